@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "wwan_native",
+      "sources": ["native/wwan_native.c"],
+      "libraries": ["-lutil"],
+      "cflags": ["-Wall", "-Wextra", "-O2"]
+    }
+  ]
+}

@@ -1,0 +1,6 @@
+export * from './errors.js';
+export * from './reader.js';
+export * from './writer.js';
+export * from './hex.js';
+export * from './uuid.js';
+export * from './ip.js';

@@ -1,0 +1,97 @@
+const utf8 = new TextEncoder();
+
+/** Appends little/big-endian values to a growable buffer; `finish()` returns a view of what was written. */
+export class Writer {
+  private buf: Uint8Array;
+  private view: DataView;
+  pos = 0;
+
+  constructor(initial = 256) {
+    this.buf = new Uint8Array(initial);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  private room(n: number): number {
+    const at = this.pos;
+    if (at + n > this.buf.length) {
+      let size = this.buf.length * 2;
+      while (size < at + n) size *= 2;
+      const next = new Uint8Array(size);
+      next.set(this.buf.subarray(0, at));
+      this.buf = next;
+      this.view = new DataView(next.buffer);
+    }
+    this.pos = at + n;
+    return at;
+  }
+
+  u8(v: number): this {
+    this.buf[this.room(1)] = v;
+    return this;
+  }
+  i8(v: number): this {
+    this.view.setInt8(this.room(1), v);
+    return this;
+  }
+  u16(v: number, le = true): this {
+    this.view.setUint16(this.room(2), v, le);
+    return this;
+  }
+  i16(v: number, le = true): this {
+    this.view.setInt16(this.room(2), v, le);
+    return this;
+  }
+  u32(v: number, le = true): this {
+    this.view.setUint32(this.room(4), v, le);
+    return this;
+  }
+  i32(v: number, le = true): this {
+    this.view.setInt32(this.room(4), v, le);
+    return this;
+  }
+  u64(v: bigint, le = true): this {
+    this.view.setBigUint64(this.room(8), v, le);
+    return this;
+  }
+  i64(v: bigint, le = true): this {
+    this.view.setBigInt64(this.room(8), v, le);
+    return this;
+  }
+  bytes(b: Uint8Array): this {
+    this.buf.set(b, this.room(b.length));
+    return this;
+  }
+  zeros(n: number): this {
+    this.buf.fill(0, this.room(n), this.pos);
+    return this;
+  }
+  utf8(s: string): this {
+    return this.bytes(utf8.encode(s));
+  }
+  utf16le(s: string): this {
+    const at = this.room(s.length * 2);
+    for (let i = 0; i < s.length; i++) this.view.setUint16(at + i * 2, s.charCodeAt(i), true);
+    return this;
+  }
+
+  /** Reserves n bytes to be filled later with patch*(); returns their offset. */
+  reserve(n: number): number {
+    return this.room(n);
+  }
+  patchU16(at: number, v: number, le = true): void {
+    this.view.setUint16(at, v, le);
+  }
+  patchU32(at: number, v: number, le = true): void {
+    this.view.setUint32(at, v, le);
+  }
+  patchU8(at: number, v: number): void {
+    this.buf[at] = v;
+  }
+
+  /** A view of the written bytes (shares memory with the writer until it grows). */
+  finish(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+}
+
+export const utf8Length = (s: string): number => utf8.encode(s).length;
