@@ -1,0 +1,23 @@
+/**
+ * A transport is a byte stream to a modem's control port (char device, pty, unix socket, memory pair).
+ * Framing (QMUX, MBIM) happens above it; a transport knows nothing of messages.
+ */
+export interface Transport {
+  /** For logs and errors, e.g. `/dev/cdc-wdm0` or `unix:/run/x.sock`. */
+  readonly description: string;
+  /** Queues bytes for the peer. Throws TransportClosedError once closed. */
+  write(bytes: Uint8Array): void;
+  /** Registers the receiver of incoming bytes (chunks may split or merge messages). */
+  onData(listener: (chunk: Uint8Array) => void): void;
+  /** Called once, when the stream ends for any reason (peer hang-up, error, close()). */
+  onClose(listener: (error?: Error) => void): void;
+  close(): Promise<void>;
+  readonly closed: boolean;
+}
+
+export class TransportClosedError extends Error {
+  override readonly name = 'TransportClosedError';
+  constructor(description: string) {
+    super(`transport ${description} is closed`);
+  }
+}
