@@ -9,17 +9,17 @@ export const LINKTYPE_RAW = 101;
 export const LINKTYPE_WIRESHARK_UPPER_PDU = 252;
 
 const EXP_PDU_TAG_END_OF_OPT = 0;
-const EXP_PDU_TAG_COMMENT = 1; // a free-text comment shown in the tree
+const EXP_PDU_TAG_COL_PROT_TEXT = 33; // fills the Protocol column, e.g. `QMI`
 const EXP_PDU_TAG_DISSECTOR_NAME = 12;
 
 /** The exported-PDU header: tags are big-endian {u16 type, u16 length, value}, ending with tag 0. */
-export function exportedPdu(dissector: string, payload: Uint8Array, comment?: string): Uint8Array {
+export function exportedPdu(dissector: string, payload: Uint8Array, protocolColumn?: string): Uint8Array {
   const w = new Writer(payload.length + dissector.length + 32);
   const name = new TextEncoder().encode(dissector);
   w.u16(EXP_PDU_TAG_DISSECTOR_NAME, false).u16(name.length, false).bytes(name);
-  if (comment !== undefined) {
-    const c = new TextEncoder().encode(comment);
-    w.u16(EXP_PDU_TAG_COMMENT, false).u16(c.length, false).bytes(c);
+  if (protocolColumn !== undefined) {
+    const c = new TextEncoder().encode(protocolColumn);
+    w.u16(EXP_PDU_TAG_COL_PROT_TEXT, false).u16(c.length, false).bytes(c);
   }
   w.u16(EXP_PDU_TAG_END_OF_OPT, false).u16(0, false);
   w.bytes(payload);
@@ -57,8 +57,8 @@ export class PcapWriter {
   }
 
   /** Writes an exported-PDU record (the file must have link type 252). */
-  writePdu(dissector: string, payload: Uint8Array, comment?: string, timeMs?: number): void {
-    this.write(exportedPdu(dissector, payload, comment), timeMs);
+  writePdu(dissector: string, payload: Uint8Array, protocolColumn?: string, timeMs?: number): void {
+    this.write(exportedPdu(dissector, payload, protocolColumn), timeMs);
   }
 
   close(): void {
