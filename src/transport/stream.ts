@@ -1,0 +1,58 @@
+import type { Duplex } from 'node:stream';
+import { TransportClosedError, type Transport } from './types.js';
+
+/** A Transport over any Node duplex stream (unix socket, tty). */
+export class StreamTransport implements Transport {
+  private dataListeners: ((chunk: Uint8Array) => void)[] = [];
+  private closeListeners: ((error?: Error) => void)[] = [];
+  private closeError: Error | undefined;
+  private ended = false;
+
+  constructor(
+    private readonly stream: Duplex,
+    readonly description: string,
+  ) {
+    stream.on('data', (chunk: Buffer) => {
+      for (const l of this.dataListeners) l(chunk);
+    });
+    stream.on('error', (e) => {
+      this.closeError ??= e;
+    });
+    stream.on('close', () => this.finish());
+    stream.on('end', () => stream.destroy());
+  }
+
+  get closed(): boolean {
+    return this.ended;
+  }
+
+  write(bytes: Uint8Array): void {
+    if (this.ended) throw new TransportClosedError(this.description);
+    this.stream.write(bytes);
+  }
+
+  onData(listener: (chunk: Uint8Array) => void): void {
+    this.dataListeners.push(listener);
+  }
+
+  onClose(listener: (error?: Error) => void): void {
+    if (this.ended) queueMicrotask(() => listener(this.closeError));
+    else this.closeListeners.push(listener);
+  }
+
+  close(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.closeListeners.push(() => resolve());
+      this.stream.destroy();
+    });
+  }
+
+  private finish(): void {
+    if (this.ended) return;
+    this.ended = true;
+    const ls = this.closeListeners;
+    this.closeListeners = [];
+    for (const l of ls) l(this.closeError);
+  }
+}
