@@ -1,4 +1,4 @@
-import { closeSync, constants, createReadStream, openSync, statSync, write } from 'node:fs';
+import { closeSync, constants, createReadStream, openSync, statSync, write, type Stats } from 'node:fs';
 import net from 'node:net';
 import { isatty, ReadStream } from 'node:tty';
 import { StreamTransport } from './stream.js';
@@ -8,18 +8,24 @@ export class DeviceOpenError extends Error {
   override readonly name = 'DeviceOpenError';
 }
 
-/**
- * Opens a control character device (/dev/cdc-wdmN, /dev/wwanNqmiN, or a pty slave standing in for
- * one). Like libqmi, the path must exist and be a special file.
- */
-export function openCharDevice(path: string): Transport {
-  let st;
+/** libqmi and libmbim refuse a device path that is missing or not a special file, even via a proxy. */
+export function checkSpecialFile(path: string): Stats {
+  let st: Stats;
   try {
     st = statSync(path);
   } catch (e) {
     throw new DeviceOpenError(`couldn't open ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   if (!st.isCharacterDevice() && !st.isFIFO()) throw new DeviceOpenError(`couldn't open ${path}: not a special file`);
+  return st;
+}
+
+/**
+ * Opens a control character device (/dev/cdc-wdmN, /dev/wwanNqmiN, or a pty slave standing in for
+ * one). Like libqmi, the path must exist and be a special file.
+ */
+export function openCharDevice(path: string): Transport {
+  const st = checkSpecialFile(path);
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);

@@ -1,0 +1,186 @@
+/**
+ * `wwan qmicli`: a drop-in for libqmi's qmicli on the operations it implements: same flags, same
+ * key=value syntax, same requests on the wire and the same output, so scripts can switch.
+ */
+import { realpathSync } from 'node:fs';
+import { basename } from 'node:path';
+import { QmiDevice } from '../../qmi/client.js';
+import { qmuxPort, type QmuxPort } from '../../qmi/port.js';
+import { CtlLinkProtocol, ctl } from '../../qmi/services/ctl.js';
+import { checkSpecialFile, openCharDevice } from '../../transport/chardev.js';
+import { connectUnix } from '../../transport/unix.js';
+import { PcapWriter, LINKTYPE_WIRESHARK_UPPER_PDU } from '../../trace/pcap.js';
+import { OptionError, parseGlibOptions, type OptionSpec } from '../glib-options.js';
+import { CliError, type QmicliAction } from './action.js';
+import { dmsActions } from './dms.js';
+import { describeQmuxLine } from './trace.js';
+
+const actions: QmicliAction[] = [...dmsActions];
+
+const commonOptions: OptionSpec[] = [
+  { long: 'device', short: 'd', arg: 'required' },
+  { long: 'device-open-proxy', short: 'p', arg: 'none' },
+  { long: 'device-open-qmi', arg: 'none' },
+  { long: 'device-open-mbim', arg: 'none' },
+  { long: 'device-open-auto', arg: 'none' },
+  { long: 'device-open-version-info', arg: 'none' },
+  { long: 'device-open-sync', arg: 'none' },
+  { long: 'device-open-net', arg: 'required' },
+  { long: 'client-cid', arg: 'required' },
+  { long: 'client-no-release-cid', arg: 'none' },
+  { long: 'verbose', short: 'v', arg: 'none' },
+  { long: 'silent', arg: 'none' },
+  { long: 'pcap', arg: 'required' },
+  { long: 'help', short: 'h', arg: 'none' },
+];
+
+/** The proxy's abstract socket name (libqmi's QMI_PROXY_SOCKET_PATH). */
+export const QMI_PROXY_SOCKET = '\0qmi-proxy';
+
+interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const stdio: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+export async function run(argv: readonly string[], io: Io = stdio): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseGlibOptions(argv, [...commonOptions, ...actions.map((a) => a.option)]);
+  } catch (e) {
+    if (e instanceof OptionError) {
+      io.err(`error: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const o = parsed.options;
+  if (o.has('help')) {
+    io.out(usage());
+    return 0;
+  }
+  const chosen = actions.filter((a) => o.has(a.option.long));
+  if (chosen.length > 1) return fail(io, 'too many actions requested');
+  const act = chosen[0];
+  if (!act) return fail(io, 'no actions specified');
+  const path = o.get('device');
+  if (typeof path !== 'string') return fail(io, 'no device path given');
+
+  let cid: number | undefined;
+  const cidArg = o.get('client-cid');
+  if (typeof cidArg === 'string') {
+    if (!/^\d+$/.test(cidArg) || Number(cidArg) > 255) return fail(io, `invalid CID given: ${cidArg}`);
+    cid = Number(cidArg);
+  }
+
+  const pcap = typeof o.get('pcap') === 'string' ? new PcapWriter(o.get('pcap') as string, LINKTYPE_WIRESHARK_UPPER_PDU) : undefined;
+  const verbose = o.has('verbose');
+  const tag = `[${path}]`;
+  let device: QmiDevice;
+  try {
+    const port = await openPort(path, o.has('device-open-proxy'), o.has('device-open-qmi'), o.has('device-open-mbim'));
+    device = await QmiDevice.open(port, {
+      proxyDevicePath: o.has('device-open-proxy') ? path : undefined,
+      versionInfo: o.has('device-open-version-info'),
+      sync: o.has('device-open-sync'),
+      trace: (dir, frame) => {
+        pcap?.writePdu('data', frame, 'QMI');
+        if (verbose) io.err(`${tag} ${dir === 'tx' ? 'sent' : 'received'} ${describeQmuxLine(frame)}\n`);
+      },
+      log: verbose ? (line) => io.err(`${tag} ${line}\n`) : undefined,
+    });
+  } catch (e) {
+    pcap?.close();
+    return fail(io, `couldn't open the QmiDevice: ${(e as Error).message}`);
+  }
+
+  let code = 0;
+  try {
+    const net = o.get('device-open-net');
+    if (typeof net === 'string') await setNetFormat(device, net);
+    let client;
+    try {
+      client = await device.allocateClient(act.service, cid === undefined ? {} : { cid });
+    } catch (e) {
+      throw new CliError(`couldn't create client for the '${act.service.name}' service: ${(e as Error).message}`);
+    }
+    try {
+      await act.run({ client, tag, print: io.out }, o.get(act.option.long)!);
+    } catch (e) {
+      code = reportError(io, e);
+    }
+    if (o.has('client-no-release-cid')) {
+      device.forget(client);
+      io.out(`${tag} Client ID not released:\n\tService: '${act.service.name}'\n\t    CID: '${client.cid}'\n`);
+    } else {
+      await client.release().catch((e: Error) => io.err(`error: couldn't release client: ${e.message}\n`));
+    }
+  } catch (e) {
+    code = reportError(io, e);
+  } finally {
+    await device.close();
+    pcap?.close();
+  }
+  return code;
+}
+
+function reportError(io: Io, e: unknown): number {
+  if (e instanceof CliError) {
+    io.err(`error: ${e.message}\n`);
+    return 1;
+  }
+  io.err(`error: ${(e as Error).message}\n`);
+  return 1;
+}
+
+const fail = (io: Io, message: string): number => {
+  io.err(`error: ${message}\n`);
+  return 1;
+};
+
+async function openPort(path: string, proxy: boolean, forceQmi: boolean, forceMbim: boolean): Promise<QmuxPort> {
+  const mode = forceMbim ? 'mbim' : forceQmi ? 'qmi' : detectMode(path);
+  if (mode === undefined) throw new Error('Cannot automatically select QMI/MBIM mode');
+  if (mode === 'mbim') throw new Error('QMI over MBIM is not available in this build');
+  if (proxy) {
+    // The proxy opens the device; the client still checks it exists, as libqmi does.
+    checkSpecialFile(path);
+    return qmuxPort(await connectUnix(QMI_PROXY_SOCKET));
+  }
+  return qmuxPort(openCharDevice(path));
+}
+
+/** AUTO mode: the kernel driver behind the port tells QMI from MBIM (qmi_wwan vs cdc_mbim, wwanNqmiN vs wwanNmbimN). */
+function detectMode(path: string): 'qmi' | 'mbim' | undefined {
+  const name = basename(path);
+  if (/^wwan\d+qmi\d+$/.test(name)) return 'qmi';
+  if (/^wwan\d+mbim\d+$/.test(name)) return 'mbim';
+  try {
+    const driver = basename(realpathSync(`/sys/class/usbmisc/${name}/device/driver`));
+    if (driver === 'qmi_wwan') return 'qmi';
+    if (driver === 'cdc_mbim') return 'mbim';
+  } catch {
+    // not a cdc-wdm port
+  }
+  return undefined;
+}
+
+async function setNetFormat(device: QmiDevice, value: string): Promise<void> {
+  const flags = value.split('|');
+  const protocol = flags.includes('net-raw-ip') ? CtlLinkProtocol.names['raw-ip'] : flags.includes('net-802-3') ? CtlLinkProtocol.names['802-3'] : undefined;
+  const format = flags.includes('net-qos-header') ? 1 : 0;
+  if (flags.some((f) => !['net-raw-ip', 'net-802-3', 'net-qos-header', 'net-no-qos-header'].includes(f))) {
+    throw new CliError(`invalid net open flags: '${value}'`);
+  }
+  try {
+    await device.ctl(ctl.messages.setDataFormat, protocol === undefined ? { format } : { format, protocol });
+  } catch (e) {
+    throw new CliError(`couldn't set data format: ${(e as Error).message}`);
+  }
+}
+
+function usage(): string {
+  const lines = [...commonOptions, ...actions.map((a) => a.option)].map((s) => `  ${s.short ? `-${s.short}, ` : '    '}--${s.long}${s.arg === 'required' ? '=[VALUE]' : s.arg === 'optional' ? '[=VALUE]' : ''}`);
+  return `Usage:\n  wwan qmicli [OPTION…] - Control QMI devices (qmicli-compatible)\n\n${lines.join('\n')}\n`;
+}
