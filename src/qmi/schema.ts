@@ -67,6 +67,28 @@ const prefixedString = (prefix: 'u8' | 'u16'): FieldCodec<string> =>
 export const stringU8 = prefixedString('u8');
 export const stringU16 = prefixedString('u16');
 
+/**
+ * A string in exactly n bytes, one character per byte (NAS MCC/MNC digits). Trailing `pad` or NUL bytes
+ * are padding: a 2-digit MNC arrives as `30 31 ff`. Writing pads with `pad`.
+ */
+export function fixedString(n: number, pad = 0xff): FieldCodec<string> {
+  return plain(
+    `string[${n}]`,
+    (r) => {
+      const b = r.bytesView(n);
+      let end = n;
+      while (end > 0 && (b[end - 1] === pad || b[end - 1] === 0)) end--;
+      return String.fromCharCode(...b.subarray(0, end));
+    },
+    (w, v) => {
+      if (v.length > n || /[^\x00-\xff]/.test(v)) {
+        throw new DecodeError('invalid', `string[${n}]`, w.pos, `not ${n} single-byte characters: ${JSON.stringify(v.slice(0, 64))}`);
+      }
+      for (let i = 0; i < n; i++) w.u8(i < v.length ? v.charCodeAt(i) : pad);
+    },
+  );
+}
+
 /** Raw bytes filling the rest of the TLV. */
 export const bytes: FieldCodec<Uint8Array> = {
   wire: 'bytes',
