@@ -1,0 +1,144 @@
+/** DMS (service 0x02): device identity, capabilities, operating mode, legacy PIN status. */
+import { array, bool8, enumOf, flagsOf, indication, message, optional, required, service, string, struct, u16, u32, u8 } from '../schema.js';
+
+export const DmsOperatingMode = enumOf(u8, {
+  online: 0,
+  'low-power': 1,
+  'factory-test': 2,
+  offline: 3,
+  reset: 4,
+  'shutting-down': 5,
+  'persistent-low-power': 6,
+  'mode-only-low-power': 7,
+  unknown: 0xff,
+});
+
+export const DmsOfflineReason = flagsOf(u16, {
+  'host-image-misconfiguration': 1 << 0,
+  'pri-image-misconfiguration': 1 << 1,
+  'pri-version-incompatible': 1 << 2,
+  'device-memory-full': 1 << 3,
+});
+
+export const DmsDataServiceCapability = enumOf(u8, {
+  none: 0,
+  cs: 1,
+  ps: 2,
+  'simultaneous-cs-ps': 3,
+  'nonsimultaneous-cs-ps': 4,
+});
+
+export const DmsSimCapability = enumOf(u8, { 'not-supported': 1, supported: 2 });
+
+export const DmsRadioInterface = enumOf(u8, { cdma20001x: 1, evdo: 2, gsm: 4, umts: 5, lte: 8, '5gnr': 12 });
+
+export const DmsUimPinStatus = enumOf(u8, {
+  'not-initialized': 0,
+  'enabled-not-verified': 1,
+  'enabled-verified': 2,
+  disabled: 3,
+  blocked: 4,
+  'permanently-blocked': 5,
+  unblocked: 6,
+  changed: 7,
+});
+
+export const DmsUimState = enumOf(u8, {
+  'initialization-completed': 0,
+  'locked-or-failed': 1,
+  'not-present': 2,
+  reserved: 3,
+  unknown: 0xff,
+});
+
+export const DmsActivationState = enumOf(u16, {
+  'not-activated': 0,
+  activated: 1,
+  connecting: 2,
+  connected: 3,
+  'otasp-authenticated': 4,
+  'otasp-nam': 5,
+  'otasp-mdn': 6,
+  'otasp-imsi': 7,
+  'otasp-prl': 8,
+  'otasp-spc': 9,
+  'otasp-committed': 10,
+});
+
+const pinStatus = struct({ status: DmsUimPinStatus, verifyRetriesLeft: u8, unblockRetriesLeft: u8 });
+
+export const dms = service(
+  'dms',
+  0x02,
+  {
+    setEventReport: message(
+      0x0001,
+      {
+        powerStateReporting: optional(0x10, bool8),
+        batteryLevelReportLimits: optional(0x11, struct({ lower: u8, upper: u8 })),
+        pinStateReporting: optional(0x12, bool8),
+        activationStateReporting: optional(0x13, bool8),
+        operatingModeReporting: optional(0x14, bool8),
+        uimStateReporting: optional(0x15, bool8),
+        wirelessDisableStateReporting: optional(0x16, bool8),
+        prlInitReporting: optional(0x17, bool8),
+      },
+      {},
+    ),
+    getCapabilities: message(
+      0x0020,
+      {},
+      {
+        info: required(
+          0x01,
+          struct({
+            maxTxChannelRate: u32,
+            maxRxChannelRate: u32,
+            dataServiceCapability: DmsDataServiceCapability,
+            simCapability: DmsSimCapability,
+            radioInterfaces: array(DmsRadioInterface),
+          }),
+        ),
+      },
+    ),
+    getManufacturer: message(0x0021, {}, { manufacturer: required(0x01, string) }),
+    getModel: message(0x0022, {}, { model: required(0x01, string) }),
+    getRevision: message(0x0023, {}, { revision: required(0x01, string) }),
+    getMsisdn: message(0x0024, {}, { msisdn: required(0x01, string) }),
+    getIds: message(
+      0x0025,
+      {},
+      {
+        esn: optional(0x10, string),
+        imei: optional(0x11, string),
+        meid: optional(0x12, string),
+        imeiSoftwareVersion: optional(0x13, string),
+      },
+    ),
+    uimGetPinStatus: message(0x002b, {}, { pin1Status: optional(0x11, pinStatus), pin2Status: optional(0x12, pinStatus) }),
+    getHardwareRevision: message(0x002c, {}, { revision: required(0x01, string) }),
+    getOperatingMode: message(
+      0x002d,
+      {},
+      {
+        mode: required(0x01, DmsOperatingMode),
+        // Only sent when the mode is offline.
+        offlineReason: optional(0x10, DmsOfflineReason),
+        hardwareRestrictedMode: optional(0x11, bool8),
+      },
+    ),
+    setOperatingMode: message(0x002e, { mode: required(0x01, DmsOperatingMode) }, {}),
+  },
+  {
+    eventReport: indication(0x0001, {
+      powerState: optional(0x10, struct({ powerStateFlags: u8, batteryLevel: u8 })),
+      pin1Status: optional(0x11, pinStatus),
+      pin2Status: optional(0x12, pinStatus),
+      activationState: optional(0x13, DmsActivationState),
+      operatingMode: optional(0x14, DmsOperatingMode),
+      uimState: optional(0x15, DmsUimState),
+      wirelessDisableState: optional(0x16, bool8),
+      prlInitNotification: optional(0x17, bool8),
+    }),
+  },
+);

@@ -1,0 +1,192 @@
+/**
+ * UIM (service 0x0B): SIM cards, their applications and PINs, and file access.
+ * Request TLVs are declared in descending id order, the order libqmi sends them in.
+ */
+import { array, bool8, enumOf, indication, message, optional, required, service, stringU8, struct, u16, u32, u8 } from '../schema.js';
+
+export const UimCardState = enumOf(u8, { absent: 0, present: 1, error: 2 });
+
+export const UimPinState = enumOf(u8, {
+  'not-initialized': 0,
+  'enabled-not-verified': 1,
+  'enabled-verified': 2,
+  disabled: 3,
+  blocked: 4,
+  'permanently-blocked': 5,
+});
+
+export const UimCardError = enumOf(u8, {
+  unknown: 0,
+  'power-down': 1,
+  poll: 2,
+  'no-atr-received': 3,
+  'volt-mismatch': 4,
+  parity: 5,
+  'possibly-removed': 6,
+  technical: 7,
+});
+
+export const UimCardApplicationType = enumOf(u8, { unknown: 0, sim: 1, usim: 2, ruim: 3, csim: 4, isim: 5 });
+
+export const UimCardApplicationState = enumOf(u8, {
+  unknown: 0,
+  detected: 1,
+  'pin1-or-upin-pin-required': 2,
+  'puk1-or-upin-puk-required': 3,
+  'check-personalization-state': 4,
+  'pin1-blocked': 5,
+  illegal: 6,
+  ready: 7,
+});
+
+export const UimCardApplicationPersonalizationState = enumOf(u8, {
+  unknown: 0,
+  'in-progress': 1,
+  ready: 2,
+  'code-required': 3,
+  'puk-code-required': 4,
+  'permanently-blocked': 5,
+});
+
+export const UimCardApplicationPersonalizationFeature = enumOf(u8, {
+  'gw-network': 0,
+  'gw-network-subset': 1,
+  'gw-service-provider': 2,
+  'gw-corporate': 3,
+  'gw-ue': 4,
+  '1x-network-type-1': 5,
+  '1x-network-type-2': 6,
+  '1x-hrpd': 7,
+  '1x-service-provider': 8,
+  '1x-corporate': 9,
+  '1x-ruim': 10,
+  unknown: 11,
+});
+
+export const UimSessionType = enumOf(u8, {
+  'primary-gw-provisioning': 0,
+  'primary-1x-provisioning': 1,
+  'secondary-gw-provisioning': 2,
+  'secondary-1x-provisioning': 3,
+  'nonprovisioning-slot-1': 4,
+  'nonprovisioning-slot-2': 5,
+  'card-slot-1': 6,
+  'card-slot-2': 7,
+  'logical-channel-slot-1': 8,
+  'logical-channel-slot-2': 9,
+});
+
+export const UimPinId = enumOf(u8, { unknown: 0, pin1: 1, pin2: 2, upin: 3, 'hidden-key': 4 });
+
+export const UimPhysicalCardState = enumOf(u32, { unknown: 0, absent: 1, present: 2 });
+
+export const UimSlotState = enumOf(u32, { inactive: 0, active: 1 });
+
+export const UimCardProtocol = enumOf(u32, { unknown: 0, icc: 1, uicc: 2 });
+
+// ---------------------------------------------------------------------------------------------
+// Shared layouts
+
+const application = struct({
+  type: UimCardApplicationType,
+  state: UimCardApplicationState,
+  personalizationState: UimCardApplicationPersonalizationState,
+  personalizationFeature: UimCardApplicationPersonalizationFeature,
+  personalizationRetries: u8,
+  personalizationUnblockRetries: u8,
+  applicationIdentifierValue: array(u8),
+  upinReplacesPin1: bool8,
+  pin1State: UimPinState,
+  pin1Retries: u8,
+  puk1Retries: u8,
+  pin2State: UimPinState,
+  pin2Retries: u8,
+  puk2Retries: u8,
+});
+
+const card = struct({
+  cardState: UimCardState,
+  upinState: UimPinState,
+  upinRetries: u8,
+  upukRetries: u8,
+  errorCode: UimCardError,
+  applications: array(application),
+});
+
+/** TLV 0x10 of Get Card Status and of the Card Status indication. */
+const cardStatus = optional(
+  0x10,
+  struct({
+    indexGwPrimary: u16,
+    index1xPrimary: u16,
+    indexGwSecondary: u16,
+    index1xSecondary: u16,
+    cards: array(card),
+  }),
+);
+
+const session = required(0x01, struct({ sessionType: UimSessionType, applicationIdentifier: array(u8) }));
+const cardResult = struct({ sw1: u8, sw2: u8 });
+
+export const uim = service(
+  'uim',
+  0x0b,
+  {
+    readTransparent: message(
+      0x0020,
+      {
+        encryptData: optional(0x11, bool8),
+        responseInIndicationToken: optional(0x10, u32),
+        readInformation: required(0x03, struct({ offset: u16, length: u16 })),
+        file: required(0x02, struct({ fileId: u16, filePath: array(u8) })),
+        session,
+      },
+      {
+        cardResult: optional(0x10, cardResult),
+        readResult: optional(0x11, array(u8, 'u16')),
+        responseInIndicationToken: optional(0x12, u32),
+        encryptedData: optional(0x13, bool8),
+      },
+    ),
+    verifyPin: message(
+      0x0026,
+      {
+        responseInIndicationToken: optional(0x12, u32),
+        info: required(0x02, struct({ pinId: UimPinId, pinValue: stringU8 })),
+        session,
+      },
+      {
+        // Sent on failure, e.g. IncorrectPin.
+        retriesRemaining: optional(0x10, struct({ verifyRetriesLeft: u8, unblockRetriesLeft: u8 })),
+        responseInIndicationToken: optional(0x12, u32),
+        cardResult: optional(0x13, cardResult),
+      },
+    ),
+    getCardStatus: message(0x002f, {}, { cardStatus }),
+    getSlotStatus: message(
+      0x0047,
+      {},
+      {
+        physicalSlotStatus: optional(
+          0x10,
+          array(
+            struct({
+              physicalCardStatus: UimPhysicalCardState,
+              physicalSlotStatus: UimSlotState,
+              logicalSlot: u8,
+              iccid: array(u8),
+            }),
+          ),
+        ),
+        physicalSlotInformation: optional(
+          0x11,
+          array(struct({ cardProtocol: UimCardProtocol, validApplications: u8, atrValue: array(u8), isEuicc: bool8 })),
+        ),
+        slotEid: optional(0x12, array(struct({ eid: array(u8) }))),
+      },
+    ),
+  },
+  {
+    cardStatus: indication(0x0032, { cardStatus }),
+  },
+);
