@@ -1,0 +1,31 @@
+/** Every declared QMI service, and lookups by the ids found in a QMUX frame. */
+import type { IndicationDef, MessageDef, ServiceDef } from './schema.js';
+import { ctl } from './services/ctl.js';
+import { dms } from './services/dms.js';
+import { nas } from './services/nas.js';
+import { uim } from './services/uim.js';
+import { wda } from './services/wda.js';
+import { wds } from './services/wds.js';
+
+export { ctl, dms, nas, uim, wda, wds };
+
+export type AnyService = ServiceDef<Record<string, MessageDef>, Record<string, IndicationDef>>;
+
+export const services: readonly AnyService[] = [ctl, wds, dms, nas, uim, wda];
+
+const byId = new Map<number, AnyService>(services.map((s) => [s.id, s]));
+
+/** Per service: message id → declaration. Messages and indications may share an id, so they are kept apart. */
+const index = <D extends { id: number }>(pick: (s: AnyService) => Record<string, D>): Map<number, Map<number, D>> =>
+  new Map(services.map((s) => [s.id, new Map(Object.values(pick(s)).map((d) => [d.id, d]))]));
+
+const messages = index((s) => s.messages);
+const indications = index((s) => s.indications);
+
+export const findService = (serviceId: number): AnyService | undefined => byId.get(serviceId);
+
+export const findMessage = (serviceId: number, messageId: number): MessageDef | undefined =>
+  messages.get(serviceId)?.get(messageId);
+
+export const findIndication = (serviceId: number, messageId: number): IndicationDef | undefined =>
+  indications.get(serviceId)?.get(messageId);
