@@ -281,11 +281,11 @@ describe('registry', () => {
     expectTypeOf<Start['apn']>().toEqualTypeOf<string | undefined>();
     expectTypeOf<ResponseOf<typeof wds.messages.startNetwork>['packetDataHandle']>().toEqualTypeOf<number>();
     expectTypeOf<ResponseOf<typeof wds.messages.startNetwork>['verboseCallEndReason']>().toEqualTypeOf<
-      { type: number; reason: number } | undefined
+      { readonly type: number; readonly reason: number } | undefined
     >();
     expectTypeOf<ResponseOf<typeof uim.messages.getCardStatus>>().not.toBeAny();
     expectTypeOf<RequestOf<typeof wda.messages.setDataFormat>['endpointInfo']>().toEqualTypeOf<
-      { endpointType: number; interfaceNumber: number } | undefined
+      { readonly endpointType: number; readonly interfaceNumber: number } | undefined
     >();
   });
 });
