@@ -26,43 +26,53 @@ export class Writer {
   }
 
   u8(v: number): this {
-    this.buf[this.room(1)] = v;
+    const at = this.room(1);
+    this.buf[at] = v;
     return this;
   }
   i8(v: number): this {
-    this.view.setInt8(this.room(1), v);
+    const at = this.room(1);
+    this.view.setInt8(at, v);
     return this;
   }
   u16(v: number, le = true): this {
-    this.view.setUint16(this.room(2), v, le);
+    const at = this.room(2);
+    this.view.setUint16(at, v, le);
     return this;
   }
   i16(v: number, le = true): this {
-    this.view.setInt16(this.room(2), v, le);
+    const at = this.room(2);
+    this.view.setInt16(at, v, le);
     return this;
   }
   u32(v: number, le = true): this {
-    this.view.setUint32(this.room(4), v, le);
+    const at = this.room(4);
+    this.view.setUint32(at, v, le);
     return this;
   }
   i32(v: number, le = true): this {
-    this.view.setInt32(this.room(4), v, le);
+    const at = this.room(4);
+    this.view.setInt32(at, v, le);
     return this;
   }
   u64(v: bigint, le = true): this {
-    this.view.setBigUint64(this.room(8), v, le);
+    const at = this.room(8);
+    this.view.setBigUint64(at, v, le);
     return this;
   }
   i64(v: bigint, le = true): this {
-    this.view.setBigInt64(this.room(8), v, le);
+    const at = this.room(8);
+    this.view.setBigInt64(at, v, le);
     return this;
   }
   bytes(b: Uint8Array): this {
-    this.buf.set(b, this.room(b.length));
+    const at = this.room(b.length);
+    this.buf.set(b, at);
     return this;
   }
   zeros(n: number): this {
-    this.buf.fill(0, this.room(n), this.pos);
+    const at = this.room(n);
+    this.buf.fill(0, at, this.pos);
     return this;
   }
   utf8(s: string): this {
