@@ -12,6 +12,9 @@ import { QmapDecoder, parseQmapCommand, qmapCommandName } from './qmap.js';
 import type { QmapDirection, QmapVersion } from './qmap.js';
 import { QmimuxDecoder } from './qmimux.js';
 
+/** CDC_NCM_NTB_MAX_SIZE_RX: the decode tool accepts any NTB a Linux host could be set up for. */
+const NTB_MAX_RX = 65536;
+
 export type DescribeFormat = 'qmap' | 'qmimux' | 'bam-dmux' | 'ntb';
 
 export interface DescribedPacket {
