@@ -35,11 +35,13 @@ export function encodeTlvs<M extends TlvMap>(defs: M, values: TlvValues<M>, opts
   const w = new Writer(64);
   if (opts.result) w.u8(RESULT_TLV).u16(4).u16(opts.result.status).u16(opts.result.error);
   const vals = values as Record<string, unknown>;
+  // A failure response carries only the TLVs that explain it (e.g. call-end reasons).
+  const failed = opts.result !== undefined && opts.result.status !== 0;
   for (const key in defs) {
     const def = defs[key]!;
     const v = vals[key];
     if (v === undefined) {
-      if (def.mandatory) throw new DecodeError('missing', key, w.pos, `mandatory TLV ${hex2(def.id)} '${key}' has no value`);
+      if (def.mandatory && !failed) throw new DecodeError('missing', key, w.pos, `mandatory TLV ${hex2(def.id)} '${key}' has no value`);
       continue;
     }
     w.u8(def.id);

@@ -39,7 +39,9 @@ export class QmiDeviceEndpoint {
     readonly port: QmuxPort,
     private readonly options: QmiEndpointOptions = {},
   ) {
-    port.onFrame((f) => void this.receive(f));
+    port.onFrame((f) => {
+      this.receive(f).catch((e: unknown) => this.options.log?.(`failed to answer a request: ${(e as Error).message}`));
+    });
   }
 
   /** Answers `def` with what `fn` returns; throwing QmiProtocolErrorResponse answers with that error. */
@@ -90,17 +92,19 @@ export class QmiDeviceEndpoint {
       this.options.log?.(`malformed ${h.def.name} request: ${req.error.message}`);
       return this.fail(f, req.error.code === 'missing' ? QmiProtocolError.MissingArgument : QmiProtocolError.MalformedMessage);
     }
-    let values: unknown;
+    let tlvs: Uint8Array;
     try {
-      values = await h.fn(req.value.values, { frame: f, clientId: f.clientId });
+      const values = await h.fn(req.value.values, { frame: f, clientId: f.clientId });
+      tlvs = encodeTlvs(h.def.response, values as TlvValues<TlvMap>, { result: { status: 0, error: 0 } });
     } catch (e) {
       if (e instanceof QmiProtocolErrorResponse) {
         return this.reply(f, encodeTlvs(h.def.response, e.values as TlvValues<TlvMap>, { result: { status: 1, error: e.code } }));
       }
+      // A handler bug must not take the modem down: answer Internal, as firmware does.
       this.options.log?.(`handler for ${h.def.name} failed: ${(e as Error).message}`);
       return this.fail(f, QmiProtocolError.Internal);
     }
-    this.reply(f, encodeTlvs(h.def.response, values as TlvValues<TlvMap>, { result: { status: 0, error: 0 } }));
+    this.reply(f, tlvs);
   }
 
   private ctlRequest(f: QmuxFrame): void {

@@ -17,6 +17,42 @@ const cases: Record<string, string[][]> = {
   'dms-get-capabilities': [['--dms-get-capabilities']],
   'dms operating mode': [['--dms-get-operating-mode'], ['--dms-set-operating-mode=offline'], ['--dms-get-operating-mode'], ['--dms-set-operating-mode', 'bogus']],
   'client id kept and reused': [['--dms-get-ids', '--client-no-release-cid'], ['--dms-get-model', '--client-cid=1']],
+  'nas-get-signal-strength': [['--nas-get-signal-strength']],
+  'nas-get-signal-info': [['--nas-get-signal-info']],
+  'nas-get-serving-system': [['--nas-get-serving-system']],
+  'nas-get-home-network': [['--nas-get-home-network']],
+  'uim-get-card-status': [['--uim-get-card-status']],
+  'wda set and get data format': [
+    ['--wda-get-data-format'],
+    ['--wda-set-data-format=link-layer-protocol=raw-ip,ul-protocol=qmap,dl-protocol=qmap,dl-max-datagrams=32,dl-datagram-max-size=32768,ep-type=hsusb,ep-iface-number=4'],
+    ['--wda-get-data-format'],
+    ['--wda-set-data-format=link-layer-protocol=raw-ip,ul-protocol=qmapv5,dl-protocol=qmapv5,dl-max-datagrams=64,dl-datagram-max-size=16384,ul-max-datagrams=16,ul-datagram-max-size=4096,ep-type=pcie,ep-iface-number=1'],
+    ['--wda-set-data-format=raw-ip'],
+    ['--wda-set-data-format=802-3'],
+  ],
+  'wds-bind-mux-data-port': [['--wds-bind-mux-data-port=mux-id=1,ep-iface-number=4'], ['--wds-bind-mux-data-port=mux-id=7,ep-type=pcie,ep-iface-number=2']],
+  'wds-set-ip-family': [['--wds-set-ip-family=4'], ['--wds-set-ip-family=6']],
+  'wds-get-profile-list': [['--wds-get-profile-list=3gpp'], ['--wds-get-profile-list=3gpp2']],
+  'wds-get-packet-service-status': [['--wds-get-packet-service-status']],
+  'wds call on a kept client': [
+    ['--wds-start-network=apn=internet,ip-type=4', '--client-no-release-cid'],
+    ['--wds-get-packet-service-status', '--client-cid=1', '--client-no-release-cid'],
+    ['--wds-get-current-settings', '--client-cid=1', '--client-no-release-cid'],
+    ['--wds-stop-network=86688', '--client-cid=1'],
+  ],
+  'wds ipv6 call with every start key': [
+    ['--wds-start-network=apn=ims,ip-type=6,auth=CHAP,username=bob,password=secret,3gpp-profile=2,autoconnect=yes', '--client-no-release-cid'],
+    ['--wds-get-current-settings', '--client-cid=1'],
+  ],
+  'wds start network refused by the network': [['--wds-start-network=apn=nope,ip-type=4'], ['--wds-start-network=internet,PAP,user,pw']],
+  'wds start network argument forms': [
+    ['--wds-start-network=', '--client-no-release-cid'],
+    ['--wds-start-network=apn=ims'],
+    ['--wds-start-network=mms,BOTH'],
+    ['--wds-start-network=apn=internet,ip-type=6', '--client-no-release-cid'],
+    ['--wds-start-network=apn=internet,ip-type=4'],
+  ],
+  'wds stop network errors': [['--wds-stop-network=1234'], ['--wds-stop-network=disable-autoconnect']],
 };
 
 const itq = itWithTools(['qmicli']);

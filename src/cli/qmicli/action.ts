@@ -2,6 +2,8 @@
 import type { QmiClient } from '../../qmi/client.js';
 import type { IndicationDef, MessageDef, ServiceDef } from '../../qmi/schema.js';
 import type { OptionSpec } from '../glib-options.js';
+import { parseKeyValues } from '../keyvalue.js';
+import { QmiProtocolErrorResponse } from '../../qmi/errors.js';
 
 export type AnyService = ServiceDef<Record<string, MessageDef<any, any>>, Record<string, IndicationDef<any>>>;
 
@@ -40,11 +42,36 @@ export function enumName(codec: { names: Record<string, number> }, v: number): s
   return 'unknown';
 }
 
-/** Runs a request and turns a protocol error into qmicli's `couldn't …` message. */
+/** An error as libqmi words it: protocol errors as `QMI protocol error (N): 'Name'`. */
+export const errorText = (e: unknown): string =>
+  e instanceof QmiProtocolErrorResponse ? `QMI protocol error (${e.code}): '${e.errorName}'` : (e as Error).message;
+
+/** Runs a request and turns a failure into qmicli's `couldn't …` message. */
 export async function ask<T>(what: string, p: Promise<T>): Promise<T> {
   try {
     return await p;
   } catch (e) {
-    throw new CliError(`couldn't ${what}: ${(e as Error).message}`);
+    throw new CliError(`couldn't ${what}: ${errorText(e)}`, { cause: e });
   }
+}
+
+/** qmicli's key=value arguments, with its message for a malformed string. */
+export function keyValues(arg: string | true): [string, string][] {
+  try {
+    return parseKeyValues(arg === true ? '' : arg);
+  } catch (e) {
+    throw new CliError(`couldn't parse input string: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** The value of an enum given by name on the command line. */
+export function enumValue(codec: { names: Record<string, number> }, name: string, what: string): number {
+  const v = codec.names[name.toLowerCase()];
+  if (v === undefined) throw new CliError(`invalid ${what}: '${name}'`);
+  return v;
+}
+
+export function uintArg(value: string, what: string, max = 0xffffffff): number {
+  if (!/^\d+$/.test(value) || Number(value) > max) throw new CliError(`invalid ${what}: '${value}'`);
+  return Number(value);
 }

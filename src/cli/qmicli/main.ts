@@ -13,9 +13,13 @@ import { PcapWriter, LINKTYPE_WIRESHARK_UPPER_PDU } from '../../trace/pcap.js';
 import { OptionError, parseGlibOptions, type OptionSpec } from '../glib-options.js';
 import { CliError, type QmicliAction } from './action.js';
 import { dmsActions } from './dms.js';
+import { nasActions } from './nas.js';
+import { uimActions } from './uim.js';
+import { wdaActions } from './wda.js';
+import { wdsActions } from './wds.js';
 import { describeQmuxLine } from './trace.js';
 
-const actions: QmicliAction[] = [...dmsActions];
+const actions: QmicliAction[] = [...dmsActions, ...nasActions, ...wdsActions, ...wdaActions, ...uimActions];
 
 const commonOptions: OptionSpec[] = [
   { long: 'device', short: 'd', arg: 'required' },

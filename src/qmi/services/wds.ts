@@ -78,6 +78,32 @@ export const WdsVerboseCallEndReasonType = enumOf(u16, {
   ipv6: 9,
 });
 
+/** Names of the verbose call-end reasons by type (TLV 0x11), for the codes a network commonly gives. */
+export const WdsVerboseCallEndReason3gpp = enumOf(i16, {
+  'operator-determined-barring': 8,
+  'llc-sndcp-failure': 25,
+  'insufficient-resources': 26,
+  'unknown-apn': 27,
+  'unknown-pdp': 28,
+  'authentication-failed': 29,
+  'ggsn-reject': 30,
+  'activation-reject': 31,
+  'option-not-supported': 32,
+  'option-unsubscribed': 33,
+  'option-temporarily-out-of-order': 34,
+  'ipv4-only-allowed': 50,
+  'ipv6-only-allowed': 51,
+  'multiple-connection-to-same-pdn-not-allowed': 55,
+});
+export const WdsVerboseCallEndReasonCm = enumOf(i16, {
+  'client-end': 2000,
+  'no-service': 2001,
+  fade: 2002,
+  'release-normal': 2003,
+  offline: 2500,
+});
+export const WdsVerboseCallEndReasonInternal = enumOf(i16, { error: 201, 'unknown-cause': 204 });
+
 export const WdsProfileType = enumOf(u8, { '3gpp': 0, '3gpp2': 1, all: 0xff });
 
 export const WdsPdpType = enumOf(u8, { ipv4: 0, ppp: 1, ipv6: 2, 'ipv4-or-ipv6': 3 });

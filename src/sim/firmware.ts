@@ -1,0 +1,280 @@
+/**
+ * The simulated modem's firmware model, protocol-agnostic: identity, SIM and PIN, operating mode,
+ * registration, signal, data format and PDN sessions. The QMI and MBIM front-ends read and drive it;
+ * it raises events when state changes so they can send the indications a real modem sends.
+ */
+import { EventEmitter } from 'node:events';
+import { Random, luhnDigit } from './random.js';
+
+export type OperatingMode = 'online' | 'low-power' | 'offline' | 'reset';
+export type SimState = 'ready' | 'pin-required' | 'puk-required' | 'absent';
+export type RegistrationState = 'home' | 'roaming' | 'searching' | 'denied' | 'idle';
+export type Rat = 'lte' | '5gnr' | 'umts' | 'gsm';
+export type IpFamily = 'ipv4' | 'ipv6' | 'ipv4v6';
+
+export interface Identity {
+  manufacturer: string;
+  model: string;
+  revision: string;
+  hardwareRevision: string;
+  imei: string;
+  imeiSv: string;
+  imsi: string;
+  iccid: string;
+  msisdn: string;
+}
+
+export interface Operator {
+  mcc: string;
+  mnc: string;
+  name: string;
+}
+
+export interface ApnPolicy {
+  name: string;
+  /** Allowed IP families; a request for another is refused. */
+  families: IpFamily[];
+  /** Whether the network allows a second PDN to this APN at the same time. */
+  allowMultiple?: boolean;
+}
+
+export interface FirmwareConfig {
+  seed?: number;
+  identity?: Partial<Identity>;
+  operator?: Operator;
+  rat?: Rat;
+  roaming?: boolean;
+  /** PIN1 code; with `pinLocked` the SIM starts locked. */
+  pin?: string;
+  puk?: string;
+  pinLocked?: boolean;
+  simAbsent?: boolean;
+  apns?: ApnPolicy[];
+  /** How many data sessions may be up at once. */
+  maxSessions?: number;
+  /** IPv4 /16 base for session addresses, e.g. `10.64`. */
+  ipv4Base?: string;
+  /** IPv6 /48 base, e.g. `2001:db8:64`. */
+  ipv6Base?: string;
+  mtu?: number;
+  /** A fixed signal (no random walk), for reproducible output. */
+  fixedSignal?: boolean;
+}
+
+export interface Signal {
+  /** dBm */
+  rssi: number;
+  /** dBm */
+  rsrp: number;
+  /** dB */
+  rsrq: number;
+  /** dB, 0.1 steps */
+  snr: number;
+}
+
+export interface DataFormat {
+  linkLayer: 'raw-ip' | '802-3';
+  /** 'none' or a QMAP version ('qmap' is v1). */
+  ulAggregation: 'none' | 'qmap' | 'qmapv4' | 'qmapv5';
+  dlAggregation: 'none' | 'qmap' | 'qmapv4' | 'qmapv5';
+  dlMaxDatagrams: number;
+  dlMaxSize: number;
+  /** The modem's own uplink limits, reported back to the host. */
+  ulMaxDatagrams: number;
+  ulMaxSize: number;
+}
+
+export interface Profile {
+  index: number;
+  name: string;
+  apn: string;
+  family: IpFamily;
+}
+
+export interface Session {
+  /** Packet data handle (QMI) / a stable id. */
+  handle: number;
+  /** QMAP mux id, MBIM session id or BAM channel: the link this PDN is on. */
+  linkId: number;
+  apn: string;
+  family: IpFamily;
+  ipv4?: { address: string; gateway: string; prefix: number; dns: [string, string] };
+  ipv6?: { address: string; prefix: number; gateway: string; dns: [string, string] };
+  mtu: number;
+  startedAt: number;
+}
+
+export type CallEndReason = 'unknown-apn' | 'apn-in-use' | 'too-many-sessions' | 'not-registered' | 'ip-family-not-allowed' | 'radio-off';
+
+export class FirmwareError extends Error {
+  override readonly name = 'FirmwareError';
+  constructor(readonly reason: CallEndReason, message: string) {
+    super(message);
+  }
+}
+
+export interface FirmwareEvents {
+  operatingMode: [OperatingMode];
+  registration: [RegistrationState];
+  signal: [Signal];
+  sim: [SimState];
+  sessionUp: [Session];
+  sessionDown: [Session, 'host' | 'network' | 'reset'];
+}
+
+const DEFAULT_APNS: ApnPolicy[] = [
+  { name: 'internet', families: ['ipv4', 'ipv6', 'ipv4v6'], allowMultiple: false },
+  { name: 'ims', families: ['ipv4', 'ipv6', 'ipv4v6'] },
+  { name: 'mms', families: ['ipv4'] },
+];
+
+export class ModemFirmware extends EventEmitter<FirmwareEvents> {
+  readonly identity: Identity;
+  readonly operator: Operator;
+  readonly config: Required<Pick<FirmwareConfig, 'maxSessions' | 'mtu' | 'ipv4Base' | 'ipv6Base' | 'apns'>> & FirmwareConfig;
+  operatingMode: OperatingMode = 'online';
+  simState: SimState;
+  pinRetries = 3;
+  pukRetries = 10;
+  rat: Rat;
+  roaming: boolean;
+  signal: Signal = { rssi: -65, rsrp: -95, rsrq: -9, snr: 12.5 };
+  dataFormat: DataFormat = {
+    linkLayer: 'raw-ip',
+    ulAggregation: 'none',
+    dlAggregation: 'none',
+    dlMaxDatagrams: 0,
+    dlMaxSize: 0,
+    ulMaxDatagrams: 16,
+    ulMaxSize: 8192,
+  };
+  readonly sessions = new Map<number, Session>();
+  readonly profiles: Profile[] = [
+    { index: 1, name: 'internet', apn: 'internet', family: 'ipv4v6' },
+    { index: 2, name: 'ims', apn: 'ims', family: 'ipv4v6' },
+  ];
+  private readonly random: Random;
+  private nextHandle: number;
+  private nextHost = 2;
+
+  constructor(config: FirmwareConfig = {}) {
+    super();
+    this.config = { maxSessions: 8, mtu: 1500, ipv4Base: '10.64', ipv6Base: '2001:db8:64', apns: DEFAULT_APNS, ...config };
+    this.random = new Random(config.seed ?? 1);
+    const imeiBody = `35${this.random.digits(12)}`;
+    this.identity = {
+      manufacturer: 'wwankit',
+      model: 'SIM-QMI 5G',
+      revision: 'WK1.0.0 2026-11-21',
+      hardwareRevision: '10000',
+      imei: `${imeiBody}${luhnDigit(imeiBody)}`,
+      imeiSv: '12',
+      imsi: `00101${this.random.digits(10)}`,
+      iccid: `8988211${this.random.digits(12)}`,
+      msisdn: `+1555${this.random.digits(7)}`,
+      ...config.identity,
+    };
+    this.operator = config.operator ?? { mcc: '001', mnc: '01', name: 'wwankit' };
+    this.rat = config.rat ?? 'lte';
+    this.roaming = config.roaming ?? false;
+    this.simState = config.simAbsent ? 'absent' : config.pinLocked ? 'pin-required' : 'ready';
+    this.nextHandle = 0x10000 + this.random.int(0, 0xffff) * 16;
+  }
+
+  get registration(): RegistrationState {
+    if (this.operatingMode !== 'online' || this.simState !== 'ready') return 'idle';
+    return this.roaming ? 'roaming' : 'home';
+  }
+
+  get registered(): boolean {
+    const r = this.registration;
+    return r === 'home' || r === 'roaming';
+  }
+
+  setOperatingMode(mode: OperatingMode): void {
+    if (mode === this.operatingMode) return;
+    const wasRegistered = this.registration;
+    this.operatingMode = mode;
+    if (mode !== 'online') this.dropAll('reset');
+    this.emit('operatingMode', mode);
+    if (this.registration !== wasRegistered) this.emit('registration', this.registration);
+  }
+
+  /** Checks PIN1; returns the retries left. A wrong PIN three times blocks it (PUK required). */
+  verifyPin(pin: string): { ok: boolean; retries: number } {
+    if (this.simState !== 'pin-required') return { ok: this.simState === 'ready', retries: this.pinRetries };
+    if (pin === (this.config.pin ?? '1234')) {
+      this.pinRetries = 3;
+      this.setSim('ready');
+      return { ok: true, retries: this.pinRetries };
+    }
+    this.pinRetries = Math.max(0, this.pinRetries - 1);
+    if (this.pinRetries === 0) this.setSim('puk-required');
+    return { ok: false, retries: this.pinRetries };
+  }
+
+  /** Advances the signal's random walk one step. */
+  tickSignal(): Signal {
+    if (this.config.fixedSignal) return this.signal;
+    const walk = (v: number, step: number, min: number, max: number): number => Math.min(max, Math.max(min, v + (this.random.next() * 2 - 1) * step));
+    const s = this.signal;
+    this.signal = {
+      rssi: Math.round(walk(s.rssi, 2, -110, -50)),
+      rsrp: Math.round(walk(s.rsrp, 2, -130, -70)),
+      rsrq: Math.round(walk(s.rsrq, 1, -20, -3)),
+      snr: Math.round(walk(s.snr, 1, -5, 30) * 10) / 10,
+    };
+    this.emit('signal', this.signal);
+    return this.signal;
+  }
+
+  /** Brings a PDN up, or refuses with the reason a network would give. */
+  startSession(req: { apn: string; family: IpFamily; linkId?: number }): Session {
+    if (this.operatingMode !== 'online') throw new FirmwareError('radio-off', 'radio is off');
+    if (!this.registered) throw new FirmwareError('not-registered', 'not registered to a network');
+    const policy = this.config.apns.find((a) => a.name.toLowerCase() === req.apn.toLowerCase());
+    if (!policy) throw new FirmwareError('unknown-apn', `the network does not know APN ${JSON.stringify(req.apn.slice(0, 100))}`);
+    if (!policy.families.includes(req.family)) throw new FirmwareError('ip-family-not-allowed', `APN ${policy.name} does not allow ${req.family}`);
+    if (!policy.allowMultiple && [...this.sessions.values()].some((s) => s.apn === policy.name)) {
+      throw new FirmwareError('apn-in-use', `APN ${policy.name} is already connected and the network allows one PDN to it`);
+    }
+    if (this.sessions.size >= this.config.maxSessions) throw new FirmwareError('too-many-sessions', `at most ${this.config.maxSessions} sessions`);
+    const host = this.nextHost++;
+    const third = Math.floor(host / 250);
+    const fourth = (host % 250) + 2;
+    const v4 = req.family !== 'ipv6';
+    const v6 = req.family !== 'ipv4';
+    const session: Session = {
+      handle: this.nextHandle++,
+      linkId: req.linkId ?? 0,
+      apn: policy.name,
+      family: req.family,
+      mtu: this.config.mtu,
+      startedAt: Date.now(),
+      ...(v4 ? { ipv4: { address: `${this.config.ipv4Base}.${third}.${fourth}`, gateway: `${this.config.ipv4Base}.${third}.1`, prefix: 24, dns: [`${this.config.ipv4Base}.255.53`, `${this.config.ipv4Base}.255.54`] as [string, string] } } : {}),
+      ...(v6 ? { ipv6: { address: `${this.config.ipv6Base}:${host.toString(16)}::2`, prefix: 64, gateway: `${this.config.ipv6Base}:${host.toString(16)}::1`, dns: [`${this.config.ipv6Base}::53`, `${this.config.ipv6Base}::54`] as [string, string] } } : {}),
+    };
+    this.sessions.set(session.handle, session);
+    this.emit('sessionUp', session);
+    return session;
+  }
+
+  stopSession(handle: number, cause: 'host' | 'network' | 'reset' = 'host'): Session | undefined {
+    const s = this.sessions.get(handle);
+    if (!s) return undefined;
+    this.sessions.delete(handle);
+    this.emit('sessionDown', s, cause);
+    return s;
+  }
+
+  private dropAll(cause: 'network' | 'reset'): void {
+    for (const h of [...this.sessions.keys()]) this.stopSession(h, cause);
+  }
+
+  private setSim(state: SimState): void {
+    const was = this.registration;
+    this.simState = state;
+    this.emit('sim', state);
+    if (this.registration !== was) this.emit('registration', this.registration);
+  }
+}

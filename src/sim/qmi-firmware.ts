@@ -1,0 +1,393 @@
+/**
+ * The firmware behind the QMI services: every declared request answered from the firmware model's
+ * state, and the indications a real modem sends when that state changes.
+ */
+import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
+import { QMI_CID_BROADCAST } from '../qmi/qmux.js';
+import { dms, DmsOperatingMode } from '../qmi/services/dms.js';
+import { nas } from '../qmi/services/nas.js';
+import { uim } from '../qmi/services/uim.js';
+import { wda, WdaDataAggregationProtocol, WdaLinkLayerProtocol } from '../qmi/services/wda.js';
+import { wds, WdsCallEndReason, WdsIpFamily, WdsPdpType, WdsVerboseCallEndReasonType } from '../qmi/services/wds.js';
+import type { IndicationDef } from '../qmi/schema.js';
+import type { CallEndReason, DataFormat, IpFamily, ModemFirmware, OperatingMode, Session } from './firmware.js';
+import { FirmwareError } from './firmware.js';
+import type { QmiDeviceEndpoint } from './qmi-endpoint.js';
+
+const SERVICE_VERSIONS = new Map<number, [number, number]>([
+  [0x00, [1, 5]],
+  [dms.id, [1, 14]],
+  [nas.id, [1, 25]],
+  [wds.id, [1, 67]],
+  [uim.id, [1, 46]],
+  [wda.id, [1, 16]],
+]);
+export const qmiServiceVersions = (): Map<number, [number, number]> => new Map(SERVICE_VERSIONS);
+
+const protocolError = (code: number, values: Record<string, unknown> = {}): QmiProtocolErrorResponse =>
+  new QmiProtocolErrorResponse(code, 'simulated', values);
+
+const modeValues: Record<OperatingMode, number> = { online: 0, 'low-power': 1, offline: 3, reset: 4 };
+const modeFromValue = (v: number): OperatingMode | undefined => (Object.entries(modeValues).find(([, n]) => n === v)?.[0] as OperatingMode | undefined);
+
+/** What a network and modem give for each refusal: 3GPP ESM causes (TS 24.301) or CM reasons, as QMI verbose call-end reasons. */
+const REFUSALS: Record<CallEndReason, { generic: number; type: number; reason: number }> = {
+  'unknown-apn': { generic: WdsCallEndReason.names['generic-unspecified'], type: WdsVerboseCallEndReasonType.names['3gpp'], reason: 27 },
+  'apn-in-use': { generic: WdsCallEndReason.names['generic-unspecified'], type: WdsVerboseCallEndReasonType.names['3gpp'], reason: 55 },
+  'ip-family-not-allowed': { generic: WdsCallEndReason.names['generic-unspecified'], type: WdsVerboseCallEndReasonType.names['3gpp'], reason: 50 },
+  'too-many-sessions': { generic: WdsCallEndReason.names['generic-unspecified'], type: WdsVerboseCallEndReasonType.names['3gpp'], reason: 26 },
+  'not-registered': { generic: WdsCallEndReason.names['generic-no-service'], type: WdsVerboseCallEndReasonType.names.cm, reason: 2001 },
+  'radio-off': { generic: WdsCallEndReason.names['generic-no-service'], type: WdsVerboseCallEndReasonType.names.cm, reason: 2500 },
+};
+
+const aggregationValue = (a: DataFormat['ulAggregation']): number =>
+  a === 'none' ? 0 : WdaDataAggregationProtocol.names[a];
+const aggregationFrom = (v: number | undefined): DataFormat['ulAggregation'] | undefined => {
+  if (v === undefined) return undefined;
+  if (v === 0) return 'none';
+  const name = (Object.entries(WdaDataAggregationProtocol.names).find(([, n]) => n === v)?.[0]);
+  return name === 'qmap' || name === 'qmapv4' || name === 'qmapv5' ? name : undefined;
+};
+
+/** BCD with swapped nibbles, as SIM files store ICCID and IMSI digits; 0xF pads. */
+function swappedBcd(digits: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < digits.length; i += 2) {
+    const lo = Number(digits[i]);
+    const hi = i + 1 < digits.length ? Number(digits[i + 1]) : 0xf;
+    out.push((hi << 4) | lo);
+  }
+  return out;
+}
+
+/** EF_IMSI: a length byte, then the parity nibble (9 = odd number of digits) before the digits. */
+function efImsi(imsi: string): number[] {
+  const body = swappedBcd(`${imsi.length % 2 ? 9 : 1}${imsi}`);
+  return [body.length, ...body];
+}
+
+interface WdsClientState {
+  family: IpFamily;
+  muxId?: number;
+  handle?: number;
+}
+
+export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void {
+  const clients = new Map<number, WdsClientState>();
+  const wdsClient = (cid: number): WdsClientState => {
+    let c = clients.get(cid);
+    if (!c) clients.set(cid, (c = { family: 'ipv4' }));
+    return c;
+  };
+  const signalInfoSubscribers = new Set<number>();
+
+  // ---- DMS
+  const d = dms.messages;
+  ep.handle(d.getIds, () => ({ imei: fw.identity.imei, imeiSoftwareVersion: fw.identity.imeiSv }));
+  ep.handle(d.getManufacturer, () => ({ manufacturer: fw.identity.manufacturer }));
+  ep.handle(d.getModel, () => ({ model: fw.identity.model }));
+  ep.handle(d.getRevision, () => ({ revision: fw.identity.revision }));
+  ep.handle(d.getHardwareRevision, () => ({ revision: fw.identity.hardwareRevision }));
+  ep.handle(d.getMsisdn, () => {
+    if (fw.simState !== 'ready') throw protocolError(QmiProtocolError.UimUninitialized);
+    return { msisdn: fw.identity.msisdn };
+  });
+  ep.handle(d.getCapabilities, () => ({
+    info: { maxTxChannelRate: 50_000_000, maxRxChannelRate: 150_000_000, dataServiceCapability: 3, simCapability: 2, radioInterfaces: [4, 5, 8] },
+  }));
+  ep.handle(d.getOperatingMode, () => ({ mode: modeValues[fw.operatingMode], hardwareRestrictedMode: false }));
+  ep.handle(d.setOperatingMode, (v) => {
+    const mode = modeFromValue(v.mode);
+    if (!mode) throw protocolError(QmiProtocolError.InvalidArgument);
+    fw.setOperatingMode(mode);
+    return {};
+  });
+  ep.handle(d.setEventReport, () => ({}));
+  ep.handle(d.uimGetPinStatus, () => {
+    if (fw.simState === 'absent') throw protocolError(QmiProtocolError.UimUninitialized);
+    const status = fw.simState === 'ready' ? 2 : fw.simState === 'pin-required' ? 1 : 4;
+    return { pin1Status: { status, verifyRetriesLeft: fw.pinRetries, unblockRetriesLeft: fw.pukRetries } };
+  });
+
+  // ---- NAS
+  const n = nas.messages;
+  const servingSystem = () => {
+    const reg = fw.registration;
+    const registered = fw.registered;
+    return {
+      servingSystem: {
+        registrationState: registered ? 1 : reg === 'searching' ? 2 : reg === 'denied' ? 3 : 0,
+        csAttachState: registered ? 1 : 2,
+        psAttachState: registered ? 1 : 2,
+        selectedNetwork: 2,
+        radioInterfaces: registered ? [fw.rat === '5gnr' ? 12 : fw.rat === 'umts' ? 5 : fw.rat === 'gsm' ? 4 : 8] : [],
+      },
+      ...(registered
+        ? {
+            roamingIndicator: fw.roaming ? 0 : 1,
+            dataServiceCapability: [11],
+            currentPlmn: { mcc: Number(fw.operator.mcc), mnc: Number(fw.operator.mnc), description: fw.operator.name },
+            lac3gpp: 0x1234,
+            cid3gpp: 0x01a2b3c,
+            lteTac: 0x5678,
+            mncPcsDigitIncludeStatus: { mcc: Number(fw.operator.mcc), mnc: Number(fw.operator.mnc), includesPcsDigit: fw.operator.mnc.length === 3 },
+          }
+        : {}),
+    };
+  };
+  ep.handle(n.getServingSystem, servingSystem);
+  ep.handle(n.getHomeNetwork, () => {
+    if (fw.simState !== 'ready') throw protocolError(QmiProtocolError.NotProvisioned);
+    return { homeNetwork: { mcc: Number(fw.operator.mcc), mnc: Number(fw.operator.mnc), description: fw.operator.name } };
+  });
+  ep.handle(n.getSignalStrength, () => {
+    if (!fw.registered) throw protocolError(QmiProtocolError.NoNetworkFound);
+    const s = fw.signal;
+    return {
+      signalStrength: { strength: s.rssi, radioInterface: 8 },
+      rssiList: [{ value: -s.rssi, radioInterface: 8 }],
+      rsrq: { rsrq: s.rsrq, radioInterface: 8 },
+      lteSnr: Math.round(s.snr * 10),
+      lteRsrp: s.rsrp,
+    };
+  });
+  const signalInfo = () => {
+    const s = fw.signal;
+    const lte = { rssi: s.rssi, rsrq: s.rsrq, rsrp: s.rsrp, snr: Math.round(s.snr * 10) };
+    return fw.rat === '5gnr' ? { lte, nr5g: { rsrp: s.rsrp + 3, snr: Math.round(s.snr * 10) } } : { lte };
+  };
+  ep.handle(n.getSignalInfo, () => {
+    if (!fw.registered) throw protocolError(QmiProtocolError.NoNetworkFound);
+    return signalInfo();
+  });
+  ep.handle(n.configSignalInfo, () => ({}));
+  ep.handle(n.registerIndications, (v, ctx) => {
+    if (v.signalInfo === true) signalInfoSubscribers.add(ctx.clientId);
+    if (v.signalInfo === false) signalInfoSubscribers.delete(ctx.clientId);
+    return {};
+  });
+  const lteSystemInfo = () => ({
+    domainValid: true, domain: 3, serviceCapabilityValid: true, serviceCapability: 3,
+    roamingStatusValid: true, roamingStatus: fw.roaming ? 1 : 0, forbiddenValid: true, forbidden: false,
+    lacValid: false, lac: 0, cidValid: true, cid: 0x01a2b3c, registrationRejectInfoValid: false,
+    registrationRejectDomain: 0, registrationRejectCause: 0, networkIdValid: true, mcc: fw.operator.mcc, mnc: fw.operator.mnc,
+    tacValid: true, tac: 0x5678,
+  });
+  ep.handle(n.getSystemInfo, () => {
+    if (!fw.registered) return { lteServiceStatus: { serviceStatus: 0, trueServiceStatus: 0, preferredDataPath: false } };
+    const status = { serviceStatus: 2, trueServiceStatus: 2, preferredDataPath: false };
+    return fw.rat === '5gnr'
+      ? { lteServiceStatus: status, lteSystemInfo: lteSystemInfo(), nr5gServiceStatus: status, nr5gSystemInfo: lteSystemInfo(), eutraWithNr5gAvailability: true }
+      : { lteServiceStatus: status, lteSystemInfo: lteSystemInfo(), lteVoiceSupport: true };
+  });
+
+  // ---- WDS
+  const w = wds.messages;
+  const refuse = (e: FirmwareError): never => {
+    const r = REFUSALS[e.reason];
+    throw protocolError(QmiProtocolError.CallFailed, { callEndReason: r.generic, verboseCallEndReason: { type: r.type, reason: r.reason } });
+  };
+  ep.handle(w.setIpFamily, (v, ctx) => {
+    const family = v.preference === WdsIpFamily.names.ipv6 ? 'ipv6' : v.preference === WdsIpFamily.names.ipv4 ? 'ipv4' : undefined;
+    if (!family) throw protocolError(QmiProtocolError.InvalidArgument);
+    wdsClient(ctx.clientId).family = family;
+    return {};
+  });
+  ep.handle(w.bindMuxDataPort, (v, ctx) => {
+    if (v.muxId !== undefined && (v.muxId < 1 || v.muxId > 254)) throw protocolError(QmiProtocolError.InvalidArgument);
+    wdsClient(ctx.clientId).muxId = v.muxId;
+    return {};
+  });
+  ep.handle(w.startNetwork, (v, ctx) => {
+    const c = wdsClient(ctx.clientId);
+    if (c.handle !== undefined && fw.sessions.has(c.handle)) throw protocolError(QmiProtocolError.NoEffect);
+    const family: IpFamily = v.ipFamilyPreference === 6 ? 'ipv6' : v.ipFamilyPreference === 4 ? 'ipv4' : c.family;
+    const profile = fw.profiles.find((p) => p.index === (v.profileIndex3gpp ?? 1));
+    const apn = v.apn ?? profile?.apn ?? '';
+    let session: Session;
+    try {
+      session = fw.startSession({ apn, family, linkId: c.muxId ?? 0 });
+    } catch (e) {
+      if (e instanceof FirmwareError) refuse(e);
+      throw e;
+    }
+    c.handle = session.handle;
+    return { packetDataHandle: session.handle };
+  });
+  ep.handle(w.stopNetwork, (v, ctx) => {
+    const c = wdsClient(ctx.clientId);
+    // qmicli sends 0xFFFFFFFF with disable-autoconnect: there is no call to stop then.
+    if (v.packetDataHandle === 0xffffffff && v.disableAutoconnect !== undefined) return {};
+    if (c.handle !== v.packetDataHandle || !fw.sessions.has(v.packetDataHandle)) throw protocolError(QmiProtocolError.InvalidHandle);
+    fw.stopSession(v.packetDataHandle, 'host');
+    c.handle = undefined;
+    return {};
+  });
+  const sessionOf = (cid: number): Session | undefined => {
+    const h = clients.get(cid)?.handle;
+    return h === undefined ? undefined : fw.sessions.get(h);
+  };
+  ep.handle(w.getPacketServiceStatus, (_v, ctx) => ({ connectionStatus: sessionOf(ctx.clientId) ? 2 : 1 }));
+  ep.handle(w.getCurrentSettings, (_v, ctx) => {
+    const s = sessionOf(ctx.clientId);
+    if (!s) throw protocolError(QmiProtocolError.OutOfCall);
+    return {
+      profileName: s.apn,
+      pdpType: s.family === 'ipv4' ? WdsPdpType.names.ipv4 : s.family === 'ipv6' ? WdsPdpType.names.ipv6 : WdsPdpType.names['ipv4-or-ipv6'],
+      apnName: s.apn,
+      ...(s.ipv4
+        ? {
+            primaryIpv4DnsAddress: s.ipv4.dns[0],
+            secondaryIpv4DnsAddress: s.ipv4.dns[1],
+            ipv4Address: s.ipv4.address,
+            ipv4GatewayAddress: s.ipv4.gateway,
+            ipv4GatewaySubnetMask: prefixToMask(s.ipv4.prefix),
+          }
+        : {}),
+      ...(s.ipv6
+        ? {
+            ipv6Address: { address: s.ipv6.address, prefixLength: s.ipv6.prefix },
+            ipv6GatewayAddress: { address: s.ipv6.gateway, prefixLength: s.ipv6.prefix },
+            ipv6PrimaryDnsAddress: s.ipv6.dns[0],
+            ipv6SecondaryDnsAddress: s.ipv6.dns[1],
+          }
+        : {}),
+      mtu: s.mtu,
+      domainNameList: ['sim.wwankit.test'],
+      ipFamily: s.ipv4 ? 4 : 6,
+    };
+  });
+  ep.handle(w.getPacketStatistics, (_v, ctx) => {
+    if (!sessionOf(ctx.clientId)) throw protocolError(QmiProtocolError.OutOfCall);
+    return { txPacketsOk: 0, rxPacketsOk: 0, txPacketsError: 0, rxPacketsError: 0, txOverflows: 0, rxOverflows: 0, txBytesOk: 0n, rxBytesOk: 0n };
+  });
+  ep.handle(w.setEventReport, () => ({}));
+  ep.handle(w.indicationRegister, () => ({}));
+  ep.handle(w.getProfileList, (v) => {
+    if (v.profileType !== undefined && v.profileType !== 0) return { profileList: [] };
+    return { profileList: fw.profiles.map((p) => ({ profileType: 0, profileIndex: p.index, profileName: p.name })) };
+  });
+  ep.handle(w.getProfileSettings, (v) => {
+    const p = fw.profiles.find((x) => x.index === v.profileId.profileIndex);
+    if (!p || v.profileId.profileType !== 0) throw protocolError(QmiProtocolError.ExtendedInternal, { extendedErrorCode: 1 });
+    return { profileName: p.name, apnName: p.apn, pdpType: p.family === 'ipv4' ? 0 : p.family === 'ipv6' ? 2 : 3, authentication: 0, apnDisabledFlag: false, roamingDisallowedFlag: false };
+  });
+  ep.handle(w.createProfile, (v) => {
+    const index = Math.max(0, ...fw.profiles.map((p) => p.index)) + 1;
+    fw.profiles.push({ index, name: v.profileName ?? '', apn: v.apnName ?? '', family: v.pdpType === 2 ? 'ipv6' : v.pdpType === 3 ? 'ipv4v6' : 'ipv4' });
+    return { profileIdentifier: { profileType: v.profileType, profileIndex: index } };
+  });
+  ep.handle(w.modifyProfile, (v) => {
+    const p = fw.profiles.find((x) => x.index === v.profileIdentifier.profileIndex);
+    if (!p) throw protocolError(QmiProtocolError.ExtendedInternal, { extendedErrorCode: 1 });
+    if (v.profileName !== undefined) p.name = v.profileName;
+    if (v.apnName !== undefined) p.apn = v.apnName;
+    return {};
+  });
+
+  // ---- WDA
+  const dataFormat = () => {
+    const f = fw.dataFormat;
+    return {
+      qosFormat: false,
+      linkLayerProtocol: WdaLinkLayerProtocol.names[f.linkLayer],
+      uplinkDataAggregationProtocol: aggregationValue(f.ulAggregation),
+      downlinkDataAggregationProtocol: aggregationValue(f.dlAggregation),
+      ndpSignature: 0,
+      downlinkDataAggregationMaxDatagrams: f.dlMaxDatagrams,
+      downlinkDataAggregationMaxSize: f.dlMaxSize,
+      uplinkDataAggregationMaxDatagrams: f.ulMaxDatagrams,
+      uplinkDataAggregationMaxSize: f.ulMaxSize,
+    };
+  };
+  ep.handle(wda.messages.setDataFormat, (v) => {
+    const f = fw.dataFormat;
+    const link = v.linkLayerProtocol === 1 ? '802-3' : v.linkLayerProtocol === 2 ? 'raw-ip' : undefined;
+    const ul = aggregationFrom(v.uplinkDataAggregationProtocol);
+    const dl = aggregationFrom(v.downlinkDataAggregationProtocol);
+    if ((v.linkLayerProtocol !== undefined && !link) || (v.uplinkDataAggregationProtocol !== undefined && !ul) || (v.downlinkDataAggregationProtocol !== undefined && !dl)) {
+      throw protocolError(QmiProtocolError.InvalidDataFormat);
+    }
+    if (link) f.linkLayer = link;
+    if (ul) f.ulAggregation = ul;
+    if (dl) f.dlAggregation = dl;
+    // The modem caps what the host asks for at its own limits.
+    if (v.downlinkDataAggregationMaxDatagrams !== undefined) f.dlMaxDatagrams = Math.min(v.downlinkDataAggregationMaxDatagrams, 64);
+    if (v.downlinkDataAggregationMaxSize !== undefined) f.dlMaxSize = Math.min(v.downlinkDataAggregationMaxSize, 32768);
+    return dataFormat();
+  });
+  ep.handle(wda.messages.getDataFormat, dataFormat);
+  ep.handle(wda.messages.getSupportedMessages, () => ({ list: [0x00, 0x00, 0x00, 0x40, 0x03] }));
+
+  // ---- UIM
+  const u = uim.messages;
+  const cardStatus = () => {
+    if (fw.simState === 'absent') {
+      return { cardStatus: { indexGwPrimary: 0xffff, index1xPrimary: 0xffff, indexGwSecondary: 0xffff, index1xSecondary: 0xffff, cards: [{ cardState: 0, upinState: 0, upinRetries: 0, upukRetries: 0, errorCode: 3, applications: [] }] } };
+    }
+    const pinState = fw.simState === 'ready' ? (fw.config.pinLocked ? 2 : 3) : fw.simState === 'pin-required' ? 1 : 4;
+    const appState = fw.simState === 'ready' ? 7 : fw.simState === 'pin-required' ? 2 : 3;
+    return {
+      cardStatus: {
+        indexGwPrimary: 0, index1xPrimary: 0xffff, indexGwSecondary: 0xffff, index1xSecondary: 0xffff,
+        cards: [{
+          cardState: 1, upinState: 0, upinRetries: 0, upukRetries: 0, errorCode: 0,
+          applications: [{
+            type: 2, state: appState, personalizationState: 2, personalizationFeature: 0, personalizationRetries: 0, personalizationUnblockRetries: 0,
+            applicationIdentifierValue: [0xa0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02, 0xff, 0xff, 0xff, 0xff, 0x89, 0x06, 0x19, 0x00, 0x00],
+            upinReplacesPin1: false, pin1State: pinState, pin1Retries: fw.pinRetries, puk1Retries: fw.pukRetries, pin2State: 1, pin2Retries: 3, puk2Retries: 10,
+          }],
+        }],
+      },
+    };
+  };
+  ep.handle(u.getCardStatus, cardStatus);
+  ep.handle(u.verifyPin, (v) => {
+    if (v.info.pinId !== 1) throw protocolError(QmiProtocolError.InvalidPinId);
+    if (fw.simState === 'puk-required') throw protocolError(QmiProtocolError.PinBlocked, { retriesRemaining: { verifyRetriesLeft: 0, unblockRetriesLeft: fw.pukRetries } });
+    const r = fw.verifyPin(v.info.pinValue);
+    if (!r.ok) throw protocolError(QmiProtocolError.IncorrectPin, { retriesRemaining: { verifyRetriesLeft: r.retries, unblockRetriesLeft: fw.pukRetries } });
+    return { retriesRemaining: { verifyRetriesLeft: r.retries, unblockRetriesLeft: fw.pukRetries } };
+  });
+  ep.handle(u.readTransparent, (v) => {
+    if (fw.simState !== 'ready') throw protocolError(QmiProtocolError.UimUninitialized);
+    const files: Record<number, number[]> = { 0x2fe2: swappedBcd(fw.identity.iccid), 0x6f07: efImsi(fw.identity.imsi) };
+    const data = files[v.file.fileId];
+    if (!data) throw protocolError(QmiProtocolError.SimFileNotFound);
+    const end = v.readInformation.length === 0 ? data.length : v.readInformation.offset + v.readInformation.length;
+    return { cardResult: { sw1: 0x90, sw2: 0x00 }, readResult: data.slice(v.readInformation.offset, end) };
+  });
+  ep.handle(u.getSlotStatus, () => ({
+    physicalSlotStatus: [{ physicalCardStatus: fw.simState === 'absent' ? 1 : 2, physicalSlotStatus: 1, logicalSlot: 1, iccid: swappedBcd(fw.identity.iccid) }],
+  }));
+
+  // ---- Indications on state changes
+  const broadcast = <I extends IndicationDef<any>>(def: I, values: Parameters<QmiDeviceEndpoint['indicate']>[2] & object): void => {
+    if (ep.clientsOf(def.service.id).length > 0) ep.indicate(def, QMI_CID_BROADCAST, values as never);
+  };
+  fw.on('operatingMode', (mode) => broadcast(dms.indications.eventReport, { operatingMode: DmsOperatingMode.names[mode] }));
+  fw.on('registration', () => broadcast(nas.indications.servingSystem, servingSystem()));
+  fw.on('sim', () => broadcast(uim.indications.cardStatus, cardStatus()));
+  fw.on('signal', () => {
+    if (!fw.registered) return;
+    for (const cid of signalInfoSubscribers) if (ep.clientsOf(nas.id).includes(cid)) ep.indicate(nas.indications.signalInfo, cid, signalInfo());
+  });
+  const statusTo = (s: Session, up: boolean, cause?: 'host' | 'network' | 'reset'): void => {
+    for (const [cid, c] of clients) {
+      if (c.handle !== s.handle || !ep.clientsOf(wds.id).includes(cid)) continue;
+      if (!up) c.handle = undefined;
+      ep.indicate(wds.indications.packetServiceStatus, cid, {
+        connectionStatus: { status: up ? 2 : 1, reconfigurationRequired: false },
+        ...(up ? {} : { callEndReason: cause === 'host' ? WdsCallEndReason.names['generic-client-end'] : WdsCallEndReason.names['generic-release-normal'] }),
+        ipFamily: s.ipv4 ? 4 : 6,
+      });
+    }
+  };
+  fw.on('sessionUp', (s) => setImmediate(() => statusTo(s, true)));
+  fw.on('sessionDown', (s, cause) => statusTo(s, false, cause));
+}
+
+function prefixToMask(prefix: number): string {
+  const m = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return `${m >>> 24}.${(m >>> 16) & 0xff}.${(m >>> 8) & 0xff}.${m & 0xff}`;
+}
