@@ -1,13 +1,32 @@
-/** `wwan decode --as FORMAT [--hex HEX | FILE]`: protocol bytes as JSON, for people pasting from logs. */
+/** `wwan decode --as FORMAT [--hex HEX | FILE] [--pcap FILE]`: protocol bytes as JSON, for people pasting from logs. */
 import { readFileSync } from 'node:fs';
 import { fromHex } from '../wire/hex.js';
 import { describeQmux } from '../qmi/describe.js';
+import { describeTransfer, type DescribeOptions } from '../mux/describe.js';
+import { writeIpPcap, writeNtbPcap } from '../mux/pcap.js';
+import { LINKTYPE_WIRESHARK_UPPER_PDU, PcapWriter } from '../trace/pcap.js';
 
-export type DecodeFormat = 'qmux';
+export const DECODE_FORMATS = ['qmux', 'qmap', 'qmimux', 'bam-dmux', 'ntb'] as const;
+export type DecodeFormat = (typeof DECODE_FORMATS)[number];
 
-export const decoders: Record<DecodeFormat, (bytes: Uint8Array) => unknown> = {
-  qmux: describeQmux,
-};
+export function decodeBytes(format: DecodeFormat, bytes: Uint8Array, opts: DescribeOptions = {}): { errors: unknown[] } {
+  return format === 'qmux' ? describeQmux(bytes) : describeTransfer(format, bytes, opts);
+}
+
+/**
+ * Writes the bytes for Wireshark: NTBs whole (`mbim.bulk`), QMUX frames under the `data` dissector,
+ * and for the other framings the IP packets inside as raw IP. Returns the records written.
+ */
+export function writeDecodePcap(format: DecodeFormat, bytes: Uint8Array, path: string, opts: DescribeOptions = {}): number {
+  if (format === 'ntb') return writeNtbPcap(path, [bytes]);
+  if (format === 'qmux') {
+    const pcap = new PcapWriter(path, LINKTYPE_WIRESHARK_UPPER_PDU);
+    pcap.writePdu('data', bytes, 'QMI');
+    pcap.close();
+    return 1;
+  }
+  return writeIpPcap(path, format, [bytes], opts);
+}
 
 /** The bytes to decode: `--hex`, or a file that holds hex text or raw bytes. */
 export function readInput(opts: { hex?: string; file?: string }): Uint8Array {

@@ -1,6 +1,6 @@
 /** `wwan`: the command line. The compatible CLIs take their arguments raw; the rest go through commander. */
 import { Command, Option } from 'commander';
-import { decoders, readInput, type DecodeFormat } from './decode.js';
+import { DECODE_FORMATS, decodeBytes, readInput, writeDecodePcap, type DecodeFormat } from './decode.js';
 
 const argv = process.argv.slice(2);
 
@@ -15,14 +15,19 @@ async function main(): Promise<number> {
   program
     .command('decode')
     .description('decode protocol bytes to JSON')
-    .addOption(new Option('--as <format>', 'what the bytes are').choices(Object.keys(decoders)).makeOptionMandatory())
+    .addOption(new Option('--as <format>', 'what the bytes are').choices(DECODE_FORMATS).makeOptionMandatory())
     .option('--hex <hex>', 'the bytes as hex')
+    .addOption(new Option('--qmap-version <n>', 'QMAP version').choices(['1', '4', '5']).default('1'))
+    .addOption(new Option('--qmap-direction <dir>', 'QMAP direction (v4 frames differ)').choices(['downlink', 'uplink']).default('downlink'))
+    .option('--pcap <file>', 'also write a capture for Wireshark')
     .argument('[file]', 'a file with the bytes (raw, or hex text)')
-    .action((file: string | undefined, opts: { as: DecodeFormat; hex?: string }) => {
+    .action((file: string | undefined, opts: { as: DecodeFormat; hex?: string; qmapVersion: string; qmapDirection: 'downlink' | 'uplink'; pcap?: string }) => {
       const bytes = readInput({ hex: opts.hex, file });
-      const result = decoders[opts.as](bytes) as { errors?: unknown[] };
+      const mux = { qmapVersion: Number(opts.qmapVersion) as 1 | 4 | 5, qmapDirection: opts.qmapDirection };
+      const result = decodeBytes(opts.as, bytes, mux);
+      if (opts.pcap) writeDecodePcap(opts.as, bytes, opts.pcap, mux);
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      code = result.errors && result.errors.length > 0 ? 2 : 0;
+      code = result.errors.length > 0 ? 2 : 0;
     });
   try {
     await program.parseAsync(argv, { from: 'user' });
