@@ -1,0 +1,187 @@
+/**
+ * MBIM control messages (PROTOCOLS.md A.3.1–3.2): the 12-byte header, the body of each type, and the
+ * fragments COMMAND, COMMAND_DONE and INDICATE_STATUS are split into. Pure codecs: no I/O, no clocks.
+ */
+import { DecodeError, Reader, Writer, catchDecode, readUuid, writeUuid, type Result } from '../wire/index.js';
+import { MbimMessageType, messageTypeName, type MbimMessageTypeName } from './protocol.js';
+
+export const HEADER_SIZE = 12;
+/** Header + fragment header: what every fragment after the first starts with. */
+export const FRAGMENT_HEADER_SIZE = 20;
+/** Header + fragment header + UUID + CID + type/status + buffer length. */
+export const COMMAND_HEADER_SIZE = 48;
+export const INDICATE_HEADER_SIZE = 44;
+
+interface Base {
+  transactionId: number;
+}
+export type MbimMessage =
+  | (Base & { type: 'open'; maxControlTransfer: number })
+  | (Base & { type: 'close' })
+  | (Base & { type: 'command'; service: string; cid: number; commandType: number; buffer: Uint8Array })
+  | (Base & { type: 'hostError' | 'functionError'; error: number })
+  | (Base & { type: 'openDone' | 'closeDone'; status: number })
+  | (Base & { type: 'commandDone'; service: string; cid: number; status: number; buffer: Uint8Array })
+  | (Base & { type: 'indicateStatus'; service: string; cid: number; buffer: Uint8Array });
+
+export type MbimMessageOf<T extends MbimMessageTypeName> = Extract<MbimMessage, { type: T }>;
+
+/** The types that carry a fragment header and an information buffer. */
+export const isFragmented = (type: MbimMessageTypeName): type is 'command' | 'commandDone' | 'indicateStatus' =>
+  type === 'command' || type === 'commandDone' || type === 'indicateStatus';
+
+/** Exact length of the types without a buffer; the smallest first fragment for the others. */
+export function minimumLength(type: MbimMessageTypeName): number {
+  if (type === 'close') return HEADER_SIZE;
+  if (type === 'indicateStatus') return INDICATE_HEADER_SIZE;
+  if (isFragmented(type)) return FRAGMENT_HEADER_SIZE;
+  return HEADER_SIZE + 4;
+}
+
+export interface MbimHeader {
+  type: MbimMessageTypeName;
+  length: number;
+  transactionId: number;
+}
+
+/** One fragment of a COMMAND, COMMAND_DONE or INDICATE_STATUS. */
+export interface MbimFragment extends MbimHeader {
+  type: 'command' | 'commandDone' | 'indicateStatus';
+  total: number;
+  current: number;
+  /** Present on fragment 0 only. */
+  first?: { service: string; cid: number; commandType?: number; status?: number; bufferLength: number };
+  /** The information-buffer bytes this fragment carries (a view). */
+  data: Uint8Array;
+}
+
+function readHeader(r: Reader, size: number): MbimHeader {
+  r.field = 'header.type';
+  const raw = r.u32();
+  const type = messageTypeName(raw);
+  if (!type) throw new DecodeError('framing', 'header.type', 0, `unknown message type 0x${raw.toString(16).padStart(8, '0')}`);
+  r.field = 'header.length';
+  const length = r.u32();
+  if (length !== size) throw new DecodeError('length', 'header.length', 4, `header says ${length} bytes, message has ${size}`);
+  if (length < minimumLength(type)) throw new DecodeError('length', 'header.length', 4, `${length} bytes is too short for ${type}`);
+  r.field = 'header.transactionId';
+  return { type, length, transactionId: r.u32() };
+}
+
+export const decodeHeader = (bytes: Uint8Array): Result<MbimHeader> => catchDecode(() => readHeader(new Reader(bytes), bytes.length));
+
+/** Decodes one complete message or fragment (its header length must match the bytes). */
+export function decodeFragment(bytes: Uint8Array): Result<MbimHeader & ({ fragment: MbimFragment } | { message: MbimMessage })> {
+  return catchDecode(() => {
+    const r = new Reader(bytes);
+    const h = readHeader(r, bytes.length);
+    const { type, transactionId } = h;
+    if (!isFragmented(type)) {
+      r.field = type === 'open' ? 'maxControlTransfer' : type.endsWith('Error') ? 'errorStatusCode' : 'status';
+      const v = type === 'close' ? 0 : r.u32();
+      if (r.remaining > 0) throw new DecodeError('length', 'header.length', 4, `${type} has ${r.remaining} trailing bytes`);
+      const message: MbimMessage =
+        type === 'open'
+          ? { type, transactionId, maxControlTransfer: v }
+          : type === 'close'
+            ? { type, transactionId }
+            : type === 'hostError' || type === 'functionError'
+              ? { type, transactionId, error: v }
+              : { type, transactionId, status: v };
+      return { ...h, message };
+    }
+    r.field = 'fragment.total';
+    const total = r.u32();
+    r.field = 'fragment.current';
+    const current = r.u32();
+    if (total === 0 || current >= total) {
+      throw new DecodeError('invalid', 'fragment.current', 16, `fragment ${current} of ${total}`);
+    }
+    let first: MbimFragment['first'];
+    if (current === 0) {
+      const headerSize = type === 'indicateStatus' ? INDICATE_HEADER_SIZE : COMMAND_HEADER_SIZE;
+      if (bytes.length < headerSize) throw new DecodeError('truncated', 'header.length', 4, `${bytes.length} bytes is too short for ${type}`);
+      r.field = 'service';
+      const service = readUuid(r);
+      r.field = 'cid';
+      const cid = r.u32();
+      r.field = type === 'command' ? 'commandType' : 'status';
+      const second = type === 'indicateStatus' ? undefined : r.u32();
+      r.field = 'bufferLength';
+      const bufferLength = r.u32();
+      const present = r.remaining;
+      if (total === 1 ? bufferLength !== present : bufferLength < present) {
+        throw new DecodeError('length', 'bufferLength', r.pos - 4, `buffer length ${bufferLength} but ${present} bytes follow`);
+      }
+      first = { service, cid, bufferLength, ...(type === 'command' ? { commandType: second } : type === 'commandDone' ? { status: second } : {}) };
+    }
+    const fragment: MbimFragment = { ...h, type, total, current, data: r.rest(), ...(first ? { first } : {}) };
+    return { ...h, fragment };
+  });
+}
+
+/** Builds the message out of a complete single fragment (total 1). */
+export function fragmentToMessage(f: MbimFragment & { first: NonNullable<MbimFragment['first']> }, buffer = f.data): MbimMessage {
+  const { transactionId } = f;
+  const { service, cid } = f.first;
+  if (f.type === 'command') return { type: 'command', transactionId, service, cid, commandType: f.first.commandType ?? 0, buffer };
+  if (f.type === 'commandDone') return { type: 'commandDone', transactionId, service, cid, status: f.first.status ?? 0, buffer };
+  return { type: 'indicateStatus', transactionId, service, cid, buffer };
+}
+
+/** Decodes a whole unfragmented message. */
+export function decodeMessage(bytes: Uint8Array): Result<MbimMessage> {
+  const d = decodeFragment(bytes);
+  if (!d.ok) return d;
+  if ('message' in d.value) return { ok: true, value: d.value.message };
+  const f = d.value.fragment;
+  if (f.total !== 1 || !f.first) return { ok: false, error: new DecodeError('invalid', 'fragment.total', 12, `fragment ${f.current} of ${f.total} is not a whole message`) };
+  return { ok: true, value: fragmentToMessage(f as MbimFragment & { first: NonNullable<MbimFragment['first']> }) };
+}
+
+/**
+ * Encodes a message, split into fragments no longer than `maxTransfer` bytes (PROTOCOLS.md A.3.2).
+ * Messages without a buffer are always one piece.
+ */
+export function encodeFragments(m: MbimMessage, maxTransfer = Infinity): Uint8Array[] {
+  const raw = MbimMessageType[m.type];
+  if (m.type !== 'command' && m.type !== 'commandDone' && m.type !== 'indicateStatus') {
+    const w = new Writer(16);
+    const size = m.type === 'close' ? HEADER_SIZE : HEADER_SIZE + 4;
+    w.u32(raw).u32(size).u32(m.transactionId);
+    if (m.type === 'open') w.u32(m.maxControlTransfer);
+    else if (m.type === 'hostError' || m.type === 'functionError') w.u32(m.error);
+    else if (m.type === 'openDone' || m.type === 'closeDone') w.u32(m.status);
+    return [w.finish()];
+  }
+  const headerSize = m.type === 'indicateStatus' ? INDICATE_HEADER_SIZE : COMMAND_HEADER_SIZE;
+  if (maxTransfer <= FRAGMENT_HEADER_SIZE || maxTransfer < headerSize) {
+    throw new DecodeError('invalid', 'maxControlTransfer', 0, `${maxTransfer} bytes cannot carry a ${m.type}`);
+  }
+  const buf = m.buffer;
+  const firstRoom = maxTransfer - headerSize;
+  const laterRoom = maxTransfer - FRAGMENT_HEADER_SIZE;
+  const total = buf.length <= firstRoom ? 1 : 1 + Math.ceil((buf.length - firstRoom) / laterRoom);
+  const out: Uint8Array[] = [];
+  let pos = 0;
+  for (let current = 0; current < total; current++) {
+    const room = current === 0 ? firstRoom : laterRoom;
+    const chunk = buf.subarray(pos, Math.min(buf.length, pos + room));
+    pos += chunk.length;
+    const size = (current === 0 ? headerSize : FRAGMENT_HEADER_SIZE) + chunk.length;
+    const w = new Writer(size);
+    w.u32(raw).u32(size).u32(m.transactionId).u32(total).u32(current);
+    if (current === 0) {
+      writeUuid(w, m.service);
+      w.u32(m.cid);
+      if (m.type === 'command') w.u32(m.commandType);
+      else if (m.type === 'commandDone') w.u32(m.status);
+      w.u32(buf.length);
+    }
+    out.push(w.bytes(chunk).finish());
+  }
+  return out;
+}
+
+/** Encodes a message as one piece, whatever its size. */
+export const encodeMessage = (m: MbimMessage): Uint8Array => encodeFragments(m)[0]!;
