@@ -1,5 +1,7 @@
 /** `wwan`: the command line. The compatible CLIs take their arguments raw; the rest go through commander. */
 import { Command, Option } from 'commander';
+import { PROFILES } from '../sim/profiles.js';
+import { runSim, type SimCommandOptions } from './sim.js';
 import { DECODE_FORMATS, decodeBytes, readInput, writeDecodePcap, type DecodeFormat } from './decode.js';
 
 const argv = process.argv.slice(2);
@@ -28,6 +30,18 @@ async function main(): Promise<number> {
       if (opts.pcap) writeDecodePcap(opts.as, bytes, opts.pcap, mux);
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       code = result.errors.length > 0 ? 2 : 0;
+    });
+  program
+    .command('sim')
+    .description('run simulated modems that qmicli, mbimcli and wwankit drive (first stdout line: the ready event)')
+    .requiredOption('--profile <name>', `one of ${Object.keys(PROFILES).join(', ')}`)
+    .option('--modems <n>', 'how many modems', '1')
+    .option('--seed <s>', 'seed for identities and signal', '1')
+    .option('--proxy', 'also answer on the qmi-proxy socket (qmicli -p)')
+    .option('--pcap <file>', 'capture every control message for Wireshark')
+    .option('--dir <dir>', 'where to put the sockets (default: a fresh temporary folder)')
+    .action(async (opts: SimCommandOptions) => {
+      code = await runSim(opts);
     });
   try {
     await program.parseAsync(argv, { from: 'user' });

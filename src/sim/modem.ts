@@ -1,0 +1,87 @@
+/**
+ * One simulated modem: the firmware model, its control endpoint behind a hub, and its ports: a raw
+ * pseudo-terminal (what qmicli/mbimcli open with -d) and a unix socket carrying the same stream.
+ */
+import { chmodSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { qmuxPort } from '../qmi/port.js';
+import { StreamTransport } from '../transport/stream.js';
+import { createPty, type PtyPort } from '../transport/pty.js';
+import { ModemFirmware } from './firmware.js';
+import type { SimProfile } from './profiles.js';
+import { QmiDeviceEndpoint } from './qmi-endpoint.js';
+import { qmiServiceVersions, serveQmiFirmware } from './qmi-firmware.js';
+import { QmuxHub } from './qmi-hub.js';
+
+export interface SimModemOptions {
+  seed: number;
+  /** Folder for the modem's sockets. */
+  dir: string;
+  log: (line: string) => void;
+  /** Every control frame in and out, for captures. */
+  trace?: (protocol: 'qmi' | 'mbim', direction: 'rx' | 'tx', frame: Uint8Array) => void;
+}
+
+export interface SimPortInfo {
+  type: 'qmi' | 'mbim';
+  path: string;
+  socket: string;
+}
+
+export class SimModem {
+  readonly firmware: ModemFirmware;
+  readonly hub: QmuxHub;
+  readonly endpoint: QmiDeviceEndpoint;
+  private pty: PtyPort | undefined;
+  private server: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+  private readonly socketPath: string;
+
+  constructor(
+    readonly id: string,
+    readonly profile: SimProfile,
+    private readonly options: SimModemOptions,
+  ) {
+    this.firmware = new ModemFirmware({ seed: options.seed, ...profile.firmware });
+    this.hub = new QmuxHub(`${id} qmi`);
+    this.endpoint = new QmiDeviceEndpoint(this.hub.port, {
+      versions: qmiServiceVersions(),
+      log: (line) => options.log(`${id}: ${line}`),
+      trace: options.trace && ((dir, f) => options.trace!('qmi', dir, f)),
+    });
+    serveQmiFirmware(this.endpoint, this.firmware);
+    this.socketPath = join(options.dir, `${id}.qmi.sock`);
+  }
+
+  async start(): Promise<void> {
+    this.pty = createPty();
+    this.hub.attach(qmuxPort(this.pty.transport, (reason, n) => this.options.log(`${this.id}: skipped ${n} byte(s) on the pty: ${reason}`)));
+    this.server = net.createServer((sock) => {
+      this.sockets.add(sock);
+      sock.once('close', () => this.sockets.delete(sock));
+      this.hub.attach(qmuxPort(new StreamTransport(sock, `${this.id} socket client`), (reason, n) => this.options.log(`${this.id}: skipped ${n} byte(s) from a socket client: ${reason}`)));
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(this.socketPath, () => resolve());
+    });
+    chmodSync(this.socketPath, 0o660);
+  }
+
+  /** True for any path a host might name this modem by (its pty or socket). */
+  answersTo(path: string): boolean {
+    return path === this.pty?.path || path === this.socketPath;
+  }
+
+  get ports(): SimPortInfo[] {
+    return this.pty ? [{ type: this.profile.control, path: this.pty.path, socket: this.socketPath }] : [];
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.pty?.close();
+    this.pty = undefined;
+  }
+}

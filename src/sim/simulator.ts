@@ -1,0 +1,134 @@
+/**
+ * The simulator: N modems of one profile, optionally answering on libqmi's proxy socket as qmi-proxy
+ * does, so `qmicli -p` and ModemManager reach them without a pty. Everything it creates is removed
+ * on stop().
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeTlvs, encodeTlvs } from '../qmi/codec.js';
+import { QmiProtocolError } from '../qmi/errors.js';
+import { qmuxPort, type QmuxPort } from '../qmi/port.js';
+import { QMI_SERVICE_CTL, decodeQmux, encodeQmux } from '../qmi/qmux.js';
+import { ctl } from '../qmi/services/ctl.js';
+import { StreamTransport } from '../transport/stream.js';
+import { LINKTYPE_WIRESHARK_UPPER_PDU, PcapWriter } from '../trace/pcap.js';
+import { SimModem } from './modem.js';
+import type { SimProfile } from './profiles.js';
+
+/** libqmi's proxy socket: an abstract unix name, per network namespace. */
+export const QMI_PROXY_NAME = '\0qmi-proxy';
+
+export interface SimulatorOptions {
+  profile: SimProfile;
+  modems?: number;
+  seed?: number;
+  /** Also answer on `\0qmi-proxy`. */
+  proxy?: boolean;
+  pcap?: string;
+  /** Where sockets go; a fresh temporary folder by default (removed on stop). */
+  dir?: string;
+  log?: (line: string) => void;
+}
+
+export class Simulator {
+  readonly modems: SimModem[] = [];
+  private proxyServer: net.Server | undefined;
+  private readonly proxySockets = new Set<net.Socket>();
+  private pcap: PcapWriter | undefined;
+  private ownDir = false;
+  readonly dir: string;
+  private readonly log: (line: string) => void;
+
+  private constructor(private readonly options: SimulatorOptions) {
+    this.log = options.log ?? (() => undefined);
+    if (options.dir) this.dir = options.dir;
+    else {
+      this.dir = mkdtempSync(join(tmpdir(), 'wwan-sim-'));
+      this.ownDir = true;
+    }
+  }
+
+  static async start(options: SimulatorOptions): Promise<Simulator> {
+    const sim = new Simulator(options);
+    try {
+      await sim.init();
+    } catch (e) {
+      await sim.stop();
+      throw e;
+    }
+    return sim;
+  }
+
+  private async init(): Promise<void> {
+    const { profile } = this.options;
+    if (profile.control !== 'qmi') throw new Error(`profile ${profile.name}: MBIM control is not served by this simulator build`);
+    if (this.options.pcap) this.pcap = new PcapWriter(this.options.pcap, LINKTYPE_WIRESHARK_UPPER_PDU);
+    const count = this.options.modems ?? 1;
+    for (let i = 0; i < count; i++) {
+      const m = new SimModem(`modem${i}`, profile, {
+        seed: (this.options.seed ?? 1) + i,
+        dir: this.dir,
+        log: this.log,
+        trace: this.pcap ? (_p, _dir, frame) => this.pcap?.writePdu('data', frame, 'QMI') : undefined,
+      });
+      this.modems.push(m);
+      await m.start();
+    }
+    if (this.options.proxy) await this.listenProxy();
+  }
+
+  /** The first stdout line of `wwan sim`. */
+  ready(): { event: 'ready'; modems: { id: string; profile: string; ports: SimModem['ports']; data: string }[] } {
+    return {
+      event: 'ready',
+      modems: this.modems.map((m) => ({ id: m.id, profile: m.profile.name, ports: m.ports, data: join(this.dir, `${m.id}.data.sock`) })),
+    };
+  }
+
+  private async listenProxy(): Promise<void> {
+    this.proxyServer = net.createServer((sock) => this.proxyClient(sock));
+    await new Promise<void>((resolve, reject) => {
+      this.proxyServer!.once('error', (e: NodeJS.ErrnoException) =>
+        reject(e.code === 'EADDRINUSE' ? new Error('the qmi-proxy socket is taken (a real qmi-proxy runs in this network namespace?)') : e),
+      );
+      this.proxyServer!.listen(QMI_PROXY_NAME, () => resolve());
+    });
+  }
+
+  /** A proxy client names its device in its first frame (CTL Internal Proxy Open); route it to that modem. */
+  private proxyClient(sock: net.Socket): void {
+    this.proxySockets.add(sock);
+    sock.once('close', () => this.proxySockets.delete(sock));
+    const port = qmuxPort(new StreamTransport(sock, 'qmi-proxy client'));
+    let deliver: ((frame: Uint8Array) => void) | undefined;
+    const relay: QmuxPort = { ...port, onFrame: (l) => (deliver = l), description: port.description };
+    Object.defineProperty(relay, 'closed', { get: () => port.closed });
+    port.onFrame((frame) => {
+      if (deliver) return deliver(frame);
+      const f = decodeQmux(frame);
+      const open = f.ok && f.value.service === QMI_SERVICE_CTL && f.value.messageId === ctl.messages.internalProxyOpen.id ? decodeTlvs(ctl.messages.internalProxyOpen.request, f.value.tlvs, { response: false }) : undefined;
+      const path = open?.ok ? open.value.values.devicePath : undefined;
+      const modem = path === undefined ? undefined : this.modems.find((m) => m.answersTo(path));
+      if (!f.ok || !modem) {
+        this.log(`qmi-proxy: refused a client: ${path === undefined ? 'its first frame is not Internal Proxy Open' : `no modem at ${JSON.stringify(path.slice(0, 200))}`}`);
+        if (f.ok) {
+          port.send(encodeQmux({ service: 0, clientId: 0, type: 'response', transaction: f.value.transaction, messageId: f.value.messageId, tlvs: encodeTlvs({}, {}, { result: { status: 1, error: QmiProtocolError.InvalidArgument } }) }));
+        }
+        sock.end();
+        return;
+      }
+      modem.hub.attach(relay);
+      deliver!(frame);
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.proxySockets) s.destroy();
+    await new Promise<void>((resolve) => (this.proxyServer ? this.proxyServer.close(() => resolve()) : resolve()));
+    for (const m of this.modems) await m.stop();
+    this.pcap?.close();
+    if (this.ownDir) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
