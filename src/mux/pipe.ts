@@ -1,0 +1,104 @@
+/**
+ * One data pipe in one role: picks the decoder and encoder of the negotiated framing for the host
+ * (sends uplink, receives downlink) or the modem (the reverse), so the manager's datapath and the
+ * simulator's data plane never branch on the framing themselves.
+ */
+import { BamDmuxDecoder, bamDmuxEncoder, writeBamDmuxCommand, BAM_DMUX_HEADER_LENGTH, type BamDmuxCommand } from './bam-dmux.js';
+import type { Clock, Encapsulator, Link, TransferSink } from './framing.js';
+import { NtbDecoder, ntbEncoder, type NtbFormat } from './ntb.js';
+import { QmapDecoder, qmapEncoder, type QmapVersion } from './qmap.js';
+import { QmimuxDecoder, qmimuxEncoder } from './qmimux.js';
+import { RawIpDecoder, RawIpEncoder } from './raw-ip.js';
+
+export type PipeFormat =
+  | { framing: 'raw-ip' }
+  /** Limits are for what this side sends. */
+  | { framing: 'qmap'; version: QmapVersion; maxDatagrams: number; maxBytes: number; timeLimitMs?: number }
+  | { framing: 'qmimux' }
+  | { framing: 'bam-dmux' }
+  | { framing: 'ntb'; format?: NtbFormat; maxBytes?: number; maxDatagrams?: number; timeLimitMs?: number };
+
+export type PipeRole = 'host' | 'modem';
+
+export interface PipeEvents {
+  packet(link: Link, packet: Uint8Array): void;
+  /** A QMAP command frame (flow control) or a BAM-DMUX channel OPEN/CLOSE. */
+  command?(link: Link, command: BamDmuxCommand | Uint8Array): void;
+  drop?(reason: string, offset: number): void;
+}
+
+interface Receiver {
+  readonly drops: Record<string, number>;
+  decapsulate(transfer: Uint8Array, sink: never): void;
+}
+
+export class PipeFraming {
+  private readonly receiver: Receiver;
+  private readonly encoder: Encapsulator<string>;
+  private readonly sink: object;
+
+  constructor(
+    readonly format: PipeFormat,
+    readonly role: PipeRole,
+    private readonly onTransfer: TransferSink,
+    events: PipeEvents,
+    clock?: Clock,
+  ) {
+    const rx = role === 'host' ? 'downlink' : 'uplink';
+    const tx = role === 'host' ? 'uplink' : 'downlink';
+    this.sink = {
+      packet: (link: Link, packet: Uint8Array) => events.packet(link, packet),
+      drop: (reason: string, offset: number) => events.drop?.(reason, offset),
+      command: (link: Link, c: BamDmuxCommand | Uint8Array) => events.command?.(link, c),
+    };
+    switch (format.framing) {
+      case 'raw-ip':
+        this.receiver = new RawIpDecoder();
+        this.encoder = new RawIpEncoder(onTransfer);
+        break;
+      case 'qmap':
+        this.receiver = new QmapDecoder({ version: format.version, direction: rx });
+        this.encoder = qmapEncoder({ version: format.version, direction: tx, maxDatagrams: format.maxDatagrams, maxBytes: format.maxBytes, timeLimitMs: format.timeLimitMs }, onTransfer, clock);
+        break;
+      case 'qmimux':
+        // qmi_wwan's qmimux speaks plain QMAPv1; the modem may still aggregate its downlink.
+        this.receiver = role === 'host' ? new QmimuxDecoder() : new QmapDecoder({ version: 1, direction: 'uplink' });
+        this.encoder = role === 'host' ? qmimuxEncoder(onTransfer) : qmapEncoder({ version: 1, direction: 'downlink', maxDatagrams: 1, maxBytes: 0xffff + 4 }, onTransfer, clock);
+        break;
+      case 'bam-dmux':
+        this.receiver = new BamDmuxDecoder();
+        this.encoder = bamDmuxEncoder(onTransfer);
+        break;
+      case 'ntb':
+        this.receiver = new NtbDecoder({ rxMax: Math.max(format.maxBytes ?? 16384, 65536) });
+        this.encoder = ntbEncoder({ format: format.format, maxBytes: format.maxBytes, maxDatagrams: format.maxDatagrams, timeLimitMs: format.timeLimitMs }, onTransfer, clock);
+        break;
+    }
+  }
+
+  /** Hands every packet of one received transfer to the events (as views into it). */
+  receive(transfer: Uint8Array): void {
+    this.receiver.decapsulate(transfer, this.sink as never);
+  }
+
+  /** Queues a packet for the peer; false if the framing dropped it. */
+  send(link: Link, packet: Uint8Array): boolean {
+    return this.encoder.send(link, packet);
+  }
+
+  flush(): void {
+    this.encoder.flush();
+  }
+
+  /** BAM-DMUX channel OPEN/CLOSE: a bare 8-byte header sent in a transfer of its own. */
+  sendChannelCommand(link: Link, command: BamDmuxCommand): void {
+    if (this.format.framing !== 'bam-dmux') throw new Error('channel commands are BAM-DMUX only');
+    const frame = new Uint8Array(BAM_DMUX_HEADER_LENGTH);
+    writeBamDmuxCommand(frame, link.id, command);
+    this.onTransfer(frame);
+  }
+
+  drops(): { receive: Record<string, number>; send: Record<string, number> } {
+    return { receive: { ...this.receiver.drops }, send: { ...this.encoder.drops } };
+  }
+}
