@@ -12,19 +12,19 @@ export const FRAGMENT_HEADER_SIZE = 20;
 export const COMMAND_HEADER_SIZE = 48;
 export const INDICATE_HEADER_SIZE = 44;
 
-interface Base {
-  transactionId: number;
+interface Bodies {
+  open: { maxControlTransfer: number };
+  close: object;
+  command: { service: string; cid: number; commandType: number; buffer: Uint8Array };
+  hostError: { error: number };
+  openDone: { status: number };
+  closeDone: { status: number };
+  commandDone: { service: string; cid: number; status: number; buffer: Uint8Array };
+  functionError: { error: number };
+  indicateStatus: { service: string; cid: number; buffer: Uint8Array };
 }
-export type MbimMessage =
-  | (Base & { type: 'open'; maxControlTransfer: number })
-  | (Base & { type: 'close' })
-  | (Base & { type: 'command'; service: string; cid: number; commandType: number; buffer: Uint8Array })
-  | (Base & { type: 'hostError' | 'functionError'; error: number })
-  | (Base & { type: 'openDone' | 'closeDone'; status: number })
-  | (Base & { type: 'commandDone'; service: string; cid: number; status: number; buffer: Uint8Array })
-  | (Base & { type: 'indicateStatus'; service: string; cid: number; buffer: Uint8Array });
-
-export type MbimMessageOf<T extends MbimMessageTypeName> = Extract<MbimMessage, { type: T }>;
+export type MbimMessageOf<T extends MbimMessageTypeName> = { type: T; transactionId: number } & Bodies[T];
+export type MbimMessage = { [T in MbimMessageTypeName]: MbimMessageOf<T> }[MbimMessageTypeName];
 
 /** The types that carry a fragment header and an information buffer. */
 export const isFragmented = (type: MbimMessageTypeName): type is 'command' | 'commandDone' | 'indicateStatus' =>

@@ -1,0 +1,48 @@
+/**
+ * QMI over MBIM, as libqmi does it: subscribe to the QMI service's CID 1 indications (Device Service
+ * Subscribe List), then send each QMUX frame as a COMMAND SET on QMI CID 1; the COMMAND_DONE and
+ * INDICATE_STATUS buffers are QMUX frames again. The result is a QmuxPort, so QmiDevice runs unchanged.
+ */
+import type { QmuxPort } from '../qmi/port.js';
+import type { MbimDevice } from './client.js';
+import { SET, statusName } from './protocol.js';
+import { basicConnect } from './services/basic-connect.js';
+import { qmi } from './services/qmi.js';
+
+export interface QmiTunnelOptions {
+  /** Per-frame MBIM timeout; the QMI client keeps its own. */
+  timeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export async function openQmiTunnel(device: MbimDevice, opts: QmiTunnelOptions = {}): Promise<QmuxPort> {
+  const msg = qmi.cids.msg;
+  await device.set(basicConnect.cids.deviceServiceSubscribeList, { events: [{ deviceServiceId: qmi.uuid, cids: [msg.id] }] });
+  const listeners: ((frame: Uint8Array) => void)[] = [];
+  const deliver = (frame: Uint8Array): void => {
+    for (const l of listeners) l(frame);
+  };
+  device.onIndication((m) => {
+    if (m.service === qmi.uuid && m.cid === msg.id && m.buffer.length > 0) deliver(m.buffer);
+  });
+  return {
+    description: `${device.description} (QMI over MBIM)`,
+    get closed() {
+      return device.closed;
+    },
+    send(frame) {
+      const sent = device.command({ service: qmi.uuid, cid: msg.id, commandType: SET, buffer: frame }, { timeoutMs: opts.timeoutMs ?? 30_000 });
+      // A lost frame is the QMI client's to time out; here it is only worth a line in the log.
+      sent.then(
+        (done) => {
+          if (done.status !== 0) opts.log?.(`QMI-over-MBIM frame refused: ${statusName(done.status)}`);
+          else if (done.buffer.length > 0) deliver(done.buffer);
+        },
+        (e: Error) => opts.log?.(`QMI-over-MBIM frame lost: ${e.message}`),
+      );
+    },
+    onFrame: (l) => void listeners.push(l),
+    onClose: (l) => device.onClose(l),
+    close: () => device.close(),
+  };
+}
