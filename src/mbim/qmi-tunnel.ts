@@ -5,7 +5,7 @@
  */
 import type { QmuxPort } from '../qmi/port.js';
 import type { MbimDevice } from './client.js';
-import { SET, statusName } from './protocol.js';
+import { MbimStatusError, SET, statusName } from './protocol.js';
 import { basicConnect } from './services/basic-connect.js';
 import { qmi } from './services/qmi.js';
 
@@ -17,7 +17,15 @@ export interface QmiTunnelOptions {
 
 export async function openQmiTunnel(device: MbimDevice, opts: QmiTunnelOptions = {}): Promise<QmuxPort> {
   const msg = qmi.cids.msg;
-  await device.set(basicConnect.cids.deviceServiceSubscribeList, { events: [{ deviceServiceId: qmi.uuid, cids: [msg.id] }] });
+  const list = basicConnect.cids.deviceServiceSubscribeList;
+  // Like libqmi, only the status counts: modems differ in what list they echo back.
+  const subscribed = await device.command({
+    service: basicConnect.uuid,
+    cid: list.id,
+    commandType: SET,
+    buffer: list.set.encode({ events: [{ deviceServiceId: qmi.uuid, cids: [msg.id] }] }),
+  });
+  if (subscribed.status !== 0) throw new MbimStatusError(subscribed.status, 'basic-connect deviceServiceSubscribeList', subscribed.buffer);
   const listeners: ((frame: Uint8Array) => void)[] = [];
   const deliver = (frame: Uint8Array): void => {
     for (const l of listeners) l(frame);
