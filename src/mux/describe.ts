@@ -59,6 +59,10 @@ export function describeTransfer(format: DescribeFormat, bytes: Uint8Array, opts
           if (version === 4 && direction === 'downlink') {
             extra.checksumValue = info.checksumValue;
             extra.checksumMatches = info.checksumValue === internetChecksum(view);
+          } else if (version === 4) {
+            extra.checksumStart = info.checksumStart;
+            extra.checksumInsert = info.checksumInsert;
+            extra.checksumUdp = info.checksumUdp;
           }
           add(link, view, extra);
         },

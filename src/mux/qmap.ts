@@ -6,7 +6,7 @@
 import { Aggregator } from './aggregator.js';
 import type { AggregationLimits, TransferBuilder } from './aggregator.js';
 import { be16, copyInto, putBe16, zero } from './bytes.js';
-import { internetChecksum } from './checksum.js';
+import { internetChecksum, transportChecksum } from './checksum.js';
 import { countDrop, dropCounts, ipLink } from './framing.js';
 import type { Clock, Decapsulator, Link, PacketSink, TransferSink } from './framing.js';
 
@@ -19,6 +19,15 @@ export interface QmapFormat {
   direction: QmapDirection;
 }
 
+export interface QmapBuilderOptions extends QmapFormat {
+  /**
+   * Uplink v4/v5 only: the packets' TCP/UDP checksum fields hold the folded pseudo-header sum (what
+   * Linux leaves for CHECKSUM_PARTIAL) and the modem is asked to finish them, as rmnet does with
+   * NETIF_F_IP_CSUM. Other packets go without the request.
+   */
+  checksumOffload?: boolean;
+}
+
 export const MAP_HEADER_LENGTH = 4;
 const CMD_FLAG = 0x80;
 const NEXT_HEADER_FLAG = 0x40;
@@ -28,6 +37,19 @@ const CSUM_HEADER_LENGTH = 4;
 const V5_HEADER_TYPE_CSUM_OFFLOAD = 2;
 const V5_CSUM_VALID = 0x80;
 const V4_UL_CSUM_ENABLED = 0x8000;
+const V4_UL_CSUM_UDP = 0x4000;
+const V4_UL_CSUM_OFFSET_MASK = 0x3fff;
+const IPPROTO_TCP = 6;
+const IPPROTO_UDP = 17;
+/** Where each transport keeps its checksum, from the start of its header, and its header length. */
+const TCP_CHECK = 16;
+const UDP_CHECK = 6;
+const TCP_HEADER_LENGTH = 20;
+const UDP_HEADER_LENGTH = 8;
+const IPV4_HEADER_LENGTH = 20;
+const IPV6_HEADER_LENGTH = 40;
+const IPV6_HOP_BY_HOP = 0;
+const IPV6_DEST_OPTIONS = 60;
 /** rmnet has endpoints 0..254; 255 is never a link. */
 const MUX_ID_LIMIT = 255;
 /** The uplink builders accept what qmi_wwan's add_mux and `ip link … type rmnet` both accept. */
@@ -49,6 +71,12 @@ export interface QmapFrameInfo {
   checksum: QmapChecksum;
   /** The v4 downlink trailer's checksum value; 0 in other formats. */
   checksumValue: number;
+  /** The v4 uplink header's csum_start_offset (the IP header length); 0 in other formats. */
+  checksumStart: number;
+  /** The v4 uplink header's insert offset, from checksumStart; 0 in other formats. */
+  checksumInsert: number;
+  /** The v4 uplink header's UDP flag. */
+  checksumUdp: boolean;
 }
 
 export const QMAP_DROP_REASONS = [
@@ -72,7 +100,15 @@ export interface QmapSink extends PacketSink<QmapFrameInfo, QmapDropReason> {
 /** Splits aggregated MAP frames exactly as rmnet_map_deaggregate does: no resync after a bad frame. */
 export class QmapDecoder implements Decapsulator<QmapFrameInfo, QmapDropReason, QmapSink> {
   readonly drops = dropCounts(QMAP_DROP_REASONS);
-  private readonly info: QmapFrameInfo = { frame: 0, pad: 0, checksum: 'none', checksumValue: 0 };
+  private readonly info: QmapFrameInfo = {
+    frame: 0,
+    pad: 0,
+    checksum: 'none',
+    checksumValue: 0,
+    checksumStart: 0,
+    checksumInsert: 0,
+    checksumUdp: false,
+  };
   private readonly v4Trailer: boolean;
   private readonly v4Header: boolean;
   private readonly v5: boolean;
@@ -122,12 +158,19 @@ export class QmapDecoder implements Decapsulator<QmapFrameInfo, QmapDropReason, 
           info.frame = off;
           info.pad = pad;
           info.checksumValue = 0;
+          info.checksumStart = 0;
+          info.checksumInsert = 0;
+          info.checksumUdp = false;
           if (this.v4Trailer) {
             const trailer = payload + pktLen;
             info.checksum = (t[trailer + 1]! & 1) !== 0 ? 'valid' : 'not-valid';
             info.checksumValue = be16(t, trailer + 6);
           } else if (this.v4Header) {
-            info.checksum = (be16(t, off + 6) & V4_UL_CSUM_ENABLED) !== 0 ? 'requested' : 'none';
+            const csumInfo = be16(t, off + 6);
+            info.checksum = (csumInfo & V4_UL_CSUM_ENABLED) !== 0 ? 'requested' : 'none';
+            info.checksumStart = be16(t, off + 4);
+            info.checksumInsert = csumInfo & V4_UL_CSUM_OFFSET_MASK;
+            info.checksumUdp = (csumInfo & V4_UL_CSUM_UDP) !== 0;
           } else if (this.v5) {
             const set = (t[off + 5]! & V5_CSUM_VALID) !== 0;
             info.checksum = this.format.direction === 'downlink' ? (set ? 'valid' : 'not-valid') : set ? 'requested' : 'none';
@@ -145,11 +188,56 @@ export class QmapDecoder implements Decapsulator<QmapFrameInfo, QmapDropReason, 
 export const QMAP_TX_DROP_REASONS = ['mux-id', 'empty'] as const;
 export type QmapTxDropReason = (typeof QMAP_TX_DROP_REASONS)[number];
 
+/** Where a packet's TCP/UDP header starts; filled in by locateTransport. */
+interface Transport {
+  start: number;
+  udp: boolean;
+}
+
+// One for the whole module: the offload paths are synchronous and must not allocate.
+const found: Transport = { start: 0, udp: false };
+
 /**
- * Writes MAP frames back to back. Uplink (the host, as rmnet egress): no pad, v4 with a zero UL
- * checksum header (the checksum is already in the packet), v5 with `04 00 00 00`. Downlink (the
- * modem): padded to 4 bytes, v4 with a VALID trailer carrying the packet's Internet checksum, v5
- * with `04 80 00 00`.
+ * Finds the TCP/UDP header of an IPv4 or IPv6 packet whose checksum a modem can compute from this
+ * packet alone. IPv6 hop-by-hop and destination options are walked; any other extension header
+ * ends the search: a routing header changes the pseudo-header's destination, and fragments, AH and
+ * ESP leave no whole, mutable segment. IPv4 fragments are refused for the same reason.
+ */
+function locateTransport(p: Uint8Array, out: Transport): boolean {
+  const n = p.length;
+  const version = (p[0] ?? 0) >> 4;
+  let start: number;
+  let proto: number;
+  if (version === 4) {
+    start = (p[0]! & 0x0f) * 4;
+    if (n < IPV4_HEADER_LENGTH || start < IPV4_HEADER_LENGTH || (be16(p, 6) & 0x3fff) !== 0) return false;
+    proto = p[9]!;
+  } else if (version === 6) {
+    if (n < IPV6_HEADER_LENGTH) return false;
+    start = IPV6_HEADER_LENGTH;
+    proto = p[6]!;
+    while ((proto === IPV6_HOP_BY_HOP || proto === IPV6_DEST_OPTIONS) && start + 8 <= n) {
+      proto = p[start]!;
+      start += (p[start + 1]! + 1) * 8;
+    }
+  } else {
+    return false;
+  }
+  if (proto !== IPPROTO_TCP && proto !== IPPROTO_UDP) return false;
+  const udp = proto === IPPROTO_UDP;
+  if (start + (udp ? UDP_HEADER_LENGTH : TCP_HEADER_LENGTH) > n) return false;
+  out.start = start;
+  out.udp = udp;
+  return true;
+}
+
+/**
+ * Writes MAP frames back to back. Uplink (the host, as rmnet egress): no pad, v4 with a UL checksum
+ * header, v5 with `04 00 00 00`; with checksumOffload, TCP/UDP packets get the v4 header's start
+ * and insert offsets (and their checksum field complemented in the frame, as rmnet does) or v5's
+ * CSUM_REQUIRED, else the header is left zero because the checksum is already in the packet.
+ * Downlink (the modem): padded to 4 bytes, v4 with a VALID trailer carrying the packet's Internet
+ * checksum, v5 with `04 80 00 00`.
  */
 export class QmapBuilder implements TransferBuilder<QmapTxDropReason> {
   readonly dropReasons = QMAP_TX_DROP_REASONS;
@@ -160,9 +248,10 @@ export class QmapBuilder implements TransferBuilder<QmapTxDropReason> {
   private readonly csumHeader: number;
   private readonly trailer: number;
   private readonly flags: number;
+  private readonly offload: boolean;
 
   constructor(
-    readonly format: QmapFormat,
+    readonly format: QmapBuilderOptions,
     readonly capacity: number,
   ) {
     this.buf = new Uint8Array(capacity);
@@ -171,6 +260,10 @@ export class QmapBuilder implements TransferBuilder<QmapTxDropReason> {
     this.csumHeader = v5 || (format.version === 4 && !this.downlink) ? CSUM_HEADER_LENGTH : 0;
     this.trailer = format.version === 4 && this.downlink ? V4_DL_TRAILER_LENGTH : 0;
     this.flags = v5 ? NEXT_HEADER_FLAG : 0;
+    this.offload = format.checksumOffload === true;
+    if (this.offload && (this.downlink || this.csumHeader === 0)) {
+      throw new RangeError('QMAP checksum offload is for uplink v4 and v5');
+    }
   }
 
   reject(link: Link, packet: Uint8Array): QmapTxDropReason | null {
@@ -190,15 +283,31 @@ export class QmapBuilder implements TransferBuilder<QmapTxDropReason> {
     b[o + 1] = link.id;
     putBe16(b, o + 2, ipLen + pad);
     o += MAP_HEADER_LENGTH;
+    // v4 only: where the checksum field lands in the frame, to complement it once copied.
+    let complementAt = -1;
     if (this.csumHeader > 0) {
-      const v5 = this.flags !== 0;
-      b[o] = v5 ? V5_HEADER_TYPE_CSUM_OFFLOAD << 1 : 0;
-      b[o + 1] = v5 && this.downlink ? V5_CSUM_VALID : 0;
-      b[o + 2] = 0;
-      b[o + 3] = 0;
+      const offload = this.offload && locateTransport(packet, found);
+      if (this.flags !== 0) {
+        b[o] = V5_HEADER_TYPE_CSUM_OFFLOAD << 1;
+        b[o + 1] = this.downlink || offload ? V5_CSUM_VALID : 0;
+        b[o + 2] = 0;
+        b[o + 3] = 0;
+      } else if (offload) {
+        const insert = found.udp ? UDP_CHECK : TCP_CHECK;
+        putBe16(b, o, found.start);
+        putBe16(b, o + 2, V4_UL_CSUM_ENABLED | (found.udp ? V4_UL_CSUM_UDP : 0) | insert);
+        complementAt = o + CSUM_HEADER_LENGTH + found.start + insert;
+      } else {
+        putBe16(b, o, 0);
+        putBe16(b, o + 2, 0);
+      }
       o += CSUM_HEADER_LENGTH;
     }
     copyInto(b, o, packet);
+    if (complementAt >= 0) {
+      b[complementAt] = ~b[complementAt]!;
+      b[complementAt + 1] = ~b[complementAt + 1]!;
+    }
     o += ipLen;
     zero(b, o, o + pad);
     o += pad;
@@ -223,7 +332,7 @@ export class QmapBuilder implements TransferBuilder<QmapTxDropReason> {
   }
 }
 
-export interface QmapEncoderOptions extends QmapFormat, AggregationLimits {
+export interface QmapEncoderOptions extends QmapBuilderOptions, AggregationLimits {
   /** Bytes per transfer (WDA max datagram/aggregation size; rmnet tx_aggr_max_bytes). */
   maxBytes: number;
 }
@@ -234,6 +343,35 @@ export const RMNET_UPLINK_AGGREGATION = { maxBytes: 4096, maxDatagrams: 1, timeL
 /** Aggregates MAP frames per the limits; the uplink idle bypass applies only if asked for. */
 export function qmapEncoder(options: QmapEncoderOptions, onTransfer: TransferSink, clock?: Clock): Aggregator<QmapTxDropReason> {
   return new Aggregator(new QmapBuilder(options, options.maxBytes), options, onTransfer, clock);
+}
+
+/**
+ * The modem's half of uplink checksum offload, for a simulated modem's decoder sink: if the frame
+ * asked for it, computes the TCP/UDP checksum (pseudo-header and segment) and writes it into the
+ * packet in place. v4 says where the segment starts, where the field is and whether it is UDP; v5
+ * only asks, so the modem finds the transport header itself. Whatever the host left in the field
+ * (v4: the complemented pseudo-header sum, v5: the sum itself) is discarded. False if nothing was
+ * asked or the request does not fit the packet.
+ */
+export function completeQmapChecksum(packet: Uint8Array, info: QmapFrameInfo, version: QmapVersion): boolean {
+  if (info.checksum !== 'requested') return false;
+  if (version === 4) {
+    const ip = (packet[0] ?? 0) >> 4;
+    const minStart = ip === 4 ? IPV4_HEADER_LENGTH : ip === 6 ? IPV6_HEADER_LENGTH : Number.POSITIVE_INFINITY;
+    if (info.checksumStart < minStart) return false;
+    found.start = info.checksumStart;
+    found.udp = info.checksumUdp;
+  } else if (!locateTransport(packet, found)) {
+    return false;
+  }
+  const insert = version === 4 ? info.checksumInsert : found.udp ? UDP_CHECK : TCP_CHECK;
+  const field = found.start + insert;
+  if (field + 2 > packet.length) return false;
+  putBe16(packet, field, 0);
+  const sum = transportChecksum(packet, found.start, found.udp ? IPPROTO_UDP : IPPROTO_TCP);
+  // A computed zero goes out as all ones: zero in a UDP checksum means "none".
+  putBe16(packet, field, sum === 0 && found.udp ? 0xffff : sum);
+  return true;
 }
 
 export const QMAP_FLOW_DISABLE = 1;
