@@ -8,16 +8,21 @@ import { measure, memcpyRate, report } from './harness.js';
 import { BamDmuxDecoder, bamDmuxEncoder } from '../src/mux/bam-dmux.js';
 import { ipLink } from '../src/mux/framing.js';
 import type { Encapsulator, Link, TransferSink } from '../src/mux/framing.js';
+import type { QmapFrameInfo } from '../src/mux/qmap.js';
 import { NtbDecoder, ntbEncoder } from '../src/mux/ntb.js';
-import { QmapDecoder, qmapEncoder } from '../src/mux/qmap.js';
+import { QmapDecoder, completeQmapChecksum, qmapEncoder } from '../src/mux/qmap.js';
 import { QmimuxDecoder, qmimuxEncoder } from '../src/mux/qmimux.js';
+
+type BenchSink = { packet(l: Link, p: Uint8Array): void; command(): void };
 
 interface Framing {
   name: string;
   /** Packets per transfer the encoder is allowed. */
   perTransfer: number;
   encoder(onTransfer: TransferSink): Encapsulator<string>;
-  decoder(): { decapsulate(t: Uint8Array, sink: { packet(l: Link, p: Uint8Array): void; command(): void }): void };
+  decoder(): { decapsulate(t: Uint8Array, sink: BenchSink): void };
+  /** The packet sent, by size; an IPv4 packet of pattern bytes unless given. */
+  packet?(size: number): Uint8Array;
 }
 
 const FRAMINGS: Framing[] = [
@@ -27,6 +32,31 @@ const FRAMINGS: Framing[] = [
     perTransfer: 64,
     encoder: (t) => qmapEncoder({ version: 5, direction: 'uplink', maxBytes: 32768, maxDatagrams: 64 }, t),
     decoder: () => new QmapDecoder({ version: 5, direction: 'uplink' }),
+  },
+  {
+    // Uplink v4 with checksum offload: the host's UL header and field complement, then the modem
+    // reading the frames and computing each TCP checksum.
+    name: 'qmap-v4-offload',
+    perTransfer: 64,
+    encoder: (t) => qmapEncoder({ version: 4, direction: 'uplink', checksumOffload: true, maxBytes: 32768, maxDatagrams: 64 }, t),
+    decoder: () => {
+      const decoder = new QmapDecoder({ version: 4, direction: 'uplink' });
+      let out: BenchSink;
+      const modem = {
+        packet(l: Link, p: Uint8Array, info: QmapFrameInfo): void {
+          completeQmapChecksum(p, info, 4);
+          out.packet(l, p);
+        },
+        command(): void {},
+      };
+      return {
+        decapsulate(t, sink) {
+          out = sink;
+          decoder.decapsulate(t, modem);
+        },
+      };
+    },
+    packet: tcpPacket,
   },
   {
     name: 'ntb',
@@ -72,12 +102,21 @@ function heapBytesPerOp(fn: () => void, packetsPerCall: number): number {
   return Math.round(samples[Math.floor(samples.length / 2)] ?? Number.NaN);
 }
 
+/** An unfragmented IPv4 TCP packet, so the offload applies. */
+function tcpPacket(size: number): Uint8Array {
+  const p = packet(size);
+  p[6] = 0x40; // DF, offset 0
+  p[7] = 0;
+  p[9] = 6;
+  return p;
+}
+
 const gbps = (pps: number, size: number): number => (pps * size * 8) / 1e9;
 
 export async function run(): Promise<void> {
   for (const f of FRAMINGS) {
     for (const size of [64, 1500]) {
-      const p = packet(size);
+      const p = (f.packet ?? packet)(size);
       const link = ipLink(1);
       const count = f.perTransfer;
       // The first full transfer, kept for the decoder.
