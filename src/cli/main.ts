@@ -1,7 +1,8 @@
 /** `wwan`: the command line. The compatible CLIs take their arguments raw; the rest go through commander. */
 import { Command, Option } from 'commander';
 import { PROFILES } from '../sim/profiles.js';
-import { runSim, type SimCommandOptions } from './sim.js';
+import { FAULTS } from '../sim/faults.js';
+import { runSim, runSimCtl, type SimCommandOptions } from './sim.js';
 import { DECODE_FORMATS, decodeBytes, readInput, writeDecodePcap, type DecodeFormat } from './decode.js';
 
 const argv = process.argv.slice(2);
@@ -31,10 +32,10 @@ async function main(): Promise<number> {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       code = result.errors.length > 0 ? 2 : 0;
     });
-  program
+  const sim = program
     .command('sim')
     .description('run simulated modems that qmicli, mbimcli and wwankit drive (first stdout line: the ready event)')
-    .requiredOption('--profile <name>', `one of ${Object.keys(PROFILES).join(', ')}`)
+    .option('--profile <name>', `one of ${Object.keys(PROFILES).join(', ')} (required)`)
     .option('--modems <n>', 'how many modems', '1')
     .option('--seed <s>', 'seed for identities and signal', '1')
     .option('--proxy', 'also answer on the qmi-proxy socket (qmicli -p)')
@@ -42,6 +43,16 @@ async function main(): Promise<number> {
     .option('--dir <dir>', 'where to put the sockets (default: a fresh temporary folder)')
     .action(async (opts: SimCommandOptions) => {
       code = await runSim(opts);
+    });
+  sim
+    .command('ctl')
+    .description(`inject a fault into a running simulator: ${Object.keys(FAULTS).join(', ')}`)
+    .requiredOption('--control <socket>', 'the control socket from the ready line')
+    .argument('<fault>', 'the fault')
+    .argument('[args...]', 'key=value arguments, e.g. modem=modem0 count=3')
+    .addHelpText('after', `\nFaults:\n${Object.entries(FAULTS).map(([k, v]) => `  ${k.padEnd(18)} ${v}`).join('\n')}`)
+    .action(async (fault: string, args: string[], opts: { control: string }) => {
+      code = await runSimCtl(opts.control, fault, args);
     });
   try {
     await program.parseAsync(argv, { from: 'user' });

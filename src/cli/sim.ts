@@ -1,9 +1,10 @@
 /** `wwan sim`: run simulated modems until SIGINT/SIGTERM. The first stdout line is the ready event; logs go to stderr. */
 import { PROFILES, isProfileName } from '../sim/profiles.js';
 import { Simulator } from '../sim/simulator.js';
+import { connectUnix } from '../transport/unix.js';
 
 export interface SimCommandOptions {
-  profile: string;
+  profile?: string;
   modems: string;
   seed: string;
   proxy?: boolean;
@@ -12,8 +13,8 @@ export interface SimCommandOptions {
 }
 
 export async function runSim(opts: SimCommandOptions): Promise<number> {
-  if (!isProfileName(opts.profile)) {
-    process.stderr.write(`wwan sim: unknown profile '${opts.profile}'; choose one of ${Object.keys(PROFILES).join(', ')}\n`);
+  if (opts.profile === undefined || !isProfileName(opts.profile)) {
+    process.stderr.write(`wwan sim: ${opts.profile === undefined ? 'give --profile' : `unknown profile '${opts.profile}'`}; choose one of ${Object.keys(PROFILES).join(', ')}\n`);
     return 2;
   }
   const modems = Number(opts.modems);
@@ -44,4 +45,36 @@ export async function runSim(opts: SimCommandOptions): Promise<number> {
   await sim.stop();
   log('stopped');
   return 0;
+}
+
+/** `wwan sim ctl --control PATH FAULT [key=value …]`: one fault, its answer on stdout. */
+export async function runSimCtl(control: string, fault: string, args: string[]): Promise<number> {
+  const req: Record<string, unknown> = { fault };
+  for (const a of args) {
+    const eq = a.indexOf('=');
+    if (eq <= 0) {
+      process.stderr.write(`wwan sim ctl: arguments are key=value, got ${JSON.stringify(a)}\n`);
+      return 2;
+    }
+    const v = a.slice(eq + 1);
+    req[a.slice(0, eq)] = /^-?\d+$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v;
+  }
+  const sock = await connectUnix(control).catch((e: Error) => e);
+  if (sock instanceof Error) {
+    process.stderr.write(`wwan sim ctl: cannot reach the simulator at ${control}: ${sock.message}\n`);
+    return 1;
+  }
+  const answer = await new Promise<string>((resolve) => {
+    let buf = '';
+    sock.onData((c) => {
+      buf += Buffer.from(c).toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) resolve(buf.slice(0, nl));
+    });
+    sock.onClose(() => resolve(buf || '{"ok":false,"error":"the simulator closed the connection"}'));
+    sock.write(Buffer.from(`${JSON.stringify(req)}\n`));
+  });
+  await sock.close();
+  process.stdout.write(`${answer}\n`);
+  return (JSON.parse(answer) as { ok: boolean }).ok ? 0 : 1;
 }

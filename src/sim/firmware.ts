@@ -120,6 +120,8 @@ export interface FirmwareEvents {
   sim: [SimState];
   sessionUp: [Session];
   sessionDown: [Session, 'host' | 'network' | 'reset'];
+  dataFormat: [DataFormat];
+  reset: [];
 }
 
 const DEFAULT_APNS: ApnPolicy[] = [
@@ -181,9 +183,27 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
     this.nextHandle = 0x10000 + this.random.int(0, 0xffff) * 16;
   }
 
+  /** Radio coverage: without it the modem searches and every PDN drops. */
+  coverage = true;
+
   get registration(): RegistrationState {
     if (this.operatingMode !== 'online' || this.simState !== 'ready') return 'idle';
+    if (!this.coverage) return 'searching';
     return this.roaming ? 'roaming' : 'home';
+  }
+
+  /** Signal loss (the network is gone: sessions drop) and recovery. */
+  setCoverage(on: boolean): void {
+    if (on === this.coverage) return;
+    this.coverage = on;
+    if (!on) this.dropAll('network');
+    this.emit('registration', this.registration);
+  }
+
+  /** A modem reset: every session drops, the radio restarts, and the modem comes back online. */
+  reset(): void {
+    this.dropAll('reset');
+    this.emit('reset');
   }
 
   get registered(): boolean {
@@ -198,6 +218,13 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
     if (mode !== 'online') this.dropAll('reset');
     this.emit('operatingMode', mode);
     if (this.registration !== wasRegistered) this.emit('registration', this.registration);
+  }
+
+  /** The host negotiated a new data format (WDA Set Data Format). */
+  setDataFormat(change: Partial<DataFormat>): DataFormat {
+    this.dataFormat = { ...this.dataFormat, ...change };
+    this.emit('dataFormat', this.dataFormat);
+    return this.dataFormat;
   }
 
   /** Checks PIN1; returns the retries left. A wrong PIN three times blocks it (PUK required). */
@@ -267,7 +294,7 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
     return s;
   }
 
-  private dropAll(cause: 'network' | 'reset'): void {
+  dropAll(cause: 'network' | 'reset'): void {
     for (const h of [...this.sessions.keys()]) this.stopSession(h, cause);
   }
 

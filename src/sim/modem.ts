@@ -13,6 +13,7 @@ import type { SimProfile } from './profiles.js';
 import { QmiDeviceEndpoint } from './qmi-endpoint.js';
 import { qmiServiceVersions, serveQmiFirmware } from './qmi-firmware.js';
 import { QmuxHub } from './qmi-hub.js';
+import { SimDataPlane, type Responder } from './data-plane.js';
 
 export interface SimModemOptions {
   seed: number;
@@ -21,6 +22,8 @@ export interface SimModemOptions {
   log: (line: string) => void;
   /** Every control frame in and out, for captures. */
   trace?: (protocol: 'qmi' | 'mbim', direction: 'rx' | 'tx', frame: Uint8Array) => void;
+  /** The network behind the modem. */
+  respond?: Responder;
 }
 
 export interface SimPortInfo {
@@ -33,6 +36,7 @@ export class SimModem {
   readonly firmware: ModemFirmware;
   readonly hub: QmuxHub;
   readonly endpoint: QmiDeviceEndpoint;
+  readonly data: SimDataPlane;
   private pty: PtyPort | undefined;
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
@@ -52,6 +56,12 @@ export class SimModem {
     });
     serveQmiFirmware(this.endpoint, this.firmware);
     this.socketPath = join(options.dir, `${id}.qmi.sock`);
+    this.data = new SimDataPlane(join(options.dir, `${id}.data.sock`), profile, this.firmware, options.respond, (line) => options.log(`${id}: ${line}`));
+    // After a reset the socket clients lose their connection, as they would lose a re-enumerated port.
+    this.firmware.on('reset', () => {
+      this.hub.forgetClients();
+      for (const s of this.sockets) s.destroy();
+    });
   }
 
   async start(): Promise<void> {
@@ -67,6 +77,7 @@ export class SimModem {
       this.server!.listen(this.socketPath, () => resolve());
     });
     chmodSync(this.socketPath, 0o660);
+    await this.data.start();
   }
 
   /** True for any path a host might name this modem by (its pty or socket). */
@@ -79,6 +90,7 @@ export class SimModem {
   }
 
   async stop(): Promise<void> {
+    await this.data.stop();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     await this.pty?.close();

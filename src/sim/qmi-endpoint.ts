@@ -50,6 +50,11 @@ export class QmiDeviceEndpoint {
     return this;
   }
 
+  /** Forgets every client id, as a modem reset does: later requests with them get InvalidClientId. */
+  resetClients(): void {
+    this.clients.clear();
+  }
+
   /** Client ids currently allocated for a service. */
   clientsOf(service: number): number[] {
     return [...(this.clients.get(service) ?? [])];

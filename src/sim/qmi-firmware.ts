@@ -301,19 +301,20 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     };
   };
   ep.handle(wda.messages.setDataFormat, (v) => {
-    const f = fw.dataFormat;
     const link = v.linkLayerProtocol === 1 ? '802-3' : v.linkLayerProtocol === 2 ? 'raw-ip' : undefined;
     const ul = aggregationFrom(v.uplinkDataAggregationProtocol);
     const dl = aggregationFrom(v.downlinkDataAggregationProtocol);
     if ((v.linkLayerProtocol !== undefined && !link) || (v.uplinkDataAggregationProtocol !== undefined && !ul) || (v.downlinkDataAggregationProtocol !== undefined && !dl)) {
       throw protocolError(QmiProtocolError.InvalidDataFormat);
     }
-    if (link) f.linkLayer = link;
-    if (ul) f.ulAggregation = ul;
-    if (dl) f.dlAggregation = dl;
+    const change: Partial<DataFormat> = {};
+    if (link) change.linkLayer = link;
+    if (ul) change.ulAggregation = ul;
+    if (dl) change.dlAggregation = dl;
     // The modem caps what the host asks for at its own limits.
-    if (v.downlinkDataAggregationMaxDatagrams !== undefined) f.dlMaxDatagrams = Math.min(v.downlinkDataAggregationMaxDatagrams, 64);
-    if (v.downlinkDataAggregationMaxSize !== undefined) f.dlMaxSize = Math.min(v.downlinkDataAggregationMaxSize, 32768);
+    if (v.downlinkDataAggregationMaxDatagrams !== undefined) change.dlMaxDatagrams = Math.min(v.downlinkDataAggregationMaxDatagrams, 64);
+    if (v.downlinkDataAggregationMaxSize !== undefined) change.dlMaxSize = Math.min(v.downlinkDataAggregationMaxSize, 32768);
+    fw.setDataFormat(change);
     return dataFormat();
   });
   ep.handle(wda.messages.getDataFormat, dataFormat);
@@ -360,6 +361,12 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
   ep.handle(u.getSlotStatus, () => ({
     physicalSlotStatus: [{ physicalCardStatus: fw.simState === 'absent' ? 1 : 2, physicalSlotStatus: 1, logicalSlot: 1, iccid: swappedBcd(fw.identity.iccid) }],
   }));
+
+  fw.on('reset', () => {
+    clients.clear();
+    signalInfoSubscribers.clear();
+    ep.resetClients();
+  });
 
   // ---- Indications on state changes
   const broadcast = <I extends IndicationDef<any>>(def: I, values: Parameters<QmiDeviceEndpoint['indicate']>[2] & object): void => {

@@ -14,6 +14,9 @@ import { QMI_SERVICE_CTL, decodeQmux, encodeQmux } from '../qmi/qmux.js';
 import { ctl } from '../qmi/services/ctl.js';
 import { StreamTransport } from '../transport/stream.js';
 import { LINKTYPE_WIRESHARK_UPPER_PDU, PcapWriter } from '../trace/pcap.js';
+import { createInterface } from 'node:readline';
+import { applyFault, type FaultRequest } from './faults.js';
+import type { Responder } from './data-plane.js';
 import { SimModem } from './modem.js';
 import type { SimProfile } from './profiles.js';
 
@@ -30,11 +33,15 @@ export interface SimulatorOptions {
   /** Where sockets go; a fresh temporary folder by default (removed on stop). */
   dir?: string;
   log?: (line: string) => void;
+  /** The network behind the modems; without one, uplink packets are counted and go nowhere. */
+  respond?: Responder;
 }
 
 export class Simulator {
   readonly modems: SimModem[] = [];
   private proxyServer: net.Server | undefined;
+  private controlServer: net.Server | undefined;
+  private readonly controlSockets = new Set<net.Socket>();
   private readonly proxySockets = new Set<net.Socket>();
   private pcap: PcapWriter | undefined;
   private ownDir = false;
@@ -72,17 +79,55 @@ export class Simulator {
         dir: this.dir,
         log: this.log,
         trace: this.pcap ? (_p, _dir, frame) => this.pcap?.writePdu('data', frame, 'QMI') : undefined,
+        respond: this.options.respond,
       });
       this.modems.push(m);
       await m.start();
     }
     if (this.options.proxy) await this.listenProxy();
+    await this.listenControl();
+  }
+
+  get controlPath(): string {
+    return join(this.dir, 'control.sock');
+  }
+
+  /** Faults at run time: a JSON object per line in, a JSON answer per line out. */
+  private async listenControl(): Promise<void> {
+    this.controlServer = net.createServer((sock) => {
+      this.controlSockets.add(sock);
+      sock.once('close', () => this.controlSockets.delete(sock));
+      sock.on('error', () => undefined);
+      createInterface({ input: sock }).on('line', (line) => {
+        let req: FaultRequest;
+        try {
+          req = JSON.parse(line) as FaultRequest;
+          if (typeof req !== 'object' || req === null || typeof req.fault !== 'string') throw new Error('expected {"fault": …}');
+        } catch (e) {
+          sock.write(`${JSON.stringify({ ok: false, error: `not a fault request: ${(e as Error).message}` })}\n`);
+          return;
+        }
+        const answer = applyFault(this.modems, req);
+        this.log(`fault ${req.fault} on ${req.modem ?? this.modems[0]?.id}: ${answer.ok ? 'applied' : answer.error}`);
+        sock.write(`${JSON.stringify(answer)}\n`);
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.controlServer!.once('error', reject);
+      this.controlServer!.listen(this.controlPath, () => resolve());
+    });
+  }
+
+  /** Applies a fault now (as `wwan sim ctl` does over the socket). */
+  fault(req: FaultRequest): ReturnType<typeof applyFault> {
+    return applyFault(this.modems, req);
   }
 
   /** The first stdout line of `wwan sim`. */
-  ready(): { event: 'ready'; modems: { id: string; profile: string; ports: SimModem['ports']; data: string }[] } {
+  ready(): { event: 'ready'; control: string; modems: { id: string; profile: string; ports: SimModem['ports']; data: string }[] } {
     return {
       event: 'ready',
+      control: this.controlPath,
       modems: this.modems.map((m) => ({ id: m.id, profile: m.profile.name, ports: m.ports, data: join(this.dir, `${m.id}.data.sock`) })),
     };
   }
@@ -125,7 +170,8 @@ export class Simulator {
   }
 
   async stop(): Promise<void> {
-    for (const s of this.proxySockets) s.destroy();
+    for (const s of [...this.proxySockets, ...this.controlSockets]) s.destroy();
+    await new Promise<void>((resolve) => (this.controlServer ? this.controlServer.close(() => resolve()) : resolve()));
     await new Promise<void>((resolve) => (this.proxyServer ? this.proxyServer.close(() => resolve()) : resolve()));
     for (const m of this.modems) await m.stop();
     this.pcap?.close();

@@ -1,0 +1,115 @@
+/**
+ * `wwan mbimcli`: a drop-in for mbimcli 1.28 for the Basic Connect and DSS actions, with the same flags,
+ * the same bytes on the wire and the same output. Extra: `--pcap FILE` records every control message
+ * for Wireshark.
+ */
+import { pathToFileURL } from 'node:url';
+import { MbimDevice, MbimResponseError } from '../../mbim/client.js';
+import { describeMbim } from '../../mbim/describe.js';
+import { LINKTYPE_WIRESHARK_UPPER_PDU, PcapWriter } from '../../trace/pcap.js';
+import { connectUnix, openCharDevice, type Transport } from '../../transport/index.js';
+import { CliError, failureText, operations, type Operation } from './operations.js';
+import { OptionError, parseOptions, type OptionSpec } from './options.js';
+
+const MBIM_PROXY_SOCKET = '\0mbim-proxy';
+
+const specs: OptionSpec[] = [
+  { name: 'device', short: 'd', arg: 'required' },
+  { name: 'device-open-proxy', short: 'p', arg: 'none' },
+  { name: 'verbose', short: 'v', arg: 'none' },
+  { name: 'no-open', arg: 'required' },
+  { name: 'no-close', arg: 'none' },
+  { name: 'pcap', arg: 'required' },
+  ...operations.map((o) => ({ name: o.option, arg: o.arg })),
+];
+
+const groupTitle: Record<Operation['group'], string> = { 'basic-connect': 'Basic Connect', dss: 'DSS' };
+
+export interface RunIo {
+  out?: (text: string) => void;
+  err?: (text: string) => void;
+}
+
+export async function run(argv: string[], io: RunIo = {}): Promise<number> {
+  const out = io.out ?? ((t: string) => void process.stdout.write(t));
+  const err = io.err ?? ((t: string) => void process.stderr.write(t));
+  const fail = (text: string): number => {
+    err(`error: ${text}\n`);
+    return 1;
+  };
+
+  let opts;
+  try {
+    opts = parseOptions(argv, specs);
+  } catch (e) {
+    if (e instanceof OptionError) return fail(e.message);
+    throw e;
+  }
+  const path = opts.get('device');
+  if (typeof path !== 'string') return fail('no device path specified');
+
+  const chosen = operations.filter((o) => opts.has(o.option));
+  const groups = new Set(chosen.map((o) => o.group));
+  if (groups.size > 1) return fail('cannot execute multiple actions of different services');
+  if (chosen.length > 1) return fail(`too many ${groupTitle[chosen[0]!.group]} actions requested`);
+  const op = chosen[0];
+  if (!op) return fail('no actions specified');
+
+  let noOpen: number | undefined;
+  const noOpenText = opts.get('no-open');
+  if (typeof noOpenText === 'string') {
+    if (!/^\d+$/.test(noOpenText) || Number(noOpenText) > 0xffffffff) return fail(`invalid transaction ID specified: ${noOpenText}`);
+    noOpen = Number(noOpenText);
+  }
+
+  let runner;
+  try {
+    runner = op.prepare(opts.get(op.option)!);
+  } catch (e) {
+    if (e instanceof CliError) return fail(e.message);
+    throw e;
+  }
+
+  const verbose = opts.has('verbose');
+  const log = verbose ? (line: string) => out(`[${new Date().toISOString()}] [Debug] ${line}\n`) : undefined;
+  const pcapPath = opts.get('pcap');
+  const pcap = typeof pcapPath === 'string' ? new PcapWriter(pcapPath, LINKTYPE_WIRESHARK_UPPER_PDU) : undefined;
+  const trace = (dir: 'tx' | 'rx', bytes: Uint8Array): void => {
+    pcap?.writePdu('mbim.control', bytes);
+    // Logs get the decoded message with secrets masked; the capture keeps what was on the wire.
+    if (log) log(`[${path}] ${dir === 'tx' ? 'sent' : 'received'} ${JSON.stringify(describeMbim(bytes, { redact: true }))}`);
+  };
+
+  let transport: Transport;
+  let device: MbimDevice;
+  try {
+    transport = opts.has('device-open-proxy') ? await connectUnix(MBIM_PROXY_SOCKET) : openCharDevice(path);
+    device = await MbimDevice.open(transport, {
+      log,
+      trace,
+      ...(opts.has('device-open-proxy') ? { proxy: { devicePath: path } } : {}),
+      ...(noOpen !== undefined ? { noOpen: { transactionId: noOpen } } : {}),
+    });
+  } catch (e) {
+    pcap?.close();
+    return fail(`couldn't open the MbimDevice: ${(e as Error).message}`);
+  }
+
+  let ok: boolean;
+  try {
+    ok = await runner({ device, path, out, err });
+  } catch (e) {
+    err(`error: ${e instanceof MbimResponseError ? "couldn't parse response message" : 'operation failed'}: ${failureText(e)}\n`);
+    ok = false;
+  }
+  const keepSession = opts.has('no-close');
+  await device.close({ keepSession, timeoutMs: 10_000 });
+  log?.('Device closed');
+  if (keepSession) out(`[${path}] Session not closed:\n\t    TRID: '${device.nextTransactionId}'\n`);
+  pcap?.close();
+  return ok ? 0 : 1;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  run(process.argv.slice(2)).then((code) => process.exit(code));
+}

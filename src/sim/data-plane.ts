@@ -1,0 +1,178 @@
+/**
+ * The simulated modem's data pipe: a unix socket carrying one transfer per record (the stand-in for
+ * USB bulk endpoints or a DMA ring), framed as the profile and the negotiated data format say. Uplink
+ * packets reach the PDN session on their link; the network behind the modem answers them.
+ */
+import { chmodSync } from 'node:fs';
+import net from 'node:net';
+import { ipLink, type Link } from '../mux/framing.js';
+import { PipeFraming, type PipeFormat } from '../mux/pipe.js';
+import { QMAP_FLOW_DISABLE, QMAP_FLOW_ENABLE, encodeQmapCommand, type QmapVersion } from '../mux/qmap.js';
+import { BAM_DMUX_CHANNELS } from '../mux/bam-dmux.js';
+import { encodeRecord, RecordFramer } from '../transport/records.js';
+import type { DataFormat, ModemFirmware, Session } from './firmware.js';
+import type { SimProfile } from './profiles.js';
+
+/** Answers one uplink packet of a session; replies go back down the same link. */
+export type Responder = (session: Session, packet: Uint8Array, reply: (packet: Uint8Array) => void) => void;
+
+export interface LinkCounters {
+  rxPackets: number;
+  rxBytes: number;
+  txPackets: number;
+  txBytes: number;
+}
+
+/** The pipe format a profile speaks for a negotiated data format. */
+export function pipeFormatFor(profile: SimProfile, f: DataFormat): PipeFormat {
+  switch (profile.data) {
+    case 'bam-dmux':
+      return { framing: 'bam-dmux' };
+    case 'ntb':
+      return { framing: 'ntb', maxBytes: 16384, maxDatagrams: 32, timeLimitMs: 0.4 };
+    case 'raw-ip':
+    case 'qmap': {
+      if (f.dlAggregation === 'none') return { framing: 'raw-ip' };
+      // qmi_wwan's own mux understands plain QMAPv1 only.
+      if (profile.data === 'raw-ip') return { framing: 'qmimux' };
+      const version: QmapVersion = f.dlAggregation === 'qmapv5' ? 5 : f.dlAggregation === 'qmapv4' ? 4 : 1;
+      return { framing: 'qmap', version, maxDatagrams: Math.max(1, f.dlMaxDatagrams), maxBytes: Math.max(2048, f.dlMaxSize), timeLimitMs: 0.5 };
+    }
+  }
+}
+
+export class SimDataPlane {
+  readonly counters = new Map<number, LinkCounters>();
+  readonly stats = { connections: 0, refused: 0, noSession: 0, unanswered: 0 };
+  private server: net.Server | undefined;
+  private host: net.Socket | undefined;
+  private pipe: PipeFraming | undefined;
+
+  constructor(
+    readonly path: string,
+    private readonly profile: SimProfile,
+    private readonly firmware: ModemFirmware,
+    private readonly respond: Responder | undefined,
+    private readonly log: (line: string) => void,
+  ) {
+    // A new data format applies to the pipe at once, as the modem switches framing.
+    firmware.on('dataFormat', () => this.reframe());
+  }
+
+  async start(): Promise<void> {
+    this.server = net.createServer((sock) => this.accept(sock));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(this.path, () => resolve());
+    });
+    chmodSync(this.path, 0o660);
+  }
+
+  async stop(): Promise<void> {
+    this.host?.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  counter(linkId: number): LinkCounters {
+    let c = this.counters.get(linkId);
+    if (!c) this.counters.set(linkId, (c = { rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0 }));
+    return c;
+  }
+
+  /** QMAP flow control toward the host (fault injection): FLOW_DISABLE or FLOW_ENABLE for a mux id. */
+  flowControl(muxId: number, enable: boolean): boolean {
+    const f = this.pipe?.format;
+    if (!this.host || !f || f.framing !== 'qmap') return false;
+    const frame = encodeQmapCommand({ name: enable ? QMAP_FLOW_ENABLE : QMAP_FLOW_DISABLE, type: 'request', muxId, transactionId: Date.now() >>> 0 }, { version: f.version, direction: 'downlink' });
+    this.host.write(encodeRecord(frame));
+    return true;
+  }
+
+  /** BAM-DMUX: the modem closes (or reopens) a channel. */
+  channel(channel: number, open: boolean): boolean {
+    if (!this.pipe || this.pipe.format.framing !== 'bam-dmux') return false;
+    this.pipe.sendChannelCommand(ipLink(channel), open ? 'open' : 'close');
+    return true;
+  }
+
+  /** Raw bytes as one record toward the host (fault injection: malformed transfers). */
+  inject(transfer: Uint8Array): void {
+    this.host?.write(encodeRecord(transfer));
+  }
+
+  private accept(sock: net.Socket): void {
+    if (this.host) {
+      this.stats.refused++;
+      this.log(`data pipe ${this.path}: refused a second host connection`);
+      sock.destroy();
+      return;
+    }
+    this.stats.connections++;
+    this.host = sock;
+    this.reframe();
+    const records = new RecordFramer(
+      (transfer) => this.uplink(transfer),
+      (message) => {
+        this.log(`data pipe: ${message}; closing the connection`);
+        sock.destroy();
+      },
+    );
+    sock.on('data', (chunk: Buffer) => records.push(chunk));
+    sock.on('error', () => undefined);
+    sock.on('close', () => {
+      if (this.host === sock) {
+        this.host = undefined;
+        this.pipe = undefined;
+      }
+    });
+    // A BAM-DMUX modem announces its channels with OPEN commands.
+    if (this.profile.data === 'bam-dmux') for (let ch = 0; ch < BAM_DMUX_CHANNELS; ch++) this.channel(ch, true);
+  }
+
+  private reframe(): void {
+    const sock = this.host;
+    if (!sock) return;
+    this.pipe?.flush();
+    this.pipe = new PipeFraming(pipeFormatFor(this.profile, this.firmware.dataFormat), 'modem', (t) => sock.write(encodeRecord(t)), {
+      packet: (link, packet) => this.packet(link, packet),
+      command: (link, c) => c instanceof Uint8Array && this.log(`data pipe: host sent a QMAP command on mux ${link.id}`),
+      drop: (reason, offset) => this.log(`data pipe: dropped uplink data (${reason}) at offset ${offset}`),
+    });
+  }
+
+  private uplink(transfer: Uint8Array): void {
+    const pipe = this.pipe;
+    if (!pipe) return;
+    pipe.receive(transfer);
+    pipe.flush();
+  }
+
+  private packet(link: Link, packet: Uint8Array): void {
+    const session = this.sessionOn(link);
+    if (!session) {
+      this.stats.noSession++;
+      return;
+    }
+    const c = this.counter(session.linkId);
+    c.rxPackets++;
+    c.rxBytes += packet.length;
+    if (!this.respond) {
+      this.stats.unanswered++;
+      return;
+    }
+    this.respond(session, packet, (reply) => {
+      if (this.pipe?.send(link, reply)) {
+        c.txPackets++;
+        c.txBytes += reply.length;
+      }
+    });
+  }
+
+  /** Raw IP has a single link: it carries the one session there is (qmi_wwan without a mux). */
+  private sessionOn(link: Link): Session | undefined {
+    const sessions = [...this.firmware.sessions.values()];
+    if (this.pipe?.format.framing === 'raw-ip') return sessions[0];
+    if (link.kind !== 'ip') return undefined;
+    return sessions.find((s) => s.linkId === link.id);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Faults at run time, over the simulator's control socket (`wwan sim ctl`): one JSON object per line
+ * in, one answer per line out. Each fault names the modem it hits (default: the first).
+ */
+import { QMI_CID_BROADCAST } from '../qmi/qmux.js';
+import { nas } from '../qmi/services/nas.js';
+import type { SimModem } from './modem.js';
+
+export interface FaultRequest {
+  fault: string;
+  modem?: string;
+  [arg: string]: unknown;
+}
+
+export type FaultAnswer = { ok: true; [k: string]: unknown } | { ok: false; error: string };
+
+/** Every fault, with what it does; `wwan sim ctl --help` prints these. */
+export const FAULTS: Record<string, string> = {
+  'drop-responses': 'drop the next N responses to the host (count, default all until cleared with count=0)',
+  'delay-responses': 'delay every response to the host by ms (0 clears)',
+  reset: 'reset the modem: sessions drop, client ids are forgotten, socket clients are disconnected',
+  disconnect: 'network-initiated disconnect of one session (handle) or all',
+  'signal-loss': 'lose coverage: registration searching, sessions drop (on=false recovers)',
+  'malformed-control': 'send garbage and a lying QMUX header to every control client',
+  'malformed-data': 'send a truncated, lying transfer on the data pipe',
+  'indication-storm': 'send N serving-system indications at once (count, default 1000)',
+  'flow-control': 'QMAP FLOW_DISABLE (enable=false) or FLOW_ENABLE for a mux id (mux)',
+  'bam-channel': 'BAM-DMUX: the modem closes (open=false) or opens a channel (channel)',
+};
+
+const int = (v: unknown, name: string, min: number, max: number, fallback?: number): number => {
+  if (v === undefined && fallback !== undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new Error(`${name} must be a whole number from ${min} to ${max}`);
+  return v;
+};
+
+export function applyFault(modems: readonly SimModem[], req: FaultRequest): FaultAnswer {
+  const m = req.modem === undefined ? modems[0] : modems.find((x) => x.id === req.modem);
+  if (!m) return { ok: false, error: `no modem ${JSON.stringify(String(req.modem).slice(0, 64))}; have ${modems.map((x) => x.id).join(', ')}` };
+  try {
+    switch (req.fault) {
+      case 'drop-responses': {
+        // Without a count, drop everything until cleared (count=0).
+        let left = req.count === undefined ? -1 : int(req.count, 'count', 0, 1_000_000);
+        m.hub.outboundFault = left === 0 ? undefined : () => (left < 0 ? false : left-- > 0 ? false : true);
+        return { ok: true };
+      }
+      case 'delay-responses': {
+        const ms = int(req.ms, 'ms', 0, 600_000);
+        m.hub.outboundFault = ms === 0 ? undefined : () => ms;
+        return { ok: true };
+      }
+      case 'reset':
+        m.firmware.reset();
+        return { ok: true };
+      case 'disconnect': {
+        const handles = req.handle === undefined ? [...m.firmware.sessions.keys()] : [int(req.handle, 'handle', 0, 0xffffffff)];
+        const dropped = handles.filter((h) => m.firmware.stopSession(h, 'network'));
+        return { ok: true, dropped: dropped.length };
+      }
+      case 'signal-loss':
+        m.firmware.setCoverage(req.on === false);
+        return { ok: true, registration: m.firmware.registration };
+      case 'malformed-control':
+        // Bytes with no marker, then a header whose lengths disagree: the host must skip both.
+        m.hub.inject(new Uint8Array([0xde, 0xad, 0xbe, 0xef, 0x01, 0xff, 0x00, 0x80, 0x02, 0x01, 0x04, 0x00, 0x00]));
+        return { ok: true };
+      case 'malformed-data':
+        m.data.inject(new Uint8Array([0x00, 0x01, 0x7f, 0xff, 0x45, 0x00]));
+        return { ok: true };
+      case 'indication-storm': {
+        const n = int(req.count, 'count', 1, 100_000, 1000);
+        const reg = { registrationState: 1, csAttachState: 1, psAttachState: 1, selectedNetwork: 2, radioInterfaces: [8] };
+        for (let i = 0; i < n; i++) m.endpoint.indicate(nas.indications.servingSystem, QMI_CID_BROADCAST, { servingSystem: reg });
+        return { ok: true, sent: n };
+      }
+      case 'flow-control':
+        return m.data.flowControl(int(req.mux, 'mux', 1, 254), req.enable !== false) ? { ok: true } : { ok: false, error: 'no host on a QMAP data pipe' };
+      case 'bam-channel':
+        return m.data.channel(int(req.channel, 'channel', 0, 7), req.open !== false) ? { ok: true } : { ok: false, error: 'no host on a BAM-DMUX data pipe' };
+      default:
+        return { ok: false, error: `unknown fault ${JSON.stringify(String(req.fault).slice(0, 64))}; known: ${Object.keys(FAULTS).join(', ')}` };
+    }
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+}
