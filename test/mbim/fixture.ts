@@ -1,0 +1,75 @@
+/** Full answers for every Basic Connect and DSS command the mbimcli tests use (every field set). */
+import { ContextType } from '../../src/mbim/context-types.js';
+import { basicConnect } from '../../src/mbim/services/basic-connect.js';
+import { dss } from '../../src/mbim/services/dss.js';
+import { key, type Answer } from './peer.js';
+
+const c = basicConnect.cids;
+const bc = (id: number): string => key(basicConnect.uuid, id);
+
+export const ipConfiguration = c.ipConfiguration.response.encode({
+  sessionId: 0,
+  ipv4ConfigurationAvailable: 15,
+  ipv6ConfigurationAvailable: 15,
+  ipv4Address: [{ onLinkPrefixLength: 30, address: '10.64.12.2' }],
+  ipv6Address: [{ onLinkPrefixLength: 64, address: '2001:db8:1:2::5' }],
+  ipv4Gateway: '10.64.12.1',
+  ipv6Gateway: '2001:db8:1:2::1',
+  ipv4DnsServer: ['10.1.1.1', '0.0.0.0', '10.1.1.2'],
+  ipv6DnsServer: ['2001:db8::53'],
+  ipv4Mtu: 1500,
+  ipv6Mtu: 1428,
+});
+
+const connectState = c.connect.response.encode({
+  sessionId: 0, activationState: 1, voiceCallState: 0, ipType: 3, contextType: ContextType.internet, nwError: 0,
+});
+
+export const fixture: Record<string, Answer> = {
+  [bc(c.deviceCaps.id)]: {
+    buffer: c.deviceCaps.response.encode({
+      deviceType: 1, cellularClass: 1, voiceClass: 1, simClass: 2, dataClass: 0x3c | 0x40, smsCaps: 3, controlCaps: 3,
+      maxSessions: 8, customDataClass: '', deviceId: '490154203237518', firmwareInfo: 'WK1.0.0', hardwareInfo: 'SIM-MBIM',
+    }),
+  },
+  [bc(c.subscriberReadyStatus.id)]: {
+    buffer: c.subscriberReadyStatus.response.encode({
+      readyState: 1, subscriberId: '001010123456789', simIccId: '8901001012345678901', readyInfo: 0, telephoneNumbers: ['+15555550100', '+15555550101'],
+    }),
+  },
+  [bc(c.radioState.id)]: { buffer: c.radioState.response.encode({ hwRadioState: 1, swRadioState: 0 }) },
+  [bc(c.pin.id)]: { buffer: c.pin.response.encode({ pinType: 2, pinState: 0, remainingAttempts: 3 }) },
+  [bc(c.homeProvider.id)]: {
+    buffer: c.homeProvider.response.encode({ providerId: '00101', providerState: 1 | 16, providerName: 'wwankit', cellularClass: 1, rssi: 20, errorRate: 0 }),
+  },
+  [bc(c.registerState.id)]: {
+    buffer: c.registerState.response.encode({
+      nwError: 0, registerState: 3, registerMode: 1, availableDataClasses: 0x20, currentCellularClass: 1,
+      providerId: '00101', providerName: 'wwankit', roamingText: '', registrationFlag: 2,
+    }),
+  },
+  [bc(c.signalState.id)]: {
+    buffer: c.signalState.response.encode({ rssi: 20, errorRate: 99, signalStrengthInterval: 5, rssiThreshold: 0, errorRateThreshold: 0xffffffff }),
+  },
+  [bc(c.packetService.id)]: {
+    buffer: c.packetService.response.encode({ nwError: 0, packetServiceState: 2, highestAvailableDataClass: 0x20, uplinkSpeed: 50_000_000n, downlinkSpeed: 150_000_000n }),
+  },
+  [bc(c.connect.id)]: { buffer: connectState },
+  [bc(c.ipConfiguration.id)]: { buffer: ipConfiguration },
+  [bc(c.deviceServices.id)]: {
+    buffer: c.deviceServices.response.encode({
+      maxDssSessions: 1,
+      deviceServices: [
+        { deviceServiceId: basicConnect.uuid, dssPayload: 0, maxDssInstances: 0, cids: [1, 2, 3, 12, 15] },
+        { deviceServiceId: dss.uuid, dssPayload: 1, maxDssInstances: 1, cids: [1] },
+        { deviceServiceId: '01234567-89ab-cdef-0123-456789abcdef', dssPayload: 0, maxDssInstances: 0, cids: [7, 8] },
+      ],
+    }),
+  },
+  [bc(c.packetStatistics.id)]: {
+    buffer: c.packetStatistics.response.encode({
+      inDiscards: 1, inErrors: 2, inOctets: 123456789012n, inPackets: 1000n, outOctets: 5555n, outPackets: 77n, outErrors: 3, outDiscards: 4,
+    }),
+  },
+  [key(dss.uuid, dss.cids.connect.id)]: {},
+};
