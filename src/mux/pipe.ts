@@ -6,14 +6,22 @@
 import { BamDmuxDecoder, bamDmuxEncoder, writeBamDmuxCommand, BAM_DMUX_HEADER_LENGTH, type BamDmuxCommand } from './bam-dmux.js';
 import type { Clock, Encapsulator, Link, TransferSink } from './framing.js';
 import { NtbDecoder, ntbEncoder, type NtbFormat } from './ntb.js';
-import { QmapDecoder, qmapEncoder, type QmapVersion } from './qmap.js';
+import { QmapDecoder, completeQmapChecksum, qmapEncoder, type QmapFrameInfo, type QmapVersion } from './qmap.js';
 import { QmimuxDecoder, qmimuxEncoder } from './qmimux.js';
 import { RawIpDecoder, RawIpEncoder } from './raw-ip.js';
 
 export type PipeFormat =
   | { framing: 'raw-ip' }
   /** Limits are for what this side sends. */
-  | { framing: 'qmap'; version: QmapVersion; maxDatagrams: number; maxBytes: number; timeLimitMs?: number }
+  | {
+      framing: 'qmap';
+      version: QmapVersion;
+      maxDatagrams: number;
+      maxBytes: number;
+      timeLimitMs?: number;
+      /** Host, v4/v5: ask the modem to finish TCP/UDP checksums (the packets carry the pseudo-header sum). */
+      checksumOffload?: boolean;
+    }
   | { framing: 'qmimux' }
   | { framing: 'bam-dmux' }
   | { framing: 'ntb'; format?: NtbFormat; maxBytes?: number; maxDatagrams?: number; timeLimitMs?: number };
@@ -46,8 +54,16 @@ export class PipeFraming {
   ) {
     const rx = role === 'host' ? 'downlink' : 'uplink';
     const tx = role === 'host' ? 'uplink' : 'downlink';
+    // The modem finishes the TCP/UDP checksums a QMAPv4/v5 host asked it to (checksum offload).
+    const offload = role === 'modem' && format.framing === 'qmap' && format.version !== 1 ? format.version : undefined;
     this.sink = {
-      packet: (link: Link, packet: Uint8Array) => events.packet(link, packet),
+      packet:
+        offload === undefined
+          ? (link: Link, packet: Uint8Array) => events.packet(link, packet)
+          : (link: Link, packet: Uint8Array, info: QmapFrameInfo) => {
+              completeQmapChecksum(packet, info, offload);
+              events.packet(link, packet);
+            },
       drop: (reason: string, offset: number) => events.drop?.(reason, offset),
       command: (link: Link, c: BamDmuxCommand | Uint8Array) => events.command?.(link, c),
     };
@@ -58,7 +74,11 @@ export class PipeFraming {
         break;
       case 'qmap':
         this.receiver = new QmapDecoder({ version: format.version, direction: rx });
-        this.encoder = qmapEncoder({ version: format.version, direction: tx, maxDatagrams: format.maxDatagrams, maxBytes: format.maxBytes, timeLimitMs: format.timeLimitMs }, onTransfer, clock);
+        this.encoder = qmapEncoder(
+          { version: format.version, direction: tx, maxDatagrams: format.maxDatagrams, maxBytes: format.maxBytes, timeLimitMs: format.timeLimitMs, checksumOffload: role === 'host' && format.checksumOffload },
+          onTransfer,
+          clock,
+        );
         break;
       case 'qmimux':
         // qmi_wwan's qmimux speaks plain QMAPv1; the modem may still aggregate its downlink.

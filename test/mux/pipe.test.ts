@@ -83,3 +83,35 @@ describe('RecordFramer', () => {
     expect(errors[0]).toContain('exceeds');
   });
 });
+
+describe('PipeFraming checksum offload', () => {
+  it('the modem completes the UDP checksum a QMAPv5 host asked for', () => {
+    // IPv4/UDP 10.0.0.2:1000 → 10.0.0.1:7 with 4 payload bytes; the checksum field holds the folded pseudo-header sum.
+    const p = new Uint8Array([0x45, 0, 0, 32, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 2, 10, 0, 0, 1, 0x03, 0xe8, 0, 7, 0, 12, 0, 0, 1, 2, 3, 4]);
+    const ipHeaderSum = (): number => {
+      let s = 0;
+      for (let i = 0; i < 20; i += 2) s += (p[i]! << 8) | p[i + 1]!;
+      while (s > 0xffff) s = (s & 0xffff) + (s >> 16);
+      return ~s & 0xffff;
+    };
+    const h = ipHeaderSum();
+    p[10] = h >> 8;
+    p[11] = h & 0xff;
+    // Folded pseudo-header sum: src + dst + proto + UDP length.
+    let pseudo = 0x0a00 + 0x0002 + 0x0a00 + 0x0001 + 17 + 12;
+    while (pseudo > 0xffff) pseudo = (pseudo & 0xffff) + (pseudo >> 16);
+    p[26] = pseudo >> 8;
+    p[27] = pseudo & 0xff;
+    let delivered: Uint8Array | undefined;
+    const modem = new PipeFraming({ framing: 'qmap', version: 5, maxDatagrams: 1, maxBytes: 4096 }, 'modem', () => undefined, { packet: (_l, pkt) => (delivered = pkt.slice()) });
+    const host = new PipeFraming({ framing: 'qmap', version: 5, maxDatagrams: 1, maxBytes: 4096, checksumOffload: true }, 'host', (t) => modem.receive(t.slice()), { packet: () => undefined });
+    host.send(ipLink(1), p);
+    host.flush();
+    // Verify: the sum over pseudo-header + UDP header + payload must fold to 0xffff.
+    let s = 0x0a00 + 0x0002 + 0x0a00 + 0x0001 + 17 + 12;
+    for (let i = 20; i < 32; i += 2) s += (delivered![i]! << 8) | delivered![i + 1]!;
+    while (s > 0xffff) s = (s & 0xffff) + (s >> 16);
+    expect(s).toBe(0xffff);
+    expect(delivered![26]! | delivered![27]!).not.toBe(0);
+  });
+});
