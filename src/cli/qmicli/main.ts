@@ -8,6 +8,8 @@ import { QmiDevice } from '../../qmi/client.js';
 import { qmuxPort, type QmuxPort } from '../../qmi/port.js';
 import { CtlLinkProtocol, ctl } from '../../qmi/services/ctl.js';
 import { checkSpecialFile, openCharDevice } from '../../transport/chardev.js';
+import { MbimDevice } from '../../mbim/client.js';
+import { openQmiTunnel } from '../../mbim/qmi-tunnel.js';
 import { connectUnix } from '../../transport/unix.js';
 import { PcapWriter, LINKTYPE_WIRESHARK_UPPER_PDU } from '../../trace/pcap.js';
 import { OptionError, parseGlibOptions, type OptionSpec } from '../glib-options.js';
@@ -38,8 +40,9 @@ const commonOptions: OptionSpec[] = [
   { long: 'help', short: 'h', arg: 'none' },
 ];
 
-/** The proxy's abstract socket name (libqmi's QMI_PROXY_SOCKET_PATH). */
+/** The proxies' abstract socket names (libqmi's and libmbim's). */
 export const QMI_PROXY_SOCKET = '\0qmi-proxy';
+export const MBIM_PROXY_SOCKET = '\0mbim-proxy';
 
 interface Io {
   out(text: string): void;
@@ -146,13 +149,15 @@ const fail = (io: Io, message: string): number => {
 async function openPort(path: string, proxy: boolean, forceQmi: boolean, forceMbim: boolean): Promise<QmuxPort> {
   const mode = forceMbim ? 'mbim' : forceQmi ? 'qmi' : detectMode(path);
   if (mode === undefined) throw new Error('Cannot automatically select QMI/MBIM mode');
-  if (mode === 'mbim') throw new Error('QMI over MBIM is not available in this build');
-  if (proxy) {
-    // The proxy opens the device; the client still checks it exists, as libqmi does.
-    checkSpecialFile(path);
-    return qmuxPort(await connectUnix(QMI_PROXY_SOCKET));
+  // Through a proxy the proxy opens the device; the client still checks it exists, as libqmi does.
+  if (proxy) checkSpecialFile(path);
+  if (mode === 'mbim') {
+    // QMI over MBIM: the QMI service of an MBIM function carries the QMUX frames.
+    const transport = proxy ? await connectUnix(MBIM_PROXY_SOCKET) : openCharDevice(path);
+    const mbim = await MbimDevice.open(transport, proxy ? { proxy: { devicePath: path } } : {});
+    return openQmiTunnel(mbim);
   }
-  return qmuxPort(openCharDevice(path));
+  return qmuxPort(proxy ? await connectUnix(QMI_PROXY_SOCKET) : openCharDevice(path));
 }
 
 /** AUTO mode: the kernel driver behind the port tells QMI from MBIM (qmi_wwan vs cdc_mbim, wwanNqmiN vs wwanNmbimN). */
