@@ -62,14 +62,6 @@ export async function run(argv: string[], io: RunIo = {}): Promise<number> {
     noOpen = Number(noOpenText);
   }
 
-  let runner;
-  try {
-    runner = op.prepare(opts.get(op.option)!);
-  } catch (e) {
-    if (e instanceof CliError) return fail(e.message);
-    throw e;
-  }
-
   const verbose = opts.has('verbose');
   const log = verbose ? (line: string) => out(`[${new Date().toISOString()}] [Debug] ${line}\n`) : undefined;
   const pcapPath = opts.get('pcap');
@@ -97,9 +89,11 @@ export async function run(argv: string[], io: RunIo = {}): Promise<number> {
 
   let ok: boolean;
   try {
-    ok = await runner({ device, path, out, err });
+    const ctx = { device, path, out, err };
+    ok = await op.prepare(opts.get(op.option)!, ctx)(ctx);
   } catch (e) {
-    err(`error: ${e instanceof MbimResponseError ? "couldn't parse response message" : 'operation failed'}: ${failureText(e)}\n`);
+    if (e instanceof CliError) err(`error: ${e.message}\n`);
+    else err(`error: ${e instanceof MbimResponseError ? "couldn't parse response message" : 'operation failed'}: ${failureText(e)}\n`);
     ok = false;
   }
   const keepSession = opts.has('no-close');

@@ -54,12 +54,13 @@ export interface Operation {
   option: string;
   group: 'basic-connect' | 'dss';
   arg: 'none' | 'required' | 'optional';
-  /** Validates the argument before the device is opened; returns the runner. */
-  prepare(value: string | true): (ctx: Context) => Promise<boolean>;
+  /** Parses the argument (after OPEN, as mbimcli does) and returns the runner; CliError if it is bad. */
+  prepare(value: string | true, ctx: Context): (ctx: Context) => Promise<boolean>;
 }
 
 const bc = basicConnect.cids;
-const v = (s: string | undefined): string => s ?? 'unknown';
+/** mbimcli prints a missing (or empty) value as 'unknown'. */
+const v = (s: string | undefined): string => s || 'unknown';
 const flags = (f: { list(v: number): string[] }, x: number): string => f.list(x).join(', ');
 const named = (e: { nameOf(v: number): string | undefined }, x: number): string => v(e.nameOf(x));
 
@@ -93,10 +94,10 @@ function printDeviceCaps(ctx: Context, r: ResponseOf<typeof bc.deviceCaps>): voi
       `\t         SMS caps: '${flags(SmsCaps, r.smsCaps)}'\n` +
       `\t        Ctrl caps: '${flags(CtrlCaps, r.controlCaps)}'\n` +
       `\t     Max sessions: '${r.maxSessions}'\n` +
-      `\tCustom data class: '${r.customDataClass}'\n` +
-      `\t        Device ID: '${r.deviceId}'\n` +
-      `\t    Firmware info: '${r.firmwareInfo}'\n` +
-      `\t    Hardware info: '${r.hardwareInfo}'\n`,
+      `\tCustom data class: '${v(r.customDataClass)}'\n` +
+      `\t        Device ID: '${v(r.deviceId)}'\n` +
+      `\t    Firmware info: '${v(r.firmwareInfo)}'\n` +
+      `\t    Hardware info: '${v(r.hardwareInfo)}'\n`,
   );
 }
 
@@ -104,8 +105,8 @@ function printSubscriber(ctx: Context, r: ResponseOf<typeof bc.subscriberReadySt
   ctx.out(
     `[${ctx.path}] Subscriber ready status retrieved:\n` +
       `\t      Ready state: '${named(SubscriberReadyState, r.readyState)}'\n` +
-      `\t    Subscriber ID: '${r.subscriberId}'\n` +
-      `\t        SIM ICCID: '${r.simIccId}'\n` +
+      `\t    Subscriber ID: '${v(r.subscriberId)}'\n` +
+      `\t        SIM ICCID: '${v(r.simIccId)}'\n` +
       `\t       Ready info: '${flags(ReadyInfoFlag, r.readyInfo)}'\n` +
       `\tTelephone numbers: (${r.telephoneNumbers.length}) '${r.telephoneNumbers.length ? r.telephoneNumbers.join(', ') : 'unknown'}'\n`,
   );
@@ -128,8 +129,8 @@ function printPin(ctx: Context, r: ResponseOf<typeof bc.pin>): void {
 function printHomeProvider(ctx: Context, r: ResponseOf<typeof bc.homeProvider>): void {
   ctx.out(
     `[${ctx.path}] Home provider:\n` +
-      `\t   Provider ID: '${r.providerId}'\n` +
-      `\t Provider name: '${r.providerName}'\n` +
+      `\t   Provider ID: '${v(r.providerId)}'\n` +
+      `\t Provider name: '${v(r.providerName)}'\n` +
       `\t         State: '${flags(ProviderState, r.providerState)}'\n` +
       `\tCellular class: '${flags(CellularClass, r.cellularClass)}'\n` +
       `\t          RSSI: '${r.rssi}'\n` +
@@ -145,9 +146,9 @@ function printRegistration(ctx: Context, r: ResponseOf<typeof bc.registerState>)
       `\t         Register mode: '${named(RegisterMode, r.registerMode)}'\n` +
       `\tAvailable data classes: '${flags(DataClass, r.availableDataClasses)}'\n` +
       `\tCurrent cellular class: '${flags(CellularClass, r.currentCellularClass)}'\n` +
-      `\t           Provider ID: '${r.providerId}'\n` +
-      `\t         Provider name: '${r.providerName}'\n` +
-      `\t          Roaming text: '${r.roamingText}'\n` +
+      `\t           Provider ID: '${v(r.providerId)}'\n` +
+      `\t         Provider name: '${v(r.providerName)}'\n` +
+      `\t          Roaming text: '${v(r.roamingText)}'\n` +
       `\t    Registration flags: '${flags(RegistrationFlag, r.registrationFlag)}'\n`,
   );
 }
@@ -251,10 +252,9 @@ const optionalSession = (value: string | true): number => {
   }
 };
 
-const byNick = <N extends Record<string, number>>(names: N, text: string): number | undefined => {
-  const hit = Object.entries(names).find(([k]) => k.toLowerCase() === text.toLowerCase());
-  return hit?.[1];
-};
+/** libmbim nicks match exactly: `pap` is an auth protocol, `PAP` is not. */
+const byNick = (names: Record<string, number | string>, text: string): number | string | undefined =>
+  Object.prototype.hasOwnProperty.call(names, text) ? names[text] : undefined;
 
 interface ConnectArgs {
   sessionId: number;
@@ -267,8 +267,19 @@ interface ConnectArgs {
   contextType: string;
 }
 
-/** `--connect`: key=value (session-id, access-string/apn, ip-type, auth, username, password, compression, context-type) or the old positional form. */
-export function parseConnect(text: string, warn: (line: string) => void): ConnectArgs {
+/** mbimcli's enum readers: some say why before the caller gives up. */
+function readNick<T extends number | string>(names: Record<string, T>, text: string, what: string | undefined, err: (line: string) => void): T | undefined {
+  const hit = byNick(names, text) as T | undefined;
+  if (hit === undefined && what) err(`error: invalid ${what} value given: '${text}'\n`);
+  return hit;
+}
+
+/**
+ * `--connect`: key=value (session-id, access-string/apn, ip-type, auth, username, password,
+ * compression, context-type) or the old positional form. Warnings and mbimcli's preliminary error
+ * lines go to `err` as they arise; the final complaint is thrown.
+ */
+export function parseConnect(text: string, err: (line: string) => void): ConnectArgs {
   const a: ConnectArgs = { sessionId: 0, accessString: '', userName: '', password: '', compression: 0, authProtocol: 0, ipType: 0, contextType: ContextType.internet };
   if (text.includes('=')) {
     const pairs = parseKeyValues(text);
@@ -287,25 +298,23 @@ export function parseConnect(text: string, warn: (line: string) => void): Connec
         }
       } else if (k === 'access-string') a.accessString = value;
       else if (k === 'apn') {
-        warn("warning: key 'apn' is deprecated, use 'access-string' instead\n");
+        err("warning: key 'apn' is deprecated, use 'access-string' instead\n");
         a.accessString = value;
       } else if (k === 'username') a.userName = value;
       else if (k === 'password') a.password = value;
-      else if (k === 'auth') a.authProtocol = byNick(AuthProtocol.names, value) ?? bad('auth');
-      else if (k === 'ip-type') a.ipType = byNick(ContextIpType.names, value) ?? bad('ip-type');
-      else if (k === 'compression') a.compression = byNick(Compression.names, value) ?? bad('compression');
-      else if (k === 'context-type') {
-        const hit = Object.entries(ContextType).find(([n]) => n === value.toLowerCase());
-        a.contextType = hit ? hit[1] : bad('context-type');
-      } else throw new CliError(`couldn't parse input string: unrecognized option '${key}'`);
+      else if (k === 'auth') a.authProtocol = readNick(AuthProtocol.names, value, 'auth protocol', err) ?? bad('auth');
+      else if (k === 'ip-type') a.ipType = readNick(ContextIpType.names, value, 'context ip type', err) ?? bad('ip-type');
+      else if (k === 'compression') a.compression = readNick(Compression.names, value, undefined, err) ?? bad('compression');
+      else if (k === 'context-type') a.contextType = readNick(ContextType, value, 'context type', err) ?? bad('context-type');
+      else throw new CliError(`couldn't parse input string: unrecognized option '${key}'`);
     }
   } else {
-    warn('warning: positional input arguments format is deprecated, use key-value format instead\n');
+    err('warning: positional input arguments format is deprecated, use key-value format instead\n');
     const split = text.split(',');
     if (split.length > 4) throw new CliError("couldn't parse input string, too many arguments");
     a.accessString = split[0] ?? '';
     if (split[1] !== undefined) {
-      const auth = byNick(AuthProtocol.names, split[1]);
+      const auth = readNick(AuthProtocol.names, split[1], 'auth protocol', err);
       if (auth === undefined) throw new CliError(`couldn't parse input string, unknown auth protocol '${split[1]}'`);
       a.authProtocol = auth;
       if (split[2] !== undefined) {
@@ -366,7 +375,7 @@ export const operations: readonly Operation[] = [
     group: 'basic-connect',
     arg: 'required',
     prepare(value) {
-      const state = byNick(RadioSwitchState.names, String(value));
+      const state = byNick(RadioSwitchState.names, String(value)) as number | undefined;
       if (state === undefined) throw new CliError(`invalid radio state: '${value}'`);
       return async (ctx) => {
         printRadio(ctx, await ctx.device.set(bc.radioState, { radioState: state }, seconds(10)));
@@ -425,11 +434,9 @@ export const operations: readonly Operation[] = [
     option: 'connect',
     group: 'basic-connect',
     arg: 'required',
-    prepare(value) {
-      let warnings = '';
-      const a = parseConnect(String(value), (w) => (warnings += w));
+    prepare(value, { err }) {
+      const a = parseConnect(String(value), err);
       return async (ctx) => {
-        if (warnings) ctx.err(warnings);
         const r = await ctx.device.set(bc.connect, { activationCommand: 1, ...a }, seconds(120));
         ctx.out(`[${ctx.path}] Successfully connected\n\n`);
         printConnection(ctx, r);

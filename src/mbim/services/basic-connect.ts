@@ -36,7 +36,7 @@ export const ProviderState = flagsOf({
   unknown: 0, home: 1, forbidden: 2, preferred: 4, visible: 8, registered: 16, 'preferred-multicarrier': 32,
 });
 export const NwError = enumOf({
-  unknown: 0, 'imsi-unknown-in-hlr': 2, 'illegal-ms': 3, 'imsi-unknown-in-vlr': 4, 'imei-not-accepted': 5, 'illegal-me': 6,
+  none: 0, 'imsi-unknown-in-hlr': 2, 'illegal-ms': 3, 'imsi-unknown-in-vlr': 4, 'imei-not-accepted': 5, 'illegal-me': 6,
   'gprs-not-allowed': 7, 'gprs-and-non-gprs-not-allowed': 8, 'ms-identity-not-derived-by-network': 9, 'implicitly-detached': 10,
   'plmn-not-allowed': 11, 'location-area-not-allowed': 12, 'roaming-not-allowed-in-location-area': 13,
   'gprs-not-allowed-in-plmn': 14, 'no-cells-in-location-area': 15, 'msc-temporarily-not-reachable': 16, 'network-failure': 17,
