@@ -30,10 +30,9 @@ export type MbimMessage = { [T in MbimMessageTypeName]: MbimMessageOf<T> }[MbimM
 export const isFragmented = (type: MbimMessageTypeName): type is 'command' | 'commandDone' | 'indicateStatus' =>
   type === 'command' || type === 'commandDone' || type === 'indicateStatus';
 
-/** Exact length of the types without a buffer; the smallest first fragment for the others. */
+/** Exact length of the types without a buffer; the smallest fragment (a later one) for the others. */
 export function minimumLength(type: MbimMessageTypeName): number {
   if (type === 'close') return HEADER_SIZE;
-  if (type === 'indicateStatus') return INDICATE_HEADER_SIZE;
   if (isFragmented(type)) return FRAGMENT_HEADER_SIZE;
   return HEADER_SIZE + 4;
 }

@@ -100,10 +100,11 @@ export function flagsOf<const N extends Record<string, number>>(names: N): Field
   return { ...u32, wire: 'u32 flags', names, list, show: list };
 }
 
-function referenced(r: Reader, scope: Scope, offset: number, size: number, what: string): Reader {
+/** A reader over what an offset (read from the slot at `slot`) points at, bounded by the scope. */
+function referenced(r: Reader, scope: Scope, offset: number, size: number, what: string, slot: number): Reader {
   const at = scope.start + offset;
   if (offset > scope.end - scope.start || size > scope.end - at) {
-    throw new DecodeError('truncated', r.field, r.pos - 4, `${what} at offset ${offset} size ${size} runs past ${scope.end - scope.start} bytes`);
+    throw new DecodeError('truncated', r.field, slot, `${what} at offset ${offset} size ${size} runs past ${scope.end - scope.start} bytes`);
   }
   const sub = new Reader(scope.bytes, at, at + size);
   sub.field = r.field;
@@ -120,7 +121,7 @@ export const string = field<string>(
     const offset = r.u32();
     const size = r.u32();
     if (size === 0) return '';
-    return referenced(r, scope, offset, size, 'string').utf16le(size & ~1);
+    return referenced(r, scope, offset, size, 'string', r.pos - 8).utf16le(size & ~1);
   },
   (b, v) => b.ref(encodeUtf16(v), true),
 );
@@ -212,7 +213,7 @@ function refAddress(size: 4 | 16): Field<string | undefined> {
     fixedSize: 4,
     read(r, scope) {
       const offset = r.u32();
-      return offset === 0 ? undefined : inner.read(referenced(r, scope, offset, size, inner.wire), scope);
+      return offset === 0 ? undefined : inner.read(referenced(r, scope, offset, size, inner.wire, r.pos - 4), scope);
     },
     write(b, v) {
       b.ref(v === undefined ? new Uint8Array(0) : encodeFixed(inner, v), false);
@@ -324,7 +325,7 @@ export function refStructArray<S extends Shape>(countField: string, element: Str
         r.field = `${base}[${i}]`;
         const offset = r.u32();
         const size = r.u32();
-        const sub = referenced(r, scope, offset, size, 'struct');
+        const sub = referenced(r, scope, offset, size, 'struct', r.pos - 8);
         out.push(element.readStruct(scope.bytes, sub.pos, sub.end, r.field));
       }
       return out;
@@ -348,7 +349,7 @@ export function structArray<T>(countField: string, element: Field<T>): Field<T[]
       const offset = r.u32();
       if (n === 0) return [];
       plausible(r, scope, n, element.fixedSize);
-      const sub = referenced(r, scope, offset, n * element.fixedSize, element.wire);
+      const sub = referenced(r, scope, offset, n * element.fixedSize, element.wire, r.pos - 4);
       const out: T[] = [];
       const base = r.field;
       for (let i = 0; i < n; i++) {
