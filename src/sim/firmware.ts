@@ -59,6 +59,11 @@ export interface FirmwareConfig {
   mtu?: number;
   /** A fixed signal (no random walk), for reproducible output. */
   fixedSignal?: boolean;
+  /** The newest QMAP the modem speaks; asking for more gets this (the response says so). */
+  maxQmap?: 'qmap' | 'qmapv4' | 'qmapv5';
+  /** The modem's own uplink aggregation limits, reported to the host. */
+  ulMaxDatagrams?: number;
+  ulMaxSize?: number;
 }
 
 export interface Signal {
@@ -181,6 +186,8 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
     this.roaming = config.roaming ?? false;
     this.simState = config.simAbsent ? 'absent' : config.pinLocked ? 'pin-required' : 'ready';
     this.nextHandle = 0x10000 + this.random.int(0, 0xffff) * 16;
+    this.dataFormat.ulMaxDatagrams = config.ulMaxDatagrams ?? 16;
+    this.dataFormat.ulMaxSize = config.ulMaxSize ?? 8192;
   }
 
   /** Radio coverage: without it the modem searches and every PDN drops. */

@@ -20,7 +20,8 @@ export const PROFILES: Record<ProfileName, SimProfile> = {
     summary: 'qmi_wwan style: QMI control; raw-IP data, or qmimux QMAPv1 mux ids',
     control: 'qmi',
     data: 'raw-ip',
-    firmware: { maxSessions: 4, identity: { manufacturer: 'Quectel', model: 'EC25', revision: 'EC25EFAR06A06M4G' } },
+    // qmi_wwan's qmimux: plain QMAPv1, one frame per uplink transfer.
+    firmware: { maxSessions: 4, maxQmap: 'qmap', ulMaxDatagrams: 1, ulMaxSize: 1504, identity: { manufacturer: 'Quectel', model: 'EC25', revision: 'EC25EFAR06A06M4G' } },
     device: { bus: 'usb', vendor: 0x2c7c, product: 0x0125, driver: 'qmi_wwan', interfaceNumber: 4 },
   },
   'qmi-rmnet': {

@@ -10,7 +10,7 @@ import { uim } from '../qmi/services/uim.js';
 import { wda, WdaDataAggregationProtocol, WdaLinkLayerProtocol } from '../qmi/services/wda.js';
 import { wds, WdsCallEndReason, WdsIpFamily, WdsPdpType, WdsVerboseCallEndReasonType } from '../qmi/services/wds.js';
 import type { IndicationDef } from '../qmi/schema.js';
-import type { CallEndReason, DataFormat, IpFamily, ModemFirmware, OperatingMode, Session } from './firmware.js';
+import type { CallEndReason, DataFormat, FirmwareConfig, IpFamily, ModemFirmware, OperatingMode, Session } from './firmware.js';
 import { FirmwareError } from './firmware.js';
 import type { QmiDeviceEndpoint } from './qmi-endpoint.js';
 
@@ -48,6 +48,13 @@ const aggregationFrom = (v: number | undefined): DataFormat['ulAggregation'] | u
   const name = (Object.entries(WdaDataAggregationProtocol.names).find(([, n]) => n === v)?.[0]);
   return name === 'qmap' || name === 'qmapv4' || name === 'qmapv5' ? name : undefined;
 };
+
+const QMAP_ORDER = ['qmap', 'qmapv4', 'qmapv5'] as const;
+/** A modem sets the newest QMAP it has, at most what was asked. */
+function clampQmap(want: DataFormat['ulAggregation'], max: FirmwareConfig['maxQmap']): DataFormat['ulAggregation'] {
+  if (want === 'none' || !max) return want;
+  return QMAP_ORDER.indexOf(want) > QMAP_ORDER.indexOf(max) ? max : want;
+}
 
 /** BCD with swapped nibbles, as SIM files store ICCID and IMSI digits; 0xF pads. */
 function swappedBcd(digits: string): number[] {
@@ -309,8 +316,8 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     }
     const change: Partial<DataFormat> = {};
     if (link) change.linkLayer = link;
-    if (ul) change.ulAggregation = ul;
-    if (dl) change.dlAggregation = dl;
+    if (ul) change.ulAggregation = clampQmap(ul, fw.config.maxQmap);
+    if (dl) change.dlAggregation = clampQmap(dl, fw.config.maxQmap);
     // The modem caps what the host asks for at its own limits.
     if (v.downlinkDataAggregationMaxDatagrams !== undefined) change.dlMaxDatagrams = Math.min(v.downlinkDataAggregationMaxDatagrams, 64);
     if (v.downlinkDataAggregationMaxSize !== undefined) change.dlMaxSize = Math.min(v.downlinkDataAggregationMaxSize, 32768);

@@ -1,0 +1,54 @@
+/**
+ * What the manager needs from a control protocol. A QMI and an MBIM driver implement it; the manager
+ * never branches on the protocol beyond choosing the driver.
+ */
+import type { EventEmitter } from 'node:events';
+import type { PipeFormat } from '../mux/pipe.js';
+import type { ConnectedBearer, ControlProtocol, IpType, AuthType, ModemIdentity, Registration, SignalQuality, SimStatus } from './types.js';
+
+export interface ProbeResult {
+  identity: ModemIdentity;
+  sim: { status: SimStatus; pinRetries?: number; pukRetries?: number };
+  registration: Registration;
+  signal: SignalQuality;
+}
+
+/** The data path a driver set up: the framing on the pipe and the link ids its sessions may use. */
+export interface DataSetup {
+  format: PipeFormat;
+  /** Link ids available for bearers, in the order to hand them out. */
+  linkIds: number[];
+}
+
+export interface DriverConnect {
+  apn: string;
+  ipType: IpType;
+  auth: AuthType;
+  user?: string;
+  password?: string;
+  linkId: number;
+}
+
+/** A connected session, with what the driver needs to stop it. */
+export interface DriverSession extends ConnectedBearer {
+  readonly token: unknown;
+}
+
+export interface DriverEvents {
+  /** The network or the modem ended a session. */
+  sessionLost: [token: unknown, reason: string];
+  signal: [SignalQuality];
+  registration: [Registration];
+  /** The control channel is gone (modem reset, unplugged). */
+  closed: [Error | undefined];
+}
+
+export interface ControlDriver extends EventEmitter<DriverEvents> {
+  readonly protocol: ControlProtocol;
+  probe(): Promise<ProbeResult>;
+  unlockPin(pin: string): Promise<{ unlocked: boolean; retries?: number }>;
+  setupData(multiplex: boolean): Promise<DataSetup>;
+  connect(req: DriverConnect): Promise<DriverSession>;
+  disconnect(session: DriverSession): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,228 @@
+/**
+ * The QMI control driver: probe with DMS/UIM/NAS, data format with WDA, and one kept WDS client per
+ * session and IP family (a QMI call is tied to the client that started it; dual stack takes two).
+ */
+import { EventEmitter } from 'node:events';
+import type { QmiClient, QmiDevice } from '../qmi/client.js';
+import { QmiProtocolErrorResponse } from '../qmi/errors.js';
+import { dms } from '../qmi/services/dms.js';
+import { nas, NasRegistrationState } from '../qmi/services/nas.js';
+import { uim } from '../qmi/services/uim.js';
+import { wda, WdaDataAggregationProtocol } from '../qmi/services/wda.js';
+import { wds, WdsVerboseCallEndReason3gpp } from '../qmi/services/wds.js';
+import type { PipeFormat } from '../mux/pipe.js';
+import type { ControlDriver, DataSetup, DriverConnect, DriverEvents, DriverSession, ProbeResult } from './driver.js';
+import { ConnectError, type Ipv4Config, type Ipv6Config, type Registration, type SimStatus } from './types.js';
+
+export interface QmiDriverOptions {
+  /** How the data pipe is attached: USB (QMAP via WDA), or BAM-DMUX (one channel per PDN). */
+  pipe: 'usb' | 'bam-dmux';
+  /** USB interface number of the data pipe, for WDA endpoint info and Bind Mux Data Port. */
+  interfaceNumber?: number;
+  log?: (line: string) => void;
+}
+
+type WdsClient = QmiClient<typeof wds>;
+
+interface QmiSession {
+  clients: { client: WdsClient; handle: number }[];
+}
+
+const maskToPrefix = (mask: string): number => mask.split('.').reduce((n, o) => n + (Number(o) >>> 0).toString(2).replace(/0/g, '').length, 0);
+
+export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriver {
+  readonly protocol = 'qmi';
+  private dms!: QmiClient<typeof dms>;
+  private nas!: QmiClient<typeof nas>;
+  private uim!: QmiClient<typeof uim>;
+
+  constructor(
+    readonly device: QmiDevice,
+    private readonly options: QmiDriverOptions,
+  ) {
+    super();
+    device.port.onClose((err) => this.emit('closed', err));
+  }
+
+  async probe(): Promise<ProbeResult> {
+    this.dms ??= await this.device.allocateClient(dms);
+    this.nas ??= await this.device.allocateClient(nas);
+    this.uim ??= await this.device.allocateClient(uim);
+    const [manufacturer, model, revision, ids] = await Promise.all([
+      this.dms.request(dms.messages.getManufacturer, {}),
+      this.dms.request(dms.messages.getModel, {}),
+      this.dms.request(dms.messages.getRevision, {}),
+      this.dms.request(dms.messages.getIds, {}),
+    ]);
+    this.nas.on(nas.indications.servingSystem, () => void this.registration().then((r) => this.emit('registration', r), () => undefined));
+    this.nas.on(nas.indications.signalInfo, (v) => v.lte && this.emit('signal', { rssi: v.lte.rssi, rsrq: v.lte.rsrq, rsrp: v.lte.rsrp, snr: v.lte.snr / 10 }));
+    await this.nas.request(nas.messages.registerIndications, { signalInfo: true, servingSystemEvents: true }).catch(() => undefined);
+    return {
+      identity: { manufacturer: manufacturer.manufacturer, model: model.model, revision: revision.revision, imei: ids.imei ?? '' },
+      sim: await this.simStatus(),
+      registration: await this.registration(),
+      signal: await this.signal(),
+    };
+  }
+
+  private async simStatus(): Promise<ProbeResult['sim']> {
+    const r = await this.uim.request(uim.messages.getCardStatus, {});
+    const card = r.cardStatus?.cards[0];
+    const app = card?.applications[0];
+    if (!card || card.cardState === 0) return { status: 'absent' };
+    if (card.cardState === 2 || !app) return { status: 'error' };
+    const status: SimStatus = app.state === 7 ? 'ready' : app.state === 2 ? 'pin-required' : app.state === 3 ? 'puk-required' : 'error';
+    return { status, pinRetries: app.pin1Retries, pukRetries: app.puk1Retries };
+  }
+
+  private async registration(): Promise<Registration> {
+    const r = await this.nas.request(nas.messages.getServingSystem, {});
+    const s = r.servingSystem;
+    const state: Registration['state'] =
+      s.registrationState === NasRegistrationState.names.registered ? (r.roamingIndicator === 0 ? 'roaming' : 'home')
+      : s.registrationState === NasRegistrationState.names['not-registered-searching'] ? 'searching'
+      : s.registrationState === NasRegistrationState.names['registration-denied'] ? 'denied'
+      : 'idle';
+    const tech = s.radioInterfaces.includes(12) ? '5gnr' : s.radioInterfaces.includes(8) ? 'lte' : s.radioInterfaces.includes(5) ? 'umts' : s.radioInterfaces.includes(4) ? 'gsm' : undefined;
+    const p = r.currentPlmn;
+    const pcs = r.mncPcsDigitIncludeStatus?.includesPcsDigit;
+    return {
+      state,
+      ...(p ? { operator: { mcc: String(p.mcc).padStart(3, '0'), mnc: String(p.mnc).padStart(pcs ? 3 : 2, '0'), name: p.description } } : {}),
+      ...(tech ? { tech } : {}),
+    };
+  }
+
+  private async signal(): Promise<ProbeResult['signal']> {
+    try {
+      const r = await this.nas.request(nas.messages.getSignalInfo, {});
+      if (r.lte) return { rssi: r.lte.rssi, rsrq: r.lte.rsrq, rsrp: r.lte.rsrp, snr: r.lte.snr / 10 };
+    } catch {
+      // no service: no signal to report
+    }
+    return {};
+  }
+
+  async unlockPin(pin: string): Promise<{ unlocked: boolean; retries?: number }> {
+    const aid = (await this.uim.request(uim.messages.getCardStatus, {})).cardStatus?.cards[0]?.applications[0]?.applicationIdentifierValue ?? [];
+    try {
+      const r = await this.uim.request(uim.messages.verifyPin, { session: { sessionType: 0, applicationIdentifier: aid }, info: { pinId: 1, pinValue: pin } });
+      return { unlocked: true, retries: r.retriesRemaining?.verifyRetriesLeft };
+    } catch (e) {
+      // The PIN itself never goes into the error: only what the modem said.
+      if (e instanceof QmiProtocolErrorResponse) return { unlocked: false, retries: (e.values.retriesRemaining as { verifyRetriesLeft: number } | undefined)?.verifyRetriesLeft };
+      throw e;
+    }
+  }
+
+  async setupData(multiplex: boolean): Promise<DataSetup> {
+    if (this.options.pipe === 'bam-dmux') return { format: { framing: 'bam-dmux' }, linkIds: multiplex ? [1, 2, 3, 4, 5, 6, 7, 0] : [0] };
+    const wdaClient = await this.device.allocateClient(wda);
+    try {
+      const endpointInfo = { endpointType: 2, interfaceNumber: this.options.interfaceNumber ?? 4 };
+      const agg = multiplex ? WdaDataAggregationProtocol.names.qmapv5 : WdaDataAggregationProtocol.names.disabled;
+      const r = await wdaClient.request(wda.messages.setDataFormat, {
+        linkLayerProtocol: 2,
+        uplinkDataAggregationProtocol: agg,
+        downlinkDataAggregationProtocol: agg,
+        ...(multiplex ? { downlinkDataAggregationMaxDatagrams: 32, downlinkDataAggregationMaxSize: 32768, endpointInfo } : {}),
+      });
+      return { format: this.pipeFormat(r, multiplex), linkIds: multiplex ? Array.from({ length: 8 }, (_, i) => i + 1) : [0] };
+    } finally {
+      await wdaClient.release().catch(() => undefined);
+    }
+  }
+
+  /** The host's framing from what the modem answered: its QMAP version and its uplink limits. */
+  private pipeFormat(r: { uplinkDataAggregationProtocol?: number; downlinkDataAggregationProtocol?: number; uplinkDataAggregationMaxDatagrams?: number; uplinkDataAggregationMaxSize?: number }, multiplex: boolean): PipeFormat {
+    const dl = r.downlinkDataAggregationProtocol ?? 0;
+    if (!multiplex || dl === 0) {
+      if (multiplex) throw new ConnectError('the modem refused QMAP aggregation; multiplexing is not possible', '');
+      return { framing: 'raw-ip' };
+    }
+    const names = WdaDataAggregationProtocol.names;
+    if (dl === names.qmap && (r.uplinkDataAggregationMaxDatagrams ?? 0) <= 1) return { framing: 'qmimux' };
+    const version = dl === names.qmapv5 ? 5 : dl === names.qmapv4 ? 4 : 1;
+    return { framing: 'qmap', version, maxDatagrams: Math.max(1, r.uplinkDataAggregationMaxDatagrams ?? 1), maxBytes: Math.max(2048, r.uplinkDataAggregationMaxSize ?? 4096), timeLimitMs: 0.8 };
+  }
+
+  async connect(req: DriverConnect): Promise<DriverSession> {
+    const families: (4 | 6)[] = req.ipType === 'ipv4v6' ? [4, 6] : req.ipType === 'ipv6' ? [6] : [4];
+    const session: QmiSession = { clients: [] };
+    let ipv4: Ipv4Config | undefined;
+    let ipv6: Ipv6Config | undefined;
+    try {
+      for (const family of families) {
+        const client = await this.device.allocateClient(wds);
+        session.clients.push({ client, handle: 0 });
+        const entry = session.clients.at(-1)!;
+        if (req.linkId > 0 || this.options.pipe === 'bam-dmux') {
+          await client.request(wds.messages.bindMuxDataPort, {
+            endpointInfo: { endpointType: this.options.pipe === 'bam-dmux' ? 5 : 2, interfaceNumber: this.options.interfaceNumber ?? 4 },
+            muxId: req.linkId,
+            clientType: 1,
+          });
+        }
+        await client.request(wds.messages.setIpFamily, { preference: family });
+        const auth = req.auth === 'pap' ? 1 : req.auth === 'chap' ? 2 : req.auth === 'both' ? 3 : undefined;
+        let started;
+        try {
+          started = await client.request(
+            wds.messages.startNetwork,
+            { apn: req.apn, ipFamilyPreference: family, ...(auth !== undefined ? { authenticationPreference: auth } : {}), ...(req.user ? { username: req.user } : {}), ...(req.password ? { password: req.password } : {}) },
+            { timeoutMs: 180_000 },
+          );
+        } catch (e) {
+          throw new ConnectError(`the network refused APN ${req.apn}: ${callEndText(e)}`, req.apn, { cause: e });
+        }
+        entry.handle = started.packetDataHandle;
+        client.on(wds.indications.packetServiceStatus, (v) => {
+          if (v.connectionStatus.status === 1 && entry.handle !== 0) {
+            entry.handle = 0;
+            this.emit('sessionLost', session, `call ended (reason ${v.callEndReason ?? 'unknown'})`);
+          }
+        });
+        const s = await client.request(wds.messages.getCurrentSettings, { requestedSettings: 0xe330 });
+        if (family === 4 && s.ipv4Address) {
+          ipv4 = { address: s.ipv4Address, prefix: s.ipv4GatewaySubnetMask ? maskToPrefix(s.ipv4GatewaySubnetMask) : 32, gateway: s.ipv4GatewayAddress, dns: [s.primaryIpv4DnsAddress, s.secondaryIpv4DnsAddress].filter((x): x is string => !!x), mtu: s.mtu };
+        }
+        if (family === 6 && s.ipv6Address) {
+          ipv6 = { address: s.ipv6Address.address, prefix: s.ipv6Address.prefixLength, gateway: s.ipv6GatewayAddress?.address, dns: [s.ipv6PrimaryDnsAddress, s.ipv6SecondaryDnsAddress].filter((x): x is string => !!x), mtu: s.mtu };
+        }
+      }
+    } catch (e) {
+      await this.stop(session);
+      throw e;
+    }
+    return { token: session, apn: req.apn, linkId: req.linkId, ...(ipv4 ? { ipv4 } : {}), ...(ipv6 ? { ipv6 } : {}) };
+  }
+
+  async disconnect(session: DriverSession): Promise<void> {
+    await this.stop(session.token as QmiSession);
+  }
+
+  /** Stops every call of the session and releases its clients; what is already gone is not an error. */
+  private async stop(session: QmiSession): Promise<void> {
+    for (const entry of session.clients) {
+      const handle = entry.handle;
+      entry.handle = 0;
+      if (handle !== 0) await entry.client.request(wds.messages.stopNetwork, { packetDataHandle: handle }).catch(() => undefined);
+      await entry.client.release().catch(() => undefined);
+    }
+    session.clients = [];
+  }
+
+  async close(): Promise<void> {
+    await this.device.close();
+  }
+}
+
+/** The call-end reason as people read it: `CallFailed: unknown-apn (3GPP 27)`. */
+function callEndText(e: unknown): string {
+  if (!(e instanceof QmiProtocolErrorResponse)) return (e as Error).message;
+  const v = e.values as { verboseCallEndReason?: { type: number; reason: number } };
+  const r = v.verboseCallEndReason;
+  if (!r) return e.errorName;
+  const name = r.type === 6 ? Object.entries(WdsVerboseCallEndReason3gpp.names).find(([, n]) => n === r.reason)?.[0] : undefined;
+  return `${e.errorName}: ${name ?? `reason ${r.reason}`}${r.type === 6 ? ` (3GPP cause ${r.reason})` : ''}`;
+}
