@@ -11,6 +11,8 @@ import { fragmentToMessage, type MbimFragment, type MbimMessage } from './messag
 export type ReassemblyResult =
   | { kind: 'message'; message: MbimMessage }
   | { kind: 'pending' }
+  /** The rest of a message already reported broken: dropped without a second error. */
+  | { kind: 'ignored' }
   | { kind: 'error'; transactionId: number; error: number; reason: string };
 
 export interface ReassemblerOptions {
@@ -29,6 +31,7 @@ interface Partial {
 
 export class Reassembler {
   private partial: Partial | null = null;
+  private failed: number | undefined;
   private readonly timeoutMs: number;
   private readonly maxBuffer: number;
 
@@ -52,7 +55,9 @@ export class Reassembler {
     if (expired) return expired;
     const p = this.partial;
     if (!p) {
+      if (f.current !== 0 && f.transactionId === this.failed) return { kind: 'ignored' };
       if (f.current !== 0 || !f.first) return this.fail(f.transactionId, MbimProtocolError.FragmentOutOfSequence, `fragment ${f.current} of ${f.total} without fragment 0`);
+      this.failed = undefined;
       const head = f as Partial['head'];
       if (f.total === 1) return { kind: 'message', message: fragmentToMessage(head) };
       if (f.first.bufferLength > this.maxBuffer) return this.fail(f.transactionId, MbimProtocolError.LengthMismatch, `buffer of ${f.first.bufferLength} bytes exceeds ${this.maxBuffer}`);
@@ -89,10 +94,12 @@ export class Reassembler {
 
   reset(): void {
     this.partial = null;
+    this.failed = undefined;
   }
 
   private fail(transactionId: number, error: number, reason: string): ReassemblyResult {
     this.partial = null;
+    this.failed = transactionId;
     return { kind: 'error', transactionId, error, reason };
   }
 }

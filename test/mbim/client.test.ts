@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { MbimDevice, MbimTimeoutError } from '../../src/mbim/client.js';
+import { decodeMessage, encodeFragments } from '../../src/mbim/message.js';
+import { MbimProtocolError, MbimStatusError } from '../../src/mbim/protocol.js';
+import { basicConnect } from '../../src/mbim/services/basic-connect.js';
+import { memoryPair } from '../../src/transport/memory.js';
+import { ipConfiguration } from './fixture.js';
+import { key, mbimPeer, type Peer } from './peer.js';
+
+const bc = basicConnect.cids;
+const types = (p: Peer): string[] => p.received.map((b) => (decodeMessage(b) as { ok: true; value: { type: string } }).value.type);
+
+describe('MbimDevice', () => {
+  it('opens with the max control transfer, reassembles a fragmented response and delivers typed notifications', async () => {
+    const [host, modem] = memoryPair();
+    let peer!: Peer;
+    peer = mbimPeer(modem, {
+      [key(basicConnect.uuid, bc.ipConfiguration.id)]: (m) => {
+        peer.send({ type: 'commandDone', transactionId: m.transactionId, service: m.service, cid: m.cid, status: 0, buffer: ipConfiguration }, 64);
+        return null;
+      },
+    });
+    const dev = await MbimDevice.open(host, { maxControlTransfer: 2048 });
+    expect(peer.received[0]![12]! | (peer.received[0]![13]! << 8)).toBe(2048);
+    const ip = await dev.query(bc.ipConfiguration, emptyIpQuery());
+    expect(ip.ipv4Gateway).toBe('10.64.12.1');
+    const got: number[] = [];
+    dev.on(bc.signalState, (s) => got.push(s.rssi));
+    peer.send({ type: 'indicateStatus', transactionId: 0, service: basicConnect.uuid, cid: bc.signalState.id, buffer: bc.signalState.response.encode({ rssi: 17, errorRate: 99, signalStrengthInterval: 0, rssiThreshold: 0, errorRateThreshold: 0 }) });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(got).toEqual([17]);
+    await dev.close();
+    expect(types(peer)).toEqual(['open', 'command', 'close']);
+  });
+
+  it('re-opens and resends when the modem answers NotOpened', async () => {
+    const [host, modem] = memoryPair();
+    let first = true;
+    let peer!: Peer;
+    peer = mbimPeer(modem, {
+      [key(basicConnect.uuid, bc.radioState.id)]: (m) => {
+        if (!first) return { buffer: bc.radioState.response.encode({ hwRadioState: 1, swRadioState: 1 }) };
+        first = false;
+        peer.send({ type: 'functionError', transactionId: m.transactionId, error: MbimProtocolError.NotOpened });
+        return null;
+      },
+    });
+    const dev = await MbimDevice.open(host);
+    expect(await dev.query(bc.radioState)).toEqual({ hwRadioState: 1, swRadioState: 1 });
+    expect(types(peer)).toEqual(['open', 'command', 'open', 'command']);
+    await dev.close();
+  });
+
+  it('answers a dropped fragment with HOST_ERROR and resends the command', async () => {
+    const [host, modem] = memoryPair();
+    let first = true;
+    let peer!: Peer;
+    peer = mbimPeer(modem, {
+      [key(basicConnect.uuid, bc.ipConfiguration.id)]: (m) => {
+        const done = { type: 'commandDone' as const, transactionId: m.transactionId, service: m.service, cid: m.cid, status: 0, buffer: ipConfiguration };
+        if (first) {
+          first = false;
+          // Fragment 1 goes missing.
+          encodeFragments(done, 64).forEach((f, i) => i !== 1 && modem.write(f));
+        } else peer.send(done);
+        return null;
+      },
+    });
+    const dev = await MbimDevice.open(host);
+    const ip = await dev.query(bc.ipConfiguration, emptyIpQuery());
+    expect(ip.ipv4Mtu).toBe(1500);
+    const sent = types(peer);
+    expect(sent).toEqual(['open', 'command', 'hostError', 'command']);
+    const hostError = decodeMessage(peer.received[2]!);
+    expect(hostError.ok && hostError.value.type === 'hostError' && hostError.value.error).toBe(MbimProtocolError.FragmentOutOfSequence);
+    await dev.close();
+  });
+
+  it('rejects with the status name, and times out', async () => {
+    const [host, modem] = memoryPair();
+    mbimPeer(modem, { [key(basicConnect.uuid, bc.pin.id)]: { status: 5 }, [key(basicConnect.uuid, bc.signalState.id)]: () => null });
+    const dev = await MbimDevice.open(host);
+    await expect(dev.query(bc.pin)).rejects.toThrow(MbimStatusError);
+    await expect(dev.query(bc.pin)).rejects.toMatchObject({ statusName: 'PinRequired' });
+    await expect(dev.query(bc.signalState, undefined, { timeoutMs: 50 })).rejects.toThrow(MbimTimeoutError);
+    await dev.close();
+  });
+});
+
+function emptyIpQuery() {
+  return {
+    sessionId: 0, ipv4ConfigurationAvailable: 0, ipv6ConfigurationAvailable: 0, ipv4Address: [], ipv6Address: [],
+    ipv4Gateway: undefined, ipv6Gateway: undefined, ipv4DnsServer: [], ipv6DnsServer: [], ipv4Mtu: 0, ipv6Mtu: 0,
+  };
+}
