@@ -244,6 +244,8 @@ export class MbimDevice {
   }
 
   private reopen(): Promise<void> {
+    // A new session: whatever was half-received belongs to the old one.
+    this.reassembler.reset();
     this.reopening ??= this.sendOpen(30_000, 5_000).finally(() => (this.reopening = undefined));
     return this.reopening;
   }

@@ -33,10 +33,6 @@ export class MbimFramer {
     private readonly maxMessage = DEFAULT_MAX_MESSAGE,
   ) {}
 
-  get buffered(): number {
-    return this.pending?.length ?? 0;
-  }
-
   push(chunk: Uint8Array): void {
     let buf = chunk;
     if (this.pending) {
@@ -64,10 +60,6 @@ export class MbimFramer {
     }
     this.flushSkip();
     if (pos < buf.length) this.pending = buf.slice(pos);
-  }
-
-  reset(): void {
-    this.pending = null;
   }
 
   /** The message length if the header at `pos` is plausible, 'wait' if more bytes are needed, else why not. */

@@ -67,8 +67,6 @@ function readHeader(r: Reader, size: number): MbimHeader {
   return { type, length, transactionId: r.u32() };
 }
 
-export const decodeHeader = (bytes: Uint8Array): Result<MbimHeader> => catchDecode(() => readHeader(new Reader(bytes), bytes.length));
-
 /** Decodes one complete message or fragment (its header length must match the bytes). */
 export function decodeFragment(bytes: Uint8Array): Result<MbimHeader & ({ fragment: MbimFragment } | { message: MbimMessage })> {
   return catchDecode(() => {

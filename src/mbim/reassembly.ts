@@ -40,11 +40,6 @@ export class Reassembler {
     this.maxBuffer = opts.maxBuffer ?? 1 << 20;
   }
 
-  /** Transaction of the message being reassembled, if any. */
-  get pendingTransaction(): number | undefined {
-    return this.partial?.head.transactionId;
-  }
-
   /** When the partial message times out (ms on the caller's clock), if one is pending. */
   get deadline(): number | undefined {
     return this.partial ? this.partial.lastAt + this.timeoutMs : undefined;

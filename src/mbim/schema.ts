@@ -376,5 +376,3 @@ export type Layout = Struct<Shape>;
  */
 export const decodeBuffer = <S extends Shape>(layout: Struct<S>, bytes: Uint8Array, start = 0, end = bytes.length): Result<StructType<S>> =>
   catchDecode(() => layout.readStruct(bytes, start, end));
-
-export const encodeBuffer = <S extends Shape>(layout: Struct<S>, value: StructType<S>): Uint8Array => layout.encode(value);
