@@ -269,7 +269,9 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
     const policy = this.config.apns.find((a) => a.name.toLowerCase() === req.apn.toLowerCase());
     if (!policy) throw new FirmwareError('unknown-apn', `the network does not know APN ${JSON.stringify(req.apn.slice(0, 100))}`);
     if (!policy.families.includes(req.family)) throw new FirmwareError('ip-family-not-allowed', `APN ${policy.name} does not allow ${req.family}`);
-    if (!policy.allowMultiple && [...this.sessions.values()].some((s) => s.apn === policy.name)) {
+    // QMI dual stack is two calls, one per family, on one PDN: the same APN on the same link with the other family.
+    const otherHalf = (s: Session): boolean => s.linkId === (req.linkId ?? 0) && s.family !== req.family && s.family !== 'ipv4v6' && req.family !== 'ipv4v6';
+    if (!policy.allowMultiple && [...this.sessions.values()].some((s) => s.apn === policy.name && !otherHalf(s))) {
       throw new FirmwareError('apn-in-use', `APN ${policy.name} is already connected and the network allows one PDN to it`);
     }
     if (this.sessions.size >= this.config.maxSessions) throw new FirmwareError('too-many-sessions', `at most ${this.config.maxSessions} sessions`);

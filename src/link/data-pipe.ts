@@ -1,0 +1,37 @@
+/**
+ * The pipe transfers travel on between host and modem: here the simulator's record socket (one
+ * transfer per record). Real USB/PCIe pipes are the kernel's; see net/kernel.ts.
+ */
+import { connectUnix } from '../transport/unix.js';
+import { encodeRecord, RecordFramer } from '../transport/records.js';
+import type { Transport } from '../transport/types.js';
+
+export interface DataPipe {
+  readonly description: string;
+  send(transfer: Uint8Array): void;
+  onTransfer(listener: (transfer: Uint8Array) => void): void;
+  onClose(listener: (error?: Error) => void): void;
+  close(): Promise<void>;
+}
+
+export function recordPipe(transport: Transport): DataPipe {
+  const listeners: ((t: Uint8Array) => void)[] = [];
+  const framer = new RecordFramer(
+    (t) => {
+      for (const l of listeners) l(t);
+    },
+    () => void transport.close(),
+  );
+  transport.onData((c) => framer.push(c));
+  return {
+    description: transport.description,
+    send: (t) => transport.write(encodeRecord(t)),
+    onTransfer: (l) => void listeners.push(l),
+    onClose: (l) => transport.onClose(l),
+    close: () => transport.close(),
+  };
+}
+
+export async function connectRecordPipe(path: string): Promise<DataPipe> {
+  return recordPipe(await connectUnix(path));
+}

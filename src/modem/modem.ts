@@ -1,0 +1,244 @@
+/**
+ * A managed modem: its control driver, its datapath, and its bearers. One connect sequence for every
+ * backend: the driver sets up the data format once, each bearer gets a link id and a netdev, and a
+ * bearer the network drops is redialled with backoff (ModemManager leaves that to its users).
+ */
+import { EventEmitter } from 'node:events';
+import { Datapath } from '../link/datapath.js';
+import type { DataPipe } from '../link/data-pipe.js';
+import type { Netdev } from '../net/netdev.js';
+import type { ControlDriver, DataSetup, DriverSession, ProbeResult } from './driver.js';
+import { checkApn, ConfigError, ConnectError, type BearerRequest, type ConnectedBearer, type Registration, type SignalQuality } from './types.js';
+
+export type ModemState = 'probing' | 'locked' | 'failed' | 'searching' | 'registered' | 'connected';
+
+export type BearerStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'failed';
+
+export interface Bearer {
+  readonly id: number;
+  readonly request: BearerRequest;
+  status: BearerStatus;
+  linkId: number;
+  netdev?: Netdev;
+  connected?: ConnectedBearer;
+  session?: DriverSession;
+  error?: string;
+  reconnects: number;
+}
+
+export interface ModemEvents {
+  state: [ModemState];
+  bearer: [Bearer];
+  signal: [SignalQuality];
+  registration: [Registration];
+  log: [string];
+}
+
+export interface ModemOptions {
+  /** Makes a netdev for a link (TUN, memory, kernel). */
+  netdev: (name: string, linkId: number) => Promise<Netdev>;
+  /** Opens the data pipe (the simulator's record socket); absent when the kernel carries data. */
+  pipe?: () => Promise<DataPipe>;
+  /** PIN1 to unlock with; never logged. */
+  pin?: string;
+  /** Link names: `<prefix><linkId>`. */
+  linkPrefix: string;
+  /** Reconnect backoff: first delay and cap (ms). */
+  backoffMs?: [number, number];
+}
+
+const MAX_BEARERS = 8;
+
+export class Modem extends EventEmitter<ModemEvents> {
+  state: ModemState = 'probing';
+  info: ProbeResult | undefined;
+  readonly bearers = new Map<number, Bearer>();
+  datapath: Datapath | undefined;
+  private setup: DataSetup | undefined;
+  private multiplexed = false;
+  private nextBearer = 1;
+  private closed = false;
+
+  constructor(
+    readonly id: string,
+    readonly driver: ControlDriver,
+    private readonly options: ModemOptions,
+  ) {
+    super();
+    driver.on('sessionLost', (token, reason) => this.lost(token, reason));
+    driver.on('signal', (s) => {
+      if (this.info) this.info.signal = s;
+      this.emit('signal', s);
+    });
+    driver.on('registration', (r) => {
+      if (this.info) this.info.registration = r;
+      this.emit('registration', r);
+      this.updateState();
+    });
+  }
+
+  async probe(): Promise<ProbeResult> {
+    this.info = await this.driver.probe();
+    if (this.info.sim.status === 'pin-required' && this.options.pin !== undefined) {
+      const r = await this.driver.unlockPin(this.options.pin);
+      // Retries are shown; the PIN never is.
+      this.log(r.unlocked ? 'SIM unlocked with the configured PIN' : `the configured PIN was refused; ${r.retries ?? 'unknown'} retries left`);
+      this.info = await this.driver.probe();
+    }
+    this.updateState();
+    return this.info;
+  }
+
+  /** Brings a bearer up: its APNs in order until one connects. */
+  async connect(request: BearerRequest): Promise<Bearer> {
+    if (request.apns.length === 0) throw new ConfigError('give at least one APN');
+    for (const apn of request.apns) checkApn(apn);
+    if (this.bearers.size >= MAX_BEARERS) throw new ConfigError(`at most ${MAX_BEARERS} bearers per modem`);
+    if (!this.info) await this.probe();
+    if (this.info!.sim.status !== 'ready') throw new ConnectError(`the SIM is ${this.info!.sim.status}${this.info!.sim.pinRetries !== undefined ? ` (${this.info!.sim.pinRetries} PIN retries left)` : ''}`, '');
+    const multiplex = request.multiplex !== 'none' || this.bearers.size > 0;
+    await this.ensureData(multiplex, request.multiplex === 'required');
+    const linkId = this.pickLink(request.linkId);
+    const bearer: Bearer = { id: this.nextBearer++, request, status: 'connecting', linkId, reconnects: 0 };
+    this.bearers.set(bearer.id, bearer);
+    this.emit('bearer', bearer);
+    try {
+      await this.dial(bearer);
+    } catch (e) {
+      this.bearers.delete(bearer.id);
+      bearer.status = 'failed';
+      bearer.error = (e as Error).message;
+      this.emit('bearer', bearer);
+      await this.teardownLink(bearer);
+      throw e;
+    }
+    return bearer;
+  }
+
+  async disconnect(bearerId: number): Promise<void> {
+    const b = this.bearers.get(bearerId);
+    if (!b) throw new ConfigError(`no bearer ${bearerId} on ${this.id}`);
+    this.bearers.delete(bearerId);
+    b.status = 'disconnected';
+    if (b.session) await this.driver.disconnect(b.session).catch((e: Error) => this.log(`disconnect: ${e.message}`));
+    b.session = undefined;
+    await this.teardownLink(b);
+    this.emit('bearer', b);
+    this.updateState();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const id of [...this.bearers.keys()]) await this.disconnect(id).catch(() => undefined);
+    await this.datapath?.close().catch(() => undefined);
+    await this.driver.close();
+  }
+
+  private async ensureData(multiplex: boolean, required: boolean): Promise<void> {
+    if (this.setup && (this.multiplexed || !multiplex)) return;
+    if (this.setup && multiplex && !this.multiplexed && this.bearers.size > 0) {
+      throw new ConfigError('a bearer is up without multiplexing; disconnect it before adding another');
+    }
+    this.setup = await this.driver.setupData(multiplex);
+    this.multiplexed = multiplex && this.setup.format.framing !== 'raw-ip';
+    if (required && !this.multiplexed) throw new ConnectError('multiplexing is required but the modem did not agree to it', '');
+    this.log(`data format: ${JSON.stringify(this.setup.format)}`);
+    await this.datapath?.close().catch(() => undefined);
+    this.datapath = this.options.pipe ? new Datapath(await this.options.pipe(), this.setup.format, { log: (l) => this.log(l) }) : undefined;
+  }
+
+  private pickLink(wanted: number | undefined): number {
+    const used = new Set([...this.bearers.values()].map((b) => b.linkId));
+    const ids = this.setup!.linkIds;
+    if (wanted !== undefined) {
+      if (!ids.includes(wanted)) throw new ConfigError(`link id ${wanted} is not available; this modem offers ${ids.join(', ')}`);
+      if (used.has(wanted)) throw new ConfigError(`link id ${wanted} is in use`);
+      return wanted;
+    }
+    const free = ids.find((i) => !used.has(i));
+    if (free === undefined) throw new ConfigError('every link id is in use');
+    return free;
+  }
+
+  private async dial(b: Bearer): Promise<void> {
+    const errors: string[] = [];
+    for (const apn of b.request.apns) {
+      try {
+        b.session = await this.driver.connect({ apn, ipType: b.request.ipType, auth: b.request.auth ?? 'none', user: b.request.user, password: b.request.password, linkId: b.linkId });
+        break;
+      } catch (e) {
+        errors.push((e as Error).message);
+        this.log(`bearer ${b.id}: ${(e as Error).message}`);
+      }
+    }
+    if (!b.session) throw new ConnectError(errors.join('; '), b.request.apns.at(-1)!);
+    b.connected = { apn: b.session.apn, linkId: b.linkId, ...(b.session.ipv4 ? { ipv4: b.session.ipv4 } : {}), ...(b.session.ipv6 ? { ipv6: b.session.ipv6 } : {}) };
+    if (!b.netdev) {
+      b.netdev = await this.options.netdev(`${this.options.linkPrefix}${b.linkId}`, b.linkId);
+      this.datapath?.attach(b.linkId, b.netdev);
+    }
+    await b.netdev.configure({ ipv4: b.connected.ipv4, ipv6: b.connected.ipv6, mtu: b.connected.ipv4?.mtu ?? b.connected.ipv6?.mtu });
+    b.status = 'connected';
+    b.error = undefined;
+    this.emit('bearer', b);
+    this.updateState();
+  }
+
+  private async teardownLink(b: Bearer): Promise<void> {
+    if (!b.netdev) return;
+    this.datapath?.detach(b.linkId);
+    await b.netdev.close().catch(() => undefined);
+    b.netdev = undefined;
+  }
+
+  /** The network dropped a session: redial with backoff until it is back or the bearer is removed. */
+  private lost(token: unknown, reason: string): void {
+    const b = [...this.bearers.values()].find((x) => x.session?.token === token);
+    if (!b || this.closed) return;
+    b.session = undefined;
+    b.status = 'reconnecting';
+    b.error = reason;
+    this.emit('bearer', b);
+    this.updateState();
+    void this.redial(b);
+  }
+
+  private async redial(b: Bearer): Promise<void> {
+    const [first, cap] = this.options.backoffMs ?? [500, 30_000];
+    for (let attempt = 0; this.bearers.get(b.id) === b && !this.closed; attempt++) {
+      await new Promise((r) => setTimeout(r, Math.min(cap, first * 2 ** attempt)));
+      if (this.bearers.get(b.id) !== b || this.closed) return;
+      try {
+        b.reconnects++;
+        await this.dial(b);
+        this.log(`bearer ${b.id} reconnected on link ${b.linkId}`);
+        return;
+      } catch (e) {
+        b.error = (e as Error).message;
+        this.emit('bearer', b);
+      }
+    }
+  }
+
+  private updateState(): void {
+    const next: ModemState = !this.info
+      ? 'probing'
+      : this.info.sim.status === 'pin-required' || this.info.sim.status === 'puk-required'
+        ? 'locked'
+        : this.info.sim.status !== 'ready'
+          ? 'failed'
+          : [...this.bearers.values()].some((b) => b.status === 'connected')
+            ? 'connected'
+            : this.info.registration.state === 'home' || this.info.registration.state === 'roaming'
+              ? 'registered'
+              : 'searching';
+    if (next !== this.state) {
+      this.state = next;
+      this.emit('state', next);
+    }
+  }
+
+  private log(line: string): void {
+    this.emit('log', `${this.id}: ${line}`);
+  }
+}

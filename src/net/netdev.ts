@@ -1,0 +1,34 @@
+/**
+ * A network device as the datapath sees it: packets the stack sends (toward the modem) come out of
+ * it, packets from the modem go into it. Backends: in memory, TUN, the kernel's own netdevs.
+ */
+import type { Ipv4Config, Ipv6Config } from '../modem/types.js';
+
+export interface NetdevCounters {
+  rxPackets: number;
+  rxBytes: number;
+  txPackets: number;
+  txBytes: number;
+  txDropped: number;
+}
+
+export interface NetdevConfig {
+  ipv4?: Ipv4Config;
+  ipv6?: Ipv6Config;
+  mtu?: number;
+}
+
+export interface Netdev {
+  readonly name: string;
+  readonly kind: 'memory' | 'tun' | 'kernel';
+  readonly counters: NetdevCounters;
+  /** Packets the stack sends toward the modem. */
+  onTransmit(listener: (packet: Uint8Array) => void): void;
+  /** A packet from the modem for the stack. */
+  deliver(packet: Uint8Array): void;
+  /** Addresses, routes, MTU, link up. */
+  configure(config: NetdevConfig): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const emptyCounters = (): NetdevCounters => ({ rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0, txDropped: 0 });
