@@ -162,7 +162,8 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
   ];
   private readonly random: Random;
   private nextHandle: number;
-  private nextHost = 2;
+  /** The next PDN's subnet number (1..254, then wrapping). */
+  private nextHost = 1;
 
   constructor(config: FirmwareConfig = {}) {
     super();
@@ -275,9 +276,11 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
       throw new FirmwareError('apn-in-use', `APN ${policy.name} is already connected and the network allows one PDN to it`);
     }
     if (this.sessions.size >= this.config.maxSessions) throw new FirmwareError('too-many-sessions', `at most ${this.config.maxSessions} sessions`);
-    const host = this.nextHost++;
-    const third = Math.floor(host / 250);
-    const fourth = (host % 250) + 2;
+    // Each PDN its own /24 (and /64), so links never share a subnet on the host.
+    const host = this.nextHost;
+    this.nextHost = (this.nextHost % 254) + 1;
+    const net4 = `${this.config.ipv4Base}.${host}`;
+    const net6 = `${this.config.ipv6Base}:${host.toString(16)}`;
     const v4 = req.family !== 'ipv6';
     const v6 = req.family !== 'ipv4';
     const session: Session = {
@@ -287,8 +290,8 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
       family: req.family,
       mtu: this.config.mtu,
       startedAt: Date.now(),
-      ...(v4 ? { ipv4: { address: `${this.config.ipv4Base}.${third}.${fourth}`, gateway: `${this.config.ipv4Base}.${third}.1`, prefix: 24, dns: [`${this.config.ipv4Base}.255.53`, `${this.config.ipv4Base}.255.54`] as [string, string] } } : {}),
-      ...(v6 ? { ipv6: { address: `${this.config.ipv6Base}:${host.toString(16)}::2`, prefix: 64, gateway: `${this.config.ipv6Base}:${host.toString(16)}::1`, dns: [`${this.config.ipv6Base}::53`, `${this.config.ipv6Base}::54`] as [string, string] } } : {}),
+      ...(v4 ? { ipv4: { address: `${net4}.2`, gateway: `${net4}.1`, prefix: 24, dns: [`${this.config.ipv4Base}.0.53`, `${this.config.ipv4Base}.0.54`] as [string, string] } } : {}),
+      ...(v6 ? { ipv6: { address: `${net6}::2`, prefix: 64, gateway: `${net6}::1`, dns: [`${this.config.ipv6Base}::53`, `${this.config.ipv6Base}::54`] as [string, string] } } : {}),
     };
     this.sessions.set(session.handle, session);
     this.emit('sessionUp', session);

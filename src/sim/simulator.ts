@@ -74,7 +74,8 @@ export class Simulator {
     if (this.options.pcap) this.pcap = new PcapWriter(this.options.pcap, LINKTYPE_WIRESHARK_UPPER_PDU);
     const count = this.options.modems ?? 1;
     for (let i = 0; i < count; i++) {
-      const m = new SimModem(`modem${i}`, profile, {
+      // Every modem its own address space: 10.(64+i).x.y and 2001:db8:(64+i)::.
+      const m = new SimModem(`modem${i}`, { ...profile, firmware: { ipv4Base: `10.${64 + (i % 64)}`, ipv6Base: `2001:db8:${64 + (i % 64)}`, ...profile.firmware } }, {
         seed: (this.options.seed ?? 1) + i,
         dir: this.dir,
         log: this.log,
