@@ -3,6 +3,8 @@ import { Command, Option } from 'commander';
 import { PROFILES } from '../sim/profiles.js';
 import { FAULTS } from '../sim/faults.js';
 import { runSim, runSimCtl, type SimCommandOptions } from './sim.js';
+import { EXIT, bearerText, infoText, linksText, listText, readPasswordFile, runDaemon, stdOutput, withDaemon } from './manage.js';
+import { runMonitor } from './monitor.js';
 import { DECODE_FORMATS, decodeBytes, readInput, writeDecodePcap, type DecodeFormat } from './decode.js';
 
 const argv = process.argv.slice(2);
@@ -54,6 +56,70 @@ async function main(): Promise<number> {
     .action(async (fault: string, args: string[], opts: { control: string }) => {
       code = await runSimCtl(opts.control, fault, args);
     });
+  const socketOpt = (c: Command): Command => c.option('--socket <path>', 'the daemon socket (default: $WWAN_SOCKET, /run/wwankit/wwand.sock as root)').option('--json', 'machine-readable output');
+  socketOpt(program.command('daemon').description('run the manager: the local API on a unix socket (mode 0660)'))
+    .option('--sim <spec...>', 'add simulated modems: PROFILE or PROFILE:N (e.g. qmi-rmnet:2)')
+    .option('--netdev <backend>', 'memory (default) or tun')
+    .action(async (opts: { socket?: string; sim?: string[]; netdev?: string }) => {
+      code = await runDaemon(opts, (l) => void process.stderr.write(`[wwand] ${l}\n`));
+    });
+  socketOpt(program.command('status').description('the daemon: pid, uptime, modems')).action(async (opts: { socket?: string; json?: boolean }) => {
+    code = await withDaemon(opts.socket, stdOutput(!!opts.json), (c) => c.call('status'), (r: Record<string, unknown>) => `${Object.entries(r).map(([k, v]) => `${k.padEnd(11)} ${String(v)}`).join('\n')}\n`);
+  });
+  socketOpt(program.command('list').description('the modems and their state')).action(async (opts: { socket?: string; json?: boolean }) => {
+    code = await withDaemon(opts.socket, stdOutput(!!opts.json), (c) => c.call('list'), listText);
+  });
+  socketOpt(program.command('info').description('one modem: identity, SIM, registration, signal, bearers').argument('<modem>')).action(async (modem: string, opts: { socket?: string; json?: boolean }) => {
+    code = await withDaemon(opts.socket, stdOutput(!!opts.json), (c) => c.call('info', { modem }), infoText);
+  });
+  socketOpt(
+    program
+      .command('connect')
+      .description('bring a bearer up (several --apn are tried in order)')
+      .argument('<modem>')
+      .requiredOption('--apn <apn...>', 'the APN(s)')
+      .addOption(new Option('--ip-type <type>', 'IP type').choices(['ipv4', 'ipv6', 'ipv4v6']).default('ipv4'))
+      .addOption(new Option('--auth <auth>', 'authentication').choices(['none', 'pap', 'chap', 'both']).default('none'))
+      .option('--user <user>', 'user name')
+      .option('--password-file <file>', 'a file holding the password (never on the command line)')
+      .option('--link-id <n>', 'link id (QMAP mux id, MBIM session, BAM channel)')
+      .addOption(new Option('--multiplex <m>', 'multiplexing').choices(['none', 'requested', 'required']).default('requested')),
+  ).action(async (modem: string, opts: { socket?: string; json?: boolean; apn: string[]; ipType: string; auth: string; user?: string; passwordFile?: string; linkId?: string; multiplex: string }) => {
+    const o = stdOutput(!!opts.json);
+    if (!o.json && process.stderr.isTTY) o.err(`connecting ${modem} to ${opts.apn.join(', ')}…\n`);
+    code = await withDaemon(
+      opts.socket,
+      o,
+      (c) =>
+        c.call('connect', {
+          modem,
+          apns: opts.apn,
+          ipType: opts.ipType,
+          auth: opts.auth,
+          multiplex: opts.multiplex,
+          ...(opts.user ? { user: opts.user } : {}),
+          ...(opts.passwordFile ? { password: readPasswordFile(opts.passwordFile) } : {}),
+          ...(opts.linkId !== undefined ? { linkId: Number(opts.linkId) } : {}),
+        }),
+      bearerText,
+    );
+  });
+  socketOpt(program.command('disconnect').description('take bearers down').argument('<modem>').option('--link-id <n>', 'the bearer on this link').option('--all', 'every bearer')).action(
+    async (modem: string, opts: { socket?: string; json?: boolean; linkId?: string; all?: boolean }) => {
+      if (opts.linkId === undefined && !opts.all) {
+        process.stderr.write('wwan disconnect: give --link-id N or --all\n');
+        code = EXIT.usage;
+        return;
+      }
+      code = await withDaemon(opts.socket, stdOutput(!!opts.json), (c) => c.call('disconnect', opts.all ? { modem, all: true } : { modem, linkId: Number(opts.linkId) }), (r: { disconnected: number }) => `disconnected ${r.disconnected} bearer(s)\n`);
+    },
+  );
+  socketOpt(program.command('links').description('every link: id, framing, netdev, addresses, counters')).action(async (opts: { socket?: string; json?: boolean }) => {
+    code = await withDaemon(opts.socket, stdOutput(!!opts.json), (c) => c.call('links'), linksText);
+  });
+  socketOpt(program.command('monitor').description('live events (state, bearers, signal) until Ctrl-C')).action(async (opts: { socket?: string; json?: boolean }) => {
+    code = await runMonitor(opts.socket, !!opts.json);
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

@@ -1,0 +1,128 @@
+/**
+ * `wwan daemon|status|list|info|connect|disconnect|links|monitor`. Exit codes scripts can rely on:
+ * 0 done, 1 the modem or network refused, 2 bad arguments, 3 no daemon, 4 no such modem.
+ */
+import { readFileSync } from 'node:fs';
+import { DaemonClient, DaemonError, defaultSocket } from '../daemon/client.js';
+import { Daemon } from '../daemon/server.js';
+import { chooseNetdevs } from './netdevs.js';
+
+export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3, notFound: 4 } as const;
+
+export interface Output {
+  json: boolean;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const stdOutput = (json: boolean): Output => ({ json, out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) });
+
+/** A plain text table: a header row, then one row per item. */
+export function table(rows: (string | number | undefined)[][]): string {
+  const cells = rows.map((r) => r.map((c) => (c === undefined ? '-' : String(c))));
+  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  return cells.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+export function exitFor(e: unknown): number {
+  if (e instanceof DaemonError) return e.code === 'unreachable' ? EXIT.unreachable : e.code === 'not-found' ? EXIT.notFound : e.code === 'connect' ? EXIT.refused : e.code === 'internal' ? EXIT.refused : EXIT.usage;
+  return EXIT.refused;
+}
+
+/** Runs one API call and prints it: JSON with --json, `human` otherwise. */
+export async function withDaemon(socket: string | undefined, o: Output, fn: (c: DaemonClient) => Promise<unknown>, human: (result: never) => string): Promise<number> {
+  let client: DaemonClient | undefined;
+  try {
+    client = await DaemonClient.connect(socket ?? defaultSocket());
+    const result = await fn(client);
+    o.out(o.json ? `${JSON.stringify(result)}\n` : human(result as never));
+    return EXIT.ok;
+  } catch (e) {
+    o.err(o.json ? `${JSON.stringify({ error: { code: e instanceof DaemonError ? e.code : 'internal', message: (e as Error).message } })}\n` : `wwan: ${(e as Error).message}\n`);
+    return exitFor(e);
+  } finally {
+    client?.close();
+  }
+}
+
+interface ModemRow {
+  id: string;
+  state: string;
+  manufacturer?: string;
+  model?: string;
+  registration?: { state: string; operator?: { name: string }; tech?: string };
+  signal?: { rsrp?: number; rssi?: number };
+  bearers: number;
+}
+
+export const listText = (rows: ModemRow[]): string =>
+  rows.length === 0
+    ? 'no modems (start the daemon with --sim PROFILE, or plug one in)\n'
+    : table([
+        ['MODEM', 'STATE', 'MODEL', 'OPERATOR', 'TECH', 'SIGNAL', 'BEARERS'],
+        ...rows.map((m) => [m.id, m.state, `${m.manufacturer ?? ''} ${m.model ?? ''}`.trim(), m.registration?.operator?.name, m.registration?.tech, m.signal?.rsrp !== undefined ? `${m.signal.rsrp} dBm` : undefined, m.bearers]),
+      ]);
+
+interface BearerRow {
+  id: number;
+  status: string;
+  linkId: number;
+  interface?: string;
+  apn?: string;
+  ipv4?: { address: string; prefix: number; gateway?: string; dns: string[]; mtu?: number };
+  ipv6?: { address: string; prefix: number };
+  error?: string;
+}
+
+export const bearerText = (b: BearerRow): string =>
+  `bearer ${b.id}: ${b.status} on link ${b.linkId}${b.interface ? ` (${b.interface})` : ''}${b.apn ? `, APN ${b.apn}` : ''}\n` +
+  (b.ipv4 ? `  IPv4 ${b.ipv4.address}/${b.ipv4.prefix} gateway ${b.ipv4.gateway ?? '-'} DNS ${b.ipv4.dns.join(', ')}${b.ipv4.mtu ? ` MTU ${b.ipv4.mtu}` : ''}\n` : '') +
+  (b.ipv6 ? `  IPv6 ${b.ipv6.address}/${b.ipv6.prefix}\n` : '') +
+  (b.error ? `  last error: ${b.error}\n` : '');
+
+type ModemInfoRow = Omit<ModemRow, 'bearers'> & { imei?: string; revision?: string; protocol?: string; sim?: { status: string; pinRetries?: number }; dataFormat?: unknown; bearers: BearerRow[] };
+
+export const infoText = (m: ModemInfoRow): string =>
+  `${m.id}: ${m.manufacturer} ${m.model} (${m.revision})\n` +
+  `  state        ${m.state}\n  control      ${m.protocol}\n  IMEI         ${m.imei}\n` +
+  `  SIM          ${m.sim?.status}${m.sim?.pinRetries !== undefined ? ` (PIN retries ${m.sim.pinRetries})` : ''}\n` +
+  `  registration ${m.registration?.state}${m.registration?.operator ? ` on ${m.registration.operator.name}` : ''}${m.registration?.tech ? ` (${m.registration.tech})` : ''}\n` +
+  `  signal       ${JSON.stringify(m.signal ?? {})}\n` +
+  `  data format  ${m.dataFormat ? JSON.stringify(m.dataFormat) : 'not negotiated yet'}\n` +
+  m.bearers.map(bearerText).join('');
+
+interface LinkRow {
+  modem: string;
+  name: string;
+  linkId: number;
+  framing: string;
+  backend: string;
+  status: string;
+  addresses: string[];
+  counters: { rxPackets: number; txPackets: number };
+}
+
+export const linksText = (rows: LinkRow[]): string =>
+  rows.length === 0
+    ? 'no links\n'
+    : table([['LINK', 'MODEM', 'ID', 'FRAMING', 'NETDEV', 'STATUS', 'ADDRESSES', 'RX', 'TX'], ...rows.map((l) => [l.name, l.modem, l.linkId, l.framing, l.backend, l.status, l.addresses.join(' '), l.counters.rxPackets, l.counters.txPackets])]);
+
+/** The password comes from a file (never from the command line, where `ps` would show it). */
+export function readPasswordFile(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+}
+
+export async function runDaemon(opts: { socket?: string; sim?: string[]; netdev?: string }, log: (l: string) => void): Promise<number> {
+  const socket = opts.socket ?? defaultSocket();
+  const { factory, note, network } = await chooseNetdevs(opts.netdev);
+  log(note);
+  const daemon = await Daemon.start({ socket, sims: opts.sim, netdev: factory, simNetwork: network, log });
+  process.stdout.write(`${JSON.stringify({ event: 'listening', socket, modems: [...daemon.manager.modems.keys()] })}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await daemon.stop();
+  return EXIT.ok;
+}

@@ -1,0 +1,24 @@
+/** `wwan monitor`: the daemon's events as they happen. */
+import { DaemonClient, defaultSocket } from '../daemon/client.js';
+import { exitFor } from './manage.js';
+
+export async function runMonitor(socket: string | undefined, json: boolean): Promise<number> {
+  let client: DaemonClient;
+  try {
+    client = await DaemonClient.connect(socket ?? defaultSocket());
+    client.onEvent((e) => {
+      const time = new Date().toISOString().slice(11, 23);
+      process.stdout.write(json ? `${JSON.stringify({ time, ...e })}\n` : `${time} ${String(e.modem ?? '')} ${String(e.event)} ${JSON.stringify(Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'event' && k !== 'modem')))}\n`);
+    });
+    await client.call('subscribe');
+  } catch (e) {
+    process.stderr.write(`wwan: ${(e as Error).message}\n`);
+    return exitFor(e);
+  }
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  client.close();
+  return 0;
+}

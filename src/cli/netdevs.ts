@@ -1,0 +1,17 @@
+/** Which netdevs links get: TUN where this process may create them, else in memory (and say so). */
+import type { NetdevFactory } from '../modem/manager.js';
+import { MemoryNetdev } from '../net/memory.js';
+import type { Responder } from '../sim/data-plane.js';
+
+export interface NetdevChoice {
+  factory: NetdevFactory;
+  /** For people: which backend and why. */
+  note: string;
+  /** The network behind simulated modems. */
+  network?: Responder;
+}
+
+export async function chooseNetdevs(wanted: string | undefined): Promise<NetdevChoice> {
+  if (wanted !== undefined && wanted !== 'memory') throw new Error(`netdev backend '${wanted}' is not available in this build; use memory`);
+  return { factory: async (_modem, name) => new MemoryNetdev(name), note: 'links use the in-memory datapath (no TUN devices)' };
+}

@@ -1,0 +1,234 @@
+/**
+ * `wwan daemon`: holds the manager and serves the local API on a unix socket (mode 0660, nothing on
+ * the network). A client that disconnects mid-request costs nothing: its answer is dropped.
+ */
+import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Manager, type NetdevFactory } from '../modem/manager.js';
+import { ConfigError, ConnectError, type BearerRequest, type IpType, type AuthType, type Multiplex } from '../modem/types.js';
+import { PROFILES, isProfileName } from '../sim/profiles.js';
+import { Simulator } from '../sim/simulator.js';
+import type { Responder } from '../sim/data-plane.js';
+import { bearerView, MAX_LINE, METHODS, modemInfo, modemSummary, type ErrorBody, type Request } from './protocol.js';
+
+export interface DaemonOptions {
+  socket: string;
+  netdev: NetdevFactory;
+  /** Simulated modems to add at start: `qmi-rmnet` or `qmi-rmnet:2`. */
+  sims?: string[];
+  /** The network behind simulated modems. */
+  simNetwork?: Responder;
+  log?: (line: string) => void;
+}
+
+export class Daemon {
+  readonly manager: Manager;
+  private server: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+  private readonly subscribers = new Set<net.Socket>();
+  private readonly sims: Simulator[] = [];
+  private readonly startedAt = Date.now();
+  private readonly log: (line: string) => void;
+
+  private constructor(private readonly options: DaemonOptions) {
+    this.log = options.log ?? (() => undefined);
+    this.manager = new Manager(options.netdev);
+    this.manager.on('log', (l) => this.log(l));
+    this.manager.on('state', (modem, state) => this.publish({ event: 'state', modem, state }));
+    this.manager.on('bearer', (modem, b) => this.publish({ event: 'bearer', modem, bearer: bearerView(b) }));
+    this.manager.on('signal', (modem, signal) => this.publish({ event: 'signal', modem, signal }));
+    this.manager.on('registration', (modem, registration) => this.publish({ event: 'registration', modem, registration }));
+    this.manager.on('modemAdded', (modem) => this.publish({ event: 'modem-added', modem }));
+    this.manager.on('modemRemoved', (modem) => this.publish({ event: 'modem-removed', modem }));
+  }
+
+  static async start(options: DaemonOptions): Promise<Daemon> {
+    const d = new Daemon(options);
+    try {
+      await d.listen();
+      for (const s of options.sims ?? []) await d.addSim(s);
+    } catch (e) {
+      await d.stop();
+      throw e;
+    }
+    return d;
+  }
+
+  /** Starts `N` simulated modems of a profile (`profile[:N]`) and manages them. */
+  async addSim(spec: string): Promise<string[]> {
+    const [name, countText] = spec.split(':');
+    if (!name || !isProfileName(name)) throw new ConfigError(`unknown simulator profile ${JSON.stringify(spec.slice(0, 64))}; choose one of ${Object.keys(PROFILES).join(', ')}`);
+    const count = countText === undefined ? 1 : Number(countText);
+    if (!Number.isInteger(count) || count < 1 || count > 64) throw new ConfigError('a simulator count is 1 to 64');
+    const profile = PROFILES[name];
+    const sim = await Simulator.start({ profile, modems: count, seed: this.sims.length * 100 + 1, respond: this.options.simNetwork, log: (l) => this.log(`[sim] ${l}`) });
+    this.sims.push(sim);
+    const ids: string[] = [];
+    for (const m of sim.modems) {
+      const id = `sim${this.manager.modems.size}`;
+      await this.manager.add({
+        id,
+        control: profile.control,
+        port: `unix:${m.ports[0]!.socket}`,
+        dataPipe: sim.ready().modems.find((x) => x.id === m.id)!.data,
+        pipe: profile.data === 'bam-dmux' ? 'bam-dmux' : 'usb',
+      });
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  private async listen(): Promise<void> {
+    const path = this.options.socket;
+    mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
+    if (existsSync(path)) {
+      // A socket nobody answers on is left over from a daemon that died; one that answers is in use.
+      const alive = await new Promise<boolean>((resolve) => {
+        const s = net.connect(path, () => {
+          s.destroy();
+          resolve(true);
+        });
+        s.on('error', () => resolve(false));
+      });
+      if (alive) throw new ConfigError(`another daemon is listening on ${path}`);
+      rmSync(path, { force: true });
+    }
+    this.server = net.createServer((sock) => this.accept(sock));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(path, () => resolve());
+    });
+    chmodSync(path, 0o660);
+  }
+
+  private accept(sock: net.Socket): void {
+    this.sockets.add(sock);
+    sock.on('error', () => undefined);
+    sock.once('close', () => {
+      this.sockets.delete(sock);
+      this.subscribers.delete(sock);
+    });
+    let pending = 0;
+    sock.on('data', (c: Buffer) => {
+      pending += c.length;
+      if (pending > MAX_LINE) sock.destroy();
+    });
+    createInterface({ input: sock, crlfDelay: Infinity }).on('line', (line) => {
+      pending = 0;
+      void this.handle(sock, line);
+    });
+  }
+
+  private async handle(sock: net.Socket, line: string): Promise<void> {
+    let req: Request;
+    try {
+      req = JSON.parse(line) as Request;
+      if (typeof req !== 'object' || req === null || typeof req.id !== 'number' || !METHODS.includes(req.method)) throw new Error(`expected {"id": number, "method": one of ${METHODS.join('|')}}`);
+    } catch (e) {
+      write(sock, { id: null, error: { code: 'bad-request', message: (e as Error).message } });
+      return;
+    }
+    try {
+      const result = await this.call(sock, req.method, req.params ?? {});
+      write(sock, { id: req.id, result });
+    } catch (e) {
+      write(sock, { id: req.id, error: errorBody(e) });
+    }
+  }
+
+  private async call(sock: net.Socket, method: Request['method'], p: Record<string, unknown>): Promise<unknown> {
+    const m = this.manager;
+    switch (method) {
+      case 'status':
+        return { pid: process.pid, uptimeMs: Date.now() - this.startedAt, socket: this.options.socket, modems: m.modems.size, simulators: this.sims.length };
+      case 'list':
+        return [...m.modems.values()].map(modemSummary);
+      case 'info':
+        return modemInfo(m.get(str(p, 'modem')));
+      case 'connect': {
+        const modem = m.get(str(p, 'modem'));
+        const b = await modem.connect(bearerRequest(p));
+        return bearerView(b);
+      }
+      case 'disconnect': {
+        const modem = m.get(str(p, 'modem'));
+        const ids = p.all === true ? [...modem.bearers.keys()] : [...modem.bearers.values()].filter((b) => b.linkId === num(p, 'linkId') || b.id === p.bearer).map((b) => b.id);
+        if (ids.length === 0) throw new ConfigError(p.all === true ? 'no bearers to disconnect' : 'no bearer on that link id');
+        for (const id of ids) await modem.disconnect(id);
+        return { disconnected: ids.length };
+      }
+      case 'links':
+        return [...m.modems.values()].flatMap((modem) =>
+          [...modem.bearers.values()]
+            .filter((b) => b.netdev)
+            .map((b) => ({ modem: modem.id, name: b.netdev!.name, linkId: b.linkId, framing: modem.datapath?.format.framing ?? 'kernel', backend: b.netdev!.kind, bearer: b.id, status: b.status, addresses: [b.connected?.ipv4, b.connected?.ipv6].filter(Boolean).map((a) => `${a!.address}/${a!.prefix}`), counters: b.netdev!.counters })),
+        );
+      case 'subscribe':
+        this.subscribers.add(sock);
+        return { subscribed: true };
+      case 'addSim':
+        return { added: await this.addSim(str(p, 'profile')) };
+      case 'remove':
+        await m.get(str(p, 'modem'));
+        await m.remove(str(p, 'modem'));
+        return { removed: true };
+    }
+  }
+
+  private publish(event: Record<string, unknown>): void {
+    for (const s of this.subscribers) write(s, event);
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.manager.close();
+    for (const s of this.sims) await s.stop();
+  }
+}
+
+function write(sock: net.Socket, body: unknown): void {
+  if (!sock.destroyed && sock.writable) sock.write(`${JSON.stringify(body)}\n`);
+}
+
+function errorBody(e: unknown): ErrorBody {
+  if (e instanceof ConfigError) return { code: e.message.startsWith('no modem') ? 'not-found' : 'config', message: e.message };
+  if (e instanceof ConnectError) return { code: 'connect', message: e.message };
+  return { code: 'internal', message: (e as Error).message };
+}
+
+function str(p: Record<string, unknown>, key: string): string {
+  const v = p[key];
+  if (typeof v !== 'string' || v.length === 0 || v.length > 256) throw new ConfigError(`parameter ${key} must be a non-empty string`);
+  return v;
+}
+
+function num(p: Record<string, unknown>, key: string): number | undefined {
+  const v = p[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255) throw new ConfigError(`parameter ${key} must be a whole number from 0 to 255`);
+  return v;
+}
+
+function bearerRequest(p: Record<string, unknown>): BearerRequest {
+  const apns = Array.isArray(p.apns) ? p.apns : [p.apn];
+  if (!apns.every((a): a is string => typeof a === 'string')) throw new ConfigError('give the APN(s) as strings');
+  const ipType = (p.ipType ?? 'ipv4') as IpType;
+  if (!['ipv4', 'ipv6', 'ipv4v6'].includes(ipType)) throw new ConfigError('ipType is ipv4, ipv6 or ipv4v6');
+  const auth = (p.auth ?? 'none') as AuthType;
+  if (!['none', 'pap', 'chap', 'both'].includes(auth)) throw new ConfigError('auth is none, pap, chap or both');
+  const multiplex = (p.multiplex ?? 'requested') as Multiplex;
+  if (!['none', 'requested', 'required'].includes(multiplex)) throw new ConfigError('multiplex is none, requested or required');
+  const linkId = num(p, 'linkId');
+  return {
+    apns,
+    ipType,
+    auth,
+    multiplex,
+    ...(typeof p.user === 'string' ? { user: p.user } : {}),
+    ...(typeof p.password === 'string' ? { password: p.password } : {}),
+    ...(linkId !== undefined ? { linkId } : {}),
+  };
+}

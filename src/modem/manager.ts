@@ -1,0 +1,113 @@
+/**
+ * All the modems the daemon manages: each added from its control port (a character device, a unix
+ * socket, a proxy) and its data pipe, probed, and kept. Events from every modem are fanned out here.
+ */
+import { EventEmitter } from 'node:events';
+import { QmiDevice } from '../qmi/client.js';
+import { qmuxPort } from '../qmi/port.js';
+import { openCharDevice } from '../transport/chardev.js';
+import { connectUnix } from '../transport/unix.js';
+import type { Transport } from '../transport/types.js';
+import { connectRecordPipe } from '../link/data-pipe.js';
+import type { Netdev } from '../net/netdev.js';
+import type { ControlDriver } from './driver.js';
+import { Modem, type Bearer, type ModemState } from './modem.js';
+import { QmiDriver } from './qmi-driver.js';
+import { ConfigError, type ControlProtocol, type Registration, type SignalQuality } from './types.js';
+
+export interface ModemSpec {
+  /** Stable name, e.g. `modem0` or `sim0`. */
+  id: string;
+  control: ControlProtocol;
+  /** `/dev/cdc-wdm0`, a pty, or `unix:PATH` for a socket carrying the same stream. */
+  port: string;
+  /** The simulator's data pipe (record socket); absent on hardware, where the kernel carries data. */
+  dataPipe?: string;
+  /** How the data pipe attaches, for the QMI data-format negotiation. */
+  pipe?: 'usb' | 'bam-dmux';
+  pin?: string;
+}
+
+export type NetdevFactory = (modemId: string, name: string, linkId: number) => Promise<Netdev>;
+
+export interface ManagerEvents {
+  modemAdded: [string];
+  modemRemoved: [string];
+  state: [string, ModemState];
+  bearer: [string, Bearer];
+  signal: [string, SignalQuality];
+  registration: [string, Registration];
+  log: [string];
+}
+
+export class Manager extends EventEmitter<ManagerEvents> {
+  readonly modems = new Map<string, Modem>();
+  readonly specs = new Map<string, ModemSpec>();
+
+  constructor(private readonly netdev: NetdevFactory) {
+    super();
+  }
+
+  async add(spec: ModemSpec): Promise<Modem> {
+    if (this.modems.has(spec.id)) throw new ConfigError(`modem ${spec.id} exists already`);
+    const transport = await openPort(spec.port);
+    const driver = await this.driverFor(spec, transport);
+    const index = this.modems.size;
+    const modem = new Modem(spec.id, driver, {
+      linkPrefix: `wwan${index}.`,
+      netdev: (name, linkId) => this.netdev(spec.id, name, linkId),
+      ...(spec.dataPipe ? { pipe: () => connectRecordPipe(spec.dataPipe!) } : {}),
+      ...(spec.pin !== undefined ? { pin: spec.pin } : {}),
+    });
+    modem.on('state', (s) => this.emit('state', spec.id, s));
+    modem.on('bearer', (b) => this.emit('bearer', spec.id, b));
+    modem.on('signal', (s) => this.emit('signal', spec.id, s));
+    modem.on('registration', (r) => this.emit('registration', spec.id, r));
+    modem.on('log', (l) => this.emit('log', l));
+    driver.on('closed', () => {
+      if (this.modems.get(spec.id) === modem) this.emit('log', `${spec.id}: control port closed`);
+    });
+    this.modems.set(spec.id, modem);
+    this.specs.set(spec.id, spec);
+    try {
+      await modem.probe();
+    } catch (e) {
+      await this.remove(spec.id);
+      throw e;
+    }
+    this.emit('modemAdded', spec.id);
+    return modem;
+  }
+
+  get(id: string): Modem {
+    const m = this.modems.get(id);
+    if (!m) throw new ConfigError(`no modem ${JSON.stringify(id.slice(0, 64))}; known: ${[...this.modems.keys()].join(', ') || 'none'} (see \`wwan list\`)`);
+    return m;
+  }
+
+  async remove(id: string): Promise<void> {
+    const m = this.modems.get(id);
+    if (!m) return;
+    this.modems.delete(id);
+    this.specs.delete(id);
+    await m.close().catch(() => undefined);
+    this.emit('modemRemoved', id);
+  }
+
+  async close(): Promise<void> {
+    for (const id of [...this.modems.keys()]) await this.remove(id);
+  }
+
+  private async driverFor(spec: ModemSpec, transport: Transport): Promise<ControlDriver> {
+    if (spec.control === 'qmi') {
+      const device = await QmiDevice.open(qmuxPort(transport), { log: (l) => this.emit('log', `${spec.id}: ${l}`) });
+      return new QmiDriver(device, { pipe: spec.pipe ?? 'usb' });
+    }
+    await transport.close();
+    throw new ConfigError(`${spec.id}: MBIM modems are not managed by this build yet`);
+  }
+}
+
+async function openPort(port: string): Promise<Transport> {
+  return port.startsWith('unix:') ? connectUnix(port.slice(5)) : openCharDevice(port);
+}
