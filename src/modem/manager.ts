@@ -13,6 +13,8 @@ import type { Netdev } from '../net/netdev.js';
 import type { ControlDriver } from './driver.js';
 import { Modem, type Bearer, type ModemState } from './modem.js';
 import { QmiDriver } from './qmi-driver.js';
+import { MbimDriver } from './mbim-driver.js';
+import { MbimDevice } from '../mbim/client.js';
 import { ConfigError, type ControlProtocol, type Registration, type SignalQuality } from './types.js';
 
 export interface ModemSpec {
@@ -103,8 +105,8 @@ export class Manager extends EventEmitter<ManagerEvents> {
       const device = await QmiDevice.open(qmuxPort(transport), { log: (l) => this.emit('log', `${spec.id}: ${l}`) });
       return new QmiDriver(device, { pipe: spec.pipe ?? 'usb' });
     }
-    await transport.close();
-    throw new ConfigError(`${spec.id}: MBIM modems are not managed by this build yet`);
+    const mbim = await MbimDevice.open(transport, { log: (l) => this.emit('log', `${spec.id}: ${l}`) });
+    return new MbimDriver(mbim);
   }
 }
 

@@ -1,0 +1,153 @@
+/**
+ * The MBIM control driver: Basic Connect for identity, SIM, registration and signal; Connect on
+ * session id = link id (as iosm and mhi_wwan_mbim map them); IP Configuration for the addresses.
+ */
+import { EventEmitter } from 'node:events';
+import type { MbimDevice } from '../mbim/client.js';
+import { MbimStatusError, statusName } from '../mbim/protocol.js';
+import { ContextType } from '../mbim/context-types.js';
+import { basicConnect, RegisterState, SubscriberReadyState, NwError } from '../mbim/services/basic-connect.js';
+import type { ControlDriver, DataSetup, DriverConnect, DriverEvents, DriverSession, ProbeResult } from './driver.js';
+import { ConnectError, type Registration, type SignalQuality, type SimStatus } from './types.js';
+
+const c = basicConnect.cids;
+
+/** MBIM reports RSSI as 0..31 (dBm = −113 + 2·n) or 99 for unknown. */
+const rssiDbm = (n: number): number | undefined => (n === 99 ? undefined : -113 + 2 * n);
+
+const nameOf = (codec: { names: Record<string, number> }, v: number): string | undefined => Object.entries(codec.names).find(([, n]) => n === v)?.[0];
+
+interface MbimSession {
+  sessionId: number;
+  active: boolean;
+}
+
+export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDriver {
+  readonly protocol = 'mbim';
+  private maxSessions = 1;
+  private readonly sessions = new Map<number, MbimSession>();
+
+  constructor(readonly device: MbimDevice) {
+    super();
+    device.onClose((err) => this.emit('closed', err));
+    device.on(c.connect, (v) => {
+      const s = this.sessions.get(v.sessionId);
+      if (s?.active && v.activationState === 3) {
+        s.active = false;
+        this.emit('sessionLost', s, `deactivated by the network (${nameOf(NwError, v.nwError) ?? v.nwError})`);
+      }
+    });
+    device.on(c.registerState, (v) => this.emit('registration', registration(v)));
+    device.on(c.signalState, (v) => this.emit('signal', { rssi: rssiDbm(v.rssi) }));
+  }
+
+  async probe(): Promise<ProbeResult> {
+    const caps = await this.device.query(c.deviceCaps);
+    this.maxSessions = Math.max(1, caps.maxSessions);
+    return {
+      // MBIM has no manufacturer field: the firmware and hardware strings are what a function says of itself.
+      identity: { manufacturer: caps.hardwareInfo.split(' ')[0] ?? '', model: caps.hardwareInfo, revision: caps.firmwareInfo, imei: caps.deviceId },
+      sim: await this.simStatus(),
+      registration: registration(await this.device.query(c.registerState)),
+      signal: await this.signal(),
+    };
+  }
+
+  private async simStatus(): Promise<ProbeResult['sim']> {
+    const ready = await this.device.query(c.subscriberReadyStatus);
+    const state = nameOf(SubscriberReadyState, ready.readyState);
+    if (state === 'sim-not-inserted') return { status: 'absent' };
+    if (state === 'initialized') return { status: 'ready' };
+    if (state === 'device-locked') {
+      const pin = await this.device.query(c.pin);
+      const status: SimStatus = pin.pinType === 11 ? 'puk-required' : 'pin-required';
+      return { status, pinRetries: pin.remainingAttempts };
+    }
+    return { status: 'error' };
+  }
+
+  private async signal(): Promise<SignalQuality> {
+    const s = await this.device.query(c.signalState);
+    const rssi = rssiDbm(s.rssi);
+    return rssi === undefined ? {} : { rssi };
+  }
+
+  async unlockPin(pin: string): Promise<{ unlocked: boolean; retries?: number }> {
+    try {
+      const r = await this.device.set(c.pin, { pinType: 2, pinOperation: 0, pin, newPin: '' });
+      return { unlocked: r.pinState === 0, retries: r.remainingAttempts };
+    } catch (e) {
+      // The status and retries, never the PIN.
+      if (e instanceof MbimStatusError) {
+        const info = await this.device.query(c.pin).catch(() => undefined);
+        return { unlocked: false, retries: info?.remainingAttempts };
+      }
+      throw e;
+    }
+  }
+
+  async setupData(multiplex: boolean): Promise<DataSetup> {
+    const ids = Array.from({ length: multiplex ? this.maxSessions : 1 }, (_, i) => i);
+    return { format: { framing: 'ntb', maxBytes: 16384, maxDatagrams: 32, timeLimitMs: 0.4 }, linkIds: ids };
+  }
+
+  async connect(req: DriverConnect): Promise<DriverSession> {
+    const session: MbimSession = { sessionId: req.linkId, active: false };
+    let r;
+    try {
+      r = await this.device.set(
+        c.connect,
+        {
+          sessionId: req.linkId,
+          activationCommand: 1,
+          accessString: req.apn,
+          userName: req.user ?? '',
+          password: req.password ?? '',
+          compression: 0,
+          authProtocol: req.auth === 'pap' ? 1 : req.auth === 'chap' || req.auth === 'both' ? 2 : 0,
+          ipType: req.ipType === 'ipv4' ? 1 : req.ipType === 'ipv6' ? 2 : 3,
+          contextType: req.apn.toLowerCase() === 'ims' ? ContextType.ims : ContextType.internet,
+        },
+        { timeoutMs: 120_000 },
+      );
+    } catch (e) {
+      const why = e instanceof MbimStatusError ? statusName(e.status) : (e as Error).message;
+      throw new ConnectError(`the network refused APN ${req.apn}: ${why}`, req.apn, { cause: e });
+    }
+    if (r.activationState !== 1) throw new ConnectError(`the network refused APN ${req.apn}: ${nameOf(NwError, r.nwError) ?? `network error ${r.nwError}`}`, req.apn);
+    session.active = true;
+    this.sessions.set(req.linkId, session);
+    const ip = await this.device.query(c.ipConfiguration, { sessionId: req.linkId } as never, { timeoutMs: 60_000 });
+    const v4 = ip.ipv4Address[0];
+    const v6 = ip.ipv6Address[0];
+    return {
+      token: session,
+      apn: req.apn,
+      linkId: req.linkId,
+      ...(v4 ? { ipv4: { address: v4.address, prefix: v4.onLinkPrefixLength, gateway: ip.ipv4Gateway ?? undefined, dns: ip.ipv4DnsServer, mtu: ip.ipv4Mtu || undefined } } : {}),
+      ...(v6 ? { ipv6: { address: v6.address, prefix: v6.onLinkPrefixLength, gateway: ip.ipv6Gateway ?? undefined, dns: ip.ipv6DnsServer, mtu: ip.ipv6Mtu || undefined } } : {}),
+    };
+  }
+
+  async disconnect(session: DriverSession): Promise<void> {
+    const s = session.token as MbimSession;
+    if (!s.active) return;
+    s.active = false;
+    this.sessions.delete(s.sessionId);
+    await this.device
+      .set(c.connect, { sessionId: s.sessionId, activationCommand: 0, accessString: '', userName: '', password: '', compression: 0, authProtocol: 0, ipType: 0, contextType: ContextType.internet })
+      .catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    await this.device.close();
+  }
+}
+
+function registration(v: { registerState: number; providerId: string; providerName: string; availableDataClasses: number }): Registration {
+  const s = nameOf(RegisterState, v.registerState);
+  const state: Registration['state'] = s === 'home' ? 'home' : s === 'roaming' || s === 'partner' ? 'roaming' : s === 'searching' ? 'searching' : s === 'denied' ? 'denied' : s === 'deregistered' ? 'idle' : 'unknown';
+  const operator = v.providerId.length >= 5 ? { mcc: v.providerId.slice(0, 3), mnc: v.providerId.slice(3), name: v.providerName } : undefined;
+  const tech = v.availableDataClasses & 0xc0 ? '5gnr' : v.availableDataClasses & 0x20 ? 'lte' : v.availableDataClasses & 0x1c ? 'umts' : v.availableDataClasses & 0x3 ? 'gsm' : undefined;
+  return { state, ...(operator ? { operator } : {}), ...(tech ? { tech } : {}) };
+}
