@@ -1,0 +1,181 @@
+/**
+ * The kernel's own datapath on real hardware, as a list of steps: sysfs writes (qmi_wwan raw_ip,
+ * pass_through, add_mux, del_mux) and `ip` commands (rmnet, wwan links, cdc_mbim VLANs, addresses).
+ * The same steps are printed by --dry-run, run for real, or run against a fake sysfs tree in tests.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Ipv4Config, Ipv6Config } from '../modem/types.js';
+
+export type KernelDriver = 'qmi_wwan' | 'cdc_mbim' | 'wwan' | 'bam-dmux';
+/** qmi_wwan's own mux (qmimux) or rmnet on top of it. */
+export type QmiMux = 'qmimux' | 'rmnet';
+
+export type Step = { kind: 'write'; path: string; value: string } | { kind: 'ip'; args: string[] };
+
+export interface KernelLinkPlan {
+  /** The netdev that carries the link's packets. */
+  name: string;
+  steps: Step[];
+}
+
+export interface KernelDevice {
+  driver: KernelDriver;
+  /** The main netdev: wwan0 for qmi_wwan/cdc_mbim, the WWAN device (wwan0) for the wwan core. */
+  netdev: string;
+  /** For qmi_wwan: which mux. */
+  mux?: QmiMux;
+  /** Root of sysfs (a fake tree in tests). */
+  sysfs?: string;
+}
+
+/** Names as the kernel gives them where it names the link; a documented policy otherwise. */
+export function linkName(dev: KernelDevice, linkId: number, existing: readonly string[]): string {
+  switch (dev.driver) {
+    case 'qmi_wwan':
+      if (dev.mux === 'rmnet') return `rmnet_data${linkId - 1}`;
+      // qmimux%d counts creations, not mux ids: the next free number.
+      for (let n = 0; ; n++) if (!existing.includes(`qmimux${n}`)) return `qmimux${n}`;
+    case 'cdc_mbim':
+      return linkId === 0 ? dev.netdev : `${dev.netdev}.${linkId}`;
+    case 'wwan':
+      return `${dev.netdev}.${linkId}`;
+    case 'bam-dmux':
+      return `wwan${linkId}`;
+  }
+}
+
+/** The steps that give link `linkId` a netdev (before addresses). */
+export function planLink(dev: KernelDevice, linkId: number, name: string): KernelLinkPlan {
+  const sys = (p: string): string => join(dev.sysfs ?? '/sys', 'class/net', dev.netdev, p);
+  const steps: Step[] = [];
+  switch (dev.driver) {
+    case 'qmi_wwan':
+      if (linkId < 1 || linkId > 254) throw new RangeError(`qmi_wwan mux ids are 1..254, not ${linkId}`);
+      // raw_ip can only change while the device is down.
+      steps.push({ kind: 'ip', args: ['link', 'set', 'dev', dev.netdev, 'down'] }, { kind: 'write', path: sys('qmi/raw_ip'), value: 'Y' });
+      if (dev.mux === 'rmnet') {
+        steps.push(
+          { kind: 'write', path: sys('qmi/pass_through'), value: 'Y' },
+          { kind: 'ip', args: ['link', 'set', 'dev', dev.netdev, 'up'] },
+          { kind: 'ip', args: ['link', 'add', 'link', dev.netdev, 'name', name, 'type', 'rmnet', 'mux_id', String(linkId)] },
+        );
+      } else {
+        steps.push({ kind: 'write', path: sys('qmi/add_mux'), value: String(linkId) }, { kind: 'ip', args: ['link', 'set', 'dev', dev.netdev, 'up'] });
+      }
+      break;
+    case 'cdc_mbim':
+      // IPS session n travels as VLAN n on the MBIM netdev; session 0 is the untagged netdev itself.
+      if (linkId > 255) throw new RangeError(`MBIM IP sessions are 0..255, not ${linkId}`);
+      steps.push({ kind: 'ip', args: ['link', 'set', 'dev', dev.netdev, 'up'] });
+      if (linkId > 0) steps.push({ kind: 'ip', args: ['link', 'add', 'link', dev.netdev, 'name', name, 'type', 'vlan', 'id', String(linkId)] });
+      break;
+    case 'wwan':
+      steps.push({ kind: 'ip', args: ['link', 'add', name, 'parentdev', dev.netdev, 'type', 'wwan', 'linkid', String(linkId)] });
+      break;
+    case 'bam-dmux':
+      // The driver creates wwan<channel> itself when the modem opens the channel.
+      break;
+  }
+  return { name, steps };
+}
+
+export function planAddresses(name: string, cfg: { ipv4?: Ipv4Config; ipv6?: Ipv6Config; mtu?: number }): Step[] {
+  const steps: Step[] = [{ kind: 'ip', args: ['addr', 'flush', 'dev', name] }];
+  if (cfg.mtu) steps.push({ kind: 'ip', args: ['link', 'set', 'dev', name, 'mtu', String(cfg.mtu)] });
+  if (cfg.ipv4) steps.push({ kind: 'ip', args: ['addr', 'add', `${cfg.ipv4.address}/${cfg.ipv4.prefix}`, 'dev', name] });
+  if (cfg.ipv6) steps.push({ kind: 'ip', args: ['-6', 'addr', 'add', `${cfg.ipv6.address}/${cfg.ipv6.prefix}`, 'dev', name] });
+  steps.push({ kind: 'ip', args: ['link', 'set', 'dev', name, 'up'] });
+  return steps;
+}
+
+/** The steps that undo planLink. */
+export function planUnlink(dev: KernelDevice, linkId: number, name: string): Step[] {
+  const sys = (p: string): string => join(dev.sysfs ?? '/sys', 'class/net', dev.netdev, p);
+  switch (dev.driver) {
+    case 'qmi_wwan':
+      return dev.mux === 'rmnet' ? [{ kind: 'ip', args: ['link', 'del', name] }] : [{ kind: 'write', path: sys('qmi/del_mux'), value: String(linkId) }];
+    case 'cdc_mbim':
+      return linkId > 0 ? [{ kind: 'ip', args: ['link', 'del', name] }] : [{ kind: 'ip', args: ['addr', 'flush', 'dev', name] }];
+    case 'wwan':
+      return [{ kind: 'ip', args: ['link', 'del', name] }];
+    case 'bam-dmux':
+      return [{ kind: 'ip', args: ['addr', 'flush', 'dev', name] }];
+  }
+}
+
+/** A step as a person would type it. */
+export function describeStep(s: Step): string {
+  return s.kind === 'write' ? `echo ${s.value} > ${s.path}` : `ip ${s.args.join(' ')}`;
+}
+
+export interface StepRunner {
+  write(path: string, value: string): void;
+  ip(args: string[]): Promise<void>;
+}
+
+/** Runs steps in order; the first failure stops them and names the step. */
+export async function runSteps(steps: readonly Step[], runner: StepRunner): Promise<void> {
+  for (const s of steps) {
+    try {
+      if (s.kind === 'write') runner.write(s.path, s.value);
+      else await runner.ip(s.args);
+    } catch (e) {
+      throw new Error(`${describeStep(s)}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+}
+
+/** Existing qmimux ids, as qmi_wwan lists them in add_mux (one `0x%02x` per line). */
+export function qmimuxIds(dev: KernelDevice): number[] {
+  const text = readFileSync(join(dev.sysfs ?? '/sys', 'class/net', dev.netdev, 'qmi/add_mux'), 'utf8');
+  return text.split('\n').filter(Boolean).map((l) => parseInt(l, 16));
+}
+
+export const writeSysfs = (path: string, value: string): void => writeFileSync(path, value);
+
+/**
+ * A link carried by the kernel (qmimux, rmnet, a wwan link, a cdc_mbim VLAN): its packets never pass
+ * through this process; configuring it runs the steps (or, dry, prints them).
+ */
+export class KernelNetdev {
+  readonly kind = 'kernel';
+  readonly counters = { rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0, txDropped: 0 };
+
+  private constructor(
+    readonly name: string,
+    private readonly dev: KernelDevice,
+    private readonly linkId: number,
+    private readonly runner: StepRunner,
+  ) {}
+
+  static async create(dev: KernelDevice, linkId: number, runner: StepRunner, existing: readonly string[] = []): Promise<KernelNetdev> {
+    const plan = planLink(dev, linkId, linkName(dev, linkId, existing));
+    await runSteps(plan.steps, runner);
+    return new KernelNetdev(plan.name, dev, linkId, runner);
+  }
+
+  onTransmit(): void {
+    // The kernel moves this link's packets itself.
+  }
+
+  deliver(): void {
+    // Nothing arrives here: see onTransmit.
+  }
+
+  async configure(cfg: { ipv4?: Ipv4Config; ipv6?: Ipv6Config; mtu?: number }): Promise<void> {
+    await runSteps(planAddresses(this.name, cfg), this.runner);
+  }
+
+  async close(): Promise<void> {
+    await runSteps(planUnlink(this.dev, this.linkId, this.name), this.runner);
+  }
+}
+
+/** A runner that only says what it would do. */
+export function dryRunner(print: (line: string) => void): StepRunner {
+  return {
+    write: (path, value) => print(describeStep({ kind: 'write', path, value })),
+    ip: async (args) => print(describeStep({ kind: 'ip', args })),
+  };
+}
