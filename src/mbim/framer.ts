@@ -4,6 +4,7 @@
  * fragment numbers) is skipped a byte at a time as soon as it is seen, without waiting for the bytes it
  * claims. MBIM has no marker byte, so resynchronising means looking for the next plausible header.
  */
+import { PendingBytes } from '../wire/pending.js';
 import { messageTypeName } from './protocol.js';
 import { FRAGMENT_HEADER_SIZE, HEADER_SIZE, isFragmented, minimumLength } from './message.js';
 
@@ -23,7 +24,7 @@ export const DEFAULT_MAX_MESSAGE = 65536;
 
 export class MbimFramer {
   readonly stats: MbimFramerStats = { messages: 0, garbageBytes: 0 };
-  private pending: Uint8Array | null = null;
+  private readonly pending = new PendingBytes();
   /** Garbage run being skipped, reported once it ends. */
   private skipping = 0;
   private skipReason = '';
@@ -34,13 +35,7 @@ export class MbimFramer {
   ) {}
 
   push(chunk: Uint8Array): void {
-    let buf = chunk;
-    if (this.pending) {
-      buf = new Uint8Array(this.pending.length + chunk.length);
-      buf.set(this.pending);
-      buf.set(chunk, this.pending.length);
-      this.pending = null;
-    }
+    const buf = this.pending.join(chunk);
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     let pos = 0;
     while (pos < buf.length) {
@@ -59,7 +54,7 @@ export class MbimFramer {
       pos += verdict;
     }
     this.flushSkip();
-    if (pos < buf.length) this.pending = buf.slice(pos);
+    this.pending.keep(buf, pos);
   }
 
   /** The message length if the header at `pos` is plausible, 'wait' if more bytes are needed, else why not. */

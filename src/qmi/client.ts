@@ -8,7 +8,7 @@ import { decodeTlvs, encodeTlvs, type DecodedTlvs } from './codec.js';
 import { QmiProtocolErrorResponse } from './errors.js';
 import type { QmuxPort } from './port.js';
 import { QMI_CID_BROADCAST, QMI_SERVICE_CTL, decodeQmux, encodeQmux, type QmuxFrame } from './qmux.js';
-import type { IndicationDef, IndicationOf, MessageDef, RequestOf, ResponseOf, ServiceDef, TlvMap, TlvValues } from './schema.js';
+import type { AnyService, IndicationOf, MessageDef, RequestOf, ResponseOf, ServiceDef, TlvMap, TlvValues } from './schema.js';
 import { ctl } from './services/ctl.js';
 
 export class QmiTimeoutError extends Error {
@@ -64,7 +64,6 @@ export interface QmiOpenOptions extends QmiDeviceOptions {
   openTimeoutMs?: number;
 }
 
-type AnyService = ServiceDef<Record<string, MessageDef<any, any>>, Record<string, IndicationDef<any>>>;
 
 interface Pending {
   def: MessageDef<any, any>;

@@ -3,6 +3,7 @@
  * frame is skipped and counted; a header whose lengths disagree is rejected as soon as the header is
  * in, without waiting for (or reading past) the bytes it claims.
  */
+import { PendingBytes } from '../wire/pending.js';
 import { QMI_SERVICE_CTL, QMUX_MARKER, headerSize } from './qmux.js';
 
 export interface QmuxFramerStats {
@@ -24,25 +25,17 @@ const MIN_QMUX_LENGTH = 11;
 
 export class QmuxFramer {
   readonly stats: QmuxFramerStats = { frames: 0, garbageBytes: 0, badHeaders: 0 };
-  private pending: Uint8Array | null = null;
+  private readonly pending = new PendingBytes();
 
   constructor(private readonly events: QmuxFramerEvents) {}
 
   /** Bytes waiting for the rest of their frame. */
   get buffered(): number {
-    return this.pending?.length ?? 0;
+    return this.pending.length;
   }
 
   push(chunk: Uint8Array): void {
-    let buf: Uint8Array;
-    if (this.pending) {
-      buf = new Uint8Array(this.pending.length + chunk.length);
-      buf.set(this.pending);
-      buf.set(chunk, this.pending.length);
-      this.pending = null;
-    } else {
-      buf = chunk;
-    }
+    const buf = this.pending.join(chunk);
     let pos = 0;
     while (pos < buf.length) {
       if (buf[pos] !== QMUX_MARKER) {
@@ -84,12 +77,12 @@ export class QmuxFramer {
       this.events.frame(buf.subarray(pos, pos + length + 1));
       pos += length + 1;
     }
-    if (pos < buf.length) this.pending = buf.slice(pos);
+    this.pending.keep(buf, pos);
   }
 
   /** Forgets a partial frame (e.g. after a reopen). */
   reset(): void {
-    this.pending = null;
+    this.pending.clear();
   }
 
   private skip(n: number, reason: string): void {

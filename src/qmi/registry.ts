@@ -1,5 +1,7 @@
 /** Every declared QMI service, and lookups by the ids found in a QMUX frame. */
-import type { IndicationDef, MessageDef, ServiceDef } from './schema.js';
+import type { AnyService, IndicationDef, MessageDef } from './schema.js';
+
+export type { AnyService };
 import { ctl } from './services/ctl.js';
 import { dms } from './services/dms.js';
 import { nas } from './services/nas.js';
@@ -9,7 +11,6 @@ import { wds } from './services/wds.js';
 
 export { ctl, dms, nas, uim, wda, wds };
 
-export type AnyService = ServiceDef<Record<string, MessageDef>, Record<string, IndicationDef>>;
 
 export const services: readonly AnyService[] = [ctl, wds, dms, nas, uim, wda];
 

@@ -296,6 +296,9 @@ export interface ServiceDef<Msgs extends Record<string, MessageDef<any, any>>, I
   readonly indications: Inds;
 }
 
+/** Any declared service, whatever its messages. */
+export type AnyService = ServiceDef<Record<string, MessageDef>, Record<string, IndicationDef>>;
+
 /** Binds messages and indications to their service, giving each its name. */
 export function service<
   const Msgs extends Record<string, MessageDef<any, any>>,

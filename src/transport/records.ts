@@ -1,3 +1,5 @@
+import { PendingBytes } from '../wire/pending.js';
+
 /**
  * Records over a byte stream: `u32 LE length | bytes`. The simulator's data pipe carries one transfer
  * (a USB bulk transfer, a DMA buffer) per record, since unix stream sockets keep no boundaries.
@@ -13,7 +15,7 @@ export function encodeRecord(payload: Uint8Array): Uint8Array {
 
 /** Splits a stream into records; a length over MAX_RECORD is an error (the stream cannot resync). */
 export class RecordFramer {
-  private pending: Uint8Array | null = null;
+  private readonly pending = new PendingBytes();
 
   constructor(
     private readonly onRecord: (record: Uint8Array) => void,
@@ -21,13 +23,7 @@ export class RecordFramer {
   ) {}
 
   push(chunk: Uint8Array): void {
-    let buf = chunk;
-    if (this.pending) {
-      buf = new Uint8Array(this.pending.length + chunk.length);
-      buf.set(this.pending);
-      buf.set(chunk, this.pending.length);
-      this.pending = null;
-    }
+    const buf = this.pending.join(chunk);
     let pos = 0;
     while (buf.length - pos >= 4) {
       const len = buf[pos]! | (buf[pos + 1]! << 8) | (buf[pos + 2]! << 16) | (buf[pos + 3]! * 0x1000000);
@@ -39,6 +35,6 @@ export class RecordFramer {
       this.onRecord(buf.subarray(pos + 4, pos + 4 + len));
       pos += 4 + len;
     }
-    if (pos < buf.length) this.pending = buf.slice(pos);
+    this.pending.keep(buf, pos);
   }
 }

@@ -4,3 +4,4 @@ export * from './writer.js';
 export * from './hex.js';
 export * from './uuid.js';
 export * from './ip.js';
+export * from './pending.js';

@@ -1,11 +1,11 @@
 /** One qmicli operation: its option, the service it needs, and how it runs and prints. */
 import type { QmiClient } from '../../qmi/client.js';
-import type { IndicationDef, MessageDef, ServiceDef } from '../../qmi/schema.js';
+import type { AnyService } from '../../qmi/schema.js';
 import type { OptionSpec } from '../glib-options.js';
 import { parseKeyValues } from '../keyvalue.js';
 import { QmiProtocolErrorResponse } from '../../qmi/errors.js';
 
-export type AnyService = ServiceDef<Record<string, MessageDef<any, any>>, Record<string, IndicationDef<any>>>;
+export type { AnyService };
 
 export interface ActionContext<S extends AnyService> {
   client: QmiClient<S>;
