@@ -133,6 +133,8 @@ const DEFAULT_APNS: ApnPolicy[] = [
   { name: 'internet', families: ['ipv4', 'ipv6', 'ipv4v6'], allowMultiple: false },
   { name: 'ims', families: ['ipv4', 'ipv6', 'ipv4v6'] },
   { name: 'mms', families: ['ipv4'] },
+  { name: 'iot', families: ['ipv4', 'ipv6', 'ipv4v6'] },
+  { name: 'corp', families: ['ipv4', 'ipv6', 'ipv4v6'] },
 ];
 
 export class ModemFirmware extends EventEmitter<FirmwareEvents> {
