@@ -5,7 +5,7 @@
  */
 import { chmodSync } from 'node:fs';
 import net from 'node:net';
-import { ipLink, type Link } from '../mux/framing.js';
+import { dssLink, ipLink, type Link } from '../mux/framing.js';
 import { PipeFraming, type PipeFormat } from '../mux/pipe.js';
 import { QMAP_FLOW_DISABLE, QMAP_FLOW_ENABLE, encodeQmapCommand, type QmapVersion } from '../mux/qmap.js';
 import { BAM_DMUX_CHANNELS } from '../mux/bam-dmux.js';
@@ -44,6 +44,8 @@ export function pipeFormatFor(profile: SimProfile, f: DataFormat): PipeFormat {
 export class SimDataPlane {
   readonly counters = new Map<number, LinkCounters>();
   readonly stats = { connections: 0, refused: 0, noSession: 0, unanswered: 0 };
+  /** Open MBIM DSS sessions: session id → the device service taking the host's datagrams. */
+  readonly dss = new Map<number, (payload: Uint8Array) => void>();
   private server: net.Server | undefined;
   private host: net.Socket | undefined;
   private pipe: PipeFraming | undefined;
@@ -92,6 +94,14 @@ export class SimDataPlane {
   channel(channel: number, open: boolean): boolean {
     if (!this.pipe || this.pipe.format.framing !== 'bam-dmux') return false;
     this.pipe.sendChannelCommand(ipLink(channel), open ? 'open' : 'close');
+    return true;
+  }
+
+  /** A DSS datagram toward the host (NTB `DSS<n>`); false without a host on an NTB pipe. */
+  sendDss(sessionId: number, payload: Uint8Array): boolean {
+    const pipe = this.pipe;
+    if (!pipe || pipe.format.framing !== 'ntb' || !pipe.send(dssLink(sessionId), payload)) return false;
+    pipe.flush();
     return true;
   }
 
@@ -148,6 +158,12 @@ export class SimDataPlane {
   }
 
   private packet(link: Link, packet: Uint8Array): void {
+    if (link.kind === 'dss') {
+      const service = this.dss.get(link.id);
+      if (service) service(packet);
+      else this.stats.noSession++;
+      return;
+    }
     const session = this.sessionOn(link);
     if (!session) {
       this.stats.noSession++;
@@ -172,7 +188,6 @@ export class SimDataPlane {
   private sessionOn(link: Link): Session | undefined {
     const sessions = [...this.firmware.sessions.values()];
     if (this.pipe?.format.framing === 'raw-ip') return sessions[0];
-    if (link.kind !== 'ip') return undefined;
     return sessions.find((s) => s.linkId === link.id);
   }
 }

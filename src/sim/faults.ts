@@ -2,6 +2,7 @@
  * Faults at run time, over the simulator's control socket (`wwan sim ctl`): one JSON object per line
  * in, one answer per line out. Each fault names the modem it hits (default: the first).
  */
+import { basicConnect } from '../mbim/services/basic-connect.js';
 import { QMI_CID_BROADCAST } from '../qmi/qmux.js';
 import { nas } from '../qmi/services/nas.js';
 import type { SimModem } from './modem.js';
@@ -21,12 +22,18 @@ export const FAULTS: Record<string, string> = {
   reset: 'reset the modem: sessions drop, client ids are forgotten, socket clients are disconnected',
   disconnect: 'network-initiated disconnect of one session (handle) or all',
   'signal-loss': 'lose coverage: registration searching, sessions drop (on=false recovers)',
-  'malformed-control': 'send garbage and a lying QMUX header to every control client',
+  'malformed-control': 'send garbage and a lying QMUX (or MBIM) header to every control client',
   'malformed-data': 'send a truncated, lying transfer on the data pipe',
-  'indication-storm': 'send N serving-system indications at once (count, default 1000)',
+  'indication-storm': 'send N serving-system indications (MBIM: signal-state notifications) at once (count, default 1000)',
   'flow-control': 'QMAP FLOW_DISABLE (enable=false) or FLOW_ENABLE for a mux id (mux)',
   'bam-channel': 'BAM-DMUX: the modem closes (open=false) or opens a channel (channel)',
+  'dss-stall': 'MBIM: every DSS stream stops sending to the host (on=false resumes)',
 };
+
+/** Bytes with no QMUX marker, then a header whose lengths disagree: the host must skip both. */
+const QMI_GARBAGE = [0xde, 0xad, 0xbe, 0xef, 0x01, 0xff, 0x00, 0x80, 0x02, 0x01, 0x04, 0x00, 0x00];
+/** Bytes that are no MBIM type, then an OPEN_DONE whose length says 4096 bytes. */
+const MBIM_GARBAGE = [0xde, 0xad, 0xbe, 0xef, 0x01, 0x00, 0x00, 0x80, 0x00, 0x10, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00];
 
 const int = (v: unknown, name: string, min: number, max: number, fallback?: number): number => {
   if (v === undefined && fallback !== undefined) return fallback;
@@ -42,12 +49,12 @@ export function applyFault(modems: readonly SimModem[], req: FaultRequest): Faul
       case 'drop-responses': {
         // Without a count, drop everything until cleared (count=0).
         let left = req.count === undefined ? -1 : int(req.count, 'count', 0, 1_000_000);
-        m.hub.outboundFault = left === 0 ? undefined : () => (left < 0 ? false : left-- > 0 ? false : true);
+        m.control.outboundFault = left === 0 ? undefined : () => (left < 0 ? false : left-- > 0 ? false : true);
         return { ok: true };
       }
       case 'delay-responses': {
         const ms = int(req.ms, 'ms', 0, 600_000);
-        m.hub.outboundFault = ms === 0 ? undefined : () => ms;
+        m.control.outboundFault = ms === 0 ? undefined : () => ms;
         return { ok: true };
       }
       case 'reset':
@@ -62,14 +69,18 @@ export function applyFault(modems: readonly SimModem[], req: FaultRequest): Faul
         m.firmware.setCoverage(req.on === false);
         return { ok: true, registration: m.firmware.registration };
       case 'malformed-control':
-        // Bytes with no marker, then a header whose lengths disagree: the host must skip both.
-        m.hub.inject(new Uint8Array([0xde, 0xad, 0xbe, 0xef, 0x01, 0xff, 0x00, 0x80, 0x02, 0x01, 0x04, 0x00, 0x00]));
+        m.control.inject(new Uint8Array(m.mbim ? MBIM_GARBAGE : QMI_GARBAGE));
         return { ok: true };
       case 'malformed-data':
         m.data.inject(new Uint8Array([0x00, 0x01, 0x7f, 0xff, 0x45, 0x00]));
         return { ok: true };
       case 'indication-storm': {
         const n = int(req.count, 'count', 1, 100_000, 1000);
+        if (m.mbim) {
+          const signal = { rssi: 20, errorRate: 99, signalStrengthInterval: 0, rssiThreshold: 0, errorRateThreshold: 0 };
+          for (let i = 0; i < n; i++) m.mbim.indicate(basicConnect.cids.signalState, signal);
+          return { ok: true, sent: n };
+        }
         const reg = { registrationState: 1, csAttachState: 1, psAttachState: 1, selectedNetwork: 2, radioInterfaces: [8] };
         for (let i = 0; i < n; i++) m.endpoint.indicate(nas.indications.servingSystem, QMI_CID_BROADCAST, { servingSystem: reg });
         return { ok: true, sent: n };
@@ -78,6 +89,10 @@ export function applyFault(modems: readonly SimModem[], req: FaultRequest): Faul
         return m.data.flowControl(int(req.mux, 'mux', 1, 254), req.enable !== false) ? { ok: true } : { ok: false, error: 'no host on a QMAP data pipe' };
       case 'bam-channel':
         return m.data.channel(int(req.channel, 'channel', 0, 7), req.open !== false) ? { ok: true } : { ok: false, error: 'no host on a BAM-DMUX data pipe' };
+      case 'dss-stall':
+        if (!m.dss) return { ok: false, error: `${m.id} has no DSS (not an MBIM modem)` };
+        m.dss.stalled = req.on !== false;
+        return { ok: true };
       default:
         return { ok: false, error: `unknown fault ${JSON.stringify(String(req.fault).slice(0, 64))}; known: ${Object.keys(FAULTS).join(', ')}` };
     }

@@ -1,6 +1,7 @@
 /**
- * One simulated modem: the firmware model, its control endpoint behind a hub, and its ports: a raw
- * pseudo-terminal (what qmicli/mbimcli open with -d) and a unix socket carrying the same stream.
+ * One simulated modem: the firmware model, its control endpoint (QMI behind a hub, or MBIM, by
+ * profile), and its ports: a raw pseudo-terminal (what qmicli/mbimcli open with -d) and a unix socket
+ * carrying the same stream. MBIM modems keep a QMI endpoint too, reached by QMI over MBIM.
  */
 import { chmodSync } from 'node:fs';
 import net from 'node:net';
@@ -8,12 +9,16 @@ import { join } from 'node:path';
 import { qmuxPort } from '../qmi/port.js';
 import { StreamTransport } from '../transport/stream.js';
 import { createPty, type PtyPort } from '../transport/pty.js';
+import type { Transport } from '../transport/types.js';
 import { ModemFirmware } from './firmware.js';
 import type { SimProfile } from './profiles.js';
 import { QmiDeviceEndpoint } from './qmi-endpoint.js';
 import { qmiServiceVersions, serveQmiFirmware } from './qmi-firmware.js';
 import { QmuxHub } from './qmi-hub.js';
 import { SimDataPlane, type Responder } from './data-plane.js';
+import { SimDssServices } from './mbim-dss.js';
+import { MbimDeviceEndpoint } from './mbim-endpoint.js';
+import { serveMbimFirmware } from './mbim-firmware.js';
 
 export interface SimModemOptions {
   seed: number;
@@ -37,6 +42,10 @@ export class SimModem {
   readonly hub: QmuxHub;
   readonly endpoint: QmiDeviceEndpoint;
   readonly data: SimDataPlane;
+  /** MBIM profiles: the MBIM function the ports talk to, and its DSS services. */
+  readonly mbim: MbimDeviceEndpoint | undefined;
+  readonly dss: SimDssServices | undefined;
+  private readonly closeMbim: (() => void) | undefined;
   private pty: PtyPort | undefined;
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
@@ -55,8 +64,14 @@ export class SimModem {
       trace: options.trace && ((dir, f) => options.trace!('qmi', dir, f)),
     });
     serveQmiFirmware(this.endpoint, this.firmware);
-    this.socketPath = join(options.dir, `${id}.qmi.sock`);
-    this.data = new SimDataPlane(join(options.dir, `${id}.data.sock`), profile, this.firmware, options.respond, (line) => options.log(`${id}: ${line}`));
+    this.socketPath = join(options.dir, `${id}.${profile.control}.sock`);
+    const log = (line: string): void => options.log(`${id}: ${line}`);
+    this.data = new SimDataPlane(join(options.dir, `${id}.data.sock`), profile, this.firmware, options.respond, log);
+    if (profile.control === 'mbim') {
+      this.mbim = new MbimDeviceEndpoint({ log, trace: options.trace && ((dir, f) => options.trace!('mbim', dir, f)) });
+      this.dss = new SimDssServices(this.data, log);
+      this.closeMbim = serveMbimFirmware(this.mbim, { firmware: this.firmware, data: this.data, dss: this.dss, qmiHub: this.hub }).close;
+    }
     // After a reset the socket clients lose their connection, as they would lose a re-enumerated port.
     this.firmware.on('reset', () => {
       this.hub.forgetClients();
@@ -64,13 +79,24 @@ export class SimModem {
     });
   }
 
+  /** What faults act on: the control endpoint facing the host ports. */
+  get control(): QmuxHub | MbimDeviceEndpoint {
+    return this.mbim ?? this.hub;
+  }
+
+  /** A host connection on one of the modem's ports (or through a proxy). */
+  attachHost(transport: Transport): void {
+    if (this.mbim) this.mbim.attach(transport);
+    else this.hub.attach(qmuxPort(transport, (reason, n) => this.options.log(`${this.id}: skipped ${n} byte(s) from ${transport.description}: ${reason}`)));
+  }
+
   async start(): Promise<void> {
     this.pty = createPty();
-    this.hub.attach(qmuxPort(this.pty.transport, (reason, n) => this.options.log(`${this.id}: skipped ${n} byte(s) on the pty: ${reason}`)));
+    this.attachHost(this.pty.transport);
     this.server = net.createServer((sock) => {
       this.sockets.add(sock);
       sock.once('close', () => this.sockets.delete(sock));
-      this.hub.attach(qmuxPort(new StreamTransport(sock, `${this.id} socket client`), (reason, n) => this.options.log(`${this.id}: skipped ${n} byte(s) from a socket client: ${reason}`)));
+      this.attachHost(new StreamTransport(sock, `${this.id} socket client`));
     });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
@@ -90,6 +116,7 @@ export class SimModem {
   }
 
   async stop(): Promise<void> {
+    this.closeMbim?.();
     await this.data.stop();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));

@@ -1,7 +1,7 @@
 /**
- * The simulator: N modems of one profile, optionally answering on libqmi's proxy socket as qmi-proxy
- * does, so `qmicli -p` and ModemManager reach them without a pty. Everything it creates is removed
- * on stop().
+ * The simulator: N modems of one profile, optionally answering on libqmi's or libmbim's proxy socket
+ * as qmi-proxy / mbim-proxy do, so `qmicli -p`, `mbimcli -p` and ModemManager reach them without a
+ * pty. Everything it creates is removed on stop().
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -16,6 +16,7 @@ import { StreamTransport } from '../transport/stream.js';
 import { LINKTYPE_WIRESHARK_UPPER_PDU, PcapWriter } from '../trace/pcap.js';
 import { createInterface } from 'node:readline';
 import { applyFault, type FaultRequest } from './faults.js';
+import { listenMbimProxy, type MbimProxy } from './mbim-proxy.js';
 import type { Responder } from './data-plane.js';
 import { SimModem } from './modem.js';
 import type { SimProfile } from './profiles.js';
@@ -27,7 +28,7 @@ export interface SimulatorOptions {
   profile: SimProfile;
   modems?: number;
   seed?: number;
-  /** Also answer on `\0qmi-proxy`. */
+  /** Also answer on `\0qmi-proxy` (QMI profiles) or `\0mbim-proxy` (MBIM profiles). */
   proxy?: boolean;
   pcap?: string;
   /** Where sockets go; a fresh temporary folder by default (removed on stop). */
@@ -40,6 +41,7 @@ export interface SimulatorOptions {
 export class Simulator {
   readonly modems: SimModem[] = [];
   private proxyServer: net.Server | undefined;
+  private mbimProxy: MbimProxy | undefined;
   private controlServer: net.Server | undefined;
   private readonly controlSockets = new Set<net.Socket>();
   private readonly proxySockets = new Set<net.Socket>();
@@ -70,7 +72,6 @@ export class Simulator {
 
   private async init(): Promise<void> {
     const { profile } = this.options;
-    if (profile.control !== 'qmi') throw new Error(`profile ${profile.name}: MBIM control is not served by this simulator build`);
     if (this.options.pcap) this.pcap = new PcapWriter(this.options.pcap, LINKTYPE_WIRESHARK_UPPER_PDU);
     const count = this.options.modems ?? 1;
     for (let i = 0; i < count; i++) {
@@ -79,14 +80,23 @@ export class Simulator {
         seed: (this.options.seed ?? 1) + i,
         dir: this.dir,
         log: this.log,
-        trace: this.pcap ? (_p, _dir, frame) => this.pcap?.writePdu('data', frame, 'QMI') : undefined,
+        trace: this.pcap ? (p, _dir, frame) => this.capture(p, frame) : undefined,
         respond: this.options.respond,
       });
       this.modems.push(m);
       await m.start();
     }
-    if (this.options.proxy) await this.listenProxy();
+    if (this.options.proxy && profile.control === 'qmi') await this.listenProxy();
+    if (this.options.proxy && profile.control === 'mbim') {
+      this.mbimProxy = await listenMbimProxy({ modems: this.modems, dir: this.dir, log: this.log, trace: this.pcap ? (_dir, frame) => this.capture('mbim', frame) : undefined });
+    }
     await this.listenControl();
+  }
+
+  /** MBIM goes to Wireshark's MBIM dissector; QMI has none for a bare QMUX frame, so it stays data. */
+  private capture(protocol: 'qmi' | 'mbim', frame: Uint8Array): void {
+    if (protocol === 'mbim') this.pcap?.writePdu('mbim.control', frame);
+    else this.pcap?.writePdu('data', frame, 'QMI');
   }
 
   get controlPath(): string {
@@ -174,6 +184,7 @@ export class Simulator {
     for (const s of [...this.proxySockets, ...this.controlSockets]) s.destroy();
     await new Promise<void>((resolve) => (this.controlServer ? this.controlServer.close(() => resolve()) : resolve()));
     await new Promise<void>((resolve) => (this.proxyServer ? this.proxyServer.close(() => resolve()) : resolve()));
+    await this.mbimProxy?.close();
     for (const m of this.modems) await m.stop();
     this.pcap?.close();
     if (this.ownDir) rmSync(this.dir, { recursive: true, force: true });

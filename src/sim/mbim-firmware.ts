@@ -1,0 +1,422 @@
+/**
+ * The firmware behind the MBIM services: Basic Connect, DSS, MS Basic Connect Extensions Version and
+ * QMI over MBIM, answered from the firmware model's state, with the notifications a real function
+ * sends when that state changes.
+ */
+import { ContextType } from '../mbim/context-types.js';
+import { MbimStatus } from '../mbim/protocol.js';
+import type { QmuxPort } from '../qmi/port.js';
+import { QMI_SERVICE_CTL, decodeQmux } from '../qmi/qmux.js';
+import {
+  ActivationState,
+  CellularClass,
+  ContextIpType,
+  DataClass,
+  DeviceType,
+  IpConfigurationAvailable,
+  PacketServiceState,
+  PinFormat,
+  PinMode,
+  PinOperation,
+  PinState,
+  PinType,
+  ProviderState,
+  RadioSwitchState,
+  ReadyInfoFlag,
+  RegisterAction,
+  RegisterMode,
+  RegisterState,
+  RegistrationFlag,
+  SimClass,
+  SmsCaps,
+  CtrlCaps,
+  SubscriberReadyState,
+  VoiceCallState,
+  VoiceClass,
+  basicConnect,
+} from '../mbim/services/basic-connect.js';
+import { DssLinkState, dss } from '../mbim/services/dss.js';
+import { msBasicConnectExtensions } from '../mbim/services/ms-basic-connect-extensions.js';
+import { qmi } from '../mbim/services/qmi.js';
+import type { ResponseOf } from '../mbim/service.js';
+import type { SimDataPlane } from './data-plane.js';
+import { FirmwareError, type CallEndReason, type IpFamily, type ModemFirmware, type Rat, type Session } from './firmware.js';
+import { DSS_SERVICES, MAX_DSS_SESSIONS, type DssRefusal, type SimDssServices } from './mbim-dss.js';
+import { MbimCommandFailure, type MbimConnection, type MbimDeviceEndpoint } from './mbim-endpoint.js';
+import type { QmuxHub } from './qmi-hub.js';
+
+export interface MbimFirmwareParts {
+  firmware: ModemFirmware;
+  data: SimDataPlane;
+  dss: SimDssServices;
+  /** The modem's QMI hub: each MBIM connection's QMI-over-MBIM tunnel is one of its connections. */
+  qmiHub: QmuxHub;
+}
+
+const bc = basicConnect.cids;
+const fail = (status: number, values?: object): MbimCommandFailure => new MbimCommandFailure(status, values);
+
+/** MBIM 1.0 with no extensions: the layouts we answer with. */
+const MBIM_VERSION = 0x0100;
+
+const DATA_CLASS_OF: Record<Rat, number> = {
+  gsm: DataClass.names.gprs | DataClass.names.edge,
+  umts: DataClass.names.umts | DataClass.names.hsdpa | DataClass.names.hsupa,
+  lte: DataClass.names.lte,
+  '5gnr': DataClass.names['5g-nsa'],
+};
+
+/** Refusals as a network and modem give them: an MBIM status and the 3GPP ESM cause (TS 24.301) as NwError. */
+const REFUSALS: Record<CallEndReason, { status: number; nwError: number }> = {
+  'unknown-apn': { status: MbimStatus.Failure, nwError: 27 },
+  'apn-in-use': { status: MbimStatus.Failure, nwError: 55 },
+  'ip-family-not-allowed': { status: MbimStatus.Failure, nwError: 50 },
+  'too-many-sessions': { status: MbimStatus.MaxActivatedContexts, nwError: 65 },
+  'not-registered': { status: MbimStatus.NotRegistered, nwError: 0 },
+  'radio-off': { status: MbimStatus.RadioPowerOff, nwError: 0 },
+};
+
+const DSS_REFUSALS: Record<DssRefusal, number> = {
+  'unknown-service': MbimStatus.InvalidDeviceServiceOperation,
+  'instance-limit': MbimStatus.DssInstanceLimit,
+  'session-in-use': MbimStatus.Busy,
+  'not-open': MbimStatus.InvalidDeviceServiceOperation,
+};
+
+/** An MBIM session on a firmware PDN: what the host asked for, to report it back. */
+interface Context {
+  handle: number;
+  ipType: number;
+  contextType: string;
+}
+
+export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwareParts): { close(): void } {
+  const { firmware: fw, data, dss: dssServices } = parts;
+  const contexts = new Map<number, Context>();
+  let attached = true;
+  const signalConfig = { signalStrengthInterval: 0, rssiThreshold: 0, errorRateThreshold: 0 };
+  let signalTimer: NodeJS.Timeout | undefined;
+
+  const requireSim = (): void => {
+    if (fw.simState === 'absent') throw fail(MbimStatus.SimNotInserted);
+    if (fw.simState !== 'ready') throw fail(MbimStatus.PinRequired);
+  };
+  const dataClass = (): number => (fw.registered ? DATA_CLASS_OF[fw.rat] : 0);
+
+  // ---- Identity and SIM
+  ep.query(bc.deviceCaps, () => ({
+    deviceType: DeviceType.names.embedded,
+    cellularClass: CellularClass.names.gsm,
+    voiceClass: VoiceClass.names['no-voice'],
+    simClass: SimClass.names.removable,
+    // Every generation up to the modem's own.
+    dataClass: DATA_CLASS_OF.gsm | DATA_CLASS_OF.umts | DATA_CLASS_OF.lte | (fw.rat === '5gnr' ? DATA_CLASS_OF['5gnr'] : 0),
+    smsCaps: SmsCaps.names['pdu-receive'] | SmsCaps.names['pdu-send'],
+    controlCaps: CtrlCaps.names['reg-manual'],
+    maxSessions: fw.config.maxSessions,
+    customDataClass: '',
+    deviceId: fw.identity.imei,
+    firmwareInfo: fw.identity.revision,
+    hardwareInfo: fw.identity.model,
+  }));
+  const subscriberReadyStatus = (): ResponseOf<typeof bc.subscriberReadyStatus> => {
+    const ready = fw.simState === 'ready';
+    return {
+      readyState: ready ? SubscriberReadyState.names.initialized : fw.simState === 'absent' ? SubscriberReadyState.names['sim-not-inserted'] : SubscriberReadyState.names['device-locked'],
+      // A locked SIM shows its ICCID but not the IMSI or numbers.
+      subscriberId: ready ? fw.identity.imsi : '',
+      simIccId: fw.simState === 'absent' ? '' : fw.identity.iccid,
+      readyInfo: ReadyInfoFlag.names.none,
+      telephoneNumbers: ready ? [fw.identity.msisdn] : [],
+    };
+  };
+  ep.query(bc.subscriberReadyStatus, subscriberReadyStatus);
+
+  const pinInfo = (): ResponseOf<typeof bc.pin> => {
+    if (fw.simState === 'pin-required') return { pinType: PinType.names.pin1, pinState: PinState.names.locked, remainingAttempts: fw.pinRetries };
+    if (fw.simState === 'puk-required') return { pinType: PinType.names.puk1, pinState: PinState.names.locked, remainingAttempts: fw.pukRetries };
+    return { pinType: PinType.names.unknown, pinState: PinState.names.unlocked, remainingAttempts: fw.pinRetries };
+  };
+  ep.query(bc.pin, () => {
+    if (fw.simState === 'absent') throw fail(MbimStatus.SimNotInserted);
+    return pinInfo();
+  });
+  ep.set(bc.pin, (v) => {
+    if (fw.simState === 'absent') throw fail(MbimStatus.SimNotInserted);
+    if (v.pinType !== PinType.names.pin1 || v.pinOperation !== PinOperation.names.enter) throw fail(MbimStatus.NoDeviceSupport);
+    if (fw.simState === 'puk-required') throw fail(MbimStatus.Failure, pinInfo());
+    // The PIN goes to the firmware only: never into a log line.
+    const r = fw.verifyPin(v.pin);
+    if (!r.ok) throw fail(MbimStatus.Failure, pinInfo());
+    return pinInfo();
+  });
+  const pinDesc = (mode: number) => ({ pinMode: mode, pinFormat: mode === PinMode.names['not-supported'] ? PinFormat.names.unknown : PinFormat.names.numeric, pinLengthMin: mode ? 4 : 0, pinLengthMax: mode ? 8 : 0 });
+  const none = pinDesc(PinMode.names['not-supported']);
+  ep.query(bc.pinList, () => ({
+    pin1: pinDesc(fw.config.pinLocked || fw.config.pin !== undefined ? PinMode.names.enabled : PinMode.names.disabled),
+    pin2: pinDesc(PinMode.names.disabled),
+    deviceSimPin: none, deviceFirstSimPin: none, networkPin: none, networkSubsetPin: none,
+    serviceProviderPin: none, corporatePin: none, subsidyLock: none, custom: none,
+  }));
+  ep.query(bc.homeProvider, () => {
+    requireSim();
+    return { providerId: fw.operator.mcc + fw.operator.mnc, providerState: ProviderState.names.home, providerName: fw.operator.name, cellularClass: CellularClass.names.gsm, rssi: 99, errorRate: 99 };
+  });
+
+  // ---- Radio, registration, packet service, signal
+  const radioState = () => ({ hwRadioState: RadioSwitchState.names.on, swRadioState: fw.operatingMode === 'online' ? RadioSwitchState.names.on : RadioSwitchState.names.off });
+  ep.query(bc.radioState, radioState);
+  ep.set(bc.radioState, (v) => {
+    fw.setOperatingMode(v.radioState === RadioSwitchState.names.on ? 'online' : 'low-power');
+    return radioState();
+  });
+
+  const registerState = (): ResponseOf<typeof bc.registerState> => {
+    const reg = fw.registration;
+    const state = { home: 'home', roaming: 'roaming', searching: 'searching', denied: 'denied', idle: 'deregistered' } as const;
+    const registered = fw.registered;
+    return {
+      nwError: 0,
+      registerState: RegisterState.names[state[reg]],
+      registerMode: RegisterMode.names.automatic,
+      availableDataClasses: dataClass(),
+      currentCellularClass: CellularClass.names.gsm,
+      providerId: registered ? fw.operator.mcc + fw.operator.mnc : '',
+      providerName: registered ? fw.operator.name : '',
+      roamingText: fw.roaming && registered ? 'roaming' : '',
+      registrationFlag: RegistrationFlag.names['packet-service-automatic-attach'],
+    };
+  };
+  ep.query(bc.registerState, registerState);
+  ep.set(bc.registerState, (v) => {
+    if (v.registerAction !== RegisterAction.names.automatic) throw fail(MbimStatus.NoDeviceSupport);
+    if (fw.operatingMode !== 'online') throw fail(MbimStatus.RadioPowerOff);
+    return registerState();
+  });
+
+  const packetService = (): ResponseOf<typeof bc.packetService> => {
+    const on = attached && fw.registered;
+    return {
+      nwError: 0,
+      packetServiceState: on ? PacketServiceState.names.attached : PacketServiceState.names.detached,
+      highestAvailableDataClass: dataClass(),
+      uplinkSpeed: on ? 50_000_000n : 0n,
+      downlinkSpeed: on ? 150_000_000n : 0n,
+    };
+  };
+  ep.query(bc.packetService, packetService);
+  ep.set(bc.packetService, (v) => {
+    if (fw.operatingMode !== 'online') throw fail(MbimStatus.RadioPowerOff);
+    if (v.packetServiceAction === 0) {
+      if (!fw.registered) throw fail(MbimStatus.NotRegistered);
+      attached = true;
+    } else {
+      attached = false;
+      // Detaching ends every PDN.
+      for (const c of contexts.values()) fw.stopSession(c.handle, 'host');
+    }
+    return packetService();
+  });
+
+  const signalState = (): ResponseOf<typeof bc.signalState> => ({
+    // 0–31 with dBm = −113 + 2·rssi; 99: unknown.
+    rssi: fw.registered ? Math.max(0, Math.min(31, Math.round((fw.signal.rssi + 113) / 2))) : 99,
+    errorRate: 99,
+    ...signalConfig,
+  });
+  ep.query(bc.signalState, signalState);
+  ep.set(bc.signalState, (v) => {
+    Object.assign(signalConfig, v);
+    clearInterval(signalTimer);
+    signalTimer = undefined;
+    // A reporting interval makes the radio measure (and the function notify) that often.
+    if (v.signalStrengthInterval > 0) {
+      signalTimer = setInterval(() => fw.tickSignal(), v.signalStrengthInterval * 1000);
+      signalTimer.unref();
+    }
+    return signalState();
+  });
+
+  // ---- Connect and IP configuration
+  const contextInfo = (sessionId: number, c: Context | undefined, nwError = 0): ResponseOf<typeof bc.connect> => ({
+    sessionId,
+    activationState: c ? ActivationState.names.activated : ActivationState.names.deactivated,
+    voiceCallState: VoiceCallState.names.none,
+    ipType: c?.ipType ?? ContextIpType.names.default,
+    contextType: c?.contextType ?? ContextType.none,
+    nwError,
+  });
+  const activeContext = (sessionId: number): Context | undefined => {
+    const c = contexts.get(sessionId);
+    return c && fw.sessions.has(c.handle) ? c : undefined;
+  };
+  ep.set(bc.connect, (v) => {
+    const { sessionId } = v;
+    if (v.activationCommand === 0) {
+      const c = activeContext(sessionId);
+      if (!c) throw fail(MbimStatus.ContextNotActivated, contextInfo(sessionId, undefined));
+      fw.stopSession(c.handle, 'host');
+      return contextInfo(sessionId, undefined);
+    }
+    if (sessionId >= fw.config.maxSessions) throw fail(MbimStatus.InvalidParameters, contextInfo(sessionId, undefined));
+    if (activeContext(sessionId)) throw fail(MbimStatus.Busy, contextInfo(sessionId, activeContext(sessionId)));
+    if (fw.operatingMode === 'online' && fw.registered && !attached) throw fail(MbimStatus.PacketServiceDetached, contextInfo(sessionId, undefined));
+    const policy = fw.config.apns.find((a) => a.name.toLowerCase() === v.accessString.toLowerCase());
+    const family = familyFor(v.ipType, policy?.families);
+    let session: Session;
+    try {
+      session = fw.startSession({ apn: v.accessString, family, linkId: sessionId });
+    } catch (e) {
+      if (!(e instanceof FirmwareError)) throw e;
+      const r = REFUSALS[e.reason];
+      // A v4-only APN refuses IPv6 with cause 50, a v6-only one IPv4 with 51.
+      const nwError = e.reason === 'ip-family-not-allowed' && policy?.families.every((f) => f === 'ipv6') ? 51 : r.nwError;
+      throw fail(r.status, { ...contextInfo(sessionId, undefined, nwError), ipType: v.ipType, contextType: v.contextType });
+    }
+    const c: Context = { handle: session.handle, ipType: v.ipType === ContextIpType.names.default ? ipTypeOf(family) : v.ipType, contextType: v.contextType };
+    contexts.set(sessionId, c);
+    return contextInfo(sessionId, c);
+  });
+  ep.query(bc.connect, (v) => contextInfo(v.sessionId, activeContext(v.sessionId)));
+
+  ep.query(bc.ipConfiguration, (v) => {
+    const c = activeContext(v.sessionId);
+    const s = c && fw.sessions.get(c.handle);
+    // An open DSS session has no IP, but is there: mbimcli asks right after DSS Connect.
+    if (!s && dssServices.sessions.has(v.sessionId)) return { ...v, ipv4ConfigurationAvailable: 0, ipv6ConfigurationAvailable: 0, ipv4Address: [], ipv6Address: [], ipv4Gateway: undefined, ipv6Gateway: undefined, ipv4DnsServer: [], ipv6DnsServer: [], ipv4Mtu: 0, ipv6Mtu: 0 };
+    if (!s) throw fail(MbimStatus.ContextNotActivated);
+    const all = IpConfigurationAvailable.names.address | IpConfigurationAvailable.names.gateway | IpConfigurationAvailable.names.dns | IpConfigurationAvailable.names.mtu;
+    return {
+      sessionId: v.sessionId,
+      ipv4ConfigurationAvailable: s.ipv4 ? all : 0,
+      ipv6ConfigurationAvailable: s.ipv6 ? all : 0,
+      ipv4Address: s.ipv4 ? [{ onLinkPrefixLength: s.ipv4.prefix, address: s.ipv4.address }] : [],
+      ipv6Address: s.ipv6 ? [{ onLinkPrefixLength: s.ipv6.prefix, address: s.ipv6.address }] : [],
+      ipv4Gateway: s.ipv4?.gateway,
+      ipv6Gateway: s.ipv6?.gateway,
+      ipv4DnsServer: s.ipv4?.dns ?? [],
+      ipv6DnsServer: s.ipv6?.dns ?? [],
+      ipv4Mtu: s.ipv4 ? s.mtu : 0,
+      ipv6Mtu: s.ipv6 ? s.mtu : 0,
+    };
+  });
+
+  ep.query(bc.packetStatistics, () => {
+    // "In" is what the function delivered to the host (downlink), "out" what the host sent.
+    let inOctets = 0n, inPackets = 0n, outOctets = 0n, outPackets = 0n;
+    for (const c of data.counters.values()) {
+      inOctets += BigInt(c.txBytes);
+      inPackets += BigInt(c.txPackets);
+      outOctets += BigInt(c.rxBytes);
+      outPackets += BigInt(c.rxPackets);
+    }
+    return { inDiscards: 0, inErrors: 0, inOctets, inPackets, outOctets, outPackets, outErrors: 0, outDiscards: 0 };
+  });
+
+  // ---- Device services, subscriptions, DSS, version
+  ep.query(bc.deviceServices, () => ({
+    maxDssSessions: MAX_DSS_SESSIONS,
+    deviceServices: [
+      { deviceServiceId: basicConnect.uuid, dssPayload: 0, maxDssInstances: 0, cids: Object.values(bc).map((c) => c.id) },
+      { deviceServiceId: dss.uuid, dssPayload: 0, maxDssInstances: 0, cids: [dss.cids.connect.id] },
+      { deviceServiceId: qmi.uuid, dssPayload: 0, maxDssInstances: 0, cids: [qmi.cids.msg.id] },
+      { deviceServiceId: msBasicConnectExtensions.uuid, dssPayload: 0, maxDssInstances: 0, cids: [msBasicConnectExtensions.cids.version.id] },
+      ...Object.values(DSS_SERVICES).map((s) => ({ deviceServiceId: s.uuid, dssPayload: 1, maxDssInstances: s.maxInstances, cids: [] })),
+    ],
+  }));
+  ep.set(bc.deviceServiceSubscribeList, (v, ctx) => {
+    ctx.connection.subscriptions = new Map(v.events.map((e) => [e.deviceServiceId, new Set(e.cids)]));
+    return v;
+  });
+  ep.set(dss.cids.connect, (v) => {
+    const refusal = v.dssLinkState === DssLinkState.names.activate ? dssServices.connect(v.deviceServiceId, v.dssSessionId) : dssServices.disconnect(v.deviceServiceId, v.dssSessionId);
+    if (refusal) throw fail(DSS_REFUSALS[refusal]);
+    return {};
+  });
+  ep.query(msBasicConnectExtensions.cids.version, () => ({ mbimVersion: MBIM_VERSION, mbimExtendedVersion: MBIM_VERSION }));
+
+  // ---- QMI over MBIM: each connection is a client of the modem's QMI hub
+  ep.optInServices.add(qmi.uuid);
+  const tunnels = new WeakMap<MbimConnection, (frame: Uint8Array) => Promise<Uint8Array>>();
+  const tunnelOf = (conn: MbimConnection): ((frame: Uint8Array) => Promise<Uint8Array>) => {
+    let t = tunnels.get(conn);
+    if (t) return t;
+    const toModem: ((frame: Uint8Array) => void)[] = [];
+    // Responses match their request by service, client id and transaction (the hub restores CTL's).
+    const waiting = new Map<string, (frame: Uint8Array) => void>();
+    const port: QmuxPort = {
+      description: `${conn.transport.description} (QMI over MBIM)`,
+      get closed() {
+        return conn.closed;
+      },
+      send(frame) {
+        const d = decodeQmux(frame);
+        if (!d.ok) return;
+        if (d.value.type === 'indication') return ep.indicateTo(conn, qmi.cids.msg, { qmiMsg: frame });
+        const key = qmuxKey(d.value);
+        waiting.get(key)?.(frame);
+        waiting.delete(key);
+      },
+      onFrame: (l) => void toModem.push(l),
+      onClose: (l) => conn.onClose(() => l()),
+      close: async () => undefined,
+    };
+    parts.qmiHub.attach(port);
+    t = (frame) => {
+      const d = decodeQmux(frame);
+      if (!d.ok || d.value.type !== 'request') return Promise.reject(fail(MbimStatus.InvalidParameters));
+      const key = qmuxKey(d.value);
+      const answered = new Promise<Uint8Array>((resolve) => waiting.set(key, resolve));
+      for (const l of toModem) l(frame);
+      return answered;
+    };
+    tunnels.set(conn, t);
+    return t;
+  };
+  ep.set(qmi.cids.msg, async (v, ctx) => ({ qmiMsg: await tunnelOf(ctx.connection)(v.qmiMsg) }));
+
+  // ---- Notifications on state changes
+  fw.on('operatingMode', () => ep.indicate(bc.radioState, radioState()));
+  fw.on('registration', () => {
+    ep.indicate(bc.registerState, registerState());
+    ep.indicate(bc.packetService, packetService());
+  });
+  fw.on('signal', () => ep.indicate(bc.signalState, signalState()));
+  fw.on('sim', () => ep.indicate(bc.subscriberReadyStatus, subscriberReadyStatus()));
+  // After the COMMAND_DONE that caused them, as a function answers first and notifies after.
+  fw.on('sessionUp', (s) =>
+    setImmediate(() => {
+      const c = activeContext(s.linkId);
+      if (c?.handle === s.handle) ep.indicate(bc.connect, contextInfo(s.linkId, c));
+    }),
+  );
+  fw.on('sessionDown', (s) => {
+    if (contexts.get(s.linkId)?.handle !== s.handle) return;
+    contexts.delete(s.linkId);
+    setImmediate(() => ep.indicate(bc.connect, contextInfo(s.linkId, undefined)));
+  });
+  fw.on('reset', () => {
+    attached = true;
+    dssServices.closeAll();
+    ep.reset();
+  });
+
+  return {
+    close() {
+      clearInterval(signalTimer);
+      dssServices.closeAll();
+    },
+  };
+}
+
+function familyFor(ipType: number, allowed: readonly IpFamily[] | undefined): IpFamily {
+  if (ipType === ContextIpType.names.ipv4) return 'ipv4';
+  if (ipType === ContextIpType.names.ipv6) return 'ipv6';
+  if (ipType === ContextIpType.names.default && allowed && !allowed.includes('ipv4v6')) return allowed[0] ?? 'ipv4';
+  return 'ipv4v6';
+}
+
+const ipTypeOf = (f: IpFamily): number => ContextIpType.names[f];
+
+const qmuxKey = (f: { service: number; clientId: number; transaction: number }): string =>
+  f.service === QMI_SERVICE_CTL ? `ctl:${f.transaction}` : `${f.service}:${f.clientId}:${f.transaction}`;
