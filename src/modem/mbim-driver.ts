@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { MbimDevice } from '../mbim/client.js';
 import { MbimStatusError, statusName } from '../mbim/protocol.js';
 import { ContextType } from '../mbim/context-types.js';
-import { basicConnect, RegisterState, SubscriberReadyState, NwError } from '../mbim/services/basic-connect.js';
+import { basicConnect, ipConfigurationQuery, RegisterState, SubscriberReadyState, NwError } from '../mbim/services/basic-connect.js';
 import type { ControlDriver, DataSetup, DriverConnect, DriverEvents, DriverSession, ProbeResult } from './driver.js';
 import { ConnectError, type Registration, type SignalQuality, type SimStatus } from './types.js';
 
@@ -117,7 +117,7 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
     if (r.activationState !== 1) throw new ConnectError(`the network refused APN ${req.apn}: ${nameOf(NwError, r.nwError) ?? `network error ${r.nwError}`}`, req.apn);
     session.active = true;
     this.sessions.set(req.linkId, session);
-    const ip = await this.device.query(c.ipConfiguration, { sessionId: req.linkId } as never, { timeoutMs: 60_000 });
+    const ip = await this.device.query(c.ipConfiguration, ipConfigurationQuery(req.linkId), { timeoutMs: 60_000 });
     const v4 = ip.ipv4Address[0];
     const v6 = ip.ipv6Address[0];
     return {

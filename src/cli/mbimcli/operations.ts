@@ -33,6 +33,7 @@ import {
   VoiceCallState,
   VoiceClass,
   basicConnect,
+  ipConfigurationQuery,
 } from '../../mbim/services/basic-connect.js';
 import { dss } from '../../mbim/services/dss.js';
 import { findService, serviceName } from '../../mbim/services/index.js';
@@ -210,16 +211,11 @@ function printIpConfiguration(ctx: Context, r: ResponseOf<typeof bc.ipConfigurat
   );
 }
 
-const emptyIpConfiguration = (sessionId: number) => ({
-  sessionId, ipv4ConfigurationAvailable: 0, ipv6ConfigurationAvailable: 0, ipv4Address: [], ipv6Address: [],
-  ipv4Gateway: undefined, ipv6Gateway: undefined, ipv4DnsServer: [], ipv6DnsServer: [], ipv4Mtu: 0, ipv6Mtu: 0,
-});
-
 /** The IP configuration query connect and DSS connect chain, with its own error wording. */
 async function queryIpConfiguration(ctx: Context, sessionId: number): Promise<boolean> {
   let r;
   try {
-    r = await ctx.device.query(bc.ipConfiguration, emptyIpConfiguration(sessionId), seconds(60));
+    r = await ctx.device.query(bc.ipConfiguration, ipConfigurationQuery(sessionId), seconds(60));
   } catch (e) {
     ctx.err(`error: ${e instanceof MbimResponseError ? "couldn't parse" : "couldn't get"} IP configuration response message: ${failureText(e)}\n`);
     return false;

@@ -177,6 +177,12 @@ export const IpConfiguration = struct({
   ipv6Mtu: u32,
 });
 
+/** An IP Configuration query: all zeros but the session id, as mbimcli sends it. */
+export const ipConfigurationQuery = (sessionId: number) => ({
+  sessionId, ipv4ConfigurationAvailable: 0, ipv6ConfigurationAvailable: 0, ipv4Address: [], ipv6Address: [],
+  ipv4Gateway: undefined, ipv6Gateway: undefined, ipv4DnsServer: [], ipv6DnsServer: [], ipv4Mtu: 0, ipv6Mtu: 0,
+});
+
 /** One service's CIDs, as Device Services and Device Service Subscribe List carry them. */
 const EventEntry = struct({ deviceServiceId: uuid, cidsCount: count, cids: u32Array('cidsCount') });
 export const EventList = struct({ eventsCount: count, events: refStructArray('eventsCount', EventEntry) });

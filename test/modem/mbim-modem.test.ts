@@ -1,0 +1,87 @@
+/** The manager with the MBIM driver against the simulator's MBIM profiles: NTB sessions = link ids. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectRecordPipe } from '../../src/link/data-pipe.js';
+import { MbimDevice } from '../../src/mbim/client.js';
+import { MbimDriver } from '../../src/modem/mbim-driver.js';
+import { Modem } from '../../src/modem/modem.js';
+import { ConnectError } from '../../src/modem/types.js';
+import { MemoryNetdev } from '../../src/net/memory.js';
+import { PROFILES, type ProfileName } from '../../src/sim/profiles.js';
+import { Simulator } from '../../src/sim/simulator.js';
+import { connectUnix } from '../../src/transport/unix.js';
+
+let sim: Simulator | undefined;
+let modem: Modem | undefined;
+afterEach(async () => {
+  await modem?.close();
+  await sim?.stop();
+  modem = sim = undefined;
+});
+
+async function setup(profile: ProfileName) {
+  sim = await Simulator.start({ profile: PROFILES[profile], seed: 5, respond: (_s, p, reply) => reply(p.slice()) });
+  const netdevs = new Map<number, MemoryNetdev>();
+  const mbim = await MbimDevice.open(await connectUnix(sim.modems[0]!.ports[0]!.socket));
+  modem = new Modem('m0', new MbimDriver(mbim), {
+    linkPrefix: 'mbim0.',
+    pipe: () => connectRecordPipe(sim!.ready().modems[0]!.data),
+    netdev: async (name, id) => {
+      const n = new MemoryNetdev(name);
+      netdevs.set(id, n);
+      return n;
+    },
+    backoffMs: [20, 100],
+  });
+  return { sim, modem, netdevs };
+}
+
+const until = async (cond: () => boolean): Promise<void> => {
+  const end = Date.now() + 2000;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+function ipv4(tag: number): Uint8Array {
+  const p = new Uint8Array(28);
+  p.set([0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17]);
+  p[27] = tag;
+  return p;
+}
+
+describe('Modem with the MBIM driver', () => {
+  it('probes an mbim-usb modem: IMEI, SIM, registration', async () => {
+    const { modem, sim } = await setup('mbim-usb');
+    const info = await modem.probe();
+    expect(info.identity.imei).toBe(sim.modems[0]!.firmware.identity.imei);
+    expect(info.sim.status).toBe('ready');
+    expect(info.registration.state).toBe('home');
+  });
+
+  it('connects sessions on link ids over NTB and carries each link’s packets', async () => {
+    const { modem, netdevs } = await setup('iosm');
+    const a = await modem.connect({ apns: ['internet'], ipType: 'ipv4', multiplex: 'requested' });
+    const b = await modem.connect({ apns: ['ims'], ipType: 'ipv4v6', multiplex: 'requested', linkId: 7 });
+    expect(modem.datapath?.format.framing).toBe('ntb');
+    expect([a.linkId, b.linkId]).toEqual([0, 7]);
+    expect(a.connected?.ipv4?.address).toMatch(/^10\.64\./);
+    expect(b.connected?.ipv6?.address).toMatch(/^2001:db8:64:/);
+    const got: number[] = [];
+    netdevs.get(7)!.onReceive((p) => got.push(p[27]!));
+    netdevs.get(7)!.send(ipv4(42));
+    await until(() => got.length === 1);
+    expect(got).toEqual([42]);
+  });
+
+  it('refuses an unknown APN with what the modem said, and redials after a network disconnect', async () => {
+    const { modem, sim } = await setup('mbim-usb');
+    await expect(modem.connect({ apns: ['nope'], ipType: 'ipv4', multiplex: 'requested' })).rejects.toThrow(ConnectError);
+    const b = await modem.connect({ apns: ['internet'], ipType: 'ipv4', multiplex: 'requested' });
+    const states: string[] = [];
+    modem.on('bearer', (x) => x.id === b.id && states.push(x.status));
+    expect(sim.fault({ fault: 'disconnect' })).toMatchObject({ ok: true });
+    await until(() => states.at(-1) === 'connected');
+    expect(states).toEqual(['reconnecting', 'connected']);
+  });
+});
