@@ -53,7 +53,12 @@ export const PROFILES: Record<ProfileName, SimProfile> = {
     summary: 'Intel XMM7560 (IOSM): MBIM control; 8 IP sessions, link id = session id',
     control: 'mbim',
     data: 'ntb',
-    firmware: { maxSessions: 8, identity: { manufacturer: 'Intel', model: 'XMM7560', revision: '7560_5G_B0.5.4.6' } },
+    // One APN per session, so all eight can be up at once.
+    firmware: {
+      maxSessions: 8,
+      apns: ['internet', 'ims', 'mms', 'sos', 'xcap', 'admin', 'iot', 'vpn'].map((name) => ({ name, families: ['ipv4', 'ipv6', 'ipv4v6'] })),
+      identity: { manufacturer: 'Intel', model: 'XMM7560', revision: '7560_5G_B0.5.4.6' },
+    },
     device: { bus: 'pci', vendor: 0x8086, product: 0x7560, driver: 'iosm', interfaceNumber: 0 },
   },
 };
