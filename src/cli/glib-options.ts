@@ -34,7 +34,7 @@ export function parseGlibOptions(argv: readonly string[], specs: readonly Option
       const spec = byLong.get(name);
       if (!spec) throw new OptionError(`Unknown option ${a.slice(0, eq < 0 ? undefined : eq)}`);
       if (spec.arg === 'none') {
-        if (eq >= 0) throw new OptionError(`Option --${name} does not take an argument`);
+        // GLib lets `--flag=value` through for a flag without argument (observed with qmicli and mbimcli).
         options.set(name, true);
       } else if (eq >= 0) {
         options.set(name, a.slice(eq + 1));

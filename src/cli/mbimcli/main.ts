@@ -9,18 +9,18 @@ import { describeMbim } from '../../mbim/describe.js';
 import { LINKTYPE_WIRESHARK_UPPER_PDU, PcapWriter } from '../../trace/pcap.js';
 import { connectUnix, openCharDevice, type Transport } from '../../transport/index.js';
 import { CliError, failureText, operations, type Operation } from './operations.js';
-import { OptionError, parseOptions, type OptionSpec } from './options.js';
+import { OptionError, parseGlibOptions, type OptionSpec } from '../glib-options.js';
 
 const MBIM_PROXY_SOCKET = '\0mbim-proxy';
 
 const specs: OptionSpec[] = [
-  { name: 'device', short: 'd', arg: 'required' },
-  { name: 'device-open-proxy', short: 'p', arg: 'none' },
-  { name: 'verbose', short: 'v', arg: 'none' },
-  { name: 'no-open', arg: 'required' },
-  { name: 'no-close', arg: 'none' },
-  { name: 'pcap', arg: 'required' },
-  ...operations.map((o) => ({ name: o.option, arg: o.arg })),
+  { long: 'device', short: 'd', arg: 'required' },
+  { long: 'device-open-proxy', short: 'p', arg: 'none' },
+  { long: 'verbose', short: 'v', arg: 'none' },
+  { long: 'no-open', arg: 'required' },
+  { long: 'no-close', arg: 'none' },
+  { long: 'pcap', arg: 'required' },
+  ...operations.map((o) => ({ long: o.option, arg: o.arg })),
 ];
 
 const groupTitle: Record<Operation['group'], string> = { 'basic-connect': 'Basic Connect', dss: 'DSS' };
@@ -40,7 +40,7 @@ export async function run(argv: string[], io: RunIo = {}): Promise<number> {
 
   let opts;
   try {
-    opts = parseOptions(argv, specs);
+    opts = parseGlibOptions(argv, specs).options;
   } catch (e) {
     if (e instanceof OptionError) return fail(e.message);
     throw e;

@@ -37,7 +37,7 @@ import {
 } from '../../mbim/services/basic-connect.js';
 import { dss } from '../../mbim/services/dss.js';
 import { findService, serviceName } from '../../mbim/services/index.js';
-import { parseKeyValues } from './options.js';
+import { KeyValueError, parseKeyValues } from '../keyvalue.js';
 
 /** A failure already worded as mbimcli words it (without the `error: ` prefix). */
 export class CliError extends Error {}
@@ -278,8 +278,13 @@ function readNick<T extends number | string>(names: Record<string, T>, text: str
 export function parseConnect(text: string, err: (line: string) => void): ConnectArgs {
   const a: ConnectArgs = { sessionId: 0, accessString: '', userName: '', password: '', compression: 0, authProtocol: 0, ipType: 0, contextType: ContextType.internet };
   if (text.includes('=')) {
-    const pairs = parseKeyValues(text);
-    if (typeof pairs === 'string') throw new CliError(`couldn't parse input string: ${pairs}`);
+    let pairs: [string, string][];
+    try {
+      pairs = parseKeyValues(text);
+    } catch (e) {
+      if (e instanceof KeyValueError) throw new CliError(`couldn't parse input string: ${e.message}`);
+      throw e;
+    }
     for (const [key, value] of pairs) {
       const k = key.toLowerCase();
       const bad = (what: string): never => {
