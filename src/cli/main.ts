@@ -5,6 +5,7 @@ import { FAULTS } from '../sim/faults.js';
 import { runSim, runSimCtl, type SimCommandOptions } from './sim.js';
 import { EXIT, bearerText, infoText, linksText, listText, readPasswordFile, runDaemon, stdOutput, withDaemon } from './manage.js';
 import { runMonitor } from './monitor.js';
+import { runDemo } from './demo.js';
 import { DECODE_FORMATS, decodeBytes, readInput, writeDecodePcap, type DecodeFormat } from './decode.js';
 
 const argv = process.argv.slice(2);
@@ -120,6 +121,13 @@ async function main(): Promise<number> {
   socketOpt(program.command('monitor').description('live events (state, bearers, signal) until Ctrl-C')).action(async (opts: { socket?: string; json?: boolean }) => {
     code = await runMonitor(opts.socket, !!opts.json);
   });
+  program
+    .command('demo')
+    .description('the main job: a simulated modem, two multiplexed PDNs, their links, a ping through each')
+    .option('--json', 'the last stdout line is the summary as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      code = await runDemo(!!opts.json);
+    });
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

@@ -5,6 +5,7 @@ import type { Responder } from '../sim/data-plane.js';
 
 export interface NetdevChoice {
   factory: NetdevFactory;
+  backend: 'memory' | 'tun';
   /** For people: which backend and why. */
   note: string;
   /** The network behind simulated modems. */
@@ -13,5 +14,5 @@ export interface NetdevChoice {
 
 export async function chooseNetdevs(wanted: string | undefined): Promise<NetdevChoice> {
   if (wanted !== undefined && wanted !== 'memory') throw new Error(`netdev backend '${wanted}' is not available in this build; use memory`);
-  return { factory: async (_modem, name) => new MemoryNetdev(name), note: 'links use the in-memory datapath (no TUN devices)' };
+  return { factory: async (_modem, name) => new MemoryNetdev(name), backend: 'memory', note: 'links use the in-memory datapath (no TUN devices)' };
 }
