@@ -48,8 +48,8 @@ export function applyFault(modems: readonly SimModem[], req: FaultRequest): Faul
     switch (req.fault) {
       case 'drop-responses': {
         // Without a count, drop everything until cleared (count=0).
-        let left = req.count === undefined ? -1 : int(req.count, 'count', 0, 1_000_000);
-        m.control.outboundFault = left === 0 ? undefined : () => (left < 0 ? false : left-- > 0 ? false : true);
+        let left = req.count === undefined ? Infinity : int(req.count, 'count', 0, 1_000_000);
+        m.control.outboundFault = left === 0 ? undefined : () => left-- <= 0;
         return { ok: true };
       }
       case 'delay-responses': {
