@@ -41,7 +41,6 @@ export function nmeaGga(time: Date): string {
 
 export class SimDssServices {
   readonly sessions = new Map<number, OpenSession>();
-  readonly stats = { echoed: 0, sentences: 0, stalled: 0 };
   /** While set (fault `dss-stall`), no service sends anything to the host. */
   stalled = false;
 
@@ -59,14 +58,10 @@ export class SimDssServices {
     if (open.length >= MAX_DSS_SESSIONS || open.filter((s) => s.service === service).length >= service.maxInstances) return 'instance-limit';
     const session: OpenSession = { service };
     if (service === DSS_SERVICES.echo) {
-      this.data.dss.set(id, (payload) => {
-        if (this.send(id, payload)) this.stats.echoed++;
-      });
+      this.data.dss.set(id, (payload) => this.send(id, payload));
     } else {
       this.data.dss.set(id, () => undefined);
-      session.timer = setInterval(() => {
-        if (this.send(id, new TextEncoder().encode(nmeaGga(new Date())))) this.stats.sentences++;
-      }, NMEA_INTERVAL_MS);
+      session.timer = setInterval(() => this.send(id, new TextEncoder().encode(nmeaGga(new Date()))), NMEA_INTERVAL_MS);
       session.timer.unref();
     }
     this.sessions.set(id, session);
@@ -93,11 +88,7 @@ export class SimDssServices {
     this.data.dss.delete(id);
   }
 
-  private send(id: number, payload: Uint8Array): boolean {
-    if (this.stalled) {
-      this.stats.stalled++;
-      return false;
-    }
-    return this.data.sendDss(id, payload);
+  private send(id: number, payload: Uint8Array): void {
+    if (!this.stalled) this.data.sendDss(id, payload);
   }
 }

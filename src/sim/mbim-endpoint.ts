@@ -142,10 +142,6 @@ export class MbimDeviceEndpoint {
     }
   }
 
-  get connectionCount(): number {
-    return this.connections.size;
-  }
-
   private register(def: CidDef, commandType: MbimCommandType, layout: Layout, fn: Handler): this {
     this.handlers.set(`${def.service.uuid}:${def.id}:${commandType}`, { def, layout, fn });
     return this;
