@@ -76,7 +76,7 @@ async function raw(s: Simulator): Promise<{ t: Transport; send(m: MbimMessage, m
 const command = (cid: number, commandType: number, buffer: Uint8Array = new Uint8Array(0), transactionId = 2, service = basicConnect.uuid): MbimMessage => ({ type: 'command', transactionId, service, cid, commandType, buffer });
 
 describe('MBIM protocol rules', () => {
-  it('answers commands before OPEN with FUNCTION_ERROR NotOpened, unknown services and CIDs with NoDeviceSupport', async () => {
+  it('answers commands before OPEN with NotOpened, a reused transaction with DuplicatedTid, unknown services and CIDs with NoDeviceSupport', async () => {
     const c = await raw(await start());
     c.send(command(bc.deviceCaps.id, QUERY));
     expect(await c.next()).toMatchObject({ type: 'functionError', transactionId: 2, error: MbimProtocolError.NotOpened });
@@ -86,6 +86,10 @@ describe('MBIM protocol rules', () => {
     expect(await c.next()).toMatchObject({ transactionId: 3, status: MbimStatus.NoDeviceSupport });
     c.send(command(7, QUERY, undefined, 4));
     expect(await c.next()).toMatchObject({ transactionId: 4, status: MbimStatus.NoDeviceSupport });
+    // A second COMMAND with a transaction id still being answered.
+    c.t.write(Buffer.concat([...encodeFragments(command(bc.radioState.id, QUERY, undefined, 6)), ...encodeFragments(command(bc.pin.id, QUERY, undefined, 6))]));
+    expect(await c.next()).toMatchObject({ type: 'functionError', transactionId: 6, error: MbimProtocolError.DuplicatedTid });
+    expect(await c.next()).toMatchObject({ type: 'commandDone', transactionId: 6, cid: bc.radioState.id, status: 0 });
     c.send({ type: 'close', transactionId: 5 });
     expect(await c.next()).toMatchObject({ type: 'closeDone', status: 0 });
   });
