@@ -1,0 +1,3 @@
+export { SimNetwork, NETWORK_DROP_REASONS, ECHO_PORT, type NetworkDropReason, type NetworkAnswers, type SimNetworkOptions, type ReplySink } from './network.js';
+export { DEFAULT_DNS_HOSTS, GATEWAY_NAME, type DnsHost } from './dns.js';
+export { pdnAddresses, type PdnAddresses, type PdnFamilyAddresses } from './pdn-addresses.js';
