@@ -39,7 +39,7 @@ export async function runDemo(json: boolean): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'wwan-demo-'));
   const choice = await chooseNetdevs(undefined);
   say(`wwankit demo: a simulated qmi-rmnet modem, two PDNs multiplexed with QMAP\n${choice.note}\n\n`);
-  const daemon = await Daemon.start({ socket: join(dir, 'wwand.sock'), sims: ['qmi-rmnet'], netdev: choice.factory, simNetwork: choice.network });
+  const daemon = await Daemon.start({ socket: join(dir, 'wwand.sock'), sims: ['qmi-rmnet'], netdev: choice.factory });
   try {
     const modem = daemon.manager.get('sim0');
     const info = modem.info!;

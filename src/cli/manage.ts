@@ -115,9 +115,9 @@ export function readPasswordFile(path: string | undefined): string | undefined {
 
 export async function runDaemon(opts: { socket?: string; sim?: string[]; netdev?: string }, log: (l: string) => void): Promise<number> {
   const socket = opts.socket ?? defaultSocket();
-  const { factory, note, network } = await chooseNetdevs(opts.netdev);
+  const { factory, note } = await chooseNetdevs(opts.netdev);
   log(note);
-  const daemon = await Daemon.start({ socket, sims: opts.sim, netdev: factory, simNetwork: network, log });
+  const daemon = await Daemon.start({ socket, sims: opts.sim, netdev: factory, log });
   process.stdout.write(`${JSON.stringify({ event: 'listening', socket, modems: [...daemon.manager.modems.keys()] })}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());

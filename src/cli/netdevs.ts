@@ -1,15 +1,12 @@
 /** Which netdevs links get: TUN where this process may create them, else in memory (and say so). */
 import type { NetdevFactory } from '../modem/manager.js';
 import { MemoryNetdev } from '../net/memory.js';
-import type { Responder } from '../sim/data-plane.js';
 
 export interface NetdevChoice {
   factory: NetdevFactory;
   backend: 'memory' | 'tun';
   /** For people: which backend and why. */
   note: string;
-  /** The network behind simulated modems. */
-  network?: Responder;
 }
 
 export async function chooseNetdevs(wanted: string | undefined): Promise<NetdevChoice> {

@@ -10,7 +10,6 @@ import { Manager, type NetdevFactory } from '../modem/manager.js';
 import { ConfigError, ConnectError, type BearerRequest, type IpType, type AuthType, type Multiplex } from '../modem/types.js';
 import { PROFILES, isProfileName } from '../sim/profiles.js';
 import { Simulator } from '../sim/simulator.js';
-import type { Responder } from '../sim/data-plane.js';
 import { bearerView, MAX_LINE, METHODS, modemInfo, modemSummary, type ErrorBody, type Request } from './protocol.js';
 
 export interface DaemonOptions {
@@ -18,8 +17,6 @@ export interface DaemonOptions {
   netdev: NetdevFactory;
   /** Simulated modems to add at start: `qmi-rmnet` or `qmi-rmnet:2`. */
   sims?: string[];
-  /** The network behind simulated modems. */
-  simNetwork?: Responder;
   log?: (line: string) => void;
 }
 
@@ -63,7 +60,7 @@ export class Daemon {
     const count = countText === undefined ? 1 : Number(countText);
     if (!Number.isInteger(count) || count < 1 || count > 64) throw new ConfigError('a simulator count is 1 to 64');
     const profile = PROFILES[name];
-    const sim = await Simulator.start({ profile, modems: count, seed: this.sims.length * 100 + 1, respond: this.options.simNetwork, log: (l) => this.log(`[sim] ${l}`) });
+    const sim = await Simulator.start({ profile, modems: count, seed: this.sims.length * 100 + 1, log: (l) => this.log(`[sim] ${l}`) });
     this.sims.push(sim);
     const ids: string[] = [];
     for (const m of sim.modems) {

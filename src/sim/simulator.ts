@@ -19,6 +19,7 @@ import { applyFault, type FaultRequest } from './faults.js';
 import { listenMbimProxy, type MbimProxy } from './mbim-proxy.js';
 import type { Responder } from './data-plane.js';
 import { SimModem } from './modem.js';
+import { SimNetwork } from './network/index.js';
 import type { SimProfile } from './profiles.js';
 
 /** libqmi's proxy socket: an abstract unix name, per network namespace. */
@@ -34,7 +35,7 @@ export interface SimulatorOptions {
   /** Where sockets go; a fresh temporary folder by default (removed on stop). */
   dir?: string;
   log?: (line: string) => void;
-  /** The network behind the modems; without one, uplink packets are counted and go nowhere. */
+  /** The network behind the modems (default: the small simulated network: echo, UDP echo, DNS). */
   respond?: Responder;
 }
 
@@ -49,9 +50,11 @@ export class Simulator {
   private ownDir = false;
   readonly dir: string;
   private readonly log: (line: string) => void;
+  private readonly respond: Responder;
 
   private constructor(private readonly options: SimulatorOptions) {
     this.log = options.log ?? (() => undefined);
+    this.respond = options.respond ?? new SimNetwork().respond;
     if (options.dir) this.dir = options.dir;
     else {
       this.dir = mkdtempSync(join(tmpdir(), 'wwan-sim-'));
@@ -81,7 +84,7 @@ export class Simulator {
         dir: this.dir,
         log: this.log,
         trace: this.pcap ? (p, _dir, frame) => this.capture(p, frame) : undefined,
-        respond: this.options.respond,
+        respond: this.respond,
       });
       this.modems.push(m);
       await m.start();
