@@ -3,14 +3,27 @@
 #include <node_api.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
 #include <pty.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
+#include <uv.h>
 
 static napi_value throw_errno(napi_env env, const char *what) {
   char msg[256];
   snprintf(msg, sizeof msg, "%s: %s", what, strerror(errno));
+  napi_throw_error(env, NULL, msg);
+  return NULL;
+}
+
+static napi_value throw_uv(napi_env env, const char *what, int err) {
+  char msg[256];
+  snprintf(msg, sizeof msg, "%s: %s", what, uv_strerror(err));
   napi_throw_error(env, NULL, msg);
   return NULL;
 }
@@ -51,10 +64,129 @@ static napi_value open_pty(napi_env env, napi_callback_info info) {
   return obj;
 }
 
+// tunOpen(name, flags) -> { fd, name }: /dev/net/tun attached to interface `name` (a template such
+// as "wwan%d" lets the kernel pick) with the given ifr_flags; the kernel's chosen name comes back.
+static napi_value tun_open(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  struct ifreq ifr;
+  int32_t flags;
+  size_t len;
+  memset(&ifr, 0, sizeof ifr);
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], ifr.ifr_name, IFNAMSIZ, &len) != napi_ok ||
+      napi_get_value_int32(env, argv[1], &flags) != napi_ok) {
+    napi_throw_type_error(env, NULL, "tunOpen(name: string, flags: number)");
+    return NULL;
+  }
+  ifr.ifr_flags = (short)flags;
+  int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+  if (fd < 0) return throw_errno(env, "open /dev/net/tun");
+  if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return throw_errno(env, "TUNSETIFF");
+  }
+  napi_value obj, name;
+  napi_create_object(env, &obj);
+  set_prop_int(env, obj, "fd", fd);
+  napi_create_string_utf8(env, ifr.ifr_name, strnlen(ifr.ifr_name, IFNAMSIZ), &name);
+  napi_set_named_property(env, obj, "name", name);
+  return obj;
+}
+
+// watchReadable(fd, callback) -> handle: calls callback(status) on the event loop whenever fd is
+// readable (level-triggered; status < 0 is a -errno from libuv), until unwatch(handle). Node has no
+// readiness API for a character device such as a TUN; without it every read would block a thread.
+typedef struct {
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context context;
+} watch_t;
+
+static void on_readable(uv_poll_t *poll, int status, int events) {
+  (void)events;
+  watch_t *w = poll->data;
+  napi_handle_scope scope;
+  napi_value callback, recv, arg;
+  napi_open_handle_scope(w->env, &scope);
+  napi_get_reference_value(w->env, w->callback, &callback);
+  napi_get_global(w->env, &recv);
+  napi_create_int32(w->env, status, &arg);
+  // make_callback, not call_function: runs the microtasks and nextTicks the callback queues.
+  if (napi_make_callback(w->env, w->context, recv, callback, 1, &arg, NULL) == napi_pending_exception) {
+    // Nothing of ours is on the stack to catch it: make it the process's uncaught exception.
+    napi_value error;
+    napi_get_and_clear_last_exception(w->env, &error);
+    napi_fatal_exception(w->env, error);
+  }
+  napi_close_handle_scope(w->env, scope);
+}
+
+static void on_closed(uv_handle_t *handle) {
+  watch_t *w = handle->data;
+  napi_delete_reference(w->env, w->callback);
+  napi_async_destroy(w->env, w->context);
+  free(w);
+}
+
+static napi_value watch_readable(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], resource_name, handle;
+  int32_t fd;
+  uv_loop_t *loop;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok) {
+    napi_throw_type_error(env, NULL, "watchReadable(fd: number, callback: (status: number) => void)");
+    return NULL;
+  }
+  watch_t *w = calloc(1, sizeof *w);
+  if (!w) return throw_errno(env, "watchReadable");
+  napi_get_uv_event_loop(env, &loop);
+  int err = uv_poll_init(loop, &w->poll, fd);
+  if (err != 0) {
+    free(w);
+    return throw_uv(env, "watchReadable", err);
+  }
+  w->env = env;
+  w->poll.data = w;
+  napi_create_reference(env, argv[1], 1, &w->callback);
+  napi_create_string_utf8(env, "wwankit:watchReadable", NAPI_AUTO_LENGTH, &resource_name);
+  napi_async_init(env, NULL, resource_name, &w->context);
+  err = uv_poll_start(&w->poll, UV_READABLE, on_readable);
+  if (err != 0) {
+    uv_close((uv_handle_t *)&w->poll, on_closed);
+    return throw_uv(env, "watchReadable", err);
+  }
+  napi_create_external(env, w, NULL, NULL, &handle);
+  return handle;
+}
+
+static napi_value unwatch(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  watch_t *w = NULL;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || napi_get_value_external(env, argv[0], (void **)&w) != napi_ok || !w) {
+    napi_throw_type_error(env, NULL, "unwatch(handle)");
+    return NULL;
+  }
+  if (!uv_is_closing((uv_handle_t *)&w->poll)) uv_close((uv_handle_t *)&w->poll, on_closed);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "openPty", NAPI_AUTO_LENGTH, open_pty, NULL, &fn);
   napi_set_named_property(env, exports, "openPty", fn);
+  napi_create_function(env, "tunOpen", NAPI_AUTO_LENGTH, tun_open, NULL, &fn);
+  napi_set_named_property(env, exports, "tunOpen", fn);
+  napi_create_function(env, "watchReadable", NAPI_AUTO_LENGTH, watch_readable, NULL, &fn);
+  napi_set_named_property(env, exports, "watchReadable", fn);
+  napi_create_function(env, "unwatch", NAPI_AUTO_LENGTH, unwatch, NULL, &fn);
+  napi_set_named_property(env, exports, "unwatch", fn);
   return exports;
 }
 

@@ -4,7 +4,23 @@ import { createRequire } from 'node:module';
 export interface NativeAddon {
   /** A raw-mode pseudo-terminal pair; the caller owns both fds. */
   openPty(): { master: number; slave: number; path: string };
+  /**
+   * Opens /dev/net/tun (close-on-exec) and attaches it to interface `name` with TUNSETIFF and these
+   * `ifr_flags`; a name template such as `wwan%d` lets the kernel number it. The caller owns the fd.
+   */
+  tunOpen(name: string, flags: number): { fd: number; name: string };
+  /**
+   * Calls `callback` on the event loop while `fd` is readable (level-triggered; a negative status is
+   * a libuv error) until `unwatch`. The fd becomes non-blocking. Node has no readiness API for a
+   * character device such as a TUN.
+   */
+  watchReadable(fd: number, callback: (status: number) => void): ReadableWatch;
+  /** Stops a watch; call it once, before closing the fd. */
+  unwatch(watch: ReadableWatch): void;
 }
+
+/** An opaque libuv poll handle. */
+export type ReadableWatch = { readonly __brand: 'ReadableWatch' };
 
 let addon: NativeAddon | undefined;
 

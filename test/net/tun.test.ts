@@ -1,0 +1,119 @@
+/** TUN devices in network namespaces of our own: the kernel there answers what we write. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { deleteNetns, ensureNetns, ip, listNetns } from '../../src/net/iproute.js';
+import { TunDevice, type TunListener } from '../../src/net/tun.js';
+import { ModemFirmware } from '../../src/sim/firmware.js';
+import { SimNetwork } from '../../src/sim/network/index.js';
+import { toHex } from '../../src/wire/hex.js';
+import { echoBody, icmpPacket } from './packets.js';
+import { itWithTun, testNetnsName } from './root.js';
+
+const itTun = itWithTun();
+const NS = testNetnsName('tun');
+const opened: TunDevice[] = [];
+
+afterEach(async () => {
+  for (const t of opened.splice(0)) t.close();
+  if ((await listNetns()).includes(NS)) await deleteNetns(NS);
+});
+
+/** A TUN whose packets queue up for `next`, and whose read errors are kept. */
+function openTun(name?: string) {
+  const queue: Uint8Array[] = [];
+  const errors: Error[] = [];
+  let wake: (() => void) | undefined;
+  const listener: TunListener = {
+    packet: (p) => {
+      queue.push(p.slice());
+      wake?.();
+    },
+    error: (e) => {
+      errors.push(e);
+      wake?.();
+    },
+  };
+  const tun = TunDevice.open(name === undefined ? {} : { name }, listener);
+  opened.push(tun);
+  /** The next packet that `wanted` accepts (others, like the kernel's IPv6 RS and MLD, are skipped). */
+  async function next(wanted: (p: Uint8Array) => boolean, ms = 2000): Promise<Uint8Array> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const i = queue.findIndex(wanted);
+      if (i >= 0) return queue.splice(i, 1)[0]!;
+      if (errors.length || Date.now() > deadline) throw new Error(`no packet within ${ms} ms (${errors[0]?.message ?? 'no error'})`);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 50);
+      });
+    }
+  }
+  return { tun, next, errors };
+}
+
+const isIcmpv4 = (p: Uint8Array) => p[0] === 0x45 && p[9] === 1;
+
+describe('TunDevice', () => {
+  it('refuses interface names longer than IFNAMSIZ - 1 bytes before asking the kernel', () => {
+    expect(() => TunDevice.open({ name: 'a'.repeat(16) }, { packet: () => undefined, error: () => undefined })).toThrow(/1\.\.15 bytes/);
+  });
+
+  itTun('carries a ping into a namespace and the kernel’s reply back, byte for byte what our SimNetwork answers but for ID and DF', async () => {
+    await ensureNetns(NS);
+    const { tun, next } = openTun('wwantest%d');
+    expect(tun.name).toMatch(/^wwantest\d+$/);
+    await tun.moveToNetns(NS);
+    expect(tun.netns).toBe(NS);
+    await ip(['address', 'add', '10.77.0.1/24', 'dev', tun.name], NS);
+    await ip(['link', 'set', 'dev', tun.name, 'up'], NS);
+    const request = icmpPacket({ src: '10.77.0.2', dst: '10.77.0.1' }, 8, 0, echoBody(0x77, 1, Uint8Array.from('ping from the modem', (c) => c.charCodeAt(0))));
+    tun.write(request);
+    const reply = await next(isIcmpv4);
+
+    const firmware = new ModemFirmware({ ipv4Base: '10.77' });
+    const session = firmware.startSession({ apn: 'internet', family: 'ipv4' });
+    session.ipv4!.address = '10.77.0.2';
+    const ours: Uint8Array[] = [];
+    new SimNetwork().respond(session, request, (r) => ours.push(r.slice()));
+    // Linux sends echo replies without DF and with a hashed ID; ours are atomic (DF, ID 0, RFC 6864).
+    const unlessIdAndDf = (p: Uint8Array) => toHex(Uint8Array.from([...p.subarray(0, 4), ...p.subarray(8, 10), ...p.subarray(12)]));
+    expect(ours.map(unlessIdAndDf)).toEqual([unlessIdAndDf(reply)]);
+  });
+
+  itTun('takes a free name when its own is taken in the namespace, and reads the kernel’s choice back', async () => {
+    await ensureNetns(NS);
+    const a = openTun('wwantest%d').tun;
+    await a.moveToNetns(NS);
+    expect(a.name).toBe('wwantest0');
+    // The same number is free here again once the first has left.
+    const b = openTun('wwantest%d').tun;
+    expect(b.name).toBe('wwantest0');
+    await b.moveToNetns(NS);
+    expect(b.name).toMatch(/^wwantest\d+$/);
+    expect(b.name).not.toBe(a.name);
+    const names = (await ip(['-o', 'link', 'show'], NS)).split('\n').map((l) => l.split(': ')[1]).filter(Boolean);
+    expect(names).toEqual(expect.arrayContaining([a.name, b.name]));
+  });
+
+  itTun('deletes its interface on close', async () => {
+    const { tun } = openTun();
+    await ip(['link', 'show', 'dev', tun.name]);
+    tun.close();
+    expect(tun.closed).toBe(true);
+    await expect(ip(['link', 'show', 'dev', tun.name])).rejects.toThrow(/does not exist/);
+  });
+
+  itTun('says so when its namespace is deleted under it, and stops', async () => {
+    await ensureNetns(NS);
+    const { tun, errors, next } = openTun();
+    await tun.moveToNetns(NS);
+    await deleteNetns(NS);
+    await expect(next(() => true)).rejects.toThrow();
+    expect(errors).toHaveLength(1);
+    expect(tun.closed).toBe(true);
+  });
+
+  itTun('refuses a write while the interface is down', () => {
+    const { tun } = openTun();
+    expect(() => tun.write(icmpPacket({ src: '10.77.0.2', dst: '10.77.0.1' }, 8, 0, echoBody(1, 1, new Uint8Array())))).toThrow(/EIO/);
+  });
+});
