@@ -2,15 +2,18 @@
 import { readFileSync } from 'node:fs';
 import { fromHex } from '../wire/hex.js';
 import { describeQmux } from '../qmi/describe.js';
+import { describeMbim } from '../mbim/describe.js';
 import { describeTransfer, type DescribeOptions } from '../mux/describe.js';
 import { writeIpPcap, writeNtbPcap } from '../mux/pcap.js';
 import { LINKTYPE_WIRESHARK_UPPER_PDU, PcapWriter } from '../trace/pcap.js';
 
-export const DECODE_FORMATS = ['qmux', 'qmap', 'qmimux', 'bam-dmux', 'ntb'] as const;
+export const DECODE_FORMATS = ['qmux', 'mbim', 'qmap', 'qmimux', 'bam-dmux', 'ntb'] as const;
 export type DecodeFormat = (typeof DECODE_FORMATS)[number];
 
 export function decodeBytes(format: DecodeFormat, bytes: Uint8Array, opts: DescribeOptions = {}): { errors: unknown[] } {
-  return format === 'qmux' ? describeQmux(bytes) : describeTransfer(format, bytes, opts);
+  if (format === 'qmux') return describeQmux(bytes);
+  if (format === 'mbim') return describeMbim(bytes, { redact: true });
+  return describeTransfer(format, bytes, opts);
 }
 
 /**
@@ -19,9 +22,10 @@ export function decodeBytes(format: DecodeFormat, bytes: Uint8Array, opts: Descr
  */
 export function writeDecodePcap(format: DecodeFormat, bytes: Uint8Array, path: string, opts: DescribeOptions = {}): number {
   if (format === 'ntb') return writeNtbPcap(path, [bytes]);
-  if (format === 'qmux') {
+  if (format === 'qmux' || format === 'mbim') {
     const pcap = new PcapWriter(path, LINKTYPE_WIRESHARK_UPPER_PDU);
-    pcap.writePdu('data', bytes, 'QMI');
+    if (format === 'qmux') pcap.writePdu('data', bytes, 'QMI');
+    else pcap.writePdu('mbim.control', bytes);
     pcap.close();
     return 1;
   }

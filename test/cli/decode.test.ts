@@ -32,3 +32,10 @@ describe('wwan decode for data framings', () => {
     expect(stdout.trim()).toBe('10.0.0.1\t10.0.0.2');
   });
 });
+
+describe('wwan decode --as mbim', () => {
+  it('decodes an MBIM OPEN as mbimcli sends it', async () => {
+    const { stdout } = await run(process.execPath, [WWAN, 'decode', '--as', 'mbim', '--hex', '01000000 10000000 01000000 00100000']);
+    expect(JSON.parse(stdout)).toMatchObject({ type: 'open', length: 16, transactionId: 1, maxControlTransfer: 4096, errors: [] });
+  });
+});
