@@ -48,7 +48,7 @@ const IPV6_MIN = 40;
 export class TunBridge {
   readonly drops = dropCounts(TUN_BRIDGE_DROP_REASONS);
   private readonly routes: Route[] = [];
-  /** Sessions can share a gateway (one /24 per 250 hosts): each address counts its holders. */
+  /** Sessions share the DNS addresses (and could share a gateway): each address counts its holders. */
   private readonly holders = new Map<string, number>();
   /** `ip` changes run one after another so adds and deletes of shared addresses stay in order. */
   private changes: Promise<void> = Promise.resolve();
