@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 #include <uv.h>
@@ -177,6 +180,47 @@ static napi_value unwatch(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// Abstract unix socket names are matched by exact length. libuv (and so Node) binds and connects
+// with the whole 108-byte sun_path, NUL-padded, which never meets libqmi's or libmbim's exact names.
+// These take the name without the leading NUL and return a close-on-exec fd for net.Server/Socket.
+static int abstract_address(napi_env env, napi_callback_info info, struct sockaddr_un *addr, socklen_t *len) {
+  size_t argc = 1, n = 0;
+  napi_value argv[1];
+  char name[sizeof addr->sun_path];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], name, sizeof name - 1, &n) != napi_ok || n == 0) {
+    napi_throw_type_error(env, NULL, "expected an abstract socket name");
+    return -1;
+  }
+  memset(addr, 0, sizeof *addr);
+  addr->sun_family = AF_UNIX;
+  memcpy(addr->sun_path + 1, name, n);
+  *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+  return 0;
+}
+
+static napi_value abstract_socket(napi_env env, napi_callback_info info, int listening) {
+  struct sockaddr_un addr;
+  socklen_t len;
+  if (abstract_address(env, info, &addr, &len) != 0) return NULL;
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, "socket");
+  int r = listening ? bind(fd, (struct sockaddr *)&addr, len) : connect(fd, (struct sockaddr *)&addr, len);
+  if (r == 0 && listening) r = listen(fd, 128);
+  if (r != 0) {
+    int e = errno;
+    close(fd);
+    errno = e;
+    return throw_errno(env, listening ? "bind" : "connect");
+  }
+  napi_value out;
+  napi_create_int32(env, fd, &out);
+  return out;
+}
+
+static napi_value abstract_listen(napi_env env, napi_callback_info info) { return abstract_socket(env, info, 1); }
+static napi_value abstract_connect(napi_env env, napi_callback_info info) { return abstract_socket(env, info, 0); }
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "openPty", NAPI_AUTO_LENGTH, open_pty, NULL, &fn);
@@ -187,6 +231,10 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "watchReadable", fn);
   napi_create_function(env, "unwatch", NAPI_AUTO_LENGTH, unwatch, NULL, &fn);
   napi_set_named_property(env, exports, "unwatch", fn);
+  napi_create_function(env, "abstractListen", NAPI_AUTO_LENGTH, abstract_listen, NULL, &fn);
+  napi_set_named_property(env, exports, "abstractListen", fn);
+  napi_create_function(env, "abstractConnect", NAPI_AUTO_LENGTH, abstract_connect, NULL, &fn);
+  napi_set_named_property(env, exports, "abstractConnect", fn);
   return exports;
 }
 

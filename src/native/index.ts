@@ -17,6 +17,12 @@ export interface NativeAddon {
   watchReadable(fd: number, callback: (status: number) => void): ReadableWatch;
   /** Stops a watch; call it once, before closing the fd. */
   unwatch(watch: ReadableWatch): void;
+  /**
+   * A listening (or connected) unix stream socket on abstract `name` (no leading NUL), bound with
+   * the exact name length as libqmi and libmbim use; Node pads the name to 108 bytes instead.
+   */
+  abstractListen(name: string): number;
+  abstractConnect(name: string): number;
 }
 
 /** An opaque libuv poll handle. */

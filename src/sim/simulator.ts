@@ -13,6 +13,7 @@ import { qmuxPort, type QmuxPort } from '../qmi/port.js';
 import { QMI_SERVICE_CTL, decodeQmux, encodeQmux } from '../qmi/qmux.js';
 import { ctl } from '../qmi/services/ctl.js';
 import { StreamTransport } from '../transport/stream.js';
+import { listenUnix } from '../transport/unix.js';
 import { LINKTYPE_WIRESHARK_UPPER_PDU, PcapWriter } from '../trace/pcap.js';
 import { createInterface } from 'node:readline';
 import { applyFault, type FaultRequest } from './faults.js';
@@ -91,7 +92,7 @@ export class Simulator {
     }
     if (this.options.proxy && profile.control === 'qmi') await this.listenProxy();
     if (this.options.proxy && profile.control === 'mbim') {
-      this.mbimProxy = await listenMbimProxy({ modems: this.modems, dir: this.dir, log: this.log, trace: this.pcap ? (_dir, frame) => this.capture('mbim', frame) : undefined });
+      this.mbimProxy = await listenMbimProxy({ modems: this.modems, log: this.log, trace: this.pcap ? (_dir, frame) => this.capture('mbim', frame) : undefined });
     }
     await this.listenControl();
   }
@@ -148,12 +149,11 @@ export class Simulator {
 
   private async listenProxy(): Promise<void> {
     this.proxyServer = net.createServer((sock) => this.proxyClient(sock));
-    await new Promise<void>((resolve, reject) => {
-      this.proxyServer!.once('error', (e: NodeJS.ErrnoException) =>
-        reject(e.code === 'EADDRINUSE' ? new Error('the qmi-proxy socket is taken (a real qmi-proxy runs in this network namespace?)') : e),
-      );
-      this.proxyServer!.listen(QMI_PROXY_NAME, () => resolve());
-    });
+    try {
+      await listenUnix(this.proxyServer, QMI_PROXY_NAME);
+    } catch (e) {
+      throw /EADDRINUSE|Address already in use/.test((e as Error).message) ? new Error('the qmi-proxy socket is taken (a real qmi-proxy runs in this network namespace?)') : e;
+    }
   }
 
   /** A proxy client names its device in its first frame (CTL Internal Proxy Open); route it to that modem. */
@@ -178,6 +178,7 @@ export class Simulator {
         sock.end();
         return;
       }
+      this.log(`qmi-proxy: a client opened ${path} (${modem.id})`);
       modem.hub.attach(relay);
       deliver!(frame);
     });

@@ -79,6 +79,8 @@ describe('qmicli against wwan sim (qmi-rmnet)', () => {
   it('answers qmicli -p through the simulated qmi-proxy, and refuses a path it does not serve', async () => {
     const { stdout } = await run('qmicli', ['-p', '--device-open-qmi', '-d', dev, '--dms-get-model']);
     expect(stdout).toContain(`'${expected.identity.model}'`);
+    // It reached the simulator's proxy (bound with the exact abstract name), not a real qmi-proxy it spawned.
+    expect(sim.stderr()).toContain(`qmi-proxy: a client opened ${dev} (modem0)`);
     const port = qmuxPort(await connectUnix(QMI_PROXY_NAME));
     const refused = await QmiDevice.open(port, { proxyDevicePath: '/dev/null' }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(QmiProtocolErrorResponse);
