@@ -1,6 +1,8 @@
 /** Which netdevs links get: TUN where this process may create them, else in memory (and say so). */
 import type { NetdevFactory } from '../modem/manager.js';
+import { accessSync, constants } from 'node:fs';
 import { MemoryNetdev } from '../net/memory.js';
+import { TunNetdev } from '../net/tun-netdev.js';
 
 export interface NetdevChoice {
   factory: NetdevFactory;
@@ -9,7 +11,21 @@ export interface NetdevChoice {
   note: string;
 }
 
+/** Why TUN cannot be used here, or null if it can. */
+export function tunUnavailable(): string | null {
+  if (process.getuid?.() !== 0) return 'not root';
+  try {
+    accessSync('/dev/net/tun', constants.R_OK | constants.W_OK);
+  } catch {
+    return 'no /dev/net/tun';
+  }
+  return null;
+}
+
 export async function chooseNetdevs(wanted: string | undefined): Promise<NetdevChoice> {
-  if (wanted !== undefined && wanted !== 'memory') throw new Error(`netdev backend '${wanted}' is not available in this build; use memory`);
-  return { factory: async (_modem, name) => new MemoryNetdev(name), backend: 'memory', note: 'links use the in-memory datapath (no TUN devices)' };
+  if (wanted !== undefined && wanted !== 'memory' && wanted !== 'tun') throw new Error(`unknown netdev backend '${wanted}': memory or tun`);
+  const why = wanted === 'memory' ? 'memory was asked for' : tunUnavailable();
+  if (why === null) return { factory: async (_modem, name) => new TunNetdev(name), backend: 'tun', note: 'links are TUN devices (userspace datapath)' };
+  if (wanted === 'tun') throw new Error(`TUN devices are not available: ${why}`);
+  return { factory: async (_modem, name) => new MemoryNetdev(name), backend: 'memory', note: `links use the in-memory datapath (no TUN devices: ${why})` };
 }

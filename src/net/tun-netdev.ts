@@ -1,0 +1,60 @@
+/**
+ * A link's netdev as a TUN device: what the kernel routes out of it goes to the modem, what the
+ * modem sends is written into it. Addresses, MTU and link state are set with `ip`.
+ */
+import { ip } from './iproute.js';
+import { emptyCounters, type Netdev, type NetdevConfig } from './netdev.js';
+import { TunDevice } from './tun.js';
+
+export class TunNetdev implements Netdev {
+  readonly kind = 'tun';
+  readonly counters = emptyCounters();
+  private readonly listeners: ((packet: Uint8Array) => void)[] = [];
+  private readonly tun: TunDevice;
+
+  constructor(name: string) {
+    this.tun = TunDevice.open(
+      { name },
+      {
+        packet: (p) => {
+          this.counters.txPackets++;
+          this.counters.txBytes += p.length;
+          for (const l of this.listeners) l(p);
+        },
+        error: () => undefined,
+      },
+    );
+  }
+
+  get name(): string {
+    return this.tun.name;
+  }
+
+  onTransmit(listener: (packet: Uint8Array) => void): void {
+    this.listeners.push(listener);
+  }
+
+  deliver(packet: Uint8Array): void {
+    try {
+      this.tun.write(packet);
+      this.counters.rxPackets++;
+      this.counters.rxBytes += packet.length;
+    } catch {
+      // The kernel refuses packets while the link is down: counted, not fatal.
+      this.counters.txDropped++;
+    }
+  }
+
+  async configure(config: NetdevConfig): Promise<void> {
+    const name = this.tun.name;
+    await ip(['addr', 'flush', 'dev', name]);
+    if (config.mtu) await ip(['link', 'set', 'dev', name, 'mtu', String(config.mtu)]);
+    await ip(['link', 'set', 'dev', name, 'up']);
+    if (config.ipv4) await ip(['addr', 'add', `${config.ipv4.address}/${config.ipv4.prefix}`, 'dev', name]);
+    if (config.ipv6) await ip(['-6', 'addr', 'add', `${config.ipv6.address}/${config.ipv6.prefix}`, 'dev', name, 'nodad']);
+  }
+
+  async close(): Promise<void> {
+    this.tun.close();
+  }
+}
