@@ -10,6 +10,7 @@ export interface SimCommandOptions {
   proxy?: boolean;
   pcap?: string;
   dir?: string;
+  tunNetns?: string;
 }
 
 export async function runSim(opts: SimCommandOptions): Promise<number> {
@@ -30,7 +31,7 @@ export async function runSim(opts: SimCommandOptions): Promise<number> {
   const log = (line: string): void => void process.stderr.write(`[sim] ${line}\n`);
   let sim: Simulator;
   try {
-    sim = await Simulator.start({ profile: PROFILES[opts.profile], modems, seed, proxy: opts.proxy, pcap: opts.pcap, dir: opts.dir, log });
+    sim = await Simulator.start({ profile: PROFILES[opts.profile], modems, seed, proxy: opts.proxy, pcap: opts.pcap, dir: opts.dir, tunNetns: opts.tunNetns, log });
   } catch (e) {
     process.stderr.write(`wwan sim: ${(e as Error).message}\n`);
     return 1;

@@ -49,6 +49,7 @@ export class SimDataPlane {
   private server: net.Server | undefined;
   private host: net.Socket | undefined;
   private pipe: PipeFraming | undefined;
+  private flushQueued = false;
 
   constructor(
     readonly path: string,
@@ -102,6 +103,26 @@ export class SimDataPlane {
     const pipe = this.pipe;
     if (!pipe || pipe.format.framing !== 'ntb' || !pipe.send(dssLink(sessionId), payload)) return false;
     pipe.flush();
+    return true;
+  }
+
+  /**
+   * A packet from the network for a session (the TUN bridge), outside any uplink reply. Packets of
+   * one tick share a transfer. False without a host.
+   */
+  downlink(session: Session, packet: Uint8Array): boolean {
+    const pipe = this.pipe;
+    if (!pipe || !pipe.send(ipLink(session.linkId), packet)) return false;
+    const c = this.counter(session.linkId);
+    c.txPackets++;
+    c.txBytes += packet.length;
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(() => {
+        this.flushQueued = false;
+        this.pipe?.flush();
+      });
+    }
     return true;
   }
 

@@ -21,6 +21,8 @@ import { listenMbimProxy, type MbimProxy } from './mbim-proxy.js';
 import type { Responder } from './data-plane.js';
 import { SimModem } from './modem.js';
 import { SimNetwork } from './network/index.js';
+import { TunBridge } from './network/tun-bridge.js';
+import type { Session } from './firmware.js';
 import type { SimProfile } from './profiles.js';
 
 /** libqmi's proxy socket: an abstract unix name, per network namespace. */
@@ -38,6 +40,11 @@ export interface SimulatorOptions {
   log?: (line: string) => void;
   /** The network behind the modems (default: the small simulated network: echo, UDP echo, DNS). */
   respond?: Responder;
+  /**
+   * Bridge PDN traffic into a TUN device per modem inside this network namespace (created if absent),
+   * so real servers there answer, instead of the simulated network.
+   */
+  tunNetns?: string;
 }
 
 export class Simulator {
@@ -52,6 +59,7 @@ export class Simulator {
   readonly dir: string;
   private readonly log: (line: string) => void;
   private readonly respond: Responder;
+  private readonly bridges: TunBridge[] = [];
 
   private constructor(private readonly options: SimulatorOptions) {
     this.log = options.log ?? (() => undefined);
@@ -80,15 +88,17 @@ export class Simulator {
     const count = this.options.modems ?? 1;
     for (let i = 0; i < count; i++) {
       // Every modem its own address space: 10.(64+i).x.y and 2001:db8:(64+i)::.
+      const bridged = (session: Session, packet: Uint8Array): void => this.bridges[i]?.uplink(session, packet);
       const m = new SimModem(`modem${i}`, { ...profile, firmware: { ipv4Base: `10.${64 + (i % 64)}`, ipv6Base: `2001:db8:${64 + (i % 64)}`, ...profile.firmware } }, {
         seed: (this.options.seed ?? 1) + i,
         dir: this.dir,
         log: this.log,
         trace: this.pcap ? (p, _dir, frame) => this.capture(p, frame) : undefined,
-        respond: this.respond,
+        respond: this.options.tunNetns ? bridged : this.respond,
       });
       this.modems.push(m);
       await m.start();
+      if (this.options.tunNetns) await this.bridge(m, this.options.tunNetns, i);
     }
     if (this.options.proxy && profile.control === 'qmi') await this.listenProxy();
     if (this.options.proxy && profile.control === 'mbim') {
@@ -131,6 +141,20 @@ export class Simulator {
       this.controlServer!.once('error', reject);
       this.controlServer!.listen(this.controlPath, () => resolve());
     });
+  }
+
+  /** The modem's PDNs reach a TUN in `netns`: its sessions' gateway and DNS addresses live there. */
+  private async bridge(m: SimModem, netns: string, index: number): Promise<void> {
+    const bridge = await TunBridge.open({
+      netns,
+      name: `wwansim${index}`,
+      downlink: (session, packet) => m.data.downlink(session, packet),
+      onError: (e) => this.log(`${m.id}: TUN bridge failed: ${e.message}`),
+    });
+    this.bridges[index] = bridge;
+    m.firmware.on('sessionUp', (s) => void bridge.addSession(s).catch((e: Error) => this.log(`${m.id}: TUN bridge: ${e.message}`)));
+    m.firmware.on('sessionDown', (s) => void bridge.removeSession(s).catch(() => undefined));
+    this.log(`${m.id}: PDN traffic goes to ${bridge.interfaceName} in network namespace ${netns}`);
   }
 
   /** Applies a fault now (as `wwan sim ctl` does over the socket). */
@@ -189,6 +213,7 @@ export class Simulator {
     await new Promise<void>((resolve) => (this.controlServer ? this.controlServer.close(() => resolve()) : resolve()));
     await new Promise<void>((resolve) => (this.proxyServer ? this.proxyServer.close(() => resolve()) : resolve()));
     await this.mbimProxy?.close();
+    for (const b of this.bridges) await b?.close().catch(() => undefined);
     for (const m of this.modems) await m.stop();
     this.pcap?.close();
     if (this.ownDir) rmSync(this.dir, { recursive: true, force: true });

@@ -6,9 +6,9 @@ import { existsSync } from 'node:fs';
 import { it } from 'vitest';
 import { itWithTools } from '../support/tools.js';
 
-export function itWithTun(): typeof it {
+export function itWithTun(tools: string[] = []): typeof it {
   const missing = process.getuid?.() !== 0 ? 'root' : !existsSync('/dev/net/tun') ? '/dev/net/tun' : undefined;
-  if (!missing) return itWithTools(['ip']);
+  if (!missing) return itWithTools(['ip', ...tools]);
   const why = `needs ${missing} (TUN devices in network namespaces)`;
   process.stderr.write(`\n*** SKIPPING tests that ${why} ***\n`);
   if (process.env.CI === 'true') {
