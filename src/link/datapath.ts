@@ -84,6 +84,8 @@ export class Datapath {
 
   async close(): Promise<void> {
     this.framing.flush();
+    // Netdevs outlive a datapath (a new one may take them over): stop forwarding theirs.
+    this.links.clear();
     await this.pipe.close();
   }
 

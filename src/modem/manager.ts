@@ -60,6 +60,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
       netdev: (name, linkId) => this.netdev(spec.id, name, linkId),
       ...(spec.dataPipe ? { pipe: () => connectRecordPipe(spec.dataPipe!) } : {}),
       ...(spec.pin !== undefined ? { pin: spec.pin } : {}),
+      reopen: async () => this.driverFor(spec, await openPort(spec.port)),
     });
     modem.on('state', (s) => this.emit('state', spec.id, s));
     modem.on('bearer', (b) => this.emit('bearer', spec.id, b));

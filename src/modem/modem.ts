@@ -45,6 +45,10 @@ export interface ModemOptions {
   linkPrefix: string;
   /** Reconnect backoff: first delay and cap (ms). */
   backoffMs?: [number, number];
+  /** Opens the control port again after it closed (a modem reset); the modem then restores its bearers. */
+  reopen?: () => Promise<ControlDriver>;
+  /** Packets a link paused by flow control may hold. */
+  queueLimit?: number;
 }
 
 const MAX_BEARERS = 8;
@@ -58,13 +62,22 @@ export class Modem extends EventEmitter<ModemEvents> {
   private multiplexed = false;
   private nextBearer = 1;
   private closed = false;
+  /** Set while the control port is being reopened: bearers are restored by recover(), not redial(). */
+  private recovering = false;
 
   constructor(
     readonly id: string,
-    readonly driver: ControlDriver,
+    public driver: ControlDriver,
     private readonly options: ModemOptions,
   ) {
     super();
+    this.bind(driver);
+  }
+
+  private bind(driver: ControlDriver): void {
+    driver.on('closed', () => {
+      if (this.driver === driver && !this.closed) void this.recover();
+    });
     driver.on('sessionLost', (token, reason) => this.lost(token, reason));
     driver.on('signal', (s) => {
       if (this.info) this.info.signal = s;
@@ -75,6 +88,55 @@ export class Modem extends EventEmitter<ModemEvents> {
       this.emit('registration', r);
       this.updateState();
     });
+  }
+
+  /**
+   * The control port went away (a modem reset): reopen it with backoff, probe again, renegotiate the
+   * data format and redial every bearer on its link id.
+   */
+  private async recover(): Promise<void> {
+    if (!this.options.reopen) {
+      this.log('control port closed; nothing to reopen it with');
+      return;
+    }
+    this.recovering = true;
+    this.info = undefined;
+    this.setup = undefined;
+    for (const b of this.bearers.values()) {
+      b.session = undefined;
+      b.status = 'reconnecting';
+      this.emit('bearer', b);
+    }
+    this.updateState();
+    const [first, cap] = this.options.backoffMs ?? [500, 30_000];
+    for (let attempt = 0; !this.closed; attempt++) {
+      await new Promise((r) => setTimeout(r, Math.min(cap, first * 2 ** attempt)));
+      if (this.closed) return;
+      try {
+        const driver = await this.options.reopen();
+        this.driver = driver;
+        this.bind(driver);
+        await this.probe();
+        break;
+      } catch (e) {
+        this.log(`reopening the control port: ${(e as Error).message}`);
+      }
+    }
+    this.recovering = false;
+    if (this.closed) return;
+    this.log('control port reopened; restoring bearers');
+    for (const b of [...this.bearers.values()]) {
+      if (b.status === 'connected') continue;
+      try {
+        await this.ensureData(this.multiplexed || this.bearers.size > 1, false);
+        b.reconnects++;
+        await this.dial(b);
+      } catch (e) {
+        b.error = (e as Error).message;
+        this.emit('bearer', b);
+        void this.redial(b);
+      }
+    }
   }
 
   async probe(): Promise<ProbeResult> {
@@ -143,8 +205,10 @@ export class Modem extends EventEmitter<ModemEvents> {
     this.multiplexed = multiplex && this.setup.format.framing !== 'raw-ip';
     if (required && !this.multiplexed) throw new ConnectError('multiplexing is required but the modem did not agree to it', '');
     this.log(`data format: ${JSON.stringify(this.setup.format)}`);
+    // The same format after a reset: the pipe and its links carry on as they are.
+    if (this.datapath && JSON.stringify(this.datapath.format) === JSON.stringify(this.setup.format)) return;
     await this.datapath?.close().catch(() => undefined);
-    this.datapath = this.options.pipe ? new Datapath(await this.options.pipe(), this.setup.format, { log: (l) => this.log(l) }) : undefined;
+    this.datapath = this.options.pipe ? new Datapath(await this.options.pipe(), this.setup.format, { log: (l) => this.log(l), queueLimit: this.options.queueLimit }) : undefined;
   }
 
   private pickLink(wanted: number | undefined): number {
@@ -173,10 +237,8 @@ export class Modem extends EventEmitter<ModemEvents> {
     }
     if (!b.session) throw new ConnectError(errors.join('; '), b.request.apns.at(-1)!);
     b.connected = { apn: b.session.apn, linkId: b.linkId, ...(b.session.ipv4 ? { ipv4: b.session.ipv4 } : {}), ...(b.session.ipv6 ? { ipv6: b.session.ipv6 } : {}) };
-    if (!b.netdev) {
-      b.netdev = await this.options.netdev(`${this.options.linkPrefix}${b.linkId}`, b.linkId);
-      this.datapath?.attach(b.linkId, b.netdev);
-    }
+    if (!b.netdev) b.netdev = await this.options.netdev(`${this.options.linkPrefix}${b.linkId}`, b.linkId);
+    if (this.datapath && this.datapath.links.get(b.linkId)?.netdev !== b.netdev) this.datapath.attach(b.linkId, b.netdev);
     await b.netdev.configure({ ipv4: b.connected.ipv4, ipv6: b.connected.ipv6, mtu: b.connected.ipv4?.mtu ?? b.connected.ipv6?.mtu });
     b.status = 'connected';
     b.error = undefined;
@@ -207,7 +269,8 @@ export class Modem extends EventEmitter<ModemEvents> {
     const [first, cap] = this.options.backoffMs ?? [500, 30_000];
     for (let attempt = 0; this.bearers.get(b.id) === b && !this.closed; attempt++) {
       await new Promise((r) => setTimeout(r, Math.min(cap, first * 2 ** attempt)));
-      if (this.bearers.get(b.id) !== b || this.closed) return;
+      if (this.bearers.get(b.id) !== b || this.closed || b.status === 'connected') return;
+      if (this.recovering) continue;
       try {
         b.reconnects++;
         await this.dial(b);

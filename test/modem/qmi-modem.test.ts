@@ -25,8 +25,9 @@ async function setup(profile: ProfileName, opts: { pin?: string } = {}) {
   sim = await Simulator.start({ profile: PROFILES[profile], seed: 9, respond: (_s, p, reply) => reply(p.slice()) });
   const m = sim.modems[0]!;
   const netdevs = new Map<number, MemoryNetdev>();
-  const device = new QmiDevice(qmuxPort(await connectUnix(m.ports[0]!.socket)));
-  modem = new Modem('modem0', new QmiDriver(device, { pipe: profile === 'bam-dmux' ? 'bam-dmux' : 'usb' }), {
+  const driver = async (): Promise<QmiDriver> => new QmiDriver(new QmiDevice(qmuxPort(await connectUnix(m.ports[0]!.socket))), { pipe: profile === 'bam-dmux' ? 'bam-dmux' : 'usb' });
+  modem = new Modem('modem0', await driver(), {
+    reopen: driver,
     linkPrefix: 'wwan0.',
     pipe: () => connectRecordPipe(sim!.ready().modems[0]!.data),
     netdev: async (name, linkId) => {
@@ -112,6 +113,21 @@ describe('Modem with the QMI driver', () => {
     await until(() => states.at(-1) === 'connected');
     expect(states).toEqual(['reconnecting', 'connected']);
     expect(b.reconnects).toBe(1);
+  });
+
+  it('restores every bearer on its link id after a modem reset', async () => {
+    const { modem, sim, netdevs, simModem } = await setup('qmi-rmnet');
+    const a = await modem.connect({ apns: ['internet'], ipType: 'ipv4', multiplex: 'requested' });
+    const b = await modem.connect({ apns: ['ims'], ipType: 'ipv4', multiplex: 'requested' });
+    const oldDriver = modem.driver;
+    expect(sim.fault({ fault: 'reset' })).toEqual({ ok: true });
+    await until(() => modem.driver !== oldDriver && [a, b].every((x) => x.status === 'connected' && x.reconnects === 1), 5000);
+    expect([a.linkId, b.linkId]).toEqual([1, 2]);
+    expect(simModem.firmware.sessions.size).toBe(2);
+    const got: number[] = [];
+    netdevs.get(2)!.onReceive((p) => got.push(p[27]!));
+    netdevs.get(2)!.send(ipv4Packet(b.connected!.ipv4!.address, '10.64.0.53', 77));
+    await until(() => got.length === 1);
   });
 
   it('negotiates qmimux (QMAPv1, no uplink aggregation) with a qmi_wwan-era modem', async () => {
