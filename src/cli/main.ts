@@ -6,6 +6,7 @@ import { runSim, runSimCtl, type SimCommandOptions } from './sim.js';
 import { EXIT, bearerText, infoText, linksText, listText, readPasswordFile, runDaemon, stdOutput, withDaemon } from './manage.js';
 import { runMonitor } from './monitor.js';
 import { runDemo } from './demo.js';
+import { runTrace } from './trace.js';
 import { DECODE_FORMATS, decodeBytes, readInput, writeDecodePcap, type DecodeFormat } from './decode.js';
 
 const argv = process.argv.slice(2);
@@ -119,6 +120,12 @@ async function main(): Promise<number> {
   socketOpt(program.command('links').description('every link: id, framing, netdev, addresses, counters')).action(async (opts: { socket?: string; json?: boolean }) => {
     code = await withDaemon(opts.socket, stdOutput(!!opts.json), (c) => c.call('links'), linksText);
   });
+  socketOpt(program.command('trace').description('decoded control messages live (secrets overwritten), optionally into a capture'))
+    .option('--pcap <file>', 'also write them for Wireshark (mbim.control / data)')
+    .option('--count <n>', 'stop after n messages')
+    .action(async (opts: { socket?: string; json?: boolean; pcap?: string; count?: string }) => {
+      code = await runTrace(opts);
+    });
   socketOpt(program.command('monitor').description('live events (state, bearers, signal) until Ctrl-C')).action(async (opts: { socket?: string; json?: boolean }) => {
     code = await runMonitor(opts.socket, !!opts.json);
   });

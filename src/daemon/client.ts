@@ -16,7 +16,10 @@ export class DaemonClient {
   private readonly eventListeners: ((e: Record<string, unknown>) => void)[] = [];
 
   private constructor(private readonly sock: net.Socket) {
-    createInterface({ input: sock, crlfDelay: Infinity }).on('line', (line) => {
+    createInterface({ input: sock, crlfDelay: Infinity })
+      // A vanished peer's socket error comes back through readline too; the socket's close handles it.
+      .on('error', () => undefined)
+      .on('line', (line) => {
       const msg = JSON.parse(line) as { id?: number; result?: unknown; error?: ErrorBody; event?: string };
       if (msg.event !== undefined) {
         for (const l of this.eventListeners) l(msg as Record<string, unknown>);

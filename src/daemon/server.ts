@@ -10,6 +10,8 @@ import { Manager, type NetdevFactory } from '../modem/manager.js';
 import { ConfigError, ConnectError, type BearerRequest, type IpType, type AuthType, type Multiplex } from '../modem/types.js';
 import { PROFILES, isProfileName } from '../sim/profiles.js';
 import { Simulator } from '../sim/simulator.js';
+import { describeQmux } from '../qmi/describe.js';
+import { describeMbim } from '../mbim/describe.js';
 import { bearerView, MAX_LINE, METHODS, modemInfo, modemSummary, type ErrorBody, type Request } from './protocol.js';
 
 export interface DaemonOptions {
@@ -25,6 +27,7 @@ export class Daemon {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
   private readonly subscribers = new Set<net.Socket>();
+  private readonly tracers = new Set<net.Socket>();
   private readonly sims: Simulator[] = [];
   private readonly startedAt = Date.now();
   private readonly log: (line: string) => void;
@@ -39,6 +42,12 @@ export class Daemon {
     this.manager.on('registration', (modem, registration) => this.publish({ event: 'registration', modem, registration }));
     this.manager.on('modemAdded', (modem) => this.publish({ event: 'modem-added', modem }));
     this.manager.on('modemRemoved', (modem) => this.publish({ event: 'modem-removed', modem }));
+    this.manager.on('trace', (modem, protocol, direction, bytes) => {
+      if (bytes.length === 0) return;
+      const summary = protocol === 'qmi' ? traceSummaryQmi(bytes) : traceSummaryMbim(bytes);
+      const event = { event: 'trace', modem, protocol, direction, time: Date.now(), summary, hex: Buffer.from(bytes).toString('hex') };
+      for (const s of this.tracers) write(s, event);
+    });
   }
 
   static async start(options: DaemonOptions): Promise<Daemon> {
@@ -106,13 +115,17 @@ export class Daemon {
     sock.once('close', () => {
       this.sockets.delete(sock);
       this.subscribers.delete(sock);
+      this.tracers.delete(sock);
     });
     let pending = 0;
     sock.on('data', (c: Buffer) => {
       pending += c.length;
       if (pending > MAX_LINE) sock.destroy();
     });
-    createInterface({ input: sock, crlfDelay: Infinity }).on('line', (line) => {
+    createInterface({ input: sock, crlfDelay: Infinity })
+      // A vanished peer's socket error comes back through readline too; the socket's close handles it.
+      .on('error', () => undefined)
+      .on('line', (line) => {
       pending = 0;
       void this.handle(sock, line);
     });
@@ -165,6 +178,9 @@ export class Daemon {
       case 'subscribe':
         this.subscribers.add(sock);
         return { subscribed: true };
+      case 'trace':
+        this.tracers.add(sock);
+        return { tracing: true };
       case 'addSim':
         return { added: await this.addSim(str(p, 'profile')) };
       case 'remove':
@@ -184,6 +200,19 @@ export class Daemon {
     await this.manager.close();
     for (const s of this.sims) await s.stop();
   }
+}
+
+/** One line for people: the service and message by name. */
+function traceSummaryQmi(bytes: Uint8Array): string {
+  const d = describeQmux(bytes);
+  const r = d.result ? ` ${d.result.status === 'success' ? 'ok' : d.result.errorName}` : '';
+  return `${d.service?.name ?? d.service?.id ?? '?'} ${d.message?.name ?? d.message?.id ?? '?'} ${d.type ?? ''} cid ${d.clientId ?? '?'} txn ${d.transaction ?? '?'}${r}`;
+}
+
+function traceSummaryMbim(bytes: Uint8Array): string {
+  const d = describeMbim(bytes, { redact: true }) as unknown as { type: string; service?: { name?: string }; cid?: { name?: string } | number; status?: string; transactionId?: number };
+  const cid = typeof d.cid === 'object' ? d.cid.name : d.cid;
+  return `${d.type} ${d.service?.name ?? ''} ${cid ?? ''} txn ${d.transactionId ?? '?'}${d.status ? ` ${d.status}` : ''}`.replace(/ +/g, ' ');
 }
 
 function write(sock: net.Socket, body: unknown): void {

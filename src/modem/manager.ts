@@ -15,6 +15,8 @@ import { Modem, type Bearer, type ModemState } from './modem.js';
 import { QmiDriver } from './qmi-driver.js';
 import { MbimDriver } from './mbim-driver.js';
 import { MbimDevice } from '../mbim/client.js';
+import { redactMbim } from '../mbim/redact.js';
+import { redactQmux } from '../qmi/redact.js';
 import { ConfigError, type ControlProtocol, type Registration, type SignalQuality } from './types.js';
 
 export interface ModemSpec {
@@ -40,6 +42,8 @@ export interface ManagerEvents {
   signal: [string, SignalQuality];
   registration: [string, Registration];
   log: [string];
+  /** A control message, secrets overwritten. */
+  trace: [string, 'qmi' | 'mbim', 'tx' | 'rx', Uint8Array];
 }
 
 export class Manager extends EventEmitter<ManagerEvents> {
@@ -103,10 +107,16 @@ export class Manager extends EventEmitter<ManagerEvents> {
 
   private async driverFor(spec: ModemSpec, transport: Transport): Promise<ControlDriver> {
     if (spec.control === 'qmi') {
-      const device = await QmiDevice.open(qmuxPort(transport), { log: (l) => this.emit('log', `${spec.id}: ${l}`) });
+      const device = await QmiDevice.open(qmuxPort(transport), {
+        log: (l) => this.emit('log', `${spec.id}: ${l}`),
+        trace: (dir, frame) => this.listenerCount('trace') > 0 && this.emit('trace', spec.id, 'qmi', dir, redactQmux(frame)),
+      });
       return new QmiDriver(device, { pipe: spec.pipe ?? 'usb' });
     }
-    const mbim = await MbimDevice.open(transport, { log: (l) => this.emit('log', `${spec.id}: ${l}`) });
+    const mbim = await MbimDevice.open(transport, {
+      log: (l) => this.emit('log', `${spec.id}: ${l}`),
+      trace: (dir, bytes) => this.listenerCount('trace') > 0 && this.emit('trace', spec.id, 'mbim', dir, redactMbim(bytes)),
+    });
     return new MbimDriver(mbim);
   }
 }

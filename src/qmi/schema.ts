@@ -231,12 +231,17 @@ export interface TlvDef<T = unknown, M extends boolean = boolean> {
   readonly id: number;
   readonly codec: FieldCodec<T>;
   readonly mandatory: M;
+  /** Holds a PIN, PUK or password: traces and captures show it overwritten. */
+  readonly secret?: boolean;
 }
 
 /** A TLV that must be present (libqmi: id < 0x10, or declared mandatory). */
 export const required = <T>(id: number, codec: FieldCodec<T>): TlvDef<T, true> => ({ id, codec, mandatory: true });
 /** A TLV that may be absent. */
 export const optional = <T>(id: number, codec: FieldCodec<T>): TlvDef<T, false> => ({ id, codec, mandatory: false });
+
+/** Marks a TLV as holding a secret (PIN, PUK, password). */
+export const secret = <T, M extends boolean>(def: TlvDef<T, M>): TlvDef<T, M> => ({ ...def, secret: true });
 
 export type TlvMap = Record<string, TlvDef<any, boolean>>;
 

@@ -123,7 +123,10 @@ export class Simulator {
       this.controlSockets.add(sock);
       sock.once('close', () => this.controlSockets.delete(sock));
       sock.on('error', () => undefined);
-      createInterface({ input: sock }).on('line', (line) => {
+      createInterface({ input: sock })
+      // A vanished peer's socket error comes back through readline too; the socket's close handles it.
+      .on('error', () => undefined)
+      .on('line', (line) => {
         let req: FaultRequest;
         try {
           req = JSON.parse(line) as FaultRequest;

@@ -73,6 +73,29 @@ describe('wwan daemon', () => {
     expect((gone as { stderr: string }).stderr).toContain('start one with `wwan daemon`');
   });
 
+  it('traces control messages with secrets overwritten, and survives a tracer that vanishes mid-stream', async () => {
+    const pw = join(dir, 'pw2');
+    writeFileSync(pw, 'tr4ce-secret\n');
+    const tracer = await DaemonClient.connect(socket);
+    const lines: Record<string, unknown>[] = [];
+    tracer.onEvent((e) => lines.push(e));
+    await tracer.call('trace');
+    // A second tracer that disappears while messages flow.
+    const quitter = net.connect(socket);
+    await new Promise((r) => quitter.once('connect', r));
+    quitter.write(`${JSON.stringify({ id: 1, method: 'trace' })}\n`);
+    await new Promise((r) => setTimeout(r, 50));
+    quitter.destroy();
+    const r = await cli('connect', 'sim1', '--apn', 'internet', '--user', 'u', '--password-file', pw);
+    expect(r.code).toBe(0);
+    expect(lines.some((e) => String(e.summary).includes('wds startNetwork request'))).toBe(true);
+    const start = lines.find((e) => String(e.summary).includes('startNetwork request'))!;
+    expect(Buffer.from(String(start.hex), 'hex').toString('latin1')).toContain('************');
+    expect(JSON.stringify(lines)).not.toContain(Buffer.from('tr4ce-secret').toString('hex'));
+    expect((await cli('disconnect', 'sim1', '--all')).code).toBe(0);
+    tracer.close();
+  });
+
   it('streams events to subscribers and survives clients that vanish mid-request or send junk', async () => {
     const events: Record<string, unknown>[] = [];
     const watcher = await DaemonClient.connect(socket);

@@ -52,3 +52,23 @@ describe('describeQmux', () => {
     expect(JSON.parse((bad as { stdout: string }).stdout).errors[0].field).toBe('length');
   });
 });
+
+describe('redactQmux', () => {
+  it('overwrites the password of a Start Network request and the PIN of Verify PIN, nothing else', async () => {
+    const { encodeQmux } = await import('../../src/qmi/qmux.js');
+    const { encodeTlvs } = await import('../../src/qmi/codec.js');
+    const { wds } = await import('../../src/qmi/services/wds.js');
+    const { uim } = await import('../../src/qmi/services/uim.js');
+    const { redactQmux } = await import('../../src/qmi/redact.js');
+    const start = encodeQmux({ service: 1, clientId: 1, type: 'request', transaction: 1, messageId: 0x20, tlvs: encodeTlvs(wds.messages.startNetwork.request, { apn: 'internet', username: 'bob', password: 'hunter2' }) });
+    const red = redactQmux(start);
+    expect(Buffer.from(red).toString('latin1')).not.toContain('hunter2');
+    expect(Buffer.from(red).toString('latin1')).toContain('*******');
+    expect(Buffer.from(red).toString('latin1')).toContain('internet');
+    expect(Buffer.from(start).toString('latin1')).toContain('hunter2'); // the original is untouched
+    const pin = encodeQmux({ service: 0x0b, clientId: 1, type: 'request', transaction: 2, messageId: 0x26, tlvs: encodeTlvs(uim.messages.verifyPin.request, { session: { sessionType: 0, applicationIdentifier: [] }, info: { pinId: 1, pinValue: '4321' } }) });
+    expect(Buffer.from(redactQmux(pin)).toString('latin1')).not.toContain('4321');
+    const plain = encodeQmux({ service: 2, clientId: 1, type: 'request', transaction: 3, messageId: 0x25, tlvs: new Uint8Array() });
+    expect(redactQmux(plain)).toBe(plain);
+  });
+});

@@ -20,6 +20,7 @@ import { uimActions } from './uim.js';
 import { wdaActions } from './wda.js';
 import { wdsActions } from './wds.js';
 import { describeQmuxLine } from './trace.js';
+import { redactQmux } from '../../qmi/redact.js';
 
 const actions: QmicliAction[] = [...dmsActions, ...nasActions, ...wdsActions, ...wdaActions, ...uimActions];
 
@@ -91,7 +92,8 @@ export async function run(argv: readonly string[], io: Io = stdio): Promise<numb
       proxyDevicePath: o.has('device-open-proxy') ? path : undefined,
       versionInfo: o.has('device-open-version-info'),
       sync: o.has('device-open-sync'),
-      trace: (dir, frame) => {
+      trace: (dir, raw) => {
+        const frame = redactQmux(raw);
         pcap?.writePdu('data', frame, 'QMI');
         if (verbose) io.err(`${tag} ${dir === 'tx' ? 'sent' : 'received'} ${describeQmuxLine(frame)}\n`);
       },

@@ -2,7 +2,7 @@
  * UIM (service 0x0B): SIM cards, their applications and PINs, and file access.
  * Request TLVs are declared in descending id order, the order libqmi sends them in.
  */
-import { array, bool8, enumOf, indication, message, optional, required, service, stringU8, struct, u16, u32, u8 } from '../schema.js';
+import { array, bool8, enumOf, indication, message, optional, required, secret, service, stringU8, struct, u16, u32, u8 } from '../schema.js';
 
 export const UimCardState = enumOf(u8, { absent: 0, present: 1, error: 2 });
 
@@ -152,7 +152,7 @@ export const uim = service(
       0x0026,
       {
         responseInIndicationToken: optional(0x12, u32),
-        info: required(0x02, struct({ pinId: UimPinId, pinValue: stringU8 })),
+        info: secret(required(0x02, struct({ pinId: UimPinId, pinValue: stringU8 }))),
         session,
       },
       {

@@ -1,0 +1,35 @@
+/** `wwan trace [--pcap FILE]`: every control message the daemon exchanges, decoded, live (secrets overwritten). */
+import { DaemonClient, defaultSocket } from '../daemon/client.js';
+import { LINKTYPE_WIRESHARK_UPPER_PDU, PcapWriter } from '../trace/pcap.js';
+import { exitFor } from './manage.js';
+
+export async function runTrace(opts: { socket?: string; json?: boolean; pcap?: string; count?: string }): Promise<number> {
+  const limit = opts.count === undefined ? Infinity : Number(opts.count);
+  let client: DaemonClient;
+  const pcap = opts.pcap ? new PcapWriter(opts.pcap, LINKTYPE_WIRESHARK_UPPER_PDU) : undefined;
+  let seen = 0;
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  try {
+    client = await DaemonClient.connect(opts.socket ?? defaultSocket());
+    client.onEvent((e) => {
+      if (e.event !== 'trace') return;
+      const bytes = Buffer.from(String(e.hex), 'hex');
+      pcap?.writePdu(e.protocol === 'mbim' ? 'mbim.control' : 'data', bytes, e.protocol === 'mbim' ? undefined : 'QMI', Number(e.time));
+      const time = new Date(Number(e.time)).toISOString().slice(11, 23);
+      process.stdout.write(opts.json ? `${JSON.stringify(e)}\n` : `${time} ${String(e.modem)} ${String(e.protocol)} ${e.direction === 'tx' ? '→' : '←'} ${String(e.summary)}\n`);
+      if (++seen >= limit) done();
+    });
+    await client.call('trace');
+  } catch (e) {
+    pcap?.close();
+    process.stderr.write(`wwan: ${(e as Error).message}\n`);
+    return exitFor(e);
+  }
+  process.once('SIGINT', done);
+  process.once('SIGTERM', done);
+  await finished;
+  client.close();
+  pcap?.close();
+  return 0;
+}
