@@ -1,0 +1,150 @@
+/**
+ * iperf3 TCP through wwankit (qmi-rmnet, QMAPv5 with aggregation, TUN links, the simulator in its
+ * own process bridging into a namespace), beside two baselines between the same kind of namespaces:
+ * a plain veth pair, and two TUN devices joined by a minimal C relay moving one packet per
+ * read/write. Needs root, /dev/net/tun, iperf3 and a C compiler; otherwise it says so and skips.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { connectRecordPipe } from '../src/link/data-pipe.js';
+import { Modem } from '../src/modem/modem.js';
+import { QmiDriver } from '../src/modem/qmi-driver.js';
+import { TunNetdev } from '../src/net/tun-netdev.js';
+import { QmiDevice } from '../src/qmi/client.js';
+import { qmuxPort } from '../src/qmi/port.js';
+import { connectUnix } from '../src/transport/unix.js';
+import { report } from './harness.js';
+
+const exec = promisify(execFile);
+const SECONDS = Number(process.env.BENCH_IPERF_SECONDS ?? 3);
+const ip = (...args: string[]): Promise<unknown> => exec('ip', args);
+const inNs = (ns: string, ...cmd: string[]): Promise<{ stdout: string }> => exec('ip', ['netns', 'exec', ns, ...cmd]);
+
+/** iperf3 from `client` (a namespace, or the host) to a server in `serverNs`: received bits/s. */
+async function iperf(serverNs: string, serverAddr: string, clientNs: string | null, clientAddr?: string): Promise<number> {
+  const srv = spawn('ip', ['netns', 'exec', serverNs, 'iperf3', '-s', '-1', '-B', serverAddr], { stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 100; i++) {
+      if ((await inNs(serverNs, 'ss', '-ltn')).stdout.includes(':5201')) break;
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    const args = ['iperf3', '-c', serverAddr, '-t', String(SECONDS), '-J', ...(clientAddr ? ['-B', clientAddr] : [])];
+    const { stdout } = clientNs ? await inNs(clientNs, ...args) : await exec(args[0]!, args.slice(1));
+    return (JSON.parse(stdout) as { end: { sum_received: { bits_per_second: number } } }).end.sum_received.bits_per_second;
+  } finally {
+    srv.kill();
+  }
+}
+
+async function withNamespaces<T>(names: string[], fn: () => Promise<T>): Promise<T> {
+  for (const n of names) await ip('netns', 'add', n);
+  try {
+    return await fn();
+  } finally {
+    for (const n of names) await ip('netns', 'delete', n).catch(() => undefined);
+  }
+}
+
+async function vethRate(): Promise<number> {
+  const [a, b] = [`wbva${process.pid}`, `wbvb${process.pid}`];
+  return withNamespaces([a, b], async () => {
+    await ip('link', 'add', 'wbveth0', 'netns', a, 'type', 'veth', 'peer', 'name', 'wbveth1', 'netns', b);
+    await inNs(a, 'ip', 'addr', 'add', '10.200.0.1/24', 'dev', 'wbveth0');
+    await inNs(b, 'ip', 'addr', 'add', '10.200.0.2/24', 'dev', 'wbveth1');
+    await inNs(a, 'ip', 'link', 'set', 'wbveth0', 'up');
+    await inNs(b, 'ip', 'link', 'set', 'wbveth1', 'up');
+    return iperf(b, '10.200.0.2', a);
+  });
+}
+
+/** Two TUNs, one per namespace, and a relay that copies one packet per read/write between them. */
+const RELAY_C = `
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <stdio.h>
+static int tun(const char *name) {
+  struct ifreq ifr; int fd = open("/dev/net/tun", O_RDWR);
+  memset(&ifr, 0, sizeof ifr); ifr.ifr_flags = IFF_TUN | IFF_NO_PI; strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+  if (fd < 0 || ioctl(fd, TUNSETIFF, &ifr) < 0) { perror(name); _exit(1); }
+  return fd;
+}
+int main(int argc, char **argv) {
+  int fd[2] = { tun(argv[1]), tun(argv[2]) }; char buf[65536];
+  puts("ready"); fflush(stdout);
+  struct pollfd p[2] = { { fd[0], POLLIN, 0 }, { fd[1], POLLIN, 0 } };
+  for (;;) {
+    if (poll(p, 2, -1) < 0) return 1;
+    for (int i = 0; i < 2; i++) if (p[i].revents & POLLIN) { ssize_t n = read(fd[i], buf, sizeof buf); if (n > 0) write(fd[1 - i], buf, n); }
+  }
+}`;
+
+async function relayRate(dir: string): Promise<number> {
+  writeFileSync(join(dir, 'relay.c'), RELAY_C);
+  await exec('cc', ['-O2', '-o', join(dir, 'relay'), join(dir, 'relay.c')]);
+  const [a, b] = [`wbra${process.pid}`, `wbrb${process.pid}`];
+  return withNamespaces([a, b], async () => {
+    const relay: ChildProcess = spawn(join(dir, 'relay'), ['wbtun0', 'wbtun1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve) => createInterface({ input: relay.stdout! }).once('line', () => resolve()));
+      await ip('link', 'set', 'wbtun0', 'netns', a);
+      await ip('link', 'set', 'wbtun1', 'netns', b);
+      await inNs(a, 'ip', 'addr', 'add', '10.201.0.1', 'peer', '10.201.0.2', 'dev', 'wbtun0');
+      await inNs(b, 'ip', 'addr', 'add', '10.201.0.2', 'peer', '10.201.0.1', 'dev', 'wbtun1');
+      await inNs(a, 'ip', 'link', 'set', 'wbtun0', 'up');
+      await inNs(b, 'ip', 'link', 'set', 'wbtun1', 'up');
+      return await iperf(b, '10.201.0.2', a);
+    } finally {
+      relay.kill();
+    }
+  });
+}
+
+async function wwankitRate(): Promise<number> {
+  const ns = `wbw${process.pid}`;
+  const sim = spawn(process.execPath, [join(import.meta.dirname, '../bin/wwan.js'), 'sim', '--profile', 'qmi-rmnet', '--tun-netns', ns], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const ready = await new Promise<{ modems: { ports: { socket: string }[]; data: string }[] }>((resolve) => createInterface({ input: sim.stdout! }).once('line', (l) => resolve(JSON.parse(l))));
+    const m = ready.modems[0]!;
+    const modem = new Modem('bench', new QmiDriver(new QmiDevice(qmuxPort(await connectUnix(m.ports[0]!.socket))), { pipe: 'usb' }), {
+      linkPrefix: 'wbq.',
+      pipe: () => connectRecordPipe(m.data),
+      netdev: async (name) => new TunNetdev(name),
+    });
+    try {
+      const b = await modem.connect({ apns: ['internet'], ipType: 'ipv4', multiplex: 'required' });
+      return await iperf(ns, b.connected!.ipv4!.gateway!, null, b.connected!.ipv4!.address);
+    } finally {
+      await modem.close();
+    }
+  } finally {
+    sim.kill('SIGTERM');
+    await new Promise((r) => sim.once('exit', r));
+  }
+}
+
+export async function run(): Promise<void> {
+  const missing = process.getuid?.() !== 0 ? 'root' : !existsSync('/dev/net/tun') ? '/dev/net/tun' : undefined;
+  if (missing) {
+    process.stdout.write(`${JSON.stringify({ bench: 'throughput.iperf3', skipped: `needs ${missing}` })}\n`);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'wwan-bench-'));
+  try {
+    const veth = await vethRate();
+    const relay = await relayRate(dir);
+    const ours = await wwankitRate();
+    const gbit = (v: number): number => Math.round(v / 1e7) / 100;
+    report({ bench: 'throughput.iperf3.qmapv5.tun', unit: 'Gbit/s', value: gbit(ours), baseline: { name: 'two TUNs joined by a one-packet-per-read C relay', value: gbit(relay) }, veth: gbit(veth), seconds: SECONDS });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
