@@ -62,8 +62,10 @@ async function main(): Promise<number> {
   const socketOpt = (c: Command): Command => c.option('--socket <path>', 'the daemon socket (default: $WWAN_SOCKET, /run/wwankit/wwand.sock as root)').option('--json', 'machine-readable output');
   socketOpt(program.command('daemon').description('run the manager: the local API on a unix socket (mode 0660)'))
     .option('--sim <spec...>', 'add simulated modems: PROFILE or PROFILE:N (e.g. qmi-rmnet:2)')
-    .option('--netdev <backend>', 'memory (default) or tun')
-    .action(async (opts: { socket?: string; sim?: string[]; netdev?: string }) => {
+    .option('--netdev <backend>', 'links of simulated modems: tun (default when root) or memory')
+    .option('--no-discover', 'do not add the real modems sysfs shows')
+    .option('--dry-run', 'print the kernel datapath steps for real modems instead of running them')
+    .action(async (opts: { socket?: string; sim?: string[]; netdev?: string; discover: boolean; dryRun?: boolean }) => {
       code = await runDaemon(opts, (l) => void process.stderr.write(`[wwand] ${l}\n`));
     });
   socketOpt(program.command('status').description('the daemon: pid, uptime, modems')).action(async (opts: { socket?: string; json?: boolean }) => {

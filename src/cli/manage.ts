@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { DaemonClient, DaemonError, defaultSocket } from '../daemon/client.js';
 import { Daemon } from '../daemon/server.js';
 import { chooseNetdevs } from './netdevs.js';
+import { dryRunner, writeSysfs, type StepRunner } from '../net/kernel.js';
+import { ip } from '../net/iproute.js';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3, notFound: 4 } as const;
 
@@ -113,11 +115,13 @@ export function readPasswordFile(path: string | undefined): string | undefined {
   return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
 }
 
-export async function runDaemon(opts: { socket?: string; sim?: string[]; netdev?: string }, log: (l: string) => void): Promise<number> {
+export async function runDaemon(opts: { socket?: string; sim?: string[]; netdev?: string; discover: boolean; dryRun?: boolean }, log: (l: string) => void): Promise<number> {
   const socket = opts.socket ?? defaultSocket();
   const { factory, note } = await chooseNetdevs(opts.netdev);
   log(note);
-  const daemon = await Daemon.start({ socket, sims: opts.sim, netdev: factory, log });
+  // Real modems' links are the kernel's: made for real, or with --dry-run printed as the exact steps.
+  const kernelSteps: StepRunner = opts.dryRun ? dryRunner((l) => log(`dry run: ${l}`)) : { write: writeSysfs, ip: async (args) => void (await ip(args)) };
+  const daemon = await Daemon.start({ socket, sims: opts.sim, netdev: factory, discover: opts.discover, kernelSteps, log });
   process.stdout.write(`${JSON.stringify({ event: 'listening', socket, modems: [...daemon.manager.modems.keys()] })}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());

@@ -2,11 +2,13 @@
  * `wwan daemon`: holds the manager and serves the local API on a unix socket (mode 0660, nothing on
  * the network). A client that disconnects mid-request costs nothing: its answer is dropped.
  */
-import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Manager, type NetdevFactory } from '../modem/manager.js';
+import { planUnlink, runSteps, type KernelDevice, type StepRunner } from '../net/kernel.js';
+import { discover } from './discover.js';
 import { ConfigError, ConnectError, type BearerRequest, type IpType, type AuthType, type Multiplex } from '../modem/types.js';
 import { PROFILES, isProfileName } from '../sim/profiles.js';
 import { Simulator } from '../sim/simulator.js';
@@ -17,6 +19,13 @@ import { bearerView, MAX_LINE, METHODS, modemInfo, modemSummary, type ErrorBody,
 export interface DaemonOptions {
   socket: string;
   netdev: NetdevFactory;
+  /** Add the real modems sysfs shows (with `sysfs` as its root). */
+  discover?: boolean;
+  sysfs?: string;
+  /** Runs kernel datapath steps for real modems: for real, or printing them (dry run). */
+  kernelSteps?: StepRunner;
+  /** Where the daemon notes the kernel links it made, to clean them after a crash (default: beside the socket). */
+  stateFile?: string;
   /** Simulated modems to add at start: `qmi-rmnet` or `qmi-rmnet:2`. */
   sims?: string[];
   log?: (line: string) => void;
@@ -30,14 +39,19 @@ export class Daemon {
   private readonly tracers = new Set<net.Socket>();
   private readonly sims: Simulator[] = [];
   private readonly startedAt = Date.now();
+  private readonly stateFile: string;
   private readonly log: (line: string) => void;
 
   private constructor(private readonly options: DaemonOptions) {
     this.log = options.log ?? (() => undefined);
-    this.manager = new Manager(options.netdev);
+    this.manager = new Manager(options.netdev, options.kernelSteps);
+    this.stateFile = options.stateFile ?? join(dirname(options.socket), 'wwand.state.json');
     this.manager.on('log', (l) => this.log(l));
     this.manager.on('state', (modem, state) => this.publish({ event: 'state', modem, state }));
-    this.manager.on('bearer', (modem, b) => this.publish({ event: 'bearer', modem, bearer: bearerView(b) }));
+    this.manager.on('bearer', (modem, b) => {
+      this.publish({ event: 'bearer', modem, bearer: bearerView(b) });
+      this.saveState();
+    });
     this.manager.on('signal', (modem, signal) => this.publish({ event: 'signal', modem, signal }));
     this.manager.on('registration', (modem, registration) => this.publish({ event: 'registration', modem, registration }));
     this.manager.on('modemAdded', (modem) => this.publish({ event: 'modem-added', modem }));
@@ -54,6 +68,8 @@ export class Daemon {
     const d = new Daemon(options);
     try {
       await d.listen();
+      await d.cleanLeftovers();
+      if (options.discover) await d.addDiscovered();
       for (const s of options.sims ?? []) await d.addSim(s);
     } catch (e) {
       await d.stop();
@@ -84,6 +100,49 @@ export class Daemon {
       ids.push(id);
     }
     return ids;
+  }
+
+  private async addDiscovered(): Promise<void> {
+    for (const spec of discover(this.options.sysfs)) {
+      try {
+        await this.manager.add(spec);
+        this.log(`${spec.id}: ${spec.control.toUpperCase()} modem at ${spec.port}, data through ${spec.kernel.netdev} (${spec.kernel.driver})`);
+      } catch (e) {
+        this.log(`${spec.id}: not added: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** The kernel links this daemon has made, noted so a later daemon can remove them after a crash. */
+  private saveState(): void {
+    const links = [...this.manager.modems.entries()].flatMap(([id, m]) => {
+      const kernel = this.manager.specs.get(id)?.kernel;
+      return kernel ? [...m.bearers.values()].filter((b) => b.netdev).map((b) => ({ modem: id, kernel, linkId: b.linkId, name: b.netdev!.name })) : [];
+    });
+    try {
+      if (links.length === 0) rmSync(this.stateFile, { force: true });
+      else writeFileSync(this.stateFile, JSON.stringify({ pid: process.pid, links }), { mode: 0o600 });
+    } catch (e) {
+      this.log(`could not note state in ${this.stateFile}: ${(e as Error).message}`);
+    }
+  }
+
+  /** Removes the kernel links a previous daemon left (it died without taking them down). */
+  private async cleanLeftovers(): Promise<void> {
+    if (!existsSync(this.stateFile)) return;
+    let state: { links: { modem: string; kernel: KernelDevice; linkId: number; name: string }[] };
+    try {
+      state = JSON.parse(readFileSync(this.stateFile, 'utf8')) as typeof state;
+    } catch {
+      rmSync(this.stateFile, { force: true });
+      return;
+    }
+    for (const l of state.links) {
+      if (!this.options.kernelSteps) break;
+      await runSteps(planUnlink(l.kernel, l.linkId, l.name), this.options.kernelSteps).catch((e: Error) => this.log(`cleaning ${l.name}: ${e.message}`));
+      this.log(`${l.modem}: removed link ${l.name} (link ${l.linkId}) left by a previous daemon`);
+    }
+    rmSync(this.stateFile, { force: true });
   }
 
   private async listen(): Promise<void> {

@@ -10,6 +10,7 @@ import { connectUnix } from '../transport/unix.js';
 import type { Transport } from '../transport/types.js';
 import { connectRecordPipe } from '../link/data-pipe.js';
 import type { Netdev } from '../net/netdev.js';
+import { KernelNetdev, type KernelDevice, type StepRunner } from '../net/kernel.js';
 import type { ControlDriver } from './driver.js';
 import { Modem, type Bearer, type ModemState } from './modem.js';
 import { QmiDriver } from './qmi-driver.js';
@@ -30,6 +31,8 @@ export interface ModemSpec {
   /** How the data pipe attaches, for the QMI data-format negotiation. */
   pipe?: 'usb' | 'bam-dmux';
   pin?: string;
+  /** Where the kernel carries the data (real hardware): links become kernel netdevs. */
+  kernel?: KernelDevice;
 }
 
 export type NetdevFactory = (modemId: string, name: string, linkId: number) => Promise<Netdev>;
@@ -50,7 +53,11 @@ export class Manager extends EventEmitter<ManagerEvents> {
   readonly modems = new Map<string, Modem>();
   readonly specs = new Map<string, ModemSpec>();
 
-  constructor(private readonly netdev: NetdevFactory) {
+  constructor(
+    private readonly netdev: NetdevFactory,
+    /** Runs kernel datapath steps (for real, or printing them with --dry-run). */
+    private readonly kernelSteps?: StepRunner,
+  ) {
     super();
   }
 
@@ -61,7 +68,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
     const index = this.modems.size;
     const modem = new Modem(spec.id, driver, {
       linkPrefix: `wwan${index}.`,
-      netdev: (name, linkId) => this.netdev(spec.id, name, linkId),
+      netdev: (name, linkId) => (spec.kernel ? this.kernelNetdev(spec.kernel, linkId) : this.netdev(spec.id, name, linkId)),
       ...(spec.dataPipe ? { pipe: () => connectRecordPipe(spec.dataPipe!) } : {}),
       ...(spec.pin !== undefined ? { pin: spec.pin } : {}),
       reopen: async () => this.driverFor(spec, await openPort(spec.port)),
@@ -84,6 +91,13 @@ export class Manager extends EventEmitter<ManagerEvents> {
     }
     this.emit('modemAdded', spec.id);
     return modem;
+  }
+
+  /** A link the kernel carries: its steps run (or print) here; the name is the kernel's. */
+  private async kernelNetdev(dev: KernelDevice, linkId: number): Promise<Netdev> {
+    if (!this.kernelSteps) throw new ConfigError('this daemon does not drive the kernel datapath (start it with --kernel or --dry-run)');
+    const existing = [...this.modems.values()].flatMap((m) => [...m.bearers.values()].map((b) => b.netdev?.name ?? ''));
+    return KernelNetdev.create(dev, linkId, this.kernelSteps, existing);
   }
 
   get(id: string): Modem {
@@ -111,7 +125,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
         log: (l) => this.emit('log', `${spec.id}: ${l}`),
         trace: (dir, frame) => this.listenerCount('trace') > 0 && this.emit('trace', spec.id, 'qmi', dir, redactQmux(frame)),
       });
-      return new QmiDriver(device, { pipe: spec.pipe ?? 'usb' });
+      return new QmiDriver(device, { pipe: spec.pipe ?? 'usb', ...(spec.kernel?.mux === 'qmimux' ? { qmap: 'qmap' as const } : {}) });
     }
     const mbim = await MbimDevice.open(transport, {
       log: (l) => this.emit('log', `${spec.id}: ${l}`),

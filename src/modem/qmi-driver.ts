@@ -19,6 +19,8 @@ export interface QmiDriverOptions {
   pipe: 'usb' | 'bam-dmux';
   /** USB interface number of the data pipe, for WDA endpoint info and Bind Mux Data Port. */
   interfaceNumber?: number;
+  /** The newest QMAP the data path understands: qmi_wwan's qmimux only v1, rmnet and wwankit v5. */
+  qmap?: 'qmap' | 'qmapv5';
   log?: (line: string) => void;
 }
 
@@ -120,7 +122,7 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
     const wdaClient = await this.device.allocateClient(wda);
     try {
       const endpointInfo = { endpointType: 2, interfaceNumber: this.options.interfaceNumber ?? 4 };
-      const agg = multiplex ? WdaDataAggregationProtocol.names.qmapv5 : WdaDataAggregationProtocol.names.disabled;
+      const agg = multiplex ? WdaDataAggregationProtocol.names[this.options.qmap ?? 'qmapv5'] : WdaDataAggregationProtocol.names.disabled;
       const r = await wdaClient.request(wda.messages.setDataFormat, {
         linkLayerProtocol: 2,
         uplinkDataAggregationProtocol: agg,

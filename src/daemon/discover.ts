@@ -1,0 +1,44 @@
+/**
+ * Real modems from sysfs: cdc-wdm control ports (qmi_wwan → QMI, cdc_mbim → MBIM) with their net
+ * device, and wwan-core control ports (/dev/wwanNqmiM, /dev/wwanNmbimM). `sysfs` is a parameter so
+ * a fake tree stands in for tests.
+ */
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { ModemSpec } from '../modem/manager.js';
+import type { KernelDevice } from '../net/kernel.js';
+
+export interface DiscoveredModem extends ModemSpec {
+  /** How the kernel carries this modem's data. */
+  kernel: KernelDevice;
+}
+
+const list = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir) : []);
+
+export function discover(sysfs = '/sys', dev = '/dev'): DiscoveredModem[] {
+  const found: DiscoveredModem[] = [];
+  for (const name of list(join(sysfs, 'class/usbmisc')).filter((n) => n.startsWith('cdc-wdm')).sort()) {
+    const device = join(sysfs, 'class/usbmisc', name, 'device');
+    let driver: string;
+    try {
+      driver = basename(realpathSync(join(device, 'driver')));
+    } catch {
+      continue;
+    }
+    if (driver !== 'qmi_wwan' && driver !== 'cdc_mbim') continue;
+    const netdev = list(join(device, 'net'))[0];
+    if (!netdev) continue;
+    found.push({
+      id: name,
+      control: driver === 'qmi_wwan' ? 'qmi' : 'mbim',
+      port: join(dev, name),
+      kernel: { driver, netdev, mux: 'qmimux', sysfs },
+    });
+  }
+  for (const name of list(join(sysfs, 'class/wwan')).sort()) {
+    const m = /^(wwan\d+)(qmi|mbim)\d+$/.exec(name);
+    if (!m) continue;
+    found.push({ id: name, control: m[2] as 'qmi' | 'mbim', port: join(dev, name), kernel: { driver: 'wwan', netdev: m[1]!, sysfs } });
+  }
+  return found;
+}
