@@ -37,6 +37,8 @@ export class Daemon {
   private readonly sockets = new Set<net.Socket>();
   private readonly subscribers = new Set<net.Socket>();
   private readonly tracers = new Set<net.Socket>();
+  private readonly eventListeners = new Set<(event: Record<string, unknown>) => void>();
+  private readonly traceListeners = new Set<(event: Record<string, unknown>) => void>();
   private readonly sims: Simulator[] = [];
   private readonly startedAt = Date.now();
   private readonly stateFile: string;
@@ -57,9 +59,10 @@ export class Daemon {
     this.manager.on('modemAdded', (modem) => this.publish({ event: 'modem-added', modem }));
     this.manager.on('modemRemoved', (modem) => this.publish({ event: 'modem-removed', modem }));
     this.manager.on('trace', (modem, protocol, direction, bytes) => {
-      if (bytes.length === 0) return;
+      if (bytes.length === 0 || (this.tracers.size === 0 && this.traceListeners.size === 0)) return;
       const summary = protocol === 'qmi' ? traceSummaryQmi(bytes) : traceSummaryMbim(bytes);
       const event = { event: 'trace', modem, protocol, direction, time: Date.now(), summary, hex: Buffer.from(bytes).toString('hex') };
+      for (const l of this.traceListeners) l(event);
       for (const s of this.tracers) write(s, event);
     });
   }
@@ -207,7 +210,27 @@ export class Daemon {
     }
   }
 
-  private async call(sock: net.Socket, method: Request['method'], p: Record<string, unknown>): Promise<unknown> {
+  /**
+   * The API for front-ends in this process (D-Bus, HTTP): the same methods and answers as the socket.
+   * `subscribe`/`trace` are socket-only; use onEvent/onTrace instead.
+   */
+  request(method: Exclude<Request['method'], 'subscribe' | 'trace'>, params: Record<string, unknown> = {}): Promise<unknown> {
+    return this.call(undefined, method, params);
+  }
+
+  /** Every event the socket's subscribers get. Returns an unsubscribe. */
+  onEvent(listener: (event: Record<string, unknown>) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  /** Every trace event (control messages, secrets overwritten). Returns an unsubscribe. */
+  onTrace(listener: (event: Record<string, unknown>) => void): () => void {
+    this.traceListeners.add(listener);
+    return () => this.traceListeners.delete(listener);
+  }
+
+  private async call(sock: net.Socket | undefined, method: Request['method'], p: Record<string, unknown>): Promise<unknown> {
     const m = this.manager;
     switch (method) {
       case 'status':
@@ -235,10 +258,10 @@ export class Daemon {
             .map((b) => ({ modem: modem.id, name: b.netdev!.name, linkId: b.linkId, framing: modem.datapath?.format.framing ?? 'kernel', backend: b.netdev!.kind, bearer: b.id, status: b.status, addresses: [b.connected?.ipv4, b.connected?.ipv6].filter(Boolean).map((a) => `${a!.address}/${a!.prefix}`), counters: b.netdev!.counters })),
         );
       case 'subscribe':
-        this.subscribers.add(sock);
+        if (sock) this.subscribers.add(sock);
         return { subscribed: true };
       case 'trace':
-        this.tracers.add(sock);
+        if (sock) this.tracers.add(sock);
         return { tracing: true };
       case 'addSim':
         return { added: await this.addSim(str(p, 'profile')) };
@@ -250,6 +273,7 @@ export class Daemon {
   }
 
   private publish(event: Record<string, unknown>): void {
+    for (const l of this.eventListeners) l(event);
     for (const s of this.subscribers) write(s, event);
   }
 
