@@ -29,6 +29,8 @@ export interface SimModemOptions {
   trace?: (protocol: 'qmi' | 'mbim', direction: 'rx' | 'tx', frame: Uint8Array) => void;
   /** The network behind the modem. */
   respond?: Responder;
+  /** How often the signal's random walk steps (the firmware sends signal indications); 0 never. */
+  signalIntervalMs?: number;
 }
 
 export interface SimPortInfo {
@@ -104,6 +106,8 @@ export class SimModem {
     });
     chmodSync(this.socketPath, 0o660);
     await this.data.start();
+    const every = this.options.signalIntervalMs ?? 2000;
+    if (every > 0) this.signalTimer = setInterval(() => this.firmware.tickSignal(), every).unref();
   }
 
   /** True for any path a host might name this modem by (its pty or socket). */
@@ -115,7 +119,10 @@ export class SimModem {
     return this.pty ? [{ type: this.profile.control, path: this.pty.path, socket: this.socketPath }] : [];
   }
 
+  private signalTimer: NodeJS.Timeout | undefined;
+
   async stop(): Promise<void> {
+    clearInterval(this.signalTimer);
     this.closeMbim?.();
     await this.data.stop();
     for (const s of this.sockets) s.destroy();
