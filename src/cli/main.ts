@@ -45,6 +45,7 @@ async function main(): Promise<number> {
     .option('--proxy', 'also answer on the qmi-proxy socket (qmicli -p)')
     .option('--pcap <file>', 'capture every control message for Wireshark')
     .option('--dir <dir>', 'where to put the sockets (default: a fresh temporary folder)')
+    .option('--fault <spec...>', "apply faults at start, e.g. --fault 'delay-responses ms=200' (see `wwan sim ctl --help`)")
     .option('--tun-netns <name>', 'bridge PDN traffic into a TUN per modem in this network namespace (root), so real servers answer')
     .action(async (opts: SimCommandOptions) => {
       code = await runSim(opts);

@@ -11,6 +11,20 @@ export interface SimCommandOptions {
   pcap?: string;
   dir?: string;
   tunNetns?: string;
+  /** Faults to apply once the modems are up: `NAME key=value …`. */
+  fault?: string[];
+}
+
+/** `key=value` words into a fault request's arguments (numbers and booleans typed). */
+function faultArgs(words: string[]): Record<string, unknown> | string {
+  const req: Record<string, unknown> = {};
+  for (const a of words) {
+    const eq = a.indexOf('=');
+    if (eq <= 0) return `arguments are key=value, got ${JSON.stringify(a)}`;
+    const v = a.slice(eq + 1);
+    req[a.slice(0, eq)] = /^-?\d+$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v;
+  }
+  return req;
 }
 
 export async function runSim(opts: SimCommandOptions): Promise<number> {
@@ -36,6 +50,17 @@ export async function runSim(opts: SimCommandOptions): Promise<number> {
     process.stderr.write(`wwan sim: ${(e as Error).message}\n`);
     return 1;
   }
+  for (const f of opts.fault ?? []) {
+    const [name, ...words] = f.trim().split(/\s+/);
+    const args = faultArgs(words);
+    const answer = typeof args === 'string' ? { ok: false, error: args } : sim.fault({ ...args, fault: name ?? '' });
+    if (!answer.ok) {
+      process.stderr.write(`wwan sim: --fault ${JSON.stringify(f)}: ${answer.error}\n`);
+      await sim.stop();
+      return 2;
+    }
+    log(`fault ${name} applied from the command line`);
+  }
   process.stdout.write(`${JSON.stringify(sim.ready())}\n`);
   log(`${modems} ${opts.profile} modem(s) ready; stop with Ctrl-C`);
   await new Promise<void>((resolve) => {
@@ -49,17 +74,13 @@ export async function runSim(opts: SimCommandOptions): Promise<number> {
 }
 
 /** `wwan sim ctl --control PATH FAULT [key=value …]`: one fault, its answer on stdout. */
-export async function runSimCtl(control: string, fault: string, args: string[]): Promise<number> {
-  const req: Record<string, unknown> = { fault };
-  for (const a of args) {
-    const eq = a.indexOf('=');
-    if (eq <= 0) {
-      process.stderr.write(`wwan sim ctl: arguments are key=value, got ${JSON.stringify(a)}\n`);
-      return 2;
-    }
-    const v = a.slice(eq + 1);
-    req[a.slice(0, eq)] = /^-?\d+$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v;
+export async function runSimCtl(control: string, fault: string, args_: string[]): Promise<number> {
+  const args = faultArgs(args_);
+  if (typeof args === 'string') {
+    process.stderr.write(`wwan sim ctl: ${args}\n`);
+    return 2;
   }
+  const req = { ...args, fault };
   const sock = await connectUnix(control).catch((e: Error) => e);
   if (sock instanceof Error) {
     process.stderr.write(`wwan sim ctl: cannot reach the simulator at ${control}: ${sock.message}\n`);

@@ -96,3 +96,20 @@ describe('simulator faults', () => {
     expect(sim.fault({ fault: 'reset', modem: 'modem9' })).toMatchObject({ ok: false, error: expect.stringContaining('no modem') });
   });
 });
+
+describe('faults from the command line', () => {
+  it('wwan sim --fault applies a fault before the ready line, and refuses an unknown one', async () => {
+    const { startSim } = await import('../support/sim-process.js');
+    const { nas: nasService } = await import('../../src/qmi/services/nas.js');
+    const p = await startSim(['--profile', 'qmi-usb', '--fault', 'signal-loss']);
+    try {
+      const d = new QmiDevice(qmuxPort(await connectUnix(p.ready.modems[0]!.ports[0]!.socket)));
+      const n = await d.allocateClient(nasService);
+      expect((await n.request(nasService.messages.getServingSystem, {})).servingSystem.registrationState).toBe(2);
+      await d.close();
+    } finally {
+      expect(await p.stop()).toBe(0);
+    }
+    await expect(startSim(['--profile', 'qmi-usb', '--fault', 'bogus'])).rejects.toThrow(/exited with 2.*unknown fault/s);
+  });
+});
