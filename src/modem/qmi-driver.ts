@@ -19,6 +19,8 @@ export interface QmiDriverOptions {
   pipe: 'usb' | 'bam-dmux';
   /** USB interface number of the data pipe, for WDA endpoint info and Bind Mux Data Port. */
   interfaceNumber?: number;
+  /** How long Start Network may take (libqmi: 180 s). */
+  startTimeoutMs?: number;
   /** The newest QMAP the data path understands: qmi_wwan's qmimux only v1, rmnet and wwankit v5. */
   qmap?: 'qmap' | 'qmapv5';
   log?: (line: string) => void;
@@ -172,7 +174,7 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
           started = await client.request(
             wds.messages.startNetwork,
             { apn: req.apn, ipFamilyPreference: family, ...(auth !== undefined ? { authenticationPreference: auth } : {}), ...(req.user ? { username: req.user } : {}), ...(req.password ? { password: req.password } : {}) },
-            { timeoutMs: 180_000 },
+            { timeoutMs: this.options.startTimeoutMs ?? 180_000 },
           );
         } catch (e) {
           throw new ConnectError(`the network refused APN ${req.apn}: ${callEndText(e)}`, req.apn, { cause: e });

@@ -33,6 +33,7 @@ export class QmiDeviceEndpoint {
   readonly stats = { requests: 0, rejected: 0 };
   private readonly handlers = new Map<string, { def: MessageDef<any, any>; fn: Handler }>();
   private readonly clients = new Map<number, Set<number>>();
+  private readonly releaseListeners: ((service: number, cid: number) => void)[] = [];
   private lastCid = new Map<number, number>();
 
   constructor(
@@ -48,6 +49,11 @@ export class QmiDeviceEndpoint {
   handle<D extends MessageDef<any, any>>(def: D, fn: (values: RequestOf<D>, ctx: QmiRequestContext) => ResponseOf<D> | Promise<ResponseOf<D>>): this {
     this.handlers.set(`${def.service.id}:${def.id}`, { def, fn: fn as Handler });
     return this;
+  }
+
+  /** Called when a host releases a client id (its per-client state goes with it). */
+  onRelease(listener: (service: number, cid: number) => void): void {
+    this.releaseListeners.push(listener);
   }
 
   /** Forgets every client id, as a modem reset does: later requests with them get InvalidClientId. */
@@ -129,6 +135,7 @@ export class QmiDeviceEndpoint {
         if (!r.ok) return this.fail(f, QmiProtocolError.MalformedMessage);
         const { service, cid } = r.value.values.release;
         if (!this.clients.get(service)?.delete(cid)) return this.fail(f, QmiProtocolError.InvalidClientId);
+        for (const l of this.releaseListeners) l(service, cid);
         return this.reply(f, encodeTlvs(m.releaseCid.response, { release: { service, cid } }, { result: ok }));
       }
       case m.getVersionInfo.id: {

@@ -369,6 +369,14 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     physicalSlotStatus: [{ physicalCardStatus: fw.simState === 'absent' ? 1 : 2, physicalSlotStatus: 1, logicalSlot: 1, iccid: swappedBcd(fw.identity.iccid) }],
   }));
 
+  // A call is tied to the client that started it: releasing the client ends the call.
+  ep.onRelease((service, cid) => {
+    if (service !== wds.id) return;
+    const handle = clients.get(cid)?.handle;
+    clients.delete(cid);
+    if (handle !== undefined) fw.stopSession(handle, 'host');
+  });
+
   fw.on('reset', () => {
     clients.clear();
     signalInfoSubscribers.clear();

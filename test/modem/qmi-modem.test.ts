@@ -6,6 +6,7 @@ import { QmiDriver } from '../../src/modem/qmi-driver.js';
 import { ConfigError, ConnectError } from '../../src/modem/types.js';
 import { MemoryNetdev } from '../../src/net/memory.js';
 import { QmiDevice } from '../../src/qmi/client.js';
+import { wds } from '../../src/qmi/services/wds.js';
 import { qmuxPort } from '../../src/qmi/port.js';
 import type { ProfileName } from '../../src/sim/profiles.js';
 import { PROFILES } from '../../src/sim/profiles.js';
@@ -150,6 +151,28 @@ describe('Modem with the QMI driver', () => {
     netdevs.get(b.linkId)!.onReceive((p) => got.push(p[27]!));
     netdevs.get(b.linkId)!.send(ipv4Packet(b.connected!.ipv4!.address, '8.8.8.8', 9));
     await until(() => got.length === 1);
+  });
+
+  it('rolls a connect back when the modem stops answering mid-connect, and connects once it answers again', async () => {
+    sim = await Simulator.start({ profile: PROFILES['qmi-rmnet'] });
+    const m = sim.modems[0]!;
+    const netdevs: string[] = [];
+    modem = new Modem('m', new QmiDriver(new QmiDevice(qmuxPort(await connectUnix(m.ports[0]!.socket)), { timeoutMs: 300 }), { pipe: 'usb', startTimeoutMs: 300 }), {
+      linkPrefix: 'x',
+      netdev: async (n) => (netdevs.push(n), new MemoryNetdev(n)),
+      pipe: () => connectRecordPipe(sim!.ready().modems[0]!.data),
+    });
+    await modem.probe();
+    await modem.connect({ apns: ['ims'], ipType: 'ipv4', multiplex: 'requested' });
+    // From the next Start Network on, the modem answers nothing.
+    m.endpoint.handle(wds.messages.startNetwork, () => new Promise(() => undefined));
+    const err = await modem.connect({ apns: ['internet'], ipType: 'ipv4', multiplex: 'requested' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectError);
+    expect((err as Error).message).toMatch(/startNetwork \(0x0020\) timed out/);
+    expect(modem.bearers.size).toBe(1);
+    expect(netdevs).toEqual(['x1']);
+    expect([...modem.datapath!.links.keys()]).toEqual([1]);
+    expect(m.endpoint.clientsOf(wds.id)).toHaveLength(1); // the half-made session's client was released
   });
 
   it('unlocks a PIN-locked SIM with the configured PIN, and refuses to connect without it', async () => {
