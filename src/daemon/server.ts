@@ -60,8 +60,8 @@ export class Daemon {
     this.manager.on('modemRemoved', (modem) => this.publish({ event: 'modem-removed', modem }));
     this.manager.on('trace', (modem, protocol, direction, bytes) => {
       if (bytes.length === 0 || (this.tracers.size === 0 && this.traceListeners.size === 0)) return;
-      const summary = protocol === 'qmi' ? traceSummaryQmi(bytes) : traceSummaryMbim(bytes);
-      const event = { event: 'trace', modem, protocol, direction, time: Date.now(), summary, hex: Buffer.from(bytes).toString('hex') };
+      const names = protocol === 'qmi' ? traceNamesQmi(bytes) : traceNamesMbim(bytes);
+      const event = { event: 'trace', modem, protocol, direction, time: Date.now(), ...names, hex: Buffer.from(bytes).toString('hex') };
       for (const l of this.traceListeners) l(event);
       for (const s of this.tracers) write(s, event);
     });
@@ -285,17 +285,21 @@ export class Daemon {
   }
 }
 
-/** One line for people: the service and message by name. */
-function traceSummaryQmi(bytes: Uint8Array): string {
+/** One line for people, and the service and message by name (for front-ends' filters). */
+function traceNamesQmi(bytes: Uint8Array): { service: string; message: string; summary: string } {
   const d = describeQmux(bytes);
   const r = d.result ? ` ${d.result.status === 'success' ? 'ok' : d.result.errorName}` : '';
-  return `${d.service?.name ?? d.service?.id ?? '?'} ${d.message?.name ?? d.message?.id ?? '?'} ${d.type ?? ''} cid ${d.clientId ?? '?'} txn ${d.transaction ?? '?'}${r}`;
+  const service = String(d.service?.name ?? d.service?.id ?? '?');
+  const message = String(d.message?.name ?? d.message?.id ?? '?');
+  return { service, message, summary: `${service} ${message} ${d.type ?? ''} cid ${d.clientId ?? '?'} txn ${d.transaction ?? '?'}${r}` };
 }
 
-function traceSummaryMbim(bytes: Uint8Array): string {
-  const d = describeMbim(bytes, { redact: true }) as unknown as { type: string; service?: { name?: string }; cid?: { name?: string } | number; status?: string; transactionId?: number };
+function traceNamesMbim(bytes: Uint8Array): { service: string; message: string; summary: string } {
+  const d = describeMbim(bytes, { redact: true }) as unknown as { type: string; service?: { name?: string }; cid?: { name?: string } | number; status?: { name: string }; transactionId?: number };
   const cid = typeof d.cid === 'object' ? d.cid.name : d.cid;
-  return `${d.type} ${d.service?.name ?? ''} ${cid ?? ''} txn ${d.transactionId ?? '?'}${d.status ? ` ${d.status}` : ''}`.replace(/ +/g, ' ');
+  const summary = `${d.type} ${d.service?.name ?? ''} ${cid ?? ''} txn ${d.transactionId ?? '?'}${d.status ? ` ${d.status.name}` : ''}`.replace(/ +/g, ' ');
+  // Open/close and errors belong to no service: the message type stands in.
+  return { service: d.service?.name ?? 'MBIM', message: String(cid ?? d.type), summary };
 }
 
 function write(sock: net.Socket, body: unknown): void {
