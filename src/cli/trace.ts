@@ -1,6 +1,6 @@
 /** `wwan trace [--pcap FILE]`: every control message the daemon exchanges, decoded, live (secrets overwritten). */
 import { DaemonClient, defaultSocket } from '../daemon/client.js';
-import { LINKTYPE_WIRESHARK_UPPER_PDU, PcapWriter } from '../trace/pcap.js';
+import { LINKTYPE_WIRESHARK_UPPER_PDU, PcapWriter, controlPdu } from '../trace/pcap.js';
 import { exitFor } from './manage.js';
 
 export async function runTrace(opts: { socket?: string; json?: boolean; pcap?: string; count?: string }): Promise<number> {
@@ -15,7 +15,7 @@ export async function runTrace(opts: { socket?: string; json?: boolean; pcap?: s
     client.onEvent((e) => {
       if (e.event !== 'trace') return;
       const bytes = Buffer.from(String(e.hex), 'hex');
-      pcap?.writePdu(e.protocol === 'mbim' ? 'mbim.control' : 'data', bytes, e.protocol === 'mbim' ? undefined : 'QMI', Number(e.time));
+      pcap?.write(controlPdu(e.protocol === 'mbim' ? 'mbim' : 'qmi', bytes), Number(e.time));
       const time = new Date(Number(e.time)).toISOString().slice(11, 23);
       process.stdout.write(opts.json ? `${JSON.stringify(e)}\n` : `${time} ${String(e.modem)} ${String(e.protocol)} ${e.direction === 'tx' ? '→' : '←'} ${String(e.summary)}\n`);
       if (++seen >= limit) done();

@@ -306,7 +306,7 @@ function write(sock: net.Socket, body: unknown): void {
   if (!sock.destroyed && sock.writable) sock.write(`${JSON.stringify(body)}\n`);
 }
 
-function errorBody(e: unknown): ErrorBody {
+export function errorBody(e: unknown): ErrorBody {
   if (e instanceof ConfigError) return { code: e.message.startsWith('no modem') ? 'not-found' : 'config', message: e.message };
   if (e instanceof ConnectError) return { code: 'connect', message: e.message };
   return { code: 'internal', message: (e as Error).message };

@@ -26,6 +26,11 @@ export function exportedPdu(dissector: string, payload: Uint8Array, protocolColu
   return w.finish();
 }
 
+/** A control message as Wireshark wants it: MBIM under `mbim.control`, QMUX under `data` labelled QMI. */
+export function controlPdu(protocol: 'qmi' | 'mbim', bytes: Uint8Array): Uint8Array {
+  return protocol === 'mbim' ? exportedPdu('mbim.control', bytes) : exportedPdu('data', bytes, 'QMI');
+}
+
 export function pcapHeader(linkType: number, snaplen = 262144): Uint8Array {
   const w = new Writer(24);
   w.u32(0xa1b2c3d4).u16(2).u16(4).i32(0).u32(0).u32(snaplen).u32(linkType);
