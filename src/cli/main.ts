@@ -47,6 +47,9 @@ async function main(): Promise<number> {
     .option('--dir <dir>', 'where to put the sockets (default: a fresh temporary folder)')
     .option('--fault <spec...>', "apply faults at start, e.g. --fault 'delay-responses ms=200' (see `wwan sim ctl --help`)")
     .option('--tun-netns <name>', 'bridge PDN traffic into a TUN per modem in this network namespace (root), so real servers answer')
+    .option('--with-modemmanager', "root: Debian's ModemManager manages the modems in private namespaces on a private bus (ready line: the bus address)")
+    .option('--modemmanager-log <file>', "with --with-modemmanager: keep ModemManager's debug log")
+    .option('--pin-locked', 'with --with-modemmanager: the SIM starts PIN-locked (PIN 1234)')
     .action(async (opts: SimCommandOptions) => {
       code = await runSim(opts);
     });

@@ -2,6 +2,7 @@
 import { PROFILES, isProfileName } from '../sim/profiles.js';
 import { Simulator } from '../sim/simulator.js';
 import { connectUnix } from '../transport/unix.js';
+import { runSimWithModemManager } from './sim-modemmanager.js';
 
 export interface SimCommandOptions {
   profile?: string;
@@ -11,6 +12,9 @@ export interface SimCommandOptions {
   pcap?: string;
   dir?: string;
   tunNetns?: string;
+  withModemmanager?: boolean;
+  modemmanagerLog?: string;
+  pinLocked?: boolean;
   /** Faults to apply once the modems are up: `NAME key=value …`. */
   fault?: string[];
 }
@@ -42,6 +46,7 @@ export async function runSim(opts: SimCommandOptions): Promise<number> {
     process.stderr.write('wwan sim: --seed takes a whole number\n');
     return 2;
   }
+  if (opts.withModemmanager) return runSimWithModemManager({ profile: opts.profile, modems, seed, pinLocked: opts.pinLocked, modemManagerLog: opts.modemmanagerLog });
   const log = (line: string): void => void process.stderr.write(`[sim] ${line}\n`);
   let sim: Simulator;
   try {

@@ -51,6 +51,8 @@ export class SimModem {
   private pty: PtyPort | undefined;
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
+  private readonly hostTransports = new Set<Transport>();
+  private readonly aliases = new Set<string>();
   private readonly socketPath: string;
 
   constructor(
@@ -74,10 +76,10 @@ export class SimModem {
       this.dss = new SimDssServices(this.data, log);
       this.closeMbim = serveMbimFirmware(this.mbim, { firmware: this.firmware, data: this.data, dss: this.dss, qmiHub: this.hub }).close;
     }
-    // After a reset the socket clients lose their connection, as they would lose a re-enumerated port.
+    // After a reset the socket and proxy clients lose their connection, as they would lose a re-enumerated port.
     this.firmware.on('reset', () => {
       this.hub.forgetClients();
-      for (const s of this.sockets) s.destroy();
+      for (const t of this.hostTransports) void t.close().catch(() => undefined);
     });
   }
 
@@ -86,15 +88,21 @@ export class SimModem {
     return this.mbim ?? this.hub;
   }
 
-  /** A host connection on one of the modem's ports (or through a proxy). */
+  /** A host connection on the modem's socket or through a proxy; a reset drops it. */
   attachHost(transport: Transport): void {
+    this.hostTransports.add(transport);
+    transport.onClose(() => this.hostTransports.delete(transport));
+    this.connect(transport);
+  }
+
+  private connect(transport: Transport): void {
     if (this.mbim) this.mbim.attach(transport);
     else this.hub.attach(qmuxPort(transport, (reason, n) => this.options.log(`${this.id}: skipped ${n} byte(s) from ${transport.description}: ${reason}`)));
   }
 
   async start(): Promise<void> {
     this.pty = createPty();
-    this.attachHost(this.pty.transport);
+    this.connect(this.pty.transport);
     this.server = net.createServer((sock) => {
       this.sockets.add(sock);
       sock.once('close', () => this.sockets.delete(sock));
@@ -110,9 +118,14 @@ export class SimModem {
     if (every > 0) this.signalTimer = setInterval(() => this.firmware.tickSignal(), every).unref();
   }
 
-  /** True for any path a host might name this modem by (its pty or socket). */
+  /** Another path hosts may name this modem by through a proxy (e.g. `/dev/cdc-wdm0` in a fake /dev). */
+  alias(path: string): void {
+    this.aliases.add(path);
+  }
+
+  /** True for any path a host might name this modem by (its pty, socket or an alias). */
   answersTo(path: string): boolean {
-    return path === this.pty?.path || path === this.socketPath;
+    return path === this.pty?.path || path === this.socketPath || this.aliases.has(path);
   }
 
   get ports(): SimPortInfo[] {

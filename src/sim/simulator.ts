@@ -206,6 +206,10 @@ export class Simulator {
         return;
       }
       this.log(`qmi-proxy: a client opened ${path} (${modem.id})`);
+      // A reset drops proxy clients too, as a re-enumerated device closes qmi-proxy's file.
+      const drop = (): void => void sock.destroy();
+      modem.firmware.on('reset', drop);
+      sock.once('close', () => modem.firmware.off('reset', drop));
       modem.hub.attach(relay);
       deliver!(frame);
     });
