@@ -1,10 +1,11 @@
-// Bundles the dashboard (web/) into dist/web/static/: app.js, app.css, index.html. Run by `npm run build` and `prepare`.
+// Bundles the dashboard (web/) into dist/web/static/ (or the folder given): app.js, app.css, index.html.
+// Run by `npm run build` and `prepare`; tests bundle into folders of their own.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const out = `${root}dist/web/static`;
+const out = process.argv[2] ?? `${root}dist/web/static`;
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 await build({

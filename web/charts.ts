@@ -14,6 +14,8 @@ export interface AxisSpec {
   label: string;
   side: 1 | 3;
   format: (v: number) => string;
+  /** Room for the tick labels, in CSS pixels. */
+  size?: number;
 }
 
 export class TimeChart {
@@ -33,7 +35,7 @@ export class TimeChart {
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
       series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, scale: s.scale, spanGaps: true, points: { show: false }, value: (_u: uPlot, v: number | null) => (v === null ? '–' : s.format(v)) }))],
-      axes: [{ stroke: '#9aa4b2', grid: { stroke: '#2a3140' } }, ...axes.map((a) => ({ scale: a.scale, label: a.label, side: a.side, stroke: '#9aa4b2', grid: { show: a.side === 3, stroke: '#2a3140' }, values: (_u: uPlot, ticks: number[]) => ticks.map(a.format) }))],
+      axes: [{ stroke: '#9aa4b2', grid: { stroke: '#2a3140' } }, ...axes.map((a) => ({ scale: a.scale, label: a.label, side: a.side, size: a.size ?? 50, stroke: '#9aa4b2', grid: { show: a.side === 3, stroke: '#2a3140' }, values: (_u: uPlot, ticks: number[]) => ticks.map(a.format) }))],
     };
     this.plot = new uPlot(opts, [[], ...series.map(() => [])], this.el);
     // Follow the container's width; uPlot draws on a canvas of a fixed size.

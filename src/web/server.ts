@@ -197,12 +197,8 @@ export class WebServer {
       const method = /^POST \/api\/([a-z]+)$/.exec(route)?.[1];
       if (method && (METHODS as readonly string[]).includes(method)) {
         const params = await readJson(req);
-        try {
-          return json(res, 200, { result: await this.daemon.request(method as WebMethod, params) });
-        } catch (e) {
-          const body = errorBody(e);
-          return json(res, body.code === 'not-found' ? 404 : body.code === 'connect' ? 502 : body.code === 'internal' ? 500 : 400, { error: body });
-        }
+        // Like the socket: a refusal is an answer ({error}), not an HTTP failure; HTTP codes are for HTTP.
+        return json(res, 200, await this.daemon.request(method as WebMethod, params).then((result) => ({ result }), (e: unknown) => ({ error: errorBody(e) })));
       }
       return json(res, 404, { error: { code: 'not-found', message: `no ${route}` } });
     } catch (e) {

@@ -55,6 +55,7 @@ export function modemPage({ api, store }: Ctx, id: string): Page {
   const step = (text: string, kind = ''): void => {
     progress.append(h('li', { class: kind }, h('time', {}, fmtTime(Date.now())), ' ', text));
     while (progress.childElementCount > 40) progress.firstElementChild?.remove();
+    progress.scrollTop = progress.scrollHeight;
   };
 
   /** Runs a connect or disconnect, showing its steps (bearer states, control messages) and its outcome. */
@@ -137,7 +138,7 @@ export function modemPage({ api, store }: Ctx, id: string): Page {
         chart = new TimeChart(`${l.name} (link ${l.linkId}, ${l.framing})`, [
           { label: 'down', color: '#3ccf91', scale: 'B/s', format: fmtRate },
           { label: 'up', color: '#4f9dff', scale: 'B/s', format: fmtRate },
-        ], [{ scale: 'B/s', label: 'bit/s', side: 3, format: fmtRate }], 150);
+        ], [{ scale: 'B/s', label: '', side: 3, format: fmtRate, size: 90 }], 150);
         chart.el.dataset.link = l.name;
         charts.set(key, chart);
         throughputCharts.append(chart.el);

@@ -108,7 +108,7 @@ export function tracePage({ api, store }: Ctx): Page {
 /** QMI: the header, then a table of TLVs. MBIM: the header, then the decoded fields. Problems last. */
 function describeView(protocol: 'qmi' | 'mbim', d: Record<string, unknown>): HTMLElement[] {
   const { tlvs, fields, errors, ...header } = d as { tlvs?: QmiTlv[]; fields?: unknown; errors?: { field: string; offset: number; reason?: string; message?: string }[] };
-  const out: HTMLElement[] = [h('dl', { class: 'header' }, ...Object.entries(header).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))]))];
+  const out: HTMLElement[] = [h('dl', { class: 'header' }, ...Object.entries(header).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, headerValue(v))]))];
   if (protocol === 'qmi') {
     out.push(
       h('h4', {}, 'TLVs'),
@@ -124,4 +124,10 @@ function describeView(protocol: 'qmi' | 'mbim', d: Record<string, unknown>): HTM
   }
   if (errors?.length) out.push(h('h4', {}, 'Problems'), h('ul', { class: 'error' }, ...errors.map((e) => h('li', {}, `${e.field} at ${e.offset}: ${e.reason ?? e.message ?? ''}`))));
   return out;
+}
+
+/** `{id, name}` pairs (service, message, CID) read best as `name (id)`. */
+function headerValue(v: unknown): string {
+  if (v && typeof v === 'object' && 'name' in v && 'id' in v) return `${String(v.name)} (${String(v.id)})`;
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
