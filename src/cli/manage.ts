@@ -8,6 +8,7 @@ import { Daemon } from '../daemon/server.js';
 import { chooseNetdevs } from './netdevs.js';
 import { dryRunner, writeSysfs, type StepRunner } from '../net/kernel.js';
 import { ip } from '../net/iproute.js';
+import { ModemManagerService } from '../dbus/service.js';
 import { WebServer, isLoopback, parseHttpAddress } from '../web/server.js';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3, notFound: 4 } as const;
@@ -116,7 +117,7 @@ export function readPasswordFile(path: string | undefined): string | undefined {
   return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
 }
 
-export async function runDaemon(opts: { socket?: string; sim?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string }, log: (l: string) => void): Promise<number> {
+export async function runDaemon(opts: { socket?: string; sim?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; dbus?: string | true }, log: (l: string) => void): Promise<number> {
   const http = opts.http === undefined ? undefined : parseHttpAddress(opts.http);
   const socket = opts.socket ?? defaultSocket();
   const { factory, note } = await chooseNetdevs(opts.netdev);
@@ -125,10 +126,19 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; netdev?
   const kernelSteps: StepRunner = opts.dryRun ? dryRunner((l) => log(`dry run: ${l}`)) : { write: writeSysfs, ip: async (args) => void (await ip(args)) };
   const daemon = await Daemon.start({ socket, sims: opts.sim, netdev: factory, discover: opts.discover, kernelSteps, log });
   process.stdout.write(`${JSON.stringify({ event: 'listening', socket, modems: [...daemon.manager.modems.keys()] })}\n`);
+  // --dbus alone means the system bus, where ModemManager's clients look.
+  const mm =
+    opts.dbus === undefined
+      ? undefined
+      : await ModemManagerService.start(daemon, { bus: opts.dbus === true ? 'system' : opts.dbus, log }).catch(async (e: unknown) => {
+          await daemon.stop();
+          throw e;
+        });
   let web: WebServer | undefined;
   if (http) {
     if (!isLoopback(http.host)) log(`the dashboard listens on ${http.host}, beyond loopback: anyone who learns its URL controls the modems`);
     web = await WebServer.start({ daemon, host: http.host, port: http.port, allowRemote: http.explicit }).catch(async (e: unknown) => {
+      await mm?.stop();
       await daemon.stop();
       throw e;
     });
@@ -139,6 +149,7 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; netdev?
     process.once('SIGTERM', () => resolve());
   });
   await web?.close();
+  await mm?.stop();
   await daemon.stop();
   return EXIT.ok;
 }

@@ -1,0 +1,483 @@
+/**
+ * `wwan daemon --dbus`: ModemManager's D-Bus API over the daemon's manager, so mmcli,
+ * NetworkManager and other ModemManager clients drive wwankit unchanged. Objects and paths as
+ * ModemManager makes them: the manager and its ObjectManager at /org/freedesktop/ModemManager1,
+ * modems (in the ObjectManager) at Modem/N, SIMs at SIM/N and bearers at Bearer/N beside them,
+ * numbered once and never reused.
+ *
+ * Bearers follow ModemManager's model: one made over D-Bus (CreateBearer, Simple.Connect) stays
+ * after it disconnects until DeleteBearer; one made by the daemon's own API appears while it is up.
+ */
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import dbus from 'dbus-next';
+import type { Daemon } from '../daemon/server.js';
+import type { ModemSpec } from '../modem/manager.js';
+import type { Bearer, Modem } from '../modem/modem.js';
+import type { BearerRequest } from '../modem/types.js';
+import { BEARER, MANAGER, MODEM, MODEM_3GPP, OBJECT_MANAGER, SIGNAL, SIM, SIMPLE, exportable, mmError, type Exported } from './interfaces.js';
+import {
+  BearerIpFamily,
+  BearerType,
+  MM_NAME,
+  MM_PATH,
+  MM_VERSION,
+  MmError,
+  Modem3gppPacketServiceState,
+  ModemCapability,
+  ModemMode,
+  ModemPortType,
+  ModemPowerState,
+  ModemStateChangeReason,
+  SimType,
+} from './mm-enums.js';
+import { accessTechnologies, bearerProperties, failedReason, ipConfig, lteSignal, modemState, parseConnectSettings, registrationState, signalQuality, unlockRequired } from './values.js';
+
+export interface DbusOptions {
+  /** `system`, `session`, or a bus address (`unix:path=…`). */
+  bus: string;
+  log?: (line: string) => void;
+}
+
+interface ModemObject {
+  id: string;
+  path: string;
+  simPath: string;
+  ifaces: Exported[];
+  sim: Exported;
+  signal: { rate: number; timer?: NodeJS.Timeout; lte: Record<string, dbus.Variant> };
+  mmState: number;
+}
+
+interface BearerObject {
+  path: string;
+  modemId: string;
+  request: BearerRequest;
+  /** Made over D-Bus: kept while disconnected, until DeleteBearer. */
+  owned: boolean;
+  /** The manager's bearer while one is up or coming up. */
+  bearer?: Bearer;
+  iface: Exported;
+  error?: string;
+  attempts: number;
+  failedAttempts: number;
+}
+
+const MAX_BEARERS = 8;
+const LOG_LEVELS = ['ERR', 'WARN', 'MSG', 'INFO', 'DEBUG', 'TRACE'];
+
+export class ModemManagerService {
+  private readonly modems = new Map<string, ModemObject>();
+  private readonly bearers = new Set<BearerObject>();
+  /** Devices InhibitDevice took away, by uid, to add back on uninhibit. */
+  private readonly inhibited = new Map<string, ModemSpec>();
+  private readonly counters = { modem: 0, sim: 0, bearer: 0 };
+  private readonly objectManager: Exported;
+  private readonly detach: () => void;
+  private readonly log: (line: string) => void;
+
+  private constructor(
+    private readonly daemon: Daemon,
+    private readonly bus: dbus.MessageBus,
+    options: DbusOptions,
+  ) {
+    this.log = options.log ?? (() => undefined);
+    this.objectManager = exportable(OBJECT_MANAGER, {
+      values: () => ({}),
+      handlers: { GetManagedObjects: () => Object.fromEntries([...this.modems.values()].map((m) => [m.path, interfacesOf(m.ifaces)])) },
+    });
+    bus.export(MM_PATH, this.objectManager);
+    bus.export(MM_PATH, exportable(MANAGER, { values: () => ({ Version: MM_VERSION }), handlers: this.managerHandlers() }));
+    const m = daemon.manager;
+    const listeners = {
+      modemAdded: (id: string) => this.addModem(id),
+      modemRemoved: (id: string) => this.removeModem(id),
+      state: (id: string) => this.refreshModem(id),
+      signal: (id: string) => this.refreshModem(id),
+      registration: (id: string) => this.refreshModem(id),
+      bearer: (id: string, b: Bearer) => this.onBearer(id, b),
+    };
+    for (const [event, l] of Object.entries(listeners)) m.on(event as 'state', l as (id: string) => void);
+    this.detach = () => {
+      for (const [event, l] of Object.entries(listeners)) m.off(event as 'state', l as (id: string) => void);
+    };
+    for (const id of m.modems.keys()) this.addModem(id);
+  }
+
+  static async start(daemon: Daemon, options: DbusOptions): Promise<ModemManagerService> {
+    if (/(^|;)unix:abstract=/.test(options.bus)) throw new Error('abstract D-Bus addresses are not supported; give a unix:path= address');
+    const bus = options.bus === 'system' ? dbus.systemBus() : options.bus === 'session' ? dbus.sessionBus() : dbus.sessionBus({ busAddress: options.bus });
+    const failed = new Promise<never>((_, reject) => bus.once('error', (e: Error) => reject(new Error(`D-Bus (${options.bus}): ${e.message}`))));
+    bus.on('error', (e: Error) => options.log?.(`D-Bus: ${e.message}`));
+    const reply = await Promise.race([bus.requestName(MM_NAME, dbus.NameFlag.DO_NOT_QUEUE), failed]).catch((e: Error) => {
+      bus.disconnect();
+      throw e;
+    });
+    if (reply !== dbus.RequestNameReply.PRIMARY_OWNER) {
+      bus.disconnect();
+      throw new Error(`${MM_NAME} is owned already on the ${options.bus} bus (is ModemManager running?)`);
+    }
+    options.log?.(`D-Bus: owns ${MM_NAME} on the ${options.bus} bus`);
+    return new ModemManagerService(daemon, bus, options);
+  }
+
+  async stop(): Promise<void> {
+    this.detach();
+    for (const m of this.modems.values()) clearInterval(m.signal.timer);
+    await this.bus.releaseName(MM_NAME).catch(() => undefined);
+    this.bus.disconnect();
+  }
+
+  private managerHandlers(): Record<string, (...args: never[]) => unknown> {
+    return {
+      // wwankit finds modems when the daemon starts and when they are added; nothing to rescan.
+      ScanDevices: () => undefined,
+      SetLogging: (level: string) => {
+        if (!LOG_LEVELS.includes(level)) throw mmError(MmError.invalidArgs, `unknown log level '${level}' (${LOG_LEVELS.join(', ')})`);
+      },
+      InhibitDevice: async (uid: string, inhibit: boolean) => {
+        const manager = this.daemon.manager;
+        if (inhibit) {
+          const id = [...manager.specs.values()].find((s) => s.port === uid)?.id;
+          if (!id) throw mmError(MmError.notFound, `no modem with uid '${uid}'`);
+          this.inhibited.set(uid, manager.specs.get(id)!);
+          await manager.remove(id);
+          return;
+        }
+        const spec = this.inhibited.get(uid);
+        if (!spec) throw mmError(MmError.notFound, `device '${uid}' is not inhibited`);
+        this.inhibited.delete(uid);
+        await manager.add(spec);
+      },
+    };
+  }
+
+  private addModem(id: string): void {
+    if (this.modems.has(id)) return;
+    const modem = this.daemon.manager.get(id);
+    const spec = this.daemon.manager.specs.get(id);
+    const path = `${MM_PATH}/Modem/${this.counters.modem++}`;
+    const simPath = `${MM_PATH}/SIM/${this.counters.sim++}`;
+    const signal: ModemObject['signal'] = { rate: 0, lte: {} };
+    const info = () => modem.info;
+    const modemValues = () => {
+      const i = info();
+      const caps = ModemCapability.gsmUmts | ModemCapability.lte | (i?.registration.tech === '5gnr' ? ModemCapability.nr5g : 0);
+      const modes = ModemMode.mode2g | ModemMode.mode3g | ModemMode.mode4g | (caps & ModemCapability.nr5g ? ModemMode.mode5g : 0);
+      const links = [...modem.bearers.values()].flatMap((b) => (b.netdev ? [[b.netdev.name, ModemPortType.net]] : []));
+      return {
+        Sim: simPath,
+        SimSlots: [],
+        PrimarySimSlot: 0,
+        Bearers: this.bearersOf(id).map((b) => b.path),
+        SupportedCapabilities: [caps],
+        CurrentCapabilities: caps,
+        MaxBearers: MAX_BEARERS,
+        MaxActiveBearers: MAX_BEARERS,
+        MaxActiveMultiplexedBearers: MAX_BEARERS,
+        Manufacturer: i?.identity.manufacturer ?? '',
+        Model: i?.identity.model ?? '',
+        Revision: i?.identity.revision ?? '',
+        CarrierConfiguration: '',
+        CarrierConfigurationRevision: '',
+        HardwareRevision: '',
+        DeviceIdentifier: createHash('sha1').update(`${spec?.port ?? id}\0${i?.identity.imei ?? ''}`).digest('hex'),
+        Device: spec?.port ?? id,
+        Drivers: spec?.kernel ? [spec.kernel.driver] : [],
+        Plugin: 'wwankit',
+        PrimaryPort: basename(spec?.port ?? id),
+        Ports: [[basename(spec?.port ?? id), modem.driver.protocol === 'qmi' ? ModemPortType.qmi : ModemPortType.mbim], ...links],
+        EquipmentIdentifier: i?.identity.imei ?? '',
+        UnlockRequired: unlockRequired(i),
+        // dbus-next 0.10.2 marshals dictionary keys from object keys, always strings: an a{uu} cannot carry entries.
+        UnlockRetries: {},
+        State: modemState(modem.state, modem.bearers.values()),
+        StateFailedReason: failedReason(i, modem.state),
+        AccessTechnologies: accessTechnologies(i?.registration),
+        SignalQuality: signalQuality(i?.signal),
+        OwnNumbers: [],
+        PowerState: ModemPowerState.on,
+        SupportedModes: [[modes, ModemMode.none]],
+        CurrentModes: [modes, ModemMode.none],
+        SupportedBands: [],
+        CurrentBands: [],
+        SupportedIpFamilies: BearerIpFamily.ipv4 | BearerIpFamily.ipv6 | BearerIpFamily.ipv4v6,
+      };
+    };
+    const operatorCode = () => {
+      const op = info()?.registration.operator;
+      return op ? `${op.mcc}${op.mnc}` : '';
+    };
+    const registered = () => ['home', 'roaming'].includes(info()?.registration.state ?? '');
+    const ifaces = [
+      exportable(MODEM, {
+        values: modemValues,
+        handlers: {
+          Enable: (enable: boolean) => {
+            // wwankit keeps every modem it manages enabled; disabling would leave the daemon's API without its modem.
+            if (!enable) throw mmError(MmError.unsupported, 'wwankit keeps its modems enabled; disconnect the bearers instead');
+          },
+          ListBearers: () => this.bearersOf(id).map((b) => b.path),
+          CreateBearer: (props: Record<string, dbus.Variant>) => this.createBearer(id, parseConnectSettings(props).request).path,
+          DeleteBearer: async (path: string) => {
+            const b = this.bearersOf(id).find((x) => x.path === path);
+            if (!b) throw mmError(MmError.notFound, `no bearer ${path} on this modem`);
+            await this.disconnectBearer(b);
+            this.dropBearer(b);
+          },
+          SetPowerState: (state: number) => {
+            if (state !== ModemPowerState.on) throw mmError(MmError.unsupported, 'wwankit keeps its modems powered on');
+          },
+          Command: () => {
+            throw mmError(MmError.unsupported, 'wwankit sends no AT commands');
+          },
+        },
+      }),
+      exportable(SIMPLE, {
+        values: () => ({}),
+        handlers: {
+          Connect: async (props: Record<string, dbus.Variant>) => {
+            const settings = parseConnectSettings(props);
+            if (settings.pin !== undefined && modem.info?.sim.status === 'pin-required') await this.sendPin(modem, settings.pin);
+            const same = this.bearersOf(id).find((b) => b.owned && sameSettings(b.request, settings.request));
+            const b = same ?? this.createBearer(id, settings.request);
+            try {
+              await this.connectBearer(b);
+            } catch (e) {
+              // A bearer Simple.Connect made and could not bring up is not left behind.
+              if (!same) this.dropBearer(b);
+              throw e;
+            }
+            return b.path;
+          },
+          Disconnect: async (path: string) => {
+            const targets = this.bearersOf(id).filter((b) => path === '/' || b.path === path);
+            if (targets.length === 0) throw mmError(MmError.notFound, path === '/' ? 'no bearers to disconnect' : `no bearer ${path} on this modem`);
+            for (const b of targets) await this.disconnectBearer(b);
+          },
+          GetStatus: () => {
+            const v = modemValues();
+            return {
+              state: new dbus.Variant('u', v.State < 0 ? 0 : v.State),
+              'signal-quality': new dbus.Variant('(ub)', v.SignalQuality),
+              'current-bands': new dbus.Variant('au', v.CurrentBands),
+              'access-technologies': new dbus.Variant('u', v.AccessTechnologies),
+              'm3gpp-registration-state': new dbus.Variant('u', registrationState(info()?.registration)),
+              'm3gpp-operator-code': new dbus.Variant('s', operatorCode()),
+              'm3gpp-operator-name': new dbus.Variant('s', info()?.registration.operator?.name ?? ''),
+            };
+          },
+        },
+      }),
+      exportable(MODEM_3GPP, {
+        values: () => ({
+          Imei: info()?.identity.imei ?? '',
+          RegistrationState: registrationState(info()?.registration),
+          OperatorCode: operatorCode(),
+          OperatorName: info()?.registration.operator?.name ?? '',
+          EnabledFacilityLocks: 0,
+          SubscriptionState: 0,
+          EpsUeModeOperation: 0,
+          Pco: [],
+          InitialEpsBearer: '/',
+          InitialEpsBearerSettings: {},
+          PacketServiceState: registered() ? Modem3gppPacketServiceState.attached : Modem3gppPacketServiceState.detached,
+          Nr5gRegistrationSettings: {},
+        }),
+        handlers: {
+          Register: (operatorId: string) => {
+            if (operatorId !== '') throw mmError(MmError.unsupported, 'wwankit registers automatically; manual operator selection is not supported');
+          },
+        },
+      }),
+      exportable(SIGNAL, {
+        values: () => ({ Rate: signal.rate, RssiThreshold: 0, ErrorRateThreshold: false, Cdma: {}, Evdo: {}, Gsm: {}, Umts: {}, Lte: signal.lte, Nr5g: {} }),
+        handlers: {
+          // Like ModemManager: with a rate, the measurements are refreshed every `rate` seconds; 0 stops and clears them.
+          Setup: (rate: number) => {
+            clearInterval(signal.timer);
+            signal.rate = rate;
+            signal.timer = undefined;
+            const sample = () => {
+              signal.lte = rate > 0 ? lteSignal(info()?.signal) : {};
+              this.refreshModem(id);
+            };
+            if (rate > 0) signal.timer = setInterval(sample, rate * 1000).unref();
+            sample();
+          },
+        },
+      }),
+    ];
+    const sim = exportable(SIM, {
+      values: () => ({
+        Active: true,
+        SimIdentifier: '',
+        Imsi: '',
+        Eid: '',
+        OperatorIdentifier: '',
+        OperatorName: '',
+        EmergencyNumbers: [],
+        PreferredNetworks: [],
+        Gid1: Buffer.alloc(0),
+        Gid2: Buffer.alloc(0),
+        SimType: SimType.physical,
+        EsimStatus: 0,
+        Removability: 0,
+      }),
+      handlers: { SendPin: (pin: string) => this.sendPin(modem, pin) },
+    });
+    const entry: ModemObject = { id, path, simPath, ifaces, sim, signal, mmState: modemValues().State };
+    this.modems.set(id, entry);
+    for (const i of ifaces) this.bus.export(path, i);
+    this.bus.export(simPath, sim);
+    this.objectManager.emitSignal('InterfacesAdded', path, interfacesOf(ifaces));
+    for (const b of modem.bearers.values()) this.onBearer(id, b);
+    this.log(`D-Bus: ${id} is ${path}`);
+  }
+
+  private removeModem(id: string): void {
+    const m = this.modems.get(id);
+    if (!m) return;
+    this.modems.delete(id);
+    clearInterval(m.signal.timer);
+    for (const b of this.bearersOf(id)) this.dropBearer(b);
+    this.objectManager.emitSignal('InterfacesRemoved', m.path, m.ifaces.map((i) => i.decl.name));
+    unexportPath(this.bus, m.path);
+    unexportPath(this.bus, m.simPath);
+  }
+
+  private refreshModem(id: string): void {
+    const m = this.modems.get(id);
+    if (!m) return;
+    for (const i of [...m.ifaces, m.sim]) i.refresh();
+    const state = m.ifaces[0]!.backend.values().State as number;
+    if (state !== m.mmState) {
+      m.ifaces[0]!.emitSignal('StateChanged', m.mmState, state, ModemStateChangeReason.unknown);
+      m.mmState = state;
+    }
+  }
+
+  private bearersOf(modemId: string): BearerObject[] {
+    return [...this.bearers].filter((b) => b.modemId === modemId);
+  }
+
+  private createBearer(modemId: string, request: BearerRequest): BearerObject {
+    const modem = this.daemon.manager.get(modemId);
+    if (this.bearersOf(modemId).length >= MAX_BEARERS) throw mmError(MmError.wrongState, `at most ${MAX_BEARERS} bearers per modem`);
+    return this.addBearerObject(modem, request, true);
+  }
+
+  private addBearerObject(modem: Modem, request: BearerRequest, owned: boolean): BearerObject {
+    const path = `${MM_PATH}/Bearer/${this.counters.bearer++}`;
+    const b = { path, modemId: modem.id, request, owned, attempts: 0, failedAttempts: 0 } as BearerObject;
+    b.iface = exportable(BEARER, {
+      values: () => {
+        const up = b.bearer?.status === 'connected' ? b.bearer : undefined;
+        const counters = up?.netdev?.counters;
+        return {
+          Interface: up?.netdev?.name ?? '',
+          Connected: up !== undefined,
+          ConnectionError: b.error ? [MmError.failed, b.error] : ['', ''],
+          Suspended: false,
+          Multiplexed: up !== undefined && (modem.datapath ? modem.datapath.format.framing !== 'raw-ip' : request.multiplex !== 'none'),
+          Ip4Config: ipConfig(up?.connected?.ipv4),
+          Ip6Config: ipConfig(up?.connected?.ipv6),
+          Stats: {
+            'rx-bytes': new dbus.Variant('t', BigInt(counters?.rxBytes ?? 0)),
+            'tx-bytes': new dbus.Variant('t', BigInt(counters?.txBytes ?? 0)),
+            attempts: new dbus.Variant('u', b.attempts),
+            'failed-attempts': new dbus.Variant('u', b.failedAttempts),
+          },
+          ReloadStatsSupported: false,
+          IpTimeout: 20,
+          BearerType: BearerType.default,
+          ProfileId: -1,
+          Properties: bearerProperties(request),
+        };
+      },
+      handlers: {
+        Connect: () => this.connectBearer(b),
+        Disconnect: () => this.disconnectBearer(b),
+      },
+    });
+    this.bearers.add(b);
+    this.bus.export(path, b.iface);
+    this.refreshModem(modem.id);
+    return b;
+  }
+
+  private async connectBearer(b: BearerObject): Promise<void> {
+    if (b.bearer) {
+      if (b.bearer.status === 'connected') return;
+      throw mmError(MmError.wrongState, `the bearer is ${b.bearer.status}`);
+    }
+    const modem = this.daemon.manager.get(b.modemId);
+    b.attempts++;
+    try {
+      b.bearer = await modem.connect(b.request);
+      b.error = undefined;
+    } catch (e) {
+      b.failedAttempts++;
+      b.error = (e as Error).message;
+      throw e;
+    } finally {
+      b.iface.refresh();
+    }
+  }
+
+  private async disconnectBearer(b: BearerObject): Promise<void> {
+    const bearer = b.bearer;
+    if (!bearer) return;
+    b.bearer = undefined;
+    await this.daemon.manager.get(b.modemId).disconnect(bearer.id).catch(() => undefined);
+    b.iface.refresh();
+  }
+
+  private dropBearer(b: BearerObject): void {
+    if (!this.bearers.delete(b)) return;
+    unexportPath(this.bus, b.path);
+    this.refreshModem(b.modemId);
+  }
+
+  /** A bearer changed in the manager: update its object, or show one the daemon's own API made. */
+  private onBearer(modemId: string, bearer: Bearer): void {
+    if (!this.modems.has(modemId)) return;
+    let b = [...this.bearers].find((x) => x.modemId === modemId && (x.bearer === bearer || x.request === bearer.request));
+    const down = bearer.status === 'disconnected' || bearer.status === 'failed';
+    if (!b) {
+      if (down) return;
+      b = this.addBearerObject(this.daemon.manager.get(modemId), bearer.request, false);
+    }
+    if (down) {
+      if (b.bearer === bearer) b.bearer = undefined;
+      if (!b.owned) return this.dropBearer(b);
+    } else {
+      b.bearer = bearer;
+    }
+    b.error = bearer.error;
+    b.iface.refresh();
+    this.refreshModem(modemId);
+  }
+
+  private async sendPin(modem: Modem, pin: string): Promise<void> {
+    if (modem.info?.sim.status !== 'pin-required') throw mmError(MmError.wrongState, `the SIM does not ask for a PIN (it is ${modem.info?.sim.status ?? 'unknown'})`);
+    const r = await modem.driver.unlockPin(pin);
+    // The retries are told; the PIN never is.
+    if (!r.unlocked) throw mmError(MmError.incorrectPassword, `the PIN was refused; ${r.retries ?? 'unknown'} retries left`);
+    await modem.probe();
+    this.refreshModem(modem.id);
+  }
+}
+
+function interfacesOf(ifaces: Exported[]): Record<string, Record<string, dbus.Variant>> {
+  return Object.fromEntries(ifaces.map((i) => [i.decl.name, i.variants()]));
+}
+
+/** dbus-next removes every interface of a path when none is given (its typings say one is required). */
+function unexportPath(bus: dbus.MessageBus, path: string): void {
+  (bus.unexport as (path: string) => void).call(bus, path);
+}
+
+function sameSettings(a: BearerRequest, b: BearerRequest): boolean {
+  return a.apns.join() === b.apns.join() && a.ipType === b.ipType && a.multiplex === b.multiplex && a.auth === b.auth && a.user === b.user;
+}

@@ -1,0 +1,132 @@
+/**
+ * wwankit's model in ModemManager's terms: states, registration, signal, bearer settings and IP
+ * configuration as the 1.20 API spells them. Pure functions; the service wires them to objects.
+ */
+import dbus from 'dbus-next';
+import type { Bearer, ModemState } from '../modem/modem.js';
+import type { ProbeResult } from '../modem/driver.js';
+import { ConfigError, type AuthType, type BearerRequest, type IpType, type Ipv4Config, type Ipv6Config, type Multiplex, type Registration, type SignalQuality } from '../modem/types.js';
+import {
+  BearerAllowedAuth,
+  BearerIpFamily,
+  BearerIpMethod,
+  BearerMultiplexSupport,
+  Modem3gppRegistrationState,
+  ModemAccessTechnology,
+  ModemLock,
+  ModemState as MmState,
+  ModemStateFailedReason,
+} from './mm-enums.js';
+
+const V = (signature: string, value: unknown): dbus.Variant => new dbus.Variant(signature, value);
+
+export function modemState(state: ModemState, bearers: Iterable<Bearer>): number {
+  if (state === 'registered' && [...bearers].some((b) => b.status === 'connecting')) return MmState.connecting;
+  return { probing: MmState.initializing, locked: MmState.locked, failed: MmState.failed, searching: MmState.searching, registered: MmState.registered, connected: MmState.connected }[state];
+}
+
+export function failedReason(info: ProbeResult | undefined, state: ModemState): number {
+  if (state !== 'failed') return ModemStateFailedReason.none;
+  return info?.sim.status === 'absent' ? ModemStateFailedReason.simMissing : info?.sim.status === 'error' ? ModemStateFailedReason.simError : ModemStateFailedReason.unknown;
+}
+
+export function unlockRequired(info: ProbeResult | undefined): number {
+  if (!info) return ModemLock.unknown;
+  return info.sim.status === 'pin-required' ? ModemLock.simPin : info.sim.status === 'puk-required' ? ModemLock.simPuk : ModemLock.none;
+}
+
+export function registrationState(r: Registration | undefined): number {
+  return r ? Modem3gppRegistrationState[r.state] : Modem3gppRegistrationState.unknown;
+}
+
+export function accessTechnologies(r: Registration | undefined): number {
+  if (!r || (r.state !== 'home' && r.state !== 'roaming')) return ModemAccessTechnology.unknown;
+  return { '5gnr': ModemAccessTechnology.nr5g, lte: ModemAccessTechnology.lte, umts: ModemAccessTechnology.umts, gsm: ModemAccessTechnology.gsm }[r.tech ?? ''] ?? ModemAccessTechnology.unknown;
+}
+
+/** Percent as ModemManager derives it from RSSI (-113 dBm → 0, -51 dBm → 100), or from RSRP when only that is known. */
+export function signalQuality(s: SignalQuality | undefined): [number, boolean] {
+  if (s?.rssi !== undefined) return [clampPercent(((s.rssi + 113) * 100) / 62), true];
+  if (s?.rsrp !== undefined) return [clampPercent(((s.rsrp + 140) * 100) / 96), true];
+  return [0, false];
+}
+
+const clampPercent = (x: number): number => Math.max(0, Math.min(100, Math.round(x)));
+
+/** The Modem.Signal dictionary for LTE: values in dB/dBm as doubles; empty when nothing was measured. */
+export function lteSignal(s: SignalQuality | undefined): Record<string, dbus.Variant> {
+  const out: Record<string, dbus.Variant> = {};
+  for (const k of ['rssi', 'rsrq', 'rsrp', 'snr'] as const) if (s?.[k] !== undefined) out[k] = V('d', s[k]);
+  return out;
+}
+
+export function ipConfig(c: Ipv4Config | Ipv6Config | undefined): Record<string, dbus.Variant> {
+  // libmm-glib wants a method even in an empty configuration.
+  if (!c) return { method: V('u', BearerIpMethod.unknown) };
+  return {
+    method: V('u', BearerIpMethod.static),
+    address: V('s', c.address),
+    prefix: V('u', c.prefix),
+    ...(c.gateway ? { gateway: V('s', c.gateway) } : {}),
+    ...Object.fromEntries(c.dns.slice(0, 3).map((d, i) => [`dns${i + 1}`, V('s', d)])),
+    ...(c.mtu ? { mtu: V('u', c.mtu) } : {}),
+  };
+}
+
+const IP_TYPES: Record<number, IpType> = { [BearerIpFamily.ipv4]: 'ipv4', [BearerIpFamily.ipv6]: 'ipv6', [BearerIpFamily.ipv4v6]: 'ipv4v6' };
+const MULTIPLEX: Record<number, Multiplex> = { [BearerMultiplexSupport.none]: 'none', [BearerMultiplexSupport.requested]: 'requested', [BearerMultiplexSupport.required]: 'required' };
+
+/** The bearer settings (Bearer.Properties) as ModemManager shows them: never the password. */
+export function bearerProperties(r: BearerRequest): Record<string, dbus.Variant> {
+  const ipType = Object.entries(IP_TYPES).find(([, t]) => t === r.ipType)![0];
+  const multiplex = Object.entries(MULTIPLEX).find(([, m]) => m === r.multiplex)![0];
+  const auth = { none: BearerAllowedAuth.none, pap: BearerAllowedAuth.pap, chap: BearerAllowedAuth.chap, both: BearerAllowedAuth.pap | BearerAllowedAuth.chap }[r.auth ?? 'none'];
+  return {
+    apn: V('s', r.apns[0]),
+    'ip-type': V('u', Number(ipType)),
+    'allowed-auth': V('u', auth),
+    ...(r.user ? { user: V('s', r.user) } : {}),
+    multiplex: V('u', Number(multiplex)),
+  };
+}
+
+/** Settings from CreateBearer / Simple.Connect: the keys ModemManager defines, or InvalidArgs. */
+export interface ConnectSettings {
+  request: BearerRequest;
+  pin?: string;
+}
+
+export function parseConnectSettings(props: Record<string, dbus.Variant>): ConnectSettings {
+  const get = <T>(key: string, signature: string): T | undefined => {
+    const v = props[key];
+    if (v === undefined) return undefined;
+    if (v.signature !== signature) throw new ConfigError(`property '${key}' must have signature '${signature}', got '${v.signature}'`);
+    return v.value as T;
+  };
+  const known = ['apn', 'ip-type', 'allowed-auth', 'user', 'password', 'multiplex', 'pin', 'operator-id', 'allow-roaming', 'roaming-allowance', 'apn-type', 'profile-id'];
+  const unknown = Object.keys(props).filter((k) => !known.includes(k));
+  if (unknown.length > 0) throw new ConfigError(`unsupported connection properties: ${unknown.join(', ')} (wwankit takes ${known.join(', ')})`);
+  if ((get<string>('operator-id', 's') ?? '') !== '') throw new ConfigError('wwankit registers automatically; operator-id must be empty');
+  get<boolean>('allow-roaming', 'b');
+  // libmm-glib always sends a profile id; -1 means none.
+  if ((get<number>('profile-id', 'i') ?? -1) !== -1) throw new ConfigError('wwankit does not use stored profiles; leave profile-id unset');
+  const apn = get<string>('apn', 's');
+  if (!apn) throw new ConfigError("give an 'apn'");
+  const ipFamily = get<number>('ip-type', 'u');
+  const ipType = ipFamily === undefined ? 'ipv4v6' : IP_TYPES[ipFamily];
+  if (!ipType) throw new ConfigError('ip-type is ipv4, ipv6 or ipv4v6');
+  const authBits = get<number>('allowed-auth', 'u') ?? BearerAllowedAuth.unknown;
+  const pap = (authBits & BearerAllowedAuth.pap) !== 0;
+  const chap = (authBits & BearerAllowedAuth.chap) !== 0;
+  const auth: AuthType = pap && chap ? 'both' : pap ? 'pap' : chap ? 'chap' : 'none';
+  const mux = get<number>('multiplex', 'u');
+  const multiplex = mux === undefined || mux === BearerMultiplexSupport.unknown ? 'requested' : MULTIPLEX[mux];
+  if (!multiplex) throw new ConfigError('multiplex is none, requested or required');
+  const user = get<string>('user', 's');
+  const password = get<string>('password', 's');
+  const pin = get<string>('pin', 's');
+  return {
+    request: { apns: [apn], ipType, auth, multiplex, ...(user ? { user } : {}), ...(password ? { password } : {}) },
+    ...(pin ? { pin } : {}),
+  };
+}

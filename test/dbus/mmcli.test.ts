@@ -1,0 +1,156 @@
+/**
+ * The ModemManager D-Bus API driven by the real mmcli (Debian's modemmanager) on a private
+ * dbus-daemon, against simulated modems in an in-process daemon. The policy we ship is loaded into
+ * that bus, so a user outside root/netdev is shown to read but not change.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { Daemon } from '../../src/daemon/server.js';
+import { ModemManagerService } from '../../src/dbus/service.js';
+import { MemoryNetdev } from '../../src/net/memory.js';
+import { hasTool, itWithTools } from '../support/tools.js';
+
+const run = promisify(execFile);
+const it = itWithTools(['mmcli', 'dbus-daemon']);
+const dir = mkdtempSync(join(tmpdir(), 'wwan-dbus-'));
+const POLICY = resolve('dbus/org.freedesktop.ModemManager1.conf');
+const rsrps: number[] = [];
+let bus: ChildProcess | undefined;
+let address = '';
+let daemon: Daemon | undefined;
+let service: ModemManagerService | undefined;
+
+/** A bus that lets anyone connect and talk, then applies the shipped policy for ModemManager's name. */
+function busConfig(socket: string): string {
+  return `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=${socket}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+  <include>${POLICY}</include>
+</busconfig>
+`;
+}
+
+const mmcli = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+  run('mmcli', args, { env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: address }, timeout: 15_000 }).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+
+/** The value on a line of mmcli's output, e.g. field(out, 'manufacturer'), without mmcli's colours. */
+const field = (out: string, name: string): string | undefined => new RegExp(`\\|\\s+${name}: (.*)$`, 'm').exec(out)?.[1]?.replace(/\x1b\[[0-9;]*m/g, '').trim();
+
+beforeAll(async () => {
+  if (!hasTool('mmcli') || !hasTool('dbus-daemon')) return;
+  // Readable by the unprivileged user of the policy test.
+  chmodSync(dir, 0o755);
+  writeFileSync(join(dir, 'bus.conf'), busConfig(join(dir, 'bus.sock')));
+  bus = spawn('dbus-daemon', [`--config-file=${join(dir, 'bus.conf')}`, '--print-address', '--nofork', '--nopidfile', '--nosyslog'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  address = await new Promise<string>((ok, fail) => {
+    createInterface({ input: bus!.stdout! }).once('line', (l) => ok(l.trim()));
+    bus!.once('exit', (code) => fail(new Error(`dbus-daemon exited with ${code}`)));
+  });
+  daemon = await Daemon.start({ socket: join(dir, 'wwand.sock'), sims: ['qmi-rmnet:2'], netdev: async (_m, name) => new MemoryNetdev(name) });
+  daemon.manager.on('signal', (_id, s) => s.rsrp !== undefined && rsrps.push(s.rsrp));
+  service = await ModemManagerService.start(daemon, { bus: address });
+});
+
+afterAll(async () => {
+  await service?.stop();
+  await daemon?.stop();
+  bus?.kill();
+});
+
+describe('the ModemManager D-Bus API under mmcli', () => {
+  it('lists the modems and shows identity, state, signal and SIM', async () => {
+    const list = await mmcli('-L');
+    expect(list.stdout).toContain('/org/freedesktop/ModemManager1/Modem/0 [Quectel] RM500Q-GL');
+    expect(list.stdout).toContain('/org/freedesktop/ModemManager1/Modem/1 [Quectel] RM500Q-GL');
+    const m = await mmcli('-m', '0');
+    const info = daemon!.manager.get('sim0').info!;
+    expect([field(m.stdout, 'manufacturer'), field(m.stdout, 'model'), field(m.stdout, 'firmware revision'), field(m.stdout, 'imei')]).toEqual(['Quectel', 'RM500Q-GL', info.identity.revision, info.identity.imei]);
+    expect([field(m.stdout, 'state'), field(m.stdout, 'access tech'), field(m.stdout, 'registration'), field(m.stdout, 'operator name')]).toEqual(['registered', '5gnr', 'home', 'wwankit']);
+    expect(field(m.stdout, 'signal quality')).toMatch(/^\d+% \(recent\)$/);
+    expect(field(m.stdout, 'primary sim path')).toBe('/org/freedesktop/ModemManager1/SIM/0');
+    expect((await mmcli('-i', '0')).stdout).toMatch(/active: yes[\s\S]*type: physical/);
+    expect(m.stderr).toBe('');
+  });
+
+  it('connects with --simple-connect and shows the interface and the IPv4 the simulator assigned', async () => {
+    const c = await mmcli('-m', '0', '--simple-connect=apn=internet,ip-type=ipv4');
+    expect([c.code, c.stdout.trim()]).toEqual([0, 'successfully connected the modem']);
+    const bearer = [...daemon!.manager.get('sim0').bearers.values()][0]!;
+    const b = await mmcli('-b', '0');
+    expect([field(b.stdout, 'connected'), field(b.stdout, 'interface'), field(b.stdout, 'apn'), field(b.stdout, 'ip type')]).toEqual(['yes', bearer.netdev!.name, 'internet', 'ipv4']);
+    expect([field(b.stdout, 'method'), field(b.stdout, 'address'), field(b.stdout, 'prefix'), field(b.stdout, 'gateway')]).toEqual(['static', bearer.connected!.ipv4!.address, '24', bearer.connected!.ipv4!.gateway]);
+    expect(field(b.stdout, 'address')).toMatch(/^10\.64\.\d+\.2$/);
+    expect(b.stderr).toBe('');
+    expect(field((await mmcli('-m', '0')).stdout, 'state')).toBe('connected');
+  });
+
+  it('brings a second multiplexed bearer up beside the first, then --simple-disconnect takes both down', async () => {
+    const c = await mmcli('-m', '0', '--simple-connect=apn=ims,ip-type=ipv4v6,multiplex=requested');
+    expect(c.code).toBe(0);
+    const up = [...daemon!.manager.get('sim0').bearers.values()];
+    expect(up.map((b) => [b.status, b.netdev?.name])).toEqual([['connected', 'wwan0.1'], ['connected', 'wwan0.2']]);
+    const b = await mmcli('-b', '1');
+    expect([field(b.stdout, 'connected'), field(b.stdout, 'multiplexed'), field(b.stdout, 'interface')]).toEqual(['yes', 'yes', 'wwan0.2']);
+    expect(b.stdout).toMatch(/IPv6 configuration \|\s+method: static\n\s+\|\s+address: 2001:db8:64:/);
+    expect(field((await mmcli('-m', '0')).stdout, 'paths')).toBe('/org/freedesktop/ModemManager1/Bearer/0');
+    const d = await mmcli('-m', '0', '--simple-disconnect');
+    expect([d.code, d.stdout.trim()]).toEqual([0, 'successfully disconnected all bearers in the modem']);
+    expect(daemon!.manager.get('sim0').bearers.size).toBe(0);
+    // ModemManager keeps bearers made over D-Bus until they are deleted; they show as disconnected.
+    expect(field((await mmcli('-b', '0')).stdout, 'connected')).toBe('no');
+    expect(field((await mmcli('-m', '0')).stdout, 'state')).toBe('registered');
+  });
+
+  it('reports LTE signal values that follow the simulator after --signal-setup', async () => {
+    expect((await mmcli('-m', '0', '--signal-setup=1')).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 1200));
+    const s = await mmcli('-m', '0', '--signal-get');
+    expect(field(s.stdout, 'refresh rate')).toBe('1 seconds');
+    const rsrp = Number(/rsrp: (-?[\d.]+) dBm/.exec(s.stdout)?.[1]);
+    const now = daemon!.manager.get('sim0').info!.signal.rsrp!;
+    expect([now, ...rsrps]).toContain(rsrp);
+  });
+
+  it('refuses what wwankit does not do, with ModemManager error names', async () => {
+    const cmd = await mmcli('-m', '0', '--command=ATI');
+    expect(cmd.stderr).toContain('org.freedesktop.ModemManager1.Error.Core.Unsupported');
+    const bad = await mmcli('-m', '0', '--simple-connect=apn=nope,ip-type=ipv4');
+    expect(bad.stderr).toContain('unknown-apn (3GPP cause 27)');
+  });
+
+  it('lets a user outside root and netdev read but not connect (the shipped policy)', async () => {
+    if (process.getuid?.() !== 0) return;
+    const asNobody = (...args: string[]) =>
+      run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'mmcli', ...args], { env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: address } }).then(
+        (r) => ({ code: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+      );
+    expect((await asNobody('-m', '0')).stdout).toContain('RM500Q-GL');
+    const denied = await asNobody('-m', '0', '--simple-connect=apn=internet');
+    expect(denied.stderr).toContain('org.freedesktop.DBus.Error.AccessDenied');
+    expect(daemon!.manager.get('sim0').bearers.size).toBe(0);
+  });
+
+  it('drops a modem the daemon removes from mmcli -L', async () => {
+    await daemon!.request('remove', { modem: 'sim1' });
+    const list = await mmcli('-L');
+    expect(list.stdout).toContain('Modem/0');
+    expect(list.stdout).not.toContain('Modem/1');
+  });
+});
