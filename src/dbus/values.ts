@@ -21,7 +21,12 @@ import {
 const V = (signature: string, value: unknown): dbus.Variant => new dbus.Variant(signature, value);
 
 export function modemState(state: ModemState, bearers: Iterable<Bearer>): number {
-  if (state === 'registered' && [...bearers].some((b) => b.status === 'connecting')) return MmState.connecting;
+  // The manager updates its state just after a bearer event: read the bearers so no step goes back.
+  if (state === 'registered') {
+    const statuses = [...bearers].map((b) => b.status);
+    if (statuses.includes('connected')) return MmState.connected;
+    if (statuses.includes('connecting')) return MmState.connecting;
+  }
   return { probing: MmState.initializing, locked: MmState.locked, failed: MmState.failed, searching: MmState.searching, registered: MmState.registered, connected: MmState.connected }[state];
 }
 

@@ -147,6 +147,19 @@ describe('the ModemManager D-Bus API under mmcli', () => {
     expect(daemon!.manager.get('sim0').bearers.size).toBe(0);
   });
 
+  it('signals state changes to a watching mmcli, and shows bearers the daemon API makes while they are up', async () => {
+    const watch = spawn('mmcli', ['-m', '0', '-w'], { env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: address } });
+    let out = '';
+    watch.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    await expect.poll(() => out, { timeout: 5000 }).toContain('Initial state');
+    const bearer = (await daemon!.request('connect', { modem: 'sim0', apns: ['internet'] })) as { linkId: number };
+    expect(field((await mmcli('-m', '0')).stdout, 'paths')).toMatch(/^\/org\/freedesktop\/ModemManager1\/Bearer\/\d+$/);
+    await daemon!.request('disconnect', { modem: 'sim0', linkId: bearer.linkId });
+    await expect.poll(() => out, { timeout: 5000 }).toContain("'connected' --> 'registered'");
+    watch.kill();
+    expect(out.match(/'\w+' --> '\w+'/g)).toEqual(["'registered' --> 'connecting'", "'connecting' --> 'connected'", "'connected' --> 'registered'"]);
+  });
+
   it('drops a modem the daemon removes from mmcli -L', async () => {
     await daemon!.request('remove', { modem: 'sim1' });
     const list = await mmcli('-L');
