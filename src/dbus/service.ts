@@ -311,8 +311,8 @@ export class ModemManagerService {
     const sim = exportable(SIM, {
       values: () => ({
         Active: true,
-        SimIdentifier: '',
-        Imsi: '',
+        SimIdentifier: info()?.sim.iccid ?? '',
+        Imsi: info()?.sim.imsi ?? '',
         Eid: '',
         OperatorIdentifier: '',
         OperatorName: '',

@@ -32,6 +32,18 @@ interface QmiSession {
   clients: { client: WdsClient; handle: number }[];
 }
 
+/** Digits stored as BCD with swapped nibbles (SIM files); 0xF pads the end. */
+function swappedBcdDigits(bytes: readonly number[]): string {
+  let digits = '';
+  for (const b of bytes) {
+    for (const d of [b & 0xf, b >> 4]) {
+      if (d > 9) return digits;
+      digits += d;
+    }
+  }
+  return digits;
+}
+
 const maskToPrefix = (mask: string): number => mask.split('.').reduce((n, o) => n + (Number(o) >>> 0).toString(2).replace(/0/g, '').length, 0);
 
 export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriver {
@@ -76,7 +88,30 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
     if (!card || card.cardState === 0) return { status: 'absent' };
     if (card.cardState === 2 || !app) return { status: 'error' };
     const status: SimStatus = app.state === 7 ? 'ready' : app.state === 2 ? 'pin-required' : app.state === 3 ? 'puk-required' : 'error';
-    return { status, pinRetries: app.pin1Retries, pukRetries: app.puk1Retries };
+    return { status, pinRetries: app.pin1Retries, pukRetries: app.puk1Retries, ...(status === 'ready' ? await this.simIdentity(app.applicationIdentifierValue) : {}) };
+  }
+
+  /** ICCID (EF_ICCID, 2FE2 under the MF) and IMSI (EF_IMSI, 6F07 under the USIM ADF); what cannot be read stays absent. */
+  private async simIdentity(aid: readonly number[]): Promise<{ iccid?: string; imsi?: string }> {
+    const read = async (fileId: number, filePath: number[], sessionType: number): Promise<number[] | undefined> => {
+      try {
+        const r = await this.uim.request(uim.messages.readTransparent, {
+          session: { sessionType, applicationIdentifier: sessionType === 0 ? [] : [...aid] },
+          file: { fileId, filePath },
+          readInformation: { offset: 0, length: 0 },
+        });
+        return r.readResult;
+      } catch {
+        return undefined;
+      }
+    };
+    const iccid = await read(0x2fe2, [0x00, 0x3f], 6);
+    const imsi = await read(0x6f07, [0x00, 0x3f, 0xff, 0x7f], 0);
+    return {
+      ...(iccid ? { iccid: swappedBcdDigits(iccid) } : {}),
+      // EF_IMSI: a length byte, then the parity nibble before the digits.
+      ...(imsi && imsi.length > 1 ? { imsi: swappedBcdDigits(imsi.slice(1)).slice(1) } : {}),
+    };
   }
 
   private async registration(): Promise<Registration> {

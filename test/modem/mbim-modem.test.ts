@@ -55,7 +55,7 @@ describe('Modem with the MBIM driver', () => {
     const { modem, sim } = await setup('mbim-usb');
     const info = await modem.probe();
     expect(info.identity.imei).toBe(sim.modems[0]!.firmware.identity.imei);
-    expect(info.sim.status).toBe('ready');
+    expect(info.sim).toMatchObject({ status: 'ready', iccid: sim.modems[0]!.firmware.identity.iccid, imsi: sim.modems[0]!.firmware.identity.imsi });
     expect(info.registration.state).toBe('home');
   });
 

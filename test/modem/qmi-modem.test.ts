@@ -67,7 +67,7 @@ describe('Modem with the QMI driver', () => {
     const { modem, simModem } = await setup('qmi-rmnet');
     const info = await modem.probe();
     expect(info.identity).toMatchObject({ manufacturer: 'Quectel', model: 'RM500Q-GL', imei: simModem.firmware.identity.imei });
-    expect(info.sim.status).toBe('ready');
+    expect(info.sim).toMatchObject({ status: 'ready', iccid: simModem.firmware.identity.iccid, imsi: simModem.firmware.identity.imsi });
     expect(info.registration).toMatchObject({ state: 'home', operator: { mcc: '001', mnc: '01', name: 'wwankit' }, tech: '5gnr' });
     expect(modem.state).toBe('registered');
   });
