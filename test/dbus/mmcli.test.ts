@@ -84,7 +84,9 @@ describe('the ModemManager D-Bus API under mmcli', () => {
     expect([field(m.stdout, 'state'), field(m.stdout, 'access tech'), field(m.stdout, 'registration'), field(m.stdout, 'operator name')]).toEqual(['registered', '5gnr', 'home', 'wwankit']);
     expect(field(m.stdout, 'signal quality')).toMatch(/^\d+% \(recent\)$/);
     expect(field(m.stdout, 'primary sim path')).toBe('/org/freedesktop/ModemManager1/SIM/0');
-    expect((await mmcli('-i', '0')).stdout).toMatch(/active: yes[\s\S]*type: physical/);
+    const simOut = (await mmcli('-i', '0')).stdout;
+    expect(simOut).toMatch(/active: yes[\s\S]*type: physical/);
+    expect([field(simOut, 'imsi'), field(simOut, 'iccid')]).toEqual([info.sim.imsi, info.sim.iccid]);
     expect(m.stderr).toBe('');
   });
 
