@@ -1,0 +1,155 @@
+/**
+ * The real ModemManager (Debian's) manages our simulated modems through `wwan sim --with-modemmanager`:
+ * one harness per profile, shared by its tests, driven with mmcli from the host on the private bus.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { WWAN } from '../support/capture.js';
+import { itWithTools } from '../support/tools.js';
+
+const run = promisify(execFile);
+const isRoot = process.getuid?.() === 0;
+const it = itWithTools(isRoot ? ['mmcli', 'ModemManager', 'dbus-daemon', 'unshare'] : ['root']);
+
+interface Ready {
+  dbus: string;
+  control: string;
+  modems: { id: string; device: string; path?: string }[];
+}
+
+async function startHarness(args: string[]): Promise<{ child: ChildProcess; ready: Ready; stderr: () => string }> {
+  const child = spawn(process.execPath, [WWAN, 'sim', '--with-modemmanager', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', (l) => resolve(JSON.parse(l) as Ready));
+    child.once('exit', (code) => reject(new Error(`harness exited with ${code}: ${err}`)));
+  });
+  return { child, ready, stderr: () => err };
+}
+
+async function stopHarness(h: { child: ChildProcess } | undefined): Promise<number | null> {
+  if (!h || h.child.exitCode !== null) return h?.child.exitCode ?? null;
+  const exited = new Promise<number | null>((r) => h.child.once('exit', (code) => r(code)));
+  h.child.kill('SIGTERM');
+  return exited;
+}
+
+const mmcli = async (dbus: string, ...args: string[]): Promise<string> =>
+  (await run('mmcli', args, { env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: dbus }, timeout: 30_000 })).stdout;
+
+/** mmcli -K output as key → value. */
+const keyed = (out: string): Map<string, string> =>
+  new Map(out.split('\n').flatMap((l) => {
+    const m = /^(\S+)\s+:\s(.*)$/.exec(l);
+    return m ? [[m[1]!, m[2]!.trim()] as [string, string]] : [];
+  }));
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const modemIndex = async (dbus: string): Promise<string | undefined> => /Modem\/(\d+)/.exec(await mmcli(dbus, '-L'))?.[1];
+
+/** Nothing of a harness remains: no ModemManager or private bus, no folder, no lock. */
+function expectNothingLeft(ready: Ready): void {
+  const socket = /unix:path=([^,]+)/.exec(ready.dbus)![1]!;
+  expect(existsSync(socket)).toBe(false);
+  expect(existsSync(ready.control)).toBe(false);
+  expect(readFileSync('/proc/mounts', 'utf8')).not.toMatch(/wwan-mm-|wwan-dev/);
+}
+
+describe.each([
+  { profile: 'qmi-rmnet', manufacturer: 'Quectel', model: 'RM500Q-GL', tech: '5gnr', signal: true },
+  { profile: 'mbim-usb', manufacturer: 'Sierra Wireless', model: 'EM7455', tech: 'lte', signal: false },
+])('ModemManager manages a simulated $profile modem', ({ profile, manufacturer, model, tech, signal }) => {
+  let h: Awaited<ReturnType<typeof startHarness>> | undefined;
+  let dbus = '';
+  beforeAll(async () => {
+    if (!isRoot || !existsSync('/usr/sbin/ModemManager')) return;
+    h = await startHarness(['--profile', profile, '--pin-locked']);
+    dbus = h.ready.dbus;
+  }, 60_000);
+  afterAll(async () => {
+    const ready = h?.ready;
+    expect(await stopHarness(h)).toBe(0);
+    if (ready) expectNothingLeft(ready);
+  }, 30_000);
+
+  it('lists the modem with the sim\'s identity, PIN-locked, and the PIN unlocks it', async () => {
+    expect(await mmcli(dbus, '-L')).toContain(`[${manufacturer}] ${model}`);
+    const m = keyed(await mmcli(dbus, '-K', '-m', '0'));
+    expect(m.get('modem.generic.manufacturer')).toBe(manufacturer);
+    expect(m.get('modem.generic.model')).toBe(model);
+    expect(m.get('modem.generic.state')).toBe('locked');
+    expect(m.get('modem.generic.unlock-required')).toBe('sim-pin');
+    await mmcli(dbus, '-i', '0', '--pin=1234');
+    const unlocked = await until('disabled', async () => {
+      const k = keyed(await mmcli(dbus, '-K', '-m', '0'));
+      return k.get('modem.generic.state') === 'disabled' ? k : undefined;
+    });
+    expect(unlocked.get('modem.3gpp.imei')).toMatch(/^35\d{13}$/);
+  }, 40_000);
+
+  it('enables and registers with the sim\'s operator and access technology', async () => {
+    await mmcli(dbus, '-m', '0', '-e');
+    const m = await until('registered', async () => {
+      const k = keyed(await mmcli(dbus, '-K', '-m', '0'));
+      return k.get('modem.generic.state') === 'registered' ? k : undefined;
+    });
+    expect(m.get('modem.3gpp.operator-code')).toBe('00101');
+    expect(m.get('modem.generic.access-technologies.value[1]')).toBe(tech);
+  }, 40_000);
+
+  // ModemManager's MBIM path (Sierra plugin) reports no extended signal capabilities for this modem yet.
+  if (signal) it('reports extended signal values that follow the sim', async () => {
+    await mmcli(dbus, '-m', '0', '--signal-setup=5');
+    const s = await until('signal values', async () => {
+      const k = keyed(await mmcli(dbus, '-K', '-m', '0', '--signal-get'));
+      return k.get('modem.signal.lte.rsrp') && k.get('modem.signal.lte.rsrp') !== '--' ? k : undefined;
+    }, 15_000);
+    // The sim's random walk stays within these bounds.
+    expect(Number(s.get('modem.signal.lte.rsrp'))).toBeGreaterThanOrEqual(-130);
+    expect(Number(s.get('modem.signal.lte.rsrp'))).toBeLessThanOrEqual(-70);
+    expect(Number(s.get('modem.signal.lte.rssi'))).toBeLessThanOrEqual(-50);
+  }, 30_000);
+
+  it('connects a bearer with the sim\'s IPv4 settings and disconnects it', async () => {
+    await mmcli(dbus, '-m', '0', '--simple-connect=apn=internet,ip-type=ipv4');
+    const path = keyed(await mmcli(dbus, '-K', '-m', '0')).get('modem.generic.bearers.value[1]')!;
+    const b = keyed(await mmcli(dbus, '-K', '-b', path.split('/').pop()!));
+    expect(b.get('bearer.status.connected')).toBe('yes');
+    expect(b.get('bearer.ipv4-config.address')).toBe('10.64.1.2');
+    expect(b.get('bearer.ipv4-config.prefix')).toBe('24');
+    expect(b.get('bearer.ipv4-config.gateway')).toBe('10.64.1.1');
+    expect(b.get('bearer.ipv4-config.dns.value[1]')).toBe('10.64.0.53');
+    expect(b.get('bearer.ipv4-config.mtu')).toBe('1500');
+    await mmcli(dbus, '-m', '0', '--simple-disconnect');
+    expect(keyed(await mmcli(dbus, '-K', '-b', path.split('/').pop()!)).get('bearer.status.connected')).toBe('no');
+  }, 40_000);
+
+  it('loses and finds the modem again after a reset in the sim', async () => {
+    const before = await modemIndex(dbus);
+    await run(process.execPath, [WWAN, 'sim', 'ctl', '--control', h!.ready.control, 'reset']);
+    const after = await until('the modem again', async () => {
+      const i = await modemIndex(dbus);
+      return i !== undefined && i !== before ? i : undefined;
+    }, 30_000);
+    expect(Number(after)).toBeGreaterThan(Number(before));
+  }, 40_000);
+
+  it('removes the modem on a reported kernel remove event', async () => {
+    await mmcli(dbus, '--report-kernel-event=action=remove,name=cdc-wdm0,subsystem=usbmisc');
+    await mmcli(dbus, '--report-kernel-event=action=remove,name=wwan0,subsystem=net');
+    await until('no modem', async () => ((await mmcli(dbus, '-L')).includes('No modems were found') ? true : undefined));
+  }, 30_000);
+});
