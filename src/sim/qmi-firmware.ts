@@ -5,7 +5,7 @@
 import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { QMI_CID_BROADCAST } from '../qmi/qmux.js';
 import { dms, DmsOperatingMode } from '../qmi/services/dms.js';
-import { nas } from '../qmi/services/nas.js';
+import { nas, NasRadioTechnologyPreference, NasRatModePreference } from '../qmi/services/nas.js';
 import { uim } from '../qmi/services/uim.js';
 import { wda, WdaDataAggregationProtocol, WdaLinkLayerProtocol } from '../qmi/services/wda.js';
 import { wds, WdsCallEndReason, WdsIpFamily, WdsPdpType, WdsVerboseCallEndReasonType } from '../qmi/services/wds.js';
@@ -143,6 +143,15 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     };
   };
   ep.handle(n.getServingSystem, servingSystem);
+  // The radios the modem has, all allowed: 2G/3G/4G, and 5G on a 5G modem.
+  ep.handle(n.getSystemSelectionPreference, () => {
+    const m = NasRatModePreference.names;
+    return { modePreference: m.gsm | m.umts | m.lte | (fw.rat === '5gnr' ? m['5gnr'] : 0) };
+  });
+  ep.handle(n.getTechnologyPreference, () => {
+    const t = NasRadioTechnologyPreference.names;
+    return { active: { preference: t['3gpp'] | t.lte, duration: 0 } };
+  });
   ep.handle(n.getHomeNetwork, () => {
     if (fw.simState !== 'ready') throw protocolError(QmiProtocolError.NotProvisioned);
     return { homeNetwork: { mcc: Number(fw.operator.mcc), mnc: Number(fw.operator.mnc), description: fw.operator.name } };
@@ -269,6 +278,8 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     return { txPacketsOk: 0, rxPacketsOk: 0, txPacketsError: 0, rxPacketsError: 0, txOverflows: 0, rxOverflows: 0, txBytesOk: 0n, rxBytesOk: 0n };
   });
   ep.handle(w.setEventReport, () => ({}));
+  // Calls come up only when the host asks.
+  ep.handle(w.getAutoconnectSettings, () => ({ status: 0 }));
   ep.handle(w.indicationRegister, () => ({}));
   ep.handle(w.getProfileList, (v) => {
     if (v.profileType !== undefined && v.profileType !== 0) return { profileList: [] };

@@ -267,6 +267,25 @@ const signalInfoTlvs = {
   nr5gRsrq: optional(0x18, i16),
 } as const;
 
+export const NasRatModePreference = flagsOf(u16, {
+  'cdma-1x': 1 << 0,
+  'cdma-1xevdo': 1 << 1,
+  gsm: 1 << 2,
+  umts: 1 << 3,
+  lte: 1 << 4,
+  'td-scdma': 1 << 5,
+  '5gnr': 1 << 6,
+});
+
+export const NasRadioTechnologyPreference = flagsOf(u16, {
+  '3gpp2': 1 << 0,
+  '3gpp': 1 << 1,
+  analog: 1 << 2,
+  digital: 1 << 3,
+  hdr: 1 << 4,
+  lte: 1 << 5,
+});
+
 export const nas = service(
   'nas',
   0x03,
@@ -293,6 +312,15 @@ export const nas = service(
       },
       {},
     ),
+    getTechnologyPreference: message(
+      0x002b,
+      {},
+      {
+        active: required(0x01, struct({ preference: NasRadioTechnologyPreference, duration: u8 })),
+        persistent: optional(0x10, NasRadioTechnologyPreference),
+      },
+    ),
+    getSystemSelectionPreference: message(0x0034, {}, { modePreference: optional(0x11, NasRatModePreference) }),
     getSignalStrength: message(
       0x0020,
       { requestMask: optional(0x10, NasSignalStrengthRequest) },

@@ -227,6 +227,7 @@ export const wds = service(
       },
       {},
     ),
+    getAutoconnectSettings: message(0x0034, {}, { status: required(0x01, enumOf(u8, { disabled: 0, enabled: 1, paused: 2 })), roaming: optional(0x10, enumOf(u8, { allowed: 0, 'home-only': 1 })) }),
     indicationRegister: message(0x0003, { reportExtendedIpConfigurationChange: optional(0x12, bool8) }, {}),
     startNetwork: message(
       0x0020,
