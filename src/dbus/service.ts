@@ -31,7 +31,7 @@ import {
   ModemStateChangeReason,
   SimType,
 } from './mm-enums.js';
-import { accessTechnologies, bearerProperties, failedReason, ipConfig, lteSignal, modemState, parseConnectSettings, registrationState, signalQuality, unlockRequired } from './values.js';
+import { accessTechnologies, bearerProperties, failedReason, ipConfig, signalDict, modemState, parseConnectSettings, registrationState, signalQuality, unlockRequired } from './values.js';
 
 export interface DbusOptions {
   /** `system`, `session`, or a bus address (`unix:path=…`). */
@@ -45,7 +45,7 @@ interface ModemObject {
   simPath: string;
   ifaces: Exported[];
   sim: Exported;
-  signal: { rate: number; timer?: NodeJS.Timeout; lte: Record<string, dbus.Variant> };
+  signal: { rate: number; timer?: NodeJS.Timeout; lte: Record<string, dbus.Variant>; nr5g: Record<string, dbus.Variant> };
   mmState: number;
 }
 
@@ -158,7 +158,7 @@ export class ModemManagerService {
     const spec = this.daemon.manager.specs.get(id);
     const path = `${MM_PATH}/Modem/${this.counters.modem++}`;
     const simPath = `${MM_PATH}/SIM/${this.counters.sim++}`;
-    const signal: ModemObject['signal'] = { rate: 0, lte: {} };
+    const signal: ModemObject['signal'] = { rate: 0, lte: {}, nr5g: {} };
     const info = () => modem.info;
     const modemValues = () => {
       const i = info();
@@ -291,7 +291,7 @@ export class ModemManagerService {
         },
       }),
       exportable(SIGNAL, {
-        values: () => ({ Rate: signal.rate, RssiThreshold: 0, ErrorRateThreshold: false, Cdma: {}, Evdo: {}, Gsm: {}, Umts: {}, Lte: signal.lte, Nr5g: {} }),
+        values: () => ({ Rate: signal.rate, RssiThreshold: 0, ErrorRateThreshold: false, Cdma: {}, Evdo: {}, Gsm: {}, Umts: {}, Lte: signal.lte, Nr5g: signal.nr5g }),
         handlers: {
           // Like ModemManager: with a rate, the measurements are refreshed every `rate` seconds; 0 stops and clears them.
           Setup: (rate: number) => {
@@ -299,7 +299,8 @@ export class ModemManagerService {
             signal.rate = rate;
             signal.timer = undefined;
             const sample = () => {
-              signal.lte = rate > 0 ? lteSignal(info()?.signal) : {};
+              signal.lte = rate > 0 ? signalDict(info()?.signal) : {};
+              signal.nr5g = rate > 0 ? signalDict(info()?.signal.nr5g) : {};
               this.refreshModem(id);
             };
             if (rate > 0) signal.timer = setInterval(sample, rate * 1000).unref();

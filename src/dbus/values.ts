@@ -58,8 +58,8 @@ export function signalQuality(s: SignalQuality | undefined): [number, boolean] {
 
 const clampPercent = (x: number): number => Math.max(0, Math.min(100, Math.round(x)));
 
-/** The Modem.Signal dictionary for LTE: values in dB/dBm as doubles; empty when nothing was measured. */
-export function lteSignal(s: SignalQuality | undefined): Record<string, dbus.Variant> {
+/** A Modem.Signal dictionary (Lte, Nr5g): values in dB/dBm as doubles; empty when nothing was measured. */
+export function signalDict(s: { rssi?: number; rsrq?: number; rsrp?: number; snr?: number } | undefined): Record<string, dbus.Variant> {
   const out: Record<string, dbus.Variant> = {};
   for (const k of ['rssi', 'rsrq', 'rsrp', 'snr'] as const) if (s?.[k] !== undefined) out[k] = V('d', s[k]);
   return out;

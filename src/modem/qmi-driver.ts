@@ -12,7 +12,7 @@ import { wda, WdaDataAggregationProtocol } from '../qmi/services/wda.js';
 import { wds, WdsVerboseCallEndReason3gpp } from '../qmi/services/wds.js';
 import type { PipeFormat } from '../mux/pipe.js';
 import type { ControlDriver, DataSetup, DriverConnect, DriverEvents, DriverSession, ProbeResult } from './driver.js';
-import { ConnectError, type Ipv4Config, type Ipv6Config, type Registration, type SimStatus } from './types.js';
+import { ConnectError, type Ipv4Config, type Ipv6Config, type Registration, type SignalQuality, type SimStatus } from './types.js';
 
 export interface QmiDriverOptions {
   /** How the data pipe is attached: USB (QMAP via WDA), or BAM-DMUX (one channel per PDN). */
@@ -30,6 +30,14 @@ type WdsClient = QmiClient<typeof wds>;
 
 interface QmiSession {
   clients: { client: WdsClient; handle: number }[];
+}
+
+/** NAS signal info (response or indication) as the manager's measurements; SNR comes in 0.1 dB. */
+function signalQuality(v: { lte?: { rssi: number; rsrq: number; rsrp: number; snr: number }; nr5g?: { rsrp: number; snr: number }; nr5gRsrq?: number }): SignalQuality {
+  return {
+    ...(v.lte ? { rssi: v.lte.rssi, rsrq: v.lte.rsrq, rsrp: v.lte.rsrp, snr: v.lte.snr / 10 } : {}),
+    ...(v.nr5g ? { nr5g: { rsrp: v.nr5g.rsrp, snr: v.nr5g.snr / 10, ...(v.nr5gRsrq !== undefined ? { rsrq: v.nr5gRsrq } : {}) } } : {}),
+  };
 }
 
 /** Digits stored as BCD with swapped nibbles (SIM files); 0xF pads the end. */
@@ -71,7 +79,7 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
       this.dms.request(dms.messages.getIds, {}),
     ]);
     this.nas.on(nas.indications.servingSystem, () => void this.registration().then((r) => this.emit('registration', r), () => undefined));
-    this.nas.on(nas.indications.signalInfo, (v) => v.lte && this.emit('signal', { rssi: v.lte.rssi, rsrq: v.lte.rsrq, rsrp: v.lte.rsrp, snr: v.lte.snr / 10 }));
+    this.nas.on(nas.indications.signalInfo, (v) => v.lte && this.emit('signal', signalQuality(v)));
     await this.nas.request(nas.messages.registerIndications, { signalInfo: true, servingSystemEvents: true }).catch(() => undefined);
     return {
       identity: { manufacturer: manufacturer.manufacturer, model: model.model, revision: revision.revision, imei: ids.imei ?? '' },
@@ -135,7 +143,7 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
   private async signal(): Promise<ProbeResult['signal']> {
     try {
       const r = await this.nas.request(nas.messages.getSignalInfo, {});
-      if (r.lte) return { rssi: r.lte.rssi, rsrq: r.lte.rsrq, rsrp: r.lte.rsrp, snr: r.lte.snr / 10 };
+      if (r.lte) return signalQuality(r);
     } catch {
       // no service: no signal to report
     }

@@ -25,6 +25,8 @@ export interface SignalQuality {
   rsrp?: number;
   rsrq?: number;
   snr?: number;
+  /** 5G NR measurements, where the modem reports them (dBm, dB). */
+  nr5g?: { rsrp?: number; rsrq?: number; snr?: number };
 }
 
 export interface BearerRequest {

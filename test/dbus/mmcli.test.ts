@@ -127,6 +127,10 @@ describe('the ModemManager D-Bus API under mmcli', () => {
     const rsrp = Number(/rsrp: (-?[\d.]+) dBm/.exec(s.stdout)?.[1]);
     const now = daemon!.manager.get('sim0').info!.signal.rsrp!;
     expect([now, ...rsrps]).toContain(rsrp);
+    // The 5G section follows the sim's NR measurements (its RSRP is the LTE one + 3 dB).
+    const nr = /5G\s+\|[\s\S]*?rsrp: (-?[\d.]+) dBm/.exec(s.stdout)?.[1];
+    expect(nr).toBeDefined();
+    expect([now + 3, ...rsrps.map((x) => x + 3)]).toContain(Number(nr));
   });
 
   it('refuses what wwankit does not do, with ModemManager error names', async () => {
