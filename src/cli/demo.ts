@@ -3,7 +3,7 @@
  * multiplexed with QMAP, the links and their addresses, a ping through each link, and a summary.
  * With --json the last stdout line is the summary as JSON.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,10 +34,15 @@ async function systemPing(dev: string, to: string, count: number): Promise<PingR
   return { sent, received, rttMs: avg === undefined ? null : Number(avg) };
 }
 
+function hasPing(): boolean {
+  return spawnSync('ping', ['-V'], { stdio: 'ignore' }).status === 0;
+}
+
 export async function runDemo(json: boolean): Promise<number> {
   const say = (text: string): void => void (json ? process.stderr : process.stdout).write(text);
   const dir = mkdtempSync(join(tmpdir(), 'wwan-demo-'));
-  const choice = await chooseNetdevs(undefined);
+  // TUN links are pinged with the system's ping; without it the in-memory datapath pings by itself.
+  const choice = await chooseNetdevs(hasPing() ? undefined : 'memory');
   say(`wwankit demo: a simulated qmi-rmnet modem, two PDNs multiplexed with QMAP\n${choice.note}\n\n`);
   const daemon = await Daemon.start({ socket: join(dir, 'wwand.sock'), sims: ['qmi-rmnet'], netdev: choice.factory });
   try {

@@ -24,7 +24,7 @@ export function tunUnavailable(): string | null {
 
 export async function chooseNetdevs(wanted: string | undefined): Promise<NetdevChoice> {
   if (wanted !== undefined && wanted !== 'memory' && wanted !== 'tun') throw new Error(`unknown netdev backend '${wanted}': memory or tun`);
-  const why = wanted === 'memory' ? 'memory was asked for' : tunUnavailable();
+  const why = wanted === 'memory' ? 'memory was asked for (or no ping to test TUN links with)' : tunUnavailable();
   if (why === null) return { factory: async (_modem, name) => new TunNetdev(name), backend: 'tun', note: 'links are TUN devices (userspace datapath)' };
   if (wanted === 'tun') throw new Error(`TUN devices are not available: ${why}`);
   return { factory: async (_modem, name) => new MemoryNetdev(name), backend: 'memory', note: `links use the in-memory datapath (no TUN devices: ${why})` };
