@@ -1,5 +1,6 @@
 /** Which netdevs links get: TUN where this process may create them, else in memory (and say so). */
 import type { NetdevFactory } from '../modem/manager.js';
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { MemoryNetdev } from '../net/memory.js';
 import { TunNetdev } from '../net/tun-netdev.js';
@@ -19,6 +20,7 @@ export function tunUnavailable(): string | null {
   } catch {
     return 'no /dev/net/tun';
   }
+  if (spawnSync('ip', ['-V'], { stdio: 'ignore' }).status !== 0) return 'no ip command (iproute2)';
   return null;
 }
 
