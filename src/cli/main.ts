@@ -69,9 +69,10 @@ async function main(): Promise<number> {
     .option('--netdev <backend>', 'links of simulated modems: tun (default when root) or memory')
     .option('--no-discover', 'do not add the real modems sysfs shows')
     .option('--dry-run', 'print the kernel datapath steps for real modems instead of running them')
+    .option('--pin-file <file>', 'PIN1 for SIMs that ask for one (read from a file, never logged)')
     .option('--dbus [bus]', 'also serve the ModemManager D-Bus API (mmcli, NetworkManager): system (default), session or a unix:path= address')
     .option('--http <address>', 'also serve the web dashboard on [ADDRESS:]PORT (loopback unless an address is named; 0 picks a port); prints its URL')
-    .action(async (opts: { socket?: string; sim?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; dbus?: string | true }) => {
+    .action(async (opts: { socket?: string; sim?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; dbus?: string | true; pinFile?: string }) => {
       code = await runDaemon(opts, (l) => void process.stderr.write(`[wwand] ${l}\n`));
     });
   socketOpt(program.command('status').description('the daemon: pid, uptime, modems')).action(async (opts: { socket?: string; json?: boolean }) => {

@@ -111,20 +111,21 @@ export const linksText = (rows: LinkRow[]): string =>
     ? 'no links\n'
     : table([['LINK', 'MODEM', 'ID', 'FRAMING', 'NETDEV', 'STATUS', 'ADDRESSES', 'RX', 'TX'], ...rows.map((l) => [l.name, l.modem, l.linkId, l.framing, l.backend, l.status, l.addresses.join(' '), l.counters.rxPackets, l.counters.txPackets])]);
 
-/** The password comes from a file (never from the command line, where `ps` would show it). */
+/** A password or PIN comes from a file (never from the command line, where `ps` would show it). */
 export function readPasswordFile(path: string | undefined): string | undefined {
   if (path === undefined) return undefined;
   return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
 }
 
-export async function runDaemon(opts: { socket?: string; sim?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; dbus?: string | true }, log: (l: string) => void): Promise<number> {
+export async function runDaemon(opts: { socket?: string; sim?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; dbus?: string | true; pinFile?: string }, log: (l: string) => void): Promise<number> {
   const http = opts.http === undefined ? undefined : parseHttpAddress(opts.http);
   const socket = opts.socket ?? defaultSocket();
   const { factory, note } = await chooseNetdevs(opts.netdev);
   log(note);
   // Real modems' links are the kernel's: made for real, or with --dry-run printed as the exact steps.
   const kernelSteps: StepRunner = opts.dryRun ? dryRunner((l) => log(`dry run: ${l}`)) : { write: writeSysfs, ip: async (args) => void (await ip(args)) };
-  const daemon = await Daemon.start({ socket, sims: opts.sim, netdev: factory, discover: opts.discover, kernelSteps, log });
+  const pin = readPasswordFile(opts.pinFile);
+  const daemon = await Daemon.start({ socket, sims: opts.sim, netdev: factory, discover: opts.discover, kernelSteps, log, ...(pin !== undefined ? { pin } : {}) });
   process.stdout.write(`${JSON.stringify({ event: 'listening', socket, modems: [...daemon.manager.modems.keys()] })}\n`);
   // --dbus alone means the system bus, where ModemManager's clients look.
   const mm =

@@ -24,6 +24,8 @@ export interface DaemonOptions {
   sysfs?: string;
   /** Runs kernel datapath steps for real modems: for real, or printing them (dry run). */
   kernelSteps?: StepRunner;
+  /** PIN1 for any modem whose SIM asks for one (from a file: never on a command line, never logged). */
+  pin?: string;
   /** Where the daemon notes the kernel links it made, to clean them after a crash (default: beside the socket). */
   stateFile?: string;
   /** Simulated modems to add at start: `qmi-rmnet` or `qmi-rmnet:2`. */
@@ -46,7 +48,7 @@ export class Daemon {
 
   private constructor(private readonly options: DaemonOptions) {
     this.log = options.log ?? (() => undefined);
-    this.manager = new Manager(options.netdev, options.kernelSteps);
+    this.manager = new Manager(options.netdev, options.kernelSteps, options.pin);
     this.stateFile = options.stateFile ?? join(dirname(options.socket), 'wwand.state.json');
     this.manager.on('log', (l) => this.log(l));
     this.manager.on('state', (modem, state) => this.publish({ event: 'state', modem, state }));

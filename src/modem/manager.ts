@@ -57,6 +57,8 @@ export class Manager extends EventEmitter<ManagerEvents> {
     private readonly netdev: NetdevFactory,
     /** Runs kernel datapath steps (for real, or printing them with --dry-run). */
     private readonly kernelSteps?: StepRunner,
+    /** PIN1 for any modem whose spec has none (from configuration; never logged). */
+    private readonly defaultPin?: string,
   ) {
     super();
   }
@@ -70,7 +72,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
       linkPrefix: `wwan${index}.`,
       netdev: (name, linkId) => (spec.kernel ? this.kernelNetdev(spec.kernel, linkId) : this.netdev(spec.id, name, linkId)),
       ...(spec.dataPipe ? { pipe: () => connectRecordPipe(spec.dataPipe!) } : {}),
-      ...(spec.pin !== undefined ? { pin: spec.pin } : {}),
+      ...((spec.pin ?? this.defaultPin) !== undefined ? { pin: spec.pin ?? this.defaultPin } : {}),
       reopen: async () => this.driverFor(spec, await openPort(spec.port)),
     });
     modem.on('state', (s) => this.emit('state', spec.id, s));

@@ -63,6 +63,21 @@ describe('discovery and the kernel datapath', () => {
     expect(steps.at(-1)).toBe('echo 1 > /sys/class/net/wwan0/qmi/del_mux');
   });
 
+  it('unlocks a PIN-locked SIM with the configured PIN, and never logs it', async () => {
+    sim = await Simulator.start({ profile: { ...PROFILES['qmi-usb'], firmware: { ...PROFILES['qmi-usb'].firmware, pinLocked: true, pin: '2468' } } });
+    const dir = mkdtempSync(join(tmpdir(), 'wwan-pin-'));
+    const logs: string[] = [];
+    const d = await Daemon.start({ socket: join(dir, 'd.sock'), netdev: async (_m, n) => new MemoryNetdev(n), pin: '2468', log: (l) => logs.push(l) });
+    try {
+      const m = await d.manager.add({ id: 'locked', control: 'qmi', port: `unix:${sim.modems[0]!.ports[0]!.socket}` });
+      expect(m.info?.sim.status).toBe('ready');
+      expect(logs.join('\n')).toContain('SIM unlocked with the configured PIN');
+      expect(logs.join('\n')).not.toContain('2468');
+    } finally {
+      await d.stop();
+    }
+  });
+
   it('a daemon removes the kernel links a crashed one left, as its state file says', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wwan-state-'));
     writeFileSync(join(dir, 'wwand.state.json'), JSON.stringify({ pid: 1, links: [{ modem: 'cdc-wdm0', kernel: { driver: 'qmi_wwan', netdev: 'wwan0', mux: 'rmnet' }, linkId: 3, name: 'rmnet_data2' }] }));
