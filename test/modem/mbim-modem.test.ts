@@ -1,47 +1,20 @@
 /** The manager with the MBIM driver against the simulator's MBIM profiles: NTB sessions = link ids. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectRecordPipe } from '../../src/link/data-pipe.js';
-import { MbimDevice } from '../../src/mbim/client.js';
-import { MbimDriver } from '../../src/modem/mbim-driver.js';
-import { Modem } from '../../src/modem/modem.js';
 import { ConnectError } from '../../src/modem/types.js';
 import { MemoryNetdev } from '../../src/net/memory.js';
-import { PROFILES, type ProfileName } from '../../src/sim/profiles.js';
-import { Simulator } from '../../src/sim/simulator.js';
-import { connectUnix } from '../../src/transport/unix.js';
+import type { ProfileName } from '../../src/sim/profiles.js';
+import { managedModem, until, type Managed } from '../support/managed.js';
 
-let sim: Simulator | undefined;
-let modem: Modem | undefined;
+let managed: Managed<MemoryNetdev> | undefined;
 afterEach(async () => {
-  await modem?.close();
-  await sim?.stop();
-  modem = sim = undefined;
+  await managed?.stop();
+  managed = undefined;
 });
 
 async function setup(profile: ProfileName) {
-  sim = await Simulator.start({ profile: PROFILES[profile], seed: 5, respond: (_s, p, reply) => reply(p.slice()) });
-  const netdevs = new Map<number, MemoryNetdev>();
-  const mbim = await MbimDevice.open(await connectUnix(sim.modems[0]!.ports[0]!.socket));
-  modem = new Modem('m0', new MbimDriver(mbim), {
-    linkPrefix: 'mbim0.',
-    pipe: () => connectRecordPipe(sim!.ready().modems[0]!.data),
-    netdev: async (name, id) => {
-      const n = new MemoryNetdev(name);
-      netdevs.set(id, n);
-      return n;
-    },
-    backoffMs: [20, 100],
-  });
-  return { sim, modem, netdevs };
+  managed = await managedModem({ profile, seed: 5 });
+  return managed;
 }
-
-const until = async (cond: () => boolean): Promise<void> => {
-  const end = Date.now() + 2000;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 function ipv4(tag: number): Uint8Array {
   const p = new Uint8Array(28);

@@ -12,34 +12,21 @@ import type { ProfileName } from '../../src/sim/profiles.js';
 import { PROFILES } from '../../src/sim/profiles.js';
 import { Simulator } from '../../src/sim/simulator.js';
 import { connectUnix } from '../../src/transport/unix.js';
+import { managedModem, until, type Managed } from '../support/managed.js';
 
+let managed: Managed<MemoryNetdev> | undefined;
 let sim: Simulator | undefined;
 let modem: Modem | undefined;
 afterEach(async () => {
+  await managed?.stop();
   await modem?.close();
   await sim?.stop();
-  modem = sim = undefined;
+  managed = modem = sim = undefined;
 });
 
-/** The network here just sends every packet back, so the loop through both framings is visible. */
 async function setup(profile: ProfileName, opts: { pin?: string } = {}) {
-  sim = await Simulator.start({ profile: PROFILES[profile], seed: 9, respond: (_s, p, reply) => reply(p.slice()) });
-  const m = sim.modems[0]!;
-  const netdevs = new Map<number, MemoryNetdev>();
-  const driver = async (): Promise<QmiDriver> => new QmiDriver(new QmiDevice(qmuxPort(await connectUnix(m.ports[0]!.socket))), { pipe: profile === 'bam-dmux' ? 'bam-dmux' : 'usb' });
-  modem = new Modem('modem0', await driver(), {
-    reopen: driver,
-    linkPrefix: 'wwan0.',
-    pipe: () => connectRecordPipe(sim!.ready().modems[0]!.data),
-    netdev: async (name, linkId) => {
-      const n = new MemoryNetdev(name);
-      netdevs.set(linkId, n);
-      return n;
-    },
-    backoffMs: [20, 100],
-    ...opts,
-  });
-  return { sim, simModem: m, modem, netdevs };
+  managed = await managedModem({ profile, modem: opts });
+  return { sim: managed.sim, simModem: managed.sim.modems[0]!, modem: managed.modem, netdevs: managed.netdevs };
 }
 
 function ipv4Packet(src: string, dst: string, tag: number): Uint8Array {
@@ -54,13 +41,6 @@ function ipv4Packet(src: string, dst: string, tag: number): Uint8Array {
   return p;
 }
 
-const until = async (cond: () => boolean, ms = 2000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 describe('Modem with the QMI driver', () => {
   it('probes identity, SIM and registration', async () => {
