@@ -6,47 +6,28 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect } from 'vitest';
-import { connectRecordPipe } from '../../src/link/data-pipe.js';
-import { MbimDevice } from '../../src/mbim/client.js';
-import type { ControlDriver } from '../../src/modem/driver.js';
-import { MbimDriver } from '../../src/modem/mbim-driver.js';
-import { Modem } from '../../src/modem/modem.js';
-import { QmiDriver } from '../../src/modem/qmi-driver.js';
+import type { Modem } from '../../src/modem/modem.js';
 import { TunNetdev } from '../../src/net/tun-netdev.js';
-import { QmiDevice } from '../../src/qmi/client.js';
-import { qmuxPort } from '../../src/qmi/port.js';
-import { PROFILES, type ProfileName } from '../../src/sim/profiles.js';
-import { Simulator } from '../../src/sim/simulator.js';
-import { connectUnix } from '../../src/transport/unix.js';
+import type { ProfileName } from '../../src/sim/profiles.js';
 import { itWithTun, testNetnsName } from '../net/root.js';
+import { managedModem, type Managed } from '../support/managed.js';
 
 const run = promisify(execFile);
 const it = itWithTun(['ping', 'iperf3', 'ss']);
 
-let sim: Simulator | undefined;
-let modem: Modem | undefined;
+let managed: Managed<TunNetdev> | undefined;
 afterEach(async () => {
-  await modem?.close();
-  await sim?.stop();
-  modem = sim = undefined;
+  await managed?.stop();
+  managed = undefined;
 });
 
-async function managed(profile: ProfileName, tag: string): Promise<{ sim: Simulator; modem: Modem; netns: string }> {
+async function setup(profile: ProfileName, tag: string): Promise<{ modem: Modem; netns: string }> {
   const netns = testNetnsName(tag);
-  sim = await Simulator.start({ profile: PROFILES[profile], seed: 11, tunNetns: netns });
-  const port = sim.modems[0]!.ports[0]!.socket;
-  const driver: ControlDriver =
-    PROFILES[profile].control === 'qmi'
-      ? new QmiDriver(new QmiDevice(qmuxPort(await connectUnix(port))), { pipe: profile === 'bam-dmux' ? 'bam-dmux' : 'usb' })
-      : new MbimDriver(await MbimDevice.open(await connectUnix(port)));
-  modem = new Modem('e2e', driver, {
-    linkPrefix: `wwe${process.pid % 1000}${tag.slice(0, 2)}.`,
-    pipe: () => connectRecordPipe(sim!.ready().modems[0]!.data),
-    netdev: async (name) => new TunNetdev(name),
-    backoffMs: [50, 200],
-  });
-  await modem.probe();
-  return { sim, modem, netns };
+  // Link names must be unique on this host while other test files run: pid and profile in them.
+  const prefix = `wwe${process.pid % 1000}${tag.slice(0, 2)}.`;
+  managed = await managedModem({ profile, seed: 11, tunNetns: netns, netdev: (name) => new TunNetdev(name), modem: { linkPrefix: prefix } });
+  await managed.modem.probe();
+  return { modem: managed.modem, netns };
 }
 
 const ping = async (dev: string, to: string): Promise<number> => {
@@ -74,7 +55,7 @@ const profiles: ProfileName[] = ['qmi-usb', 'qmi-rmnet', 'bam-dmux', 'mbim-usb',
 describe('two PDNs through TUN links, per profile', () => {
   for (const profile of profiles) {
     it(`${profile}: ping through each link, iperf3 TCP through one`, async () => {
-      const { modem, netns } = await managed(profile, profile.replace(/[^a-z]/g, ''));
+      const { modem, netns } = await setup(profile, profile.replace(/[^a-z]/g, ''));
       const a = await modem.connect({ apns: ['internet'], ipType: 'ipv4', multiplex: 'requested' });
       const b = await modem.connect({ apns: ['ims'], ipType: 'ipv4', multiplex: 'requested' });
       expect(a.linkId).not.toBe(b.linkId);

@@ -5,31 +5,20 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { connectRecordPipe } from '../../src/link/data-pipe.js';
-import { Modem, type Bearer } from '../../src/modem/modem.js';
-import { QmiDriver } from '../../src/modem/qmi-driver.js';
+import type { Bearer, Modem } from '../../src/modem/modem.js';
 import { TunNetdev } from '../../src/net/tun-netdev.js';
-import { QmiDevice } from '../../src/qmi/client.js';
-import { qmuxPort } from '../../src/qmi/port.js';
-import { PROFILES } from '../../src/sim/profiles.js';
-import { Simulator } from '../../src/sim/simulator.js';
-import { connectUnix } from '../../src/transport/unix.js';
+import type { Simulator } from '../../src/sim/simulator.js';
 import { itWithTun, testNetnsName } from '../net/root.js';
+import { managedModem, until, type Managed } from '../support/managed.js';
 
 const run = promisify(execFile);
 const it = itWithTun(['ping']);
+let managed: Managed<TunNetdev>;
 let sim: Simulator;
 let modem: Modem;
 let a: Bearer;
 let b: Bearer;
 
-const until = async (cond: () => boolean, ms = 8000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 const ping = async (x: Bearer, count = 2): Promise<number> => {
   const r = await run('ping', ['-c', String(count), '-i', '0.2', '-W', '1', '-I', x.netdev!.name, x.connected!.ipv4!.gateway!]).catch((e: { stdout: string }) => ({ stdout: e.stdout }));
   return Number(/(\d+) received/.exec(r.stdout)?.[1] ?? 0);
@@ -37,24 +26,21 @@ const ping = async (x: Bearer, count = 2): Promise<number> => {
 
 beforeAll(async () => {
   if (process.getuid?.() !== 0) return;
-  sim = await Simulator.start({ profile: PROFILES['qmi-rmnet'], seed: 13, tunNetns: testNetnsName('recovery') });
-  const driver = async (): Promise<QmiDriver> => new QmiDriver(new QmiDevice(qmuxPort(await connectUnix(sim.modems[0]!.ports[0]!.socket))), { pipe: 'usb' });
-  modem = new Modem('rec', await driver(), {
-    reopen: driver,
-    linkPrefix: `wwr${process.pid % 1000}.`,
-    pipe: () => connectRecordPipe(sim.ready().modems[0]!.data),
-    netdev: async (name) => new TunNetdev(name),
-    backoffMs: [50, 400],
-    queueLimit: 4,
+  managed = await managedModem({
+    profile: 'qmi-rmnet',
+    seed: 13,
+    tunNetns: testNetnsName('recovery'),
+    netdev: (name) => new TunNetdev(name),
+    modem: { linkPrefix: `wwr${process.pid % 1000}.`, backoffMs: [50, 400], queueLimit: 4 },
   });
+  ({ sim, modem } = managed);
   await modem.probe();
   a = await modem.connect({ apns: ['internet'], ipType: 'ipv4', multiplex: 'requested' });
   b = await modem.connect({ apns: ['ims'], ipType: 'ipv4', multiplex: 'requested' });
 }, 30_000);
 
 afterAll(async () => {
-  await modem?.close();
-  await sim?.stop();
+  await managed?.stop();
 });
 
 describe('recovery on TUN links', () => {

@@ -68,7 +68,7 @@ export async function managedModem<N extends Netdev = MemoryNetdev>(o: ManagedOp
 }
 
 /** Waits until `cond` holds, or fails after `ms`. */
-export async function until(cond: () => boolean, ms = 3000): Promise<void> {
+export async function until(cond: () => boolean, ms = 8000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error('condition not met in time');
