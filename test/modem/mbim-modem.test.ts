@@ -32,6 +32,20 @@ describe('Modem with the MBIM driver', () => {
     expect(info.registration.state).toBe('home');
   });
 
+  it('unlocks a PIN-locked SIM with the configured PIN, and shows the retries left after a wrong one', async () => {
+    managed = await managedModem({ profile: 'mbim-usb', firmware: { pinLocked: true, pin: '1357' }, modem: { pin: '0000' } });
+    const logs: string[] = [];
+    managed.modem.on('log', (l) => logs.push(l));
+    await managed.modem.probe();
+    expect(managed.modem.state).toBe('locked');
+    expect(managed.modem.info?.sim).toMatchObject({ status: 'pin-required', pinRetries: 2 });
+    expect(logs.join('\n')).not.toContain('0000');
+    await managed.stop();
+    managed = await managedModem({ profile: 'mbim-usb', firmware: { pinLocked: true, pin: '1357' }, modem: { pin: '1357' } });
+    await managed.modem.probe();
+    expect(managed.modem.info?.sim.status).toBe('ready');
+  });
+
   it('connects sessions on link ids over NTB and carries each link’s packets', async () => {
     const { modem, netdevs } = await setup('iosm');
     const a = await modem.connect({ apns: ['internet'], ipType: 'ipv4', multiplex: 'requested' });

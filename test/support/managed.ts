@@ -10,6 +10,7 @@ import type { Netdev } from '../../src/net/netdev.js';
 import { QmiDevice } from '../../src/qmi/client.js';
 import { qmuxPort } from '../../src/qmi/port.js';
 import type { Responder } from '../../src/sim/data-plane.js';
+import type { FirmwareConfig } from '../../src/sim/firmware.js';
 import { PROFILES, type ProfileName } from '../../src/sim/profiles.js';
 import { Simulator } from '../../src/sim/simulator.js';
 import { connectUnix } from '../../src/transport/unix.js';
@@ -28,13 +29,15 @@ export interface ManagedOptions<N extends Netdev> {
   /** The network behind the modem; default: echo every packet back, so loops through both framings show. */
   respond?: Responder;
   tunNetns?: string;
+  /** Firmware changes on top of the profile's (e.g. a PIN-locked SIM). */
+  firmware?: FirmwareConfig;
   netdev?: (name: string) => N;
   modem?: Partial<ModemOptions>;
 }
 
 export async function managedModem<N extends Netdev = MemoryNetdev>(o: ManagedOptions<N>): Promise<Managed<N>> {
   const sim = await Simulator.start({
-    profile: PROFILES[o.profile],
+    profile: { ...PROFILES[o.profile], firmware: { ...PROFILES[o.profile].firmware, ...o.firmware } },
     seed: o.seed ?? 9,
     ...(o.tunNetns ? { tunNetns: o.tunNetns } : { respond: o.respond ?? ((_s, p, reply) => reply(p.slice())) }),
   });
