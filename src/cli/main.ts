@@ -6,7 +6,7 @@ import { runSim, runSimCtl, type SimCommandOptions } from './sim.js';
 import { EXIT, bearerText, infoText, linksText, listText, readPasswordFile, runDaemon, stdOutput, withDaemon } from './manage.js';
 import { runMonitor } from './monitor.js';
 import { runDemo } from './demo.js';
-import { runTrace } from './trace.js';
+import { connectProgress, runTrace } from './trace.js';
 import { DECODE_FORMATS, decodeBytes, readInput, writeDecodePcap, type DecodeFormat } from './decode.js';
 
 const argv = process.argv.slice(2);
@@ -98,6 +98,8 @@ async function main(): Promise<number> {
       .addOption(new Option('--multiplex <m>', 'multiplexing').choices(['none', 'requested', 'required']).default('requested')),
   ).action(async (modem: string, opts: { socket?: string; json?: boolean; apn: string[]; ipType: string; auth: string; user?: string; passwordFile?: string; linkId?: string; multiplex: string }) => {
     const o = stdOutput(!!opts.json);
+    // On a terminal, the requests of the connect sequence scroll by as they happen.
+    const progress = !o.json && process.stderr.isTTY ? await connectProgress(opts.socket, modem, (l) => o.err(l)) : undefined;
     if (!o.json && process.stderr.isTTY) o.err(`connecting ${modem} to ${opts.apn.join(', ')}…\n`);
     code = await withDaemon(
       opts.socket,
@@ -115,6 +117,7 @@ async function main(): Promise<number> {
         }),
       bearerText,
     );
+    progress?.close();
   });
   socketOpt(program.command('disconnect').description('take bearers down').argument('<modem>').option('--link-id <n>', 'the bearer on this link').option('--all', 'every bearer')).action(
     async (modem: string, opts: { socket?: string; json?: boolean; linkId?: string; all?: boolean }) => {

@@ -33,3 +33,14 @@ export async function runTrace(opts: { socket?: string; json?: boolean; pcap?: s
   pcap?.close();
   return 0;
 }
+
+/** While a connect runs: each request the daemon sends to `modem`, one line each (none if the daemon is unreachable). */
+export async function connectProgress(socket: string | undefined, modem: string, print: (line: string) => void): Promise<DaemonClient | undefined> {
+  const client = await DaemonClient.connect(socket ?? defaultSocket()).catch(() => undefined);
+  if (!client) return undefined;
+  client.onEvent((e) => {
+    if (e.event === 'trace' && e.modem === modem && e.direction === 'tx') print(`  → ${String(e.summary)}\n`);
+  });
+  await client.call('trace').catch(() => undefined);
+  return client;
+}
