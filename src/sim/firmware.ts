@@ -30,6 +30,13 @@ export interface Operator {
   name: string;
 }
 
+/** The bands the radio has: GSM by MHz, UTRA and E-UTRA by 3GPP band number. */
+export interface Bands {
+  gsm: (850 | 900 | 1800 | 1900)[];
+  utra: number[];
+  eutra: number[];
+}
+
 export interface ApnPolicy {
   name: string;
   /** Allowed IP families; a request for another is refused. */
@@ -43,6 +50,7 @@ export interface FirmwareConfig {
   identity?: Partial<Identity>;
   operator?: Operator;
   rat?: Rat;
+  bands?: Bands;
   roaming?: boolean;
   /** PIN1 code; with `pinLocked` the SIM starts locked. */
   pin?: string;
@@ -146,6 +154,7 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
   pinRetries = 3;
   pukRetries = 10;
   rat: Rat;
+  readonly bands: Bands;
   roaming: boolean;
   signal: Signal = { rssi: -65, rsrp: -95, rsrq: -9, snr: 12.5 };
   dataFormat: DataFormat = {
@@ -186,6 +195,8 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
     };
     this.operator = config.operator ?? { mcc: '001', mnc: '01', name: 'wwankit' };
     this.rat = config.rat ?? 'lte';
+    // A European LTE module's set unless the profile says otherwise.
+    this.bands = config.bands ?? { gsm: [900, 1800], utra: [1, 8], eutra: [1, 3, 7, 8, 20, 28] };
     this.roaming = config.roaming ?? false;
     this.simState = config.simAbsent ? 'absent' : config.pinLocked ? 'pin-required' : 'ready';
     this.nextHandle = 0x10000 + this.random.int(0, 0xffff) * 16;

@@ -29,7 +29,12 @@ export const PROFILES: Record<ProfileName, SimProfile> = {
     summary: 'rmnet style: QMI control; QMAPv5 with downlink aggregation as WDA negotiates',
     control: 'qmi',
     data: 'qmap',
-    firmware: { maxSessions: 8, rat: '5gnr', identity: { manufacturer: 'Quectel', model: 'RM500Q-GL', revision: 'RM500QGLABR11A06M4G' } },
+    firmware: {
+      maxSessions: 8,
+      rat: '5gnr',
+      // A global module: E-UTRA bands above 64 too.
+      bands: { gsm: [850, 900, 1800, 1900], utra: [1, 2, 4, 5, 8], eutra: [1, 2, 3, 4, 5, 7, 8, 12, 13, 14, 17, 18, 19, 20, 25, 26, 28, 29, 30, 32, 34, 38, 39, 40, 41, 42, 43, 46, 48, 66, 71] },
+      identity: { manufacturer: 'Quectel', model: 'RM500Q-GL', revision: 'RM500QGLABR11A06M4G' } },
     device: { bus: 'usb', vendor: 0x2c7c, product: 0x0800, driver: 'qmi_wwan', interfaceNumber: 4 },
   },
   'bam-dmux': {

@@ -4,13 +4,13 @@
  */
 import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { QMI_CID_BROADCAST } from '../qmi/qmux.js';
-import { dms, DmsOperatingMode } from '../qmi/services/dms.js';
-import { nas, NasRadioTechnologyPreference, NasRatModePreference } from '../qmi/services/nas.js';
-import { uim } from '../qmi/services/uim.js';
+import { dms, DmsBandCapability, DmsOperatingMode } from '../qmi/services/dms.js';
+import { nas, NasPlmnAccessTechnologyIdentifier, NasNetworkDescriptionEncoding, NasRadioTechnologyPreference, NasRatModePreference } from '../qmi/services/nas.js';
+import { uim, UimEventRegistrationFlag } from '../qmi/services/uim.js';
 import { wda, WdaDataAggregationProtocol, WdaLinkLayerProtocol } from '../qmi/services/wda.js';
-import { wds, WdsCallEndReason, WdsIpFamily, WdsPdpType, WdsVerboseCallEndReasonType } from '../qmi/services/wds.js';
+import { wds, WdsCallEndReason, WdsIpFamily, WdsIpSupportType, WdsPdpType, WdsVerboseCallEndReasonType } from '../qmi/services/wds.js';
 import type { IndicationDef } from '../qmi/schema.js';
-import type { CallEndReason, DataFormat, FirmwareConfig, IpFamily, ModemFirmware, OperatingMode, Session } from './firmware.js';
+import type { Bands, CallEndReason, DataFormat, FirmwareConfig, IpFamily, ModemFirmware, OperatingMode, Session } from './firmware.js';
 import { FirmwareError } from './firmware.js';
 import type { QmiDeviceEndpoint } from './qmi-endpoint.js';
 
@@ -73,6 +73,22 @@ function efImsi(imsi: string): number[] {
   return [body.length, ...body];
 }
 
+const B = DmsBandCapability;
+const GSM_BITS: Record<Bands['gsm'][number], bigint> = { 850: B['gsm-850'], 900: B['gsm-900-primary'] | B['gsm-900-extended'], 1800: B['gsm-dcs-1800'], 1900: B['gsm-pcs-1900'] };
+const UTRA_BITS: Record<number, bigint> = { 1: B['wcdma-2100'], 2: B['wcdma-pcs-1900'], 3: B['wcdma-dcs-1800'], 4: B['wcdma-1700-us'], 5: B['wcdma-850-us'], 6: B['wcdma-800'], 8: B['wcdma-900'] };
+
+/** DMS Get Band Capabilities from the radio's bands: the legacy mask, the LTE mask (bands 1..64) and the full LTE list. */
+function bandCapabilities(b: Bands) {
+  let legacy = 0n;
+  for (const g of b.gsm) legacy |= GSM_BITS[g];
+  for (const u of b.utra) legacy |= UTRA_BITS[u] ?? 0n;
+  const lte = b.eutra.filter((n) => n <= 64).reduce((m, n) => m | (1n << BigInt(n - 1)), 0n);
+  return { bandCapability: legacy, lteBandCapability: lte, extendedLteBandCapability: b.eutra };
+}
+
+/** A PLMN name in NAS's 7-bit ASCII encoding (anything else shows as '?'). */
+const ascii7 = (s: string): number[] => [...s].map((c) => (c.charCodeAt(0) < 0x80 ? c.charCodeAt(0) : 0x3f));
+
 interface WdsClientState {
   family: IpFamily;
   muxId?: number;
@@ -110,10 +126,16 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     return {};
   });
   ep.handle(d.setEventReport, () => ({}));
+  ep.handle(d.getBandCapabilities, () => bandCapabilities(fw.bands));
+  // The SIM carries no personalization locks: every facility is off.
+  ep.handle(d.uimGetCkStatus, () => {
+    if (fw.simState === 'absent') throw protocolError(QmiProtocolError.UimUninitialized);
+    return { ckStatus: { facilityState: 0, verifyRetriesLeft: 0, unblockRetriesLeft: 0 }, operationBlockingFacility: false };
+  });
   ep.handle(d.uimGetPinStatus, () => {
     if (fw.simState === 'absent') throw protocolError(QmiProtocolError.UimUninitialized);
-    const status = fw.simState === 'ready' ? 2 : fw.simState === 'pin-required' ? 1 : 4;
-    return { pin1Status: { status, verifyRetriesLeft: fw.pinRetries, unblockRetriesLeft: fw.pukRetries } };
+    const status = fw.simState === 'ready' ? (fw.config.pinLocked ? 2 : 3) : fw.simState === 'pin-required' ? 1 : 4;
+    return { pin1Status: { status, verifyRetriesLeft: fw.pinRetries, unblockRetriesLeft: fw.pukRetries }, pin2Status: { status: 1, verifyRetriesLeft: 3, unblockRetriesLeft: 10 } };
   });
 
   // ---- NAS
@@ -156,6 +178,30 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     if (fw.simState !== 'ready') throw protocolError(QmiProtocolError.NotProvisioned);
     return { homeNetwork: { mcc: Number(fw.operator.mcc), mnc: Number(fw.operator.mnc), description: fw.operator.name } };
   });
+  // The SIM's operator-controlled list: its home network on every radio the modem has.
+  ep.handle(n.getPreferredNetworks, () => {
+    if (fw.simState !== 'ready') throw protocolError(QmiProtocolError.UimUninitialized);
+    const t = NasPlmnAccessTechnologyIdentifier.names;
+    const mcc = Number(fw.operator.mcc);
+    const mnc = Number(fw.operator.mnc);
+    return {
+      preferredNetworks: [{ mcc, mnc, radioAccessTechnology: t.gsm | t.utran | t.eutran | (fw.rat === '5gnr' ? t.ngran : 0) }],
+      mncPcsDigitIncludeStatus: [{ mcc, mnc, includesPcsDigit: fw.operator.mnc.length === 3 }],
+    };
+  });
+  // Names for the network the modem knows (its operator); others are unknown to it.
+  ep.handle(n.getPlmnName, (v) => {
+    if (v.plmn.mcc !== Number(fw.operator.mcc) || v.plmn.mnc !== Number(fw.operator.mnc)) throw protocolError(QmiProtocolError.NotProvisioned);
+    const name = ascii7(fw.operator.name);
+    const enc = NasNetworkDescriptionEncoding.names.ascii7;
+    return {
+      eonsPlmnName3gpp: {
+        serviceProviderNameEncoding: enc, serviceProviderName: name,
+        shortNameEncoding: enc, shortNameCountryInitials: 0, shortNameSpareBits: 0, shortName: name,
+        longNameEncoding: enc, longNameCountryInitials: 0, longNameSpareBits: 0, longName: name,
+      },
+    };
+  });
   ep.handle(n.getSignalStrength, () => {
     if (!fw.registered) throw protocolError(QmiProtocolError.NoNetworkFound);
     const s = fw.signal;
@@ -177,6 +223,7 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     return signalInfo();
   });
   ep.handle(n.configSignalInfo, () => ({}));
+  ep.handle(n.configSignalInfoV2, () => ({}));
   ep.handle(n.registerIndications, (v, ctx) => {
     if (v.signalInfo === true) signalInfoSubscribers.add(ctx.clientId);
     if (v.signalInfo === false) signalInfoSubscribers.delete(ctx.clientId);
@@ -281,6 +328,14 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
   // Calls come up only when the host asks.
   ep.handle(w.getAutoconnectSettings, () => ({ status: 0 }));
   ep.handle(w.indicationRegister, () => ({}));
+  // The modem attaches to LTE with its default profile (index 1).
+  const attachProfile = () => fw.profiles.find((p) => p.index === 1);
+  ep.handle(w.getLteAttachPdnList, () => ({ currentList: attachProfile() ? [1] : [], pendingList: [] }));
+  ep.handle(w.getLteAttachParameters, () => {
+    const p = attachProfile();
+    if (!p) throw protocolError(QmiProtocolError.NotProvisioned);
+    return { apn: p.apn, ipSupportType: WdsIpSupportType.names[p.family], otaAttachPerformed: fw.registered };
+  });
   ep.handle(w.getProfileList, (v) => {
     if (v.profileType !== undefined && v.profileType !== 0) return { profileList: [] };
     return { profileList: fw.profiles.map((p) => ({ profileType: 0, profileIndex: p.index, profileName: p.name })) };
@@ -376,6 +431,12 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     const end = v.readInformation.length === 0 ? data.length : v.readInformation.offset + v.readInformation.length;
     return { cardResult: { sw1: 0x90, sw2: 0x00 }, readResult: data.slice(v.readInformation.offset, end) };
   });
+  // Card status indications are sent anyway; slot status never changes on a single-slot modem.
+  const EVENTS = UimEventRegistrationFlag.names['card-status'] | UimEventRegistrationFlag.names['physical-slot-status'];
+  ep.handle(u.registerEvents, (v) => ({ eventRegistrationMask: v.eventRegistrationMask & EVENTS }));
+  // The SIM's files never change, so no refresh ever comes: registering is all there is.
+  ep.handle(u.refreshRegister, () => ({}));
+  ep.handle(u.refreshRegisterAll, () => ({}));
   ep.handle(u.getSlotStatus, () => ({
     physicalSlotStatus: [{ physicalCardStatus: fw.simState === 'absent' ? 1 : 2, physicalSlotStatus: 1, logicalSlot: 1, iccid: swappedBcd(fw.identity.iccid) }],
   }));

@@ -1,5 +1,5 @@
 /** DMS (service 0x02): device identity, capabilities, operating mode, legacy PIN status. */
-import { array, bool8, enumOf, flagsOf, indication, message, optional, required, service, string, struct, u16, u32, u8 } from '../schema.js';
+import { array, bool8, enumOf, flagsOf, indication, message, optional, required, service, string, struct, u16, u32, u64, u8 } from '../schema.js';
 
 export const DmsOperatingMode = enumOf(u8, {
   online: 0,
@@ -65,6 +65,27 @@ export const DmsActivationState = enumOf(u16, {
   'otasp-committed': 10,
 });
 
+/** The personalization (network, subset, provider, corporate, SIM) locks, as in AT+CLCK. */
+export const DmsUimFacility = enumOf(u8, { pn: 0, pu: 1, pp: 2, pc: 3, pf: 4 });
+
+export const DmsUimFacilityState = enumOf(u8, { deactivated: 0, activated: 1, blocked: 2 });
+
+/** Get Band Capabilities TLV 0x01: GSM, WCDMA and CDMA bands as bits (the ones a 3GPP modem uses named). */
+export const DmsBandCapability = {
+  'gsm-dcs-1800': 1n << 7n,
+  'gsm-900-extended': 1n << 8n,
+  'gsm-900-primary': 1n << 9n,
+  'gsm-850': 1n << 19n,
+  'gsm-pcs-1900': 1n << 21n,
+  'wcdma-2100': 1n << 22n,
+  'wcdma-pcs-1900': 1n << 23n,
+  'wcdma-dcs-1800': 1n << 24n,
+  'wcdma-1700-us': 1n << 25n,
+  'wcdma-850-us': 1n << 26n,
+  'wcdma-800': 1n << 27n,
+  'wcdma-900': 1n << 49n,
+} as const;
+
 const pinStatus = struct({ status: DmsUimPinStatus, verifyRetriesLeft: u8, unblockRetriesLeft: u8 });
 
 export const dms = service(
@@ -128,6 +149,25 @@ export const dms = service(
       },
     ),
     setOperatingMode: message(0x002e, { mode: required(0x01, DmsOperatingMode) }, {}),
+    uimGetCkStatus: message(
+      0x0040,
+      { facility: required(0x01, DmsUimFacility) },
+      {
+        ckStatus: required(0x01, struct({ facilityState: DmsUimFacilityState, verifyRetriesLeft: u8, unblockRetriesLeft: u8 })),
+        operationBlockingFacility: optional(0x10, bool8),
+      },
+    ),
+    getBandCapabilities: message(
+      0x0045,
+      {},
+      {
+        bandCapability: required(0x01, u64),
+        /** E-UTRA band n is bit n-1 (bands 1..64). */
+        lteBandCapability: optional(0x10, u64),
+        /** Every E-UTRA band by number, including those above 64. */
+        extendedLteBandCapability: optional(0x12, array(u16, 'u16')),
+      },
+    ),
   },
   {
     eventReport: indication(0x0001, {

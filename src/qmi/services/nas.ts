@@ -286,6 +286,21 @@ export const NasRadioTechnologyPreference = flagsOf(u16, {
   lte: 1 << 5,
 });
 
+/** Access technologies of a SIM's preferred-network entry (3GPP TS 31.102 EF_PLMNwAcT bits). */
+export const NasPlmnAccessTechnologyIdentifier = flagsOf(u16, {
+  'gsm-compact': 1 << 6,
+  gsm: 1 << 7,
+  ngran: 1 << 11,
+  eutran: 1 << 14,
+  utran: 1 << 15,
+});
+
+export const NasNetworkDescriptionEncoding = enumOf(u8, { unspecified: 0x00, ascii7: 0x01, unicode: 0x04, gsm: 0x09 });
+
+export const NasPlmnNameCountryInitials = enumOf(u8, { 'do-not-add': 0, add: 1, unspecified: 0xff });
+
+const mccMnc = struct({ mcc: u16, mnc: u16 });
+
 export const nas = service(
   'nas',
   0x03,
@@ -378,6 +393,35 @@ export const nas = service(
         networkNameSource: optional(0x13, NasNetworkNameSource),
       },
     ),
+    getPreferredNetworks: message(
+      0x0026,
+      {},
+      {
+        preferredNetworks: optional(0x10, array(struct({ mcc: u16, mnc: u16, radioAccessTechnology: NasPlmnAccessTechnologyIdentifier }), 'u16')),
+        mncPcsDigitIncludeStatus: optional(0x11, array(mncPcs, 'u16')),
+      },
+    ),
+    getPlmnName: message(
+      0x0044,
+      { mncPcsDigitIncludeStatus: optional(0x11, mncPcs), suppressSimError: optional(0x10, bool8), plmn: required(0x01, mccMnc) },
+      {
+        eonsPlmnName3gpp: optional(
+          0x10,
+          struct({
+            serviceProviderNameEncoding: NasNetworkDescriptionEncoding,
+            serviceProviderName: array(u8),
+            shortNameEncoding: NasNetworkDescriptionEncoding,
+            shortNameCountryInitials: NasPlmnNameCountryInitials,
+            shortNameSpareBits: u8,
+            shortName: array(u8),
+            longNameEncoding: NasNetworkDescriptionEncoding,
+            longNameCountryInitials: NasPlmnNameCountryInitials,
+            longNameSpareBits: u8,
+            longName: array(u8),
+          }),
+        ),
+      },
+    ),
     getSystemInfo: message(0x004d, {}, systemInfoTlvs),
     getSignalInfo: message(0x004f, {}, signalInfoTlvs),
     configSignalInfo: message(
@@ -392,6 +436,19 @@ export const nas = service(
         rsrpThreshold: optional(0x16, array(i16)),
         lteReport: optional(0x17, struct({ rate: u8, averagePeriod: u8 })),
         rscpThreshold: optional(0x18, array(i8)),
+      },
+      {},
+    ),
+    /** Report when a measurement moves by this much since the last report (tenths of dB), per RAT. */
+    configSignalInfoV2: message(
+      0x006c,
+      {
+        nr5gRsrpDelta: optional(0x36, u16),
+        lteRssiDelta: optional(0x23, u16),
+        wcdmaRssiDelta: optional(0x1f, u16),
+        gsmRssiDelta: optional(0x1d, u16),
+        hdrRssiDelta: optional(0x15, u16),
+        cdmaRssiDelta: optional(0x11, u16),
       },
       {},
     ),

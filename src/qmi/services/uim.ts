@@ -2,7 +2,7 @@
  * UIM (service 0x0B): SIM cards, their applications and PINs, and file access.
  * Request TLVs are declared in descending id order, the order libqmi sends them in.
  */
-import { array, bool8, enumOf, indication, message, optional, required, secret, service, stringU8, struct, u16, u32, u8 } from '../schema.js';
+import { array, bool8, enumOf, flagsOf, indication, message, optional, required, secret, service, stringU8, struct, u16, u32, u8 } from '../schema.js';
 
 export const UimCardState = enumOf(u8, { absent: 0, present: 1, error: 2 });
 
@@ -84,6 +84,13 @@ export const UimSlotState = enumOf(u32, { inactive: 0, active: 1 });
 
 export const UimCardProtocol = enumOf(u32, { unknown: 0, icc: 1, uicc: 2 });
 
+export const UimEventRegistrationFlag = flagsOf(u32, {
+  'card-status': 1 << 0,
+  'sap-connection': 1 << 1,
+  'extended-card-status': 1 << 2,
+  'physical-slot-status': 1 << 4,
+});
+
 // ---------------------------------------------------------------------------------------------
 // Shared layouts
 
@@ -162,7 +169,24 @@ export const uim = service(
         cardResult: optional(0x13, cardResult),
       },
     ),
+    refreshRegister: message(
+      0x002a,
+      {
+        info: required(
+          0x02,
+          struct({ registerFlag: bool8, voteForInit: bool8, files: array(struct({ fileId: u16, path: array(u8) }), 'u16') }),
+        ),
+        session,
+      },
+      {},
+    ),
+    registerEvents: message(
+      0x002e,
+      { eventRegistrationMask: required(0x01, UimEventRegistrationFlag) },
+      { eventRegistrationMask: optional(0x10, UimEventRegistrationFlag) },
+    ),
     getCardStatus: message(0x002f, {}, { cardStatus }),
+    refreshRegisterAll: message(0x0044, { info: required(0x02, struct({ registerFlag: bool8 })), session }, {}),
     getSlotStatus: message(
       0x0047,
       {},

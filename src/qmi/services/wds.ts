@@ -107,6 +107,8 @@ export const WdsVerboseCallEndReasonInternal = enumOf(i16, { error: 201, 'unknow
 
 export const WdsProfileType = enumOf(u8, { '3gpp': 0, '3gpp2': 1, all: 0xff });
 
+export const WdsIpSupportType = enumOf(u8, { ipv4: 0, ipv6: 1, ipv4v6: 2 });
+
 export const WdsPdpType = enumOf(u8, { ipv4: 0, ppp: 1, ipv6: 2, 'ipv4-or-ipv6': 3 });
 
 export const WdsPdpHeaderCompressionType = enumOf(u8, { off: 0, 'manufacturer-preferred': 1, 'rfc1144': 2, 'rfc2507': 3, 'rfc3095': 4 });
@@ -348,6 +350,13 @@ export const wds = service(
         operatorReservedPco: optional(0x2f, bytes),
       },
     ),
+    getLteAttachParameters: message(
+      0x0085,
+      {},
+      { apn: optional(0x10, string), ipSupportType: optional(0x11, WdsIpSupportType), otaAttachPerformed: optional(0x12, bool8) },
+    ),
+    /** The profiles the modem attaches to LTE with, by index. */
+    getLteAttachPdnList: message(0x0094, {}, { currentList: optional(0x10, array(u16)), pendingList: optional(0x11, array(u16)) }),
     setIpFamily: message(0x004d, { preference: required(0x01, WdsIpFamily) }, {}),
     bindMuxDataPort: message(
       0x00a2,
