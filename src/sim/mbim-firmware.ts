@@ -40,6 +40,7 @@ import { msBasicConnectExtensions } from '../mbim/services/ms-basic-connect-exte
 import { qmi } from '../mbim/services/qmi.js';
 import type { ResponseOf } from '../mbim/service.js';
 import type { SimDataPlane } from './data-plane.js';
+import { atds, sms, SmsFormat } from './mbim-services.js';
 import { FirmwareError, type CallEndReason, type IpFamily, type ModemFirmware, type Rat, type Session } from './firmware.js';
 import { DSS_SERVICES, MAX_DSS_SESSIONS, type DssRefusal, type SimDssServices } from './mbim-dss.js';
 import { MbimCommandFailure, type MbimConnection, type MbimDeviceEndpoint } from './mbim-endpoint.js';
@@ -218,9 +219,11 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
     return packetService();
   });
 
+  const index = (v: number, max: number): number => Math.max(0, Math.min(max, Math.round(v)));
+  // 0–31 with dBm = −113 + 2·rssi; 99: unknown.
+  const csqRssi = (): number => (fw.registered ? index((fw.signal.rssi + 113) / 2, 31) : 99);
   const signalState = (): ResponseOf<typeof bc.signalState> => ({
-    // 0–31 with dBm = −113 + 2·rssi; 99: unknown.
-    rssi: fw.registered ? Math.max(0, Math.min(31, Math.round((fw.signal.rssi + 113) / 2))) : 99,
+    rssi: csqRssi(),
     errorRate: 99,
     ...signalConfig,
   });
@@ -235,6 +238,27 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
       signalTimer.unref();
     }
     return signalState();
+  });
+
+  // The radio measures LTE only: UMTS's RSCP and Ec/No are unknown (255).
+  ep.query(atds.cids.signal, () => {
+    const s = fw.signal;
+    const on = fw.registered;
+    return {
+      rssi: csqRssi(),
+      errorRate: 99,
+      rscp: 255,
+      ecno: 255,
+      rsrq: on ? index((s.rsrq + 19.5) * 2, 34) : 255,
+      rsrp: on ? index(s.rsrp + 140, 97) : 255,
+      rssnr: on ? index(s.snr + 5, 35) : 255,
+    };
+  });
+
+  // ---- SMS: the modem keeps no messages
+  ep.query(sms.cids.read, (v) => {
+    if (v.format !== SmsFormat.names.pdu) throw fail(MbimStatus.SmsFormatNotSupported);
+    return { format: v.format, messagesCount: 0 };
   });
 
   // ---- Connect and IP configuration
@@ -321,6 +345,8 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
       { deviceServiceId: dss.uuid, dssPayload: 0, maxDssInstances: 0, cids: [dss.cids.connect.id] },
       { deviceServiceId: qmi.uuid, dssPayload: 0, maxDssInstances: 0, cids: [qmi.cids.msg.id] },
       { deviceServiceId: msBasicConnectExtensions.uuid, dssPayload: 0, maxDssInstances: 0, cids: [msBasicConnectExtensions.cids.version.id] },
+      { deviceServiceId: sms.uuid, dssPayload: 0, maxDssInstances: 0, cids: [sms.cids.read.id] },
+      { deviceServiceId: atds.uuid, dssPayload: 0, maxDssInstances: 0, cids: [atds.cids.signal.id] },
       ...Object.values(DSS_SERVICES).map((s) => ({ deviceServiceId: s.uuid, dssPayload: 1, maxDssInstances: s.maxInstances, cids: [] })),
     ],
   }));
