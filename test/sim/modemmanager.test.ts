@@ -4,6 +4,8 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
@@ -18,6 +20,7 @@ interface Ready {
   dbus: string;
   control: string;
   modems: { id: string; device: string; path?: string }[];
+  processes: { name: string; pid: number }[];
 }
 
 async function startHarness(args: string[]): Promise<{ child: ChildProcess; ready: Ready; stderr: () => string }> {
@@ -60,18 +63,38 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_
 
 const modemIndex = async (dbus: string): Promise<string | undefined> => /Modem\/(\d+)/.exec(await mmcli(dbus, '-L'))?.[1];
 
-/** Nothing of a harness remains: no ModemManager or private bus, no folder, no lock. */
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Nothing of a harness remains: no ModemManager or private bus, no mounts, no folder, no lock. */
 function expectNothingLeft(ready: Ready): void {
   const socket = /unix:path=([^,]+)/.exec(ready.dbus)![1]!;
-  expect(existsSync(socket)).toBe(false);
+  expect(existsSync(dirname(socket))).toBe(false);
   expect(existsSync(ready.control)).toBe(false);
   expect(readFileSync('/proc/mounts', 'utf8')).not.toMatch(/wwan-mm-|wwan-dev/);
+  expect(ready.processes.filter((p) => alive(p.pid))).toEqual([]);
+  expect(existsSync(join(tmpdir(), 'wwankit-modemmanager.pid'))).toBe(false);
+}
+
+/** Runs `wwan sim` to its end; its exit code and stderr. */
+async function runToEnd(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [WWAN, 'sim', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((r) => child.once('close', r));
+  return { code, stderr };
 }
 
 describe.each([
-  { profile: 'qmi-rmnet', manufacturer: 'Quectel', model: 'RM500Q-GL', tech: '5gnr', signal: true },
-  { profile: 'mbim-usb', manufacturer: 'Sierra Wireless', model: 'EM7455', tech: 'lte', signal: false },
-])('ModemManager manages a simulated $profile modem', ({ profile, manufacturer, model, tech, signal }) => {
+  { profile: 'qmi-rmnet', manufacturer: 'Quectel', model: 'RM500Q-GL', tech: '5gnr' },
+  { profile: 'mbim-usb', manufacturer: 'Sierra Wireless', model: 'EM7455', tech: 'lte' },
+])('ModemManager manages a simulated $profile modem', ({ profile, manufacturer, model, tech }) => {
   let h: Awaited<ReturnType<typeof startHarness>> | undefined;
   let dbus = '';
   beforeAll(async () => {
@@ -84,6 +107,12 @@ describe.each([
     expect(await stopHarness(h)).toBe(0);
     if (ready) expectNothingLeft(ready);
   }, 30_000);
+
+  it('refuses a second harness while this one runs', async () => {
+    const second = await runToEnd(['--profile', profile, '--with-modemmanager']);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`another wwan sim --with-modemmanager runs (pid ${h!.child.pid})`);
+  }, 20_000);
 
   it('lists the modem with the sim\'s identity, PIN-locked, and the PIN unlocks it', async () => {
     expect(await mmcli(dbus, '-L')).toContain(`[${manufacturer}] ${model}`);
@@ -110,8 +139,8 @@ describe.each([
     expect(m.get('modem.generic.access-technologies.value[1]')).toBe(tech);
   }, 40_000);
 
-  // ModemManager's MBIM path (Sierra plugin) reports no extended signal capabilities for this modem yet.
-  if (signal) it('reports extended signal values that follow the sim', async () => {
+  // QMI: NAS Get Signal Info; MBIM: ATDS Signal.
+  it('reports extended signal values that follow the sim', async () => {
     await mmcli(dbus, '-m', '0', '--signal-setup=5');
     const s = await until('signal values', async () => {
       const k = keyed(await mmcli(dbus, '-K', '-m', '0', '--signal-get'));
@@ -152,4 +181,24 @@ describe.each([
     await mmcli(dbus, '--report-kernel-event=action=remove,name=wwan0,subsystem=net');
     await until('no modem', async () => ((await mmcli(dbus, '-L')).includes('No modems were found') ? true : undefined));
   }, 30_000);
+});
+
+describe('wwan sim --with-modemmanager on bad input', () => {
+  it('reports a missing ModemManager package and starts nothing', async () => {
+    const r = await runToEnd(['--profile', 'qmi-rmnet', '--with-modemmanager'], { ...process.env, WWAN_MODEMMANAGER: '/nonexistent/ModemManager' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('/nonexistent/ModemManager is missing: apt-get install modemmanager');
+    expect(existsSync(join(tmpdir(), 'wwankit-modemmanager.pid'))).toBe(false);
+  }, 20_000);
+
+  it('ends with the reason and leaves nothing behind when ModemManager is killed', async () => {
+    const h = await startHarness(['--profile', 'qmi-rmnet']);
+    // 'close': stderr is read to its end.
+    const exited = new Promise<number | null>((r) => h.child.once('close', r));
+    const mm = h.ready.processes.find((p) => p.name === 'ModemManager')!;
+    process.kill(mm.pid, 'SIGKILL');
+    expect(await exited).toBe(1);
+    expect(h.stderr()).toContain('ModemManager exited unexpectedly (SIGKILL)');
+    expectNothingLeft(h.ready);
+  }, 60_000);
 });

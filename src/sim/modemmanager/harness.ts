@@ -11,7 +11,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-export const MODEMMANAGER = '/usr/sbin/ModemManager';
+/**
+ * Debian's ModemManager. `WWAN_MODEMMANAGER` overrides the path for one purpose only: showing how a
+ * missing package is reported (the tests point it at a path that does not exist).
+ */
+export const MODEMMANAGER = process.env.WWAN_MODEMMANAGER ?? '/usr/sbin/ModemManager';
 const LOCK = join(tmpdir(), 'wwankit-modemmanager.pid');
 
 /** What the host side hands to inside.ts (argv, JSON). */
@@ -41,6 +45,8 @@ export interface HarnessReady {
   control: string;
   modemManagerLog: string;
   modems: { id: string; profile: string; device: string; net: string; path?: string }[];
+  /** What the harness started inside the namespaces, so its user can watch (or kill) them by PID. */
+  processes: { name: string; pid: number }[];
 }
 
 const hasCommand = (name: string): boolean => {
@@ -119,7 +125,7 @@ export class ModemManagerHarness {
         return log(`unexpected output from the namespace side: ${l.slice(0, 200)}`);
       }
       if (event.event === 'pid' && event.pid) this.pids.set(event.pid, event.name ?? '?');
-      if (event.event === 'ready') resolveReady(event as HarnessReady);
+      if (event.event === 'ready') resolveReady({ ...(event as HarnessReady), processes: [...this.pids].map(([pid, name]) => ({ name, pid })) });
     });
     this.exited = new Promise((resolve) => {
       child.once('error', (e) => log(`unshare failed to start: ${e.message}`));
