@@ -91,10 +91,13 @@ async function runToEnd(args: string[], env: NodeJS.ProcessEnv = process.env): P
   return { code, stderr };
 }
 
+// iosm is a PCI function on the wwan core: Intel's plugin drives it and names it by its PCI ids.
 describe.each([
-  { profile: 'qmi-rmnet', manufacturer: 'Quectel', model: 'RM500Q-GL', tech: '5gnr' },
-  { profile: 'mbim-usb', manufacturer: 'Sierra Wireless', model: 'EM7455', tech: 'lte' },
-])('ModemManager manages a simulated $profile modem', ({ profile, manufacturer, model, tech }) => {
+  { profile: 'qmi-usb', manufacturer: 'Quectel', model: 'EC25', tech: 'lte', control: 'name=cdc-wdm0,subsystem=usbmisc' },
+  { profile: 'qmi-rmnet', manufacturer: 'Quectel', model: 'RM500Q-GL', tech: '5gnr', control: 'name=cdc-wdm0,subsystem=usbmisc' },
+  { profile: 'mbim-usb', manufacturer: 'Sierra Wireless', model: 'EM7455', tech: 'lte', control: 'name=cdc-wdm0,subsystem=usbmisc' },
+  { profile: 'iosm', manufacturer: 'Intel', model: 'MBIM [8086:7560]', tech: 'lte', control: 'name=wwan0mbim0,subsystem=wwan' },
+])('ModemManager manages a simulated $profile modem', ({ profile, manufacturer, model, tech, control }) => {
   let h: Awaited<ReturnType<typeof startHarness>> | undefined;
   let dbus = '';
   beforeAll(async () => {
@@ -177,7 +180,7 @@ describe.each([
   }, 40_000);
 
   it('removes the modem on a reported kernel remove event', async () => {
-    await mmcli(dbus, '--report-kernel-event=action=remove,name=cdc-wdm0,subsystem=usbmisc');
+    await mmcli(dbus, `--report-kernel-event=action=remove,${control}`);
     await mmcli(dbus, '--report-kernel-event=action=remove,name=wwan0,subsystem=net');
     await until('no modem', async () => ((await mmcli(dbus, '-L')).includes('No modems were found') ? true : undefined));
   }, 30_000);

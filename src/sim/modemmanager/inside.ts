@@ -15,7 +15,7 @@ import { Simulator } from '../simulator.js';
 import { busConfig } from './bus-config.js';
 import { servePolkit } from './polkit.js';
 import { MODEMMANAGER, type InsideConfig } from './harness.js';
-import { CDC_WDM_MAJOR, kernelEvents, writeFakeSysfs, type FakePorts } from './sysfs.js';
+import { kernelEvents, writeFakeSysfs, type FakePorts } from './sysfs.js';
 
 const run = promisify(execFile);
 
@@ -26,7 +26,7 @@ const SETTLED = (state: number): boolean => state === -1 || state > 1;
 const emit = (event: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(event)}\n`);
 const log = (line: string): void => void process.stderr.write(`[mm-harness] ${line}\n`);
 
-/** /dev as ModemManager needs it: the usual nodes from the host, devpts, and a cdc-wdm node per modem. */
+/** /dev as ModemManager needs it: the usual nodes from the host, devpts, and a control node per modem. */
 async function mountDev(stage: string, ports: FakePorts[]): Promise<void> {
   mkdirSync(stage);
   await run('mount', ['-t', 'tmpfs', '-o', 'mode=0755,size=1m', 'wwan-dev', stage]);
@@ -37,7 +37,7 @@ async function mountDev(stage: string, ports: FakePorts[]): Promise<void> {
   mkdirSync(join(stage, 'pts'));
   await run('mount', ['--bind', '/dev/pts', join(stage, 'pts')]);
   symlinkSync('/proc/self/fd', join(stage, 'fd'));
-  for (const p of ports) await run('mknod', ['-m', '0600', join(stage, p.control), 'c', String(CDC_WDM_MAJOR), String(p.minor)]);
+  for (const p of ports) await run('mknod', ['-m', '0600', join(stage, p.control), 'c', String(p.major), String(p.minor)]);
   await run('mount', ['--move', stage, '/dev']);
 }
 
@@ -137,6 +137,8 @@ async function main(config: InsideConfig): Promise<number> {
     ], { DBUS_SYSTEM_BUS_ADDRESS: address });
     mm.stdout!.resume();
     const modems = await settledModems(bus, config.modems, () => exitReason);
+    // Before the ready line: once ready, only a process exit may end the harness, so its reason is the one reported.
+    const manager = (await bus.getProxyObject(MM, '/org/freedesktop/ModemManager1')).getInterface(MM);
     const byDevice = (device: string) => modems.find((m) => m.device === device || m.device.endsWith(`/${device}`));
     emit({
       event: 'ready',
@@ -146,8 +148,7 @@ async function main(config: InsideConfig): Promise<number> {
       modems: sim.modems.map((m, i) => ({ id: m.id, profile: m.profile.name, device: `/dev/${ports[i]!.control}`, net: ports[i]!.net, path: byDevice(ports[i]!.control)?.path })),
     });
 
-    // A reset re-enumerates a USB modem: the kernel removes its ports and adds them again.
-    const manager = (await bus.getProxyObject(MM, '/org/freedesktop/ModemManager1')).getInterface(MM);
+    // A reset re-enumerates the modem: the kernel removes its ports and adds them again.
     const report = (p: FakePorts, action: 'add' | 'remove') =>
       Promise.all(kernelEvents([p], action).map((line) => {
         const props = Object.fromEntries(line.split(',').map((kv) => kv.split('=') as [string, string]).map(([k, v]) => [k, new dbus.Variant('s', v)]));
