@@ -40,7 +40,7 @@ import { msBasicConnectExtensions } from '../mbim/services/ms-basic-connect-exte
 import { qmi } from '../mbim/services/qmi.js';
 import type { ResponseOf } from '../mbim/service.js';
 import type { SimDataPlane } from './data-plane.js';
-import { atds, sms, SmsFormat } from './mbim-services.js';
+import { atds, msBasicConnectExtensionsSlots, sms, SmsFormat } from './mbim-services.js';
 import { FirmwareError, type CallEndReason, type IpFamily, type ModemFirmware, type Rat, type Session } from './firmware.js';
 import { DSS_SERVICES, MAX_DSS_SESSIONS, type DssRefusal, type SimDssServices } from './mbim-dss.js';
 import { MbimCommandFailure, type MbimConnection, type MbimDeviceEndpoint } from './mbim-endpoint.js';
@@ -344,7 +344,7 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
       { deviceServiceId: basicConnect.uuid, dssPayload: 0, maxDssInstances: 0, cids: Object.values(bc).map((c) => c.id) },
       { deviceServiceId: dss.uuid, dssPayload: 0, maxDssInstances: 0, cids: [dss.cids.connect.id] },
       { deviceServiceId: qmi.uuid, dssPayload: 0, maxDssInstances: 0, cids: [qmi.cids.msg.id] },
-      { deviceServiceId: msBasicConnectExtensions.uuid, dssPayload: 0, maxDssInstances: 0, cids: [msBasicConnectExtensions.cids.version.id] },
+      { deviceServiceId: msBasicConnectExtensions.uuid, dssPayload: 0, maxDssInstances: 0, cids: [msBasicConnectExtensions.cids.version.id, msBasicConnectExtensionsSlots.cids.sysCaps.id] },
       { deviceServiceId: sms.uuid, dssPayload: 0, maxDssInstances: 0, cids: [sms.cids.read.id] },
       { deviceServiceId: atds.uuid, dssPayload: 0, maxDssInstances: 0, cids: [atds.cids.signal.id] },
       ...Object.values(DSS_SERVICES).map((s) => ({ deviceServiceId: s.uuid, dssPayload: 1, maxDssInstances: s.maxInstances, cids: [] })),
@@ -360,6 +360,8 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
     return {};
   });
   ep.query(msBasicConnectExtensions.cids.version, () => ({ mbimVersion: MBIM_VERSION, mbimExtendedVersion: MBIM_VERSION }));
+  // One radio with one SIM slot.
+  ep.query(msBasicConnectExtensionsSlots.cids.sysCaps, () => ({ numberOfExecutors: 1, numberOfSlots: 1, concurrency: 1, modemId: 0n }));
 
   // ---- QMI over MBIM: each connection is a client of the modem's QMI hub
   ep.optInServices.add(qmi.uuid);
