@@ -77,13 +77,19 @@ const B = DmsBandCapability;
 const GSM_BITS: Record<Bands['gsm'][number], bigint> = { 850: B['gsm-850'], 900: B['gsm-900-primary'] | B['gsm-900-extended'], 1800: B['gsm-dcs-1800'], 1900: B['gsm-pcs-1900'] };
 const UTRA_BITS: Record<number, bigint> = { 1: B['wcdma-2100'], 2: B['wcdma-pcs-1900'], 3: B['wcdma-dcs-1800'], 4: B['wcdma-1700-us'], 5: B['wcdma-850-us'], 6: B['wcdma-800'], 8: B['wcdma-900'] };
 
-/** DMS Get Band Capabilities from the radio's bands: the legacy mask, the LTE mask (bands 1..64) and the full LTE list. */
-function bandCapabilities(b: Bands) {
-  let legacy = 0n;
-  for (const g of b.gsm) legacy |= GSM_BITS[g];
-  for (const u of b.utra) legacy |= UTRA_BITS[u] ?? 0n;
-  const lte = b.eutra.filter((n) => n <= 64).reduce((m, n) => m | (1n << BigInt(n - 1)), 0n);
-  return { bandCapability: legacy, lteBandCapability: lte, extendedLteBandCapability: b.eutra };
+/** The radio's GSM and UTRA bands as DMS and NAS carry them. */
+function legacyBands(b: Bands): bigint {
+  let mask = 0n;
+  for (const g of b.gsm) mask |= GSM_BITS[g];
+  for (const u of b.utra) mask |= UTRA_BITS[u] ?? 0n;
+  return mask;
+}
+
+/** E-UTRA bands as 64-bit words: band n is bit (n-1) % 64 of word (n-1) / 64. */
+function lteBandWords(b: Bands, words: number): bigint[] {
+  const out = Array.from({ length: words }, () => 0n);
+  for (const n of b.eutra) if (n <= words * 64) out[Math.floor((n - 1) / 64)]! |= 1n << BigInt((n - 1) % 64);
+  return out;
 }
 
 /** A PLMN name in NAS's 7-bit ASCII encoding (anything else shows as '?'). */
@@ -126,7 +132,11 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     return {};
   });
   ep.handle(d.setEventReport, () => ({}));
-  ep.handle(d.getBandCapabilities, () => bandCapabilities(fw.bands));
+  ep.handle(d.getBandCapabilities, () => ({
+    bandCapability: legacyBands(fw.bands),
+    lteBandCapability: lteBandWords(fw.bands, 1)[0]!,
+    extendedLteBandCapability: fw.bands.eutra,
+  }));
   // The SIM carries no personalization locks: every facility is off.
   ep.handle(d.uimGetCkStatus, () => {
     if (fw.simState === 'absent') throw protocolError(QmiProtocolError.UimUninitialized);
@@ -165,10 +175,15 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     };
   };
   ep.handle(n.getServingSystem, servingSystem);
-  // The radios the modem has, all allowed: 2G/3G/4G, and 5G on a 5G modem.
+  // The radios and bands the modem has, all allowed: 2G/3G/4G, and 5G on a 5G modem.
   ep.handle(n.getSystemSelectionPreference, () => {
     const m = NasRatModePreference.names;
-    return { modePreference: m.gsm | m.umts | m.lte | (fw.rat === '5gnr' ? m['5gnr'] : 0) };
+    return {
+      modePreference: m.gsm | m.umts | m.lte | (fw.rat === '5gnr' ? m['5gnr'] : 0),
+      bandPreference: legacyBands(fw.bands),
+      lteBandPreference: lteBandWords(fw.bands, 1)[0]!,
+      extendedLteBandPreference: lteBandWords(fw.bands, 4),
+    };
   });
   ep.handle(n.getTechnologyPreference, () => {
     const t = NasRadioTechnologyPreference.names;

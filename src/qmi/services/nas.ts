@@ -3,6 +3,7 @@ import {
   array,
   bool8,
   enumOf,
+  fixedArray,
   fixedString,
   flagsOf,
   i16,
@@ -17,6 +18,7 @@ import {
   struct,
   u16,
   u32,
+  u64,
   u8,
 } from '../schema.js';
 
@@ -335,7 +337,19 @@ export const nas = service(
         persistent: optional(0x10, NasRadioTechnologyPreference),
       },
     ),
-    getSystemSelectionPreference: message(0x0034, {}, { modePreference: optional(0x11, NasRatModePreference) }),
+    getSystemSelectionPreference: message(
+      0x0034,
+      {},
+      {
+        modePreference: optional(0x11, NasRatModePreference),
+        /** GSM/WCDMA/CDMA bands, with DMS Get Band Capabilities' bits. */
+        bandPreference: optional(0x12, u64),
+        /** E-UTRA band n is bit n-1 (bands 1..64). */
+        lteBandPreference: optional(0x15, u64),
+        /** E-UTRA bands 1..256: band n is bit (n-1) % 64 of word (n-1) / 64. */
+        extendedLteBandPreference: optional(0x23, fixedArray(u64, 4)),
+      },
+    ),
     getSignalStrength: message(
       0x0020,
       { requestMask: optional(0x10, NasSignalStrengthRequest) },
