@@ -32,7 +32,7 @@ export interface DescribeOptions {
   redact?: boolean;
 }
 
-const SECRET = /^(pin|newPin|password)$/;
+const SECRET = /^(pin|newPin|password|localPin)$/;
 
 function redact(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(redact);

@@ -26,15 +26,16 @@ class Builder {
   private readonly refs: [at: number, offset: number][] = [];
 
   /** Writes an offset slot (and a size slot) pointing at `data`, appended to the variable part. */
-  ref(data: Uint8Array, withSize: boolean): void {
+  ref(data: Uint8Array, withSize: boolean, sizeFirst = false): void {
+    if (sizeFirst) this.fixed.u32(data.length);
     if (data.length === 0) {
       this.fixed.u32(0);
-      if (withSize) this.fixed.u32(0);
+      if (withSize && !sizeFirst) this.fixed.u32(0);
       return;
     }
     this.refs.push([this.fixed.pos, this.variable.pos]);
     this.fixed.u32(0);
-    if (withSize) this.fixed.u32(data.length);
+    if (withSize && !sizeFirst) this.fixed.u32(data.length);
     this.variable.bytes(data).zeros((4 - (data.length % 4)) % 4);
   }
 
@@ -125,6 +126,41 @@ export const string = field<string>(
   },
   (b, v) => b.ref(encodeUtf16(v), true),
 );
+
+/** {offset, size} → UTF-8 (MS UICC application names); empty is offset 0 size 0. */
+export const utf8String = field<string>(
+  'utf8-string',
+  8,
+  (r, scope) => {
+    const offset = r.u32();
+    const size = r.u32();
+    return size === 0 ? '' : referenced(r, scope, offset, size, 'utf8-string', r.pos - 8).utf8(size);
+  },
+  (b, v) => b.ref(new Writer(v.length * 3 + 1).utf8(v).finish(), true),
+  (v) => v,
+);
+
+/**
+ * Referenced raw bytes: {offset, size} (libmbim's ref-byte-array), or {size, offset} as the MS UICC
+ * low-level access service lays them out (uicc-ref-byte-array).
+ */
+function refBytesField(sizeFirst: boolean): Field<Uint8Array> {
+  const wire = sizeFirst ? 'uicc-ref-byte-array' : 'ref-byte-array';
+  return field<Uint8Array>(
+    wire,
+    8,
+    (r, scope) => {
+      const a = r.u32();
+      const b = r.u32();
+      const [offset, size] = sizeFirst ? [b, a] : [a, b];
+      return size === 0 ? new Uint8Array(0) : referenced(r, scope, offset, size, wire, r.pos - 8).bytesView(size);
+    },
+    (b, v) => b.ref(v, true, sizeFirst),
+    (v) => Buffer.from(v).toString('hex'),
+  );
+}
+export const refBytes = refBytesField(false);
+export const uiccRefBytes = refBytesField(true);
 
 function counted(scope: Scope, r: Reader, name: string): number {
   const n = scope.counts.get(name);

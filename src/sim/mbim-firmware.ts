@@ -40,7 +40,9 @@ import { msBasicConnectExtensions } from '../mbim/services/ms-basic-connect-exte
 import { qmi } from '../mbim/services/qmi.js';
 import type { ResponseOf } from '../mbim/service.js';
 import type { SimDataPlane } from './data-plane.js';
+import { msUiccLowLevelAccess } from '../mbim/services/ms-uicc-low-level-access.js';
 import { atds, msBasicConnectExtensionsSlots, sms, SmsFormat } from './mbim-services.js';
+import { serveUicc, UICC_CIDS } from './mbim-uicc.js';
 import { FirmwareError, type CallEndReason, type IpFamily, type ModemFirmware, type Rat, type Session } from './firmware.js';
 import { DSS_SERVICES, MAX_DSS_SESSIONS, type DssRefusal, type SimDssServices } from './mbim-dss.js';
 import { MbimCommandFailure, type MbimConnection, type MbimDeviceEndpoint } from './mbim-endpoint.js';
@@ -347,6 +349,7 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
       { deviceServiceId: msBasicConnectExtensions.uuid, dssPayload: 0, maxDssInstances: 0, cids: [msBasicConnectExtensions.cids.version.id, msBasicConnectExtensionsSlots.cids.sysCaps.id] },
       { deviceServiceId: sms.uuid, dssPayload: 0, maxDssInstances: 0, cids: [sms.cids.read.id] },
       { deviceServiceId: atds.uuid, dssPayload: 0, maxDssInstances: 0, cids: [atds.cids.signal.id] },
+      { deviceServiceId: msUiccLowLevelAccess.uuid, dssPayload: 0, maxDssInstances: 0, cids: UICC_CIDS },
       ...Object.values(DSS_SERVICES).map((s) => ({ deviceServiceId: s.uuid, dssPayload: 1, maxDssInstances: s.maxInstances, cids: [] })),
     ],
   }));
@@ -362,6 +365,7 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   ep.query(msBasicConnectExtensions.cids.version, () => ({ mbimVersion: MBIM_VERSION, mbimExtendedVersion: MBIM_VERSION }));
   // One radio with one SIM slot.
   ep.query(msBasicConnectExtensionsSlots.cids.sysCaps, () => ({ numberOfExecutors: 1, numberOfSlots: 1, concurrency: 1, modemId: 0n }));
+  serveUicc(ep, fw);
 
   // ---- QMI over MBIM: each connection is a client of the modem's QMI hub
   ep.optInServices.add(qmi.uuid);

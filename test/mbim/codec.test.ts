@@ -7,8 +7,10 @@ import { Reassembler } from '../../src/mbim/reassembly.js';
 import { MbimProtocolError } from '../../src/mbim/protocol.js';
 import { decodeBuffer } from '../../src/mbim/schema.js';
 import { services } from '../../src/mbim/services/index.js';
-import { basicConnect, proxyControl } from '../../src/mbim/services/index.js';
+import { basicConnect, msUiccLowLevelAccess, proxyControl } from '../../src/mbim/services/index.js';
+import { atds, msBasicConnectExtensionsSlots, sms } from '../../src/sim/mbim-services.js';
 import { describeMbim } from '../../src/mbim/describe.js';
+import { redactMbim } from '../../src/mbim/redact.js';
 
 // Observed from mbimcli 1.28.2 and libqmi (PROTOCOLS.md A.3–A.5).
 const OPEN = '01000000 10000000 01000000 00100000';
@@ -179,7 +181,8 @@ describe('stream framer', () => {
 });
 
 describe('declared layouts', () => {
-  const layouts = services.flatMap((s) =>
+  // With the services only the simulated function answers.
+  const layouts = [...services, sms, atds, msBasicConnectExtensionsSlots].flatMap((s) =>
     Object.values(s.cids).flatMap((c) =>
       (['query', 'set', 'response', 'notification'] as const).flatMap((k) => (c[k] ? [[`${s.name}.${c.name}.${k}`, c[k]] as const] : [])),
     ),
@@ -193,6 +196,46 @@ describe('declared layouts', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('lays out MS UICC byte arrays size first, application names as UTF-8, and round-trips them', () => {
+    const open = msUiccLowLevelAccess.cids.openChannel;
+    const aid = Uint8Array.of(0xa0, 0, 0, 5, 0x59);
+    const set = open.set.encode({ appId: aid, selectP2Arg: 4, channelGroup: 1 });
+    const view = new DataView(set.buffer, set.byteOffset);
+    // {size, offset}: 5 bytes at offset 16, after the four u32 slots.
+    expect([view.getUint32(0, true), view.getUint32(4, true), set.length]).toEqual([5, 16, 24]);
+    const back = decodeBuffer(open.set, set);
+    expect(back.ok && Buffer.from(back.value.appId).toString('hex')).toBe('a000000559');
+    const list = msUiccLowLevelAccess.cids.applicationList.response;
+    const app = { applicationType: 4, applicationId: aid, applicationName: 'USIM é', pinKeyReferenceCount: 1, pinKeyReferences: Uint8Array.of(1) };
+    const bytes = list.encode({ version: 1, activeApplicationIndex: 0, applicationListSizeBytes: 0, applications: [app] });
+    expect(Buffer.from(bytes).includes(Buffer.from('USIM é', 'utf8'))).toBe(true);
+    const d = decodeBuffer(list, bytes);
+    expect(d.ok && d.value.applications[0]!.applicationName).toBe('USIM é');
+    expect(d.ok && Buffer.from(d.value.applications[0]!.applicationId).toString('hex')).toBe('a000000559');
+    const lying = set.slice();
+    lying[0] = 200;
+    const e = decodeBuffer(open.set, lying);
+    expect(!e.ok && [e.error.code, e.error.field]).toEqual(['truncated', 'appId']);
+  });
+
+  it('keeps the local PIN of a UICC Read Binary out of traces', () => {
+    const rb = msUiccLowLevelAccess.cids.readBinary;
+    const query = { version: 1, applicationId: Uint8Array.of(0xa0), filePath: Uint8Array.of(0x7f, 0xff, 0x6f, 0x07), readOffset: 0, readSize: 9, localPin: '4711', data: new Uint8Array(0) };
+    const msg = encodeMessage({ type: 'command', transactionId: 9, service: msUiccLowLevelAccess.uuid, cid: rb.id, commandType: 0, buffer: rb.query.encode(query) });
+    const pin = Buffer.from('4711', 'utf16le');
+    expect(Buffer.from(msg).includes(pin)).toBe(true);
+    const red = redactMbim(msg);
+    expect(Buffer.from(red).includes(pin)).toBe(false);
+    const back = decodeMessage(red);
+    const v = back.ok && back.value.type === 'command' && decodeBuffer(rb.query, back.value.buffer);
+    expect(v && v.ok && [v.value.localPin, v.value.readSize]).toEqual(['****', 9]);
+    expect(JSON.stringify(describeMbim(msg, { redact: true }))).not.toContain('4711');
+    // A secret-bearing command whose buffer does not decode is dropped, not shown.
+    const bad = rb.query.encode(query);
+    bad[28] = 0xff; // the local PIN's offset, now past the end
+    expect(redactMbim(encodeMessage({ type: 'command', transactionId: 9, service: msUiccLowLevelAccess.uuid, cid: rb.id, commandType: 0, buffer: bad })).length).toBe(0);
   });
 
   it('catches offsets past the end, counts that lie and odd string sizes', () => {

@@ -98,6 +98,38 @@ describe('mbimcli against wwan sim (mbim-usb)', () => {
     expect(await mbimcli(`--dss-disconnect=${DSS_SERVICES.nmea.uuid},1`)).toContain('Successfully disconnected');
   });
 
+  it('lists the USIM application and opens and closes logical channels (MS UICC low-level access)', async () => {
+    const apps = await mbimcli('--ms-query-uicc-application-list');
+    expect(apps).toContain('UICC applications: (1)');
+    expect(apps).toContain('Application type:        usim');
+    expect(apps).toContain('Application ID:          A0:00:00:00:87:10:02:FF:49:FF:05:89');
+    expect(apps).toContain('Application name:        USIM');
+    expect(apps).toContain('PIN key references:      01:81');
+    const open = (aid: string): Promise<string> => mbimcli(`--ms-set-uicc-open-channel=application-id=${aid},selectp2arg=4,channel-group=1`);
+    // The card is no eUICC: ModemManager's EID read selects the ISD-R and must learn it is not there.
+    expect(await open('a0000005591010ffffffff8900000100')).toMatch(/status: 106\s+channel: 0/);
+    const opened = await open('a0000000871002ff49ff0589');
+    expect(opened).toMatch(/status: 144\s+channel: 1\b/);
+    expect(await open('a0000000871002ff49ff0589')).toMatch(/status: 144\s+channel: 2\b/);
+    for (const channel of [1, 2]) expect(await mbimcli(`--ms-set-uicc-close-channel=channel=${channel},channel-group=1`)).toContain('status: 144');
+    expect(await mbimcli('--ms-set-uicc-close-channel=channel=1,channel-group=1')).toContain('status: 104');
+  });
+
+  it('reads the files of the card, with the ICCID and IMSI of the firmware model (MS UICC low-level access)', async () => {
+    const file = (path: string): string => `application-id=a0000000871002ff49ff0589,file-path=${path}`;
+    const status = await mbimcli(`--ms-query-uicc-file-status=${file('7fff6f07')}`);
+    expect(status).toMatch(/Status word 1: 144[\s\S]*Structure: transparent[\s\S]*Item size: 9[\s\S]*Read: pin1/);
+    expect(await mbimcli(`--ms-query-uicc-file-status=${file('7fff6fff')}`)).toMatch(/Status word 1: 106\s+Status word 2: 130/);
+    // BCD, low nibble first: the ICCID padded with F, the IMSI after its length and parity nibble.
+    const swap = (d: string): string => (d.length % 2 ? `${d}F` : d).match(/../g)!.map((p) => p[1]! + p[0]!).join(':');
+    const iccid = await mbimcli(`--ms-query-uicc-read-binary=${file('3f002fe2')},read-offset=0,read-size=10`);
+    expect(iccid).toContain(`Data: ${swap(expected.identity.iccid)}`);
+    const imsi = await mbimcli(`--ms-query-uicc-read-binary=${file('7fff6f07')},read-offset=0,read-size=9`);
+    expect(imsi).toContain(`Data: 08:${swap(`9${expected.identity.imsi}`)}`);
+    expect(await mbimcli(`--ms-query-uicc-read-binary=${file('7fff6f3e')},read-offset=0,read-size=8`)).toContain('Data: FF:FF:FF:FF:FF:FF:FF:FF');
+    expect(await mbimcli(`--ms-query-uicc-read-binary=${file('7fff6f07')},read-offset=0,read-size=20`)).toMatch(/Status word 1: 103/);
+  });
+
   it('answers mbimcli -p through the simulated mbim-proxy, and refuses a path it does not serve', async () => {
     expect((await run('mbimcli', ['-p', '-d', dev, '--query-device-caps'])).stdout).toContain(`Device ID: '${expected.identity.imei}'`);
     const refused = await MbimDevice.open(await connectUnix(MBIM_PROXY_NAME), { proxy: { devicePath: '/dev/null' }, openTimeoutMs: 2000 }).catch((e: unknown) => e);

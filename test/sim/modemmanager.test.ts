@@ -9,6 +9,8 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { ModemFirmware } from '../../src/sim/firmware.js';
+import { PROFILES, type ProfileName } from '../../src/sim/profiles.js';
 import { WWAN } from '../support/capture.js';
 import { itWithTools } from '../support/tools.js';
 
@@ -94,17 +96,16 @@ async function runToEnd(args: string[], env: NodeJS.ProcessEnv = process.env): P
 /** What the sim answered with an error for want of a handler ("no handler for …" in its log). */
 const unanswered = (stderr: string): string[] => [...new Set([...stderr.matchAll(/no handler for (.*?): answering/g)].map((m) => m[1]!))].sort();
 
-// Intel's plugin reads an eSIM's EID through MS UICC low-level access; its answers carry reference byte
-// arrays the MBIM schema cannot declare yet, so the sim answers NoDeviceSupport, as a function without that service.
-const UICC_LOW_LEVEL = ['query c2f6588e-f037-4bc9-8665-f4d44bd09367 CID 7', 'set c2f6588e-f037-4bc9-8665-f4d44bd09367 CID 2'];
-
 // iosm is a PCI function on the wwan core: Intel's plugin drives it and names it by its PCI ids.
 describe.each([
-  { profile: 'qmi-usb', manufacturer: 'Quectel', model: 'EC25', tech: 'lte', control: 'name=cdc-wdm0,subsystem=usbmisc', unsupported: [] },
-  { profile: 'qmi-rmnet', manufacturer: 'Quectel', model: 'RM500Q-GL', tech: '5gnr', control: 'name=cdc-wdm0,subsystem=usbmisc', unsupported: [] },
-  { profile: 'mbim-usb', manufacturer: 'Sierra Wireless', model: 'EM7455', tech: 'lte', control: 'name=cdc-wdm0,subsystem=usbmisc', unsupported: [] },
-  { profile: 'iosm', manufacturer: 'Intel', model: 'MBIM [8086:7560]', tech: 'lte', control: 'name=wwan0mbim0,subsystem=wwan', unsupported: UICC_LOW_LEVEL },
-])('ModemManager manages a simulated $profile modem', ({ profile, manufacturer, model, tech, control, unsupported }) => {
+  { profile: 'qmi-usb', manufacturer: 'Quectel', model: 'EC25', tech: 'lte', control: 'name=cdc-wdm0,subsystem=usbmisc', gid1: '--', imsiShown: true },
+  { profile: 'qmi-rmnet', manufacturer: 'Quectel', model: 'RM500Q-GL', tech: '5gnr', control: 'name=cdc-wdm0,subsystem=usbmisc', gid1: '--', imsiShown: true },
+  { profile: 'mbim-usb', manufacturer: 'Sierra Wireless', model: 'EM7455', tech: 'lte', control: 'name=cdc-wdm0,subsystem=usbmisc', gid1: '--', imsiShown: true },
+  // Intel's plugin reads GID1/GID2 from the card's files through MS UICC low-level access. It keeps the
+  // SIM object it made while the card was locked (when the function withholds the IMSI), so it shows
+  // no IMSI after the unlock: ModemManager's doing ("couldn't load IMSI: SIM imsi not available").
+  { profile: 'iosm', manufacturer: 'Intel', model: 'MBIM [8086:7560]', tech: 'lte', control: 'name=wwan0mbim0,subsystem=wwan', gid1: 'FFFFFFFFFFFFFFFF', imsiShown: false },
+] as const)('ModemManager manages a simulated $profile modem', ({ profile, manufacturer, model, tech, control, gid1, imsiShown }) => {
   let h: Awaited<ReturnType<typeof startHarness>> | undefined;
   let dbus = '';
   beforeAll(async () => {
@@ -138,6 +139,23 @@ describe.each([
     });
     expect(unlocked.get('modem.3gpp.imei')).toMatch(/^35\d{13}$/);
   }, 40_000);
+
+  it('shows the SIM with the ICCID and IMSI of the sim\'s firmware model', async () => {
+    // The harness runs the simulator with seed 1.
+    const { identity } = new ModemFirmware({ seed: 1, ...PROFILES[profile as ProfileName].firmware });
+    // ModemManager may still be reading the card right after the unlock.
+    const sim = await until('SIM read', async () => {
+      // After an unlock ModemManager may create a new SIM object: ask for the modem's current one.
+      const path = keyed(await mmcli(dbus, '-K', '-m', '0')).get('modem.generic.sim')!;
+      const k = keyed(await mmcli(dbus, '-K', '-i', path.split('/').pop()!));
+      return (k.get('sim.properties.imsi') !== '--') === imsiShown && k.get('sim.properties.gid1') === gid1 ? k : undefined;
+    });
+    expect(sim.get('sim.properties.iccid')).toBe(identity.iccid);
+    expect(sim.get('sim.properties.imsi')).toBe(imsiShown ? identity.imsi : '--');
+    expect(sim.get('sim.properties.gid1')).toBe(gid1);
+    // A plain UICC: no EID.
+    expect(sim.get('sim.properties.eid')).toBe('--');
+  }, 30_000);
 
   it('enables and registers with the sim\'s operator and access technology', async () => {
     await mmcli(dbus, '-m', '0', '-e');
@@ -177,7 +195,7 @@ describe.each([
   }, 40_000);
 
   it('got an answer from the sim to everything it asked through enable, signal and connect', () => {
-    expect(unanswered(h!.stderr())).toEqual(unsupported);
+    expect(unanswered(h!.stderr())).toEqual([]);
   });
 
   it('loses and finds the modem again after a reset in the sim', async () => {

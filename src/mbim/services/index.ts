@@ -3,12 +3,13 @@ import type { CidDef, ServiceDef } from '../service.js';
 import { basicConnect } from './basic-connect.js';
 import { dss } from './dss.js';
 import { msBasicConnectExtensions } from './ms-basic-connect-extensions.js';
+import { msUiccLowLevelAccess } from './ms-uicc-low-level-access.js';
 import { proxyControl } from './proxy-control.js';
 import { qmi } from './qmi.js';
 
-export { basicConnect, dss, msBasicConnectExtensions, proxyControl, qmi };
+export { basicConnect, dss, msBasicConnectExtensions, msUiccLowLevelAccess, proxyControl, qmi };
 
-export const services: readonly ServiceDef<Record<string, CidDef>>[] = [basicConnect, dss, msBasicConnectExtensions, qmi, proxyControl];
+export const services: readonly ServiceDef<Record<string, CidDef>>[] = [basicConnect, dss, msBasicConnectExtensions, msUiccLowLevelAccess, qmi, proxyControl];
 
 /** Services we know by UUID without declaring their CIDs (PROTOCOLS.md A.3.4). */
 export const knownServiceNames: Record<string, string> = {
@@ -22,7 +23,6 @@ export const knownServiceNames: Record<string, string> = {
   '68223d04-9f6c-4e0f-822d-28441fb72340': 'ms-sar',
   '5967bdcc-7fd2-49a2-9f5c-b2e70e527db3': 'atds',
   '6427015f-579d-48f5-8c54-f43ed1e76f83': 'qdu',
-  'c2f6588e-f037-4bc9-8665-f4d44bd09367': 'ms-uicc-low-level-access',
   '8d8b9eba-37be-449b-8f1e-61cb034a702e': 'ms-voice-extensions',
   '0ed374cb-f835-4474-bc11-3b3fd76f5641': 'intel-firmware-update',
   '11223344-5566-7788-99aa-bbccddeeff11': 'quectel',
