@@ -10,6 +10,12 @@ export interface OptionSpec {
   arg: ArgKind;
 }
 
+/** A GLib-style option list for `--help`: one line per option, with how it takes its value. */
+export function usageText(command: string, summary: string, specs: readonly OptionSpec[]): string {
+  const lines = specs.map((s) => `  ${s.short ? `-${s.short}, ` : '    '}--${s.long}${s.arg === 'required' ? '=[VALUE]' : s.arg === 'optional' ? '[=VALUE]' : ''}`);
+  return `Usage:\n  ${command} [OPTION…] - ${summary}\n\n${lines.join('\n')}\n`;
+}
+
 export class OptionError extends Error {
   override readonly name = 'OptionError';
 }

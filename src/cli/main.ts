@@ -13,12 +13,14 @@ const argv = process.argv.slice(2);
 
 async function main(): Promise<number> {
   if (argv[0] === 'qmicli') return (await import('./qmicli/main.js')).run(argv.slice(1));
+  if (argv[0] === 'mbimcli') return (await import('./mbimcli/main.js')).run(argv.slice(1));
   let code = 0;
   const program = new Command('wwan')
     .description('wwankit: one stack for cellular modems (QMI, MBIM, every data framing)')
     .showHelpAfterError()
     .exitOverride();
   program.command('qmicli').description('qmicli-compatible QMI client: same flags, requests and output (see `wwan qmicli --help`)');
+  program.command('mbimcli').description('mbimcli-compatible MBIM client: same flags, requests and output (see `wwan mbimcli --help`)');
   program
     .command('decode')
     .description('decode protocol bytes to JSON')

@@ -41,7 +41,8 @@ import { qmi } from '../mbim/services/qmi.js';
 import type { ResponseOf } from '../mbim/service.js';
 import type { SimDataPlane } from './data-plane.js';
 import { msUiccLowLevelAccess } from '../mbim/services/ms-uicc-low-level-access.js';
-import { atds, msBasicConnectExtensionsSlots, sms, SmsFormat } from './mbim-services.js';
+import { atds } from '../mbim/services/atds.js';
+import { sms, SmsFormat } from '../mbim/services/sms.js';
 import { serveUicc, UICC_CIDS } from './mbim-uicc.js';
 import { FirmwareError, type CallEndReason, type IpFamily, type ModemFirmware, type Rat, type Session } from './firmware.js';
 import { DSS_SERVICES, MAX_DSS_SESSIONS, type DssRefusal, type SimDssServices } from './mbim-dss.js';
@@ -346,7 +347,7 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
       { deviceServiceId: basicConnect.uuid, dssPayload: 0, maxDssInstances: 0, cids: Object.values(bc).map((c) => c.id) },
       { deviceServiceId: dss.uuid, dssPayload: 0, maxDssInstances: 0, cids: [dss.cids.connect.id] },
       { deviceServiceId: qmi.uuid, dssPayload: 0, maxDssInstances: 0, cids: [qmi.cids.msg.id] },
-      { deviceServiceId: msBasicConnectExtensions.uuid, dssPayload: 0, maxDssInstances: 0, cids: [msBasicConnectExtensions.cids.version.id, msBasicConnectExtensionsSlots.cids.sysCaps.id] },
+      { deviceServiceId: msBasicConnectExtensions.uuid, dssPayload: 0, maxDssInstances: 0, cids: [msBasicConnectExtensions.cids.version.id, msBasicConnectExtensions.cids.sysCaps.id] },
       { deviceServiceId: sms.uuid, dssPayload: 0, maxDssInstances: 0, cids: [sms.cids.read.id] },
       { deviceServiceId: atds.uuid, dssPayload: 0, maxDssInstances: 0, cids: [atds.cids.signal.id] },
       { deviceServiceId: msUiccLowLevelAccess.uuid, dssPayload: 0, maxDssInstances: 0, cids: UICC_CIDS },
@@ -364,7 +365,7 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   });
   ep.query(msBasicConnectExtensions.cids.version, () => ({ mbimVersion: MBIM_VERSION, mbimExtendedVersion: MBIM_VERSION }));
   // One radio with one SIM slot.
-  ep.query(msBasicConnectExtensionsSlots.cids.sysCaps, () => ({ numberOfExecutors: 1, numberOfSlots: 1, concurrency: 1, modemId: 0n }));
+  ep.query(msBasicConnectExtensions.cids.sysCaps, () => ({ numberOfExecutors: 1, numberOfSlots: 1, concurrency: 1, modemId: 0n }));
   serveUicc(ep, fw);
 
   // ---- QMI over MBIM: each connection is a client of the modem's QMI hub

@@ -8,7 +8,6 @@ import { MbimProtocolError } from '../../src/mbim/protocol.js';
 import { decodeBuffer } from '../../src/mbim/schema.js';
 import { services } from '../../src/mbim/services/index.js';
 import { basicConnect, msUiccLowLevelAccess, proxyControl } from '../../src/mbim/services/index.js';
-import { atds, msBasicConnectExtensionsSlots, sms } from '../../src/sim/mbim-services.js';
 import { describeMbim } from '../../src/mbim/describe.js';
 import { redactMbim } from '../../src/mbim/redact.js';
 
@@ -181,8 +180,7 @@ describe('stream framer', () => {
 });
 
 describe('declared layouts', () => {
-  // With the services only the simulated function answers.
-  const layouts = [...services, sms, atds, msBasicConnectExtensionsSlots].flatMap((s) =>
+  const layouts = services.flatMap((s) =>
     Object.values(s.cids).flatMap((c) =>
       (['query', 'set', 'response', 'notification'] as const).flatMap((k) => (c[k] ? [[`${s.name}.${c.name}.${k}`, c[k]] as const] : [])),
     ),

@@ -37,6 +37,9 @@ describe('wwan mbimcli --pcap', () => {
       expect(set).toContain('Command Type: Set (1)');
       expect(set).toMatch(/Access String: internet/);
       expect(set).toMatch(/User Name: u\b/);
+      // The password is masked in the capture, length kept.
+      expect(set).toMatch(/Password: \*{6}/);
+      expect(text).not.toContain('secret');
       expect(set).toMatch(/IP Type: IPv4 \(1\)/);
       expect(set).toMatch(/Authentication Protocol: PAP/i);
       expect(set).toMatch(/Context Type: Internet/);

@@ -96,6 +96,8 @@ describe('mbimcli against wwan sim (mbim-usb)', () => {
     expect(services).toMatch(/Service: 'qmi'[\s\S]*CIDs: msg \(1\)/);
     expect(await mbimcli(`--dss-connect=${DSS_SERVICES.nmea.uuid},1`)).toContain('Successfully connected');
     expect(await mbimcli(`--dss-disconnect=${DSS_SERVICES.nmea.uuid},1`)).toContain('Successfully disconnected');
+    // `wwan mbimcli` names every service and CID the sim advertises as mbimcli does.
+    expect((await run(process.execPath, [WWAN, 'mbimcli', '-d', dev, '--query-device-services'])).stdout).toBe(services);
   });
 
   it('lists the USIM application and opens and closes logical channels (MS UICC low-level access)', async () => {

@@ -9,7 +9,8 @@ import { describeMbim } from '../../mbim/describe.js';
 import { LINKTYPE_WIRESHARK_UPPER_PDU, PcapWriter } from '../../trace/pcap.js';
 import { connectUnix, openCharDevice, type Transport } from '../../transport/index.js';
 import { CliError, failureText, operations, type Operation } from './operations.js';
-import { OptionError, parseGlibOptions, type OptionSpec } from '../glib-options.js';
+import { OptionError, parseGlibOptions, usageText, type OptionSpec } from '../glib-options.js';
+import { redactMbim } from '../../mbim/redact.js';
 
 const MBIM_PROXY_SOCKET = '\0mbim-proxy';
 
@@ -20,6 +21,7 @@ const specs: OptionSpec[] = [
   { long: 'no-open', arg: 'required' },
   { long: 'no-close', arg: 'none' },
   { long: 'pcap', arg: 'required' },
+  { long: 'help', short: 'h', arg: 'none' },
   ...operations.map((o) => ({ long: o.option, arg: o.arg })),
 ];
 
@@ -45,6 +47,10 @@ export async function run(argv: string[], io: RunIo = {}): Promise<number> {
     if (e instanceof OptionError) return fail(e.message);
     throw e;
   }
+  if (opts.has('help')) {
+    out(usageText('wwan mbimcli', 'Control MBIM devices (mbimcli-compatible)', specs));
+    return 0;
+  }
   const path = opts.get('device');
   if (typeof path !== 'string') return fail('no device path specified');
 
@@ -67,8 +73,8 @@ export async function run(argv: string[], io: RunIo = {}): Promise<number> {
   const pcapPath = opts.get('pcap');
   const pcap = typeof pcapPath === 'string' ? new PcapWriter(pcapPath, LINKTYPE_WIRESHARK_UPPER_PDU) : undefined;
   const trace = (dir: 'tx' | 'rx', bytes: Uint8Array): void => {
-    pcap?.writePdu('mbim.control', bytes);
-    // Logs get the decoded message with secrets masked; the capture keeps what was on the wire.
+    // Secrets (PINs, passwords) are masked in the capture and the log alike.
+    pcap?.writePdu('mbim.control', redactMbim(bytes));
     if (log) log(`[${path}] ${dir === 'tx' ? 'sent' : 'received'} ${JSON.stringify(describeMbim(bytes, { redact: true }))}`);
   };
 

@@ -12,7 +12,7 @@ import { MbimDevice } from '../../mbim/client.js';
 import { openQmiTunnel } from '../../mbim/qmi-tunnel.js';
 import { connectUnix } from '../../transport/unix.js';
 import { PcapWriter, LINKTYPE_WIRESHARK_UPPER_PDU } from '../../trace/pcap.js';
-import { OptionError, parseGlibOptions, type OptionSpec } from '../glib-options.js';
+import { OptionError, parseGlibOptions, usageText, type OptionSpec } from '../glib-options.js';
 import { CliError, type QmicliAction } from './action.js';
 import { dmsActions } from './dms.js';
 import { nasActions } from './nas.js';
@@ -191,7 +191,4 @@ async function setNetFormat(device: QmiDevice, value: string): Promise<void> {
   }
 }
 
-function usage(): string {
-  const lines = [...commonOptions, ...actions.map((a) => a.option)].map((s) => `  ${s.short ? `-${s.short}, ` : '    '}--${s.long}${s.arg === 'required' ? '=[VALUE]' : s.arg === 'optional' ? '[=VALUE]' : ''}`);
-  return `Usage:\n  wwan qmicli [OPTION…] - Control QMI devices (qmicli-compatible)\n\n${lines.join('\n')}\n`;
-}
+const usage = (): string => usageText('wwan qmicli', 'Control QMI devices (qmicli-compatible)', [...commonOptions, ...actions.map((a) => a.option)]);

@@ -1,19 +1,20 @@
 /** Every declared service, and look-ups by UUID and CID for decoders and printers. */
 import type { CidDef, ServiceDef } from '../service.js';
+import { atds } from './atds.js';
 import { basicConnect } from './basic-connect.js';
 import { dss } from './dss.js';
 import { msBasicConnectExtensions } from './ms-basic-connect-extensions.js';
 import { msUiccLowLevelAccess } from './ms-uicc-low-level-access.js';
 import { proxyControl } from './proxy-control.js';
 import { qmi } from './qmi.js';
+import { sms } from './sms.js';
 
-export { basicConnect, dss, msBasicConnectExtensions, msUiccLowLevelAccess, proxyControl, qmi };
+export { atds, basicConnect, dss, msBasicConnectExtensions, msUiccLowLevelAccess, proxyControl, qmi, sms };
 
-export const services: readonly ServiceDef<Record<string, CidDef>>[] = [basicConnect, dss, msBasicConnectExtensions, msUiccLowLevelAccess, qmi, proxyControl];
+export const services: readonly ServiceDef<Record<string, CidDef>>[] = [basicConnect, dss, msBasicConnectExtensions, msUiccLowLevelAccess, sms, atds, qmi, proxyControl];
 
 /** Services we know by UUID without declaring their CIDs (PROTOCOLS.md A.3.4). */
 export const knownServiceNames: Record<string, string> = {
-  '533fbeeb-14fe-4467-9f90-33a223e56c3f': 'sms',
   'e550a0c8-5e82-479e-82f7-10abf4c3351f': 'ussd',
   '4bf38476-1e6a-41db-b1d8-bed289c25bdb': 'phonebook',
   'd8f20131-fcb5-4e17-8602-d6ed3816164c': 'stk',
@@ -21,7 +22,6 @@ export const knownServiceNames: Record<string, string> = {
   'e9f7dea2-feaf-4009-93ce-90a3694103b6': 'ms-firmware-id',
   '883b7c26-985f-43fa-9804-27d7fb80959c': 'ms-host-shutdown',
   '68223d04-9f6c-4e0f-822d-28441fb72340': 'ms-sar',
-  '5967bdcc-7fd2-49a2-9f5c-b2e70e527db3': 'atds',
   '6427015f-579d-48f5-8c54-f43ed1e76f83': 'qdu',
   '8d8b9eba-37be-449b-8f1e-61cb034a702e': 'ms-voice-extensions',
   '0ed374cb-f835-4474-bc11-3b3fd76f5641': 'intel-firmware-update',
