@@ -12,6 +12,8 @@ import { QmiProtocolError } from '../qmi/errors.js';
 import { qmuxPort, type QmuxPort } from '../qmi/port.js';
 import { QMI_SERVICE_CTL, decodeQmux, encodeQmux } from '../qmi/qmux.js';
 import { ctl } from '../qmi/services/ctl.js';
+import { redactQmux } from '../qmi/redact.js';
+import { redactMbim } from '../mbim/redact.js';
 import { StreamTransport } from '../transport/stream.js';
 import { listenUnix } from '../transport/unix.js';
 import { LINKTYPE_WIRESHARK_UPPER_PDU, PcapWriter } from '../trace/pcap.js';
@@ -107,10 +109,13 @@ export class Simulator {
     await this.listenControl();
   }
 
-  /** MBIM goes to Wireshark's MBIM dissector; QMI has none for a bare QMUX frame, so it stays data. */
+  /**
+   * MBIM goes to Wireshark's MBIM dissector; QMI has none for a bare QMUX frame, so it stays data.
+   * PINs and passwords are masked, as in every capture wwankit writes.
+   */
   private capture(protocol: 'qmi' | 'mbim', frame: Uint8Array): void {
-    if (protocol === 'mbim') this.pcap?.writePdu('mbim.control', frame);
-    else this.pcap?.writePdu('data', frame, 'QMI');
+    if (protocol === 'mbim') this.pcap?.writePdu('mbim.control', redactMbim(frame));
+    else this.pcap?.writePdu('data', redactQmux(frame), 'QMI');
   }
 
   get controlPath(): string {

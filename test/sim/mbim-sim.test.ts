@@ -310,9 +310,13 @@ describe('captures', () => {
     const s = await start(PROFILES.iosm, { pcap: path });
     const dev = await device(s);
     await dev.query(bc.deviceCaps);
+    // A PIN the SIM does not ask for is refused, but the request is captured: masked.
+    await dev.set(bc.pin, { pinType: 2, pinOperation: 0, pin: '8642', newPin: '' }).catch(() => undefined);
     await dev.close();
     const bytes = readFileSync(path);
     expect(bytes.includes(Buffer.from('mbim.control'))).toBe(true);
+    expect(bytes.includes(Buffer.from('8642', 'utf16le'))).toBe(false);
+    expect(bytes.includes(Buffer.from('****', 'utf16le'))).toBe(true);
     // OPEN_DONE as the modem sent it.
     expect(bytes.includes(Buffer.from([0x01, 0x00, 0x00, 0x80, 0x10, 0x00, 0x00, 0x00]))).toBe(true);
   });
