@@ -10,6 +10,7 @@ import { dryRunner, writeSysfs, type StepRunner } from '../net/kernel.js';
 import { ip } from '../net/iproute.js';
 import { ModemManagerService } from '../dbus/service.js';
 import { WebServer, isLoopback, parseHttpAddress } from '../web/server.js';
+import { stopSignal } from './signals.js';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3, notFound: 4 } as const;
 
@@ -145,10 +146,7 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; netdev?
     });
     process.stdout.write(`${JSON.stringify({ event: 'http', url: web.url })}\n`);
   }
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
+  await stopSignal();
   await web?.close();
   await mm?.stop();
   await daemon.stop();

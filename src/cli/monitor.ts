@@ -1,6 +1,7 @@
 /** `wwan monitor`: the daemon's events as they happen. */
 import { DaemonClient, defaultSocket } from '../daemon/client.js';
 import { exitFor } from './manage.js';
+import { stopSignal } from './signals.js';
 
 export async function runMonitor(socket: string | undefined, json: boolean): Promise<number> {
   let client: DaemonClient;
@@ -15,10 +16,7 @@ export async function runMonitor(socket: string | undefined, json: boolean): Pro
     process.stderr.write(`wwan: ${(e as Error).message}\n`);
     return exitFor(e);
   }
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
+  await stopSignal();
   client.close();
   return 0;
 }

@@ -1,5 +1,6 @@
 /** `wwan sim --with-modemmanager`: the real ModemManager managing simulated modems, until SIGINT/SIGTERM. */
 import { ModemManagerHarness } from '../sim/modemmanager/harness.js';
+import { onStopSignal } from './signals.js';
 
 export interface ModemManagerSimOptions {
   profile: string;
@@ -19,9 +20,7 @@ export async function runSimWithModemManager(opts: ModemManagerSimOptions): Prom
     return 1;
   }
   // Signals stop the harness whether it is still starting or running.
-  const stop = (): void => void harness.stop();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  onStopSignal(() => void harness.stop());
   try {
     const ready = await harness.ready;
     process.stdout.write(`${JSON.stringify(ready)}\n`);

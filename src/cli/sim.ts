@@ -3,6 +3,7 @@ import { PROFILES, isProfileName } from '../sim/profiles.js';
 import { Simulator } from '../sim/simulator.js';
 import { connectUnix } from '../transport/unix.js';
 import { runSimWithModemManager } from './sim-modemmanager.js';
+import { stopSignal } from './signals.js';
 
 export interface SimCommandOptions {
   profile?: string;
@@ -68,11 +69,7 @@ export async function runSim(opts: SimCommandOptions): Promise<number> {
   }
   process.stdout.write(`${JSON.stringify(sim.ready())}\n`);
   log(`${modems} ${opts.profile} modem(s) ready; stop with Ctrl-C`);
-  await new Promise<void>((resolve) => {
-    const done = (): void => resolve();
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
+  await stopSignal();
   await sim.stop();
   log('stopped');
   return 0;

@@ -2,6 +2,7 @@
 import { DaemonClient, defaultSocket } from '../daemon/client.js';
 import { LINKTYPE_WIRESHARK_UPPER_PDU, PcapWriter, controlPdu } from '../trace/pcap.js';
 import { exitFor } from './manage.js';
+import { onStopSignal } from './signals.js';
 
 export async function runTrace(opts: { socket?: string; json?: boolean; pcap?: string; count?: string }): Promise<number> {
   const limit = opts.count === undefined ? Infinity : Number(opts.count);
@@ -26,8 +27,7 @@ export async function runTrace(opts: { socket?: string; json?: boolean; pcap?: s
     process.stderr.write(`wwan: ${(e as Error).message}\n`);
     return exitFor(e);
   }
-  process.once('SIGINT', done);
-  process.once('SIGTERM', done);
+  onStopSignal(done);
   await finished;
   client.close();
   pcap?.close();

@@ -25,8 +25,9 @@ interface Ready {
   processes: { name: string; pid: number }[];
 }
 
-async function startHarness(args: string[]): Promise<{ child: ChildProcess; ready: Ready; stderr: () => string }> {
-  const child = spawn(process.execPath, [WWAN, 'sim', '--with-modemmanager', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function startHarness(args: string[], detached = false): Promise<{ child: ChildProcess; ready: Ready; stderr: () => string }> {
+  // detached: in a process group of its own, as under a terminal, so a Ctrl-C can reach all of it.
+  const child = spawn(process.execPath, [WWAN, 'sim', '--with-modemmanager', ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const ready = await new Promise<Ready>((resolve, reject) => {
@@ -231,6 +232,18 @@ describe('wwan sim --with-modemmanager on bad input', () => {
     process.kill(mm.pid, 'SIGKILL');
     expect(await exited).toBe(1);
     expect(h.stderr()).toContain('ModemManager exited unexpectedly (SIGKILL)');
+    expectNothingLeft(h.ready);
+  }, 60_000);
+
+  it('stops cleanly when Ctrl-C reaches its whole process group twice', async () => {
+    const h = await startHarness(['--profile', 'qmi-usb'], true);
+    const exited = new Promise<number | null>((r) => h.child.once('close', r));
+    // A terminal's Ctrl-C signals every process of the group; an impatient user presses it again.
+    process.kill(-h.child.pid!, 'SIGINT');
+    await new Promise((r) => setTimeout(r, 5));
+    process.kill(-h.child.pid!, 'SIGINT');
+    expect(await exited).toBe(0);
+    expect(h.stderr()).toContain('[sim] stopped');
     expectNothingLeft(h.ready);
   }, 60_000);
 });

@@ -78,8 +78,9 @@ async function main(config: InsideConfig): Promise<number> {
   let wake: () => void = () => undefined;
   const ended = new Promise<void>((resolve) => {
     wake = resolve;
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
+    // Kept for every signal: a repeated one (Ctrl-C reaches the whole process group) must not cut the cleanup short.
+    process.on('SIGTERM', () => resolve());
+    process.on('SIGINT', () => resolve());
   });
   const start = (name: string, cmd: string, args: string[], env?: NodeJS.ProcessEnv): ChildProcess => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
