@@ -3,7 +3,7 @@
  * one harness per profile, shared by its tests, driven with mmcli from the host on the private bus.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -221,6 +221,24 @@ describe('wwan sim --with-modemmanager on bad input', () => {
     const r = await runToEnd(['--profile', 'qmi-rmnet', '--with-modemmanager'], { ...process.env, WWAN_MODEMMANAGER: '/nonexistent/ModemManager' });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('/nonexistent/ModemManager is missing: apt-get install modemmanager');
+    expect(existsSync(join(tmpdir(), 'wwankit-modemmanager.pid'))).toBe(false);
+  }, 20_000);
+
+  it('reports a machine without namespaces and leaves nothing behind', async () => {
+    // An unshare that fails as it does in a container without CAP_SYS_ADMIN.
+    const bin = mkdtempSync(join(tmpdir(), 'no-ns-'));
+    writeFileSync(join(bin, 'unshare'), '#!/bin/sh\necho "unshare: unshare failed: Operation not permitted" >&2\nexit 1\n', { mode: 0o755 });
+    const harnessDirs = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('wwan-mm-'));
+    const before = harnessDirs();
+    try {
+      const r = await runToEnd(['--profile', 'qmi-usb', '--with-modemmanager'], { ...process.env, PATH: `${bin}:${process.env.PATH}` });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('unshare failed: Operation not permitted');
+      expect(r.stderr).toContain('the harness ended before ModemManager listed the modem');
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+    expect(harnessDirs()).toEqual(before);
     expect(existsSync(join(tmpdir(), 'wwankit-modemmanager.pid'))).toBe(false);
   }, 20_000);
 
