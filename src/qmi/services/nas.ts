@@ -303,6 +303,20 @@ export const NasPlmnNameCountryInitials = enumOf(u8, { 'do-not-add': 0, add: 1, 
 
 const mccMnc = struct({ mcc: u16, mnc: u16 });
 
+/** TLVs 0x01–0x18, the same in Get Serving System's response and its indication (later ids differ). */
+const servingSystemTlvsUpTo0x18 = {
+  servingSystem: required(0x01, servingSystem),
+  roamingIndicator: optional(0x10, NasRoamingIndicatorStatus),
+  dataServiceCapability: optional(0x11, array(NasDataCapability)),
+  currentPlmn: optional(0x12, plmn),
+  cdmaSystemId: optional(0x13, struct({ sid: u16, nid: u16 })),
+  cdmaBaseStationInfo: optional(0x14, struct({ baseStationId: u16, latitude: i32, longitude: i32 })),
+  roamingIndicatorList: optional(0x15, array(struct({ radioInterface: radioInterfaceU8, roamingIndicator: NasRoamingIndicatorStatus }))),
+  defaultRoamingIndicator: optional(0x16, NasRoamingIndicatorStatus),
+  timeZone3gpp2: optional(0x17, struct({ leapSeconds: u8, localTimeOffset: i8, daylightSavingTime: bool8 })),
+  cdmaPRev: optional(0x18, u8),
+};
+
 export const nas = service(
   'nas',
   0x03,
@@ -370,16 +384,7 @@ export const nas = service(
       0x0024,
       {},
       {
-        servingSystem: required(0x01, servingSystem),
-        roamingIndicator: optional(0x10, NasRoamingIndicatorStatus),
-        dataServiceCapability: optional(0x11, array(NasDataCapability)),
-        currentPlmn: optional(0x12, plmn),
-        cdmaSystemId: optional(0x13, struct({ sid: u16, nid: u16 })),
-        cdmaBaseStationInfo: optional(0x14, struct({ baseStationId: u16, latitude: i32, longitude: i32 })),
-        roamingIndicatorList: optional(0x15, array(struct({ radioInterface: radioInterfaceU8, roamingIndicator: NasRoamingIndicatorStatus }))),
-        defaultRoamingIndicator: optional(0x16, NasRoamingIndicatorStatus),
-        timeZone3gpp2: optional(0x17, struct({ leapSeconds: u8, localTimeOffset: i8, daylightSavingTime: bool8 })),
-        cdmaPRev: optional(0x18, u8),
+        ...servingSystemTlvsUpTo0x18,
         timeZone3gpp: optional(0x1a, i8),
         daylightSavingTimeAdjustment3gpp: optional(0x1b, u8),
         lac3gpp: optional(0x1c, u16),
@@ -470,16 +475,7 @@ export const nas = service(
   {
     // From 0x19 on, the indication's ids are shifted against Get Serving System's response.
     servingSystem: indication(0x0024, {
-      servingSystem: required(0x01, servingSystem),
-      roamingIndicator: optional(0x10, NasRoamingIndicatorStatus),
-      dataServiceCapability: optional(0x11, array(NasDataCapability)),
-      currentPlmn: optional(0x12, plmn),
-      cdmaSystemId: optional(0x13, struct({ sid: u16, nid: u16 })),
-      cdmaBaseStationInfo: optional(0x14, struct({ baseStationId: u16, latitude: i32, longitude: i32 })),
-      roamingIndicatorList: optional(0x15, array(struct({ radioInterface: radioInterfaceU8, roamingIndicator: NasRoamingIndicatorStatus }))),
-      defaultRoamingIndicator: optional(0x16, NasRoamingIndicatorStatus),
-      timeZone3gpp2: optional(0x17, struct({ leapSeconds: u8, localTimeOffset: i8, daylightSavingTime: bool8 })),
-      cdmaPRev: optional(0x18, u8),
+      ...servingSystemTlvsUpTo0x18,
       plmnNameFlag3gpp: optional(0x19, bool8),
       timeZone3gpp: optional(0x1a, i8),
       daylightSavingTimeAdjustment3gpp: optional(0x1b, u8),
