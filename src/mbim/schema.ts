@@ -18,6 +18,9 @@ interface Scope {
   counts: Map<string, number>;
 }
 
+/** How a reference is laid out in the fixed part. */
+type RefSlots = 'offset' | 'offset-size' | 'size-offset';
+
 /** Accumulates one struct: fixed slots, then variable data with offsets patched on finish(). */
 class Builder {
   readonly fixed = new Writer(64);
@@ -25,18 +28,16 @@ class Builder {
   /** Fixed-part positions of offsets, with their value relative to the variable part. */
   private readonly refs: [at: number, offset: number][] = [];
 
-  /** Writes an offset slot (and a size slot) pointing at `data`, appended to the variable part. */
-  ref(data: Uint8Array, withSize: boolean, sizeFirst = false): void {
-    if (sizeFirst) this.fixed.u32(data.length);
-    if (data.length === 0) {
-      this.fixed.u32(0);
-      if (withSize && !sizeFirst) this.fixed.u32(0);
-      return;
-    }
-    this.refs.push([this.fixed.pos, this.variable.pos]);
+  /**
+   * Writes the slots pointing at `data` (appended to the variable part): an offset alone, an offset
+   * then a size, or a size then an offset (MS UICC). Empty data is offset 0, size 0.
+   */
+  ref(data: Uint8Array, slots: RefSlots): void {
+    if (slots === 'size-offset') this.fixed.u32(data.length);
+    if (data.length > 0) this.refs.push([this.fixed.pos, this.variable.pos]);
     this.fixed.u32(0);
-    if (withSize && !sizeFirst) this.fixed.u32(data.length);
-    this.variable.bytes(data).zeros((4 - (data.length % 4)) % 4);
+    if (slots === 'offset-size') this.fixed.u32(data.length);
+    if (data.length > 0) this.variable.bytes(data).zeros((4 - (data.length % 4)) % 4);
   }
 
   finish(): Uint8Array {
@@ -124,7 +125,7 @@ export const string = field<string>(
     if (size === 0) return '';
     return referenced(r, scope, offset, size, 'string', r.pos - 8).utf16le(size & ~1);
   },
-  (b, v) => b.ref(encodeUtf16(v), true),
+  (b, v) => b.ref(encodeUtf16(v), 'offset-size'),
 );
 
 /** {offset, size} → UTF-8 (MS UICC application names); empty is offset 0 size 0. */
@@ -136,7 +137,7 @@ export const utf8String = field<string>(
     const size = r.u32();
     return size === 0 ? '' : referenced(r, scope, offset, size, 'utf8-string', r.pos - 8).utf8(size);
   },
-  (b, v) => b.ref(new Writer(v.length * 3 + 1).utf8(v).finish(), true),
+  (b, v) => b.ref(new Writer(v.length * 3 + 1).utf8(v).finish(), 'offset-size'),
   (v) => v,
 );
 
@@ -155,7 +156,7 @@ function refBytesField(sizeFirst: boolean): Field<Uint8Array> {
       const [offset, size] = sizeFirst ? [b, a] : [a, b];
       return size === 0 ? new Uint8Array(0) : referenced(r, scope, offset, size, wire, r.pos - 8).bytesView(size);
     },
-    (b, v) => b.ref(v, true, sizeFirst),
+    (b, v) => b.ref(v, sizeFirst ? 'size-offset' : 'offset-size'),
     (v) => Buffer.from(v).toString('hex'),
   );
 }
@@ -252,7 +253,7 @@ function refAddress(size: 4 | 16): Field<string | undefined> {
       return offset === 0 ? undefined : inner.read(referenced(r, scope, offset, size, inner.wire, r.pos - 4), scope);
     },
     write(b, v) {
-      b.ref(v === undefined ? new Uint8Array(0) : encodeFixed(inner, v), false);
+      b.ref(v === undefined ? new Uint8Array(0) : encodeFixed(inner, v), 'offset');
     },
     show: (v) => v ?? null,
   };
@@ -367,7 +368,7 @@ export function refStructArray<S extends Shape>(countField: string, element: Str
       return out;
     },
     write(b, v) {
-      for (const e of v) b.ref(element.encode(e), true);
+      for (const e of v) b.ref(element.encode(e), 'offset-size');
     },
     show: (v) => v.map((e) => element.show(e)),
   };
@@ -397,7 +398,7 @@ export function structArray<T>(countField: string, element: Field<T>): Field<T[]
     write(b, v) {
       const w = new Builder();
       for (const e of v) element.write(w, e);
-      b.ref(w.finish(), false);
+      b.ref(w.finish(), 'offset');
     },
     show: (v) => v.map((e) => element.show(e)),
   };

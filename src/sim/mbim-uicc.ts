@@ -46,6 +46,8 @@ const usim = {
   pinKeyReferenceCount: USIM_PIN_REFERENCES.length,
   pinKeyReferences: USIM_PIN_REFERENCES,
 };
+/** The application list's size in bytes, as the response lays it out. */
+const APPLICATION_LIST_SIZE = UiccApplication.encode(usim).length;
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
 
 export const UICC_CIDS = [cids.openChannel.id, cids.closeChannel.id, cids.applicationList.id, cids.fileStatus.id, cids.readBinary.id];
@@ -56,18 +58,18 @@ export function serveUicc(ep: MbimDeviceEndpoint, fw: ModemFirmware): void {
   };
   /** Open channels and their channel group. */
   const channels = new Map<number, number>();
-  const files = (): Map<string, UiccFile> =>
-    new Map([
-      ['3f002fe2', { data: bcd(fw.identity.iccid), needsPin: false }],
-      ['7fff6f07', { data: efImsi(fw.identity.imsi), needsPin: true }],
-      ['7fff6f3e', { data: new Uint8Array(8).fill(0xff), needsPin: true }],
-      ['7fff6f3f', { data: new Uint8Array(8).fill(0xff), needsPin: true }],
-    ]);
+  // The identity is fixed for the firmware's life, so the files are laid out once.
+  const files = new Map<string, UiccFile>([
+    ['3f002fe2', { data: bcd(fw.identity.iccid), needsPin: false }],
+    ['7fff6f07', { data: efImsi(fw.identity.imsi), needsPin: true }],
+    ['7fff6f3e', { data: new Uint8Array(8).fill(0xff), needsPin: true }],
+    ['7fff6f3f', { data: new Uint8Array(8).fill(0xff), needsPin: true }],
+  ]);
   /** The file a path names, or the status words saying why not (6A82 not found, 6982 PIN needed). */
   const lookup = (applicationId: Uint8Array, filePath: Uint8Array): UiccFile | [number, number] => {
     cardPresent();
     const path = Buffer.from(filePath).toString('hex');
-    const file = files().get(path);
+    const file = files.get(path);
     if (!file || (path.startsWith('7fff') && !sameBytes(applicationId, USIM_AID))) return [0x6a, 0x82];
     if (file.needsPin && fw.simState !== 'ready') return [0x69, 0x82];
     return file;
@@ -78,7 +80,7 @@ export function serveUicc(ep: MbimDeviceEndpoint, fw: ModemFirmware): void {
     return {
       version: 1,
       activeApplicationIndex: 0,
-      applicationListSizeBytes: UiccApplication.encode(usim).length,
+      applicationListSizeBytes: APPLICATION_LIST_SIZE,
       applications: [usim],
     };
   });

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { ModemFirmware } from '../../src/sim/firmware.js';
+import { alive } from '../../src/sim/modemmanager/harness.js';
 import { PROFILES, type ProfileName } from '../../src/sim/profiles.js';
 import { WWAN } from '../support/capture.js';
 import { itWithTools } from '../support/tools.js';
@@ -66,14 +67,6 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_
 
 const modemIndex = async (dbus: string): Promise<string | undefined> => /Modem\/(\d+)/.exec(await mmcli(dbus, '-L'))?.[1];
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Nothing of a harness remains: no ModemManager or private bus, no mounts, no folder, no lock. */
 function expectNothingLeft(ready: Ready): void {

@@ -71,7 +71,8 @@ export function missingPrerequisite(): string | undefined {
   return undefined;
 }
 
-const alive = (pid: number): boolean => {
+/** Whether a process with this PID still exists. */
+export const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
     return true;
