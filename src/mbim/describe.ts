@@ -9,6 +9,7 @@ import { decodeFragment, COMMAND_HEADER_SIZE, INDICATE_HEADER_SIZE, HEADER_SIZE 
 import { messageTypeName, protocolErrorName, statusName } from './protocol.js';
 import { decodeBuffer, type Layout } from './schema.js';
 import { findCid, serviceName } from './services/index.js';
+import { isSecretField } from './redact.js';
 
 export interface MbimDescription {
   type: string;
@@ -32,12 +33,10 @@ export interface DescribeOptions {
   redact?: boolean;
 }
 
-const SECRET = /^(pin|newPin|password|localPin)$/;
-
 function redact(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(redact);
   if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET.test(k) && x !== '' ? '***' : redact(x)]));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, isSecretField(k) && x !== '' ? '***' : redact(x)]));
   }
   return v;
 }

@@ -1,40 +1,34 @@
-/** Secrets out of MBIM messages before they reach a trace or a capture. */
+/** Secrets out of MBIM messages before they reach a trace, a log or a capture. */
 import { decodeMessage, encodeFragments } from './message.js';
-import { QUERY, SET } from './protocol.js';
-import { decodeBuffer } from './schema.js';
-import { basicConnect } from './services/basic-connect.js';
-import { msUiccLowLevelAccess } from './services/ms-uicc-low-level-access.js';
+import { SET } from './protocol.js';
+import { decodeBuffer, type Layout } from './schema.js';
+import { findCid } from './services/index.js';
 
-const c = basicConnect.cids;
-const readBinary = msUiccLowLevelAccess.cids.readBinary;
+/** Fields that hold a secret, by their declared name (PIN, new PIN, password, UICC local PIN). */
+export const isSecretField = (name: string): boolean => /^(pin|newPin|password|localPin)$/.test(name);
 
-/** Whether a command carries a secret: Pin and Connect SETs, UICC Read Binary (its local PIN). */
-function secretBearing(service: string, cid: number, commandType: number): boolean {
-  if (service === basicConnect.uuid) return commandType === SET && (cid === c.pin.id || cid === c.connect.id);
-  return service === msUiccLowLevelAccess.uuid && commandType === QUERY && cid === readBinary.id;
+/** The layout of a command's buffer when it declares a secret field at its top level. */
+function secretLayout(service: string, cid: number, commandType: number): Layout | undefined {
+  const def = findCid(service, cid);
+  const layout = commandType === SET ? def?.set : def?.query;
+  return layout && Object.keys(layout.shape).some(isSecretField) ? layout : undefined;
 }
 
 /**
- * A copy of a secret-bearing command with its PIN, new PIN, password or local PIN overwritten by `*`
- * (re-encoded, so the message stays well formed); any other message as it is.
+ * A copy of a command whose declaration has secret fields, each overwritten by `*` of its length
+ * (re-encoded, so the message stays well formed); any other message as it is. A secret-bearing
+ * command whose buffer does not decode is dropped rather than shown.
  */
 export function redactMbim(bytes: Uint8Array): Uint8Array {
   const m = decodeMessage(bytes);
-  if (!m.ok || m.value.type !== 'command' || !secretBearing(m.value.service, m.value.cid, m.value.commandType)) return bytes;
+  if (!m.ok || m.value.type !== 'command') return bytes;
   const msg = m.value;
-  const mask = (s: string): string => '*'.repeat(s.length);
-  let buffer: Uint8Array | undefined;
-  if (msg.service === msUiccLowLevelAccess.uuid) {
-    const v = decodeBuffer(readBinary.query, msg.buffer);
-    if (v.ok) buffer = readBinary.query.encode({ ...v.value, localPin: mask(v.value.localPin) });
-  } else if (msg.cid === c.pin.id) {
-    const v = decodeBuffer(c.pin.set, msg.buffer);
-    if (v.ok) buffer = c.pin.set.encode({ ...v.value, pin: mask(v.value.pin), newPin: mask(v.value.newPin) });
-  } else if (msg.cid === c.connect.id) {
-    const v = decodeBuffer(c.connect.set, msg.buffer);
-    if (v.ok) buffer = c.connect.set.encode({ ...v.value, password: mask(v.value.password) });
-  }
-  // A secret-bearing message that does not decode is dropped from the trace rather than shown.
-  if (!buffer) return new Uint8Array(0);
-  return encodeFragments({ ...msg, buffer })[0]!;
+  const layout = secretLayout(msg.service, msg.cid, msg.commandType);
+  if (!layout) return bytes;
+  const v = decodeBuffer(layout, msg.buffer);
+  if (!v.ok) return new Uint8Array(0);
+  const masked = Object.fromEntries(
+    Object.entries(v.value).map(([k, x]) => [k, isSecretField(k) && typeof x === 'string' ? '*'.repeat(x.length) : x]),
+  );
+  return encodeFragments({ ...msg, buffer: layout.encode(masked as typeof v.value) })[0]!;
 }
