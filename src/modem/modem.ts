@@ -112,14 +112,17 @@ export class Modem extends EventEmitter<ModemEvents> {
     for (let attempt = 0; !this.closed; attempt++) {
       await new Promise((r) => setTimeout(r, Math.min(cap, first * 2 ** attempt)));
       if (this.closed) return;
+      let driver: ControlDriver | undefined;
       try {
-        const driver = await this.options.reopen();
+        driver = await this.options.reopen();
         this.driver = driver;
         this.bind(driver);
         await this.probe();
         break;
       } catch (e) {
         this.log(`reopening the control port: ${(e as Error).message}`);
+        // A port opened but not probed is closed again, with whatever client ids it got.
+        await driver?.close().catch(() => undefined);
       }
     }
     this.recovering = false;

@@ -226,6 +226,8 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
         client.on(wds.indications.packetServiceStatus, (v) => {
           if (v.connectionStatus.status === 1 && entry.handle !== 0) {
             entry.handle = 0;
+            // The session is over: its other call (dual stack) stops and every client id goes back.
+            void this.stop(session);
             this.emit('sessionLost', session, `call ended (reason ${v.callEndReason ?? 'unknown'})`);
           }
         });

@@ -83,6 +83,7 @@ export class QmiDevice {
   private readonly clients = new Map<string, QmiClient<AnyService>>();
   private ctlTransaction = 0;
   private closedError: Error | undefined;
+  private closing = false;
   private readonly timeoutMs: number;
   private readonly ctlIndicationListeners: ((frame: QmuxFrame) => void)[] = [];
 
@@ -139,16 +140,31 @@ export class QmiDevice {
         throw new QmiUnexpectedResponseError(`Service mismatch (${service.id} vs ${r.allocation.service})`);
       }
       cid = r.allocation.cid;
+      if (this.closing) {
+        // Allocated while the device closes: handed back at once rather than leaked.
+        await this.ctl(ctl.messages.releaseCid, { release: { service: service.id, cid } }, 1000).catch(() => undefined);
+        throw new QmiClosedError(`${this.port.description} closed`);
+      }
     }
     const client = new QmiClient(this, service, cid);
     this.clients.set(`${service.id}:${cid}`, client as unknown as QmiClient<AnyService>);
     return client;
   }
 
-  /** Releases the client's id on the modem (CTL Release CID). */
-  async releaseClient(client: QmiClient<AnyService>): Promise<void> {
-    this.forget(client);
-    await this.ctl(ctl.messages.releaseCid, { release: { service: client.service.id, cid: client.cid } });
+  /**
+   * Releases the client's id on the modem (CTL Release CID). The device is the one owner of client ids:
+   * whatever is still allocated when it closes is released then, so no caller can leak one.
+   */
+  async releaseClient(client: QmiClient<AnyService>, timeoutMs?: number): Promise<void> {
+    if (!this.clients.delete(`${client.service.id}:${client.cid}`)) return;
+    await this.ctl(ctl.messages.releaseCid, { release: { service: client.service.id, cid: client.cid } }, timeoutMs);
+  }
+
+  /** Client ids this device holds on the modem, per service id. */
+  allocated(): Map<number, number[]> {
+    const out = new Map<number, number[]>();
+    for (const c of this.clients.values()) out.set(c.service.id, [...(out.get(c.service.id) ?? []), c.cid]);
+    return out;
   }
 
   /** Stops routing to the client without telling the modem (qmicli's `--client-no-release-cid`). */
@@ -160,7 +176,13 @@ export class QmiDevice {
     this.ctlIndicationListeners.push(listener);
   }
 
-  async close(): Promise<void> {
+  /** Releases every client id still held (each answer bounded by `releaseTimeoutMs`), then closes the port. */
+  async close(releaseTimeoutMs = 1000): Promise<void> {
+    this.closing = true;
+    if (!this.closedError) {
+      await Promise.all([...this.clients.values()].map((c) => this.releaseClient(c, releaseTimeoutMs).catch(() => undefined)));
+    }
+    this.clients.clear();
     this.shutdown(new QmiClosedError(`${this.port.description} closed`));
     await this.port.close();
   }

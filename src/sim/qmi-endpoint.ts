@@ -66,6 +66,13 @@ export class QmiDeviceEndpoint {
     return [...(this.clients.get(service) ?? [])];
   }
 
+  /** How many client ids are allocated, over every service. */
+  allocatedClients(): number {
+    let n = 0;
+    for (const set of this.clients.values()) n += set.size;
+    return n;
+  }
+
   /** Sends an indication to one client, or to all of its service with QMI_CID_BROADCAST. */
   indicate<I extends IndicationDef<any>>(def: I, clientId: number, values: IndicationOf<I>): void {
     this.send(def.service.id, clientId, 'indication', 0, def.id, encodeTlvs(def.tlvs, values as TlvValues<TlvMap>));
