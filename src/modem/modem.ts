@@ -76,7 +76,7 @@ export class Modem extends EventEmitter<ModemEvents> {
 
   private bind(driver: ControlDriver): void {
     driver.on('closed', () => {
-      if (this.driver === driver && !this.closed) void this.recover();
+      if (this.driver === driver && !this.closed && !this.recovering) void this.recover();
     });
     driver.on('sessionLost', (token, reason) => this.lost(token, reason));
     driver.on('signal', (s) => {
