@@ -220,7 +220,14 @@ export class MbimDevice {
   }
 
   private async typed(def: CidDef & { response: Layout }, commandType: MbimCommandType, buffer: Uint8Array, opts: { timeoutMs?: number }): Promise<unknown> {
-    const done = await this.command({ service: def.service.uuid, cid: def.id, commandType, buffer }, opts);
+    let done;
+    try {
+      done = await this.command({ service: def.service.uuid, cid: def.id, commandType, buffer }, opts);
+    } catch (e) {
+      // A timeout names the command it waited for, not only a transaction id.
+      if (e instanceof MbimTimeoutError) throw new MbimTimeoutError(`${commandType === SET ? 'set' : 'query'} ${describeCid(def)}: ${e.message}`);
+      throw e;
+    }
     if (done.status !== 0) throw new MbimStatusError(done.status, describeCid(def), done.buffer);
     if (done.buffer.length === 0 && def.response.fixedSize !== 0) {
       throw new MbimResponseError(`${describeCid(def)}: Message does not have information buffer`, new DecodeError('missing', 'buffer', 48, 'Message does not have information buffer'));

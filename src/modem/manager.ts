@@ -123,7 +123,11 @@ export class Manager extends EventEmitter<ManagerEvents> {
 
   private async driverFor(spec: ModemSpec, transport: Transport): Promise<ControlDriver> {
     if (spec.control === 'qmi') {
+      // The daemon is the port's only user: CTL Sync takes back every client id (and call) a
+      // predecessor killed without cleaning up left in the modem, as libqmi's open with SYNC does.
       const device = await QmiDevice.open(qmuxPort(transport), {
+        sync: true,
+        openTimeoutMs: 10_000,
         log: (l) => this.emit('log', `${spec.id}: ${l}`),
         trace: (dir, frame) => this.listenerCount('trace') > 0 && this.emit('trace', spec.id, 'qmi', dir, redactQmux(frame)),
       });
@@ -133,7 +137,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
       log: (l) => this.emit('log', `${spec.id}: ${l}`),
       trace: (dir, bytes) => this.listenerCount('trace') > 0 && this.emit('trace', spec.id, 'mbim', dir, redactMbim(bytes)),
     });
-    return new MbimDriver(mbim);
+    return new MbimDriver(mbim, { log: (l) => this.emit('log', `${spec.id}: ${l}`) });
   }
 }
 

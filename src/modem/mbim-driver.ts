@@ -3,9 +3,10 @@
  * session id = link id (as iosm and mhi_wwan_mbim map them); IP Configuration for the addresses.
  */
 import { EventEmitter } from 'node:events';
-import type { MbimDevice } from '../mbim/client.js';
+import { MbimTimeoutError, type MbimDevice } from '../mbim/client.js';
 import { MbimStatusError, statusName } from '../mbim/protocol.js';
 import { ContextType } from '../mbim/context-types.js';
+import { decodeBuffer } from '../mbim/schema.js';
 import { basicConnect, ipConfigurationQuery, RegisterState, SubscriberReadyState, NwError } from '../mbim/services/basic-connect.js';
 import type { ControlDriver, DataSetup, DriverConnect, DriverEvents, DriverSession, ProbeResult } from './driver.js';
 import { ConnectError, type Registration, type SignalQuality, type SimStatus } from './types.js';
@@ -22,12 +23,22 @@ interface MbimSession {
   active: boolean;
 }
 
+export interface MbimDriverOptions {
+  /** How long Connect (activate) may take before it counts as unanswered. */
+  connectTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
 export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDriver {
   readonly protocol = 'mbim';
   private maxSessions = 1;
   private readonly sessions = new Map<number, MbimSession>();
+  private swept = false;
 
-  constructor(readonly device: MbimDevice) {
+  constructor(
+    readonly device: MbimDevice,
+    private readonly options: MbimDriverOptions = {},
+  ) {
     super();
     device.onClose((err) => this.emit('closed', err));
     device.on(c.connect, (v) => {
@@ -44,6 +55,10 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
   async probe(): Promise<ProbeResult> {
     const caps = await this.device.query(c.deviceCaps);
     this.maxSessions = Math.max(1, caps.maxSessions);
+    if (!this.swept) {
+      await this.deactivateUnknown();
+      this.swept = true;
+    }
     return {
       // MBIM has no manufacturer field: the firmware and hardware strings are what a function says of itself.
       identity: { manufacturer: caps.hardwareInfo.split(' ')[0] ?? '', model: caps.hardwareInfo, revision: caps.firmwareInfo, imei: caps.deviceId },
@@ -51,6 +66,20 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
       registration: registration(await this.device.query(c.registerState)),
       signal: await this.signal(),
     };
+  }
+
+  /**
+   * Sessions active that this driver did not start (a predecessor killed without cleaning up): as
+   * ModemManager does, they are deactivated, so their APN can be connected again.
+   */
+  private async deactivateUnknown(): Promise<void> {
+    for (let sessionId = 0; sessionId < this.maxSessions; sessionId++) {
+      if (this.sessions.has(sessionId)) continue;
+      const state = await this.device.query(c.connect, { sessionId, activationState: 0, voiceCallState: 0, ipType: 0, contextType: ContextType.internet, nwError: 0 }).catch(() => undefined);
+      if (state?.activationState !== 1) continue;
+      this.options.log?.(`session ${sessionId} (APN context left by an earlier host) is active: deactivating it`);
+      await this.device.set(c.connect, { ...DEACTIVATE, sessionId }).catch(() => undefined);
+    }
   }
 
   private async simStatus(): Promise<ProbeResult['sim']> {
@@ -108,16 +137,23 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
           ipType: req.ipType === 'ipv4' ? 1 : req.ipType === 'ipv6' ? 2 : 3,
           contextType: req.apn.toLowerCase() === 'ims' ? ContextType.ims : ContextType.internet,
         },
-        { timeoutMs: 120_000 },
+        { timeoutMs: this.options.connectTimeoutMs ?? 60_000 },
       );
     } catch (e) {
-      const why = e instanceof MbimStatusError ? statusName(e.status) : (e as Error).message;
-      throw new ConnectError(`the network refused APN ${req.apn}: ${why}`, req.apn, { cause: e });
+      if (e instanceof MbimTimeoutError) throw new ConnectError(`no answer from the modem: ${e.message}`, req.apn, { cause: e });
+      throw new ConnectError(`the network refused APN ${req.apn}: ${refusalText(e)}`, req.apn, { cause: e });
     }
-    if (r.activationState !== 1) throw new ConnectError(`the network refused APN ${req.apn}: ${nameOf(NwError, r.nwError) ?? `network error ${r.nwError}`}`, req.apn);
+    if (r.activationState !== 1) throw new ConnectError(`the network refused APN ${req.apn}: ${causeText(r.nwError)}`, req.apn);
     session.active = true;
     this.sessions.set(req.linkId, session);
-    const ip = await this.device.query(c.ipConfiguration, ipConfigurationQuery(req.linkId), { timeoutMs: 60_000 });
+    let ip;
+    try {
+      ip = await this.device.query(c.ipConfiguration, ipConfigurationQuery(req.linkId));
+    } catch (e) {
+      // Activated but unusable: the context goes down again rather than stay up unknown.
+      await this.disconnect({ token: session, apn: req.apn, linkId: req.linkId });
+      throw new ConnectError(`${e instanceof MbimTimeoutError ? 'no answer from the modem: ' : ''}${(e as Error).message}`, req.apn, { cause: e });
+    }
     const v4 = ip.ipv4Address[0];
     const v6 = ip.ipv6Address[0];
     return {
@@ -134,14 +170,25 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
     if (!s.active) return;
     s.active = false;
     this.sessions.delete(s.sessionId);
-    await this.device
-      .set(c.connect, { sessionId: s.sessionId, activationCommand: 0, accessString: '', userName: '', password: '', compression: 0, authProtocol: 0, ipType: 0, contextType: ContextType.internet })
-      .catch(() => undefined);
+    await this.device.set(c.connect, { ...DEACTIVATE, sessionId: s.sessionId }).catch(() => undefined);
   }
 
   async close(): Promise<void> {
     await this.device.close();
   }
+}
+
+const DEACTIVATE = { activationCommand: 0, accessString: '', userName: '', password: '', compression: 0, authProtocol: 0, ipType: 0, contextType: ContextType.internet };
+
+/** A 3GPP cause as people read it, as the QMI driver words it: `missing-or-unknown-apn (3GPP cause 27)`. */
+const causeText = (nwError: number): string => `${nameOf(NwError, nwError) ?? 'cause'} (3GPP cause ${nwError})`;
+
+/** The status, and the 3GPP cause when the Connect response that came with it carries one. */
+function refusalText(e: unknown): string {
+  if (!(e instanceof MbimStatusError)) return (e as Error).message;
+  const d = e.buffer.length > 0 ? decodeBuffer(c.connect.response, e.buffer) : undefined;
+  const nwError = d?.ok ? d.value.nwError : 0;
+  return nwError ? `${statusName(e.status)}: ${causeText(nwError)}` : statusName(e.status);
 }
 
 function registration(v: { registerState: number; providerId: string; providerName: string; availableDataClasses: number }): Registration {

@@ -64,6 +64,7 @@ export class Modem extends EventEmitter<ModemEvents> {
   private closed = false;
   /** Set while the control port is being reopened: bearers are restored by recover(), not redial(). */
   private recovering = false;
+  private readonly dialing = new Set<Bearer>();
 
   constructor(
     readonly id: string,
@@ -129,7 +130,7 @@ export class Modem extends EventEmitter<ModemEvents> {
     if (this.closed) return;
     this.log('control port reopened; restoring bearers');
     for (const b of [...this.bearers.values()]) {
-      if (b.status === 'connected') continue;
+      if (b.status === 'connected' || this.dialing.has(b)) continue;
       try {
         await this.ensureData(this.multiplexed || this.bearers.size > 1, false);
         b.reconnects++;
@@ -228,6 +229,17 @@ export class Modem extends EventEmitter<ModemEvents> {
   }
 
   private async dial(b: Bearer): Promise<void> {
+    // One dial per bearer at a time: a redial and a recovery racing would start two sessions.
+    if (this.dialing.has(b)) throw new ConnectError('a connect for this bearer is already in progress', b.request.apns[0]!);
+    this.dialing.add(b);
+    try {
+      await this.dialOnce(b);
+    } finally {
+      this.dialing.delete(b);
+    }
+  }
+
+  private async dialOnce(b: Bearer): Promise<void> {
     const errors: string[] = [];
     for (const apn of b.request.apns) {
       try {
@@ -273,7 +285,7 @@ export class Modem extends EventEmitter<ModemEvents> {
     for (let attempt = 0; this.bearers.get(b.id) === b && !this.closed; attempt++) {
       await new Promise((r) => setTimeout(r, Math.min(cap, first * 2 ** attempt)));
       if (this.bearers.get(b.id) !== b || this.closed || b.status === 'connected') return;
-      if (this.recovering) continue;
+      if (this.recovering || this.dialing.has(b)) continue;
       try {
         b.reconnects++;
         await this.dial(b);

@@ -3,7 +3,7 @@
  * session and IP family (a QMI call is tied to the client that started it; dual stack takes two).
  */
 import { EventEmitter } from 'node:events';
-import type { QmiClient, QmiDevice } from '../qmi/client.js';
+import { QmiTimeoutError, type QmiClient, type QmiDevice } from '../qmi/client.js';
 import { QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { dms } from '../qmi/services/dms.js';
 import { nas, NasRegistrationState } from '../qmi/services/nas.js';
@@ -220,6 +220,7 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
             { timeoutMs: this.options.startTimeoutMs ?? 180_000 },
           );
         } catch (e) {
+          if (e instanceof QmiTimeoutError) throw new ConnectError(`no answer from the modem: ${e.message}`, req.apn, { cause: e });
           throw new ConnectError(`the network refused APN ${req.apn}: ${callEndText(e)}`, req.apn, { cause: e });
         }
         entry.handle = started.packetDataHandle;

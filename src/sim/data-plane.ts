@@ -3,7 +3,6 @@
  * USB bulk endpoints or a DMA ring), framed as the profile and the negotiated data format say. Uplink
  * packets reach the PDN session on their link; the network behind the modem answers them.
  */
-import { chmodSync } from 'node:fs';
 import net from 'node:net';
 import { dssLink, ipLink, type Link } from '../mux/framing.js';
 import { PipeFraming, type PipeFormat } from '../mux/pipe.js';
@@ -12,6 +11,7 @@ import { BAM_DMUX_CHANNELS } from '../mux/bam-dmux.js';
 import { encodeRecord, RecordFramer } from '../transport/records.js';
 import type { DataFormat, ModemFirmware, Session } from './firmware.js';
 import type { SimProfile } from './profiles.js';
+import { listenSocketFile } from './socket-file.js';
 
 /** Answers one uplink packet of a session; replies go back down the same link. */
 export type Responder = (session: Session, packet: Uint8Array, reply: (packet: Uint8Array) => void) => void;
@@ -64,11 +64,7 @@ export class SimDataPlane {
 
   async start(): Promise<void> {
     this.server = net.createServer((sock) => this.accept(sock));
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(this.path, () => resolve());
-    });
-    chmodSync(this.path, 0o660);
+    await listenSocketFile(this.server, this.path);
   }
 
   async stop(): Promise<void> {

@@ -3,7 +3,6 @@
  * profile), and its ports: a raw pseudo-terminal (what qmicli/mbimcli open with -d) and a unix socket
  * carrying the same stream. MBIM modems keep a QMI endpoint too, reached by QMI over MBIM.
  */
-import { chmodSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { qmuxPort } from '../qmi/port.js';
@@ -12,6 +11,7 @@ import { createPty, type PtyPort } from '../transport/pty.js';
 import type { Transport } from '../transport/types.js';
 import { ModemFirmware } from './firmware.js';
 import type { SimProfile } from './profiles.js';
+import { listenSocketFile } from './socket-file.js';
 import { QmiDeviceEndpoint } from './qmi-endpoint.js';
 import { qmiServiceVersions, serveQmiFirmware } from './qmi-firmware.js';
 import { QmuxHub } from './qmi-hub.js';
@@ -108,11 +108,7 @@ export class SimModem {
       sock.once('close', () => this.sockets.delete(sock));
       this.attachHost(new StreamTransport(sock, `${this.id} socket client`));
     });
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(this.socketPath, () => resolve());
-    });
-    chmodSync(this.socketPath, 0o660);
+    await listenSocketFile(this.server, this.socketPath);
     await this.data.start();
     const every = this.options.signalIntervalMs ?? 2000;
     if (every > 0) this.signalTimer = setInterval(() => this.firmware.tickSignal(), every).unref();

@@ -56,6 +56,15 @@ export class QmiDeviceEndpoint {
     this.releaseListeners.push(listener);
   }
 
+  private releaseAll(): void {
+    for (const [service, set] of this.clients) {
+      for (const cid of [...set]) {
+        set.delete(cid);
+        for (const l of this.releaseListeners) l(service, cid);
+      }
+    }
+  }
+
   /** Forgets every client id, as a modem reset does: later requests with them get InvalidClientId. */
   resetClients(): void {
     this.clients.clear();
@@ -68,9 +77,12 @@ export class QmiDeviceEndpoint {
 
   /** How many client ids are allocated, over every service. */
   allocatedClients(): number {
-    let n = 0;
-    for (const set of this.clients.values()) n += set.size;
-    return n;
+    return [...this.clients.values()].reduce((n, set) => n + set.size, 0);
+  }
+
+  /** Every allocated client id, by service id. */
+  allocated(): Map<number, number[]> {
+    return new Map([...this.clients].filter(([, set]) => set.size > 0).map(([service, set]) => [service, [...set].sort((a, b) => a - b)]));
   }
 
   /** Sends an indication to one client, or to all of its service with QMI_CID_BROADCAST. */
@@ -150,6 +162,10 @@ export class QmiDeviceEndpoint {
         return this.reply(f, encodeTlvs(m.getVersionInfo.response, { services }, { result: ok }));
       }
       case m.sync.id:
+        // Sync releases every client id, whoever holds it: what a host that is the port's only user
+        // sends at open to get back the ids (and calls) a crashed predecessor left.
+        this.releaseAll();
+        return this.reply(f, encodeTlvs({}, {}, { result: ok }));
       case m.internalProxyOpen.id:
         return this.reply(f, encodeTlvs({}, {}, { result: ok }));
       case m.setDataFormat.id: {

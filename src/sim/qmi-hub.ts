@@ -116,6 +116,7 @@ export class QmuxHub {
 
   /** Remembers which connection holds a newly allocated client id, for its indications. */
   private noteAllocation(conn: Connection, f: QmuxFrame): void {
+    if (f.messageId === ctl.messages.sync.id) return this.forgetClients();
     if (f.messageId !== ctl.messages.allocateCid.id) return;
     const r = decodeTlvs(ctl.messages.allocateCid.response, f.tlvs, { response: true });
     if (r.ok && r.value.result?.status === 0) conn.clients.add(`${r.value.values.allocation.service}:${r.value.values.allocation.cid}`);

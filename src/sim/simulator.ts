@@ -26,6 +26,7 @@ import { SimNetwork } from './network/index.js';
 import { TunBridge } from './network/tun-bridge.js';
 import type { Session } from './firmware.js';
 import type { SimProfile } from './profiles.js';
+import { listenSocketFile } from './socket-file.js';
 
 /** libqmi's proxy socket: an abstract unix name, per network namespace. */
 export const QMI_PROXY_NAME = '\0qmi-proxy';
@@ -145,10 +146,7 @@ export class Simulator {
         sock.write(`${JSON.stringify(answer)}\n`);
       });
     });
-    await new Promise<void>((resolve, reject) => {
-      this.controlServer!.once('error', reject);
-      this.controlServer!.listen(this.controlPath, () => resolve());
-    });
+    await listenSocketFile(this.controlServer, this.controlPath);
   }
 
   /** The modem's PDNs reach a TUN in `netns`: its sessions' gateway and DNS addresses live there. */
