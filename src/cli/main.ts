@@ -51,7 +51,8 @@ async function main(): Promise<number> {
     .option('--tun-netns <name>', 'bridge PDN traffic into a TUN per modem in this network namespace (root), so real servers answer')
     .option('--with-modemmanager', "root: Debian's ModemManager manages the modems in private namespaces on a private bus (ready line: the bus address)")
     .option('--modemmanager-log <file>', "with --with-modemmanager: keep ModemManager's debug log")
-    .option('--pin-locked', 'with --with-modemmanager: the SIM starts PIN-locked (PIN 1234)')
+    .option('--pin-locked', 'the SIM starts PIN-locked (PIN 1234 unless --pin)')
+    .option('--pin <digits>', "the SIM's PIN1 (default 1234)")
     .action(async (opts: SimCommandOptions) => {
       code = await runSim(opts);
     });
@@ -59,7 +60,7 @@ async function main(): Promise<number> {
     .command('ctl')
     .description(`inject a fault into a running simulator: ${Object.keys(FAULTS).join(', ')}`)
     .requiredOption('--control <socket>', 'the control socket from the ready line')
-    .argument('<fault>', 'the fault')
+    .argument('<fault>', "the fault, or a query: 'clients' (client ids, MBIM connections, PDN sessions per modem) or 'modems'")
     .argument('[args...]', 'key=value arguments, e.g. modem=modem0 count=3')
     .addHelpText('after', `\nFaults:\n${Object.entries(FAULTS).map(([k, v]) => `  ${k.padEnd(18)} ${v}`).join('\n')}`)
     .action(async (fault: string, args: string[], opts: { control: string }) => {
@@ -68,13 +69,14 @@ async function main(): Promise<number> {
   const socketOpt = (c: Command): Command => c.option('--socket <path>', 'the daemon socket (default: $WWAN_SOCKET, /run/wwankit/wwand.sock as root)').option('--json', 'machine-readable output');
   socketOpt(program.command('daemon').description('run the manager: the local API on a unix socket (mode 0660)'))
     .option('--sim <spec...>', 'add simulated modems: PROFILE or PROFILE:N (e.g. qmi-rmnet:2)')
+    .option('--sim-control <socket...>', "manage the modems of a `wwan sim` in its own process (the control socket from its ready line); they leave and come back with it")
     .option('--netdev <backend>', 'links of simulated modems: tun (default when root) or memory')
     .option('--no-discover', 'do not add the real modems sysfs shows')
     .option('--dry-run', 'print the kernel datapath steps for real modems instead of running them')
     .option('--pin-file <file>', 'PIN1 for SIMs that ask for one (read from a file, never logged)')
     .option('--dbus [bus]', 'also serve the ModemManager D-Bus API (mmcli, NetworkManager): system (default), session or a unix:path= address')
     .option('--http <address>', 'also serve the web dashboard on [ADDRESS:]PORT (loopback unless an address is named; 0 picks a port); prints its URL')
-    .action(async (opts: { socket?: string; sim?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; dbus?: string | true; pinFile?: string }) => {
+    .action(async (opts: { socket?: string; sim?: string[]; simControl?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; dbus?: string | true; pinFile?: string }) => {
       code = await runDaemon(opts, (l) => void process.stderr.write(`[wwand] ${l}\n`));
     });
   socketOpt(program.command('status').description('the daemon: pid, uptime, modems')).action(async (opts: { socket?: string; json?: boolean }) => {

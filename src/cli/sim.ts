@@ -1,6 +1,7 @@
 /** `wwan sim`: run simulated modems until SIGINT/SIGTERM. The first stdout line is the ready event; logs go to stderr. */
 import { PROFILES, isProfileName } from '../sim/profiles.js';
 import { Simulator } from '../sim/simulator.js';
+import { QUERIES } from '../sim/control-queries.js';
 import { connectUnix } from '../transport/unix.js';
 import { runSimWithModemManager } from './sim-modemmanager.js';
 import { stopSignal } from './signals.js';
@@ -16,6 +17,8 @@ export interface SimCommandOptions {
   withModemmanager?: boolean;
   modemmanagerLog?: string;
   pinLocked?: boolean;
+  /** The SIM's PIN1 (default 1234). */
+  pin?: string;
   /** Faults to apply once the modems are up: `NAME key=value …`. */
   fault?: string[];
 }
@@ -47,11 +50,17 @@ export async function runSim(opts: SimCommandOptions): Promise<number> {
     process.stderr.write('wwan sim: --seed takes a whole number\n');
     return 2;
   }
+  if (opts.pin !== undefined && !/^\d{4,8}$/.test(opts.pin)) {
+    process.stderr.write('wwan sim: --pin takes 4 to 8 digits\n');
+    return 2;
+  }
   if (opts.withModemmanager) return runSimWithModemManager({ profile: opts.profile, modems, seed, pinLocked: opts.pinLocked, modemManagerLog: opts.modemmanagerLog });
   const log = (line: string): void => void process.stderr.write(`[sim] ${line}\n`);
   let sim: Simulator;
   try {
-    sim = await Simulator.start({ profile: PROFILES[opts.profile], modems, seed, proxy: opts.proxy, pcap: opts.pcap, dir: opts.dir, tunNetns: opts.tunNetns, log });
+    const base = PROFILES[opts.profile];
+    const profile = { ...base, firmware: { ...base.firmware, ...(opts.pinLocked ? { pinLocked: true } : {}), ...(opts.pin !== undefined ? { pin: opts.pin } : {}) } };
+    sim = await Simulator.start({ profile, modems, seed, proxy: opts.proxy, pcap: opts.pcap, dir: opts.dir, tunNetns: opts.tunNetns, log });
   } catch (e) {
     process.stderr.write(`wwan sim: ${(e as Error).message}\n`);
     return 1;
@@ -75,14 +84,14 @@ export async function runSim(opts: SimCommandOptions): Promise<number> {
   return 0;
 }
 
-/** `wwan sim ctl --control PATH FAULT [key=value …]`: one fault, its answer on stdout. */
+/** `wwan sim ctl --control PATH FAULT [key=value …]` (or a query: `clients`, `modems`): the answer on stdout. */
 export async function runSimCtl(control: string, fault: string, args_: string[]): Promise<number> {
   const args = faultArgs(args_);
   if (typeof args === 'string') {
     process.stderr.write(`wwan sim ctl: ${args}\n`);
     return 2;
   }
-  const req = { ...args, fault };
+  const req = (QUERIES as readonly string[]).includes(fault) ? { query: fault } : { ...args, fault };
   const sock = await connectUnix(control).catch((e: Error) => e);
   if (sock instanceof Error) {
     process.stderr.write(`wwan sim ctl: cannot reach the simulator at ${control}: ${sock.message}\n`);

@@ -9,6 +9,8 @@ import { createInterface } from 'node:readline';
 import { Manager, type NetdevFactory } from '../modem/manager.js';
 import { planUnlink, runSteps, type KernelDevice, type StepRunner } from '../net/kernel.js';
 import { discover } from './discover.js';
+import { SimControlWatcher } from './sim-control.js';
+import { PinGuard } from '../modem/pin-guard.js';
 import { ConfigError, ConnectError, type BearerRequest, type IpType, type AuthType, type Multiplex } from '../modem/types.js';
 import { PROFILES, isProfileName } from '../sim/profiles.js';
 import { Simulator } from '../sim/simulator.js';
@@ -30,6 +32,8 @@ export interface DaemonOptions {
   stateFile?: string;
   /** Simulated modems to add at start: `qmi-rmnet` or `qmi-rmnet:2`. */
   sims?: string[];
+  /** Control sockets of `wwan sim` processes whose modems this daemon manages. */
+  simControl?: string[];
   log?: (line: string) => void;
 }
 
@@ -42,13 +46,14 @@ export class Daemon {
   private readonly eventListeners = new Set<(event: Record<string, unknown>) => void>();
   private readonly traceListeners = new Set<(event: Record<string, unknown>) => void>();
   private readonly sims: Simulator[] = [];
+  private readonly simWatchers: SimControlWatcher[] = [];
   private readonly startedAt = Date.now();
   private readonly stateFile: string;
   private readonly log: (line: string) => void;
 
   private constructor(private readonly options: DaemonOptions) {
     this.log = options.log ?? (() => undefined);
-    this.manager = new Manager(options.netdev, options.kernelSteps, options.pin);
+    this.manager = new Manager(options.netdev, options.kernelSteps, options.pin, new PinGuard(options.pin === undefined ? undefined : join(dirname(options.socket), 'wwand.pin-refused.json')));
     this.stateFile = options.stateFile ?? join(dirname(options.socket), 'wwand.state.json');
     this.manager.on('log', (l) => this.log(l));
     this.manager.on('state', (modem, state) => this.publish({ event: 'state', modem, state }));
@@ -76,11 +81,19 @@ export class Daemon {
       await d.cleanLeftovers();
       if (options.discover) await d.addDiscovered();
       for (const s of options.sims ?? []) await d.addSim(s);
+      for (const path of options.simControl ?? []) await d.watchSim(path);
     } catch (e) {
       await d.stop();
       throw e;
     }
     return d;
+  }
+
+  /** Manages the modems of a simulator in another process, following it as it goes and comes back. */
+  private async watchSim(path: string): Promise<void> {
+    const w = new SimControlWatcher(this.manager, path, this.log);
+    this.simWatchers.push(w);
+    await w.start();
   }
 
   /** Starts `N` simulated modems of a profile (`profile[:N]`) and manages them. */
@@ -282,6 +295,7 @@ export class Daemon {
   async stop(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    for (const w of this.simWatchers) await w.stop();
     await this.manager.close();
     for (const s of this.sims) await s.stop();
   }

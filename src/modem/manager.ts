@@ -13,6 +13,7 @@ import type { Netdev } from '../net/netdev.js';
 import { KernelNetdev, type KernelDevice, type StepRunner } from '../net/kernel.js';
 import type { ControlDriver } from './driver.js';
 import { Modem, type Bearer, type ModemState } from './modem.js';
+import { PinGuard } from './pin-guard.js';
 import { QmiDriver } from './qmi-driver.js';
 import { MbimDriver } from './mbim-driver.js';
 import { MbimDevice } from '../mbim/client.js';
@@ -52,6 +53,7 @@ export interface ManagerEvents {
 export class Manager extends EventEmitter<ManagerEvents> {
   readonly modems = new Map<string, Modem>();
   readonly specs = new Map<string, ModemSpec>();
+  private readonly linkIndex = new Map<string, number>();
 
   constructor(
     private readonly netdev: NetdevFactory,
@@ -59,6 +61,8 @@ export class Manager extends EventEmitter<ManagerEvents> {
     private readonly kernelSteps?: StepRunner,
     /** PIN1 for any modem whose spec has none (from configuration; never logged). */
     private readonly defaultPin?: string,
+    /** Refused PINs, kept so that no restart sends one again. */
+    private readonly pinGuard = new PinGuard(undefined),
   ) {
     super();
   }
@@ -67,12 +71,17 @@ export class Manager extends EventEmitter<ManagerEvents> {
     if (this.modems.has(spec.id)) throw new ConfigError(`modem ${spec.id} exists already`);
     const transport = await openPort(spec.port);
     const driver = await this.driverFor(spec, transport);
-    const index = this.modems.size;
+    // The lowest index no managed modem uses: a modem removed and found again cannot collide with another's links.
+    const used = new Set(this.linkIndex.values());
+    let index = 0;
+    while (used.has(index)) index++;
+    this.linkIndex.set(spec.id, index);
     const modem = new Modem(spec.id, driver, {
       linkPrefix: `wwan${index}.`,
       netdev: (name, linkId) => (spec.kernel ? this.kernelNetdev(spec.kernel, linkId) : this.netdev(spec.id, name, linkId)),
       ...(spec.dataPipe ? { pipe: () => connectRecordPipe(spec.dataPipe!) } : {}),
       ...((spec.pin ?? this.defaultPin) !== undefined ? { pin: spec.pin ?? this.defaultPin } : {}),
+      pinGuard: this.pinGuard,
       reopen: async () => this.driverFor(spec, await openPort(spec.port)),
     });
     modem.on('state', (s) => this.emit('state', spec.id, s));
@@ -113,6 +122,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
     if (!m) return;
     this.modems.delete(id);
     this.specs.delete(id);
+    this.linkIndex.delete(id);
     await m.close().catch(() => undefined);
     this.emit('modemRemoved', id);
   }

@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { Datapath } from '../link/datapath.js';
 import type { DataPipe } from '../link/data-pipe.js';
 import type { Netdev } from '../net/netdev.js';
+import type { PinGuard } from './pin-guard.js';
 import type { ControlDriver, DataSetup, DriverSession, ProbeResult } from './driver.js';
 import { checkApn, ConfigError, ConnectError, type BearerRequest, type ConnectedBearer, type Registration, type SignalQuality } from './types.js';
 
@@ -41,6 +42,8 @@ export interface ModemOptions {
   pipe?: () => Promise<DataPipe>;
   /** PIN1 to unlock with; never logged. */
   pin?: string;
+  /** Remembers PINs the SIM refused, so they are not sent again (across restarts with a file). */
+  pinGuard?: PinGuard;
   /** Link names: `<prefix><linkId>`. */
   linkPrefix: string;
   /** Reconnect backoff: first delay and cap (ms). */
@@ -145,11 +148,19 @@ export class Modem extends EventEmitter<ModemEvents> {
 
   async probe(): Promise<ProbeResult> {
     this.info = await this.driver.probe();
-    if (this.info.sim.status === 'pin-required' && this.options.pin !== undefined) {
-      const r = await this.driver.unlockPin(this.options.pin);
-      // Retries are shown; the PIN never is.
-      this.log(r.unlocked ? 'SIM unlocked with the configured PIN' : `the configured PIN was refused; ${r.retries ?? 'unknown'} retries left`);
-      this.info = await this.driver.probe();
+    const pin = this.options.pin;
+    if (this.info.sim.status === 'pin-required' && pin !== undefined) {
+      const sim = this.info.sim.iccid ?? `imei:${this.info.identity.imei}`;
+      const veto = this.options.pinGuard?.veto(sim, pin, this.info.sim.pinRetries);
+      if (veto) this.log(`the configured PIN is not sent: ${veto}`);
+      else {
+        const r = await this.driver.unlockPin(pin);
+        // Retries are shown; the PIN never is.
+        this.log(r.unlocked ? 'SIM unlocked with the configured PIN' : `the configured PIN was refused; ${r.retries ?? 'unknown'} retries left; it will not be sent again`);
+        if (r.unlocked) this.options.pinGuard?.accepted(sim);
+        else this.options.pinGuard?.refusedBy(sim, pin);
+        this.info = await this.driver.probe();
+      }
     }
     this.updateState();
     return this.info;

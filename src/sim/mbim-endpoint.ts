@@ -127,6 +127,11 @@ export class MbimDeviceEndpoint {
     this.send(conn, { type: 'indicateStatus', transactionId: 0, service: def.service.uuid, cid: def.id, buffer: def.notification.encode(values as never) });
   }
 
+  /** Host connections that have the function open. */
+  get openConnections(): number {
+    return [...this.connections].filter((c) => c.opened && !c.closed).length;
+  }
+
   /** Raw bytes to every connection (fault injection). */
   inject(bytes: Uint8Array): void {
     for (const c of this.connections) if (!c.closed) c.transport.write(bytes);

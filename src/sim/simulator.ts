@@ -19,6 +19,7 @@ import { listenUnix } from '../transport/unix.js';
 import { LINKTYPE_WIRESHARK_UPPER_PDU, PcapWriter } from '../trace/pcap.js';
 import { createInterface } from 'node:readline';
 import { applyFault, type FaultRequest } from './faults.js';
+import { answerQuery, QUERIES, type SimQuery } from './control-queries.js';
 import { listenMbimProxy, type MbimProxy } from './mbim-proxy.js';
 import type { Responder } from './data-plane.js';
 import { SimModem } from './modem.js';
@@ -133,10 +134,14 @@ export class Simulator {
       // A vanished peer's socket error comes back through readline too; the socket's close handles it.
       .on('error', () => undefined)
       .on('line', (line) => {
-        let req: FaultRequest;
+        let req: FaultRequest & { query?: unknown };
         try {
           req = JSON.parse(line) as FaultRequest;
-          if (typeof req !== 'object' || req === null || typeof req.fault !== 'string') throw new Error('expected {"fault": …}');
+          if (typeof req === 'object' && req !== null && QUERIES.includes(req.query as SimQuery)) {
+            sock.write(`${JSON.stringify(answerQuery(this.modems, req.query as SimQuery))}\n`);
+            return;
+          }
+          if (typeof req !== 'object' || req === null || typeof req.fault !== 'string') throw new Error(`expected {"fault": …} or {"query": ${QUERIES.map((q) => `"${q}"`).join(' | ')}}`);
         } catch (e) {
           sock.write(`${JSON.stringify({ ok: false, error: `not a fault request: ${(e as Error).message}` })}\n`);
           return;

@@ -1,0 +1,97 @@
+/**
+ * `wwan daemon --sim-control SOCKET`: the modems of a `wwan sim` running in its own process. The
+ * simulator's control socket says which modems there are (control port, data pipe); while that
+ * connection lasts they are managed, when it drops (the simulator stopped or was killed) they are
+ * removed with their links and a `modem-removed` event, and when a simulator answers there again
+ * they are found again.
+ */
+import net from 'node:net';
+import { createInterface } from 'node:readline';
+import type { Manager } from '../modem/manager.js';
+import type { SimModemEntry } from '../sim/control-queries.js';
+
+const RETRY_MS = 500;
+
+export class SimControlWatcher {
+  private sock: net.Socket | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** The manager's ids of the modems this simulator gave. */
+  private readonly ids = new Set<string>();
+  private adding: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly manager: Manager,
+    readonly path: string,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Connects now; resolves once the simulator's modems are added (or the first attempt failed: retries go on). */
+  start(): Promise<void> {
+    return this.connect();
+  }
+
+  private connect(): Promise<void> {
+    return new Promise((resolve) => {
+      const sock = net.connect({ path: this.path });
+      this.sock = sock;
+      let answered = false;
+      sock.once('connect', () => sock.write(`${JSON.stringify({ query: 'modems' })}\n`));
+      sock.on('error', () => undefined);
+      sock.once('close', () => {
+        this.sock = undefined;
+        if (!answered) resolve();
+        void this.lost();
+      });
+      createInterface({ input: sock })
+        .on('error', () => undefined)
+        .once('line', (line) => {
+          answered = true;
+          let modems: SimModemEntry[] = [];
+          try {
+            modems = (JSON.parse(line) as { modems: SimModemEntry[] }).modems;
+          } catch {
+            this.log(`sim-control ${this.path}: not a simulator's answer`);
+          }
+          this.adding = this.add(modems).finally(resolve);
+        });
+    });
+  }
+
+  private async add(modems: SimModemEntry[]): Promise<void> {
+    for (const m of modems) {
+      if (this.stopped || this.manager.modems.has(m.id)) continue;
+      const port = m.ports[0];
+      if (!port) continue;
+      this.ids.add(m.id);
+      try {
+        await this.manager.add({ id: m.id, control: m.control, port: `unix:${port.socket}`, dataPipe: m.dataPipe, pipe: m.data === 'bam-dmux' ? 'bam-dmux' : 'usb' });
+        this.log(`${m.id}: ${m.profile} modem of the simulator at ${this.path}`);
+      } catch (e) {
+        this.log(`${m.id}: not added: ${(e as Error).message}`);
+        this.ids.delete(m.id);
+      }
+    }
+  }
+
+  /** The simulator is gone: its modems are removed, and its socket is tried again until it answers. */
+  private async lost(): Promise<void> {
+    await this.adding;
+    for (const id of [...this.ids]) {
+      this.ids.delete(id);
+      if (this.manager.modems.has(id)) {
+        this.log(`${id}: the simulator at ${this.path} is gone; removing the modem`);
+        await this.manager.remove(id);
+      }
+    }
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.connect(), RETRY_MS);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.sock?.destroy();
+    await this.adding;
+  }
+}
