@@ -140,7 +140,11 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
         { timeoutMs: this.options.connectTimeoutMs ?? 60_000 },
       );
     } catch (e) {
-      if (e instanceof MbimTimeoutError) throw new ConnectError(`no answer from the modem: ${e.message}`, req.apn, { cause: e });
+      if (e instanceof MbimTimeoutError) {
+        // The modem may have activated the context and lost only its answer: take it down again.
+        await this.device.set(c.connect, { ...DEACTIVATE, sessionId: req.linkId }).catch(() => undefined);
+        throw new ConnectError(`no answer from the modem: ${e.message}`, req.apn, { cause: e });
+      }
       throw new ConnectError(`the network refused APN ${req.apn}: ${refusalText(e)}`, req.apn, { cause: e });
     }
     if (r.activationState !== 1) throw new ConnectError(`the network refused APN ${req.apn}: ${causeText(r.nwError)}`, req.apn);
@@ -174,7 +178,8 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
   }
 
   async close(): Promise<void> {
-    await this.device.close();
+    // A modem that stopped answering must not hold a daemon's shutdown for CLOSE's full 10 s.
+    await this.device.close({ timeoutMs: 1000 });
   }
 }
 
