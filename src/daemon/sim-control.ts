@@ -65,7 +65,7 @@ export class SimControlWatcher {
       if (!port) continue;
       this.ids.add(m.id);
       try {
-        await this.manager.add({ id: m.id, control: m.control, port: `unix:${port.socket}`, dataPipe: m.dataPipe, pipe: m.data === 'bam-dmux' ? 'bam-dmux' : 'usb' });
+        await this.manager.add({ id: m.id, control: m.control, port: `unix:${port.socket}`, dataPipe: m.dataPipe, pipe: m.data === 'bam-dmux' ? 'bam-dmux' : 'usb', rediscover: false });
         this.log(`${m.id}: ${m.profile} modem of the simulator at ${this.path}`);
       } catch (e) {
         this.log(`${m.id}: not added: ${(e as Error).message}`);

@@ -34,6 +34,10 @@ export interface ModemSpec {
   pin?: string;
   /** Where the kernel carries the data (real hardware): links become kernel netdevs. */
   kernel?: KernelDevice;
+  /** Whether the manager adds the modem again once its port is back after it went (default true). */
+  rediscover?: boolean;
+  /** How long its port may be missing before the modem is removed (default 15 s). */
+  goneAfterMs?: number;
 }
 
 export type NetdevFactory = (modemId: string, name: string, linkId: number) => Promise<Netdev>;
@@ -54,6 +58,8 @@ export class Manager extends EventEmitter<ManagerEvents> {
   readonly modems = new Map<string, Modem>();
   readonly specs = new Map<string, ModemSpec>();
   private readonly linkIndex = new Map<string, number>();
+  private readonly rediscovery = new Set<NodeJS.Timeout>();
+  private closing = false;
 
   constructor(
     private readonly netdev: NetdevFactory,
@@ -82,6 +88,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
       ...(spec.dataPipe ? { pipe: () => connectRecordPipe(spec.dataPipe!) } : {}),
       ...((spec.pin ?? this.defaultPin) !== undefined ? { pin: spec.pin ?? this.defaultPin } : {}),
       pinGuard: this.pinGuard,
+      ...(spec.goneAfterMs !== undefined ? { goneAfterMs: spec.goneAfterMs } : {}),
       reopen: async () => this.driverFor(spec, await openPort(spec.port)),
     });
     modem.on('state', (s) => this.emit('state', spec.id, s));
@@ -89,6 +96,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
     modem.on('signal', (s) => this.emit('signal', spec.id, s));
     modem.on('registration', (r) => this.emit('registration', spec.id, r));
     modem.on('log', (l) => this.emit('log', l));
+    modem.on('gone', () => void this.gone(spec, modem));
     driver.on('closed', () => {
       if (this.modems.get(spec.id) === modem) this.emit('log', `${spec.id}: control port closed`);
     });
@@ -128,7 +136,27 @@ export class Manager extends EventEmitter<ManagerEvents> {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    for (const t of this.rediscovery) clearInterval(t);
     for (const id of [...this.modems.keys()]) await this.remove(id);
+  }
+
+  /** A modem whose port vanished: removed (links and all), and added again when its port answers. */
+  private async gone(spec: ModemSpec, modem: Modem): Promise<void> {
+    if (this.modems.get(spec.id) !== modem) return;
+    await this.remove(spec.id);
+    if (spec.rediscover === false || this.closing) return;
+    let trying = false;
+    const timer = setInterval(() => {
+      if (trying) return;
+      if (this.closing || this.modems.has(spec.id)) return void (clearInterval(timer), this.rediscovery.delete(timer));
+      trying = true;
+      this.add(spec).then(
+        () => (clearInterval(timer), this.rediscovery.delete(timer), this.emit('log', `${spec.id}: its port is back; found again`)),
+        () => undefined,
+      ).finally(() => (trying = false));
+    }, 1000);
+    this.rediscovery.add(timer);
   }
 
   private async driverFor(spec: ModemSpec, transport: Transport): Promise<ControlDriver> {

@@ -33,6 +33,8 @@ export interface ModemEvents {
   signal: [SignalQuality];
   registration: [Registration];
   log: [string];
+  /** The control port stayed missing after a close: the modem is unplugged. */
+  gone: [];
 }
 
 export interface ModemOptions {
@@ -52,7 +54,12 @@ export interface ModemOptions {
   reopen?: () => Promise<ControlDriver>;
   /** Packets a link paused by flow control may hold. */
   queueLimit?: number;
+  /** How long the control port may be missing (no device, nobody listening) before the modem counts as gone. */
+  goneAfterMs?: number;
 }
+
+/** The port is not there (unplugged, or its process died), as opposed to there but failing. */
+const portGone = (e: unknown): boolean => /\b(ENOENT|ECONNREFUSED|ENODEV|ENXIO)\b/.test(`${(e as NodeJS.ErrnoException).code ?? ''} ${(e as Error).message}`);
 
 const MAX_BEARERS = 8;
 
@@ -113,9 +120,17 @@ export class Modem extends EventEmitter<ModemEvents> {
     }
     this.updateState();
     const [first, cap] = this.options.backoffMs ?? [500, 30_000];
+    let goneSince: number | undefined;
     for (let attempt = 0; !this.closed; attempt++) {
       await new Promise((r) => setTimeout(r, Math.min(cap, first * 2 ** attempt)));
       if (this.closed) return;
+      if (goneSince !== undefined && Date.now() - goneSince >= (this.options.goneAfterMs ?? 15_000)) {
+        // Not a reset but an unplugged modem (or a simulator that died): the manager removes it.
+        this.log('the control port is gone');
+        this.recovering = false;
+        this.emit('gone');
+        return;
+      }
       let driver: ControlDriver | undefined;
       try {
         driver = await this.options.reopen();
@@ -125,6 +140,7 @@ export class Modem extends EventEmitter<ModemEvents> {
         break;
       } catch (e) {
         this.log(`reopening the control port: ${(e as Error).message}`);
+        goneSince = portGone(e) ? (goneSince ?? Date.now()) : undefined;
         // A port opened but not probed is closed again, with whatever client ids it got.
         await driver?.close().catch(() => undefined);
       }
