@@ -91,7 +91,8 @@ export class Daemon {
 
   /** Manages the modems of a simulator in another process, following it as it goes and comes back. */
   private async watchSim(path: string): Promise<void> {
-    const w = new SimControlWatcher(this.manager, path, this.log);
+    // The first simulator's modems keep their names (modem0 …); later ones' get sim1. … before them.
+    const w = new SimControlWatcher(this.manager, path, this.log, this.simWatchers.length === 0 ? '' : `sim${this.simWatchers.length}.`);
     this.simWatchers.push(w);
     await w.start();
   }

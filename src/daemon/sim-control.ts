@@ -24,6 +24,8 @@ export class SimControlWatcher {
     private readonly manager: Manager,
     readonly path: string,
     private readonly log: (line: string) => void,
+    /** Put before the simulator's modem ids (`modem0`), so two simulators' modems keep apart. */
+    private readonly prefix = '',
   ) {}
 
   /** Connects now; resolves once the simulator's modems are added (or the first attempt failed: retries go on). */
@@ -60,16 +62,17 @@ export class SimControlWatcher {
 
   private async add(modems: SimModemEntry[]): Promise<void> {
     for (const m of modems) {
-      if (this.stopped || this.manager.modems.has(m.id)) continue;
+      const id = `${this.prefix}${m.id}`;
+      if (this.stopped || this.manager.modems.has(id)) continue;
       const port = m.ports[0];
       if (!port) continue;
-      this.ids.add(m.id);
+      this.ids.add(id);
       try {
-        await this.manager.add({ id: m.id, control: m.control, port: `unix:${port.socket}`, dataPipe: m.dataPipe, pipe: m.data === 'bam-dmux' ? 'bam-dmux' : 'usb', rediscover: false });
-        this.log(`${m.id}: ${m.profile} modem of the simulator at ${this.path}`);
+        await this.manager.add({ id, control: m.control, port: `unix:${port.socket}`, dataPipe: m.dataPipe, pipe: m.data === 'bam-dmux' ? 'bam-dmux' : 'usb', rediscover: false });
+        this.log(`${id}: ${m.profile} modem of the simulator at ${this.path}`);
       } catch (e) {
-        this.log(`${m.id}: not added: ${(e as Error).message}`);
-        this.ids.delete(m.id);
+        this.log(`${id}: not added: ${(e as Error).message}`);
+        this.ids.delete(id);
       }
     }
   }
