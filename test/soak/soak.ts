@@ -156,9 +156,13 @@ export async function runSoak(o: SoakOptions): Promise<SoakSummary> {
   /** One fault on one modem, held a while when it has an end (signal back, stall over, flow on). */
   const fault = async (s: SimSlot): Promise<string> => {
     const mbim = s.profile.startsWith('mbim') || s.profile === 'iosm';
-    const kinds = ['reset', 'disconnect', 'signal-loss', 'drop-responses', 'delay-responses', 'malformed-control', 'malformed-data', 'indication-storm', ...(mbim ? ['dss-stall'] : ['flow-control']), ...(s.profile === 'bam-dmux' ? ['bam-channel'] : [])];
+    // Flow control is QMAP's, channels are BAM-DMUX's, DSS is MBIM's: each where the modem has it.
+    const kinds = ['reset', 'disconnect', 'signal-loss', 'drop-responses', 'delay-responses', 'malformed-control', 'malformed-data', 'indication-storm', ...(mbim ? ['dss-stall'] : s.profile === 'bam-dmux' ? ['bam-channel'] : ['flow-control'])];
     const kind = kinds[random.int(0, kinds.length - 1)]!;
-    const ctl = (req: Record<string, unknown>): Promise<unknown> => simControl(s.proc.ready.control, req);
+    const ctl = async (req: Record<string, unknown>): Promise<void> => {
+      const answer = await simControl<{ ok: boolean; error?: string }>(s.proc.ready.control, req);
+      if (!answer.ok) throw new Error(`fault ${JSON.stringify(req)} refused: ${answer.error}`);
+    };
     const hold = (): Promise<void> => new Promise((r) => setTimeout(r, random.int(200, 2000)));
     switch (kind) {
       case 'signal-loss':
