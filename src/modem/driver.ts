@@ -49,6 +49,7 @@ export interface ControlDriver extends EventEmitter<DriverEvents> {
   unlockPin(pin: string): Promise<{ unlocked: boolean; retries?: number }>;
   setupData(multiplex: boolean): Promise<DataSetup>;
   connect(req: DriverConnect): Promise<DriverSession>;
-  disconnect(session: DriverSession): Promise<void>;
+  /** Ends the session; `timeoutMs` bounds each answer waited for (short when the daemon shuts down). */
+  disconnect(session: DriverSession, opts?: { timeoutMs?: number }): Promise<void>;
   close(): Promise<void>;
 }

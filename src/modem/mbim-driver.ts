@@ -169,12 +169,12 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
     };
   }
 
-  async disconnect(session: DriverSession): Promise<void> {
+  async disconnect(session: DriverSession, opts: { timeoutMs?: number } = {}): Promise<void> {
     const s = session.token as MbimSession;
     if (!s.active) return;
     s.active = false;
     this.sessions.delete(s.sessionId);
-    await this.device.set(c.connect, { ...DEACTIVATE, sessionId: s.sessionId }).catch(() => undefined);
+    await this.device.set(c.connect, { ...DEACTIVATE, sessionId: s.sessionId }, opts).catch(() => undefined);
   }
 
   async close(): Promise<void> {

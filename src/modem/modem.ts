@@ -208,12 +208,12 @@ export class Modem extends EventEmitter<ModemEvents> {
     return bearer;
   }
 
-  async disconnect(bearerId: number): Promise<void> {
+  async disconnect(bearerId: number, opts: { timeoutMs?: number } = {}): Promise<void> {
     const b = this.bearers.get(bearerId);
     if (!b) throw new ConfigError(`no bearer ${bearerId} on ${this.id}`);
     this.bearers.delete(bearerId);
     b.status = 'disconnected';
-    if (b.session) await this.driver.disconnect(b.session).catch((e: Error) => this.log(`disconnect: ${e.message}`));
+    if (b.session) await this.driver.disconnect(b.session, opts).catch((e: Error) => this.log(`disconnect: ${e.message}`));
     b.session = undefined;
     await this.teardownLink(b);
     this.emit('bearer', b);
@@ -222,7 +222,9 @@ export class Modem extends EventEmitter<ModemEvents> {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const id of [...this.bearers.keys()]) await this.disconnect(id).catch(() => undefined);
+    // A modem that stopped answering must not hold a shutdown: a second per answer; what is left
+    // behind then, the next start's CTL Sync (or MBIM sweep) takes back.
+    await Promise.all([...this.bearers.keys()].map((id) => this.disconnect(id, { timeoutMs: 1000 }).catch(() => undefined)));
     await this.datapath?.close().catch(() => undefined);
     await this.driver.close();
   }

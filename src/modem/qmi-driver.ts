@@ -4,6 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { QmiTimeoutError, type QmiClient, type QmiDevice } from '../qmi/client.js';
+import type { AnyService } from '../qmi/schema.js';
 import { QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { dms } from '../qmi/services/dms.js';
 import { nas, NasRegistrationState } from '../qmi/services/nas.js';
@@ -247,19 +248,23 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
     return { token: session, apn: req.apn, linkId: req.linkId, ...(ipv4 ? { ipv4 } : {}), ...(ipv6 ? { ipv6 } : {}) };
   }
 
-  async disconnect(session: DriverSession): Promise<void> {
-    await this.stop(session.token as QmiSession);
+  async disconnect(session: DriverSession, opts: { timeoutMs?: number } = {}): Promise<void> {
+    await this.stop(session.token as QmiSession, opts.timeoutMs);
   }
 
   /** Stops every call of the session and releases its clients; what is already gone is not an error. */
-  private async stop(session: QmiSession): Promise<void> {
-    for (const entry of session.clients) {
-      const handle = entry.handle;
-      entry.handle = 0;
-      if (handle !== 0) await entry.client.request(wds.messages.stopNetwork, { packetDataHandle: handle }).catch(() => undefined);
-      await entry.client.release().catch(() => undefined);
-    }
+  private async stop(session: QmiSession, timeoutMs?: number): Promise<void> {
+    const entries = session.clients;
     session.clients = [];
+    // Both families at once.
+    await Promise.all(
+      entries.map(async (entry) => {
+        const handle = entry.handle;
+        entry.handle = 0;
+        if (handle !== 0) await entry.client.request(wds.messages.stopNetwork, { packetDataHandle: handle }, { timeoutMs }).catch(() => undefined);
+        await this.device.releaseClient(entry.client as unknown as QmiClient<AnyService>, timeoutMs).catch(() => undefined);
+      }),
+    );
   }
 
   async close(): Promise<void> {

@@ -69,6 +69,17 @@ describe('daemon and simulator in separate processes', () => {
     expect(after).toMatchObject({ qmiClients: {}, sessions: [] });
   }, 120_000);
 
+  it('SIGTERM stops the daemon promptly when the modem has stopped answering', async () => {
+    const s = await sim(['--profile', 'qmi-rmnet', '--dir', fresh()]);
+    const { d, c } = await daemon(join(dir, 'd.sock'), ['--sim-control', s.ready.control]);
+    await c.call('connect', { modem: 'modem0', apn: 'internet', ipType: 'ipv4' });
+    await c.call('connect', { modem: 'modem0', apn: 'ims', ipType: 'ipv4v6' });
+    expect(await simControl(s.ready.control, { fault: 'drop-responses' })).toEqual({ ok: true });
+    const stopped = await d.kill('SIGTERM');
+    expect(stopped.code).toBe(0);
+    expect(stopped.ms).toBeLessThan(5000);
+  }, 60_000);
+
   it('finding 2: 35 daemons killed with SIGKILL, one with a call up, leave a modem the next one probes and connects', async () => {
     const s = await sim(['--profile', 'qmi-rmnet', '--dir', fresh()]);
     const socket = join(dir, 'd.sock');

@@ -8,7 +8,12 @@ if (!(minutes > 0 && minutes <= 24 * 60)) {
   process.stderr.write('soak: --minutes takes a number from 0 to 1440\n');
   process.exit(2);
 }
+// Ctrl-C or SIGTERM ends the run after the step in progress, with its summary.
+const stop = new AbortController();
+process.once('SIGINT', () => stop.abort());
+process.once('SIGTERM', () => stop.abort());
 const summary = await runSoak({
+  signal: stop.signal,
   durationMs: minutes * 60_000,
   seed: Number(values.seed),
   profiles: values.profiles!.split(','),

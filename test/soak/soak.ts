@@ -22,6 +22,8 @@ export interface SoakOptions {
   /** How often (0..1) a step is a SIGKILL of the daemon or of a simulator. */
   killRate?: number;
   log?: (line: string) => void;
+  /** Ends the run early (Ctrl-C): the summary covers the steps done. */
+  signal?: AbortSignal;
 }
 
 export interface SoakSummary {
@@ -210,7 +212,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakSummary> {
     await startTheDaemon();
     await connectAll();
     await check('start');
-    while (Date.now() - t0 < o.durationMs) {
+    while (Date.now() - t0 < o.durationMs && !o.signal?.aborted) {
       summary.steps++;
       let what: string;
       const roll = random.next();
