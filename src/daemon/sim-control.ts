@@ -49,13 +49,9 @@ export class SimControlWatcher {
         .on('error', () => undefined)
         .once('line', (line) => {
           answered = true;
-          let modems: SimModemEntry[] = [];
-          try {
-            modems = (JSON.parse(line) as { modems: SimModemEntry[] }).modems;
-          } catch {
-            this.log(`sim-control ${this.path}: not a simulator's answer`);
-          }
-          this.adding = this.add(modems).finally(resolve);
+          const modems = parseSimModems(line);
+          if (!modems) this.log(`sim-control ${this.path}: not a simulator's answer`);
+          this.adding = this.add(modems ?? []).finally(resolve);
         });
     });
   }
@@ -97,4 +93,21 @@ export class SimControlWatcher {
     this.sock?.destroy();
     await this.adding;
   }
+}
+
+/** The simulator's `modems` answer, or undefined when it is not one (nothing in it is trusted blindly). */
+export function parseSimModems(line: string): SimModemEntry[] | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  const modems = (v as { modems?: unknown } | null)?.modems;
+  if (!Array.isArray(modems)) return undefined;
+  const str = (x: unknown): x is string => typeof x === 'string' && x.length > 0 && x.length <= 256;
+  return modems.filter(
+    (m: Partial<SimModemEntry> | null): m is SimModemEntry =>
+      typeof m === 'object' && m !== null && str(m.id) && /^[\w.-]+$/.test(m.id) && (m.control === 'qmi' || m.control === 'mbim') && str(m.dataPipe) && Array.isArray(m.ports) && typeof m.ports[0] === 'object' && m.ports[0] !== null && str(m.ports[0].socket),
+  );
 }
