@@ -7,10 +7,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DaemonClient } from '../../src/daemon/client.js';
 import { eventually, simControl, startDaemon, type DaemonProcess, type SimClients } from '../support/daemon-process.js';
 import { startSim, type SimProcess } from '../support/sim-process.js';
+import { WWAN } from '../support/capture.js';
+
+const run = promisify(execFile);
 
 let dir: string;
 let sims: SimProcess[] = [];
@@ -151,6 +156,21 @@ describe('daemon and simulator in separate processes', () => {
     expect(events.some((e) => e.event === 'modem-added' && e.modem === 'modem0')).toBe(true);
     await c.call('connect', { modem: 'modem0', apn: 'internet', ipType: 'ipv4' });
   }, 60_000);
+
+  it('wwan sim ctl … clients prints the client ids per service and the calls up, per modem', async () => {
+    const s = await sim(['--profile', 'mbim-usb', '--pin-locked', '--dir', fresh()]);
+    const qmi = await sim(['--profile', 'qmi-rmnet', '--dir', mkdtempSync(join(dir, 'q-'))]);
+    const { c } = await daemon(join(dir, 'd.sock'), ['--sim-control', qmi.ready.control, '--sim-control', s.ready.control]);
+    await c.call('connect', { modem: 'modem0', apn: 'internet', ipType: 'ipv4v6' });
+    const ctl = async (control: string): Promise<SimClients> => JSON.parse((await run(process.execPath, [WWAN, 'sim', 'ctl', '--control', control, 'clients'])).stdout) as SimClients;
+    const q = (await ctl(qmi.ready.control)).modems[0]!;
+    expect(q).toMatchObject({ id: 'modem0', qmiClients: { dms: [expect.any(Number)], nas: [expect.any(Number)], uim: [expect.any(Number)] } });
+    expect(q.qmiClients.wds).toHaveLength(2);
+    expect(q.sessions.map((x) => [x.apn, x.linkId])).toEqual([['internet', 1], ['internet', 1]]);
+    // The MBIM simulator's SIM is locked (any profile takes --pin-locked), and the daemon holds it open.
+    expect(await c.call('info', { modem: 'sim1.modem0' })).toMatchObject({ state: 'locked', sim: { status: 'pin-required', pinRetries: 3 } });
+    expect((await ctl(s.ready.control)).modems[0]).toEqual({ id: 'modem0', qmiClients: {}, mbimOpen: 1, sessions: [] });
+  }, 30_000);
 
   it('a second simulator in a folder where one runs is refused; a regular file is never removed', async () => {
     const folder = fresh();
