@@ -174,7 +174,7 @@ export class Modem extends EventEmitter<ModemEvents> {
         // Retries are shown; the PIN never is.
         this.log(r.unlocked ? 'SIM unlocked with the configured PIN' : `the configured PIN was refused; ${r.retries ?? 'unknown'} retries left; it will not be sent again`);
         if (r.unlocked) this.options.pinGuard?.accepted(sim);
-        else this.options.pinGuard?.refusedBy(sim, pin);
+        else if (this.options.pinGuard && !this.options.pinGuard.refusedBy(sim, pin)) this.log('could not write the refusal down: a restart would try this PIN once more');
         this.info = await this.driver.probe();
       }
     }

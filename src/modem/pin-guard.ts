@@ -6,7 +6,7 @@
  * PIN — never the PIN — so a changed PIN file is tried once again.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
 /** With this many tries left the PIN is not sent automatically: a mistake would need the PUK. */
 export const LAST_TRY = 1;
@@ -32,9 +32,10 @@ export class PinGuard {
     return undefined;
   }
 
-  refusedBy(sim: string, pin: string): void {
+  /** Remembers the refusal; false when its file could not be written (kept in memory only). */
+  refusedBy(sim: string, pin: string): boolean {
     this.refused[sim] = hash(sim, pin);
-    this.save();
+    return this.save();
   }
 
   accepted(sim: string): void {
@@ -43,11 +44,19 @@ export class PinGuard {
     this.save();
   }
 
-  private save(): void {
-    if (!this.path) return;
+  /** False when writing the file failed (the refusals still hold for this daemon's life). */
+  private save(): boolean {
+    if (!this.path) return true;
     const tmp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify({ refused: this.refused })}\n`, { mode: 0o600 });
-    renameSync(tmp, this.path);
+    try {
+      // 'wx': never through something already at the temporary name (a symlink planted there).
+      writeFileSync(tmp, `${JSON.stringify({ refused: this.refused })}\n`, { mode: 0o600, flag: 'wx' });
+      renameSync(tmp, this.path);
+      return true;
+    } catch {
+      rmSync(tmp, { force: true });
+      return false;
+    }
   }
 }
 
