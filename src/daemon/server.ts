@@ -2,13 +2,15 @@
  * `wwan daemon`: holds the manager and serves the local API on a unix socket (mode 0660, nothing on
  * the network). A client that disconnects mid-request costs nothing: its answer is dropped.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Manager, type NetdevFactory } from '../modem/manager.js';
 import { planUnlink, runSteps, type KernelDevice, type StepRunner } from '../net/kernel.js';
 import { discover } from './discover.js';
+import { claimSocketPath, SocketPathError } from '../transport/socket-path.js';
+import { readStateFile, removeStateFile, writeStateFile } from './state-file.js';
 import { ConfigError, ConnectError, type BearerRequest, type IpType, type AuthType, type Multiplex } from '../modem/types.js';
 import { PROFILES, isProfileName } from '../sim/profiles.js';
 import { Simulator } from '../sim/simulator.js';
@@ -125,8 +127,8 @@ export class Daemon {
       return kernel ? [...m.bearers.values()].filter((b) => b.netdev).map((b) => ({ modem: id, kernel, linkId: b.linkId, name: b.netdev!.name })) : [];
     });
     try {
-      if (links.length === 0) rmSync(this.stateFile, { force: true });
-      else writeFileSync(this.stateFile, JSON.stringify({ pid: process.pid, links }), { mode: 0o600 });
+      if (links.length === 0) removeStateFile(this.stateFile);
+      else writeStateFile(this.stateFile, JSON.stringify({ pid: process.pid, links }));
     } catch (e) {
       this.log(`could not note state in ${this.stateFile}: ${(e as Error).message}`);
     }
@@ -134,12 +136,15 @@ export class Daemon {
 
   /** Removes the kernel links a previous daemon left (it died without taking them down). */
   private async cleanLeftovers(): Promise<void> {
-    if (!existsSync(this.stateFile)) return;
     let state: { links: { modem: string; kernel: KernelDevice; linkId: number; name: string }[] };
     try {
-      state = JSON.parse(readFileSync(this.stateFile, 'utf8')) as typeof state;
-    } catch {
-      rmSync(this.stateFile, { force: true });
+      const text = readStateFile(this.stateFile);
+      if (text === undefined) return;
+      state = JSON.parse(text) as typeof state;
+      if (!Array.isArray(state.links)) throw new Error('no links');
+    } catch (e) {
+      this.log(`state file ${this.stateFile}: ${(e as Error).message}`);
+      removeStateFile(this.stateFile);
       return;
     }
     for (const l of state.links) {
@@ -147,24 +152,15 @@ export class Daemon {
       await runSteps(planUnlink(l.kernel, l.linkId, l.name), this.options.kernelSteps).catch((e: Error) => this.log(`cleaning ${l.name}: ${e.message}`));
       this.log(`${l.modem}: removed link ${l.name} (link ${l.linkId}) left by a previous daemon`);
     }
-    rmSync(this.stateFile, { force: true });
+    removeStateFile(this.stateFile);
   }
 
   private async listen(): Promise<void> {
     const path = this.options.socket;
     mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
-    if (existsSync(path)) {
-      // A socket nobody answers on is left over from a daemon that died; one that answers is in use.
-      const alive = await new Promise<boolean>((resolve) => {
-        const s = net.connect(path, () => {
-          s.destroy();
-          resolve(true);
-        });
-        s.on('error', () => resolve(false));
-      });
-      if (alive) throw new ConfigError(`another daemon is listening on ${path}`);
-      rmSync(path, { force: true });
-    }
+    await claimSocketPath(path).catch((e: unknown) => {
+      throw e instanceof SocketPathError ? new ConfigError(e.reason === 'in-use' ? `another daemon is listening on ${path}` : e.message) : e;
+    });
     this.server = net.createServer((sock) => this.accept(sock));
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
