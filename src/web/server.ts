@@ -1,6 +1,6 @@
 /**
  * `wwan daemon --http`: the dashboard's static bundle and the JSON/event API it uses, over node:http.
- * Loopback unless an address is given explicitly. Every /api request carries a random token as a bearer
+ * Loopback unless --http-allow-remote; requests must name this server in Host (DNS rebinding). Every /api request carries a random token as a bearer
  * header; the page learns it from the URL fragment, which browsers never send, so it stays out of logs.
  * No CORS: the page and the API share one origin, and a strict Content-Security-Policy guards the page.
  */
@@ -17,6 +17,7 @@ import { ConfigError } from '../modem/types.js';
 import { describeMbim } from '../mbim/describe.js';
 import { describeQmux } from '../qmi/describe.js';
 import { controlPdu, LINKTYPE_WIRESHARK_UPPER_PDU, pcapHeader, pcapRecord } from '../trace/pcap.js';
+import { HostCheck } from './host-check.js';
 
 /** The built bundle (scripts/build-web.mjs); the same path from src/web and from dist/web. */
 export const STATIC_DIR = fileURLToPath(new URL('../../dist/web/static/', import.meta.url));
@@ -40,7 +41,7 @@ export interface WebOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
-  /** The operator named a non-loopback address: serve there (the token still guards the API). */
+  /** The operator asked to serve beyond loopback (--http-allow-remote; the token still guards the API). */
   allowRemote?: boolean;
   /** Where the bundle is (default: STATIC_DIR). */
   staticDir?: string;
@@ -48,15 +49,15 @@ export interface WebOptions {
   sampleMs?: number;
 }
 
-/** `PORT`, `HOST:PORT` or `[V6]:PORT`; HOST is an IP address or `localhost`. `explicit`: a host was named. */
-export function parseHttpAddress(spec: string): { host: string; port: number; explicit: boolean } {
+/** `PORT`, `HOST:PORT` or `[V6]:PORT`; HOST is an IP address or `localhost`. */
+export function parseHttpAddress(spec: string): { host: string; port: number } {
   const m = /^(?:(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):)?(\d{1,5})$/.exec(spec.trim());
   const port = Number(m?.[3]);
   if (!m || port > 65535) throw new ConfigError(`--http takes PORT or ADDRESS:PORT (e.g. 127.0.0.1:8080), not ${JSON.stringify(spec.slice(0, 64))}`);
   const named = m[1] ?? m[2];
   const host = named === undefined || named === 'localhost' ? '127.0.0.1' : named;
   if (net.isIP(host) === 0) throw new ConfigError(`--http needs an IP address, not the name ${JSON.stringify(host.slice(0, 64))}`);
-  return { host, port, explicit: named !== undefined };
+  return { host, port };
 }
 
 export function isLoopback(host: string): boolean {
@@ -86,6 +87,7 @@ export class WebServer {
   private readonly trace: TraceEvent[] = [];
   private readonly unsubscribe: (() => void)[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
+  private hostCheck: HostCheck | undefined;
   url = '';
 
   private constructor(
@@ -97,7 +99,7 @@ export class WebServer {
 
   static async start(options: WebOptions): Promise<WebServer> {
     const host = options.host ?? '127.0.0.1';
-    if (!isLoopback(host) && !options.allowRemote) throw new ConfigError(`the dashboard serves loopback only; name ${host} explicitly to serve there`);
+    if (!isLoopback(host) && !options.allowRemote) throw new ConfigError(`the dashboard serves loopback only; ${host} is not loopback (add --http-allow-remote to serve there)`);
     const web = new WebServer(options.daemon, loadStatic(options.staticDir ?? STATIC_DIR));
     await web.watch(options.sampleMs ?? 1000);
     await new Promise<void>((resolve, reject) => {
@@ -105,6 +107,7 @@ export class WebServer {
       web.server.listen(options.port ?? 0, host, () => resolve());
     });
     const { address, port } = web.server.address() as AddressInfo;
+    web.hostCheck = new HostCheck(address, port);
     web.url = `http://${net.isIPv6(address) ? `[${address}]` : address}:${port}/#token=${web.token}`;
     return web;
   }
@@ -183,6 +186,9 @@ export class WebServer {
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    // Before anything else, pages included: a foreign Host is a DNS-rebinding page talking to us.
+    if (!this.hostCheck?.host(req.headers.host)) return json(res, 421, { error: { code: 'bad-host', message: `this server does not answer to the host ${JSON.stringify(String(req.headers.host ?? '').slice(0, 100))}; open the URL the daemon printed` } });
+    if (req.method !== 'GET' && req.method !== 'HEAD' && !this.hostCheck.origin(req.headers.origin)) return json(res, 403, { error: { code: 'bad-origin', message: 'a request from another origin was refused' } });
     try {
       if (!path.startsWith('/api/')) return this.serveStatic(req, res, path);
       res.setHeader('Cache-Control', 'no-store');
