@@ -5,7 +5,6 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Manager, type NetdevFactory } from '../modem/manager.js';
 import { planUnlink, runSteps, type KernelDevice, type StepRunner } from '../net/kernel.js';
 import { discover } from './discover.js';
@@ -16,7 +15,8 @@ import { PROFILES, isProfileName } from '../sim/profiles.js';
 import { Simulator } from '../sim/simulator.js';
 import { describeQmux } from '../qmi/describe.js';
 import { describeMbim } from '../mbim/describe.js';
-import { bearerView, MAX_LINE, METHODS, modemInfo, modemSummary, type ErrorBody, type Request } from './protocol.js';
+import { CLIENT_BOUNDS, ClientConnection, emptyClientDrops, type ConnectionPool } from './connection.js';
+import { bearerView, METHODS, modemInfo, modemSummary, type ErrorBody, type Request } from './protocol.js';
 
 export interface DaemonOptions {
   socket: string;
@@ -39,8 +39,10 @@ export class Daemon {
   readonly manager: Manager;
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
-  private readonly subscribers = new Set<net.Socket>();
-  private readonly tracers = new Set<net.Socket>();
+  private readonly subscribers = new Set<ClientConnection>();
+  private readonly tracers = new Set<ClientConnection>();
+  /** Partial request bytes over all clients, and what the bounds dropped (see connection.ts). */
+  private readonly pool: ConnectionPool = { partialBytes: 0, drops: emptyClientDrops() };
   private readonly eventListeners = new Set<(event: Record<string, unknown>) => void>();
   private readonly traceListeners = new Set<(event: Record<string, unknown>) => void>();
   private readonly sims: Simulator[] = [];
@@ -67,7 +69,7 @@ export class Daemon {
       const names = protocol === 'qmi' ? traceNamesQmi(bytes) : traceNamesMbim(bytes);
       const event = { event: 'trace', modem, protocol, direction, time: Date.now(), ...names, hex: Buffer.from(bytes).toString('hex') };
       for (const l of this.traceListeners) l(event);
-      for (const s of this.tracers) write(s, event);
+      for (const c of this.tracers) c.event(event, 'traces');
     });
   }
 
@@ -170,41 +172,35 @@ export class Daemon {
   }
 
   private accept(sock: net.Socket): void {
-    this.sockets.add(sock);
     sock.on('error', () => undefined);
+    if (this.sockets.size >= CLIENT_BOUNDS.clients) {
+      this.pool.drops.refused++;
+      sock.end(`${JSON.stringify({ id: null, error: { code: 'busy', message: `the daemon serves ${CLIENT_BOUNDS.clients} clients at most` } })}\n`);
+      return;
+    }
+    this.sockets.add(sock);
+    const conn: ClientConnection = new ClientConnection(sock, this.pool, (line): Promise<void> => this.handle(conn, line));
     sock.once('close', () => {
       this.sockets.delete(sock);
-      this.subscribers.delete(sock);
-      this.tracers.delete(sock);
-    });
-    let pending = 0;
-    sock.on('data', (c: Buffer) => {
-      pending += c.length;
-      if (pending > MAX_LINE) sock.destroy();
-    });
-    createInterface({ input: sock, crlfDelay: Infinity })
-      // A vanished peer's socket error comes back through readline too; the socket's close handles it.
-      .on('error', () => undefined)
-      .on('line', (line) => {
-      pending = 0;
-      void this.handle(sock, line);
+      this.subscribers.delete(conn);
+      this.tracers.delete(conn);
     });
   }
 
-  private async handle(sock: net.Socket, line: string): Promise<void> {
+  private async handle(conn: ClientConnection, line: string): Promise<void> {
     let req: Request;
     try {
       req = JSON.parse(line) as Request;
       if (typeof req !== 'object' || req === null || typeof req.id !== 'number' || !METHODS.includes(req.method)) throw new Error(`expected {"id": number, "method": one of ${METHODS.join('|')}}`);
     } catch (e) {
-      write(sock, { id: null, error: { code: 'bad-request', message: (e as Error).message } });
+      conn.answer({ id: null, error: { code: 'bad-request', message: (e as Error).message } });
       return;
     }
     try {
-      const result = await this.call(sock, req.method, req.params ?? {});
-      write(sock, { id: req.id, result });
+      const result = await this.call(conn, req.method, req.params ?? {});
+      conn.answer({ id: req.id, result });
     } catch (e) {
-      write(sock, { id: req.id, error: errorBody(e) });
+      conn.answer({ id: req.id, error: errorBody(e) });
     }
   }
 
@@ -228,11 +224,11 @@ export class Daemon {
     return () => this.traceListeners.delete(listener);
   }
 
-  private async call(sock: net.Socket | undefined, method: Request['method'], p: Record<string, unknown>): Promise<unknown> {
+  private async call(conn: ClientConnection | undefined, method: Request['method'], p: Record<string, unknown>): Promise<unknown> {
     const m = this.manager;
     switch (method) {
       case 'status':
-        return { pid: process.pid, uptimeMs: Date.now() - this.startedAt, socket: this.options.socket, modems: m.modems.size, simulators: this.sims.length };
+        return { pid: process.pid, uptimeMs: Date.now() - this.startedAt, socket: this.options.socket, modems: m.modems.size, simulators: this.sims.length, clients: { connected: this.sockets.size, ...this.pool.drops } };
       case 'list':
         return [...m.modems.values()].map(modemSummary);
       case 'info':
@@ -256,10 +252,10 @@ export class Daemon {
             .map((b) => ({ modem: modem.id, name: b.netdev!.name, linkId: b.linkId, framing: modem.datapath?.format.framing ?? 'kernel', backend: b.netdev!.kind, bearer: b.id, status: b.status, addresses: [b.connected?.ipv4, b.connected?.ipv6].filter(Boolean).map((a) => `${a!.address}/${a!.prefix}`), counters: b.netdev!.counters })),
         );
       case 'subscribe':
-        if (sock) this.subscribers.add(sock);
+        if (conn) this.subscribers.add(conn);
         return { subscribed: true };
       case 'trace':
-        if (sock) this.tracers.add(sock);
+        if (conn) this.tracers.add(conn);
         return { tracing: true };
       case 'addSim':
         return { added: await this.addSim(str(p, 'profile')) };
@@ -272,7 +268,7 @@ export class Daemon {
 
   private publish(event: Record<string, unknown>): void {
     for (const l of this.eventListeners) l(event);
-    for (const s of this.subscribers) write(s, event);
+    for (const c of this.subscribers) c.event(event, 'events');
   }
 
   async stop(): Promise<void> {
@@ -298,10 +294,6 @@ function traceNamesMbim(bytes: Uint8Array): { service: string; message: string; 
   const summary = `${d.type} ${d.service?.name ?? ''} ${cid ?? ''} txn ${d.transactionId ?? '?'}${d.status ? ` ${d.status.name}` : ''}`.replace(/ +/g, ' ');
   // Open/close and errors belong to no service: the message type stands in.
   return { service: d.service?.name ?? 'MBIM', message: String(cid ?? d.type), summary };
-}
-
-function write(sock: net.Socket, body: unknown): void {
-  if (!sock.destroyed && sock.writable) sock.write(`${JSON.stringify(body)}\n`);
 }
 
 export function errorBody(e: unknown): ErrorBody {
