@@ -175,7 +175,8 @@ export class Daemon {
     sock.on('error', () => undefined);
     if (this.sockets.size >= CLIENT_BOUNDS.clients) {
       this.pool.drops.refused++;
-      sock.end(`${JSON.stringify({ id: null, error: { code: 'busy', message: `the daemon serves ${CLIENT_BOUNDS.clients} clients at most` } })}\n`);
+      // Closed outright once the refusal is out: a half-closed socket would hold server.close() until the client ends.
+      sock.end(`${JSON.stringify({ id: null, error: { code: 'busy', message: `the daemon serves ${CLIENT_BOUNDS.clients} clients at most` } })}\n`, () => sock.destroy());
       return;
     }
     this.sockets.add(sock);
@@ -228,7 +229,7 @@ export class Daemon {
     const m = this.manager;
     switch (method) {
       case 'status':
-        return { pid: process.pid, uptimeMs: Date.now() - this.startedAt, socket: this.options.socket, modems: m.modems.size, simulators: this.sims.length, clients: { connected: this.sockets.size, ...this.pool.drops } };
+        return { pid: process.pid, uptimeMs: Date.now() - this.startedAt, socket: this.options.socket, modems: m.modems.size, simulators: this.sims.length, clients: { connected: this.sockets.size, ...this.pool.drops }, memory: memoryView() };
       case 'list':
         return [...m.modems.values()].map(modemSummary);
       case 'info':
@@ -277,6 +278,12 @@ export class Daemon {
     await this.manager.close();
     for (const s of this.sims) await s.stop();
   }
+}
+
+/** The process's memory in bytes: resident, the JS heap in use, and buffers outside it. */
+function memoryView(): Record<string, number> {
+  const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+  return { rss, heapUsed, external, arrayBuffers };
 }
 
 /** One line for people, and the service and message by name (for front-ends' filters). */
