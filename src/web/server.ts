@@ -29,6 +29,8 @@ type WebMethod = (typeof METHODS)[number];
 const SIGNAL_KEEP_MS = 10 * 60_000;
 const THROUGHPUT_KEEP_MS = 5 * 60_000;
 const TRACE_KEEP = 2000;
+/** The kept trace's hex in all: a few huge MBIM messages must not pin hundreds of MB. */
+const TRACE_KEEP_BYTES = 8 << 20;
 const MAX_BODY = 64 * 1024;
 /** A page that stops reading its event stream is dropped rather than buffered without end. */
 const MAX_BUFFERED = 4 << 20;
@@ -85,6 +87,9 @@ export class WebServer {
   private readonly throughput = new Map<string, RateSample[]>();
   private readonly counters = new Map<string, { time: number; rx: number; tx: number }>();
   private readonly trace: TraceEvent[] = [];
+  private traceBytes = 0;
+  /** Event streams closed because their page stopped reading (shown in /api/status as `web`). */
+  readonly stats = { streamsDropped: 0 };
   private readonly unsubscribe: (() => void)[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private hostCheck: HostCheck | undefined;
@@ -125,7 +130,8 @@ export class WebServer {
       this.daemon.onTrace((e) => {
         const t = e as TraceEvent;
         this.trace.push(t);
-        if (this.trace.length > TRACE_KEEP) this.trace.splice(0, this.trace.length - TRACE_KEEP);
+        this.traceBytes += t.hex.length;
+        while (this.trace.length > TRACE_KEEP || this.traceBytes > TRACE_KEEP_BYTES) this.traceBytes -= this.trace.shift()!.hex.length;
         this.send(t);
       }),
     );
@@ -174,7 +180,11 @@ export class WebServer {
     if (this.streams.size === 0) return;
     const chunk = `data: ${JSON.stringify(event)}\n\n`;
     for (const s of this.streams) {
-      if (s.writableLength > MAX_BUFFERED) s.destroy();
+      if (s.writableLength > MAX_BUFFERED) {
+        this.stats.streamsDropped++;
+        this.streams.delete(s);
+        s.destroy();
+      }
       else s.write(chunk);
     }
   }
@@ -204,7 +214,9 @@ export class WebServer {
       if (method && (METHODS as readonly string[]).includes(method)) {
         const params = await readJson(req);
         // Like the socket: a refusal is an answer ({error}), not an HTTP failure; HTTP codes are for HTTP.
-        return json(res, 200, await this.daemon.request(method as WebMethod, params).then((result) => ({ result }), (e: unknown) => ({ error: errorBody(e) })));
+        const answer = await this.daemon.request(method as WebMethod, params).then((result) => ({ result }), (e: unknown) => ({ error: errorBody(e) }));
+        if (method === 'status' && 'result' in answer) answer.result = { ...(answer.result as object), web: this.stats };
+        return json(res, 200, answer);
       }
       return json(res, 404, { error: { code: 'not-found', message: `no ${route}` } });
     } catch (e) {
