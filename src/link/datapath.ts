@@ -78,8 +78,9 @@ export class Datapath {
     this.framing.sendChannelCommand(ipLink(id), command);
   }
 
-  drops(): ReturnType<PipeFraming['drops']> {
-    return this.framing.drops();
+  /** What the framing dropped per direction and reason, and the transfers the pipe dropped for a modem not reading. */
+  drops(): ReturnType<PipeFraming['drops']> & { pipeWrites: number } {
+    return { ...this.framing.drops(), pipeWrites: this.pipe.writeDrops };
   }
 
   async close(): Promise<void> {

@@ -81,7 +81,7 @@ describe('NTB NDP loops and overlapping datagrams', () => {
 
   it('the datapath delivers one packet to the link from a 16 KiB looping NTB (was 208,284)', () => {
     let receive: (t: Uint8Array) => void = () => undefined;
-    const pipe: DataPipe = { description: 'memory', send: () => undefined, onTransfer: (l) => void (receive = l), onClose: () => undefined, close: async () => undefined };
+    const pipe: DataPipe = { description: 'memory', send: () => undefined, onTransfer: (l) => void (receive = l), onClose: () => undefined, close: async () => undefined, writeDrops: 0 };
     const datapath = new Datapath(pipe, { framing: 'ntb' });
     const netdev = new MemoryNetdev('wwan0');
     datapath.attach(0, netdev);
