@@ -82,12 +82,19 @@ describe('NTB NDP loops and overlapping datagrams', () => {
   it('the datapath delivers one packet to the link from a 16 KiB looping NTB (was 208,284)', () => {
     let receive: (t: Uint8Array) => void = () => undefined;
     const pipe: DataPipe = { description: 'memory', send: () => undefined, onTransfer: (l) => void (receive = l), onClose: () => undefined, close: async () => undefined, writeDrops: 0 };
-    const datapath = new Datapath(pipe, { framing: 'ntb' });
+    const logs: string[] = [];
+    const datapath = new Datapath(pipe, { framing: 'ntb' }, { log: (l) => logs.push(l) });
     const netdev = new MemoryNetdev('wwan0');
     datapath.attach(0, netdev);
     receive(hostileNtb(16384, [12], () => 12));
     expect(netdev.counters.rxPackets).toBe(1);
     expect(datapath.drops().receive).toMatchObject({ 'ndp-loop': 1, 'datagram-overlap': 1 });
+    // Many such transfers: every drop counted, the log told only now and then.
+    const t = hostileNtb(2048, [12], () => 12);
+    for (let i = 1; i < 2000; i++) receive(t);
+    expect(datapath.drops().receive).toMatchObject({ 'ndp-loop': 2000, 'datagram-overlap': 2000 });
+    expect(logs).toHaveLength(6); // per reason: the 1st, the 1000th, the 2000th
+    expect(logs[5]).toMatch(/\(2000 so far\)$/);
   });
 
   it('for any input of N bytes: datagram bytes ≤ N, no two datagrams overlap', () => {
