@@ -75,8 +75,9 @@ async function main(): Promise<number> {
     .option('--dry-run', 'print the kernel datapath steps for real modems instead of running them')
     .option('--pin-file <file>', 'PIN1 for SIMs that ask for one (read from a file, never logged)')
     .option('--dbus [bus]', 'also serve the ModemManager D-Bus API (mmcli, NetworkManager): system (default), session or a unix:path= address')
-    .option('--http <address>', 'also serve the web dashboard on [ADDRESS:]PORT (loopback unless an address is named; 0 picks a port); prints its URL')
-    .action(async (opts: { socket?: string; sim?: string[]; simControl?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; dbus?: string | true; pinFile?: string }) => {
+    .option('--http <address>', 'also serve the web dashboard on [ADDRESS:]PORT (loopback addresses only; 0 picks a port); prints its URL')
+    .option('--http-allow-remote', 'let --http take a non-loopback address (plain HTTP; the URL\'s token guards the API)')
+    .action(async (opts: { socket?: string; sim?: string[]; simControl?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; httpAllowRemote?: boolean; dbus?: string | true; pinFile?: string }) => {
       code = await runDaemon(opts, (l) => void process.stderr.write(`[wwand] ${l}\n`));
     });
   socketOpt(program.command('status').description('the daemon: pid, uptime, modems')).action(async (opts: { socket?: string; json?: boolean }) => {

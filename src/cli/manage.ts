@@ -118,8 +118,12 @@ export function readPasswordFile(path: string | undefined): string | undefined {
   return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
 }
 
-export async function runDaemon(opts: { socket?: string; sim?: string[]; simControl?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; dbus?: string | true; pinFile?: string }, log: (l: string) => void): Promise<number> {
+export async function runDaemon(opts: { socket?: string; sim?: string[]; simControl?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; httpAllowRemote?: boolean; dbus?: string | true; pinFile?: string }, log: (l: string) => void): Promise<number> {
   const http = opts.http === undefined ? undefined : parseHttpAddress(opts.http);
+  if (http && !isLoopback(http.host) && !opts.httpAllowRemote) {
+    process.stderr.write(`wwan daemon: --http ${http.host} is not a loopback address; the dashboard serves loopback only unless --http-allow-remote is given\n`);
+    return EXIT.usage;
+  }
   const socket = opts.socket ?? defaultSocket();
   const { factory, note } = await chooseNetdevs(opts.netdev);
   log(note);
@@ -138,8 +142,8 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; simCont
         });
   let web: WebServer | undefined;
   if (http) {
-    if (!isLoopback(http.host)) log(`the dashboard listens on ${http.host}, beyond loopback: anyone who learns its URL controls the modems`);
-    web = await WebServer.start({ daemon, host: http.host, port: http.port, allowRemote: http.explicit }).catch(async (e: unknown) => {
+    if (!isLoopback(http.host)) log(`WARNING: --http-allow-remote: the dashboard listens on ${http.host}, beyond loopback, over plain HTTP: anyone who learns its URL controls the modems`);
+    web = await WebServer.start({ daemon, host: http.host, port: http.port, allowRemote: opts.httpAllowRemote === true }).catch(async (e: unknown) => {
       await mm?.stop();
       await daemon.stop();
       throw e;

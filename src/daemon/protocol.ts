@@ -63,6 +63,7 @@ export function modemInfo(m: Modem): Record<string, unknown> {
     revision: m.info?.identity.revision,
     sim: m.info?.sim,
     dataFormat: m.datapath?.format,
+    dataDrops: m.datapath?.drops(),
     bearers: [...m.bearers.values()].map(bearerView),
   };
 }

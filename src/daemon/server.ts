@@ -2,21 +2,23 @@
  * `wwan daemon`: holds the manager and serves the local API on a unix socket (mode 0660, nothing on
  * the network). A client that disconnects mid-request costs nothing: its answer is dropped.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Manager, type NetdevFactory } from '../modem/manager.js';
 import { planUnlink, runSteps, type KernelDevice, type StepRunner } from '../net/kernel.js';
 import { discover } from './discover.js';
 import { SimControlWatcher } from './sim-control.js';
 import { PinGuard } from '../modem/pin-guard.js';
+import { claimSocketPath, SocketPathError } from '../transport/socket-path.js';
+import { readStateFile, removeStateFile, writeStateFile } from './state-file.js';
 import { ConfigError, ConnectError, type BearerRequest, type IpType, type AuthType, type Multiplex } from '../modem/types.js';
 import { PROFILES, isProfileName } from '../sim/profiles.js';
 import { Simulator } from '../sim/simulator.js';
 import { describeQmux } from '../qmi/describe.js';
 import { describeMbim } from '../mbim/describe.js';
-import { bearerView, MAX_LINE, METHODS, modemInfo, modemSummary, type ErrorBody, type Request } from './protocol.js';
+import { CLIENT_BOUNDS, ClientConnection, emptyClientDrops, type ConnectionPool } from './connection.js';
+import { bearerView, METHODS, modemInfo, modemSummary, type ErrorBody, type Request } from './protocol.js';
 
 export interface DaemonOptions {
   socket: string;
@@ -41,8 +43,10 @@ export class Daemon {
   readonly manager: Manager;
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
-  private readonly subscribers = new Set<net.Socket>();
-  private readonly tracers = new Set<net.Socket>();
+  private readonly subscribers = new Set<ClientConnection>();
+  private readonly tracers = new Set<ClientConnection>();
+  /** Partial request bytes over all clients, and what the bounds dropped (see connection.ts). */
+  private readonly pool: ConnectionPool = { partialBytes: 0, drops: emptyClientDrops() };
   private readonly eventListeners = new Set<(event: Record<string, unknown>) => void>();
   private readonly traceListeners = new Set<(event: Record<string, unknown>) => void>();
   private readonly sims: Simulator[] = [];
@@ -70,7 +74,7 @@ export class Daemon {
       const names = protocol === 'qmi' ? traceNamesQmi(bytes) : traceNamesMbim(bytes);
       const event = { event: 'trace', modem, protocol, direction, time: Date.now(), ...names, hex: Buffer.from(bytes).toString('hex') };
       for (const l of this.traceListeners) l(event);
-      for (const s of this.tracers) write(s, event);
+      for (const c of this.tracers) c.event(event, 'traces');
     });
   }
 
@@ -139,8 +143,8 @@ export class Daemon {
       return kernel ? [...m.bearers.values()].filter((b) => b.netdev).map((b) => ({ modem: id, kernel, linkId: b.linkId, name: b.netdev!.name })) : [];
     });
     try {
-      if (links.length === 0) rmSync(this.stateFile, { force: true });
-      else writeFileSync(this.stateFile, JSON.stringify({ pid: process.pid, links }), { mode: 0o600 });
+      if (links.length === 0) removeStateFile(this.stateFile);
+      else writeStateFile(this.stateFile, JSON.stringify({ pid: process.pid, links }));
     } catch (e) {
       this.log(`could not note state in ${this.stateFile}: ${(e as Error).message}`);
     }
@@ -148,12 +152,15 @@ export class Daemon {
 
   /** Removes the kernel links a previous daemon left (it died without taking them down). */
   private async cleanLeftovers(): Promise<void> {
-    if (!existsSync(this.stateFile)) return;
     let state: { links: { modem: string; kernel: KernelDevice; linkId: number; name: string }[] };
     try {
-      state = JSON.parse(readFileSync(this.stateFile, 'utf8')) as typeof state;
-    } catch {
-      rmSync(this.stateFile, { force: true });
+      const text = readStateFile(this.stateFile);
+      if (text === undefined) return;
+      state = JSON.parse(text) as typeof state;
+      if (!Array.isArray(state.links)) throw new Error('no links');
+    } catch (e) {
+      this.log(`state file ${this.stateFile}: ${(e as Error).message}`);
+      removeStateFile(this.stateFile);
       return;
     }
     for (const l of state.links) {
@@ -161,24 +168,15 @@ export class Daemon {
       await runSteps(planUnlink(l.kernel, l.linkId, l.name), this.options.kernelSteps).catch((e: Error) => this.log(`cleaning ${l.name}: ${e.message}`));
       this.log(`${l.modem}: removed link ${l.name} (link ${l.linkId}) left by a previous daemon`);
     }
-    rmSync(this.stateFile, { force: true });
+    removeStateFile(this.stateFile);
   }
 
   private async listen(): Promise<void> {
     const path = this.options.socket;
     mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
-    if (existsSync(path)) {
-      // A socket nobody answers on is left over from a daemon that died; one that answers is in use.
-      const alive = await new Promise<boolean>((resolve) => {
-        const s = net.connect(path, () => {
-          s.destroy();
-          resolve(true);
-        });
-        s.on('error', () => resolve(false));
-      });
-      if (alive) throw new ConfigError(`another daemon is listening on ${path}`);
-      rmSync(path, { force: true });
-    }
+    await claimSocketPath(path).catch((e: unknown) => {
+      throw e instanceof SocketPathError ? new ConfigError(e.reason === 'in-use' ? `another daemon is listening on ${path}` : e.message) : e;
+    });
     this.server = net.createServer((sock) => this.accept(sock));
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
@@ -188,41 +186,36 @@ export class Daemon {
   }
 
   private accept(sock: net.Socket): void {
-    this.sockets.add(sock);
     sock.on('error', () => undefined);
+    if (this.sockets.size >= CLIENT_BOUNDS.clients) {
+      this.pool.drops.refused++;
+      // Closed outright once the refusal is out: a half-closed socket would hold server.close() until the client ends.
+      sock.end(`${JSON.stringify({ id: null, error: { code: 'busy', message: `the daemon serves ${CLIENT_BOUNDS.clients} clients at most` } })}\n`, () => sock.destroy());
+      return;
+    }
+    this.sockets.add(sock);
+    const conn: ClientConnection = new ClientConnection(sock, this.pool, (line): Promise<void> => this.handle(conn, line));
     sock.once('close', () => {
       this.sockets.delete(sock);
-      this.subscribers.delete(sock);
-      this.tracers.delete(sock);
-    });
-    let pending = 0;
-    sock.on('data', (c: Buffer) => {
-      pending += c.length;
-      if (pending > MAX_LINE) sock.destroy();
-    });
-    createInterface({ input: sock, crlfDelay: Infinity })
-      // A vanished peer's socket error comes back through readline too; the socket's close handles it.
-      .on('error', () => undefined)
-      .on('line', (line) => {
-      pending = 0;
-      void this.handle(sock, line);
+      this.subscribers.delete(conn);
+      this.tracers.delete(conn);
     });
   }
 
-  private async handle(sock: net.Socket, line: string): Promise<void> {
+  private async handle(conn: ClientConnection, line: string): Promise<void> {
     let req: Request;
     try {
       req = JSON.parse(line) as Request;
       if (typeof req !== 'object' || req === null || typeof req.id !== 'number' || !METHODS.includes(req.method)) throw new Error(`expected {"id": number, "method": one of ${METHODS.join('|')}}`);
     } catch (e) {
-      write(sock, { id: null, error: { code: 'bad-request', message: (e as Error).message } });
+      conn.answer({ id: null, error: { code: 'bad-request', message: (e as Error).message } });
       return;
     }
     try {
-      const result = await this.call(sock, req.method, req.params ?? {});
-      write(sock, { id: req.id, result });
+      const result = await this.call(conn, req.method, req.params ?? {});
+      conn.answer({ id: req.id, result });
     } catch (e) {
-      write(sock, { id: req.id, error: errorBody(e) });
+      conn.answer({ id: req.id, error: errorBody(e) });
     }
   }
 
@@ -246,11 +239,11 @@ export class Daemon {
     return () => this.traceListeners.delete(listener);
   }
 
-  private async call(sock: net.Socket | undefined, method: Request['method'], p: Record<string, unknown>): Promise<unknown> {
+  private async call(conn: ClientConnection | undefined, method: Request['method'], p: Record<string, unknown>): Promise<unknown> {
     const m = this.manager;
     switch (method) {
       case 'status':
-        return { pid: process.pid, uptimeMs: Date.now() - this.startedAt, socket: this.options.socket, modems: m.modems.size, simulators: this.sims.length };
+        return { pid: process.pid, uptimeMs: Date.now() - this.startedAt, socket: this.options.socket, modems: m.modems.size, simulators: this.sims.length, clients: { connected: this.sockets.size, ...this.pool.drops }, memory: memoryView() };
       case 'list':
         return [...m.modems.values()].map(modemSummary);
       case 'info':
@@ -274,10 +267,10 @@ export class Daemon {
             .map((b) => ({ modem: modem.id, name: b.netdev!.name, linkId: b.linkId, framing: modem.datapath?.format.framing ?? 'kernel', backend: b.netdev!.kind, bearer: b.id, status: b.status, addresses: [b.connected?.ipv4, b.connected?.ipv6].filter(Boolean).map((a) => `${a!.address}/${a!.prefix}`), counters: b.netdev!.counters })),
         );
       case 'subscribe':
-        if (sock) this.subscribers.add(sock);
+        if (conn) this.subscribers.add(conn);
         return { subscribed: true };
       case 'trace':
-        if (sock) this.tracers.add(sock);
+        if (conn) this.tracers.add(conn);
         return { tracing: true };
       case 'addSim':
         return { added: await this.addSim(str(p, 'profile')) };
@@ -290,7 +283,7 @@ export class Daemon {
 
   private publish(event: Record<string, unknown>): void {
     for (const l of this.eventListeners) l(event);
-    for (const s of this.subscribers) write(s, event);
+    for (const c of this.subscribers) c.event(event, 'events');
   }
 
   async stop(): Promise<void> {
@@ -300,6 +293,12 @@ export class Daemon {
     await this.manager.close();
     for (const s of this.sims) await s.stop();
   }
+}
+
+/** The process's memory in bytes: resident, the JS heap in use, and buffers outside it. */
+function memoryView(): Record<string, number> {
+  const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+  return { rss, heapUsed, external, arrayBuffers };
 }
 
 /** One line for people, and the service and message by name (for front-ends' filters). */
@@ -317,10 +316,6 @@ function traceNamesMbim(bytes: Uint8Array): { service: string; message: string; 
   const summary = `${d.type} ${d.service?.name ?? ''} ${cid ?? ''} txn ${d.transactionId ?? '?'}${d.status ? ` ${d.status.name}` : ''}`.replace(/ +/g, ' ');
   // Open/close and errors belong to no service: the message type stands in.
   return { service: d.service?.name ?? 'MBIM', message: String(cid ?? d.type), summary };
-}
-
-function write(sock: net.Socket, body: unknown): void {
-  if (!sock.destroyed && sock.writable) sock.write(`${JSON.stringify(body)}\n`);
 }
 
 export function errorBody(e: unknown): ErrorBody {

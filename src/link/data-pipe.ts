@@ -12,6 +12,8 @@ export interface DataPipe {
   onTransfer(listener: (transfer: Uint8Array) => void): void;
   onClose(listener: (error?: Error) => void): void;
   close(): Promise<void>;
+  /** Transfers dropped because the modem was not reading (see TRANSPORT_MAX_QUEUED). */
+  readonly writeDrops: number;
 }
 
 export function recordPipe(transport: Transport): DataPipe {
@@ -29,6 +31,9 @@ export function recordPipe(transport: Transport): DataPipe {
     onTransfer: (l) => void listeners.push(l),
     onClose: (l) => transport.onClose(l),
     close: () => transport.close(),
+    get writeDrops() {
+      return transport.writeDrops;
+    },
   };
 }
 

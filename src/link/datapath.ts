@@ -31,6 +31,7 @@ export class Datapath {
   private readonly framing: PipeFraming;
   private flushQueued = false;
   private readonly queueLimit: number;
+  private readonly dropsLogged = new Map<string, number>();
 
   constructor(
     readonly pipe: DataPipe,
@@ -48,7 +49,12 @@ export class Datapath {
       {
         packet: (link, packet) => this.fromModem(link, packet),
         command: (link, c) => (c instanceof Uint8Array ? this.qmapCommand(c) : this.options.log?.(`BAM-DMUX channel ${link.id} ${c}`)),
-        drop: (reason, offset) => this.options.log?.(`dropped downlink data (${reason}) at offset ${offset}`),
+        drop: (reason, offset) => {
+          // Counted by the framing (drops()); logged the first time and every 1000th, so a hostile modem cannot flood the log.
+          const n = (this.dropsLogged.get(reason) ?? 0) + 1;
+          this.dropsLogged.set(reason, n);
+          if (n === 1 || n % 1000 === 0) this.options.log?.(`dropped downlink data (${reason}) at offset ${offset}${n > 1 ? ` (${n} so far)` : ''}`);
+        },
       },
     );
     pipe.onTransfer((t) => {
@@ -78,8 +84,9 @@ export class Datapath {
     this.framing.sendChannelCommand(ipLink(id), command);
   }
 
-  drops(): ReturnType<PipeFraming['drops']> {
-    return this.framing.drops();
+  /** What the framing dropped per direction and reason, and the transfers the pipe dropped for a modem not reading. */
+  drops(): ReturnType<PipeFraming['drops']> & { pipeWrites: number } {
+    return { ...this.framing.drops(), pipeWrites: this.pipe.writeDrops };
   }
 
   async close(): Promise<void> {

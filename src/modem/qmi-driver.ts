@@ -60,6 +60,9 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
   private dms!: QmiClient<typeof dms>;
   private nas!: QmiClient<typeof nas>;
   private uim!: QmiClient<typeof uim>;
+  /** One registration query at a time: indications while it runs ask for one more, not one each. */
+  private registrationQuery: Promise<void> | undefined;
+  private registrationStale = false;
 
   constructor(
     readonly device: QmiDevice,
@@ -67,6 +70,22 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
   ) {
     super();
     device.port.onClose((err) => this.emit('closed', err));
+  }
+
+  /** An indication storm costs at most two queries in flight, however many indications arrive. */
+  private refreshRegistration(): void {
+    if (this.registrationQuery) {
+      this.registrationStale = true;
+      return;
+    }
+    this.registrationQuery = this.registration()
+      .then((r) => void this.emit('registration', r), () => undefined)
+      .finally(() => {
+        this.registrationQuery = undefined;
+        if (!this.registrationStale) return;
+        this.registrationStale = false;
+        this.refreshRegistration();
+      });
   }
 
   async probe(): Promise<ProbeResult> {
@@ -79,7 +98,7 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
       this.dms.request(dms.messages.getRevision, {}),
       this.dms.request(dms.messages.getIds, {}),
     ]);
-    this.nas.on(nas.indications.servingSystem, () => void this.registration().then((r) => this.emit('registration', r), () => undefined));
+    this.nas.on(nas.indications.servingSystem, () => this.refreshRegistration());
     this.nas.on(nas.indications.signalInfo, (v) => v.lte && this.emit('signal', signalQuality(v)));
     await this.nas.request(nas.messages.registerIndications, { signalInfo: true, servingSystemEvents: true }).catch(() => undefined);
     return {

@@ -70,6 +70,8 @@ export const NTB_DROP_REASONS = [
   'datagram-bounds', // past the transfer or over rx_max: the rest of the NDP is skipped
   'not-ip', // an IPS datagram under 20 bytes or not IPv4/IPv6: the rest of the NTB is dropped
   'ndp-chain', // still more NDPs after the chain limit
+  'ndp-loop', // an NDP the chain already visited: processing stops
+  'datagram-overlap', // overlaps a datagram already delivered from this transfer: the rest of the NDP is skipped
 ] as const;
 export type NtbDropReason = (typeof NTB_DROP_REASONS)[number];
 
@@ -78,11 +80,66 @@ export function ndpSignature(format: NtbFormat, link: Link): number {
   return ((link.kind === 'ip' ? l.ips : l.dss) | (link.id << 24)) >>> 0;
 }
 
+/**
+ * The datagrams delivered from one transfer, as sorted disjoint spans, so no byte is handed out twice:
+ * a transfer of N bytes yields at most N bytes of datagrams however its NDPs point. Datagrams laid out
+ * in order (one NDP, or NDP-at-end) take the append path; others a binary search.
+ */
+class DeliveredSpans {
+  private starts = new Int32Array(64);
+  private ends = new Int32Array(64);
+  private count = 0;
+  private maxEnd = 0;
+
+  reset(): void {
+    this.count = 0;
+    this.maxEnd = 0;
+  }
+
+  /** Whether [start, end) is clear of every span so far; if so it is recorded. */
+  claim(start: number, end: number): boolean {
+    let at = this.count;
+    if (start < this.maxEnd) {
+      let lo = 0;
+      let hi = this.count;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (this.starts[mid]! < start) lo = mid + 1;
+        else hi = mid;
+      }
+      at = lo;
+      if ((at > 0 && this.ends[at - 1]! > start) || (at < this.count && this.starts[at]! < end)) return false;
+    }
+    if (this.count === this.starts.length) this.grow();
+    if (at < this.count) {
+      this.starts.copyWithin(at + 1, at, this.count);
+      this.ends.copyWithin(at + 1, at, this.count);
+    }
+    this.starts[at] = start;
+    this.ends[at] = end;
+    this.count++;
+    if (end > this.maxEnd) this.maxEnd = end;
+    return true;
+  }
+
+  private grow(): void {
+    const starts = new Int32Array(this.starts.length * 2);
+    const ends = new Int32Array(this.ends.length * 2);
+    starts.set(this.starts);
+    ends.set(this.ends);
+    this.starts = starts;
+    this.ends = ends;
+  }
+}
+
 export class NtbDecoder implements Decapsulator<NtbFrameInfo, NtbDropReason> {
   readonly drops = dropCounts(NTB_DROP_REASONS);
   private readonly info: NtbFrameInfo = { format: 16, ndp: 0, signature: 0, entry: 0 };
   /** The host's rx_max: the NTB size it asked for with SET_NTB_INPUT_SIZE. */
   readonly rxMax: number;
+  private readonly spans = new DeliveredSpans();
+  /** The NDPs this transfer's chain has visited (at most the first plus the chain limit). */
+  private readonly visited = new Int32Array(NTB_NDP_CHAIN_LIMIT + 1);
 
   constructor(options: { rxMax?: number } = {}) {
     this.rxMax = options.rxMax ?? NTB_DEFAULT_SIZE;
@@ -98,8 +155,11 @@ export class NtbDecoder implements Decapsulator<NtbFrameInfo, NtbDropReason> {
     if ((is32 ? le32(t, 8) : le16(t, 8)) > this.rxMax) return drop('block-length', 8);
     const info = this.info;
     info.format = is32 ? 32 : 16;
+    this.spans.reset();
     let ndp = is32 ? le32(t, 12) : le16(t, 10);
     for (let follows = 0; ; follows++) {
+      for (let v = 0; v < follows; v++) if (this.visited[v] === ndp) return drop('ndp-loop', ndp);
+      this.visited[follows] = ndp;
       if (ndp + l.ndpHeader > n) return drop('ndp-offset', ndp);
       const ndpLength = le16(t, ndp + 4);
       if (ndpLength < l.ndpLengthMin) return drop('ndp-length', ndp);
@@ -131,6 +191,10 @@ export class NtbDecoder implements Decapsulator<NtbFrameInfo, NtbDropReason> {
             break;
           }
           if (ips && (length < MIN_IP_DATAGRAM || packetType(t[index]) === 'other')) return drop('not-ip', index);
+          if (!this.spans.claim(index, index + length)) {
+            drop('datagram-overlap', e);
+            break;
+          }
           info.entry = x;
           sink.packet(link, t.subarray(index, index + length), info);
         }

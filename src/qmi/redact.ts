@@ -17,7 +17,8 @@ export function redactQmux(frame: Uint8Array): Uint8Array {
   let out: Uint8Array | undefined;
   for (const t of tlvs.value) {
     if (!secretIds.has(t.type)) continue;
-    out ??= frame.slice();
+    // Uint8Array.from, not slice(): a Buffer's slice() is a view, and masking it would change the bytes being processed.
+    out ??= Uint8Array.from(frame);
     out.fill(0x2a, t.offset + 3, t.offset + 3 + t.value.length);
   }
   return out ?? frame;

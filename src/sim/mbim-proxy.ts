@@ -60,6 +60,9 @@ function serveClient(sock: net.Socket, opts: MbimProxyOptions): void {
   const routed: Transport = {
     description: client.description,
     write: (b) => client.write(b),
+    get writeDrops() {
+      return client.writeDrops;
+    },
     onData: (l) => void (deliver = l),
     onClose: (l) => client.onClose(l),
     close: () => client.close(),

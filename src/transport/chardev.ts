@@ -2,7 +2,7 @@ import { closeSync, constants, createReadStream, openSync, statSync, write, type
 import net from 'node:net';
 import { isatty, ReadStream } from 'node:tty';
 import { StreamTransport } from './stream.js';
-import { TransportClosedError, type Transport } from './types.js';
+import { TRANSPORT_MAX_QUEUED, TransportClosedError, type Transport } from './types.js';
 
 export class DeviceOpenError extends Error {
   override readonly name = 'DeviceOpenError';
@@ -47,6 +47,9 @@ class FileDeviceTransport implements Transport {
   private readonly fd: number;
   private closeListeners: ((error?: Error) => void)[] = [];
   closed = false;
+  writeDrops = 0;
+  /** Bytes handed to the thread pool and not yet written (the device blocks while the modem does not read). */
+  private unsent = 0;
 
   constructor(readonly description: string) {
     this.fd = openSync(description, constants.O_RDWR | constants.O_NOCTTY);
@@ -57,7 +60,13 @@ class FileDeviceTransport implements Transport {
 
   write(bytes: Uint8Array): void {
     if (this.closed) throw new TransportClosedError(this.description);
+    if (this.unsent > TRANSPORT_MAX_QUEUED) {
+      this.writeDrops++;
+      return;
+    }
+    this.unsent += bytes.length;
     write(this.fd, bytes, (err) => {
+      this.unsent -= bytes.length;
       if (err) this.finish(err);
     });
   }

@@ -5,6 +5,8 @@ class MemoryEnd implements Transport {
   private dataListener: ((chunk: Uint8Array) => void)[] = [];
   private closeListeners: ((error?: Error) => void)[] = [];
   closed = false;
+  /** Delivery is immediate (next tick): nothing queues, nothing is dropped. */
+  readonly writeDrops = 0;
 
   constructor(readonly description: string) {}
 

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { TransportClosedError, type Transport } from './types.js';
+import { TRANSPORT_MAX_QUEUED, TransportClosedError, type Transport } from './types.js';
 
 /** A Transport over any Node duplex stream (unix socket, tty). */
 export class StreamTransport implements Transport {
@@ -7,6 +7,7 @@ export class StreamTransport implements Transport {
   private closeListeners: ((error?: Error) => void)[] = [];
   private closeError: Error | undefined;
   private ended = false;
+  writeDrops = 0;
 
   constructor(
     private readonly stream: Duplex,
@@ -28,7 +29,8 @@ export class StreamTransport implements Transport {
 
   write(bytes: Uint8Array): void {
     if (this.ended) throw new TransportClosedError(this.description);
-    this.stream.write(bytes);
+    if (this.stream.writableLength > TRANSPORT_MAX_QUEUED) this.writeDrops++;
+    else this.stream.write(bytes);
   }
 
   onData(listener: (chunk: Uint8Array) => void): void {

@@ -5,8 +5,13 @@
 export interface Transport {
   /** For logs and errors, e.g. `/dev/cdc-wdm0` or `unix:/run/x.sock`. */
   readonly description: string;
-  /** Queues bytes for the peer. Throws TransportClosedError once closed. */
+  /**
+   * Queues bytes for the peer. Throws TransportClosedError once closed. While TRANSPORT_MAX_QUEUED
+   * bytes wait unsent (the peer stopped reading) the write is dropped and counted in `writeDrops`.
+   */
   write(bytes: Uint8Array): void;
+  /** Writes dropped because the peer was not reading. */
+  readonly writeDrops: number;
   /** Registers the receiver of incoming bytes (chunks may split or merge messages). */
   onData(listener: (chunk: Uint8Array) => void): void;
   /** Called once, when the stream ends for any reason (peer hang-up, error, close()). */
@@ -14,6 +19,9 @@ export interface Transport {
   close(): Promise<void>;
   readonly closed: boolean;
 }
+
+/** Unsent bytes a transport holds for a peer that does not read; past it, writes are dropped. */
+export const TRANSPORT_MAX_QUEUED = 4 << 20;
 
 export class TransportClosedError extends Error {
   override readonly name = 'TransportClosedError';

@@ -1,6 +1,6 @@
 /**
  * `wwan daemon --http`: the dashboard's static bundle and the JSON/event API it uses, over node:http.
- * Loopback unless an address is given explicitly. Every /api request carries a random token as a bearer
+ * Loopback unless --http-allow-remote; requests must name this server in Host (DNS rebinding). Every /api request carries a random token as a bearer
  * header; the page learns it from the URL fragment, which browsers never send, so it stays out of logs.
  * No CORS: the page and the API share one origin, and a strict Content-Security-Policy guards the page.
  */
@@ -17,6 +17,7 @@ import { ConfigError } from '../modem/types.js';
 import { describeMbim } from '../mbim/describe.js';
 import { describeQmux } from '../qmi/describe.js';
 import { controlPdu, LINKTYPE_WIRESHARK_UPPER_PDU, pcapHeader, pcapRecord } from '../trace/pcap.js';
+import { HostCheck } from './host-check.js';
 
 /** The built bundle (scripts/build-web.mjs); the same path from src/web and from dist/web. */
 export const STATIC_DIR = fileURLToPath(new URL('../../dist/web/static/', import.meta.url));
@@ -28,6 +29,8 @@ type WebMethod = (typeof METHODS)[number];
 const SIGNAL_KEEP_MS = 10 * 60_000;
 const THROUGHPUT_KEEP_MS = 5 * 60_000;
 const TRACE_KEEP = 2000;
+/** The kept trace's hex in all: a few huge MBIM messages must not pin hundreds of MB. */
+const TRACE_KEEP_BYTES = 8 << 20;
 const MAX_BODY = 64 * 1024;
 /** A page that stops reading its event stream is dropped rather than buffered without end. */
 const MAX_BUFFERED = 4 << 20;
@@ -40,7 +43,7 @@ export interface WebOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
-  /** The operator named a non-loopback address: serve there (the token still guards the API). */
+  /** The operator asked to serve beyond loopback (--http-allow-remote; the token still guards the API). */
   allowRemote?: boolean;
   /** Where the bundle is (default: STATIC_DIR). */
   staticDir?: string;
@@ -48,15 +51,15 @@ export interface WebOptions {
   sampleMs?: number;
 }
 
-/** `PORT`, `HOST:PORT` or `[V6]:PORT`; HOST is an IP address or `localhost`. `explicit`: a host was named. */
-export function parseHttpAddress(spec: string): { host: string; port: number; explicit: boolean } {
+/** `PORT`, `HOST:PORT` or `[V6]:PORT`; HOST is an IP address or `localhost`. */
+export function parseHttpAddress(spec: string): { host: string; port: number } {
   const m = /^(?:(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):)?(\d{1,5})$/.exec(spec.trim());
   const port = Number(m?.[3]);
   if (!m || port > 65535) throw new ConfigError(`--http takes PORT or ADDRESS:PORT (e.g. 127.0.0.1:8080), not ${JSON.stringify(spec.slice(0, 64))}`);
   const named = m[1] ?? m[2];
   const host = named === undefined || named === 'localhost' ? '127.0.0.1' : named;
   if (net.isIP(host) === 0) throw new ConfigError(`--http needs an IP address, not the name ${JSON.stringify(host.slice(0, 64))}`);
-  return { host, port, explicit: named !== undefined };
+  return { host, port };
 }
 
 export function isLoopback(host: string): boolean {
@@ -84,8 +87,12 @@ export class WebServer {
   private readonly throughput = new Map<string, RateSample[]>();
   private readonly counters = new Map<string, { time: number; rx: number; tx: number }>();
   private readonly trace: TraceEvent[] = [];
+  private traceBytes = 0;
+  /** Event streams closed because their page stopped reading (shown in /api/status as `web`). */
+  readonly stats = { streamsDropped: 0 };
   private readonly unsubscribe: (() => void)[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
+  private hostCheck: HostCheck | undefined;
   url = '';
 
   private constructor(
@@ -97,7 +104,7 @@ export class WebServer {
 
   static async start(options: WebOptions): Promise<WebServer> {
     const host = options.host ?? '127.0.0.1';
-    if (!isLoopback(host) && !options.allowRemote) throw new ConfigError(`the dashboard serves loopback only; name ${host} explicitly to serve there`);
+    if (!isLoopback(host) && !options.allowRemote) throw new ConfigError(`the dashboard serves loopback only; ${host} is not loopback (add --http-allow-remote to serve there)`);
     const web = new WebServer(options.daemon, loadStatic(options.staticDir ?? STATIC_DIR));
     await web.watch(options.sampleMs ?? 1000);
     await new Promise<void>((resolve, reject) => {
@@ -105,6 +112,7 @@ export class WebServer {
       web.server.listen(options.port ?? 0, host, () => resolve());
     });
     const { address, port } = web.server.address() as AddressInfo;
+    web.hostCheck = new HostCheck(address, port);
     web.url = `http://${net.isIPv6(address) ? `[${address}]` : address}:${port}/#token=${web.token}`;
     return web;
   }
@@ -122,7 +130,8 @@ export class WebServer {
       this.daemon.onTrace((e) => {
         const t = e as TraceEvent;
         this.trace.push(t);
-        if (this.trace.length > TRACE_KEEP) this.trace.splice(0, this.trace.length - TRACE_KEEP);
+        this.traceBytes += t.hex.length;
+        while (this.trace.length > TRACE_KEEP || this.traceBytes > TRACE_KEEP_BYTES) this.traceBytes -= this.trace.shift()!.hex.length;
         this.send(t);
       }),
     );
@@ -171,7 +180,11 @@ export class WebServer {
     if (this.streams.size === 0) return;
     const chunk = `data: ${JSON.stringify(event)}\n\n`;
     for (const s of this.streams) {
-      if (s.writableLength > MAX_BUFFERED) s.destroy();
+      if (s.writableLength > MAX_BUFFERED) {
+        this.stats.streamsDropped++;
+        this.streams.delete(s);
+        s.destroy();
+      }
       else s.write(chunk);
     }
   }
@@ -183,6 +196,9 @@ export class WebServer {
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    // Before anything else, pages included: a foreign Host is a DNS-rebinding page talking to us.
+    if (!this.hostCheck?.host(req.headers.host)) return json(res, 421, { error: { code: 'bad-host', message: `this server does not answer to the host ${JSON.stringify(String(req.headers.host ?? '').slice(0, 100))}; open the URL the daemon printed` } });
+    if (req.method !== 'GET' && req.method !== 'HEAD' && !this.hostCheck.origin(req.headers.origin)) return json(res, 403, { error: { code: 'bad-origin', message: 'a request from another origin was refused' } });
     try {
       if (!path.startsWith('/api/')) return this.serveStatic(req, res, path);
       res.setHeader('Cache-Control', 'no-store');
@@ -198,7 +214,9 @@ export class WebServer {
       if (method && (METHODS as readonly string[]).includes(method)) {
         const params = await readJson(req);
         // Like the socket: a refusal is an answer ({error}), not an HTTP failure; HTTP codes are for HTTP.
-        return json(res, 200, await this.daemon.request(method as WebMethod, params).then((result) => ({ result }), (e: unknown) => ({ error: errorBody(e) })));
+        const answer = await this.daemon.request(method as WebMethod, params).then((result) => ({ result }), (e: unknown) => ({ error: errorBody(e) }));
+        if (method === 'status' && 'result' in answer) answer.result = { ...(answer.result as object), web: this.stats };
+        return json(res, 200, answer);
       }
       return json(res, 404, { error: { code: 'not-found', message: `no ${route}` } });
     } catch (e) {

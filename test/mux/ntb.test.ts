@@ -190,9 +190,10 @@ describe('NTB receive checks (cdc_ncm_rx_verify_*, cdc_mbim_rx_fixup)', () => {
     // Within Linux's non-relative bound but running past the end from where the NDP sits.
     const late = concat(one, new Uint8Array(36));
     late[18] = one.length + 20; // chained from the first NDP
-    late.set([0x49, 0x50, 0x53, 0x00, 0x28, 0x00, 0x00, 0x00, 0x1d, 0x00, 0x14, 0x00, 0x1d, 0x00, 0x14, 0x00], one.length + 20);
+    // A DSS NDP whose two readable entries point at distinct bytes of the padding.
+    late.set([0x44, 0x53, 0x53, 0x00, 0x28, 0x00, 0x00, 0x00, one.length, 0x00, 0x04, 0x00, one.length + 4, 0x00, 0x04, 0x00], one.length + 20);
     const got = decode(late);
-    expect(got.ids).toEqual(['ip0', 'ip0', 'ip0']);
+    expect(got.ids).toEqual(['ip0', 'dss0', 'dss0']);
     expect(got.drops.map((d) => d.reason)).toEqual(['ndp-entries']);
   });
 
@@ -271,15 +272,22 @@ describe('NTB receive checks (cdc_ncm_rx_verify_*, cdc_mbim_rx_fixup)', () => {
   });
 
   it('follows wNextNdpIndex at most 50 times: 51 NDPs are read, the 52nd is not', () => {
-    const ndps = Array.from({ length: 52 }, (_, i) => ({ signature: (IPS | (i << 24)) >>> 0, index: 1, length: 20 }));
-    const got = decode(handNtb(ndps, concat([0], P20)), 65535);
+    const ndps = Array.from({ length: 52 }, (_, i) => ({ signature: (IPS | (i << 24)) >>> 0, index: 1 + i * 20, length: 20 }));
+    const got = decode(handNtb(ndps, concat([0], ...ndps.map(() => P20))), 65535);
     expect(got.packets).toHaveLength(51);
     expect(got.drops.map((d) => d.reason)).toEqual(['ndp-chain']);
+  });
+
+  it('stops at an NDP the chain already visited, and never hands out a datagram twice', () => {
     const loop = one.slice();
     loop[18] = 12; // the NDP points at itself
     const looped = decode(loop);
-    expect(looped.packets).toHaveLength(51);
-    expect(looped.drops.map((d) => d.reason)).toEqual(['ndp-chain']);
+    expect(looped.packets).toHaveLength(1);
+    expect(looped.drops.map((d) => d.reason)).toEqual(['ndp-loop']);
+    // Two NDPs naming the same datagram: the second's entry is an overlap, and the rest of that NDP is skipped.
+    const twice = decode(handNtb([{ signature: IPS, index: 1, length: 20 }, { signature: IPS | (1 << 24), index: 11, length: 20 }], concat([0], P20, P20)));
+    expect(twice.ids).toEqual(['ip0']);
+    expect(twice.drops.map((d) => d.reason)).toEqual(['datagram-overlap']);
   });
 });
 

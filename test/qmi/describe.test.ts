@@ -68,6 +68,10 @@ describe('redactQmux', () => {
     expect(Buffer.from(start).toString('latin1')).toContain('hunter2'); // the original is untouched
     const pin = encodeQmux({ service: 0x0b, clientId: 1, type: 'request', transaction: 2, messageId: 0x26, tlvs: encodeTlvs(uim.messages.verifyPin.request, { session: { sessionType: 0, applicationIdentifier: [] }, info: { pinId: 1, pinValue: '4321' } }) });
     expect(Buffer.from(redactQmux(pin)).toString('latin1')).not.toContain('4321');
+    // A Buffer (as sockets deliver frames) stays untouched too: Buffer#slice() would be a view.
+    const received = Buffer.from(pin);
+    expect(Buffer.from(redactQmux(received)).toString('latin1')).not.toContain('4321');
+    expect(received.toString('latin1')).toContain('4321');
     const plain = encodeQmux({ service: 2, clientId: 1, type: 'request', transaction: 3, messageId: 0x25, tlvs: new Uint8Array() });
     expect(redactQmux(plain)).toBe(plain);
   });

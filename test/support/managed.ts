@@ -12,7 +12,7 @@ import { qmuxPort } from '../../src/qmi/port.js';
 import type { Responder } from '../../src/sim/data-plane.js';
 import type { FirmwareConfig } from '../../src/sim/firmware.js';
 import { PROFILES, type ProfileName } from '../../src/sim/profiles.js';
-import { Simulator } from '../../src/sim/simulator.js';
+import { Simulator, type SimulatorOptions } from '../../src/sim/simulator.js';
 import { connectUnix } from '../../src/transport/unix.js';
 
 export interface Managed<N extends Netdev> {
@@ -33,6 +33,8 @@ export interface ManagedOptions<N extends Netdev> {
   firmware?: FirmwareConfig;
   netdev?: (name: string) => N;
   modem?: Partial<ModemOptions>;
+  /** More simulator options (e.g. a capture file). */
+  sim?: Partial<SimulatorOptions>;
 }
 
 export async function managedModem<N extends Netdev = MemoryNetdev>(o: ManagedOptions<N>): Promise<Managed<N>> {
@@ -40,6 +42,7 @@ export async function managedModem<N extends Netdev = MemoryNetdev>(o: ManagedOp
     profile: { ...PROFILES[o.profile], firmware: { ...PROFILES[o.profile].firmware, ...o.firmware } },
     seed: o.seed ?? 9,
     ...(o.tunNetns ? { tunNetns: o.tunNetns } : { respond: o.respond ?? ((_s, p, reply) => reply(p.slice())) }),
+    ...o.sim,
   });
   const socket = sim.modems[0]!.ports[0]!.socket;
   const driver = async (): Promise<ControlDriver> =>

@@ -5,6 +5,7 @@ import { WWAN } from './capture.js';
 
 export interface SimReady {
   event: 'ready';
+  /** The fault-injection socket (`wwan sim ctl --control`). */
   control: string;
   modems: { id: string; profile: string; ports: { type: string; path: string; socket: string }[]; data: string }[];
 }

@@ -31,11 +31,11 @@ const api = (path: string, init: RequestInit = {}, token = web.token): Promise<R
   fetch(`${base}${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...init.headers } });
 
 describe('dashboard server', () => {
-  it('parses --http, loopback unless an address is named', async () => {
-    expect(parseHttpAddress('8080')).toEqual({ host: '127.0.0.1', port: 8080, explicit: false });
-    expect(parseHttpAddress('localhost:0')).toEqual({ host: '127.0.0.1', port: 0, explicit: true });
-    expect(parseHttpAddress('[::1]:9000')).toEqual({ host: '::1', port: 9000, explicit: true });
-    expect(parseHttpAddress('0.0.0.0:80')).toEqual({ host: '0.0.0.0', port: 80, explicit: true });
+  it('parses --http; loopback only unless remote is allowed', async () => {
+    expect(parseHttpAddress('8080')).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(parseHttpAddress('localhost:0')).toEqual({ host: '127.0.0.1', port: 0 });
+    expect(parseHttpAddress('[::1]:9000')).toEqual({ host: '::1', port: 9000 });
+    expect(parseHttpAddress('0.0.0.0:80')).toEqual({ host: '0.0.0.0', port: 80 });
     expect(() => parseHttpAddress('example.com:80')).toThrow(/IP address/);
     expect(() => parseHttpAddress('1.2.3.4:70000')).toThrow(/PORT/);
     expect([isLoopback('127.0.0.1'), isLoopback('::1'), isLoopback('0.0.0.0'), isLoopback('::')]).toEqual([true, true, false, false]);

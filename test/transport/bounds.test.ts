@@ -1,0 +1,34 @@
+/** Finding 6 of issue 18 at the transport: a modem (or pipe peer) that stops reading costs a bounded queue and counted drops. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { recordPipe } from '../../src/link/data-pipe.js';
+import { TRANSPORT_MAX_QUEUED } from '../../src/transport/types.js';
+import { connectUnix } from '../../src/transport/unix.js';
+
+it('a unix transport whose peer never reads queues at most TRANSPORT_MAX_QUEUED and counts the rest', async () => {
+  const dir = mkdtempSync(join(tmpdir(), `wwan-tb-${process.pid}-`));
+  const path = join(dir, 'stalled.sock');
+  const peers: net.Socket[] = [];
+  const server = net.createServer((s) => {
+    s.pause(); // a modem that stopped reading
+    peers.push(s);
+  });
+  await new Promise<void>((r) => server.listen(path, r));
+  try {
+    const pipe = recordPipe(await connectUnix(path));
+    const transfer = new Uint8Array(16 * 1024);
+    const before = process.memoryUsage().arrayBuffers;
+    for (let i = 0; i < 4096; i++) pipe.send(transfer); // 64 MiB offered
+    const held = process.memoryUsage().arrayBuffers - before;
+    expect(pipe.writeDrops).toBeGreaterThan(3000);
+    expect(held).toBeLessThan(TRANSPORT_MAX_QUEUED + (8 << 20));
+    await pipe.close();
+  } finally {
+    for (const p of peers) p.destroy();
+    await new Promise((r) => server.close(r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
