@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import net from 'node:net';
 import type { ErrorBody, Method } from './protocol.js';
 
+/** An error answer from the daemon (its code and message), or `unreachable` when there is no daemon to ask. */
 export class DaemonError extends Error {
   override readonly name = 'DaemonError';
   constructor(readonly code: ErrorBody['code'] | 'unreachable', message: string) {
@@ -10,6 +11,7 @@ export class DaemonError extends Error {
   }
 }
 
+/** A client of the daemon's socket API (what `wwan` uses): requests, answers and subscribed events. */
 export class DaemonClient {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();

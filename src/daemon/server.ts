@@ -16,6 +16,7 @@ import { describeQmux } from '../qmi/describe.js';
 import { describeMbim } from '../mbim/describe.js';
 import { bearerView, MAX_LINE, METHODS, modemInfo, modemSummary, type ErrorBody, type Request } from './protocol.js';
 
+/** How the daemon runs: socket, netdevs, discovery, simulated modems, PIN, log. */
 export interface DaemonOptions {
   socket: string;
   netdev: NetdevFactory;
@@ -33,6 +34,7 @@ export interface DaemonOptions {
   log?: (line: string) => void;
 }
 
+/** The service: a manager, the local API on a unix socket, and optionally simulated and discovered modems. */
 export class Daemon {
   readonly manager: Manager;
   private server: net.Server | undefined;

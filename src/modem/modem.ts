@@ -10,10 +10,13 @@ import type { Netdev } from '../net/netdev.js';
 import type { ControlDriver, DataSetup, DriverSession, ProbeResult } from './driver.js';
 import { checkApn, ConfigError, ConnectError, type BearerRequest, type ConnectedBearer, type Registration, type SignalQuality } from './types.js';
 
+/** Where a modem is in its life. */
 export type ModemState = 'probing' | 'locked' | 'failed' | 'searching' | 'registered' | 'connected';
 
+/** Where a bearer is in its life. */
 export type BearerStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'failed';
 
+/** A data connection of a modem: its request, status, link id, netdev and the addresses the network gave. */
 export interface Bearer {
   readonly id: number;
   readonly request: BearerRequest;
@@ -26,6 +29,7 @@ export interface Bearer {
   reconnects: number;
 }
 
+/** Events of one modem. */
 export interface ModemEvents {
   state: [ModemState];
   bearer: [Bearer];
@@ -34,6 +38,7 @@ export interface ModemEvents {
   log: [string];
 }
 
+/** How a modem makes its links and reopens its control port. */
 export interface ModemOptions {
   /** Makes a netdev for a link (TUN, memory, kernel). */
   netdev: (name: string, linkId: number) => Promise<Netdev>;
@@ -53,6 +58,7 @@ export interface ModemOptions {
 
 const MAX_BEARERS = 8;
 
+/** One managed modem: its control driver, its datapath and its bearers, redialled when the network drops them. */
 export class Modem extends EventEmitter<ModemEvents> {
   state: ModemState = 'probing';
   info: ProbeResult | undefined;
