@@ -8,7 +8,9 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Manager, type NetdevFactory } from '../modem/manager.js';
 import { planUnlink, runSteps, type KernelDevice, type StepRunner } from '../net/kernel.js';
-import { discover } from './discover.js';
+import { Autoconnect, type LevelLog } from './autoconnect.js';
+import { loadConfig } from './config.js';
+import { Hotplug } from './hotplug.js';
 import { ConfigError, ConnectError, type BearerRequest, type IpType, type AuthType, type Multiplex } from '../modem/types.js';
 import { PROFILES, isProfileName } from '../sim/profiles.js';
 import { Simulator } from '../sim/simulator.js';
@@ -23,6 +25,10 @@ export interface DaemonOptions {
   /** Add the real modems sysfs shows (with `sysfs` as its root). */
   discover?: boolean;
   sysfs?: string;
+  /** The device folder watched for modems plugged in or out (default /dev). */
+  dev?: string;
+  /** The configuration file (config.ts): bearers kept up, PINs; re-read by reload(). */
+  config?: string;
   /** Runs kernel datapath steps for real modems: for real, or printing them (dry run). */
   kernelSteps?: StepRunner;
   /** PIN1 for any modem whose SIM asks for one (from a file: never on a command line, never logged). */
@@ -31,7 +37,7 @@ export interface DaemonOptions {
   stateFile?: string;
   /** Simulated modems to add at start: `qmi-rmnet` or `qmi-rmnet:2`. */
   sims?: string[];
-  log?: (line: string) => void;
+  log?: (line: string, level?: Parameters<LevelLog>[0]) => void;
 }
 
 /** The service: a manager, the local API on a unix socket, and optionally simulated and discovered modems. */
@@ -47,6 +53,8 @@ export class Daemon {
   private readonly startedAt = Date.now();
   private readonly stateFile: string;
   private readonly log: (line: string) => void;
+  private autoconnect: Autoconnect | undefined;
+  private hotplug: Hotplug | undefined;
 
   private constructor(private readonly options: DaemonOptions) {
     this.log = options.log ?? (() => undefined);
@@ -76,7 +84,9 @@ export class Daemon {
     try {
       await d.listen();
       await d.cleanLeftovers();
-      if (options.discover) await d.addDiscovered();
+      const levelLog: LevelLog = (level, line) => (options.log ?? (() => undefined))(line, level);
+      if (options.config) d.autoconnect = new Autoconnect(d.manager, loadConfig(options.config), levelLog);
+      if (options.discover) await (d.hotplug = new Hotplug(d.manager, { sysfs: options.sysfs, dev: options.dev, log: levelLog })).start();
       for (const s of options.sims ?? []) await d.addSim(s);
     } catch (e) {
       await d.stop();
@@ -107,17 +117,6 @@ export class Daemon {
       ids.push(id);
     }
     return ids;
-  }
-
-  private async addDiscovered(): Promise<void> {
-    for (const spec of discover(this.options.sysfs)) {
-      try {
-        await this.manager.add(spec);
-        this.log(`${spec.id}: ${spec.control.toUpperCase()} modem at ${spec.port}, data through ${spec.kernel.netdev} (${spec.kernel.driver})`);
-      } catch (e) {
-        this.log(`${spec.id}: not added: ${(e as Error).message}`);
-      }
-    }
   }
 
   /** The kernel links this daemon has made, noted so a later daemon can remove them after a crash. */
@@ -215,6 +214,17 @@ export class Daemon {
   }
 
   /**
+   * Reads the configuration file again and applies it: bearers whose profile did not change stay up.
+   * A file that cannot be used is refused with its line, and the last good configuration stays.
+   */
+  async reload(): Promise<{ config: string; kept: number; replaced: number }> {
+    if (!this.options.config || !this.autoconnect) throw new ConfigError('this daemon was started without a configuration file (--config)');
+    const r = await this.autoconnect.reload(loadConfig(this.options.config));
+    this.log(`configuration ${this.options.config} reloaded: ${r.kept} bearer(s) kept, ${r.replaced} replaced`);
+    return { config: this.options.config, ...r };
+  }
+
+  /**
    * The API for front-ends in this process (D-Bus, HTTP): the same methods and answers as the socket.
    * `subscribe`/`trace` are socket-only; use onEvent/onTrace instead.
    */
@@ -269,6 +279,15 @@ export class Daemon {
         return { tracing: true };
       case 'addSim':
         return { added: await this.addSim(str(p, 'profile')) };
+      case 'unlock': {
+        const pin = str(p, 'pin');
+        // The message never repeats what was sent.
+        if (!/^\d{4,8}$/.test(pin)) throw new ConfigError('a PIN is 4 to 8 digits');
+        const r = await m.get(str(p, 'modem')).unlock(pin);
+        return { unlocked: r.unlocked, sim: r.sim, ...(r.retries !== undefined ? { retries: r.retries } : {}) };
+      }
+      case 'reload':
+        return this.reload();
       case 'remove':
         await m.get(str(p, 'modem'));
         await m.remove(str(p, 'modem'));
@@ -282,6 +301,8 @@ export class Daemon {
   }
 
   async stop(): Promise<void> {
+    this.autoconnect?.stop();
+    this.hotplug?.stop();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     await this.manager.close();

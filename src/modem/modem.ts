@@ -157,6 +157,16 @@ export class Modem extends EventEmitter<ModemEvents> {
     return this.info;
   }
 
+  /** Enters PIN1 (never logged): whether the SIM took it, the retries left, and the SIM's state after. */
+  async unlock(pin: string): Promise<{ unlocked: boolean; retries?: number; sim: ProbeResult['sim']['status'] }> {
+    if (!this.info) await this.probe();
+    if (this.info!.sim.status !== 'pin-required') throw new ConfigError(`the SIM of ${this.id} is ${this.info!.sim.status}, not waiting for a PIN`);
+    const r = await this.driver.unlockPin(pin);
+    this.info = await this.driver.probe();
+    this.updateState();
+    return { ...r, sim: this.info.sim.status };
+  }
+
   /** Brings a bearer up: its APNs in order until one connects. */
   async connect(request: BearerRequest): Promise<Bearer> {
     if (request.apns.length === 0) throw new ConfigError('give at least one APN');

@@ -103,6 +103,10 @@ export class WebServer {
     await new Promise<void>((resolve, reject) => {
       web.server.once('error', reject);
       web.server.listen(options.port ?? 0, host, () => resolve());
+    }).catch(async (e: unknown) => {
+      // Its sampling timers would keep the process alive after the failure is reported.
+      await web.close();
+      throw e;
     });
     const { address, port } = web.server.address() as AddressInfo;
     web.url = `http://${net.isIPv6(address) ? `[${address}]` : address}:${port}/#token=${web.token}`;
