@@ -48,10 +48,12 @@ beforeAll(async () => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the packed package', () => {
-  it('carries the addon prebuilt for linux-x64 and linux-arm64, the D-Bus policy, and no source maps', () => {
+  it('carries the addon prebuilt for linux-x64 and linux-arm64, the D-Bus policy and service file, the systemd unit, and no source maps', () => {
     expect(files).toContain('prebuilds/linux-x64/wwankit.napi.glibc.node');
     expect(files).toContain('prebuilds/linux-arm64/wwankit.napi.glibc.node');
     expect(files).toContain('dbus/org.freedesktop.ModemManager1.conf');
+    expect(files).toContain('dbus/org.freedesktop.ModemManager1.service');
+    expect(files).toContain('systemd/wwankit.service');
     expect(files.filter((f) => f.endsWith('.map') || f.startsWith('src/'))).toEqual([]);
     expect(files).toContain('dist/index.d.ts');
   });
