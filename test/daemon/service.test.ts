@@ -97,12 +97,17 @@ describe('wwan as a service', () => {
     }
   });
 
-  it('exits non-zero when the dashboard cannot listen', async () => {
+  it('exits non-zero when the dashboard or the D-Bus service cannot listen', async () => {
     const r = await run(process.execPath, [WWAN, 'daemon', '--no-discover', '--netdev', 'memory', '--socket', join(dir, 'http.sock'), '--http', '203.0.113.1:80'], { timeout: 20_000 }).catch(
       (e: { code: number; killed: boolean; stderr: string }) => e,
     );
     expect(r).toMatchObject({ code: 1, killed: false });
     expect((r as { stderr: string }).stderr).toContain('EADDRNOTAVAIL');
+    const bus = await run(process.execPath, [WWAN, 'daemon', '--no-discover', '--netdev', 'memory', '--socket', join(dir, 'bus.sock'), '--dbus', `unix:path=${join(dir, 'no-bus')}`], { timeout: 20_000 }).catch(
+      (e: { code: number; killed: boolean; stderr: string }) => e,
+    );
+    expect(bus).toMatchObject({ code: 1, killed: false });
+    expect((bus as { stderr: string }).stderr).toContain('wwan: D-Bus');
   });
 
   it('logs JSON lines with level and time off a terminal, from --log-level up', async () => {
