@@ -5,10 +5,21 @@
  */
 import type { Manager } from '../modem/manager.js';
 import type { Modem } from '../modem/modem.js';
+import type { BearerRequest } from '../modem/types.js';
 import { configFor, type ModemConfig, type WwanConfig } from './config.js';
 
 /** A log line with its level. */
 export type LevelLog = (level: 'debug' | 'info' | 'warn' | 'error', line: string) => void;
+
+/** The daemon's `profiles` answer. */
+export interface ConfiguredProfiles {
+  config: string | null;
+  autoconnect: boolean;
+  /** Whether a PIN file applies (never the PIN). */
+  pin: boolean;
+  /** Each configured bearer, and the id of the bearer keeping it up (null while it is not). */
+  bearers: (Omit<BearerRequest, 'password'> & { bearer: number | null })[];
+}
 
 const RETRY_MS: [number, number] = [2_000, 60_000];
 
@@ -65,6 +76,22 @@ export class Autoconnect {
     }
     for (const id of this.manager.modems.keys()) this.ensure(id);
     return { kept, replaced };
+  }
+
+  /** What the configuration says for a modem (no secrets), and whether each configured bearer is up. */
+  profiles(modem: Modem): ConfiguredProfiles {
+    const config = this.configOf(modem);
+    const tracked = this.tracked.get(modem.id)?.bearers;
+    return {
+      config: this.config.path,
+      autoconnect: config?.autoconnect ?? false,
+      pin: config?.pin !== undefined,
+      bearers: (config?.bearers ?? []).map((b) => {
+        const { password: _secret, ...request } = b.request;
+        const id = tracked?.get(b.key);
+        return { ...request, bearer: id !== undefined && modem.bearers.get(id)?.status === 'connected' ? id : null };
+      }),
+    };
   }
 
   stop(): void {

@@ -7,7 +7,7 @@
 import type { Bearer } from '../modem/modem.js';
 import type { Modem } from '../modem/modem.js';
 
-export const METHODS = ['status', 'list', 'info', 'connect', 'disconnect', 'links', 'subscribe', 'trace', 'addSim', 'remove', 'unlock', 'reload'] as const;
+export const METHODS = ['status', 'list', 'info', 'connect', 'disconnect', 'links', 'subscribe', 'trace', 'addSim', 'remove', 'unlock', 'reload', 'profiles'] as const;
 /** The daemon's API methods. */
 export type Method = (typeof METHODS)[number];
 

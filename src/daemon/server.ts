@@ -288,6 +288,8 @@ export class Daemon {
       }
       case 'reload':
         return this.reload();
+      case 'profiles':
+        return this.autoconnect?.profiles(m.get(str(p, 'modem'))) ?? { config: null, autoconnect: false, pin: false, bearers: [] };
       case 'remove':
         await m.get(str(p, 'modem'));
         await m.remove(str(p, 'modem'));

@@ -8,7 +8,7 @@ import type { ConnectedBearer, ControlProtocol, IpType, AuthType, ModemIdentity,
 
 export interface ProbeResult {
   identity: ModemIdentity;
-  sim: { status: SimStatus; pinRetries?: number; pukRetries?: number; iccid?: string; imsi?: string };
+  sim: { status: SimStatus; pinRetries?: number; pukRetries?: number; iccid?: string; imsi?: string; ownNumber?: string };
   registration: Registration;
   signal: SignalQuality;
 }

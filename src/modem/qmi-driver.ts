@@ -100,7 +100,7 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
   }
 
   /** ICCID (EF_ICCID, 2FE2 under the MF) and IMSI (EF_IMSI, 6F07 under the USIM ADF); what cannot be read stays absent. */
-  private async simIdentity(aid: readonly number[]): Promise<{ iccid?: string; imsi?: string }> {
+  private async simIdentity(aid: readonly number[]): Promise<{ iccid?: string; imsi?: string; ownNumber?: string }> {
     const read = async (fileId: number, filePath: number[], sessionType: number): Promise<number[] | undefined> => {
       try {
         const r = await this.uim.request(uim.messages.readTransparent, {
@@ -115,7 +115,10 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
     };
     const iccid = await read(0x2fe2, [0x00, 0x3f], 6);
     const imsi = await read(0x6f07, [0x00, 0x3f, 0xff, 0x7f], 0);
+    // The SIM's own number (MSISDN), where the network provisioned one.
+    const msisdn = await this.dms!.request(dms.messages.getMsisdn, {}).then((r) => r.msisdn, () => '');
     return {
+      ...(msisdn ? { ownNumber: msisdn } : {}),
       ...(iccid ? { iccid: swappedBcdDigits(iccid) } : {}),
       // EF_IMSI: a length byte, then the parity nibble before the digits.
       ...(imsi && imsi.length > 1 ? { imsi: swappedBcdDigits(imsi.slice(1)).slice(1) } : {}),

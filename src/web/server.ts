@@ -22,7 +22,7 @@ import { controlPdu, LINKTYPE_WIRESHARK_UPPER_PDU, pcapHeader, pcapRecord } from
 export const STATIC_DIR = fileURLToPath(new URL('../../dist/web/static/', import.meta.url));
 
 /** The daemon methods the page may call; adding simulators or removing modems stays on the socket. */
-const METHODS = ['status', 'list', 'info', 'links', 'connect', 'disconnect'] as const;
+const METHODS = ['status', 'list', 'info', 'links', 'connect', 'disconnect', 'unlock', 'profiles'] as const;
 type WebMethod = (typeof METHODS)[number];
 
 const SIGNAL_KEEP_MS = 10 * 60_000;
