@@ -83,8 +83,15 @@ async function main(): Promise<number> {
     .action(async (opts: { socket?: string; sim?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; dbus?: string | true; pinFile?: string } & ServiceOptions) => {
       code = await runDaemon(opts);
     });
-  socketOpt(program.command('unlock').description('enter the SIM PIN through the daemon (from a file; retries shown, the PIN never)').argument('<modem>').requiredOption('--pin-file <file>', 'a file holding the PIN')).action(
-    async (modem: string, opts: { socket?: string; json?: boolean; pinFile: string }) => {
+  socketOpt(
+    program
+      .command('unlock')
+      .description('enter the SIM PIN through the daemon, or unblock it with the PUK (codes from files; retries shown, codes never)')
+      .argument('<modem>')
+      .requiredOption('--pin-file <file>', 'a file holding the PIN (with --puk-file: the new PIN)')
+      .option('--puk-file <file>', 'a file holding the PUK, to unblock a SIM that asks for it'),
+  ).action(
+    async (modem: string, opts: { socket?: string; json?: boolean; pinFile: string; pukFile?: string }) => {
       code = await runUnlock(modem, opts);
     },
   );

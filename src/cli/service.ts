@@ -44,25 +44,34 @@ export async function shareSocket(socket: string, group: string): Promise<void> 
   }
 }
 
-/** `wwan unlock MODEM --pin-file F`: the PIN goes to the daemon from a file; the answer shows retries, never the PIN. */
-export async function runUnlock(modem: string, opts: { socket?: string; json?: boolean; pinFile: string }): Promise<number> {
+/**
+ * `wwan unlock MODEM --pin-file F` (or `--puk-file F --pin-file NEW`): the codes go to the daemon from
+ * files; the answer shows retries, never a code.
+ */
+export async function runUnlock(modem: string, opts: { socket?: string; json?: boolean; pinFile: string; pukFile?: string }): Promise<number> {
   const o = stdOutput(!!opts.json);
-  let pin: string | undefined;
-  try {
-    pin = readPasswordFile(opts.pinFile);
-  } catch (e) {
-    o.err(`wwan: cannot read the PIN file ${opts.pinFile} (${(e as NodeJS.ErrnoException).code ?? 'error'})\n`);
-    return 2;
-  }
+  const read = (file: string, what: string): string | undefined => {
+    try {
+      return readPasswordFile(file);
+    } catch (e) {
+      o.err(`wwan: cannot read the ${what} file ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})\n`);
+      return undefined;
+    }
+  };
+  const pin = read(opts.pinFile, 'PIN');
+  const puk = opts.pukFile === undefined ? undefined : read(opts.pukFile, 'PUK');
+  if (pin === undefined || (opts.pukFile !== undefined && puk === undefined)) return 2;
+  const kind = puk === undefined ? 'PIN' : 'PUK';
   let refused = false;
   const code = await withDaemon(
     opts.socket,
     o,
-    (c) => c.call('unlock', { modem, pin }),
+    (c) => c.call('unlock', { modem, pin, ...(puk !== undefined ? { puk } : {}) }),
     (r: { unlocked: boolean; retries?: number; sim: string }) => {
       refused = !r.unlocked;
-      const retries = r.retries !== undefined ? `; ${r.retries} PIN retries left` : '';
-      return r.unlocked ? `${modem}: SIM unlocked (now ${r.sim})${retries}\n` : `${modem}: the PIN was refused (SIM ${r.sim})${retries}\n`;
+      const retries = r.retries !== undefined ? `; ${r.retries} ${kind} retries left` : '';
+      if (!r.unlocked) return `${modem}: the ${kind} was refused (SIM ${r.sim})${retries}\n`;
+      return `${modem}: SIM ${puk === undefined ? 'unlocked' : 'unblocked, new PIN set'} (now ${r.sim})${retries}\n`;
     },
   );
   return code === 0 && refused ? 1 : code;

@@ -283,7 +283,9 @@ export class Daemon {
         const pin = str(p, 'pin');
         // The message never repeats what was sent.
         if (!/^\d{4,8}$/.test(pin)) throw new ConfigError('a PIN is 4 to 8 digits');
-        const r = await m.get(str(p, 'modem')).unlock(pin);
+        const puk = p.puk === undefined ? undefined : str(p, 'puk');
+        if (puk !== undefined && !/^\d{8}$/.test(puk)) throw new ConfigError('a PUK is 8 digits');
+        const r = await m.get(str(p, 'modem')).unlock(pin, puk);
         return { unlocked: r.unlocked, sim: r.sim, ...(r.retries !== undefined ? { retries: r.retries } : {}) };
       }
       case 'reload':

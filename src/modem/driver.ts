@@ -47,6 +47,8 @@ export interface ControlDriver extends EventEmitter<DriverEvents> {
   readonly protocol: ControlProtocol;
   probe(): Promise<ProbeResult>;
   unlockPin(pin: string): Promise<{ unlocked: boolean; retries?: number }>;
+  /** Unblocks PIN1 with the PUK and sets `newPin`; `retries` are the PUK's. */
+  unblockPin(puk: string, newPin: string): Promise<{ unlocked: boolean; retries?: number }>;
   setupData(multiplex: boolean): Promise<DataSetup>;
   connect(req: DriverConnect): Promise<DriverSession>;
   disconnect(session: DriverSession): Promise<void>;

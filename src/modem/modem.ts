@@ -157,11 +157,15 @@ export class Modem extends EventEmitter<ModemEvents> {
     return this.info;
   }
 
-  /** Enters PIN1 (never logged): whether the SIM took it, the retries left, and the SIM's state after. */
-  async unlock(pin: string): Promise<{ unlocked: boolean; retries?: number; sim: ProbeResult['sim']['status'] }> {
+  /**
+   * Enters PIN1, or with `puk` unblocks PIN1 and sets `pin` as the new one (never logged): whether the
+   * SIM took it, the retries left (PIN's, or PUK's), and the SIM's state after.
+   */
+  async unlock(pin: string, puk?: string): Promise<{ unlocked: boolean; retries?: number; sim: ProbeResult['sim']['status'] }> {
     if (!this.info) await this.probe();
-    if (this.info!.sim.status !== 'pin-required') throw new ConfigError(`the SIM of ${this.id} is ${this.info!.sim.status}, not waiting for a PIN`);
-    const r = await this.driver.unlockPin(pin);
+    const waiting = puk === undefined ? 'pin-required' : 'puk-required';
+    if (this.info!.sim.status !== waiting) throw new ConfigError(`the SIM of ${this.id} is ${this.info!.sim.status}, not waiting for a ${puk === undefined ? 'PIN' : 'PUK'}`);
+    const r = puk === undefined ? await this.driver.unlockPin(pin) : await this.driver.unblockPin(puk, pin);
     this.info = await this.driver.probe();
     this.updateState();
     return { ...r, sim: this.info.sim.status };

@@ -165,6 +165,18 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
     }
   }
 
+  async unblockPin(puk: string, newPin: string): Promise<{ unlocked: boolean; retries?: number }> {
+    const aid = (await this.uim.request(uim.messages.getCardStatus, {})).cardStatus?.cards[0]?.applications[0]?.applicationIdentifierValue ?? [];
+    try {
+      const r = await this.uim.request(uim.messages.unblockPin, { session: { sessionType: 0, applicationIdentifier: aid }, info: { pinId: 1, pukValue: puk, newPinValue: newPin } });
+      return { unlocked: true, retries: r.retriesRemaining?.unblockRetriesLeft };
+    } catch (e) {
+      // What the modem said, never the codes.
+      if (e instanceof QmiProtocolErrorResponse) return { unlocked: false, retries: (e.values.retriesRemaining as { unblockRetriesLeft: number } | undefined)?.unblockRetriesLeft };
+      throw e;
+    }
+  }
+
   async setupData(multiplex: boolean): Promise<DataSetup> {
     if (this.options.pipe === 'bam-dmux') return { format: { framing: 'bam-dmux' }, linkIds: multiplex ? [1, 2, 3, 4, 5, 6, 7, 0] : [0] };
     const wdaClient = await this.device.allocateClient(wda);

@@ -97,6 +97,35 @@ describe('wwan as a service', () => {
     }
   });
 
+  for (const profile of ['qmi-rmnet', 'mbim-usb'] as const) {
+    it(`unblocks a ${profile} SIM with the PUK and a new PIN after three wrong PINs, codes never shown`, async () => {
+      const base = PROFILES[profile];
+      const sim = await Simulator.start({ profile: { ...base, firmware: { ...base.firmware, pin: '1357', puk: '24681357', pinLocked: true } } });
+      const socket = join(dir, `puk-${profile}.sock`);
+      const daemon = await Daemon.start({ socket, netdev: async (_m, n) => new MemoryNetdev(n) });
+      try {
+        await daemon.manager.add({ id: 'sim0', control: base.control, port: `unix:${sim.modems[0]!.ports[0]!.socket}`, dataPipe: sim.ready().modems[0]!.data });
+        writeFileSync(join(dir, 'bad-pin'), '0000\n');
+        writeFileSync(join(dir, 'bad-puk'), '11112222\n');
+        writeFileSync(join(dir, 'puk'), '24681357\n');
+        writeFileSync(join(dir, 'new-pin'), '8642\n');
+        for (const left of [2, 1, 0]) expect((await wwan(['unlock', 'sim0', '--pin-file', join(dir, 'bad-pin'), '--socket', socket])).stdout).toContain(`; ${left} PIN retries left`);
+        expect(daemon.manager.get('sim0').info?.sim.status).toBe('puk-required');
+        const pinNow = await wwan(['unlock', 'sim0', '--pin-file', join(dir, 'bad-pin'), '--socket', socket]);
+        expect(pinNow).toMatchObject({ code: 2, stderr: 'wwan: the SIM of sim0 is puk-required, not waiting for a PIN\n' });
+        const wrong = await wwan(['unlock', 'sim0', '--puk-file', join(dir, 'bad-puk'), '--pin-file', join(dir, 'new-pin'), '--socket', socket]);
+        expect(wrong).toMatchObject({ code: 1, stdout: 'sim0: the PUK was refused (SIM puk-required); 9 PUK retries left\n' });
+        const right = await wwan(['unlock', 'sim0', '--puk-file', join(dir, 'puk'), '--pin-file', join(dir, 'new-pin'), '--socket', socket]);
+        expect(right).toMatchObject({ code: 0, stdout: expect.stringMatching(/^sim0: SIM unblocked, new PIN set \(now ready\)/) });
+        expect(daemon.manager.get('sim0').state).toBe('registered');
+        for (const text of [wrong.stdout, wrong.stderr, right.stdout, right.stderr]) expect(text).not.toMatch(/0000|11112222|24681357|8642/);
+      } finally {
+        await daemon.stop();
+        await sim.stop();
+      }
+    });
+  }
+
   it('exits non-zero when the dashboard or the D-Bus service cannot listen', async () => {
     const r = await run(process.execPath, [WWAN, 'daemon', '--no-discover', '--netdev', 'memory', '--socket', join(dir, 'http.sock'), '--http', '203.0.113.1:80'], { timeout: 20_000 }).catch(
       (e: { code: number; killed: boolean; stderr: string }) => e,
