@@ -38,9 +38,17 @@ export interface Bearer {
 
 export interface ModemInfo extends Omit<ModemSummary, 'bearers'> {
   revision?: string;
-  sim?: { status: string; pinRetries?: number };
+  sim?: { status: string; pinRetries?: number; pukRetries?: number; iccid?: string; imsi?: string; ownNumber?: string };
   dataFormat?: Record<string, unknown>;
   bearers: Bearer[];
+}
+
+/** The daemon's `profiles` answer: what the configuration file keeps up on a modem. */
+export interface Profiles {
+  config: string | null;
+  autoconnect: boolean;
+  pin: boolean;
+  bearers: { apns: string[]; ipType: string; auth: string; multiplex: string; linkId?: number; user?: string; bearer: number | null }[];
 }
 
 export interface Link {

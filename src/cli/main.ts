@@ -1,5 +1,5 @@
 /** `wwan`: the command line. The compatible CLIs take their arguments raw; the rest go through commander. */
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { PROFILES } from '../sim/profiles.js';
 import { FAULTS } from '../sim/faults.js';
 import { runSim, runSimCtl, type SimCommandOptions } from './sim.js';
@@ -7,6 +7,8 @@ import { EXIT, bearerText, infoText, linksText, listText, readPasswordFile, runD
 import { runMonitor } from './monitor.js';
 import { runDemo } from './demo.js';
 import { connectProgress, runTrace } from './trace.js';
+import { bashCompletion, runReload, runUnlock, version, type ServiceOptions } from './service.js';
+import { LOG_LEVELS } from '../daemon/log.js';
 import { DECODE_FORMATS, decodeBytes, readInput, writeDecodePcap, type DecodeFormat } from './decode.js';
 
 const argv = process.argv.slice(2);
@@ -17,6 +19,7 @@ async function main(): Promise<number> {
   let code = 0;
   const program = new Command('wwan')
     .description('wwankit: one stack for cellular modems (QMI, MBIM, every data framing)')
+    .version(version(), '-V, --version')
     .showHelpAfterError()
     .exitOverride();
   program.command('qmicli').description('qmicli-compatible QMI client: same flags, requests and output (see `wwan qmicli --help`)');
@@ -77,8 +80,33 @@ async function main(): Promise<number> {
     .option('--dbus [bus]', 'also serve the ModemManager D-Bus API (mmcli, NetworkManager): system (default), session or a unix:path= address')
     .option('--http <address>', 'also serve the web dashboard on [ADDRESS:]PORT (loopback addresses only; 0 picks a port); prints its URL')
     .option('--http-allow-remote', 'let --http take a non-loopback address (plain HTTP; the URL\'s token guards the API)')
-    .action(async (opts: { socket?: string; sim?: string[]; simControl?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; httpAllowRemote?: boolean; dbus?: string | true; pinFile?: string }) => {
-      code = await runDaemon(opts, (l) => void process.stderr.write(`[wwand] ${l}\n`));
+    .option('--config <file>', 'the configuration file (default: /etc/wwankit/wwankit.toml when it exists); SIGHUP or `wwan reload` re-reads it')
+    .addOption(new Option('--log-level <level>', 'log from this level up (JSON lines when stderr is not a terminal)').choices(LOG_LEVELS).default('info'))
+    .option('--socket-group <group>', 'give the socket (mode 0660) to this group, whose members may then use the daemon')
+    .action(async (opts: { socket?: string; sim?: string[]; simControl?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; httpAllowRemote?: boolean; dbus?: string | true; pinFile?: string } & ServiceOptions) => {
+      code = await runDaemon(opts);
+    });
+  socketOpt(
+    program
+      .command('unlock')
+      .description('enter the SIM PIN through the daemon, or unblock it with the PUK (codes from files; retries shown, codes never)')
+      .argument('<modem>')
+      .requiredOption('--pin-file <file>', 'a file holding the PIN (with --puk-file: the new PIN)')
+      .option('--puk-file <file>', 'a file holding the PUK, to unblock a SIM that asks for it'),
+  ).action(
+    async (modem: string, opts: { socket?: string; json?: boolean; pinFile: string; pukFile?: string }) => {
+      code = await runUnlock(modem, opts);
+    },
+  );
+  socketOpt(program.command('reload').description("the daemon re-reads its configuration file (bearers whose profile did not change stay up)")).action(async (opts: { socket?: string; json?: boolean }) => {
+    code = await runReload(opts);
+  });
+  program
+    .command('completion')
+    .description('print the shell completion script: source <(wwan completion bash)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash']))
+    .action(() => {
+      process.stdout.write(bashCompletion(program));
     });
   socketOpt(program.command('status').description('the daemon: pid, uptime, modems')).action(async (opts: { socket?: string; json?: boolean }) => {
     code = await withDaemon(opts.socket, stdOutput(!!opts.json), (c) => c.call('status'), (r: Record<string, unknown>) => `${Object.entries(r).map(([k, v]) => `${k.padEnd(11)} ${String(v)}`).join('\n')}\n`);
@@ -157,7 +185,8 @@ async function main(): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     const err = e as { exitCode?: number; code?: string };
-    if (typeof err.exitCode === 'number') return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : err.exitCode;
+    // Every argument error commander finds is a usage error: exit code 2, as for our own checks.
+    if (typeof err.exitCode === 'number') return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0 ? 0 : EXIT.usage;
     throw e;
   }
   return code;

@@ -1,8 +1,9 @@
 /**
  * `wwan daemon|status|list|info|connect|disconnect|links|monitor`. Exit codes scripts can rely on:
- * 0 done, 1 the modem or network refused, 2 bad arguments, 3 no daemon, 4 no such modem.
+ * 0 done, 1 the modem or network refused, 2 bad arguments, 3 no daemon, 4 no such modem, 5 not allowed
+ * to use the daemon's socket.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { DaemonClient, DaemonError, defaultSocket } from '../daemon/client.js';
 import { Daemon } from '../daemon/server.js';
 import { chooseNetdevs } from './netdevs.js';
@@ -11,8 +12,11 @@ import { ip } from '../net/iproute.js';
 import { ModemManagerService } from '../dbus/service.js';
 import { WebServer, isLoopback, parseHttpAddress } from '../web/server.js';
 import { stopSignal } from './signals.js';
+import { DEFAULT_CONFIG } from '../daemon/config.js';
+import { createLogger } from '../daemon/log.js';
+import { shareSocket, type ServiceOptions } from './service.js';
 
-export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3, notFound: 4 } as const;
+export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3, notFound: 4, forbidden: 5 } as const;
 
 export interface Output {
   json: boolean;
@@ -30,7 +34,7 @@ export function table(rows: (string | number | undefined)[][]): string {
 }
 
 export function exitFor(e: unknown): number {
-  if (e instanceof DaemonError) return e.code === 'unreachable' ? EXIT.unreachable : e.code === 'not-found' ? EXIT.notFound : e.code === 'connect' ? EXIT.refused : e.code === 'internal' ? EXIT.refused : EXIT.usage;
+  if (e instanceof DaemonError) return e.code === 'unreachable' ? EXIT.unreachable : e.code === 'forbidden' ? EXIT.forbidden : e.code === 'not-found' ? EXIT.notFound : e.code === 'connect' ? EXIT.refused : e.code === 'internal' ? EXIT.refused : EXIT.usage;
   return EXIT.refused;
 }
 
@@ -118,7 +122,10 @@ export function readPasswordFile(path: string | undefined): string | undefined {
   return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
 }
 
-export async function runDaemon(opts: { socket?: string; sim?: string[]; simControl?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; httpAllowRemote?: boolean; dbus?: string | true; pinFile?: string }, log: (l: string) => void): Promise<number> {
+export async function runDaemon(opts: { socket?: string; sim?: string[]; simControl?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; httpAllowRemote?: boolean; dbus?: string | true; pinFile?: string } & ServiceOptions): Promise<number> {
+  const logger = createLogger(opts.logLevel ?? 'info');
+  const log = (line: string, level: 'debug' | 'info' | 'warn' | 'error' = 'info'): void => logger[level](line);
+  const config = opts.config ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
   const http = opts.http === undefined ? undefined : parseHttpAddress(opts.http);
   if (http && !isLoopback(http.host) && !opts.httpAllowRemote) {
     process.stderr.write(`wwan daemon: --http ${http.host} is not a loopback address; the dashboard serves loopback only unless --http-allow-remote is given\n`);
@@ -130,7 +137,13 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; simCont
   // Real modems' links are the kernel's: made for real, or with --dry-run printed as the exact steps.
   const kernelSteps: StepRunner = opts.dryRun ? dryRunner((l) => log(`dry run: ${l}`)) : { write: writeSysfs, ip: async (args) => void (await ip(args)) };
   const pin = readPasswordFile(opts.pinFile);
-  const daemon = await Daemon.start({ socket, sims: opts.sim, simControl: opts.simControl, netdev: factory, discover: opts.discover, kernelSteps, log, ...(pin !== undefined ? { pin } : {}) });
+  const daemon = await Daemon.start({ socket, sims: opts.sim, simControl: opts.simControl, netdev: factory, discover: opts.discover, kernelSteps, log, ...(pin !== undefined ? { pin } : {}), ...(config !== undefined ? { config } : {}) });
+  if (opts.socketGroup !== undefined) await shareSocket(socket, opts.socketGroup).catch(async (e: unknown) => {
+    await daemon.stop();
+    throw e;
+  });
+  // SIGHUP re-reads the configuration (a broken file is refused with its line; the last good one stays).
+  process.on('SIGHUP', () => void daemon.reload().catch((e: Error) => log(e.message, config ? 'error' : 'warn')));
   process.stdout.write(`${JSON.stringify({ event: 'listening', socket, modems: [...daemon.manager.modems.keys()] })}\n`);
   // --dbus alone means the system bus, where ModemManager's clients look.
   const mm =

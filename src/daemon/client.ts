@@ -3,13 +3,15 @@ import { createInterface } from 'node:readline';
 import net from 'node:net';
 import type { ErrorBody, Method } from './protocol.js';
 
+/** An error answer from the daemon (its code and message), or `unreachable` when there is no daemon to ask. */
 export class DaemonError extends Error {
   override readonly name = 'DaemonError';
-  constructor(readonly code: ErrorBody['code'] | 'unreachable', message: string) {
+  constructor(readonly code: ErrorBody['code'] | 'unreachable' | 'forbidden', message: string) {
     super(message);
   }
 }
 
+/** A client of the daemon's socket API (what `wwan` uses): requests, answers and subscribed events. */
 export class DaemonClient {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -41,7 +43,12 @@ export class DaemonClient {
     return new Promise((resolve, reject) => {
       const sock = net.connect(path, () => resolve(new DaemonClient(sock)));
       sock.once('error', (e: NodeJS.ErrnoException) =>
-        reject(new DaemonError('unreachable', `no daemon at ${path} (${e.code ?? e.message}); start one with \`wwan daemon\``)),
+        reject(
+          // A daemon is there, but this user may not talk to it: say so, not "no daemon".
+          e.code === 'EACCES' || e.code === 'EPERM'
+            ? new DaemonError('forbidden', `permission denied on the daemon's socket ${path}: run as root or as a member of its group (wwan daemon --socket-group)`)
+            : new DaemonError('unreachable', `no daemon at ${path} (${e.code ?? e.message}); start one with \`wwan daemon\``),
+        ),
       );
     });
   }

@@ -7,7 +7,8 @@
 import type { Bearer } from '../modem/modem.js';
 import type { Modem } from '../modem/modem.js';
 
-export const METHODS = ['status', 'list', 'info', 'connect', 'disconnect', 'links', 'subscribe', 'trace', 'addSim', 'remove'] as const;
+export const METHODS = ['status', 'list', 'info', 'connect', 'disconnect', 'links', 'subscribe', 'trace', 'addSim', 'remove', 'unlock', 'reload', 'profiles'] as const;
+/** The daemon's API methods. */
 export type Method = (typeof METHODS)[number];
 
 export interface Request {
@@ -16,8 +17,10 @@ export interface Request {
   params?: Record<string, unknown>;
 }
 
+/** The error codes of the daemon's answers. */
 export type ErrorCode = 'config' | 'connect' | 'not-found' | 'bad-request' | 'internal';
 
+/** The error part of a daemon answer. */
 export interface ErrorBody {
   code: ErrorCode;
   message: string;

@@ -7,11 +7,13 @@ import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { Manager, type NetdevFactory } from '../modem/manager.js';
 import { planUnlink, runSteps, type KernelDevice, type StepRunner } from '../net/kernel.js';
-import { discover } from './discover.js';
 import { SimControlWatcher } from './sim-control.js';
 import { PinGuard } from '../modem/pin-guard.js';
 import { claimSocketPath, SocketPathError } from '../transport/socket-path.js';
 import { readStateFile, removeStateFile, writeStateFile } from './state-file.js';
+import { Autoconnect, type LevelLog } from './autoconnect.js';
+import { loadConfig } from './config.js';
+import { Hotplug } from './hotplug.js';
 import { ConfigError, ConnectError, type BearerRequest, type IpType, type AuthType, type Multiplex } from '../modem/types.js';
 import { PROFILES, isProfileName } from '../sim/profiles.js';
 import { Simulator } from '../sim/simulator.js';
@@ -20,12 +22,17 @@ import { describeMbim } from '../mbim/describe.js';
 import { CLIENT_BOUNDS, ClientConnection, emptyClientDrops, type ConnectionPool } from './connection.js';
 import { bearerView, METHODS, modemInfo, modemSummary, type ErrorBody, type Request } from './protocol.js';
 
+/** How the daemon runs: socket, netdevs, discovery, simulated modems, PIN, log. */
 export interface DaemonOptions {
   socket: string;
   netdev: NetdevFactory;
   /** Add the real modems sysfs shows (with `sysfs` as its root). */
   discover?: boolean;
   sysfs?: string;
+  /** The device folder watched for modems plugged in or out (default /dev). */
+  dev?: string;
+  /** The configuration file (config.ts): bearers kept up, PINs; re-read by reload(). */
+  config?: string;
   /** Runs kernel datapath steps for real modems: for real, or printing them (dry run). */
   kernelSteps?: StepRunner;
   /** PIN1 for any modem whose SIM asks for one (from a file: never on a command line, never logged). */
@@ -36,9 +43,10 @@ export interface DaemonOptions {
   sims?: string[];
   /** Control sockets of `wwan sim` processes whose modems this daemon manages. */
   simControl?: string[];
-  log?: (line: string) => void;
+  log?: (line: string, level?: Parameters<LevelLog>[0]) => void;
 }
 
+/** The service: a manager, the local API on a unix socket, and optionally simulated and discovered modems. */
 export class Daemon {
   readonly manager: Manager;
   private server: net.Server | undefined;
@@ -54,6 +62,8 @@ export class Daemon {
   private readonly startedAt = Date.now();
   private readonly stateFile: string;
   private readonly log: (line: string) => void;
+  private autoconnect: Autoconnect | undefined;
+  private hotplug: Hotplug | undefined;
 
   private constructor(private readonly options: DaemonOptions) {
     this.log = options.log ?? (() => undefined);
@@ -83,7 +93,9 @@ export class Daemon {
     try {
       await d.listen();
       await d.cleanLeftovers();
-      if (options.discover) await d.addDiscovered();
+      const levelLog: LevelLog = (level, line) => (options.log ?? (() => undefined))(line, level);
+      if (options.config) d.autoconnect = new Autoconnect(d.manager, loadConfig(options.config), levelLog);
+      if (options.discover) await (d.hotplug = new Hotplug(d.manager, { sysfs: options.sysfs, dev: options.dev, log: levelLog })).start();
       for (const s of options.sims ?? []) await d.addSim(s);
       for (const path of options.simControl ?? []) await d.watchSim(path);
     } catch (e) {
@@ -123,17 +135,6 @@ export class Daemon {
       ids.push(id);
     }
     return ids;
-  }
-
-  private async addDiscovered(): Promise<void> {
-    for (const spec of discover(this.options.sysfs)) {
-      try {
-        await this.manager.add(spec);
-        this.log(`${spec.id}: ${spec.control.toUpperCase()} modem at ${spec.port}, data through ${spec.kernel.netdev} (${spec.kernel.driver})`);
-      } catch (e) {
-        this.log(`${spec.id}: not added: ${(e as Error).message}`);
-      }
-    }
   }
 
   /** The kernel links this daemon has made, noted so a later daemon can remove them after a crash. */
@@ -220,6 +221,17 @@ export class Daemon {
   }
 
   /**
+   * Reads the configuration file again and applies it: bearers whose profile did not change stay up.
+   * A file that cannot be used is refused with its line, and the last good configuration stays.
+   */
+  async reload(): Promise<{ config: string; kept: number; replaced: number }> {
+    if (!this.options.config || !this.autoconnect) throw new ConfigError('this daemon was started without a configuration file (--config)');
+    const r = await this.autoconnect.reload(loadConfig(this.options.config));
+    this.log(`configuration ${this.options.config} reloaded: ${r.kept} bearer(s) kept, ${r.replaced} replaced`);
+    return { config: this.options.config, ...r };
+  }
+
+  /**
    * The API for front-ends in this process (D-Bus, HTTP): the same methods and answers as the socket.
    * `subscribe`/`trace` are socket-only; use onEvent/onTrace instead.
    */
@@ -274,6 +286,19 @@ export class Daemon {
         return { tracing: true };
       case 'addSim':
         return { added: await this.addSim(str(p, 'profile')) };
+      case 'unlock': {
+        const pin = str(p, 'pin');
+        // The message never repeats what was sent.
+        if (!/^\d{4,8}$/.test(pin)) throw new ConfigError('a PIN is 4 to 8 digits');
+        const puk = p.puk === undefined ? undefined : str(p, 'puk');
+        if (puk !== undefined && !/^\d{8}$/.test(puk)) throw new ConfigError('a PUK is 8 digits');
+        const r = await m.get(str(p, 'modem')).unlock(pin, puk);
+        return { unlocked: r.unlocked, sim: r.sim, ...(r.retries !== undefined ? { retries: r.retries } : {}) };
+      }
+      case 'reload':
+        return this.reload();
+      case 'profiles':
+        return this.autoconnect?.profiles(m.get(str(p, 'modem'))) ?? { config: null, autoconnect: false, pin: false, bearers: [] };
       case 'remove':
         await m.get(str(p, 'modem'));
         await m.remove(str(p, 'modem'));
@@ -287,6 +312,8 @@ export class Daemon {
   }
 
   async stop(): Promise<void> {
+    this.autoconnect?.stop();
+    this.hotplug?.stop();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     for (const w of this.simWatchers) await w.stop();

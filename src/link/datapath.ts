@@ -10,6 +10,7 @@ import { parseQmapCommand, qmapCommandAck, QMAP_FLOW_DISABLE, QMAP_FLOW_ENABLE }
 import type { Netdev } from '../net/netdev.js';
 import type { DataPipe } from './data-pipe.js';
 
+/** One link on a data pipe: its id and where its received packets go. */
 export interface DatapathLink {
   readonly id: number;
   readonly netdev: Netdev;
@@ -19,12 +20,14 @@ export interface DatapathLink {
   queueDropped: number;
 }
 
+/** The framing a datapath uses on its pipe and its limits. */
 export interface DatapathOptions {
   /** Packets a paused link may hold (rmnet's tx_queue_len is 1000). */
   queueLimit?: number;
   log?: (line: string) => void;
 }
 
+/** One data pipe shared by a modem's links: frames packets with the negotiated framing and routes them per link. */
 export class Datapath {
   readonly links = new Map<number, DatapathLink>();
   readonly stats = { unknownLink: 0, transfersIn: 0, transfersOut: 0 };

@@ -24,9 +24,11 @@ import { decodeBuffer, type Layout } from './schema.js';
 import type { CidDef, NotificationOf, QueryOf, ResponseOf, SetOf } from './service.js';
 import { proxyControl } from './services/proxy-control.js';
 
+/** An MBIM command got no answer in time. */
 export class MbimTimeoutError extends Error {
   override readonly name = 'MbimTimeoutError';
 }
+/** The MBIM device was closed while a command waited. */
 export class MbimClosedError extends Error {
   override readonly name = 'MbimClosedError';
 }
@@ -41,6 +43,7 @@ export class MbimResponseError extends Error {
   }
 }
 
+/** Limits and timeouts of an MBIM device. */
 export interface MbimDeviceOptions {
   /** What OPEN asks for; also the size we split our own messages to. */
   maxControlTransfer?: number;
@@ -88,6 +91,7 @@ export interface MbimDeviceStats {
 
 const describeCid = (def: CidDef): string => `${def.service.name} ${def.name} (${def.id})`;
 
+/** An MBIM control port: opens the function, sends commands, reassembles answers, routes notifications. */
 export class MbimDevice {
   readonly stats: MbimDeviceStats = { sent: 0, received: 0, unmatched: 0, undecodable: 0, indications: 0, hostErrors: 0 };
   /** The transaction id the next message will use. */

@@ -11,6 +11,7 @@ import { decodeBuffer, type Layout } from './schema.js';
 import { findCid, serviceName } from './services/index.js';
 import { isSecretField } from './redact.js';
 
+/** A decoded MBIM message, fields named, for people and JSON. */
 export interface MbimDescription {
   type: string;
   length?: number;
@@ -41,6 +42,7 @@ function redact(v: unknown): unknown {
   return v;
 }
 
+/** Decodes an MBIM message for people (fields named, secrets masked when asked); never throws. */
 export function describeMbim(bytes: Uint8Array, opts: DescribeOptions = {}): MbimDescription {
   const errors: MbimDescription['errors'] = [];
   const note = (e: DecodeError): void => void errors.push(e.toJSON());

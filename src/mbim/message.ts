@@ -24,6 +24,7 @@ interface Bodies {
   indicateStatus: { service: string; cid: number; buffer: Uint8Array };
 }
 export type MbimMessageOf<T extends MbimMessageTypeName> = { type: T; transactionId: number } & Bodies[T];
+/** A decoded MBIM message of any type. */
 export type MbimMessage = { [T in MbimMessageTypeName]: MbimMessageOf<T> }[MbimMessageTypeName];
 
 /** The types that carry a fragment header and an information buffer. */

@@ -22,8 +22,11 @@ export type CidDef<L extends CidLayouts = CidLayouts> = L & {
 };
 
 type ValueOf<L> = L extends { shape: infer S extends Record<string, any> } ? StructType<S> : never;
+/** The query body type of a declared MBIM command. */
 export type QueryOf<C> = C extends { query: infer L } ? ValueOf<L> : never;
+/** The set body type of a declared MBIM command. */
 export type SetOf<C> = C extends { set: infer L } ? ValueOf<L> : never;
+/** The response type of a declared message. */
 export type ResponseOf<C> = C extends { response: infer L } ? ValueOf<L> : never;
 export type NotificationOf<C> = C extends { notification: infer L } ? ValueOf<L> : never;
 
@@ -34,6 +37,7 @@ export const cid = <const L extends CidLayouts>(id: number, layouts: L): CidDef<
   service: { name: '', uuid: '' },
 });
 
+/** A service declared as data: its id, name and messages. */
 export interface ServiceDef<C extends Record<string, CidDef<any>>> extends ServiceInfo {
   readonly cids: C;
 }

@@ -8,7 +8,7 @@ import type { ConnectedBearer, ControlProtocol, IpType, AuthType, ModemIdentity,
 
 export interface ProbeResult {
   identity: ModemIdentity;
-  sim: { status: SimStatus; pinRetries?: number; pukRetries?: number; iccid?: string; imsi?: string };
+  sim: { status: SimStatus; pinRetries?: number; pukRetries?: number; iccid?: string; imsi?: string; ownNumber?: string };
   registration: Registration;
   signal: SignalQuality;
 }
@@ -47,6 +47,8 @@ export interface ControlDriver extends EventEmitter<DriverEvents> {
   readonly protocol: ControlProtocol;
   probe(): Promise<ProbeResult>;
   unlockPin(pin: string): Promise<{ unlocked: boolean; retries?: number }>;
+  /** Unblocks PIN1 with the PUK and sets `newPin`; `retries` are the PUK's. */
+  unblockPin(puk: string, newPin: string): Promise<{ unlocked: boolean; retries?: number }>;
   setupData(multiplex: boolean): Promise<DataSetup>;
   connect(req: DriverConnect): Promise<DriverSession>;
   /** Ends the session; `timeoutMs` bounds each answer waited for (short when the daemon shuts down). */

@@ -21,6 +21,7 @@ import { redactMbim } from '../mbim/redact.js';
 import { redactQmux } from '../qmi/redact.js';
 import { ConfigError, type ControlProtocol, type Registration, type SignalQuality } from './types.js';
 
+/** Where a modem is: its control port and protocol, and its data pipe or kernel device. */
 export interface ModemSpec {
   /** Stable name, e.g. `modem0` or `sim0`. */
   id: string;
@@ -40,8 +41,10 @@ export interface ModemSpec {
   goneAfterMs?: number;
 }
 
+/** Makes the netdev for a new link of a modem. */
 export type NetdevFactory = (modemId: string, name: string, linkId: number) => Promise<Netdev>;
 
+/** Events of the manager, each naming the modem it comes from. */
 export interface ManagerEvents {
   modemAdded: [string];
   modemRemoved: [string];
@@ -54,6 +57,7 @@ export interface ManagerEvents {
   trace: [string, 'qmi' | 'mbim', 'tx' | 'rx', Uint8Array];
 }
 
+/** All the modems in use: adds each from its control port, probes it, and fans out every modem's events. */
 export class Manager extends EventEmitter<ManagerEvents> {
   readonly modems = new Map<string, Modem>();
   readonly specs = new Map<string, ModemSpec>();

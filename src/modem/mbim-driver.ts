@@ -86,7 +86,7 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
     const ready = await this.device.query(c.subscriberReadyStatus);
     const state = nameOf(SubscriberReadyState, ready.readyState);
     if (state === 'sim-not-inserted') return { status: 'absent' };
-    if (state === 'initialized') return { status: 'ready', ...(ready.simIccId ? { iccid: ready.simIccId } : {}), ...(ready.subscriberId ? { imsi: ready.subscriberId } : {}) };
+    if (state === 'initialized') return { status: 'ready', ...(ready.simIccId ? { iccid: ready.simIccId } : {}), ...(ready.subscriberId ? { imsi: ready.subscriberId } : {}), ...(ready.telephoneNumbers[0] ? { ownNumber: ready.telephoneNumbers[0] } : {}) };
     if (state === 'device-locked') {
       const pin = await this.device.query(c.pin);
       const status: SimStatus = pin.pinType === 11 ? 'puk-required' : 'pin-required';
@@ -107,6 +107,20 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
       return { unlocked: r.pinState === 0, retries: r.remainingAttempts };
     } catch (e) {
       // The status and retries, never the PIN.
+      if (e instanceof MbimStatusError) {
+        const info = await this.device.query(c.pin).catch(() => undefined);
+        // A SIM that now asks for the PUK (type 11) has no PIN retries left; its attempts are the PUK's.
+        return { unlocked: false, retries: info?.pinType === 11 ? 0 : info?.remainingAttempts };
+      }
+      throw e;
+    }
+  }
+
+  async unblockPin(puk: string, newPin: string): Promise<{ unlocked: boolean; retries?: number }> {
+    try {
+      const r = await this.device.set(c.pin, { pinType: 11, pinOperation: 0, pin: puk, newPin });
+      return { unlocked: r.pinState === 0, retries: r.remainingAttempts };
+    } catch (e) {
       if (e instanceof MbimStatusError) {
         const info = await this.device.query(c.pin).catch(() => undefined);
         return { unlocked: false, retries: info?.remainingAttempts };

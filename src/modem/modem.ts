@@ -11,10 +11,13 @@ import type { PinGuard } from './pin-guard.js';
 import type { ControlDriver, DataSetup, DriverSession, ProbeResult } from './driver.js';
 import { checkApn, ConfigError, ConnectError, type BearerRequest, type ConnectedBearer, type Registration, type SignalQuality } from './types.js';
 
+/** Where a modem is in its life. */
 export type ModemState = 'probing' | 'locked' | 'failed' | 'searching' | 'registered' | 'connected';
 
+/** Where a bearer is in its life. */
 export type BearerStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'failed';
 
+/** A data connection of a modem: its request, status, link id, netdev and the addresses the network gave. */
 export interface Bearer {
   readonly id: number;
   readonly request: BearerRequest;
@@ -27,6 +30,7 @@ export interface Bearer {
   reconnects: number;
 }
 
+/** Events of one modem. */
 export interface ModemEvents {
   state: [ModemState];
   bearer: [Bearer];
@@ -37,6 +41,7 @@ export interface ModemEvents {
   gone: [];
 }
 
+/** How a modem makes its links and reopens its control port. */
 export interface ModemOptions {
   /** Makes a netdev for a link (TUN, memory, kernel). */
   netdev: (name: string, linkId: number) => Promise<Netdev>;
@@ -63,6 +68,7 @@ const portGone = (e: unknown): boolean => /\b(ENOENT|ECONNREFUSED|ENODEV|ENXIO)\
 
 const MAX_BEARERS = 8;
 
+/** One managed modem: its control driver, its datapath and its bearers, redialled when the network drops them. */
 export class Modem extends EventEmitter<ModemEvents> {
   state: ModemState = 'probing';
   info: ProbeResult | undefined;
@@ -180,6 +186,20 @@ export class Modem extends EventEmitter<ModemEvents> {
     }
     this.updateState();
     return this.info;
+  }
+
+  /**
+   * Enters PIN1, or with `puk` unblocks PIN1 and sets `pin` as the new one (never logged): whether the
+   * SIM took it, the retries left (PIN's, or PUK's), and the SIM's state after.
+   */
+  async unlock(pin: string, puk?: string): Promise<{ unlocked: boolean; retries?: number; sim: ProbeResult['sim']['status'] }> {
+    if (!this.info) await this.probe();
+    const waiting = puk === undefined ? 'pin-required' : 'puk-required';
+    if (this.info!.sim.status !== waiting) throw new ConfigError(`the SIM of ${this.id} is ${this.info!.sim.status}, not waiting for a ${puk === undefined ? 'PIN' : 'PUK'}`);
+    const r = puk === undefined ? await this.driver.unlockPin(pin) : await this.driver.unblockPin(puk, pin);
+    this.info = await this.driver.probe();
+    this.updateState();
+    return { ...r, sim: this.info.sim.status };
   }
 
   /** Brings a bearer up: its APNs in order until one connects. */

@@ -120,7 +120,7 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
   }
 
   /** ICCID (EF_ICCID, 2FE2 under the MF) and IMSI (EF_IMSI, 6F07 under the USIM ADF); what cannot be read stays absent. */
-  private async simIdentity(aid: readonly number[]): Promise<{ iccid?: string; imsi?: string }> {
+  private async simIdentity(aid: readonly number[]): Promise<{ iccid?: string; imsi?: string; ownNumber?: string }> {
     const read = async (fileId: number, filePath: number[], sessionType: number): Promise<number[] | undefined> => {
       try {
         const r = await this.uim.request(uim.messages.readTransparent, {
@@ -135,7 +135,10 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
     };
     const iccid = await read(0x2fe2, [0x00, 0x3f], 6);
     const imsi = await read(0x6f07, [0x00, 0x3f, 0xff, 0x7f], 0);
+    // The SIM's own number (MSISDN), where the network provisioned one.
+    const msisdn = await this.dms!.request(dms.messages.getMsisdn, {}).then((r) => r.msisdn, () => '');
     return {
+      ...(msisdn ? { ownNumber: msisdn } : {}),
       ...(iccid ? { iccid: swappedBcdDigits(iccid) } : {}),
       // EF_IMSI: a length byte, then the parity nibble before the digits.
       ...(imsi && imsi.length > 1 ? { imsi: swappedBcdDigits(imsi.slice(1)).slice(1) } : {}),
@@ -178,6 +181,18 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
     } catch (e) {
       // The PIN itself never goes into the error: only what the modem said.
       if (e instanceof QmiProtocolErrorResponse) return { unlocked: false, retries: (e.values.retriesRemaining as { verifyRetriesLeft: number } | undefined)?.verifyRetriesLeft };
+      throw e;
+    }
+  }
+
+  async unblockPin(puk: string, newPin: string): Promise<{ unlocked: boolean; retries?: number }> {
+    const aid = (await this.uim.request(uim.messages.getCardStatus, {})).cardStatus?.cards[0]?.applications[0]?.applicationIdentifierValue ?? [];
+    try {
+      const r = await this.uim.request(uim.messages.unblockPin, { session: { sessionType: 0, applicationIdentifier: aid }, info: { pinId: 1, pukValue: puk, newPinValue: newPin } });
+      return { unlocked: true, retries: r.retriesRemaining?.unblockRetriesLeft };
+    } catch (e) {
+      // What the modem said, never the codes.
+      if (e instanceof QmiProtocolErrorResponse) return { unlocked: false, retries: (e.values.retriesRemaining as { unblockRetriesLeft: number } | undefined)?.unblockRetriesLeft };
       throw e;
     }
   }

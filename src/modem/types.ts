@@ -1,10 +1,14 @@
 /** The manager's model of a modem and its bearers, the same whatever protocol controls it. */
 
 export type ControlProtocol = 'qmi' | 'mbim';
+/** IP families a bearer asks for. */
 export type IpType = 'ipv4' | 'ipv6' | 'ipv4v6';
+/** Bearer authentication. */
 export type AuthType = 'none' | 'pap' | 'chap' | 'both';
+/** Whether a bearer gets its own multiplexed link: never, if the modem can, or always. */
 export type Multiplex = 'none' | 'requested' | 'required';
 
+/** Who a modem is: manufacturer, model, firmware, IMEI. */
 export interface ModemIdentity {
   manufacturer: string;
   model: string;
@@ -12,14 +16,17 @@ export interface ModemIdentity {
   imei: string;
 }
 
+/** The SIM's state as the modem reports it. */
 export type SimStatus = 'ready' | 'pin-required' | 'puk-required' | 'absent' | 'error';
 
+/** Where a modem is registered: state, operator, radio technology. */
 export interface Registration {
   state: 'home' | 'roaming' | 'searching' | 'denied' | 'idle' | 'unknown';
   operator?: { mcc: string; mnc: string; name: string };
   tech?: string;
 }
 
+/** Signal measurements, in dBm and dB. */
 export interface SignalQuality {
   rssi?: number;
   rsrp?: number;
@@ -29,6 +36,7 @@ export interface SignalQuality {
   nr5g?: { rsrp?: number; rsrq?: number; snr?: number };
 }
 
+/** What to connect: APNs tried in order, IP type, authentication, multiplexing and an optional link id. */
 export interface BearerRequest {
   /** Tried in order until one connects. */
   apns: string[];
@@ -42,6 +50,7 @@ export interface BearerRequest {
   linkId?: number;
 }
 
+/** IPv4 settings the network gave a bearer. */
 export interface Ipv4Config {
   address: string;
   prefix: number;
@@ -50,6 +59,7 @@ export interface Ipv4Config {
   mtu?: number;
 }
 
+/** IPv6 settings the network gave a bearer. */
 export interface Ipv6Config {
   address: string;
   prefix: number;

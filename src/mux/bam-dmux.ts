@@ -42,6 +42,7 @@ export interface BamDmuxSink extends PacketSink<BamDmuxFrameInfo, BamDmuxDropRea
   command(link: Link, command: BamDmuxCommand): void;
 }
 
+/** Splits BAM-DMUX frames into packets per channel, counting what it drops. */
 export class BamDmuxDecoder implements Decapsulator<BamDmuxFrameInfo, BamDmuxDropReason, BamDmuxSink> {
   readonly drops = dropCounts(BAM_DMUX_DROP_REASONS);
   private readonly info: BamDmuxFrameInfo = { pad: 0, signal: 0 };

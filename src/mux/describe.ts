@@ -38,6 +38,7 @@ export interface DescribeOptions {
   qmapDirection?: QmapDirection;
 }
 
+/** Decodes a data transfer of any framing for people; never throws. */
 export function describeTransfer(format: DescribeFormat, bytes: Uint8Array, opts: DescribeOptions = {}): Description {
   const packets: DescribedPacket[] = [];
   const errors: Description['errors'] = [];

@@ -10,6 +10,7 @@
 /** `ip` links carry IP (QMAP mux id, BAM channel, MBIM IPS session); `dss` links carry MBIM device service streams. */
 export type LinkKind = 'ip' | 'dss';
 
+/** A link on a data pipe: an IP session (mux id) or a DSS session. */
 export interface Link {
   readonly kind: LinkKind;
   /** The framing's own number: QMAP/qmimux mux id, BAM-DMUX channel, MBIM session id. */
@@ -25,12 +26,14 @@ const internedLinks = (kind: LinkKind): readonly Link[] =>
 const IP_LINKS = internedLinks('ip');
 const DSS_LINKS = internedLinks('dss');
 
+/** An IP link with this mux id or session id. */
 export function ipLink(id: number): Link {
   const link = IP_LINKS[id];
   if (!link) throw new RangeError(`link id ${id} is outside 0..${MAX_LINK_ID}`);
   return link;
 }
 
+/** A DSS (device service stream) link. */
 export function dssLink(id: number): Link {
   const link = DSS_LINKS[id];
   if (!link) throw new RangeError(`DSS session ${id} is outside 0..${MAX_LINK_ID}`);
@@ -56,6 +59,7 @@ export interface DropListener<R extends string> {
   drop?(reason: R, offset: number): void;
 }
 
+/** Receives decoded packets with their link. */
 export interface PacketSink<Info, R extends string> extends DropListener<R> {
   /**
    * One packet: a view into the transfer. `info` is reused for every packet of a decoder, so read
@@ -64,6 +68,7 @@ export interface PacketSink<Info, R extends string> extends DropListener<R> {
   packet(link: Link, packet: Uint8Array, info: Info): void;
 }
 
+/** A framing's receive side: transfers in, packets per link out. */
 export interface Decapsulator<Info, R extends string, Sink extends PacketSink<Info, R> = PacketSink<Info, R>> {
   /** Totals since the decoder was made. */
   readonly drops: DropCounts<R>;
@@ -84,6 +89,7 @@ export function countDrop<R extends string>(
 /** Receives each finished transfer: a view of the encoder's buffer, valid until it returns. */
 export type TransferSink = (transfer: Uint8Array) => void;
 
+/** A framing's send side: packets per link in, transfers out. */
 export interface Encapsulator<R extends string> {
   readonly drops: DropCounts<R>;
   /** Queues one packet; finished transfers go to the encoder's TransferSink. False if it was dropped. */

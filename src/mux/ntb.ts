@@ -132,6 +132,7 @@ class DeliveredSpans {
   }
 }
 
+/** Splits MBIM NTB16/NTB32 transfers into packets per session, counting what it drops. */
 export class NtbDecoder implements Decapsulator<NtbFrameInfo, NtbDropReason> {
   readonly drops = dropCounts(NTB_DROP_REASONS);
   private readonly info: NtbFrameInfo = { format: 16, ndp: 0, signature: 0, entry: 0 };

@@ -27,6 +27,7 @@ export interface QmimuxFrameInfo {
   type: PacketType;
 }
 
+/** Splits qmimux frames into packets per mux id, counting what it drops. */
 export class QmimuxDecoder implements Decapsulator<QmimuxFrameInfo, QmimuxDropReason> {
   readonly drops = dropCounts(QMIMUX_DROP_REASONS);
   private readonly info: QmimuxFrameInfo = { frame: 0, pad: 0, type: 'other' };

@@ -24,6 +24,7 @@ export class RawIpDecoder implements Decapsulator<PacketType, RawIpDropReason> {
 export const RAW_IP_TX_DROP_REASONS = ['link', 'empty'] as const;
 export type RawIpTxDropReason = (typeof RAW_IP_TX_DROP_REASONS)[number];
 
+/** Raw IP (no framing): one packet per transfer. */
 export class RawIpEncoder implements Encapsulator<RawIpTxDropReason> {
   readonly drops = dropCounts(RAW_IP_TX_DROP_REASONS);
 

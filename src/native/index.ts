@@ -1,5 +1,11 @@
-/** Loads our small N-API addon (native/wwan_native.c), built by node-gyp at `npm ci`. */
+/**
+ * Loads our small N-API addon (native/wwan_native.c): the checkout's own build (build/Release, made at
+ * `npm ci`) or, in an installed package, the binary prebuilt for this platform (prebuilds/). Only
+ * pseudo-terminals, TUN devices and abstract unix sockets need it; it is loaded on first use, so everything
+ * else works where no binary could be had.
+ */
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 export interface NativeAddon {
   /** A raw-mode pseudo-terminal pair; the caller owns both fds. */
@@ -33,10 +39,16 @@ let addon: NativeAddon | undefined;
 export function native(): NativeAddon {
   if (!addon) {
     const require = createRequire(import.meta.url);
+    const load = require('node-gyp-build') as (root: string) => NativeAddon;
     try {
-      addon = require('../../build/Release/wwan_native.node') as NativeAddon;
+      addon = load(fileURLToPath(new URL('../..', import.meta.url)));
     } catch (e) {
-      throw new Error(`wwankit's native addon is not built (run \`npm ci\` or \`npx node-gyp rebuild\`): ${(e as Error).message}`);
+      throw new Error(
+        `wwankit's native addon is not available for ${process.platform}-${process.arch}; it is needed for ` +
+          'pseudo-terminals (the simulated modem\'s serial ports), TUN devices and abstract unix sockets, and nothing ' +
+          'else. Install a C compiler and run `npm rebuild wwankit` (in a checkout: `npm ci`). ' +
+          `(${(e as Error).message.split('\n')[0]})`,
+      );
     }
   }
   return addon;

@@ -1,6 +1,7 @@
 /** A netdev in memory: for tests and for machines without TUN. `send()` plays the stack's part. */
 import { emptyCounters, type Netdev, type NetdevConfig } from './netdev.js';
 
+/** A link as an in-process packet queue (no kernel device): for tests, the demo and the simulator. */
 export class MemoryNetdev implements Netdev {
   readonly kind = 'memory';
   readonly counters = emptyCounters();

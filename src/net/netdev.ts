@@ -4,6 +4,7 @@
  */
 import type { Ipv4Config, Ipv6Config } from '../modem/types.js';
 
+/** Packet and byte counters of a netdev. */
 export interface NetdevCounters {
   rxPackets: number;
   rxBytes: number;
@@ -12,12 +13,14 @@ export interface NetdevCounters {
   txDropped: number;
 }
 
+/** Addresses and MTU given to a netdev when its bearer connects. */
 export interface NetdevConfig {
   ipv4?: Ipv4Config;
   ipv6?: Ipv6Config;
   mtu?: number;
 }
 
+/** A network interface a bearer's packets flow through (in memory, TUN, or the kernel's own). */
 export interface Netdev {
   readonly name: string;
   readonly kind: 'memory' | 'tun' | 'kernel';

@@ -6,6 +6,7 @@ import { internetChecksum } from '../mux/checksum.js';
 import { ipv4ToBytes } from '../wire/ip.js';
 import type { MemoryNetdev } from './memory.js';
 
+/** The outcome of a ping: sent, received, average round trip. */
 export interface PingResult {
   sent: number;
   received: number;

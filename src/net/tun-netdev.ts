@@ -6,6 +6,7 @@ import { ip } from './iproute.js';
 import { emptyCounters, type Netdev, type NetdevConfig } from './netdev.js';
 import { TunDevice } from './tun.js';
 
+/** A link as a kernel TUN device, so the system's own tools (ping, ip) send through the bearer. */
 export class TunNetdev implements Netdev {
   readonly kind = 'tun';
   readonly counters = emptyCounters();

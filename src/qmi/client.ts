@@ -11,9 +11,11 @@ import { QMI_CID_BROADCAST, QMI_SERVICE_CTL, decodeQmux, encodeQmux, type QmuxFr
 import type { AnyService, IndicationOf, MessageDef, RequestOf, ResponseOf, ServiceDef, TlvMap, TlvValues } from './schema.js';
 import { ctl } from './services/ctl.js';
 
+/** A QMI request got no answer in time. */
 export class QmiTimeoutError extends Error {
   override readonly name = 'QmiTimeoutError';
 }
+/** The QMI device was closed while a request waited. */
 export class QmiClosedError extends Error {
   override readonly name = 'QmiClosedError';
 }
@@ -45,6 +47,7 @@ export interface QmiDeviceStats {
   indications: number;
 }
 
+/** Limits and timeouts of a QMI device. */
 export interface QmiDeviceOptions {
   /** Default request timeout (libqmi uses 10 s for most requests). */
   timeoutMs?: number;
@@ -75,6 +78,7 @@ interface Pending {
 export const hex4 = (n: number): string => `0x${n.toString(16).padStart(4, '0')}`;
 const describe = (def: MessageDef<any, any>): string => `${def.service.name.toUpperCase()} ${def.name} (${hex4(def.id)})`;
 
+/** A QMI control port: allocates client ids through CTL, matches answers to requests. */
 export class QmiDevice {
   readonly stats: QmiDeviceStats = { sent: 0, received: 0, unmatched: 0, undecodable: 0, indications: 0 };
   /** From CTL Get Version Info, when the device was opened with `versionInfo`. */
@@ -296,6 +300,7 @@ function unwrap(def: MessageDef<any, any>, r: DecodedTlvs<unknown>): unknown {
 
 type IndicationsOf<S> = S extends ServiceDef<any, infer I> ? I[keyof I] : never;
 
+/** A client id of one QMI service: sends its requests and receives its indications. */
 export class QmiClient<S extends AnyService> {
   private transaction = 0;
   private readonly listeners = new Map<number, ((values: unknown, frame: QmuxFrame) => void)[]>();

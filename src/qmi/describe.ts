@@ -19,6 +19,7 @@ export interface DescribedTlv {
   error?: string;
 }
 
+/** A decoded QMUX message, TLVs named, for people and JSON. */
 export interface DescribedQmux {
   service?: { id: number; name?: string };
   clientId?: number;
@@ -31,6 +32,7 @@ export interface DescribedQmux {
   errors: { offset: number; field: string; reason: string }[];
 }
 
+/** Decodes a QMUX frame for people (TLVs named, secrets masked); never throws. */
 export function describeQmux(bytes: Uint8Array): DescribedQmux {
   const out = describe(bytes);
   // Header fields first, then the TLVs and the problems: the order people read in.

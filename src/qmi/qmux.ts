@@ -29,6 +29,7 @@ export function messageTypeFromFlags(service: number, flags: number): QmiMessage
 
 export const headerSize = (service: number): number => QMUX_HEADER_SIZE + (service === QMI_SERVICE_CTL ? 6 : 7);
 
+/** A decoded QMUX frame: header fields and raw TLVs. */
 export interface QmuxFrame {
   service: number;
   clientId: number;
@@ -112,6 +113,7 @@ export function splitTlvs(block: Uint8Array, base = 0): Result<RawTlv[]> {
   });
 }
 
+/** What a QMUX frame is made from. */
 export interface QmuxEncodeInput {
   service: number;
   clientId: number;
@@ -124,6 +126,7 @@ export interface QmuxEncodeInput {
   controlFlags?: number;
 }
 
+/** Encodes a QMUX frame. */
 export function encodeQmux(m: QmuxEncodeInput): Uint8Array {
   const ctl = m.service === QMI_SERVICE_CTL;
   const size = headerSize(m.service) + m.tlvs.length;

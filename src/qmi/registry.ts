@@ -12,6 +12,7 @@ import { wds } from './services/wds.js';
 export { ctl, dms, nas, uim, wda, wds };
 
 
+/** Every QMI service declared. */
 export const services: readonly AnyService[] = [ctl, wds, dms, nas, uim, wda];
 
 const byId = new Map<number, AnyService>(services.map((s) => [s.id, s]));
@@ -23,8 +24,10 @@ const index = <D extends { id: number }>(pick: (s: AnyService) => Record<string,
 const messages = index((s) => s.messages);
 const indications = index((s) => s.indications);
 
+/** The declaration of a QMI service by id. */
 export const findService = (serviceId: number): AnyService | undefined => byId.get(serviceId);
 
+/** The declaration of a QMI message by service and message id. */
 export const findMessage = (serviceId: number, messageId: number): MessageDef | undefined =>
   messages.get(serviceId)?.get(messageId);
 

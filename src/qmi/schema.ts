@@ -254,6 +254,7 @@ export type TlvValues<M extends TlvMap> = Simplify<
   { [K in RequiredKeys<M>]: CodecType<M[K]['codec']> } & { [K in OptionalKeys<M>]?: CodecType<M[K]['codec']> }
 >;
 
+/** A QMI message declared as data: id, name, request and response TLVs. */
 export interface MessageDef<Req extends TlvMap = TlvMap, Resp extends TlvMap = TlvMap> {
   readonly kind: 'message';
   readonly id: number;
@@ -277,7 +278,9 @@ export interface ServiceInfo {
   readonly id: number;
 }
 
+/** The request type of a declared QMI message. */
 export type RequestOf<D> = D extends MessageDef<infer Req, any> ? TlvValues<Req> : never;
+/** The response type of a declared message. */
 export type ResponseOf<D> = D extends MessageDef<any, infer Resp> ? TlvValues<Resp> : never;
 export type IndicationOf<D> = D extends IndicationDef<infer I> ? TlvValues<I> : never;
 
@@ -295,6 +298,7 @@ export const indication = <const Ind extends TlvMap>(id: number, tlvs: Ind): Ind
   name: '',
 });
 
+/** A service declared as data: its id, name and messages. */
 export interface ServiceDef<Msgs extends Record<string, MessageDef<any, any>>, Inds extends Record<string, IndicationDef<any>>>
   extends ServiceInfo {
   readonly messages: Msgs;

@@ -153,6 +153,8 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
   simState: SimState;
   pinRetries = 3;
   pukRetries = 10;
+  /** PIN1 as set by an unblock (else the configured one). */
+  private newPin: string | undefined;
   rat: Rat;
   readonly bands: Bands;
   roaming: boolean;
@@ -251,7 +253,7 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
   /** Checks PIN1; returns the retries left. A wrong PIN three times blocks it (PUK required). */
   verifyPin(pin: string): { ok: boolean; retries: number } {
     if (this.simState !== 'pin-required') return { ok: this.simState === 'ready', retries: this.pinRetries };
-    if (pin === (this.config.pin ?? '1234')) {
+    if (pin === (this.newPin ?? this.config.pin ?? '1234')) {
       this.pinRetries = 3;
       this.setSim('ready');
       return { ok: true, retries: this.pinRetries };
@@ -259,6 +261,20 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
     this.pinRetries = Math.max(0, this.pinRetries - 1);
     if (this.pinRetries === 0) this.setSim('puk-required');
     return { ok: false, retries: this.pinRetries };
+  }
+
+  /** Unblocks PIN1 with the PUK and sets a new PIN; returns the PUK retries left. */
+  unblockPin(puk: string, newPin: string): { ok: boolean; retries: number } {
+    if (this.simState !== 'puk-required' || this.pukRetries === 0) return { ok: false, retries: this.pukRetries };
+    if (puk !== (this.config.puk ?? '12345678')) {
+      this.pukRetries--;
+      return { ok: false, retries: this.pukRetries };
+    }
+    this.newPin = newPin;
+    this.pinRetries = 3;
+    this.pukRetries = 10;
+    this.setSim('ready');
+    return { ok: true, retries: this.pukRetries };
   }
 
   /** Advances the signal's random walk one step. */

@@ -147,7 +147,12 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   });
   ep.set(bc.pin, (v) => {
     if (fw.simState === 'absent') throw fail(MbimStatus.SimNotInserted);
-    if (v.pinType !== PinType.names.pin1 || v.pinOperation !== PinOperation.names.enter) throw fail(MbimStatus.NoDeviceSupport);
+    if ((v.pinType !== PinType.names.pin1 && v.pinType !== PinType.names.puk1) || v.pinOperation !== PinOperation.names.enter) throw fail(MbimStatus.NoDeviceSupport);
+    if (v.pinType === PinType.names.puk1) {
+      // PUK1 with the new PIN1: the codes go to the firmware only.
+      if (!fw.unblockPin(v.pin, v.newPin).ok) throw fail(MbimStatus.Failure, pinInfo());
+      return pinInfo();
+    }
     if (fw.simState === 'puk-required') throw fail(MbimStatus.Failure, pinInfo());
     // The PIN goes to the firmware only: never into a log line.
     const r = fw.verifyPin(v.pin);

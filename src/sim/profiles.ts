@@ -1,8 +1,10 @@
 /** The five setups found in the field, as simulator profiles. */
 import type { FirmwareConfig } from './firmware.js';
 
+/** The names of the simulated modem profiles. */
 export type ProfileName = 'qmi-usb' | 'qmi-rmnet' | 'bam-dmux' | 'mbim-usb' | 'iosm';
 
+/** A kind of simulated modem: control protocol, data framing, ports. */
 export interface SimProfile {
   name: ProfileName;
   summary: string;
@@ -14,6 +16,7 @@ export interface SimProfile {
   device: { bus: 'usb' | 'pci' | 'platform'; vendor: number; product: number; driver: string; interfaceNumber: number };
 }
 
+/** Every simulated modem profile by name. */
 export const PROFILES: Record<ProfileName, SimProfile> = {
   'qmi-usb': {
     name: 'qmi-usb',
@@ -68,4 +71,5 @@ export const PROFILES: Record<ProfileName, SimProfile> = {
   },
 };
 
+/** Whether a string names a simulated modem profile. */
 export const isProfileName = (s: string): s is ProfileName => Object.hasOwn(PROFILES, s);

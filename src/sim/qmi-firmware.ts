@@ -438,6 +438,14 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     if (!r.ok) throw protocolError(QmiProtocolError.IncorrectPin, { retriesRemaining: { verifyRetriesLeft: r.retries, unblockRetriesLeft: fw.pukRetries } });
     return { retriesRemaining: { verifyRetriesLeft: r.retries, unblockRetriesLeft: fw.pukRetries } };
   });
+  ep.handle(u.unblockPin, (v) => {
+    if (v.info.pinId !== 1) throw protocolError(QmiProtocolError.InvalidPinId);
+    if (fw.simState !== 'puk-required') throw protocolError(QmiProtocolError.NoEffect);
+    const r = fw.unblockPin(v.info.pukValue, v.info.newPinValue);
+    const retriesRemaining = { verifyRetriesLeft: fw.pinRetries, unblockRetriesLeft: r.retries };
+    if (!r.ok) throw protocolError(r.retries === 0 ? QmiProtocolError.PinAlwaysBlocked : QmiProtocolError.IncorrectPin, { retriesRemaining });
+    return { retriesRemaining };
+  });
   ep.handle(u.readTransparent, (v) => {
     if (fw.simState !== 'ready') throw protocolError(QmiProtocolError.UimUninitialized);
     const files: Record<number, number[]> = { 0x2fe2: swappedBcd(fw.identity.iccid), 0x6f07: efImsi(fw.identity.imsi) };

@@ -32,6 +32,7 @@ import { listenSocketFile } from './socket-file.js';
 /** libqmi's proxy socket: an abstract unix name, per network namespace. */
 export const QMI_PROXY_NAME = '\0qmi-proxy';
 
+/** How many simulated modems of which profile, and where their sockets go. */
 export interface SimulatorOptions {
   profile: SimProfile;
   modems?: number;
@@ -51,6 +52,7 @@ export interface SimulatorOptions {
   tunNetns?: string;
 }
 
+/** Simulated modems (QMI or MBIM firmware on a simulated network) on unix sockets, driven by real tools too. */
 export class Simulator {
   readonly modems: SimModem[] = [];
   private proxyServer: net.Server | undefined;

@@ -23,7 +23,7 @@ import { HostCheck } from './host-check.js';
 export const STATIC_DIR = fileURLToPath(new URL('../../dist/web/static/', import.meta.url));
 
 /** The daemon methods the page may call; adding simulators or removing modems stays on the socket. */
-const METHODS = ['status', 'list', 'info', 'links', 'connect', 'disconnect'] as const;
+const METHODS = ['status', 'list', 'info', 'links', 'connect', 'disconnect', 'unlock', 'profiles'] as const;
 type WebMethod = (typeof METHODS)[number];
 
 const SIGNAL_KEEP_MS = 10 * 60_000;
@@ -110,6 +110,10 @@ export class WebServer {
     await new Promise<void>((resolve, reject) => {
       web.server.once('error', reject);
       web.server.listen(options.port ?? 0, host, () => resolve());
+    }).catch(async (e: unknown) => {
+      // Its sampling timers would keep the process alive after the failure is reported.
+      await web.close();
+      throw e;
     });
     const { address, port } = web.server.address() as AddressInfo;
     web.hostCheck = new HostCheck(address, port);

@@ -114,7 +114,8 @@ describe('dashboard in Chromium', () => {
     expect(exchange.some((t) => t.includes('startNetwork response cid 1 txn') && t.includes(' ok'))).toBe(true);
     await page.selectOption('select[name=direction]', 'tx');
     expect((await rows.allInnerTexts()).every((t) => t.includes('→') && t.includes('request'))).toBe(true);
-    await rows.first().click();
+    // Newest first: the first request (APN internet) is the last row.
+    await rows.last().click();
     const detail = page.locator('#trace-detail');
     await detail.locator('table.tlvs').waitFor();
     const tlvs = await detail.locator('table.tlvs').innerText();

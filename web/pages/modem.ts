@@ -1,7 +1,7 @@
 /** One modem: identity, SIM, registration, signal over time, bearers and links with live throughput, actions. */
 import { TimeChart } from '../charts.js';
 import { fmtRate, fmtTime, h } from '../dom.js';
-import type { Bearer, Link, ModemInfo } from '../types.js';
+import type { Bearer, Link, ModemInfo, Profiles } from '../types.js';
 import { errorText, throttle, type Ctx, type Page } from './page.js';
 
 const dbm = (v: number): string => `${v} dBm`;
@@ -33,11 +33,17 @@ export function modemPage({ api, store }: Ctx, id: string): Page {
   const linkId = h('input', { name: 'linkId', type: 'number', min: 0, max: 255, placeholder: 'auto', size: 5, 'aria-label': 'link id' });
   const connectButton = h('button', { type: 'submit' }, 'Connect');
   const form = h('form', { class: 'connect', id: 'connect' }, h('label', {}, 'APN ', apn), h('label', {}, 'IP ', ipType), h('label', {}, 'link id ', linkId), connectButton);
+  // The PIN goes to the daemon and is cleared at once; the page shows retries, never the PIN.
+  const pin = h('input', { name: 'pin', type: 'password', inputmode: 'numeric', autocomplete: 'off', pattern: '[0-9]{4,8}', required: true, size: 8, 'aria-label': 'SIM PIN' });
+  const pinForm = h('form', { class: 'connect', id: 'unlock', hidden: true }, h('label', {}, 'SIM PIN ', pin), h('button', { type: 'submit' }, 'Unlock'));
+  const profileRows = h('tbody');
+  const profilesNote = h('p', { class: 'muted', id: 'profiles-note' });
   const el = h(
     'section',
     { class: 'page', 'data-page': 'modem' },
     h('p', { class: 'crumbs' }, h('a', { href: '#/' }, 'Modems'), ' / ', id),
     title,
+    pinForm,
     cards,
     h('h2', {}, 'Signal'),
     signalChart.el,
@@ -46,7 +52,11 @@ export function modemPage({ api, store }: Ctx, id: string): Page {
     progress,
     h('table', { class: 'grid', id: 'bearers' }, h('thead', {}, h('tr', {}, ...['Bearer', 'Status', 'APN', 'Link id', 'Link', 'Framing', 'Addresses', 'Down', 'Up', ''].map((t) => h('th', {}, t)))), bearerRows),
     throughputCharts,
+    h('h2', {}, 'Configured bearers'),
+    profilesNote,
+    h('table', { class: 'grid', id: 'profiles' }, h('thead', {}, h('tr', {}, ...['APNs, in order', 'IP type', 'Authentication', 'Multiplexing', 'Link id', 'Bearer'].map((t) => h('th', {}, t)))), profileRows),
   );
+  let profiles: Profiles | undefined;
 
   let info: ModemInfo | undefined;
   let links: Link[] = [];
@@ -75,6 +85,18 @@ export function modemPage({ api, store }: Ctx, id: string): Page {
     }
   };
 
+  pinForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const value = pin.value;
+    pin.value = '';
+    void act('unlock the SIM', async () => {
+      const r = await api.call<{ unlocked: boolean; retries?: number; sim: string }>('unlock', { modem: id, pin: value });
+      const retries = r.retries !== undefined ? `; ${r.retries} PIN retries left` : '';
+      if (!r.unlocked) throw new Error(`the PIN was refused${retries}`);
+      return `SIM unlocked${retries}`;
+    });
+  });
+
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const params = { modem: id, apns: apn.value.split(',').map((a) => a.trim()).filter(Boolean), ipType: ipType.value, ...(linkId.value ? { linkId: Number(linkId.value) } : {}) };
@@ -90,12 +112,14 @@ export function modemPage({ api, store }: Ctx, id: string): Page {
     const r = m.registration;
     title.replaceChildren(`${m.id} `, h('small', {}, `${m.manufacturer ?? ''} ${m.model ?? ''}`), ' ', h('span', { class: `badge state-${m.state}` }, m.state));
     cards.replaceChildren(
-      card('Identity', [['Manufacturer', m.manufacturer], ['Model', m.model], ['Revision', m.revision], ['IMEI', m.imei], ['Control', m.protocol.toUpperCase()]]),
-      card('SIM', [['Status', m.sim?.status], ['PIN retries', m.sim?.pinRetries]]),
+      card('Identity', [['Manufacturer', m.manufacturer], ['Model', m.model], ['Revision', m.revision], ['IMEI', m.imei, 'num'], ['Control', m.protocol.toUpperCase()]]),
+      card('SIM', [['Status', m.sim?.status], ['ICCID', m.sim?.iccid, 'num'], ['IMSI', m.sim?.imsi, 'num'], ['Own number', m.sim?.ownNumber, 'num'], ['PIN retries', m.sim?.pinRetries], ['PUK retries', m.sim?.pukRetries]], 'sim'),
       card('Registration', [['State', r?.state], ['Operator', r?.operator?.name], ['MCC-MNC', r?.operator ? `${r.operator.mcc}-${r.operator.mnc}` : undefined], ['Technology', r?.tech]]),
-      card('Signal', [['RSSI', m.signal?.rssi], ['RSRP', m.signal?.rsrp], ['RSRQ', m.signal?.rsrq], ['SNR', m.signal?.snr]], 'signal-now'),
-      card('Data format', Object.entries(m.dataFormat ?? { framing: 'not negotiated yet' }).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : (v as string | number)])),
+      signalCard(m.signal),
+      card('Data format', Object.entries(m.dataFormat ?? { framing: 'not negotiated yet' }).map(([k, v]) => formatField(k, v))),
     );
+    pinForm.hidden = m.sim?.status !== 'pin-required';
+    renderProfiles();
     bearerRows.replaceChildren(
       ...m.bearers.map((b) => {
         const link = links.find((l) => l.bearer === b.id);
@@ -117,6 +141,15 @@ export function modemPage({ api, store }: Ctx, id: string): Page {
     );
     if (m.bearers.length === 0) bearerRows.append(h('tr', {}, h('td', { colspan: 10, class: 'muted' }, 'No bearers. Connect one above.')));
     updateRates();
+  };
+
+  const renderProfiles = (): void => {
+    if (!profiles) return;
+    profilesNote.textContent = profiles.config === null ? 'The daemon runs without a configuration file (wwan daemon --config).' : `From ${profiles.config}: autoconnect ${profiles.autoconnect ? 'on' : 'off'}${profiles.pin ? ', PIN from a file' : ''}.`;
+    profileRows.replaceChildren(
+      ...profiles.bearers.map((b) => h('tr', {}, h('td', {}, b.apns.join(', ')), h('td', {}, IP_TYPES[b.ipType] ?? b.ipType), h('td', {}, b.auth === 'none' ? 'none' : `${b.auth.toUpperCase()}${b.user ? ` as ${b.user}` : ''}`), h('td', {}, b.multiplex), h('td', {}, b.linkId ?? 'any'), h('td', {}, b.bearer === null ? h('span', { class: 'badge state-connecting' }, 'not up') : h('span', { class: 'badge state-connected' }, `bearer ${b.bearer}`)))),
+    );
+    if (profiles.bearers.length === 0) profileRows.append(h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'No configured bearers for this modem.')));
   };
 
   /** Each second: the rate cells and charts only, so buttons under the pointer stay put. */
@@ -154,9 +187,10 @@ export function modemPage({ api, store }: Ctx, id: string): Page {
   };
 
   const refresh = throttle(() => {
-    Promise.all([api.call<ModemInfo>('info', { modem: id }), api.call<Link[]>('links')]).then(
-      ([i, l]) => {
+    Promise.all([api.call<ModemInfo>('info', { modem: id }), api.call<Link[]>('links'), api.call<Profiles>('profiles', { modem: id })]).then(
+      ([i, l, p]) => {
         info = i;
+        profiles = p;
         links = l.filter((x) => x.modem === id);
         render();
       },
@@ -180,7 +214,7 @@ export function modemPage({ api, store }: Ctx, id: string): Page {
       if (e.event === 'signal') {
         signalChart.setData(store.signal.get(id) ?? []);
         if (info) info.signal = e.signal;
-        cards.querySelector('#signal-now')?.replaceWith(card('Signal', [['RSSI', e.signal.rssi], ['RSRP', e.signal.rsrp], ['RSRQ', e.signal.rsrq], ['SNR', e.signal.snr]], 'signal-now'));
+        cards.querySelector('#signal-now')?.replaceWith(signalCard(e.signal));
         return;
       }
       if (busy && e.event === 'bearer') step(`bearer ${e.bearer.id}: ${e.bearer.status}${e.bearer.error ? ` (${e.bearer.error})` : ''}`, 'state');
@@ -198,6 +232,31 @@ export function modemPage({ api, store }: Ctx, id: string): Page {
   };
 }
 
-function card(name: string, rows: [string, string | number | undefined][], id?: string): HTMLElement {
-  return h('div', { class: 'card', id }, h('h3', {}, name), h('dl', {}, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v === undefined ? '–' : String(v))])));
+/** A card of named values; a `num` value (IMEI, ICCID) never wraps mid-number. */
+function card(name: string, rows: [string, string | number | undefined, 'num'?][], id?: string): HTMLElement {
+  return h('div', { class: 'card', id }, h('h3', {}, name), h('dl', {}, ...rows.flatMap(([k, v, kind]) => [h('dt', {}, k), h('dd', { class: kind }, v === undefined ? '–' : String(v))])));
+}
+
+const signalCard = (s: ModemInfo['signal']): HTMLElement =>
+  card('Signal', [['RSSI', unit(s?.rssi, 'dBm')], ['RSRP', unit(s?.rsrp, 'dBm')], ['RSRQ', unit(s?.rsrq, 'dB')], ['SNR', unit(s?.snr, 'dB')]], 'signal-now');
+
+const unit = (v: number | undefined, u: string): string | undefined => (v === undefined ? undefined : `${v} ${u}`);
+
+const IP_TYPES: Record<string, string> = { ipv4: 'IPv4', ipv6: 'IPv6', ipv4v6: 'IPv4 and IPv6' };
+
+/** The data format's fields as people read them: names, and units on every figure. */
+const FORMAT_FIELDS: Record<string, [string, (v: number) => string]> = {
+  version: ['QMAP version', String],
+  maxDatagrams: ['Packets per transfer, at most', (v) => `${v} packets`],
+  maxBytes: ['Transfer size, at most', (v) => `${v} bytes`],
+  timeLimitMs: ['Aggregation time limit', (v) => `${v} ms`],
+  mtu: ['MTU', (v) => `${v} bytes`],
+};
+
+function formatField(key: string, v: unknown): [string, string] {
+  if (key === 'framing') return ['Framing', { qmap: 'QMAP', ntb: 'MBIM NTB', 'raw-ip': 'raw IP', 'bam-dmux': 'BAM-DMUX', qmimux: 'qmimux' }[String(v)] ?? String(v)];
+  const known = FORMAT_FIELDS[key];
+  if (known && typeof v === 'number') return [known[0], known[1](v)];
+  const words = key.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return [words.charAt(0).toUpperCase() + words.slice(1), typeof v === 'object' ? JSON.stringify(v) : String(v)];
 }

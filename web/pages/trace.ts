@@ -1,10 +1,16 @@
-/** Control messages live: filters by modem, service, message and direction; every TLV or field of one. */
+/**
+ * Control messages live, newest first: filters by modem, service, message and direction; every TLV or field
+ * of one. An indication that repeats (the same one among the last few messages; each one's follow-up
+ * request and answer come between) is one row with a count, at the top with its latest time.
+ */
 import { fmtTime, h } from '../dom.js';
 import type { TraceEvent } from '../types.js';
 import { errorText, type Ctx, type Page } from './page.js';
 
 /** Rows kept in the table; the store (and the pcap) keep more. */
 const SHOWN = 500;
+/** How many of the newest rows an indication is folded into. */
+const FOLD_WITHIN = 4;
 
 interface QmiTlv {
   type: number;
@@ -44,23 +50,26 @@ export function tracePage({ api, store }: Ctx): Page {
     (!modem.value || e.modem === modem.value) && (!service.value || e.service === service.value) && (!direction.value || e.direction === direction.value) && (!message.value || e.message.toLowerCase().includes(message.value.toLowerCase()));
 
   let selected: HTMLTableRowElement | undefined;
-  const row = (e: TraceEvent): HTMLTableRowElement => {
+  /** The latest message each row shows, and how many it stands for. */
+  const shownBy = new WeakMap<HTMLTableRowElement, { e: TraceEvent; count: number }>();
+  const row = (e: TraceEvent, count = 1): HTMLTableRowElement => {
     const tr = h(
       'tr',
       { class: e.direction, tabindex: 0 },
-      h('td', {}, fmtTime(e.time)),
+      h('td', { class: 'time' }, fmtTime(e.time)),
       h('td', {}, e.modem),
       h('td', { class: 'dir', title: e.direction === 'tx' ? 'to the modem' : 'from the modem' }, e.direction === 'tx' ? '→' : '←'),
       h('td', {}, e.protocol.toUpperCase()),
       h('td', {}, e.service),
-      h('td', {}, e.message),
+      h('td', {}, e.message, ' ', h('span', { class: 'badge count', title: 'the same indication, in a row' }, count > 1 ? `×${count}` : '')),
       h('td', {}, e.summary),
     );
+    shownBy.set(tr, { e, count });
     const open = (): void => {
       selected?.classList.remove('selected');
       selected = tr;
       tr.classList.add('selected');
-      void showDetail(e);
+      void showDetail(shownBy.get(tr)!.e);
     };
     tr.addEventListener('click', open);
     tr.addEventListener('keydown', (k) => k.key === 'Enter' && open());
@@ -77,13 +86,21 @@ export function tracePage({ api, store }: Ctx): Page {
     }
   };
 
-  /** Rebuilds the table from the store: the last SHOWN messages that pass the filters. */
+  const noteShown = (): void => {
+    note.textContent = `${rows.childElementCount} rows (newest first) of ${store.trace.length} messages kept`;
+  };
+  /** Rebuilds the table from the store: the last SHOWN messages that pass the filters, runs of an indication folded. */
   const rebuild = (): void => {
     for (const e of store.trace) learn(e);
-    const shown = store.trace.filter(matches).slice(-SHOWN);
-    rows.replaceChildren(...shown.map(row));
-    note.textContent = `${shown.length} shown of ${store.trace.length} kept`;
-    list.scrollTop = list.scrollHeight;
+    const groups: { e: TraceEvent; count: number }[] = [];
+    for (const e of store.trace.filter(matches).slice(-SHOWN)) {
+      const at = groups.findLastIndex((g, i) => i >= groups.length - FOLD_WITHIN && sameIndication(g.e, e));
+      const count = at < 0 ? 1 : groups.splice(at, 1)[0]!.count + 1;
+      groups.push({ e, count });
+    }
+    rows.replaceChildren(...groups.reverse().map((g) => row(g.e, g.count)));
+    noteShown();
+    list.scrollTop = 0;
   };
   for (const f of [modem, service, direction]) f.addEventListener('change', rebuild);
   message.addEventListener('input', rebuild);
@@ -94,15 +111,32 @@ export function tracePage({ api, store }: Ctx): Page {
     if (e.event !== 'trace') return;
     learn(e);
     if (!matches(e)) return;
-    // Follow the newest message only when the reader is already at the bottom.
-    const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 4;
-    rows.append(row(e));
-    while (rows.childElementCount > SHOWN) rows.firstElementChild?.remove();
-    note.textContent = `${rows.childElementCount} shown of ${store.trace.length} kept`;
-    if (atBottom) list.scrollTop = list.scrollHeight;
+    const fold = ([...rows.children] as HTMLTableRowElement[]).slice(0, FOLD_WITHIN).find((r) => sameIndication(shownBy.get(r)!.e, e));
+    if (fold) {
+      const group = shownBy.get(fold)!;
+      group.e = e;
+      group.count++;
+      fold.querySelector('.time')!.textContent = fmtTime(e.time);
+      fold.querySelector('.count')!.textContent = `×${group.count}`;
+      rows.prepend(fold);
+      noteShown();
+      return;
+    }
+    // A reader who scrolled down keeps their place; one at the top sees the newest.
+    const before = list.scrollHeight;
+    rows.prepend(row(e));
+    while (rows.childElementCount > SHOWN) rows.lastElementChild?.remove();
+    if (list.scrollTop > 4) list.scrollTop += list.scrollHeight - before;
+    noteShown();
   });
   rebuild();
   return { el, dispose: off };
+}
+
+/** Two messages that fold into one row: the same indication from the same modem. */
+function sameIndication(a: TraceEvent, b: TraceEvent): boolean {
+  const indication = (e: TraceEvent): boolean => e.direction === 'rx' && /\bindication\b|INDICATE_STATUS/i.test(e.summary);
+  return indication(a) && indication(b) && a.modem === b.modem && a.service === b.service && a.message === b.message;
 }
 
 /** QMI: the header, then a table of TLVs. MBIM: the header, then the decoded fields. Problems last. */

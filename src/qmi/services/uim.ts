@@ -169,6 +169,19 @@ export const uim = service(
         cardResult: optional(0x13, cardResult),
       },
     ),
+    unblockPin: message(
+      0x0027,
+      {
+        responseInIndicationToken: optional(0x12, u32),
+        info: secret(required(0x02, struct({ pinId: UimPinId, pukValue: stringU8, newPinValue: stringU8 }))),
+        session,
+      },
+      {
+        retriesRemaining: optional(0x10, struct({ verifyRetriesLeft: u8, unblockRetriesLeft: u8 })),
+        responseInIndicationToken: optional(0x12, u32),
+        cardResult: optional(0x13, cardResult),
+      },
+    ),
     refreshRegister: message(
       0x002a,
       {
