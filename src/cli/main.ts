@@ -5,6 +5,7 @@ import { FAULTS } from '../sim/faults.js';
 import { runSim, runSimCtl, type SimCommandOptions } from './sim.js';
 import { EXIT, bearerText, infoText, linksText, listText, readPasswordFile, runDaemon, stdOutput, withDaemon } from './manage.js';
 import { runMonitor } from './monitor.js';
+import { fleetOptions, type FleetOptions } from './fleet.js';
 import { runDemo } from './demo.js';
 import { connectProgress, runTrace } from './trace.js';
 import { DECODE_FORMATS, decodeBytes, readInput, writeDecodePcap, type DecodeFormat } from './decode.js';
@@ -66,7 +67,7 @@ async function main(): Promise<number> {
       code = await runSimCtl(opts.control, fault, args);
     });
   const socketOpt = (c: Command): Command => c.option('--socket <path>', 'the daemon socket (default: $WWAN_SOCKET, /run/wwankit/wwand.sock as root)').option('--json', 'machine-readable output');
-  socketOpt(program.command('daemon').description('run the manager: the local API on a unix socket (mode 0660)'))
+  fleetOptions(socketOpt(program.command('daemon').description('run the manager: the local API on a unix socket (mode 0660)')))
     .option('--sim <spec...>', 'add simulated modems: PROFILE or PROFILE:N (e.g. qmi-rmnet:2)')
     .option('--netdev <backend>', 'links of simulated modems: tun (default when root) or memory')
     .option('--no-discover', 'do not add the real modems sysfs shows')
@@ -74,7 +75,7 @@ async function main(): Promise<number> {
     .option('--pin-file <file>', 'PIN1 for SIMs that ask for one (read from a file, never logged)')
     .option('--dbus [bus]', 'also serve the ModemManager D-Bus API (mmcli, NetworkManager): system (default), session or a unix:path= address')
     .option('--http <address>', 'also serve the web dashboard on [ADDRESS:]PORT (loopback unless an address is named; 0 picks a port); prints its URL')
-    .action(async (opts: { socket?: string; sim?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; dbus?: string | true; pinFile?: string }) => {
+    .action(async (opts: { socket?: string; sim?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; dbus?: string | true; pinFile?: string } & FleetOptions) => {
       code = await runDaemon(opts, (l) => void process.stderr.write(`[wwand] ${l}\n`));
     });
   socketOpt(program.command('status').description('the daemon: pid, uptime, modems')).action(async (opts: { socket?: string; json?: boolean }) => {

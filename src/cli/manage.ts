@@ -3,6 +3,7 @@
  * 0 done, 1 the modem or network refused, 2 bad arguments, 3 no daemon, 4 no such modem.
  */
 import { readFileSync } from 'node:fs';
+import { startFleet, type FleetOptions } from './fleet.js';
 import { DaemonClient, DaemonError, defaultSocket } from '../daemon/client.js';
 import { Daemon } from '../daemon/server.js';
 import { chooseNetdevs } from './netdevs.js';
@@ -118,7 +119,7 @@ export function readPasswordFile(path: string | undefined): string | undefined {
   return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
 }
 
-export async function runDaemon(opts: { socket?: string; sim?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; dbus?: string | true; pinFile?: string }, log: (l: string) => void): Promise<number> {
+export async function runDaemon(opts: { socket?: string; sim?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; dbus?: string | true; pinFile?: string } & FleetOptions, log: (l: string) => void): Promise<number> {
   const http = opts.http === undefined ? undefined : parseHttpAddress(opts.http);
   const socket = opts.socket ?? defaultSocket();
   const { factory, note } = await chooseNetdevs(opts.netdev);
@@ -128,6 +129,10 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; netdev?
   const pin = readPasswordFile(opts.pinFile);
   const daemon = await Daemon.start({ socket, sims: opts.sim, netdev: factory, discover: opts.discover, kernelSteps, log, ...(pin !== undefined ? { pin } : {}) });
   process.stdout.write(`${JSON.stringify({ event: 'listening', socket, modems: [...daemon.manager.modems.keys()] })}\n`);
+  const fleet = await startFleet(daemon, opts, log, (e) => void process.stdout.write(`${JSON.stringify(e)}\n`)).catch(async (e: unknown) => {
+    await daemon.stop();
+    throw e;
+  });
   // --dbus alone means the system bus, where ModemManager's clients look.
   const mm =
     opts.dbus === undefined
@@ -139,7 +144,8 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; netdev?
   let web: WebServer | undefined;
   if (http) {
     if (!isLoopback(http.host)) log(`the dashboard listens on ${http.host}, beyond loopback: anyone who learns its URL controls the modems`);
-    web = await WebServer.start({ daemon, host: http.host, port: http.port, allowRemote: http.explicit }).catch(async (e: unknown) => {
+    web = await WebServer.start({ daemon, host: http.host, port: http.port, allowRemote: http.explicit, metrics: fleet.metrics }).catch(async (e: unknown) => {
+      await fleet.stop();
       await mm?.stop();
       await daemon.stop();
       throw e;
@@ -148,6 +154,7 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; netdev?
   }
   await stopSignal();
   await web?.close();
+  await fleet.stop();
   await mm?.stop();
   await daemon.stop();
   return EXIT.ok;

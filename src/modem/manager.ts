@@ -19,6 +19,7 @@ import { MbimDevice } from '../mbim/client.js';
 import { redactMbim } from '../mbim/redact.js';
 import { redactQmux } from '../qmi/redact.js';
 import { ConfigError, type ControlProtocol, type Registration, type SignalQuality } from './types.js';
+import type { RequestResult } from '../wire/request-meter.js';
 
 export interface ModemSpec {
   /** Stable name, e.g. `modem0` or `sim0`. */
@@ -47,6 +48,8 @@ export interface ManagerEvents {
   log: [string];
   /** A control message, secrets overwritten. */
   trace: [string, 'qmi' | 'mbim', 'tx' | 'rx', Uint8Array];
+  /** A control request ended: protocol, service, seconds, result (for metrics). */
+  request: [ControlProtocol, string, number, RequestResult];
 }
 
 export class Manager extends EventEmitter<ManagerEvents> {
@@ -126,12 +129,14 @@ export class Manager extends EventEmitter<ManagerEvents> {
       const device = await QmiDevice.open(qmuxPort(transport), {
         log: (l) => this.emit('log', `${spec.id}: ${l}`),
         trace: (dir, frame) => this.listenerCount('trace') > 0 && this.emit('trace', spec.id, 'qmi', dir, redactQmux(frame)),
+        meter: (service, seconds, result) => this.emit('request', 'qmi', service, seconds, result),
       });
       return new QmiDriver(device, { pipe: spec.pipe ?? 'usb', ...(spec.kernel?.mux === 'qmimux' ? { qmap: 'qmap' as const } : {}) });
     }
     const mbim = await MbimDevice.open(transport, {
       log: (l) => this.emit('log', `${spec.id}: ${l}`),
       trace: (dir, bytes) => this.listenerCount('trace') > 0 && this.emit('trace', spec.id, 'mbim', dir, redactMbim(bytes)),
+      meter: (service, seconds, result) => this.emit('request', 'mbim', service, seconds, result),
     });
     return new MbimDriver(mbim);
   }
