@@ -4,7 +4,7 @@
  * modem between scrapes); control requests are counted as they end. Nothing here is secret: no PIN,
  * password, IMSI or ICCID, only names the operator chose (modem ids, APNs) and what the network says.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Manager } from '../modem/manager.js';
 import type { Bearer, BearerStatus, Modem, ModemState } from '../modem/modem.js';
 import type { Registration, SignalQuality } from '../modem/types.js';
@@ -15,10 +15,13 @@ const BEARER_STATES: readonly BearerStatus[] = ['connecting', 'connected', 'reco
 /** Operator names come from the network: cut short so a hostile cell cannot blow up a label. */
 const MAX_LABEL = 64;
 
-type Fill<L extends string> = (set: (labels: LabelValues<L>, value: number | undefined) => void) => void;
+type Labels = Record<string, string>;
+type Fill = (set: (labels: Labels, value: number | undefined) => void) => void;
 
 export class DaemonMetrics {
+  /** prom-client's: Node's process figures and the control-request counters and histogram. */
   readonly registry = new Registry();
+  private readonly families: { name: string; help: string; type: 'gauge' | 'counter'; fill: Fill }[] = [];
   private readonly unsubscribe: () => void;
 
   constructor(private readonly manager: Manager) {
@@ -29,26 +32,26 @@ export class DaemonMetrics {
     const r = this.registry;
     const modems = (): Manager['modems'] => this.manager.modems;
 
-    this.gauge('wwan_modems', 'Modems the daemon manages.', [], (set) => set({}, modems().size));
+    this.gauge('wwan_modems', 'Modems the daemon manages.', (set) => set({}, modems().size));
 
     // Per modem.
-    this.gauge('wwan_modem_info', 'A modem: its control protocol and identity (always 1).', ['modem', 'protocol', 'manufacturer', 'model', 'revision'], (set) => {
+    this.gauge('wwan_modem_info', 'A modem: its control protocol and identity (always 1).', (set) => {
       for (const m of modems().values()) {
         const id = m.info?.identity;
         set({ modem: m.id, protocol: m.driver.protocol, manufacturer: cut(id?.manufacturer), model: cut(id?.model), revision: cut(id?.revision) }, 1);
       }
     });
-    this.gauge('wwan_modem_state', "The modem's state: 1 for the current one, 0 for the others.", ['modem', 'state'], (set) => {
+    this.gauge('wwan_modem_state', "The modem's state: 1 for the current one, 0 for the others.", (set) => {
       for (const m of modems().values()) for (const s of MODEM_STATES) set({ modem: m.id, state: s }, m.state === s ? 1 : 0);
     });
-    this.gauge('wwan_modem_registration_state', 'Network registration: 1 for the current state, 0 for the others.', ['modem', 'state'], (set) => {
+    this.gauge('wwan_modem_registration_state', 'Network registration: 1 for the current state, 0 for the others.', (set) => {
       for (const m of modems().values()) {
         const now = m.info?.registration.state ?? 'unknown';
         for (const s of REGISTRATION_STATES) set({ modem: m.id, state: s }, now === s ? 1 : 0);
       }
     });
     // One series per modem whatever the operator: the label changes, the cardinality does not grow.
-    this.gauge('wwan_modem_network_info', 'The network the modem is on: access technology and operator (always 1).', ['modem', 'access_technology', 'mcc', 'mnc', 'operator'], (set) => {
+    this.gauge('wwan_modem_network_info', 'The network the modem is on: access technology and operator (always 1).', (set) => {
       for (const m of modems().values()) {
         const reg = m.info?.registration;
         if (!reg) continue;
@@ -56,14 +59,14 @@ export class DaemonMetrics {
       }
     });
     const signal = (name: string, help: string, pick: (s: SignalQuality) => number | undefined): void =>
-      this.gauge(name, help, ['modem'], (set) => {
+      this.gauge(name, help, (set) => {
         for (const x of modems().values()) if (x.info) set({ modem: x.id }, pick(x.info.signal));
       });
     signal('wwan_modem_signal_rssi_dbm', 'Received signal strength (dBm).', (s) => s.rssi);
     signal('wwan_modem_signal_rsrp_dbm', 'LTE reference signal received power (dBm).', (s) => s.rsrp);
     signal('wwan_modem_signal_rsrq_db', 'LTE reference signal received quality (dB).', (s) => s.rsrq);
     signal('wwan_modem_signal_sinr_db', 'Signal to interference and noise ratio (dB).', (s) => s.snr);
-    this.counter('wwan_datapath_receive_drops_total', 'Data from the modem dropped before reaching a link, by reason.', ['modem', 'reason'], (set) => {
+    this.counter('wwan_datapath_receive_drops_total', 'Data from the modem dropped before reaching a link, by reason.', (set) => {
       for (const x of modems().values()) {
         const dp = x.datapath;
         if (!dp) continue;
@@ -73,32 +76,30 @@ export class DaemonMetrics {
     });
 
     // Per bearer and its link.
-    const bearerLabels = ['modem', 'bearer', 'apn'] as const;
-    type BL = (typeof bearerLabels)[number];
-    const bearers = function* (): Generator<[LabelValues<BL>, Bearer, Modem]> {
+    const bearers = function* (): Generator<[Labels, Bearer, Modem]> {
       for (const x of modems().values()) for (const b of x.bearers.values()) yield [{ modem: x.id, bearer: String(b.id), apn: cut(b.connected?.apn ?? b.request.apns[0]) }, b, x];
     };
-    this.gauge('wwan_bearer_info', 'A bearer: its link id, interface and IP type (always 1).', [...bearerLabels, 'link', 'interface', 'ip_type'], (set) => {
+    this.gauge('wwan_bearer_info', 'A bearer: its link id, interface and IP type (always 1).', (set) => {
       for (const [l, b] of bearers()) set({ ...l, link: String(b.linkId), interface: b.netdev?.name ?? '', ip_type: b.request.ipType }, 1);
     });
-    this.gauge('wwan_bearer_state', "The bearer's state: 1 for the current one, 0 for the others.", [...bearerLabels, 'state'], (set) => {
+    this.gauge('wwan_bearer_state', "The bearer's state: 1 for the current one, 0 for the others.", (set) => {
       for (const [l, b] of bearers()) for (const s of BEARER_STATES) set({ ...l, state: s }, b.status === s ? 1 : 0);
     });
-    this.counter('wwan_bearer_reconnects_total', 'Times the bearer was dialled again after the network or a modem reset dropped it.', bearerLabels, (set) => {
+    this.counter('wwan_bearer_reconnects_total', 'Times the bearer was dialled again after the network or a modem reset dropped it.', (set) => {
       for (const [l, b] of bearers()) set(l, b.reconnects);
     });
-    this.gauge('wwan_bearer_last_connect_duration_seconds', 'How long the last successful connect took, first request to link configured.', bearerLabels, (set) => {
+    this.gauge('wwan_bearer_last_connect_duration_seconds', 'How long the last successful connect took, first request to link configured.', (set) => {
       for (const [l, b] of bearers()) set(l, b.connectSeconds);
     });
     const counter = (name: string, help: string, key: 'rxBytes' | 'txBytes' | 'rxPackets' | 'txPackets'): void =>
-      this.counter(name, help, bearerLabels, (set) => {
+      this.counter(name, help, (set) => {
         for (const [l, b] of bearers()) if (b.netdev) set(l, b.netdev.counters[key]);
       });
     counter('wwan_link_receive_bytes_total', 'Bytes the link delivered from the modem.', 'rxBytes');
     counter('wwan_link_transmit_bytes_total', 'Bytes the link sent toward the modem.', 'txBytes');
     counter('wwan_link_receive_packets_total', 'Packets the link delivered from the modem.', 'rxPackets');
     counter('wwan_link_transmit_packets_total', 'Packets the link sent toward the modem.', 'txPackets');
-    this.counter('wwan_link_transmit_drops_total', 'Packets toward the modem dropped, by reason: the flow-control queue was full, or the framing refused them.', [...bearerLabels, 'reason'], (set) => {
+    this.counter('wwan_link_transmit_drops_total', 'Packets toward the modem dropped, by reason: the flow-control queue was full, or the framing refused them.', (set) => {
       for (const [l, b, x] of bearers()) {
         if (!b.netdev) continue;
         const queued = x.datapath?.links.get(b.linkId)?.queueDropped ?? 0;
@@ -106,13 +107,13 @@ export class DaemonMetrics {
         set({ ...l, reason: 'framing' }, Math.max(0, b.netdev.counters.txDropped - queued));
       }
     });
-    this.counter('wwan_link_flow_control_pauses_total', 'Times the modem paused the link (QMAP flow control).', bearerLabels, (set) => {
+    this.counter('wwan_link_flow_control_pauses_total', 'Times the modem paused the link (QMAP flow control).', (set) => {
       for (const [l, b, x] of bearers()) {
         const link = x.datapath?.links.get(b.linkId);
         if (link) set(l, link.pauses);
       }
     });
-    this.gauge('wwan_link_paused', 'Whether the modem holds the link paused now (QMAP flow control).', bearerLabels, (set) => {
+    this.gauge('wwan_link_paused', 'Whether the modem holds the link paused now (QMAP flow control).', (set) => {
       for (const [l, b, x] of bearers()) {
         const link = x.datapath?.links.get(b.linkId);
         if (link) set(l, link.paused ? 1 : 0);
@@ -141,8 +142,8 @@ export class DaemonMetrics {
   }
 
   /** The text exposition format, collected now. */
-  scrape(): Promise<string> {
-    return this.registry.metrics();
+  async scrape(): Promise<string> {
+    return `${await this.registry.metrics()}\n${this.render()}`;
   }
 
   close(): void {
@@ -150,33 +151,39 @@ export class DaemonMetrics {
     this.registry.clear();
   }
 
-  /** A gauge whose series are rebuilt from the manager at each scrape; an undefined value is left out. */
-  private gauge<L extends string>(name: string, help: string, labelNames: readonly L[], fill: Fill<L>): void {
-    new Gauge<L>({
-      name,
-      help,
-      labelNames,
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        fill((labels, v) => v !== undefined && this.set(labels, v));
-      },
-    });
+  /** A gauge read from the manager at each scrape; an undefined value is left out. */
+  private gauge(name: string, help: string, fill: Fill): void {
+    this.families.push({ name, help, type: 'gauge', fill });
   }
 
   /** A counter read from a counter the manager keeps (the manager's count is the truth; no deltas here). */
-  private counter<L extends string>(name: string, help: string, labelNames: readonly L[], fill: Fill<L>): void {
-    new Counter<L>({
-      name,
-      help,
-      labelNames,
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        fill((labels, v) => v !== undefined && this.inc(labels, v));
-      },
-    });
+  private counter(name: string, help: string, fill: Fill): void {
+    this.families.push({ name, help, type: 'counter', fill });
   }
+
+  /** The scrape-time families in the text format, written directly: tens of thousands of series at fleet size. */
+  private render(): string {
+    const out: string[] = [];
+    for (const f of this.families) {
+      out.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`);
+      f.fill((labels, v) => v !== undefined && out.push(`${f.name}${labelText(labels)} ${numberText(v)}`));
+    }
+    return `${out.join('\n')}\n`;
+  }
+}
+
+/** `{k="v",…}` with the text format's escapes (backslash, quote, newline). */
+function labelText(labels: Labels): string {
+  let s = '';
+  for (const k in labels) {
+    const v = labels[k]!;
+    s += `${s ? ',' : ''}${k}="${/["\\\n]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v}"`;
+  }
+  return s ? `{${s}}` : '';
+}
+
+function numberText(v: number): string {
+  return Number.isFinite(v) ? String(v) : Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
 }
 
 function cut(v: string | undefined): string {

@@ -55,6 +55,7 @@ export interface ManagerEvents {
 export class Manager extends EventEmitter<ManagerEvents> {
   readonly modems = new Map<string, Modem>();
   readonly specs = new Map<string, ModemSpec>();
+  private nextIndex = 0;
 
   constructor(
     private readonly netdev: NetdevFactory,
@@ -68,9 +69,10 @@ export class Manager extends EventEmitter<ManagerEvents> {
 
   async add(spec: ModemSpec): Promise<Modem> {
     if (this.modems.has(spec.id)) throw new ConfigError(`modem ${spec.id} exists already`);
+    // Taken before the first await: modems added side by side get different link names.
+    const index = this.nextIndex++;
     const transport = await openPort(spec.port);
     const driver = await this.driverFor(spec, transport);
-    const index = this.modems.size;
     const modem = new Modem(spec.id, driver, {
       linkPrefix: `wwan${index}.`,
       netdev: (name, linkId) => (spec.kernel ? this.kernelNetdev(spec.kernel, linkId) : this.netdev(spec.id, name, linkId)),

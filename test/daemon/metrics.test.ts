@@ -67,7 +67,11 @@ describe('Prometheus metrics', () => {
   itWithTools(['promtool'])('a scrape with a connected bearer on each protocol passes promtool check metrics', async () => {
     await daemon.request('connect', { modem: 'sim0', apn: 'internet', auth: 'chap', user: 'bob', password: 'm3tr1cs-secret' });
     await daemon.request('connect', { modem: 'sim1', apn: 'internet' });
+    // What the network names itself is escaped, however hostile, and cut short.
+    const reg = daemon.manager.get('sim1').info!.registration;
+    reg.operator = { mcc: '001', mnc: '01', name: `evil"}\\\n${'x'.repeat(500)}` };
     const text = await scrape();
+    expect(text).toContain(`operator="evil\\"}\\\\\\n${'x'.repeat(56)}"}`);
     const checked = await promtool(text);
     expect(checked.output).toBe('');
     expect(checked.code).toBe(0);
