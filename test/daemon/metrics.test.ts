@@ -1,6 +1,6 @@
 /** Prometheus metrics: a real scrape checked by promtool, values that follow the simulator, nothing secret. */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -48,7 +48,7 @@ let sim: Simulator;
 
 beforeAll(async () => {
   // The QMI modem's simulator is the test's own, so the test can move its radio; the MBIM one is the daemon's.
-  sim = await Simulator.start({ profile: PROFILES['qmi-rmnet'], seed: 5 });
+  sim = await Simulator.start({ profile: { ...PROFILES['qmi-rmnet'], firmware: { ...PROFILES['qmi-rmnet'].firmware, fixedSignal: true } }, seed: 5 });
   daemon = await Daemon.start({ socket, netdev: async (_m, name) => new MemoryNetdev(name) });
   await daemon.manager.add({ id: 'sim0', control: 'qmi', port: `unix:${sim.modems[0]!.ports[0]!.socket}`, dataPipe: sim.ready().modems[0]!.data, pipe: 'usb' });
   await daemon.addSim('mbim-usb');
@@ -97,20 +97,18 @@ describe('Prometheus metrics', () => {
   });
 
   it('signal follows the simulator, as `wwan info` shows it', async () => {
+    // The radio holds still (fixedSignal) until the test moves it; the modem reports the move.
     const firmware = sim.modems[0]!.firmware;
-    // The radio moves now and on its own every 2 s: read until the simulator held still across the reads.
-    for (let attempt = 0; ; attempt++) {
-      const changed = new Promise((r) => daemon.manager.once('signal', r));
-      const radio = firmware.tickSignal();
-      await changed;
-      const shown = JSON.parse((await run(process.execPath, [WWAN, 'info', 'sim0', '--json', '--socket', socket])).stdout) as { signal: Record<string, number> };
-      const text = await scrape();
-      if (firmware.signal !== radio && attempt < 5) continue;
-      const scraped = { rssi: value(text, 'wwan_modem_signal_rssi_dbm{modem="sim0"}'), rsrp: value(text, 'wwan_modem_signal_rsrp_dbm{modem="sim0"}'), rsrq: value(text, 'wwan_modem_signal_rsrq_db{modem="sim0"}'), snr: value(text, 'wwan_modem_signal_sinr_db{modem="sim0"}') };
-      expect(scraped).toEqual({ rssi: radio.rssi, rsrp: radio.rsrp, rsrq: radio.rsrq, snr: radio.snr });
-      expect(shown.signal).toMatchObject(scraped);
-      break;
-    }
+    const radio = { rssi: -81, rsrp: -107, rsrq: -13, snr: 3.5 };
+    const reported = new Promise((r) => daemon.manager.once('signal', r));
+    firmware.signal = radio;
+    firmware.emit('signal', radio);
+    await reported;
+    const shown = JSON.parse((await run(process.execPath, [WWAN, 'info', 'sim0', '--json', '--socket', socket])).stdout) as { signal: Record<string, number> };
+    const text = await scrape();
+    const scraped = { rssi: value(text, 'wwan_modem_signal_rssi_dbm{modem="sim0"}'), rsrp: value(text, 'wwan_modem_signal_rsrp_dbm{modem="sim0"}'), rsrq: value(text, 'wwan_modem_signal_rsrq_db{modem="sim0"}'), snr: value(text, 'wwan_modem_signal_sinr_db{modem="sim0"}') };
+    expect(scraped).toEqual(radio);
+    expect(shown.signal).toMatchObject(radio);
   });
 
   it('flow control shows as a pause, and the pause is counted', async () => {
@@ -133,6 +131,22 @@ describe('Prometheus metrics', () => {
     // Three echo requests of 84 bytes out, three replies of 84 bytes in.
     expect([delta('wwan_link_transmit_packets_total'), delta('wwan_link_transmit_bytes_total')]).toEqual([3, 252]);
     expect([delta('wwan_link_receive_packets_total'), delta('wwan_link_receive_bytes_total')]).toEqual([3, 252]);
+  });
+
+  itWithTools(['promtool'])('the Grafana dashboard in docs/ asks only for metrics a scrape has, in PromQL promtool accepts', async () => {
+    const dashboard = JSON.parse(readFileSync(new URL('../../docs/grafana-dashboard.json', import.meta.url), 'utf8')) as { panels: { targets?: { expr: string }[] }[] };
+    const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+    expect(exprs.length).toBeGreaterThan(20);
+    const text = await scrape();
+    const names = new Set(exprs.flatMap((e) => e.match(/\b(?:wwan|process|nodejs)_[a-z0-9_]+/g) ?? []));
+    for (const n of names) expect(text, n).toMatch(new RegExp(`^# TYPE ${n.replace(/_bucket$/, '')} `, 'm'));
+    // Grafana's variables as Prometheus would see them once Grafana filled them in.
+    const rules = exprs.map((e, i) => `      - record: dashboard:expr${i}\n        expr: ${JSON.stringify(e.replaceAll('$__rate_interval', '5m').replace(/\$(instance|modem)/g, '.*'))}`);
+    const file = join(dir, 'dashboard-rules.yml');
+    writeFileSync(file, `groups:\n  - name: dashboard\n    rules:\n${rules.join('\n')}\n`);
+    const checked = await run('promtool', ['check', 'rules', file]).then((r) => ({ code: 0, out: r.stdout }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }));
+    expect(checked.out).toContain(`SUCCESS: ${exprs.length} rules found`);
+    expect(checked.code).toBe(0);
   });
 
   it('is read-only, serves only /metrics, and refuses a non-loopback address unless allowed', async () => {
