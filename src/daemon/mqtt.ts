@@ -312,7 +312,9 @@ export class MqttBridge {
     this.unsubscribe();
     clearTimeout(this.flushTimer);
     clearInterval(this.trafficTimer);
-    if (this.client.connected) await this.client.publishAsync(`${this.base}/status`, 'offline', { qos: 1, retain: true }).catch(() => undefined);
-    await this.client.endAsync();
+    const online = this.client.connected;
+    if (online) await this.client.publishAsync(`${this.base}/status`, 'offline', { qos: 1, retain: true }).catch(() => undefined);
+    // Offline, nothing waits to be flushed: end now rather than after the next reconnect attempt.
+    await this.client.endAsync(!online);
   }
 }

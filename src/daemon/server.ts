@@ -96,7 +96,7 @@ export class Daemon {
 
   /**
    * Starts `N` simulated modems of a profile (`profile[:N]`) and manages them: up to 64 in this
-   * process, more in `wwan sim` child processes (a fleet), added a few at a time.
+   * process, more in child processes (64 each: a SimulatorFleet), added 32 at a time.
    */
   async addSim(spec: string): Promise<string[]> {
     const [name, countText] = spec.split(':');

@@ -1,16 +1,18 @@
 /**
- * Many simulated modems in `wwan sim` child processes (at most 64 each), so a daemon managing a
- * fleet pays only for its own side: the radios, firmware and sockets of the modems live elsewhere.
+ * Many simulated modems in child processes (fleet-child.ts, 64 each), so a daemon managing a fleet
+ * pays only for its own side: the radios, firmware and sockets of the modems live elsewhere. Each
+ * process hands out the same address ranges (10.64–127.x): fine in memory, not for TUN links.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { ProfileName } from './profiles.js';
 import type { Simulator } from './simulator.js';
 
-/** The `wwan` command, the same from src/ and from dist/ (it runs the built CLI). */
-const WWAN = fileURLToPath(new URL('../../bin/wwan.js', import.meta.url));
-export const MODEMS_PER_PROCESS = 50;
+/** The built child (`npm run build`), the same path from src/sim and from dist/sim. */
+const CHILD = fileURLToPath(new URL('../../dist/sim/fleet-child.js', import.meta.url));
+export const MODEMS_PER_PROCESS = 64;
 
 type Ready = ReturnType<Simulator['ready']>;
 
@@ -22,12 +24,12 @@ export class SimulatorFleet {
   ) {}
 
   static async start(options: { profile: ProfileName; modems: number; seed?: number; perProcess?: number; log?: (line: string) => void }): Promise<SimulatorFleet> {
-    const per = Math.min(64, options.perProcess ?? MODEMS_PER_PROCESS);
+    const per = options.perProcess ?? MODEMS_PER_PROCESS;
     const counts = Array.from({ length: Math.ceil(options.modems / per) }, (_, i) => Math.min(per, options.modems - i * per));
     const children: ChildProcess[] = [];
     const started = await Promise.allSettled(
       counts.map((n, i) => {
-        const child = spawn(process.execPath, [WWAN, 'sim', '--profile', options.profile, '--modems', String(n), '--seed', String((options.seed ?? 1) + i * per)], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [CHILD, options.profile, String(n), String((options.seed ?? 1) + i * per)], { stdio: ['ignore', 'pipe', 'pipe'] });
         children.push(child);
         return readyLine(child, options.log);
       }),
@@ -62,14 +64,14 @@ function readyLine(child: ChildProcess, log?: (line: string) => void): Promise<R
     if (log) for (const l of d.toString().split('\n')) if (l) log(l);
   });
   return new Promise<Ready>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`wwan sim gave no ready line in 60 s: ${err}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`a simulator process gave no ready line in 60 s: ${err}`)), 60_000);
     createInterface({ input: child.stdout! }).once('line', (l) => {
       clearTimeout(timer);
       resolve(JSON.parse(l) as Ready);
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`wwan sim exited with ${code}: ${err}`));
+      reject(new Error(`a simulator process exited with ${code}${existsSync(CHILD) ? '' : ` (${CHILD} is missing: run \`npm run build\`)`}: ${err}`));
     });
   });
 }

@@ -1,6 +1,6 @@
 /**
  * The short scale run (the 1,000-modem one is `npm run bench fleet`): one daemon, 100 simulated modems
- * in `wwan sim` child processes, 4 PDNs each, links in memory.
+ * in two simulator processes, 4 PDNs each, links in memory.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
