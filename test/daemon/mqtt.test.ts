@@ -3,7 +3,7 @@
  * commands refused and obeyed, a broker restart, and a password that stays out of every log.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -14,7 +14,7 @@ import { MqttBridge } from '../../src/daemon/mqtt.js';
 import { Daemon } from '../../src/daemon/server.js';
 import { MemoryNetdev } from '../../src/net/memory.js';
 import { WWAN } from '../support/capture.js';
-import { startMosquitto, type Broker } from '../support/mosquitto.js';
+import { makeCertificates, startMosquitto, type Broker } from '../support/mosquitto.js';
 import { hasTool, itWithTools } from '../support/tools.js';
 
 const run = promisify(execFile);
@@ -206,6 +206,34 @@ describe('MQTT commands (--mqtt-commands)', () => {
     expect(json(state.text)).toMatchObject({ bearers: [{ status: 'connected', apn: 'ims' }] });
     await w.close();
     expect(bridge.stats.queued).toBe(0);
+  });
+});
+
+describe('MQTT over TLS (--mqtt-tls-ca)', () => {
+  itWithTools(['mosquitto', 'openssl'])('trusts the broker through the given CA, and refuses it without', async () => {
+    const tlsDir = join(dir, 'tls');
+    mkdirSync(tlsDir);
+    const certs = makeCertificates(tlsDir);
+    const tls = await startMosquitto(tlsDir, undefined, certs);
+    const d = await Daemon.start({ socket: join(dir, 'd4.sock'), sims: ['qmi-rmnet'], netdev: async (_m, n) => new MemoryNetdev(n) });
+    const logs: string[] = [];
+    const trusting = MqttBridge.start(d, { url: tls.url, prefix, name: 'd4', ca: readFileSync(certs.ca), log: (l) => logs.push(l) });
+    const untrusting = MqttBridge.start(d, { url: tls.url, prefix, name: 'd5', backoffMs: [5000, 5000], log: (l) => logs.push(l) });
+    try {
+      const w = await mqtt.connectAsync(tls.url, { ca: readFileSync(certs.ca), protocolVersion: 5 });
+      const got = new Promise<string>((resolve) => w.on('message', (_t, p) => resolve(p.toString())));
+      await w.subscribeAsync(`${prefix}/d4/sim0/state`);
+      expect(JSON.parse(await got)).toMatchObject({ id: 'sim0', state: 'registered' });
+      await w.endAsync();
+      expect(trusting.connected).toBe(true);
+      await expect.poll(() => logs.some((l) => /mqtt: .*(certificate|self.signed)/i.test(l))).toBe(true);
+      expect(untrusting.connected).toBe(false);
+    } finally {
+      await trusting.stop();
+      await untrusting.stop();
+      await d.stop();
+      await tls.stop();
+    }
   });
 });
 

@@ -22,10 +22,21 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** `users`: name → password; anonymous clients are refused when given. */
-export async function startMosquitto(dir: string, users?: Record<string, string>): Promise<Broker> {
+/** A throwaway CA and a server certificate for 127.0.0.1 (EC keys: quick to make). */
+export function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
+  const f = (name: string): string => join(dir, name);
+  const ssl = (...args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
+  ssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=wwankit test CA');
+  ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=127.0.0.1');
+  writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  ssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.pem'), '-days', '2', '-extfile', f('san.ext'));
+  return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server.key') };
+}
+
+/** `users`: name → password; anonymous clients are refused when given. `tls`: the listener speaks only TLS. */
+export async function startMosquitto(dir: string, users?: Record<string, string>, tls?: { cert: string; key: string }): Promise<Broker> {
   const port = await freePort();
-  const conf = join(dir, 'mosquitto.conf');
+  const conf = join(dir, tls ? 'mosquitto-tls.conf' : 'mosquitto.conf');
   // Started as root, mosquitto would drop to its own user, which cannot read our private folder.
   const lines = [`listener ${port} 127.0.0.1`, 'persistence false', `allow_anonymous ${users ? 'false' : 'true'}`, `user ${userInfo().username}`];
   if (users) {
@@ -34,11 +45,12 @@ export async function startMosquitto(dir: string, users?: Record<string, string>
     for (const [u, p] of Object.entries(users)) execFileSync('mosquitto_passwd', ['-b', pw, u, p]);
     lines.push(`password_file ${pw}`);
   }
+  if (tls) lines.push(`certfile ${tls.cert}`, `keyfile ${tls.key}`);
   writeFileSync(conf, `${lines.join('\n')}\n`);
   let child: ChildProcess | undefined;
   const broker: Broker = {
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     async start() {
       child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
       const deadline = Date.now() + 10_000;
