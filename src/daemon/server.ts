@@ -96,7 +96,7 @@ export class Daemon {
 
   /**
    * Starts `N` simulated modems of a profile (`profile[:N]`) and manages them: up to 64 in this
-   * process, more in child processes (64 each: a SimulatorFleet), added 32 at a time.
+   * process, more in child processes (64 each: a SimulatorFleet), added 128 at a time.
    */
   async addSim(spec: string): Promise<string[]> {
     const [name, countText] = spec.split(':');
@@ -122,7 +122,7 @@ export class Daemon {
       return `sim${this.nextSim++}`;
     };
     const specs = modems.map((m) => ({ id: nextId(), control: profile.control, port: `unix:${m.ports[0]!.socket}`, dataPipe: m.data, pipe: profile.data === 'bam-dmux' ? ('bam-dmux' as const) : ('usb' as const) }));
-    await inBatches(specs, 32, (s) => this.manager.add(s));
+    await inBatches(specs, 128, (s) => this.manager.add(s));
     return specs.map((s) => s.id);
   }
 
