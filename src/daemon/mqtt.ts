@@ -44,6 +44,7 @@ export interface MqttOptions {
 }
 
 const COMMANDS = ['connect', 'disconnect'] as const;
+const DEFAULT_BACKOFF: [number, number] = [500, 30_000];
 const MAX_COMMAND = 64 * 1024;
 const TOPIC_LEVEL = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -68,7 +69,7 @@ export class MqttBridge {
   private readonly discovered = new Set<string>();
   private flushTimer: NodeJS.Timeout | undefined;
   private trafficTimer: NodeJS.Timeout | undefined;
-  private lastTraffic = new Map<string, string>();
+  private readonly lastTraffic = new Map<string, string>();
   private readonly unsubscribe: () => void;
   private attempts = 0;
   private readonly log: (line: string) => void;
@@ -80,7 +81,7 @@ export class MqttBridge {
     this.log = options.log ?? (() => undefined);
     const prefix = options.prefix ?? 'wwankit';
     this.base = `${prefix}/${options.name}`;
-    const [first] = options.backoffMs ?? [500, 30_000];
+    const [first] = options.backoffMs ?? DEFAULT_BACKOFF;
     const clientOptions: IClientOptions = {
       protocolVersion: 5,
       clientId: `wwankit-${options.name}-${process.pid}`,
@@ -129,7 +130,7 @@ export class MqttBridge {
   private online(): void {
     this.attempts = 0;
     this.stats.connects++;
-    this.client.options.reconnectPeriod = (this.options.backoffMs ?? [500, 30_000])[0];
+    this.client.options.reconnectPeriod = (this.options.backoffMs ?? DEFAULT_BACKOFF)[0];
     this.log(`mqtt: connected to ${this.options.url} as ${this.base}`);
     this.client.subscribe(`${this.base}/+/cmd/+`, { qos: 1 });
     this.send(`${this.base}/status`, 'online', true);
@@ -141,7 +142,7 @@ export class MqttBridge {
 
   /** Each failed attempt waits twice as long, up to the cap. */
   private backoff(): void {
-    const [first, cap] = this.options.backoffMs ?? [500, 30_000];
+    const [first, cap] = this.options.backoffMs ?? DEFAULT_BACKOFF;
     this.client.options.reconnectPeriod = Math.min(cap, first * 2 ** this.attempts++);
     if (this.attempts === 1) this.log(`mqtt: disconnected from ${this.options.url}; reconnecting with backoff`);
   }
