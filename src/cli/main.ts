@@ -5,6 +5,7 @@ import { FAULTS } from '../sim/faults.js';
 import { runSim, runSimCtl, type SimCommandOptions } from './sim.js';
 import { EXIT, bearerText, infoText, linksText, listText, readPasswordFile, runDaemon, stdOutput, withDaemon } from './manage.js';
 import { runMonitor } from './monitor.js';
+import { fleetOptions, type FleetOptions } from './fleet.js';
 import { runDemo } from './demo.js';
 import { connectProgress, runTrace } from './trace.js';
 import { bashCompletion, runReload, runUnlock, version, type ServiceOptions } from './service.js';
@@ -70,7 +71,7 @@ async function main(): Promise<number> {
       code = await runSimCtl(opts.control, fault, args);
     });
   const socketOpt = (c: Command): Command => c.option('--socket <path>', 'the daemon socket (default: $WWAN_SOCKET, /run/wwankit/wwand.sock as root)').option('--json', 'machine-readable output');
-  socketOpt(program.command('daemon').description('run the manager: the local API on a unix socket (mode 0660)'))
+  fleetOptions(socketOpt(program.command('daemon').description('run the manager: the local API on a unix socket (mode 0660)')))
     .option('--sim <spec...>', 'add simulated modems: PROFILE or PROFILE:N (e.g. qmi-rmnet:2)')
     .option('--sim-control <socket...>', "manage the modems of a `wwan sim` in its own process (the control socket from its ready line); they leave and come back with it")
     .option('--netdev <backend>', 'links of simulated modems: tun (default when root) or memory')
@@ -83,7 +84,7 @@ async function main(): Promise<number> {
     .option('--config <file>', 'the configuration file (default: /etc/wwankit/wwankit.toml when it exists); SIGHUP or `wwan reload` re-reads it')
     .addOption(new Option('--log-level <level>', 'log from this level up (JSON lines when stderr is not a terminal)').choices(LOG_LEVELS).default('info'))
     .option('--socket-group <group>', 'give the socket (mode 0660) to this group, whose members may then use the daemon')
-    .action(async (opts: { socket?: string; sim?: string[]; simControl?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; httpAllowRemote?: boolean; dbus?: string | true; pinFile?: string } & ServiceOptions) => {
+    .action(async (opts: { socket?: string; sim?: string[]; simControl?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; httpAllowRemote?: boolean; dbus?: string | true; pinFile?: string } & ServiceOptions & FleetOptions) => {
       code = await runDaemon(opts);
     });
   socketOpt(

@@ -4,6 +4,7 @@
  * to use the daemon's socket.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { startFleet, type FleetOptions } from './fleet.js';
 import { DaemonClient, DaemonError, defaultSocket } from '../daemon/client.js';
 import { Daemon } from '../daemon/server.js';
 import { chooseNetdevs } from './netdevs.js';
@@ -122,7 +123,7 @@ export function readPasswordFile(path: string | undefined): string | undefined {
   return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
 }
 
-export async function runDaemon(opts: { socket?: string; sim?: string[]; simControl?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; httpAllowRemote?: boolean; dbus?: string | true; pinFile?: string } & ServiceOptions): Promise<number> {
+export async function runDaemon(opts: { socket?: string; sim?: string[]; simControl?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; httpAllowRemote?: boolean; dbus?: string | true; pinFile?: string } & ServiceOptions & FleetOptions): Promise<number> {
   const logger = createLogger(opts.logLevel ?? 'info');
   const log = (line: string, level: 'debug' | 'info' | 'warn' | 'error' = 'info'): void => logger[level](line);
   const config = opts.config ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
@@ -145,6 +146,10 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; simCont
   // SIGHUP re-reads the configuration (a broken file is refused with its line; the last good one stays).
   process.on('SIGHUP', () => void daemon.reload().catch((e: Error) => log(e.message, config ? 'error' : 'warn')));
   process.stdout.write(`${JSON.stringify({ event: 'listening', socket, modems: [...daemon.manager.modems.keys()] })}\n`);
+  const fleet = await startFleet(daemon, opts, log, (e) => void process.stdout.write(`${JSON.stringify(e)}\n`)).catch(async (e: unknown) => {
+    await daemon.stop();
+    throw e;
+  });
   // --dbus alone means the system bus, where ModemManager's clients look.
   const mm =
     opts.dbus === undefined
@@ -156,7 +161,8 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; simCont
   let web: WebServer | undefined;
   if (http) {
     if (!isLoopback(http.host)) log(`WARNING: --http-allow-remote: the dashboard listens on ${http.host}, beyond loopback, over plain HTTP: anyone who learns its URL controls the modems`);
-    web = await WebServer.start({ daemon, host: http.host, port: http.port, allowRemote: opts.httpAllowRemote === true }).catch(async (e: unknown) => {
+    web = await WebServer.start({ daemon, host: http.host, port: http.port, allowRemote: opts.httpAllowRemote === true, metrics: fleet.metrics }).catch(async (e: unknown) => {
+      await fleet.stop();
       await mm?.stop();
       await daemon.stop();
       throw e;
@@ -165,6 +171,7 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; simCont
   }
   await stopSignal();
   await web?.close();
+  await fleet.stop();
   await mm?.stop();
   await daemon.stop();
   return EXIT.ok;

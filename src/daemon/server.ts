@@ -17,6 +17,7 @@ import { Hotplug } from './hotplug.js';
 import { ConfigError, ConnectError, type BearerRequest, type IpType, type AuthType, type Multiplex } from '../modem/types.js';
 import { PROFILES, isProfileName } from '../sim/profiles.js';
 import { Simulator } from '../sim/simulator.js';
+import { SimulatorFleet } from '../sim/fleet.js';
 import { describeQmux } from '../qmi/describe.js';
 import { describeMbim } from '../mbim/describe.js';
 import { CLIENT_BOUNDS, ClientConnection, emptyClientDrops, type ConnectionPool } from './connection.js';
@@ -61,6 +62,9 @@ export class Daemon {
   private readonly simWatchers: SimControlWatcher[] = [];
   private readonly startedAt = Date.now();
   private readonly stateFile: string;
+  private saveQueued = false;
+  private readonly fleets: SimulatorFleet[] = [];
+  private nextSim = 0;
   private readonly log: (line: string) => void;
   private autoconnect: Autoconnect | undefined;
   private hotplug: Hotplug | undefined;
@@ -73,7 +77,14 @@ export class Daemon {
     this.manager.on('state', (modem, state) => this.publish({ event: 'state', modem, state }));
     this.manager.on('bearer', (modem, b) => {
       this.publish({ event: 'bearer', modem, bearer: bearerView(b) });
-      this.saveState();
+      // Only kernel links are noted; a burst of bearer events makes one write.
+      if (this.manager.specs.get(modem)?.kernel && !this.saveQueued) {
+        this.saveQueued = true;
+        setImmediate(() => {
+          this.saveQueued = false;
+          this.saveState();
+        });
+      }
     });
     this.manager.on('signal', (modem, signal) => this.publish({ event: 'signal', modem, signal }));
     this.manager.on('registration', (modem, registration) => this.publish({ event: 'registration', modem, registration }));
@@ -113,28 +124,36 @@ export class Daemon {
     await w.start();
   }
 
-  /** Starts `N` simulated modems of a profile (`profile[:N]`) and manages them. */
+  /**
+   * Starts `N` simulated modems of a profile (`profile[:N]`) and manages them: up to 64 in this
+   * process, more in child processes (64 each: a SimulatorFleet), added 128 at a time.
+   */
   async addSim(spec: string): Promise<string[]> {
     const [name, countText] = spec.split(':');
     if (!name || !isProfileName(name)) throw new ConfigError(`unknown simulator profile ${JSON.stringify(spec.slice(0, 64))}; choose one of ${Object.keys(PROFILES).join(', ')}`);
     const count = countText === undefined ? 1 : Number(countText);
-    if (!Number.isInteger(count) || count < 1 || count > 64) throw new ConfigError('a simulator count is 1 to 64');
+    if (!Number.isInteger(count) || count < 1 || count > MAX_SIMS) throw new ConfigError(`a simulator count is 1 to ${MAX_SIMS}`);
     const profile = PROFILES[name];
-    const sim = await Simulator.start({ profile, modems: count, seed: this.sims.length * 100 + 1, log: (l) => this.log(`[sim] ${l}`) });
-    this.sims.push(sim);
-    const ids: string[] = [];
-    for (const m of sim.modems) {
-      const id = `sim${this.manager.modems.size}`;
-      await this.manager.add({
-        id,
-        control: profile.control,
-        port: `unix:${m.ports[0]!.socket}`,
-        dataPipe: sim.ready().modems.find((x) => x.id === m.id)!.data,
-        pipe: profile.data === 'bam-dmux' ? 'bam-dmux' : 'usb',
-      });
-      ids.push(id);
+    const seed = (this.sims.length + this.fleets.length) * 100 + 1;
+    let modems: ReturnType<Simulator['ready']>['modems'];
+    if (count <= 64) {
+      const sim = await Simulator.start({ profile, modems: count, seed, log: (l) => this.log(`[sim] ${l}`) });
+      this.sims.push(sim);
+      modems = sim.ready().modems;
+    } else {
+      const fleet = await SimulatorFleet.start({ profile: name, modems: count, seed, log: (l) => this.log(l) });
+      this.fleets.push(fleet);
+      modems = fleet.modems;
     }
-    return ids;
+    // Names go on from the modems there are (`sim<N>`), skipping any taken.
+    this.nextSim = Math.max(this.nextSim, this.manager.modems.size);
+    const nextId = (): string => {
+      while (this.manager.modems.has(`sim${this.nextSim}`)) this.nextSim++;
+      return `sim${this.nextSim++}`;
+    };
+    const specs = modems.map((m) => ({ id: nextId(), control: profile.control, port: `unix:${m.ports[0]!.socket}`, dataPipe: m.data, pipe: profile.data === 'bam-dmux' ? ('bam-dmux' as const) : ('usb' as const) }));
+    await inBatches(specs, 128, (s) => this.manager.add(s));
+    return specs.map((s) => s.id);
   }
 
   /** The kernel links this daemon has made, noted so a later daemon can remove them after a crash. */
@@ -319,6 +338,7 @@ export class Daemon {
     for (const w of this.simWatchers) await w.stop();
     await this.manager.close();
     for (const s of this.sims) await s.stop();
+    for (const f of this.fleets) await f.stop();
   }
 }
 
@@ -326,6 +346,20 @@ export class Daemon {
 function memoryView(): Record<string, number> {
   const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
   return { rss, heapUsed, external, arrayBuffers };
+}
+
+/** Simulated modems one daemon may start (beyond 64 they run in child processes). */
+const MAX_SIMS = 4096;
+
+/** Runs `fn` over `items`, at most `width` at a time; the first failure is thrown once all have settled. */
+async function inBatches<T>(items: T[], width: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!).catch((e: unknown) => errors.push(e));
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  if (errors.length > 0) throw errors[0];
 }
 
 /** One line for people, and the service and message by name (for front-ends' filters). */

@@ -18,6 +18,8 @@ export interface DatapathLink {
   paused: boolean;
   readonly queue: Uint8Array[];
   queueDropped: number;
+  /** Times the modem paused the link. */
+  pauses: number;
 }
 
 /** The framing a datapath uses on its pipe and its limits. */
@@ -69,7 +71,7 @@ export class Datapath {
   /** Carries link `id`'s packets through `netdev`. */
   attach(id: number, netdev: Netdev): DatapathLink {
     if (this.links.has(id)) throw new Error(`link ${id} is already attached`);
-    const link: DatapathLink = { id, netdev, paused: false, queue: [], queueDropped: 0 };
+    const link: DatapathLink = { id, netdev, paused: false, queue: [], queueDropped: 0, pauses: 0 };
     this.links.set(id, link);
     const mux = ipLink(id);
     netdev.onTransmit((packet) => this.toModem(link, mux, packet));
@@ -139,6 +141,7 @@ export class Datapath {
     const link = this.links.get(cmd.muxId);
     if (!link || (cmd.name !== QMAP_FLOW_DISABLE && cmd.name !== QMAP_FLOW_ENABLE)) return;
     link.paused = cmd.name === QMAP_FLOW_DISABLE;
+    if (link.paused) link.pauses++;
     this.options.log?.(`link ${link.id} ${link.paused ? 'paused' : 'resumed'} by the modem (QMAP flow control)`);
     const ack = qmapCommandAck(frame);
     if (ack) this.pipe.send(ack);

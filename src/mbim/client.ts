@@ -7,6 +7,7 @@
  */
 import type { Transport } from '../transport/types.js';
 import { DecodeError } from '../wire/errors.js';
+import type { RequestMeter } from '../wire/request-meter.js';
 import { MbimFramer } from './framer.js';
 import { decodeFragment, encodeFragments, type MbimMessage, type MbimMessageOf } from './message.js';
 import {
@@ -53,6 +54,8 @@ export interface MbimDeviceOptions {
   log?: (line: string) => void;
   /** Every message or fragment as it goes out or comes in, for captures. */
   trace?: (direction: 'tx' | 'rx', bytes: Uint8Array) => void;
+  /** Told when each typed command ends (metrics). */
+  meter?: RequestMeter;
 }
 
 export interface MbimOpenOptions extends MbimDeviceOptions {
@@ -224,14 +227,18 @@ export class MbimDevice {
   }
 
   private async typed(def: CidDef & { response: Layout }, commandType: MbimCommandType, buffer: Uint8Array, opts: { timeoutMs?: number }): Promise<unknown> {
+    const meter = this.options.meter;
+    const started = meter ? performance.now() : 0;
     let done;
     try {
       done = await this.command({ service: def.service.uuid, cid: def.id, commandType, buffer }, opts);
     } catch (e) {
+      meter?.(def.service.name, (performance.now() - started) / 1000, e instanceof MbimTimeoutError ? 'timeout' : 'failed');
       // A timeout names the command it waited for, not only a transaction id.
       if (e instanceof MbimTimeoutError) throw new MbimTimeoutError(`${commandType === SET ? 'set' : 'query'} ${describeCid(def)}: ${e.message}`);
       throw e;
     }
+    meter?.(def.service.name, (performance.now() - started) / 1000, done.status === 0 ? 'success' : 'error');
     if (done.status !== 0) throw new MbimStatusError(done.status, describeCid(def), done.buffer);
     if (done.buffer.length === 0 && def.response.fixedSize !== 0) {
       throw new MbimResponseError(`${describeCid(def)}: Message does not have information buffer`, new DecodeError('missing', 'buffer', 48, 'Message does not have information buffer'));

@@ -20,6 +20,7 @@ import { MbimDevice } from '../mbim/client.js';
 import { redactMbim } from '../mbim/redact.js';
 import { redactQmux } from '../qmi/redact.js';
 import { ConfigError, type ControlProtocol, type Registration, type SignalQuality } from './types.js';
+import type { RequestResult } from '../wire/request-meter.js';
 
 /** Where a modem is: its control port and protocol, and its data pipe or kernel device. */
 export interface ModemSpec {
@@ -55,6 +56,8 @@ export interface ManagerEvents {
   log: [string];
   /** A control message, secrets overwritten. */
   trace: [string, 'qmi' | 'mbim', 'tx' | 'rx', Uint8Array];
+  /** A control request ended: protocol, service, seconds, result (for metrics). */
+  request: [ControlProtocol, string, number, RequestResult];
 }
 
 /** All the modems in use: adds each from its control port, probes it, and fans out every modem's events. */
@@ -79,13 +82,19 @@ export class Manager extends EventEmitter<ManagerEvents> {
 
   async add(spec: ModemSpec): Promise<Modem> {
     if (this.modems.has(spec.id)) throw new ConfigError(`modem ${spec.id} exists already`);
-    const transport = await openPort(spec.port);
-    const driver = await this.driverFor(spec, transport);
-    // The lowest index no managed modem uses: a modem removed and found again cannot collide with another's links.
+    // The lowest index no managed modem uses, taken before the first await: modems added side by side,
+    // or removed and found again, never share link names.
     const used = new Set(this.linkIndex.values());
     let index = 0;
     while (used.has(index)) index++;
     this.linkIndex.set(spec.id, index);
+    let driver: ControlDriver;
+    try {
+      driver = await this.driverFor(spec, await openPort(spec.port));
+    } catch (e) {
+      this.linkIndex.delete(spec.id);
+      throw e;
+    }
     const modem = new Modem(spec.id, driver, {
       linkPrefix: `wwan${index}.`,
       netdev: (name, linkId) => (spec.kernel ? this.kernelNetdev(spec.kernel, linkId) : this.netdev(spec.id, name, linkId)),
@@ -172,12 +181,14 @@ export class Manager extends EventEmitter<ManagerEvents> {
         openTimeoutMs: 10_000,
         log: (l) => this.emit('log', `${spec.id}: ${l}`),
         trace: (dir, frame) => this.listenerCount('trace') > 0 && this.emit('trace', spec.id, 'qmi', dir, redactQmux(frame)),
+        meter: (service, seconds, result) => this.emit('request', 'qmi', service, seconds, result),
       });
       return new QmiDriver(device, { pipe: spec.pipe ?? 'usb', ...(spec.kernel?.mux === 'qmimux' ? { qmap: 'qmap' as const } : {}) });
     }
     const mbim = await MbimDevice.open(transport, {
       log: (l) => this.emit('log', `${spec.id}: ${l}`),
       trace: (dir, bytes) => this.listenerCount('trace') > 0 && this.emit('trace', spec.id, 'mbim', dir, redactMbim(bytes)),
+      meter: (service, seconds, result) => this.emit('request', 'mbim', service, seconds, result),
     });
     return new MbimDriver(mbim, { log: (l) => this.emit('log', `${spec.id}: ${l}`) });
   }

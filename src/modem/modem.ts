@@ -28,6 +28,8 @@ export interface Bearer {
   session?: DriverSession;
   error?: string;
   reconnects: number;
+  /** How long the last successful connect took, from the first request to the link configured. */
+  connectSeconds?: number;
 }
 
 /** Events of one modem. */
@@ -289,6 +291,7 @@ export class Modem extends EventEmitter<ModemEvents> {
   }
 
   private async dialOnce(b: Bearer): Promise<void> {
+    const started = performance.now();
     const errors: string[] = [];
     for (const apn of b.request.apns) {
       try {
@@ -306,6 +309,7 @@ export class Modem extends EventEmitter<ModemEvents> {
     await b.netdev.configure({ ipv4: b.connected.ipv4, ipv6: b.connected.ipv6, mtu: b.connected.ipv4?.mtu ?? b.connected.ipv6?.mtu });
     b.status = 'connected';
     b.error = undefined;
+    b.connectSeconds = (performance.now() - started) / 1000;
     this.emit('bearer', b);
     this.updateState();
   }

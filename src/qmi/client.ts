@@ -4,6 +4,7 @@
  * unmatched or undecodable is counted and dropped, so a misbehaving modem never wedges the device.
  */
 import type { DecodeError } from '../wire/errors.js';
+import type { RequestMeter, RequestResult } from '../wire/request-meter.js';
 import { decodeTlvs, encodeTlvs, type DecodedTlvs } from './codec.js';
 import { QmiProtocolErrorResponse } from './errors.js';
 import type { QmuxPort } from './port.js';
@@ -55,6 +56,8 @@ export interface QmiDeviceOptions {
   log?: (line: string) => void;
   /** Every frame that goes out or comes in, for traces and captures. */
   trace?: (direction: 'tx' | 'rx', frame: Uint8Array) => void;
+  /** Told when each request ends (metrics). */
+  meter?: RequestMeter;
 }
 
 export interface QmiOpenOptions extends QmiDeviceOptions {
@@ -202,7 +205,10 @@ export class QmiDevice {
     } catch (e) {
       return Promise.reject(e);
     }
-    return new Promise((resolve, reject) => {
+    const meter = this.options.meter;
+    const started = meter ? performance.now() : 0;
+    const done = (result: RequestResult): void => meter?.(def.service.name, (performance.now() - started) / 1000, result);
+    return new Promise<DecodedTlvs<unknown>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(key);
         reject(new QmiTimeoutError(`${describe(def)} timed out after ${timeoutMs / 1000} s without a response from ${this.port.description}`));
@@ -218,7 +224,16 @@ export class QmiDevice {
         this.pending.delete(key);
         reject(e as Error);
       }
-    });
+    }).then(
+      (r) => {
+        if (meter) done(r.result && r.result.status !== 0 ? 'error' : 'success');
+        return r;
+      },
+      (e: unknown) => {
+        if (meter) done(e instanceof QmiTimeoutError ? 'timeout' : 'failed');
+        throw e;
+      },
+    );
   }
 
   private receive(bytes: Uint8Array): void {

@@ -13,6 +13,8 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { errorBody, type Daemon } from '../daemon/server.js';
+import type { DaemonMetrics } from '../daemon/metrics.js';
+import { serveMetrics } from './metrics-server.js';
 import { ConfigError } from '../modem/types.js';
 import { describeMbim } from '../mbim/describe.js';
 import { describeQmux } from '../qmi/describe.js';
@@ -49,16 +51,18 @@ export interface WebOptions {
   staticDir?: string;
   /** How often link counters are sampled for throughput. */
   sampleMs?: number;
+  /** Also serve these at /metrics, behind the token like the API. */
+  metrics?: DaemonMetrics;
 }
 
 /** `PORT`, `HOST:PORT` or `[V6]:PORT`; HOST is an IP address or `localhost`. */
-export function parseHttpAddress(spec: string): { host: string; port: number } {
+export function parseHttpAddress(spec: string, flag = '--http'): { host: string; port: number } {
   const m = /^(?:(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):)?(\d{1,5})$/.exec(spec.trim());
   const port = Number(m?.[3]);
-  if (!m || port > 65535) throw new ConfigError(`--http takes PORT or ADDRESS:PORT (e.g. 127.0.0.1:8080), not ${JSON.stringify(spec.slice(0, 64))}`);
+  if (!m || port > 65535) throw new ConfigError(`${flag} takes PORT or ADDRESS:PORT (e.g. 127.0.0.1:8080), not ${JSON.stringify(spec.slice(0, 64))}`);
   const named = m[1] ?? m[2];
   const host = named === undefined || named === 'localhost' ? '127.0.0.1' : named;
-  if (net.isIP(host) === 0) throw new ConfigError(`--http needs an IP address, not the name ${JSON.stringify(host.slice(0, 64))}`);
+  if (net.isIP(host) === 0) throw new ConfigError(`${flag} needs an IP address, not the name ${JSON.stringify(host.slice(0, 64))}`);
   return { host, port };
 }
 
@@ -98,6 +102,7 @@ export class WebServer {
   private constructor(
     private readonly daemon: Daemon,
     private readonly files: Map<string, StaticFile>,
+    private readonly metrics?: DaemonMetrics,
   ) {
     this.server = http.createServer((req, res) => void this.route(req, res));
   }
@@ -105,7 +110,7 @@ export class WebServer {
   static async start(options: WebOptions): Promise<WebServer> {
     const host = options.host ?? '127.0.0.1';
     if (!isLoopback(host) && !options.allowRemote) throw new ConfigError(`the dashboard serves loopback only; ${host} is not loopback (add --http-allow-remote to serve there)`);
-    const web = new WebServer(options.daemon, loadStatic(options.staticDir ?? STATIC_DIR));
+    const web = new WebServer(options.daemon, loadStatic(options.staticDir ?? STATIC_DIR), options.metrics);
     await web.watch(options.sampleMs ?? 1000);
     await new Promise<void>((resolve, reject) => {
       web.server.once('error', reject);
@@ -204,6 +209,7 @@ export class WebServer {
     if (!this.hostCheck?.host(req.headers.host)) return json(res, 421, { error: { code: 'bad-host', message: `this server does not answer to the host ${JSON.stringify(String(req.headers.host ?? '').slice(0, 100))}; open the URL the daemon printed` } });
     if (req.method !== 'GET' && req.method !== 'HEAD' && !this.hostCheck.origin(req.headers.origin)) return json(res, 403, { error: { code: 'bad-origin', message: 'a request from another origin was refused' } });
     try {
+      if (path === '/metrics' && this.metrics) return this.authorized(req.headers.authorization) ? serveMetrics(this.metrics, req, res) : json(res, 401, { error: { code: 'unauthorized', message: 'send the token as a bearer header' } });
       if (!path.startsWith('/api/')) return this.serveStatic(req, res, path);
       res.setHeader('Cache-Control', 'no-store');
       if (!this.authorized(req.headers.authorization)) {
