@@ -7,6 +7,7 @@ import type { MbimDevice } from '../mbim/client.js';
 import { MbimStatusError, statusName } from '../mbim/protocol.js';
 import { ContextType } from '../mbim/context-types.js';
 import { basicConnect, ipConfigurationQuery, RegisterState, SubscriberReadyState, NwError } from '../mbim/services/basic-connect.js';
+import { MbimSms } from './mbim-sms.js';
 import type { ControlDriver, DataSetup, DriverConnect, DriverEvents, DriverSession, ProbeResult } from './driver.js';
 import { ConnectError, type Registration, type SignalQuality, type SimStatus } from './types.js';
 
@@ -24,11 +25,13 @@ interface MbimSession {
 
 export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDriver {
   readonly protocol = 'mbim';
+  readonly sms: MbimSms;
   private maxSessions = 1;
   private readonly sessions = new Map<number, MbimSession>();
 
   constructor(readonly device: MbimDevice) {
     super();
+    this.sms = new MbimSms(device);
     device.onClose((err) => this.emit('closed', err));
     device.on(c.connect, (v) => {
       const s = this.sessions.get(v.sessionId);

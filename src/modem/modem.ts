@@ -8,6 +8,7 @@ import { Datapath } from '../link/datapath.js';
 import type { DataPipe } from '../link/data-pipe.js';
 import type { Netdev } from '../net/netdev.js';
 import type { ControlDriver, DataSetup, DriverSession, ProbeResult } from './driver.js';
+import { Messaging } from './messaging.js';
 import { checkApn, ConfigError, ConnectError, type BearerRequest, type ConnectedBearer, type Registration, type SignalQuality } from './types.js';
 
 export type ModemState = 'probing' | 'locked' | 'failed' | 'searching' | 'registered' | 'connected';
@@ -58,6 +59,8 @@ export class Modem extends EventEmitter<ModemEvents> {
   info: ProbeResult | undefined;
   readonly bearers = new Map<number, Bearer>();
   datapath: Datapath | undefined;
+  /** Short messages (enabled once the SIM is ready). */
+  readonly messaging = new Messaging();
   private setup: DataSetup | undefined;
   private multiplexed = false;
   private nextBearer = 1;
@@ -148,6 +151,8 @@ export class Modem extends EventEmitter<ModemEvents> {
       this.info = await this.driver.probe();
     }
     this.updateState();
+    const sms = this.driver.sms;
+    if (sms && this.info.sim.status === 'ready') await this.messaging.attach(sms).catch((e: Error) => this.log(`messaging: ${e.message}`));
     return this.info;
   }
 
@@ -191,6 +196,7 @@ export class Modem extends EventEmitter<ModemEvents> {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.messaging.close();
     for (const id of [...this.bearers.keys()]) await this.disconnect(id).catch(() => undefined);
     await this.datapath?.close().catch(() => undefined);
     await this.driver.close();
