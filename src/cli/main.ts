@@ -6,6 +6,7 @@ import { SMS_CONTROLS } from '../sim/sms-control.js';
 import { runSim, runSimCtl, type SimCommandOptions } from './sim.js';
 import { EXIT, bearerText, infoText, linksText, listText, readPasswordFile, runDaemon, stdOutput, withDaemon } from './manage.js';
 import { runMonitor } from './monitor.js';
+import { smsCommand } from './sms.js';
 import { runDemo } from './demo.js';
 import { connectProgress, runTrace } from './trace.js';
 import { DECODE_FORMATS, decodeBytes, readInput, writeDecodePcap, type DecodeFormat } from './decode.js';
@@ -148,6 +149,7 @@ async function main(): Promise<number> {
   socketOpt(program.command('monitor').description('live events (state, bearers, signal) until Ctrl-C')).action(async (opts: { socket?: string; json?: boolean }) => {
     code = await runMonitor(opts.socket, !!opts.json);
   });
+  program.addCommand(smsCommand(socketOpt, (c) => (code = c)));
   program
     .command('demo')
     .description('the main job: a simulated modem, two multiplexed PDNs, their links, a ping through each')

@@ -7,7 +7,9 @@
 import type { Bearer } from '../modem/modem.js';
 import type { Modem } from '../modem/modem.js';
 
-export const METHODS = ['status', 'list', 'info', 'connect', 'disconnect', 'links', 'subscribe', 'trace', 'addSim', 'remove'] as const;
+import { SMS_METHODS } from './sms.js';
+
+export const METHODS = ['status', 'list', 'info', 'connect', 'disconnect', 'links', 'subscribe', 'trace', 'addSim', 'remove', ...SMS_METHODS] as const;
 export type Method = (typeof METHODS)[number];
 
 export interface Request {

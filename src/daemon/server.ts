@@ -2,6 +2,7 @@
  * `wwan daemon`: holds the manager and serves the local API on a unix socket (mode 0660, nothing on
  * the network). A client that disconnects mid-request costs nothing: its answer is dropped.
  */
+import { smsCall } from './sms.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
@@ -59,6 +60,7 @@ export class Daemon {
     this.manager.on('signal', (modem, signal) => this.publish({ event: 'signal', modem, signal }));
     this.manager.on('registration', (modem, registration) => this.publish({ event: 'registration', modem, registration }));
     this.manager.on('modemAdded', (modem) => this.publish({ event: 'modem-added', modem }));
+    this.manager.on('sms', (modem, e) => this.publish({ event: 'sms', modem, ...e }));
     this.manager.on('modemRemoved', (modem) => this.publish({ event: 'modem-removed', modem }));
     this.manager.on('trace', (modem, protocol, direction, bytes) => {
       if (bytes.length === 0 || (this.tracers.size === 0 && this.traceListeners.size === 0)) return;
@@ -271,6 +273,8 @@ export class Daemon {
         await m.get(str(p, 'modem'));
         await m.remove(str(p, 'modem'));
         return { removed: true };
+      default:
+        return smsCall(m, method, p);
     }
   }
 

@@ -2,6 +2,7 @@
  * All the modems the daemon manages: each added from its control port (a character device, a unix
  * socket, a proxy) and its data pipe, probed, and kept. Events from every modem are fanned out here.
  */
+import { onMessagingEvent, type MessagingEvent } from './messaging.js';
 import { EventEmitter } from 'node:events';
 import { QmiDevice } from '../qmi/client.js';
 import { qmuxPort } from '../qmi/port.js';
@@ -45,6 +46,8 @@ export interface ManagerEvents {
   signal: [string, SignalQuality];
   registration: [string, Registration];
   log: [string];
+  /** Short messages added, changed, received, deleted; the store full. */
+  sms: [string, MessagingEvent];
   /** A control message, secrets overwritten. */
   trace: [string, 'qmi' | 'mbim', 'tx' | 'rx', Uint8Array];
 }
@@ -80,6 +83,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
     modem.on('signal', (s) => this.emit('signal', spec.id, s));
     modem.on('registration', (r) => this.emit('registration', spec.id, r));
     modem.on('log', (l) => this.emit('log', l));
+    onMessagingEvent(modem.messaging, (e) => this.emit('sms', spec.id, e));
     driver.on('closed', () => {
       if (this.modems.get(spec.id) === modem) this.emit('log', `${spec.id}: control port closed`);
     });

@@ -313,3 +313,17 @@ export class Messaging extends EventEmitter<MessagingEvents> {
     return { ...common, state: parts.every((p) => p.tag === 'sent') ? 'sent' : 'stored', number: d.destination.value, references: unique.map((p) => (p.decoded as { reference: number }).reference), statusReportRequest: d.statusReportRequest };
   }
 }
+
+/** Every messaging change as one event, for the manager and daemon to pass on. */
+export type MessagingEvent =
+  | { kind: 'added' | 'updated' | 'received'; message: SmsMessage }
+  | { kind: 'deleted'; id: number }
+  | { kind: 'full' };
+
+export function onMessagingEvent(m: Messaging, listener: (e: MessagingEvent) => void): void {
+  m.on('added', (message) => listener({ kind: 'added', message }));
+  m.on('updated', (message) => listener({ kind: 'updated', message }));
+  m.on('received', (message) => listener({ kind: 'received', message }));
+  m.on('deleted', (id) => listener({ kind: 'deleted', id }));
+  m.on('full', () => listener({ kind: 'full' }));
+}
