@@ -181,9 +181,8 @@ export class Messaging extends EventEmitter<MessagingEvents> {
     return m;
   }
 
-  /** Sends text or data to one number, in as many parts as it takes. */
-  async send(req: SendRequest): Promise<SmsMessage> {
-    const driver = this.need();
+  /** The SMS-SUBMIT PDUs of a request, and its content as a message shows it. */
+  private submit(req: SendRequest): { pdus: Uint8Array[]; number: string; shown: Pick<SmsMessage, 'text' | 'data' | 'encoding'> } {
     const destination = parseAddress(req.to);
     if (!destination || destination.type === 'alphanumeric') throw new ConfigError(`not a phone number: ${JSON.stringify(req.to.slice(0, 40))}`);
     let content: Content;
@@ -193,22 +192,27 @@ export class Messaging extends EventEmitter<MessagingEvents> {
     } else if (req.text !== undefined) content = { text: req.text };
     else throw new ConfigError('give text or data');
     if (req.validityMinutes !== undefined && !(req.validityMinutes > 0 && req.validityMinutes <= 63 * 7 * 24 * 60)) throw new ConfigError('validity is 1 minute to 63 weeks');
-    const ref = this.nextRef++ & 0xff;
     const pdus = submitPdus({
       destination,
       content,
-      ref,
+      ref: this.nextRef++ & 0xff,
       statusReportRequest: req.statusReport ?? false,
       ...(req.validityMinutes !== undefined ? { validity: { relativeMinutes: req.validityMinutes } } : {}),
       ...(req.class !== undefined ? { class: req.class } : {}),
     });
     if (!pdus.ok) throw new ConfigError(`cannot encode the message: ${pdus.error.message}`);
-    const id = this.newId(`sent:${this.nextId + 1}`);
     const first = decodePdu(pdus.value[0]!);
+    const encoding = first.ok && first.value.type === 'submit' ? first.value.userData.encoding : undefined;
+    return { pdus: pdus.value, number: destination.value, shown: { ...(encoding ? { encoding } : {}), ...('text' in content ? { text: content.text } : { data: req.data!.toLowerCase() }) } };
+  }
+
+  /** Sends text or data to one number, in as many parts as it takes. */
+  async send(req: SendRequest): Promise<SmsMessage> {
+    const driver = this.need();
+    const { pdus, number, shown } = this.submit(req);
+    const id = this.newId(`sent:${this.nextId + 1}`);
     const m: SmsMessage = {
-      id, pduType: 'submit', state: 'sending', number: destination.value, parts: [], total: pdus.value.length, complete: true,
-      ...(first.ok && first.value.type === 'submit' ? { encoding: first.value.userData.encoding } : {}),
-      ...('text' in content ? { text: content.text } : { data: req.data!.toLowerCase() }),
+      id, pduType: 'submit', state: 'sending', number, parts: [], total: pdus.length, complete: true, ...shown,
       statusReportRequest: req.statusReport ?? false,
       ...(req.class !== undefined ? { class: req.class } : {}),
       references: [],
@@ -216,13 +220,26 @@ export class Messaging extends EventEmitter<MessagingEvents> {
     this.messages.set(id, m);
     this.emit('added', m);
     try {
-      for (const p of pdus.value) m.references!.push(await driver.send(p));
+      for (const p of pdus) m.references!.push(await driver.send(p));
     } catch (e) {
       this.forget(id);
       throw e;
     }
     m.state = 'sent';
     this.emit('updated', m);
+    return m;
+  }
+
+  /** Stores a message to send later (every part) in a store; its id once listed. */
+  async store(req: SendRequest, storage: SmsStorage): Promise<SmsMessage> {
+    const driver = this.need();
+    if (!driver.storages.includes(storage)) throw new ConfigError(`this modem stores messages in ${driver.storages.join(', ')}, not ${storage}`);
+    const { pdus } = this.submit(req);
+    const places: SmsPart[] = [];
+    for (const p of pdus) places.push({ storage, index: await driver.write(storage, p) });
+    await this.refresh();
+    const m = this.list().find((x) => x.parts.some((p) => p.storage === places[0]!.storage && p.index === places[0]!.index));
+    if (!m) throw new ConfigError('the modem did not keep the stored message');
     return m;
   }
 
@@ -320,10 +337,13 @@ export type MessagingEvent =
   | { kind: 'deleted'; id: number }
   | { kind: 'full' };
 
-export function onMessagingEvent(m: Messaging, listener: (e: MessagingEvent) => void): void {
-  m.on('added', (message) => listener({ kind: 'added', message }));
-  m.on('updated', (message) => listener({ kind: 'updated', message }));
-  m.on('received', (message) => listener({ kind: 'received', message }));
-  m.on('deleted', (id) => listener({ kind: 'deleted', id }));
-  m.on('full', () => listener({ kind: 'full' }));
+/** Listens to every messaging change; returns the way to stop. */
+export function onMessagingEvent(m: Messaging, listener: (e: MessagingEvent) => void): () => void {
+  const added = (message: SmsMessage): void => listener({ kind: 'added', message });
+  const updated = (message: SmsMessage): void => listener({ kind: 'updated', message });
+  const received = (message: SmsMessage): void => listener({ kind: 'received', message });
+  const deleted = (id: number): void => listener({ kind: 'deleted', id });
+  const full = (): void => listener({ kind: 'full' });
+  m.on('added', added).on('updated', updated).on('received', received).on('deleted', deleted).on('full', full);
+  return () => void m.off('added', added).off('updated', updated).off('received', received).off('deleted', deleted).off('full', full);
 }
