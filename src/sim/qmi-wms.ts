@@ -53,6 +53,11 @@ export function serveQmiWms(ep: QmiDeviceEndpoint, fw: ModemFirmware): void {
     return {};
   });
   ep.handle(m.getMessageProtocol, () => ({ messageProtocol: 1 }));
+  ep.handle(m.getSupportedMessages, () => {
+    const list = new Uint8Array(0x48 / 8 + 1);
+    for (const d of Object.values(m)) list[d.id >> 3]! |= 1 << (d.id & 7);
+    return { list };
+  });
   ep.handle(m.rawSend, (v) => {
     ready();
     if (v.rawMessageData.format !== P2P) throw fail(QmiProtocolError.WmsEncoding);

@@ -11,7 +11,8 @@ export const WmsMessageFormat = enumOf(u8, { cdma: 0, 'gsm-wcdma-point-to-point'
 export const WmsMessageMode = enumOf(u8, { cdma: 0, 'gsm-wcdma': 1 });
 export const WmsMessageTagType = enumOf(u8, { 'mt-read': 0, 'mt-not-read': 1, 'mo-sent': 2, 'mo-not-sent': 3 });
 export const WmsMessageProtocol = enumOf(u8, { cdma: 0, wcdma: 1 });
-export const WmsMessageType = enumOf(u8, { 'point-to-point': 0 });
+// libqmi's nick for its one value is 'point' (glib-mkenums drops the common prefix).
+export const WmsMessageType = enumOf(u8, { point: 0 });
 export const WmsMessageClass = enumOf(u8, { '0': 0, '1': 1, '2': 2, '3': 3, none: 4, cdma: 5 });
 export const WmsReceiptAction = enumOf(u8, { discard: 0, 'store-and-notify': 1, 'transfer-only': 2, 'transfer-and-ack': 3, unknown: 0xff });
 export const WmsTransferIndication = enumOf(u8, { client: 1 });
@@ -27,6 +28,8 @@ export const wms = service(
   {
     reset: message(0x0000, {}, {}),
     setEventReport: message(0x0001, { newMtMessageIndicator: optional(0x10, struct({ report: bool8 })) }, {}),
+    /** Bit n of the list set: message n is supported. */
+    getSupportedMessages: message(0x001e, {}, { list: optional(0x10, bytesU16) }),
     rawSend: message(
       0x0020,
       {
