@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MbimDevice } from '../../src/mbim/client.js';
 import type { ControlDriver } from '../../src/modem/driver.js';
 import { MbimDriver } from '../../src/modem/mbim-driver.js';
-import type { SmsMessage } from '../../src/modem/messaging.js';
+import { Messaging, type SmsMessage } from '../../src/modem/messaging.js';
+import { encodePdu, timestampOf } from '../../src/sms/index.js';
 import { Modem } from '../../src/modem/modem.js';
 import { QmiDriver } from '../../src/modem/qmi-driver.js';
 import { MemoryNetdev } from '../../src/net/memory.js';
@@ -40,8 +41,8 @@ async function setup(profile: 'qmi-rmnet' | 'mbim-usb', capacity?: number): Prom
 
 const next = (modem: Modem, event: 'received' | 'full' = 'received'): Promise<SmsMessage> => new Promise((resolve) => modem.messaging.once(event, resolve as never));
 
-// 300 characters of UCS-2 with emoji (each emoji two UTF-16 units): three parts of at most 67 units… and more.
-const LONG = `Grüße aus dem Simulator 😀 — ${'Ωμέγα 📡 '.repeat(40)}`.slice(0, 300);
+// 300 characters with emoji: UCS-2, where each emoji takes two units, so more than three parts of 67.
+const LONG = [...`Grüße aus dem Simulator 😀 — ${'Ωμέγα 📡 '.repeat(40)}`].slice(0, 300).join('');
 
 for (const profile of ['qmi-rmnet', 'mbim-usb'] as const) {
   describe(`messaging over ${profile}`, () => {
@@ -104,5 +105,26 @@ for (const profile of ['qmi-rmnet', 'mbim-usb'] as const) {
       await b.messaging.delete(list[0]!.id);
       expect(sim.fault({ fault: 'sms', to: 'modem1', from: '+1555', text: 'three' })).toMatchObject({ ok: true });
     });
+
+    it('a message whose second part never comes is announced as partial after the timeout; a duplicate part counts once', async () => {
+      const { sim, modems } = await setup(profile);
+      const driver = modems[1]!.driver.sms!;
+      const messaging = new Messaging({ partTimeoutMs: 150 });
+      await messaging.attach(driver);
+      const part = (seq: number, text: string): string => {
+        const e = encodePdu({ type: 'deliver', smsc: { type: 'international', value: '+15550000000' }, originator: { type: 'international', value: '+4477001' }, pid: 0, timestamp: timestampOf(new Date()), userData: { encoding: 'gsm7', text, concat: { ref: 42, total: 3, seq, bits: 8 } } });
+        return e.ok ? Buffer.from(e.value).toString('hex') : '';
+      };
+      const got = new Promise<SmsMessage>((resolve) => messaging.once('received', resolve));
+      const started = Date.now();
+      for (const [seq, text] of [[3, 'three'], [1, 'one '], [1, 'one ']] as const) expect(sim.fault({ fault: 'sms', to: 'modem1', pdu: part(seq, text) })).toMatchObject({ ok: true });
+      const m = await got;
+      expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+      expect(m).toMatchObject({ number: '+4477001', state: 'receiving', complete: false, total: 3 });
+      // The duplicate is stored (the modem keeps what it is given) but the message has each part once.
+      expect(m.text).toBe('one three');
+      messaging.close();
+    });
   });
 }
+
