@@ -73,6 +73,9 @@ export interface MessagingOptions {
 
 type Decoded = StoredPdu & { decoded: SmsPdu };
 
+/** Messages sent without storing are kept for the API to show; the oldest go beyond this many. */
+const MAX_SENT_KEPT = 200;
+
 /** Which message a stored part belongs to: its sender and concatenation reference, or its own place. */
 function groupKey(p: Decoded): string {
   const d = p.decoded;
@@ -219,6 +222,8 @@ export class Messaging extends EventEmitter<MessagingEvents> {
     };
     this.messages.set(id, m);
     this.emit('added', m);
+    const unstored = [...this.messages.values()].filter((x) => x.parts.length === 0 && x.state === 'sent');
+    for (const old of unstored.slice(0, Math.max(0, unstored.length - MAX_SENT_KEPT))) this.forget(old.id);
     try {
       for (const p of pdus) m.references!.push(await driver.send(p));
     } catch (e) {
