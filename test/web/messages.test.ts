@@ -63,10 +63,10 @@ afterAll(async () => {
 describe('the messages page', () => {
   it('sends from one modem; the other modem\'s open page shows it live, by number; delete', async () => {
     await receiver.goto(web.url);
-    await receiver.evaluate(() => (location.hash = '#/modem/sim1/messages'));
+    await receiver.evaluate("location.hash = '#/modem/sim1/messages'");
     await expect.poll(() => receiver.locator('#conversations').innerText()).toContain('No messages.');
     await sender.goto(web.url);
-    await sender.evaluate(() => (location.hash = '#/modem/sim0'));
+    await sender.evaluate("location.hash = '#/modem/sim0'");
     await sender.locator('#messages-link').click();
     await sender.locator('#send input[name=to]').fill(number(1));
     await sender.locator('#send textarea').fill('Hallo aus dem Dashboard 📡');
