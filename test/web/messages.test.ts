@@ -79,7 +79,8 @@ describe('the messages page', () => {
     // The receiver's page was open all along: the message shows without a reload.
     const conv = receiver.locator(`.conversation[data-number="${number(0)}"]`);
     await expect.poll(() => conv.locator('.bubble.in .text').allInnerTexts()).toEqual(['Hallo aus dem Dashboard 📡']);
-    expect(await receiver.locator('#sms-status').innerText()).toBe(`new message from ${number(0)}`);
+    expect(await receiver.locator('#sms-event').innerText()).toBe(`new message from ${number(0)}`);
+    await expect.poll(() => sender.locator('#sms-event').innerText()).toBe(`delivery report for ${number(1)}: delivered`);
     await receiver.screenshot({ path: join(ARTIFACTS, 'dashboard-messages.png') });
     await conv.locator('.bubble.in button').click();
     await expect.poll(() => receiver.locator('#conversations').innerText()).toContain('No messages.');

@@ -8,7 +8,9 @@ const when = (m: SmsMessage): string => (m.timestamp ? m.timestamp.replace('T', 
 
 export function messagesPage({ api, store }: Ctx, id: string): Page {
   const conversations = h('div', { class: 'conversations', id: 'conversations' });
+  // What the page's own actions did, and apart from it the latest news from the modem, so neither hides the other.
   const status = h('p', { class: 'muted', id: 'sms-status', 'aria-live': 'polite' });
+  const news = h('p', { class: 'muted', id: 'sms-event', 'aria-live': 'polite' });
   const to = h('input', { name: 'to', required: true, size: 16, placeholder: '+15550001111', 'aria-label': 'to' });
   const text = h('textarea', { name: 'text', required: true, rows: 3, cols: 48, 'aria-label': 'text' });
   const report = h('input', { type: 'checkbox', name: 'statusReport' });
@@ -22,6 +24,7 @@ export function messagesPage({ api, store }: Ctx, id: string): Page {
     h('h1', {}, `${id} messages`),
     form,
     status,
+    news,
     conversations,
   );
 
@@ -99,8 +102,9 @@ export function messagesPage({ api, store }: Ctx, id: string): Page {
   const later = throttle(refresh, 300);
   const off = store.on((e) => {
     if (e.event !== 'sms' || e.modem !== id) return;
-    if (e.kind === 'received' && e.message) status.textContent = `new message from ${e.message.number}`;
-    if (e.kind === 'full') status.textContent = 'the message store is full: delete messages to receive new ones';
+    const m = e.message;
+    if (e.kind === 'received' && m) news.textContent = m.pduType === 'status-report' ? `delivery report for ${m.number}: ${body(m)}` : `new message from ${m.number}`;
+    if (e.kind === 'full') news.textContent = 'the message store is full: delete messages to receive new ones';
     later();
   });
   refresh();
