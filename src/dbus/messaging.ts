@@ -172,15 +172,15 @@ export class DbusMessaging {
   }
 
   private async send(o: SmsObject): Promise<void> {
-    if (o.message?.state === 'sent') throw mmError(MmError.wrongState, 'this message was sent already');
-    const req = o.draft ?? (o.message && o.message.pduType === 'submit' ? { to: o.message.number, ...(o.message.text !== undefined ? { text: o.message.text } : { data: o.message.data ?? '' }) } : undefined);
-    if (!req) throw mmError(MmError.wrongState, 'only a message to send can be sent');
-    const stored = o.message;
-    await this.claim(o, async () => {
-      if (stored) o.message = undefined;
-      await this.modem.messaging.send(req);
-    });
-    // A stored message, once sent, is shown by the object that sent it; the store keeps its copy.
+    const m = o.message;
+    if (m?.state === 'sent') throw mmError(MmError.wrongState, 'this message was sent already');
+    if (m && m.pduType === 'submit' && m.parts.length > 0) {
+      // A stored message is sent from the store and stays this object, now sent.
+      o.message = await this.modem.messaging.sendStored(m.id);
+    } else if (o.draft) {
+      const draft = o.draft;
+      await this.claim(o, () => this.modem.messaging.send(draft));
+    } else throw mmError(MmError.wrongState, 'only a message to send can be sent');
     o.iface.refresh();
   }
 

@@ -45,6 +45,11 @@ export class MbimSms extends EventEmitter<SmsDriverEvents> implements SmsDriver 
     return (await this.device.set(sms.cids.send, { format: PDU, pduMessage: { pduData: pdu } }, { timeoutMs: 60_000 })).messageReference;
   }
 
+  /** MBIM cannot send from its store (nor store): the stored PDU is read and sent. */
+  async sendStored(storage: SmsStorage, index: number): Promise<number> {
+    return this.send((await this.read(storage, index)).pdu);
+  }
+
   write(): Promise<number> {
     return Promise.reject(new ConfigError('MBIM has no command to store a message'));
   }

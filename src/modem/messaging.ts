@@ -235,6 +235,21 @@ export class Messaging extends EventEmitter<MessagingEvents> {
     return m;
   }
 
+  /** Sends a stored message (every part) from the store. */
+  async sendStored(id: number): Promise<SmsMessage> {
+    const m = this.get(id);
+    if (m.pduType !== 'submit' || m.parts.length === 0) throw new ConfigError(`message ${id} is not a stored message to send`);
+    if (m.state === 'sent') throw new ConfigError(`message ${id} was sent already`);
+    const references: number[] = [];
+    for (const p of m.parts) references.push(await this.need().sendStored(p.storage, p.index));
+    await this.refresh();
+    const after = this.messages.get(id) ?? m;
+    after.references = references;
+    after.state = 'sent';
+    this.emit('updated', after);
+    return after;
+  }
+
   /** Stores a message to send later (every part) in a store; its id once listed. */
   async store(req: SendRequest, storage: SmsStorage): Promise<SmsMessage> {
     const driver = this.need();

@@ -59,6 +59,12 @@ export class QmiSms extends EventEmitter<SmsDriverEvents> implements SmsDriver {
     return r.messageId ?? 0;
   }
 
+  /** The modem sends it from its store and tags it sent. */
+  async sendStored(storage: SmsStorage, index: number): Promise<number> {
+    const r = await (await this.wms()).request(wms.messages.sendFromMemoryStorage, { information: { storageType: STORAGE[storage], memoryIndex: index, messageMode: GW } }, { timeoutMs: 60_000 });
+    return r.messageId ?? 0;
+  }
+
   async write(storage: SmsStorage, pdu: Uint8Array): Promise<number> {
     const r = await (await this.wms()).request(wms.messages.rawWrite, { rawMessageData: { storageType: STORAGE[storage], format: P2P, rawData: pdu } });
     return r.memoryIndex ?? 0;

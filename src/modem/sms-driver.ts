@@ -33,6 +33,8 @@ export interface SmsDriver extends EventEmitter<SmsDriverEvents> {
   read(storage: SmsStorage, index: number): Promise<StoredPdu>;
   /** Sends one SMS-SUBMIT (with SMSC address); the network's message reference. */
   send(pdu: Uint8Array): Promise<number>;
+  /** Sends a stored SMS-SUBMIT; the network's message reference. */
+  sendStored(storage: SmsStorage, index: number): Promise<number>;
   /** Stores a PDU the host made; refused by protocols that cannot. */
   write(storage: SmsStorage, pdu: Uint8Array): Promise<number>;
   markRead(storage: SmsStorage, index: number): Promise<void>;

@@ -66,6 +66,16 @@ export function serveQmiWms(ep: QmiDeviceEndpoint, fw: ModemFirmware): void {
     if ('error' in r) throw fail(QmiProtocolError.WmsEncoding);
     return { messageId: r.reference };
   });
+  ep.handle(m.sendFromMemoryStorage, (v) => {
+    ready();
+    const s = sms.stores[storageOf(v.information.storageType)].get(v.information.memoryIndex);
+    if (!s) throw fail(QmiProtocolError.InvalidIndex);
+    if (!fw.registered) throw fail(QmiProtocolError.NoNetworkFound);
+    const r = sms.submit(s.pdu);
+    if ('error' in r) throw fail(QmiProtocolError.WmsEncoding);
+    s.tag = 'sent';
+    return { messageId: r.reference };
+  });
   ep.handle(m.rawWrite, (v) => {
     ready();
     const d = v.rawMessageData;

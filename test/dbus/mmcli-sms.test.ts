@@ -105,6 +105,25 @@ describe('Modem.Messaging and Sms under mmcli', () => {
     expect(sim!.modems[1]!.firmware.sms.list('me')).toEqual([]);
   });
 
+  it('stores a created message in the modem with -s N --store, then sends it from the store', async () => {
+    const created = await mmcli('-m', '0', "--messaging-create-sms=text='to send later',number='+15550002222'");
+    const n = smsIndex(created.stdout);
+    const stored = await mmcli('-s', n, '--store');
+    expect([stored.code, stored.stdout.trim()]).toEqual([0, 'successfully stored the SMS']);
+    const shown = await mmcli('-s', n);
+    expect(field(shown.stdout, 'state')).toBe('stored');
+    expect(field(shown.stdout, 'storage')).toBe('me');
+    expect(sim!.modems[0]!.firmware.sms.list('me').map((x) => x.tag)).toEqual(['unsent']);
+    expect((await mmcli('-m', '0', '--messaging-list-sms')).stdout).toContain(`/SMS/${n} (stored)`);
+    const sent = await mmcli('-s', n, '--send');
+    expect([sent.code, sent.stdout.trim()]).toEqual([0, 'successfully sent the SMS']);
+    expect(field((await mmcli('-s', n)).stdout, 'state')).toBe('sent');
+    expect(sim!.smsCenter.records.at(-1)).toMatchObject({ to: '+15550002222', text: 'to send later' });
+    // QMI Send From Memory Storage: the modem tagged its copy sent.
+    expect(sim!.modems[0]!.firmware.sms.list('me').map((x) => x.tag)).toEqual(['sent']);
+    expect((await mmcli('-m', '0', '--messaging-list-sms')).stdout).toContain(`/SMS/${n} (sent)`);
+  });
+
   it('a message delivered by sim ctl is listed by mmcli and readable', async () => {
     expect(sim!.fault({ fault: 'sms', to: 'modem1', from: '+4930123456', text: 'incoming via the SMS center' })).toMatchObject({ ok: true });
     let list = '';

@@ -67,6 +67,11 @@ export const wms = service(
     ),
     setRoutes: message(0x0032, { routeList: required(0x01, array(route, 'u16')), transferStatusReport: optional(0x10, WmsTransferIndication) }, {}),
     getRoutes: message(0x0033, {}, { routeList: optional(0x01, array(route, 'u16')), transferStatusReport: optional(0x10, WmsTransferIndication) }),
+    sendFromMemoryStorage: message(
+      0x0042,
+      { information: required(0x01, struct({ storageType: WmsStorageType, memoryIndex: u32, messageMode: WmsMessageMode })), smsOnIms: optional(0x10, bool8) },
+      { messageId: optional(0x10, u16), gsmWcdmaCauseInfo: optional(0x13, struct({ rpCause: u16, tpCause: u8 })), messageDeliveryFailureType: optional(0x14, u8) },
+    ),
     getSmscAddress: message(0x0034, {}, { address: optional(0x01, struct({ type: fixedString(3, 0), digits: stringU8 })) }),
     setSmscAddress: message(0x0035, { address: required(0x01, string), type: optional(0x10, string) }, {}),
   },
