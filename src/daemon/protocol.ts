@@ -6,7 +6,6 @@
  */
 import type { Bearer } from '../modem/modem.js';
 import type { Modem } from '../modem/modem.js';
-
 import { SMS_METHODS } from './sms.js';
 
 export const METHODS = ['status', 'list', 'info', 'connect', 'disconnect', 'links', 'subscribe', 'trace', 'addSim', 'remove', ...SMS_METHODS] as const;

@@ -2,7 +2,6 @@
  * `wwan daemon`: holds the manager and serves the local API on a unix socket (mode 0660, nothing on
  * the network). A client that disconnects mid-request costs nothing: its answer is dropped.
  */
-import { smsCall } from './sms.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
@@ -16,6 +15,7 @@ import { Simulator } from '../sim/simulator.js';
 import { describeQmux } from '../qmi/describe.js';
 import { describeMbim } from '../mbim/describe.js';
 import { bearerView, MAX_LINE, METHODS, modemInfo, modemSummary, type ErrorBody, type Request } from './protocol.js';
+import { smsCall } from './sms.js';
 
 export interface DaemonOptions {
   socket: string;

@@ -2,7 +2,6 @@
  * All the modems the daemon manages: each added from its control port (a character device, a unix
  * socket, a proxy) and its data pipe, probed, and kept. Events from every modem are fanned out here.
  */
-import { onMessagingEvent, type MessagingEvent } from './messaging.js';
 import { EventEmitter } from 'node:events';
 import { QmiDevice } from '../qmi/client.js';
 import { qmuxPort } from '../qmi/port.js';
@@ -20,6 +19,7 @@ import { MbimDevice } from '../mbim/client.js';
 import { redactMbim } from '../mbim/redact.js';
 import { redactQmux } from '../qmi/redact.js';
 import { ConfigError, type ControlProtocol, type Registration, type SignalQuality } from './types.js';
+import { onMessagingEvent, type MessagingEvent } from './messaging.js';
 
 export interface ModemSpec {
   /** Stable name, e.g. `modem0` or `sim0`. */
