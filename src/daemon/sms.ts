@@ -41,6 +41,8 @@ function sendRequest(p: Record<string, unknown>): SendRequest {
 
 export async function smsCall(m: Manager, method: SmsMethod, p: Record<string, unknown>): Promise<unknown> {
   const messaging = m.get(modemId(p)).messaging;
+  // Right after a modem is added its stores may still be being read.
+  await messaging.ready();
   switch (method) {
     case 'smsList':
       return { storages: messaging.storages, messages: await messaging.refresh() };

@@ -97,6 +97,7 @@ export class Messaging extends EventEmitter<MessagingEvents> {
   private driver: SmsDriver | undefined;
   private readonly reassembler: Reassembler<Decoded>;
   private timer: NodeJS.Timeout | undefined;
+  private attaching: Promise<void> | undefined;
 
   constructor(options: MessagingOptions = {}) {
     super();
@@ -112,11 +113,16 @@ export class Messaging extends EventEmitter<MessagingEvents> {
   }
 
   /** Takes the driver (again, after a modem reset), routes messages to be stored and indicated, and lists the stores. */
-  async attach(driver: SmsDriver): Promise<void> {
+  attach(driver: SmsDriver): Promise<void> {
     if (this.driver !== driver) this.listen(driver);
     this.driver = driver;
-    await driver.enable();
-    await this.refresh();
+    this.attaching = driver.enable().then(() => this.refresh()).then(() => undefined);
+    return this.attaching;
+  }
+
+  /** Settles once the routes are set and the stores listed (at once when messaging was never attached). */
+  async ready(): Promise<void> {
+    await this.attaching?.catch(() => undefined);
   }
 
   private listen(driver: SmsDriver): void {

@@ -152,7 +152,8 @@ export class Modem extends EventEmitter<ModemEvents> {
     }
     this.updateState();
     const sms = this.driver.sms;
-    if (sms && this.info.sim.status === 'ready') await this.messaging.attach(sms).catch((e: Error) => this.log(`messaging: ${e.message}`));
+    // In the background: reading a full message store must not hold up the probe (or a connect after it).
+    if (sms && this.info.sim.status === 'ready') void this.messaging.attach(sms).catch((e: Error) => this.log(`messaging: ${e.message}`));
     return this.info;
   }
 

@@ -33,6 +33,7 @@ async function setup(profile: 'qmi-rmnet' | 'mbim-usb', capacity?: number): Prom
     const modem = new Modem(sm.id, driver, { linkPrefix: `${sm.id}.`, netdev: async (name) => new MemoryNetdev(name) });
     cleanups.push(() => modem.close());
     await modem.probe();
+    await modem.messaging.ready();
     expect(modem.messaging.enabled).toBe(true);
     modems.push(modem);
   }
