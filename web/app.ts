@@ -1,7 +1,8 @@
-/** The dashboard: a hash router over three pages, fed by one event stream. */
+/** The dashboard: a hash router over its pages, fed by one event stream. */
 import './style.css';
 import { Api, ApiError, takeToken } from './api.js';
 import { h } from './dom.js';
+import { messagesPage } from './pages/messages.js';
 import { modemPage } from './pages/modem.js';
 import { modemsPage } from './pages/modems.js';
 import type { Ctx, Page } from './pages/page.js';
@@ -22,9 +23,10 @@ function start(): void {
   let page: Page | undefined;
   const route = (): void => {
     page?.dispose();
+    const messages = /^#\/modem\/(.+)\/messages$/.exec(location.hash)?.[1];
     const modem = /^#\/modem\/(.+)$/.exec(location.hash)?.[1];
     const name = modem ? 'modem' : location.hash === '#/trace' ? 'trace' : 'modems';
-    page = modem ? modemPage(ctx, decodeURIComponent(modem)) : name === 'trace' ? tracePage(ctx) : modemsPage(ctx);
+    page = messages ? messagesPage(ctx, decodeURIComponent(messages)) : modem ? modemPage(ctx, decodeURIComponent(modem)) : name === 'trace' ? tracePage(ctx) : modemsPage(ctx);
     for (const a of document.querySelectorAll<HTMLElement>('[data-nav]')) a.classList.toggle('active', a.dataset.nav === name);
     main.replaceChildren(page.el);
   };

@@ -78,6 +78,20 @@ export interface TraceEvent {
 export type SignalSample = [number, ...(number | null)[]];
 export type RateSample = [number, number, number];
 
+export interface SmsMessage {
+  id: number;
+  pduType: 'deliver' | 'submit' | 'status-report';
+  state: string;
+  number: string;
+  text?: string;
+  data?: string;
+  timestamp?: string;
+  parts: { storage: string; index: number }[];
+  total: number;
+  complete: boolean;
+  deliveryState?: number;
+}
+
 export type DaemonEvent =
   | { event: 'hello'; signal: Record<string, SignalSample[]>; throughput: Record<string, RateSample[]>; trace: TraceEvent[] }
   | { event: 'signal'; modem: string; signal: Signal }
@@ -85,5 +99,6 @@ export type DaemonEvent =
   | { event: 'registration'; modem: string; registration: Registration }
   | { event: 'bearer'; modem: string; bearer: Bearer }
   | { event: 'modem-added' | 'modem-removed'; modem: string }
+  | { event: 'sms'; modem: string; kind: 'added' | 'updated' | 'received' | 'deleted' | 'full'; message?: SmsMessage; id?: number }
   | { event: 'throughput'; links: { key: string; modem: string; name: string; linkId: number; sample: RateSample }[] }
   | TraceEvent;

@@ -6,14 +6,25 @@ import { describeMbim } from '../mbim/describe.js';
 import { describeTransfer, type DescribeOptions } from '../mux/describe.js';
 import { writeIpPcap, writeNtbPcap } from '../mux/pcap.js';
 import { LINKTYPE_WIRESHARK_UPPER_PDU, PcapWriter } from '../trace/pcap.js';
+import { decodePdu, timestampIso, type SmsTimestamp } from '../sms/index.js';
 
-export const DECODE_FORMATS = ['qmux', 'mbim', 'qmap', 'qmimux', 'bam-dmux', 'ntb'] as const;
+export const DECODE_FORMATS = ['qmux', 'mbim', 'qmap', 'qmimux', 'bam-dmux', 'ntb', 'sms'] as const;
 export type DecodeFormat = (typeof DECODE_FORMATS)[number];
 
 export function decodeBytes(format: DecodeFormat, bytes: Uint8Array, opts: DescribeOptions = {}): { errors: unknown[] } {
   if (format === 'qmux') return describeQmux(bytes);
   if (format === 'mbim') return describeMbim(bytes, { redact: true });
+  if (format === 'sms') return describeSms(bytes);
   return describeTransfer(format, bytes, opts);
+}
+
+/** An SMS PDU (with its SMSC address in front, as modems carry it) as JSON: bytes as hex, time stamps as ISO 8601. */
+function describeSms(bytes: Uint8Array): { sms?: unknown; errors: unknown[] } {
+  const r = decodePdu(bytes);
+  if (!r.ok) return { errors: [r.error.toJSON()] };
+  const isTime = (v: unknown): v is SmsTimestamp => typeof v === 'object' && v !== null && 'offsetMinutes' in v;
+  const sms = JSON.parse(JSON.stringify(r.value, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : isTime(v) ? timestampIso(v) : v)));
+  return { sms, errors: [] };
 }
 
 /**
@@ -21,6 +32,7 @@ export function decodeBytes(format: DecodeFormat, bytes: Uint8Array, opts: Descr
  * and for the other framings the IP packets inside as raw IP. Returns the records written.
  */
 export function writeDecodePcap(format: DecodeFormat, bytes: Uint8Array, path: string, opts: DescribeOptions = {}): number {
+  if (format === 'sms') throw new Error('an SMS PDU alone has no capture format (Wireshark decodes SMS inside QMI or MBIM captures)');
   if (format === 'ntb') return writeNtbPcap(path, [bytes]);
   if (format === 'qmux' || format === 'mbim') {
     const pcap = new PcapWriter(path, LINKTYPE_WIRESHARK_UPPER_PDU);

@@ -2,10 +2,12 @@
 import { Argument, Command, Option } from 'commander';
 import { PROFILES } from '../sim/profiles.js';
 import { FAULTS } from '../sim/faults.js';
+import { SMS_CONTROLS } from '../sim/sms-control.js';
 import { runSim, runSimCtl, type SimCommandOptions } from './sim.js';
 import { EXIT, bearerText, infoText, linksText, listText, readPasswordFile, runDaemon, stdOutput, withDaemon } from './manage.js';
 import { runMonitor } from './monitor.js';
 import { fleetOptions, type FleetOptions } from './fleet.js';
+import { smsCommand } from './sms.js';
 import { runDemo } from './demo.js';
 import { connectProgress, runTrace } from './trace.js';
 import { bashCompletion, runReload, runUnlock, version, type ServiceOptions } from './service.js';
@@ -66,9 +68,13 @@ async function main(): Promise<number> {
     .requiredOption('--control <socket>', 'the control socket from the ready line')
     .argument('<fault>', "the fault, or a query: 'clients' (client ids, MBIM connections, PDN sessions per modem) or 'modems'")
     .argument('[args...]', 'key=value arguments, e.g. modem=modem0 count=3')
-    .addHelpText('after', `\nFaults:\n${Object.entries(FAULTS).map(([k, v]) => `  ${k.padEnd(18)} ${v}`).join('\n')}`)
-    .action(async (fault: string, args: string[], opts: { control: string }) => {
-      code = await runSimCtl(opts.control, fault, args);
+    .option('--to <modem>', 'sms: the modem that receives it')
+    .option('--from <number>', 'sms: the sender (+CC…, digits, or a name)')
+    .option('--text <text>', 'sms: the text (split into parts as needed)')
+    .option('--pdu <hex>', 'sms: a ready SMS-DELIVER PDU')
+    .addHelpText('after', `\nFaults:\n${Object.entries({ ...FAULTS, ...SMS_CONTROLS }).map(([k, v]) => `  ${k.padEnd(18)} ${v}`).join('\n')}`)
+    .action(async (fault: string, args: string[], opts: { control: string; to?: string; from?: string; text?: string; pdu?: string }) => {
+      code = await runSimCtl(opts.control, fault, args, { to: opts.to, from: opts.from, text: opts.text, pdu: opts.pdu });
     });
   const socketOpt = (c: Command): Command => c.option('--socket <path>', 'the daemon socket (default: $WWAN_SOCKET, /run/wwankit/wwand.sock as root)').option('--json', 'machine-readable output');
   fleetOptions(socketOpt(program.command('daemon').description('run the manager: the local API on a unix socket (mode 0660)')))
@@ -175,6 +181,7 @@ async function main(): Promise<number> {
   socketOpt(program.command('monitor').description('live events (state, bearers, signal) until Ctrl-C')).action(async (opts: { socket?: string; json?: boolean }) => {
     code = await runMonitor(opts.socket, !!opts.json);
   });
+  program.addCommand(smsCommand(socketOpt, (c) => (code = c)));
   program
     .command('demo')
     .description('the main job: a simulated modem, two multiplexed PDNs, their links, a ping through each')

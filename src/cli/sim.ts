@@ -85,13 +85,14 @@ export async function runSim(opts: SimCommandOptions): Promise<number> {
 }
 
 /** `wwan sim ctl --control PATH FAULT [key=value …]` (or a query: `clients`, `modems`): the answer on stdout. */
-export async function runSimCtl(control: string, fault: string, args_: string[]): Promise<number> {
+export async function runSimCtl(control: string, fault: string, args_: string[], fields: Record<string, string | undefined> = {}): Promise<number> {
   const args = faultArgs(args_);
   if (typeof args === 'string') {
     process.stderr.write(`wwan sim ctl: ${args}\n`);
     return 2;
   }
-  const req = (QUERIES as readonly string[]).includes(fault) ? { query: fault } : { ...args, fault };
+  // Options (--to, --text…) are taken as given: a text of digits stays text.
+  const req = (QUERIES as readonly string[]).includes(fault) ? { query: fault } : { ...args, ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)), fault };
   const sock = await connectUnix(control).catch((e: Error) => e);
   if (sock instanceof Error) {
     process.stderr.write(`wwan sim ctl: cannot reach the simulator at ${control}: ${sock.message}\n`);

@@ -22,6 +22,7 @@ import { describeQmux } from '../qmi/describe.js';
 import { describeMbim } from '../mbim/describe.js';
 import { CLIENT_BOUNDS, ClientConnection, emptyClientDrops, type ConnectionPool } from './connection.js';
 import { bearerView, METHODS, modemInfo, modemSummary, type ErrorBody, type Request } from './protocol.js';
+import { smsCall } from './sms.js';
 
 /** How the daemon runs: socket, netdevs, discovery, simulated modems, PIN, log. */
 export interface DaemonOptions {
@@ -89,6 +90,7 @@ export class Daemon {
     this.manager.on('signal', (modem, signal) => this.publish({ event: 'signal', modem, signal }));
     this.manager.on('registration', (modem, registration) => this.publish({ event: 'registration', modem, registration }));
     this.manager.on('modemAdded', (modem) => this.publish({ event: 'modem-added', modem }));
+    this.manager.on('sms', (modem, e) => this.publish({ event: 'sms', modem, ...e }));
     this.manager.on('modemRemoved', (modem) => this.publish({ event: 'modem-removed', modem }));
     this.manager.on('trace', (modem, protocol, direction, bytes) => {
       if (bytes.length === 0 || (this.tracers.size === 0 && this.traceListeners.size === 0)) return;
@@ -322,6 +324,8 @@ export class Daemon {
         await m.get(str(p, 'modem'));
         await m.remove(str(p, 'modem'));
         return { removed: true };
+      default:
+        return smsCall(m, method, p);
     }
   }
 

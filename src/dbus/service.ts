@@ -15,6 +15,7 @@ import type { Daemon } from '../daemon/server.js';
 import type { ModemSpec } from '../modem/manager.js';
 import type { Bearer, Modem } from '../modem/modem.js';
 import type { BearerRequest } from '../modem/types.js';
+import { DbusMessaging } from './messaging.js';
 import { BEARER, MANAGER, MODEM, MODEM_3GPP, OBJECT_MANAGER, SIGNAL, SIM, SIMPLE, exportable, mmError, type Exported } from './interfaces.js';
 import {
   BearerIpFamily,
@@ -47,6 +48,7 @@ interface ModemObject {
   sim: Exported;
   signal: { rate: number; timer?: NodeJS.Timeout; lte: Record<string, dbus.Variant>; nr5g: Record<string, dbus.Variant> };
   mmState: number;
+  messaging: DbusMessaging;
 }
 
 interface BearerObject {
@@ -71,7 +73,7 @@ export class ModemManagerService {
   private readonly bearers = new Set<BearerObject>();
   /** Devices InhibitDevice took away, by uid, to add back on uninhibit. */
   private readonly inhibited = new Map<string, ModemSpec>();
-  private readonly counters = { modem: 0, sim: 0, bearer: 0 };
+  private readonly counters = { modem: 0, sim: 0, bearer: 0, sms: 0 };
   private readonly objectManager: Exported;
   private readonly detach: () => void;
   private readonly log: (line: string) => void;
@@ -123,7 +125,10 @@ export class ModemManagerService {
 
   async stop(): Promise<void> {
     this.detach();
-    for (const m of this.modems.values()) clearInterval(m.signal.timer);
+    for (const m of this.modems.values()) {
+      clearInterval(m.signal.timer);
+      m.messaging.close();
+    }
     await this.bus.releaseName(MM_NAME).catch(() => undefined);
     this.bus.disconnect();
   }
@@ -327,7 +332,9 @@ export class ModemManagerService {
       }),
       handlers: { SendPin: (pin: string) => this.sendPin(modem, pin) },
     });
-    const entry: ModemObject = { id, path, simPath, ifaces, sim, signal, mmState: modemValues().State };
+    const messaging = new DbusMessaging(this.bus, modem, this.counters);
+    ifaces.push(messaging.iface);
+    const entry: ModemObject = { id, path, simPath, ifaces, sim, signal, mmState: modemValues().State, messaging };
     this.modems.set(id, entry);
     for (const i of ifaces) this.bus.export(path, i);
     this.bus.export(simPath, sim);
@@ -341,6 +348,7 @@ export class ModemManagerService {
     if (!m) return;
     this.modems.delete(id);
     clearInterval(m.signal.timer);
+    m.messaging.close();
     for (const b of this.bearersOf(id)) this.dropBearer(b);
     this.objectManager.emitSignal('InterfacesRemoved', m.path, m.ifaces.map((i) => i.decl.name));
     unexportPath(this.bus, m.path);

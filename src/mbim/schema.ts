@@ -404,6 +404,24 @@ export function structArray<T>(countField: string, element: Field<T>): Field<T[]
   };
 }
 
+/**
+ * A struct inline at the end of its buffer whose offsets count from its own start, as libmbim lays
+ * out a `struct` field (SMS Send's PDU record).
+ */
+export function trailingStruct<S extends Shape>(element: Struct<S>): Field<StructType<S>> {
+  return {
+    wire: `struct(${Object.keys(element.shape).join(', ')})`,
+    fixedSize: -1,
+    read(r, scope) {
+      const start = r.pos;
+      r.rest();
+      return element.readStruct(scope.bytes, start, scope.end, r.field);
+    },
+    write: (b, v) => void b.fixed.bytes(element.encode(v)),
+    show: (v) => element.show(v),
+  };
+}
+
 export const EMPTY = struct({});
 export type Layout = Struct<Shape>;
 

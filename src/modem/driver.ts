@@ -4,6 +4,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { PipeFormat } from '../mux/pipe.js';
+import type { SmsDriver } from './sms-driver.js';
 import type { ConnectedBearer, ControlProtocol, IpType, AuthType, ModemIdentity, Registration, SignalQuality, SimStatus } from './types.js';
 
 export interface ProbeResult {
@@ -45,6 +46,8 @@ export interface DriverEvents {
 
 export interface ControlDriver extends EventEmitter<DriverEvents> {
   readonly protocol: ControlProtocol;
+  /** Short messages, where the protocol has them. */
+  readonly sms?: SmsDriver;
   probe(): Promise<ProbeResult>;
   unlockPin(pin: string): Promise<{ unlocked: boolean; retries?: number }>;
   /** Unblocks PIN1 with the PUK and sets `newPin`; `retries` are the PUK's. */

@@ -21,6 +21,7 @@ import { redactMbim } from '../mbim/redact.js';
 import { redactQmux } from '../qmi/redact.js';
 import { ConfigError, type ControlProtocol, type Registration, type SignalQuality } from './types.js';
 import type { RequestResult } from '../wire/request-meter.js';
+import { onMessagingEvent, type MessagingEvent } from './messaging.js';
 
 /** Where a modem is: its control port and protocol, and its data pipe or kernel device. */
 export interface ModemSpec {
@@ -54,6 +55,8 @@ export interface ManagerEvents {
   signal: [string, SignalQuality];
   registration: [string, Registration];
   log: [string];
+  /** Short messages added, changed, received, deleted; the store full. */
+  sms: [string, MessagingEvent];
   /** A control message, secrets overwritten. */
   trace: [string, 'qmi' | 'mbim', 'tx' | 'rx', Uint8Array];
   /** A control request ended: protocol, service, seconds, result (for metrics). */
@@ -110,6 +113,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
     modem.on('registration', (r) => this.emit('registration', spec.id, r));
     modem.on('log', (l) => this.emit('log', l));
     modem.on('gone', () => void this.gone(spec, modem));
+    onMessagingEvent(modem.messaging, (e) => this.emit('sms', spec.id, e));
     driver.on('closed', () => {
       if (this.modems.get(spec.id) === modem) this.emit('log', `${spec.id}: control port closed`);
     });

@@ -8,6 +8,7 @@ import { MbimStatusError, statusName } from '../mbim/protocol.js';
 import { ContextType } from '../mbim/context-types.js';
 import { decodeBuffer } from '../mbim/schema.js';
 import { basicConnect, ipConfigurationQuery, RegisterState, SubscriberReadyState, NwError } from '../mbim/services/basic-connect.js';
+import { MbimSms } from './mbim-sms.js';
 import type { ControlDriver, DataSetup, DriverConnect, DriverEvents, DriverSession, ProbeResult } from './driver.js';
 import { ConnectError, type Registration, type SignalQuality, type SimStatus } from './types.js';
 
@@ -31,6 +32,7 @@ export interface MbimDriverOptions {
 
 export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDriver {
   readonly protocol = 'mbim';
+  readonly sms: MbimSms;
   private maxSessions = 1;
   private readonly sessions = new Map<number, MbimSession>();
   private swept = false;
@@ -40,6 +42,7 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
     private readonly options: MbimDriverOptions = {},
   ) {
     super();
+    this.sms = new MbimSms(device);
     device.onClose((err) => this.emit('closed', err));
     device.on(c.connect, (v) => {
       const s = this.sessions.get(v.sessionId);

@@ -9,6 +9,7 @@ import type { DataPipe } from '../link/data-pipe.js';
 import type { Netdev } from '../net/netdev.js';
 import type { PinGuard } from './pin-guard.js';
 import type { ControlDriver, DataSetup, DriverSession, ProbeResult } from './driver.js';
+import { Messaging } from './messaging.js';
 import { checkApn, ConfigError, ConnectError, type BearerRequest, type ConnectedBearer, type Registration, type SignalQuality } from './types.js';
 
 /** Where a modem is in its life. */
@@ -76,6 +77,8 @@ export class Modem extends EventEmitter<ModemEvents> {
   info: ProbeResult | undefined;
   readonly bearers = new Map<number, Bearer>();
   datapath: Datapath | undefined;
+  /** Short messages (enabled once the SIM is ready). */
+  readonly messaging = new Messaging();
   private setup: DataSetup | undefined;
   private multiplexed = false;
   private nextBearer = 1;
@@ -187,6 +190,9 @@ export class Modem extends EventEmitter<ModemEvents> {
       }
     }
     this.updateState();
+    const sms = this.driver.sms;
+    // In the background: reading a full message store must not hold up the probe (or a connect after it).
+    if (sms && this.info.sim.status === 'ready') void this.messaging.attach(sms).catch((e: Error) => this.log(`messaging: ${e.message}`));
     return this.info;
   }
 
@@ -244,6 +250,7 @@ export class Modem extends EventEmitter<ModemEvents> {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.messaging.close();
     // A modem that stopped answering must not hold a shutdown: a second per answer; what is left
     // behind then, the next start's CTL Sync (or MBIM sweep) takes back.
     await Promise.all([...this.bearers.keys()].map((id) => this.disconnect(id, { timeoutMs: 1000 }).catch(() => undefined)));

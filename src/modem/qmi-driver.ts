@@ -12,6 +12,7 @@ import { uim } from '../qmi/services/uim.js';
 import { wda, WdaDataAggregationProtocol } from '../qmi/services/wda.js';
 import { wds, WdsVerboseCallEndReason3gpp } from '../qmi/services/wds.js';
 import type { PipeFormat } from '../mux/pipe.js';
+import { QmiSms } from './qmi-sms.js';
 import type { ControlDriver, DataSetup, DriverConnect, DriverEvents, DriverSession, ProbeResult } from './driver.js';
 import { ConnectError, type Ipv4Config, type Ipv6Config, type Registration, type SignalQuality, type SimStatus } from './types.js';
 
@@ -57,6 +58,7 @@ const maskToPrefix = (mask: string): number => mask.split('.').reduce((n, o) => 
 
 export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriver {
   readonly protocol = 'qmi';
+  readonly sms: QmiSms;
   private dms!: QmiClient<typeof dms>;
   private nas!: QmiClient<typeof nas>;
   private uim!: QmiClient<typeof uim>;
@@ -69,6 +71,7 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
     private readonly options: QmiDriverOptions,
   ) {
     super();
+    this.sms = new QmiSms(device);
     device.port.onClose((err) => this.emit('closed', err));
   }
 

@@ -8,12 +8,13 @@ import { nas } from './services/nas.js';
 import { uim } from './services/uim.js';
 import { wda } from './services/wda.js';
 import { wds } from './services/wds.js';
+import { wms } from './services/wms.js';
 
-export { ctl, dms, nas, uim, wda, wds };
+export { ctl, dms, nas, uim, wda, wds, wms };
 
 
 /** Every QMI service declared. */
-export const services: readonly AnyService[] = [ctl, wds, dms, nas, uim, wda];
+export const services: readonly AnyService[] = [ctl, wds, dms, nas, uim, wda, wms];
 
 const byId = new Map<number, AnyService>(services.map((s) => [s.id, s]));
 

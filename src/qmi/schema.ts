@@ -181,13 +181,15 @@ export function struct<const S extends StructShape>(shape: S): FieldCodec<Struct
   };
 }
 
-/** A counted array; the count prefix is u8 by default in QMI, u16 for some NAS lists. */
-export function array<T>(element: FieldCodec<T>, count: 'u8' | 'u16' = 'u8'): FieldCodec<T[]> {
-  const max = count === 'u8' ? 0xff : 0xffff;
+/** A counted array; the count prefix is u8 by default in QMI, u16 for some NAS lists, u32 for WMS message lists. */
+export function array<T>(element: FieldCodec<T>, count: 'u8' | 'u16' | 'u32' = 'u8'): FieldCodec<T[]> {
+  const max = count === 'u8' ? 0xff : count === 'u16' ? 0xffff : 0xffffffff;
   return {
     wire: `array(${count}) of ${element.wire}`,
     read(r) {
-      const n = count === 'u8' ? r.u8() : r.u16();
+      const n = count === 'u8' ? r.u8() : count === 'u16' ? r.u16() : r.u32();
+      // Each element takes at least a byte: a count beyond what is left is a lie, not a loop.
+      if (n > r.remaining) throw new DecodeError('length', r.field, r.pos, `count ${n} exceeds the ${r.remaining} bytes left`);
       const out: T[] = [];
       const base = r.field;
       for (let i = 0; i < n; i++) {
@@ -200,12 +202,24 @@ export function array<T>(element: FieldCodec<T>, count: 'u8' | 'u16' = 'u8'): Fi
     write(w, v) {
       if (v.length > max) throw new DecodeError('invalid', 'array', w.pos, `${v.length} elements exceed ${max}`);
       if (count === 'u8') w.u8(v.length);
-      else w.u16(v.length);
+      else if (count === 'u16') w.u16(v.length);
+      else w.u32(v.length);
       for (const e of v) element.write(w, e);
     },
     show: (v) => v.map((e) => element.show(e)),
   };
 }
+
+/** Raw bytes after a u16 length (WMS raw message data). */
+export const bytesU16: FieldCodec<Uint8Array> = {
+  wire: 'bytes(u16)',
+  read: (r) => r.bytesView(r.u16()).slice(),
+  write(w, v) {
+    if (v.length > 0xffff) throw new DecodeError('invalid', 'bytes(u16)', w.pos, `${v.length} bytes exceed 65535`);
+    w.u16(v.length).bytes(v);
+  },
+  show: (v) => Buffer.from(v).toString('hex'),
+};
 
 /** A fixed number of elements with no count on the wire. */
 export function fixedArray<T>(element: FieldCodec<T>, n: number): FieldCodec<T[]> {

@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { Random, luhnDigit } from './random.js';
+import { SimSms, type SmsStorage } from './sms.js';
 
 export type OperatingMode = 'online' | 'low-power' | 'offline' | 'reset';
 export type SimState = 'ready' | 'pin-required' | 'puk-required' | 'absent';
@@ -72,6 +73,8 @@ export interface FirmwareConfig {
   /** The modem's own uplink aggregation limits, reported to the host. */
   ulMaxDatagrams?: number;
   ulMaxSize?: number;
+  /** How many short messages the SIM (sm) and the modem (me) hold. */
+  smsCapacity?: Record<SmsStorage, number>;
 }
 
 export interface Signal {
@@ -173,6 +176,8 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
     { index: 1, name: 'internet', apn: 'internet', family: 'ipv4v6' },
     { index: 2, name: 'ims', apn: 'ims', family: 'ipv4v6' },
   ];
+  /** Short messages: the stores and the link to the SMS center. */
+  readonly sms: SimSms;
   private readonly random: Random;
   private nextHandle: number;
   /** The next PDN's subnet number (1..254, then wrapping). */
@@ -204,6 +209,7 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
     this.nextHandle = 0x10000 + this.random.int(0, 0xffff) * 16;
     this.dataFormat.ulMaxDatagrams = config.ulMaxDatagrams ?? 16;
     this.dataFormat.ulMaxSize = config.ulMaxSize ?? 8192;
+    this.sms = new SimSms(this.identity.msisdn, config.smsCapacity);
   }
 
   /** Radio coverage: without it the modem searches and every PDN drops. */

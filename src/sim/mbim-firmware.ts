@@ -42,7 +42,8 @@ import type { ResponseOf } from '../mbim/service.js';
 import type { SimDataPlane } from './data-plane.js';
 import { msUiccLowLevelAccess } from '../mbim/services/ms-uicc-low-level-access.js';
 import { atds } from '../mbim/services/atds.js';
-import { sms, SmsFormat } from '../mbim/services/sms.js';
+import { sms } from '../mbim/services/sms.js';
+import { MBIM_SMS_CIDS, serveMbimSms } from './mbim-sms.js';
 import { serveUicc, UICC_CIDS } from './mbim-uicc.js';
 import { FirmwareError, type CallEndReason, type IpFamily, type ModemFirmware, type Rat, type Session } from './firmware.js';
 import { DSS_SERVICES, MAX_DSS_SESSIONS, type DssRefusal, type SimDssServices } from './mbim-dss.js';
@@ -263,11 +264,7 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
     };
   });
 
-  // ---- SMS: the modem keeps no messages
-  ep.query(sms.cids.read, (v) => {
-    if (v.format !== SmsFormat.names.pdu) throw fail(MbimStatus.SmsFormatNotSupported);
-    return { format: v.format, messagesCount: 0 };
-  });
+  serveMbimSms(ep, fw);
 
   // ---- Connect and IP configuration
   const contextInfo = (sessionId: number, c: Context | undefined, nwError = 0): ResponseOf<typeof bc.connect> => ({
@@ -353,7 +350,7 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
       { deviceServiceId: dss.uuid, dssPayload: 0, maxDssInstances: 0, cids: [dss.cids.connect.id] },
       { deviceServiceId: qmi.uuid, dssPayload: 0, maxDssInstances: 0, cids: [qmi.cids.msg.id] },
       { deviceServiceId: msBasicConnectExtensions.uuid, dssPayload: 0, maxDssInstances: 0, cids: [msBasicConnectExtensions.cids.version.id, msBasicConnectExtensions.cids.sysCaps.id] },
-      { deviceServiceId: sms.uuid, dssPayload: 0, maxDssInstances: 0, cids: [sms.cids.read.id] },
+      { deviceServiceId: sms.uuid, dssPayload: 0, maxDssInstances: 0, cids: MBIM_SMS_CIDS },
       { deviceServiceId: atds.uuid, dssPayload: 0, maxDssInstances: 0, cids: [atds.cids.signal.id] },
       { deviceServiceId: msUiccLowLevelAccess.uuid, dssPayload: 0, maxDssInstances: 0, cids: UICC_CIDS },
       ...Object.values(DSS_SERVICES).map((s) => ({ deviceServiceId: s.uuid, dssPayload: 1, maxDssInstances: s.maxInstances, cids: [] })),

@@ -13,6 +13,8 @@ import type { IndicationDef } from '../qmi/schema.js';
 import type { Bands, CallEndReason, DataFormat, FirmwareConfig, IpFamily, ModemFirmware, OperatingMode, Session } from './firmware.js';
 import { FirmwareError } from './firmware.js';
 import type { QmiDeviceEndpoint } from './qmi-endpoint.js';
+import { serveQmiWms } from './qmi-wms.js';
+import { wms } from '../qmi/services/wms.js';
 
 const SERVICE_VERSIONS = new Map<number, [number, number]>([
   [0x00, [1, 5]],
@@ -21,6 +23,7 @@ const SERVICE_VERSIONS = new Map<number, [number, number]>([
   [wds.id, [1, 67]],
   [uim.id, [1, 46]],
   [wda.id, [1, 16]],
+  [wms.id, [1, 10]],
 ]);
 export const qmiServiceVersions = (): Map<number, [number, number]> => new Map(SERVICE_VERSIONS);
 
@@ -463,6 +466,8 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
   ep.handle(u.getSlotStatus, () => ({
     physicalSlotStatus: [{ physicalCardStatus: fw.simState === 'absent' ? 1 : 2, physicalSlotStatus: 1, logicalSlot: 1, iccid: swappedBcd(fw.identity.iccid) }],
   }));
+
+  serveQmiWms(ep, fw);
 
   // A call is tied to the client that started it: releasing the client ends the call.
   ep.onRelease((service, cid) => {

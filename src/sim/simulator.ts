@@ -24,6 +24,8 @@ import { listenMbimProxy, type MbimProxy } from './mbim-proxy.js';
 import type { Responder } from './data-plane.js';
 import { SimModem } from './modem.js';
 import { SimNetwork } from './network/index.js';
+import { SmsCenter } from './network/sms-center.js';
+import { smsControl } from './sms-control.js';
 import { TunBridge } from './network/tun-bridge.js';
 import type { Session } from './firmware.js';
 import type { SimProfile } from './profiles.js';
@@ -55,6 +57,8 @@ export interface SimulatorOptions {
 /** Simulated modems (QMI or MBIM firmware on a simulated network) on unix sockets, driven by real tools too. */
 export class Simulator {
   readonly modems: SimModem[] = [];
+  /** The network's SMS center: the modems text each other through it. */
+  readonly smsCenter: SmsCenter;
   private proxyServer: net.Server | undefined;
   private mbimProxy: MbimProxy | undefined;
   private controlServer: net.Server | undefined;
@@ -70,6 +74,7 @@ export class Simulator {
   private constructor(private readonly options: SimulatorOptions) {
     this.log = options.log ?? (() => undefined);
     this.respond = options.respond ?? new SimNetwork().respond;
+    this.smsCenter = new SmsCenter(undefined, this.log);
     if (options.dir) this.dir = options.dir;
     else {
       this.dir = mkdtempSync(join(tmpdir(), 'wwan-sim-'));
@@ -103,6 +108,7 @@ export class Simulator {
         respond: this.options.tunNetns ? bridged : this.respond,
       });
       this.modems.push(m);
+      this.smsCenter.attach(m.id, m.firmware.sms);
       await m.start();
       if (this.options.tunNetns) await this.bridge(m, this.options.tunNetns, i);
     }
@@ -148,7 +154,7 @@ export class Simulator {
           sock.write(`${JSON.stringify({ ok: false, error: `not a fault request: ${(e as Error).message}` })}\n`);
           return;
         }
-        const answer = applyFault(this.modems, req);
+        const answer = this.fault(req);
         this.log(`fault ${req.fault} on ${req.modem ?? this.modems[0]?.id}: ${answer.ok ? 'applied' : answer.error}`);
         sock.write(`${JSON.stringify(answer)}\n`);
       });
@@ -172,15 +178,15 @@ export class Simulator {
 
   /** Applies a fault now (as `wwan sim ctl` does over the socket). */
   fault(req: FaultRequest): ReturnType<typeof applyFault> {
-    return applyFault(this.modems, req);
+    return smsControl(this.smsCenter, this.modems, req) ?? applyFault(this.modems, req);
   }
 
   /** The first stdout line of `wwan sim`. */
-  ready(): { event: 'ready'; control: string; modems: { id: string; profile: string; ports: SimModem['ports']; data: string }[] } {
+  ready(): { event: 'ready'; control: string; modems: { id: string; profile: string; ports: SimModem['ports']; data: string; number: string }[] } {
     return {
       event: 'ready',
       control: this.controlPath,
-      modems: this.modems.map((m) => ({ id: m.id, profile: m.profile.name, ports: m.ports, data: join(this.dir, `${m.id}.data.sock`) })),
+      modems: this.modems.map((m) => ({ id: m.id, profile: m.profile.name, ports: m.ports, data: join(this.dir, `${m.id}.data.sock`), number: m.firmware.sms.number })),
     };
   }
 

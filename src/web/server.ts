@@ -25,7 +25,7 @@ import { HostCheck } from './host-check.js';
 export const STATIC_DIR = fileURLToPath(new URL('../../dist/web/static/', import.meta.url));
 
 /** The daemon methods the page may call; adding simulators or removing modems stays on the socket. */
-const METHODS = ['status', 'list', 'info', 'links', 'connect', 'disconnect', 'unlock', 'profiles'] as const;
+const METHODS = ['status', 'list', 'info', 'links', 'connect', 'disconnect', 'unlock', 'profiles', 'smsList', 'smsRead', 'smsSend', 'smsDelete'] as const;
 type WebMethod = (typeof METHODS)[number];
 
 const SIGNAL_KEEP_MS = 10 * 60_000;
@@ -220,7 +220,7 @@ export class WebServer {
       if (route === 'GET /api/events') return this.stream(req, res);
       if (route === 'GET /api/trace.pcap') return this.pcap(res);
       if (route === 'POST /api/describe') return json(res, 200, { result: describe(await readJson(req)) });
-      const method = /^POST \/api\/([a-z]+)$/.exec(route)?.[1];
+      const method = /^POST \/api\/([a-zA-Z]+)$/.exec(route)?.[1];
       if (method && (METHODS as readonly string[]).includes(method)) {
         const params = await readJson(req);
         // Like the socket: a refusal is an answer ({error}), not an HTTP failure; HTTP codes are for HTTP.

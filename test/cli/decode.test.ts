@@ -39,3 +39,14 @@ describe('wwan decode --as mbim', () => {
     expect(JSON.parse(stdout)).toMatchObject({ type: 'open', length: 16, transactionId: 1, maxControlTransfer: 4096, errors: [] });
   });
 });
+
+describe('wwan decode --as sms', () => {
+  it('decodes an SMS-DELIVER with its SMSC address; a PDU whose septets run past the end is an error (exit 2)', async () => {
+    const pdu = '07917283010010F5040BC87238880900F10000993092516195800AE8329BFD4697D9EC37';
+    const { stdout } = await run(process.execPath, [WWAN, 'decode', '--as', 'sms', '--hex', pdu]);
+    expect(JSON.parse(stdout)).toMatchObject({ sms: { type: 'deliver', smsc: { value: '+27381000015' }, originator: { value: '27838890001' }, timestamp: '2099-03-29T15:16:59+02:00', userData: { encoding: 'gsm7', text: 'hellohello' } }, errors: [] });
+    const err = (await run(process.execPath, [WWAN, 'decode', '--as', 'sms', '--hex', pdu.slice(0, -8)]).catch((e: unknown) => e)) as { code: number; stdout: string };
+    expect(err.code).toBe(2);
+    expect(JSON.parse(err.stdout).errors[0]).toMatchObject({ code: 'length', field: 'ud' });
+  });
+});

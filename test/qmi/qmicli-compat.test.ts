@@ -53,6 +53,17 @@ const cases: Record<string, string[][]> = {
     ['--wds-start-network=apn=internet,ip-type=4'],
   ],
   'wds stop network errors': [['--wds-stop-network=1234'], ['--wds-stop-network=disable-autoconnect']],
+  'wms-get-supported-messages': [['--wms-get-supported-messages']],
+  'wms routes': [
+    ['--wms-get-routes'],
+    ['--wms-set-routes=type=point,class=0,storage=uim,receipt-action=store-and-notify,type=point,class=none,storage=nv,receipt-action=transfer-only'],
+    ['--wms-get-routes'],
+    ['--wms-set-routes=type=point,class=9,storage=nv,receipt-action=discard'],
+    ['--wms-set-routes=type=point,class=1'],
+    ['--wms-set-routes=type=point,type=point'],
+    ['--wms-set-routes='],
+  ],
+  'wms-reset': [['--wms-reset']],
 };
 
 const itq = itWithTools(['qmicli']);

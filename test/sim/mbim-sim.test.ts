@@ -82,7 +82,8 @@ describe('MBIM protocol rules', () => {
     expect(await c.next()).toMatchObject({ type: 'functionError', transactionId: 2, error: MbimProtocolError.NotOpened });
     c.send({ type: 'open', transactionId: 1, maxControlTransfer: 4096 });
     expect(await c.next()).toMatchObject({ type: 'openDone', status: 0 });
-    c.send(command(1, QUERY, undefined, 3, '533fbeeb-14fe-4467-9f90-33a223e56c3f'));
+    // SMS answers CIDs 1-5; 6 is no SMS command.
+    c.send(command(6, QUERY, undefined, 3, '533fbeeb-14fe-4467-9f90-33a223e56c3f'));
     expect(await c.next()).toMatchObject({ transactionId: 3, status: MbimStatus.NoDeviceSupport });
     c.send(command(7, QUERY, undefined, 4));
     expect(await c.next()).toMatchObject({ transactionId: 4, status: MbimStatus.NoDeviceSupport });

@@ -188,7 +188,29 @@ describe.each([
     expect(keyed(await mmcli(dbus, '-K', '-b', path.split('/').pop()!)).get('bearer.status.connected')).toBe('no');
   }, 40_000);
 
-  it('got an answer from the sim to everything it asked through enable, signal and connect', () => {
+  it('sends an SMS made with mmcli: it arrives at the sim\'s SMS center with its number and text', async () => {
+    const created = await until('messaging enabled', async () => {
+      const out = await mmcli(dbus, '-m', '0', "--messaging-create-sms=text='Hello from ModemManager 😀',number='+15550001111'");
+      return /SMS\/(\d+)/.exec(out)?.[1];
+    });
+    await mmcli(dbus, '-s', created, '--send');
+    const log = async (): Promise<{ to: string; text?: string; from: string }[]> =>
+      (JSON.parse((await run(process.execPath, [WWAN, 'sim', 'ctl', '--control', h!.ready.control, 'sms-log'])).stdout) as { records: { to: string; text?: string; from: string }[] }).records;
+    const record = await until('the message at the SMS center', async () => (await log()).find((r) => r.to === '+15550001111'));
+    expect(record.text).toBe('Hello from ModemManager 😀');
+    expect(keyed(await mmcli(dbus, '-K', '-s', created)).get('sms.properties.state')).toBe('sent');
+  }, 40_000);
+
+  it('lists an SMS the sim delivers and shows its sender and text', async () => {
+    await run(process.execPath, [WWAN, 'sim', 'ctl', '--control', h!.ready.control, 'sms', '--to', 'modem0', '--from', '+4930123456', '--text', `incoming for ModemManager: ${'long '.repeat(40)}`]);
+    const index = await until('the message listed', async () => /SMS\/(\d+) \(received\)/.exec(await mmcli(dbus, '-m', '0', '--messaging-list-sms'))?.[1]);
+    const sms = keyed(await mmcli(dbus, '-K', '-s', index));
+    expect(sms.get('sms.content.number')).toBe('+4930123456');
+    expect(sms.get('sms.content.text')).toBe(`incoming for ModemManager: ${'long '.repeat(40)}`.trim());
+    expect(sms.get('sms.properties.pdu-type')).toBe('deliver');
+  }, 40_000);
+
+  it('got an answer from the sim to everything it asked through enable, signal, connect and messaging', () => {
     expect(unanswered(h!.stderr())).toEqual([]);
   });
 

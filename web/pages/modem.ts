@@ -41,7 +41,7 @@ export function modemPage({ api, store }: Ctx, id: string): Page {
   const el = h(
     'section',
     { class: 'page', 'data-page': 'modem' },
-    h('p', { class: 'crumbs' }, h('a', { href: '#/' }, 'Modems'), ' / ', id),
+    h('p', { class: 'crumbs' }, h('a', { href: '#/' }, 'Modems'), ' / ', id, ' · ', h('a', { href: `#/modem/${encodeURIComponent(id)}/messages`, id: 'messages-link' }, 'Messages')),
     title,
     pinForm,
     cards,

@@ -24,6 +24,14 @@ export interface QmicliAction<S extends AnyService = AnyService> {
 /** A failure with qmicli's message, printed as `error: …` with exit code 1. */
 export class CliError extends Error {
   override readonly name = 'CliError';
+  constructor(
+    message: string,
+    options?: ErrorOptions & { /** Printed as it is, without qmicli's `error: `. */ bare?: boolean },
+  ) {
+    super(message, options);
+    this.bare = options?.bare ?? false;
+  }
+  readonly bare: boolean;
 }
 
 export const action = <S extends AnyService>(a: QmicliAction<S>): QmicliAction => a as unknown as QmicliAction;

@@ -19,10 +19,11 @@ import { nasActions } from './nas.js';
 import { uimActions } from './uim.js';
 import { wdaActions } from './wda.js';
 import { wdsActions } from './wds.js';
+import { wmsActions } from './wms.js';
 import { describeQmuxLine } from './trace.js';
 import { redactQmux } from '../../qmi/redact.js';
 
-const actions: QmicliAction[] = [...dmsActions, ...nasActions, ...wdsActions, ...wdaActions, ...uimActions];
+const actions: QmicliAction[] = [...dmsActions, ...nasActions, ...wdsActions, ...wdaActions, ...uimActions, ...wmsActions];
 
 const commonOptions: OptionSpec[] = [
   { long: 'device', short: 'd', arg: 'required' },
@@ -136,7 +137,7 @@ export async function run(argv: readonly string[], io: Io = stdio): Promise<numb
 
 function reportError(io: Io, e: unknown): number {
   if (e instanceof CliError) {
-    io.err(`error: ${e.message}\n`);
+    io.err(`${e.bare ? '' : 'error: '}${e.message}\n`);
     return 1;
   }
   io.err(`error: ${(e as Error).message}\n`);

@@ -1,0 +1,96 @@
+/**
+ * The dashboard's messages page in Debian's Chromium, against a daemon with two simulated modems that
+ * text each other: a message sent from the page arrives on the other modem's page live, grouped by
+ * number, and can be deleted. Any error the page logs fails the test.
+ */
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
+import { Daemon } from '../../src/daemon/server.js';
+import { MemoryNetdev } from '../../src/net/memory.js';
+import { ModemFirmware } from '../../src/sim/firmware.js';
+import { PROFILES } from '../../src/sim/profiles.js';
+import { WebServer } from '../../src/web/server.js';
+import { hasTool, itWithTools } from '../support/tools.js';
+import { buildDashboard } from './build.js';
+
+const it = itWithTools(['chromium']);
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'wwan-messages-'));
+// The daemon's first simulator runs with seed 1: modem n has seed 1 + n.
+const number = (n: number): string => new ModemFirmware({ seed: 1 + n, ...PROFILES['qmi-rmnet'].firmware }).identity.msisdn;
+let daemon: Daemon;
+let web: WebServer;
+let browser: Browser;
+let sender: Page;
+let receiver: Page;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  if (!hasTool('chromium')) return;
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const staticDir = await buildDashboard();
+  daemon = await Daemon.start({ socket: join(dir, 'wwand.sock'), sims: ['qmi-rmnet:2'], netdev: async (_m, n) => new MemoryNetdev(n) });
+  web = await WebServer.start({ daemon, port: 0, sampleMs: 500, staticDir });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const open = async (): Promise<Page> => {
+    const p = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+    p.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+    p.on('pageerror', (e) => problems.push(`page: ${e.message}`));
+    return p;
+  };
+  sender = await open();
+  receiver = await open();
+}, 30_000);
+
+afterEach(() => {
+  expect(problems).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.close();
+  await daemon?.stop();
+});
+
+describe('the messages page', () => {
+  it('sends from one modem; the other modem\'s open page shows it live, by number; delete', async () => {
+    await receiver.goto(web.url);
+    await receiver.evaluate("location.hash = '#/modem/sim1/messages'");
+    await expect.poll(() => receiver.locator('#conversations').innerText()).toContain('No messages.');
+    await sender.goto(web.url);
+    await sender.evaluate("location.hash = '#/modem/sim0'");
+    await sender.locator('#messages-link').click();
+    await sender.locator('#send input[name=to]').fill(number(1));
+    await sender.locator('#send textarea').fill('Hallo aus dem Dashboard 📡');
+    await sender.locator('#send input[name=statusReport]').check();
+    await sender.locator('#send button[type=submit]').click();
+    await expect.poll(() => sender.locator('#sms-status').innerText()).toBe('sent in 1 part(s)');
+    // The sender's page: the message sent and, once the network reports, its delivery.
+    const out = sender.locator(`.conversation[data-number="${number(1)}"]`);
+    await expect.poll(() => out.innerText()).toMatch(/Hallo aus dem Dashboard 📡[\s\S]*delivered/);
+    // The receiver's page was open all along: the message shows without a reload.
+    const conv = receiver.locator(`.conversation[data-number="${number(0)}"]`);
+    await expect.poll(() => conv.locator('.bubble.in .text').allInnerTexts()).toEqual(['Hallo aus dem Dashboard 📡']);
+    expect(await receiver.locator('#sms-event').innerText()).toBe(`new message from ${number(0)}`);
+    await expect.poll(() => sender.locator('#sms-event').innerText()).toBe(`delivery report for ${number(1)}: delivered`);
+    await receiver.screenshot({ path: join(ARTIFACTS, 'dashboard-messages.png') });
+    await conv.locator('.bubble.in button').click();
+    await expect.poll(() => receiver.locator('#conversations').innerText()).toContain('No messages.');
+    expect(await receiver.locator('#sms-status').innerText()).toMatch(/^deleted message \d+$/);
+  }, 60_000);
+
+  it('says why a send is refused', async () => {
+    await sender.locator('#send input[name=to]').fill('not-a-number');
+    await sender.locator('#send textarea').fill('x');
+    await sender.locator('#send button[type=submit]').click();
+    await expect.poll(() => sender.locator('#sms-status').innerText()).toBe('not a phone number: "not-a-number"');
+  }, 30_000);
+});
