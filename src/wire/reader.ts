@@ -1,6 +1,23 @@
 import { DecodeError } from './errors.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/** Short ASCII strings (APNs, IMEIs) are built here: a TextDecoder call costs more than the loop. */
+const ASCII_INLINE = 64;
+
+/** UTF-8 of bytes[start, end), invalid sequences replaced (TextDecoder's non-fatal rules). */
+export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= ASCII_INLINE) {
+    let s = '';
+    for (let i = start; i < end; i++) {
+      const c = bytes[i]!;
+      if (c >= 0x80) return utf8.decode(bytes.subarray(start, end));
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return utf8.decode(bytes.subarray(start, end));
+}
 const utf16le = new TextDecoder('utf-16le', { fatal: false });
 
 /**
@@ -73,7 +90,8 @@ export class Reader {
   }
 
   utf8(n: number): string {
-    return utf8.decode(this.bytesView(n));
+    const at = this.need(n, 'bytes');
+    return decodeUtf8(this.bytes, at, at + n);
   }
 
   utf16le(n: number): string {

@@ -76,7 +76,17 @@ export class Writer {
     return this;
   }
   utf8(s: string): this {
-    return this.bytes(utf8.encode(s));
+    // ASCII is written as it is; anything else goes through the encoder.
+    const at = this.room(s.length);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.pos = at;
+        return this.bytes(utf8.encode(s));
+      }
+      this.buf[at + i] = c;
+    }
+    return this;
   }
   utf16le(s: string): this {
     const at = this.room(s.length * 2);
@@ -96,6 +106,12 @@ export class Writer {
   }
   patchU8(at: number, v: number): void {
     this.buf[at] = v;
+  }
+
+  /** Starts over, keeping the buffer (a writer reused for every message). */
+  reset(): this {
+    this.pos = 0;
+    return this;
   }
 
   /** A view of the written bytes (shares memory with the writer until it grows). */
