@@ -61,26 +61,48 @@ export interface Field<T> {
   write(b: Builder, v: T): void;
   /** A JSON-friendly rendering: names for enums and flags, text for bytes and big numbers. */
   show(v: T): unknown;
+  /** What it is, for the compiled codecs (compile.ts). */
+  readonly layout: FieldLayout;
 }
+
+/** A field's wire shape as data, from which compile.ts generates straight-line code. */
+export type FieldLayout =
+  | { kind: 'u16' | 'u32' | 'u64' | 'uuid' }
+  | { kind: 'string'; utf8: boolean }
+  | { kind: 'refBytes'; sizeFirst: boolean }
+  | { kind: 'stringArray' | 'u32Array' }
+  | { kind: 'bytes' }
+  | { kind: 'address' | 'refAddress'; size: 4 | 16 }
+  | { kind: 'struct'; shape: Record<string, Field<any>> }
+  | { kind: 'refStructArray'; element: Struct<any> }
+  | { kind: 'structArray'; element: Field<any> };
 
 export type FieldType<F> = F extends Field<infer T> ? T : never;
 
-const field = <T>(wire: string, fixedSize: number, read: Field<T>['read'], write: Field<T>['write'], show: Field<T>['show'] = (v) => v): Field<T> => ({
+const field = <T>(
+  wire: string,
+  fixedSize: number,
+  layout: FieldLayout,
+  read: Field<T>['read'],
+  write: Field<T>['write'],
+  show: Field<T>['show'] = (v) => v,
+): Field<T> => ({
   wire,
   fixedSize,
+  layout,
   read,
   write,
   show,
 });
 
-export const u16 = field<number>('u16', 2, (r) => r.u16(), (b, v) => void b.fixed.u16(v));
-export const u32 = field<number>('u32', 4, (r) => r.u32(), (b, v) => void b.fixed.u32(v));
-export const u64 = field<bigint>('u64', 8, (r) => r.u64(), (b, v) => void b.fixed.u64(v), (v) => v.toString());
+export const u16 = field<number>('u16', 2, { kind: 'u16' }, (r) => r.u16(), (b, v) => void b.fixed.u16(v));
+export const u32 = field<number>('u32', 4, { kind: 'u32' }, (r) => r.u32(), (b, v) => void b.fixed.u32(v));
+export const u64 = field<bigint>('u64', 8, { kind: 'u64' }, (r) => r.u64(), (b, v) => void b.fixed.u64(v), (v) => v.toString());
 
 /** A u32 holding the number of elements of a later array; the array names it. */
 export const count: Field<number> & { isCount: true } = { ...u32, wire: 'count(u32)', isCount: true };
 
-export const uuid = field<string>('uuid', 16, (r) => readUuid(r), (b, v) => writeUuid(b.fixed, v));
+export const uuid = field<string>('uuid', 16, { kind: 'uuid' }, (r) => readUuid(r), (b, v) => writeUuid(b.fixed, v));
 
 /** A u32 with named values (libmbim nicks); `show` gives the name where one is known. */
 export function enumOf<const N extends Record<string, number>>(names: N): Field<number> & { names: N; nameOf(v: number): string | undefined } {
@@ -119,6 +141,7 @@ const encodeUtf16 = (s: string): Uint8Array => new Writer(s.length * 2 + 1).utf1
 export const string = field<string>(
   'string',
   8,
+  { kind: 'string', utf8: false },
   (r, scope) => {
     const offset = r.u32();
     const size = r.u32();
@@ -132,6 +155,7 @@ export const string = field<string>(
 export const utf8String = field<string>(
   'utf8-string',
   8,
+  { kind: 'string', utf8: true },
   (r, scope) => {
     const offset = r.u32();
     const size = r.u32();
@@ -150,6 +174,7 @@ function refBytesField(sizeFirst: boolean): Field<Uint8Array> {
   return field<Uint8Array>(
     wire,
     8,
+    { kind: 'refBytes', sizeFirst },
     (r, scope) => {
       const a = r.u32();
       const b = r.u32();
@@ -179,6 +204,7 @@ export function stringArray(countField: string): Field<string[]> {
   return {
     wire: `string-array(${countField})`,
     countField,
+    layout: { kind: 'stringArray' },
     fixedSize: -1,
     read(r, scope) {
       const n = counted(scope, r, countField);
@@ -199,6 +225,7 @@ export function u32Array(countField: string): Field<number[]> {
   return {
     wire: `u32-array(${countField})`,
     countField,
+    layout: { kind: 'u32Array' },
     fixedSize: -1,
     read(r, scope) {
       const n = counted(scope, r, countField);
@@ -220,6 +247,7 @@ export function bytes(countField?: string): Field<Uint8Array> {
     wire: countField ? `byte-array(${countField})` : 'unsized-byte-array',
     ...(countField ? { countField } : {}),
     fixedSize: -1,
+    layout: { kind: 'bytes' },
     read: (r, scope) => (countField ? r.bytesView(counted(scope, r, countField)) : r.rest()),
     write(b, v) {
       b.fixed.bytes(v);
@@ -231,6 +259,7 @@ export function bytes(countField?: string): Field<Uint8Array> {
 const address = (size: 4 | 16): Field<string> => ({
   wire: size === 4 ? 'ipv4' : 'ipv6',
   fixedSize: size,
+  layout: { kind: 'address', size },
   read: (r) => (size === 4 ? ipv4FromBytes : ipv6FromBytes)(r.bytesView(size)),
   write(b, v) {
     const raw = size === 4 ? ipv4ToBytes(v) : ipv6ToBytes(v);
@@ -248,6 +277,7 @@ function refAddress(size: 4 | 16): Field<string | undefined> {
   return {
     wire: `ref-${inner.wire}`,
     fixedSize: 4,
+    layout: { kind: 'refAddress', size },
     read(r, scope) {
       const offset = r.u32();
       return offset === 0 ? undefined : inner.read(referenced(r, scope, offset, size, inner.wire, r.pos - 4), scope);
@@ -325,6 +355,7 @@ export function struct<const S extends Shape>(shape: S): Struct<S> {
     wire: 'struct',
     shape,
     fixedSize,
+    layout: { kind: 'struct', shape },
     readStruct(bytes, start, end, base = '') {
       const r = new Reader(bytes, start, end);
       return readFields(r, { bytes, start, end, counts: new Map() }, base);
@@ -352,6 +383,7 @@ export function refStructArray<S extends Shape>(countField: string, element: Str
   return {
     wire: `ref-struct-array(${countField})`,
     countField,
+    layout: { kind: 'refStructArray', element },
     fixedSize: -1,
     read(r, scope) {
       const n = counted(scope, r, countField);
@@ -380,6 +412,7 @@ export function structArray<T>(countField: string, element: Field<T>): Field<T[]
   return {
     wire: `struct-array(${countField}) of ${element.wire}`,
     countField,
+    layout: { kind: 'structArray', element },
     fixedSize: 4,
     read(r, scope) {
       const n = counted(scope, r, countField);

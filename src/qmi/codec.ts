@@ -58,7 +58,7 @@ export function decodeTlvs<M extends TlvMap>(defs: M, block: Uint8Array, opts: {
   const base = opts.base ?? 0;
   const end = block.length;
   const stamp = (decodes = (decodes + 1) >>> 0 || 1);
-  const found = new Int32Array(c.defs.length).fill(-1);
+  const found = c.found.fill(-1);
   // In wire order: repeated TLVs (libqmi reads the first), then undeclared ones.
   let repeated: RawTlv[] | undefined;
   let undeclared: number[] | undefined;

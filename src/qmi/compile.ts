@@ -17,6 +17,8 @@ export interface CompiledTlvs {
   /** Index of the definition for each TLV type, -1 when undeclared. */
   readonly slot: Int16Array;
   readonly readers: readonly TlvReader[];
+  /** Scratch for a decode: where each declared TLV starts (-1 absent). Decodes never nest, so one serves all. */
+  readonly found: Int32Array;
   /** Bytes the last reader call left unread in its TLV. */
   left(): number;
   encode(values: object, result: { status: number; error: number } | undefined, unknown: readonly { type: number; value: Uint8Array }[] | undefined): Uint8Array;
@@ -34,7 +36,7 @@ const helpers = {
   },
   utf8: decodeUtf8,
   u64: (b: Uint8Array, p: number): bigint => new DataView(b.buffer, b.byteOffset + p, 8).getBigUint64(0, true),
-  ipv4: (v: number): string => `${v >>> 24}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`,
+  ipv4Text: (v: number): string => `${v >>> 24}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`,
   ipv6: (b: Uint8Array, p: number): string => ipv6FromBytes(b.subarray(p, p + 16)),
   /** A codec without a layout, read as the interpreted decoder read it. */
   reader(b: Uint8Array, s: number, e: number, p: number, field: string): Reader {
@@ -52,6 +54,28 @@ const helpers = {
     if (n > max) throw new DecodeError('invalid', prefix === 'none' ? 'string' : `string(${prefix})`, at, `string of ${n} bytes exceeds ${max}`);
     if (head === 1) w.patchU8(at, n);
     else if (head === 2) w.patchU16(at, n);
+  },
+  /** Dotted-quad digits written straight away; any other spelling goes through the codec as declared. */
+  ipv4(w: Writer, v: string, codec: FieldCodec<string>): void {
+    let value = 0;
+    let part = 0;
+    let digits = 0;
+    let dots = 0;
+    for (let i = 0; i <= v.length; i++) {
+      const c = i === v.length ? 0x2e : v.charCodeAt(i);
+      if (c === 0x2e) {
+        if (digits === 0 || part > 255) return codec.write(w, v);
+        value = value * 256 + part;
+        part = 0;
+        digits = 0;
+        dots++;
+      } else if (c >= 0x30 && c <= 0x39 && digits < 3) {
+        part = part * 10 + c - 0x30;
+        digits++;
+      } else return codec.write(w, v);
+    }
+    if (dots !== 4) return codec.write(w, v);
+    w.u32(value);
   },
   arrayMax(w: Writer, n: number, max: number): never {
     throw new DecodeError('invalid', 'array', w.pos, `${n} elements exceed ${max}`);
@@ -118,7 +142,7 @@ class Generator {
       case 'bytes':
         return `${t} = b.subarray(p, e); p = e;`;
       case 'ipv4':
-        return `${this.need('4', field)} ${t} = H.ipv4(${INT_READ.u32![1]}); p += 4;`;
+        return `${this.need('4', field)} ${t} = H.ipv4Text(${INT_READ.u32![1]}); p += 4;`;
       case 'ipv6':
         return `${this.need('16', field)} ${t} = H.ipv6(b, p); p += 16;`;
       case 'struct': {
@@ -157,6 +181,8 @@ class Generator {
         return `H.string(w, ${v}, ${q(l.prefix)});`;
       case 'bytes':
         return `w.bytes(${v});`;
+      case 'ipv4':
+        return `H.ipv4(w, ${v}, ${this.call(c)});`;
       case 'struct':
         return Object.keys(l.shape)
           .map((k) => {
@@ -230,6 +256,7 @@ export function compileTlvs(map: TlvMap): CompiledTlvs {
     defs,
     slot,
     readers: defs.map((d, i) => compileReader(d, keys[i]!)),
+    found: new Int32Array(defs.length),
     left: () => helpers.left,
     encode: (values, result, unknown) => (encode ??= compileEncoder(keys, defs))(values, result, unknown),
   };

@@ -17,26 +17,33 @@ export function ipv4ToBytes(s: string): Uint8Array | null {
 
 /** IPv6 text (RFC 5952 compressed) from 16 network-order bytes. */
 export function ipv6FromBytes(b: Uint8Array): string {
-  const words: number[] = [];
-  for (let i = 0; i < 16; i += 2) words.push((b[i]! << 8) | b[i + 1]!);
+  // The longest run of two or more zero words becomes '::' (the first of equal runs).
   let bestStart = -1;
   let bestLen = 1;
   for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) {
+    if (b[i * 2] !== 0 || b[i * 2 + 1] !== 0) {
       i++;
       continue;
     }
     let j = i;
-    while (j < 8 && words[j] === 0) j++;
+    while (j < 8 && b[j * 2] === 0 && b[j * 2 + 1] === 0) j++;
     if (j - i > bestLen) {
       bestStart = i;
       bestLen = j - i;
     }
     i = j;
   }
-  const hex = words.map((w) => w.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  let s = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      s += '::';
+      i += bestLen - 1;
+      continue;
+    }
+    if (s !== '' && !s.endsWith(':')) s += ':';
+    s += ((b[i * 2]! << 8) | b[i * 2 + 1]!).toString(16);
+  }
+  return s;
 }
 
 export function ipv6ToBytes(s: string): Uint8Array | null {
