@@ -85,7 +85,7 @@ export function decodeFragment(bytes: Uint8Array): Result<MbimHeader & ({ fragme
             : type === 'hostError' || type === 'functionError'
               ? { type, transactionId, error: v }
               : { type, transactionId, status: v };
-      return { ...h, message };
+      return { type: h.type, length: h.length, transactionId, message };
     }
     r.field = 'fragment.total';
     const total = r.u32();
@@ -110,10 +110,11 @@ export function decodeFragment(bytes: Uint8Array): Result<MbimHeader & ({ fragme
       if (total === 1 ? bufferLength !== present : bufferLength < present) {
         throw new DecodeError('length', 'bufferLength', r.pos - 4, `buffer length ${bufferLength} but ${present} bytes follow`);
       }
-      first = { service, cid, bufferLength, ...(type === 'command' ? { commandType: second } : type === 'commandDone' ? { status: second } : {}) };
+      first = type === 'command' ? { service, cid, bufferLength, commandType: second } : type === 'commandDone' ? { service, cid, bufferLength, status: second } : { service, cid, bufferLength };
     }
-    const fragment: MbimFragment = { ...h, type, total, current, data: r.rest(), ...(first ? { first } : {}) };
-    return { ...h, fragment };
+    const fragment: MbimFragment = { type, length: h.length, transactionId, total, current, data: r.rest() };
+    if (first) fragment.first = first;
+    return { type, length: h.length, transactionId, fragment };
   });
 }
 

@@ -3,12 +3,16 @@ const utf8 = new TextEncoder();
 /** Appends little/big-endian values to a growable buffer; `finish()` returns a view of what was written. */
 export class Writer {
   private buf: Uint8Array;
-  private view: DataView;
+  private dataView: DataView | undefined;
   pos = 0;
 
   constructor(initial = 256) {
     this.buf = new Uint8Array(initial);
-    this.view = new DataView(this.buf.buffer);
+  }
+
+  /** Made on first use (and again after growing): bytes and u16/u32 need none. */
+  private get view(): DataView {
+    return (this.dataView ??= new DataView(this.buf.buffer));
   }
 
   private room(n: number): number {
@@ -19,7 +23,7 @@ export class Writer {
       const next = new Uint8Array(size);
       next.set(this.buf.subarray(0, at));
       this.buf = next;
-      this.view = new DataView(next.buffer);
+      this.dataView = undefined;
     }
     this.pos = at + n;
     return at;
@@ -37,7 +41,7 @@ export class Writer {
   }
   u16(v: number, le = true): this {
     const at = this.room(2);
-    this.view.setUint16(at, v, le);
+    this.putU16(at, v, le);
     return this;
   }
   i16(v: number, le = true): this {
@@ -47,8 +51,36 @@ export class Writer {
   }
   u32(v: number, le = true): this {
     const at = this.room(4);
-    this.view.setUint32(at, v, le);
+    this.putU32(at, v, le);
     return this;
+  }
+
+  // ToUint16/ToUint32 as DataView's setters convert (a non-number throws the same TypeError).
+  private putU16(at: number, value: number, le: boolean): void {
+    const v = +value;
+    const b = this.buf;
+    if (le) {
+      b[at] = v;
+      b[at + 1] = v >>> 8;
+    } else {
+      b[at] = v >>> 8;
+      b[at + 1] = v;
+    }
+  }
+  private putU32(at: number, value: number, le: boolean): void {
+    const v = +value;
+    const b = this.buf;
+    if (le) {
+      b[at] = v;
+      b[at + 1] = v >>> 8;
+      b[at + 2] = v >>> 16;
+      b[at + 3] = v >>> 24;
+    } else {
+      b[at] = v >>> 24;
+      b[at + 1] = v >>> 16;
+      b[at + 2] = v >>> 8;
+      b[at + 3] = v;
+    }
   }
   i32(v: number, le = true): this {
     const at = this.room(4);
@@ -90,7 +122,12 @@ export class Writer {
   }
   utf16le(s: string): this {
     const at = this.room(s.length * 2);
-    for (let i = 0; i < s.length; i++) this.view.setUint16(at + i * 2, s.charCodeAt(i), true);
+    const b = this.buf;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      b[at + i * 2] = c;
+      b[at + i * 2 + 1] = c >>> 8;
+    }
     return this;
   }
 
@@ -99,10 +136,10 @@ export class Writer {
     return this.room(n);
   }
   patchU16(at: number, v: number, le = true): void {
-    this.view.setUint16(at, v, le);
+    this.putU16(at, v, le);
   }
   patchU32(at: number, v: number, le = true): void {
-    this.view.setUint32(at, v, le);
+    this.putU32(at, v, le);
   }
   patchU8(at: number, v: number): void {
     this.buf[at] = v;
