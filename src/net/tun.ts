@@ -43,9 +43,10 @@ export interface TunOptions {
   /** IFF_MULTI_QUEUE, which lets more fds attach to one interface; off by default. */
   multiQueue?: boolean;
   /**
-   * TUN offloads (on by default): the kernel hands over TCP/UDP super-packets of up to 64 KiB with
-   * partial checksums, which are cut into MTU-sized packets with complete checksums here (gso.ts),
-   * so one read carries many packets. Off: one packet per read, as without IFF_VNET_HDR.
+   * TUN offloads (on by default; WWAN_TUN_OFFLOAD=0 in the environment turns the default off): the
+   * kernel hands over TCP/UDP super-packets of up to 64 KiB with partial checksums, which are cut
+   * into MTU-sized packets with complete checksums here (gso.ts), so one read carries many packets.
+   * Off: one packet per read, as without IFF_VNET_HDR.
    */
   offload?: boolean;
 }
@@ -78,7 +79,7 @@ export class TunDevice {
     if (template === '' || Buffer.byteLength(template) > MAX_NAME_BYTES) {
       throw new RangeError(`interface name ${JSON.stringify(template)} must be 1..${MAX_NAME_BYTES} bytes`);
     }
-    const vnet = options.offload ?? true;
+    const vnet = options.offload ?? process.env.WWAN_TUN_OFFLOAD !== '0';
     const flags = IFF_TUN | IFF_NO_PI | (options.multiQueue ? IFF_MULTI_QUEUE : 0) | (vnet ? IFF_VNET_HDR : 0);
     const { fd, name } = native().tunOpen(template, flags);
     let offloads = 0;
