@@ -5,7 +5,7 @@
  * an error needs them. The generated source holds only what the declarations say (sizes and quoted
  * field names); values are never part of it.
  */
-import { DecodeError, Writer, decodeUtf16le, decodeUtf8, ipv4ToBytes, ipv6FromBytes, ipv6ToBytes, uuidAt, writeUuid } from '../wire/index.js';
+import { DecodeError, Writer, allocBytes, copyBytes, decodeUtf16le, decodeUtf8, ipv4ToBytes, ipv6FromBytes, ipv6ToBytes, uuidAt, writeUuid } from '../wire/index.js';
 import type { Field, Struct } from './schema.js';
 
 /** How a reference is laid out in the fixed part. */
@@ -57,8 +57,8 @@ export class Builder {
   finish(): Uint8Array {
     const fixedLen = this.fixed.pos;
     for (let i = 0; i < this.refs.length; i += 2) this.fixed.patchU32(this.refs[i]!, this.refs[i + 1]! + fixedLen);
-    if (this.variable.pos === 0) return this.fixed.finish().slice();
-    const out = new Uint8Array(fixedLen + this.variable.pos);
+    if (this.variable.pos === 0) return copyBytes(this.fixed.finish());
+    const out = allocBytes(fixedLen + this.variable.pos);
     out.set(this.fixed.finish());
     out.set(this.variable.finish(), fixedLen);
     return out;

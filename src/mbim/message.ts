@@ -2,7 +2,7 @@
  * MBIM control messages (PROTOCOLS.md A.3.1–3.2): the 12-byte header, the body of each type, and the
  * fragments COMMAND, COMMAND_DONE and INDICATE_STATUS are split into. Pure codecs: no I/O, no clocks.
  */
-import { DecodeError, Reader, Writer, catchDecode, readUuid, writeUuid, type Result } from '../wire/index.js';
+import { DecodeError, Reader, Writer, allocBytes, catchDecode, readUuid, writeUuid, type Result } from '../wire/index.js';
 import { MbimMessageType, messageTypeName, type MbimMessageTypeName } from './protocol.js';
 
 export const HEADER_SIZE = 12;
@@ -167,7 +167,7 @@ export function encodeFragments(m: MbimMessage, maxTransfer = Infinity): Uint8Ar
     const chunk = buf.subarray(pos, Math.min(buf.length, pos + room));
     pos += chunk.length;
     const size = (current === 0 ? headerSize : FRAGMENT_HEADER_SIZE) + chunk.length;
-    const w = new Writer(size);
+    const w = new Writer(allocBytes(size));
     w.u32(raw).u32(size).u32(m.transactionId).u32(total).u32(current);
     if (current === 0) {
       writeUuid(w, m.service);

@@ -5,7 +5,7 @@
  * needs one. The generated source holds only what the declarations say (ids, sizes, quoted names);
  * values are never part of it. Codecs without a layout are called as declared.
  */
-import { DecodeError, Reader, Writer, decodeUtf8, ipv6FromBytes } from '../wire/index.js';
+import { DecodeError, Reader, Writer, copyBytes, decodeUtf8, ipv6FromBytes } from '../wire/index.js';
 import type { FieldCodec, TlvDef, TlvMap } from './schema.js';
 
 /** Reads one TLV's value, bytes[start, end), as `codec.read(new Reader(value))` would, errors included. */
@@ -35,6 +35,7 @@ const helpers = {
     throw new DecodeError('truncated', field, at, `needs ${n} bytes, ${left} left`);
   },
   utf8: decodeUtf8,
+  copy: copyBytes,
   u64: (b: Uint8Array, p: number): bigint => new DataView(b.buffer, b.byteOffset + p, 8).getBigUint64(0, true),
   ipv4Text: (v: number): string => `${v >>> 24}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`,
   ipv6: (b: Uint8Array, p: number): string => ipv6FromBytes(b.subarray(p, p + 16)),
@@ -232,7 +233,7 @@ function compileEncoder(keys: readonly string[], defs: readonly TlvDef[]): Compi
     const failed = result !== undefined && result.status !== 0;
     ${body}
     if (unknown) for (const t of unknown) w.u8(t.type).u16(t.value.length).bytes(t.value);
-    return w.finish().slice();
+    return H.copy(w.finish());
   };`;
   return new Function('H', 'C', 'w', source)(helpers, g.called, writer) as CompiledTlvs['encode'];
 }

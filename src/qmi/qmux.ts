@@ -1,5 +1,5 @@
 /** QMUX frames (PROTOCOLS.md A.1.1): the 6-byte QMUX header, the CTL or service QMI header, TLVs. */
-import { DecodeError, Reader, catchDecode, fail, ok, type Result } from '../wire/index.js';
+import { DecodeError, Reader, allocBytes, catchDecode, fail, ok, type Result } from '../wire/index.js';
 
 export const QMUX_MARKER = 0x01;
 export const QMI_SERVICE_CTL = 0x00;
@@ -141,7 +141,7 @@ export function encodeQmux(m: QmuxEncodeInput): Uint8Array {
   const ctl = m.service === QMI_SERVICE_CTL;
   const size = headerSize(m.service) + m.tlvs.length;
   if (size - 1 > 0xffff) throw new DecodeError('invalid', 'length', 1, `frame of ${size} bytes exceeds the QMUX limit`);
-  const f = new Uint8Array(size);
+  const f = allocBytes(size);
   const at = ctl ? 8 : 9;
   f[0] = QMUX_MARKER;
   f[1] = (size - 1) & 0xff;

@@ -6,19 +6,20 @@ export class Writer {
   private dataView: DataView | undefined;
   pos = 0;
 
-  constructor(initial = 256) {
-    this.buf = new Uint8Array(initial);
+  /** A buffer of `initial` bytes, or the given one (e.g. from allocBytes) to fill and grow from. */
+  constructor(initial: number | Uint8Array = 256) {
+    this.buf = typeof initial === 'number' ? new Uint8Array(initial) : initial;
   }
 
   /** Made on first use (and again after growing): bytes and u16/u32 need none. */
   private get view(): DataView {
-    return (this.dataView ??= new DataView(this.buf.buffer));
+    return (this.dataView ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength));
   }
 
   private room(n: number): number {
     const at = this.pos;
     if (at + n > this.buf.length) {
-      let size = this.buf.length * 2;
+      let size = Math.max(64, this.buf.length * 2);
       while (size < at + n) size *= 2;
       const next = new Uint8Array(size);
       next.set(this.buf.subarray(0, at));
