@@ -46,6 +46,7 @@ async function iperf(serverNs: string, serverAddr: string, clientNs: string | nu
     return udp ? sum.bits_per_second * (1 - (out.end.sum!.lost_percent ?? 0) / 100) : sum.bits_per_second;
   } finally {
     srv.kill();
+    if (srv.exitCode === null) await new Promise((r) => srv.once('exit', r));
   }
 }
 
@@ -119,8 +120,11 @@ async function relayRate(dir: string, udp = false): Promise<number> {
   });
 }
 
+let runs = 0;
+
 async function wwankitRate(profile: ProfileName, udp = false, offload = true): Promise<number> {
-  const ns = `wbw${process.pid}`;
+  // A namespace per run: a server still winding down in the last one is never asked again.
+  const ns = `wbw${process.pid}-${runs++}`;
   // Both ends' TUNs (ours here, the simulator's bridge) take their offload default from the environment.
   const saved = process.env.WWAN_TUN_OFFLOAD;
   process.env.WWAN_TUN_OFFLOAD = offload ? '1' : '0';
