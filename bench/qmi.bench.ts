@@ -1,10 +1,16 @@
-/** QMI codec rates: a small message (DMS Get IDs) and a large one (WDS Get Current Settings, every TLV). */
+/**
+ * QMI codec rates: a small message (DMS Get IDs), a large one (WDS Get Current Settings, every TLV)
+ * and WDS Start Network (APN and IP family), beside memcpy and, where libqmi-glib-dev is installed,
+ * libqmi timed on the same frames in the same run (bench/anchors/libqmi.c).
+ */
 import { decodeTlvs, encodeTlvs } from '../src/qmi/codec.js';
+import { describeQmux } from '../src/qmi/describe.js';
 import { decodeQmux, encodeQmux } from '../src/qmi/qmux.js';
 import { QmuxFramer } from '../src/qmi/framer.js';
 import { dms } from '../src/qmi/services/dms.js';
 import { wds } from '../src/qmi/services/wds.js';
-import type { MessageDef, ResponseOf } from '../src/qmi/schema.js';
+import type { MessageDef, RequestOf, ResponseOf } from '../src/qmi/schema.js';
+import { buildAnchor, runAnchor, type AnchorFigure } from './anchors.js';
 import { measure, memcpyRate, report } from './harness.js';
 
 const ok = { status: 0, error: 0 };
@@ -39,7 +45,12 @@ const currentSettings: ResponseOf<typeof wds.messages.getCurrentSettings> = {
   extendedTechnologyPreference: 0x8880,
 };
 
-function figures(name: string, def: MessageDef<any, any>, values: unknown): void {
+const startNetwork: RequestOf<typeof wds.messages.startNetwork> = { apn: 'internet', ipFamilyPreference: 4 };
+
+const anchorOf = (f: AnchorFigure | undefined): Record<string, unknown> =>
+  f ? { anchor: { name: `libqmi ${f.name}`, value: Math.round(f.opsPerSec) } } : {};
+
+function figures(name: string, def: MessageDef<any, any>, values: unknown, decodeAnchor?: AnchorFigure): void {
   const frame = encodeQmux({ service: def.service.id, clientId: 1, type: 'response', transaction: 1, messageId: def.id, tlvs: encodeTlvs(def.response, values as never, { result: ok }) });
   const copy = memcpyRate(frame.length);
   const baseline = { name: `memcpy ${frame.length} B`, value: copy.opsPerSec };
@@ -53,12 +64,55 @@ function figures(name: string, def: MessageDef<any, any>, values: unknown): void
     const r = decodeTlvs(def.response, f.value.tlvs, { response: true });
     if (!r.ok) throw r.error;
   });
-  report({ bench: `qmi.decode.${name}`, unit: 'messages/s', value: dec.opsPerSec, baseline, bytes: frame.length });
+  report({ bench: `qmi.decode.${name}`, unit: 'messages/s', value: dec.opsPerSec, baseline, bytes: frame.length, ...anchorOf(decodeAnchor) });
 }
 
-export function run(): void {
+const frameOf = (def: MessageDef<any, any>, type: 'request' | 'response', values: unknown): Uint8Array =>
+  encodeQmux({ service: def.service.id, clientId: 1, type, transaction: 1, messageId: def.id, tlvs: encodeTlvs(def[type], values as never, type === 'response' ? { result: ok } : {}) });
+
+/** libqmi on the same frames, or why not. */
+async function libqmi(): Promise<Map<string, AnchorFigure> | string> {
+  const built = await buildAnchor('libqmi', 'qmi-glib');
+  if ('missing' in built) return built.missing;
+  const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+  const ms = String(Number(process.env.BENCH_MS ?? 400));
+  return runAnchor(built.path, [ms, hex(frameOf(wds.messages.startNetwork, 'request', startNetwork)), hex(frameOf(wds.messages.getCurrentSettings, 'response', currentSettings))]);
+}
+
+export async function run(): Promise<void> {
+  const anchors = await libqmi();
+  const anchor = (name: string): AnchorFigure | undefined => (typeof anchors === 'string' ? undefined : anchors.get(name));
+  if (typeof anchors === 'string') process.stdout.write(`${JSON.stringify({ bench: 'qmi.anchors.libqmi', skipped: `needs ${anchors}` })}\n`);
+
   figures('dms.getIds', dms.messages.getIds, getIds);
-  figures('wds.getCurrentSettings', wds.messages.getCurrentSettings, currentSettings);
+  figures('wds.getCurrentSettings', wds.messages.getCurrentSettings, currentSettings, anchor('printable.wds.getCurrentSettings'));
+
+  // Start Network as the host sends it, beside libqmi building and parsing the same frame.
+  const sn = wds.messages.startNetwork;
+  const frame = frameOf(sn, 'request', startNetwork);
+  const copy = { name: `memcpy ${frame.length} B`, value: memcpyRate(frame.length).opsPerSec };
+  const build = anchor('build.wds.startNetwork');
+  const parse = anchor('parse.wds.startNetwork');
+  const enc = measure(() => frameOf(sn, 'request', startNetwork));
+  report({ bench: 'qmi.encode.wds.startNetwork', unit: 'messages/s', value: enc.opsPerSec, baseline: build ? { name: 'libqmi build (qmi_message_new + TLV writes)', value: build.opsPerSec } : copy, bytes: frame.length });
+  const dec = measure(() => {
+    const f = decodeQmux(frame);
+    if (!f.ok) throw f.error;
+    const r = decodeTlvs(sn.request, f.value.tlvs, { response: false });
+    if (!r.ok) throw r.error;
+  });
+  report({ bench: 'qmi.decode.wds.startNetwork', unit: 'messages/s', value: dec.opsPerSec, baseline: parse ? { name: 'libqmi parse (qmi_message_new_from_raw + TLV reads)', value: parse.opsPerSec } : copy, bytes: frame.length });
+
+  // Printable decodes: ours (describeQmux, every TLV named with its value) beside qmi_message_get_printable_full.
+  for (const [name, def, type, values] of [
+    ['wds.startNetwork', sn, 'request', startNetwork],
+    ['wds.getCurrentSettings', wds.messages.getCurrentSettings, 'response', currentSettings],
+  ] as const) {
+    const f = frameOf(def, type, values);
+    const printable = anchor(`printable.${name}`);
+    const rate = measure(() => describeQmux(f));
+    report({ bench: `qmi.describe.${name}`, unit: 'messages/s', value: rate.opsPerSec, baseline: printable ? { name: 'libqmi printable (qmi_message_get_printable_full)', value: printable.opsPerSec } : copy, bytes: f.length });
+  }
 
   // The stream framer on 64 Get IDs responses per read.
   const one = encodeQmux({ service: 2, clientId: 1, type: 'response', transaction: 1, messageId: 0x25, tlvs: encodeTlvs(dms.messages.getIds.response, getIds, { result: ok }) });

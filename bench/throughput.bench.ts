@@ -1,42 +1,52 @@
 /**
- * iperf3 TCP through wwankit (qmi-rmnet, QMAPv5 with aggregation, TUN links, the simulator in its
- * own process bridging into a namespace), beside two baselines between the same kind of namespaces:
- * a plain veth pair, and two TUN devices joined by a minimal C relay moving one packet per
- * read/write. Needs root, /dev/net/tun, iperf3 and a C compiler; otherwise it says so and skips.
+ * iperf3 through wwankit (TUN links with offloads, the simulator in its own process bridging into a
+ * namespace): TCP over QMAPv5 with aggregation (qmi-rmnet), over MBIM NTB (mbim-usb) and raw IP
+ * (qmi-usb), and UDP over QMAPv5, beside two baselines between the same kind of namespaces: two TUN
+ * devices joined by a minimal C relay moving one packet per read/write (TCP, and UDP for the UDP
+ * figure), and a plain veth pair. Needs root, /dev/net/tun, iperf3 and a C compiler; otherwise it
+ * says so and skips. The simulator runs from dist/ (`npm run build` first).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { connectRecordPipe } from '../src/link/data-pipe.js';
+import { MbimDevice } from '../src/mbim/client.js';
+import type { ControlDriver } from '../src/modem/driver.js';
+import { MbimDriver } from '../src/modem/mbim-driver.js';
 import { Modem } from '../src/modem/modem.js';
 import { QmiDriver } from '../src/modem/qmi-driver.js';
 import { TunNetdev } from '../src/net/tun-netdev.js';
 import { QmiDevice } from '../src/qmi/client.js';
 import { qmuxPort } from '../src/qmi/port.js';
+import { PROFILES, type ProfileName } from '../src/sim/profiles.js';
 import { connectUnix } from '../src/transport/unix.js';
-import { report } from './harness.js';
+import { report, type Figure } from './harness.js';
 
 const exec = promisify(execFile);
 const SECONDS = Number(process.env.BENCH_IPERF_SECONDS ?? 3);
 const ip = (...args: string[]): Promise<unknown> => exec('ip', args);
 const inNs = (ns: string, ...cmd: string[]): Promise<{ stdout: string }> => exec('ip', ['netns', 'exec', ns, ...cmd]);
 
-/** iperf3 from `client` (a namespace, or the host) to a server in `serverNs`: received bits/s. */
-async function iperf(serverNs: string, serverAddr: string, clientNs: string | null, clientAddr?: string): Promise<number> {
+/** iperf3 from `client` (a namespace, or the host) to a server in `serverNs`: received bits/s (UDP: sent less lost). */
+async function iperf(serverNs: string, serverAddr: string, clientNs: string | null, clientAddr?: string, udp = false): Promise<number> {
   const srv = spawn('ip', ['netns', 'exec', serverNs, 'iperf3', '-s', '-1', '-B', serverAddr], { stdio: 'ignore' });
   try {
     for (let i = 0; i < 100; i++) {
       if ((await inNs(serverNs, 'ss', '-ltn')).stdout.includes(':5201')) break;
       await new Promise((r) => setTimeout(r, 30));
     }
-    const args = ['iperf3', '-c', serverAddr, '-t', String(SECONDS), '-J', ...(clientAddr ? ['-B', clientAddr] : [])];
+    const args = ['iperf3', '-c', serverAddr, '-t', String(SECONDS), '-J', ...(clientAddr ? ['-B', clientAddr] : []), ...(udp ? ['-u', '-b', '0', '-l', '1400'] : [])];
     const { stdout } = clientNs ? await inNs(clientNs, ...args) : await exec(args[0]!, args.slice(1));
-    return (JSON.parse(stdout) as { end: { sum_received: { bits_per_second: number } } }).end.sum_received.bits_per_second;
+    const out = JSON.parse(stdout) as { error?: string; end: { sum_received?: { bits_per_second: number }; sum?: { bits_per_second: number; lost_percent?: number } } };
+    const sum = udp ? out.end.sum : out.end.sum_received;
+    if (!sum) throw new Error(`iperf3: ${out.error ?? 'no result'}`);
+    return udp ? sum.bits_per_second * (1 - (out.end.sum!.lost_percent ?? 0) / 100) : sum.bits_per_second;
   } finally {
     srv.kill();
+    if (srv.exitCode === null) await new Promise((r) => srv.once('exit', r));
   }
 }
 
@@ -87,9 +97,11 @@ int main(int argc, char **argv) {
   }
 }`;
 
-async function relayRate(dir: string): Promise<number> {
-  writeFileSync(join(dir, 'relay.c'), RELAY_C);
-  await exec('cc', ['-O2', '-o', join(dir, 'relay'), join(dir, 'relay.c')]);
+async function relayRate(dir: string, udp = false): Promise<number> {
+  if (!existsSync(join(dir, 'relay'))) {
+    writeFileSync(join(dir, 'relay.c'), RELAY_C);
+    await exec('cc', ['-O2', '-o', join(dir, 'relay'), join(dir, 'relay.c')]);
+  }
   const [a, b] = [`wbra${process.pid}`, `wbrb${process.pid}`];
   return withNamespaces([a, b], async () => {
     const relay: ChildProcess = spawn(join(dir, 'relay'), ['wbtun0', 'wbtun1'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -101,31 +113,41 @@ async function relayRate(dir: string): Promise<number> {
       await inNs(b, 'ip', 'addr', 'add', '10.201.0.2', 'peer', '10.201.0.1', 'dev', 'wbtun1');
       await inNs(a, 'ip', 'link', 'set', 'wbtun0', 'up');
       await inNs(b, 'ip', 'link', 'set', 'wbtun1', 'up');
-      return await iperf(b, '10.201.0.2', a);
+      return await iperf(b, '10.201.0.2', a, undefined, udp);
     } finally {
       relay.kill();
     }
   });
 }
 
-async function wwankitRate(): Promise<number> {
-  const ns = `wbw${process.pid}`;
-  const sim = spawn(process.execPath, [join(import.meta.dirname, '../bin/wwan.js'), 'sim', '--profile', 'qmi-rmnet', '--tun-netns', ns], { stdio: ['ignore', 'pipe', 'ignore'] });
+let runs = 0;
+
+async function wwankitRate(profile: ProfileName, udp = false, offload = true): Promise<number> {
+  // A namespace per run: a server still winding down in the last one is never asked again.
+  const ns = `wbw${process.pid}-${runs++}`;
+  // Both ends' TUNs (ours here, the simulator's bridge) take their offload default from the environment.
+  const saved = process.env.WWAN_TUN_OFFLOAD;
+  process.env.WWAN_TUN_OFFLOAD = offload ? '1' : '0';
+  const sim = spawn(process.execPath, [join(import.meta.dirname, '../bin/wwan.js'), 'sim', '--profile', profile, '--tun-netns', ns], { stdio: ['ignore', 'pipe', 'ignore'] });
   try {
     const ready = await new Promise<{ modems: { ports: { socket: string }[]; data: string }[] }>((resolve) => createInterface({ input: sim.stdout! }).once('line', (l) => resolve(JSON.parse(l))));
     const m = ready.modems[0]!;
-    const modem = new Modem('bench', new QmiDriver(new QmiDevice(qmuxPort(await connectUnix(m.ports[0]!.socket))), { pipe: 'usb' }), {
+    const socket = await connectUnix(m.ports[0]!.socket);
+    const driver: ControlDriver = PROFILES[profile].control === 'qmi' ? new QmiDriver(new QmiDevice(qmuxPort(socket)), { pipe: 'usb' }) : new MbimDriver(await MbimDevice.open(socket));
+    const modem = new Modem('bench', driver, {
       linkPrefix: 'wbq.',
       pipe: () => connectRecordPipe(m.data),
       netdev: async (name) => new TunNetdev(name),
     });
     try {
-      const b = await modem.connect({ apns: ['internet'], ipType: 'ipv4', multiplex: 'required' });
-      return await iperf(ns, b.connected!.ipv4!.gateway!, null, b.connected!.ipv4!.address);
+      const b = await modem.connect({ apns: ['internet'], ipType: 'ipv4', multiplex: profile === 'qmi-rmnet' ? 'required' : 'requested' });
+      return await iperf(ns, b.connected!.ipv4!.gateway!, null, b.connected!.ipv4!.address, udp);
     } finally {
       await modem.close();
     }
   } finally {
+    if (saved === undefined) delete process.env.WWAN_TUN_OFFLOAD;
+    else process.env.WWAN_TUN_OFFLOAD = saved;
     sim.kill('SIGTERM');
     await new Promise((r) => sim.once('exit', r));
   }
@@ -141,9 +163,24 @@ export async function run(): Promise<void> {
   try {
     const veth = await vethRate();
     const relay = await relayRate(dir);
-    const ours = await wwankitRate();
+    const relayUdp = await relayRate(dir, true);
     const gbit = (v: number): number => Math.round(v / 1e7) / 100;
-    report({ bench: 'throughput.iperf3.qmapv5.tun', unit: 'Gbit/s', value: gbit(ours), baseline: { name: 'two TUNs joined by a one-packet-per-read C relay', value: gbit(relay) }, veth: gbit(veth), seconds: SECONDS });
+    const baseline = { name: 'two TUNs joined by a one-packet-per-read C relay', value: gbit(relay) };
+    const facts = { veth: gbit(veth), seconds: SECONDS, load: Math.round(loadavg()[0]! * 10) / 10 };
+    // A run that fails (iperf3 gave up under load, say) is reported as such and the others go on.
+    const figure = async (bench: string, rate: () => Promise<number>, f: Pick<Figure, 'baseline'> & Record<string, unknown>): Promise<void> => {
+      try {
+        report({ bench, unit: 'Gbit/s', value: gbit(await rate()), ...f });
+      } catch (e) {
+        process.stdout.write(`${JSON.stringify({ bench, failed: (e as Error).message.split('\n')[0] })}\n`);
+      }
+    };
+    for (const [name, profile] of [['qmapv5', 'qmi-rmnet'], ['ntb', 'mbim-usb'], ['rawip', 'qmi-usb']] as const) {
+      await figure(`throughput.iperf3.${name}.tun`, () => wwankitRate(profile), { baseline, profile, ...facts });
+    }
+    await figure('throughput.iperf3.qmapv5.tun.offloadOff', () => wwankitRate('qmi-rmnet', false, false), { baseline, profile: 'qmi-rmnet', ...facts });
+    const udpBaseline = { name: 'the same C relay, iperf3 UDP', value: gbit(relayUdp) };
+    await figure('throughput.iperf3.udp.qmapv5.tun', () => wwankitRate('qmi-rmnet', true), { baseline: udpBaseline, profile: 'qmi-rmnet', datagram: 1400, ...facts });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -99,6 +99,22 @@ static napi_value tun_open(napi_env env, napi_callback_info info) {
   return obj;
 }
 
+// tunSetOffload(fd, flags): TUNSETOFFLOAD with TUN_F_* flags (checksum, TSO, USO) on a TUN opened
+// with IFF_VNET_HDR. Throws with the kernel's reason (EINVAL: a flag it does not know), so the
+// caller can retry with fewer.
+static napi_value tun_set_offload(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t fd, flags;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || napi_get_value_int32(env, argv[1], &flags) != napi_ok) {
+    napi_throw_type_error(env, NULL, "tunSetOffload(fd: number, flags: number)");
+    return NULL;
+  }
+  if (ioctl(fd, TUNSETOFFLOAD, (unsigned long)(unsigned int)flags) != 0) return throw_errno(env, "TUNSETOFFLOAD");
+  return NULL;
+}
+
 // watchReadable(fd, callback) -> handle: calls callback(status) on the event loop whenever fd is
 // readable (level-triggered; status < 0 is a -errno from libuv), until unwatch(handle). Node has no
 // readiness API for a character device such as a TUN; without it every read would block a thread.
@@ -227,6 +243,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "openPty", fn);
   napi_create_function(env, "tunOpen", NAPI_AUTO_LENGTH, tun_open, NULL, &fn);
   napi_set_named_property(env, exports, "tunOpen", fn);
+  napi_create_function(env, "tunSetOffload", NAPI_AUTO_LENGTH, tun_set_offload, NULL, &fn);
+  napi_set_named_property(env, exports, "tunSetOffload", fn);
   napi_create_function(env, "watchReadable", NAPI_AUTO_LENGTH, watch_readable, NULL, &fn);
   napi_set_named_property(env, exports, "watchReadable", fn);
   napi_create_function(env, "unwatch", NAPI_AUTO_LENGTH, unwatch, NULL, &fn);

@@ -2,7 +2,7 @@
  * MBIM control messages (PROTOCOLS.md A.3.1–3.2): the 12-byte header, the body of each type, and the
  * fragments COMMAND, COMMAND_DONE and INDICATE_STATUS are split into. Pure codecs: no I/O, no clocks.
  */
-import { DecodeError, Reader, Writer, catchDecode, readUuid, writeUuid, type Result } from '../wire/index.js';
+import { DecodeError, Reader, Writer, allocBytes, catchDecode, readUuid, writeUuid, type Result } from '../wire/index.js';
 import { MbimMessageType, messageTypeName, type MbimMessageTypeName } from './protocol.js';
 
 export const HEADER_SIZE = 12;
@@ -86,7 +86,7 @@ export function decodeFragment(bytes: Uint8Array): Result<MbimHeader & ({ fragme
             : type === 'hostError' || type === 'functionError'
               ? { type, transactionId, error: v }
               : { type, transactionId, status: v };
-      return { ...h, message };
+      return { type: h.type, length: h.length, transactionId, message };
     }
     r.field = 'fragment.total';
     const total = r.u32();
@@ -111,10 +111,11 @@ export function decodeFragment(bytes: Uint8Array): Result<MbimHeader & ({ fragme
       if (total === 1 ? bufferLength !== present : bufferLength < present) {
         throw new DecodeError('length', 'bufferLength', r.pos - 4, `buffer length ${bufferLength} but ${present} bytes follow`);
       }
-      first = { service, cid, bufferLength, ...(type === 'command' ? { commandType: second } : type === 'commandDone' ? { status: second } : {}) };
+      first = type === 'command' ? { service, cid, bufferLength, commandType: second } : type === 'commandDone' ? { service, cid, bufferLength, status: second } : { service, cid, bufferLength };
     }
-    const fragment: MbimFragment = { ...h, type, total, current, data: r.rest(), ...(first ? { first } : {}) };
-    return { ...h, fragment };
+    const fragment: MbimFragment = { type, length: h.length, transactionId, total, current, data: r.rest() };
+    if (first) fragment.first = first;
+    return { type, length: h.length, transactionId, fragment };
   });
 }
 
@@ -167,7 +168,7 @@ export function encodeFragments(m: MbimMessage, maxTransfer = Infinity): Uint8Ar
     const chunk = buf.subarray(pos, Math.min(buf.length, pos + room));
     pos += chunk.length;
     const size = (current === 0 ? headerSize : FRAGMENT_HEADER_SIZE) + chunk.length;
-    const w = new Writer(size);
+    const w = new Writer(allocBytes(size));
     w.u32(raw).u32(size).u32(m.transactionId).u32(total).u32(current);
     if (current === 0) {
       writeUuid(w, m.service);

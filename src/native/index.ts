@@ -15,6 +15,8 @@ export interface NativeAddon {
    * `ifr_flags`; a name template such as `wwan%d` lets the kernel number it. The caller owns the fd.
    */
   tunOpen(name: string, flags: number): { fd: number; name: string };
+  /** TUNSETOFFLOAD: the TUN_F_* offloads this reader takes (the fd was opened with IFF_VNET_HDR). Throws on EINVAL. */
+  tunSetOffload(fd: number, flags: number): void;
   /**
    * Calls `callback` on the event loop while `fd` is readable (level-triggered; a negative status is
    * a libuv error) until `unwatch`. The fd becomes non-blocking. Node has no readiness API for a

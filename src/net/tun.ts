@@ -11,14 +11,25 @@
  * Namespaces: the device is opened here and then moved (`ip link set … netns`); the fd stays attached.
  * Opening it from inside would need setns() on a thread of ours, which Node cannot confine.
  */
-import { closeSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, readFileSync, readSync, writeSync, writevSync } from 'node:fs';
 import { native, type ReadableWatch } from '../native/index.js';
+import { dropCounts } from '../mux/framing.js';
+import { GSO_DROP_REASONS, PLAIN_VNET_HDR, VNET_HDR_LEN, segment } from './gso.js';
 import { checkNetnsName, IpCommandError, ip } from './iproute.js';
 
 // <linux/if_tun.h>
 const IFF_TUN = 0x0001;
 const IFF_MULTI_QUEUE = 0x0100;
 const IFF_NO_PI = 0x1000;
+const IFF_VNET_HDR = 0x4000;
+// TUNSETOFFLOAD flags: checksum, TSO for IPv4 and IPv6, USO for IPv4 and IPv6 (Linux 6.2+).
+const TUN_F_CSUM = 0x01;
+const TUN_F_TSO4 = 0x02;
+const TUN_F_TSO6 = 0x04;
+const TUN_F_USO4 = 0x20;
+const TUN_F_USO6 = 0x40;
+/** What we ask for, then less where the kernel refuses (EINVAL for flags it does not know). */
+const OFFLOAD_STEPS = [TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_USO4 | TUN_F_USO6, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, TUN_F_CSUM];
 /** Interface names are at most IFNAMSIZ - 1 bytes. */
 const MAX_NAME_BYTES = 15;
 /** The largest IP packet (without jumbograms): no read returns more. */
@@ -31,6 +42,13 @@ export interface TunOptions {
   name?: string;
   /** IFF_MULTI_QUEUE, which lets more fds attach to one interface; off by default. */
   multiQueue?: boolean;
+  /**
+   * TUN offloads (on by default; WWAN_TUN_OFFLOAD=0 in the environment turns the default off): the
+   * kernel hands over TCP/UDP super-packets of up to 64 KiB with partial checksums, which are cut
+   * into MTU-sized packets with complete checksums here (gso.ts), so one read carries many packets.
+   * Off: one packet per read, as without IFF_VNET_HDR.
+   */
+  offload?: boolean;
 }
 
 export interface TunListener {
@@ -41,7 +59,16 @@ export interface TunListener {
 }
 
 export class TunDevice {
-  private readonly buffer = new Uint8Array(MAX_PACKET);
+  private readonly buffer: Uint8Array;
+  /** Where super-packets are cut into segments (offload only). */
+  private readonly scratch: Uint8Array | undefined;
+  /** Super-packets read (offload), each cut into several packets. */
+  superPackets = 0;
+  /** Reads dropped before any packet came out of them. */
+  readonly drops = dropCounts(GSO_DROP_REASONS);
+  /** The TUN_F_* offloads the kernel accepted (0: none, or offload off). */
+  readonly offloads: number;
+  private readonly emit = (packet: Uint8Array): void => this.listener.packet(packet);
   private watch: ReadableWatch | null;
   private currentName: string;
   private currentNetns: string | undefined;
@@ -52,9 +79,22 @@ export class TunDevice {
     if (template === '' || Buffer.byteLength(template) > MAX_NAME_BYTES) {
       throw new RangeError(`interface name ${JSON.stringify(template)} must be 1..${MAX_NAME_BYTES} bytes`);
     }
-    const flags = IFF_TUN | IFF_NO_PI | (options.multiQueue ? IFF_MULTI_QUEUE : 0);
+    const vnet = options.offload ?? process.env.WWAN_TUN_OFFLOAD !== '0';
+    const flags = IFF_TUN | IFF_NO_PI | (options.multiQueue ? IFF_MULTI_QUEUE : 0) | (vnet ? IFF_VNET_HDR : 0);
     const { fd, name } = native().tunOpen(template, flags);
-    return new TunDevice(fd, name, template, listener);
+    let offloads = 0;
+    if (vnet) {
+      for (const step of OFFLOAD_STEPS) {
+        try {
+          native().tunSetOffload(fd, step);
+          offloads = step;
+          break;
+        } catch {
+          // Fewer offloads next; with none the virtio header still comes, never a super-packet.
+        }
+      }
+    }
+    return new TunDevice(fd, name, template, listener, vnet, offloads);
   }
 
   private constructor(
@@ -62,7 +102,12 @@ export class TunDevice {
     name: string,
     private readonly template: string,
     private readonly listener: TunListener,
+    private readonly vnet: boolean,
+    offloads: number,
   ) {
+    this.offloads = offloads;
+    this.buffer = new Uint8Array(MAX_PACKET + (vnet ? VNET_HDR_LEN : 0));
+    this.scratch = vnet ? new Uint8Array(MAX_PACKET) : undefined;
     this.currentName = name;
     this.watch = native().watchReadable(fd, (status) => this.readable(status));
   }
@@ -100,7 +145,8 @@ export class TunDevice {
 
   /** Hands one packet to the kernel as if it arrived on the interface. Throws if the kernel refuses it (EIO while down, EINVAL if not IP). */
   write(packet: Uint8Array): void {
-    writeSync(this.fd, packet);
+    if (this.vnet) writevSync(this.fd, [PLAIN_VNET_HDR, packet]);
+    else writeSync(this.fd, packet);
   }
 
   /** Closes the fd, which deletes the interface (it is not persistent). */
@@ -116,12 +162,17 @@ export class TunDevice {
     for (let i = 0; i < READ_BATCH && this.watch !== null; i++) {
       let length: number;
       try {
-        length = readSync(this.fd, this.buffer, 0, MAX_PACKET, null);
+        length = readSync(this.fd, this.buffer, 0, this.buffer.length, null);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return;
         return this.fail(new Error(`TUN ${this.name}: ${(e as Error).message}`));
       }
-      this.listener.packet(this.buffer.subarray(0, length));
+      if (!this.vnet) this.listener.packet(this.buffer.subarray(0, length));
+      else {
+        if (this.buffer[1] !== 0) this.superPackets++;
+        const dropped = segment(this.buffer.subarray(0, length), this.scratch!, this.emit);
+        if (dropped) this.drops[dropped]++;
+      }
     }
   }
 

@@ -1,6 +1,7 @@
-/** Encodes and decodes a message's TLV block from its declaration (schema.ts). */
-import { DecodeError, Reader, Writer, catchDecode, type Result } from '../wire/index.js';
-import { splitTlvs, type RawTlv } from './qmux.js';
+/** Encodes and decodes a message's TLV block from its declaration (schema.ts), compiled on first use (compile.ts). */
+import { DecodeError, fail, ok, type Result } from '../wire/index.js';
+import { compileTlvs } from './compile.js';
+import type { RawTlv } from './qmux.js';
 import type { TlvMap, TlvValues } from './schema.js';
 
 export const RESULT_TLV = 0x02;
@@ -31,91 +32,94 @@ export interface EncodeOptions {
   unknown?: readonly { type: number; value: Uint8Array }[];
 }
 
-export function encodeTlvs<M extends TlvMap>(defs: M, values: TlvValues<M>, opts: EncodeOptions = {}): Uint8Array {
-  const w = new Writer(64);
-  if (opts.result) w.u8(RESULT_TLV).u16(4).u16(opts.result.status).u16(opts.result.error);
-  const vals = values as Record<string, unknown>;
-  // A failure response carries only the TLVs that explain it (e.g. call-end reasons).
-  const failed = opts.result !== undefined && opts.result.status !== 0;
-  for (const key in defs) {
-    const def = defs[key]!;
-    const v = vals[key];
-    if (v === undefined) {
-      if (def.mandatory && !failed) throw new DecodeError('missing', key, w.pos, `mandatory TLV ${hex2(def.id)} '${key}' has no value`);
-      continue;
-    }
-    w.u8(def.id);
-    const lenAt = w.reserve(2);
-    const start = w.pos;
-    def.codec.write(w, v);
-    const len = w.pos - start;
-    if (len > 0xffff) throw new DecodeError('invalid', key, start, `TLV ${hex2(def.id)} value of ${len} bytes exceeds 65535`);
-    w.patchU16(lenAt, len);
-  }
-  for (const t of opts.unknown ?? []) w.u8(t.type).u16(t.value.length).bytes(t.value);
-  return w.finish();
+const NO_OPTIONS: EncodeOptions = {};
+
+/** Encodes a TLV block; throws a DecodeError ('missing', 'invalid') for values the declaration cannot carry. */
+export function encodeTlvs<M extends TlvMap>(defs: M, values: TlvValues<M>, opts: EncodeOptions = NO_OPTIONS): Uint8Array {
+  return compileTlvs(defs).encode(values, opts.result, opts.unknown);
 }
+
+/** Which TLV types a decode has seen: stamped with the decode's number instead of cleared. */
+const seen = new Uint32Array(256);
+let decodes = 0;
+
+const raw = (block: Uint8Array, at: number, base: number): RawTlv => ({
+  type: block[at]!,
+  value: block.subarray(at + 3, at + 3 + (block[at + 1]! | (block[at + 2]! << 8))),
+  offset: base + at,
+});
 
 /**
  * Decodes a TLV block. `response` makes the result TLV mandatory and checks the other mandatory TLVs
  * only on success (libqmi's "prerequisite: Success"). `base` is the block's offset in its frame, for errors.
  */
-export function decodeTlvs<M extends TlvMap>(
-  defs: M,
-  block: Uint8Array,
-  opts: { response: boolean; base?: number },
-): Result<DecodedTlvs<TlvValues<M>>> {
-  const split = splitTlvs(block, opts.base ?? 0);
-  if (!split.ok) return split;
-  return catchDecode(() => decodeSplit(defs, split.value, opts.response, (opts.base ?? 0) + block.length));
-}
-
-function decodeSplit<M extends TlvMap>(defs: M, tlvs: RawTlv[], response: boolean, end: number): DecodedTlvs<TlvValues<M>> {
-  const byId = new Map<number, RawTlv>();
-  const unknown: RawTlv[] = [];
-  for (const t of tlvs) {
-    if (byId.has(t.type)) unknown.push(t); // libqmi reads the first of duplicated TLVs
-    else byId.set(t.type, t);
-  }
-  const out: DecodedTlvs<TlvValues<M>> = { values: {} as TlvValues<M>, unknown, invalid: [], warnings: [] };
-
-  let success = true;
-  if (response) {
-    const rt = byId.get(RESULT_TLV);
-    if (!rt) throw new DecodeError('missing', 'tlv 0x02 (result)', end, "Couldn't get the mandatory Result TLV: TLV 0x02 not found");
-    const r = new Reader(rt.value);
-    r.field = 'tlv 0x02 (result)';
-    if (rt.value.length < 4) throw new DecodeError('truncated', r.field, rt.offset + 3, 'Reading TLV would overflow');
-    out.result = { status: r.u16(), error: r.u16() };
-    success = out.result.status === 0;
-    byId.delete(RESULT_TLV);
+export function decodeTlvs<M extends TlvMap>(defs: M, block: Uint8Array, opts: { response: boolean; base?: number }): Result<DecodedTlvs<TlvValues<M>>> {
+  const c = compileTlvs(defs);
+  const base = opts.base ?? 0;
+  const end = block.length;
+  const stamp = (decodes = (decodes + 1) >>> 0 || 1);
+  const found = c.found.fill(-1);
+  // In wire order: repeated TLVs (libqmi reads the first), then undeclared ones.
+  let repeated: RawTlv[] | undefined;
+  let undeclared: number[] | undefined;
+  let resultAt = -1;
+  // Every TLV must fit (libqmi's message check) before any is read.
+  for (let p = 0; p < end; ) {
+    if (end - p < 3) return fail(new DecodeError('truncated', `tlv@${base + p}.type`, base + p, `TLV header needs 3 bytes, ${end - p} left`));
+    const type = block[p]!;
+    const len = block[p + 1]! | (block[p + 2]! << 8);
+    if (len > end - p - 3) return fail(new DecodeError('truncated', `tlv ${hex2(type)}`, base + p, `TLV length ${len} but ${end - p - 3} bytes left`));
+    if (seen[type] === stamp) (repeated ??= []).push(raw(block, p, base));
+    else {
+      seen[type] = stamp;
+      const i = c.slot[type]!;
+      if (opts.response && type === RESULT_TLV) resultAt = p;
+      else if (i >= 0) found[i] = p;
+      else (undeclared ??= []).push(p);
+    }
+    p += 3 + len;
   }
 
-  const vals = out.values as Record<string, unknown>;
-  for (const key in defs) {
-    const def = defs[key]!;
-    const t = byId.get(def.id);
-    if (!t) {
+  let result: QmiResult | undefined;
+  if (opts.response) {
+    if (resultAt < 0) return fail(new DecodeError('missing', 'tlv 0x02 (result)', base + end, "Couldn't get the mandatory Result TLV: TLV 0x02 not found"));
+    if ((block[resultAt + 1]! | (block[resultAt + 2]! << 8)) < 4) return fail(new DecodeError('truncated', 'tlv 0x02 (result)', base + resultAt + 3, 'Reading TLV would overflow'));
+    const p = resultAt + 3;
+    result = { status: block[p]! | (block[p + 1]! << 8), error: block[p + 2]! | (block[p + 3]! << 8) };
+  }
+  const success = result === undefined || result.status === 0;
+
+  const values: Record<string, unknown> = {};
+  const unknown = repeated ?? [];
+  const invalid: DecodedTlvs<unknown>['invalid'] = [];
+  const warnings: string[] = [];
+  for (let i = 0; i < c.defs.length; i++) {
+    const def = c.defs[i]!;
+    const key = c.keys[i]!;
+    const at = found[i]!;
+    if (at < 0) {
       if (def.mandatory && success) {
-        throw new DecodeError('missing', `tlv ${hex2(def.id)} (${key})`, end, `Couldn't get the mandatory ${key} TLV: TLV ${hex2(def.id)} not found`);
+        return fail(new DecodeError('missing', `tlv ${hex2(def.id)} (${key})`, base + end, `Couldn't get the mandatory ${key} TLV: TLV ${hex2(def.id)} not found`));
       }
       continue;
     }
-    byId.delete(def.id);
-    const r = new Reader(t.value);
-    r.field = `tlv ${hex2(def.id)} (${key})`;
+    const start = at + 3;
+    const stop = start + (block[at + 1]! | (block[at + 2]! << 8));
     try {
-      vals[key] = def.codec.read(r);
+      values[key] = c.readers[i]!(block, start, stop);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
-      const err = new DecodeError(e.code, e.field, t.offset + 3 + e.offset, e.message);
-      if (def.mandatory && success) throw err;
-      out.invalid.push({ id: def.id, name: key, error: err });
-      unknown.push(t);
+      const err = new DecodeError(e.code, e.field, base + start + e.offset, e.message);
+      if (def.mandatory && success) return fail(err);
+      invalid.push({ id: def.id, name: key, error: err });
+      unknown.push(raw(block, at, base));
       continue;
     }
-    if (r.remaining > 0) out.warnings.push(`Left ${r.remaining} bytes unread in TLV ${hex2(def.id)} (${key})`);
+    const left = c.left();
+    if (left > 0) warnings.push(`Left ${left} bytes unread in TLV ${hex2(def.id)} (${key})`);
   }
-  for (const t of byId.values()) unknown.push(t);
-  return out;
+  if (undeclared) for (const at of undeclared) unknown.push(raw(block, at, base));
+  const out: DecodedTlvs<TlvValues<M>> = { values: values as TlvValues<M>, unknown, invalid, warnings };
+  if (result) out.result = result;
+  return ok(out);
 }

@@ -1,5 +1,5 @@
 /** QMUX frames (PROTOCOLS.md A.1.1): the 6-byte QMUX header, the CTL or service QMI header, TLVs. */
-import { DecodeError, Reader, Writer, catchDecode, type Result } from '../wire/index.js';
+import { DecodeError, Reader, allocBytes, catchDecode, fail, ok, type Result } from '../wire/index.js';
 
 export const QMUX_MARKER = 0x01;
 export const QMI_SERVICE_CTL = 0x00;
@@ -52,44 +52,57 @@ export interface RawTlv {
   offset: number;
 }
 
+/** The header fields in order, with their sizes, for the error naming the one that does not fit. */
+const HEADER_FIELDS: [field: string, size: number][] = [
+  ['marker', 1],
+  ['length', 2],
+  ['controlFlags', 1],
+  ['service', 1],
+  ['clientId', 1],
+  ['qmi.flags', 1],
+  ['qmi.transaction', 2],
+  ['qmi.messageId', 2],
+  ['qmi.tlvLength', 2],
+];
+
+/** Where a frame of `n` bytes ends before its header does: the field cut short. */
+function shortHeader(n: number, ctl: boolean): DecodeError {
+  let at = 0;
+  for (const [field, size] of HEADER_FIELDS) {
+    const bytes = field === 'qmi.transaction' && ctl ? 1 : size;
+    if (at + bytes > n) return new DecodeError('truncated', field, at, `needs ${bytes} bytes, ${n - at} left`);
+    at += bytes;
+  }
+  throw new Error('unreachable: the header fits');
+}
+
 /** Validates one complete frame the way libqmi does and returns its header and TLV block. */
 export function decodeQmux(bytes: Uint8Array): Result<QmuxFrame> {
-  return catchDecode(() => {
-    const r = new Reader(bytes);
-    r.field = 'marker';
-    const marker = r.u8();
-    if (marker !== QMUX_MARKER) throw new DecodeError('framing', 'marker', 0, `expected 0x01, got 0x${marker.toString(16).padStart(2, '0')}`);
-    r.field = 'length';
-    const length = r.u16();
-    if (length !== bytes.length - 1) throw new DecodeError('length', 'length', 1, `QMUX length ${length} but frame has ${bytes.length - 1} bytes after the marker`);
-    r.field = 'controlFlags';
-    const controlFlags = r.u8();
-    r.field = 'service';
-    const service = r.u8();
-    r.field = 'clientId';
-    const clientId = r.u8();
-    const ctl = service === QMI_SERVICE_CTL;
-    r.field = 'qmi.flags';
-    const flags = r.u8();
-    r.field = 'qmi.transaction';
-    const transaction = ctl ? r.u8() : r.u16();
-    r.field = 'qmi.messageId';
-    const messageId = r.u16();
-    r.field = 'qmi.tlvLength';
-    const tlvLength = r.u16();
-    if (tlvLength !== r.remaining) {
-      throw new DecodeError('length', 'qmi.tlvLength', r.pos - 2, `TLV block length ${tlvLength} but ${r.remaining} bytes follow the header`);
-    }
-    return {
-      service,
-      clientId,
-      controlFlags,
-      flags,
-      type: messageTypeFromFlags(service, flags),
-      transaction,
-      messageId,
-      tlvs: bytes.subarray(r.pos),
-    };
+  const n = bytes.length;
+  if (n < 1) return fail(shortHeader(n, false));
+  if (bytes[0] !== QMUX_MARKER) return fail(new DecodeError('framing', 'marker', 0, `expected 0x01, got 0x${bytes[0]!.toString(16).padStart(2, '0')}`));
+  if (n < 3) return fail(shortHeader(n, false));
+  const length = bytes[1]! | (bytes[2]! << 8);
+  if (length !== n - 1) return fail(new DecodeError('length', 'length', 1, `QMUX length ${length} but frame has ${n - 1} bytes after the marker`));
+  const ctl = n > 4 && bytes[4] === QMI_SERVICE_CTL;
+  const header = n > 4 ? headerSize(bytes[4]!) : QMUX_HEADER_SIZE + 7;
+  if (n < header) return fail(shortHeader(n, ctl));
+  const service = bytes[4]!;
+  const flags = bytes[6]!;
+  const at = ctl ? 8 : 9;
+  const tlvLength = bytes[at + 2]! | (bytes[at + 3]! << 8);
+  if (tlvLength !== n - header) {
+    return fail(new DecodeError('length', 'qmi.tlvLength', at + 2, `TLV block length ${tlvLength} but ${n - header} bytes follow the header`));
+  }
+  return ok({
+    service,
+    clientId: bytes[5]!,
+    controlFlags: bytes[3]!,
+    flags,
+    type: messageTypeFromFlags(service, flags),
+    transaction: ctl ? bytes[7]! : bytes[7]! | (bytes[8]! << 8),
+    messageId: bytes[at]! | (bytes[at + 1]! << 8),
+    tlvs: bytes.subarray(header),
   });
 }
 
@@ -131,11 +144,21 @@ export function encodeQmux(m: QmuxEncodeInput): Uint8Array {
   const ctl = m.service === QMI_SERVICE_CTL;
   const size = headerSize(m.service) + m.tlvs.length;
   if (size - 1 > 0xffff) throw new DecodeError('invalid', 'length', 1, `frame of ${size} bytes exceeds the QMUX limit`);
-  const w = new Writer(size);
-  w.u8(QMUX_MARKER).u16(size - 1).u8(m.controlFlags ?? 0).u8(m.service).u8(m.clientId);
-  w.u8((ctl ? CTL_FLAGS : SERVICE_FLAGS)[m.type]);
-  if (ctl) w.u8(m.transaction & 0xff);
-  else w.u16(m.transaction & 0xffff);
-  w.u16(m.messageId).u16(m.tlvs.length).bytes(m.tlvs);
-  return w.finish();
+  const f = allocBytes(size);
+  const at = ctl ? 8 : 9;
+  f[0] = QMUX_MARKER;
+  f[1] = (size - 1) & 0xff;
+  f[2] = (size - 1) >> 8;
+  f[3] = m.controlFlags ?? 0;
+  f[4] = m.service;
+  f[5] = m.clientId;
+  f[6] = (ctl ? CTL_FLAGS : SERVICE_FLAGS)[m.type];
+  f[7] = m.transaction & 0xff;
+  if (!ctl) f[8] = (m.transaction >> 8) & 0xff;
+  f[at] = m.messageId & 0xff;
+  f[at + 1] = (m.messageId >> 8) & 0xff;
+  f[at + 2] = m.tlvs.length & 0xff;
+  f[at + 3] = m.tlvs.length >> 8;
+  f.set(m.tlvs, at + 4);
+  return f;
 }

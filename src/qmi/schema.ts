@@ -15,27 +15,42 @@ export interface FieldCodec<T> {
   write(w: Writer, v: T): void;
   /** A JSON-friendly rendering with names for enums and flags. */
   show(v: T): unknown;
+  /** The layout, for the compiled codecs (compile.ts); codecs without one are called as they are. */
+  readonly layout?: Layout;
 }
+
+/** What a codec puts on the wire, as data the TLV compiler turns into straight-line code. */
+export type Layout =
+  | { kind: 'int'; type: 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'u64' }
+  | { kind: 'bool' }
+  | { kind: 'string'; prefix: 'none' | 'u8' | 'u16' }
+  | { kind: 'bytes' }
+  | { kind: 'ipv4' }
+  | { kind: 'ipv6' }
+  | { kind: 'struct'; shape: Record<string, FieldCodec<any>> }
+  | { kind: 'array'; element: FieldCodec<any>; count: 'u8' | 'u16' }
+  | { kind: 'fixedArray'; element: FieldCodec<any>; n: number };
 
 export type CodecType<C> = C extends FieldCodec<infer T> ? T : never;
 
-const plain = <T>(wire: string, read: (r: Reader) => T, write: (w: Writer, v: T) => void): FieldCodec<T> => ({
+const plain = <T>(wire: string, read: (r: Reader) => T, write: (w: Writer, v: T) => void, layout?: Layout): FieldCodec<T> => ({
   wire,
   read,
   write,
   show: (v) => (typeof v === 'bigint' ? v.toString() : v),
+  ...(layout ? { layout } : {}),
 });
 
-export const u8 = plain<number>('u8', (r) => r.u8(), (w, v) => w.u8(v));
-export const i8 = plain<number>('i8', (r) => r.i8(), (w, v) => w.i8(v));
-export const u16 = plain<number>('u16', (r) => r.u16(), (w, v) => w.u16(v));
-export const i16 = plain<number>('i16', (r) => r.i16(), (w, v) => w.i16(v));
-export const u32 = plain<number>('u32', (r) => r.u32(), (w, v) => w.u32(v));
-export const i32 = plain<number>('i32', (r) => r.i32(), (w, v) => w.i32(v));
-export const u64 = plain<bigint>('u64', (r) => r.u64(), (w, v) => w.u64(v));
-export const bool8 = {
-  ...plain<boolean>('bool(u8)', (r) => r.u8() !== 0, (w, v) => w.u8(v ? 1 : 0)),
-};
+const int = (type: 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32'): FieldCodec<number> =>
+  plain<number>(type, (r) => r[type](), (w, v) => w[type](v), { kind: 'int', type });
+export const u8 = int('u8');
+export const i8 = int('i8');
+export const u16 = int('u16');
+export const i16 = int('i16');
+export const u32 = int('u32');
+export const i32 = int('i32');
+export const u64 = plain<bigint>('u64', (r) => r.u64(), (w, v) => w.u64(v), { kind: 'int', type: 'u64' });
+export const bool8 = plain<boolean>('bool(u8)', (r) => r.u8() !== 0, (w, v) => w.u8(v ? 1 : 0), { kind: 'bool' });
 
 /** Longest string accepted from the wire inside a TLV (a TLV is at most 65535 bytes anyway). */
 const MAX_STRING = 65535;
@@ -51,6 +66,7 @@ export const string: FieldCodec<string> = plain(
   'string',
   (r) => r.utf8(Math.min(r.remaining, MAX_STRING)),
   (w, v) => w.bytes(checkLength(w, v, MAX_STRING, 'string')),
+  { kind: 'string', prefix: 'none' },
 );
 
 const prefixedString = (prefix: 'u8' | 'u16'): FieldCodec<string> =>
@@ -63,6 +79,7 @@ const prefixedString = (prefix: 'u8' | 'u16'): FieldCodec<string> =>
       else w.u16(b.length);
       w.bytes(b);
     },
+    { kind: 'string', prefix },
   );
 export const stringU8 = prefixedString('u8');
 export const stringU16 = prefixedString('u16');
@@ -95,6 +112,7 @@ export const bytes: FieldCodec<Uint8Array> = {
   read: (r) => r.rest(),
   write: (w, v) => w.bytes(v),
   show: (v) => Buffer.from(v).toString('hex'),
+  layout: { kind: 'bytes' },
 };
 
 /** QMI WDS carries IPv4 addresses as little-endian u32: 10.0.0.2 is `02 00 00 0a`. */
@@ -111,6 +129,7 @@ export const ipv4: FieldCodec<string> = plain(
     }
     w.u32(((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0);
   },
+  { kind: 'ipv4' },
 );
 
 /** QMI carries IPv6 addresses as 8 big-endian u16 words, i.e. network order. */
@@ -122,6 +141,7 @@ export const ipv6: FieldCodec<string> = plain(
     if (!b) throw new DecodeError('invalid', 'ipv6', w.pos, `not an IPv6 address: ${JSON.stringify(v.slice(0, 64))}`);
     w.bytes(b);
   },
+  { kind: 'ipv6' },
 );
 
 /** An integer with named values. Decodes to the number; `show` gives the name where one is known. */
@@ -160,6 +180,7 @@ export function struct<const S extends StructShape>(shape: S): FieldCodec<Struct
   return {
     wire: 'struct',
     shape,
+    layout: { kind: 'struct', shape },
     read(r) {
       const out: Record<string, unknown> = {};
       const base = r.field;
@@ -186,6 +207,7 @@ export function array<T>(element: FieldCodec<T>, count: 'u8' | 'u16' | 'u32' = '
   const max = count === 'u8' ? 0xff : count === 'u16' ? 0xffff : 0xffffffff;
   return {
     wire: `array(${count}) of ${element.wire}`,
+    layout: { kind: 'array', element, count },
     read(r) {
       const n = count === 'u8' ? r.u8() : count === 'u16' ? r.u16() : r.u32();
       // Each element takes at least a byte: a count beyond what is left is a lie, not a loop.
@@ -225,6 +247,7 @@ export const bytesU16: FieldCodec<Uint8Array> = {
 export function fixedArray<T>(element: FieldCodec<T>, n: number): FieldCodec<T[]> {
   return {
     wire: `${element.wire}[${n}]`,
+    layout: { kind: 'fixedArray', element, n },
     read(r) {
       const out: T[] = [];
       for (let i = 0; i < n; i++) out.push(element.read(r));

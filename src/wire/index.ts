@@ -5,3 +5,4 @@ export * from './hex.js';
 export * from './uuid.js';
 export * from './ip.js';
 export * from './pending.js';
+export * from './alloc.js';

@@ -4,64 +4,94 @@ export function ipv4FromBytes(b: Uint8Array): string {
 }
 
 export function ipv4ToBytes(s: string): Uint8Array | null {
-  const parts = s.split('.');
-  if (parts.length !== 4) return null;
+  // Four dot-separated runs of 1–3 decimal digits, each at most 255.
   const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i]!;
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return null;
-    out[i] = Number(p);
+  let part = 0;
+  let digits = 0;
+  let i = 0;
+  for (let k = 0; k <= s.length; k++) {
+    const c = k === s.length ? 0x2e : s.charCodeAt(k);
+    if (c === 0x2e) {
+      if (digits === 0 || part > 255 || i > 3) return null;
+      out[i++] = part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39 && digits < 3) {
+      part = part * 10 + c - 0x30;
+      digits++;
+    } else return null;
   }
-  return out;
+  return i === 4 ? out : null;
 }
 
 /** IPv6 text (RFC 5952 compressed) from 16 network-order bytes. */
 export function ipv6FromBytes(b: Uint8Array): string {
-  const words: number[] = [];
-  for (let i = 0; i < 16; i += 2) words.push((b[i]! << 8) | b[i + 1]!);
+  // The longest run of two or more zero words becomes '::' (the first of equal runs).
   let bestStart = -1;
   let bestLen = 1;
   for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) {
+    if (b[i * 2] !== 0 || b[i * 2 + 1] !== 0) {
       i++;
       continue;
     }
     let j = i;
-    while (j < 8 && words[j] === 0) j++;
+    while (j < 8 && b[j * 2] === 0 && b[j * 2 + 1] === 0) j++;
     if (j - i > bestLen) {
       bestStart = i;
       bestLen = j - i;
     }
     i = j;
   }
-  const hex = words.map((w) => w.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  let s = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      s += '::';
+      i += bestLen - 1;
+      continue;
+    }
+    if (s !== '' && !s.endsWith(':')) s += ':';
+    s += ((b[i * 2]! << 8) | b[i * 2 + 1]!).toString(16);
+  }
+  return s;
 }
 
-export function ipv6ToBytes(s: string): Uint8Array | null {
-  const halves = s.split('::');
-  if (halves.length > 2) return null;
-  const parse = (part: string): number[] | null => {
-    if (part === '') return [];
-    const ws = part.split(':');
-    const out: number[] = [];
-    for (const w of ws) {
-      if (!/^[0-9a-f]{1,4}$/i.test(w)) return null;
-      out.push(parseInt(w, 16));
+/** Parses s[from, to) as ':'-separated words of 1–4 hex digits into `words` at `n`; the new count, or -1. */
+function hexWords(s: string, from: number, to: number, words: number[], n: number): number {
+  if (from === to) return n;
+  let word = 0;
+  let digits = 0;
+  for (let k = from; k <= to; k++) {
+    const c = k === to ? 0x3a : s.charCodeAt(k);
+    if (c === 0x3a) {
+      if (digits === 0 || n === 8) return -1;
+      words[n++] = word;
+      word = 0;
+      digits = 0;
+      continue;
     }
-    return out;
-  };
-  const head = parse(halves[0]!);
-  const tail = halves.length === 2 ? parse(halves[1]!) : [];
-  if (!head || !tail) return null;
-  const fill = 8 - head.length - tail.length;
-  if (halves.length === 2 ? fill < 1 : fill !== 0) return null;
-  const words = [...head, ...new Array<number>(fill).fill(0), ...tail];
+    const v = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+    if (v < 0 || ++digits > 4) return -1;
+    word = word * 16 + v;
+  }
+  return n;
+}
+
+/** Hex words separated by ':', at most one '::' standing for one or more zero words; no embedded IPv4. */
+export function ipv6ToBytes(s: string): Uint8Array | null {
+  const gap = s.indexOf('::');
+  if (gap >= 0 && s.indexOf('::', gap + 2) >= 0) return null;
+  const words: number[] = [];
+  const head = hexWords(s, 0, gap < 0 ? s.length : gap, words, 0);
+  if (head < 0) return null;
+  const all = gap < 0 ? head : hexWords(s, gap + 2, s.length, words, head);
+  if (all < 0) return null;
+  const fill = 8 - all;
+  if (gap >= 0 ? fill < 1 : fill !== 0) return null;
   const out = new Uint8Array(16);
-  words.forEach((w, i) => {
-    out[i * 2] = w >> 8;
-    out[i * 2 + 1] = w & 0xff;
-  });
+  for (let i = 0; i < all; i++) {
+    const at = i < head ? i : i + fill;
+    out[at * 2] = words[i]! >> 8;
+    out[at * 2 + 1] = words[i]! & 0xff;
+  }
   return out;
 }

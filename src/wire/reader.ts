@@ -1,6 +1,38 @@
 import { DecodeError } from './errors.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/** UTF-16LE of bytes[start, end) (an even count), lone surrogates replaced and a leading BOM dropped as TextDecoder does. */
+export function decodeUtf16le(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= ASCII_INLINE * 2 && ((end - start) & 1) === 0) {
+    let s = '';
+    for (let i = start; i < end; i += 2) {
+      const c = bytes[i]! | (bytes[i + 1]! << 8);
+      // Surrogates and a BOM take TextDecoder's rules.
+      if ((c >= 0xd800 && c <= 0xdfff) || c === 0xfeff) return utf16le.decode(bytes.subarray(start, end));
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return utf16le.decode(bytes.subarray(start, end));
+}
+
+/** Short ASCII strings (APNs, IMEIs) are built here: a TextDecoder call costs more than the loop. */
+const ASCII_INLINE = 64;
+
+/** UTF-8 of bytes[start, end), invalid sequences replaced (TextDecoder's non-fatal rules). */
+export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= ASCII_INLINE) {
+    let s = '';
+    for (let i = start; i < end; i++) {
+      const c = bytes[i]!;
+      if (c >= 0x80) return utf8.decode(bytes.subarray(start, end));
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return utf8.decode(bytes.subarray(start, end));
+}
 const utf16le = new TextDecoder('utf-16le', { fatal: false });
 
 /**
@@ -8,7 +40,7 @@ const utf16le = new TextDecoder('utf-16le', { fatal: false });
  * naming the field and the absolute offset, which the decoder boundary turns into a value.
  */
 export class Reader {
-  readonly view: DataView;
+  private dataView: DataView | undefined;
   pos: number;
   end: number;
   /** Path of the field being read, for error messages. */
@@ -19,9 +51,13 @@ export class Reader {
     start = 0,
     end = bytes.length,
   ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = start;
     this.end = Math.min(end, bytes.length);
+  }
+
+  /** Made on first use: most readers only need bytes. */
+  get view(): DataView {
+    return (this.dataView ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength));
   }
 
   get remaining(): number {
@@ -44,13 +80,17 @@ export class Reader {
     return this.view.getInt8(this.need(1, 'i8'));
   }
   u16(le = true): number {
-    return this.view.getUint16(this.need(2, 'u16'), le);
+    const at = this.need(2, 'u16');
+    const b = this.bytes;
+    return le ? b[at]! | (b[at + 1]! << 8) : (b[at]! << 8) | b[at + 1]!;
   }
   i16(le = true): number {
     return this.view.getInt16(this.need(2, 'i16'), le);
   }
   u32(le = true): number {
-    return this.view.getUint32(this.need(4, 'u32'), le);
+    const at = this.need(4, 'u32');
+    const b = this.bytes;
+    return le ? (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0 : ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
   }
   i32(le = true): number {
     return this.view.getInt32(this.need(4, 'i32'), le);
@@ -73,11 +113,13 @@ export class Reader {
   }
 
   utf8(n: number): string {
-    return utf8.decode(this.bytesView(n));
+    const at = this.need(n, 'bytes');
+    return decodeUtf8(this.bytes, at, at + n);
   }
 
   utf16le(n: number): string {
-    return utf16le.decode(this.bytesView(n));
+    const at = this.need(n, 'bytes');
+    return decodeUtf16le(this.bytes, at, at + n);
   }
 
   skip(n: number): void {

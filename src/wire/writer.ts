@@ -3,23 +3,28 @@ const utf8 = new TextEncoder();
 /** Appends little/big-endian values to a growable buffer; `finish()` returns a view of what was written. */
 export class Writer {
   private buf: Uint8Array;
-  private view: DataView;
+  private dataView: DataView | undefined;
   pos = 0;
 
-  constructor(initial = 256) {
-    this.buf = new Uint8Array(initial);
-    this.view = new DataView(this.buf.buffer);
+  /** A buffer of `initial` bytes, or the given one (e.g. from allocBytes) to fill and grow from. */
+  constructor(initial: number | Uint8Array = 256) {
+    this.buf = typeof initial === 'number' ? new Uint8Array(initial) : initial;
+  }
+
+  /** Made on first use (and again after growing): bytes and u16/u32 need none. */
+  private get view(): DataView {
+    return (this.dataView ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength));
   }
 
   private room(n: number): number {
     const at = this.pos;
     if (at + n > this.buf.length) {
-      let size = this.buf.length * 2;
+      let size = Math.max(64, this.buf.length * 2);
       while (size < at + n) size *= 2;
       const next = new Uint8Array(size);
       next.set(this.buf.subarray(0, at));
       this.buf = next;
-      this.view = new DataView(next.buffer);
+      this.dataView = undefined;
     }
     this.pos = at + n;
     return at;
@@ -37,7 +42,7 @@ export class Writer {
   }
   u16(v: number, le = true): this {
     const at = this.room(2);
-    this.view.setUint16(at, v, le);
+    this.putU16(at, v, le);
     return this;
   }
   i16(v: number, le = true): this {
@@ -47,8 +52,36 @@ export class Writer {
   }
   u32(v: number, le = true): this {
     const at = this.room(4);
-    this.view.setUint32(at, v, le);
+    this.putU32(at, v, le);
     return this;
+  }
+
+  // ToUint16/ToUint32 as DataView's setters convert (a non-number throws the same TypeError).
+  private putU16(at: number, value: number, le: boolean): void {
+    const v = +value;
+    const b = this.buf;
+    if (le) {
+      b[at] = v;
+      b[at + 1] = v >>> 8;
+    } else {
+      b[at] = v >>> 8;
+      b[at + 1] = v;
+    }
+  }
+  private putU32(at: number, value: number, le: boolean): void {
+    const v = +value;
+    const b = this.buf;
+    if (le) {
+      b[at] = v;
+      b[at + 1] = v >>> 8;
+      b[at + 2] = v >>> 16;
+      b[at + 3] = v >>> 24;
+    } else {
+      b[at] = v >>> 24;
+      b[at + 1] = v >>> 16;
+      b[at + 2] = v >>> 8;
+      b[at + 3] = v;
+    }
   }
   i32(v: number, le = true): this {
     const at = this.room(4);
@@ -76,11 +109,26 @@ export class Writer {
     return this;
   }
   utf8(s: string): this {
-    return this.bytes(utf8.encode(s));
+    // ASCII is written as it is; anything else goes through the encoder.
+    const at = this.room(s.length);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.pos = at;
+        return this.bytes(utf8.encode(s));
+      }
+      this.buf[at + i] = c;
+    }
+    return this;
   }
   utf16le(s: string): this {
     const at = this.room(s.length * 2);
-    for (let i = 0; i < s.length; i++) this.view.setUint16(at + i * 2, s.charCodeAt(i), true);
+    const b = this.buf;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      b[at + i * 2] = c;
+      b[at + i * 2 + 1] = c >>> 8;
+    }
     return this;
   }
 
@@ -89,13 +137,19 @@ export class Writer {
     return this.room(n);
   }
   patchU16(at: number, v: number, le = true): void {
-    this.view.setUint16(at, v, le);
+    this.putU16(at, v, le);
   }
   patchU32(at: number, v: number, le = true): void {
-    this.view.setUint32(at, v, le);
+    this.putU32(at, v, le);
   }
   patchU8(at: number, v: number): void {
     this.buf[at] = v;
+  }
+
+  /** Starts over, keeping the buffer (a writer reused for every message). */
+  reset(): this {
+    this.pos = 0;
+    return this;
   }
 
   /** A view of the written bytes (shares memory with the writer until it grows). */

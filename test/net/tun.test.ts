@@ -1,7 +1,10 @@
 /** TUN devices in network namespaces of our own: the kernel there answers what we write. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { transportChecksum } from '../../src/mux/checksum.js';
 import { deleteNetns, ensureNetns, ip, listNetns } from '../../src/net/iproute.js';
-import { TunDevice, type TunListener } from '../../src/net/tun.js';
+import { TunDevice, type TunListener, type TunOptions } from '../../src/net/tun.js';
 import { ModemFirmware } from '../../src/sim/firmware.js';
 import { SimNetwork } from '../../src/sim/network/index.js';
 import { toHex } from '../../src/wire/hex.js';
@@ -9,6 +12,7 @@ import { echoBody, icmpPacket } from './packets.js';
 import { itWithTun, testNetnsName } from './root.js';
 
 const itTun = itWithTun();
+const itTunPython = itWithTun(['python3']);
 const NS = testNetnsName('tun');
 const opened: TunDevice[] = [];
 
@@ -18,7 +22,7 @@ afterEach(async () => {
 });
 
 /** A TUN whose packets queue up for `next`, and whose read errors are kept. */
-function openTun(name?: string) {
+function openTun(name?: string, options: TunOptions = {}) {
   const queue: Uint8Array[] = [];
   const errors: Error[] = [];
   let wake: (() => void) | undefined;
@@ -32,7 +36,7 @@ function openTun(name?: string) {
       wake?.();
     },
   };
-  const tun = TunDevice.open(name === undefined ? {} : { name }, listener);
+  const tun = TunDevice.open(name === undefined ? options : { ...options, name }, listener);
   opened.push(tun);
   /** The next packet that `wanted` accepts (others, like the kernel's IPv6 RS and MLD, are skipped). */
   async function next(wanted: (p: Uint8Array) => boolean, ms = 2000): Promise<Uint8Array> {
@@ -77,6 +81,50 @@ describe('TunDevice', () => {
     // Linux sends echo replies without DF and with a hashed ID; ours are atomic (DF, ID 0, RFC 6864).
     const unlessIdAndDf = (p: Uint8Array) => toHex(Uint8Array.from([...p.subarray(0, 4), ...p.subarray(8, 10), ...p.subarray(12)]));
     expect(ours.map(unlessIdAndDf)).toEqual([unlessIdAndDf(reply)]);
+  });
+
+  // UDP GSO sends (UDP_SEGMENT) of odd sizes, one of them shorter than a segment: with offload the
+  // kernel hands them over whole and we cut them; without, the kernel cuts them itself.
+  const SEND_UDP = `
+import socket
+for family, dst in ((socket.AF_INET, '10.78.0.2'), (socket.AF_INET6, 'fd00:78::2')):
+    s = socket.socket(family, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_UDP, 103, 1000)
+    for n in (4321, 1, 2999, 1000):
+        s.sendto(bytes((i * 7 + n) & 255 for i in range(n)), (dst, 9))
+`;
+
+  itTunPython('offload on and off carry the same UDP datagrams (IPv4 and IPv6), each with a valid checksum', async () => {
+    const seen: Record<string, string[]> = {};
+    for (const offload of [false, true]) {
+      await ensureNetns(NS);
+      const { tun, next } = openTun('wwantest%d', { offload });
+      await tun.moveToNetns(NS);
+      await ip(['address', 'add', '10.78.0.1', 'peer', '10.78.0.2', 'dev', tun.name], NS);
+      await ip(['-6', 'address', 'add', 'fd00:78::1/64', 'dev', tun.name, 'nodad'], NS);
+      await ip(['link', 'set', 'dev', tun.name, 'mtu', '1500', 'up'], NS);
+      await promisify(execFile)('ip', ['netns', 'exec', NS, 'python3', '-c', SEND_UDP]);
+      const isUdpTo9 = (p: Uint8Array): boolean => {
+        const l3 = p[0]! >> 4 === 6 ? 40 : 20;
+        return p[l3 === 40 ? 6 : 9] === 17 && p[l3 + 2] === 0 && p[l3 + 3] === 9;
+      };
+      const got: string[] = [];
+      // 5 + 1 + 3 + 1 datagrams per family.
+      for (let i = 0; i < 20; i++) {
+        const p = await next(isUdpTo9);
+        const l3 = p[0]! >> 4 === 6 ? 40 : 20;
+        expect(transportChecksum(p, l3, 17)).toBe(0);
+        got.push(`${l3 === 40 ? 'v6' : 'v4'} ${toHex(p.subarray(l3 + 8), '')}`);
+      }
+      seen[String(offload)] = got;
+      // USO is Linux 6.2+; where the kernel refused it, it cut the datagrams itself.
+      if (offload && tun.offloads & 0x20) expect(tun.superPackets).toBeGreaterThan(0);
+      tun.close();
+      opened.length = 0;
+      await deleteNetns(NS);
+    }
+    expect(seen.true).toEqual(seen.false);
+    expect(seen.true!.filter((d) => d.length - 3 === 2000)).toHaveLength(14);
   });
 
   itTun('takes a free name when its own is taken in the namespace, and reads the kernel’s choice back', async () => {

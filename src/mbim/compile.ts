@@ -1,0 +1,339 @@
+/**
+ * MBIM information buffers compiled from their declarations (schema.ts). On first use a struct gets
+ * a reader and an encoder: straight-line JavaScript generated from its fields' layouts, so a buffer
+ * costs no Reader, scope, count Map or closure per field, and field names are only put together when
+ * an error needs them. The generated source holds only what the declarations say (sizes and quoted
+ * field names); values are never part of it.
+ */
+import { DecodeError, Writer, allocBytes, copyBytes, decodeUtf16le, decodeUtf8, ipv4ToBytes, ipv6FromBytes, ipv6ToBytes, uuidAt, writeUuid } from '../wire/index.js';
+import type { Field, Struct } from './schema.js';
+
+/** How a reference is laid out in the fixed part. */
+export type RefSlots = 'offset' | 'offset-size' | 'size-offset';
+
+const EMPTY_BYTES = new Uint8Array(0);
+
+/**
+ * Accumulates one struct: fixed slots, then variable data with offsets patched on finish(). Offsets
+ * are relative to the start of the struct; each variable item is zero-padded to 4 bytes (libmbim's
+ * struct builder). Reused: finish() returns a copy.
+ */
+export class Builder {
+  readonly fixed = new Writer(64);
+  private readonly variable = new Writer(64);
+  /** Pairs: fixed-part position of an offset, its value relative to the variable part. */
+  private readonly refs: number[] = [];
+
+  reset(): this {
+    this.fixed.reset();
+    this.variable.reset();
+    this.refs.length = 0;
+    return this;
+  }
+
+  /**
+   * Writes the slots pointing at `data` (appended to the variable part): an offset alone, an offset
+   * then a size, or a size then an offset (MS UICC). Empty data is offset 0, size 0.
+   */
+  ref(data: Uint8Array, slots: RefSlots): void {
+    if (slots === 'size-offset') this.fixed.u32(data.length);
+    if (data.length > 0) this.refs.push(this.fixed.pos, this.variable.pos);
+    this.fixed.u32(0);
+    if (slots === 'offset-size') this.fixed.u32(data.length);
+    if (data.length > 0) this.variable.bytes(data).zeros((4 - (data.length % 4)) % 4);
+  }
+
+  /** ref(text, 'offset-size') with the text encoded straight into the variable part. */
+  text(s: string, utf8: boolean): void {
+    const at = this.variable.pos;
+    if (utf8) this.variable.utf8(s);
+    else this.variable.utf16le(s);
+    const n = this.variable.pos - at;
+    if (n > 0) this.refs.push(this.fixed.pos, at);
+    this.fixed.u32(0).u32(n);
+    if (n > 0) this.variable.zeros((4 - (n % 4)) % 4);
+  }
+
+  finish(): Uint8Array {
+    const fixedLen = this.fixed.pos;
+    for (let i = 0; i < this.refs.length; i += 2) this.fixed.patchU32(this.refs[i]!, this.refs[i + 1]! + fixedLen);
+    if (this.variable.pos === 0) return copyBytes(this.fixed.finish());
+    const out = allocBytes(fixedLen + this.variable.pos);
+    out.set(this.fixed.finish());
+    out.set(this.variable.finish(), fixedLen);
+    return out;
+  }
+}
+
+export type StructReader = (bytes: Uint8Array, start: number, end: number, base: string) => unknown;
+export type StructEncoder = (value: object) => Uint8Array;
+
+const truncated = (field: string, at: number, detail: string): DecodeError => new DecodeError('truncated', field, at, detail);
+
+/** What generated code calls: errors built only when thrown, and the reads not worth inlining. */
+const helpers = {
+  short(field: string, at: number, n: number, left: number): never {
+    throw truncated(field, at, `needs ${n} bytes, ${left} left`);
+  },
+  /** Where an offset read from `slot` points, checked against the scope [ss, se). */
+  ref(ss: number, se: number, offset: number, size: number, field: string, what: string, slot: number): number {
+    const at = ss + offset;
+    if (offset > se - ss || size > se - at) throw truncated(field, slot, `${what} at offset ${offset} size ${size} runs past ${se - ss} bytes`);
+    return at;
+  },
+  /** A count can never exceed what its bytes could hold. */
+  plausible(n: number, each: number, ss: number, se: number, field: string, at: number): void {
+    if (n * each > se - ss) throw new DecodeError('length', field, at, `count ${n} cannot fit in ${se - ss} bytes`);
+  },
+  u64: (b: Uint8Array, p: number): bigint => new DataView(b.buffer, b.byteOffset + p, 8).getBigUint64(0, true),
+  uuid: uuidAt,
+  ipv4: (b: Uint8Array, p: number): string => `${b[p]}.${b[p + 1]}.${b[p + 2]}.${b[p + 3]}`,
+  ipv6: (b: Uint8Array, p: number): string => ipv6FromBytes(b.subarray(p, p + 16)),
+  utf8: decodeUtf8,
+  utf16: decodeUtf16le,
+  empty: (): Uint8Array => new Uint8Array(0),
+  writeUuid,
+  /** An address's bytes; `at` is where an error says it was. */
+  address(v: string, size: 4 | 16, at: number): Uint8Array {
+    const raw = size === 4 ? ipv4ToBytes(v) : ipv6ToBytes(v);
+    if (!raw) throw new DecodeError('invalid', 'address', at, `not an IPv${size === 4 ? 4 : 6} address: ${JSON.stringify(v.slice(0, 64))}`);
+    return raw;
+  },
+  EMPTY_BYTES,
+};
+
+const q = (s: string): string => JSON.stringify(s);
+const u32At = (p: string): string => `((b[${p}] | (b[${p} + 1] << 8) | (b[${p} + 2] << 16) | (b[${p} + 3] << 24)) >>> 0)`;
+
+/** Where a read stands: reader position and end, scope start and end (variable names), counts read. */
+interface Ctx {
+  p: string;
+  re: string;
+  ss: string;
+  se: string;
+  counts: Map<string, string>;
+}
+
+class Generator {
+  private n = 0;
+  /** Compiled element readers/encoders called from the generated code, by index. */
+  readonly called: unknown[] = [];
+  /** Builders used for nested struct arrays, by depth. */
+  depth = 0;
+
+  name(prefix: string): string {
+    return `${prefix}${this.n++}`;
+  }
+
+  private call(f: unknown): string {
+    this.called.push(f);
+    return `C[${this.called.length - 1}]`;
+  }
+
+  private need(n: string, field: string, c: Ctx): string {
+    return `if (${c.re} - ${c.p} < ${n}) H.short(${field}, ${c.p}, ${n}, ${c.re} - ${c.p});`;
+  }
+
+  private u32(t: string, field: string, c: Ctx): string {
+    return `${this.need('4', field, c)} const ${t} = ${u32At(c.p)}; ${c.p} += 4;`;
+  }
+
+  /** Reads the fields of a struct at the context's position into an object literal assigned to `t`. */
+  struct(shape: Record<string, Field<unknown>>, t: string, base: (k: string) => string, c: Ctx): string {
+    const counts = new Map<string, string>();
+    const inner: Ctx = { ...c, counts };
+    const out: string[] = [];
+    const parts: string[] = [];
+    for (const [k, f] of Object.entries(shape)) {
+      const v = this.name('f');
+      if (f.isCount) {
+        out.push(this.u32(v, base(k), inner));
+        counts.set(k, v);
+      } else {
+        out.push(`let ${v}; ${this.read(f, v, base(k), inner)}`);
+        parts.push(`${q(k)}: ${v}`);
+      }
+    }
+    return `${out.join('\n')}\n${t} = { ${parts.join(', ')} };`;
+  }
+
+  /** Code that reads field `f` into the declared variable `t`; `field` is an expression for errors. */
+  read(f: Field<unknown>, t: string, field: string, c: Ctx): string {
+    const l = f.layout;
+    const { p } = c;
+    const count = (): string => c.counts.get(f.countField!)!;
+    switch (l.kind) {
+      case 'u16':
+        return `${this.need('2', field, c)} ${t} = b[${p}] | (b[${p} + 1] << 8); ${p} += 2;`;
+      case 'u32':
+        return `${this.need('4', field, c)} ${t} = ${u32At(p)}; ${p} += 4;`;
+      case 'u64':
+        return `${this.need('8', field, c)} ${t} = H.u64(b, ${p}); ${p} += 8;`;
+      case 'uuid':
+        return `${this.need('16', field, c)} ${t} = H.uuid(b, ${p}); ${p} += 16;`;
+      case 'string': {
+        const [o, z, at] = [this.name('o'), this.name('z'), this.name('a')];
+        const what = l.utf8 ? 'utf8-string' : 'string';
+        const decode = l.utf8 ? `H.utf8(b, ${at}, ${at} + ${z})` : `H.utf16(b, ${at}, ${at} + (${z} & ~1))`;
+        return `{ ${this.u32(o, field, c)} ${this.u32(z, field, c)}
+          if (${z} === 0) ${t} = ''; else { const ${at} = H.ref(${c.ss}, ${c.se}, ${o}, ${z}, ${field}, ${q(what)}, ${p} - 8); ${t} = ${decode}; } }`;
+      }
+      case 'refBytes': {
+        const [x, y, at] = [this.name('o'), this.name('z'), this.name('a')];
+        const [o, z] = l.sizeFirst ? [y, x] : [x, y];
+        const what = l.sizeFirst ? 'uicc-ref-byte-array' : 'ref-byte-array';
+        return `{ ${this.u32(x, field, c)} ${this.u32(y, field, c)}
+          if (${z} === 0) ${t} = H.empty(); else { const ${at} = H.ref(${c.ss}, ${c.se}, ${o}, ${z}, ${field}, ${q(what)}, ${p} - 8); ${t} = b.subarray(${at}, ${at} + ${z}); } }`;
+      }
+      case 'stringArray':
+      case 'u32Array': {
+        const [i, x] = [this.name('i'), this.name('x')];
+        const each = l.kind === 'stringArray' ? 8 : 4;
+        const element = l.kind === 'stringArray' ? this.read({ ...f, layout: { kind: 'string', utf8: false } }, x, field, c) : `${this.need('4', field, c)} ${x} = ${u32At(p)}; ${p} += 4;`;
+        return `H.plausible(${count()}, ${each}, ${c.ss}, ${c.se}, ${field}, ${p}); ${t} = [];
+          for (let ${i} = 0; ${i} < ${count()}; ${i}++) { let ${x}; ${element} ${t}.push(${x}); }`;
+      }
+      case 'bytes':
+        if (f.countField === undefined) return `${t} = b.subarray(${p}, ${c.re}); ${p} = ${c.re};`;
+        return `${this.need(count(), field, c)} ${t} = b.subarray(${p}, ${p} + ${count()}); ${p} += ${count()};`;
+      case 'address':
+        return `${this.need(String(l.size), field, c)} ${t} = H.ipv${l.size === 4 ? 4 : 6}(b, ${p}); ${p} += ${l.size};`;
+      case 'refAddress': {
+        const o = this.name('o');
+        const what = l.size === 4 ? 'ipv4' : 'ipv6';
+        return `{ ${this.u32(o, field, c)}
+          ${t} = ${o} === 0 ? undefined : H.${what}(b, H.ref(${c.ss}, ${c.se}, ${o}, ${l.size}, ${field}, ${q(what)}, ${p} - 4)); }`;
+      }
+      case 'struct':
+        return `{ ${this.struct(l.shape, t, (k) => `${field} + ${q(`.${k}`)}`, c)} }`;
+      case 'refStructArray': {
+        const [i, o, z, at, name] = [this.name('i'), this.name('o'), this.name('z'), this.name('a'), this.name('n')];
+        const element = this.call(readerOf(l.element));
+        return `H.plausible(${count()}, 8, ${c.ss}, ${c.se}, ${field}, ${p}); ${t} = [];
+          for (let ${i} = 0; ${i} < ${count()}; ${i}++) {
+            const ${name} = ${field} + "[" + ${i} + "]";
+            ${this.u32(o, name, c)} ${this.u32(z, name, c)}
+            const ${at} = H.ref(${c.ss}, ${c.se}, ${o}, ${z}, ${name}, "struct", ${p} - 8);
+            ${t}.push(${element}(b, ${at}, ${at} + ${z}, ${name}));
+          }`;
+      }
+      case 'structArray': {
+        const size = l.element.fixedSize;
+        const [o, at, i, x, sp, sr, es] = [this.name('o'), this.name('a'), this.name('i'), this.name('x'), this.name('p'), this.name('r'), this.name('s')];
+        const n = count();
+        const sub: Ctx = { p: sp, re: sr, ss: es, se: c.se, counts: new Map() };
+        const elementField = `${field} + "[" + ${i} + "]"`;
+        const element =
+          l.element.layout.kind === 'struct'
+            ? this.struct(l.element.layout.shape, x, (k) => `${elementField} + ${q(`.${k}`)}`, sub)
+            : this.read(l.element, x, elementField, sub);
+        return `{ ${this.u32(o, field, c)}
+          if (${n} === 0) ${t} = []; else {
+            H.plausible(${n}, ${size}, ${c.ss}, ${c.se}, ${field}, ${p});
+            const ${at} = H.ref(${c.ss}, ${c.se}, ${o}, ${n} * ${size}, ${field}, ${q(l.element.wire)}, ${p} - 4);
+            let ${sp} = ${at}; const ${sr} = ${at} + ${n} * ${size}; ${t} = [];
+            for (let ${i} = 0; ${i} < ${n}; ${i}++) { const ${es} = ${sp}; let ${x}; ${element} ${t}.push(${x}); } } }`;
+      }
+    }
+  }
+
+  /** Code that writes the fields of a struct from the object `v` into builder `B`. */
+  writeStruct(shape: Record<string, Field<unknown>>, v: string, B: string): string {
+    const arrayFor = new Map<string, string>();
+    for (const [k, f] of Object.entries(shape)) if (f.countField !== undefined) arrayFor.set(f.countField, k);
+    return Object.entries(shape)
+      .map(([k, f]) => {
+        if (f.isCount) {
+          const array = arrayFor.get(k);
+          return `${B}.fixed.u32(${array === undefined ? '0' : `${v}[${q(array)}].length`});`;
+        }
+        const x = this.name('v');
+        return `{ const ${x} = ${v}[${q(k)}]; ${this.write(f, x, B)} }`;
+      })
+      .join('\n');
+  }
+
+  /** Code that writes value `v` of field `f` into builder `B`. */
+  write(f: Field<unknown>, v: string, B: string): string {
+    const l = f.layout;
+    switch (l.kind) {
+      case 'u16':
+      case 'u32':
+      case 'u64':
+        return `${B}.fixed.${l.kind}(${v});`;
+      case 'uuid':
+        return `H.writeUuid(${B}.fixed, ${v});`;
+      case 'string':
+        return `${B}.text(${v}, ${l.utf8});`;
+      case 'refBytes':
+        return `${B}.ref(${v}, ${q(l.sizeFirst ? 'size-offset' : 'offset-size')});`;
+      case 'stringArray': {
+        const x = this.name('x');
+        return `for (const ${x} of ${v}) ${B}.text(${x}, false);`;
+      }
+      case 'u32Array': {
+        const x = this.name('x');
+        return `for (const ${x} of ${v}) ${B}.fixed.u32(${x});`;
+      }
+      case 'bytes':
+        return `${B}.fixed.bytes(${v});`;
+      case 'address':
+        return `${B}.fixed.bytes(H.address(${v}, ${l.size}, ${B}.fixed.pos));`;
+      case 'refAddress':
+        // Encoded on its own as the declaration says, so an error's offset is within the address.
+        return `${B}.ref(${v} === undefined ? H.EMPTY_BYTES : H.address(${v}, ${l.size}, 0), "offset");`;
+      case 'struct':
+        return this.writeStruct(l.shape, v, B);
+      case 'refStructArray': {
+        const x = this.name('x');
+        return `for (const ${x} of ${v}) ${B}.ref(${this.call(encoderOf(l.element))}(${x}), "offset-size");`;
+      }
+      case 'structArray': {
+        const [x, W] = [this.name('x'), this.name('W')];
+        this.depth++;
+        const element = l.element.layout.kind === 'struct' ? this.writeStruct(l.element.layout.shape, x, W) : this.write(l.element, x, W);
+        const code = `{ const ${W} = P[${this.depth}].reset(); for (const ${x} of ${v}) { ${element} } ${B}.ref(${W}.finish(), "offset"); }`;
+        return code;
+      }
+    }
+  }
+}
+
+const readers = new WeakMap<Struct<any>, StructReader>();
+const encoders = new WeakMap<Struct<any>, StructEncoder>();
+
+/** The struct's compiled reader: its fields at [start, …), offsets from `start`, references within `end`. */
+export function readerOf(s: Struct<any>): StructReader {
+  let r = readers.get(s);
+  if (r) return r;
+  // Built on first call: element structs compile when first met.
+  let compiled: StructReader | undefined;
+  r = (bytes, start, end, base) => (compiled ??= compileReader(s))(bytes, start, end, base);
+  readers.set(s, r);
+  return r;
+}
+
+export function encoderOf(s: Struct<any>): StructEncoder {
+  let e = encoders.get(s);
+  if (e) return e;
+  let compiled: StructEncoder | undefined;
+  e = (v) => (compiled ??= compileEncoder(s))(v);
+  encoders.set(s, e);
+  return e;
+}
+
+function compileReader(s: Struct<any>): StructReader {
+  const g = new Generator();
+  const ctx: Ctx = { p: 'p', re: 'e', ss: 's', se: 'e', counts: new Map() };
+  const body = g.struct(s.shape, 't', (k) => `(base ? base + ${q(`.${k}`)} : ${q(k)})`, ctx);
+  const source = `return function read(b, s, e, base) { if (e > b.length) e = b.length; let p = s; let t; ${body} return t; };`;
+  return new Function('H', 'C', source)(helpers, g.called) as StructReader;
+}
+
+function compileEncoder(s: Struct<any>): StructEncoder {
+  const g = new Generator();
+  const body = g.writeStruct(s.shape, 'v', 'B');
+  const pool = Array.from({ length: g.depth + 1 }, () => new Builder());
+  const source = `return function encode(v) { const B = P[0].reset(); ${body} return B.finish(); };`;
+  return new Function('H', 'C', 'P', source)(helpers, g.called, pool) as StructEncoder;
+}
