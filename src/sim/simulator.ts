@@ -26,6 +26,7 @@ import { SimNetwork } from './network/index.js';
 import { TunBridge } from './network/tun-bridge.js';
 import type { Session } from './firmware.js';
 import type { SimProfile } from './profiles.js';
+import { plugUsbGadget, type UsbGadget } from './usb/gadget.js';
 
 /** libqmi's proxy socket: an abstract unix name, per network namespace. */
 export const QMI_PROXY_NAME = '\0qmi-proxy';
@@ -47,6 +48,8 @@ export interface SimulatorOptions {
    * so real servers there answer, instead of the simulated network.
    */
   tunNetns?: string;
+  /** Plug every modem in as a USB device (FunctionFS/GadgetFS on a device controller such as dummy_hcd). */
+  usb?: boolean;
 }
 
 export class Simulator {
@@ -62,6 +65,7 @@ export class Simulator {
   private readonly log: (line: string) => void;
   private readonly respond: Responder;
   private readonly bridges: TunBridge[] = [];
+  private readonly gadgets: UsbGadget[] = [];
 
   private constructor(private readonly options: SimulatorOptions) {
     this.log = options.log ?? (() => undefined);
@@ -101,6 +105,7 @@ export class Simulator {
       this.modems.push(m);
       await m.start();
       if (this.options.tunNetns) await this.bridge(m, this.options.tunNetns, i);
+      if (this.options.usb) this.gadgets.push(await plugUsbGadget(m, i, this.log));
     }
     if (this.options.proxy && profile.control === 'qmi') await this.listenProxy();
     if (this.options.proxy && profile.control === 'mbim') {
@@ -225,6 +230,7 @@ export class Simulator {
     await new Promise<void>((resolve) => (this.controlServer ? this.controlServer.close(() => resolve()) : resolve()));
     await new Promise<void>((resolve) => (this.proxyServer ? this.proxyServer.close(() => resolve()) : resolve()));
     await this.mbimProxy?.close();
+    for (const g of this.gadgets.splice(0)) await g.stop().catch(() => undefined);
     for (const b of this.bridges) await b?.close().catch(() => undefined);
     for (const m of this.modems) await m.stop();
     this.pcap?.close();
