@@ -16,6 +16,8 @@ for d in tmp run root var/tmp var/log var/lib/dbus; do mount -t tmpfs -o mode=17
 mkdir -p /newroot/run/wwan-vm
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 run /newroot/run/wwan-vm || fail "the run folder did not mount over 9p"
 cwd=$(arg wwanvm.cwd)
-[ -n "$cwd" ] && { mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 cwd /newroot$cwd || fail "$cwd did not mount over 9p"; }
+[ -n "$cwd" ] && { mkdir -p /newroot$cwd 2>/dev/null; mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 cwd /newroot$cwd || fail "$cwd did not mount over 9p"; }
+init=$(arg wwanvm.init)
+echo "wwan-vm: [$(cut -d" " -f1 /proc/uptime)] host root mounted"
 mount --move /dev /newroot/dev; mount --move /proc /newroot/proc; mount --move /sys /newroot/sys
-exec switch_root /newroot "$(arg wwanvm.init)"
+exec switch_root /newroot "$init"

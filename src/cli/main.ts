@@ -7,6 +7,7 @@ import { EXIT, bearerText, infoText, linksText, listText, readPasswordFile, runD
 import { runMonitor } from './monitor.js';
 import { runDemo } from './demo.js';
 import { connectProgress, runTrace } from './trace.js';
+import { registerVmCommand } from './vm.js';
 import { DECODE_FORMATS, decodeBytes, readInput, writeDecodePcap, type DecodeFormat } from './decode.js';
 
 const argv = process.argv.slice(2);
@@ -150,6 +151,7 @@ async function main(): Promise<number> {
     .action(async (opts: { json?: boolean }) => {
       code = await runDemo(!!opts.json);
     });
+  registerVmCommand(program, (c) => (code = c));
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
