@@ -16,6 +16,6 @@ modroot=$(arg wwanvm.modroot)
 modprobe -d "$modroot" virtio_console || echo "wwan-vm: modprobe virtio_console failed"
 modprobe -d "$modroot" dummy_hcd num="$(arg wwanvm.modems)" || echo "wwan-vm: modprobe dummy_hcd failed"
 for m in $(arg wwanvm.modules | tr , ' '); do modprobe -d "$modroot" "$m" || echo "wwan-vm: modprobe $m failed"; done
-mount -t configfs none /sys/kernel/config
+[ -d /sys/kernel/config ] && mount -t configfs none /sys/kernel/config
 up "drivers loaded"
 node "$(dirname "$(dirname "$(readlink -f "$0")")")/dist/vm/guest.js"

@@ -4,7 +4,7 @@
  * device and a netdev each), runs the command with its stdout/stderr on their virtio serial ports,
  * reports its exit status on the events port and powers the machine off.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ import { PROFILES } from '../sim/profiles.js';
 import { Simulator } from '../sim/simulator.js';
 import { GUEST_RUN_DIR, PORTS, type GuestEvent, type VmJob } from './job.js';
 
-const BIND_TIMEOUT_MS = 90_000;
+const BIND_TIMEOUT_MS = 60_000;
 const uptime = (): number => Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
 
 /** The virtio serial ports by name (no udev here for /dev/virtio-ports links). */
@@ -39,6 +39,13 @@ function boundDevices(): { control: string; netdev: string; driver: string }[] {
   return out;
 }
 
+/** The kernel's last USB lines, for a modem that did not come up. */
+function kernelLog(): Promise<string> {
+  return new Promise((res) => {
+    execFile('dmesg', [], (_e, stdout) => res(stdout.split('\n').filter((l) => /usb|cdc|qmi|wdm|mbim|gadget|udc/i.test(l)).slice(-25).join('\n')));
+  });
+}
+
 async function main(): Promise<void> {
   const job = JSON.parse(readFileSync(join(GUEST_RUN_DIR, 'job.json'), 'utf8')) as VmJob;
   const p = ports();
@@ -56,7 +63,9 @@ async function main(): Promise<void> {
     const deadline = Date.now() + BIND_TIMEOUT_MS;
     let devices = boundDevices();
     while (devices.length < job.modems) {
-      if (Date.now() > deadline) throw new Error(`the drivers did not bind within ${BIND_TIMEOUT_MS / 1000} s (${devices.length} of ${job.modems} modems have a cdc-wdm device and a netdev)`);
+      if (Date.now() > deadline) {
+        throw new Error(`the drivers did not bind within ${BIND_TIMEOUT_MS / 1000} s (${devices.length} of ${job.modems} modems have a cdc-wdm device and a netdev); the kernel said:\n${await kernelLog()}`);
+      }
       await new Promise((r) => setTimeout(r, 100));
       devices = boundDevices();
     }

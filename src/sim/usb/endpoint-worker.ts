@@ -17,6 +17,11 @@ export interface EndpointWorkerData {
   setupType?: number;
   /** ep0: where the gadget answers SETUPs (synchronously received). */
   answers?: MessagePort;
+  /**
+   * ep0: written before the first read (GadgetFS: the device's descriptors). Written from this thread
+   * so the thread is already reading when the host enumerates: GadgetFS fails setups nobody reads.
+   */
+  init?: Uint8Array;
   /** Bytes per read on `out`. */
   readSize?: number;
 }
@@ -70,7 +75,14 @@ function write(fd: number, data: Uint8Array): void {
   }
 }
 
-function ep0(fd: number, setupType: number, answers: MessagePort): void {
+function ep0(fd: number, setupType: number, answers: MessagePort, init: Uint8Array | undefined): void {
+  if (init) {
+    try {
+      writeSync(fd, init);
+    } catch (e) {
+      return post(errorOf(e));
+    }
+  }
   const buf = Buffer.alloc(EVENT_SIZE * 4);
   for (;;) {
     let n: number;
@@ -115,4 +127,4 @@ function ep0(fd: number, setupType: number, answers: MessagePort): void {
 const data = workerData as EndpointWorkerData;
 if (data.mode === 'out') out(data.fd, data.readSize ?? 32768);
 else if (data.mode === 'in') parentPort!.on('message', (m: Uint8Array) => write(data.fd, m));
-else ep0(data.fd, data.setupType!, data.answers!);
+else ep0(data.fd, data.setupType!, data.answers!, data.init);

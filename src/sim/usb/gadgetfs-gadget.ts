@@ -97,11 +97,11 @@ export async function plugGadgetFsGadget(modem: SimModem, log: (line: string) =>
       bcdUSB: 0x0200, cls: 0, subClass: 0, protocol: 0, maxPacket0: 64, vendor: device.vendor, product: device.product, bcdDevice: 0x0100,
       iManufacturer: 0, iProduct: 0, iSerial: 0, configurations: 1,
     });
-    writeSync(ep0, tagged(0, [configuration(false), configuration(true), dev]));
     threads.ep0(
       ep0,
       GADGETFS_SETUP,
       (s) => {
+        log(`${modem.id}: usb SETUP ${s.requestType.toString(16)} ${s.request.toString(16)} value ${s.value} index ${s.index} length ${s.length}`);
         if (s.requestType === 0x00 && s.request === 0x09) {
           // SET_CONFIGURATION: the speed is known now; the endpoints are configured before the status stage.
           if (s.value) configure();
@@ -111,6 +111,8 @@ export async function plugGadgetFsGadget(modem: SimModem, log: (line: string) =>
         return fn.setup(s) ?? cdcClassRequest(s, ntb) ?? defaultReply(s);
       },
       (type) => log(`${modem.id}: usb ${GADGETFS_EVENTS[type] ?? type}`),
+      // Writing the descriptors plugs the device in: from the thread that then reads ep0 at once.
+      tagged(0, [configuration(false), configuration(true), dev]),
     );
     const hex = (n: number): string => `0x${n.toString(16).padStart(4, '0')}`;
     log(`${modem.id}: plugged in as USB ${hex(device.vendor)}:${hex(device.product)} on ${ep0name} (GadgetFS, MBIM)`);
