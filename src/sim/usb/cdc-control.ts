@@ -75,9 +75,17 @@ export class EncapsulatedControl implements Transport {
     }
     if (s.requestType === 0xa1 && s.request === CDC.GET_ENCAPSULATED_RESPONSE) {
       const next = this.pending.shift();
-      if (next) this.stats.responses++;
-      else this.stats.emptyReads++;
-      return { write: next ?? new Uint8Array(0) };
+      if (!next) {
+        this.stats.emptyReads++;
+        return { write: new Uint8Array(0) };
+      }
+      this.stats.responses++;
+      // A message longer than the host's read goes in pieces, each announced; cdc-wdm joins them.
+      if (next.length > s.length && s.length > 0) {
+        this.pending.unshift(next.subarray(s.length));
+        this.notify();
+      }
+      return { write: next.subarray(0, s.length) };
     }
     return undefined;
   }

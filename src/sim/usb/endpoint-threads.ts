@@ -40,9 +40,10 @@ export class EndpointThreads {
     this.spawn('ep0', { mode: 'ep0', fd, setupType, answers: port2, init }, [port2], (m) => {
       if (m.kind === 'event') return onEvent(m.type, m.raw);
       if (m.kind === 'data') {
+        // An empty data stage after a failed read: nothing to deliver.
         const r = pendingRead;
         pendingRead = undefined;
-        return r?.(m.data);
+        return m.data.length || !r ? r?.(m.data) : undefined;
       }
       if (m.kind !== 'setup') return;
       let reply: SetupReply;

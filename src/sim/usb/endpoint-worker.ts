@@ -118,7 +118,10 @@ function ep0(fd: number, setupType: number, answers: MessagePort, init: Uint8Arr
         else writeSync(fd, Buffer.alloc(0)); // writing an OUT request stalls it
       } catch (e) {
         // A stall reports an error on some kernels; the host sees the stall either way.
-        if (answer.action !== 'stall') post(errorOf(e));
+        if (answer.action === 'stall') continue;
+        const err = errorOf(e) as { code: string; message: string };
+        post({ kind: 'error', code: err.code, message: `${err.message} (${answer.action} for SETUP ${Buffer.from(setup).toString('hex')})` });
+        if (answer.action === 'read') post({ kind: 'data', data: new Uint8Array(0) });
       }
     }
   }
