@@ -124,7 +124,7 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; netdev?
   const { factory, note } = await chooseNetdevs(opts.netdev);
   log(note);
   // Real modems' links are the kernel's: made for real, or with --dry-run printed as the exact steps.
-  const kernelSteps: StepRunner = opts.dryRun ? dryRunner((l) => log(`dry run: ${l}`)) : { write: writeSysfs, ip: async (args) => void (await ip(args)) };
+  const kernelSteps: StepRunner = opts.dryRun ? dryRunner((l) => log(`dry run: ${l}`)) : { write: writeSysfs, ip: async (args) => void (await ip(args)), readBack: true };
   const pin = readPasswordFile(opts.pinFile);
   const daemon = await Daemon.start({ socket, sims: opts.sim, netdev: factory, discover: opts.discover, kernelSteps, log, ...(pin !== undefined ? { pin } : {}) });
   process.stdout.write(`${JSON.stringify({ event: 'listening', socket, modems: [...daemon.manager.modems.keys()] })}\n`);
