@@ -1,5 +1,6 @@
 #!/bin/bash
 # Inside `wwan vm run --profile qmi-usb`: data through the real qmi_wwan, driven by the real qmicli.
+# 0. control: the real qmicli through cdc-wdm (its output is checked as is).
 # 1. raw_ip on wwan0: a session on the default link, ping its gateway.
 # 2. qmimux: QMAP negotiated with WDA, add_mux creates the mux netdev, a session bound to mux id 1,
 #    ping its gateway through the mux netdev.
@@ -20,6 +21,9 @@ settings() { # cid → "address prefix gateway"
 wds_client() { q --wds-noop --client-no-release-cid | sed -n "s/.*CID: '\([0-9]*\)'.*/\1/p"; }
 counters() { echo "$(cat /sys/class/net/$1/statistics/rx_packets) $(cat /sys/class/net/$1/statistics/tx_packets)"; }
 
+echo "driver=$(basename "$(readlink /sys/class/usbmisc/cdc-wdm0/device/driver)")"
+q --dms-get-ids
+q --wds-get-packet-service-status
 ip link set "$NET" down
 echo Y > /sys/class/net/$NET/qmi/raw_ip
 ip link set "$NET" up
