@@ -76,7 +76,9 @@ export interface SetupPacket {
   length: number;
 }
 
-export function decodeSetup(b: Uint8Array): SetupPacket {
+/** The SETUP packet at the start of `b`; undefined when fewer than 8 bytes are there. */
+export function decodeSetup(b: Uint8Array): SetupPacket | undefined {
+  if (b.length < 8) return undefined;
   const v = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
   return { requestType: v[0]!, request: v[1]!, value: v.readUInt16LE(2), index: v.readUInt16LE(4), length: v.readUInt16LE(6) };
 }

@@ -47,8 +47,9 @@ export class EndpointThreads {
       }
       if (m.kind !== 'setup') return;
       let reply: SetupReply;
+      const setup = decodeSetup(m.setup);
       try {
-        reply = onSetup(decodeSetup(m.setup));
+        reply = setup ? onSetup(setup) : 'stall';
       } catch (e) {
         this.onError('ep0', `SETUP handler failed: ${(e as Error).message}`);
         reply = 'stall';
