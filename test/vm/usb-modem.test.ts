@@ -5,7 +5,10 @@
  * drives the kernel datapath for real. Each scenario is one `wwan vm run` (slow under TCG).
  */
 import { describe, expect } from 'vitest';
-import { itWithVm, keyValues, vmRun } from '../support/vm.js';
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { ROOT, itWithVm, keyValues, vmRun } from '../support/vm.js';
 import { ModemFirmware } from '../../src/sim/firmware.js';
 import { PROFILES } from '../../src/sim/profiles.js';
 
@@ -33,6 +36,18 @@ function expectTwoPdns(kv: Record<string, string>): void {
 }
 
 describe.sequential('the simulated modem on USB under the real kernel drivers', () => {
+  vmIt('a guest still running at --timeout is killed: exit 124, a clear message, nothing left behind', async () => {
+    const before = readdirSync(tmpdir()).filter((f) => f.startsWith('wwan-vm-')).length;
+    const r = await vmRun(['--profile', 'qmi-usb'], ['sleep', '600'], 20);
+    expect(r.code).toBe(124);
+    expect(r.stderr).toMatch(/the guest did not finish within 20 s and was killed/);
+    expect(r.seconds).toBeLessThan(60);
+    // The run folder went and no QEMU of ours is left.
+    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('wwan-vm-')).length).toBe(before);
+    const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+    expect(ps.split('\n').filter((l) => l.includes('qemu-system-x86_64') && l.includes(`${ROOT}/scripts/vm-guest-init.sh`))).toEqual([]);
+  }, 2 * MINUTES);
+
   vmIt('qmi-usb: qmicli through qmi_wwan and cdc-wdm; ping through raw_ip wwan0, then through a qmimux netdev from add_mux', async () => {
     const r = await vmRun(['--profile', 'qmi-usb'], ['bash', 'test/vm/scripts/qmi-data.sh']);
     expect(r.code, r.stderr).toBe(0);
