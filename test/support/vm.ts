@@ -45,6 +45,6 @@ export function vmRun(args: string[], command: string[], timeoutS = 240): Promis
 /** `key=value` pairs from a scenario script's output. */
 export function keyValues(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of text.matchAll(/([a-z_]+)=(\S+)/g)) out[m[1]!] = m[2]!;
+  for (const m of text.matchAll(/([a-z_][a-z0-9_]*)=(\S+)/g)) out[m[1]!] = m[2]!;
   return out;
 }
