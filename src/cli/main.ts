@@ -12,6 +12,7 @@ import { runDemo } from './demo.js';
 import { connectProgress, runTrace } from './trace.js';
 import { bashCompletion, runReload, runUnlock, version, type ServiceOptions } from './service.js';
 import { LOG_LEVELS } from '../daemon/log.js';
+import { registerVmCommand } from './vm.js';
 import { DECODE_FORMATS, decodeBytes, readInput, writeDecodePcap, type DecodeFormat } from './decode.js';
 
 const argv = process.argv.slice(2);
@@ -189,6 +190,7 @@ async function main(): Promise<number> {
     .action(async (opts: { json?: boolean }) => {
       code = await runDemo(!!opts.json);
     });
+  registerVmCommand(program, (c) => (code = c));
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

@@ -136,7 +136,7 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; simCont
   const { factory, note } = await chooseNetdevs(opts.netdev);
   log(note);
   // Real modems' links are the kernel's: made for real, or with --dry-run printed as the exact steps.
-  const kernelSteps: StepRunner = opts.dryRun ? dryRunner((l) => log(`dry run: ${l}`)) : { write: writeSysfs, ip: async (args) => void (await ip(args)) };
+  const kernelSteps: StepRunner = opts.dryRun ? dryRunner((l) => log(`dry run: ${l}`)) : { write: writeSysfs, ip: async (args) => void (await ip(args)), readBack: true };
   const pin = readPasswordFile(opts.pinFile);
   const daemon = await Daemon.start({ socket, sims: opts.sim, simControl: opts.simControl, netdev: factory, discover: opts.discover, kernelSteps, log, ...(pin !== undefined ? { pin } : {}), ...(config !== undefined ? { config } : {}) });
   if (opts.socketGroup !== undefined) await shareSocket(socket, opts.socketGroup).catch(async (e: unknown) => {

@@ -217,6 +217,8 @@ class Generator {
             ${t}.push(${element}(b, ${at}, ${at} + ${z}, ${name}));
           }`;
       }
+      case 'trailingStruct':
+        return `${t} = ${this.call(readerOf(l.element))}(b, ${p}, ${c.re}, ${field}); ${p} = ${c.re};`;
       case 'structArray': {
         const size = l.element.fixedSize;
         const [o, at, i, x, sp, sr, es] = [this.name('o'), this.name('a'), this.name('i'), this.name('x'), this.name('p'), this.name('r'), this.name('s')];
@@ -288,6 +290,8 @@ class Generator {
         const x = this.name('x');
         return `for (const ${x} of ${v}) ${B}.ref(${this.call(encoderOf(l.element))}(${x}), "offset-size");`;
       }
+      case 'trailingStruct':
+        return `${B}.fixed.bytes(${this.call(encoderOf(l.element))}(${v}));`;
       case 'structArray': {
         const [x, W] = [this.name('x'), this.name('W')];
         this.depth++;

@@ -42,7 +42,9 @@ export type FieldLayout =
   /** N inline {offset, size} pairs, each pointing at a struct whose own offsets start from itself. */
   | { kind: 'refStructArray'; element: Struct<any> }
   /** One u32 offset to N contiguous fixed-size elements (structs or addresses). */
-  | { kind: 'structArray'; element: Field<any> };
+  | { kind: 'structArray'; element: Field<any> }
+  /** A struct inline at the end of the buffer whose own offsets count from its start. */
+  | { kind: 'trailingStruct'; element: Struct<any> };
 
 export type FieldType<F> = F extends Field<infer T> ? T : never;
 
@@ -170,17 +172,7 @@ export function structArray<T>(countField: string, element: Field<T>): Field<T[]
  * out a `struct` field (SMS Send's PDU record).
  */
 export function trailingStruct<S extends Shape>(element: Struct<S>): Field<StructType<S>> {
-  return {
-    wire: `struct(${Object.keys(element.shape).join(', ')})`,
-    fixedSize: -1,
-    read(r, scope) {
-      const start = r.pos;
-      r.rest();
-      return element.readStruct(scope.bytes, start, scope.end, r.field);
-    },
-    write: (b, v) => void b.fixed.bytes(element.encode(v)),
-    show: (v) => element.show(v),
-  };
+  return field<StructType<S>>(`struct(${Object.keys(element.shape).join(', ')})`, -1, { kind: 'trailingStruct', element }, (v) => element.show(v));
 }
 
 export const EMPTY = struct({});

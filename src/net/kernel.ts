@@ -3,7 +3,7 @@
  * pass_through, add_mux, del_mux) and `ip` commands (rmnet, wwan links, cdc_mbim VLANs, addresses).
  * The same steps are printed by --dry-run, run for real, or run against a fake sysfs tree in tests.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ipv4Config, Ipv6Config } from '../modem/types.js';
 
@@ -65,8 +65,9 @@ export function planLink(dev: KernelDevice, linkId: number, name: string): Kerne
       }
       break;
     case 'cdc_mbim':
-      // IPS session n travels as VLAN n on the MBIM netdev; session 0 is the untagged netdev itself.
-      if (linkId > 255) throw new RangeError(`MBIM IP sessions are 0..255, not ${linkId}`);
+      // IPS session n travels as VLAN n on the MBIM netdev (session 0: the untagged netdev itself);
+      // DSS session n as VLAN 256 + n (cdc_mbim's scheme).
+      if (linkId < 0 || linkId > 511) throw new RangeError(`cdc_mbim links are VLANs 0..255 (IP sessions) and 256..511 (device service streams), not ${linkId}`);
       steps.push({ kind: 'ip', args: ['link', 'set', 'dev', dev.netdev, 'up'] });
       if (linkId > 0) steps.push({ kind: 'ip', args: ['link', 'add', 'link', dev.netdev, 'name', name, 'type', 'vlan', 'id', String(linkId)] });
       break;
@@ -112,18 +113,55 @@ export function describeStep(s: Step): string {
 export interface StepRunner {
   write(path: string, value: string): void;
   ip(args: string[]): Promise<void>;
+  /** The steps really ran: names the kernel chose are read back from sysfs (not in a dry run). */
+  readBack?: boolean;
+}
+
+/** A step that failed, and how many before it had run. */
+export class StepError extends Error {
+  override readonly name = 'StepError';
+  constructor(
+    readonly step: Step,
+    readonly done: number,
+    cause: Error,
+  ) {
+    super(`${describeStep(step)}: ${cause.message}`, { cause });
+  }
 }
 
 /** Runs steps in order; the first failure stops them and names the step. */
 export async function runSteps(steps: readonly Step[], runner: StepRunner): Promise<void> {
-  for (const s of steps) {
+  for (const [i, s] of steps.entries()) {
     try {
       if (s.kind === 'write') runner.write(s.path, s.value);
       else await runner.ip(s.args);
     } catch (e) {
-      throw new Error(`${describeStep(s)}: ${(e as Error).message}`, { cause: e });
+      throw new StepError(s, i, e as Error);
     }
   }
+}
+
+/** The step of a plan that makes the link (add_mux, ip link add): undone if a later step fails. */
+function creatingStep(steps: readonly Step[]): number {
+  return steps.findIndex((s) => (s.kind === 'write' && s.path.endsWith('/add_mux')) || (s.kind === 'ip' && s.args[0] === 'link' && s.args[1] === 'add'));
+}
+
+/**
+ * The netdev qmi_wwan made for a mux id: the upper device of the parent whose qmap/mux_id is it
+ * (qmimux names count creations, so they cannot be predicted when other links come and go).
+ */
+export function qmimuxNetdev(dev: KernelDevice, muxId: number): string | undefined {
+  const net = join(dev.sysfs ?? '/sys', 'class/net');
+  const uppers = existsSync(join(net, dev.netdev)) ? readdirSync(join(net, dev.netdev)).filter((f) => f.startsWith('upper_')) : [];
+  for (const upper of uppers) {
+    const name = upper.slice('upper_'.length);
+    try {
+      if (parseInt(readFileSync(join(net, name, 'qmap/mux_id'), 'utf8'), 16) === muxId) return name;
+    } catch {
+      /* not a qmimux device */
+    }
+  }
+  return undefined;
 }
 
 /** Existing qmimux ids, as qmi_wwan lists them in add_mux (one `0x%02x` per line). */
@@ -151,8 +189,24 @@ export class KernelNetdev {
 
   static async create(dev: KernelDevice, linkId: number, runner: StepRunner, existing: readonly string[] = []): Promise<KernelNetdev> {
     const plan = planLink(dev, linkId, linkName(dev, linkId, existing));
-    await runSteps(plan.steps, runner);
-    return new KernelNetdev(plan.name, dev, linkId, runner);
+    try {
+      await runSteps(plan.steps, runner);
+    } catch (e) {
+      // Nothing half-made: a link that was created before a later step failed goes again.
+      const made = creatingStep(plan.steps);
+      if (e instanceof StepError && made >= 0 && e.done > made) await runSteps(planUnlink(dev, linkId, plan.name), runner).catch(() => undefined);
+      throw e;
+    }
+    let name = plan.name;
+    if (runner.readBack && dev.driver === 'qmi_wwan' && dev.mux !== 'rmnet') {
+      const made = qmimuxNetdev(dev, linkId);
+      if (!made) {
+        await runSteps(planUnlink(dev, linkId, name), runner).catch(() => undefined);
+        throw new Error(`qmi_wwan accepted mux id ${linkId} on ${dev.netdev} but shows no netdev for it (no upper_* with that qmap/mux_id)`);
+      }
+      name = made;
+    }
+    return new KernelNetdev(name, dev, linkId, runner);
   }
 
   onTransmit(): void {

@@ -78,6 +78,9 @@ const helpers = {
     if (dots !== 4) return codec.write(w, v);
     w.u32(value);
   },
+  countLie(field: string, pos: number, n: number, left: number): never {
+    throw new DecodeError('length', field, pos, `count ${n} exceeds the ${left} bytes left`);
+  },
   arrayMax(w: Writer, n: number, max: number): never {
     throw new DecodeError('invalid', 'array', w.pos, `${n} elements exceed ${max}`);
   },
@@ -156,7 +159,8 @@ class Generator {
         const [size, expr] = INT_READ[l.count]!;
         const [n, i, x] = [this.name('n'), this.name('i'), this.name('x')];
         const element = this.read(l.element, x, `${field} + "[" + ${i} + "]"`);
-        return `{ ${this.need(String(size), field)} const ${n} = ${expr}; p += ${size}; ${t} = [];
+        // Each element takes at least a byte: a count beyond what is left is a lie, not a loop.
+        return `{ ${this.need(String(size), field)} const ${n} = ${expr}; p += ${size}; if (${n} > e - p) H.countLie(${field}, p - s, ${n}, e - p); ${t} = [];
           for (let ${i} = 0; ${i} < ${n}; ${i}++) { let ${x}; ${element} ${t}.push(${x}); } }`;
       }
       case 'fixedArray': {
@@ -192,7 +196,7 @@ class Generator {
           })
           .join('\n');
       case 'array': {
-        const max = l.count === 'u8' ? 0xff : 0xffff;
+        const max = l.count === 'u8' ? 0xff : l.count === 'u16' ? 0xffff : 0xffffffff;
         const x = this.name('x');
         return `if (${v}.length > ${max}) H.arrayMax(w, ${v}.length, ${max}); w.${l.count}(${v}.length);
           for (const ${x} of ${v}) { ${this.write(l.element, x)} }`;

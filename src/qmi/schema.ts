@@ -28,7 +28,7 @@ export type Layout =
   | { kind: 'ipv4' }
   | { kind: 'ipv6' }
   | { kind: 'struct'; shape: Record<string, FieldCodec<any>> }
-  | { kind: 'array'; element: FieldCodec<any>; count: 'u8' | 'u16' }
+  | { kind: 'array'; element: FieldCodec<any>; count: 'u8' | 'u16' | 'u32' }
   | { kind: 'fixedArray'; element: FieldCodec<any>; n: number };
 
 export type CodecType<C> = C extends FieldCodec<infer T> ? T : never;

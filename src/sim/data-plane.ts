@@ -16,6 +16,14 @@ import { listenSocketFile } from './socket-file.js';
 /** Answers one uplink packet of a session; replies go back down the same link. */
 export type Responder = (session: Session, packet: Uint8Array, reply: (packet: Uint8Array) => void) => void;
 
+/** Who the modem's data pipe talks to: the unix socket's client or a USB gadget's bulk endpoints. */
+export interface DataHost {
+  readonly description: string;
+  /** One transfer toward the host. */
+  send(transfer: Uint8Array): void;
+  close(): void;
+}
+
 export interface LinkCounters {
   rxPackets: number;
   rxBytes: number;
@@ -47,7 +55,8 @@ export class SimDataPlane {
   /** Open MBIM DSS sessions: session id → the device service taking the host's datagrams. */
   readonly dss = new Map<number, (payload: Uint8Array) => void>();
   private server: net.Server | undefined;
-  private host: net.Socket | undefined;
+  /** The host on the pipe: the unix socket's client or a USB gadget's bulk endpoints. */
+  private host: DataHost | undefined;
   private pipe: PipeFraming | undefined;
   private flushQueued = false;
 
@@ -68,7 +77,7 @@ export class SimDataPlane {
   }
 
   async stop(): Promise<void> {
-    this.host?.destroy();
+    this.host?.close();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
@@ -83,7 +92,7 @@ export class SimDataPlane {
     const f = this.pipe?.format;
     if (!this.host || !f || f.framing !== 'qmap') return false;
     const frame = encodeQmapCommand({ name: enable ? QMAP_FLOW_ENABLE : QMAP_FLOW_DISABLE, type: 'request', muxId, transactionId: Date.now() >>> 0 }, { version: f.version, direction: 'downlink' });
-    this.host.write(encodeRecord(frame));
+    this.host.send(frame);
     return true;
   }
 
@@ -124,43 +133,55 @@ export class SimDataPlane {
 
   /** Raw bytes as one record toward the host (fault injection: malformed transfers). */
   inject(transfer: Uint8Array): void {
-    this.host?.write(encodeRecord(transfer));
+    this.host?.send(transfer);
+  }
+
+  /**
+   * A host takes the pipe (one at a time: false if taken): `send` carries each transfer toward it.
+   * Returns where its uplink transfers go, or undefined when refused.
+   */
+  attachHost(host: DataHost): ((transfer: Uint8Array) => void) | undefined {
+    if (this.host) {
+      this.stats.refused++;
+      this.log(`data pipe: refused a second host (${host.description})`);
+      host.close();
+      return undefined;
+    }
+    this.stats.connections++;
+    this.host = host;
+    this.reframe();
+    // A BAM-DMUX modem announces its channels with OPEN commands.
+    if (this.profile.data === 'bam-dmux') for (let ch = 0; ch < BAM_DMUX_CHANNELS; ch++) this.channel(ch, true);
+    return (transfer) => {
+      if (this.host === host) this.uplink(transfer);
+    };
+  }
+
+  /** The host left the pipe. */
+  detachHost(host: DataHost): void {
+    if (this.host !== host) return;
+    this.host = undefined;
+    this.pipe = undefined;
   }
 
   private accept(sock: net.Socket): void {
-    if (this.host) {
-      this.stats.refused++;
-      this.log(`data pipe ${this.path}: refused a second host connection`);
+    const host: DataHost = { description: this.path, send: (t) => sock.write(encodeRecord(t)), close: () => sock.destroy() };
+    const uplink = this.attachHost(host);
+    if (!uplink) return;
+    const records = new RecordFramer(uplink, (message) => {
+      this.log(`data pipe: ${message}; closing the connection`);
       sock.destroy();
-      return;
-    }
-    this.stats.connections++;
-    this.host = sock;
-    this.reframe();
-    const records = new RecordFramer(
-      (transfer) => this.uplink(transfer),
-      (message) => {
-        this.log(`data pipe: ${message}; closing the connection`);
-        sock.destroy();
-      },
-    );
+    });
     sock.on('data', (chunk: Buffer) => records.push(chunk));
     sock.on('error', () => undefined);
-    sock.on('close', () => {
-      if (this.host === sock) {
-        this.host = undefined;
-        this.pipe = undefined;
-      }
-    });
-    // A BAM-DMUX modem announces its channels with OPEN commands.
-    if (this.profile.data === 'bam-dmux') for (let ch = 0; ch < BAM_DMUX_CHANNELS; ch++) this.channel(ch, true);
+    sock.on('close', () => this.detachHost(host));
   }
 
   private reframe(): void {
-    const sock = this.host;
-    if (!sock) return;
+    const host = this.host;
+    if (!host) return;
     this.pipe?.flush();
-    this.pipe = new PipeFraming(pipeFormatFor(this.profile, this.firmware.dataFormat), 'modem', (t) => sock.write(encodeRecord(t)), {
+    this.pipe = new PipeFraming(pipeFormatFor(this.profile, this.firmware.dataFormat), 'modem', (t) => host.send(t), {
       packet: (link, packet) => this.packet(link, packet),
       command: (link, c) => c instanceof Uint8Array && this.log(`data pipe: host sent a QMAP command on mux ${link.id}`),
       drop: (reason, offset) => this.log(`data pipe: dropped uplink data (${reason}) at offset ${offset}`),

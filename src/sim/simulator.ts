@@ -30,6 +30,7 @@ import { TunBridge } from './network/tun-bridge.js';
 import type { Session } from './firmware.js';
 import type { SimProfile } from './profiles.js';
 import { listenSocketFile } from './socket-file.js';
+import { plugUsbGadget, type UsbGadget } from './usb/gadget.js';
 
 /** libqmi's proxy socket: an abstract unix name, per network namespace. */
 export const QMI_PROXY_NAME = '\0qmi-proxy';
@@ -52,6 +53,8 @@ export interface SimulatorOptions {
    * so real servers there answer, instead of the simulated network.
    */
   tunNetns?: string;
+  /** Plug every modem in as a USB device (FunctionFS/GadgetFS on a device controller such as dummy_hcd). */
+  usb?: boolean;
 }
 
 /** Simulated modems (QMI or MBIM firmware on a simulated network) on unix sockets, driven by real tools too. */
@@ -70,6 +73,7 @@ export class Simulator {
   private readonly log: (line: string) => void;
   private readonly respond: Responder;
   private readonly bridges: TunBridge[] = [];
+  private readonly gadgets: UsbGadget[] = [];
 
   private constructor(private readonly options: SimulatorOptions) {
     this.log = options.log ?? (() => undefined);
@@ -111,6 +115,7 @@ export class Simulator {
       this.smsCenter.attach(m.id, m.firmware.sms);
       await m.start();
       if (this.options.tunNetns) await this.bridge(m, this.options.tunNetns, i);
+      if (this.options.usb) this.gadgets.push(await plugUsbGadget(m, i, this.log));
     }
     if (this.options.proxy && profile.control === 'qmi') await this.listenProxy();
     if (this.options.proxy && profile.control === 'mbim') {
@@ -236,6 +241,7 @@ export class Simulator {
     await new Promise<void>((resolve) => (this.controlServer ? this.controlServer.close(() => resolve()) : resolve()));
     await new Promise<void>((resolve) => (this.proxyServer ? this.proxyServer.close(() => resolve()) : resolve()));
     await this.mbimProxy?.close();
+    for (const g of this.gadgets.splice(0)) await g.stop().catch(() => undefined);
     for (const b of this.bridges) await b?.close().catch(() => undefined);
     for (const m of this.modems) await m.stop();
     this.pcap?.close();

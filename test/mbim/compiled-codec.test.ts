@@ -79,6 +79,8 @@ function arbitrary(f: Field<any>): fc.Arbitrary<unknown> {
     case 'refStructArray':
     case 'structArray':
       return fc.array(arbitrary(l.element), { maxLength: 3 });
+    case 'trailingStruct':
+      return arbitrary({ ...f, layout: { kind: 'struct', shape: l.element.shape } });
   }
 }
 

@@ -1,5 +1,5 @@
 /** The kernel datapath's steps, run against a fake sysfs tree with `ip` recorded, and as a dry run. */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +26,23 @@ function fakeSysfs(): { root: string; runner: StepRunner; ip: string[][] } {
             ids.push(id);
           } else if (!ids.includes(id)) throw new Error('EINVAL (no such mux id)');
           writeFileSync(join(qmi, 'add_mux'), ids.filter((x) => !(path.endsWith('del_mux') && x === id)).map((x) => `${x}\n`).join(''));
+          // As qmi_wwan: the mux netdev is qmimux<next free number>, an upper device of wwan0 with qmap/mux_id.
+          const net = join(root, 'class/net');
+          if (path.endsWith('add_mux')) {
+            let n = 0;
+            while (existsSync(join(net, `qmimux${n}`))) n++;
+            mkdirSync(join(net, `qmimux${n}/qmap`), { recursive: true });
+            writeFileSync(join(net, `qmimux${n}/qmap/mux_id`), `${id}\n`);
+            mkdirSync(join(net, `wwan0/upper_qmimux${n}`));
+          } else {
+            for (const up of readdirSync(join(net, 'wwan0')).filter((f) => f.startsWith('upper_'))) {
+              const name = up.slice(6);
+              if (readFileSync(join(net, name, 'qmap/mux_id'), 'utf8').trim() === id) {
+                rmSync(join(net, name), { recursive: true });
+                rmSync(join(net, 'wwan0', up), { recursive: true });
+              }
+            }
+          }
         } else writeFileSync(path, `${value}\n`);
       },
       ip: async (args) => void ip.push(args),
@@ -56,6 +73,30 @@ describe('kernel datapath steps', () => {
     expect(qmimuxIds(dev)).toEqual([]);
   });
 
+  it('qmi_wwan qmimux: the name is the one the kernel gave (read back from upper_*), not the guess', async () => {
+    const { root, runner } = fakeSysfs();
+    const dev: KernelDevice = { driver: 'qmi_wwan', netdev: 'wwan0', mux: 'qmimux', sysfs: root };
+    // Another program made qmimux0 already: the guess from our own links says qmimux0 again.
+    await KernelNetdev.create(dev, 9, runner);
+    const link = await KernelNetdev.create(dev, 3, { ...runner, readBack: true });
+    expect(linkName(dev, 3, [])).toBe('qmimux0');
+    expect(link.name).toBe('qmimux1');
+    await link.close();
+    expect(qmimuxIds(dev)).toEqual([9]);
+  });
+
+  it('a step that fails after the link was made removes the link (nothing half-made)', async () => {
+    const { root, runner } = fakeSysfs();
+    const dev: KernelDevice = { driver: 'qmi_wwan', netdev: 'wwan0', mux: 'qmimux', sysfs: root };
+    const failing: StepRunner = { ...runner, ip: async (args) => { if (args.includes('up')) throw new Error('RTNETLINK answers: Operation not permitted'); } };
+    await expect(KernelNetdev.create(dev, 4, failing)).rejects.toThrow(/ip link set dev wwan0 up: RTNETLINK answers: Operation not permitted/);
+    expect(qmimuxIds(dev)).toEqual([]);
+    // A refused add_mux (the id exists) must not delete the link that had it.
+    await KernelNetdev.create(dev, 4, runner);
+    await expect(KernelNetdev.create(dev, 4, runner)).rejects.toThrow(/add_mux: EINVAL/);
+    expect(qmimuxIds(dev)).toEqual([4]);
+  });
+
   it('qmi_wwan rmnet, wwan-core links and cdc_mbim VLANs', () => {
     expect(planLink({ driver: 'qmi_wwan', netdev: 'wwan0', mux: 'rmnet' }, 1, 'rmnet_data0').steps.map((s) => (s.kind === 'ip' ? s.args.join(' ') : `${s.path}=${s.value}`))).toEqual([
       'link set dev wwan0 down',
@@ -67,6 +108,9 @@ describe('kernel datapath steps', () => {
     expect(planLink({ driver: 'wwan', netdev: 'wwan0' }, 3, 'wwan0.3').steps).toEqual([{ kind: 'ip', args: ['link', 'add', 'wwan0.3', 'parentdev', 'wwan0', 'type', 'wwan', 'linkid', '3'] }]);
     expect(planLink({ driver: 'cdc_mbim', netdev: 'wwan0' }, 2, 'wwan0.2').steps.at(-1)).toEqual({ kind: 'ip', args: ['link', 'add', 'link', 'wwan0', 'name', 'wwan0.2', 'type', 'vlan', 'id', '2'] });
     expect(() => planLink({ driver: 'qmi_wwan', netdev: 'wwan0' }, 255, 'x')).toThrow(RangeError);
+    // DSS streams: VLANs 256..511.
+    expect(planLink({ driver: 'cdc_mbim', netdev: 'wwan0' }, 256, 'wwan0.256').steps.at(-1)).toEqual({ kind: 'ip', args: ['link', 'add', 'link', 'wwan0', 'name', 'wwan0.256', 'type', 'vlan', 'id', '256'] });
+    expect(() => planLink({ driver: 'cdc_mbim', netdev: 'wwan0' }, 512, 'x')).toThrow(/VLANs 0..255 \(IP sessions\) and 256..511/);
   });
 
   it('a dry run prints the exact commands and touches nothing', async () => {

@@ -1,0 +1,26 @@
+/** `wwan vm run`: a command inside a VM with the simulated modems plugged in over USB (see src/vm/run.ts). */
+import type { Command } from 'commander';
+import { PROFILES, isProfileName } from '../sim/profiles.js';
+
+export function registerVmCommand(program: Command, done: (code: number) => void): void {
+  program
+    .command('vm')
+    .description("Debian's stock kernel under QEMU with simulated modems plugged in over USB (the real qmi_wwan / cdc_mbim drivers)")
+    .command('run')
+    .description('boot, plug the modems in, wait for the drivers to bind, run COMMAND as root in the guest (`wwan` on PATH), exit with its status')
+    .requiredOption('--profile <name>', `a USB profile: ${Object.values(PROFILES).filter((p) => p.device.bus === 'usb').map((p) => p.name).join(', ')}`)
+    .option('--modems <n>', 'how many modems (MBIM: 1)', '1')
+    .option('--timeout <s>', 'kill the guest after this many seconds', '300')
+    .option('--verbose', 'progress and the simulator log on stderr')
+    .argument('<command...>', 'the command and its arguments (after --)')
+    .action(async (command: string[], opts: { profile: string; modems: string; timeout: string; verbose?: boolean }) => {
+      const modems = Number(opts.modems);
+      const timeoutS = Number(opts.timeout);
+      if (!isProfileName(opts.profile) || PROFILES[opts.profile].device.bus !== 'usb') throw new Error(`--profile: not a USB modem profile: ${opts.profile}`);
+      if (!Number.isInteger(modems) || modems < 1 || modems > 8) throw new Error('--modems: 1 to 8');
+      if (PROFILES[opts.profile].control === 'mbim' && modems > 1) throw new Error('--modems: one MBIM modem per VM (GadgetFS drives a single device)');
+      if (!(timeoutS > 0)) throw new Error('--timeout: seconds, more than 0');
+      const { runVm } = await import('../vm/run.js');
+      done(await runVm({ profile: opts.profile, modems, argv: command, timeoutS, verbose: !!opts.verbose }));
+    });
+}

@@ -1,0 +1,91 @@
+/**
+ * The simulated modem as a USB device under Debian's stock kernel: the real qmi_wwan and cdc_mbim
+ * bind it, the real qmicli/mbimcli talk to it through cdc-wdm, IP traffic goes through the real
+ * drivers' framings (raw IP, qmimux QMAP, NTB16 sessions as VLANs), and the manager (`wwan daemon`)
+ * drives the kernel datapath for real. Each scenario is one `wwan vm run` (slow under TCG).
+ */
+import { describe, expect } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { ROOT, itWithVm, keyValues, vmRun } from '../support/vm.js';
+import { ModemFirmware } from '../../src/sim/firmware.js';
+import { PROFILES } from '../../src/sim/profiles.js';
+
+const vmIt = itWithVm();
+const MINUTES = 60_000;
+/** The IMEI the simulator gives its first modem (seed 1), as `wwan sim` would. */
+const imei = (profile: 'qmi-usb' | 'mbim-usb'): string => new ModemFirmware({ seed: 1, ...PROFILES[profile].firmware }).identity.imei;
+
+/** Two PDNs on links 1 and 2, each pinged through its own kernel netdev, then removed on disconnect. */
+function expectTwoPdns(kv: Record<string, string>): void {
+  expect(kv.link1).not.toBe(kv.link2);
+  // The links are the parent's upper devices: the names are the kernel's.
+  expect(kv.uppers).toBe(`${[kv.link1, kv.link2].sort().join(',')},`);
+  expect(kv.addr1).toMatch(/^10\.64\.1\.\d+\/24$/);
+  expect(kv.addr2).toMatch(/^10\.64\.2\.\d+\/24$/);
+  expect(kv.ping1_received).toBe('3');
+  expect(kv.ping2_received).toBe('3');
+  // Counters move on the pinged link only.
+  expect(Number(kv.rx1_during_ping1)).toBeGreaterThanOrEqual(3);
+  expect(kv.rx2_during_ping1).toBe('0');
+  expect(kv.rx1_during_ping2).toBe('0');
+  expect(Number(kv.rx2_during_ping2)).toBeGreaterThanOrEqual(3);
+  expect(kv.links_left_after_disconnect).toBe('0');
+  expect(kv.uppers_after).toBe('0');
+}
+
+describe.sequential('the simulated modem on USB under the real kernel drivers', () => {
+  vmIt('a guest still running at --timeout is killed: exit 124, a clear message, nothing left behind', async () => {
+    const before = readdirSync(tmpdir()).filter((f) => f.startsWith('wwan-vm-')).length;
+    const r = await vmRun(['--profile', 'qmi-usb'], ['sleep', '600'], 20);
+    expect(r.code).toBe(124);
+    expect(r.stderr).toMatch(/the guest did not finish within 20 s and was killed/);
+    expect(r.seconds).toBeLessThan(60);
+    // The run folder went and no QEMU of ours is left.
+    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('wwan-vm-')).length).toBe(before);
+    const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+    expect(ps.split('\n').filter((l) => l.includes('qemu-system-x86_64') && l.includes(`${ROOT}/scripts/vm-guest-init.sh`))).toEqual([]);
+  }, 2 * MINUTES);
+
+  vmIt('qmi-usb: qmicli through qmi_wwan and cdc-wdm; ping through raw_ip wwan0, then through a qmimux netdev from add_mux', async () => {
+    const r = await vmRun(['--profile', 'qmi-usb'], ['bash', 'test/vm/scripts/qmi-data.sh']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`IMEI: '${imei('qmi-usb')}'`);
+    expect(r.stdout).toContain("Connection status: 'disconnected'");
+    const kv = keyValues(r.stdout);
+    expect(kv.driver).toBe('qmi_wwan');
+    expect(kv.raw_ip).toBe('Y');
+    expect(kv.raw_ip_received).toBe('3');
+    expect(kv.mux_netdev).toBe('qmimux0');
+    expect(kv.mux_id).toBe('0x01');
+    expect(kv.mux_received).toBe('3');
+    // The replies came in on the mux netdev: its receive counter moved by the three echo replies.
+    const [rxBefore] = kv.mux_counters_before!.split(',').map(Number);
+    const [rxAfter] = kv.mux_counters_after!.split(',').map(Number);
+    expect(rxAfter! - rxBefore!).toBeGreaterThanOrEqual(3);
+    process.stderr.write(`[vm] qmi-usb qmicli scenario: ${r.seconds.toFixed(1)} s, raw-IP ping RTT ${kv.raw_ip_rtt_avg_ms} ms\n`);
+  }, 8 * MINUTES);
+
+  vmIt('qmi-usb: wwan daemon drives qmi_wwan: two PDNs as qmimux links, each pinged, both removed on disconnect', async () => {
+    const r = await vmRun(['--profile', 'qmi-usb'], ['bash', 'test/vm/scripts/daemon-two-pdns.sh'], 420);
+    expect(r.code, r.stderr).toBe(0);
+    const kv = keyValues(r.stdout);
+    expect(kv.driver).toBe('qmi_wwan');
+    expect(kv.link1).toMatch(/^qmimux\d$/);
+    expectTwoPdns(kv);
+    expect(kv.mux_ids_after).toBe('none');
+    process.stderr.write(`[vm] qmi-usb daemon scenario: ${r.seconds.toFixed(1)} s, qmimux ping RTT ${kv.ping1_rtt_avg_ms} ms\n`);
+  }, 8 * MINUTES);
+
+  vmIt('mbim-usb: mbimcli through cdc_mbim; wwan daemon connects IP sessions 1 and 2 as VLANs, pings each, removes them', async () => {
+    const r = await vmRun(['--profile', 'mbim-usb'], ['bash', 'test/vm/scripts/daemon-two-pdns.sh'], 420);
+    expect(r.code, r.stderr).toBe(0);
+    const kv = keyValues(r.stdout);
+    expect(kv.device_id).toBe(imei('mbim-usb'));
+    expect(kv.driver).toBe('cdc_mbim');
+    expect([kv.link1, kv.link2]).toEqual([`${kv.parent}.1`, `${kv.parent}.2`]);
+    expectTwoPdns(kv);
+    process.stderr.write(`[vm] mbim-usb scenario: ${r.seconds.toFixed(1)} s, VLAN session ping RTT ${kv.ping1_rtt_avg_ms} ms\n`);
+  }, 8 * MINUTES);
+});
