@@ -14,6 +14,8 @@ export async function runTrace(opts: { socket?: string; json?: boolean; pcap?: s
   try {
     client = await DaemonClient.connect(opts.socket ?? defaultSocket());
     client.onEvent((e) => {
+      // The daemon drops what a tracer too slow to read would pile up, and says how much once it caught up.
+      if (e.event === 'dropped') process.stderr.write(`wwan trace: the daemon dropped ${Number(e.count)} message(s) while this trace fell behind\n`);
       if (e.event !== 'trace') return;
       const bytes = Buffer.from(String(e.hex), 'hex');
       pcap?.write(controlPdu(e.protocol === 'mbim' ? 'mbim' : 'qmi', bytes), Number(e.time));

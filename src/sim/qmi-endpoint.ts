@@ -27,8 +27,11 @@ export interface QmiEndpointOptions {
   trace?: (direction: 'rx' | 'tx', frame: Uint8Array) => void;
 }
 
+/** How many recent requests an endpoint keeps for inspection. */
+export const REQUESTS_KEPT = 1000;
+
 export class QmiDeviceEndpoint {
-  /** Service requests received (not CTL), in order: what a capture test compares. */
+  /** The last REQUESTS_KEPT service requests received (not CTL), in order: what a capture test compares. */
   readonly requests: QmuxFrame[] = [];
   readonly stats = { requests: 0, rejected: 0 };
   private readonly handlers = new Map<string, { def: MessageDef<any, any>; fn: Handler }>();
@@ -107,6 +110,8 @@ export class QmiDeviceEndpoint {
     this.stats.requests++;
     if (f.service === QMI_SERVICE_CTL) return this.ctlRequest(f);
     this.requests.push(f);
+    // A simulator that runs for hours (a soak) keeps a window, not every request it ever got.
+    if (this.requests.length > REQUESTS_KEPT) this.requests.shift();
     if (!this.clients.get(f.service)?.has(f.clientId)) return this.fail(f, QmiProtocolError.InvalidClientId);
     await this.dispatch(f);
   }

@@ -10,7 +10,7 @@ import {
   QmiUnexpectedResponseError,
 } from '../../src/qmi/client.js';
 import { QmiProtocolErrorResponse } from '../../src/qmi/errors.js';
-import { QmiDeviceEndpoint } from '../../src/sim/qmi-endpoint.js';
+import { QmiDeviceEndpoint, REQUESTS_KEPT } from '../../src/sim/qmi-endpoint.js';
 import { decodeQmux, encodeQmux, QMI_CID_BROADCAST } from '../../src/qmi/qmux.js';
 import { encodeTlvs } from '../../src/qmi/codec.js';
 import { ctl } from '../../src/qmi/services/ctl.js';
@@ -59,6 +59,15 @@ describe('QmiDevice and QmiClient', () => {
     expect(endpoint.requests.map((f) => f.transaction)).toEqual([1, 2]);
     await c.release();
     expect(endpoint.clientsOf(0x42)).toEqual([]);
+  });
+
+  it('the simulated endpoint keeps a window of recent requests, not all of them', async () => {
+    const { dev, endpoint } = setup();
+    const c = await dev.allocateClient(echo);
+    for (let i = 0; i < REQUESTS_KEPT + 200; i += 100) await Promise.all(Array.from({ length: 100 }, () => c.request(echo.messages.say, { text: 'x' })));
+    expect(endpoint.stats.requests).toBe(REQUESTS_KEPT + 201); // and one CTL Allocate CID
+    expect(endpoint.requests).toHaveLength(REQUESTS_KEPT);
+    expect(endpoint.requests.at(-1)!.transaction).toBe(REQUESTS_KEPT + 200);
   });
 
   it('reuses a given client id without any CTL traffic (qmicli --client-cid)', async () => {
