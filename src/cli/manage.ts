@@ -129,7 +129,7 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; netdev?
   const pin = readPasswordFile(opts.pinFile);
   const daemon = await Daemon.start({ socket, sims: opts.sim, netdev: factory, discover: opts.discover, kernelSteps, log, ...(pin !== undefined ? { pin } : {}) });
   process.stdout.write(`${JSON.stringify({ event: 'listening', socket, modems: [...daemon.manager.modems.keys()] })}\n`);
-  const fleet = await startFleet(daemon, opts, log, (e) => void process.stdout.write(`${JSON.stringify(e)}\n`)).catch(async (e: unknown) => {
+  const fleet = await startFleet(daemon, opts, http !== undefined, log, (e) => void process.stdout.write(`${JSON.stringify(e)}\n`)).catch(async (e: unknown) => {
     await daemon.stop();
     throw e;
   });
@@ -144,7 +144,7 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; netdev?
   let web: WebServer | undefined;
   if (http) {
     if (!isLoopback(http.host)) log(`the dashboard listens on ${http.host}, beyond loopback: anyone who learns its URL controls the modems`);
-    web = await WebServer.start({ daemon, host: http.host, port: http.port, allowRemote: http.explicit, metrics: fleet.metrics }).catch(async (e: unknown) => {
+    web = await WebServer.start({ daemon, host: http.host, port: http.port, allowRemote: http.explicit, ...(fleet.metrics ? { metrics: fleet.metrics } : {}) }).catch(async (e: unknown) => {
       await fleet.stop();
       await mm?.stop();
       await daemon.stop();
