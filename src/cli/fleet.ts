@@ -41,22 +41,23 @@ export function fleetOptions(c: Command): Command {
 }
 
 export interface Fleet {
-  /** Served by --metrics and by the dashboard's /metrics. */
-  metrics: DaemonMetrics;
+  /** Served by --metrics and by the dashboard's /metrics; absent when neither serves them. */
+  metrics?: DaemonMetrics;
   stop(): Promise<void>;
 }
 
-export async function startFleet(daemon: Daemon, opts: FleetOptions, log: (l: string) => void, announce: (event: Record<string, unknown>) => void): Promise<Fleet> {
-  const metrics = new DaemonMetrics(daemon.manager);
+/** `dashboard`: the dashboard will serve /metrics too. Without it or --metrics nothing is collected (no event-loop sampling either). */
+export async function startFleet(daemon: Daemon, opts: FleetOptions, dashboard: boolean, log: (l: string) => void, announce: (event: Record<string, unknown>) => void): Promise<Fleet> {
+  const metrics = opts.metrics !== undefined || dashboard ? new DaemonMetrics(daemon.manager) : undefined;
   let server: MetricsServer | undefined;
   let bridge: MqttBridge | undefined;
   const stop = async (): Promise<void> => {
     await bridge?.stop();
     await server?.close();
-    metrics.close();
+    metrics?.close();
   };
   try {
-    if (opts.metrics !== undefined) {
+    if (opts.metrics !== undefined && metrics) {
       const a = parseHttpAddress(opts.metrics === true ? DEFAULT_METRICS_ADDRESS : opts.metrics, '--metrics');
       server = await MetricsServer.start({ metrics, host: a.host, port: a.port, allowRemote: opts.metricsAllowRemote });
       log(`Prometheus metrics at ${server.url}`);
@@ -76,7 +77,7 @@ export async function startFleet(daemon: Daemon, opts: FleetOptions, log: (l: st
         log,
       });
       const stats = bridge.stats;
-      new Counter({ name: 'wwan_mqtt_dropped_events_total', help: 'Events dropped while the MQTT broker was away and the queue was full.', registers: [metrics.registry], collect() { this.reset(); this.inc(stats.dropped); } });
+      if (metrics) new Counter({ name: 'wwan_mqtt_dropped_events_total', help: 'Events dropped while the MQTT broker was away and the queue was full.', registers: [metrics.registry], collect() { this.reset(); this.inc(stats.dropped); } });
       announce({ event: 'mqtt', url: opts.mqtt, topics: `${bridge.base}/#` });
     }
   } catch (e) {

@@ -146,7 +146,7 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; simCont
   // SIGHUP re-reads the configuration (a broken file is refused with its line; the last good one stays).
   process.on('SIGHUP', () => void daemon.reload().catch((e: Error) => log(e.message, config ? 'error' : 'warn')));
   process.stdout.write(`${JSON.stringify({ event: 'listening', socket, modems: [...daemon.manager.modems.keys()] })}\n`);
-  const fleet = await startFleet(daemon, opts, log, (e) => void process.stdout.write(`${JSON.stringify(e)}\n`)).catch(async (e: unknown) => {
+  const fleet = await startFleet(daemon, opts, http !== undefined, log, (e) => void process.stdout.write(`${JSON.stringify(e)}\n`)).catch(async (e: unknown) => {
     await daemon.stop();
     throw e;
   });
@@ -161,7 +161,7 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; simCont
   let web: WebServer | undefined;
   if (http) {
     if (!isLoopback(http.host)) log(`WARNING: --http-allow-remote: the dashboard listens on ${http.host}, beyond loopback, over plain HTTP: anyone who learns its URL controls the modems`);
-    web = await WebServer.start({ daemon, host: http.host, port: http.port, allowRemote: opts.httpAllowRemote === true, metrics: fleet.metrics }).catch(async (e: unknown) => {
+    web = await WebServer.start({ daemon, host: http.host, port: http.port, allowRemote: opts.httpAllowRemote === true, ...(fleet.metrics ? { metrics: fleet.metrics } : {}) }).catch(async (e: unknown) => {
       await fleet.stop();
       await mm?.stop();
       await daemon.stop();
