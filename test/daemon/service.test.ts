@@ -202,7 +202,7 @@ describe('wwan as a service', () => {
     };
     expect((await complete('wwan', 'co')).split(' ').sort()).toEqual(['completion', 'connect']);
     expect(await complete('wwan', 'daemon', '--soc')).toBe('--socket --socket-group');
-    expect(await complete('wwan', 'unlock', '--p')).toBe('--pin-file');
+    expect(await complete('wwan', 'unlock', '--p')).toBe('--pin-file --puk-file');
   });
 
   itWithTools(['systemd-analyze'])('ships a systemd unit that runs options the daemon has, and a D-Bus service file that starts it', async () => {
