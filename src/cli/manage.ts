@@ -13,7 +13,7 @@ import { ip } from '../net/iproute.js';
 import { ModemManagerService } from '../dbus/service.js';
 import { WebServer, isLoopback, parseHttpAddress } from '../web/server.js';
 import { stopSignal } from './signals.js';
-import { DEFAULT_CONFIG } from '../daemon/config.js';
+import { DEFAULT_CONFIG, loadConfig } from '../daemon/config.js';
 import { createLogger } from '../daemon/log.js';
 import { shareSocket, type ServiceOptions } from './service.js';
 
@@ -127,6 +127,8 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; simCont
   const logger = createLogger(opts.logLevel ?? 'info');
   const log = (line: string, level: 'debug' | 'info' | 'warn' | 'error' = 'info'): void => logger[level](line);
   const config = opts.config ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
+  // A broken configuration stops the start before anything is made (the daemon checks it again).
+  if (config !== undefined) loadConfig(config);
   const http = opts.http === undefined ? undefined : parseHttpAddress(opts.http);
   if (http && !isLoopback(http.host) && !opts.httpAllowRemote) {
     process.stderr.write(`wwan daemon: --http ${http.host} is not a loopback address; the dashboard serves loopback only unless --http-allow-remote is given\n`);

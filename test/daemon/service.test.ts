@@ -171,6 +171,14 @@ describe('wwan as a service', () => {
     expect(existsSync(socket)).toBe(false);
   });
 
+  it('refuses to start on a broken configuration file, naming its line', async () => {
+    const config = join(dir, 'broken.toml');
+    writeFileSync(config, '[[modem]]\n\n[[modem.bearer]]\napns = ["internet"]\nmultiplex = "sometimes"\n');
+    const r = await wwan(['daemon', '--no-discover', '--netdev', 'memory', '--socket', join(dir, 'broken.sock'), '--config', config]);
+    expect(r).toMatchObject({ code: 1, stderr: `wwan: ${config}:5: multiplex is one of none, requested, required\n` });
+    expect(existsSync(join(dir, 'broken.sock'))).toBe(false);
+  });
+
   itWithTools(['setpriv'])('reports a socket refused with EACCES as such, and --socket-group lets that group in', async () => {
     chmodSync(dir, 0o755);
     // The folder is open to all: the socket's own mode (0660, root's group) is what refuses.
@@ -194,7 +202,7 @@ describe('wwan as a service', () => {
     };
     expect((await complete('wwan', 'co')).split(' ').sort()).toEqual(['completion', 'connect']);
     expect(await complete('wwan', 'daemon', '--soc')).toBe('--socket --socket-group');
-    expect(await complete('wwan', 'unlock', '--p')).toBe('--pin-file');
+    expect(await complete('wwan', 'unlock', '--p')).toBe('--pin-file --puk-file');
   });
 
   itWithTools(['systemd-analyze'])('ships a systemd unit that runs options the daemon has, and a D-Bus service file that starts it', async () => {

@@ -6,7 +6,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { Daemon } from '../../src/daemon/server.js';
 import { MemoryNetdev } from '../../src/net/memory.js';
@@ -14,7 +14,7 @@ import { PROFILES } from '../../src/sim/profiles.js';
 import { Simulator } from '../../src/sim/simulator.js';
 import { WebServer } from '../../src/web/server.js';
 import { hasTool, itWithTools } from '../support/tools.js';
-import { buildDashboard } from './build.js';
+import { buildDashboard, openPage } from './build.js';
 
 const it = itWithTools(['chromium']);
 const dir = mkdtempSync(join(tmpdir(), `wwan-dashboard-service-${process.pid}-`));
@@ -36,10 +36,7 @@ beforeAll(async () => {
   daemon = await Daemon.start({ socket: join(dir, 'wwand.sock'), netdev: async (_m, n) => new MemoryNetdev(n), config });
   await daemon.manager.add({ id: 'sim0', control: 'qmi', port: `unix:${sim.modems[0]!.ports[0]!.socket}`, dataPipe: sim.ready().modems[0]!.data });
   web = await WebServer.start({ daemon, port: 0, sampleMs: 500, staticDir });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  page.on('pageerror', (e) => problems.push(`page: ${e.message}`));
+  ({ browser, page } = await openPage(problems, { width: 1280, height: 900 }));
   page.on('request', (r) => requests.push(`${r.url()} ${r.postData() ?? ''}`));
 }, 60_000);
 

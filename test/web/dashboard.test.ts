@@ -7,14 +7,14 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { Daemon } from '../../src/daemon/server.js';
 import { MemoryNetdev } from '../../src/net/memory.js';
 import { echoRequest } from '../../src/net/ping.js';
 import { WebServer } from '../../src/web/server.js';
 import { hasTool, itWithTools } from '../support/tools.js';
-import { buildDashboard } from './build.js';
+import { buildDashboard, openPage } from './build.js';
 
 const it = itWithTools(['chromium']);
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
@@ -31,14 +31,7 @@ beforeAll(async () => {
   const staticDir = await buildDashboard();
   daemon = await Daemon.start({ socket: join(dir, 'wwand.sock'), sims: ['qmi-rmnet:2', 'mbim-usb'], netdev: async (_m, n) => new MemoryNetdev(n) });
   web = await WebServer.start({ daemon, port: 0, sampleMs: 500, staticDir });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  page.on('pageerror', (e) => problems.push(`page: ${e.message}`));
+  ({ browser, page } = await openPage(problems, { width: 1280, height: 860 }));
 }, 30_000);
 
 afterEach(() => {
