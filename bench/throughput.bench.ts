@@ -46,7 +46,7 @@ async function iperf(serverNs: string, serverAddr: string, clientNs: string | nu
     return udp ? sum.bits_per_second * (1 - (out.end.sum!.lost_percent ?? 0) / 100) : sum.bits_per_second;
   } finally {
     srv.kill();
-    if (srv.exitCode === null) await new Promise((r) => srv.once('exit', r));
+    if (srv.exitCode === null && srv.signalCode === null) await new Promise((r) => srv.once('exit', r));
   }
 }
 
