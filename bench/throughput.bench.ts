@@ -32,11 +32,15 @@ const inNs = (ns: string, ...cmd: string[]): Promise<{ stdout: string }> => exec
 
 /** iperf3 from `client` (a namespace, or the host) to a server in `serverNs`: received bits/s (UDP: sent less lost). */
 async function iperf(serverNs: string, serverAddr: string, clientNs: string | null, clientAddr?: string, udp = false): Promise<number> {
-  const srv = spawn('ip', ['netns', 'exec', serverNs, 'iperf3', '-s', '-1', '-B', serverAddr], { stdio: 'ignore' });
+  const server = (): ChildProcess => spawn('ip', ['netns', 'exec', serverNs, 'iperf3', '-s', '-1', '-B', serverAddr], { stdio: 'ignore' });
+  let srv = server();
   try {
-    for (let i = 0; i < 100; i++) {
+    // The address may reach the namespace a moment after the link is up: a server that could not
+    // bind it yet has exited, and is started again.
+    for (let i = 0; i < 200; i++) {
       if ((await inNs(serverNs, 'ss', '-ltn')).stdout.includes(':5201')) break;
-      await new Promise((r) => setTimeout(r, 30));
+      if (srv.exitCode !== null) srv = server();
+      await new Promise((r) => setTimeout(r, 50));
     }
     const args = ['iperf3', '-c', serverAddr, '-t', String(SECONDS), '-J', ...(clientAddr ? ['-B', clientAddr] : []), ...(udp ? ['-u', '-b', '0', '-l', '1400'] : [])];
     const { stdout } = clientNs ? await inNs(clientNs, ...args) : await exec(args[0]!, args.slice(1));
@@ -46,7 +50,7 @@ async function iperf(serverNs: string, serverAddr: string, clientNs: string | nu
     return udp ? sum.bits_per_second * (1 - (out.end.sum!.lost_percent ?? 0) / 100) : sum.bits_per_second;
   } finally {
     srv.kill();
-    if (srv.exitCode === null) await new Promise((r) => srv.once('exit', r));
+    if (srv.exitCode === null && srv.signalCode === null) await new Promise((r) => srv.once('exit', r));
   }
 }
 
