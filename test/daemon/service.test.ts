@@ -127,7 +127,7 @@ describe('wwan as a service', () => {
   }
 
   it('exits non-zero when the dashboard or the D-Bus service cannot listen', async () => {
-    const r = await run(process.execPath, [WWAN, 'daemon', '--no-discover', '--netdev', 'memory', '--socket', join(dir, 'http.sock'), '--http', '203.0.113.1:80'], { timeout: 20_000 }).catch(
+    const r = await run(process.execPath, [WWAN, 'daemon', '--no-discover', '--netdev', 'memory', '--socket', join(dir, 'http.sock'), '--http', '203.0.113.1:80', '--http-allow-remote'], { timeout: 20_000 }).catch(
       (e: { code: number; killed: boolean; stderr: string }) => e,
     );
     expect(r).toMatchObject({ code: 1, killed: false });

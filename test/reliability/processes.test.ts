@@ -102,8 +102,8 @@ describe('daemon and simulator in separate processes', () => {
     await c.call('connect', { modem: 'modem0', apn: 'internet', ipType: 'ipv4' });
     const now = await simClients(s.ready.control);
     expect(now.sessions).toHaveLength(1);
-    // This daemon's own: DMS, NAS, UIM and one WDS client, whatever its predecessors held.
-    expect(clientCount(now)).toBe(4);
+    // This daemon's own: DMS, NAS, UIM, WMS (messaging) and one WDS client, whatever its predecessors held.
+    expect(clientCount(now)).toBe(5);
   }, 240_000);
 
   it('finding 2 (MBIM): a session left up by a killed daemon does not block the next connect to its APN', async () => {

@@ -129,9 +129,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakSummary> {
   const check = async (after: string): Promise<void> => {
     for (const s of slots) {
       const c = (await simControl<SimClients>(s.proc.ready.control, { query: 'clients' })).modems[0]!;
-      // QMI: DMS, NAS, UIM and one WDS client per PDN; MBIM: one open connection and no QMI clients.
+      // QMI: DMS, NAS, UIM, WMS (messaging) and one WDS client per PDN; MBIM: one open connection and no QMI clients.
       const ids = Object.values(c.qmiClients).reduce((n, x) => n + x.length, 0);
-      const wantIds = s.profile.startsWith('mbim') || s.profile === 'iosm' ? 0 : 3 + PDNS.length;
+      const wantIds = s.profile.startsWith('mbim') || s.profile === 'iosm' ? 0 : 4 + PDNS.length;
       if (ids !== wantIds) summary.leaks.push(`${s.modemId} after ${after}: ${ids} client ids (${JSON.stringify(c.qmiClients)}), expected ${wantIds}`);
       if (c.sessions.length !== PDNS.length) summary.leaks.push(`${s.modemId} after ${after}: ${c.sessions.length} calls up, expected ${PDNS.length}`);
       if (c.mbimOpen !== undefined && c.mbimOpen > 1) summary.leaks.push(`${s.modemId} after ${after}: ${c.mbimOpen} MBIM connections open`);
