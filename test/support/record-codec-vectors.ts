@@ -278,7 +278,10 @@ function merge<E>(old: E[], keyOf: (e: E) => string, order: string[], fresh: Map
 
 const qmiFresh = new Map(qmiBlocks.filter((b) => selected(`${b.service}.${b.block}`, args.qmi)).map((b) => [`${b.service}.${b.block}`, recordQmi(b.service, b.block, b.defs) as any]));
 const mbimFresh = new Map([...oracleLayouts.keys()].filter((n) => selected(n, args.mbim)).map((n) => [n, recordMbim(n) as any]));
-const note = (n: string, names: string[]): string => (names.length ? `${n} ${names.join(', ')}: recorded from the interpreted codec of commit ${commit} by test/support/record-codec-vectors.ts.` : n);
+const note = (n: string, names: string[]): string => {
+  const line = `${names.join(', ')}: recorded from the interpreted codec of commit ${commit} by test/support/record-codec-vectors.ts.`;
+  return names.length === 0 || n.includes(line) ? n : `${n} ${line}`;
+};
 const qmiOut = {
   note: note(qmiFile.note, [...qmiFresh.keys()]),
   blocks: merge(qmiFile.blocks, (b: any) => `${b.service}.${b.block}`, qmiBlocks.map((b) => `${b.service}.${b.block}`), qmiFresh),
