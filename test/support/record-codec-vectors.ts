@@ -8,10 +8,10 @@
  *
  *   git worktree add --detach /tmp/oracle <commit> && cp -a node_modules /tmp/oracle/
  *   npx tsx test/support/record-codec-vectors.ts --oracle /tmp/oracle --qmi wms --mbim sms.configuration,sms.read.response [--amend] [--write]
+ *   git worktree remove --force /tmp/oracle
  *
  * An oracle checkout with local changes needs --label saying what it is (e.g. one declaration file
  * taken from another branch so the interpreted codec sees the same declarations as this checkout).
- *   git worktree remove --force /tmp/oracle
  *
  * --qmi takes services or service.message, --mbim layout names or prefixes (service.cid.kind). The
  * selected entries are recorded (replacing an entry of the same name, new ones in declaration order),
@@ -32,7 +32,7 @@
  */
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Field, Layout } from '../../src/mbim/schema.js';
@@ -56,6 +56,8 @@ const git = (...a: string[]): string => execFileSync('git', ['-C', oracleDir, ..
 // A checkout with local changes (e.g. one declaration file taken from another branch) must say what it is.
 if (git('status', '--porcelain', '--untracked-files=no') !== '' && !args.label) throw new Error(`${oracleDir} has local changes: describe the oracle with --label`);
 const commit = args.label ?? git('rev-parse', '--short', 'HEAD');
+// The oracle must be interpreted: no compiler beside the declarations.
+for (const compiled of ['src/qmi/compile.ts', 'src/mbim/compile.ts']) if (existsSync(resolve(oracleDir, compiled))) throw new Error(`${oracleDir} has ${compiled}: not an interpreted codec`);
 const from = (path: string): Promise<any> => import(resolve(oracleDir, path));
 const [qmiCodec, qmiRegistry, mbimSchema, mbimIndex, wire] = await Promise.all([
   from('src/qmi/codec.ts'),
@@ -64,9 +66,6 @@ const [qmiCodec, qmiRegistry, mbimSchema, mbimIndex, wire] = await Promise.all([
   from('src/mbim/services/index.ts'),
   from('src/wire/index.ts'),
 ]);
-// The oracle must be interpreted: fields that read and write themselves.
-const anyTlv = qmiRegistry.services.flatMap((s: any) => Object.values(s.messages).flatMap((m: any) => Object.values(m.request) as any[]))[0];
-if (typeof mbimSchema.u32.read !== 'function' || typeof anyTlv?.codec.read !== 'function') throw new Error(`${oracleDir} has no interpreted codec`);
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const toJson = (v: unknown, undef: boolean): unknown => {
