@@ -7,9 +7,9 @@
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeBuffer, type Field, type Layout } from '../../src/mbim/schema.js';
+import { decodeBuffer, type Layout } from '../../src/mbim/schema.js';
 import { services } from '../../src/mbim/services/index.js';
-import { ipv6FromBytes } from '../../src/wire/index.js';
+import { arbitrary } from '../support/mbim-arbitrary.js';
 
 interface Vectors {
   layouts: {
@@ -45,44 +45,6 @@ const layouts = new Map(
     Object.values(s.cids).flatMap((c) => (['query', 'set', 'response', 'notification'] as const).flatMap((k) => (c[k] ? [[`${s.name}.${c.name}.${k}`, c[k]] as [string, Layout]] : []))),
   ),
 );
-
-/** Random valid values for a field, from its layout. */
-function arbitrary(f: Field<any>): fc.Arbitrary<unknown> {
-  const str = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('', 'internet', 'é€😀'));
-  const v4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((a) => a.join('.'));
-  const v6 = fc.uint8Array({ minLength: 16, maxLength: 16 }).map(ipv6FromBytes);
-  const l = f.layout;
-  switch (l.kind) {
-    case 'u16':
-      return fc.nat(0xffff);
-    case 'u32':
-      return fc.nat(0xffffffff);
-    case 'u64':
-      return fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
-    case 'uuid':
-      return fc.uuid();
-    case 'string':
-      return str;
-    case 'refBytes':
-    case 'bytes':
-      return fc.uint8Array({ maxLength: 9 });
-    case 'stringArray':
-      return fc.array(str, { maxLength: 3 });
-    case 'u32Array':
-      return fc.array(fc.nat(0xffffffff), { maxLength: 3 });
-    case 'address':
-      return l.size === 4 ? v4 : v6;
-    case 'refAddress':
-      return fc.option(l.size === 4 ? v4 : v6, { nil: undefined });
-    case 'struct':
-      return fc.record(Object.fromEntries(Object.entries(l.shape).filter(([, x]) => !x.isCount).map(([k, x]) => [k, arbitrary(x)])));
-    case 'refStructArray':
-    case 'structArray':
-      return fc.array(arbitrary(l.element), { maxLength: 3 });
-    case 'trailingStruct':
-      return arbitrary({ ...f, layout: { kind: 'struct', shape: l.element.shape } });
-  }
-}
 
 describe('compiled MBIM information-buffer codec', () => {
   it('has vectors for every declared layout', () => {

@@ -1,0 +1,41 @@
+/** Random valid values for an MBIM field, from its declared layout (compiled-codec test and the vector recorder). */
+import fc from 'fast-check';
+import type { Field } from '../../src/mbim/schema.js';
+import { ipv6FromBytes } from '../../src/wire/index.js';
+
+export function arbitrary(f: Field<any>): fc.Arbitrary<unknown> {
+  const str = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('', 'internet', 'é€😀'));
+  const v4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((a) => a.join('.'));
+  const v6 = fc.uint8Array({ minLength: 16, maxLength: 16 }).map(ipv6FromBytes);
+  const l = f.layout;
+  switch (l.kind) {
+    case 'u16':
+      return fc.nat(0xffff);
+    case 'u32':
+      return fc.nat(0xffffffff);
+    case 'u64':
+      return fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
+    case 'uuid':
+      return fc.uuid();
+    case 'string':
+      return str;
+    case 'refBytes':
+    case 'bytes':
+      return fc.uint8Array({ maxLength: 9 });
+    case 'stringArray':
+      return fc.array(str, { maxLength: 3 });
+    case 'u32Array':
+      return fc.array(fc.nat(0xffffffff), { maxLength: 3 });
+    case 'address':
+      return l.size === 4 ? v4 : v6;
+    case 'refAddress':
+      return fc.option(l.size === 4 ? v4 : v6, { nil: undefined });
+    case 'struct':
+      return fc.record(Object.fromEntries(Object.entries(l.shape).filter(([, x]) => !x.isCount).map(([k, x]) => [k, arbitrary(x)])));
+    case 'refStructArray':
+    case 'structArray':
+      return fc.array(arbitrary(l.element), { maxLength: 3 });
+    case 'trailingStruct':
+      return arbitrary({ ...f, layout: { kind: 'struct', shape: l.element.shape } });
+  }
+}
