@@ -21,6 +21,10 @@ const nameOf = (codec: { names: Record<string, number> }, v: number): string | u
 interface MbimSession {
   sessionId: number;
   active: boolean;
+  /** Handed to the manager: from then on a deactivation is a lost session. */
+  established: boolean;
+  /** Deactivated while the connect was still under way (the connect then fails). */
+  endedEarly?: string;
 }
 
 export interface MbimDriverOptions {
@@ -45,7 +49,9 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
       const s = this.sessions.get(v.sessionId);
       if (s?.active && v.activationState === 3) {
         s.active = false;
-        this.emit('sessionLost', s, `deactivated by the network (${nameOf(NwError, v.nwError) ?? v.nwError})`);
+        const reason = `deactivated by the network (${nameOf(NwError, v.nwError) ?? v.nwError})`;
+        if (s.established) this.emit('sessionLost', s, reason);
+        else s.endedEarly = reason;
       }
     });
     device.on(c.registerState, (v) => this.emit('registration', registration(v)));
@@ -121,7 +127,7 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
   }
 
   async connect(req: DriverConnect): Promise<DriverSession> {
-    const session: MbimSession = { sessionId: req.linkId, active: false };
+    const session: MbimSession = { sessionId: req.linkId, active: false, established: false };
     let r;
     try {
       r = await this.device.set(
@@ -150,14 +156,21 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
     if (r.activationState !== 1) throw new ConnectError(`the network refused APN ${req.apn}: ${causeText(r.nwError)}`, req.apn);
     session.active = true;
     this.sessions.set(req.linkId, session);
+    const endedEarly = (): ConnectError => {
+      this.sessions.delete(req.linkId);
+      return new ConnectError(`the session to APN ${req.apn} ended while connecting (${session.endedEarly})`, req.apn);
+    };
     let ip;
     try {
       ip = await this.device.query(c.ipConfiguration, ipConfigurationQuery(req.linkId));
     } catch (e) {
+      if (session.endedEarly) throw endedEarly();
       // Activated but unusable: the context goes down again rather than stay up unknown.
       await this.disconnect({ token: session, apn: req.apn, linkId: req.linkId });
       throw new ConnectError(`${e instanceof MbimTimeoutError ? 'no answer from the modem: ' : ''}${(e as Error).message}`, req.apn, { cause: e });
     }
+    if (session.endedEarly) throw endedEarly();
+    session.established = true;
     const v4 = ip.ipv4Address[0];
     const v6 = ip.ipv6Address[0];
     return {
