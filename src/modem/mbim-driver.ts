@@ -182,6 +182,17 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
     };
   }
 
+  async sessionAlive(session: DriverSession): Promise<boolean | undefined> {
+    const s = session.token as MbimSession;
+    if (!s.active) return false;
+    const r = await this.device.query(c.connect, { sessionId: s.sessionId, activationState: 0, voiceCallState: 0, ipType: 0, contextType: ContextType.internet, nwError: 0 }).catch(() => undefined);
+    if (!r) return undefined;
+    if (r.activationState === 1) return true;
+    s.active = false;
+    this.sessions.delete(s.sessionId);
+    return false;
+  }
+
   async disconnect(session: DriverSession, opts: { timeoutMs?: number } = {}): Promise<void> {
     const s = session.token as MbimSession;
     if (!s.active) return;

@@ -265,6 +265,23 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
     return { token: session, apn: req.apn, linkId: req.linkId, ...(ipv4 ? { ipv4 } : {}), ...(ipv6 ? { ipv6 } : {}) };
   }
 
+  async sessionAlive(session: DriverSession): Promise<boolean | undefined> {
+    const s = session.token as QmiSession;
+    try {
+      for (const entry of s.clients) {
+        if (entry.handle === 0) return false;
+        const r = await entry.client.request(wds.messages.getPacketServiceStatus, {});
+        if (r.connectionStatus !== 2) {
+          void this.stop(s);
+          return false;
+        }
+      }
+      return s.clients.length > 0;
+    } catch {
+      return undefined;
+    }
+  }
+
   async disconnect(session: DriverSession, opts: { timeoutMs?: number } = {}): Promise<void> {
     await this.stop(session.token as QmiSession, opts.timeoutMs);
   }
