@@ -54,6 +54,11 @@ export interface ControlDriver extends EventEmitter<DriverEvents> {
   unblockPin(puk: string, newPin: string): Promise<{ unlocked: boolean; retries?: number }>;
   setupData(multiplex: boolean): Promise<DataSetup>;
   connect(req: DriverConnect): Promise<DriverSession>;
+  /**
+   * Whether the modem still has the session's call up (false: it ended, though no indication said
+   * so; undefined: no answer). A session found down is released as if its loss had been indicated.
+   */
+  sessionAlive(session: DriverSession): Promise<boolean | undefined>;
   /** Ends the session; `timeoutMs` bounds each answer waited for (short when the daemon shuts down). */
   disconnect(session: DriverSession, opts?: { timeoutMs?: number }): Promise<void>;
   close(): Promise<void>;

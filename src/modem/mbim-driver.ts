@@ -22,6 +22,10 @@ const nameOf = (codec: { names: Record<string, number> }, v: number): string | u
 interface MbimSession {
   sessionId: number;
   active: boolean;
+  /** Handed to the manager: from then on a deactivation is a lost session. */
+  established: boolean;
+  /** Deactivated while the connect was still under way (the connect then fails). */
+  endedEarly?: string;
 }
 
 export interface MbimDriverOptions {
@@ -48,7 +52,9 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
       const s = this.sessions.get(v.sessionId);
       if (s?.active && v.activationState === 3) {
         s.active = false;
-        this.emit('sessionLost', s, `deactivated by the network (${nameOf(NwError, v.nwError) ?? v.nwError})`);
+        const reason = `deactivated by the network (${nameOf(NwError, v.nwError) ?? v.nwError})`;
+        if (s.established) this.emit('sessionLost', s, reason);
+        else s.endedEarly = reason;
       }
     });
     device.on(c.registerState, (v) => this.emit('registration', registration(v)));
@@ -138,7 +144,7 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
   }
 
   async connect(req: DriverConnect): Promise<DriverSession> {
-    const session: MbimSession = { sessionId: req.linkId, active: false };
+    const session: MbimSession = { sessionId: req.linkId, active: false, established: false };
     let r;
     try {
       r = await this.device.set(
@@ -167,14 +173,21 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
     if (r.activationState !== 1) throw new ConnectError(`the network refused APN ${req.apn}: ${causeText(r.nwError)}`, req.apn);
     session.active = true;
     this.sessions.set(req.linkId, session);
+    const endedEarly = (): ConnectError => {
+      this.sessions.delete(req.linkId);
+      return new ConnectError(`the session to APN ${req.apn} ended while connecting (${session.endedEarly})`, req.apn);
+    };
     let ip;
     try {
       ip = await this.device.query(c.ipConfiguration, ipConfigurationQuery(req.linkId));
     } catch (e) {
+      if (session.endedEarly) throw endedEarly();
       // Activated but unusable: the context goes down again rather than stay up unknown.
       await this.disconnect({ token: session, apn: req.apn, linkId: req.linkId });
       throw new ConnectError(`${e instanceof MbimTimeoutError ? 'no answer from the modem: ' : ''}${(e as Error).message}`, req.apn, { cause: e });
     }
+    if (session.endedEarly) throw endedEarly();
+    session.established = true;
     const v4 = ip.ipv4Address[0];
     const v6 = ip.ipv6Address[0];
     return {
@@ -184,6 +197,17 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
       ...(v4 ? { ipv4: { address: v4.address, prefix: v4.onLinkPrefixLength, gateway: ip.ipv4Gateway ?? undefined, dns: ip.ipv4DnsServer, mtu: ip.ipv4Mtu || undefined } } : {}),
       ...(v6 ? { ipv6: { address: v6.address, prefix: v6.onLinkPrefixLength, gateway: ip.ipv6Gateway ?? undefined, dns: ip.ipv6DnsServer, mtu: ip.ipv6Mtu || undefined } } : {}),
     };
+  }
+
+  async sessionAlive(session: DriverSession): Promise<boolean | undefined> {
+    const s = session.token as MbimSession;
+    if (!s.active) return false;
+    const r = await this.device.query(c.connect, { sessionId: s.sessionId, activationState: 0, voiceCallState: 0, ipType: 0, contextType: ContextType.internet, nwError: 0 }).catch(() => undefined);
+    if (!r) return undefined;
+    if (r.activationState === 1) return true;
+    s.active = false;
+    this.sessions.delete(s.sessionId);
+    return false;
   }
 
   async disconnect(session: DriverSession, opts: { timeoutMs?: number } = {}): Promise<void> {

@@ -64,6 +64,11 @@ export interface ModemOptions {
   queueLimit?: number;
   /** How long the control port may be missing (no device, nobody listening) before the modem counts as gone. */
   goneAfterMs?: number;
+  /**
+   * How often connected bearers' calls are checked with the modem (default 10 s; 0 never): an
+   * indication lost on the way must not leave a bearer "connected" with no call behind it.
+   */
+  monitorMs?: number;
 }
 
 /** The port is not there (unplugged, or its process died), as opposed to there but failing. */
@@ -94,6 +99,26 @@ export class Modem extends EventEmitter<ModemEvents> {
   ) {
     super();
     this.bind(driver);
+    const every = options.monitorMs ?? 10_000;
+    if (every > 0) this.monitor = setInterval(() => void this.checkSessions(), every).unref();
+  }
+
+  private monitor: NodeJS.Timeout | undefined;
+  private checking = false;
+
+  /** Asks the modem about every connected bearer's call; one found down is redialled. */
+  async checkSessions(): Promise<void> {
+    if (this.checking || this.recovering || this.closed) return;
+    this.checking = true;
+    try {
+      for (const b of [...this.bearers.values()]) {
+        const session = b.session;
+        if (b.status !== 'connected' || !session || this.dialing.has(b)) continue;
+        if ((await this.driver.sessionAlive(session)) === false && b.session === session) this.lost(session.token, 'the modem reports the call down (its indication never came)');
+      }
+    } finally {
+      this.checking = false;
+    }
   }
 
   private bind(driver: ControlDriver): void {
@@ -251,6 +276,7 @@ export class Modem extends EventEmitter<ModemEvents> {
   async close(): Promise<void> {
     this.closed = true;
     this.messaging.close();
+    clearInterval(this.monitor);
     // A modem that stopped answering must not hold a shutdown: a second per answer; what is left
     // behind then, the next start's CTL Sync (or MBIM sweep) takes back.
     await Promise.all([...this.bearers.keys()].map((id) => this.disconnect(id, { timeoutMs: 1000 }).catch(() => undefined)));

@@ -32,6 +32,10 @@ type WdsClient = QmiClient<typeof wds>;
 
 interface QmiSession {
   clients: { client: WdsClient; handle: number }[];
+  /** Handed to the manager: from then on a call that ends is a lost session. */
+  established: boolean;
+  /** A call that ended while the connect was still under way (the connect then fails). */
+  endedEarly?: string;
 }
 
 /** NAS signal info (response or indication) as the manager's measurements; SNR comes in 0.1 dB. */
@@ -233,7 +237,12 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
 
   async connect(req: DriverConnect): Promise<DriverSession> {
     const families: (4 | 6)[] = req.ipType === 'ipv4v6' ? [4, 6] : req.ipType === 'ipv6' ? [6] : [4];
-    const session: QmiSession = { clients: [] };
+    const session: QmiSession = { clients: [], established: false };
+    // A call can end before the connect has finished (the indication may even share a read with
+    // the response): that connect fails, rather than hand over a session that is already gone.
+    const stillUp = (): void => {
+      if (session.endedEarly) throw new ConnectError(`the call to APN ${req.apn} ended while connecting (${session.endedEarly})`, req.apn);
+    };
     let ipv4: Ipv4Config | undefined;
     let ipv6: Ipv6Config | undefined;
     try {
@@ -241,6 +250,18 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
         const client = await this.device.allocateClient(wds);
         session.clients.push({ client, handle: 0 });
         const entry = session.clients.at(-1)!;
+        client.on(wds.indications.packetServiceStatus, (v) => {
+          if (v.connectionStatus.status !== 1) return;
+          const reason = `call ended (reason ${v.callEndReason ?? 'unknown'})`;
+          if (!session.established) {
+            session.endedEarly ??= reason;
+          } else if (entry.handle !== 0) {
+            entry.handle = 0;
+            // The session is over: its other call (dual stack) stops and every client id goes back.
+            void this.stop(session);
+            this.emit('sessionLost', session, reason);
+          }
+        });
         if (req.linkId > 0 || this.options.pipe === 'bam-dmux') {
           await client.request(wds.messages.bindMuxDataPort, {
             endpointInfo: { endpointType: this.options.pipe === 'bam-dmux' ? 5 : 2, interfaceNumber: this.options.interfaceNumber ?? 4 },
@@ -262,15 +283,9 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
           throw new ConnectError(`the network refused APN ${req.apn}: ${callEndText(e)}`, req.apn, { cause: e });
         }
         entry.handle = started.packetDataHandle;
-        client.on(wds.indications.packetServiceStatus, (v) => {
-          if (v.connectionStatus.status === 1 && entry.handle !== 0) {
-            entry.handle = 0;
-            // The session is over: its other call (dual stack) stops and every client id goes back.
-            void this.stop(session);
-            this.emit('sessionLost', session, `call ended (reason ${v.callEndReason ?? 'unknown'})`);
-          }
-        });
+        stillUp();
         const s = await client.request(wds.messages.getCurrentSettings, { requestedSettings: 0xe330 });
+        stillUp();
         if (family === 4 && s.ipv4Address) {
           ipv4 = { address: s.ipv4Address, prefix: s.ipv4GatewaySubnetMask ? maskToPrefix(s.ipv4GatewaySubnetMask) : 32, gateway: s.ipv4GatewayAddress, dns: [s.primaryIpv4DnsAddress, s.secondaryIpv4DnsAddress].filter((x): x is string => !!x), mtu: s.mtu };
         }
@@ -278,11 +293,30 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
           ipv6 = { address: s.ipv6Address.address, prefix: s.ipv6Address.prefixLength, gateway: s.ipv6GatewayAddress?.address, dns: [s.ipv6PrimaryDnsAddress, s.ipv6SecondaryDnsAddress].filter((x): x is string => !!x), mtu: s.mtu };
         }
       }
+      stillUp();
     } catch (e) {
       await this.stop(session);
       throw e;
     }
+    session.established = true;
     return { token: session, apn: req.apn, linkId: req.linkId, ...(ipv4 ? { ipv4 } : {}), ...(ipv6 ? { ipv6 } : {}) };
+  }
+
+  async sessionAlive(session: DriverSession): Promise<boolean | undefined> {
+    const s = session.token as QmiSession;
+    try {
+      for (const entry of s.clients) {
+        if (entry.handle === 0) return false;
+        const r = await entry.client.request(wds.messages.getPacketServiceStatus, {});
+        if (r.connectionStatus !== 2) {
+          void this.stop(s);
+          return false;
+        }
+      }
+      return s.clients.length > 0;
+    } catch {
+      return undefined;
+    }
   }
 
   async disconnect(session: DriverSession, opts: { timeoutMs?: number } = {}): Promise<void> {
