@@ -5,11 +5,13 @@
  */
 import { chmodSync } from 'node:fs';
 import net from 'node:net';
-import { claimSocketPath } from '../transport/socket-path.js';
+import { claimSocketPath, SocketPathError } from '../transport/socket-path.js';
 
 /** Listens on `path` (mode 0660), first removing a stale socket a killed simulator left there. */
 export async function listenSocketFile(server: net.Server, path: string): Promise<void> {
-  await claimSocketPath(path);
+  await claimSocketPath(path).catch((e: unknown) => {
+    throw e instanceof SocketPathError && e.reason === 'in-use' ? new Error(`${path} is in use (another simulator runs in this folder?)`) : e;
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(path, () => {

@@ -20,8 +20,13 @@ export async function openPage(problems: string[], viewport: { width: number; he
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+  return { browser, page: await newPage(browser, problems, viewport) };
+}
+
+/** Another page of the same browser, its errors landing in `problems` too. */
+export async function newPage(browser: Browser, problems: string[], viewport: { width: number; height: number }): Promise<Page> {
   const page = await browser.newPage({ viewport });
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
   page.on('pageerror', (e) => problems.push(`page: ${e.message}`));
-  return { browser, page };
+  return page;
 }

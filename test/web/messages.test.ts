@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { Daemon } from '../../src/daemon/server.js';
 import { MemoryNetdev } from '../../src/net/memory.js';
@@ -15,7 +15,7 @@ import { ModemFirmware } from '../../src/sim/firmware.js';
 import { PROFILES } from '../../src/sim/profiles.js';
 import { WebServer } from '../../src/web/server.js';
 import { hasTool, itWithTools } from '../support/tools.js';
-import { buildDashboard } from './build.js';
+import { buildDashboard, newPage, openPage } from './build.js';
 
 const it = itWithTools(['chromium']);
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
@@ -35,19 +35,9 @@ beforeAll(async () => {
   const staticDir = await buildDashboard();
   daemon = await Daemon.start({ socket: join(dir, 'wwand.sock'), sims: ['qmi-rmnet:2'], netdev: async (_m, n) => new MemoryNetdev(n) });
   web = await WebServer.start({ daemon, port: 0, sampleMs: 500, staticDir });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  const open = async (): Promise<Page> => {
-    const p = await browser.newPage({ viewport: { width: 1100, height: 760 } });
-    p.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-    p.on('pageerror', (e) => problems.push(`page: ${e.message}`));
-    return p;
-  };
-  sender = await open();
-  receiver = await open();
+  const viewport = { width: 1100, height: 760 };
+  ({ browser, page: sender } = await openPage(problems, viewport));
+  receiver = await newPage(browser, problems, viewport);
 }, 30_000);
 
 afterEach(() => {
