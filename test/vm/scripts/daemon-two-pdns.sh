@@ -13,13 +13,13 @@ fi
 wwan daemon --socket "$WWAN_SOCKET" > /tmp/daemon.log 2>&1 &
 # Each wwan command is a node start (slow under TCG): wait for the socket, then poll sparingly.
 for i in $(seq 600); do [ -S "$WWAN_SOCKET" ] && break; sleep 0.1; done
-for i in $(seq 60); do wwan list --json 2>/dev/null | grep -q registered && break; sleep 1; done
+for i in $(seq 60); do timeout 30 wwan list --json 2>/dev/null | grep -q registered && break; sleep 1; done
 fail() { echo "FAILED: $*" >&2; cat /tmp/daemon.log >&2; exit 1; }
-wwan list --json | grep -q registered || fail "the daemon did not find a registered modem"
+timeout 30 wwan list --json | grep -q registered || fail "the daemon did not find a registered modem"
 field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" "$1"; }
 rx() { cat /sys/class/net/$1/statistics/rx_packets; }
-wwan connect cdc-wdm0 --apn internet --link-id 1 --json > /tmp/c1.json || fail "connect 1: $(cat /tmp/c1.json)"
-wwan connect cdc-wdm0 --apn ims --link-id 2 --json > /tmp/c2.json || fail "connect 2: $(cat /tmp/c2.json)"
+timeout 100 wwan connect cdc-wdm0 --apn internet --link-id 1 --json > /tmp/c1.json || fail "connect 1: $(cat /tmp/c1.json)"
+timeout 100 wwan connect cdc-wdm0 --apn ims --link-id 2 --json > /tmp/c2.json || fail "connect 2: $(cat /tmp/c2.json)"
 A=$(field /tmp/c1.json interface); B=$(field /tmp/c2.json interface)
 GA=$(field /tmp/c1.json gateway); GB=$(field /tmp/c2.json gateway)
 echo "driver=$DRIVER parent=$NET link1=$A link2=$B gw1=$GA gw2=$GB"
@@ -32,7 +32,7 @@ ping -c 3 -i 0.3 -W 3 -I "$B" "$GB" | sed -n 's/.* \([0-9]\+\) received.*/ping2_
 a2=$(rx "$A"); b2=$(rx "$B")
 echo "rx1_during_ping1=$((a1 - a0)) rx2_during_ping1=$((b1 - b0)) rx1_during_ping2=$((a2 - a1)) rx2_during_ping2=$((b2 - b1))"
 if [ "$DRIVER" = qmi_wwan ]; then echo "parent_mtu=$(cat /sys/class/net/$NET/mtu)"; fi
-wwan disconnect cdc-wdm0 --all > /dev/null || fail "disconnect"
+timeout 100 wwan disconnect cdc-wdm0 --all > /dev/null || fail "disconnect"
 left=$(ls -d /sys/class/net/$A /sys/class/net/$B 2>/dev/null | wc -l)
 echo "links_left_after_disconnect=$left uppers_after=$(ls -d /sys/class/net/$NET/upper_* 2>/dev/null | wc -l)"
 [ "$DRIVER" = qmi_wwan ] && echo "mux_ids_after=$(tr -d '\n' < /sys/class/net/$NET/qmi/add_mux)none"
