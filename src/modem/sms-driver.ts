@@ -4,9 +4,9 @@
  */
 import type { EventEmitter } from 'node:events';
 
-/** ModemManager's names: the SIM (sm) and the modem's own memory (me). */
-export type SmsStorage = 'sm' | 'me';
-export type SmsTag = 'unread' | 'read' | 'sent' | 'unsent';
+import type { SmsStorage, SmsTag } from '../sms/index.js';
+
+export type { SmsStorage, SmsTag };
 
 export interface StoredPdu {
   storage: SmsStorage;

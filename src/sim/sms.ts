@@ -4,10 +4,9 @@
  * and MBIM SMS front-ends read and drive this one model.
  */
 import { EventEmitter } from 'node:events';
-import { decodePdu } from '../sms/index.js';
+import { decodePdu, type SmsStorage, type SmsTag } from '../sms/index.js';
 
-export type SmsStorage = 'sm' | 'me';
-export type SmsTag = 'unread' | 'read' | 'sent' | 'unsent';
+export type { SmsStorage, SmsTag };
 
 export interface StoredSms {
   storage: SmsStorage;
