@@ -30,15 +30,20 @@ interface Figures {
   p99Ms: number;
   scrapeMs: number;
   scrapeBytes: number;
+  /** Control requests from the modems' probe to every bearer up (those made after the modems were added). */
+  requests: number;
 }
 
 async function fleet(modems: number): Promise<Figures> {
   const dir = mkdtempSync(join(tmpdir(), 'wwan-fleet-bench-'));
   const t0 = performance.now();
   const cpuStart = process.cpuUsage();
+  let requests = 0;
   const daemon = await Daemon.start({ socket: join(dir, 'd.sock'), netdev: async (_m, n) => new MemoryNetdev(n), sims: modems > 0 ? [`qmi-rmnet:${modems}`] : [] });
   const addedSeconds = (performance.now() - t0) / 1000;
   const metrics = new DaemonMetrics(daemon.manager);
+  const countRequest = (): void => void requests++;
+  daemon.manager.on('request', countRequest);
   const client = await DaemonClient.connect(join(dir, 'd.sock'));
   try {
     // Every modem at once, each modem's four PDNs in turn, through the API as a client would.
@@ -49,6 +54,7 @@ async function fleet(modems: number): Promise<Figures> {
       }),
     );
     const upSeconds = (performance.now() - t0) / 1000;
+    daemon.manager.off('request', countRequest);
     const upCpu = process.cpuUsage(cpuStart);
     const upCpuSeconds = (upCpu.user + upCpu.system) / 1e6;
     const bearers = [...daemon.manager.modems.values()].reduce((n, m) => n + [...m.bearers.values()].filter((b) => b.status === 'connected').length, 0);
@@ -80,7 +86,7 @@ async function fleet(modems: number): Promise<Figures> {
     const scrapeMs = (performance.now() - s0) / 5;
     const sc = process.cpuUsage(sc0);
     const scrapeCpuMs = (sc.user + sc.system) / 1000 / 5;
-    return { upSeconds, addedSeconds, upCpuSeconds, bearers, rssMiB, cpuPercent, p99Ms, scrapeMs, scrapeCpuMs, scrapeBytes };
+    return { requests, upSeconds, addedSeconds, upCpuSeconds, bearers, rssMiB, cpuPercent, p99Ms, scrapeMs, scrapeCpuMs, scrapeBytes };
   } finally {
     client.close();
     metrics.close();
@@ -89,12 +95,14 @@ async function fleet(modems: number): Promise<Figures> {
   }
 }
 
+const modems = (f: Figures): number => f.bearers / APNS.length;
+
 export async function run(): Promise<void> {
   const empty = await fleet(0);
   const full = await fleet(MODEMS);
   const name = `fleet.${MODEMS}modems.4pdns`;
   const baseline = (value: number): { name: string; value: number } => ({ name: 'the same daemon with no modems', value });
-  report({ bench: `${name}.bringUp`, unit: 's', value: full.upSeconds, baseline: baseline(empty.upSeconds), bearers: full.bearers, modemsAddedAfter: Math.round(full.addedSeconds * 10) / 10, daemonCpuSeconds: Math.round(full.upCpuSeconds * 10) / 10, target: '≤ 60 s for 1,000 × 4', note: 'from daemon start: simulators started in child processes, modems added and probed, every bearer connected' });
+  report({ bench: `${name}.bringUp`, unit: 's', value: full.upSeconds, baseline: baseline(empty.upSeconds), bearers: full.bearers, modemsAddedAfter: Math.round(full.addedSeconds * 10) / 10, daemonCpuSeconds: Math.round(full.upCpuSeconds * 10) / 10, controlRequestsPerModem: Math.round((full.requests / Math.max(1, modems(full))) * 10) / 10, target: '≤ 60 s for 1,000 × 4', note: 'from daemon start: simulators started in child processes, modems added and probed, every bearer connected' });
   report({ bench: `${name}.rss`, unit: 'MiB', value: full.rssMiB, baseline: baseline(empty.rssMiB), target: '≤ 1024 MiB', note: 'the daemon process; simulators in child processes' });
   report({ bench: `${name}.idleCpu`, unit: '% of one core', value: full.cpuPercent, baseline: baseline(empty.cpuPercent), target: '≤ 5%', note: 'over 5 s, every bearer up; the simulators report signal every 2 s per modem' });
   report({ bench: `${name}.apiP99`, unit: 'ms', value: full.p99Ms, baseline: baseline(empty.p99Ms), note: 'info on a modem over the unix socket, 1000 sequential requests (baseline: status)' });

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { Counter } from 'prom-client';
 import { MqttBridge } from '../daemon/mqtt.js';
 import { readPasswordFile } from './manage.js';
-import { DaemonMetrics } from '../daemon/metrics.js';
+import type { DaemonMetrics } from '../daemon/metrics.js';
 import type { Daemon } from '../daemon/server.js';
 import { DEFAULT_METRICS_ADDRESS, MetricsServer } from '../web/metrics-server.js';
 import { parseHttpAddress } from '../web/server.js';
@@ -46,15 +46,14 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
-/** `dashboard`: the dashboard will serve /metrics too. Without it or --metrics nothing is collected (no event-loop sampling either). */
-export async function startFleet(daemon: Daemon, opts: FleetOptions, dashboard: boolean, log: (l: string) => void, announce: (event: Record<string, unknown>) => void): Promise<Fleet> {
-  const metrics = opts.metrics !== undefined || dashboard ? new DaemonMetrics(daemon.manager) : undefined;
+/** The daemon's metrics (started with `metrics` when --metrics or the dashboard serves them) exported, and the MQTT bridge. */
+export async function startFleet(daemon: Daemon, opts: FleetOptions, log: (l: string) => void, announce: (event: Record<string, unknown>) => void): Promise<Fleet> {
+  const metrics = daemon.metrics;
   let server: MetricsServer | undefined;
   let bridge: MqttBridge | undefined;
   const stop = async (): Promise<void> => {
     await bridge?.stop();
     await server?.close();
-    metrics?.close();
   };
   try {
     if (opts.metrics !== undefined && metrics) {

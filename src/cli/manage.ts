@@ -140,7 +140,7 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; simCont
   // Real modems' links are the kernel's: made for real, or with --dry-run printed as the exact steps.
   const kernelSteps: StepRunner = opts.dryRun ? dryRunner((l) => log(`dry run: ${l}`)) : { write: writeSysfs, ip: async (args) => void (await ip(args)), readBack: true };
   const pin = readPasswordFile(opts.pinFile);
-  const daemon = await Daemon.start({ socket, sims: opts.sim, simControl: opts.simControl, netdev: factory, discover: opts.discover, kernelSteps, log, ...(pin !== undefined ? { pin } : {}), ...(config !== undefined ? { config } : {}) });
+  const daemon = await Daemon.start({ socket, sims: opts.sim, simControl: opts.simControl, netdev: factory, discover: opts.discover, kernelSteps, log, metrics: opts.metrics !== undefined || http !== undefined, ...(pin !== undefined ? { pin } : {}), ...(config !== undefined ? { config } : {}) });
   if (opts.socketGroup !== undefined) await shareSocket(socket, opts.socketGroup).catch(async (e: unknown) => {
     await daemon.stop();
     throw e;
@@ -148,7 +148,7 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; simCont
   // SIGHUP re-reads the configuration (a broken file is refused with its line; the last good one stays).
   process.on('SIGHUP', () => void daemon.reload().catch((e: Error) => log(e.message, config ? 'error' : 'warn')));
   process.stdout.write(`${JSON.stringify({ event: 'listening', socket, modems: [...daemon.manager.modems.keys()] })}\n`);
-  const fleet = await startFleet(daemon, opts, http !== undefined, log, (e) => void process.stdout.write(`${JSON.stringify(e)}\n`)).catch(async (e: unknown) => {
+  const fleet = await startFleet(daemon, opts, log, (e) => void process.stdout.write(`${JSON.stringify(e)}\n`)).catch(async (e: unknown) => {
     await daemon.stop();
     throw e;
   });

@@ -14,6 +14,7 @@ import { readStateFile, removeStateFile, writeStateFile } from './state-file.js'
 import { Autoconnect, type LevelLog } from './autoconnect.js';
 import { loadConfig } from './config.js';
 import { Hotplug } from './hotplug.js';
+import { DaemonMetrics } from './metrics.js';
 import { ConfigError, ConnectError, type BearerRequest, type IpType, type AuthType, type Multiplex } from '../modem/types.js';
 import { PROFILES, isProfileName } from '../sim/profiles.js';
 import { Simulator } from '../sim/simulator.js';
@@ -43,6 +44,8 @@ export interface DaemonOptions {
   stateFile?: string;
   /** Simulated modems to add at start: `qmi-rmnet` or `qmi-rmnet:2`. */
   sims?: string[];
+  /** Collect Prometheus metrics (`daemon.metrics`) from the start, so the first modems' probes count too. */
+  metrics?: boolean;
   /** Control sockets of `wwan sim` processes whose modems this daemon manages. */
   simControl?: string[];
   log?: (line: string, level?: Parameters<LevelLog>[0]) => void;
@@ -60,6 +63,8 @@ export class Daemon {
   private readonly eventListeners = new Set<(event: Record<string, unknown>) => void>();
   private readonly traceListeners = new Set<(event: Record<string, unknown>) => void>();
   private readonly sims: Simulator[] = [];
+  /** With the `metrics` option: what /metrics serves. */
+  readonly metrics: DaemonMetrics | undefined;
   private readonly simWatchers: SimControlWatcher[] = [];
   private readonly startedAt = Date.now();
   private readonly stateFile: string;
@@ -74,6 +79,7 @@ export class Daemon {
     this.log = options.log ?? (() => undefined);
     this.manager = new Manager(options.netdev, options.kernelSteps, options.pin, new PinGuard(options.pin === undefined ? undefined : join(dirname(options.socket), 'wwand.pin-refused.json')));
     this.stateFile = options.stateFile ?? join(dirname(options.socket), 'wwand.state.json');
+    if (options.metrics) this.metrics = new DaemonMetrics(this.manager);
     this.manager.on('log', (l) => this.log(l));
     this.manager.on('state', (modem, state) => this.publish({ event: 'state', modem, state }));
     this.manager.on('bearer', (modem, b) => {
@@ -343,6 +349,7 @@ export class Daemon {
     await this.manager.close();
     for (const s of this.sims) await s.stop();
     for (const f of this.fleets) await f.stop();
+    this.metrics?.close();
   }
 }
 

@@ -19,6 +19,7 @@ import { MbimDriver } from './mbim-driver.js';
 import { MbimDevice } from '../mbim/client.js';
 import { redactMbim } from '../mbim/redact.js';
 import { redactQmux } from '../qmi/redact.js';
+import { CallMonitor } from './call-monitor.js';
 import { ConfigError, type ControlProtocol, type Registration, type SignalQuality } from './types.js';
 import type { RequestResult } from '../wire/request-meter.js';
 import { onMessagingEvent, type MessagingEvent } from './messaging.js';
@@ -63,9 +64,6 @@ export interface ManagerEvents {
   request: [ControlProtocol, string, number, RequestResult];
 }
 
-/** How often connected bearers' calls are checked with the modem (ModemManager's connection monitor). */
-const MONITOR_MS = 10_000;
-
 /** All the modems in use: adds each from its control port, probes it, and fans out every modem's events. */
 export class Manager extends EventEmitter<ManagerEvents> {
   readonly modems = new Map<string, Modem>();
@@ -73,7 +71,8 @@ export class Manager extends EventEmitter<ManagerEvents> {
   private readonly linkIndex = new Map<string, number>();
   private readonly rediscovery = new Set<NodeJS.Timeout>();
   private closing = false;
-  private monitor: NodeJS.Timeout | undefined;
+  /** Every modem's calls checked from one timer (modems get no monitor of their own). */
+  private readonly monitor = new CallMonitor(() => [...this.modems.values()]);
 
   constructor(
     private readonly netdev: NetdevFactory,
@@ -110,7 +109,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
       pinGuard: this.pinGuard,
       ...(spec.goneAfterMs !== undefined ? { goneAfterMs: spec.goneAfterMs } : {}),
       reopen: async () => this.driverFor(spec, await openPort(spec.port)),
-      // The manager checks every modem's calls from one timer (below), not a timer per modem.
+      // The manager's CallMonitor checks every modem's calls, not a timer per modem.
       monitorMs: 0,
     });
     modem.on('state', (s) => this.emit('state', spec.id, s));
@@ -125,7 +124,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
     });
     this.modems.set(spec.id, modem);
     this.specs.set(spec.id, spec);
-    this.monitor ??= setTimeout(() => void this.checkCalls(), MONITOR_MS).unref();
+    this.monitor.start();
     try {
       await modem.probe();
     } catch (e) {
@@ -159,20 +158,9 @@ export class Manager extends EventEmitter<ManagerEvents> {
     this.emit('modemRemoved', id);
   }
 
-  /**
-   * Connected bearers' calls checked with their modems, so a lost call-ended indication cannot leave a
-   * bearer 'connected' with no call. One timer for all modems: every 10 s, stretched to 25 ms a modem
-   * for fleets, so a thousand modems cost at most ~40 checks a second.
-   */
-  private async checkCalls(): Promise<void> {
-    const modems = [...this.modems.values()];
-    for (let i = 0; i < modems.length && !this.closing; i += 16) await Promise.all(modems.slice(i, i + 16).map((m) => m.checkSessions().catch(() => undefined)));
-    if (!this.closing) this.monitor = setTimeout(() => void this.checkCalls(), Math.max(MONITOR_MS, this.modems.size * 25)).unref();
-  }
-
   async close(): Promise<void> {
     this.closing = true;
-    clearTimeout(this.monitor);
+    this.monitor.stop();
     for (const t of this.rediscovery) clearInterval(t);
     for (const id of [...this.modems.keys()]) await this.remove(id);
   }

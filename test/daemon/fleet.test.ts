@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonClient } from '../../src/daemon/client.js';
-import { DaemonMetrics } from '../../src/daemon/metrics.js';
+import type { DaemonMetrics } from '../../src/daemon/metrics.js';
 import { Daemon } from '../../src/daemon/server.js';
 import { MemoryNetdev } from '../../src/net/memory.js';
 import { WWAN } from '../support/capture.js';
@@ -28,8 +28,8 @@ let simSockets: string[] = [];
 
 beforeAll(async () => {
   timersBefore = timers();
-  daemon = await Daemon.start({ socket, sims: [`qmi-rmnet:${MODEMS}`], netdev: async (_m, n) => new MemoryNetdev(n), stateFile: join(dir, 'state.json') });
-  metrics = new DaemonMetrics(daemon.manager);
+  daemon = await Daemon.start({ socket, sims: [`qmi-rmnet:${MODEMS}`], netdev: async (_m, n) => new MemoryNetdev(n), stateFile: join(dir, 'state.json'), metrics: true });
+  metrics = daemon.metrics!;
   simSockets = [...daemon.manager.specs.values()].map((s) => s.port.slice('unix:'.length));
   const client = await DaemonClient.connect(socket);
   const ids = [...daemon.manager.modems.keys()];
@@ -46,7 +46,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  metrics?.close();
   await daemon?.stop();
   rmSync(dir, { recursive: true, force: true });
 }, 60_000);
@@ -71,6 +70,9 @@ describe(`one daemon, ${MODEMS} modems in child processes, 4 PDNs each`, () => {
     const text = await metrics.scrape();
     expect(text).toMatch(new RegExp(`^wwan_modems ${MODEMS}$`, 'm'));
     expect(text.match(/^wwan_bearer_state\{[^}]*state="connected"\} 1$/gm)).toHaveLength(MODEMS * 4);
+    // Every modem's probe at start is counted (the metrics start before the first modem is added).
+    const dms = Number(/^wwan_control_requests_total\{protocol="qmi",service="dms",result="success"\} (\d+)$/m.exec(text)?.[1]);
+    expect(dms).toBeGreaterThanOrEqual(MODEMS);
     const checked = await new Promise<{ code: number; output: string }>((resolve) => {
       const p = execFile('promtool', ['check', 'metrics'], { maxBuffer: 64 << 20 }, (e, stdout, stderr) => resolve({ code: e ? 1 : 0, output: stdout + stderr }));
       p.stdin!.end(text);

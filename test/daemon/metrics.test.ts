@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DaemonMetrics } from '../../src/daemon/metrics.js';
+import type { DaemonMetrics } from '../../src/daemon/metrics.js';
 import { Daemon } from '../../src/daemon/server.js';
 import { MemoryNetdev } from '../../src/net/memory.js';
 import { pingThrough } from '../../src/net/ping.js';
@@ -49,15 +49,14 @@ let sim: Simulator;
 beforeAll(async () => {
   // The QMI modem's simulator is the test's own, so the test can move its radio; the MBIM one is the daemon's.
   sim = await Simulator.start({ profile: { ...PROFILES['qmi-rmnet'], firmware: { ...PROFILES['qmi-rmnet'].firmware, fixedSignal: true } }, seed: 5 });
-  daemon = await Daemon.start({ socket, netdev: async (_m, name) => new MemoryNetdev(name) });
+  daemon = await Daemon.start({ socket, netdev: async (_m, name) => new MemoryNetdev(name), metrics: true });
   await daemon.manager.add({ id: 'sim0', control: 'qmi', port: `unix:${sim.modems[0]!.ports[0]!.socket}`, dataPipe: sim.ready().modems[0]!.data, pipe: 'usb' });
   await daemon.addSim('mbim-usb');
-  metrics = new DaemonMetrics(daemon.manager);
+  metrics = daemon.metrics!;
   server = await MetricsServer.start({ metrics, host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => {
   await server?.close();
-  metrics?.close();
   await daemon?.stop();
   await sim?.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -85,6 +84,8 @@ describe('Prometheus metrics', () => {
     // Both drivers count their requests by service: QMI WDS started the network, MBIM Basic Connect connected.
     expect(value(text, 'wwan_control_requests_total{protocol="qmi",service="wds",result="success"}')).toBeGreaterThan(0);
     expect(value(text, 'wwan_control_requests_total{protocol="mbim",service="basic-connect",result="success"}')).toBeGreaterThan(0);
+    // The modems' probes at start count too (the metrics start with the daemon, before any modem).
+    expect(value(text, 'wwan_control_requests_total{protocol="qmi",service="dms",result="success"}')).toBeGreaterThan(0);
     // No secrets: not the password, nor the SIM's identities.
     const info = (await daemon.request('info', { modem: 'sim0' })) as { sim: { iccid?: string; imsi?: string } };
     expect(text).not.toContain('m3tr1cs-secret');
