@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DaemonClient } from '../src/daemon/client.js';
-import { DaemonMetrics } from '../src/daemon/metrics.js';
 import { Daemon } from '../src/daemon/server.js';
 import { MemoryNetdev } from '../src/net/memory.js';
 import { report } from './harness.js';
@@ -30,7 +29,7 @@ interface Figures {
   p99Ms: number;
   scrapeMs: number;
   scrapeBytes: number;
-  /** Control requests from the modems' probe to every bearer up (those made after the modems were added). */
+  /** Control requests from the modems' probes to every bearer up. */
   requests: number;
 }
 
@@ -38,12 +37,9 @@ async function fleet(modems: number): Promise<Figures> {
   const dir = mkdtempSync(join(tmpdir(), 'wwan-fleet-bench-'));
   const t0 = performance.now();
   const cpuStart = process.cpuUsage();
-  let requests = 0;
-  const daemon = await Daemon.start({ socket: join(dir, 'd.sock'), netdev: async (_m, n) => new MemoryNetdev(n), sims: modems > 0 ? [`qmi-rmnet:${modems}`] : [] });
+  const daemon = await Daemon.start({ socket: join(dir, 'd.sock'), netdev: async (_m, n) => new MemoryNetdev(n), sims: modems > 0 ? [`qmi-rmnet:${modems}`] : [], metrics: true });
   const addedSeconds = (performance.now() - t0) / 1000;
-  const metrics = new DaemonMetrics(daemon.manager);
-  const countRequest = (): void => void requests++;
-  daemon.manager.on('request', countRequest);
+  const metrics = daemon.metrics!;
   const client = await DaemonClient.connect(join(dir, 'd.sock'));
   try {
     // Every modem at once, each modem's four PDNs in turn, through the API as a client would.
@@ -54,7 +50,8 @@ async function fleet(modems: number): Promise<Figures> {
       }),
     );
     const upSeconds = (performance.now() - t0) / 1000;
-    daemon.manager.off('request', countRequest);
+    // Every control request from the first probe to the last connect (the metrics start with the daemon).
+    const requests = [...(await metrics.scrape()).matchAll(/^wwan_control_requests_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
     const upCpu = process.cpuUsage(cpuStart);
     const upCpuSeconds = (upCpu.user + upCpu.system) / 1e6;
     const bearers = [...daemon.manager.modems.values()].reduce((n, m) => n + [...m.bearers.values()].filter((b) => b.status === 'connected').length, 0);
@@ -89,7 +86,6 @@ async function fleet(modems: number): Promise<Figures> {
     return { requests, upSeconds, addedSeconds, upCpuSeconds, bearers, rssMiB, cpuPercent, p99Ms, scrapeMs, scrapeCpuMs, scrapeBytes };
   } finally {
     client.close();
-    metrics.close();
     await daemon.stop();
     rmSync(dir, { recursive: true, force: true });
   }
