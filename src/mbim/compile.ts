@@ -5,13 +5,11 @@
  * an error needs them. The generated source holds only what the declarations say (sizes and quoted
  * field names); values are never part of it.
  */
-import { DecodeError, Writer, allocBytes, copyBytes, decodeUtf16le, decodeUtf8, ipv4ToBytes, ipv6FromBytes, ipv6ToBytes, uuidAt, writeUuid } from '../wire/index.js';
+import { DecodeError, Writer, allocBytes, decodeUtf16le, decodeUtf8, ipv6FromBytes, parseIpv4Into, parseIpv6Into, uuidAt, writeUuid } from '../wire/index.js';
 import type { Field, Struct } from './schema.js';
 
 /** How a reference is laid out in the fixed part. */
 export type RefSlots = 'offset' | 'offset-size' | 'size-offset';
-
-const EMPTY_BYTES = new Uint8Array(0);
 
 /**
  * Accumulates one struct: fixed slots, then variable data with offsets patched on finish(). Offsets
@@ -54,19 +52,51 @@ export class Builder {
     if (n > 0) this.variable.zeros((4 - (n % 4)) % 4);
   }
 
-  finish(): Uint8Array {
+  /** An address (4 or 16 bytes, no padding needed) referenced by an offset; undefined is offset 0. */
+  refAddress(v: string | undefined, size: 4 | 16): void {
+    if (v !== undefined) this.refs.push(this.fixed.pos, this.variable.pos);
+    this.fixed.u32(0);
+    // Its error offset is within the address, as when it was encoded on its own.
+    if (v !== undefined) writeAddress(this.variable, v, size, 0);
+  }
+
+  /** ref(inner.finish(), 'offset') without the copy: the inner struct's bytes appended in place. */
+  refNested(inner: Builder): void {
+    const n = inner.fixed.pos + inner.variable.pos;
+    if (n > 0) this.refs.push(this.fixed.pos, this.variable.pos);
+    this.fixed.u32(0);
+    if (n === 0) return;
+    inner.patch();
+    this.variable.append(inner.fixed).append(inner.variable).zeros((4 - (n % 4)) % 4);
+  }
+
+  /** The offsets made relative to the start of the struct. */
+  private patch(): void {
     const fixedLen = this.fixed.pos;
     for (let i = 0; i < this.refs.length; i += 2) this.fixed.patchU32(this.refs[i]!, this.refs[i + 1]! + fixedLen);
-    if (this.variable.pos === 0) return copyBytes(this.fixed.finish());
-    const out = allocBytes(fixedLen + this.variable.pos);
-    out.set(this.fixed.finish());
-    out.set(this.variable.finish(), fixedLen);
+  }
+
+  finish(): Uint8Array {
+    this.patch();
+    const out = allocBytes(this.fixed.pos + this.variable.pos);
+    this.fixed.copyTo(out, 0);
+    this.variable.copyTo(out, this.fixed.pos);
     return out;
   }
+
 }
 
 export type StructReader = (bytes: Uint8Array, start: number, end: number, base: string) => unknown;
 export type StructEncoder = (value: object) => Uint8Array;
+
+/** An address's bytes written at w's position; `at` is where an error says it was. */
+function writeAddress(w: Writer, v: string, size: 4 | 16, at: number): void {
+  const p = w.reserve(size);
+  if (!(size === 4 ? parseIpv4Into(v, w.buffer, p) : parseIpv6Into(v, w.buffer, p))) {
+    w.pos = p;
+    throw new DecodeError('invalid', 'address', at, `not an IPv${size === 4 ? 4 : 6} address: ${JSON.stringify(String(v).slice(0, 64))}`);
+  }
+}
 
 const truncated = (field: string, at: number, detail: string): DecodeError => new DecodeError('truncated', field, at, detail);
 
@@ -93,13 +123,7 @@ const helpers = {
   utf16: decodeUtf16le,
   empty: (): Uint8Array => new Uint8Array(0),
   writeUuid,
-  /** An address's bytes; `at` is where an error says it was. */
-  address(v: string, size: 4 | 16, at: number): Uint8Array {
-    const raw = size === 4 ? ipv4ToBytes(v) : ipv6ToBytes(v);
-    if (!raw) throw new DecodeError('invalid', 'address', at, `not an IPv${size === 4 ? 4 : 6} address: ${JSON.stringify(v.slice(0, 64))}`);
-    return raw;
-  },
-  EMPTY_BYTES,
+  writeAddress,
 };
 
 const q = (s: string): string => JSON.stringify(s);
@@ -280,10 +304,9 @@ class Generator {
       case 'bytes':
         return `${B}.fixed.bytes(${v});`;
       case 'address':
-        return `${B}.fixed.bytes(H.address(${v}, ${l.size}, ${B}.fixed.pos));`;
+        return `H.writeAddress(${B}.fixed, ${v}, ${l.size}, ${B}.fixed.pos);`;
       case 'refAddress':
-        // Encoded on its own as the declaration says, so an error's offset is within the address.
-        return `${B}.ref(${v} === undefined ? H.EMPTY_BYTES : H.address(${v}, ${l.size}, 0), "offset");`;
+        return `${B}.refAddress(${v}, ${l.size});`;
       case 'struct':
         return this.writeStruct(l.shape, v, B);
       case 'refStructArray': {
@@ -296,7 +319,7 @@ class Generator {
         const [x, W] = [this.name('x'), this.name('W')];
         this.depth++;
         const element = l.element.layout.kind === 'struct' ? this.writeStruct(l.element.layout.shape, x, W) : this.write(l.element, x, W);
-        const code = `{ const ${W} = P[${this.depth}].reset(); for (const ${x} of ${v}) { ${element} } ${B}.ref(${W}.finish(), "offset"); }`;
+        const code = `{ const ${W} = P[${this.depth}].reset(); for (const ${x} of ${v}) { ${element} } ${B}.refNested(${W}); }`;
         return code;
       }
     }

@@ -4,24 +4,28 @@ export function ipv4FromBytes(b: Uint8Array): string {
 }
 
 export function ipv4ToBytes(s: string): Uint8Array | null {
-  // Four dot-separated runs of 1–3 decimal digits, each at most 255.
   const out = new Uint8Array(4);
+  return parseIpv4Into(s, out, 0) ? out : null;
+}
+
+/** Four dot-separated runs of 1–3 decimal digits, each at most 255, into out[at, at+4); false if not. */
+export function parseIpv4Into(s: string, out: Uint8Array, at: number): boolean {
   let part = 0;
   let digits = 0;
   let i = 0;
   for (let k = 0; k <= s.length; k++) {
     const c = k === s.length ? 0x2e : s.charCodeAt(k);
     if (c === 0x2e) {
-      if (digits === 0 || part > 255 || i > 3) return null;
-      out[i++] = part;
+      if (digits === 0 || part > 255 || i > 3) return false;
+      out[at + i++] = part;
       part = 0;
       digits = 0;
     } else if (c >= 0x30 && c <= 0x39 && digits < 3) {
       part = part * 10 + c - 0x30;
       digits++;
-    } else return null;
+    } else return false;
   }
-  return i === 4 ? out : null;
+  return i === 4;
 }
 
 /** IPv6 text (RFC 5952 compressed) from 16 network-order bytes. */
@@ -56,7 +60,7 @@ export function ipv6FromBytes(b: Uint8Array): string {
 }
 
 /** Parses s[from, to) as ':'-separated words of 1–4 hex digits into `words` at `n`; the new count, or -1. */
-function hexWords(s: string, from: number, to: number, words: number[], n: number): number {
+function hexWords(s: string, from: number, to: number, words: Uint16Array, n: number): number {
   if (from === to) return n;
   let word = 0;
   let digits = 0;
@@ -78,20 +82,28 @@ function hexWords(s: string, from: number, to: number, words: number[], n: numbe
 
 /** Hex words separated by ':', at most one '::' standing for one or more zero words; no embedded IPv4. */
 export function ipv6ToBytes(s: string): Uint8Array | null {
-  const gap = s.indexOf('::');
-  if (gap >= 0 && s.indexOf('::', gap + 2) >= 0) return null;
-  const words: number[] = [];
-  const head = hexWords(s, 0, gap < 0 ? s.length : gap, words, 0);
-  if (head < 0) return null;
-  const all = gap < 0 ? head : hexWords(s, gap + 2, s.length, words, head);
-  if (all < 0) return null;
-  const fill = 8 - all;
-  if (gap >= 0 ? fill < 1 : fill !== 0) return null;
   const out = new Uint8Array(16);
+  return parseIpv6Into(s, out, 0) ? out : null;
+}
+
+/** Scratch for parseIpv6Into (parses never nest). */
+const words = new Uint16Array(8);
+
+/** ipv6ToBytes into out[at, at+16), which is left as it was if s is not an address; false then. */
+export function parseIpv6Into(s: string, out: Uint8Array, at: number): boolean {
+  const gap = s.indexOf('::');
+  if (gap >= 0 && s.indexOf('::', gap + 2) >= 0) return false;
+  const head = hexWords(s, 0, gap < 0 ? s.length : gap, words, 0);
+  if (head < 0) return false;
+  const all = gap < 0 ? head : hexWords(s, gap + 2, s.length, words, head);
+  if (all < 0) return false;
+  const fill = 8 - all;
+  if (gap >= 0 ? fill < 1 : fill !== 0) return false;
+  out.fill(0, at, at + 16);
   for (let i = 0; i < all; i++) {
-    const at = i < head ? i : i + fill;
-    out[at * 2] = words[i]! >> 8;
-    out[at * 2 + 1] = words[i]! & 0xff;
+    const w = (i < head ? i : i + fill) * 2 + at;
+    out[w] = words[i]! >> 8;
+    out[w + 1] = words[i]! & 0xff;
   }
-  return out;
+  return true;
 }

@@ -1,5 +1,11 @@
 const utf8 = new TextEncoder();
 
+/** src[0, n) into dst at `at`: a loop for control-message sizes, where making a view costs more. */
+function copyInto(src: Uint8Array, n: number, dst: Uint8Array, at: number): void {
+  if (n > 64) dst.set(src.subarray(0, n), at);
+  else for (let i = 0; i < n; i++) dst[at + i] = src[i]!;
+}
+
 /** Appends little/big-endian values to a growable buffer; `finish()` returns a view of what was written. */
 export class Writer {
   private buf: Uint8Array;
@@ -130,6 +136,23 @@ export class Writer {
       b[at + i * 2 + 1] = c >>> 8;
     }
     return this;
+  }
+
+  /** The buffer written into, for filling reserved bytes in place; valid until the writer next grows. */
+  get buffer(): Uint8Array {
+    return this.buf;
+  }
+
+  /** Appends what `other` has written (no view made: small copies byte by byte). */
+  append(other: Writer): this {
+    const at = this.room(other.pos); // first: growing replaces this.buf
+    copyInto(other.buf, other.pos, this.buf, at);
+    return this;
+  }
+
+  /** Copies what was written into out at `at`. */
+  copyTo(out: Uint8Array, at: number): void {
+    copyInto(this.buf, this.pos, out, at);
   }
 
   /** Reserves n bytes to be filled later with patch*(); returns their offset. */
