@@ -118,7 +118,7 @@ const helpers = {
   u64: (b: Uint8Array, p: number): bigint => new DataView(b.buffer, b.byteOffset + p, 8).getBigUint64(0, true),
   uuid: uuidAt,
   ipv4: (b: Uint8Array, p: number): string => `${b[p]}.${b[p + 1]}.${b[p + 2]}.${b[p + 3]}`,
-  ipv6: (b: Uint8Array, p: number): string => ipv6FromBytes(b.subarray(p, p + 16)),
+  ipv6: (b: Uint8Array, p: number): string => ipv6FromBytes(b, p),
   utf8: decodeUtf8,
   utf16: decodeUtf16le,
   empty: (): Uint8Array => new Uint8Array(0),

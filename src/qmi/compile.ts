@@ -38,7 +38,7 @@ const helpers = {
   copy: copyBytes,
   u64: (b: Uint8Array, p: number): bigint => new DataView(b.buffer, b.byteOffset + p, 8).getBigUint64(0, true),
   ipv4Text: (v: number): string => `${v >>> 24}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`,
-  ipv6: (b: Uint8Array, p: number): string => ipv6FromBytes(b.subarray(p, p + 16)),
+  ipv6: (b: Uint8Array, p: number): string => ipv6FromBytes(b, p),
   /** A codec without a layout, read as the interpreted decoder read it. */
   reader(b: Uint8Array, s: number, e: number, p: number, field: string): Reader {
     const r = new Reader(b.subarray(s, e), p - s);

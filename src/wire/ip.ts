@@ -28,18 +28,18 @@ export function parseIpv4Into(s: string, out: Uint8Array, at: number): boolean {
   return i === 4;
 }
 
-/** IPv6 text (RFC 5952 compressed) from 16 network-order bytes. */
-export function ipv6FromBytes(b: Uint8Array): string {
+/** IPv6 text (RFC 5952 compressed) from 16 network-order bytes at b[at, at+16). */
+export function ipv6FromBytes(b: Uint8Array, at = 0): string {
   // The longest run of two or more zero words becomes '::' (the first of equal runs).
   let bestStart = -1;
   let bestLen = 1;
   for (let i = 0; i < 8; ) {
-    if (b[i * 2] !== 0 || b[i * 2 + 1] !== 0) {
+    if (b[at + i * 2] !== 0 || b[at + i * 2 + 1] !== 0) {
       i++;
       continue;
     }
     let j = i;
-    while (j < 8 && b[j * 2] === 0 && b[j * 2 + 1] === 0) j++;
+    while (j < 8 && b[at + j * 2] === 0 && b[at + j * 2 + 1] === 0) j++;
     if (j - i > bestLen) {
       bestStart = i;
       bestLen = j - i;
@@ -53,8 +53,8 @@ export function ipv6FromBytes(b: Uint8Array): string {
       i += bestLen - 1;
       continue;
     }
-    if (s !== '' && !s.endsWith(':')) s += ':';
-    s += ((b[i * 2]! << 8) | b[i * 2 + 1]!).toString(16);
+    if (i > 0 && i !== bestStart + bestLen) s += ':';
+    s += ((b[at + i * 2]! << 8) | b[at + i * 2 + 1]!).toString(16);
   }
   return s;
 }
