@@ -23,6 +23,12 @@ export class TunNetdev implements Netdev {
           for (const l of this.listeners) l(p);
         },
         error: () => undefined,
+        // Written a burst later (offloads): what the kernel refused is taken back from rx.
+        dropped: (packets, bytes) => {
+          this.counters.rxPackets -= packets;
+          this.counters.rxBytes -= bytes;
+          this.counters.txDropped += packets;
+        },
       },
     );
   }

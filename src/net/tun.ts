@@ -14,7 +14,8 @@
 import { closeSync, readFileSync, readSync, writeSync, writevSync } from 'node:fs';
 import { native, type ReadableWatch } from '../native/index.js';
 import { dropCounts } from '../mux/framing.js';
-import { GSO_DROP_REASONS, PLAIN_VNET_HDR, VNET_HDR_LEN, segment } from './gso.js';
+import { GSO_DROP_REASONS, VNET_HDR_LEN, segment } from './gso.js';
+import { Coalescer } from './gro.js';
 import { checkNetnsName, IpCommandError, ip } from './iproute.js';
 
 // <linux/if_tun.h>
@@ -56,6 +57,11 @@ export interface TunListener {
   packet(packet: Uint8Array): void;
   /** Reading failed (the interface was deleted, say); no more packets follow. */
   error(error: Error): void;
+  /**
+   * With offloads, packets written are joined (gro.ts) and handed to the kernel when the burst ends
+   * (a microtask later): those the kernel then refused (EIO while the link is down) are told here.
+   */
+  dropped?(packets: number, bytes: number): void;
 }
 
 export class TunDevice {
@@ -69,6 +75,13 @@ export class TunDevice {
   /** The TUN_F_* offloads the kernel accepted (0: none, or offload off). */
   readonly offloads: number;
   private readonly emit = (packet: Uint8Array): void => this.listener.packet(packet);
+  /** Offload only: packets written are joined into super-packets, one write each. */
+  private readonly coalescer: Coalescer | undefined;
+  private flushQueued = false;
+  private readonly flushNow = (): void => {
+    this.flushQueued = false;
+    this.coalescer?.flush();
+  };
   private watch: ReadableWatch | null;
   private currentName: string;
   private currentNetns: string | undefined;
@@ -108,6 +121,16 @@ export class TunDevice {
     this.offloads = offloads;
     this.buffer = new Uint8Array(MAX_PACKET + (vnet ? VNET_HDR_LEN : 0));
     this.scratch = vnet ? new Uint8Array(MAX_PACKET) : undefined;
+    this.coalescer = vnet
+      ? new Coalescer((header, packet, packets, bytes) => {
+          if (this.watch === null) return;
+          try {
+            writevSync(this.fd, [header, packet]);
+          } catch {
+            this.listener.dropped?.(packets, bytes);
+          }
+        })
+      : undefined;
     this.currentName = name;
     this.watch = native().watchReadable(fd, (status) => this.readable(status));
   }
@@ -143,15 +166,33 @@ export class TunDevice {
     this.currentName = /^iff:\t(.+)$/m.exec(readFileSync(`/proc/self/fdinfo/${this.fd}`, 'utf8'))?.[1] ?? this.currentName;
   }
 
-  /** Hands one packet to the kernel as if it arrived on the interface. Throws if the kernel refuses it (EIO while down, EINVAL if not IP). */
+  /**
+   * Hands one packet to the kernel as if it arrived on the interface. Without offloads it is written
+   * now and a refusal throws (EIO while down, EINVAL if not IP); with them, consecutive TCP segments
+   * of a burst are joined and written when the burst ends (this call's microtask), and a refusal is
+   * told to the listener's `dropped`.
+   */
   write(packet: Uint8Array): void {
-    if (this.vnet) writevSync(this.fd, [PLAIN_VNET_HDR, packet]);
-    else writeSync(this.fd, packet);
+    if (!this.coalescer) {
+      writeSync(this.fd, packet);
+      return;
+    }
+    this.coalescer.push(packet);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(this.flushNow);
+    }
+  }
+
+  /** Packets written that were joined into another (one kernel write saved each). */
+  get joined(): number {
+    return this.coalescer?.joined ?? 0;
   }
 
   /** Closes the fd, which deletes the interface (it is not persistent). */
   close(): void {
     if (this.watch === null) return;
+    this.coalescer?.flush();
     native().unwatch(this.watch);
     this.watch = null;
     closeSync(this.fd);

@@ -66,7 +66,7 @@ export class TunBridge {
     let bridge: TunBridge | undefined;
     try {
       // Nothing is read before the bridge exists: reads wait for the event loop.
-      const tun = TunDevice.open({ name: options.name ?? 'wwansim%d' }, { packet: (p) => bridge!.fromNamespace(p), error: (e) => bridge!.failed(e) });
+      const tun = TunDevice.open({ name: options.name ?? 'wwansim%d' }, { packet: (p) => bridge!.fromNamespace(p), error: (e) => bridge!.failed(e), dropped: (n) => void (bridge!.drops['write-failed'] += n) });
       bridge = new TunBridge(options, tun, created);
       await tun.moveToNetns(options.netns);
       await ip(['link', 'set', 'dev', tun.name, 'mtu', String(options.mtu ?? 1500), 'up'], options.netns);
