@@ -42,7 +42,8 @@ async function iperf(serverNs: string, serverAddr: string, clientNs: string | nu
       if (srv.exitCode !== null) srv = server();
       await new Promise((r) => setTimeout(r, 50));
     }
-    const args = ['iperf3', '-c', serverAddr, '-t', String(SECONDS), '-J', ...(clientAddr ? ['-B', clientAddr] : []), ...(udp ? ['-u', '-b', '0', '-l', '1400'] : [])];
+    // The first second (TCP slow start, and the JIT warming up in both of our processes) is left out.
+    const args = ['iperf3', '-c', serverAddr, '-t', String(SECONDS), '-O', '1', '-J', ...(clientAddr ? ['-B', clientAddr] : []), ...(udp ? ['-u', '-b', '0', '-l', '1400'] : [])];
     const { stdout } = clientNs ? await inNs(clientNs, ...args) : await exec(args[0]!, args.slice(1));
     const out = JSON.parse(stdout) as { error?: string; end: { sum_received?: { bits_per_second: number }; sum?: { bits_per_second: number; lost_percent?: number } } };
     const sum = udp ? out.end.sum : out.end.sum_received;
@@ -170,7 +171,7 @@ export async function run(): Promise<void> {
     const relayUdp = await relayRate(dir, true);
     const gbit = (v: number): number => Math.round(v / 1e7) / 100;
     const baseline = { name: 'two TUNs joined by a one-packet-per-read C relay', value: gbit(relay) };
-    const facts = { veth: gbit(veth), seconds: SECONDS, load: Math.round(loadavg()[0]! * 10) / 10 };
+    const facts = { veth: gbit(veth), seconds: SECONDS, omitted: 1, load: Math.round(loadavg()[0]! * 10) / 10 };
     // A run that fails (iperf3 gave up under load, say) is reported as such and the others go on.
     const figure = async (bench: string, rate: () => Promise<number>, f: Pick<Figure, 'baseline'> & Record<string, unknown>): Promise<void> => {
       try {
