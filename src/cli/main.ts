@@ -4,7 +4,7 @@ import { PROFILES } from '../sim/profiles.js';
 import { FAULTS } from '../sim/faults.js';
 import { SMS_CONTROLS } from '../sim/sms-control.js';
 import { runSim, runSimCtl, type SimCommandOptions } from './sim.js';
-import { EXIT, bearerText, infoText, linksText, listText, readPasswordFile, runDaemon, stdOutput, withDaemon } from './manage.js';
+import { EXIT, bearerText, infoText, linksText, listText, readPasswordFile, runDaemon, statusText, stdOutput, withDaemon } from './manage.js';
 import { runMonitor } from './monitor.js';
 import { fleetOptions, type FleetOptions } from './fleet.js';
 import { smsCommand } from './sms.js';
@@ -12,6 +12,7 @@ import { runDemo } from './demo.js';
 import { connectProgress, runTrace } from './trace.js';
 import { bashCompletion, runReload, runUnlock, version, type ServiceOptions } from './service.js';
 import { LOG_LEVELS } from '../daemon/log.js';
+import type { Params } from '../daemon/api.js';
 import { registerVmCommand } from './vm.js';
 import { DECODE_FORMATS, decodeBytes, readInput, writeDecodePcap, type DecodeFormat } from './decode.js';
 
@@ -117,7 +118,7 @@ async function main(): Promise<number> {
       process.stdout.write(bashCompletion(program));
     });
   socketOpt(program.command('status').description('the daemon: pid, uptime, modems')).action(async (opts: { socket?: string; json?: boolean }) => {
-    code = await withDaemon(opts.socket, stdOutput(!!opts.json), (c) => c.call('status'), (r: Record<string, unknown>) => `${Object.entries(r).map(([k, v]) => `${k.padEnd(11)} ${String(v)}`).join('\n')}\n`);
+    code = await withDaemon(opts.socket, stdOutput(!!opts.json), (c) => c.call('status'), statusText);
   });
   socketOpt(program.command('list').description('the modems and their state')).action(async (opts: { socket?: string; json?: boolean }) => {
     code = await withDaemon(opts.socket, stdOutput(!!opts.json), (c) => c.call('list'), listText);
@@ -137,7 +138,7 @@ async function main(): Promise<number> {
       .option('--password-file <file>', 'a file holding the password (never on the command line)')
       .option('--link-id <n>', 'link id (QMAP mux id, MBIM session, BAM channel)')
       .addOption(new Option('--multiplex <m>', 'multiplexing').choices(['none', 'requested', 'required']).default('requested')),
-  ).action(async (modem: string, opts: { socket?: string; json?: boolean; apn: string[]; ipType: string; auth: string; user?: string; passwordFile?: string; linkId?: string; multiplex: string }) => {
+  ).action(async (modem: string, opts: { socket?: string; json?: boolean; apn: string[]; ipType: Params<'connect'>['ipType']; auth: Params<'connect'>['auth']; user?: string; passwordFile?: string; linkId?: string; multiplex: Params<'connect'>['multiplex'] }) => {
     const o = stdOutput(!!opts.json);
     // On a terminal, the requests of the connect sequence scroll by as they happen.
     const progress = !o.json && process.stderr.isTTY ? await connectProgress(opts.socket, modem, (l) => o.err(l)) : undefined;
@@ -167,7 +168,7 @@ async function main(): Promise<number> {
         code = EXIT.usage;
         return;
       }
-      code = await withDaemon(opts.socket, stdOutput(!!opts.json), (c) => c.call('disconnect', opts.all ? { modem, all: true } : { modem, linkId: Number(opts.linkId) }), (r: { disconnected: number }) => `disconnected ${r.disconnected} bearer(s)\n`);
+      code = await withDaemon(opts.socket, stdOutput(!!opts.json), (c) => c.call('disconnect', opts.all ? { modem, all: true } : { modem, linkId: Number(opts.linkId) }), (r) => `disconnected ${r.disconnected} bearer(s)\n`);
     },
   );
   socketOpt(program.command('links').description('every link: id, framing, netdev, addresses, counters')).action(async (opts: { socket?: string; json?: boolean }) => {

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { startFleet, type FleetOptions } from './fleet.js';
 import { DaemonClient, DaemonError, defaultSocket } from '../daemon/client.js';
+import type { BearerView, LinkView, ModemInfo, ModemSummary, Result } from '../daemon/api.js';
 import { Daemon } from '../daemon/server.js';
 import { chooseNetdevs } from './netdevs.js';
 import { dryRunner, writeSysfs, type StepRunner } from '../net/kernel.js';
@@ -34,18 +35,30 @@ export function table(rows: (string | number | undefined)[][]): string {
   return cells.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
 }
 
-export function exitFor(e: unknown): number {
-  if (e instanceof DaemonError) return e.code === 'unreachable' ? EXIT.unreachable : e.code === 'forbidden' ? EXIT.forbidden : e.code === 'not-found' ? EXIT.notFound : e.code === 'connect' ? EXIT.refused : e.code === 'internal' ? EXIT.refused : EXIT.usage;
-  return EXIT.refused;
-}
+/** The exit code for each declared error (api.ts) and for a daemon that cannot be asked. */
+const EXIT_FOR: Record<DaemonError['code'], number> = {
+  'parse-error': EXIT.usage,
+  'bad-request': EXIT.usage,
+  'no-method': EXIT.usage,
+  'bad-params': EXIT.usage,
+  config: EXIT.usage,
+  'not-found': EXIT.notFound,
+  connect: EXIT.refused,
+  internal: EXIT.refused,
+  busy: EXIT.refused,
+  unreachable: EXIT.unreachable,
+  forbidden: EXIT.forbidden,
+};
+
+export const exitFor = (e: unknown): number => (e instanceof DaemonError ? EXIT_FOR[e.code] : EXIT.refused);
 
 /** Runs one API call and prints it: JSON with --json, `human` otherwise. */
-export async function withDaemon(socket: string | undefined, o: Output, fn: (c: DaemonClient) => Promise<unknown>, human: (result: never) => string): Promise<number> {
+export async function withDaemon<R>(socket: string | undefined, o: Output, fn: (c: DaemonClient) => Promise<R>, human: (result: R) => string): Promise<number> {
   let client: DaemonClient | undefined;
   try {
     client = await DaemonClient.connect(socket ?? defaultSocket());
     const result = await fn(client);
-    o.out(o.json ? `${JSON.stringify(result)}\n` : human(result as never));
+    o.out(o.json ? `${JSON.stringify(result)}\n` : human(result));
     return EXIT.ok;
   } catch (e) {
     o.err(o.json ? `${JSON.stringify({ error: { code: e instanceof DaemonError ? e.code : 'internal', message: (e as Error).message } })}\n` : `wwan: ${(e as Error).message}\n`);
@@ -55,44 +68,21 @@ export async function withDaemon(socket: string | undefined, o: Output, fn: (c: 
   }
 }
 
-interface ModemRow {
-  id: string;
-  state: string;
-  manufacturer?: string;
-  model?: string;
-  registration?: { state: string; operator?: { name: string }; tech?: string };
-  signal?: { rsrp?: number; rssi?: number };
-  bearers: number;
-}
-
-export const listText = (rows: ModemRow[]): string =>
+export const listText = (rows: ModemSummary[]): string =>
   rows.length === 0
     ? 'no modems (start the daemon with --sim PROFILE, or plug one in)\n'
     : table([
         ['MODEM', 'STATE', 'MODEL', 'OPERATOR', 'TECH', 'SIGNAL', 'BEARERS'],
-        ...rows.map((m) => [m.id, m.state, `${m.manufacturer ?? ''} ${m.model ?? ''}`.trim(), m.registration?.operator?.name, m.registration?.tech, m.signal?.rsrp !== undefined ? `${m.signal.rsrp} dBm` : undefined, m.bearers]),
+        ...rows.map((m) => [m.id, m.state, `${m.manufacturer ?? ''} ${m.model ?? ''}`.trim(), m.registration?.operator?.name, m.registration?.tech, m.signal?.rsrp !== undefined ? `${m.signal.rsrp} dBm` : undefined, m.bearers.length]),
       ]);
 
-interface BearerRow {
-  id: number;
-  status: string;
-  linkId: number;
-  interface?: string;
-  apn?: string;
-  ipv4?: { address: string; prefix: number; gateway?: string; dns: string[]; mtu?: number };
-  ipv6?: { address: string; prefix: number };
-  error?: string;
-}
-
-export const bearerText = (b: BearerRow): string =>
+export const bearerText = (b: BearerView): string =>
   `bearer ${b.id}: ${b.status} on link ${b.linkId}${b.interface ? ` (${b.interface})` : ''}${b.apn ? `, APN ${b.apn}` : ''}\n` +
   (b.ipv4 ? `  IPv4 ${b.ipv4.address}/${b.ipv4.prefix} gateway ${b.ipv4.gateway ?? '-'} DNS ${b.ipv4.dns.join(', ')}${b.ipv4.mtu ? ` MTU ${b.ipv4.mtu}` : ''}\n` : '') +
   (b.ipv6 ? `  IPv6 ${b.ipv6.address}/${b.ipv6.prefix}\n` : '') +
   (b.error ? `  last error: ${b.error}\n` : '');
 
-type ModemInfoRow = Omit<ModemRow, 'bearers'> & { imei?: string; revision?: string; protocol?: string; sim?: { status: string; pinRetries?: number }; dataFormat?: unknown; bearers: BearerRow[] };
-
-export const infoText = (m: ModemInfoRow): string =>
+export const infoText = (m: ModemInfo): string =>
   `${m.id}: ${m.manufacturer} ${m.model} (${m.revision})\n` +
   `  state        ${m.state}\n  control      ${m.protocol}\n  IMEI         ${m.imei}\n` +
   `  SIM          ${m.sim?.status}${m.sim?.pinRetries !== undefined ? ` (PIN retries ${m.sim.pinRetries})` : ''}\n` +
@@ -101,18 +91,19 @@ export const infoText = (m: ModemInfoRow): string =>
   `  data format  ${m.dataFormat ? JSON.stringify(m.dataFormat) : 'not negotiated yet'}\n` +
   m.bearers.map(bearerText).join('');
 
-interface LinkRow {
-  modem: string;
-  name: string;
-  linkId: number;
-  framing: string;
-  backend: string;
-  status: string;
-  addresses: string[];
-  counters: { rxPackets: number; txPackets: number };
-}
+const mib = (n: number): string => `${(n / (1 << 20)).toFixed(1)} MiB`;
 
-export const linksText = (rows: LinkRow[]): string =>
+export const statusText = (r: Result<'status'>): string =>
+  table([
+    ['pid', r.pid],
+    ['uptime', `${Math.round(r.uptimeMs / 1000)} s`],
+    ['socket', r.socket],
+    ['modems', r.modemCount],
+    ['clients', `${r.clients.connected} connected; dropped ${r.clients.events} event(s), ${r.clients.traces} trace(s); refused ${r.clients.refused}, disconnected ${r.clients.disconnected}`],
+    ['memory', `${mib(r.memory.rss)} resident, ${mib(r.memory.heapUsed)} heap, ${mib(r.memory.external)} external`],
+  ]);
+
+export const linksText = (rows: LinkView[]): string =>
   rows.length === 0
     ? 'no links\n'
     : table([['LINK', 'MODEM', 'ID', 'FRAMING', 'NETDEV', 'STATUS', 'ADDRESSES', 'RX', 'TX'], ...rows.map((l) => [l.name, l.modem, l.linkId, l.framing, l.backend, l.status, l.addresses.join(' '), l.counters.rxPackets, l.counters.txPackets])]);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Result } from '../../src/daemon/api.js';
 import { DaemonClient } from '../../src/daemon/client.js';
 import { startSim, type SimProcess } from '../support/sim-process.js';
 
@@ -20,17 +21,13 @@ const socket = join(dir, 'wwand.sock');
 let sim: SimProcess;
 let daemon: ChildProcess;
 
-interface Status {
-  clients: { connected: number; events: number; traces: number; refused: number; disconnected: number };
-}
-
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const rssMiB = (): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${daemon.pid}/status`, 'utf8'))![1]) / 1024;
 
-async function status(): Promise<Status> {
+async function status(): Promise<Result<'status'>> {
   const c = await DaemonClient.connect(socket);
   try {
-    return await c.call<Status>('status');
+    return await c.call('status');
   } finally {
     c.close();
   }
