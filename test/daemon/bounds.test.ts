@@ -91,7 +91,7 @@ describe('the daemon’s memory stays bounded under hostile clients', () => {
   it('a tracer and a subscriber that never read, through an indication storm: drops counted, RSS bounded', async () => {
     const before = rssMiB();
     const idle = await rawClient();
-    idle.write('{"id":1,"method":"trace"}\n{"id":2,"method":"subscribe"}\n');
+    idle.write('{"jsonrpc":"2.0","id":1,"method":"trace"}\n{"jsonrpc":"2.0","id":2,"method":"subscribe"}\n');
     await wait(200);
     idle.pause(); // never reads again
     expect(await fault({ fault: 'indication-storm', count: 50_000 })).toMatchObject({ ok: true });
@@ -112,7 +112,7 @@ describe('the daemon’s memory stays bounded under hostile clients', () => {
     const before = rssMiB();
     const greedy = await rawClient();
     greedy.pause();
-    const batch = '{"id":1,"method":"list"}\n'.repeat(2000);
+    const batch = '{"jsonrpc":"2.0","id":1,"method":"list"}\n'.repeat(2000);
     let written = 0;
     const end = Date.now() + 4000;
     while (Date.now() < end) {
