@@ -115,8 +115,8 @@ describe('wwan daemon --mqtt (a daemon process, commands off)', () => {
     let mark = w.seen.length;
     await w.client.publishAsync(`${base}/sim0/cmd/connect`, JSON.stringify({ id: 7, apn: 'internet' }));
     const refused = json((await w.until(`${base}/sim0/reply/connect`, () => true, mark)).text);
-    expect(refused).toMatchObject({ id: 7, error: { code: 'refused' } });
-    expect(JSON.parse((await run(process.execPath, [WWAN, 'list', '--json', '--socket', socket])).stdout)[0].bearers).toBe(0);
+    expect(refused).toMatchObject({ id: 7, error: { code: -32601, data: { name: 'no-method' }, message: expect.stringContaining('--mqtt-commands') } });
+    expect(JSON.parse((await run(process.execPath, [WWAN, 'list', '--json', '--socket', socket])).stdout)[0].bearers).toEqual([]);
 
     // An event as it happens, and the bearer's retained topic, after a connect through the socket.
     mark = w.seen.length;
@@ -183,11 +183,11 @@ describe('MQTT commands (--mqtt-commands)', () => {
 
     mark = w.seen.length;
     await w.client.publishAsync(`${base}/sim0/cmd/remove`, '{}');
-    expect(json((await w.until(`${base}/sim0/reply/remove`, () => true, mark)).text)).toMatchObject({ error: { code: 'bad-request' } });
+    expect(json((await w.until(`${base}/sim0/reply/remove`, () => true, mark)).text)).toMatchObject({ error: { data: { name: 'no-method' } } });
     await w.client.publishAsync(`${base}/sim9/cmd/connect`, '{"apn":"internet"}');
-    expect(json((await w.until(`${base}/sim9/reply/connect`, () => true, mark)).text)).toMatchObject({ error: { code: 'not-found' } });
+    expect(json((await w.until(`${base}/sim9/reply/connect`, () => true, mark)).text)).toMatchObject({ error: { data: { name: 'not-found' } } });
     await w.client.publishAsync(`${base}/sim0/cmd/connect`, 'not json');
-    expect(json((await w.until(`${base}/sim0/reply/connect`, () => true, mark)).text)).toMatchObject({ error: { code: 'bad-request' } });
+    expect(json((await w.until(`${base}/sim0/reply/connect`, () => true, mark)).text)).toMatchObject({ error: { data: { name: 'bad-request' } } });
     await w.close();
     expect(logs.join('\n')).not.toMatch(/cmd-s3cret|mq77-s3cret/);
   });

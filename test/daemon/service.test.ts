@@ -192,7 +192,7 @@ describe('wwan as a service', () => {
     const shared = mkdtempSync(join(dir, 'shared-'));
     await startDaemon(['--socket', join(shared, 'wwand.sock'), '--socket-group', 'nogroup']);
     const ok = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, WWAN, 'status', '--socket', join(shared, 'wwand.sock'), '--json']);
-    expect(JSON.parse(ok.stdout)).toMatchObject({ modems: 0 });
+    expect(JSON.parse(ok.stdout)).toMatchObject({ modemCount: 0 });
   });
 
   itWithTools(['bash'])('completes commands and options in bash', async () => {

@@ -97,7 +97,7 @@ describe('dashboard server', () => {
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43}$/);
       const token = url.split('#token=')[1]!;
       const r = await fetch(url.replace(/#.*/, 'api/status'), { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: '{}' });
-      expect(((await r.json()) as { result: { modems: number } }).result.modems).toBe(1);
+      expect(((await r.json()) as { result: { modemCount: number } }).result.modemCount).toBe(1);
     } finally {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
