@@ -46,7 +46,8 @@ export const t = {
   number(o: { integer?: boolean; min?: number; max?: number } = {}): Schema<number> {
     const from = o.min === undefined ? '' : ` from ${o.min}${o.max === undefined ? '' : ` to ${o.max}`}`;
     const what = `${o.integer ? 'a whole number' : 'a number'}${from}`;
-    return schema(`${o.integer ? 'integer' : 'number'}${from.replace(' from ', ' ').replace(' to ', '–')}`, (v, at) => {
+    const range = o.min === undefined ? '' : o.max === undefined ? ` ≥ ${o.min}` : ` ${o.min}–${o.max}`;
+    return schema(`${o.integer ? 'integer' : 'number'}${range}`, (v, at) => {
       if (typeof v !== 'number' || !Number.isFinite(v)) return `${at} must be ${what}, not ${kindOf(v)}`;
       if ((o.integer && !Number.isInteger(v)) || (o.min !== undefined && v < o.min) || (o.max !== undefined && v > o.max)) return `${at} must be ${what}`;
       return undefined;
