@@ -8,6 +8,7 @@ import { startFleet, type FleetOptions } from './fleet.js';
 import { DaemonClient, DaemonError, defaultSocket } from '../daemon/client.js';
 import type { BearerView, LinkView, ModemInfo, ModemSummary, Result } from '../daemon/api.js';
 import { Daemon } from '../daemon/server.js';
+import { SimHost } from './sim-host.js';
 import { chooseNetdevs } from './netdevs.js';
 import { dryRunner, writeSysfs, type StepRunner } from '../net/kernel.js';
 import { ip } from '../net/iproute.js';
@@ -131,16 +132,25 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; simCont
   // Real modems' links are the kernel's: made for real, or with --dry-run printed as the exact steps.
   const kernelSteps: StepRunner = opts.dryRun ? dryRunner((l) => log(`dry run: ${l}`)) : { write: writeSysfs, ip: async (args) => void (await ip(args)), readBack: true };
   const pin = readPasswordFile(opts.pinFile);
-  const daemon = await Daemon.start({ socket, sims: opts.sim, simControl: opts.simControl, netdev: factory, discover: opts.discover, kernelSteps, log, ...(pin !== undefined ? { pin } : {}), ...(config !== undefined ? { config } : {}) });
-  if (opts.socketGroup !== undefined) await shareSocket(socket, opts.socketGroup).catch(async (e: unknown) => {
+  const daemon = await Daemon.start({ socket, simControl: opts.simControl, netdev: factory, discover: opts.discover, kernelSteps, log, ...(pin !== undefined ? { pin } : {}), ...(config !== undefined ? { config } : {}) });
+  // --sim: the simulators are this process's, beside the daemon, which gets their ports like any modem's.
+  const sims = await SimHost.start(daemon, opts.sim ?? [], log).catch(async (e: unknown) => {
     await daemon.stop();
+    throw e;
+  });
+  const stopDaemon = async (): Promise<void> => {
+    await daemon.stop();
+    await sims.stop();
+  };
+  if (opts.socketGroup !== undefined) await shareSocket(socket, opts.socketGroup).catch(async (e: unknown) => {
+    await stopDaemon();
     throw e;
   });
   // SIGHUP re-reads the configuration (a broken file is refused with its line; the last good one stays).
   process.on('SIGHUP', () => void daemon.reload().catch((e: Error) => log(e.message, config ? 'error' : 'warn')));
   process.stdout.write(`${JSON.stringify({ event: 'listening', socket, modems: [...daemon.manager.modems.keys()] })}\n`);
   const fleet = await startFleet(daemon, opts, http !== undefined, log, (e) => void process.stdout.write(`${JSON.stringify(e)}\n`)).catch(async (e: unknown) => {
-    await daemon.stop();
+    await stopDaemon();
     throw e;
   });
   // --dbus alone means the system bus, where ModemManager's clients look.
@@ -148,7 +158,7 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; simCont
     opts.dbus === undefined
       ? undefined
       : await ModemManagerService.start(daemon, { bus: opts.dbus === true ? 'system' : opts.dbus, log }).catch(async (e: unknown) => {
-          await daemon.stop();
+          await stopDaemon();
           throw e;
         });
   let web: WebServer | undefined;
@@ -157,7 +167,7 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; simCont
     web = await WebServer.start({ daemon, host: http.host, port: http.port, allowRemote: opts.httpAllowRemote === true, ...(fleet.metrics ? { metrics: fleet.metrics } : {}) }).catch(async (e: unknown) => {
       await fleet.stop();
       await mm?.stop();
-      await daemon.stop();
+      await stopDaemon();
       throw e;
     });
     process.stdout.write(`${JSON.stringify({ event: 'http', url: web.url })}\n`);
@@ -166,6 +176,6 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; simCont
   await web?.close();
   await fleet.stop();
   await mm?.stop();
-  await daemon.stop();
+  await stopDaemon();
   return EXIT.ok;
 }

@@ -15,9 +15,6 @@ import { Autoconnect, type LevelLog } from './autoconnect.js';
 import { loadConfig } from './config.js';
 import { Hotplug } from './hotplug.js';
 import { ConfigError, NotFoundError, type BearerRequest } from '../modem/types.js';
-import { PROFILES, isProfileName } from '../sim/profiles.js';
-import { Simulator } from '../sim/simulator.js';
-import { SimulatorFleet } from '../sim/fleet.js';
 import { describeQmux } from '../qmi/describe.js';
 import { describeMbim } from '../mbim/describe.js';
 import { CLIENT_BOUNDS, ClientConnection, emptyClientDrops, type ConnectionPool } from './connection.js';
@@ -43,14 +40,12 @@ export interface DaemonOptions {
   pin?: string;
   /** Where the daemon notes the kernel links it made, to clean them after a crash (default: beside the socket). */
   stateFile?: string;
-  /** Simulated modems to add at start: `qmi-rmnet` or `qmi-rmnet:2`. */
-  sims?: string[];
   /** Control sockets of `wwan sim` processes whose modems this daemon manages. */
   simControl?: string[];
   log?: (line: string, level?: Parameters<LevelLog>[0]) => void;
 }
 
-/** The service: a manager, the local API on a unix socket, and optionally simulated and discovered modems. */
+/** The service: a manager and the local API on a unix socket; modems discovered, watched, or added through the API. */
 export class Daemon {
   readonly manager: Manager;
   private server: net.Server | undefined;
@@ -62,13 +57,10 @@ export class Daemon {
   private readonly eventListeners = new Set<(event: ApiEvent) => void>();
   private readonly traceListeners = new Set<(event: ApiEvent<'trace'>) => void>();
   private readonly handlers: Handlers;
-  private readonly sims: Simulator[] = [];
   private readonly simWatchers: SimControlWatcher[] = [];
   private readonly startedAt = Date.now();
   private readonly stateFile: string;
   private saveQueued = false;
-  private readonly fleets: SimulatorFleet[] = [];
-  private nextSim = 0;
   private readonly log: (line: string) => void;
   private autoconnect: Autoconnect | undefined;
   private hotplug: Hotplug | undefined;
@@ -116,7 +108,6 @@ export class Daemon {
       const levelLog: LevelLog = (level, line) => (options.log ?? (() => undefined))(line, level);
       if (options.config) d.autoconnect = new Autoconnect(d.manager, loadConfig(options.config), levelLog);
       if (options.discover) await (d.hotplug = new Hotplug(d.manager, { sysfs: options.sysfs, dev: options.dev, log: levelLog })).start();
-      for (const s of options.sims ?? []) await d.addSim(s);
       for (const path of options.simControl ?? []) await d.watchSim(path);
     } catch (e) {
       await d.stop();
@@ -131,38 +122,6 @@ export class Daemon {
     const w = new SimControlWatcher(this.manager, path, this.log, this.simWatchers.length === 0 ? '' : `sim${this.simWatchers.length}.`);
     this.simWatchers.push(w);
     await w.start();
-  }
-
-  /**
-   * Starts `N` simulated modems of a profile (`profile[:N]`) and manages them: up to 64 in this
-   * process, more in child processes (64 each: a SimulatorFleet), added 128 at a time.
-   */
-  async addSim(spec: string): Promise<string[]> {
-    const [name, countText] = spec.split(':');
-    if (!name || !isProfileName(name)) throw new ConfigError(`unknown simulator profile ${JSON.stringify(spec.slice(0, 64))}; choose one of ${Object.keys(PROFILES).join(', ')}`);
-    const count = countText === undefined ? 1 : Number(countText);
-    if (!Number.isInteger(count) || count < 1 || count > MAX_SIMS) throw new ConfigError(`a simulator count is 1 to ${MAX_SIMS}`);
-    const profile = PROFILES[name];
-    const seed = (this.sims.length + this.fleets.length) * 100 + 1;
-    let modems: ReturnType<Simulator['ready']>['modems'];
-    if (count <= 64) {
-      const sim = await Simulator.start({ profile, modems: count, seed, log: (l) => this.log(`[sim] ${l}`) });
-      this.sims.push(sim);
-      modems = sim.ready().modems;
-    } else {
-      const fleet = await SimulatorFleet.start({ profile: name, modems: count, seed, log: (l) => this.log(l) });
-      this.fleets.push(fleet);
-      modems = fleet.modems;
-    }
-    // Names go on from the modems there are (`sim<N>`), skipping any taken.
-    this.nextSim = Math.max(this.nextSim, this.manager.modems.size);
-    const nextId = (): string => {
-      while (this.manager.modems.has(`sim${this.nextSim}`)) this.nextSim++;
-      return `sim${this.nextSim++}`;
-    };
-    const specs = modems.map((m) => ({ id: nextId(), control: profile.control, port: `unix:${m.ports[0]!.socket}`, dataPipe: m.data, pipe: profile.data === 'bam-dmux' ? ('bam-dmux' as const) : ('usb' as const) }));
-    await inBatches(specs, 128, (s) => this.manager.add(s));
-    return specs.map((s) => s.id);
   }
 
   /** The kernel links this daemon has made, noted so a later daemon can remove them after a crash. */
@@ -341,8 +300,6 @@ export class Daemon {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     for (const w of this.simWatchers) await w.stop();
     await this.manager.close();
-    for (const s of this.sims) await s.stop();
-    for (const f of this.fleets) await f.stop();
   }
 }
 
@@ -350,20 +307,6 @@ export class Daemon {
 function memoryView(): Result<'status'>['memory'] {
   const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
   return { rss, heapUsed, external, arrayBuffers };
-}
-
-/** Simulated modems one daemon may start (beyond 64 they run in child processes). */
-const MAX_SIMS = 4096;
-
-/** Runs `fn` over `items`, at most `width` at a time; the first failure is thrown once all have settled. */
-async function inBatches<T>(items: T[], width: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const errors: unknown[] = [];
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++]!).catch((e: unknown) => errors.push(e));
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
-  if (errors.length > 0) throw errors[0];
 }
 
 /** One line for people, and the service and message by name (for front-ends' filters). */

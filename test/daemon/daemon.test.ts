@@ -10,6 +10,7 @@ import { DaemonClient, DaemonError } from '../../src/daemon/client.js';
 import { Daemon } from '../../src/daemon/server.js';
 import { MemoryNetdev } from '../../src/net/memory.js';
 import { WWAN } from '../support/capture.js';
+import { daemonWithSims } from '../support/sim-daemon.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'wwan-daemon-'));
@@ -24,7 +25,7 @@ const cli = async (...args: string[]): Promise<{ code: number; stdout: string; s
   );
 
 beforeAll(async () => {
-  daemon = await Daemon.start({ socket, sims: ['qmi-rmnet:2'], netdev: async (_m, name) => new MemoryNetdev(name), log: (l) => logs.push(l) });
+  daemon = await daemonWithSims({ socket, netdev: async (_m, name) => new MemoryNetdev(name), log: (l) => logs.push(l) }, ['qmi-rmnet:2']);
 });
 afterAll(async () => daemon.stop());
 

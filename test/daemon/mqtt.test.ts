@@ -16,6 +16,7 @@ import { MemoryNetdev } from '../../src/net/memory.js';
 import { WWAN } from '../support/capture.js';
 import { makeCertificates, startMosquitto, type Broker } from '../support/mosquitto.js';
 import { hasTool, itWithTools } from '../support/tools.js';
+import { daemonWithSims } from '../support/sim-daemon.js';
 
 const run = promisify(execFile);
 const it = itWithTools(['mosquitto', 'mosquitto_passwd']);
@@ -154,7 +155,7 @@ describe('MQTT commands (--mqtt-commands)', () => {
 
   beforeAll(async () => {
     if (!broker) return;
-    daemon = await Daemon.start({ socket: join(dir, 'd2.sock'), sims: ['qmi-rmnet'], netdev: async (_m, n) => new MemoryNetdev(n), log: (l) => logs.push(l) });
+    daemon = await daemonWithSims({ socket: join(dir, 'd2.sock'), netdev: async (_m, n) => new MemoryNetdev(n), log: (l) => logs.push(l) }, ['qmi-rmnet']);
     bridge = MqttBridge.start(daemon, { url: broker.url, prefix, name: 'd2', username: 'wwan', password: PASSWORD, commands: true, queueLimit: 2, backoffMs: [100, 1000], coalesceMs: 50, log: (l) => logs.push(l) });
   });
   afterAll(async () => {
@@ -215,7 +216,7 @@ describe('MQTT over TLS (--mqtt-tls-ca)', () => {
     mkdirSync(tlsDir);
     const certs = makeCertificates(tlsDir);
     const tls = await startMosquitto(tlsDir, undefined, certs);
-    const d = await Daemon.start({ socket: join(dir, 'd4.sock'), sims: ['qmi-rmnet'], netdev: async (_m, n) => new MemoryNetdev(n) });
+    const d = await daemonWithSims({ socket: join(dir, 'd4.sock'), netdev: async (_m, n) => new MemoryNetdev(n) }, ['qmi-rmnet']);
     const logs: string[] = [];
     const trusting = MqttBridge.start(d, { url: tls.url, prefix, name: 'd4', ca: readFileSync(certs.ca), log: (l) => logs.push(l) });
     const untrusting = MqttBridge.start(d, { url: tls.url, prefix, name: 'd5', backoffMs: [5000, 5000], log: (l) => logs.push(l) });
