@@ -71,6 +71,8 @@ const summaryShape = {
 const modemSummary = t.object(summaryShape);
 const modemInfo = t.object({
   ...summaryShape,
+  port: t.string(),
+  driver: t.optional(t.string()),
   revision: t.optional(t.string()),
   sim: t.optional(t.object({ status: simStatus, pinRetries: t.optional(t.number()), pukRetries: t.optional(t.number()), iccid: t.optional(t.string()), imsi: t.optional(t.string()), ownNumber: t.optional(t.string()) })),
   dataFormat: t.optional(t.json('the negotiated framing and its limits')),
@@ -114,6 +116,15 @@ const smsId = t.number({ integer: true, min: 1 });
 const MAX_SMS_TEXT = 255 * 160;
 
 const modemOnly = { modem };
+const smsSendParams = {
+  modem,
+  to: t.string({ min: 1, max: 32, what: 'a phone number' }),
+  text: t.optional(t.string({ max: MAX_SMS_TEXT })),
+  data: t.optional(t.string({ max: MAX_SMS_TEXT, pattern: /^(?:[0-9a-fA-F]{2})*$/, what: 'hex' })),
+  statusReport: t.optional(t.boolean()),
+  validityMinutes: t.optional(t.number({ min: 0 })),
+  class: t.optional(t.enum([0, 1, 2, 3])),
+};
 
 /**
  * Who may call a method: `web` the socket, in-process front-ends and the dashboard; `local` the socket
@@ -185,6 +196,13 @@ export const METHODS = {
     result: t.object({ added: t.string() }),
   }),
   remove: method({ doc: 'Stops managing a modem (its bearers go down)', access: 'local', params: modemOnly, result: t.object({ removed: t.literal(true) }) }),
+  inhibit: method({
+    doc: 'Lets go of a modem so another program may use its port (ModemManager\'s InhibitDevice); `uninhibit` takes it back',
+    access: 'local',
+    params: modemOnly,
+    result: t.object({ port: t.string() }),
+  }),
+  uninhibit: method({ doc: 'Manages an inhibited modem again, by its port', access: 'local', params: { port: t.string({ min: 1, max: 4096, what: 'a port' }) }, result: t.object({ added: t.string() }) }),
   unlock: method({
     doc: 'Enters the SIM PIN, or with `puk` unblocks the SIM and sets `pin` as the new PIN; answers the retries left, never a code',
     access: 'web',
@@ -208,17 +226,16 @@ export const METHODS = {
   smsSend: method({
     doc: 'Sends a message (`text` or hex `data`), split into parts as needed',
     access: 'web',
-    params: {
-      modem,
-      to: t.string({ min: 1, max: 32, what: 'a phone number' }),
-      text: t.optional(t.string({ max: MAX_SMS_TEXT })),
-      data: t.optional(t.string({ max: MAX_SMS_TEXT, pattern: /^(?:[0-9a-fA-F]{2})*$/, what: 'hex' })),
-      statusReport: t.optional(t.boolean()),
-      validityMinutes: t.optional(t.number({ min: 0 })),
-      class: t.optional(t.enum([0, 1, 2, 3])),
-    },
+    params: smsSendParams,
     result: smsMessage,
   }),
+  smsStore: method({
+    doc: 'Stores a message to send later (in `storage`, default the first the modem has)',
+    access: 'local',
+    params: { ...smsSendParams, storage: t.optional(t.enum(['sm', 'me'])) },
+    result: smsMessage,
+  }),
+  smsSendStored: method({ doc: 'Sends a stored message; it stays stored, now sent', access: 'local', params: { modem, id: smsId }, result: smsMessage }),
   smsDelete: method({ doc: 'Deletes a message (every part)', access: 'web', params: { modem, id: smsId }, result: t.object({ deleted: t.number({ integer: true }) }) }),
   smsc: method({ doc: 'The SMS center address; `set` changes it first', access: 'local', params: { modem, set: t.optional(t.string({ min: 1, max: 32, what: 'a phone number' })) }, result: t.object({ smsc: t.string() }) }),
 };

@@ -5,7 +5,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
-import { Manager, type NetdevFactory } from '../modem/manager.js';
+import { Manager, type ModemSpec, type NetdevFactory } from '../modem/manager.js';
 import { planUnlink, runSteps, type KernelDevice, type StepRunner } from '../net/kernel.js';
 import { SimControlWatcher } from './sim-control.js';
 import { PinGuard } from '../modem/pin-guard.js';
@@ -57,6 +57,8 @@ export class Daemon {
   private readonly eventListeners = new Set<(event: ApiEvent) => void>();
   private readonly traceListeners = new Set<(event: ApiEvent<'trace'>) => void>();
   private readonly handlers: Handlers;
+  /** Modems let go by `inhibit`, by port, to add back on `uninhibit`. */
+  private readonly inhibited = new Map<string, ModemSpec>();
   private readonly simWatchers: SimControlWatcher[] = [];
   private readonly startedAt = Date.now();
   private readonly stateFile: string;
@@ -248,7 +250,7 @@ export class Daemon {
     return {
       status: () => ({ pid: process.pid, uptimeMs: Date.now() - this.startedAt, socket: this.options.socket, modemCount: m.modems.size, clients: { connected: this.sockets.size, ...this.pool.drops }, memory: memoryView() }),
       list: () => [...m.modems.values()].map(modemSummary),
-      info: ({ modem }) => modemInfo(m.get(modem)),
+      info: ({ modem }) => modemInfo(m.get(modem), m.specs.get(modem)!),
       connect: async (p) => bearerView(await m.get(p.modem).connect(bearerRequest(p))),
       disconnect: async ({ modem: id, linkId, bearer, all }) => {
         const modem = m.get(id);
@@ -281,6 +283,20 @@ export class Daemon {
         m.get(modem);
         await m.remove(modem);
         return { removed: true as const };
+      },
+      inhibit: async ({ modem }) => {
+        m.get(modem);
+        const spec = m.specs.get(modem)!;
+        this.inhibited.set(spec.port, spec);
+        await m.remove(modem);
+        return { port: spec.port };
+      },
+      uninhibit: async ({ port }) => {
+        const spec = this.inhibited.get(port);
+        if (!spec) throw new NotFoundError(`no inhibited modem at ${JSON.stringify(port.slice(0, 256))}`);
+        this.inhibited.delete(port);
+        await m.add(spec);
+        return { added: spec.id };
       },
       ...smsHandlers(m),
     };

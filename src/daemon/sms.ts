@@ -1,9 +1,10 @@
 /** The daemon's short-message methods: list, read, send, delete, SMSC address (params checked by api.ts). */
 import type { Manager } from '../modem/manager.js';
 import type { Messaging } from '../modem/messaging.js';
+import { ConfigError } from '../modem/types.js';
 import { ParamsError, type Handlers } from './protocol.js';
 
-export type SmsMethod = 'smsList' | 'smsRead' | 'smsSend' | 'smsDelete' | 'smsc';
+export type SmsMethod = 'smsList' | 'smsRead' | 'smsSend' | 'smsStore' | 'smsSendStored' | 'smsDelete' | 'smsc';
 
 export function smsHandlers(m: Manager): Pick<Handlers, SmsMethod> {
   // Right after a modem is added its stores may still be being read.
@@ -22,6 +23,14 @@ export function smsHandlers(m: Manager): Pick<Handlers, SmsMethod> {
       if ((send.text === undefined) === (send.data === undefined)) throw new ParamsError('give either text or data');
       return (await messaging(modem)).send(send);
     },
+    smsStore: async ({ modem, storage, ...send }) => {
+      if ((send.text === undefined) === (send.data === undefined)) throw new ParamsError('give either text or data');
+      const x = await messaging(modem);
+      const where = storage ?? x.storages[0];
+      if (where === undefined) throw new ConfigError('this modem has no message store');
+      return x.store(send, where);
+    },
+    smsSendStored: async ({ modem, id }) => (await messaging(modem)).sendStored(id),
     smsDelete: async ({ modem, id }) => {
       await (await messaging(modem)).delete(id);
       return { deleted: id };

@@ -33,9 +33,12 @@ export function modemSummary(m: Modem): ModemSummary {
   };
 }
 
-export function modemInfo(m: Modem): ModemInfo {
+/** One modem in full; `port` and `driver` are its control port and kernel driver (from how it was added). */
+export function modemInfo(m: Modem, spec: { port: string; kernel?: { driver: string } }): ModemInfo {
   return {
     ...modemSummary(m),
+    port: spec.port,
+    ...(spec.kernel ? { driver: spec.kernel.driver } : {}),
     revision: m.info?.identity.revision,
     sim: m.info?.sim,
     dataFormat: m.datapath?.format as Record<string, unknown> | undefined,
