@@ -56,7 +56,7 @@ export interface SmsCounter {
 interface SmsObject {
   path: string;
   iface: Exported;
-  /** The manager's message, once there is one. */
+  /** The daemon's message, once there is one. */
   message?: SmsMessage;
   /** What Create was given, until Send or Store. */
   draft?: SendRequest & { smsc?: string };

@@ -131,7 +131,20 @@ describe('the API contract through the socket', () => {
     const got = messages.find((m) => m.text === 'hello contract')!;
     expect(await call('smsRead', { modem: 'sim0', id: got.id })).toMatchObject({ number: '+15550199', read: true });
     expect(await call('smsDelete', { modem: 'sim0', id: got.id })).toEqual({ deleted: got.id });
+    const stored = await call('smsStore', { modem: 'sim0', to: '+15550100', text: 'later' });
+    expect(stored).toMatchObject({ pduType: 'submit', state: 'stored' });
+    expect(stored.parts.length).toBeGreaterThan(0);
+    expect(await call('smsSendStored', { modem: 'sim0', id: stored.id })).toMatchObject({ id: stored.id, state: 'sent' });
     expect(await refused('not-found', 'smsRead', { modem: 'sim0', id: got.id })).toMatch(/^no message/);
+  });
+
+  it('lets go of a modem and takes it back by its port (inhibit), then removes it', async () => {
+    const { port } = await call('info', { modem: 'sim1' });
+    expect(await call('inhibit', { modem: 'sim1' })).toEqual({ port });
+    expect((await call('list')).map((m) => m.id)).toEqual(['sim0']);
+    expect(await refused('not-found', 'uninhibit', { port: '/dev/nothing' })).toBe('no inhibited modem at "/dev/nothing"');
+    expect(await call('uninhibit', { port })).toEqual({ added: 'sim1' });
+    expect((await call('list')).map((m) => m.id)).toEqual(['sim0', 'sim1']);
   });
 
   it('removes a modem', async () => {
