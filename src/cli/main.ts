@@ -10,7 +10,7 @@ import { fleetOptions, type FleetOptions } from './fleet.js';
 import { smsCommand } from './sms.js';
 import { runDemo } from './demo.js';
 import { connectProgress, runTrace } from './trace.js';
-import { bashCompletion, runReload, runUnlock, version, type ServiceOptions } from './service.js';
+import { bashCompletion, runReload, runSimPin, runUnlock, version, type ServiceOptions } from './service.js';
 import { LOG_LEVELS } from '../daemon/log.js';
 import type { Params } from '../daemon/api.js';
 import { registerVmCommand } from './vm.js';
@@ -107,6 +107,16 @@ async function main(): Promise<number> {
       code = await runUnlock(modem, opts);
     },
   );
+  socketOpt(
+    program
+      .command('sim-pin')
+      .description("the SIM's PIN state and retries; with --pin-file (and --puk-file) it enters the PIN like `wwan unlock`")
+      .argument('<modem>')
+      .option('--pin-file <file>', 'a file holding the PIN (with --puk-file: the new PIN)')
+      .option('--puk-file <file>', 'a file holding the PUK, to unblock a SIM that asks for it'),
+  ).action(async (modem: string, opts: { socket?: string; json?: boolean; pinFile?: string; pukFile?: string }) => {
+    code = await runSimPin(modem, opts);
+  });
   socketOpt(program.command('reload').description("the daemon re-reads its configuration file (bearers whose profile did not change stay up)")).action(async (opts: { socket?: string; json?: boolean }) => {
     code = await runReload(opts);
   });
