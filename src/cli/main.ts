@@ -3,6 +3,7 @@ import { Argument, Command, Option } from 'commander';
 import { PROFILES } from '../sim/profiles.js';
 import { FAULTS } from '../sim/faults.js';
 import { SMS_CONTROLS } from '../sim/sms-control.js';
+import { HOTPLUG_CONTROLS } from '../sim/hotplug-control.js';
 import { runSim, runSimCtl, type SimCommandOptions } from './sim.js';
 import { EXIT, bearerText, infoText, linksText, listText, readPasswordFile, runDaemon, statusText, stdOutput, withDaemon } from './manage.js';
 import { runMonitor } from './monitor.js';
@@ -74,7 +75,7 @@ async function main(): Promise<number> {
     .option('--from <number>', 'sms: the sender (+CC…, digits, or a name)')
     .option('--text <text>', 'sms: the text (split into parts as needed)')
     .option('--pdu <hex>', 'sms: a ready SMS-DELIVER PDU')
-    .addHelpText('after', `\nFaults:\n${Object.entries({ ...FAULTS, ...SMS_CONTROLS }).map(([k, v]) => `  ${k.padEnd(18)} ${v}`).join('\n')}`)
+    .addHelpText('after', `\nFaults:\n${Object.entries({ ...FAULTS, ...SMS_CONTROLS, ...HOTPLUG_CONTROLS }).map(([k, v]) => `  ${k.padEnd(18)} ${v}`).join('\n')}`)
     .action(async (fault: string, args: string[], opts: { control: string; to?: string; from?: string; text?: string; pdu?: string }) => {
       code = await runSimCtl(opts.control, fault, args, { to: opts.to, from: opts.from, text: opts.text, pdu: opts.pdu });
     });
