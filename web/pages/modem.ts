@@ -63,8 +63,10 @@ export function modemPage({ api, store }: Ctx, id: string): Page {
   let links: Link[] = [];
   let busy = false;
 
+  // Step numbers are the page's own text, not list markers: markers sit outside the box, where a scrolled list clips them.
+  let steps = 0;
   const step = (text: string, kind = ''): void => {
-    progress.append(h('li', { class: kind }, h('time', {}, fmtTime(Date.now())), ' ', text));
+    progress.append(h('li', { class: kind }, h('span', { class: 'n' }, `${++steps}.`), h('time', {}, fmtTime(Date.now())), ' ', text));
     while (progress.childElementCount > 40) progress.firstElementChild?.remove();
     progress.scrollTop = progress.scrollHeight;
   };
@@ -74,6 +76,7 @@ export function modemPage({ api, store }: Ctx, id: string): Page {
     busy = true;
     connectButton.disabled = true;
     progress.replaceChildren();
+    steps = 0;
     step(label);
     try {
       step(await fn(), 'ok');
