@@ -141,6 +141,7 @@ interface MethodDecl<P extends Record<string, Schema<unknown>>, R extends Schema
 }
 const method = <P extends Record<string, Schema<unknown>>, R extends Schema<unknown>, const A extends Access>(d: MethodDecl<P, R, A>): MethodDecl<P, R, A> => d;
 
+/** The methods, by name: their params, result, who may call them and what they do. */
 export const METHODS = {
   status: method({
     doc: "The daemon: pid, uptime, socket, the number of modems, its clients and what their bounds dropped, memory in bytes",
@@ -283,12 +284,17 @@ export const ERRORS = {
   busy: { code: -32003, doc: 'The daemon serves 64 clients at most; this one was closed' },
 } as const;
 
+/** A method's name. */
 export type Method = keyof typeof METHODS;
+/** A method's params, as declared. */
 export type Params<M extends Method> = InferShape<(typeof METHODS)[M]['params']>;
+/** A method's result, as declared. */
 export type Result<M extends Method> = Infer<(typeof METHODS)[M]['result']>;
+/** An event's name. */
 export type EventName = keyof typeof EVENTS;
 /** An event as subscribers get it. */
 export type ApiEvent<E extends EventName = EventName> = { [K in E]: { event: K } & Infer<(typeof EVENTS)[K]['fields']> }[E];
+/** An error code's name (`error.data.name`). */
 export type ErrorName = keyof typeof ERRORS;
 
 /** Methods the dashboard may call. */
@@ -296,12 +302,19 @@ export type WebMethod = { [M in Method]: (typeof METHODS)[M]['access'] extends '
 /** Methods front-ends in the daemon's process may call (not the streaming ones). */
 export type LocalMethod = { [M in Method]: (typeof METHODS)[M]['access'] extends 'socket' ? never : M }[Method];
 
+/** A bearer as answers and events show it. */
 export type BearerView = Infer<typeof bearer>;
+/** A modem as `list` shows it. */
 export type ModemSummary = Infer<typeof modemSummary>;
+/** A modem as `info` shows it. */
 export type ModemInfo = Infer<typeof modemInfo>;
+/** A link as `links` shows it. */
 export type LinkView = Infer<typeof link>;
+/** A short message as answers and events show it. */
 export type SmsMessageView = Infer<typeof smsMessage>;
+/** Signal measurements as answers and events show them. */
 export type SignalView = Infer<typeof signal>;
+/** A registration as answers and events show it. */
 export type RegistrationView = Infer<typeof registration>;
 
 /** An error answer's body. */
@@ -311,6 +324,7 @@ export interface ErrorBody {
   data: { name: ErrorName };
 }
 
+/** The error body for a declared error. */
 export const errorBody = (name: ErrorName, message: string): ErrorBody => ({ code: ERRORS[name].code, message, data: { name } });
 
 /** The name of an error answer's code (`internal` for a code this contract does not declare). */
@@ -318,7 +332,9 @@ export function errorName(code: unknown): ErrorName {
   return (Object.keys(ERRORS) as ErrorName[]).find((n) => ERRORS[n].code === code) ?? 'internal';
 }
 
+/** Whether `m` is a method of the contract. */
 export const isMethod = (m: unknown): m is Method => typeof m === 'string' && Object.hasOwn(METHODS, m);
+/** Whether `m` is a method the dashboard may call. */
 export const isWebMethod = (m: unknown): m is WebMethod => isMethod(m) && METHODS[m].access === 'web';
 
 /** The first problem with `params` for `method` (named by field), or undefined. */
