@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import dbus from 'dbus-next';
 import type { Daemon } from '../daemon/server.js';
-import type { ApiEvent, BearerView, LinkView, ModemInfo, Params } from '../daemon/api.js';
+import type { ApiEvent, BearerView, LinkView, LocalMethod, ModemInfo, Params, Result } from '../daemon/api.js';
 import { errorNameOf } from '../daemon/protocol.js';
 import type { BearerRequest } from '../modem/types.js';
 import { DbusMessaging, type SmsApi } from './messaging.js';
@@ -122,12 +122,12 @@ export class ModemManagerService {
   }
 
   /** The daemon's API, as D-Bus callers see its refusals: ModemManager's errors, the message kept. */
-  private async api<M extends Parameters<Daemon['request']>[0]>(method: M, params: Params<M>): Promise<Awaited<ReturnType<Daemon['request']>> & {}> {
-    return (await this.daemon.request(method, params).catch((e: unknown) => {
+  private api<M extends LocalMethod>(method: M, params: Params<M>): Promise<Result<M>> {
+    return this.daemon.request(method, params).catch((e: unknown) => {
       const name = errorNameOf(e);
       const message = e instanceof Error ? e.message : String(e);
       throw mmError(name === 'bad-params' ? MmError.invalidArgs : name === 'not-found' ? MmError.notFound : name === 'internal' || name === 'connect' ? MmError.failed : MmError.wrongState, message);
-    })) as never;
+    });
   }
 
   private onEvent(e: ApiEvent): void {
