@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 /** What the page scrolls sideways by (0: it fits its window). */
-const overflow = (p: Page): Promise<number> => p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+const overflow = (p: Page): Promise<number> => p.evaluate('document.documentElement.scrollWidth - window.innerWidth') as Promise<number>;
 
 describe('dashboard layout in Chromium', () => {
   it('draws the axes of a chart that has no data yet, and shows the progress numbers whole', async () => {
@@ -58,11 +58,11 @@ describe('dashboard layout in Chromium', () => {
     expect(Number(await chart.getAttribute('data-ticks-y'))).toBeGreaterThan(1);
     const steps = await page.locator('#progress li').count();
     expect(steps).toBeGreaterThan(2);
-    const numbers = await page.evaluate(() => {
-      const list = document.querySelector('#progress')!.getBoundingClientRect();
-      return [...document.querySelectorAll('#progress li .n')].map((n) => {
+    const numbers = await page.locator('#progress').evaluate((list) => {
+      const box = list.getBoundingClientRect();
+      return [...list.querySelectorAll('li .n')].map((n) => {
         const r = n.getBoundingClientRect();
-        return { text: n.textContent, inside: r.left >= list.left && r.right <= list.right && r.width > 0 };
+        return { text: n.textContent, inside: r.left >= box.left && r.right <= box.right && r.width > 0 };
       });
     });
     expect(numbers).toEqual(Array.from({ length: steps }, (_, i) => ({ text: `${i + 1}.`, inside: true })));
@@ -75,7 +75,7 @@ describe('dashboard layout in Chromium', () => {
       await narrow.locator('#modems tbody tr').first().waitFor();
       expect(await overflow(narrow)).toBeLessThanOrEqual(0);
       for (const [hash, ready] of [['#/modem/sim0', '#bearers'], ['#/trace', '.trace-list'], ['#/modem/sim0/messages', 'form']] as const) {
-        await narrow.evaluate((h) => (location.hash = h), hash);
+        await narrow.evaluate(`location.hash = ${JSON.stringify(hash)}`);
         await narrow.locator(ready).first().waitFor();
         await narrow.waitForTimeout(300);
         expect([hash, await overflow(narrow)]).toEqual([hash, 0]);
