@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DaemonClient } from '../src/daemon/client.js';
-import { Daemon } from '../src/daemon/server.js';
 import { MemoryNetdev } from '../src/net/memory.js';
 import { report } from './harness.js';
+import { daemonWithSims } from '../test/support/sim-daemon.js';
 
 const MODEMS = Number(process.env.FLEET_MODEMS ?? 1000);
 const APNS = ['internet', 'ims', 'iot', 'corp'];
@@ -37,7 +37,7 @@ async function fleet(modems: number): Promise<Figures> {
   const dir = mkdtempSync(join(tmpdir(), 'wwan-fleet-bench-'));
   const t0 = performance.now();
   const cpuStart = process.cpuUsage();
-  const daemon = await Daemon.start({ socket: join(dir, 'd.sock'), netdev: async (_m, n) => new MemoryNetdev(n), sims: modems > 0 ? [`qmi-rmnet:${modems}`] : [], metrics: true });
+  const daemon = await daemonWithSims({ socket: join(dir, 'd.sock'), netdev: async (_m, n) => new MemoryNetdev(n), metrics: true }, modems > 0 ? [`qmi-rmnet:${modems}`] : []);
   const addedSeconds = (performance.now() - t0) / 1000;
   const metrics = daemon.metrics!;
   const client = await DaemonClient.connect(join(dir, 'd.sock'));

@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Daemon } from '../src/daemon/server.js';
 import { connectRecordPipe } from '../src/link/data-pipe.js';
 import { Modem } from '../src/modem/modem.js';
 import { QmiDriver } from '../src/modem/qmi-driver.js';
@@ -19,6 +18,7 @@ import { PROFILES } from '../src/sim/profiles.js';
 import { Simulator } from '../src/sim/simulator.js';
 import { connectUnix } from '../src/transport/unix.js';
 import { report } from './harness.js';
+import { daemonWithSims } from '../test/support/sim-daemon.js';
 
 const exec = promisify(execFile);
 
@@ -64,7 +64,7 @@ async function connectTime(): Promise<void> {
 async function idleDaemon(modems: number, pdns: number): Promise<{ rssMiB: number; cpuPercent: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'wwan-bench-'));
   global.gc?.();
-  const daemon = await Daemon.start({ socket: join(dir, 'd.sock'), netdev: async (_m, n) => new MemoryNetdev(n), sims: modems > 0 ? [`qmi-rmnet:${modems}`] : [] });
+  const daemon = await daemonWithSims({ socket: join(dir, 'd.sock'), netdev: async (_m, n) => new MemoryNetdev(n) }, modems > 0 ? [`qmi-rmnet:${modems}`] : []);
   try {
     const apns = ['internet', 'ims', 'iot', 'corp'];
     for (const m of daemon.manager.modems.values()) for (let i = 0; i < pdns; i++) await m.connect({ apns: [apns[i]!], ipType: 'ipv4', multiplex: 'requested' });

@@ -32,7 +32,7 @@ export { Simulator, type SimulatorOptions } from './sim/simulator.js';
 export { PROFILES, isProfileName, type ProfileName, type SimProfile } from './sim/profiles.js';
 export { Daemon, type DaemonOptions } from './daemon/server.js';
 export { DaemonClient, DaemonError, defaultSocket } from './daemon/client.js';
-export type { ErrorBody, ErrorCode, Method } from './daemon/protocol.js';
+export { METHODS, EVENTS, ERRORS, type ApiEvent, type EventName, type ErrorBody, type ErrorName, type Method, type Params, type Result } from './daemon/api.js';
 export * as qmi from './qmi/index.js';
 export * as mbim from './mbim/index.js';
 export * as mux from './mux/index.js';

@@ -2,6 +2,7 @@
  * The daemon's HTTP API: calls as POST /api/<method> with the token as a bearer header, and the event
  * stream read with fetch (EventSource cannot send headers, and the token must stay out of URLs).
  */
+import type { Params, Result, WebMethod } from '../src/daemon/api.js';
 import type { DaemonEvent } from './types.js';
 
 const KEY = 'wwankit-token';
@@ -32,10 +33,21 @@ export class Api {
     return { Authorization: `Bearer ${this.token}`, ...extra };
   }
 
-  async call<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
-    const res = await fetch(`/api/${method}`, { method: 'POST', headers: this.headers({ 'Content-Type': 'application/json' }), body: JSON.stringify(params) });
-    const body = (await res.json()) as { result?: T; error?: { code: string; message: string } };
-    if (body.error) throw new ApiError(body.error.code, body.error.message);
+  /** A method of the daemon's API that the dashboard may call (access `web` in the contract). */
+  call<M extends WebMethod>(method: M, ...params: {} extends Params<M> ? [Params<M>?] : [Params<M>]): Promise<Result<M>> {
+    return this.post(method, params[0] ?? {});
+  }
+
+  /** Every field of one traced message (the dashboard server's own endpoint). */
+  describe(protocol: 'qmi' | 'mbim', hex: string): Promise<Record<string, unknown>> {
+    return this.post('describe', { protocol, hex });
+  }
+
+  private async post<T>(path: string, params: object): Promise<T> {
+    const res = await fetch(`/api/${path}`, { method: 'POST', headers: this.headers({ 'Content-Type': 'application/json' }), body: JSON.stringify(params) });
+    // The contract's errors carry their name in data; the server's own (HTTP) ones a string code.
+    const body = (await res.json()) as { result?: T; error?: { code: number | string; message: string; data?: { name: string } } };
+    if (body.error) throw new ApiError(body.error.data?.name ?? String(body.error.code), body.error.message);
     return body.result as T;
   }
 

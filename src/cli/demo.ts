@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { SimHost } from './sim-host.js';
 import { Daemon } from '../daemon/server.js';
 import type { Bearer } from '../modem/modem.js';
 import { MemoryNetdev } from '../net/memory.js';
@@ -44,7 +45,11 @@ export async function runDemo(json: boolean): Promise<number> {
   // TUN links are pinged with the system's ping; without it the in-memory datapath pings by itself.
   const choice = await chooseNetdevs(hasPing() ? undefined : 'memory');
   say(`wwankit demo: a simulated qmi-rmnet modem, two PDNs multiplexed with QMAP\n${choice.note}\n\n`);
-  const daemon = await Daemon.start({ socket: join(dir, 'wwand.sock'), sims: ['qmi-rmnet'], netdev: choice.factory });
+  const daemon = await Daemon.start({ socket: join(dir, 'wwand.sock'), netdev: choice.factory });
+  const sims = await SimHost.start(daemon, ['qmi-rmnet']).catch(async (e: unknown) => {
+    await daemon.stop();
+    throw e;
+  });
   try {
     const modem = daemon.manager.get('sim0');
     const info = modem.info!;
@@ -79,6 +84,7 @@ export async function runDemo(json: boolean): Promise<number> {
     return ok ? 0 : 1;
   } finally {
     await daemon.stop();
+    await sims.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

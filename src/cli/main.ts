@@ -3,15 +3,17 @@ import { Argument, Command, Option } from 'commander';
 import { PROFILES } from '../sim/profiles.js';
 import { FAULTS } from '../sim/faults.js';
 import { SMS_CONTROLS } from '../sim/sms-control.js';
+import { HOTPLUG_CONTROLS } from '../sim/hotplug-control.js';
 import { runSim, runSimCtl, type SimCommandOptions } from './sim.js';
-import { EXIT, bearerText, infoText, linksText, listText, readPasswordFile, runDaemon, stdOutput, withDaemon } from './manage.js';
+import { EXIT, bearerText, infoText, linksText, listText, readPasswordFile, runDaemon, statusText, stdOutput, withDaemon } from './manage.js';
 import { runMonitor } from './monitor.js';
 import { fleetOptions, type FleetOptions } from './fleet.js';
 import { smsCommand } from './sms.js';
 import { runDemo } from './demo.js';
 import { connectProgress, runTrace } from './trace.js';
-import { bashCompletion, runReload, runUnlock, version, type ServiceOptions } from './service.js';
+import { bashCompletion, runReload, runSimPin, runUnlock, version, type ServiceOptions } from './service.js';
 import { LOG_LEVELS } from '../daemon/log.js';
+import type { Params } from '../daemon/api.js';
 import { registerVmCommand } from './vm.js';
 import { DECODE_FORMATS, decodeBytes, readInput, writeDecodePcap, type DecodeFormat } from './decode.js';
 
@@ -73,7 +75,7 @@ async function main(): Promise<number> {
     .option('--from <number>', 'sms: the sender (+CC…, digits, or a name)')
     .option('--text <text>', 'sms: the text (split into parts as needed)')
     .option('--pdu <hex>', 'sms: a ready SMS-DELIVER PDU')
-    .addHelpText('after', `\nFaults:\n${Object.entries({ ...FAULTS, ...SMS_CONTROLS }).map(([k, v]) => `  ${k.padEnd(18)} ${v}`).join('\n')}`)
+    .addHelpText('after', `\nFaults:\n${Object.entries({ ...FAULTS, ...SMS_CONTROLS, ...HOTPLUG_CONTROLS }).map(([k, v]) => `  ${k.padEnd(18)} ${v}`).join('\n')}`)
     .action(async (fault: string, args: string[], opts: { control: string; to?: string; from?: string; text?: string; pdu?: string }) => {
       code = await runSimCtl(opts.control, fault, args, { to: opts.to, from: opts.from, text: opts.text, pdu: opts.pdu });
     });
@@ -106,6 +108,16 @@ async function main(): Promise<number> {
       code = await runUnlock(modem, opts);
     },
   );
+  socketOpt(
+    program
+      .command('sim-pin')
+      .description("the SIM's PIN state and retries; with --pin-file (and --puk-file) it enters the PIN like `wwan unlock`")
+      .argument('<modem>')
+      .option('--pin-file <file>', 'a file holding the PIN (with --puk-file: the new PIN)')
+      .option('--puk-file <file>', 'a file holding the PUK, to unblock a SIM that asks for it'),
+  ).action(async (modem: string, opts: { socket?: string; json?: boolean; pinFile?: string; pukFile?: string }) => {
+    code = await runSimPin(modem, opts);
+  });
   socketOpt(program.command('reload').description("the daemon re-reads its configuration file (bearers whose profile did not change stay up)")).action(async (opts: { socket?: string; json?: boolean }) => {
     code = await runReload(opts);
   });
@@ -117,7 +129,7 @@ async function main(): Promise<number> {
       process.stdout.write(bashCompletion(program));
     });
   socketOpt(program.command('status').description('the daemon: pid, uptime, modems')).action(async (opts: { socket?: string; json?: boolean }) => {
-    code = await withDaemon(opts.socket, stdOutput(!!opts.json), (c) => c.call('status'), (r: Record<string, unknown>) => `${Object.entries(r).map(([k, v]) => `${k.padEnd(11)} ${String(v)}`).join('\n')}\n`);
+    code = await withDaemon(opts.socket, stdOutput(!!opts.json), (c) => c.call('status'), statusText);
   });
   socketOpt(program.command('list').description('the modems and their state')).action(async (opts: { socket?: string; json?: boolean }) => {
     code = await withDaemon(opts.socket, stdOutput(!!opts.json), (c) => c.call('list'), listText);
@@ -137,7 +149,7 @@ async function main(): Promise<number> {
       .option('--password-file <file>', 'a file holding the password (never on the command line)')
       .option('--link-id <n>', 'link id (QMAP mux id, MBIM session, BAM channel)')
       .addOption(new Option('--multiplex <m>', 'multiplexing').choices(['none', 'requested', 'required']).default('requested')),
-  ).action(async (modem: string, opts: { socket?: string; json?: boolean; apn: string[]; ipType: string; auth: string; user?: string; passwordFile?: string; linkId?: string; multiplex: string }) => {
+  ).action(async (modem: string, opts: { socket?: string; json?: boolean; apn: string[]; ipType: Params<'connect'>['ipType']; auth: Params<'connect'>['auth']; user?: string; passwordFile?: string; linkId?: string; multiplex: Params<'connect'>['multiplex'] }) => {
     const o = stdOutput(!!opts.json);
     // On a terminal, the requests of the connect sequence scroll by as they happen.
     const progress = !o.json && process.stderr.isTTY ? await connectProgress(opts.socket, modem, (l) => o.err(l)) : undefined;
@@ -167,7 +179,7 @@ async function main(): Promise<number> {
         code = EXIT.usage;
         return;
       }
-      code = await withDaemon(opts.socket, stdOutput(!!opts.json), (c) => c.call('disconnect', opts.all ? { modem, all: true } : { modem, linkId: Number(opts.linkId) }), (r: { disconnected: number }) => `disconnected ${r.disconnected} bearer(s)\n`);
+      code = await withDaemon(opts.socket, stdOutput(!!opts.json), (c) => c.call('disconnect', opts.all ? { modem, all: true } : { modem, linkId: Number(opts.linkId) }), (r) => `disconnected ${r.disconnected} bearer(s)\n`);
     },
   );
   socketOpt(program.command('links').description('every link: id, framing, netdev, addresses, counters')).action(async (opts: { socket?: string; json?: boolean }) => {

@@ -6,7 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { startFleet, type FleetOptions } from './fleet.js';
 import { DaemonClient, DaemonError, defaultSocket } from '../daemon/client.js';
+import type { BearerView, LinkView, ModemInfo, ModemSummary, Result } from '../daemon/api.js';
 import { Daemon } from '../daemon/server.js';
+import { SimHost } from './sim-host.js';
 import { chooseNetdevs } from './netdevs.js';
 import { dryRunner, writeSysfs, type StepRunner } from '../net/kernel.js';
 import { ip } from '../net/iproute.js';
@@ -34,18 +36,30 @@ export function table(rows: (string | number | undefined)[][]): string {
   return cells.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
 }
 
-export function exitFor(e: unknown): number {
-  if (e instanceof DaemonError) return e.code === 'unreachable' ? EXIT.unreachable : e.code === 'forbidden' ? EXIT.forbidden : e.code === 'not-found' ? EXIT.notFound : e.code === 'connect' ? EXIT.refused : e.code === 'internal' ? EXIT.refused : EXIT.usage;
-  return EXIT.refused;
-}
+/** The exit code for each declared error (api.ts) and for a daemon that cannot be asked. */
+const EXIT_FOR: Record<DaemonError['code'], number> = {
+  'parse-error': EXIT.usage,
+  'bad-request': EXIT.usage,
+  'no-method': EXIT.usage,
+  'bad-params': EXIT.usage,
+  config: EXIT.usage,
+  'not-found': EXIT.notFound,
+  connect: EXIT.refused,
+  internal: EXIT.refused,
+  busy: EXIT.refused,
+  unreachable: EXIT.unreachable,
+  forbidden: EXIT.forbidden,
+};
+
+export const exitFor = (e: unknown): number => (e instanceof DaemonError ? EXIT_FOR[e.code] : EXIT.refused);
 
 /** Runs one API call and prints it: JSON with --json, `human` otherwise. */
-export async function withDaemon(socket: string | undefined, o: Output, fn: (c: DaemonClient) => Promise<unknown>, human: (result: never) => string): Promise<number> {
+export async function withDaemon<R>(socket: string | undefined, o: Output, fn: (c: DaemonClient) => Promise<R>, human: (result: R) => string): Promise<number> {
   let client: DaemonClient | undefined;
   try {
     client = await DaemonClient.connect(socket ?? defaultSocket());
     const result = await fn(client);
-    o.out(o.json ? `${JSON.stringify(result)}\n` : human(result as never));
+    o.out(o.json ? `${JSON.stringify(result)}\n` : human(result));
     return EXIT.ok;
   } catch (e) {
     o.err(o.json ? `${JSON.stringify({ error: { code: e instanceof DaemonError ? e.code : 'internal', message: (e as Error).message } })}\n` : `wwan: ${(e as Error).message}\n`);
@@ -55,44 +69,21 @@ export async function withDaemon(socket: string | undefined, o: Output, fn: (c: 
   }
 }
 
-interface ModemRow {
-  id: string;
-  state: string;
-  manufacturer?: string;
-  model?: string;
-  registration?: { state: string; operator?: { name: string }; tech?: string };
-  signal?: { rsrp?: number; rssi?: number };
-  bearers: number;
-}
-
-export const listText = (rows: ModemRow[]): string =>
+export const listText = (rows: ModemSummary[]): string =>
   rows.length === 0
     ? 'no modems (start the daemon with --sim PROFILE, or plug one in)\n'
     : table([
         ['MODEM', 'STATE', 'MODEL', 'OPERATOR', 'TECH', 'SIGNAL', 'BEARERS'],
-        ...rows.map((m) => [m.id, m.state, `${m.manufacturer ?? ''} ${m.model ?? ''}`.trim(), m.registration?.operator?.name, m.registration?.tech, m.signal?.rsrp !== undefined ? `${m.signal.rsrp} dBm` : undefined, m.bearers]),
+        ...rows.map((m) => [m.id, m.state, `${m.manufacturer ?? ''} ${m.model ?? ''}`.trim(), m.registration?.operator?.name, m.registration?.tech, m.signal?.rsrp !== undefined ? `${m.signal.rsrp} dBm` : undefined, m.bearers.length]),
       ]);
 
-interface BearerRow {
-  id: number;
-  status: string;
-  linkId: number;
-  interface?: string;
-  apn?: string;
-  ipv4?: { address: string; prefix: number; gateway?: string; dns: string[]; mtu?: number };
-  ipv6?: { address: string; prefix: number };
-  error?: string;
-}
-
-export const bearerText = (b: BearerRow): string =>
+export const bearerText = (b: BearerView): string =>
   `bearer ${b.id}: ${b.status} on link ${b.linkId}${b.interface ? ` (${b.interface})` : ''}${b.apn ? `, APN ${b.apn}` : ''}\n` +
   (b.ipv4 ? `  IPv4 ${b.ipv4.address}/${b.ipv4.prefix} gateway ${b.ipv4.gateway ?? '-'} DNS ${b.ipv4.dns.join(', ')}${b.ipv4.mtu ? ` MTU ${b.ipv4.mtu}` : ''}\n` : '') +
   (b.ipv6 ? `  IPv6 ${b.ipv6.address}/${b.ipv6.prefix}\n` : '') +
   (b.error ? `  last error: ${b.error}\n` : '');
 
-type ModemInfoRow = Omit<ModemRow, 'bearers'> & { imei?: string; revision?: string; protocol?: string; sim?: { status: string; pinRetries?: number }; dataFormat?: unknown; bearers: BearerRow[] };
-
-export const infoText = (m: ModemInfoRow): string =>
+export const infoText = (m: ModemInfo): string =>
   `${m.id}: ${m.manufacturer} ${m.model} (${m.revision})\n` +
   `  state        ${m.state}\n  control      ${m.protocol}\n  IMEI         ${m.imei}\n` +
   `  SIM          ${m.sim?.status}${m.sim?.pinRetries !== undefined ? ` (PIN retries ${m.sim.pinRetries})` : ''}\n` +
@@ -101,18 +92,19 @@ export const infoText = (m: ModemInfoRow): string =>
   `  data format  ${m.dataFormat ? JSON.stringify(m.dataFormat) : 'not negotiated yet'}\n` +
   m.bearers.map(bearerText).join('');
 
-interface LinkRow {
-  modem: string;
-  name: string;
-  linkId: number;
-  framing: string;
-  backend: string;
-  status: string;
-  addresses: string[];
-  counters: { rxPackets: number; txPackets: number };
-}
+const mib = (n: number): string => `${(n / (1 << 20)).toFixed(1)} MiB`;
 
-export const linksText = (rows: LinkRow[]): string =>
+export const statusText = (r: Result<'status'>): string =>
+  table([
+    ['pid', r.pid],
+    ['uptime', `${Math.round(r.uptimeMs / 1000)} s`],
+    ['socket', r.socket],
+    ['modems', r.modemCount],
+    ['clients', `${r.clients.connected} connected; dropped ${r.clients.events} event(s), ${r.clients.traces} trace(s); refused ${r.clients.refused}, disconnected ${r.clients.disconnected}`],
+    ['memory', `${mib(r.memory.rss)} resident, ${mib(r.memory.heapUsed)} heap, ${mib(r.memory.external)} external`],
+  ]);
+
+export const linksText = (rows: LinkView[]): string =>
   rows.length === 0
     ? 'no links\n'
     : table([['LINK', 'MODEM', 'ID', 'FRAMING', 'NETDEV', 'STATUS', 'ADDRESSES', 'RX', 'TX'], ...rows.map((l) => [l.name, l.modem, l.linkId, l.framing, l.backend, l.status, l.addresses.join(' '), l.counters.rxPackets, l.counters.txPackets])]);
@@ -140,16 +132,25 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; simCont
   // Real modems' links are the kernel's: made for real, or with --dry-run printed as the exact steps.
   const kernelSteps: StepRunner = opts.dryRun ? dryRunner((l) => log(`dry run: ${l}`)) : { write: writeSysfs, ip: async (args) => void (await ip(args)), readBack: true };
   const pin = readPasswordFile(opts.pinFile);
-  const daemon = await Daemon.start({ socket, sims: opts.sim, simControl: opts.simControl, netdev: factory, discover: opts.discover, kernelSteps, log, metrics: opts.metrics !== undefined || http !== undefined, ...(pin !== undefined ? { pin } : {}), ...(config !== undefined ? { config } : {}) });
-  if (opts.socketGroup !== undefined) await shareSocket(socket, opts.socketGroup).catch(async (e: unknown) => {
+  const daemon = await Daemon.start({ socket, simControl: opts.simControl, netdev: factory, discover: opts.discover, kernelSteps, log, metrics: opts.metrics !== undefined || http !== undefined, ...(pin !== undefined ? { pin } : {}), ...(config !== undefined ? { config } : {}) });
+  // --sim: the simulators are this process's, beside the daemon, which gets their ports like any modem's.
+  const sims = await SimHost.start(daemon, opts.sim ?? [], log).catch(async (e: unknown) => {
     await daemon.stop();
+    throw e;
+  });
+  const stopDaemon = async (): Promise<void> => {
+    await daemon.stop();
+    await sims.stop();
+  };
+  if (opts.socketGroup !== undefined) await shareSocket(socket, opts.socketGroup).catch(async (e: unknown) => {
+    await stopDaemon();
     throw e;
   });
   // SIGHUP re-reads the configuration (a broken file is refused with its line; the last good one stays).
   process.on('SIGHUP', () => void daemon.reload().catch((e: Error) => log(e.message, config ? 'error' : 'warn')));
   process.stdout.write(`${JSON.stringify({ event: 'listening', socket, modems: [...daemon.manager.modems.keys()] })}\n`);
   const fleet = await startFleet(daemon, opts, log, (e) => void process.stdout.write(`${JSON.stringify(e)}\n`)).catch(async (e: unknown) => {
-    await daemon.stop();
+    await stopDaemon();
     throw e;
   });
   // --dbus alone means the system bus, where ModemManager's clients look.
@@ -157,7 +158,7 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; simCont
     opts.dbus === undefined
       ? undefined
       : await ModemManagerService.start(daemon, { bus: opts.dbus === true ? 'system' : opts.dbus, log }).catch(async (e: unknown) => {
-          await daemon.stop();
+          await stopDaemon();
           throw e;
         });
   let web: WebServer | undefined;
@@ -166,7 +167,7 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; simCont
     web = await WebServer.start({ daemon, host: http.host, port: http.port, allowRemote: opts.httpAllowRemote === true, ...(fleet.metrics ? { metrics: fleet.metrics } : {}) }).catch(async (e: unknown) => {
       await fleet.stop();
       await mm?.stop();
-      await daemon.stop();
+      await stopDaemon();
       throw e;
     });
     process.stdout.write(`${JSON.stringify({ event: 'http', url: web.url })}\n`);
@@ -175,6 +176,6 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; simCont
   await web?.close();
   await fleet.stop();
   await mm?.stop();
-  await daemon.stop();
+  await stopDaemon();
   return EXIT.ok;
 }

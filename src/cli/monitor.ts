@@ -9,7 +9,8 @@ export async function runMonitor(socket: string | undefined, json: boolean): Pro
     client = await DaemonClient.connect(socket ?? defaultSocket());
     client.onEvent((e) => {
       const time = new Date().toISOString().slice(11, 23);
-      process.stdout.write(json ? `${JSON.stringify({ time, ...e })}\n` : `${time} ${String(e.modem ?? '')} ${String(e.event)} ${JSON.stringify(Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'event' && k !== 'modem')))}\n`);
+      const modem = 'modem' in e ? e.modem : '';
+      process.stdout.write(json ? `${JSON.stringify({ time, ...e })}\n` : `${time} ${modem} ${e.event} ${JSON.stringify(Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'event' && k !== 'modem')))}\n`);
     });
     await client.call('subscribe');
   } catch (e) {

@@ -77,6 +77,29 @@ export async function runUnlock(modem: string, opts: { socket?: string; json?: b
   return code === 0 && refused ? 1 : code;
 }
 
+/**
+ * `wwan sim-pin MODEM`: the SIM's lock state and retries; with `--pin-file` (and `--puk-file`) it is
+ * `wwan unlock`, so the PIN commands are one family.
+ */
+export async function runSimPin(modem: string, opts: { socket?: string; json?: boolean; pinFile?: string; pukFile?: string }): Promise<number> {
+  if (opts.pinFile !== undefined) return runUnlock(modem, { ...opts, pinFile: opts.pinFile });
+  if (opts.pukFile !== undefined) {
+    process.stderr.write('wwan sim-pin: --puk-file needs --pin-file with the new PIN\n');
+    return 2;
+  }
+  return withDaemon(
+    opts.socket,
+    stdOutput(!!opts.json),
+    async (c) => ({ modem, sim: (await c.call('info', { modem })).sim ?? null }),
+    ({ sim }) => {
+      if (!sim) return `${modem}: SIM state not known yet\n`;
+      const retries = [sim.pinRetries !== undefined ? `${sim.pinRetries} PIN` : '', sim.pukRetries !== undefined ? `${sim.pukRetries} PUK` : ''].filter(Boolean).join(', ');
+      const ask = sim.status === 'pin-required' ? `; enter it with \`wwan sim-pin ${modem} --pin-file FILE\`` : sim.status === 'puk-required' ? `; unblock it with \`wwan sim-pin ${modem} --puk-file FILE --pin-file NEW\`` : '';
+      return `${modem}: SIM ${sim.status}${retries ? ` (${retries} retries left)` : ''}${ask}\n`;
+    },
+  );
+}
+
 /** `wwan reload`: the daemon reads its configuration file again. */
 export const runReload = (opts: { socket?: string; json?: boolean }): Promise<number> =>
   withDaemon(opts.socket, stdOutput(!!opts.json), (c) => c.call('reload'), (r: { config: string; kept: number; replaced: number }) => `${r.config} reloaded: ${r.kept} bearer(s) kept, ${r.replaced} replaced\n`);

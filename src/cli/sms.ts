@@ -97,7 +97,7 @@ export function smsCommand(socketOpt: (c: Command) => Command, done: (code: numb
       ...(o.text !== undefined ? { text: o.text } : { data: o.data }),
       ...(o.statusReport ? { statusReport: true } : {}),
       ...(o.validity !== undefined ? { validityMinutes: Number(o.validity) } : {}),
-      ...(o.class !== undefined ? { class: Number(o.class) } : {}),
+      ...(o.class !== undefined ? { class: Number(o.class) as 0 | 1 | 2 | 3 } : {}),
     };
     done(await withDaemon(o.socket, stdOutput(!!o.json), (c) => c.call('smsSend', params), (m: SmsMessage) => `sent message ${m.id} to ${m.number} in ${m.total} part(s) (references ${m.references?.join(', ')})\n`));
   });

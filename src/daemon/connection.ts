@@ -5,10 +5,10 @@
  *   - answers a client does not read stop the daemon reading its requests (`pauseOutput`), and past
  *     `maxOutput` unsent bytes the client is disconnected;
  *   - events and traces past `dropOutput` unsent bytes are dropped and counted, and the client is told
- *     how many with a `{"event":"dropped","count":N}` line once it has read its backlog.
+ *     how many with a `dropped` event (`{"event":"dropped","count":N}`) once it has read its backlog.
  */
 import type net from 'node:net';
-import { MAX_LINE } from './protocol.js';
+import { eventMessage, MAX_LINE } from './protocol.js';
 
 export const CLIENT_BOUNDS = {
   /** Connected clients; the next one gets a `busy` error and is closed. */
@@ -135,7 +135,7 @@ export class ClientConnection {
 
   private drained(): void {
     if (this.unreported > 0) {
-      this.sock.write(`${JSON.stringify({ event: 'dropped', count: this.unreported })}\n`);
+      this.sock.write(`${JSON.stringify(eventMessage({ event: 'dropped', count: this.unreported }))}\n`);
       this.unreported = 0;
     }
     this.pump();

@@ -13,7 +13,8 @@
  */
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Daemon } from './server.js';
-import { errorBody } from './server.js';
+import { errorBody, type Result } from './api.js';
+import { errorOf } from './protocol.js';
 import { ConfigError } from '../modem/types.js';
 
 export interface MqttOptions {
@@ -148,7 +149,7 @@ export class MqttBridge {
   }
 
   private async publishAll(): Promise<void> {
-    const list = (await this.daemon.request('list')) as { id: string }[];
+    const list = await this.daemon.request('list');
     const ids = new Set(list.map((m) => m.id));
     // Modems removed while the broker was away: their retained topics go too.
     for (const gone of [...this.bearerTopics.keys()].filter((id) => !ids.has(id))) this.clearModem(gone);
@@ -162,9 +163,9 @@ export class MqttBridge {
 
   private async publishModem(modem: string): Promise<void> {
     if (!this.client.connected || !TOPIC_LEVEL.test(modem)) return;
-    let info: { bearers: { id: number }[] } & Record<string, unknown>;
+    let info: Result<'info'>;
     try {
-      info = (await this.daemon.request('info', { modem })) as typeof info;
+      info = await this.daemon.request('info', { modem });
     } catch {
       return; // removed meanwhile
     }
@@ -250,7 +251,7 @@ export class MqttBridge {
 
   private async publishTraffic(): Promise<void> {
     if (!this.client.connected) return;
-    const links = (await this.daemon.request('links')) as { modem: string; counters: { rxBytes: number; txBytes: number; rxPackets: number; txPackets: number } }[];
+    const links = await this.daemon.request('links');
     const sums = new Map<string, { rxBytes: number; txBytes: number; rxPackets: number; txPackets: number }>();
     for (const l of links) {
       const s = sums.get(l.modem) ?? { rxBytes: 0, txBytes: 0, rxPackets: 0, txPackets: 0 };
@@ -289,22 +290,23 @@ export class MqttBridge {
       params = v as Record<string, unknown>;
       id = params.id ?? null;
     } catch (e) {
-      return answer({ error: { code: 'bad-request', message: (e as Error).message } });
+      return answer({ error: errorBody('bad-request', (e as Error).message) });
     }
     if (!this.options.commands) {
       this.stats.refused++;
       this.log(`mqtt: refused command ${method.slice(0, 32)} for ${modem.slice(0, 64)} (the daemon runs without --mqtt-commands)`);
-      return answer({ error: { code: 'refused', message: 'this daemon does not take commands over MQTT (start it with --mqtt-commands)' } });
+      return answer({ error: errorBody('no-method', 'this daemon does not take commands over MQTT (start it with --mqtt-commands)') });
     }
     if (!(COMMANDS as readonly string[]).includes(method)) {
-      return answer({ error: { code: 'bad-request', message: `unknown command ${JSON.stringify(method.slice(0, 32))}; known: ${COMMANDS.join(', ')}` } });
+      return answer({ error: errorBody('no-method', `unknown command ${JSON.stringify(method.slice(0, 32))}; known: ${COMMANDS.join(', ')}`) });
     }
     this.stats.commands++;
     this.log(`mqtt: command ${method} for ${modem}`);
     const { id: _id, ...rest } = params;
-    await this.daemon.request(method as (typeof COMMANDS)[number], { ...rest, modem }).then(
+    // Checked against the contract like a socket request (the params come from the broker).
+    await this.daemon.request(method as (typeof COMMANDS)[number], { ...rest, modem } as never).then(
       (result) => answer({ result }),
-      (e: unknown) => answer({ error: errorBody(e) }),
+      (e: unknown) => answer({ error: errorOf(e) }),
     );
   }
 

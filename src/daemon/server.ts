@@ -5,7 +5,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
-import { Manager, type NetdevFactory } from '../modem/manager.js';
+import { Manager, type ModemSpec, type NetdevFactory } from '../modem/manager.js';
 import { planUnlink, runSteps, type KernelDevice, type StepRunner } from '../net/kernel.js';
 import { SimControlWatcher } from './sim-control.js';
 import { PinGuard } from '../modem/pin-guard.js';
@@ -15,15 +15,14 @@ import { Autoconnect, type LevelLog } from './autoconnect.js';
 import { loadConfig } from './config.js';
 import { Hotplug } from './hotplug.js';
 import { DaemonMetrics } from './metrics.js';
-import { ConfigError, ConnectError, type BearerRequest, type IpType, type AuthType, type Multiplex } from '../modem/types.js';
-import { PROFILES, isProfileName } from '../sim/profiles.js';
-import { Simulator } from '../sim/simulator.js';
-import { SimulatorFleet } from '../sim/fleet.js';
+import { ConfigError, NotFoundError, type BearerRequest } from '../modem/types.js';
 import { describeQmux } from '../qmi/describe.js';
 import { describeMbim } from '../mbim/describe.js';
 import { CLIENT_BOUNDS, ClientConnection, emptyClientDrops, type ConnectionPool } from './connection.js';
-import { bearerView, METHODS, modemInfo, modemSummary, type ErrorBody, type Request } from './protocol.js';
-import { smsCall } from './sms.js';
+import { checkParams, errorBody, METHODS, type ApiEvent, type LocalMethod, type Method, type Params, type Result } from './api.js';
+import { errorMessage, errorOf, eventMessage, ParamsError, parseRequest, resultMessage, type Caller, type Handlers } from './protocol.js';
+import { bearerView, linkViews, modemInfo, modemSummary } from './views.js';
+import { smsHandlers } from './sms.js';
 
 /** How the daemon runs: socket, netdevs, discovery, simulated modems, PIN, log. */
 export interface DaemonOptions {
@@ -42,8 +41,6 @@ export interface DaemonOptions {
   pin?: string;
   /** Where the daemon notes the kernel links it made, to clean them after a crash (default: beside the socket). */
   stateFile?: string;
-  /** Simulated modems to add at start: `qmi-rmnet` or `qmi-rmnet:2`. */
-  sims?: string[];
   /** Collect Prometheus metrics (`daemon.metrics`) from the start, so the first modems' probes count too. */
   metrics?: boolean;
   /** Control sockets of `wwan sim` processes whose modems this daemon manages. */
@@ -51,7 +48,7 @@ export interface DaemonOptions {
   log?: (line: string, level?: Parameters<LevelLog>[0]) => void;
 }
 
-/** The service: a manager, the local API on a unix socket, and optionally simulated and discovered modems. */
+/** The service: a manager and the local API on a unix socket; modems discovered, watched, or added through the API. */
 export class Daemon {
   readonly manager: Manager;
   private server: net.Server | undefined;
@@ -60,17 +57,17 @@ export class Daemon {
   private readonly tracers = new Set<ClientConnection>();
   /** Partial request bytes over all clients, and what the bounds dropped (see connection.ts). */
   private readonly pool: ConnectionPool = { partialBytes: 0, drops: emptyClientDrops() };
-  private readonly eventListeners = new Set<(event: Record<string, unknown>) => void>();
-  private readonly traceListeners = new Set<(event: Record<string, unknown>) => void>();
-  private readonly sims: Simulator[] = [];
+  private readonly eventListeners = new Set<(event: ApiEvent) => void>();
+  private readonly traceListeners = new Set<(event: ApiEvent<'trace'>) => void>();
+  private readonly handlers: Handlers;
+  /** Modems let go by `inhibit`, by port, to add back on `uninhibit`. */
+  private readonly inhibited = new Map<string, ModemSpec>();
   /** With the `metrics` option: what /metrics serves. */
   readonly metrics: DaemonMetrics | undefined;
   private readonly simWatchers: SimControlWatcher[] = [];
   private readonly startedAt = Date.now();
   private readonly stateFile: string;
   private saveQueued = false;
-  private readonly fleets: SimulatorFleet[] = [];
-  private nextSim = 0;
   private readonly log: (line: string) => void;
   private autoconnect: Autoconnect | undefined;
   private hotplug: Hotplug | undefined;
@@ -101,10 +98,14 @@ export class Daemon {
     this.manager.on('trace', (modem, protocol, direction, bytes) => {
       if (bytes.length === 0 || (this.tracers.size === 0 && this.traceListeners.size === 0)) return;
       const names = protocol === 'qmi' ? traceNamesQmi(bytes) : traceNamesMbim(bytes);
-      const event = { event: 'trace', modem, protocol, direction, time: Date.now(), ...names, hex: Buffer.from(bytes).toString('hex') };
+      const event: ApiEvent<'trace'> = { event: 'trace', modem, protocol, direction, time: Date.now(), ...names, hex: Buffer.from(bytes).toString('hex') };
       for (const l of this.traceListeners) l(event);
-      for (const c of this.tracers) c.event(event, 'traces');
+      if (this.tracers.size > 0) {
+        const message = eventMessage(event);
+        for (const c of this.tracers) c.event(message, 'traces');
+      }
     });
+    this.handlers = this.methodHandlers();
   }
 
   static async start(options: DaemonOptions): Promise<Daemon> {
@@ -115,7 +116,6 @@ export class Daemon {
       const levelLog: LevelLog = (level, line) => (options.log ?? (() => undefined))(line, level);
       if (options.config) d.autoconnect = new Autoconnect(d.manager, loadConfig(options.config), levelLog);
       if (options.discover) await (d.hotplug = new Hotplug(d.manager, { sysfs: options.sysfs, dev: options.dev, log: levelLog })).start();
-      for (const s of options.sims ?? []) await d.addSim(s);
       for (const path of options.simControl ?? []) await d.watchSim(path);
     } catch (e) {
       await d.stop();
@@ -130,38 +130,6 @@ export class Daemon {
     const w = new SimControlWatcher(this.manager, path, this.log, this.simWatchers.length === 0 ? '' : `sim${this.simWatchers.length}.`);
     this.simWatchers.push(w);
     await w.start();
-  }
-
-  /**
-   * Starts `N` simulated modems of a profile (`profile[:N]`) and manages them: up to 64 in this
-   * process, more in child processes (64 each: a SimulatorFleet), added 128 at a time.
-   */
-  async addSim(spec: string): Promise<string[]> {
-    const [name, countText] = spec.split(':');
-    if (!name || !isProfileName(name)) throw new ConfigError(`unknown simulator profile ${JSON.stringify(spec.slice(0, 64))}; choose one of ${Object.keys(PROFILES).join(', ')}`);
-    const count = countText === undefined ? 1 : Number(countText);
-    if (!Number.isInteger(count) || count < 1 || count > MAX_SIMS) throw new ConfigError(`a simulator count is 1 to ${MAX_SIMS}`);
-    const profile = PROFILES[name];
-    const seed = (this.sims.length + this.fleets.length) * 100 + 1;
-    let modems: ReturnType<Simulator['ready']>['modems'];
-    if (count <= 64) {
-      const sim = await Simulator.start({ profile, modems: count, seed, log: (l) => this.log(`[sim] ${l}`) });
-      this.sims.push(sim);
-      modems = sim.ready().modems;
-    } else {
-      const fleet = await SimulatorFleet.start({ profile: name, modems: count, seed, log: (l) => this.log(l) });
-      this.fleets.push(fleet);
-      modems = fleet.modems;
-    }
-    // Names go on from the modems there are (`sim<N>`), skipping any taken.
-    this.nextSim = Math.max(this.nextSim, this.manager.modems.size);
-    const nextId = (): string => {
-      while (this.manager.modems.has(`sim${this.nextSim}`)) this.nextSim++;
-      return `sim${this.nextSim++}`;
-    };
-    const specs = modems.map((m) => ({ id: nextId(), control: profile.control, port: `unix:${m.ports[0]!.socket}`, dataPipe: m.data, pipe: profile.data === 'bam-dmux' ? ('bam-dmux' as const) : ('usb' as const) }));
-    await inBatches(specs, 128, (s) => this.manager.add(s));
-    return specs.map((s) => s.id);
   }
 
   /** The kernel links this daemon has made, noted so a later daemon can remove them after a crash. */
@@ -218,7 +186,7 @@ export class Daemon {
     if (this.sockets.size >= CLIENT_BOUNDS.clients) {
       this.pool.drops.refused++;
       // Closed outright once the refusal is out: a half-closed socket would hold server.close() until the client ends.
-      sock.end(`${JSON.stringify({ id: null, error: { code: 'busy', message: `the daemon serves ${CLIENT_BOUNDS.clients} clients at most` } })}\n`, () => sock.destroy());
+      sock.end(`${JSON.stringify(errorMessage(null, errorBody('busy', `the daemon serves ${CLIENT_BOUNDS.clients} clients at most`)))}\n`, () => sock.destroy());
       return;
     }
     this.sockets.add(sock);
@@ -231,20 +199,21 @@ export class Daemon {
   }
 
   private async handle(conn: ClientConnection, line: string): Promise<void> {
-    let req: Request;
-    try {
-      req = JSON.parse(line) as Request;
-      if (typeof req !== 'object' || req === null || typeof req.id !== 'number' || !METHODS.includes(req.method)) throw new Error(`expected {"id": number, "method": one of ${METHODS.join('|')}}`);
-    } catch (e) {
-      conn.answer({ id: null, error: { code: 'bad-request', message: (e as Error).message } });
-      return;
-    }
-    try {
-      const result = await this.call(conn, req.method, req.params ?? {});
-      conn.answer({ id: req.id, result });
-    } catch (e) {
-      conn.answer({ id: req.id, error: errorBody(e) });
-    }
+    const parsed = parseRequest(line, (m) => METHODS[m].access !== 'process');
+    if ('error' in parsed) return conn.answer(errorMessage(parsed.id, parsed.error));
+    const { id, method, params } = parsed.request;
+    const caller: Caller = { stream: (kind) => (kind === 'events' ? this.subscribers : this.tracers).add(conn) };
+    const answer = await this.run(method, params, caller).then(
+      (result) => resultMessage(id ?? null!, result),
+      (e: unknown) => errorMessage(id ?? null, errorOf(e)),
+    );
+    // A notification (no id) gets no answer.
+    if (id !== undefined) conn.answer(answer);
+  }
+
+  private run<M extends Method>(method: M, params: Params<M>, caller: Caller): Promise<Result<M>> {
+    const handler = this.handlers[method] as (p: Params<M>, c: Caller) => Promise<Result<M>> | Result<M>;
+    return Promise.resolve().then(() => handler(params, caller));
   }
 
   /**
@@ -259,85 +228,91 @@ export class Daemon {
   }
 
   /**
-   * The API for front-ends in this process (D-Bus, HTTP): the same methods and answers as the socket.
-   * `subscribe`/`trace` are socket-only; use onEvent/onTrace instead.
+   * The API for front-ends in this process (D-Bus, HTTP, MQTT, the CLI's simulator host): the same
+   * methods, checks and answers as the socket. The streaming methods are the socket's; use onEvent/onTrace.
+   * Refusals throw the declared error types (errorOf gives their code); bad params throw ParamsError.
    */
-  request(method: Exclude<Request['method'], 'subscribe' | 'trace'>, params: Record<string, unknown> = {}): Promise<unknown> {
-    return this.call(undefined, method, params);
+  request<M extends LocalMethod>(method: M, params: Params<M> = {} as Params<M>): Promise<Result<M>> {
+    const problem = checkParams(method, params);
+    if (problem) return Promise.reject(new ParamsError(problem));
+    return this.run(method, params, {});
   }
 
   /** Every event the socket's subscribers get. Returns an unsubscribe. */
-  onEvent(listener: (event: Record<string, unknown>) => void): () => void {
+  onEvent(listener: (event: ApiEvent) => void): () => void {
     this.eventListeners.add(listener);
     return () => this.eventListeners.delete(listener);
   }
 
   /** Every trace event (control messages, secrets overwritten). Returns an unsubscribe. */
-  onTrace(listener: (event: Record<string, unknown>) => void): () => void {
+  onTrace(listener: (event: ApiEvent<'trace'>) => void): () => void {
     this.traceListeners.add(listener);
     return () => this.traceListeners.delete(listener);
   }
 
-  private async call(conn: ClientConnection | undefined, method: Request['method'], p: Record<string, unknown>): Promise<unknown> {
+  /** One handler per method of the contract (api.ts); a method missing here does not compile. */
+  private methodHandlers(): Handlers {
     const m = this.manager;
-    switch (method) {
-      case 'status':
-        return { pid: process.pid, uptimeMs: Date.now() - this.startedAt, socket: this.options.socket, modems: m.modems.size, simulators: this.sims.length, clients: { connected: this.sockets.size, ...this.pool.drops }, memory: memoryView() };
-      case 'list':
-        return [...m.modems.values()].map(modemSummary);
-      case 'info':
-        return modemInfo(m.get(str(p, 'modem')));
-      case 'connect': {
-        const modem = m.get(str(p, 'modem'));
-        const b = await modem.connect(bearerRequest(p));
-        return bearerView(b);
-      }
-      case 'disconnect': {
-        const modem = m.get(str(p, 'modem'));
-        const ids = p.all === true ? [...modem.bearers.keys()] : [...modem.bearers.values()].filter((b) => b.linkId === num(p, 'linkId') || b.id === p.bearer).map((b) => b.id);
-        if (ids.length === 0) throw new ConfigError(p.all === true ? 'no bearers to disconnect' : 'no bearer on that link id');
-        for (const id of ids) await modem.disconnect(id);
+    return {
+      status: () => ({ pid: process.pid, uptimeMs: Date.now() - this.startedAt, socket: this.options.socket, modemCount: m.modems.size, clients: { connected: this.sockets.size, ...this.pool.drops }, memory: memoryView() }),
+      list: () => [...m.modems.values()].map(modemSummary),
+      info: ({ modem }) => modemInfo(m.get(modem), m.specs.get(modem)!),
+      connect: async (p) => bearerView(await m.get(p.modem).connect(bearerRequest(p))),
+      disconnect: async ({ modem: id, linkId, bearer, all }) => {
+        const modem = m.get(id);
+        if (all !== true && linkId === undefined && bearer === undefined) throw new ParamsError('give linkId, bearer or all');
+        const ids = [...modem.bearers.values()].filter((b) => all === true || b.linkId === linkId || b.id === bearer).map((b) => b.id);
+        if (ids.length === 0) throw new NotFoundError(all === true ? 'no bearers to disconnect' : linkId !== undefined ? `no bearer on link ${linkId}` : `no bearer ${bearer}`);
+        for (const b of ids) await modem.disconnect(b);
         return { disconnected: ids.length };
-      }
-      case 'links':
-        return [...m.modems.values()].flatMap((modem) =>
-          [...modem.bearers.values()]
-            .filter((b) => b.netdev)
-            .map((b) => ({ modem: modem.id, name: b.netdev!.name, linkId: b.linkId, framing: modem.datapath?.format.framing ?? 'kernel', backend: b.netdev!.kind, bearer: b.id, status: b.status, addresses: [b.connected?.ipv4, b.connected?.ipv6].filter(Boolean).map((a) => `${a!.address}/${a!.prefix}`), counters: b.netdev!.counters })),
-        );
-      case 'subscribe':
-        if (conn) this.subscribers.add(conn);
-        return { subscribed: true };
-      case 'trace':
-        if (conn) this.tracers.add(conn);
-        return { tracing: true };
-      case 'addSim':
-        return { added: await this.addSim(str(p, 'profile')) };
-      case 'unlock': {
-        const pin = str(p, 'pin');
-        // The message never repeats what was sent.
-        if (!/^\d{4,8}$/.test(pin)) throw new ConfigError('a PIN is 4 to 8 digits');
-        const puk = p.puk === undefined ? undefined : str(p, 'puk');
-        if (puk !== undefined && !/^\d{8}$/.test(puk)) throw new ConfigError('a PUK is 8 digits');
-        const r = await m.get(str(p, 'modem')).unlock(pin, puk);
+      },
+      links: () => [...m.modems.values()].flatMap(linkViews),
+      subscribe: (_p, caller) => {
+        caller.stream?.('events');
+        return { subscribed: true as const };
+      },
+      trace: (_p, caller) => {
+        caller.stream?.('traces');
+        return { tracing: true as const };
+      },
+      add: async ({ id, control, port, dataPipe, pipe }) => {
+        await m.add({ id, control, port, ...(dataPipe !== undefined ? { dataPipe } : {}), ...(pipe !== undefined ? { pipe } : {}) });
+        return { added: id };
+      },
+      unlock: async ({ modem, pin, puk }) => {
+        const r = await m.get(modem).unlock(pin, puk);
         return { unlocked: r.unlocked, sim: r.sim, ...(r.retries !== undefined ? { retries: r.retries } : {}) };
-      }
-      case 'reload':
-        return this.reload();
-      case 'profiles':
-        return this.autoconnect?.profiles(m.get(str(p, 'modem'))) ?? { config: null, autoconnect: false, pin: false, bearers: [] };
-      case 'remove':
-        await m.get(str(p, 'modem'));
-        await m.remove(str(p, 'modem'));
-        return { removed: true };
-      default:
-        return smsCall(m, method, p);
-    }
+      },
+      reload: () => this.reload(),
+      profiles: ({ modem }) => this.autoconnect?.profiles(m.get(modem)) ?? { config: null, autoconnect: false, pin: false, bearers: [] },
+      remove: async ({ modem }) => {
+        m.get(modem);
+        await m.remove(modem);
+        return { removed: true as const };
+      },
+      inhibit: async ({ modem }) => {
+        m.get(modem);
+        const spec = m.specs.get(modem)!;
+        this.inhibited.set(spec.port, spec);
+        await m.remove(modem);
+        return { port: spec.port };
+      },
+      uninhibit: async ({ port }) => {
+        const spec = this.inhibited.get(port);
+        if (!spec) throw new NotFoundError(`no inhibited modem at ${JSON.stringify(port.slice(0, 256))}`);
+        this.inhibited.delete(port);
+        await m.add(spec);
+        return { added: spec.id };
+      },
+      ...smsHandlers(m),
+    };
   }
 
-  private publish(event: Record<string, unknown>): void {
+  private publish(event: ApiEvent): void {
     for (const l of this.eventListeners) l(event);
-    for (const c of this.subscribers) c.event(event, 'events');
+    if (this.subscribers.size === 0) return;
+    const message = eventMessage(event);
+    for (const c of this.subscribers) c.event(message, 'events');
   }
 
   async stop(): Promise<void> {
@@ -347,30 +322,14 @@ export class Daemon {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     for (const w of this.simWatchers) await w.stop();
     await this.manager.close();
-    for (const s of this.sims) await s.stop();
-    for (const f of this.fleets) await f.stop();
     this.metrics?.close();
   }
 }
 
 /** The process's memory in bytes: resident, the JS heap in use, and buffers outside it. */
-function memoryView(): Record<string, number> {
+function memoryView(): Result<'status'>['memory'] {
   const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
   return { rss, heapUsed, external, arrayBuffers };
-}
-
-/** Simulated modems one daemon may start (beyond 64 they run in child processes). */
-const MAX_SIMS = 4096;
-
-/** Runs `fn` over `items`, at most `width` at a time; the first failure is thrown once all have settled. */
-async function inBatches<T>(items: T[], width: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const errors: unknown[] = [];
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++]!).catch((e: unknown) => errors.push(e));
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
-  if (errors.length > 0) throw errors[0];
 }
 
 /** One line for people, and the service and message by name (for front-ends' filters). */
@@ -390,42 +349,16 @@ function traceNamesMbim(bytes: Uint8Array): { service: string; message: string; 
   return { service: d.service?.name ?? 'MBIM', message: String(cid ?? d.type), summary };
 }
 
-export function errorBody(e: unknown): ErrorBody {
-  if (e instanceof ConfigError) return { code: e.message.startsWith('no modem') ? 'not-found' : 'config', message: e.message };
-  if (e instanceof ConnectError) return { code: 'connect', message: e.message };
-  return { code: 'internal', message: (e as Error).message };
-}
-
-function str(p: Record<string, unknown>, key: string): string {
-  const v = p[key];
-  if (typeof v !== 'string' || v.length === 0 || v.length > 256) throw new ConfigError(`parameter ${key} must be a non-empty string`);
-  return v;
-}
-
-function num(p: Record<string, unknown>, key: string): number | undefined {
-  const v = p[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255) throw new ConfigError(`parameter ${key} must be a whole number from 0 to 255`);
-  return v;
-}
-
-function bearerRequest(p: Record<string, unknown>): BearerRequest {
-  const apns = Array.isArray(p.apns) ? p.apns : [p.apn];
-  if (!apns.every((a): a is string => typeof a === 'string')) throw new ConfigError('give the APN(s) as strings');
-  const ipType = (p.ipType ?? 'ipv4') as IpType;
-  if (!['ipv4', 'ipv6', 'ipv4v6'].includes(ipType)) throw new ConfigError('ipType is ipv4, ipv6 or ipv4v6');
-  const auth = (p.auth ?? 'none') as AuthType;
-  if (!['none', 'pap', 'chap', 'both'].includes(auth)) throw new ConfigError('auth is none, pap, chap or both');
-  const multiplex = (p.multiplex ?? 'requested') as Multiplex;
-  if (!['none', 'requested', 'required'].includes(multiplex)) throw new ConfigError('multiplex is none, requested or required');
-  const linkId = num(p, 'linkId');
+/** A bearer request from checked `connect` params: `apn` or `apns`, the rest defaulted. */
+function bearerRequest(p: Params<'connect'>): BearerRequest {
+  if ((p.apn === undefined) === (p.apns === undefined)) throw new ParamsError('give apn or apns');
   return {
-    apns,
-    ipType,
-    auth,
-    multiplex,
-    ...(typeof p.user === 'string' ? { user: p.user } : {}),
-    ...(typeof p.password === 'string' ? { password: p.password } : {}),
-    ...(linkId !== undefined ? { linkId } : {}),
+    apns: p.apns ?? [p.apn!],
+    ipType: p.ipType ?? 'ipv4',
+    auth: p.auth ?? 'none',
+    multiplex: p.multiplex ?? 'requested',
+    ...(p.user !== undefined ? { user: p.user } : {}),
+    ...(p.password !== undefined ? { password: p.password } : {}),
+    ...(p.linkId !== undefined ? { linkId: p.linkId } : {}),
   };
 }

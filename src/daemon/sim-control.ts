@@ -3,7 +3,8 @@
  * simulator's control socket says which modems there are (control port, data pipe); while that
  * connection lasts they are managed, when it drops (the simulator stopped or was killed) they are
  * removed with their links and a `modem-removed` event, and when a simulator answers there again
- * they are found again.
+ * they are found again. While connected, the simulator announces modems plugged in (`port-added`) and
+ * unplugged (`port-removed`), and they are added and removed as a device folder's would be.
  */
 import net from 'node:net';
 import { createInterface } from 'node:readline';
@@ -47,7 +48,8 @@ export class SimControlWatcher {
       });
       createInterface({ input: sock })
         .on('error', () => undefined)
-        .once('line', (line) => {
+        .on('line', (line) => {
+          if (answered) return this.announced(line);
           answered = true;
           const modems = parseSimModems(line);
           if (!modems) this.log(`sim-control ${this.path}: not a simulator's answer`);
@@ -73,6 +75,19 @@ export class SimControlWatcher {
     }
   }
 
+  /** A port the simulator announced: added and removed in order, after what is under way. */
+  private announced(line: string): void {
+    const e = parseSimEvent(line);
+    if (!e) return this.log(`sim-control ${this.path}: ignored a line that is not a port event`);
+    this.adding = this.adding.then(async () => {
+      if (e.event === 'port-added') return this.add([e.modem]);
+      const id = `${this.prefix}${e.modem}`;
+      if (!this.ids.delete(id) || !this.manager.modems.has(id)) return;
+      this.log(`${id}: unplugged from the simulator at ${this.path}; removing the modem`);
+      await this.manager.remove(id).catch((err: Error) => this.log(`${id}: ${err.message}`));
+    });
+  }
+
   /** The simulator is gone: its modems are removed, and its socket is tried again until it answers. */
   private async lost(): Promise<void> {
     await this.adding;
@@ -95,19 +110,31 @@ export class SimControlWatcher {
   }
 }
 
-/** The simulator's `modems` answer, or undefined when it is not one (nothing in it is trusted blindly). */
-export function parseSimModems(line: string): SimModemEntry[] | undefined {
-  let v: unknown;
+const str = (x: unknown): x is string => typeof x === 'string' && x.length > 0 && x.length <= 256;
+const isModemEntry = (m: Partial<SimModemEntry> | null): m is SimModemEntry =>
+  typeof m === 'object' && m !== null && str(m.id) && /^[\w.-]+$/.test(m.id) && (m.control === 'qmi' || m.control === 'mbim') && str(m.dataPipe) && Array.isArray(m.ports) && typeof m.ports[0] === 'object' && m.ports[0] !== null && str(m.ports[0].socket);
+
+function parseLine(line: string): unknown {
   try {
-    v = JSON.parse(line);
+    return JSON.parse(line);
   } catch {
     return undefined;
   }
-  const modems = (v as { modems?: unknown } | null)?.modems;
+}
+
+/** The simulator's `modems` answer, or undefined when it is not one (nothing in it is trusted blindly). */
+export function parseSimModems(line: string): SimModemEntry[] | undefined {
+  const modems = (parseLine(line) as { modems?: unknown } | null)?.modems;
   if (!Array.isArray(modems)) return undefined;
-  const str = (x: unknown): x is string => typeof x === 'string' && x.length > 0 && x.length <= 256;
-  return modems.filter(
-    (m: Partial<SimModemEntry> | null): m is SimModemEntry =>
-      typeof m === 'object' && m !== null && str(m.id) && /^[\w.-]+$/.test(m.id) && (m.control === 'qmi' || m.control === 'mbim') && str(m.dataPipe) && Array.isArray(m.ports) && typeof m.ports[0] === 'object' && m.ports[0] !== null && str(m.ports[0].socket),
-  );
+  return modems.filter(isModemEntry);
+}
+
+export type SimPortEvent = { event: 'port-added'; modem: SimModemEntry } | { event: 'port-removed'; modem: string };
+
+/** A port the simulator announced, or undefined when the line is not one. */
+export function parseSimEvent(line: string): SimPortEvent | undefined {
+  const v = parseLine(line) as { event?: unknown; modem?: unknown } | null;
+  if (v?.event === 'port-added' && isModemEntry(v.modem as Partial<SimModemEntry> | null)) return { event: 'port-added', modem: v.modem as SimModemEntry };
+  if (v?.event === 'port-removed' && str(v.modem) && /^[\w.-]+$/.test(v.modem)) return { event: 'port-removed', modem: v.modem };
+  return undefined;
 }

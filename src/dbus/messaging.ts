@@ -1,13 +1,12 @@
 /**
- * ModemManager 1.20's Modem.Messaging interface and its Sms objects over a modem's messaging:
+ * ModemManager 1.20's Modem.Messaging interface and its Sms objects over the daemon's sms methods and events:
  * every stored, received or sent message is an Sms object at /org/freedesktop/ModemManager1/SMS/N
  * (numbered once, never reused); Create makes a local one that Send or Store turns into a real one,
  * as ModemManager does, so `mmcli --messaging-*` and `mmcli -s N --send` work unchanged.
  */
 import dbus from 'dbus-next';
-import type { MessagingEvent, SendRequest, SmsMessage } from '../modem/messaging.js';
-import { onMessagingEvent } from '../modem/messaging.js';
-import type { Modem } from '../modem/modem.js';
+import type { ApiEvent, Params, Result, SmsMessageView as SmsMessage } from '../daemon/api.js';
+import type { SendRequest } from '../modem/messaging.js';
 import type { SmsStorage } from '../modem/sms-driver.js';
 import { exportable, mmError, type Exported, type InterfaceDecl } from './interfaces.js';
 import { MM_NAME, MM_PATH, MmError } from './mm-enums.js';
@@ -57,7 +56,7 @@ export interface SmsCounter {
 interface SmsObject {
   path: string;
   iface: Exported;
-  /** The manager's message, once there is one. */
+  /** The daemon's message, once there is one. */
   message?: SmsMessage;
   /** What Create was given, until Send or Store. */
   draft?: SendRequest & { smsc?: string };
@@ -84,44 +83,61 @@ function draftFrom(props: Record<string, dbus.Variant>): SendRequest & { smsc?: 
   };
 }
 
+type SmsMethod = 'smsList' | 'smsSend' | 'smsStore' | 'smsSendStored' | 'smsDelete';
+/** The daemon's short-message methods for one modem (its `modem` param filled in), refusals as ModemManager errors. */
+export type SmsApi = <M extends SmsMethod>(method: M, params: Omit<Params<M>, 'modem'>) => Promise<Result<M>>;
+
 export class DbusMessaging {
   readonly iface: Exported;
   private readonly objects: SmsObject[] = [];
   /** A Send or Store in progress: the message it makes belongs to this object. */
   private claiming: SmsObject | undefined;
-  private readonly off: () => void;
+  private storages: SmsStorage[];
 
-  constructor(
+  private constructor(
     private readonly bus: dbus.MessageBus,
-    private readonly modem: Modem,
+    private readonly api: SmsApi,
     private readonly counter: SmsCounter,
+    first: Result<'smsList'>,
   ) {
-    const messaging = modem.messaging;
+    this.storages = first.storages;
     this.iface = exportable(MESSAGING, {
-      values: () => ({ Messages: this.objects.map((o) => o.path), SupportedStorages: messaging.storages.map((s) => STORAGE[s]), DefaultStorage: STORAGE[messaging.storages[0] ?? 'me'] }),
+      values: () => ({ Messages: this.objects.map((o) => o.path), SupportedStorages: this.storages.map((s) => STORAGE[s]), DefaultStorage: STORAGE[this.storages[0] ?? 'me'] }),
       handlers: {
         List: async () => {
-          if (messaging.enabled) await messaging.refresh();
+          // The daemon reads the stores again; new messages come back as events.
+          await this.list();
           return this.objects.map((o) => o.path);
         },
         Create: (props: Record<string, dbus.Variant>) => this.add({ draft: draftFrom(props) }, false).path,
         Delete: async (path: string) => {
           const o = this.objects.find((x) => x.path === path);
           if (!o) throw mmError(MmError.notFound, `no message ${path} on this modem`);
-          if (o.message && this.modem.messaging.messages.has(o.message.id)) await this.modem.messaging.delete(o.message.id);
+          // A message the modem has goes when the daemon says it went (its `deleted` event); a draft at once.
+          if (o.message) await this.api('smsDelete', { id: o.message.id }).catch((e: { type?: string }) => (e.type === MmError.notFound ? this.drop(o) : Promise.reject(e as Error)));
           else this.drop(o);
         },
         SetDefaultStorage: (storage: number) => {
-          if (storageFrom(storage) !== messaging.storages[0]) throw mmError(MmError.unsupported, `this modem stores messages in ${messaging.storages.join(', ') || 'nothing'}`);
+          if (storageFrom(storage) !== this.storages[0]) throw mmError(MmError.unsupported, `this modem stores messages in ${this.storages.join(', ') || 'nothing'}`);
         },
       },
     });
-    for (const m of messaging.list()) this.add({ message: m }, false);
-    this.off = onMessagingEvent(messaging, (e: MessagingEvent) => this.onEvent(e));
+    for (const m of first.messages) this.add({ message: m }, false);
   }
 
-  private onEvent(e: MessagingEvent): void {
-    if (e.kind === 'added') {
+  /** The modem's messages as Sms objects; none while its messaging is not available (a locked SIM). */
+  static async start(bus: dbus.MessageBus, api: SmsApi, counter: SmsCounter): Promise<DbusMessaging> {
+    return new DbusMessaging(bus, api, counter, await api('smsList', {}).catch(() => ({ storages: [], messages: [] })));
+  }
+
+  private async list(): Promise<void> {
+    const r = await this.api('smsList', {}).catch(() => undefined);
+    if (r) this.storages = r.storages;
+  }
+
+  /** A short-message event of the daemon's, for this modem. */
+  onEvent(e: ApiEvent<'sms'>): void {
+    if (e.kind === 'added' && e.message) {
       const claim = this.claiming;
       if (claim && !claim.message) {
         claim.message = e.message;
@@ -130,10 +146,11 @@ export class DbusMessaging {
         return;
       }
       this.add({ message: e.message }, e.message.pduType !== 'submit');
-    } else if (e.kind === 'updated' || e.kind === 'received') {
-      const o = this.objects.find((x) => x.message?.id === e.message.id);
+    } else if ((e.kind === 'updated' || e.kind === 'received') && e.message) {
+      const message = e.message;
+      const o = this.objects.find((x) => x.message?.id === message.id);
       if (o) {
-        o.message = e.message;
+        o.message = message;
         o.iface.refresh();
       }
     } else if (e.kind === 'deleted') {
@@ -176,21 +193,21 @@ export class DbusMessaging {
     if (m?.state === 'sent') throw mmError(MmError.wrongState, 'this message was sent already');
     if (m && m.pduType === 'submit' && m.parts.length > 0) {
       // A stored message is sent from the store and stays this object, now sent.
-      o.message = await this.modem.messaging.sendStored(m.id);
+      o.message = await this.api('smsSendStored', { id: m.id });
     } else if (o.draft) {
-      const draft = o.draft;
-      await this.claim(o, () => this.modem.messaging.send(draft));
+      const { smsc: _smsc, ...draft } = o.draft;
+      await this.claim(o, () => this.api('smsSend', draft));
     } else throw mmError(MmError.wrongState, 'only a message to send can be sent');
     o.iface.refresh();
   }
 
   private async store(o: SmsObject, storage: number): Promise<void> {
     if (!o.draft) throw mmError(MmError.wrongState, o.message?.parts.length ? 'this message is stored already' : 'only a message made with Create can be stored');
-    const where = storage === 0 ? this.modem.messaging.storages[0] : storageFrom(storage);
+    const where = storage === 0 ? this.storages[0] : storageFrom(storage);
     if (!where) throw mmError(MmError.invalidArgs, `unknown storage ${storage}`);
-    const draft = o.draft;
+    const { smsc: _smsc, ...draft } = o.draft;
     await this.claim(o, async () => {
-      const m = await this.modem.messaging.store(draft, where);
+      const m = await this.api('smsStore', { ...draft, storage: where });
       o.message = m;
       o.draft = undefined;
     });
@@ -198,7 +215,6 @@ export class DbusMessaging {
   }
 
   close(): void {
-    this.off();
     for (const o of [...this.objects]) (this.bus.unexport as (path: string) => void).call(this.bus, o.path);
     this.objects.length = 0;
   }

@@ -1,6 +1,8 @@
 /**
- * `wwan daemon --dbus`: ModemManager's D-Bus API over the daemon's manager, so mmcli,
- * NetworkManager and other ModemManager clients drive wwankit unchanged. Objects and paths as
+ * `wwan daemon --dbus`: ModemManager's D-Bus API over the daemon's API (api.ts), so mmcli,
+ * NetworkManager and other ModemManager clients drive wwankit unchanged. It is an in-process client of
+ * the contract like the dashboard: calls go through Daemon.request (checked like socket requests), and
+ * its objects mirror the modems from `info` and the API's events (D-Bus reads properties synchronously). Objects and paths as
  * ModemManager makes them: the manager and its ObjectManager at /org/freedesktop/ModemManager1,
  * modems (in the ObjectManager) at Modem/N, SIMs at SIM/N and bearers at Bearer/N beside them,
  * numbered once and never reused.
@@ -12,10 +14,10 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import dbus from 'dbus-next';
 import type { Daemon } from '../daemon/server.js';
-import type { ModemSpec } from '../modem/manager.js';
-import type { Bearer, Modem } from '../modem/modem.js';
+import type { ApiEvent, BearerView, LinkView, LocalMethod, ModemInfo, Params, Result } from '../daemon/api.js';
+import { errorNameOf } from '../daemon/protocol.js';
 import type { BearerRequest } from '../modem/types.js';
-import { DbusMessaging } from './messaging.js';
+import { DbusMessaging, type SmsApi } from './messaging.js';
 import { BEARER, MANAGER, MODEM, MODEM_3GPP, OBJECT_MANAGER, SIGNAL, SIM, SIMPLE, exportable, mmError, type Exported } from './interfaces.js';
 import {
   BearerIpFamily,
@@ -42,6 +44,8 @@ export interface DbusOptions {
 
 interface ModemObject {
   id: string;
+  /** The modem as `info` showed it, kept current by the API's events. */
+  info: ModemInfo;
   path: string;
   simPath: string;
   ifaces: Exported[];
@@ -57,8 +61,10 @@ interface BearerObject {
   request: BearerRequest;
   /** Made over D-Bus: kept while disconnected, until DeleteBearer. */
   owned: boolean;
-  /** The manager's bearer while one is up or coming up. */
-  bearer?: Bearer;
+  /** The daemon's bearer while one is up or coming up. */
+  bearer?: BearerView;
+  /** A connect of this object is under way: the daemon's new bearer with its settings is this one's. */
+  dialing?: boolean;
   iface: Exported;
   error?: string;
   attempts: number;
@@ -66,13 +72,16 @@ interface BearerObject {
 }
 
 const MAX_BEARERS = 8;
+/** How often the Stats of bearers that are up are read again. */
+const STATS_MS = 5000;
 const LOG_LEVELS = ['ERR', 'WARN', 'MSG', 'INFO', 'DEBUG', 'TRACE'];
 
 export class ModemManagerService {
   private readonly modems = new Map<string, ModemObject>();
   private readonly bearers = new Set<BearerObject>();
-  /** Devices InhibitDevice took away, by uid, to add back on uninhibit. */
-  private readonly inhibited = new Map<string, ModemSpec>();
+  /** Link counters by modem and bearer id, for the bearers' Stats (refreshed while a bearer is up). */
+  private links: LinkView[] = [];
+  private statsTimer: NodeJS.Timeout | undefined;
   private readonly counters = { modem: 0, sim: 0, bearer: 0, sms: 0 };
   private readonly objectManager: Exported;
   private readonly detach: () => void;
@@ -90,20 +99,7 @@ export class ModemManagerService {
     });
     bus.export(MM_PATH, this.objectManager);
     bus.export(MM_PATH, exportable(MANAGER, { values: () => ({ Version: MM_VERSION }), handlers: this.managerHandlers() }));
-    const m = daemon.manager;
-    const listeners = {
-      modemAdded: (id: string) => this.addModem(id),
-      modemRemoved: (id: string) => this.removeModem(id),
-      state: (id: string) => this.refreshModem(id),
-      signal: (id: string) => this.refreshModem(id),
-      registration: (id: string) => this.refreshModem(id),
-      bearer: (id: string, b: Bearer) => this.onBearer(id, b),
-    };
-    for (const [event, l] of Object.entries(listeners)) m.on(event as 'state', l as (id: string) => void);
-    this.detach = () => {
-      for (const [event, l] of Object.entries(listeners)) m.off(event as 'state', l as (id: string) => void);
-    };
-    for (const id of m.modems.keys()) this.addModem(id);
+    this.detach = daemon.onEvent((e) => this.onEvent(e));
   }
 
   static async start(daemon: Daemon, options: DbusOptions): Promise<ModemManagerService> {
@@ -120,11 +116,41 @@ export class ModemManagerService {
       throw new Error(`${MM_NAME} is owned already on the ${options.bus} bus (is ModemManager running?)`);
     }
     options.log?.(`D-Bus: owns ${MM_NAME} on the ${options.bus} bus`);
-    return new ModemManagerService(daemon, bus, options);
+    const service = new ModemManagerService(daemon, bus, options);
+    for (const m of await daemon.request('list')) await service.addModem(m.id);
+    return service;
+  }
+
+  /** The daemon's API, as D-Bus callers see its refusals: ModemManager's errors, the message kept. */
+  private api<M extends LocalMethod>(method: M, params: Params<M>): Promise<Result<M>> {
+    return this.daemon.request(method, params).catch((e: unknown) => {
+      const name = errorNameOf(e);
+      const message = e instanceof Error ? e.message : String(e);
+      throw mmError(name === 'bad-params' ? MmError.invalidArgs : name === 'not-found' ? MmError.notFound : name === 'internal' || name === 'connect' ? MmError.failed : MmError.wrongState, message);
+    });
+  }
+
+  private onEvent(e: ApiEvent): void {
+    if (e.event === 'modem-added') return void this.addModem(e.modem).catch((err: Error) => this.log(`D-Bus: ${e.modem}: ${err.message}`));
+    if (e.event === 'modem-removed') return this.removeModem(e.modem);
+    if (e.event === 'dropped' || e.event === 'trace') return;
+    const m = this.modems.get(e.modem);
+    if (!m) return;
+    if (e.event === 'sms') return m.messaging.onEvent(e);
+    if (e.event === 'state') m.info.state = e.state;
+    else if (e.event === 'signal') m.info.signal = e.signal;
+    else if (e.event === 'registration') m.info.registration = e.registration;
+    else if (e.event === 'bearer') {
+      const gone = e.bearer.status === 'disconnected';
+      m.info.bearers = [...m.info.bearers.filter((b) => b.id !== e.bearer.id), ...(gone ? [] : [e.bearer])];
+      this.onBearer(m, e.bearer);
+    }
+    this.refreshModem(e.modem);
   }
 
   async stop(): Promise<void> {
     this.detach();
+    clearInterval(this.statsTimer);
     for (const m of this.modems.values()) {
       clearInterval(m.signal.timer);
       m.messaging.close();
@@ -141,35 +167,29 @@ export class ModemManagerService {
         if (!LOG_LEVELS.includes(level)) throw mmError(MmError.invalidArgs, `unknown log level '${level}' (${LOG_LEVELS.join(', ')})`);
       },
       InhibitDevice: async (uid: string, inhibit: boolean) => {
-        const manager = this.daemon.manager;
-        if (inhibit) {
-          const id = [...manager.specs.values()].find((s) => s.port === uid)?.id;
-          if (!id) throw mmError(MmError.notFound, `no modem with uid '${uid}'`);
-          this.inhibited.set(uid, manager.specs.get(id)!);
-          await manager.remove(id);
-          return;
-        }
-        const spec = this.inhibited.get(uid);
-        if (!spec) throw mmError(MmError.notFound, `device '${uid}' is not inhibited`);
-        this.inhibited.delete(uid);
-        await manager.add(spec);
+        if (!inhibit) return void (await this.api('uninhibit', { port: uid }));
+        const m = [...this.modems.values()].find((x) => x.info.port === uid);
+        if (!m) throw mmError(MmError.notFound, `no modem with uid '${uid}'`);
+        await this.api('inhibit', { modem: m.id });
       },
     };
   }
 
-  private addModem(id: string): void {
+  private async addModem(id: string): Promise<void> {
     if (this.modems.has(id)) return;
-    const modem = this.daemon.manager.get(id);
-    const spec = this.daemon.manager.specs.get(id);
+    const first = await this.daemon.request('info', { modem: id }).catch(() => undefined);
+    // Gone again meanwhile, or added by an event while this waited.
+    if (!first || this.modems.has(id)) return;
     const path = `${MM_PATH}/Modem/${this.counters.modem++}`;
     const simPath = `${MM_PATH}/SIM/${this.counters.sim++}`;
     const signal: ModemObject['signal'] = { rate: 0, lte: {}, nr5g: {} };
-    const info = () => modem.info;
+    // Until the modem's object is registered below, what `info` answered first.
+    const info = (): ModemInfo => this.modems.get(id)?.info ?? first;
     const modemValues = () => {
       const i = info();
-      const caps = ModemCapability.gsmUmts | ModemCapability.lte | (i?.registration.tech === '5gnr' ? ModemCapability.nr5g : 0);
+      const caps = ModemCapability.gsmUmts | ModemCapability.lte | (i.registration?.tech === '5gnr' ? ModemCapability.nr5g : 0);
       const modes = ModemMode.mode2g | ModemMode.mode3g | ModemMode.mode4g | (caps & ModemCapability.nr5g ? ModemMode.mode5g : 0);
-      const links = [...modem.bearers.values()].flatMap((b) => (b.netdev ? [[b.netdev.name, ModemPortType.net]] : []));
+      const links = i.bearers.flatMap((b) => (b.interface ? [[b.interface, ModemPortType.net]] : []));
       return {
         Sim: simPath,
         SimSlots: [],
@@ -180,26 +200,26 @@ export class ModemManagerService {
         MaxBearers: MAX_BEARERS,
         MaxActiveBearers: MAX_BEARERS,
         MaxActiveMultiplexedBearers: MAX_BEARERS,
-        Manufacturer: i?.identity.manufacturer ?? '',
-        Model: i?.identity.model ?? '',
-        Revision: i?.identity.revision ?? '',
+        Manufacturer: i.manufacturer ?? '',
+        Model: i.model ?? '',
+        Revision: i.revision ?? '',
         CarrierConfiguration: '',
         CarrierConfigurationRevision: '',
         HardwareRevision: '',
-        DeviceIdentifier: createHash('sha1').update(`${spec?.port ?? id}\0${i?.identity.imei ?? ''}`).digest('hex'),
-        Device: spec?.port ?? id,
-        Drivers: spec?.kernel ? [spec.kernel.driver] : [],
+        DeviceIdentifier: createHash('sha1').update(`${i.port}\0${i.imei ?? ''}`).digest('hex'),
+        Device: i.port,
+        Drivers: i.driver ? [i.driver] : [],
         Plugin: 'wwankit',
-        PrimaryPort: basename(spec?.port ?? id),
-        Ports: [[basename(spec?.port ?? id), modem.driver.protocol === 'qmi' ? ModemPortType.qmi : ModemPortType.mbim], ...links],
-        EquipmentIdentifier: i?.identity.imei ?? '',
+        PrimaryPort: basename(i.port),
+        Ports: [[basename(i.port), i.protocol === 'qmi' ? ModemPortType.qmi : ModemPortType.mbim], ...links],
+        EquipmentIdentifier: i.imei ?? '',
         UnlockRequired: unlockRequired(i),
         // dbus-next 0.10.2 marshals dictionary keys from object keys, always strings: an a{uu} cannot carry entries.
         UnlockRetries: {},
-        State: modemState(modem.state, modem.bearers.values()),
-        StateFailedReason: failedReason(i, modem.state),
-        AccessTechnologies: accessTechnologies(i?.registration),
-        SignalQuality: signalQuality(i?.signal),
+        State: modemState(i.state, i.bearers),
+        StateFailedReason: failedReason(i, i.state),
+        AccessTechnologies: accessTechnologies(i.registration),
+        SignalQuality: signalQuality(i.signal),
         OwnNumbers: [],
         PowerState: ModemPowerState.on,
         SupportedModes: [[modes, ModemMode.none]],
@@ -210,10 +230,10 @@ export class ModemManagerService {
       };
     };
     const operatorCode = () => {
-      const op = info()?.registration.operator;
+      const op = info().registration?.operator;
       return op ? `${op.mcc}${op.mnc}` : '';
     };
-    const registered = () => ['home', 'roaming'].includes(info()?.registration.state ?? '');
+    const registered = () => ['home', 'roaming'].includes(info().registration?.state ?? '');
     const ifaces = [
       exportable(MODEM, {
         values: modemValues,
@@ -243,7 +263,7 @@ export class ModemManagerService {
         handlers: {
           Connect: async (props: Record<string, dbus.Variant>) => {
             const settings = parseConnectSettings(props);
-            if (settings.pin !== undefined && modem.info?.sim.status === 'pin-required') await this.sendPin(modem, settings.pin);
+            if (settings.pin !== undefined && info().sim?.status === 'pin-required') await this.sendPin(id, settings.pin);
             const same = this.bearersOf(id).find((b) => b.owned && sameSettings(b.request, settings.request));
             const b = same ?? this.createBearer(id, settings.request);
             try {
@@ -267,19 +287,19 @@ export class ModemManagerService {
               'signal-quality': new dbus.Variant('(ub)', v.SignalQuality),
               'current-bands': new dbus.Variant('au', v.CurrentBands),
               'access-technologies': new dbus.Variant('u', v.AccessTechnologies),
-              'm3gpp-registration-state': new dbus.Variant('u', registrationState(info()?.registration)),
+              'm3gpp-registration-state': new dbus.Variant('u', registrationState(info().registration)),
               'm3gpp-operator-code': new dbus.Variant('s', operatorCode()),
-              'm3gpp-operator-name': new dbus.Variant('s', info()?.registration.operator?.name ?? ''),
+              'm3gpp-operator-name': new dbus.Variant('s', info().registration?.operator?.name ?? ''),
             };
           },
         },
       }),
       exportable(MODEM_3GPP, {
         values: () => ({
-          Imei: info()?.identity.imei ?? '',
-          RegistrationState: registrationState(info()?.registration),
+          Imei: info().imei ?? '',
+          RegistrationState: registrationState(info().registration),
           OperatorCode: operatorCode(),
-          OperatorName: info()?.registration.operator?.name ?? '',
+          OperatorName: info().registration?.operator?.name ?? '',
           EnabledFacilityLocks: 0,
           SubscriptionState: 0,
           EpsUeModeOperation: 0,
@@ -304,8 +324,8 @@ export class ModemManagerService {
             signal.rate = rate;
             signal.timer = undefined;
             const sample = () => {
-              signal.lte = rate > 0 ? signalDict(info()?.signal) : {};
-              signal.nr5g = rate > 0 ? signalDict(info()?.signal.nr5g) : {};
+              signal.lte = rate > 0 ? signalDict(info().signal) : {};
+              signal.nr5g = rate > 0 ? signalDict(info().signal?.nr5g) : {};
               this.refreshModem(id);
             };
             if (rate > 0) signal.timer = setInterval(sample, rate * 1000).unref();
@@ -317,8 +337,8 @@ export class ModemManagerService {
     const sim = exportable(SIM, {
       values: () => ({
         Active: true,
-        SimIdentifier: info()?.sim.iccid ?? '',
-        Imsi: info()?.sim.imsi ?? '',
+        SimIdentifier: info().sim?.iccid ?? '',
+        Imsi: info().sim?.imsi ?? '',
         Eid: '',
         OperatorIdentifier: '',
         OperatorName: '',
@@ -330,16 +350,18 @@ export class ModemManagerService {
         EsimStatus: 0,
         Removability: 0,
       }),
-      handlers: { SendPin: (pin: string) => this.sendPin(modem, pin) },
+      handlers: { SendPin: (pin: string) => this.sendPin(id, pin) },
     });
-    const messaging = new DbusMessaging(this.bus, modem, this.counters);
+    const messaging = await DbusMessaging.start(this.bus, ((method: 'smsList', params: object) => this.api(method, { ...params, modem: id })) as SmsApi, this.counters);
+    // Removed, or added by another event, while the messages were read.
+    if (this.modems.has(id) || !(await this.daemon.request('list')).some((m) => m.id === id)) return messaging.close();
     ifaces.push(messaging.iface);
-    const entry: ModemObject = { id, path, simPath, ifaces, sim, signal, mmState: modemValues().State, messaging };
+    const entry: ModemObject = { id, info: first, path, simPath, ifaces, sim, signal, mmState: modemValues().State, messaging };
     this.modems.set(id, entry);
     for (const i of ifaces) this.bus.export(path, i);
     this.bus.export(simPath, sim);
     this.objectManager.emitSignal('InterfacesAdded', path, interfacesOf(ifaces));
-    for (const b of modem.bearers.values()) this.onBearer(id, b);
+    for (const b of first.bearers) this.onBearer(entry, b);
     this.log(`D-Bus: ${id} is ${path}`);
   }
 
@@ -371,26 +393,28 @@ export class ModemManagerService {
   }
 
   private createBearer(modemId: string, request: BearerRequest): BearerObject {
-    const modem = this.daemon.manager.get(modemId);
+    const m = this.modems.get(modemId);
+    if (!m) throw mmError(MmError.notFound, `no modem ${modemId}`);
     if (this.bearersOf(modemId).length >= MAX_BEARERS) throw mmError(MmError.wrongState, `at most ${MAX_BEARERS} bearers per modem`);
-    return this.addBearerObject(modem, request, true);
+    return this.addBearerObject(m, request, true);
   }
 
-  private addBearerObject(modem: Modem, request: BearerRequest, owned: boolean): BearerObject {
+  private addBearerObject(m: ModemObject, request: BearerRequest, owned: boolean): BearerObject {
     const path = `${MM_PATH}/Bearer/${this.counters.bearer++}`;
-    const b = { path, modemId: modem.id, request, owned, attempts: 0, failedAttempts: 0 } as BearerObject;
+    const b = { path, modemId: m.id, request, owned, attempts: 0, failedAttempts: 0 } as BearerObject;
     b.iface = exportable(BEARER, {
       values: () => {
         const up = b.bearer?.status === 'connected' ? b.bearer : undefined;
-        const counters = up?.netdev?.counters;
+        const counters = up && this.links.find((l) => l.modem === m.id && l.bearer === up.id)?.counters;
+        const framing = m.info.dataFormat?.framing;
         return {
-          Interface: up?.netdev?.name ?? '',
+          Interface: up?.interface ?? '',
           Connected: up !== undefined,
           ConnectionError: b.error ? [MmError.failed, b.error] : ['', ''],
           Suspended: false,
-          Multiplexed: up !== undefined && (modem.datapath ? modem.datapath.format.framing !== 'raw-ip' : request.multiplex !== 'none'),
-          Ip4Config: ipConfig(up?.connected?.ipv4),
-          Ip6Config: ipConfig(up?.connected?.ipv6),
+          Multiplexed: up !== undefined && (framing !== undefined ? framing !== 'raw-ip' : request.multiplex !== 'none'),
+          Ip4Config: ipConfig(up?.ipv4),
+          Ip6Config: ipConfig(up?.ipv6),
           Stats: {
             'rx-bytes': new dbus.Variant('t', BigInt(counters?.rxBytes ?? 0)),
             'tx-bytes': new dbus.Variant('t', BigInt(counters?.txBytes ?? 0)),
@@ -411,7 +435,7 @@ export class ModemManagerService {
     });
     this.bearers.add(b);
     this.bus.export(path, b.iface);
-    this.refreshModem(modem.id);
+    this.refreshModem(m.id);
     return b;
   }
 
@@ -420,16 +444,19 @@ export class ModemManagerService {
       if (b.bearer.status === 'connected') return;
       throw mmError(MmError.wrongState, `the bearer is ${b.bearer.status}`);
     }
-    const modem = this.daemon.manager.get(b.modemId);
+    if (b.dialing) throw mmError(MmError.wrongState, 'the bearer is connecting');
     b.attempts++;
+    b.dialing = true;
+    const { apns, ipType, auth, user, password, multiplex, linkId } = b.request;
     try {
-      b.bearer = await modem.connect(b.request);
+      b.bearer = await this.api('connect', { modem: b.modemId, apns, ipType, multiplex, ...(auth ? { auth } : {}), ...(user !== undefined ? { user } : {}), ...(password !== undefined ? { password } : {}), ...(linkId !== undefined ? { linkId } : {}) });
       b.error = undefined;
     } catch (e) {
       b.failedAttempts++;
       b.error = (e as Error).message;
       throw e;
     } finally {
+      b.dialing = false;
       b.iface.refresh();
     }
   }
@@ -438,7 +465,7 @@ export class ModemManagerService {
     const bearer = b.bearer;
     if (!bearer) return;
     b.bearer = undefined;
-    await this.daemon.manager.get(b.modemId).disconnect(bearer.id).catch(() => undefined);
+    await this.daemon.request('disconnect', { modem: b.modemId, bearer: bearer.id }).catch(() => undefined);
     b.iface.refresh();
   }
 
@@ -448,33 +475,51 @@ export class ModemManagerService {
     this.refreshModem(b.modemId);
   }
 
-  /** A bearer changed in the manager: update its object, or show one the daemon's own API made. */
-  private onBearer(modemId: string, bearer: Bearer): void {
-    if (!this.modems.has(modemId)) return;
-    let b = [...this.bearers].find((x) => x.modemId === modemId && (x.bearer === bearer || x.request === bearer.request));
+  /** A bearer changed in the daemon: update its object, or show one made through the daemon's other front-ends. */
+  private onBearer(m: ModemObject, bearer: BearerView): void {
+    const mine = this.bearersOf(m.id);
+    let b = mine.find((x) => x.bearer?.id === bearer.id) ?? mine.find((x) => x.dialing && !x.bearer && sameSettings(x.request, bearer.request));
     const down = bearer.status === 'disconnected' || bearer.status === 'failed';
     if (!b) {
       if (down) return;
-      b = this.addBearerObject(this.daemon.manager.get(modemId), bearer.request, false);
+      b = this.addBearerObject(m, bearer.request, false);
     }
     if (down) {
-      if (b.bearer === bearer) b.bearer = undefined;
+      if (b.bearer?.id === bearer.id) b.bearer = undefined;
       if (!b.owned) return this.dropBearer(b);
     } else {
       b.bearer = bearer;
     }
     b.error = bearer.error;
     b.iface.refresh();
-    this.refreshModem(modemId);
+    this.watchStats();
   }
 
-  private async sendPin(modem: Modem, pin: string): Promise<void> {
-    if (modem.info?.sim.status !== 'pin-required') throw mmError(MmError.wrongState, `the SIM does not ask for a PIN (it is ${modem.info?.sim.status ?? 'unknown'})`);
-    const r = await modem.driver.unlockPin(pin);
+  /** While a bearer is up its Stats follow the link counters, read every few seconds through `links`. */
+  private watchStats(): void {
+    const up = [...this.bearers].some((b) => b.bearer?.status === 'connected');
+    if (up && !this.statsTimer) {
+      const read = (): void =>
+        void this.daemon.request('links').then((links) => {
+          this.links = links;
+          for (const b of this.bearers) if (b.bearer) b.iface.refresh();
+        }, () => undefined);
+      this.statsTimer = setInterval(read, STATS_MS).unref();
+      read();
+    } else if (!up && this.statsTimer) {
+      clearInterval(this.statsTimer);
+      this.statsTimer = undefined;
+    }
+  }
+
+  private async sendPin(modemId: string, pin: string): Promise<void> {
+    const m = this.modems.get(modemId);
+    if (m?.info.sim?.status !== 'pin-required') throw mmError(MmError.wrongState, `the SIM does not ask for a PIN (it is ${m?.info.sim?.status ?? 'unknown'})`);
+    const r = await this.api('unlock', { modem: modemId, pin });
     // The retries are told; the PIN never is.
     if (!r.unlocked) throw mmError(MmError.incorrectPassword, `the PIN was refused; ${r.retries ?? 'unknown'} retries left`);
-    await modem.probe();
-    this.refreshModem(modem.id);
+    m.info = await this.api('info', { modem: modemId });
+    this.refreshModem(modemId);
   }
 }
 

@@ -3,8 +3,7 @@
  * configuration as the 1.20 API spells them. Pure functions; the service wires them to objects.
  */
 import dbus from 'dbus-next';
-import type { Bearer, ModemState } from '../modem/modem.js';
-import type { ProbeResult } from '../modem/driver.js';
+import type { BearerView, ModemInfo } from '../daemon/api.js';
 import { ConfigError, type AuthType, type BearerRequest, type IpType, type Ipv4Config, type Ipv6Config, type Multiplex, type Registration, type SignalQuality } from '../modem/types.js';
 import {
   BearerAllowedAuth,
@@ -20,7 +19,7 @@ import {
 
 const V = (signature: string, value: unknown): dbus.Variant => new dbus.Variant(signature, value);
 
-export function modemState(state: ModemState, bearers: Iterable<Bearer>): number {
+export function modemState(state: ModemInfo['state'], bearers: Iterable<Pick<BearerView, 'status'>>): number {
   // The manager updates its state just after a bearer event: read the bearers so no step goes back.
   if (state === 'registered') {
     const statuses = [...bearers].map((b) => b.status);
@@ -30,13 +29,13 @@ export function modemState(state: ModemState, bearers: Iterable<Bearer>): number
   return { probing: MmState.initializing, locked: MmState.locked, failed: MmState.failed, searching: MmState.searching, registered: MmState.registered, connected: MmState.connected }[state];
 }
 
-export function failedReason(info: ProbeResult | undefined, state: ModemState): number {
+export function failedReason(info: Pick<ModemInfo, 'sim'> | undefined, state: ModemInfo['state']): number {
   if (state !== 'failed') return ModemStateFailedReason.none;
-  return info?.sim.status === 'absent' ? ModemStateFailedReason.simMissing : info?.sim.status === 'error' ? ModemStateFailedReason.simError : ModemStateFailedReason.unknown;
+  return info?.sim?.status === 'absent' ? ModemStateFailedReason.simMissing : info?.sim?.status === 'error' ? ModemStateFailedReason.simError : ModemStateFailedReason.unknown;
 }
 
-export function unlockRequired(info: ProbeResult | undefined): number {
-  if (!info) return ModemLock.unknown;
+export function unlockRequired(info: Pick<ModemInfo, 'sim'> | undefined): number {
+  if (!info?.sim) return ModemLock.unknown;
   return info.sim.status === 'pin-required' ? ModemLock.simPin : info.sim.status === 'puk-required' ? ModemLock.simPuk : ModemLock.none;
 }
 

@@ -20,7 +20,7 @@ import { MbimDevice } from '../mbim/client.js';
 import { redactMbim } from '../mbim/redact.js';
 import { redactQmux } from '../qmi/redact.js';
 import { CallMonitor } from './call-monitor.js';
-import { ConfigError, type ControlProtocol, type Registration, type SignalQuality } from './types.js';
+import { ConfigError, NotFoundError, type ControlProtocol, type Registration, type SignalQuality } from './types.js';
 import type { RequestResult } from '../wire/request-meter.js';
 import { onMessagingEvent, type MessagingEvent } from './messaging.js';
 
@@ -144,7 +144,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
 
   get(id: string): Modem {
     const m = this.modems.get(id);
-    if (!m) throw new ConfigError(`no modem ${JSON.stringify(id.slice(0, 64))}; known: ${[...this.modems.keys()].join(', ') || 'none'} (see \`wwan list\`)`);
+    if (!m) throw new NotFoundError(`no modem ${JSON.stringify(id.slice(0, 64))}; known: ${[...this.modems.keys()].join(', ') || 'none'} (see \`wwan list\`)`);
     return m;
   }
 

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { Reassembler, decodePdu, parseAddress, submitPdus, timestampIso, type Content, type SmsClass, type SmsPdu } from '../sms/index.js';
 import type { SmsDriver, SmsStorage, StoredPdu } from './sms-driver.js';
-import { ConfigError } from './types.js';
+import { ConfigError, NotFoundError } from './types.js';
 
 export type SmsState = 'receiving' | 'received' | 'stored' | 'sending' | 'sent';
 export type SmsPduType = 'deliver' | 'submit' | 'status-report';
@@ -176,7 +176,7 @@ export class Messaging extends EventEmitter<MessagingEvents> {
 
   get(id: number): SmsMessage {
     const m = this.messages.get(id);
-    if (!m) throw new ConfigError(`no message ${id}; known: ${[...this.messages.keys()].join(', ') || 'none'}`);
+    if (!m) throw new NotFoundError(`no message ${id}; known: ${[...this.messages.keys()].join(', ') || 'none'}`);
     return m;
   }
 

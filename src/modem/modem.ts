@@ -10,7 +10,7 @@ import type { Netdev } from '../net/netdev.js';
 import type { PinGuard } from './pin-guard.js';
 import type { ControlDriver, DataSetup, DriverSession, ProbeResult } from './driver.js';
 import { Messaging } from './messaging.js';
-import { checkApn, ConfigError, ConnectError, type BearerRequest, type ConnectedBearer, type Registration, type SignalQuality } from './types.js';
+import { checkApn, ConfigError, NotFoundError, ConnectError, type BearerRequest, type ConnectedBearer, type Registration, type SignalQuality } from './types.js';
 
 /** Where a modem is in its life. */
 export type ModemState = 'probing' | 'locked' | 'failed' | 'searching' | 'registered' | 'connected';
@@ -263,7 +263,7 @@ export class Modem extends EventEmitter<ModemEvents> {
 
   async disconnect(bearerId: number, opts: { timeoutMs?: number } = {}): Promise<void> {
     const b = this.bearers.get(bearerId);
-    if (!b) throw new ConfigError(`no bearer ${bearerId} on ${this.id}`);
+    if (!b) throw new NotFoundError(`no bearer ${bearerId} on ${this.id}`);
     this.bearers.delete(bearerId);
     b.status = 'disconnected';
     if (b.session) await this.driver.disconnect(b.session, opts).catch((e: Error) => this.log(`disconnect: ${e.message}`));

@@ -78,7 +78,12 @@ export interface ConnectedBearer {
 
 /** Bad input from a user (APN, PIN…): caught before anything reaches the modem. */
 export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+  override readonly name: string = 'ConfigError';
+}
+
+/** A modem, bearer or message asked for by id that is not there. */
+export class NotFoundError extends ConfigError {
+  override readonly name = 'NotFoundError';
 }
 
 /** The modem or the network refused: the message says what they said. */

@@ -18,7 +18,7 @@ import { StreamTransport } from '../transport/stream.js';
 import { listenUnix } from '../transport/unix.js';
 import { LINKTYPE_WIRESHARK_UPPER_PDU, PcapWriter } from '../trace/pcap.js';
 import { createInterface } from 'node:readline';
-import { applyFault, type FaultRequest } from './faults.js';
+import { applyFault, type FaultAnswer, type FaultRequest } from './faults.js';
 import { answerQuery, QUERIES, type SimQuery } from './control-queries.js';
 import { listenMbimProxy, type MbimProxy } from './mbim-proxy.js';
 import type { Responder } from './data-plane.js';
@@ -26,6 +26,7 @@ import { SimModem } from './modem.js';
 import { SimNetwork } from './network/index.js';
 import { SmsCenter } from './network/sms-center.js';
 import { smsControl } from './sms-control.js';
+import { HOTPLUG_CONTROLS } from './hotplug-control.js';
 import { TunBridge } from './network/tun-bridge.js';
 import type { Session } from './firmware.js';
 import type { SimProfile } from './profiles.js';
@@ -66,6 +67,9 @@ export class Simulator {
   private mbimProxy: MbimProxy | undefined;
   private controlServer: net.Server | undefined;
   private readonly controlSockets = new Set<net.Socket>();
+  /** Control connections told of modems plugged and unplugged. */
+  private readonly watchers = new Set<net.Socket>();
+  private nextModem = 0;
   private readonly proxySockets = new Set<net.Socket>();
   private pcap: PcapWriter | undefined;
   private ownDir = false;
@@ -101,27 +105,57 @@ export class Simulator {
     const { profile } = this.options;
     if (this.options.pcap) this.pcap = new PcapWriter(this.options.pcap, LINKTYPE_WIRESHARK_UPPER_PDU);
     const count = this.options.modems ?? 1;
-    for (let i = 0; i < count; i++) {
-      // Every modem its own address space: 10.(64+i).x.y and 2001:db8:(64+i)::.
-      const bridged = (session: Session, packet: Uint8Array): void => this.bridges[i]?.uplink(session, packet);
-      const m = new SimModem(`modem${i}`, { ...profile, firmware: { ipv4Base: `10.${64 + (i % 64)}`, ipv6Base: `2001:db8:${64 + (i % 64)}`, ...profile.firmware } }, {
-        seed: (this.options.seed ?? 1) + i,
-        dir: this.dir,
-        log: this.log,
-        trace: this.pcap ? (p, _dir, frame) => this.capture(p, frame) : undefined,
-        respond: this.options.tunNetns ? bridged : this.respond,
-      });
-      this.modems.push(m);
-      this.smsCenter.attach(m.id, m.firmware.sms);
-      await m.start();
-      if (this.options.tunNetns) await this.bridge(m, this.options.tunNetns, i);
-      if (this.options.usb) this.gadgets.push(await plugUsbGadget(m, i, this.log));
-    }
+    for (let i = 0; i < count; i++) await this.startModem(i);
     if (this.options.proxy && profile.control === 'qmi') await this.listenProxy();
     if (this.options.proxy && profile.control === 'mbim') {
       this.mbimProxy = await listenMbimProxy({ modems: this.modems, log: this.log, trace: this.pcap ? (_dir, frame) => this.capture('mbim', frame) : undefined });
     }
     await this.listenControl();
+  }
+
+  private async startModem(i: number): Promise<SimModem> {
+    const { profile } = this.options;
+    // Every modem its own address space: 10.(64+i).x.y and 2001:db8:(64+i)::.
+    const bridged = (session: Session, packet: Uint8Array): void => this.bridges[i]?.uplink(session, packet);
+    const m = new SimModem(`modem${i}`, { ...profile, firmware: { ipv4Base: `10.${64 + (i % 64)}`, ipv6Base: `2001:db8:${64 + (i % 64)}`, ...profile.firmware } }, {
+      seed: (this.options.seed ?? 1) + i,
+      dir: this.dir,
+      log: this.log,
+      trace: this.pcap ? (p, _dir, frame) => this.capture(p, frame) : undefined,
+      respond: this.options.tunNetns ? bridged : this.respond,
+    });
+    this.modems.push(m);
+    this.smsCenter.attach(m.id, m.firmware.sms);
+    await m.start();
+    if (this.options.tunNetns) await this.bridge(m, this.options.tunNetns, i);
+    if (this.options.usb) this.gadgets.push(await plugUsbGadget(m, i, this.log));
+    this.nextModem = Math.max(this.nextModem, i + 1);
+    return m;
+  }
+
+  /**
+   * Hotplug over the control socket: `plug` starts one more modem, `unplug modem=ID` takes one away
+   * (its ports close). Every connection that asked for `modems` is told (`port-added`, `port-removed`),
+   * as a device folder would show a port appearing or going.
+   */
+  private async hotplug(req: FaultRequest): Promise<FaultAnswer> {
+    if (this.options.tunNetns || this.options.usb || this.options.proxy) return { ok: false, error: 'plug and unplug work without --tun-netns, USB gadgets and the proxy' };
+    if (req.fault === 'plug') {
+      const m = await this.startModem(this.nextModem);
+      const entry = answerQuery([m], 'modems').modems[0]!;
+      this.announce({ event: 'port-added', modem: entry });
+      return { ok: true, modem: m.id };
+    }
+    const m = this.modems.find((x) => x.id === req.modem);
+    if (!m) return { ok: false, error: `no modem ${JSON.stringify(String(req.modem ?? '').slice(0, 64))}; modems: ${this.modems.map((x) => x.id).join(', ')}` };
+    this.modems.splice(this.modems.indexOf(m), 1);
+    await m.stop();
+    this.announce({ event: 'port-removed', modem: m.id });
+    return { ok: true, modem: m.id };
+  }
+
+  private announce(event: object): void {
+    for (const sock of this.watchers) sock.write(`${JSON.stringify(event)}\n`);
   }
 
   /**
@@ -141,7 +175,10 @@ export class Simulator {
   private async listenControl(): Promise<void> {
     this.controlServer = net.createServer((sock) => {
       this.controlSockets.add(sock);
-      sock.once('close', () => this.controlSockets.delete(sock));
+      sock.once('close', () => {
+        this.controlSockets.delete(sock);
+        this.watchers.delete(sock);
+      });
       sock.on('error', () => undefined);
       createInterface({ input: sock })
       // A vanished peer's socket error comes back through readline too; the socket's close handles it.
@@ -152,11 +189,20 @@ export class Simulator {
           req = JSON.parse(line) as FaultRequest;
           if (typeof req === 'object' && req !== null && QUERIES.includes(req.query as SimQuery)) {
             sock.write(`${JSON.stringify(answerQuery(this.modems, req.query as SimQuery))}\n`);
+            // Who asked which modems there are hears of each one plugged or unplugged from now on.
+            if (req.query === 'modems') this.watchers.add(sock);
             return;
           }
           if (typeof req !== 'object' || req === null || typeof req.fault !== 'string') throw new Error(`expected {"fault": …} or {"query": ${QUERIES.map((q) => `"${q}"`).join(' | ')}}`);
         } catch (e) {
           sock.write(`${JSON.stringify({ ok: false, error: `not a fault request: ${(e as Error).message}` })}\n`);
+          return;
+        }
+        if (req.fault in HOTPLUG_CONTROLS) {
+          void this.hotplug(req).then((answer) => {
+            this.log(`${req.fault} ${answer.ok ? String(answer.modem) : answer.error}`);
+            sock.write(`${JSON.stringify(answer)}\n`);
+          });
           return;
         }
         const answer = this.fault(req);

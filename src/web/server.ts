@@ -12,7 +12,9 @@ import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { errorBody, type Daemon } from '../daemon/server.js';
+import type { Daemon } from '../daemon/server.js';
+import { isWebMethod, type ApiEvent } from '../daemon/api.js';
+import { errorOf } from '../daemon/protocol.js';
 import type { DaemonMetrics } from '../daemon/metrics.js';
 import { serveMetrics } from './metrics-server.js';
 import { ConfigError } from '../modem/types.js';
@@ -23,10 +25,6 @@ import { HostCheck } from './host-check.js';
 
 /** The built bundle (scripts/build-web.mjs); the same path from src/web and from dist/web. */
 export const STATIC_DIR = fileURLToPath(new URL('../../dist/web/static/', import.meta.url));
-
-/** The daemon methods the page may call; adding simulators or removing modems stays on the socket. */
-const METHODS = ['status', 'list', 'info', 'links', 'connect', 'disconnect', 'unlock', 'profiles', 'smsList', 'smsRead', 'smsSend', 'smsDelete'] as const;
-type WebMethod = (typeof METHODS)[number];
 
 const SIGNAL_KEEP_MS = 10 * 60_000;
 const THROUGHPUT_KEEP_MS = 5 * 60_000;
@@ -76,7 +74,7 @@ interface StaticFile {
   gzip: Buffer;
 }
 
-type TraceEvent = Record<string, unknown> & { protocol: 'qmi' | 'mbim'; hex: string; time: number };
+type TraceEvent = ApiEvent<'trace'>;
 /** [time in s, rssi, rsrp, rsrq, snr]: the columns the page's chart takes. */
 type SignalSample = [number, ...(number | null)[]];
 /** [time in s, down bytes/s, up bytes/s]. */
@@ -128,16 +126,15 @@ export class WebServer {
 
   /** Keeps what a page opened later wants to see: recent signal, throughput and control messages. */
   private async watch(sampleMs: number): Promise<void> {
-    const list = (await this.daemon.request('list')) as { id: string; signal?: Record<string, number> }[];
+    const list = await this.daemon.request('list');
     for (const m of list) if (m.signal) this.noteSignal(m.id, m.signal);
     this.unsubscribe.push(
       this.daemon.onEvent((e) => {
-        if (e.event === 'signal') this.noteSignal(String(e.modem), e.signal as Record<string, number>);
-        if (e.event === 'modem-removed') this.signal.delete(String(e.modem));
+        if (e.event === 'signal') this.noteSignal(e.modem, e.signal);
+        if (e.event === 'modem-removed') this.signal.delete(e.modem);
         this.send(e);
       }),
-      this.daemon.onTrace((e) => {
-        const t = e as TraceEvent;
+      this.daemon.onTrace((t) => {
         this.trace.push(t);
         this.traceBytes += t.hex.length;
         while (this.trace.length > TRACE_KEEP || this.traceBytes > TRACE_KEEP_BYTES) this.traceBytes -= this.trace.shift()!.hex.length;
@@ -151,7 +148,7 @@ export class WebServer {
     );
   }
 
-  private noteSignal(modem: string, s: Record<string, number>): void {
+  private noteSignal(modem: string, s: ApiEvent<'signal'>['signal']): void {
     const now = Date.now();
     const samples = this.signal.get(modem) ?? [];
     samples.push([now / 1000, s.rssi ?? null, s.rsrp ?? null, s.rsrq ?? null, s.snr ?? null]);
@@ -161,7 +158,7 @@ export class WebServer {
 
   /** Throughput per link from the links' byte counters, one sample per tick, published to every page. */
   private async sampleLinks(): Promise<void> {
-    const links = (await this.daemon.request('links')) as { modem: string; name: string; linkId: number; counters: { rxBytes: number; txBytes: number } }[];
+    const links = await this.daemon.request('links');
     const now = Date.now();
     const seen = new Set<string>();
     const rates = links.map((l) => {
@@ -185,7 +182,7 @@ export class WebServer {
     if (rates.length > 0) this.send({ event: 'throughput', links: rates });
   }
 
-  private send(event: Record<string, unknown>): void {
+  private send(event: object): void {
     if (this.streams.size === 0) return;
     const chunk = `data: ${JSON.stringify(event)}\n\n`;
     for (const s of this.streams) {
@@ -221,10 +218,11 @@ export class WebServer {
       if (route === 'GET /api/trace.pcap') return this.pcap(res);
       if (route === 'POST /api/describe') return json(res, 200, { result: describe(await readJson(req)) });
       const method = /^POST \/api\/([a-zA-Z]+)$/.exec(route)?.[1];
-      if (method && (METHODS as readonly string[]).includes(method)) {
+      // The contract says which methods are the page's (access `web`); adding simulators or removing modems stays on the socket.
+      if (isWebMethod(method)) {
         const params = await readJson(req);
-        // Like the socket: a refusal is an answer ({error}), not an HTTP failure; HTTP codes are for HTTP.
-        const answer = await this.daemon.request(method as WebMethod, params).then((result) => ({ result }), (e: unknown) => ({ error: errorBody(e) }));
+        // Like the socket: a refusal is an answer ({error}), not an HTTP failure; HTTP codes are for HTTP. The daemon checks the params.
+        const answer: { result?: unknown; error?: unknown } = await this.daemon.request(method, params as never).then((result) => ({ result }), (e: unknown) => ({ error: errorOf(e) }));
         if (method === 'status' && 'result' in answer) answer.result = { ...(answer.result as object), web: this.stats };
         return json(res, 200, answer);
       }

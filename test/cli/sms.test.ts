@@ -66,7 +66,7 @@ for (const profile of ['qmi-rmnet', 'mbim-usb'] as const) {
         expect((await cli('sms', 'delete', 'modem1', String(id))).stdout).toBe(`deleted message ${id}\n`);
         expect((await cli('sms', 'list', 'modem1')).stdout).toMatch(/^no messages/);
         const gone = await cli('sms', 'read', 'modem1', String(id));
-        expect([gone.code, gone.stderr]).toEqual([2, `wwan: no message ${id}; known: none\n`]);
+        expect([gone.code, gone.stderr]).toEqual([4, `wwan: no message ${id}; known: none\n`]);
       } finally {
         watcher.kill('SIGTERM');
       }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Result } from '../../src/daemon/api.js';
 import { DaemonClient } from '../../src/daemon/client.js';
 import { startSim, type SimProcess } from '../support/sim-process.js';
 
@@ -20,17 +21,13 @@ const socket = join(dir, 'wwand.sock');
 let sim: SimProcess;
 let daemon: ChildProcess;
 
-interface Status {
-  clients: { connected: number; events: number; traces: number; refused: number; disconnected: number };
-}
-
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const rssMiB = (): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${daemon.pid}/status`, 'utf8'))![1]) / 1024;
 
-async function status(): Promise<Status> {
+async function status(): Promise<Result<'status'>> {
   const c = await DaemonClient.connect(socket);
   try {
-    return await c.call<Status>('status');
+    return await c.call('status');
   } finally {
     c.close();
   }
@@ -94,7 +91,7 @@ describe('the daemon’s memory stays bounded under hostile clients', () => {
   it('a tracer and a subscriber that never read, through an indication storm: drops counted, RSS bounded', async () => {
     const before = rssMiB();
     const idle = await rawClient();
-    idle.write('{"id":1,"method":"trace"}\n{"id":2,"method":"subscribe"}\n');
+    idle.write('{"jsonrpc":"2.0","id":1,"method":"trace"}\n{"jsonrpc":"2.0","id":2,"method":"subscribe"}\n');
     await wait(200);
     idle.pause(); // never reads again
     expect(await fault({ fault: 'indication-storm', count: 50_000 })).toMatchObject({ ok: true });
@@ -115,7 +112,7 @@ describe('the daemon’s memory stays bounded under hostile clients', () => {
     const before = rssMiB();
     const greedy = await rawClient();
     greedy.pause();
-    const batch = '{"id":1,"method":"list"}\n'.repeat(2000);
+    const batch = '{"jsonrpc":"2.0","id":1,"method":"list"}\n'.repeat(2000);
     let written = 0;
     const end = Date.now() + 4000;
     while (Date.now() < end) {

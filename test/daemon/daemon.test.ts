@@ -10,6 +10,7 @@ import { DaemonClient, DaemonError } from '../../src/daemon/client.js';
 import { Daemon } from '../../src/daemon/server.js';
 import { MemoryNetdev } from '../../src/net/memory.js';
 import { WWAN } from '../support/capture.js';
+import { daemonWithSims } from '../support/sim-daemon.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'wwan-daemon-'));
@@ -24,7 +25,7 @@ const cli = async (...args: string[]): Promise<{ code: number; stdout: string; s
   );
 
 beforeAll(async () => {
-  daemon = await Daemon.start({ socket, sims: ['qmi-rmnet:2'], netdev: async (_m, name) => new MemoryNetdev(name), log: (l) => logs.push(l) });
+  daemon = await daemonWithSims({ socket, netdev: async (_m, name) => new MemoryNetdev(name), log: (l) => logs.push(l) }, ['qmi-rmnet:2']);
 });
 afterAll(async () => daemon.stop());
 
@@ -83,7 +84,7 @@ describe('wwan daemon', () => {
     // A second tracer that disappears while messages flow.
     const quitter = net.connect(socket);
     await new Promise((r) => quitter.once('connect', r));
-    quitter.write(`${JSON.stringify({ id: 1, method: 'trace' })}\n`);
+    quitter.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'trace' })}\n`);
     await new Promise((r) => setTimeout(r, 50));
     quitter.destroy();
     const r = await cli('connect', 'sim1', '--apn', 'internet', '--user', 'u', '--password-file', pw);
@@ -104,12 +105,12 @@ describe('wwan daemon', () => {
     // A client asks for a connect and disappears before the answer.
     const quitter = net.connect(socket);
     await new Promise((r) => quitter.once('connect', r));
-    quitter.write(`${JSON.stringify({ id: 1, method: 'connect', params: { modem: 'sim1', apn: 'internet' } })}\n`);
+    quitter.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'connect', params: { modem: 'sim1', apn: 'internet' } })}\n`);
     quitter.destroy();
     const junk = net.connect(socket);
     junk.write('not json\n{"id": "x"}\n');
     const answer = await new Promise<string>((r) => junk.once('data', (d) => r(d.toString())));
-    expect(JSON.parse(answer.split('\n')[0]!).error.code).toBe('bad-request');
+    expect(JSON.parse(answer.split('\n')[0]!)).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700, data: { name: 'parse-error' } } });
     junk.destroy();
     const c = await DaemonClient.connect(socket);
     await expect(c.call('info', { modem: 12 as unknown as string })).rejects.toThrow(DaemonError);

@@ -16,6 +16,7 @@ import { MetricsServer } from '../../src/web/metrics-server.js';
 import { WebServer } from '../../src/web/server.js';
 import { WWAN } from '../support/capture.js';
 import { itWithTools } from '../support/tools.js';
+import { SimHost } from '../../src/cli/sim-host.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), `wwan-metrics-${process.pid}-`));
@@ -45,19 +46,21 @@ const promtool = (text: string): Promise<{ code: number; output: string }> =>
   });
 
 let sim: Simulator;
+let hosted: SimHost | undefined;
 
 beforeAll(async () => {
-  // The QMI modem's simulator is the test's own, so the test can move its radio; the MBIM one is the daemon's.
+  // The QMI modem's simulator is the test's own, so the test can move its radio; the MBIM one is hosted beside the daemon.
   sim = await Simulator.start({ profile: { ...PROFILES['qmi-rmnet'], firmware: { ...PROFILES['qmi-rmnet'].firmware, fixedSignal: true } }, seed: 5 });
   daemon = await Daemon.start({ socket, netdev: async (_m, name) => new MemoryNetdev(name), metrics: true });
   await daemon.manager.add({ id: 'sim0', control: 'qmi', port: `unix:${sim.modems[0]!.ports[0]!.socket}`, dataPipe: sim.ready().modems[0]!.data, pipe: 'usb' });
-  await daemon.addSim('mbim-usb');
+  hosted = await SimHost.start(daemon, ['mbim-usb']);
   metrics = daemon.metrics!;
   server = await MetricsServer.start({ metrics, host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => {
   await server?.close();
   await daemon?.stop();
+  await hosted?.stop();
   await sim?.stop();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -16,6 +16,7 @@ import { MemoryNetdev } from '../../src/net/memory.js';
 import { WWAN } from '../support/capture.js';
 import { makeCertificates, startMosquitto, type Broker } from '../support/mosquitto.js';
 import { hasTool, itWithTools } from '../support/tools.js';
+import { daemonWithSims } from '../support/sim-daemon.js';
 
 const run = promisify(execFile);
 const it = itWithTools(['mosquitto', 'mosquitto_passwd']);
@@ -115,8 +116,8 @@ describe('wwan daemon --mqtt (a daemon process, commands off)', () => {
     let mark = w.seen.length;
     await w.client.publishAsync(`${base}/sim0/cmd/connect`, JSON.stringify({ id: 7, apn: 'internet' }));
     const refused = json((await w.until(`${base}/sim0/reply/connect`, () => true, mark)).text);
-    expect(refused).toMatchObject({ id: 7, error: { code: 'refused' } });
-    expect(JSON.parse((await run(process.execPath, [WWAN, 'list', '--json', '--socket', socket])).stdout)[0].bearers).toBe(0);
+    expect(refused).toMatchObject({ id: 7, error: { code: -32601, data: { name: 'no-method' }, message: expect.stringContaining('--mqtt-commands') } });
+    expect(JSON.parse((await run(process.execPath, [WWAN, 'list', '--json', '--socket', socket])).stdout)[0].bearers).toEqual([]);
 
     // An event as it happens, and the bearer's retained topic, after a connect through the socket.
     mark = w.seen.length;
@@ -154,7 +155,7 @@ describe('MQTT commands (--mqtt-commands)', () => {
 
   beforeAll(async () => {
     if (!broker) return;
-    daemon = await Daemon.start({ socket: join(dir, 'd2.sock'), sims: ['qmi-rmnet'], netdev: async (_m, n) => new MemoryNetdev(n), log: (l) => logs.push(l) });
+    daemon = await daemonWithSims({ socket: join(dir, 'd2.sock'), netdev: async (_m, n) => new MemoryNetdev(n), log: (l) => logs.push(l) }, ['qmi-rmnet']);
     bridge = MqttBridge.start(daemon, { url: broker.url, prefix, name: 'd2', username: 'wwan', password: PASSWORD, commands: true, queueLimit: 2, backoffMs: [100, 1000], coalesceMs: 50, log: (l) => logs.push(l) });
   });
   afterAll(async () => {
@@ -183,11 +184,11 @@ describe('MQTT commands (--mqtt-commands)', () => {
 
     mark = w.seen.length;
     await w.client.publishAsync(`${base}/sim0/cmd/remove`, '{}');
-    expect(json((await w.until(`${base}/sim0/reply/remove`, () => true, mark)).text)).toMatchObject({ error: { code: 'bad-request' } });
+    expect(json((await w.until(`${base}/sim0/reply/remove`, () => true, mark)).text)).toMatchObject({ error: { data: { name: 'no-method' } } });
     await w.client.publishAsync(`${base}/sim9/cmd/connect`, '{"apn":"internet"}');
-    expect(json((await w.until(`${base}/sim9/reply/connect`, () => true, mark)).text)).toMatchObject({ error: { code: 'not-found' } });
+    expect(json((await w.until(`${base}/sim9/reply/connect`, () => true, mark)).text)).toMatchObject({ error: { data: { name: 'not-found' } } });
     await w.client.publishAsync(`${base}/sim0/cmd/connect`, 'not json');
-    expect(json((await w.until(`${base}/sim0/reply/connect`, () => true, mark)).text)).toMatchObject({ error: { code: 'bad-request' } });
+    expect(json((await w.until(`${base}/sim0/reply/connect`, () => true, mark)).text)).toMatchObject({ error: { data: { name: 'bad-request' } } });
     await w.close();
     expect(logs.join('\n')).not.toMatch(/cmd-s3cret|mq77-s3cret/);
   });
@@ -215,7 +216,7 @@ describe('MQTT over TLS (--mqtt-tls-ca)', () => {
     mkdirSync(tlsDir);
     const certs = makeCertificates(tlsDir);
     const tls = await startMosquitto(tlsDir, undefined, certs);
-    const d = await Daemon.start({ socket: join(dir, 'd4.sock'), sims: ['qmi-rmnet'], netdev: async (_m, n) => new MemoryNetdev(n) });
+    const d = await daemonWithSims({ socket: join(dir, 'd4.sock'), netdev: async (_m, n) => new MemoryNetdev(n) }, ['qmi-rmnet']);
     const logs: string[] = [];
     const trusting = MqttBridge.start(d, { url: tls.url, prefix, name: 'd4', ca: readFileSync(certs.ca), log: (l) => logs.push(l) });
     const untrusting = MqttBridge.start(d, { url: tls.url, prefix, name: 'd5', backoffMs: [5000, 5000], log: (l) => logs.push(l) });

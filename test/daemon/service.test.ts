@@ -84,10 +84,15 @@ describe('wwan as a service', () => {
       writeFileSync(join(dir, 'right'), '1357\n');
       const wrong = await wwan(['unlock', 'sim0', '--pin-file', join(dir, 'wrong'), '--socket', socket]);
       expect(wrong).toMatchObject({ code: 1, stdout: 'sim0: the PIN was refused (SIM pin-required); 2 PIN retries left\n' });
-      const right = await wwan(['unlock', 'sim0', '--pin-file', join(dir, 'right'), '--socket', socket, '--json']);
+      // `wwan sim-pin` shows the state and retries, and with a PIN file it is `wwan unlock`.
+      expect(await wwan(['sim-pin', 'sim0', '--socket', socket])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^sim0: SIM pin-required \(2 PIN(, \d+ PUK)? retries left\); enter it with `wwan sim-pin sim0 --pin-file FILE`\n$/) });
+      expect(JSON.parse((await wwan(['sim-pin', 'sim0', '--socket', socket, '--json'])).stdout)).toMatchObject({ modem: 'sim0', sim: { status: 'pin-required', pinRetries: 2 } });
+      expect(await wwan(['sim-pin', 'sim0', '--puk-file', join(dir, 'right'), '--socket', socket])).toMatchObject({ code: 2 });
+      const right = await wwan(['sim-pin', 'sim0', '--pin-file', join(dir, 'right'), '--socket', socket, '--json']);
       expect(right.code).toBe(0);
       expect(JSON.parse(right.stdout)).toEqual({ unlocked: true, sim: 'ready', retries: 3 });
       expect(daemon.manager.get('sim0').state).toBe('registered');
+      expect((await wwan(['sim-pin', 'sim0', '--socket', socket])).stdout).toMatch(/^sim0: SIM ready/);
       const again = await wwan(['unlock', 'sim0', '--pin-file', join(dir, 'right'), '--socket', socket]);
       expect(again).toMatchObject({ code: 2, stderr: 'wwan: the SIM of sim0 is ready, not waiting for a PIN\n' });
       for (const text of [wrong.stdout, wrong.stderr, right.stdout, again.stderr, logs.join('\n')]) expect(text).not.toMatch(/9999|1357/);
@@ -192,7 +197,7 @@ describe('wwan as a service', () => {
     const shared = mkdtempSync(join(dir, 'shared-'));
     await startDaemon(['--socket', join(shared, 'wwand.sock'), '--socket-group', 'nogroup']);
     const ok = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, WWAN, 'status', '--socket', join(shared, 'wwand.sock'), '--json']);
-    expect(JSON.parse(ok.stdout)).toMatchObject({ modems: 0 });
+    expect(JSON.parse(ok.stdout)).toMatchObject({ modemCount: 0 });
   });
 
   itWithTools(['bash'])('completes commands and options in bash', async () => {

@@ -14,6 +14,7 @@ import { Daemon } from '../../src/daemon/server.js';
 import { ModemManagerService } from '../../src/dbus/service.js';
 import { MemoryNetdev } from '../../src/net/memory.js';
 import { hasTool, itWithTools } from '../support/tools.js';
+import { daemonWithSims } from '../support/sim-daemon.js';
 
 const run = promisify(execFile);
 const it = itWithTools(['mmcli', 'dbus-daemon']);
@@ -62,7 +63,7 @@ beforeAll(async () => {
     createInterface({ input: bus!.stdout! }).once('line', (l) => ok(l.trim()));
     bus!.once('exit', (code) => fail(new Error(`dbus-daemon exited with ${code}`)));
   });
-  daemon = await Daemon.start({ socket: join(dir, 'wwand.sock'), sims: ['qmi-rmnet:2'], netdev: async (_m, name) => new MemoryNetdev(name) });
+  daemon = await daemonWithSims({ socket: join(dir, 'wwand.sock'), netdev: async (_m, name) => new MemoryNetdev(name) }, ['qmi-rmnet:2']);
   daemon.manager.on('signal', (_id, s) => s.rsrp !== undefined && rsrps.push(s.rsrp));
   service = await ModemManagerService.start(daemon, { bus: address });
 });

@@ -44,8 +44,8 @@ export interface SoakSummary {
 
 /** Two PDNs per modem: what the soak keeps up. */
 const PDNS = [
-  { apn: 'internet', ipType: 'ipv4' },
-  { apn: 'ims', ipType: 'ipv4' },
+  { apn: 'internet', ipType: 'ipv4' as const },
+  { apn: 'ims', ipType: 'ipv4' as const },
 ];
 const RSS_BOUND_MIB = 400;
 const FD_DRIFT_BOUND = 64;
@@ -58,7 +58,6 @@ interface SimSlot {
   modemId: string;
 }
 
-type Info = { state: string; bearers: { id: number; status: string; apn?: string }[] };
 
 export async function runSoak(o: SoakOptions): Promise<SoakSummary> {
   const log = o.log ?? (() => undefined);
@@ -89,7 +88,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakSummary> {
     });
     await client.call('subscribe');
   };
-  const info = (id: string): Promise<Info> => client!.call<Info>('info', { modem: id });
+  const info = (id: string) => client!.call('info', { modem: id });
 
   /** Brings every PDN of every modem up (after a daemon or simulator restart, nothing remembers them). */
   const connectAll = async (): Promise<void> => {
@@ -227,7 +226,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakSummary> {
         const s = slots[random.int(0, slots.length - 1)]!;
         what = `sigkill-sim(${s.profile})`;
         s.proc.child.kill('SIGKILL');
-        await eventually(async () => !(await client!.call<{ id: string }[]>('list')).some((m) => m.id === s.modemId), bound, `${s.modemId} removed`);
+        await eventually(async () => !(await client!.call('list')).some((m) => m.id === s.modemId), bound, `${s.modemId} removed`);
         s.proc = await startSlotSim(s);
         await connectAll();
       } else {

@@ -15,6 +15,7 @@ import { echoRequest } from '../../src/net/ping.js';
 import { WebServer } from '../../src/web/server.js';
 import { hasTool, itWithTools } from '../support/tools.js';
 import { buildDashboard, openPage } from './build.js';
+import { daemonWithSims } from '../support/sim-daemon.js';
 
 const it = itWithTools(['chromium']);
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
@@ -29,7 +30,7 @@ beforeAll(async () => {
   if (!hasTool('chromium')) return;
   mkdirSync(ARTIFACTS, { recursive: true });
   const staticDir = await buildDashboard();
-  daemon = await Daemon.start({ socket: join(dir, 'wwand.sock'), sims: ['qmi-rmnet:2', 'mbim-usb'], netdev: async (_m, n) => new MemoryNetdev(n) });
+  daemon = await daemonWithSims({ socket: join(dir, 'wwand.sock'), netdev: async (_m, n) => new MemoryNetdev(n) }, ['qmi-rmnet:2', 'mbim-usb']);
   web = await WebServer.start({ daemon, port: 0, sampleMs: 500, staticDir });
   ({ browser, page } = await openPage(problems, { width: 1280, height: 860 }));
 }, 30_000);

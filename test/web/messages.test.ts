@@ -16,6 +16,7 @@ import { PROFILES } from '../../src/sim/profiles.js';
 import { WebServer } from '../../src/web/server.js';
 import { hasTool, itWithTools } from '../support/tools.js';
 import { buildDashboard, newPage, openPage } from './build.js';
+import { daemonWithSims } from '../support/sim-daemon.js';
 
 const it = itWithTools(['chromium']);
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
@@ -33,7 +34,7 @@ beforeAll(async () => {
   if (!hasTool('chromium')) return;
   mkdirSync(ARTIFACTS, { recursive: true });
   const staticDir = await buildDashboard();
-  daemon = await Daemon.start({ socket: join(dir, 'wwand.sock'), sims: ['qmi-rmnet:2'], netdev: async (_m, n) => new MemoryNetdev(n) });
+  daemon = await daemonWithSims({ socket: join(dir, 'wwand.sock'), netdev: async (_m, n) => new MemoryNetdev(n) }, ['qmi-rmnet:2']);
   web = await WebServer.start({ daemon, port: 0, sampleMs: 500, staticDir });
   const viewport = { width: 1100, height: 760 };
   ({ browser, page: sender } = await openPage(problems, viewport));

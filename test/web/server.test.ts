@@ -10,6 +10,7 @@ import { MemoryNetdev } from '../../src/net/memory.js';
 import { WebServer, isLoopback, parseHttpAddress } from '../../src/web/server.js';
 import { WWAN } from '../support/capture.js';
 import { buildDashboard } from './build.js';
+import { daemonWithSims } from '../support/sim-daemon.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wwan-web-'));
 let daemon: Daemon;
@@ -18,7 +19,7 @@ let base: string;
 
 beforeAll(async () => {
   const staticDir = await buildDashboard();
-  daemon = await Daemon.start({ socket: join(dir, 'wwand.sock'), sims: ['qmi-usb'], netdev: async (_m, n) => new MemoryNetdev(n) });
+  daemon = await daemonWithSims({ socket: join(dir, 'wwand.sock'), netdev: async (_m, n) => new MemoryNetdev(n) }, ['qmi-usb']);
   web = await WebServer.start({ daemon, port: 0, staticDir });
   base = web.url.replace(/\/#token=.*/, '');
 });
@@ -54,8 +55,9 @@ describe('dashboard server', () => {
     expect((await api('/api/list', { method: 'POST', body: '{}' }, `${web.token.slice(0, -1)}x`)).status).toBe(401);
     const list = (await (await api('/api/list', { method: 'POST', body: '{}' })).json()) as { result: { id: string }[] };
     expect(list.result.map((m) => m.id)).toEqual(['sim0']);
-    // Only the dashboard's methods: simulators are added on the socket.
-    expect((await api('/api/addSim', { method: 'POST', body: '{"profile":"qmi-usb"}' })).status).toBe(404);
+    // Only the dashboard's methods (access `web` in the contract): modems are removed on the socket.
+    expect((await api('/api/remove', { method: 'POST', body: '{"modem":"sim0"}' })).status).toBe(404);
+    expect((await api('/api/add', { method: 'POST', body: '{"id":"x","control":"qmi","port":"/etc/shadow"}' })).status).toBe(404);
     expect((await api('/api/list', { method: 'POST', body: '{}', headers: { 'Content-Type': 'text/plain' } })).status).toBe(400);
     const refused = await api('/api/connect', { method: 'POST', body: JSON.stringify({ modem: 'sim0', apns: ['nope'] }) });
     expect([refused.status, ((await refused.json()) as { error: { message: string } }).error.message]).toEqual([200, 'the network refused APN nope: CallFailed: unknown-apn (3GPP cause 27)']);
@@ -97,7 +99,7 @@ describe('dashboard server', () => {
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43}$/);
       const token = url.split('#token=')[1]!;
       const r = await fetch(url.replace(/#.*/, 'api/status'), { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: '{}' });
-      expect(((await r.json()) as { result: { modems: number } }).result.modems).toBe(1);
+      expect(((await r.json()) as { result: { modemCount: number } }).result.modemCount).toBe(1);
     } finally {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));

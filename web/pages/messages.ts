@@ -67,7 +67,7 @@ export function messagesPage({ api, store }: Ctx, id: string): Page {
   let disposed = false;
   const refresh = (): void => {
     api
-      .call<{ storages: string[]; messages: SmsMessage[] }>('smsList', { modem: id })
+      .call('smsList', { modem: id })
       .then((r) => !disposed && render(r.messages))
       .catch((e: unknown) => !disposed && (status.textContent = errorText(e)));
   };
@@ -86,7 +86,7 @@ export function messagesPage({ api, store }: Ctx, id: string): Page {
     sendButton.disabled = true;
     status.textContent = `sending to ${to.value}…`;
     api
-      .call<SmsMessage>('smsSend', { modem: id, to: to.value.trim(), text: text.value, ...(report.checked ? { statusReport: true } : {}) })
+      .call('smsSend', { modem: id, to: to.value.trim(), text: text.value, ...(report.checked ? { statusReport: true } : {}) })
       .then((m) => {
         status.textContent = `sent in ${m.total} part(s)`;
         text.value = '';

@@ -1,7 +1,8 @@
 /** One modem: identity, SIM, registration, signal over time, bearers and links with live throughput, actions. */
 import { TimeChart } from '../charts.js';
 import { fmtRate, fmtTime, h } from '../dom.js';
-import type { Bearer, Link, ModemInfo, Profiles } from '../types.js';
+import type { Link, ModemInfo, Profiles } from '../types.js';
+import type { Params } from '../../src/daemon/api.js';
 import { errorText, throttle, type Ctx, type Page } from './page.js';
 
 const dbm = (v: number): string => `${v} dBm`;
@@ -62,8 +63,10 @@ export function modemPage({ api, store }: Ctx, id: string): Page {
   let links: Link[] = [];
   let busy = false;
 
+  // Step numbers are the page's own text, not list markers: markers sit outside the box, where a scrolled list clips them.
+  let steps = 0;
   const step = (text: string, kind = ''): void => {
-    progress.append(h('li', { class: kind }, h('time', {}, fmtTime(Date.now())), ' ', text));
+    progress.append(h('li', { class: kind }, h('span', { class: 'n' }, `${++steps}.`), h('time', {}, fmtTime(Date.now())), ' ', text));
     while (progress.childElementCount > 40) progress.firstElementChild?.remove();
     progress.scrollTop = progress.scrollHeight;
   };
@@ -73,6 +76,7 @@ export function modemPage({ api, store }: Ctx, id: string): Page {
     busy = true;
     connectButton.disabled = true;
     progress.replaceChildren();
+    steps = 0;
     step(label);
     try {
       step(await fn(), 'ok');
@@ -90,7 +94,7 @@ export function modemPage({ api, store }: Ctx, id: string): Page {
     const value = pin.value;
     pin.value = '';
     void act('unlock the SIM', async () => {
-      const r = await api.call<{ unlocked: boolean; retries?: number; sim: string }>('unlock', { modem: id, pin: value });
+      const r = await api.call('unlock', { modem: id, pin: value });
       const retries = r.retries !== undefined ? `; ${r.retries} PIN retries left` : '';
       if (!r.unlocked) throw new Error(`the PIN was refused${retries}`);
       return `SIM unlocked${retries}`;
@@ -99,9 +103,9 @@ export function modemPage({ api, store }: Ctx, id: string): Page {
 
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    const params = { modem: id, apns: apn.value.split(',').map((a) => a.trim()).filter(Boolean), ipType: ipType.value, ...(linkId.value ? { linkId: Number(linkId.value) } : {}) };
+    const params = { modem: id, apns: apn.value.split(',').map((a) => a.trim()).filter(Boolean), ipType: ipType.value as Params<'connect'>['ipType'], ...(linkId.value ? { linkId: Number(linkId.value) } : {}) };
     void act(`connect ${params.apns.join(', ')} (${params.ipType})`, async () => {
-      const b = await api.call<Bearer>('connect', params);
+      const b = await api.call('connect', params);
       return `connected: bearer ${b.id} on link ${b.linkId}${b.interface ? ` (${b.interface})` : ''}${b.ipv4 ? `, ${b.ipv4.address}/${b.ipv4.prefix}` : ''}${b.ipv6 ? `, ${b.ipv6.address}/${b.ipv6.prefix}` : ''}`;
     });
   });
@@ -135,7 +139,7 @@ export function modemPage({ api, store }: Ctx, id: string): Page {
           h('td', {}, link?.addresses.join(' ') || [b.ipv4 && `${b.ipv4.address}/${b.ipv4.prefix}`, b.ipv6 && `${b.ipv6.address}/${b.ipv6.prefix}`].filter(Boolean).join(' ') || '–'),
           h('td', { class: 'rate down' }, '–'),
           h('td', { class: 'rate up' }, '–'),
-          h('td', {}, h('button', { class: 'small', onclick: () => void act(`disconnect link ${b.linkId}`, async () => `disconnected ${(await api.call<{ disconnected: number }>('disconnect', { modem: id, linkId: b.linkId })).disconnected} bearer(s)`) }, 'Disconnect')),
+          h('td', {}, h('button', { class: 'small', onclick: () => void act(`disconnect link ${b.linkId}`, async () => `disconnected ${(await api.call('disconnect', { modem: id, linkId: b.linkId })).disconnected} bearer(s)`) }, 'Disconnect')),
         );
       }),
     );
@@ -147,7 +151,7 @@ export function modemPage({ api, store }: Ctx, id: string): Page {
     if (!profiles) return;
     profilesNote.textContent = profiles.config === null ? 'The daemon runs without a configuration file (wwan daemon --config).' : `From ${profiles.config}: autoconnect ${profiles.autoconnect ? 'on' : 'off'}${profiles.pin ? ', PIN from a file' : ''}.`;
     profileRows.replaceChildren(
-      ...profiles.bearers.map((b) => h('tr', {}, h('td', {}, b.apns.join(', ')), h('td', {}, IP_TYPES[b.ipType] ?? b.ipType), h('td', {}, b.auth === 'none' ? 'none' : `${b.auth.toUpperCase()}${b.user ? ` as ${b.user}` : ''}`), h('td', {}, b.multiplex), h('td', {}, b.linkId ?? 'any'), h('td', {}, b.bearer === null ? h('span', { class: 'badge state-connecting' }, 'not up') : h('span', { class: 'badge state-connected' }, `bearer ${b.bearer}`)))),
+      ...profiles.bearers.map((b) => h('tr', {}, h('td', {}, b.apns.join(', ')), h('td', {}, IP_TYPES[b.ipType] ?? b.ipType), h('td', {}, b.auth === undefined || b.auth === 'none' ? 'none' : `${b.auth.toUpperCase()}${b.user ? ` as ${b.user}` : ''}`), h('td', {}, b.multiplex), h('td', {}, b.linkId ?? 'any'), h('td', {}, b.bearer === null ? h('span', { class: 'badge state-connecting' }, 'not up') : h('span', { class: 'badge state-connected' }, `bearer ${b.bearer}`)))),
     );
     if (profiles.bearers.length === 0) profileRows.append(h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'No configured bearers for this modem.')));
   };
@@ -187,7 +191,7 @@ export function modemPage({ api, store }: Ctx, id: string): Page {
   };
 
   const refresh = throttle(() => {
-    Promise.all([api.call<ModemInfo>('info', { modem: id }), api.call<Link[]>('links'), api.call<Profiles>('profiles', { modem: id })]).then(
+    Promise.all([api.call('info', { modem: id }), api.call('links'), api.call('profiles', { modem: id })]).then(
       ([i, l, p]) => {
         info = i;
         profiles = p;

@@ -21,7 +21,7 @@ export function modemsPage({ api, store }: Ctx): Page {
     status.textContent = modems.length === 0 ? 'No modems. Start the daemon with --sim PROFILE, or plug one in.' : '';
   };
   const refresh = throttle(() => {
-    api.call<ModemSummary[]>('list').then(
+    api.call('list').then(
       (list) => {
         modems = list;
         render();
@@ -54,7 +54,7 @@ function row(m: ModemSummary): HTMLTableRowElement {
     h('td', {}, r?.operator ? `${r.operator.name} (${r.operator.mcc}-${r.operator.mnc})` : '–'),
     h('td', {}, r?.tech ?? '–'),
     h('td', {}, bars(m)),
-    h('td', {}, m.bearers),
+    h('td', {}, m.bearers.length),
   );
 }
 

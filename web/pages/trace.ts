@@ -79,7 +79,7 @@ export function tracePage({ api, store }: Ctx): Page {
   const showDetail = async (e: TraceEvent): Promise<void> => {
     detail.replaceChildren(h('p', { class: 'muted' }, 'decoding…'));
     try {
-      const d = await api.call<Record<string, unknown>>('describe', { protocol: e.protocol, hex: e.hex });
+      const d = await api.describe(e.protocol, e.hex);
       detail.replaceChildren(h('h3', {}, `${e.protocol.toUpperCase()} ${e.service} ${e.message}`), h('p', { class: 'muted' }, `${e.modem}, ${e.direction === 'tx' ? 'to' : 'from'} the modem at ${fmtTime(e.time)}, ${e.hex.length / 2} bytes`), ...describeView(e.protocol, d), h('h4', {}, 'Bytes'), h('pre', { class: 'hex' }, e.hex.replace(/(..)/g, '$1 ').replace(/((?:.. ){16})/g, '$1\n').trim()));
     } catch (err) {
       detail.replaceChildren(h('p', { class: 'error' }, errorText(err)));
