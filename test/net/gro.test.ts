@@ -94,7 +94,8 @@ describe('Coalescer', () => {
   it('writes alone, unchanged and in order, what GRO must not join', () => {
     const base = segments(false, bytesOf(1448 * 4), 1448, 1000);
     const corrupt = base.map((p) => p.slice());
-    corrupt[2]![60] ^= 0xff;
+    const hit = corrupt[2]!;
+    hit[60] = hit[60]! ^ 0xff;
     const gap = [base[0]!, base[2]!, base[3]!];
     const otherFlow = segments(false, bytesOf(1448 * 2), 1448, 1000 + 1448);
     otherFlow.forEach((p) => fromPort(p, 4242));
@@ -129,7 +130,11 @@ describe('Coalescer', () => {
           const ps = segments(s.v6, bytesOf(s.size, s.flow), s.mss, seq[s.flow]!, s.flags);
           seq[s.flow] = (seq[s.flow]! + s.size) >>> 0;
           for (const p of ps) fromPort(p, 4000 + s.flow);
-          if (s.corrupt !== null) ps[s.corrupt % ps.length]![(s.corrupt >> 3) % ps[0]!.length] ^= 0x5a;
+          if (s.corrupt !== null) {
+            const p = ps[s.corrupt % ps.length]!;
+            const at = (s.corrupt >> 3) % p.length;
+            p[at] = p[at]! ^ 0x5a;
+          }
           input.push(...ps);
         }
         expect(hex(recut(join(input)))).toEqual(hex(input));
