@@ -65,11 +65,15 @@ async function steps(tool, device, list) {
   }
   return runs;
 }
+// Over QRTR a client id lives as long as the process's socket (the modem releases it on DEL_CLIENT), so a
+// call is stopped by handle from a new client; a kept id reused by a later process fails (libqmi: too).
 const flow = [
   ['--dms-get-ids'],
   ['--nas-get-signal-strength'],
+  ['--wds-start-network=apn=internet,ip-type=4'],
+  ['--wds-stop-network=HANDLE'],
   ['--wds-start-network=apn=internet,ip-type=4', '--client-no-release-cid'],
-  ['--wds-stop-network=HANDLE', '--client-cid=CID'],
+  ['--wds-get-packet-service-status', '--client-cid=CID'],
 ];
 note('qmicli over qrtr');
 out.qrtrQmicli = await steps('qmicli', dev, flow);
@@ -94,7 +98,7 @@ out.strangerDropped = sim.qrtr[0].stats.dropped - droppedBefore;
 out.afterGarbage = (await run('qmicli', ['-d', dev, '--dms-get-model'])).stdout.trim();
 
 note('typed errors');
-// A node with no services, and a service that never answers: typed errors.
+// A node with no services, and a service that never answers: typed errors, every socket closed after.
 const fdsBefore = fds();
 out.noNode = await openQrtrQmuxPort(4242, { lookupTimeoutMs: 3000 }).then(() => 'opened', (e) => `${e.name}: ${e.message}`);
 {
@@ -102,20 +106,27 @@ out.noNode = await openQrtrQmuxPort(4242, { lookupTimeoutMs: 3000 }).then(() => 
   const client = await device.allocateClient(dms);
   sim.fault({ fault: 'drop-responses', count: 1 });
   out.silent = await client.request(dms.messages.getIds, {}).then(() => 'answered', (e) => `${e instanceof QmiTimeoutError}: ${e.message}`);
+  out.answersAfterSilence = (await client.request(dms.messages.getIds, {})).imei;
+  await device.close(1000);
+}
+await sleep(300);
+out.fdsLeaked = fds() - fdsBefore;
+out.clientsAfterClose = sim.qrtr[0].clientCount;
+{
   // The server vanishes mid-request: the waiting request fails at once with the reason, not at its timeout.
   sim.fault({ fault: 'drop-responses', count: 1 });
-  const device2 = await QmiDevice.open(await openQrtrQmuxPort(node), { timeoutMs: 20_000 });
-  const client2 = await device2.allocateClient(dms);
+  const port = await openQrtrQmuxPort(node);
+  const device = await QmiDevice.open(port, { timeoutMs: 20_000 });
+  const client = await device.allocateClient(dms);
   const t0 = Date.now();
-  const pending = client2.request(dms.messages.getIds, {}).then(() => 'answered', (e) => `${e instanceof QmiClosedError}: ${e.message}`);
+  const pending = client.request(dms.messages.getIds, {}).then(() => 'answered', (e) => `${e instanceof QmiClosedError}: ${e.message}`);
   await sleep(200);
   await sim.stop();
   out.vanished = await pending;
   out.vanishedMs = Date.now() - t0;
+  out.vanishedPort = { closed: port.closed, clients: port.clientCount };
   await device.close(200);
-  await device2.close(200);
 }
-out.fdsLeaked = fds() - fdsBefore;
 
 note('daemon');
 // The daemon: finds the QRTR modem, drops it when the simulator stops, finds it again after a restart.
