@@ -4,6 +4,9 @@ import { QRTR_CONTROL, QRTR_CTRL_PKT_SIZE, decodeQrtrControl, encodeQrtrControl,
 import { qmuxFromQrtr, qrtrFromQmux } from '../../src/qmi/qrtr-message.js';
 import { encodeQmux } from '../../src/qmi/qmux.js';
 import { toHex } from '../../src/wire/hex.js';
+import { parseQrtrPath } from '../../src/transport/qrtr-qmux.js';
+import type { QrtrServer } from '../../src/transport/qrtr.js';
+import { discoverQrtr } from '../../src/daemon/discover.js';
 
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const packet: fc.Arbitrary<QrtrControl> = fc.constantFrom(...(Object.keys(QRTR_CONTROL) as QrtrControlName[])).chain((type) =>
@@ -61,5 +64,21 @@ describe('QMI messages over QRTR', () => {
     const big = qmuxFromQrtr(0x1234, 1, new Uint8Array(7), false);
     expect(big.ok || big.error.message).toMatch(/service 4660 cannot be carried/);
     fc.assert(fc.property(fc.integer({ min: 0, max: 0x1ffff }), fc.uint8Array({ maxLength: 60 }), fc.boolean(), (s, b, m) => void qmuxFromQrtr(s, 1, b, m)), { numRuns: 500 });
+  });
+});
+
+describe('QRTR device paths and discovery', () => {
+  it('qrtr://N names node N; anything else is refused', () => {
+    expect(parseQrtrPath('qrtr://0')).toBe(0);
+    expect(parseQrtrPath('qrtr://4294967295')).toBe(0xffffffff);
+    for (const bad of ['qrtr://', 'qrtr://-1', 'qrtr://4294967296', 'qrtr://1/2', 'qrtr:1', '/dev/cdc-wdm0']) expect(parseQrtrPath(bad), bad).toBeUndefined();
+  });
+
+  it('a node is a modem when it publishes DMS; other nodes and services are not modems', () => {
+    const server = (node: number, service: number): QrtrServer => ({ node, port: 0x4000 + service, service, instance: qmiServiceInstance(1, 0) });
+    expect(discoverQrtr([server(5, 2), server(5, 1), server(1, 2), server(7, 1), server(9, 0x42)])).toEqual([
+      { id: 'qrtr1', control: 'qmi', port: 'qrtr://1' },
+      { id: 'qrtr5', control: 'qmi', port: 'qrtr://5' },
+    ]);
   });
 });
