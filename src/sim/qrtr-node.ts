@@ -87,7 +87,8 @@ class QrtrNode implements QrtrPublication {
       });
     }
     this.node = [...this.sockets.values()][0]?.address.node ?? 0;
-    modem.hub.attach(this.port);
+    // The client-id allocations below stand in for QRTR's implicit clients: host faults must not hit them.
+    modem.hub.attach(this.port, { internalCtl: true });
     this.announce('newServer');
     modem.firmware.on('reset', () => {
       if (this.stopped) return;
