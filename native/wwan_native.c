@@ -237,8 +237,11 @@ static napi_value abstract_socket(napi_env env, napi_callback_info info, int lis
 static napi_value abstract_listen(napi_env env, napi_callback_info info) { return abstract_socket(env, info, 1); }
 static napi_value abstract_connect(napi_env env, napi_callback_info info) { return abstract_socket(env, info, 0); }
 
+void register_qrtr(napi_env env, napi_value exports);  // qrtr.c
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
+  register_qrtr(env, exports);
   napi_create_function(env, "openPty", NAPI_AUTO_LENGTH, open_pty, NULL, &fn);
   napi_set_named_property(env, exports, "openPty", fn);
   napi_create_function(env, "tunOpen", NAPI_AUTO_LENGTH, tun_open, NULL, &fn);

@@ -54,6 +54,7 @@ async function main(): Promise<number> {
     .option('--modems <n>', 'how many modems', '1')
     .option('--seed <s>', 'seed for identities and signal', '1')
     .option('--proxy', 'also answer on the qmi-proxy socket (qmicli -p)')
+    .option('--qrtr', 'publish the QMI services on the local QRTR node (Linux with the qrtr module: `wwan vm run --qrtr`)')
     .option('--pcap <file>', 'capture every control message for Wireshark')
     .option('--dir <dir>', 'where to put the sockets (default: a fresh temporary folder)')
     .option('--fault <spec...>', "apply faults at start, e.g. --fault 'delay-responses ms=200' (see `wwan sim ctl --help`)")

@@ -21,6 +21,8 @@ export interface SimCommandOptions {
   pin?: string;
   /** Faults to apply once the modems are up: `NAME key=value …`. */
   fault?: string[];
+  /** Publish the modem's QMI services on QRTR. */
+  qrtr?: boolean;
 }
 
 /** `key=value` words into a fault request's arguments (numbers and booleans typed). */
@@ -60,7 +62,7 @@ export async function runSim(opts: SimCommandOptions): Promise<number> {
   try {
     const base = PROFILES[opts.profile];
     const profile = { ...base, firmware: { ...base.firmware, ...(opts.pinLocked ? { pinLocked: true } : {}), ...(opts.pin !== undefined ? { pin: opts.pin } : {}) } };
-    sim = await Simulator.start({ profile, modems, seed, proxy: opts.proxy, pcap: opts.pcap, dir: opts.dir, tunNetns: opts.tunNetns, log });
+    sim = await Simulator.start({ profile, modems, seed, proxy: opts.proxy, pcap: opts.pcap, dir: opts.dir, tunNetns: opts.tunNetns, qrtr: opts.qrtr, log });
   } catch (e) {
     process.stderr.write(`wwan sim: ${(e as Error).message}\n`);
     return 1;

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ModemSpec } from '../modem/manager.js';
 import type { KernelDevice } from '../net/kernel.js';
+import type { QrtrServer } from '../transport/qrtr.js';
 
 export interface DiscoveredModem extends ModemSpec {
   /** How the kernel carries this modem's data. */
@@ -41,4 +42,14 @@ export function discover(sysfs = '/sys', dev = '/dev'): DiscoveredModem[] {
     found.push({ id: name, control: m[2] as 'qmi' | 'mbim', port: join(dev, name), kernel: { driver: 'wwan', netdev: m[1]!, sysfs } });
   }
   return found;
+}
+
+/** QMI's DMS service: a QRTR node that publishes it is a modem (other nodes serve other things). */
+const QMI_SERVICE_DMS = 2;
+
+/** Modems on QRTR: every node whose published services include DMS, named `qrtrN` after its node. */
+export function discoverQrtr(servers: Iterable<QrtrServer>): ModemSpec[] {
+  const nodes = new Set<number>();
+  for (const s of servers) if (s.service === QMI_SERVICE_DMS) nodes.add(s.node);
+  return [...nodes].sort((a, b) => a - b).map((node) => ({ id: `qrtr${node}`, control: 'qmi', port: `qrtr://${node}` }));
 }

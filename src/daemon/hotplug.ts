@@ -2,11 +2,13 @@
  * Real modems that come and go: the device folder (/dev, a devtmpfs that inotify watches; sysfs sends no
  * inotify events) is watched, and on any change under it sysfs is read again (discover.ts): modems
  * that appeared are added, modems that disappeared are dropped. Changes are gathered for a moment
- * first, since udev makes a modem's nodes one after the other. No polling.
+ * first, since udev makes a modem's nodes one after the other. No polling. Where the kernel has QRTR,
+ * a lookup on its name service does the same for QRTR nodes that publish QMI services.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import type { Manager } from '../modem/manager.js';
-import { discover } from './discover.js';
+import type { Manager, ModemSpec } from '../modem/manager.js';
+import { QrtrLookup } from '../transport/qrtr.js';
+import { discover, discoverQrtr } from './discover.js';
 import type { LevelLog } from './autoconnect.js';
 
 export interface HotplugOptions {
@@ -15,12 +17,15 @@ export interface HotplugOptions {
   log: LevelLog;
   /** How long changes are gathered before sysfs is read again (ms). */
   settleMs?: number;
+  /** Also watch QRTR's name service where the kernel has it (default: with the real sysfs). */
+  qrtr?: boolean;
 }
 
 export class Hotplug {
   /** The modems this watcher added (simulated ones are not its business). */
   private readonly plugged = new Set<string>();
   private watcher: FSWatcher | undefined;
+  private qrtr: QrtrLookup | undefined;
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -39,6 +44,8 @@ export class Hotplug {
     } catch (e) {
       this.options.log('warn', `hotplug: cannot watch ${dev} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); modems plugged in later are not seen`);
     }
+    // A fake sysfs tree is a test's: the machine's QRTR is not its business.
+    if (this.options.qrtr ?? this.options.sysfs === undefined) await this.watchQrtr();
     await this.sync();
   }
 
@@ -46,6 +53,21 @@ export class Hotplug {
     this.stopped = true;
     clearTimeout(this.timer);
     this.watcher?.close();
+    this.qrtr?.close();
+  }
+
+  private async watchQrtr(): Promise<void> {
+    try {
+      this.qrtr = new QrtrLookup();
+    } catch {
+      return; // no QRTR in this kernel: nothing to watch
+    }
+    this.qrtr.onChange(() => this.changed());
+    try {
+      await this.qrtr.ready;
+    } catch (e) {
+      this.options.log('warn', `hotplug: QRTR name service: ${(e as Error).message}; QRTR modems are not seen`);
+    }
   }
 
   private changed(): void {
@@ -61,7 +83,7 @@ export class Hotplug {
 
   private async syncOnce(): Promise<void> {
     if (this.stopped) return;
-    const found = discover(this.options.sysfs, this.options.dev);
+    const found: ModemSpec[] = [...discover(this.options.sysfs, this.options.dev), ...discoverQrtr(this.qrtr?.servers.values() ?? [])];
     const ids = new Set(found.map((s) => s.id));
     for (const id of [...this.plugged]) {
       if (ids.has(id)) continue;
@@ -74,7 +96,7 @@ export class Hotplug {
       try {
         await this.manager.add(spec);
         this.plugged.add(spec.id);
-        this.options.log('info', `${spec.id}: ${spec.control.toUpperCase()} modem at ${spec.port}, data through ${spec.kernel.netdev} (${spec.kernel.driver})`);
+        this.options.log('info', `${spec.id}: ${spec.control.toUpperCase()} modem at ${spec.port}${spec.kernel ? `, data through ${spec.kernel.netdev} (${spec.kernel.driver})` : ''}`);
       } catch (e) {
         this.options.log('warn', `${spec.id}: not added: ${(e as Error).message}`);
       }

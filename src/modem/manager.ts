@@ -4,7 +4,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { QmiDevice } from '../qmi/client.js';
-import { qmuxPort } from '../qmi/port.js';
+import { qmuxPort, type QmuxPort } from '../qmi/port.js';
+import { openQrtrQmuxPort, parseQrtrPath } from '../transport/qrtr-qmux.js';
 import { openCharDevice } from '../transport/chardev.js';
 import { connectUnix } from '../transport/unix.js';
 import type { Transport } from '../transport/types.js';
@@ -29,7 +30,7 @@ export interface ModemSpec {
   /** Stable name, e.g. `modem0` or `sim0`. */
   id: string;
   control: ControlProtocol;
-  /** `/dev/cdc-wdm0`, a pty, or `unix:PATH` for a socket carrying the same stream. */
+  /** `/dev/cdc-wdm0`, a pty, `unix:PATH` for a socket carrying the same stream, or `qrtr://NODE` (QMI over QRTR). */
   port: string;
   /** The simulator's data pipe (record socket); absent on hardware, where the kernel carries data. */
   dataPipe?: string;
@@ -183,11 +184,11 @@ export class Manager extends EventEmitter<ManagerEvents> {
     this.rediscovery.add(timer);
   }
 
-  private async driverFor(spec: ModemSpec, transport: Transport): Promise<ControlDriver> {
-    if (spec.control === 'qmi') {
+  private async driverFor(spec: ModemSpec, transport: Transport | QmuxPort): Promise<ControlDriver> {
+    if ('onFrame' in transport || spec.control === 'qmi') {
       // The daemon is the port's only user: CTL Sync takes back every client id (and call) a
       // predecessor killed without cleaning up left in the modem, as libqmi's open with SYNC does.
-      const device = await QmiDevice.open(qmuxPort(transport), {
+      const device = await QmiDevice.open('onFrame' in transport ? transport : qmuxPort(transport), {
         sync: true,
         openTimeoutMs: 10_000,
         log: (l) => this.emit('log', `${spec.id}: ${l}`),
@@ -205,6 +206,9 @@ export class Manager extends EventEmitter<ManagerEvents> {
   }
 }
 
-async function openPort(port: string): Promise<Transport> {
+async function openPort(port: string): Promise<Transport | QmuxPort> {
+  // qrtr://N: a QRTR node's QMI services, already in QMUX frames.
+  const node = parseQrtrPath(port);
+  if (node !== undefined) return openQrtrQmuxPort(node);
   return port.startsWith('unix:') ? connectUnix(port.slice(5)) : openCharDevice(port);
 }

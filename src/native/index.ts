@@ -1,7 +1,7 @@
 /**
  * Loads our small N-API addon (native/wwan_native.c): the checkout's own build (build/Release, made at
  * `npm ci`) or, in an installed package, the binary prebuilt for this platform (prebuilds/). Only
- * pseudo-terminals, TUN devices and abstract unix sockets need it; it is loaded on first use, so everything
+ * pseudo-terminals, TUN devices, abstract unix sockets and QRTR sockets need it; it is loaded on first use, so everything
  * else works where no binary could be had.
  */
 import { createRequire } from 'node:module';
@@ -31,6 +31,15 @@ export interface NativeAddon {
    */
   abstractListen(name: string): number;
   abstractConnect(name: string): number;
+  /**
+   * An AF_QIPCRTR datagram socket (non-blocking, close-on-exec) bound to a fresh port on the local
+   * node. Throws an Error with `errno` (EAFNOSUPPORT without the kernel's qrtr module).
+   */
+  qrtrOpen(): { fd: number; node: number; port: number };
+  /** sendto {node, port}; -1 when the socket's queue is full (nothing sent). Throws an Error with `errno`. */
+  qrtrSend(fd: number, node: number, port: number, bytes: Uint8Array): number;
+  /** recvfrom: the next datagram and its sender, or null when none is queued. */
+  qrtrRecv(fd: number): { node: number; port: number; data: Buffer } | null;
 }
 
 /** An opaque libuv poll handle. */

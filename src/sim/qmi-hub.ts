@@ -11,6 +11,8 @@ import { ctl } from '../qmi/services/ctl.js';
 
 interface Connection {
   port: QmuxPort;
+  /** CTL is the connection's own plumbing, not the host's traffic (QRTR has no CTL): faults leave it alone. */
+  internalCtl: boolean;
   /** `service:cid` the connection allocated or used. */
   clients: Set<string>;
 }
@@ -42,8 +44,8 @@ export class QmuxHub {
     };
   }
 
-  attach(port: QmuxPort): void {
-    const conn: Connection = { port, clients: new Set() };
+  attach(port: QmuxPort, opts: { internalCtl?: boolean } = {}): void {
+    const conn: Connection = { port, clients: new Set(), internalCtl: !!opts.internalCtl };
     this.connections.add(conn);
     port.onFrame((f) => this.fromHost(conn, f));
     port.onClose(() => this.connections.delete(conn));
@@ -124,7 +126,7 @@ export class QmuxHub {
 
   private send(c: Connection, frame: Uint8Array): void {
     if (c.port.closed) return;
-    const fault = this.outboundFault?.(frame);
+    const fault = c.internalCtl && frame[4] === QMI_SERVICE_CTL ? undefined : this.outboundFault?.(frame);
     if (fault === false) {
       this.stats.dropped++;
       return;

@@ -32,6 +32,7 @@ import type { Session } from './firmware.js';
 import type { SimProfile } from './profiles.js';
 import { listenSocketFile } from './socket-file.js';
 import { plugUsbGadget, type UsbGadget } from './usb/gadget.js';
+import { publishQrtr, type QrtrPublication } from './qrtr-node.js';
 
 /** libqmi's proxy socket: an abstract unix name, per network namespace. */
 export const QMI_PROXY_NAME = '\0qmi-proxy';
@@ -56,6 +57,8 @@ export interface SimulatorOptions {
   tunNetns?: string;
   /** Plug every modem in as a USB device (FunctionFS/GadgetFS on a device controller such as dummy_hcd). */
   usb?: boolean;
+  /** Publish the modem's QMI services on the local QRTR node (Linux with the qrtr module; one QMI modem). */
+  qrtr?: boolean;
 }
 
 /** Simulated modems (QMI or MBIM firmware on a simulated network) on unix sockets, driven by real tools too. */
@@ -78,6 +81,8 @@ export class Simulator {
   private readonly respond: Responder;
   private readonly bridges: TunBridge[] = [];
   private readonly gadgets: UsbGadget[] = [];
+  /** The QRTR publication of each modem (by index), with `qrtr`. */
+  readonly qrtr: QrtrPublication[] = [];
 
   private constructor(private readonly options: SimulatorOptions) {
     this.log = options.log ?? (() => undefined);
@@ -105,6 +110,7 @@ export class Simulator {
     const { profile } = this.options;
     if (this.options.pcap) this.pcap = new PcapWriter(this.options.pcap, LINKTYPE_WIRESHARK_UPPER_PDU);
     const count = this.options.modems ?? 1;
+    if (this.options.qrtr && (count > 1 || profile.control !== 'qmi')) throw new Error('QRTR: one QMI modem (every service is published on the local node, which one modem owns)');
     for (let i = 0; i < count; i++) await this.startModem(i);
     if (this.options.proxy && profile.control === 'qmi') await this.listenProxy();
     if (this.options.proxy && profile.control === 'mbim') {
@@ -129,6 +135,7 @@ export class Simulator {
     await m.start();
     if (this.options.tunNetns) await this.bridge(m, this.options.tunNetns, i);
     if (this.options.usb) this.gadgets.push(await plugUsbGadget(m, i, this.log));
+    if (this.options.qrtr) this.qrtr.push(publishQrtr(m, this.log));
     this.nextModem = Math.max(this.nextModem, i + 1);
     return m;
   }
@@ -233,11 +240,14 @@ export class Simulator {
   }
 
   /** The first stdout line of `wwan sim`. */
-  ready(): { event: 'ready'; control: string; modems: { id: string; profile: string; ports: SimModem['ports']; data: string; number: string }[] } {
+  ready(): { event: 'ready'; control: string; modems: { id: string; profile: string; ports: SimModem['ports']; data: string; number: string; qrtr?: string }[] } {
     return {
       event: 'ready',
       control: this.controlPath,
-      modems: this.modems.map((m) => ({ id: m.id, profile: m.profile.name, ports: m.ports, data: join(this.dir, `${m.id}.data.sock`), number: m.firmware.sms.number })),
+      modems: this.modems.map((m, i) => ({
+        id: m.id, profile: m.profile.name, ports: m.ports, data: join(this.dir, `${m.id}.data.sock`), number: m.firmware.sms.number,
+        ...(this.qrtr[i] ? { qrtr: `qrtr://${this.qrtr[i].node}` } : {}),
+      })),
     };
   }
 
@@ -288,6 +298,7 @@ export class Simulator {
     await new Promise<void>((resolve) => (this.proxyServer ? this.proxyServer.close(() => resolve()) : resolve()));
     await this.mbimProxy?.close();
     for (const g of this.gadgets.splice(0)) await g.stop().catch(() => undefined);
+    for (const q of this.qrtr.splice(0)) await q.stop();
     for (const b of this.bridges) await b?.close().catch(() => undefined);
     for (const m of this.modems) await m.stop();
     this.pcap?.close();

@@ -58,10 +58,11 @@ async function main(): Promise<void> {
   const emit = (e: GuestEvent): void => void writeSync(events, `${JSON.stringify(e)}\n`);
   try {
     const log = job.verbose ? (line: string) => emit({ event: 'log', line: `[${uptime().toFixed(2)}] ${line}` }) : () => undefined;
-    log(`guest up; starting the simulator (${job.profile} × ${job.modems})`);
-    const sim = await Simulator.start({ profile: PROFILES[job.profile], modems: job.modems, usb: true, log });
+    log(`guest up; starting the simulator (${job.profile} × ${job.modems}${job.qrtr ? ' on QRTR' : ''})`);
+    // QRTR with no modem: the command starts (and stops) `wwan sim --qrtr` itself.
+    const sim = job.qrtr && job.modems === 0 ? undefined : await Simulator.start({ profile: PROFILES[job.profile], modems: job.modems, ...(job.qrtr ? { qrtr: true } : { usb: true }), log });
     const deadline = Date.now() + BIND_TIMEOUT_MS;
-    let devices = boundDevices();
+    let devices = job.qrtr ? (sim?.qrtr ?? []).map((q) => ({ control: `qrtr://${q.node}`, netdev: '', driver: 'qrtr' })) : boundDevices();
     while (devices.length < job.modems) {
       if (Date.now() > deadline) {
         throw new Error(`the drivers did not bind within ${BIND_TIMEOUT_MS / 1000} s (${devices.length} of ${job.modems} modems have a cdc-wdm device and a netdev); the kernel said:\n${await kernelLog()}`);
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
       child.once('exit', (code, signal) => res({ code, signal }));
     });
     emit({ event: 'exit', ...result, uptime: uptime() });
-    await Promise.race([sim.stop(), new Promise((r) => setTimeout(r, 3000))]);
+    await Promise.race([sim?.stop(), new Promise((r) => setTimeout(r, 3000))]);
   } catch (e) {
     emit({ event: 'error', message: (e as Error).message });
   }

@@ -16,6 +16,8 @@ export interface VmJob {
   verbose: boolean;
   /** Extra environment for the command. */
   env: Record<string, string>;
+  /** QRTR instead of USB: the qrtr module, and the modem (if any) publishes its QMI services on the local node. */
+  qrtr?: boolean;
 }
 
 /** One JSON line on the events port. */

@@ -26,6 +26,8 @@ export interface VmRunOptions {
   verbose?: boolean;
   cwd?: string;
   env?: Record<string, string>;
+  /** QRTR mode: no USB; `modems` is 0 (the command runs `wwan sim --qrtr` itself) or 1. */
+  qrtr?: boolean;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
 }
@@ -70,7 +72,8 @@ function vmKernelPaths(): { dir: string; vmlinuz: string; initrd: string } {
 }
 
 /** The drivers (and gadget APIs) a profile's modem needs in the guest, beyond dummy_hcd. */
-function modulesFor(profile: ProfileName): string[] {
+function modulesFor(profile: ProfileName, qrtr: boolean): string[] {
+  if (qrtr) return ['qrtr'];
   return PROFILES[profile].control === 'mbim' ? ['gadgetfs', 'cdc_wdm', 'cdc_ncm', 'cdc_mbim', '8021q'] : ['libcomposite', 'usb_f_fs', 'cdc_wdm', 'qmi_wwan'];
 }
 
@@ -113,7 +116,7 @@ export async function runVm(o: VmRunOptions): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const job: VmJob = { profile: o.profile, modems: o.modems, argv: o.argv, cwd, verbose: !!o.verbose, env: o.env ?? {} };
+    const job: VmJob = { profile: o.profile, modems: o.modems, argv: o.argv, cwd, verbose: !!o.verbose, env: o.env ?? {}, ...(o.qrtr ? { qrtr: true } : {}) };
     writeFileSync(join(run, 'job.json'), JSON.stringify(job));
     let exit: GuestEvent & { event: 'exit' } | undefined;
     let guestError: string | undefined;
@@ -144,7 +147,7 @@ export async function runVm(o: VmRunOptions): Promise<number> {
     const append = [
       'console=ttyS0', 'loglevel=4', 'panic=-1', 'mitigations=off', 'tsc=reliable',
       `wwanvm.init=${join(ROOT, 'scripts/vm-guest-init.sh')}`, `wwanvm.cwd=${cwd}`, `wwanvm.modroot=${kernel.dir}`,
-      `wwanvm.modems=${o.modems}`, `wwanvm.modules=${modulesFor(o.profile).join(',')}`,
+      `wwanvm.modems=${o.modems}`, `wwanvm.modules=${modulesFor(o.profile, !!o.qrtr).join(',')}`,
     ].join(' ');
     const share = (id: string, path: string, tag: string, readonly: boolean): string[] => [
       '-fsdev', `local,id=${id},path=${path},security_model=none,multidevs=remap${readonly ? ',readonly=on' : ''}`,
@@ -160,7 +163,7 @@ export async function runVm(o: VmRunOptions): Promise<number> {
       ...port('stdout', PORTS.stdout), ...port('stderr', PORTS.stderr), ...port('events', PORTS.events),
       '-nic', 'none', '-monitor', 'none', '-serial', `file:${join(run, 'console.log')}`,
     ];
-    note(`booting ${kernel.vmlinuz} (${kvm ? 'KVM' : 'TCG, no /dev/kvm'}) with ${o.modems} × ${o.profile}`);
+    note(`booting ${kernel.vmlinuz} (${kvm ? 'KVM' : 'TCG, no /dev/kvm'}) with ${o.modems} × ${o.profile}${o.qrtr ? ' on QRTR' : ''}`);
     const qemuErr: Buffer[] = [];
     qemuProc = spawn(qemu, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     qemuProc.stderr!.on('data', (c: Buffer) => qemuErr.push(c));

@@ -28,5 +28,8 @@ describe('wwan vm run prerequisites', () => {
     expect((await wwan(['vm', 'run', '--profile', 'bam-dmux', '--', 'true'], process.env)).stderr).toMatch(/not a USB modem profile: bam-dmux/);
     expect((await wwan(['vm', 'run', '--profile', 'mbim-usb', '--modems', '2', '--', 'true'], process.env)).stderr).toMatch(/one MBIM modem per VM/);
     expect((await wwan(['vm', 'run', '--profile', 'qmi-usb', '--timeout', '0', '--', 'true'], process.env)).stderr).toMatch(/--timeout/);
+    expect((await wwan(['vm', 'run', '--qrtr', '--profile', 'mbim-usb', '--', 'true'], process.env)).stderr).toMatch(/not a QMI modem profile: mbim-usb/);
+    expect((await wwan(['vm', 'run', '--qrtr', '--modems', '2', '--', 'true'], process.env)).stderr).toMatch(/0 or 1 with --qrtr/);
+    expect((await wwan(['vm', 'run', '--', 'true'], process.env)).stderr).toMatch(/--profile: required \(or --qrtr\)/);
   });
 });

@@ -11,6 +11,7 @@ import { checkSpecialFile, openCharDevice } from '../../transport/chardev.js';
 import { MbimDevice } from '../../mbim/client.js';
 import { openQmiTunnel } from '../../mbim/qmi-tunnel.js';
 import { connectUnix } from '../../transport/unix.js';
+import { openQrtrQmuxPort, parseQrtrPath } from '../../transport/qrtr-qmux.js';
 import { PcapWriter, LINKTYPE_WIRESHARK_UPPER_PDU } from '../../trace/pcap.js';
 import { OptionError, parseGlibOptions, usageText, type OptionSpec } from '../glib-options.js';
 import { CliError, type QmicliAction } from './action.js';
@@ -150,6 +151,12 @@ const fail = (io: Io, message: string): number => {
 };
 
 async function openPort(path: string, proxy: boolean, forceQmi: boolean, forceMbim: boolean): Promise<QmuxPort> {
+  if (path.startsWith('qrtr://')) {
+    // QMI over QRTR: a node's services through the kernel's IPC router (no proxy, no MBIM).
+    const node = parseQrtrPath(path);
+    if (node === undefined) throw new Error(`invalid QRTR device path: ${path} (qrtr://NODE)`);
+    return openQrtrQmuxPort(node);
+  }
   const mode = forceMbim ? 'mbim' : forceQmi ? 'qmi' : detectMode(path);
   if (mode === undefined) throw new Error('Cannot automatically select QMI/MBIM mode');
   // Through a proxy the proxy opens the device; the client still checks it exists, as libqmi does.
