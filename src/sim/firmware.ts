@@ -346,9 +346,9 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
     return out;
   }
 
-  /** A PIN operation on the active card: verify, unblock (PUK + new PIN), change or enable/disable. */
-  simLock(lock: SimLockId, op: { verify: string } | { unblock: string; newCode: string } | { change: string; newCode: string } | { enable: boolean; code: string }): LockResult | undefined {
-    const card = this.card;
+  /** A PIN operation on a slot's card (default: the active one): verify, unblock (PUK + new PIN), change or enable/disable. */
+  simLock(lock: SimLockId, op: { verify: string } | { unblock: string; newCode: string } | { change: string; newCode: string } | { enable: boolean; code: string }, slot = this.activeSlot): LockResult | undefined {
+    const card = this.slots[slot - 1];
     if (!card || !card.powered) return undefined;
     const l = card.lock(lock);
     return this.simChange(() => {

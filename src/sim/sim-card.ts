@@ -70,6 +70,8 @@ export class CodeLock {
 
   unblock(puk: string, newCode: string): LockResult {
     if (this.state === 'permanently-blocked') return this.result('permanently-blocked');
+    // Modems take the PUK only for a blocked PIN (as +CPIN asks for it only then).
+    if (this.state !== 'blocked') return this.result('not-blocked');
     if (!validPin(newCode) || !/^\d{8}$/.test(puk)) return this.result('bad-code');
     if (puk !== this.puk) {
       this.unblockRetries--;
