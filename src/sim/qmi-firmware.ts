@@ -5,7 +5,7 @@
 import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { QMI_CID_BROADCAST } from '../qmi/qmux.js';
 import { dms, DmsBandCapability, DmsOperatingMode } from '../qmi/services/dms.js';
-import { nas, NasPlmnAccessTechnologyIdentifier, NasNetworkDescriptionEncoding, NasRadioTechnologyPreference, NasRatModePreference } from '../qmi/services/nas.js';
+import { nas, NasPlmnAccessTechnologyIdentifier, NasNetworkDescriptionEncoding, NasRadioTechnologyPreference } from '../qmi/services/nas.js';
 import { uim } from '../qmi/services/uim.js';
 import { wda, WdaDataAggregationProtocol, WdaLinkLayerProtocol } from '../qmi/services/wda.js';
 import { wds, WdsCallEndReason, WdsIpFamily, WdsIpSupportType, WdsPdpType, WdsVerboseCallEndReasonType } from '../qmi/services/wds.js';
@@ -13,6 +13,7 @@ import type { IndicationDef } from '../qmi/schema.js';
 import type { Bands, CallEndReason, DataFormat, FirmwareConfig, IpFamily, ModemFirmware, OperatingMode, Session } from './firmware.js';
 import { FirmwareError } from './firmware.js';
 import type { QmiDeviceEndpoint } from './qmi-endpoint.js';
+import { modeOf, serveQmiNasRadio } from './qmi-nas-radio.js';
 import { PIN_STATE, serveQmiUim } from './qmi-uim.js';
 import type { CodeLock } from './sim-card.js';
 import { serveQmiWms } from './qmi-wms.js';
@@ -166,14 +167,15 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
   ep.handle(n.getServingSystem, servingSystem);
   // The radios and bands the modem has, all allowed: 2G/3G/4G, and 5G on a 5G modem.
   ep.handle(n.getSystemSelectionPreference, () => {
-    const m = NasRatModePreference.names;
+    const p = fw.radio.preferences;
     return {
-      modePreference: m.gsm | m.umts | m.lte | (fw.rat === '5gnr' ? m['5gnr'] : 0),
-      bandPreference: legacyBands(fw.bands),
-      lteBandPreference: lteBandWords(fw.bands, 1)[0]!,
-      extendedLteBandPreference: lteBandWords(fw.bands, 4),
+      modePreference: modeOf(p.allowed),
+      bandPreference: legacyBands(p.bands),
+      lteBandPreference: lteBandWords(p.bands, 1)[0]!,
+      extendedLteBandPreference: lteBandWords(p.bands, 4),
     };
   });
+  serveQmiNasRadio(ep, fw);
   ep.handle(n.getTechnologyPreference, () => {
     const t = NasRadioTechnologyPreference.names;
     return { active: { preference: t['3gpp'] | t.lte, duration: 0 } };
