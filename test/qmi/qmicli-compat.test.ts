@@ -53,18 +53,18 @@ const cases: Record<string, string[][]> = {
     ['--wds-start-network=apn=internet,ip-type=4'],
   ],
   'wds stop network errors': [['--wds-stop-network=1234'], ['--wds-stop-network=disable-autoconnect']],
-  'nas scan, selection preferences and registration': [
+  'nas scan and technology preference': [
     ['--nas-network-scan'],
     ['--nas-set-system-selection-preference=umts|gsm'],
     ['--nas-get-serving-system'],
+  ],
+  'nas manual registration, refused by the forbidden network, then automatic': [
     ['--nas-set-system-selection-preference=lte,manual=00102'],
     ['--nas-get-serving-system'],
     ['--nas-set-system-selection-preference=manual=00104'],
-    ['--nas-get-serving-system'],
     ['--nas-network-scan'],
     ['--nas-set-system-selection-preference=automatic'],
     ['--nas-force-network-search'],
-    ['--nas-get-serving-system'],
   ],
   'nas selection preference errors': [
     ['--nas-set-system-selection-preference=lte|bogus'],
@@ -73,25 +73,28 @@ const cases: Record<string, string[][]> = {
     ['--nas-set-system-selection-preference=a,b,c'],
     ['--nas-set-system-selection-preference=|'],
   ],
-  'uim PIN1 lifecycle: enable, verify, change, blocked, unblocked, disabled': [
+  'uim PIN1 enable, verify, change, disable': [
     ['--uim-set-pin-protection=PIN1,enable,1234'],
     ['--uim-set-pin-protection=PIN1,enable,1234'],
     ['--uim-verify-pin=PIN1,1234'],
     ['--uim-change-pin=PIN1,1234,4321'],
+    ['--uim-set-pin-protection=PIN1,disable,4321'],
+  ],
+  'uim PIN1 blocked and unblocked with the PUK': [
     ['--uim-verify-pin=PIN1,0000'],
     ['--uim-verify-pin=PIN1,0000'],
     ['--uim-verify-pin=PIN1,0000'],
-    ['--uim-get-card-status'],
-    ['--uim-verify-pin=PIN1,4321'],
+    ['--uim-verify-pin=PIN1,1234'],
     ['--uim-unblock-pin=PIN1,00000000,1111'],
     ['--uim-unblock-pin=PIN1,12345678,1111'],
-    ['--uim-set-pin-protection=PIN1,disable,1111'],
     ['--uim-get-card-status'],
   ],
-  'uim PIN2 and bad PIN arguments': [
+  'uim PIN2': [
     ['--uim-verify-pin=PIN2,4321'],
     ['--uim-change-pin=PIN2,9999,1111'],
     ['--uim-unblock-pin=PIN2,87654321,1111'],
+  ],
+  'uim bad PIN arguments': [
     ['--uim-verify-pin=PIN3,1234'],
     ['--uim-verify-pin=PIN1'],
     ['--uim-unblock-pin=PIN1,,1111'],
@@ -99,12 +102,14 @@ const cases: Record<string, string[][]> = {
     ['--uim-set-pin-protection=PIN1,maybe,1234'],
     ['--uim-set-pin-protection=UPIN,enable,1234'],
   ],
-  'uim files': [
+  'uim read transparent': [
     ['--uim-read-transparent=0x3F00,0x2FE2'],
     ['--uim-read-transparent=0x3F00,0x7FFF,0x6F07'],
     ['--uim-read-transparent=0x3F00,0x7FFF,0x6F46'],
     ['--uim-read-transparent=0x3F00,0x7FFF,0x6F99'],
     ['--uim-read-transparent=0x3F00,zz'],
+  ],
+  'uim file attributes and records': [
     ['--uim-get-file-attributes=0x3F00,0x7FFF,0x6F40'],
     ['--uim-get-file-attributes=0x3F00,0x2FE2'],
     ['--uim-get-file-attributes=0x3F00,0x7FFF,0x6F99'],
@@ -114,13 +119,16 @@ const cases: Record<string, string[][]> = {
     ['--uim-read-record=file=0x3F00-0x7FFF-0x6F40,record-number=99999'],
     ['--uim-read-record=file=0x3F00-0x7FFF-0x6F40,colour=blue'],
   ],
-  'uim slots and card power': [
+  'uim slots': [
     ['--uim-get-slot-status'],
     ['--uim-switch-slot=2'],
     ['--uim-get-slot-status'],
     ['--uim-get-card-status'],
     ['--uim-switch-slot=2'],
     ['--uim-switch-slot=3'],
+  ],
+  'uim card power': [
+    ['--uim-switch-slot=2'],
     ['--uim-sim-power-off=2'],
     ['--uim-get-card-status'],
     ['--uim-sim-power-on=2'],
