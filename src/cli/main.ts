@@ -63,6 +63,7 @@ async function main(): Promise<number> {
     .option('--modemmanager-log <file>', "with --with-modemmanager: keep ModemManager's debug log")
     .option('--pin-locked', 'the SIM starts PIN-locked (PIN 1234 unless --pin)')
     .option('--pin <digits>', "the SIM's PIN1 (default 1234)")
+    .option('--puk <digits>', "the SIM's PUK1 (default 12345678; PIN2 4321, PUK2 87654321)")
     .action(async (opts: SimCommandOptions) => {
       code = await runSim(opts);
     });

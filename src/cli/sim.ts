@@ -19,6 +19,7 @@ export interface SimCommandOptions {
   pinLocked?: boolean;
   /** The SIM's PIN1 (default 1234). */
   pin?: string;
+  puk?: string;
   /** Faults to apply once the modems are up: `NAME key=value …`. */
   fault?: string[];
   /** Publish the modem's QMI services on QRTR. */
@@ -52,6 +53,10 @@ export async function runSim(opts: SimCommandOptions): Promise<number> {
     process.stderr.write('wwan sim: --seed takes a whole number\n');
     return 2;
   }
+  if (opts.puk !== undefined && !/^\d{8}$/.test(opts.puk)) {
+    process.stderr.write('wwan sim: --puk takes 8 digits\n');
+    return 2;
+  }
   if (opts.pin !== undefined && !/^\d{4,8}$/.test(opts.pin)) {
     process.stderr.write('wwan sim: --pin takes 4 to 8 digits\n');
     return 2;
@@ -61,7 +66,7 @@ export async function runSim(opts: SimCommandOptions): Promise<number> {
   let sim: Simulator;
   try {
     const base = PROFILES[opts.profile];
-    const profile = { ...base, firmware: { ...base.firmware, ...(opts.pinLocked ? { pinLocked: true } : {}), ...(opts.pin !== undefined ? { pin: opts.pin } : {}) } };
+    const profile = { ...base, firmware: { ...base.firmware, ...(opts.pinLocked ? { pinLocked: true } : {}), ...(opts.pin !== undefined ? { pin: opts.pin } : {}), ...(opts.puk !== undefined ? { puk: opts.puk } : {}) } };
     sim = await Simulator.start({ profile, modems, seed, proxy: opts.proxy, pcap: opts.pcap, dir: opts.dir, tunNetns: opts.tunNetns, qrtr: opts.qrtr, log });
   } catch (e) {
     process.stderr.write(`wwan sim: ${(e as Error).message}\n`);

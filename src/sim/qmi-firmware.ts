@@ -5,14 +5,17 @@
 import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { QMI_CID_BROADCAST } from '../qmi/qmux.js';
 import { dms, DmsBandCapability, DmsOperatingMode } from '../qmi/services/dms.js';
-import { nas, NasPlmnAccessTechnologyIdentifier, NasNetworkDescriptionEncoding, NasRadioTechnologyPreference, NasRatModePreference } from '../qmi/services/nas.js';
-import { uim, UimEventRegistrationFlag } from '../qmi/services/uim.js';
+import { nas, NasPlmnAccessTechnologyIdentifier, NasNetworkDescriptionEncoding, NasRadioTechnologyPreference } from '../qmi/services/nas.js';
+import { uim } from '../qmi/services/uim.js';
 import { wda, WdaDataAggregationProtocol, WdaLinkLayerProtocol } from '../qmi/services/wda.js';
 import { wds, WdsCallEndReason, WdsIpFamily, WdsIpSupportType, WdsPdpType, WdsVerboseCallEndReasonType } from '../qmi/services/wds.js';
 import type { IndicationDef } from '../qmi/schema.js';
 import type { Bands, CallEndReason, DataFormat, FirmwareConfig, IpFamily, ModemFirmware, OperatingMode, Session } from './firmware.js';
 import { FirmwareError } from './firmware.js';
 import type { QmiDeviceEndpoint } from './qmi-endpoint.js';
+import { modeOf, serveQmiNasRadio } from './qmi-nas-radio.js';
+import { PIN_STATE, serveQmiUim } from './qmi-uim.js';
+import type { CodeLock } from './sim-card.js';
 import { serveQmiWms } from './qmi-wms.js';
 import { wms } from '../qmi/services/wms.js';
 
@@ -57,23 +60,6 @@ const QMAP_ORDER = ['qmap', 'qmapv4', 'qmapv5'] as const;
 function clampQmap(want: DataFormat['ulAggregation'], max: FirmwareConfig['maxQmap']): DataFormat['ulAggregation'] {
   if (want === 'none' || !max) return want;
   return QMAP_ORDER.indexOf(want) > QMAP_ORDER.indexOf(max) ? max : want;
-}
-
-/** BCD with swapped nibbles, as SIM files store ICCID and IMSI digits; 0xF pads. */
-function swappedBcd(digits: string): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < digits.length; i += 2) {
-    const lo = Number(digits[i]);
-    const hi = i + 1 < digits.length ? Number(digits[i + 1]) : 0xf;
-    out.push((hi << 4) | lo);
-  }
-  return out;
-}
-
-/** EF_IMSI: a length byte, then the parity nibble (9 = odd number of digits) before the digits. */
-function efImsi(imsi: string): number[] {
-  const body = swappedBcd(`${imsi.length % 2 ? 9 : 1}${imsi}`);
-  return [body.length, ...body];
 }
 
 const B = DmsBandCapability;
@@ -147,8 +133,9 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
   });
   ep.handle(d.uimGetPinStatus, () => {
     if (fw.simState === 'absent') throw protocolError(QmiProtocolError.UimUninitialized);
-    const status = fw.simState === 'ready' ? (fw.config.pinLocked ? 2 : 3) : fw.simState === 'pin-required' ? 1 : 4;
-    return { pin1Status: { status, verifyRetriesLeft: fw.pinRetries, unblockRetriesLeft: fw.pukRetries }, pin2Status: { status: 1, verifyRetriesLeft: 3, unblockRetriesLeft: 10 } };
+    const card = fw.card!;
+    const status = (l: CodeLock) => ({ status: PIN_STATE[l.state], verifyRetriesLeft: l.retries, unblockRetriesLeft: l.unblockRetries });
+    return { pin1Status: status(card.pin1), pin2Status: status(card.pin2) };
   });
 
   // ---- NAS
@@ -180,14 +167,15 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
   ep.handle(n.getServingSystem, servingSystem);
   // The radios and bands the modem has, all allowed: 2G/3G/4G, and 5G on a 5G modem.
   ep.handle(n.getSystemSelectionPreference, () => {
-    const m = NasRatModePreference.names;
+    const p = fw.radio.preferences;
     return {
-      modePreference: m.gsm | m.umts | m.lte | (fw.rat === '5gnr' ? m['5gnr'] : 0),
-      bandPreference: legacyBands(fw.bands),
-      lteBandPreference: lteBandWords(fw.bands, 1)[0]!,
-      extendedLteBandPreference: lteBandWords(fw.bands, 4),
+      modePreference: modeOf(p.allowed),
+      bandPreference: legacyBands(p.bands),
+      lteBandPreference: lteBandWords(p.bands, 1)[0]!,
+      extendedLteBandPreference: lteBandWords(p.bands, 4),
     };
   });
+  serveQmiNasRadio(ep, fw);
   ep.handle(n.getTechnologyPreference, () => {
     const t = NasRadioTechnologyPreference.names;
     return { active: { preference: t['3gpp'] | t.lte, duration: 0 } };
@@ -411,62 +399,7 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
   ep.handle(wda.messages.getDataFormat, dataFormat);
   ep.handle(wda.messages.getSupportedMessages, () => ({ list: [0x00, 0x00, 0x00, 0x40, 0x03] }));
 
-  // ---- UIM
-  const u = uim.messages;
-  const cardStatus = () => {
-    if (fw.simState === 'absent') {
-      return { cardStatus: { indexGwPrimary: 0xffff, index1xPrimary: 0xffff, indexGwSecondary: 0xffff, index1xSecondary: 0xffff, cards: [{ cardState: 0, upinState: 0, upinRetries: 0, upukRetries: 0, errorCode: 3, applications: [] }] } };
-    }
-    const pinState = fw.simState === 'ready' ? (fw.config.pinLocked ? 2 : 3) : fw.simState === 'pin-required' ? 1 : 4;
-    const appState = fw.simState === 'ready' ? 7 : fw.simState === 'pin-required' ? 2 : 3;
-    return {
-      cardStatus: {
-        indexGwPrimary: 0, index1xPrimary: 0xffff, indexGwSecondary: 0xffff, index1xSecondary: 0xffff,
-        cards: [{
-          cardState: 1, upinState: 0, upinRetries: 0, upukRetries: 0, errorCode: 0,
-          applications: [{
-            type: 2, state: appState, personalizationState: 2, personalizationFeature: 0, personalizationRetries: 0, personalizationUnblockRetries: 0,
-            applicationIdentifierValue: [0xa0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02, 0xff, 0xff, 0xff, 0xff, 0x89, 0x06, 0x19, 0x00, 0x00],
-            upinReplacesPin1: false, pin1State: pinState, pin1Retries: fw.pinRetries, puk1Retries: fw.pukRetries, pin2State: 1, pin2Retries: 3, puk2Retries: 10,
-          }],
-        }],
-      },
-    };
-  };
-  ep.handle(u.getCardStatus, cardStatus);
-  ep.handle(u.verifyPin, (v) => {
-    if (v.info.pinId !== 1) throw protocolError(QmiProtocolError.InvalidPinId);
-    if (fw.simState === 'puk-required') throw protocolError(QmiProtocolError.PinBlocked, { retriesRemaining: { verifyRetriesLeft: 0, unblockRetriesLeft: fw.pukRetries } });
-    const r = fw.verifyPin(v.info.pinValue);
-    if (!r.ok) throw protocolError(QmiProtocolError.IncorrectPin, { retriesRemaining: { verifyRetriesLeft: r.retries, unblockRetriesLeft: fw.pukRetries } });
-    return { retriesRemaining: { verifyRetriesLeft: r.retries, unblockRetriesLeft: fw.pukRetries } };
-  });
-  ep.handle(u.unblockPin, (v) => {
-    if (v.info.pinId !== 1) throw protocolError(QmiProtocolError.InvalidPinId);
-    if (fw.simState !== 'puk-required') throw protocolError(QmiProtocolError.NoEffect);
-    const r = fw.unblockPin(v.info.pukValue, v.info.newPinValue);
-    const retriesRemaining = { verifyRetriesLeft: fw.pinRetries, unblockRetriesLeft: r.retries };
-    if (!r.ok) throw protocolError(r.retries === 0 ? QmiProtocolError.PinAlwaysBlocked : QmiProtocolError.IncorrectPin, { retriesRemaining });
-    return { retriesRemaining };
-  });
-  ep.handle(u.readTransparent, (v) => {
-    if (fw.simState !== 'ready') throw protocolError(QmiProtocolError.UimUninitialized);
-    const files: Record<number, number[]> = { 0x2fe2: swappedBcd(fw.identity.iccid), 0x6f07: efImsi(fw.identity.imsi) };
-    const data = files[v.file.fileId];
-    if (!data) throw protocolError(QmiProtocolError.SimFileNotFound);
-    const end = v.readInformation.length === 0 ? data.length : v.readInformation.offset + v.readInformation.length;
-    return { cardResult: { sw1: 0x90, sw2: 0x00 }, readResult: data.slice(v.readInformation.offset, end) };
-  });
-  // Card status indications are sent anyway; slot status never changes on a single-slot modem.
-  const EVENTS = UimEventRegistrationFlag.names['card-status'] | UimEventRegistrationFlag.names['physical-slot-status'];
-  ep.handle(u.registerEvents, (v) => ({ eventRegistrationMask: v.eventRegistrationMask & EVENTS }));
-  // The SIM's files never change, so no refresh ever comes: registering is all there is.
-  ep.handle(u.refreshRegister, () => ({}));
-  ep.handle(u.refreshRegisterAll, () => ({}));
-  ep.handle(u.getSlotStatus, () => ({
-    physicalSlotStatus: [{ physicalCardStatus: fw.simState === 'absent' ? 1 : 2, physicalSlotStatus: 1, logicalSlot: 1, iccid: swappedBcd(fw.identity.iccid) }],
-  }));
-
+  serveQmiUim(ep, fw);
   serveQmiWms(ep, fw);
 
   // A call is tied to the client that started it: releasing the client ends the call.
@@ -489,7 +422,6 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
   };
   fw.on('operatingMode', (mode) => broadcast(dms.indications.eventReport, { operatingMode: DmsOperatingMode.names[mode] }));
   fw.on('registration', () => broadcast(nas.indications.servingSystem, servingSystem()));
-  fw.on('sim', () => broadcast(uim.indications.cardStatus, cardStatus()));
   fw.on('signal', () => {
     if (!fw.registered) return;
     for (const cid of signalInfoSubscribers) if (ep.clientsOf(nas.id).includes(cid)) ep.indicate(nas.indications.signalInfo, cid, signalInfo());

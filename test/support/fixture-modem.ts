@@ -9,6 +9,7 @@ import { qmiServiceVersions, serveQmiFirmware } from '../../src/sim/qmi-firmware
 
 export function fixtureModem(port: QmuxPort, config: FirmwareConfig = {}): QmiDeviceEndpoint {
   const ep = new QmiDeviceEndpoint(port, { versions: qmiServiceVersions() });
-  serveQmiFirmware(ep, new ModemFirmware({ seed: 7, fixedSignal: true, ...config }));
+  // A short network scan: qmicli waits for it like any other answer.
+  serveQmiFirmware(ep, new ModemFirmware({ seed: 7, fixedSignal: true, scanMs: 1500, ...config }));
   return ep;
 }

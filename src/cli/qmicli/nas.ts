@@ -1,10 +1,93 @@
 /** qmicli's NAS operations. */
-import { nas, NasAttachState, NasDataCapability, NasNetworkType, NasRadioInterface, NasRegistrationState, NasRoamingIndicatorStatus, NasNetworkNameSource } from '../../qmi/services/nas.js';
-import { action, ask, enumName, q, yesNo } from './action.js';
+import {
+  nas,
+  NasAttachState,
+  NasDataCapability,
+  NasNetworkNameSource,
+  NasNetworkScanResult,
+  NasNetworkSelectionPreference,
+  NasNetworkStatus,
+  NasNetworkType,
+  NasRadioInterface,
+  NasRatModePreference,
+  NasRegistrationState,
+  NasRoamingIndicatorStatus,
+} from '../../qmi/services/nas.js';
+import { action, ask, CliError, enumName, q, yesNo } from './action.js';
 
 const m = nas.messages;
 const radio = (v: number): string => enumName(NasRadioInterface, v);
 const dB1 = (tenths: number): string => (tenths / 10).toFixed(1);
+
+/** `00101` or `001001`: MCC (not 0) and a two- or three-digit MNC, as qmicli parses a PLMN. */
+function parseMccMnc(str: string): { mcc: number; mnc: number } | undefined {
+  if (!/^\d{5,6}$/.test(str) || Number(str.slice(0, 3)) === 0) return undefined;
+  return { mcc: Number(str.slice(0, 3)), mnc: Number(str.slice(3)) };
+}
+
+/**
+ * `--nas-set-system-selection-preference`'s argument: `gsm|umts|lte` (each both a mode bit and, in
+ * order, the acquisition order), `automatic` or `manual=MCCMNC`, or both comma-separated; with
+ * qmicli's error lines, all of them, for what it cannot read.
+ */
+function systemSelection(str: string) {
+  let rat: string | undefined;
+  let net: string | undefined;
+  if (str.includes(',')) {
+    const parts = str.split(',');
+    if (parts.length !== 2) throw new CliError(`failed to parse selection pref: '${str}'`);
+    [rat, net] = parts as [string, string];
+  } else if (str.startsWith('automatic') || str.startsWith('manual')) net = str;
+  else rat = str;
+  const out: {
+    modePreference?: number;
+    acquisitionOrderPreference?: number[];
+    networkSelectionPreference?: { mode: number; mcc: number; mnc: number };
+  } = {};
+  if (net !== undefined) {
+    const [name, plmn] = net.includes('=') ? [net.slice(0, net.indexOf('=')), net.slice(net.indexOf('=') + 1)] : [net, undefined];
+    let ids = { mcc: 0, mnc: 0 };
+    const errors: string[] = [];
+    if (plmn !== undefined) {
+      const p = parseMccMnc(plmn);
+      // qmicli 1.32 prints an empty PLMN here, whatever was given.
+      if (!p) errors.push("invalid net selection MCC/MNC: ''");
+      else ids = p;
+    }
+    const mode = (NasNetworkSelectionPreference.names as Record<string, number>)[name];
+    if (!errors.length && mode === undefined) errors.push(`invalid net selection preference value given: '${name}'`);
+    if (errors.length) throw new CliError([...errors, `failed to parse network preference options: '${net}'`].join('\nerror: '));
+    out.networkSelectionPreference = { mode: mode!, ...ids };
+  }
+  if (rat !== undefined) {
+    const errors: string[] = [];
+    let mode = 0;
+    const order: number[] = [];
+    let ok = true;
+    for (const item of rat.split('|')) {
+      if (!ok) break;
+      if (!item) continue;
+      const bit = (NasRatModePreference.names as Record<string, number>)[item];
+      if (bit !== undefined) mode |= bit;
+      else {
+        errors.push(`invalid rat mode pref value given: '${item}'`);
+        ok = false;
+      }
+      const iface = (NasRadioInterface.names as Record<string, number>)[item];
+      if (iface !== undefined) order.push(iface);
+      else {
+        errors.push(`invalid radio interface value given: '${item}'`);
+        ok = false;
+      }
+    }
+    if (mode === 0) errors.push(`invalid rat mode pref input given: '${rat}'`);
+    if (order.length === 0) errors.push(`invalid rat mode pref input given: '${rat}'`);
+    if (!ok || (mode === 0 && order.length === 0)) throw new CliError([...errors, `failed to parse system selection preference options: '${rat}'`].join('\nerror: '));
+    if (mode) out.modePreference = mode;
+    out.acquisitionOrderPreference = order;
+  }
+  return out;
+}
 
 export const nasActions = [
   action({
@@ -78,6 +161,49 @@ export const nasActions = [
       if (r.networkNameSource !== undefined) out += `\tNetwork name source: ${enumName(NasNetworkNameSource, r.networkNameSource)}\n`;
       if (r.homeSystemId) out += `\t\tSID: '${r.homeSystemId.sid}'\n\t\tNID: '${r.homeSystemId.nid}'\n`;
       ctx.print(out);
+    },
+  }),
+  action({
+    option: { long: 'nas-network-scan', arg: 'none' },
+    service: nas,
+    async run(ctx) {
+      const r = await ask('scan networks', ctx.client.request(m.networkScan, {}, { timeoutMs: 300_000 }));
+      let out = `${ctx.tag} Successfully scanned networks\n`;
+      r.networkInformation?.forEach((e, i) => {
+        const status = (NasNetworkStatus.show(e.networkStatus) as (string | number)[]).join(', ') || 'none';
+        out += `Network [${i}]:\n\tMCC: '${e.mcc}'\n\tMNC: '${e.mnc}'\n\tStatus: '${status}'\n\tDescription: '${e.description}'\n`;
+      });
+      r.radioAccessTechnology?.forEach((e, i) => {
+        out += `Network [${i}]:\n\tMCC: '${e.mcc}'\n\tMNC: '${e.mnc}'\n\tRAT: '${radio(e.radioInterface)}'\n`;
+      });
+      r.mncPcsDigitIncludeStatus?.forEach((e, i) => {
+        out += `Network [${i}]:\n\tMCC: '${e.mcc}'\n\tMNC: '${e.mnc}'\n\tMCC with PCS digit: '${yesNo(e.includesPcsDigit)}'\n`;
+      });
+      if (r.networkScanResult !== undefined) out += `Network scan result: ${enumName(NasNetworkScanResult, r.networkScanResult)}\n`;
+      ctx.print(out);
+    },
+  }),
+  action({
+    option: { long: 'nas-force-network-search', arg: 'none' },
+    service: nas,
+    async run(ctx) {
+      await ask('force network search', ctx.client.request(m.forceNetworkSearch, {}));
+      ctx.print(`${ctx.tag} Successfully forced network search\n`);
+    },
+  }),
+  action({
+    option: { long: 'nas-set-system-selection-preference', arg: 'required' },
+    service: nas,
+    async run(ctx, arg) {
+      const sel = systemSelection(String(arg));
+      const gwl = NasRatModePreference.names.gsm | NasRatModePreference.names.umts | NasRatModePreference.names.lte;
+      // qmicli asks for a permanent change, and automatic GSM/WCDMA order when GSM, UMTS or LTE is in.
+      await ask('set operating mode', ctx.client.request(m.setSystemSelectionPreference, {
+        changeDuration: 1,
+        ...sel,
+        ...((sel.modePreference ?? 0) & gwl ? { gsmWcdmaAcquisitionOrderPreference: 0 } : {}),
+      }));
+      ctx.print(`${ctx.tag} System selection preference set successfully; replug your device.\n`);
     },
   }),
 ];

@@ -279,6 +279,27 @@ export const NasRatModePreference = flagsOf(u16, {
   '5gnr': 1 << 6,
 });
 
+export const NasNetworkScanType = flagsOf(u8, { gsm: 1 << 0, umts: 1 << 1, lte: 1 << 2, 'td-scdma': 1 << 3 });
+
+export const NasNetworkScanResult = enumOf(u32, { success: 0, abort: 1, 'radio-link-failure': 2 });
+
+export const NasNetworkStatus = flagsOf(u8, {
+  'current-serving': 1 << 0,
+  available: 1 << 1,
+  home: 1 << 2,
+  roaming: 1 << 3,
+  forbidden: 1 << 4,
+  'not-forbidden': 1 << 5,
+  preferred: 1 << 6,
+  'not-preferred': 1 << 7,
+});
+
+export const NasNetworkSelectionPreference = enumOf(u8, { automatic: 0, manual: 1 });
+
+export const NasChangeDuration = enumOf(u8, { 'power-cycle': 0, permanent: 1 });
+
+export const NasGsmWcdmaAcquisitionOrderPreference = enumOf(u32, { automatic: 0, gsm: 1, wcdma: 2 });
+
 export const NasRadioTechnologyPreference = flagsOf(u16, {
   '3gpp2': 1 << 0,
   '3gpp': 1 << 1,
@@ -350,6 +371,32 @@ export const nas = service(
         active: required(0x01, struct({ preference: NasRadioTechnologyPreference, duration: u8 })),
         persistent: optional(0x10, NasRadioTechnologyPreference),
       },
+    ),
+    networkScan: message(
+      0x0021,
+      { networkType: optional(0x10, NasNetworkScanType) },
+      {
+        networkInformation: optional(0x10, array(struct({ mcc: u16, mnc: u16, networkStatus: NasNetworkStatus, description: stringU8 }), 'u16')),
+        radioAccessTechnology: optional(0x11, array(struct({ mcc: u16, mnc: u16, radioInterface: NasRadioInterface }), 'u16')),
+        mncPcsDigitIncludeStatus: optional(0x12, array(struct({ mcc: u16, mnc: u16, includesPcsDigit: bool8 }), 'u16')),
+        networkScanResult: optional(0x13, NasNetworkScanResult),
+      },
+    ),
+    setSystemSelectionPreference: message(
+      0x0033,
+      {
+        extendedLteBandPreference: optional(0x24, fixedArray(u64, 4)),
+        acquisitionOrderPreference: optional(0x1e, array(NasRadioInterface)),
+        mncPcsDigitIncludeStatus: optional(0x1a, bool8),
+        gsmWcdmaAcquisitionOrderPreference: optional(0x19, NasGsmWcdmaAcquisitionOrderPreference),
+        changeDuration: optional(0x17, NasChangeDuration),
+        networkSelectionPreference: optional(0x16, struct({ mode: NasNetworkSelectionPreference, mcc: u16, mnc: u16 })),
+        lteBandPreference: optional(0x15, u64),
+        bandPreference: optional(0x12, u64),
+        modePreference: optional(0x11, NasRatModePreference),
+        emergencyMode: optional(0x10, bool8),
+      },
+      {},
     ),
     getSystemSelectionPreference: message(
       0x0034,
@@ -442,6 +489,7 @@ export const nas = service(
       },
     ),
     getSystemInfo: message(0x004d, {}, systemInfoTlvs),
+    forceNetworkSearch: message(0x0067, {}, {}),
     getSignalInfo: message(0x004f, {}, signalInfoTlvs),
     configSignalInfo: message(
       0x0050,

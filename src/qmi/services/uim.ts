@@ -84,6 +84,14 @@ export const UimSlotState = enumOf(u32, { inactive: 0, active: 1 });
 
 export const UimCardProtocol = enumOf(u32, { unknown: 0, icc: 1, uicc: 2 });
 
+export const UimFileType = enumOf(u8, { transparent: 0, cyclic: 1, 'linear-fixed': 2, 'dedicated-file': 3, 'master-file': 4 });
+
+export const UimSecurityAttributeLogic = enumOf(u8, { always: 0, never: 1, and: 2, or: 3, single: 4 });
+
+export const UimSecurityAttribute = flagsOf(u16, { pin1: 1 << 0, pin2: 1 << 1, upin: 1 << 2, adm: 1 << 3 });
+
+export const UimFileControlInformation = enumOf(u8, { 'no-data': 0, fcp: 1, fci: 2, 'fci-with-interfaces': 3, fmd: 4 });
+
 export const UimEventRegistrationFlag = flagsOf(u32, {
   'card-status': 1 << 0,
   'sap-connection': 1 << 1,
@@ -134,6 +142,31 @@ const cardStatus = optional(
 
 const session = required(0x01, struct({ sessionType: UimSessionType, applicationIdentifier: array(u8) }));
 const cardResult = struct({ sw1: u8, sw2: u8 });
+const file = required(0x02, struct({ fileId: u16, filePath: array(u8) }));
+const retries = struct({ verifyRetriesLeft: u8, unblockRetriesLeft: u8 });
+/** The response of every PIN operation: retries on failure, the card's status words. */
+const pinResponse = {
+  retriesRemaining: optional(0x10, retries),
+  responseInIndicationToken: optional(0x12, u32),
+  cardResult: optional(0x13, cardResult),
+};
+
+const physicalSlotStatus = optional(
+  0x10,
+  array(
+    struct({
+      physicalCardStatus: UimPhysicalCardState,
+      physicalSlotStatus: UimSlotState,
+      logicalSlot: u8,
+      iccid: array(u8),
+    }),
+  ),
+);
+const physicalSlotInformation = optional(
+  0x11,
+  array(struct({ cardProtocol: UimCardProtocol, validApplications: u8, atrValue: array(u8), isEuicc: bool8 })),
+);
+const slotEid = optional(0x12, array(struct({ eid: array(u8) })));
 
 export const uim = service(
   'uim',
@@ -155,6 +188,60 @@ export const uim = service(
         encryptedData: optional(0x13, bool8),
       },
     ),
+    readRecord: message(
+      0x0021,
+      {
+        responseInIndicationToken: optional(0x11, u32),
+        lastRecord: optional(0x10, u16),
+        record: required(0x03, struct({ recordNumber: u16, recordLength: u16 })),
+        file,
+        session,
+      },
+      {
+        cardResult: optional(0x10, cardResult),
+        readResult: optional(0x11, array(u8, 'u16')),
+        additionalReadResult: optional(0x12, array(u8, 'u16')),
+        responseInIndicationToken: optional(0x13, u32),
+      },
+    ),
+    getFileAttributes: message(
+      0x0024,
+      { responseInIndicationToken: optional(0x10, u32), file, session },
+      {
+        cardResult: optional(0x10, cardResult),
+        fileAttributes: optional(
+          0x11,
+          struct({
+            fileSize: u16,
+            fileId: u16,
+            fileType: UimFileType,
+            recordSize: u16,
+            recordCount: u16,
+            readSecurityAttributesLogic: UimSecurityAttributeLogic,
+            readSecurityAttributes: UimSecurityAttribute,
+            writeSecurityAttributesLogic: UimSecurityAttributeLogic,
+            writeSecurityAttributes: UimSecurityAttribute,
+            increaseSecurityAttributesLogic: UimSecurityAttributeLogic,
+            increaseSecurityAttributes: UimSecurityAttribute,
+            deactivateSecurityAttributesLogic: UimSecurityAttributeLogic,
+            deactivateSecurityAttributes: UimSecurityAttribute,
+            activateSecurityAttributesLogic: UimSecurityAttributeLogic,
+            activateSecurityAttributes: UimSecurityAttribute,
+            raw: array(u8, 'u16'),
+          }),
+        ),
+        responseInIndicationToken: optional(0x12, u32),
+      },
+    ),
+    setPinProtection: message(
+      0x0025,
+      {
+        responseInIndicationToken: optional(0x11, u32),
+        info: secret(required(0x02, struct({ pinId: UimPinId, pinEnabled: bool8, pinValue: stringU8 }))),
+        session,
+      },
+      pinResponse,
+    ),
     verifyPin: message(
       0x0026,
       {
@@ -162,25 +249,26 @@ export const uim = service(
         info: secret(required(0x02, struct({ pinId: UimPinId, pinValue: stringU8 }))),
         session,
       },
-      {
-        // Sent on failure, e.g. IncorrectPin.
-        retriesRemaining: optional(0x10, struct({ verifyRetriesLeft: u8, unblockRetriesLeft: u8 })),
-        responseInIndicationToken: optional(0x12, u32),
-        cardResult: optional(0x13, cardResult),
-      },
+      // Retries are sent on failure, e.g. IncorrectPin.
+      pinResponse,
     ),
     unblockPin: message(
       0x0027,
       {
-        responseInIndicationToken: optional(0x12, u32),
+        responseInIndicationToken: optional(0x11, u32),
         info: secret(required(0x02, struct({ pinId: UimPinId, pukValue: stringU8, newPinValue: stringU8 }))),
         session,
       },
+      pinResponse,
+    ),
+    changePin: message(
+      0x0028,
       {
-        retriesRemaining: optional(0x10, struct({ verifyRetriesLeft: u8, unblockRetriesLeft: u8 })),
-        responseInIndicationToken: optional(0x12, u32),
-        cardResult: optional(0x13, cardResult),
+        responseInIndicationToken: optional(0x11, u32),
+        info: secret(required(0x02, struct({ pinId: UimPinId, oldPinValue: stringU8, newPinValue: stringU8 }))),
+        session,
       },
+      pinResponse,
     ),
     refreshRegister: message(
       0x002a,
@@ -199,31 +287,37 @@ export const uim = service(
       { eventRegistrationMask: optional(0x10, UimEventRegistrationFlag) },
     ),
     getCardStatus: message(0x002f, {}, { cardStatus }),
-    refreshRegisterAll: message(0x0044, { info: required(0x02, struct({ registerFlag: bool8 })), session }, {}),
-    getSlotStatus: message(
-      0x0047,
-      {},
-      {
-        physicalSlotStatus: optional(
-          0x10,
-          array(
-            struct({
-              physicalCardStatus: UimPhysicalCardState,
-              physicalSlotStatus: UimSlotState,
-              logicalSlot: u8,
-              iccid: array(u8),
-            }),
-          ),
-        ),
-        physicalSlotInformation: optional(
-          0x11,
-          array(struct({ cardProtocol: UimCardProtocol, validApplications: u8, atrValue: array(u8), isEuicc: bool8 })),
-        ),
-        slotEid: optional(0x12, array(struct({ eid: array(u8) }))),
-      },
+    powerOffSim: message(0x0030, { slot: required(0x01, u8) }, {}),
+    powerOnSim: message(0x0031, { slot: required(0x01, u8) }, {}),
+    /** An APDU to the card of a slot, on a logical channel (absent: the basic channel). */
+    sendApdu: message(
+      0x003b,
+      { procedureBytes: optional(0x11, u8), channelId: optional(0x10, u8), apdu: required(0x02, array(u8, 'u16')), slot: required(0x01, u8) },
+      { apduResponse: optional(0x10, array(u8, 'u16')) },
     ),
+    /** Closes a logical channel (Channel ID), or opens one to an AID in older firmware. */
+    logicalChannel: message(
+      0x003f,
+      {
+        terminateApplication: optional(0x13, bool8),
+        fileControlInformation: optional(0x12, UimFileControlInformation),
+        channelId: optional(0x11, u8),
+        aid: optional(0x10, array(u8)),
+        slot: required(0x01, u8),
+      },
+      { channelId: optional(0x10, u8), cardResult: optional(0x11, cardResult), selectResponse: optional(0x12, array(u8)) },
+    ),
+    openLogicalChannel: message(
+      0x0042,
+      { fileControlInformation: optional(0x11, UimFileControlInformation), aid: optional(0x10, array(u8)), slot: required(0x01, u8) },
+      { channelId: optional(0x10, u8), cardResult: optional(0x11, cardResult), selectResponse: optional(0x12, array(u8)) },
+    ),
+    refreshRegisterAll: message(0x0044, { info: required(0x02, struct({ registerFlag: bool8 })), session }, {}),
+    switchSlot: message(0x0046, { physicalSlot: required(0x02, u32), logicalSlot: required(0x01, u8) }, {}),
+    getSlotStatus: message(0x0047, {}, { physicalSlotStatus, physicalSlotInformation, slotEid }),
   },
   {
     cardStatus: indication(0x0032, { cardStatus }),
+    slotStatus: indication(0x0048, { physicalSlotStatus, physicalSlotInformation, slotEid }),
   },
 );
