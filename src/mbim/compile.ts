@@ -100,7 +100,47 @@ const helpers = {
     return raw;
   },
   EMPTY_BYTES,
+  mismatch(a: string, b: string, at: number): never {
+    throw new DecodeError('invalid', a, at, `${a} must be as long as ${b} (they share one count)`);
+  },
+  /**
+   * An ms-struct-array block: the count, the elements' fixed parts back to back, then their variable
+   * parts, each offset at `slots` moved so it still counts from its own element's start.
+   */
+  msArray(values: readonly object[], encode: StructEncoder, size: number, slots: readonly number[]): Uint8Array {
+    if (values.length === 0) return EMPTY_BYTES;
+    const parts = values.map(encode);
+    const out = allocBytes(4 + parts.reduce((n, x) => n + x.length, 0));
+    const view = new DataView(out.buffer, out.byteOffset, out.length);
+    view.setUint32(0, values.length, true);
+    let at = 4 + values.length * size;
+    parts.forEach((part, i) => {
+      const start = 4 + i * size;
+      out.set(part.subarray(0, size), start);
+      out.set(part.subarray(size), at);
+      for (const s of slots) {
+        const o = view.getUint32(start + s, true);
+        if (o !== 0) view.setUint32(start + s, o - size + at - start, true);
+      }
+      at += part.length - size;
+    });
+    return out;
+  },
 };
+
+/** Where a flat struct's offsets sit in its fixed part (strings, byte arrays, referenced addresses). */
+export function offsetSlots(shape: Record<string, Field<unknown>>): number[] {
+  const slots: number[] = [];
+  let at = 0;
+  for (const f of Object.values(shape)) {
+    const l = f.layout;
+    if (l.kind === 'string' || l.kind === 'refAddress') slots.push(at);
+    else if (l.kind === 'refBytes') slots.push(l.sizeFirst ? at + 4 : at);
+    else if (!['u16', 'u32', 'i32', 'u64', 'uuid', 'address'].includes(l.kind)) throw new Error(`ms-struct-array elements must be flat (${f.wire})`);
+    at += f.fixedSize;
+  }
+  return slots;
+}
 
 const q = (s: string): string => JSON.stringify(s);
 const u32At = (p: string): string => `((b[${p}] | (b[${p} + 1] << 8) | (b[${p} + 2] << 16) | (b[${p} + 3] << 24)) >>> 0)`;
@@ -167,6 +207,8 @@ class Generator {
         return `${this.need('2', field, c)} ${t} = b[${p}] | (b[${p} + 1] << 8); ${p} += 2;`;
       case 'u32':
         return `${this.need('4', field, c)} ${t} = ${u32At(p)}; ${p} += 4;`;
+      case 'i32':
+        return `${this.need('4', field, c)} ${t} = b[${p}] | (b[${p} + 1] << 8) | (b[${p} + 2] << 16) | (b[${p} + 3] << 24); ${p} += 4;`;
       case 'u64':
         return `${this.need('8', field, c)} ${t} = H.u64(b, ${p}); ${p} += 8;`;
       case 'uuid':
@@ -184,6 +226,11 @@ class Generator {
         const what = l.sizeFirst ? 'uicc-ref-byte-array' : 'ref-byte-array';
         return `{ ${this.u32(x, field, c)} ${this.u32(y, field, c)}
           if (${z} === 0) ${t} = H.empty(); else { const ${at} = H.ref(${c.ss}, ${c.se}, ${o}, ${z}, ${field}, ${q(what)}, ${p} - 8); ${t} = b.subarray(${at}, ${at} + ${z}); } }`;
+      }
+      case 'countedRefBytes': {
+        const [o, at] = [this.name('o'), this.name('a')];
+        return `{ ${this.u32(o, field, c)}
+          if (${count()} === 0) ${t} = H.empty(); else { const ${at} = H.ref(${c.ss}, ${c.se}, ${o}, ${count()}, ${field}, "ref-byte-array", ${p} - 4); ${t} = b.subarray(${at}, ${at} + ${count()}); } }`;
       }
       case 'stringArray':
       case 'u32Array': {
@@ -219,6 +266,24 @@ class Generator {
       }
       case 'trailingStruct':
         return `${t} = ${this.call(readerOf(l.element))}(b, ${p}, ${c.re}, ${field}); ${p} = ${c.re};`;
+      case 'msStruct': {
+        const [o, z, at] = [this.name('o'), this.name('z'), this.name('a')];
+        return `{ ${this.u32(o, field, c)} ${this.u32(z, field, c)}
+          if (${o} === 0) ${t} = undefined; else { const ${at} = H.ref(${c.ss}, ${c.se}, ${o}, ${z}, ${field}, "ms-struct", ${p} - 8); ${t} = ${this.call(readerOf(l.element))}(b, ${at}, ${at} + ${z}, ${field}); } }`;
+      }
+      case 'msStructArray': {
+        const size = l.element.fixedSize;
+        const [o, z, at, n, i] = [this.name('o'), this.name('z'), this.name('a'), this.name('n'), this.name('i')];
+        const element = this.call(readerOf(l.element));
+        return `{ ${this.u32(o, field, c)} ${this.u32(z, field, c)} ${t} = [];
+          if (${o} !== 0) {
+            const ${at} = H.ref(${c.ss}, ${c.se}, ${o}, ${z}, ${field}, "ms-struct-array", ${p} - 8);
+            if (${z} < 4) H.short(${field}, ${at}, 4, ${z});
+            const ${n} = ${u32At(at)};
+            H.plausible(${n}, ${size}, ${at} + 4, ${at} + ${z}, ${field}, ${at});
+            for (let ${i} = 0; ${i} < ${n}; ${i}++) ${t}.push(${element}(b, ${at} + 4 + ${i} * ${size}, ${at} + ${z}, ${field} + "[" + ${i} + "]"));
+          } }`;
+      }
       case 'structArray': {
         const size = l.element.fixedSize;
         const [o, at, i, x, sp, sr, es] = [this.name('o'), this.name('a'), this.name('i'), this.name('x'), this.name('p'), this.name('r'), this.name('s')];
@@ -241,13 +306,16 @@ class Generator {
 
   /** Code that writes the fields of a struct from the object `v` into builder `B`. */
   writeStruct(shape: Record<string, Field<unknown>>, v: string, B: string): string {
-    const arrayFor = new Map<string, string>();
-    for (const [k, f] of Object.entries(shape)) if (f.countField !== undefined) arrayFor.set(f.countField, k);
+    const arraysFor = new Map<string, string[]>();
+    for (const [k, f] of Object.entries(shape)) if (f.countField !== undefined) arraysFor.set(f.countField, [...(arraysFor.get(f.countField) ?? []), k]);
     return Object.entries(shape)
       .map(([k, f]) => {
         if (f.isCount) {
-          const array = arrayFor.get(k);
-          return `${B}.fixed.u32(${array === undefined ? '0' : `${v}[${q(array)}].length`});`;
+          const [array, ...others] = arraysFor.get(k) ?? [];
+          if (array === undefined) return `${B}.fixed.u32(0);`;
+          // Arrays sharing a count (a packet filter and its mask) must agree on it.
+          const same = others.map((o) => `if (${v}[${q(o)}].length !== ${v}[${q(array)}].length) H.mismatch(${q(o)}, ${q(array)}, ${B}.fixed.pos);`).join(' ');
+          return `${same} ${B}.fixed.u32(${v}[${q(array)}].length);`;
         }
         const x = this.name('v');
         return `{ const ${x} = ${v}[${q(k)}]; ${this.write(f, x, B)} }`;
@@ -261,6 +329,7 @@ class Generator {
     switch (l.kind) {
       case 'u16':
       case 'u32':
+      case 'i32':
       case 'u64':
         return `${B}.fixed.${l.kind}(${v});`;
       case 'uuid':
@@ -269,6 +338,8 @@ class Generator {
         return `${B}.text(${v}, ${l.utf8});`;
       case 'refBytes':
         return `${B}.ref(${v}, ${q(l.sizeFirst ? 'size-offset' : 'offset-size')});`;
+      case 'countedRefBytes':
+        return `${B}.ref(${v}, "offset");`;
       case 'stringArray': {
         const x = this.name('x');
         return `for (const ${x} of ${v}) ${B}.text(${x}, false);`;
@@ -292,6 +363,10 @@ class Generator {
       }
       case 'trailingStruct':
         return `${B}.fixed.bytes(${this.call(encoderOf(l.element))}(${v}));`;
+      case 'msStruct':
+        return `${B}.ref(${v} === undefined ? H.EMPTY_BYTES : ${this.call(encoderOf(l.element))}(${v}), "offset-size");`;
+      case 'msStructArray':
+        return `${B}.ref(H.msArray(${v}, ${this.call(encoderOf(l.element))}, ${l.element.fixedSize}, ${this.call(offsetSlots(l.element.shape))}), "offset-size");`;
       case 'structArray': {
         const [x, W] = [this.name('x'), this.name('W')];
         this.depth++;
