@@ -7,7 +7,7 @@ import { Reassembler } from '../../src/mbim/reassembly.js';
 import { MbimProtocolError } from '../../src/mbim/protocol.js';
 import { decodeBuffer } from '../../src/mbim/schema.js';
 import { services } from '../../src/mbim/services/index.js';
-import { basicConnect, msUiccLowLevelAccess, proxyControl } from '../../src/mbim/services/index.js';
+import { basicConnect, msBasicConnectExtensions, msUiccLowLevelAccess, proxyControl } from '../../src/mbim/services/index.js';
 import { describeMbim } from '../../src/mbim/describe.js';
 import { redactMbim } from '../../src/mbim/redact.js';
 
@@ -236,6 +236,22 @@ describe('declared layouts', () => {
     const bad = rb.query.encode(query);
     bad[28] = 0xff; // the local PIN's offset, now past the end
     expect(redactMbim(encodeMessage({ type: 'command', transactionId: 9, service: msUiccLowLevelAccess.uuid, cid: rb.id, commandType: 0, buffer: bad })).length).toBe(0);
+  });
+
+  it('masks passwords inside struct arrays (LTE attach configurations) and in provisioned contexts v2', () => {
+    const lte = msBasicConnectExtensions.cids.lteAttachConfiguration;
+    const conf = { ipType: 3, roaming: 0, source: 1, accessString: 'apn', userName: 'u', password: 'hunter22', compression: 0, authProtocol: 1 };
+    const buffer = lte.set.encode({ operation: 0, configurations: [conf, { ...conf, password: 'swordfish' }] });
+    const msg = encodeMessage({ type: 'command', transactionId: 3, service: msBasicConnectExtensions.uuid, cid: lte.id, commandType: 1, buffer });
+    const red = redactMbim(msg);
+    const back = decodeMessage(red);
+    const v = back.ok && back.value.type === 'command' && decodeBuffer(lte.set, back.value.buffer);
+    expect(v && v.ok && v.value.configurations.map((c) => [c.password, c.accessString])).toEqual([['********', 'apn'], ['*********', 'apn']]);
+    expect(Buffer.from(msg).includes(Buffer.from('hunter22', 'utf16le'))).toBe(true); // masked in a copy
+    const pc = msBasicConnectExtensions.cids.provisionedContexts;
+    const set = pc.set.encode({ operation: 0, contextType: basicConnect.uuid, ipType: 1, state: 1, roaming: 6, mediaType: 0, source: 1, accessString: 'a', userName: 'b', password: 'pw12', compression: 0, authProtocol: 1 });
+    const redPc = redactMbim(encodeMessage({ type: 'command', transactionId: 4, service: msBasicConnectExtensions.uuid, cid: pc.id, commandType: 1, buffer: set }));
+    expect(Buffer.from(redPc).includes(Buffer.from('pw12', 'utf16le'))).toBe(false);
   });
 
   it('catches offsets past the end, counts that lie and odd string sizes', () => {
