@@ -72,4 +72,47 @@ export const fixture: Record<string, Answer> = {
     }),
   },
   [key(dss.uuid, dss.cids.connect.id)]: {},
+  [bc(c.pinList.id)]: {
+    buffer: c.pinList.response.encode({
+      pin1: { pinMode: 1, pinFormat: 1, pinLengthMin: 4, pinLengthMax: 8 },
+      pin2: { pinMode: 2, pinFormat: 1, pinLengthMin: 4, pinLengthMax: 8 },
+      deviceSimPin: { pinMode: 0, pinFormat: 0, pinLengthMin: 0, pinLengthMax: 0 },
+      deviceFirstSimPin: { pinMode: 0, pinFormat: 2, pinLengthMin: 0, pinLengthMax: 0xffffffff },
+      networkPin: { pinMode: 7, pinFormat: 9, pinLengthMin: 1, pinLengthMax: 2 },
+      networkSubsetPin: { pinMode: 0, pinFormat: 0, pinLengthMin: 0, pinLengthMax: 0 },
+      serviceProviderPin: { pinMode: 0, pinFormat: 0, pinLengthMin: 0, pinLengthMax: 0 },
+      corporatePin: { pinMode: 0, pinFormat: 0, pinLengthMin: 0, pinLengthMax: 0 },
+      subsidyLock: { pinMode: 0, pinFormat: 0, pinLengthMin: 0, pinLengthMax: 0 },
+      custom: { pinMode: 1, pinFormat: 2, pinLengthMin: 6, pinLengthMax: 16 },
+    }),
+  },
+  [bc(c.preferredProviders.id)]: { buffer: c.preferredProviders.response.encode({ providers: [] }) },
+  [bc(c.visibleProviders.id)]: {
+    buffer: c.visibleProviders.response.encode({
+      providers: [
+        { providerId: '00101', providerState: 1 | 8 | 16, providerName: 'wwankit', cellularClass: 1, rssi: 20, errorRate: 0 },
+        { providerId: '00102', providerState: 2 | 8, providerName: '', cellularClass: 0, rssi: 99, errorRate: 99 },
+        { providerId: '', providerState: 0x400, providerName: 'Étoile 😀', cellularClass: 3, rssi: 0xffffffff, errorRate: 7 },
+      ],
+    }),
+  },
+  [bc(c.networkIdleHint.id)]: { buffer: c.networkIdleHint.response.encode({ state: 1 }) },
+  [bc(c.emergencyMode.id)]: { buffer: c.emergencyMode.response.encode({ state: 5 }) },
+  [bc(c.provisionedContexts.id)]: {
+    buffer: c.provisionedContexts.response.encode({
+      provisionedContexts: [
+        { contextId: 1, contextType: ContextType.internet, accessString: 'internet', userName: 'user', password: 'hunter2', compression: 0, authProtocol: 2 },
+        { contextId: 7, contextType: '01234567-89ab-cdef-0123-456789abcdef', accessString: '', userName: '', password: '', compression: 9, authProtocol: 1 },
+      ],
+    }),
+  },
+  [bc(c.ipPacketFilters.id)]: {
+    buffer: c.ipPacketFilters.response.encode({
+      sessionId: 0,
+      packetFilters: [
+        { packetFilter: Uint8Array.of(0x45, 0, 0xab, 0xcd), packetMask: Uint8Array.of(0xff, 0, 0xff, 0xff) },
+        { packetFilter: new Uint8Array(0), packetMask: new Uint8Array(0) },
+      ],
+    }),
+  },
 };

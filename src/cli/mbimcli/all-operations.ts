@@ -1,0 +1,5 @@
+/** Every `wwan mbimcli` action, by service. */
+import { basicConnectRadioOperations } from './basic-connect-radio.js';
+import { basicConnectOperations, type Operation } from './operations.js';
+
+export const operations: readonly Operation[] = [...basicConnectOperations, ...basicConnectRadioOperations];
