@@ -1,14 +1,18 @@
 /**
- * The simulated modem's firmware model, protocol-agnostic: identity, SIM and PIN, operating mode,
- * registration, signal, data format and PDN sessions. The QMI and MBIM front-ends read and drive it;
- * it raises events when state changes so they can send the indications a real modem sends.
+ * The simulated modem's firmware model, protocol-agnostic: identity, SIM slots and PINs, operating mode,
+ * the radio network and registration, signal, data format and PDN sessions. The QMI and MBIM front-ends
+ * read and drive it; it raises events when state changes so they can send the indications a real modem sends.
  */
 import { EventEmitter } from 'node:events';
+import type { Clock } from '../mux/framing.js';
+import { RadioNetwork, defaultOperators, type NetworkOperator, type NetworkSelection, type RadioPreferences, type Registration, type ScanResult } from './radio-network.js';
 import { Random, luhnDigit } from './random.js';
+import { SimCard, type LockResult, type SimLockId } from './sim-card.js';
 import { SimSms, type SmsStorage } from './sms.js';
 
 export type OperatingMode = 'online' | 'low-power' | 'offline' | 'reset';
-export type SimState = 'ready' | 'pin-required' | 'puk-required' | 'absent';
+/** The active slot's card as the modem sees it; `blocked` is a PUK blocked for good. */
+export type SimState = 'ready' | 'pin-required' | 'puk-required' | 'blocked' | 'absent';
 export type RegistrationState = 'home' | 'roaming' | 'searching' | 'denied' | 'idle';
 export type Rat = 'lte' | '5gnr' | 'umts' | 'gsm';
 export type IpFamily = 'ipv4' | 'ipv6' | 'ipv4v6';
@@ -53,11 +57,20 @@ export interface FirmwareConfig {
   rat?: Rat;
   bands?: Bands;
   roaming?: boolean;
-  /** PIN1 code; with `pinLocked` the SIM starts locked. */
+  /** PIN1 code (default 1234); with `pinLocked` PIN1 is enabled and the SIM starts locked. */
   pin?: string;
+  /** Defaults: PUK 12345678, PIN2 4321, PUK2 87654321. */
   puk?: string;
+  pin2?: string;
+  puk2?: string;
   pinLocked?: boolean;
+  /** Slot 1 is empty. */
   simAbsent?: boolean;
+  /** The network's operators (default: the home operator, two others and a forbidden one). */
+  operators?: NetworkOperator[];
+  /** How long a network scan takes on `clock` (default 20 s). */
+  scanMs?: number;
+  clock?: Clock;
   apns?: ApnPolicy[];
   /** How many data sessions may be up at once. */
   maxSessions?: number;
@@ -131,9 +144,18 @@ export class FirmwareError extends Error {
 
 export interface FirmwareEvents {
   operatingMode: [OperatingMode];
+  /** Registration state, operator, technology or serving cell changed. */
   registration: [RegistrationState];
   signal: [Signal];
   sim: [SimState];
+  /** A PIN's state or retries changed (verify, unblock, change, enable/disable). */
+  simLocks: [SimLockId];
+  /** The active slot (1-based) changed. */
+  slot: [number];
+  /** A card was powered on or off (slot, on). */
+  cardPower: [number, boolean];
+  preferences: [RadioPreferences];
+  scan: ['started' | 'done' | 'aborted'];
   sessionUp: [Session];
   sessionDown: [Session, 'host' | 'network' | 'reset'];
   dataFormat: [DataFormat];
@@ -150,17 +172,16 @@ const DEFAULT_APNS: ApnPolicy[] = [
 
 export class ModemFirmware extends EventEmitter<FirmwareEvents> {
   readonly identity: Identity;
-  readonly operator: Operator;
   readonly config: Required<Pick<FirmwareConfig, 'maxSessions' | 'mtu' | 'ipv4Base' | 'ipv6Base' | 'apns'>> & FirmwareConfig;
   operatingMode: OperatingMode = 'online';
-  simState: SimState;
-  pinRetries = 3;
-  pukRetries = 10;
-  /** PIN1 as set by an unblock (else the configured one). */
-  private newPin: string | undefined;
-  rat: Rat;
+  /** The SIM slots (index 0 is slot 1): a UICC and an eUICC by default. */
+  readonly slots: (SimCard | undefined)[];
+  /** The slot in use, 1-based. */
+  activeSlot = 1;
+  /** The operators, cells, preferences and selection. */
+  readonly radio: RadioNetwork;
+  /** The bands the radio has (the radio's capabilities add NR bands on a 5G modem). */
   readonly bands: Bands;
-  roaming: boolean;
   signal: Signal = { rssi: -65, rsrp: -95, rsrq: -9, snr: 12.5 };
   dataFormat: DataFormat = {
     linkLayer: 'raw-ip',
@@ -200,12 +221,38 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
       msisdn: `+1555${this.random.digits(7)}`,
       ...config.identity,
     };
-    this.operator = config.operator ?? { mcc: '001', mnc: '01', name: 'wwankit' };
-    this.rat = config.rat ?? 'lte';
+    this.home = config.operator ?? { mcc: '001', mnc: '01', name: 'wwankit' };
+    const rat = config.rat ?? 'lte';
     // A European LTE module's set unless the profile says otherwise.
     this.bands = config.bands ?? { gsm: [900, 1800], utra: [1, 8], eutra: [1, 3, 7, 8, 20, 28] };
-    this.roaming = config.roaming ?? false;
-    this.simState = config.simAbsent ? 'absent' : config.pinLocked ? 'pin-required' : 'ready';
+    const fiveG = rat === '5gnr';
+    const rats: Rat[] = fiveG ? ['5gnr', 'lte', 'umts', 'gsm'] : ['lte', 'umts', 'gsm'];
+    this.radio = new RadioNetwork({
+      operators: config.operators ?? defaultOperators(this.home, rats),
+      home: this.home,
+      capabilities: { allowed: rats, bands: { ...this.bands, nr: fiveG ? [1, 3, 28, 78] : [] } },
+      preferred: rat,
+      ...(config.scanMs !== undefined ? { scanMs: config.scanMs } : {}),
+      ...(config.clock ? { clock: config.clock } : {}),
+    });
+    this.radio.on('registration', () => this.radioChanged());
+    this.radio.on('preferences', (p) => this.emit('preferences', p));
+    this.radio.on('scan', (s) => this.emit('scan', s));
+    this.lastRegistration = this.radio.registration;
+    const codes = { pin: config.pin ?? '1234', puk: config.puk ?? '12345678', pin2: config.pin2 ?? '4321', puk2: config.puk2 ?? '87654321', pinEnabled: config.pinLocked ?? false };
+    const mncLength = this.home.mnc.length === 3 ? 3 : 2;
+    const uicc = new SimCard({ kind: 'uicc', iccid: this.identity.iccid, imsi: this.identity.imsi, msisdn: this.identity.msisdn, spn: this.home.name, mncLength, ...codes });
+    // The eUICC's enabled profile is a second subscription of the same home operator. Its numbers come
+    // from a random of their own so the rest of the model draws what it drew before there was an eUICC.
+    const random = new Random((config.seed ?? 1) ^ 0x5e1d);
+    const euiccIccid = `8988211${random.digits(12)}`;
+    const euicc = new SimCard({
+      kind: 'euicc', iccid: euiccIccid, imsi: `${this.home.mcc}${this.home.mnc}${random.digits(15 - this.home.mcc.length - this.home.mnc.length)}`,
+      msisdn: `+1555${random.digits(7)}`, spn: this.home.name, mncLength, ...codes,
+      eid: `89049032${random.digits(24)}`,
+      profiles: [{ iccid: euiccIccid, name: `${this.home.name} eSIM`, serviceProvider: this.home.name, enabled: true }],
+    });
+    this.slots = [config.simAbsent ? undefined : uicc, euicc];
     this.nextHandle = 0x10000 + this.random.int(0, 0xffff) * 16;
     this.dataFormat.ulMaxDatagrams = config.ulMaxDatagrams ?? 16;
     this.dataFormat.ulMaxSize = config.ulMaxSize ?? 8192;
@@ -215,10 +262,128 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
   /** Radio coverage: without it the modem searches and every PDN drops. */
   coverage = true;
 
+  /** The SIM's home operator. */
+  readonly home: Operator;
+  /** The registration the radio had when it last changed, to tell what changed. */
+  private lastRegistration: Registration | undefined;
+
+  /** The operator the modem is registered on (its home operator while it is not). */
+  get operator(): Operator {
+    return this.radio.registration?.operator ?? this.home;
+  }
+
+  /** The technology the modem is on (or would register on). */
+  get rat(): Rat {
+    return this.radio.registration?.rat ?? this.radio.preferences.preferred ?? 'lte';
+  }
+
+  get roaming(): boolean {
+    const r = this.radio.registration;
+    return (this.config.roaming ?? false) || (r !== undefined && !this.radio.isHome(r.operator));
+  }
+
+  /** The card in the active slot, if there is one. */
+  get card(): SimCard | undefined {
+    return this.slots[this.activeSlot - 1];
+  }
+
+  get simState(): SimState {
+    const card = this.card;
+    if (!card || !card.powered) return 'absent';
+    const s = card.pin1.state;
+    return s === 'permanently-blocked' ? 'blocked' : s === 'blocked' ? 'puk-required' : s === 'enabled-not-verified' ? 'pin-required' : 'ready';
+  }
+
+  get pinRetries(): number {
+    return this.card?.pin1.retries ?? 0;
+  }
+
+  get pukRetries(): number {
+    return this.card?.pin1.unblockRetries ?? 0;
+  }
+
   get registration(): RegistrationState {
     if (this.operatingMode !== 'online' || this.simState !== 'ready') return 'idle';
     if (!this.coverage) return 'searching';
+    if (this.radio.rejectCause !== undefined) return 'denied';
+    if (!this.radio.registration) return 'searching';
     return this.roaming ? 'roaming' : 'home';
+  }
+
+  /** A new network or none: the PDNs of the old one are gone. */
+  private radioChanged(): void {
+    const was = this.lastRegistration;
+    const now = this.radio.registration;
+    this.lastRegistration = now;
+    if (was && was.operator !== now?.operator) this.dropAll('network');
+    this.emit('registration', this.registration);
+  }
+
+  /** Sets allowed/preferred technologies and bands; the modem reselects (and may change network). */
+  setRadioPreferences(change: Partial<RadioPreferences>): RadioPreferences {
+    return this.radio.setPreferences(change);
+  }
+
+  /** Registers automatically or in an operator; throws RegistrationRefused with the 3GPP cause. */
+  register(selection: NetworkSelection): Registration {
+    return this.radio.register(selection);
+  }
+
+  /** A network scan (takes `scanMs`); refused while the radio is off, aborted by a reset or radio off. */
+  scan(): Promise<ScanResult[]> {
+    if (this.operatingMode !== 'online') return Promise.reject(new FirmwareError('radio-off', 'radio is off'));
+    return this.radio.scan();
+  }
+
+  /** Runs a change to the SIM and reports what it changed. */
+  private simChange<T>(change: () => T, lock?: SimLockId): T {
+    const sim = this.simState;
+    const reg = this.registration;
+    const out = change();
+    if (lock) this.emit('simLocks', lock);
+    if (this.simState !== sim) this.emit('sim', this.simState);
+    if (this.registration !== reg) this.emit('registration', this.registration);
+    return out;
+  }
+
+  /** A PIN operation on the active card: verify, unblock (PUK + new PIN), change or enable/disable. */
+  simLock(lock: SimLockId, op: { verify: string } | { unblock: string; newCode: string } | { change: string; newCode: string } | { enable: boolean; code: string }): LockResult | undefined {
+    const card = this.card;
+    if (!card || !card.powered) return undefined;
+    const l = card.lock(lock);
+    return this.simChange(() => {
+      if ('verify' in op) return l.verify(op.verify);
+      if ('unblock' in op) return l.unblock(op.unblock, op.newCode);
+      if ('change' in op) return l.change(op.change, op.newCode);
+      return l.setEnabled(op.enable, op.code);
+    }, lock);
+  }
+
+  /** Makes another slot the active one (1-based): the old SIM's PDNs drop and the new card starts up. */
+  switchSlot(slot: number): void {
+    if (!Number.isInteger(slot) || slot < 1 || slot > this.slots.length) throw new RangeError(`no SIM slot ${slot} (the modem has ${this.slots.length})`);
+    if (slot === this.activeSlot) return;
+    this.simChange(() => {
+      this.dropAll('reset');
+      this.activeSlot = slot;
+      const card = this.card;
+      card?.setPower(true);
+      // The SIM's identities follow the card in use.
+      if (card) Object.assign(this.identity, { iccid: card.iccid, imsi: card.imsi, msisdn: card.msisdn });
+    });
+    this.emit('slot', slot);
+  }
+
+  /** Powers a slot's card off or on (1-based); powering the active one off is like removing it. */
+  setCardPower(slot: number, on: boolean): void {
+    const card = this.slots[slot - 1];
+    if (!card) throw new RangeError(`no card in SIM slot ${slot}`);
+    if (card.powered === on) return;
+    this.simChange(() => {
+      if (!on && slot === this.activeSlot) this.dropAll('reset');
+      card.setPower(on);
+    });
+    this.emit('cardPower', slot, on);
   }
 
   /** Signal loss (the network is gone: sessions drop) and recovery. */
@@ -232,6 +397,9 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
   /** A modem reset: every session drops, the radio restarts, and the modem comes back online. */
   reset(): void {
     this.dropAll('reset');
+    this.radio.abortScan('the modem was reset');
+    // The card is power-cycled with the modem: an enabled PIN must be entered again.
+    this.simChange(() => this.card?.setPower(true));
     this.emit('reset');
   }
 
@@ -244,7 +412,10 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
     if (mode === this.operatingMode) return;
     const wasRegistered = this.registration;
     this.operatingMode = mode;
-    if (mode !== 'online') this.dropAll('reset');
+    if (mode !== 'online') {
+      this.dropAll('reset');
+      this.radio.abortScan(`the radio went ${mode}`);
+    }
     this.emit('operatingMode', mode);
     if (this.registration !== wasRegistered) this.emit('registration', this.registration);
   }
@@ -256,31 +427,18 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
     return this.dataFormat;
   }
 
-  /** Checks PIN1; returns the retries left. A wrong PIN three times blocks it (PUK required). */
+  /** Checks PIN1 while the SIM asks for it; returns the retries left. Three wrong PINs block it (PUK required). */
   verifyPin(pin: string): { ok: boolean; retries: number } {
     if (this.simState !== 'pin-required') return { ok: this.simState === 'ready', retries: this.pinRetries };
-    if (pin === (this.newPin ?? this.config.pin ?? '1234')) {
-      this.pinRetries = 3;
-      this.setSim('ready');
-      return { ok: true, retries: this.pinRetries };
-    }
-    this.pinRetries = Math.max(0, this.pinRetries - 1);
-    if (this.pinRetries === 0) this.setSim('puk-required');
-    return { ok: false, retries: this.pinRetries };
+    const r = this.simLock('pin1', { verify: pin });
+    return { ok: r?.outcome === 'ok', retries: this.pinRetries };
   }
 
   /** Unblocks PIN1 with the PUK and sets a new PIN; returns the PUK retries left. */
   unblockPin(puk: string, newPin: string): { ok: boolean; retries: number } {
-    if (this.simState !== 'puk-required' || this.pukRetries === 0) return { ok: false, retries: this.pukRetries };
-    if (puk !== (this.config.puk ?? '12345678')) {
-      this.pukRetries--;
-      return { ok: false, retries: this.pukRetries };
-    }
-    this.newPin = newPin;
-    this.pinRetries = 3;
-    this.pukRetries = 10;
-    this.setSim('ready');
-    return { ok: true, retries: this.pukRetries };
+    if (this.simState !== 'puk-required') return { ok: false, retries: this.pukRetries };
+    const r = this.simLock('pin1', { unblock: puk, newCode: newPin });
+    return { ok: r?.outcome === 'ok', retries: this.pukRetries };
   }
 
   /** Advances the signal's random walk one step. */
@@ -343,12 +501,5 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
 
   dropAll(cause: 'network' | 'reset'): void {
     for (const h of [...this.sessions.keys()]) this.stopSession(h, cause);
-  }
-
-  private setSim(state: SimState): void {
-    const was = this.registration;
-    this.simState = state;
-    this.emit('sim', state);
-    if (this.registration !== was) this.emit('registration', this.registration);
   }
 }
