@@ -103,40 +103,42 @@ const helpers = {
   mismatch(a: string, b: string, at: number): never {
     throw new DecodeError('invalid', a, at, `${a} must be as long as ${b} (they share one count)`);
   },
-  /**
-   * An ms-struct-array block: the count, the elements' fixed parts back to back, then their variable
-   * parts, each offset at `slots` moved so it still counts from its own element's start.
-   */
-  msArray(values: readonly object[], encode: StructEncoder, size: number, slots: readonly number[]): Uint8Array {
+  /** An ms-struct-array block: the count, then each element whole (its fixed part, then its strings). */
+  msArray(values: readonly object[], encode: StructEncoder): Uint8Array {
     if (values.length === 0) return EMPTY_BYTES;
     const parts = values.map(encode);
     const out = allocBytes(4 + parts.reduce((n, x) => n + x.length, 0));
-    const view = new DataView(out.buffer, out.byteOffset, out.length);
-    view.setUint32(0, values.length, true);
-    let at = 4 + values.length * size;
-    parts.forEach((part, i) => {
-      const start = 4 + i * size;
-      out.set(part.subarray(0, size), start);
-      out.set(part.subarray(size), at);
-      for (const s of slots) {
-        const o = view.getUint32(start + s, true);
-        if (o !== 0) view.setUint32(start + s, o - size + at - start, true);
-      }
-      at += part.length - size;
-    });
+    new DataView(out.buffer, out.byteOffset, 4).setUint32(0, values.length, true);
+    let at = 4;
+    for (const part of parts) {
+      out.set(part, at);
+      at += part.length;
+    }
     return out;
+  },
+  /** Where the next ms-struct-array element starts: after this one's fixed part and its strings, each padded to 4. */
+  msNext(b: Uint8Array, start: number, size: number, slots: readonly number[]): number {
+    let n = start + size;
+    for (const s of slots) {
+      const p = start + s;
+      const z = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+      n += z + ((4 - (z % 4)) % 4);
+    }
+    return n;
   },
 };
 
-/** Where a flat struct's offsets sit in its fixed part (strings, byte arrays, referenced addresses). */
-export function offsetSlots(shape: Record<string, Field<unknown>>): number[] {
+/**
+ * Where the string sizes sit in the fixed part of an ms-struct-array element: each element is followed
+ * by its strings, so these say where the next one starts. Other variable fields cannot be placed so.
+ */
+export function stringSizeSlots(shape: Record<string, Field<unknown>>): number[] {
   const slots: number[] = [];
   let at = 0;
   for (const f of Object.values(shape)) {
     const l = f.layout;
-    if (l.kind === 'string' || l.kind === 'refAddress') slots.push(at);
-    else if (l.kind === 'refBytes') slots.push(l.sizeFirst ? at + 4 : at);
-    else if (!['u16', 'u32', 'i32', 'u64', 'uuid', 'address'].includes(l.kind)) throw new Error(`ms-struct-array elements must be flat (${f.wire})`);
+    if (l.kind === 'string') slots.push(at + 4);
+    else if (!['u16', 'u32', 'i32', 'u64', 'uuid', 'address'].includes(l.kind)) throw new Error(`ms-struct-array elements hold numbers and strings only (${f.wire})`);
     at += f.fixedSize;
   }
   return slots;
@@ -273,15 +275,21 @@ class Generator {
       }
       case 'msStructArray': {
         const size = l.element.fixedSize;
-        const [o, z, at, n, i] = [this.name('o'), this.name('z'), this.name('a'), this.name('n'), this.name('i')];
+        const [o, z, at, n, i, e, name] = [this.name('o'), this.name('z'), this.name('a'), this.name('n'), this.name('i'), this.name('e'), this.name('m')];
         const element = this.call(readerOf(l.element));
+        const slots = this.call(stringSizeSlots(l.element.shape));
         return `{ ${this.u32(o, field, c)} ${this.u32(z, field, c)} ${t} = [];
           if (${o} !== 0) {
             const ${at} = H.ref(${c.ss}, ${c.se}, ${o}, ${z}, ${field}, "ms-struct-array", ${p} - 8);
             if (${z} < 4) H.short(${field}, ${at}, 4, ${z});
             const ${n} = ${u32At(at)};
             H.plausible(${n}, ${size}, ${at} + 4, ${at} + ${z}, ${field}, ${at});
-            for (let ${i} = 0; ${i} < ${n}; ${i}++) ${t}.push(${element}(b, ${at} + 4 + ${i} * ${size}, ${at} + ${z}, ${field} + "[" + ${i} + "]"));
+            for (let ${i} = 0, ${e} = ${at} + 4; ${i} < ${n}; ${i}++) {
+              const ${name} = ${field} + "[" + ${i} + "]";
+              if (${at} + ${z} - ${e} < ${size}) H.short(${name}, ${e}, ${size}, ${at} + ${z} - ${e});
+              ${t}.push(${element}(b, ${e}, ${at} + ${z}, ${name}));
+              ${e} = H.msNext(b, ${e}, ${size}, ${slots});
+            }
           } }`;
       }
       case 'structArray': {
@@ -366,7 +374,7 @@ class Generator {
       case 'msStruct':
         return `${B}.ref(${v} === undefined ? H.EMPTY_BYTES : ${this.call(encoderOf(l.element))}(${v}), "offset-size");`;
       case 'msStructArray':
-        return `${B}.ref(H.msArray(${v}, ${this.call(encoderOf(l.element))}, ${l.element.fixedSize}, ${this.call(offsetSlots(l.element.shape))}), "offset-size");`;
+        return `${B}.ref(H.msArray(${v}, ${this.call(encoderOf(l.element))}), "offset-size");`;
       case 'structArray': {
         const [x, W] = [this.name('x'), this.name('W')];
         this.depth++;

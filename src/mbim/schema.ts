@@ -7,7 +7,7 @@
  * from them too.
  */
 import { catchDecode, type Result } from '../wire/index.js';
-import { encoderOf, offsetSlots, readerOf } from './compile.js';
+import { encoderOf, readerOf, stringSizeSlots } from './compile.js';
 
 export interface Field<T> {
   /** Short wire description for people, e.g. `string`, `ref-struct-array(Cids)`. */
@@ -50,8 +50,9 @@ export type FieldLayout =
   /** {offset, size} → one struct (offset 0: absent), as MS Basic Connect Extensions lays out a serving cell. */
   | { kind: 'msStruct'; element: Struct<any> }
   /**
-   * {offset, size} → a u32 count then that many fixed-size structs back to back (offset 0: none),
-   * each element's own offsets counting from its start (libmbim's ms-struct-array).
+   * {offset, size} → a u32 count then that many structs back to back, each its fixed part followed by
+   * its strings (offsets from the element's start), offset 0: none (libmbim's ms-struct-array, as fixed
+   * in 1.30; 1.28 reads every element at the first one's place).
    */
   | { kind: 'msStructArray'; element: Struct<any> };
 
@@ -197,7 +198,7 @@ export function msStruct<S extends Shape>(element: Struct<S>): Field<StructType<
 /** {offset, size} → count, then the elements back to back; the elements need a fixed size. */
 export function msStructArray<S extends Shape>(element: Struct<S>): Field<StructType<S>[]> {
   if (element.fixedSize <= 0) throw new Error(`ms-struct-array elements must have a fixed size (${element.wire})`);
-  offsetSlots(element.shape); // flat elements only: throws here, at declaration
+  stringSizeSlots(element.shape); // numbers and strings only: throws here, at declaration
   return field<StructType<S>[]>(`ms-struct-array(${Object.keys(element.shape).join(', ')})`, 8, { kind: 'msStructArray', element }, (v) => v.map((e) => element.show(e)));
 }
 

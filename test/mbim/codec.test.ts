@@ -254,6 +254,29 @@ describe('declared layouts', () => {
     expect(Buffer.from(redPc).includes(Buffer.from('pw12', 'utf16le'))).toBe(false);
   });
 
+  it('lays out an ms-struct-array element by element, each with its strings (libmbim 1.30), and an ms-struct by reference', () => {
+    const bsi = msBasicConnectExtensions.cids.baseStationsInfo.response;
+    const lte = (providerId: string, cellId: number) => ({ providerId, cellId, earfcn: 1, physicalCellId: 2, tac: 3, rsrp: -95, rsrq: -9 });
+    const none = { gsmNeighboringCells: [], umtsNeighboringCells: [], tdscdmaNeighboringCells: [], cdmaCells: [] };
+    const value = { systemType: 32, gsmServingCell: undefined, umtsServingCell: undefined, tdscdmaServingCell: undefined, lteServingCell: undefined, ...none, lteNeighboringCells: [lte('001', 7), lte('00102', 8)] };
+    const b = bsi.encode(value);
+    // Fixed part: system type, 4 ms-structs and 5 ms-struct-arrays of {offset, size}.
+    const view = new DataView(b.buffer, b.byteOffset, b.length);
+    const [at, size] = [view.getUint32(4 + 4 * 8 + 3 * 8, true), view.getUint32(4 + 4 * 8 + 3 * 8 + 4, true)];
+    expect(at).toBe(76);
+    expect(view.getUint32(at, true)).toBe(2);
+    // Element 1: 32 fixed bytes, then '001' (6 bytes, padded to 8); element 2 right after it.
+    expect(view.getUint32(at + 4, true)).toBe(32);
+    expect(view.getUint32(at + 8, true)).toBe(6);
+    expect(view.getUint32(at + 4 + 40 + 8, true)).toBe(8); // element 2 starts after element 1 and its string
+    expect(size).toBe(4 + 40 + 32 + 12);
+    expect(decodeBuffer(bsi, b)).toEqual({ ok: true, value });
+    // A count that outruns the block is an error, not a loop.
+    view.setUint32(at, 1000, true);
+    const bad = decodeBuffer(bsi, b);
+    expect(!bad.ok && bad.error.code).toBe('length');
+  });
+
   it('catches offsets past the end, counts that lie and odd string sizes', () => {
     const caps = basicConnect.cids.deviceCaps.response;
     const good = caps.encode({

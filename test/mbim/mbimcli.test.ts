@@ -63,6 +63,19 @@ const cases: string[][] = [
   ['--set-provisioned-contexts=access-string=x'],
   ['--query-ip-packet-filters'],
   ['--query-ip-packet-filters=3'],
+  ['--atds-query-signal'],
+  ['--atds-query-location'],
+  ['--ms-query-sys-caps'],
+  ['--ms-query-device-caps'],
+  ['--ms-query-slot-info-status=1'],
+  ['--ms-query-slot-info-status=-1'],
+  ['--ms-set-device-slot-mappings=1,0'],
+  ['--ms-query-device-slot-mappings'],
+  ['--ms-query-location-info-status'],
+  ['--ms-query-base-stations-info'],
+  ['--ms-query-lte-attach-info'],
+  ['--ms-query-lte-attach-configuration'],
+  ['--ms-query-nitz'],
   ['--query-radio-state', '--no-open=5', '--no-close'],
 ];
 
@@ -87,6 +100,12 @@ const failures: [string, string[], Record<string, { status?: number; buffer?: Ui
   ['an unknown signal key', ['--set-signal-state=foo=1'], {}],
   ['a bad context type', ['--set-provisioned-contexts=context-type=nope'], {}],
   ['two SIM actions', ['--query-pin-list', '--enter-pin=1'], {}],
+  ['no slot index', ['--ms-query-slot-info-status='], {}],
+  ['a bad slot index', ['--ms-query-slot-info-status=1x'], {}],
+  ['a bad slot mapping', ['--ms-set-device-slot-mappings=0,-1'], {}],
+  ['no slot mapping', ['--ms-set-device-slot-mappings='], {}],
+  ['two ATDS actions', ['--atds-query-signal', '--atds-query-location'], {}],
+  ['ATDS and Basic Connect', ['--atds-query-signal', '--query-pin-list'], {}],
 ];
 
 describe('wwan mbimcli against mbimcli 1.28.2', () => {
@@ -97,7 +116,7 @@ describe('wwan mbimcli against mbimcli 1.28.2', () => {
       expect(real.sent.length).toBeGreaterThan(0);
       expect(ours.sent).toEqual(real.sent);
       // On purpose: passwords print masked.
-      expect(ours.stdout).toBe(real.stdout.replace(/(Password: ')(?!unknown')[^'\n]+'/g, "$1********'"));
+      expect(ours.stdout).toBe(real.stdout.replace(/(Password: ')(?!unknown')[^'\n]+'/g, "$1********'").replace(/^( {2}Password: {6})(?!n\/a$).+$/gm, '$1********'));
       expect(ours.stderr).toBe(real.stderr);
       expect(ours.code).toBe(real.code);
     });

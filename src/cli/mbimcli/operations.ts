@@ -98,7 +98,7 @@ export function query<C extends CidDef>(
   };
 }
 
-function printDeviceCaps(ctx: Context, r: ResponseOf<typeof bc.deviceCaps>): void {
+export function printDeviceCaps(ctx: Context, r: ResponseOf<typeof bc.deviceCaps>): void {
   ctx.out(
     `[${ctx.path}] Device capabilities retrieved:\n` +
       `\t      Device type: '${named(DeviceType, r.deviceType)}'\n` +
