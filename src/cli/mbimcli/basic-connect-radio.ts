@@ -119,8 +119,8 @@ function printProviders(which: 'preferred' | 'visible') {
         `\tProvider [${i}]:\n` +
         `\t\t    Provider ID: '${v(p.providerId)}'\n` +
         `\t\t  Provider name: '${v(p.providerName)}'\n` +
-        `\t\t          State: '${v(flags(ProviderState, p.providerState))}'\n` +
-        `\t\t Cellular class: '${v(flags(CellularClass, p.cellularClass))}'\n` +
+        `\t\t          State: '${flags(ProviderState, p.providerState)}'\n` +
+        `\t\t Cellular class: '${flags(CellularClass, p.cellularClass)}'\n` +
         `\t\t           RSSI: '${p.rssi}'\n` +
         `\t\t     Error rate: '${p.errorRate}'\n`;
     });

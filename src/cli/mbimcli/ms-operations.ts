@@ -127,7 +127,7 @@ const CELLS: { serving: [string, string, string]; neighbours: [string, string]; 
  */
 function printBaseStations(ctx: Context, r: ResponseOf<typeof ext.baseStationsInfo>): void {
   const cellLines = (c: any, lines: Line[], indent: string): string => lines.map(([label, f]) => `${indent}${label}: ${f(c) ?? 'unknown'}\n`).join('');
-  let s = `System type: ${flags(DataClass, r.systemType) || '(null)'}\n`;
+  let s = `System type: ${DataClass.list(r.systemType).join(', ') || '(null)'}\n`;
   const cells = r as unknown as Record<string, any>;
   for (const t of CELLS) {
     const serving = cells[`${t.key}ServingCell`];
@@ -188,7 +188,7 @@ function printNitz(ctx: Context, r: ResponseOf<typeof msVoiceExtensions.cids.nit
       `\t                               Time: ${pad2(r.hour)}:${pad2(r.minute)}:${pad2(r.second)}\n` +
       `\t           Time zone offset minutes: ${r.timeZoneOffsetMinutes}\n` +
       `\tDaylight saving time offset minutes: ${r.daylightSavingTimeOffsetMinutes}\n` +
-      `\t                         Data class: ${flags(DataClass, r.dataClass) || 'unknown'}\n`,
+      `\t                         Data class: ${flags(DataClass, r.dataClass)}\n`,
   );
 }
 

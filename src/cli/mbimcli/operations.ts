@@ -72,7 +72,8 @@ export interface Operation {
 const bc = basicConnect.cids;
 /** mbimcli prints a missing (or empty) value as 'unknown'. */
 export const v = (s: string | undefined): string => s || 'unknown';
-export const flags = (f: { list(v: number): string[] }, x: number): string => f.list(x).join(', ');
+/** libmbim's build_string_from_mask under VALIDATE_UNKNOWN: no bit set prints 'unknown'. */
+export const flags = (f: { list(v: number): string[] }, x: number): string => v(f.list(x).join(', '));
 /** libmbim names a UUID it does not know as the 'invalid' context type. */
 export const contextNick = (uuid: string): string => contextTypeName(uuid) ?? 'invalid';
 export const named = (e: { nameOf(v: number): string | undefined }, x: number): string => v(e.nameOf(x));
