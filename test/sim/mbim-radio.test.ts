@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { MbimDevice } from '../../src/mbim/client.js';
 import { MbimStatus, MbimStatusError } from '../../src/mbim/protocol.js';
 import { basicConnect } from '../../src/mbim/services/basic-connect.js';
+import { msUiccLowLevelAccess } from '../../src/mbim/services/ms-uicc-low-level-access.js';
+import { ISD_R_AID } from '../../src/sim/sim-card.js';
 import { PROFILES } from '../../src/sim/profiles.js';
 import { Simulator } from '../../src/sim/simulator.js';
 import { connectUnix } from '../../src/transport/unix.js';
@@ -147,5 +149,34 @@ describe('the radio and SIM model over MBIM, with mbimcli 1.28', () => {
     expect((await mbimcli('--ms-set-device-slot-mappings=5')).code).toBe(1);
     expect((await mbimcli('--ms-set-device-slot-mappings=0')).stdout).toContain("Executor '0': slot '0'");
     expect(fw().activeSlot).toBe(1);
+  });
+
+  it('reads the EID from the eUICC\'s ISD-R over MS UICC low-level access: channel, APDUs, close; bad APDUs get status words', async () => {
+    const u = msUiccLowLevelAccess.cids;
+    const d = await MbimDevice.open(await connectUnix(sim.modems[0]!.ports[0]!.socket));
+    try {
+      expect((await d.query(u.atr, undefined)).atr[0]).toBe(0x3b);
+      // The UICC in slot 1 has no ISD-R: 6A82.
+      expect((await d.set(u.openChannel, { appId: ISD_R_AID, selectP2Arg: 0, channelGroup: 1 })).status).toBe(0x6a);
+      const iccid = await d.query(u.readBinary, { version: 1, applicationId: new Uint8Array(0), filePath: Uint8Array.of(0x3f, 0x00, 0x2f, 0xe2), readOffset: 0, readSize: 0, localPin: '', data: new Uint8Array(0) });
+      expect([iccid.statusWord1, iccid.data.length]).toEqual([0x90, 10]);
+      fw().switchSlot(2);
+      const open = await d.set(u.openChannel, { appId: ISD_R_AID, selectP2Arg: 0, channelGroup: 1 });
+      expect(open.status).toBe(0x90);
+      expect(open.channel).toBeGreaterThan(0);
+      // STORE DATA with GetEuiccDataRequest (BF3E 03 5C 01 5A): the EID in BF3E { 5A … }.
+      const eid = await d.set(u.apdu, { channel: open.channel, secureMessaging: 0, classByteType: 0, command: Uint8Array.from(Buffer.from('80e2910006bf3e035c015a', 'hex')) });
+      expect(eid.status).toBe(0x90);
+      expect(Buffer.from(eid.response).toString('hex')).toBe(`bf3e125a10${fw().slots[1]!.eid}9000`);
+      // A Lc that does not match the data: 6700, and the channel stays open.
+      expect((await d.set(u.apdu, { channel: open.channel, secureMessaging: 0, classByteType: 0, command: Uint8Array.of(0x80, 0xe2, 0x91, 0x00, 0x09, 0xbf) })).status).toBe(0x67);
+      expect((await d.set(u.closeChannel, { channel: open.channel, channelGroup: 2 })).status).toBe(0x68); // another group's
+      expect((await d.set(u.closeChannel, { channel: open.channel, channelGroup: 1 })).status).toBe(0x90);
+      expect((await d.set(u.apdu, { channel: open.channel, secureMessaging: 0, classByteType: 0, command: Uint8Array.of(0x80, 0xca, 0xbf, 0x3e) })).status).toBe(0x68);
+      expect(fw().card!.openChannels).toEqual([]);
+    } finally {
+      fw().switchSlot(1);
+      await d.close();
+    }
   });
 });
