@@ -11,6 +11,8 @@ import type { Field, Struct } from './schema.js';
 /** How a reference is laid out in the fixed part. */
 export type RefSlots = 'offset' | 'offset-size' | 'size-offset';
 
+const EMPTY_BYTES = new Uint8Array(0);
+
 /**
  * Accumulates one struct: fixed slots, then variable data with offsets patched on finish(). Offsets
  * are relative to the start of the struct; each variable item is zero-padded to 4 bytes (libmbim's
@@ -124,7 +126,50 @@ const helpers = {
   empty: (): Uint8Array => new Uint8Array(0),
   writeUuid,
   writeAddress,
+  EMPTY_BYTES,
+  mismatch(a: string, b: string, at: number): never {
+    throw new DecodeError('invalid', a, at, `${a} must be as long as ${b} (they share one count)`);
+  },
+  /** An ms-struct-array block: the count, then each element whole (its fixed part, then its strings). */
+  msArray(values: readonly object[], encode: StructEncoder): Uint8Array {
+    if (values.length === 0) return EMPTY_BYTES;
+    const parts = values.map(encode);
+    const out = allocBytes(4 + parts.reduce((n, x) => n + x.length, 0));
+    new DataView(out.buffer, out.byteOffset, 4).setUint32(0, values.length, true);
+    let at = 4;
+    for (const part of parts) {
+      out.set(part, at);
+      at += part.length;
+    }
+    return out;
+  },
+  /** Where the next ms-struct-array element starts: after this one's fixed part and its strings, each padded to 4. */
+  msNext(b: Uint8Array, start: number, size: number, slots: readonly number[]): number {
+    let n = start + size;
+    for (const s of slots) {
+      const p = start + s;
+      const z = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+      n += z + ((4 - (z % 4)) % 4);
+    }
+    return n;
+  },
 };
+
+/**
+ * Where the string sizes sit in the fixed part of an ms-struct-array element: each element is followed
+ * by its strings, so these say where the next one starts. Other variable fields cannot be placed so.
+ */
+export function stringSizeSlots(shape: Record<string, Field<unknown>>): number[] {
+  const slots: number[] = [];
+  let at = 0;
+  for (const f of Object.values(shape)) {
+    const l = f.layout;
+    if (l.kind === 'string') slots.push(at + 4);
+    else if (!['u16', 'u32', 'i32', 'u64', 'uuid', 'address'].includes(l.kind)) throw new Error(`ms-struct-array elements hold numbers and strings only (${f.wire})`);
+    at += f.fixedSize;
+  }
+  return slots;
+}
 
 const q = (s: string): string => JSON.stringify(s);
 const u32At = (p: string): string => `((b[${p}] | (b[${p} + 1] << 8) | (b[${p} + 2] << 16) | (b[${p} + 3] << 24)) >>> 0)`;
@@ -191,6 +236,8 @@ class Generator {
         return `${this.need('2', field, c)} ${t} = b[${p}] | (b[${p} + 1] << 8); ${p} += 2;`;
       case 'u32':
         return `${this.need('4', field, c)} ${t} = ${u32At(p)}; ${p} += 4;`;
+      case 'i32':
+        return `${this.need('4', field, c)} ${t} = b[${p}] | (b[${p} + 1] << 8) | (b[${p} + 2] << 16) | (b[${p} + 3] << 24); ${p} += 4;`;
       case 'u64':
         return `${this.need('8', field, c)} ${t} = H.u64(b, ${p}); ${p} += 8;`;
       case 'uuid':
@@ -208,6 +255,11 @@ class Generator {
         const what = l.sizeFirst ? 'uicc-ref-byte-array' : 'ref-byte-array';
         return `{ ${this.u32(x, field, c)} ${this.u32(y, field, c)}
           if (${z} === 0) ${t} = H.empty(); else { const ${at} = H.ref(${c.ss}, ${c.se}, ${o}, ${z}, ${field}, ${q(what)}, ${p} - 8); ${t} = b.subarray(${at}, ${at} + ${z}); } }`;
+      }
+      case 'countedRefBytes': {
+        const [o, at] = [this.name('o'), this.name('a')];
+        return `{ ${this.u32(o, field, c)}
+          if (${count()} === 0) ${t} = H.empty(); else { const ${at} = H.ref(${c.ss}, ${c.se}, ${o}, ${count()}, ${field}, "ref-byte-array", ${p} - 4); ${t} = b.subarray(${at}, ${at} + ${count()}); } }`;
       }
       case 'stringArray':
       case 'u32Array': {
@@ -243,6 +295,30 @@ class Generator {
       }
       case 'trailingStruct':
         return `${t} = ${this.call(readerOf(l.element))}(b, ${p}, ${c.re}, ${field}); ${p} = ${c.re};`;
+      case 'msStruct': {
+        const [o, z, at] = [this.name('o'), this.name('z'), this.name('a')];
+        return `{ ${this.u32(o, field, c)} ${this.u32(z, field, c)}
+          if (${o} === 0) ${t} = undefined; else { const ${at} = H.ref(${c.ss}, ${c.se}, ${o}, ${z}, ${field}, "ms-struct", ${p} - 8); ${t} = ${this.call(readerOf(l.element))}(b, ${at}, ${at} + ${z}, ${field}); } }`;
+      }
+      case 'msStructArray': {
+        const size = l.element.fixedSize;
+        const [o, z, at, n, i, e, name] = [this.name('o'), this.name('z'), this.name('a'), this.name('n'), this.name('i'), this.name('e'), this.name('m')];
+        const element = this.call(readerOf(l.element));
+        const slots = this.call(stringSizeSlots(l.element.shape));
+        return `{ ${this.u32(o, field, c)} ${this.u32(z, field, c)} ${t} = [];
+          if (${o} !== 0) {
+            const ${at} = H.ref(${c.ss}, ${c.se}, ${o}, ${z}, ${field}, "ms-struct-array", ${p} - 8);
+            if (${z} < 4) H.short(${field}, ${at}, 4, ${z});
+            const ${n} = ${u32At(at)};
+            H.plausible(${n}, ${size}, ${at} + 4, ${at} + ${z}, ${field}, ${at});
+            for (let ${i} = 0, ${e} = ${at} + 4; ${i} < ${n}; ${i}++) {
+              const ${name} = ${field} + "[" + ${i} + "]";
+              if (${at} + ${z} - ${e} < ${size}) H.short(${name}, ${e}, ${size}, ${at} + ${z} - ${e});
+              ${t}.push(${element}(b, ${e}, ${at} + ${z}, ${name}));
+              ${e} = H.msNext(b, ${e}, ${size}, ${slots});
+            }
+          } }`;
+      }
       case 'structArray': {
         const size = l.element.fixedSize;
         const [o, at, i, x, sp, sr, es] = [this.name('o'), this.name('a'), this.name('i'), this.name('x'), this.name('p'), this.name('r'), this.name('s')];
@@ -265,13 +341,16 @@ class Generator {
 
   /** Code that writes the fields of a struct from the object `v` into builder `B`. */
   writeStruct(shape: Record<string, Field<unknown>>, v: string, B: string): string {
-    const arrayFor = new Map<string, string>();
-    for (const [k, f] of Object.entries(shape)) if (f.countField !== undefined) arrayFor.set(f.countField, k);
+    const arraysFor = new Map<string, string[]>();
+    for (const [k, f] of Object.entries(shape)) if (f.countField !== undefined) arraysFor.set(f.countField, [...(arraysFor.get(f.countField) ?? []), k]);
     return Object.entries(shape)
       .map(([k, f]) => {
         if (f.isCount) {
-          const array = arrayFor.get(k);
-          return `${B}.fixed.u32(${array === undefined ? '0' : `${v}[${q(array)}].length`});`;
+          const [array, ...others] = arraysFor.get(k) ?? [];
+          if (array === undefined) return `${B}.fixed.u32(0);`;
+          // Arrays sharing a count (a packet filter and its mask) must agree on it.
+          const same = others.map((o) => `if (${v}[${q(o)}].length !== ${v}[${q(array)}].length) H.mismatch(${q(o)}, ${q(array)}, ${B}.fixed.pos);`).join(' ');
+          return `${same} ${B}.fixed.u32(${v}[${q(array)}].length);`;
         }
         const x = this.name('v');
         return `{ const ${x} = ${v}[${q(k)}]; ${this.write(f, x, B)} }`;
@@ -285,6 +364,7 @@ class Generator {
     switch (l.kind) {
       case 'u16':
       case 'u32':
+      case 'i32':
       case 'u64':
         return `${B}.fixed.${l.kind}(${v});`;
       case 'uuid':
@@ -293,6 +373,8 @@ class Generator {
         return `${B}.text(${v}, ${l.utf8});`;
       case 'refBytes':
         return `${B}.ref(${v}, ${q(l.sizeFirst ? 'size-offset' : 'offset-size')});`;
+      case 'countedRefBytes':
+        return `${B}.ref(${v}, "offset");`;
       case 'stringArray': {
         const x = this.name('x');
         return `for (const ${x} of ${v}) ${B}.text(${x}, false);`;
@@ -315,6 +397,10 @@ class Generator {
       }
       case 'trailingStruct':
         return `${B}.fixed.bytes(${this.call(encoderOf(l.element))}(${v}));`;
+      case 'msStruct':
+        return `${B}.ref(${v} === undefined ? H.EMPTY_BYTES : ${this.call(encoderOf(l.element))}(${v}), "offset-size");`;
+      case 'msStructArray':
+        return `${B}.ref(H.msArray(${v}, ${this.call(encoderOf(l.element))}), "offset-size");`;
       case 'structArray': {
         const [x, W] = [this.name('x'), this.name('W')];
         this.depth++;

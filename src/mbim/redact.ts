@@ -1,17 +1,34 @@
 /** Secrets out of MBIM messages before they reach a trace, a log or a capture. */
 import { decodeMessage, encodeFragments } from './message.js';
 import { SET } from './protocol.js';
-import { decodeBuffer, type Layout } from './schema.js';
+import { decodeBuffer, type Field, type Layout } from './schema.js';
 import { findCid } from './services/index.js';
 
 /** Fields that hold a secret, by their declared name (PIN, new PIN, password, UICC local PIN). */
 export const isSecretField = (name: string): boolean => /^(pin|newPin|password|localPin)$/.test(name);
 
-/** The layout of a command's buffer when it declares a secret field at its top level. */
+/** Whether a field is, or holds at any depth (struct arrays: LTE attach configurations), a secret. */
+function holdsSecret(name: string, f: Field<unknown>): boolean {
+  if (isSecretField(name)) return true;
+  const l = f.layout;
+  const shape = l.kind === 'struct' ? l.shape : 'element' in l && 'shape' in l.element ? (l.element as Layout).shape : undefined;
+  return shape !== undefined && Object.entries(shape).some(([k, x]) => holdsSecret(k, x));
+}
+
+/** The layout of a command's buffer when it declares a secret field. */
 function secretLayout(service: string, cid: number, commandType: number): Layout | undefined {
   const def = findCid(service, cid);
   const layout = commandType === SET ? def?.set : def?.query;
-  return layout && Object.keys(layout.shape).some(isSecretField) ? layout : undefined;
+  return layout && Object.entries(layout.shape).some(([k, f]) => holdsSecret(k, f)) ? layout : undefined;
+}
+
+/** Every secret string in a decoded value replaced by `*` of its length, at any depth. */
+function mask(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(mask);
+  if (v && typeof v === 'object' && !(v instanceof Uint8Array)) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, isSecretField(k) && typeof x === 'string' ? '*'.repeat(x.length) : mask(x)]));
+  }
+  return v;
 }
 
 /**
@@ -27,8 +44,5 @@ export function redactMbim(bytes: Uint8Array): Uint8Array {
   if (!layout) return bytes;
   const v = decodeBuffer(layout, msg.buffer);
   if (!v.ok) return new Uint8Array(0);
-  const masked = Object.fromEntries(
-    Object.entries(v.value).map(([k, x]) => [k, isSecretField(k) && typeof x === 'string' ? '*'.repeat(x.length) : x]),
-  );
-  return encodeFragments({ ...msg, buffer: layout.encode(masked as typeof v.value) })[0]!;
+  return encodeFragments({ ...msg, buffer: layout.encode(mask(v.value) as typeof v.value) })[0]!;
 }

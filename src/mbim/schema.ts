@@ -7,7 +7,7 @@
  * from them too.
  */
 import { catchDecode, type Result } from '../wire/index.js';
-import { encoderOf, readerOf } from './compile.js';
+import { encoderOf, readerOf, stringSizeSlots } from './compile.js';
 
 export interface Field<T> {
   /** Short wire description for people, e.g. `string`, `ref-struct-array(Cids)`. */
@@ -26,11 +26,13 @@ export interface Field<T> {
 
 /** A field's wire shape as data. */
 export type FieldLayout =
-  | { kind: 'u16' | 'u32' | 'u64' | 'uuid' }
+  | { kind: 'u16' | 'u32' | 'i32' | 'u64' | 'uuid' }
   /** {offset, size} → UTF-16LE (an odd size drops its last byte) or UTF-8; empty is offset 0 size 0. */
   | { kind: 'string'; utf8: boolean }
   /** {offset, size} (libmbim's ref-byte-array), or {size, offset} as MS UICC lays them out. */
   | { kind: 'refBytes'; sizeFirst: boolean }
+  /** A u32 offset to N bytes, N from the count field (which several arrays may share). */
+  | { kind: 'countedRefBytes' }
   /** N inline {offset, size} strings, or N inline u32s, N from the count field. */
   | { kind: 'stringArray' | 'u32Array' }
   /** Inline bytes: N from the count field, or the rest of the buffer. */
@@ -44,7 +46,15 @@ export type FieldLayout =
   /** One u32 offset to N contiguous fixed-size elements (structs or addresses). */
   | { kind: 'structArray'; element: Field<any> }
   /** A struct inline at the end of the buffer whose own offsets count from its start. */
-  | { kind: 'trailingStruct'; element: Struct<any> };
+  | { kind: 'trailingStruct'; element: Struct<any> }
+  /** {offset, size} → one struct (offset 0: absent), as MS Basic Connect Extensions lays out a serving cell. */
+  | { kind: 'msStruct'; element: Struct<any> }
+  /**
+   * {offset, size} → a u32 count then that many structs back to back, each its fixed part followed by
+   * its strings (offsets from the element's start), offset 0: none (libmbim's ms-struct-array, as fixed
+   * in 1.30; 1.28 reads every element at the first one's place).
+   */
+  | { kind: 'msStructArray'; element: Struct<any> };
 
 export type FieldType<F> = F extends Field<infer T> ? T : never;
 
@@ -52,6 +62,8 @@ const field = <T>(wire: string, fixedSize: number, layout: FieldLayout, show: Fi
 
 export const u16 = field<number>('u16', 2, { kind: 'u16' });
 export const u32 = field<number>('u32', 4, { kind: 'u32' });
+/** Signed (dBm values in cell info). */
+export const i32 = field<number>('i32', 4, { kind: 'i32' });
 export const u64 = field<bigint>('u64', 8, { kind: 'u64' }, (v) => v.toString());
 
 /** A u32 holding the number of elements of a later array; the array names it. */
@@ -93,6 +105,9 @@ const hex = (v: Uint8Array): string => Buffer.from(v).toString('hex');
  */
 export const refBytes = field<Uint8Array>('ref-byte-array', 8, { kind: 'refBytes', sizeFirst: false }, hex);
 export const uiccRefBytes = field<Uint8Array>('uicc-ref-byte-array', 8, { kind: 'refBytes', sizeFirst: true }, hex);
+
+/** An offset to bytes sized by `countField`; arrays sharing that count must be as long as each other. */
+export const countedRefBytes = (countField: string): Field<Uint8Array> => ({ ...field<Uint8Array>(`ref-byte-array(${countField})`, 4, { kind: 'countedRefBytes' }, hex), countField });
 
 /** N inline {offset, size} string pairs, N from `countField`. */
 export const stringArray = (countField: string): Field<string[]> => ({ ...field<string[]>(`string-array(${countField})`, -1, { kind: 'stringArray' }), countField });
@@ -173,6 +188,18 @@ export function structArray<T>(countField: string, element: Field<T>): Field<T[]
  */
 export function trailingStruct<S extends Shape>(element: Struct<S>): Field<StructType<S>> {
   return field<StructType<S>>(`struct(${Object.keys(element.shape).join(', ')})`, -1, { kind: 'trailingStruct', element }, (v) => element.show(v));
+}
+
+/** {offset, size} → one struct; absent (undefined) is offset 0, size 0. */
+export function msStruct<S extends Shape>(element: Struct<S>): Field<StructType<S> | undefined> {
+  return field<StructType<S> | undefined>(`ms-struct(${Object.keys(element.shape).join(', ')})`, 8, { kind: 'msStruct', element }, (v) => (v === undefined ? null : element.show(v)));
+}
+
+/** {offset, size} → count, then the elements back to back; the elements need a fixed size. */
+export function msStructArray<S extends Shape>(element: Struct<S>): Field<StructType<S>[]> {
+  if (element.fixedSize <= 0) throw new Error(`ms-struct-array elements must have a fixed size (${element.wire})`);
+  stringSizeSlots(element.shape); // numbers and strings only: throws here, at declaration
+  return field<StructType<S>[]>(`ms-struct-array(${Object.keys(element.shape).join(', ')})`, 8, { kind: 'msStructArray', element }, (v) => v.map((e) => element.show(e)));
 }
 
 export const EMPTY = struct({});

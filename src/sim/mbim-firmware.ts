@@ -11,19 +11,12 @@ import {
   ActivationState,
   CellularClass,
   ContextIpType,
-  DataClass,
   DeviceType,
   IpConfigurationAvailable,
   PacketServiceState,
-  PinFormat,
-  PinMode,
-  PinOperation,
-  PinState,
-  PinType,
   ProviderState,
   RadioSwitchState,
   ReadyInfoFlag,
-  RegisterAction,
   RegisterMode,
   RegisterState,
   RegistrationFlag,
@@ -45,7 +38,9 @@ import { atds } from '../mbim/services/atds.js';
 import { sms } from '../mbim/services/sms.js';
 import { MBIM_SMS_CIDS, serveMbimSms } from './mbim-sms.js';
 import { serveUicc, UICC_CIDS } from './mbim-uicc.js';
-import { FirmwareError, type CallEndReason, type IpFamily, type ModemFirmware, type Rat, type Session } from './firmware.js';
+import { DATA_CLASS_OF, RegistrationFailure, registerWith, registrationNwError, serveMbimRadio } from './mbim-radio.js';
+import { msVoiceExtensions } from '../mbim/services/ms-voice-extensions.js';
+import { FirmwareError, type CallEndReason, type IpFamily, type ModemFirmware, type Session } from './firmware.js';
 import { DSS_SERVICES, MAX_DSS_SESSIONS, type DssRefusal, type SimDssServices } from './mbim-dss.js';
 import { MbimCommandFailure, type MbimConnection, type MbimDeviceEndpoint } from './mbim-endpoint.js';
 import type { QmuxHub } from './qmi-hub.js';
@@ -61,15 +56,14 @@ export interface MbimFirmwareParts {
 const bc = basicConnect.cids;
 const fail = (status: number, values?: object): MbimCommandFailure => new MbimCommandFailure(status, values);
 
+/** The Basic Connect CIDs answered (not service activation, IP packet filters, multicarrier providers). */
+const BASIC_CONNECT_CIDS = [bc.deviceCaps, bc.subscriberReadyStatus, bc.radioState, bc.pin, bc.pinList, bc.homeProvider, bc.preferredProviders, bc.visibleProviders, bc.registerState, bc.packetService, bc.signalState, bc.connect, bc.ipConfiguration, bc.deviceServices, bc.deviceServiceSubscribeList, bc.packetStatistics, bc.networkIdleHint, bc.emergencyMode].map((c) => c.id);
+const ext = msBasicConnectExtensions.cids;
+const MBIM_EXT_CIDS = [ext.sysCaps, ext.deviceSlotMappings, ext.slotInfoStatus, ext.baseStationsInfo, ext.locationInfoStatus, ext.version].map((c) => c.id);
+
 /** MBIM 1.0 with no extensions: the layouts we answer with. */
 const MBIM_VERSION = 0x0100;
 
-const DATA_CLASS_OF: Record<Rat, number> = {
-  gsm: DataClass.names.gprs | DataClass.names.edge,
-  umts: DataClass.names.umts | DataClass.names.hsdpa | DataClass.names.hsupa,
-  lte: DataClass.names.lte,
-  '5gnr': DataClass.names['5g-nsa'],
-};
 
 /** Refusals as a network and modem give them: an MBIM status and the 3GPP ESM cause (TS 24.301) as NwError. */
 const REFUSALS: Record<CallEndReason, { status: number; nwError: number }> = {
@@ -137,40 +131,9 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   };
   ep.query(bc.subscriberReadyStatus, subscriberReadyStatus);
 
-  const pinInfo = (): ResponseOf<typeof bc.pin> => {
-    if (fw.simState === 'pin-required') return { pinType: PinType.names.pin1, pinState: PinState.names.locked, remainingAttempts: fw.pinRetries };
-    if (fw.simState === 'puk-required') return { pinType: PinType.names.puk1, pinState: PinState.names.locked, remainingAttempts: fw.pukRetries };
-    return { pinType: PinType.names.unknown, pinState: PinState.names.unlocked, remainingAttempts: fw.pinRetries };
-  };
-  ep.query(bc.pin, () => {
-    if (fw.simState === 'absent') throw fail(MbimStatus.SimNotInserted);
-    return pinInfo();
-  });
-  ep.set(bc.pin, (v) => {
-    if (fw.simState === 'absent') throw fail(MbimStatus.SimNotInserted);
-    if ((v.pinType !== PinType.names.pin1 && v.pinType !== PinType.names.puk1) || v.pinOperation !== PinOperation.names.enter) throw fail(MbimStatus.NoDeviceSupport);
-    if (v.pinType === PinType.names.puk1) {
-      // PUK1 with the new PIN1: the codes go to the firmware only.
-      if (!fw.unblockPin(v.pin, v.newPin).ok) throw fail(MbimStatus.Failure, pinInfo());
-      return pinInfo();
-    }
-    if (fw.simState === 'puk-required') throw fail(MbimStatus.Failure, pinInfo());
-    // The PIN goes to the firmware only: never into a log line.
-    const r = fw.verifyPin(v.pin);
-    if (!r.ok) throw fail(MbimStatus.Failure, pinInfo());
-    return pinInfo();
-  });
-  const pinDesc = (mode: number) => ({ pinMode: mode, pinFormat: mode === PinMode.names['not-supported'] ? PinFormat.names.unknown : PinFormat.names.numeric, pinLengthMin: mode ? 4 : 0, pinLengthMax: mode ? 8 : 0 });
-  const none = pinDesc(PinMode.names['not-supported']);
-  ep.query(bc.pinList, () => ({
-    pin1: pinDesc(fw.config.pinLocked || fw.config.pin !== undefined ? PinMode.names.enabled : PinMode.names.disabled),
-    pin2: pinDesc(PinMode.names.disabled),
-    deviceSimPin: none, deviceFirstSimPin: none, networkPin: none, networkSubsetPin: none,
-    serviceProviderPin: none, corporatePin: none, subsidyLock: none, custom: none,
-  }));
   ep.query(bc.homeProvider, () => {
     requireSim();
-    return { providerId: fw.operator.mcc + fw.operator.mnc, providerState: ProviderState.names.home, providerName: fw.operator.name, cellularClass: CellularClass.names.gsm, rssi: 99, errorRate: 99 };
+    return { providerId: fw.home.mcc + fw.home.mnc, providerState: ProviderState.names.home, providerName: fw.home.name, cellularClass: CellularClass.names.gsm, rssi: 99, errorRate: 99 };
   });
 
   // ---- Radio, registration, packet service, signal
@@ -186,9 +149,9 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
     const state = { home: 'home', roaming: 'roaming', searching: 'searching', denied: 'denied', idle: 'deregistered' } as const;
     const registered = fw.registered;
     return {
-      nwError: 0,
+      nwError: registrationNwError(fw),
       registerState: RegisterState.names[state[reg]],
-      registerMode: RegisterMode.names.automatic,
+      registerMode: fw.radio.selection.mode === 'manual' ? RegisterMode.names.manual : RegisterMode.names.automatic,
       availableDataClasses: dataClass(),
       currentCellularClass: CellularClass.names.gsm,
       providerId: registered ? fw.operator.mcc + fw.operator.mnc : '',
@@ -199,8 +162,12 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   };
   ep.query(bc.registerState, registerState);
   ep.set(bc.registerState, (v) => {
-    if (v.registerAction !== RegisterAction.names.automatic) throw fail(MbimStatus.NoDeviceSupport);
-    if (fw.operatingMode !== 'online') throw fail(MbimStatus.RadioPowerOff);
+    try {
+      registerWith(fw, v);
+    } catch (e) {
+      if (e instanceof RegistrationFailure) throw fail(MbimStatus.Failure, registerState());
+      throw e;
+    }
     return registerState();
   });
 
@@ -346,12 +313,13 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   ep.query(bc.deviceServices, () => ({
     maxDssSessions: MAX_DSS_SESSIONS,
     deviceServices: [
-      { deviceServiceId: basicConnect.uuid, dssPayload: 0, maxDssInstances: 0, cids: Object.values(bc).map((c) => c.id) },
+      { deviceServiceId: basicConnect.uuid, dssPayload: 0, maxDssInstances: 0, cids: BASIC_CONNECT_CIDS },
       { deviceServiceId: dss.uuid, dssPayload: 0, maxDssInstances: 0, cids: [dss.cids.connect.id] },
       { deviceServiceId: qmi.uuid, dssPayload: 0, maxDssInstances: 0, cids: [qmi.cids.msg.id] },
-      { deviceServiceId: msBasicConnectExtensions.uuid, dssPayload: 0, maxDssInstances: 0, cids: [msBasicConnectExtensions.cids.version.id, msBasicConnectExtensions.cids.sysCaps.id] },
+      { deviceServiceId: msBasicConnectExtensions.uuid, dssPayload: 0, maxDssInstances: 0, cids: MBIM_EXT_CIDS },
+      { deviceServiceId: msVoiceExtensions.uuid, dssPayload: 0, maxDssInstances: 0, cids: [msVoiceExtensions.cids.nitz.id] },
       { deviceServiceId: sms.uuid, dssPayload: 0, maxDssInstances: 0, cids: MBIM_SMS_CIDS },
-      { deviceServiceId: atds.uuid, dssPayload: 0, maxDssInstances: 0, cids: [atds.cids.signal.id] },
+      { deviceServiceId: atds.uuid, dssPayload: 0, maxDssInstances: 0, cids: [atds.cids.signal.id, atds.cids.location.id, atds.cids.operators.id, atds.cids.rat.id] },
       { deviceServiceId: msUiccLowLevelAccess.uuid, dssPayload: 0, maxDssInstances: 0, cids: UICC_CIDS },
       ...Object.values(DSS_SERVICES).map((s) => ({ deviceServiceId: s.uuid, dssPayload: 1, maxDssInstances: s.maxInstances, cids: [] })),
     ],
@@ -366,9 +334,8 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
     return {};
   });
   ep.query(msBasicConnectExtensions.cids.version, () => ({ mbimVersion: MBIM_VERSION, mbimExtendedVersion: MBIM_VERSION }));
-  // One radio with one SIM slot.
-  ep.query(msBasicConnectExtensions.cids.sysCaps, () => ({ numberOfExecutors: 1, numberOfSlots: 1, concurrency: 1, modemId: 0n }));
   serveUicc(ep, fw);
+  serveMbimRadio(ep, fw);
 
   // ---- QMI over MBIM: each connection is a client of the modem's QMI hub
   ep.optInServices.add(qmi.uuid);

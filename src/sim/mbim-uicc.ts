@@ -1,42 +1,26 @@
 /**
- * The SIM card as MS UICC low-level access shows it: one USIM application, a few transparent files
- * (ICCID and IMSI from the firmware model, unused GID1/GID2), and logical channels opened by AID.
- * The card is a plain UICC, not an eUICC, so selecting the ISD-R (where ModemManager reads an eSIM's
- * EID) fails as such a card fails it. Channel status fields carry SW1, as ModemManager reads them
- * (0x90 is success); file commands carry both status words.
+ * The active SIM card as MS UICC low-level access shows it, answered by the firmware's card model
+ * (sim-card.ts): its ATR, its USIM application, its files (ICCID, IMSI, GID1/GID2, MSISDN records…),
+ * logical channels opened by AID and APDUs on them. On the eUICC that includes the ISD-R, where
+ * ModemManager and eSIM tools read the EID and the profiles. Channel and APDU status fields carry SW1,
+ * as ModemManager reads them (0x90 is success); file commands carry both status words.
  */
 import { MbimStatus } from '../mbim/protocol.js';
 import { PinType } from '../mbim/services/basic-connect.js';
 import type { ModemFirmware } from './firmware.js';
 import { MbimCommandFailure, type MbimDeviceEndpoint } from './mbim-endpoint.js';
 import { msUiccLowLevelAccess, UiccApplication, UiccApplicationType, UiccFileAccessibility, UiccFileStructure, UiccFileType } from '../mbim/services/ms-uicc-low-level-access.js';
+import { USIM_AID, type CardResult, type SimCard } from './sim-card.js';
 
 const SW1_OK = 0x90;
-/** 6A 82: application not found. */
-const SW1_NOT_FOUND = 0x6a;
-/** 68 81: logical channel not supported (closing one that is not open). */
+/** 68 81: logical channel not supported (closing one that is not open, or in another group). */
 const SW1_NO_CHANNEL = 0x68;
-/** ETSI TS 102 221 allows channels 1..19 beside the basic channel 0. */
-const MAX_CHANNEL = 19;
 
-/** 3GPP's USIM AID (RID A000000087, application code 1002). */
-const USIM_AID = Uint8Array.from(Buffer.from('a0000000871002ff49ff0589', 'hex'));
+/** A UICC's answer to reset (ISO 7816-3): T=0 and T=1, UICC class indicators; the same for both cards. */
+const ATR = Uint8Array.from(Buffer.from('3b9f96801fc78031e073fe211b63f100ad830f9000', 'hex'));
+
 /** PIN1 and PIN2 key references (ETSI TS 102 221 9.5.1). */
 const USIM_PIN_REFERENCES = Uint8Array.of(0x01, 0x81);
-
-/** Digits as UICC BCD: low nibble first, padded with F. */
-function bcd(digits: string): Uint8Array {
-  const d = digits.length % 2 ? `${digits}f` : digits;
-  return Uint8Array.from({ length: d.length / 2 }, (_, i) => parseInt(d[2 * i + 1]! + d[2 * i]!, 16));
-}
-/** EF_IMSI (TS 31.102 4.2.2): length, then parity nibble 9 (odd, 15 digits) and the digits. */
-const efImsi = (imsi: string): Uint8Array => Uint8Array.of(8, ...bcd(`9${imsi}`));
-
-interface UiccFile {
-  data: Uint8Array;
-  /** Readable only once PIN1 is verified (ADF files); the ICCID is always readable. */
-  needsPin: boolean;
-}
 
 const { cids } = msUiccLowLevelAccess;
 const usim = {
@@ -49,80 +33,96 @@ const usim = {
 /** The application list's size in bytes, as the response lays it out. */
 const APPLICATION_LIST_SIZE = UiccApplication.encode(usim).length;
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
+const isResult = (x: object): x is CardResult => 'sw1' in x;
 
-export const UICC_CIDS = [cids.openChannel.id, cids.closeChannel.id, cids.applicationList.id, cids.fileStatus.id, cids.readBinary.id];
+export const UICC_CIDS = [cids.atr, cids.openChannel, cids.closeChannel, cids.apdu, cids.applicationList, cids.fileStatus, cids.readBinary, cids.readRecord].map((c) => c.id);
+
+/**
+ * The card's path for an MBIM file path: MF-relative file ids (3F00…), or 7FFF… for the USIM's ADF,
+ * which must then be named by the USIM's AID. Undefined for a path that names nothing.
+ */
+function cardPath(applicationId: Uint8Array, filePath: Uint8Array): string | undefined {
+  if (filePath.length === 0 || filePath.length % 2) return undefined;
+  const ids = Buffer.from(filePath).toString('hex').match(/.{4}/g)!;
+  if (ids[0] === '7fff') return sameBytes(applicationId, USIM_AID) ? ['3f00', ...ids].join('/') : undefined;
+  return ids[0] === '3f00' ? ids.join('/') : undefined;
+}
 
 export function serveUicc(ep: MbimDeviceEndpoint, fw: ModemFirmware): void {
-  const cardPresent = (): void => {
-    if (fw.simState === 'absent') throw new MbimCommandFailure(MbimStatus.SimNotInserted);
+  const card = (): SimCard => {
+    const c = fw.card;
+    if (!c || !c.powered) throw new MbimCommandFailure(MbimStatus.SimNotInserted);
+    return c;
   };
-  /** Open channels and their channel group. */
-  const channels = new Map<number, number>();
-  // The identity is fixed for the firmware's life, so the files are laid out once.
-  const files = new Map<string, UiccFile>([
-    ['3f002fe2', { data: bcd(fw.identity.iccid), needsPin: false }],
-    ['7fff6f07', { data: efImsi(fw.identity.imsi), needsPin: true }],
-    ['7fff6f3e', { data: new Uint8Array(8).fill(0xff), needsPin: true }],
-    ['7fff6f3f', { data: new Uint8Array(8).fill(0xff), needsPin: true }],
-  ]);
-  /** The file a path names, or the status words saying why not (6A82 not found, 6982 PIN needed). */
-  const lookup = (applicationId: Uint8Array, filePath: Uint8Array): UiccFile | [number, number] => {
-    cardPresent();
-    const path = Buffer.from(filePath).toString('hex');
-    const file = files.get(path);
-    if (!file || (path.startsWith('7fff') && !sameBytes(applicationId, USIM_AID))) return [0x6a, 0x82];
-    if (file.needsPin && fw.simState !== 'ready') return [0x69, 0x82];
-    return file;
-  };
+  /** Channels opened over MBIM, with their channel group (a close must name the same group). */
+  const groups = new Map<number, number>();
+  // A new card, or the same one power-cycled, has no channels open.
+  const forget = (): void => groups.clear();
+  fw.on('slot', forget);
+  fw.on('cardPower', forget);
+  fw.on('reset', forget);
 
-  ep.query(cids.applicationList, () => {
-    cardPresent();
-    return {
-      version: 1,
-      activeApplicationIndex: 0,
-      applicationListSizeBytes: APPLICATION_LIST_SIZE,
-      applications: [usim],
-    };
+  ep.query(cids.atr, () => {
+    card();
+    return { atr: ATR };
   });
+  ep.query(cids.applicationList, () => {
+    card();
+    return { version: 1, activeApplicationIndex: 0, applicationListSizeBytes: APPLICATION_LIST_SIZE, applications: [usim] };
+  });
+
+  const NOT_FOUND: CardResult = { sw1: 0x6a, sw2: 0x82, data: new Uint8Array(0) };
   ep.query(cids.fileStatus, (v) => {
-    const f = lookup(v.applicationId, v.filePath);
-    const found = !Array.isArray(f);
+    const path = cardPath(v.applicationId, v.filePath);
+    const a = path === undefined ? NOT_FOUND : card().fileAttributes(path);
+    const found = !isResult(a);
     return {
       version: 1,
-      statusWord1: found ? SW1_OK : f[0],
-      statusWord2: found ? 0 : f[1],
+      statusWord1: found ? SW1_OK : a.sw1,
+      statusWord2: found ? 0 : a.sw2,
       fileAccessibility: found ? UiccFileAccessibility.names.notShareable : 0,
       fileType: found ? UiccFileType.names.workingEf : 0,
-      fileStructure: found ? UiccFileStructure.names.transparent : 0,
-      fileItemCount: found ? 1 : 0,
-      fileItemSize: found ? f.data.length : 0,
-      accessConditionRead: found && f.needsPin ? PinType.names.pin1 : PinType.names.unknown,
+      fileStructure: found ? (a.structure === 'transparent' ? UiccFileStructure.names.transparent : UiccFileStructure.names.linear) : 0,
+      fileItemCount: found ? Math.max(1, a.recordCount) : 0,
+      fileItemSize: found ? (a.recordSize || a.size) : 0,
+      accessConditionRead: found && a.readNeedsPin ? PinType.names.pin1 : PinType.names.unknown,
       // Updating, activating and deactivating are the operator's (ADM), which MBIM has no PIN type for.
       accessConditionUpdate: PinType.names.unknown,
       accessConditionActivate: PinType.names.unknown,
       accessConditionDeactivate: PinType.names.unknown,
     };
   });
+  const fileAnswer = (r: CardResult) => ({ version: 1, statusWord1: r.sw1, statusWord2: r.sw2, data: r.data });
   ep.query(cids.readBinary, (v) => {
-    const f = lookup(v.applicationId, v.filePath);
-    if (Array.isArray(f)) return { version: 1, statusWord1: f[0], statusWord2: f[1], data: new Uint8Array(0) };
-    // 6B00: offset beyond the file; 6700: more bytes asked than it holds (0 asks for the rest).
-    if (v.readOffset > f.data.length) return { version: 1, statusWord1: 0x6b, statusWord2: 0, data: new Uint8Array(0) };
-    const size = v.readSize === 0 ? f.data.length - v.readOffset : v.readSize;
-    if (v.readOffset + size > f.data.length) return { version: 1, statusWord1: 0x67, statusWord2: 0, data: new Uint8Array(0) };
-    return { version: 1, statusWord1: SW1_OK, statusWord2: 0, data: f.data.subarray(v.readOffset, v.readOffset + size) };
+    const path = cardPath(v.applicationId, v.filePath);
+    return fileAnswer(path === undefined ? NOT_FOUND : card().readBinary(path, v.readOffset, v.readSize));
   });
+  ep.query(cids.readRecord, (v) => {
+    const path = cardPath(v.applicationId, v.filePath);
+    return fileAnswer(path === undefined ? NOT_FOUND : card().readRecord(path, v.recordNumber, 0));
+  });
+
   ep.set(cids.openChannel, (v) => {
-    cardPresent();
-    const free = Array.from({ length: MAX_CHANNEL }, (_, i) => i + 1).find((c) => !channels.has(c));
-    if (!sameBytes(v.appId, USIM_AID) || free === undefined) return { status: SW1_NOT_FOUND, channel: 0, response: new Uint8Array(0) };
-    channels.set(free, v.channelGroup);
-    return { status: SW1_OK, channel: free, response: new Uint8Array(0) };
+    const r = card().openChannel(v.appId);
+    if (isResult(r)) return { status: r.sw1, channel: 0, response: new Uint8Array(0) };
+    groups.set(r.channel, v.channelGroup);
+    return { status: r.select.sw1, channel: r.channel, response: Uint8Array.from([...r.select.data, r.select.sw1, r.select.sw2]) };
   });
   ep.set(cids.closeChannel, (v) => {
-    cardPresent();
-    if (channels.get(v.channel) !== v.channelGroup) return { status: SW1_NO_CHANNEL };
-    channels.delete(v.channel);
-    return { status: SW1_OK };
+    const c = card();
+    if (groups.get(v.channel) !== v.channelGroup) return { status: SW1_NO_CHANNEL };
+    groups.delete(v.channel);
+    return { status: c.closeChannel(v.channel).sw1 };
+  });
+  ep.set(cids.apdu, (v) => {
+    const c = card();
+    if (v.channel !== 0 && !groups.has(v.channel)) return { status: SW1_NO_CHANNEL, response: Uint8Array.of(0x68, 0x81) };
+    if (v.command.length === 0) throw new MbimCommandFailure(MbimStatus.InvalidParameters);
+    // The function puts the channel in the class byte (ISO 7816-4 5.4.1): the host's class keeps its type.
+    const apdu = Uint8Array.from(v.command);
+    const ch = v.channel;
+    apdu[0] = ch < 4 ? (apdu[0]! & 0xbc) | ch : (apdu[0]! & 0xa0) | 0x40 | (ch - 4);
+    const out = c.transmit(apdu);
+    return { status: out[out.length - 2]!, response: out };
   });
 }

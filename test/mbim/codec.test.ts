@@ -7,7 +7,7 @@ import { Reassembler } from '../../src/mbim/reassembly.js';
 import { MbimProtocolError } from '../../src/mbim/protocol.js';
 import { decodeBuffer } from '../../src/mbim/schema.js';
 import { services } from '../../src/mbim/services/index.js';
-import { basicConnect, msUiccLowLevelAccess, proxyControl } from '../../src/mbim/services/index.js';
+import { basicConnect, msBasicConnectExtensions, msUiccLowLevelAccess, proxyControl } from '../../src/mbim/services/index.js';
 import { describeMbim } from '../../src/mbim/describe.js';
 import { redactMbim } from '../../src/mbim/redact.js';
 
@@ -236,6 +236,45 @@ describe('declared layouts', () => {
     const bad = rb.query.encode(query);
     bad[28] = 0xff; // the local PIN's offset, now past the end
     expect(redactMbim(encodeMessage({ type: 'command', transactionId: 9, service: msUiccLowLevelAccess.uuid, cid: rb.id, commandType: 0, buffer: bad })).length).toBe(0);
+  });
+
+  it('masks passwords inside struct arrays (LTE attach configurations) and in provisioned contexts v2', () => {
+    const lte = msBasicConnectExtensions.cids.lteAttachConfiguration;
+    const conf = { ipType: 3, roaming: 0, source: 1, accessString: 'apn', userName: 'u', password: 'hunter22', compression: 0, authProtocol: 1 };
+    const buffer = lte.set.encode({ operation: 0, configurations: [conf, { ...conf, password: 'swordfish' }] });
+    const msg = encodeMessage({ type: 'command', transactionId: 3, service: msBasicConnectExtensions.uuid, cid: lte.id, commandType: 1, buffer });
+    const red = redactMbim(msg);
+    const back = decodeMessage(red);
+    const v = back.ok && back.value.type === 'command' && decodeBuffer(lte.set, back.value.buffer);
+    expect(v && v.ok && v.value.configurations.map((c) => [c.password, c.accessString])).toEqual([['********', 'apn'], ['*********', 'apn']]);
+    expect(Buffer.from(msg).includes(Buffer.from('hunter22', 'utf16le'))).toBe(true); // masked in a copy
+    const pc = msBasicConnectExtensions.cids.provisionedContexts;
+    const set = pc.set.encode({ operation: 0, contextType: basicConnect.uuid, ipType: 1, state: 1, roaming: 6, mediaType: 0, source: 1, accessString: 'a', userName: 'b', password: 'pw12', compression: 0, authProtocol: 1 });
+    const redPc = redactMbim(encodeMessage({ type: 'command', transactionId: 4, service: msBasicConnectExtensions.uuid, cid: pc.id, commandType: 1, buffer: set }));
+    expect(Buffer.from(redPc).includes(Buffer.from('pw12', 'utf16le'))).toBe(false);
+  });
+
+  it('lays out an ms-struct-array element by element, each with its strings (libmbim 1.30), and an ms-struct by reference', () => {
+    const bsi = msBasicConnectExtensions.cids.baseStationsInfo.response;
+    const lte = (providerId: string, cellId: number) => ({ providerId, cellId, earfcn: 1, physicalCellId: 2, tac: 3, rsrp: -95, rsrq: -9 });
+    const none = { gsmNeighboringCells: [], umtsNeighboringCells: [], tdscdmaNeighboringCells: [], cdmaCells: [] };
+    const value = { systemType: 32, gsmServingCell: undefined, umtsServingCell: undefined, tdscdmaServingCell: undefined, lteServingCell: undefined, ...none, lteNeighboringCells: [lte('001', 7), lte('00102', 8)] };
+    const b = bsi.encode(value);
+    // Fixed part: system type, 4 ms-structs and 5 ms-struct-arrays of {offset, size}.
+    const view = new DataView(b.buffer, b.byteOffset, b.length);
+    const [at, size] = [view.getUint32(4 + 4 * 8 + 3 * 8, true), view.getUint32(4 + 4 * 8 + 3 * 8 + 4, true)];
+    expect(at).toBe(76);
+    expect(view.getUint32(at, true)).toBe(2);
+    // Element 1: 32 fixed bytes, then '001' (6 bytes, padded to 8); element 2 right after it.
+    expect(view.getUint32(at + 4, true)).toBe(32);
+    expect(view.getUint32(at + 8, true)).toBe(6);
+    expect(view.getUint32(at + 4 + 40 + 8, true)).toBe(8); // element 2 starts after element 1 and its string
+    expect(size).toBe(4 + 40 + 32 + 12);
+    expect(decodeBuffer(bsi, b)).toEqual({ ok: true, value });
+    // A count that outruns the block is an error, not a loop.
+    view.setUint32(at, 1000, true);
+    const bad = decodeBuffer(bsi, b);
+    expect(!bad.ok && bad.error.code).toBe('length');
   });
 
   it('catches offsets past the end, counts that lie and odd string sizes', () => {

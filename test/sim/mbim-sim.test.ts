@@ -85,7 +85,7 @@ describe('MBIM protocol rules', () => {
     // SMS answers CIDs 1-5; 6 is no SMS command.
     c.send(command(6, QUERY, undefined, 3, '533fbeeb-14fe-4467-9f90-33a223e56c3f'));
     expect(await c.next()).toMatchObject({ transactionId: 3, status: MbimStatus.NoDeviceSupport });
-    c.send(command(7, QUERY, undefined, 4));
+    c.send(command(24, QUERY, undefined, 4));
     expect(await c.next()).toMatchObject({ transactionId: 4, status: MbimStatus.NoDeviceSupport });
     // A second COMMAND with a transaction id still being answered.
     c.t.write(Buffer.concat([...encodeFragments(command(bc.radioState.id, QUERY, undefined, 6)), ...encodeFragments(command(bc.pin.id, QUERY, undefined, 6))]));

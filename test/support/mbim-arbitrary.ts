@@ -13,6 +13,8 @@ export function arbitrary(f: Field<any>): fc.Arbitrary<unknown> {
       return fc.nat(0xffff);
     case 'u32':
       return fc.nat(0xffffffff);
+    case 'i32':
+      return fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
     case 'u64':
       return fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
     case 'uuid':
@@ -20,6 +22,7 @@ export function arbitrary(f: Field<any>): fc.Arbitrary<unknown> {
     case 'string':
       return str;
     case 'refBytes':
+    case 'countedRefBytes':
     case 'bytes':
       return fc.uint8Array({ maxLength: 9 });
     case 'stringArray':
@@ -30,10 +33,19 @@ export function arbitrary(f: Field<any>): fc.Arbitrary<unknown> {
       return l.size === 4 ? v4 : v6;
     case 'refAddress':
       return fc.option(l.size === 4 ? v4 : v6, { nil: undefined });
-    case 'struct':
-      return fc.record(Object.fromEntries(Object.entries(l.shape).filter(([, x]) => !x.isCount).map(([k, x]) => [k, arbitrary(x)])));
+    case 'struct': {
+      const record = fc.record(Object.fromEntries(Object.entries(l.shape).filter(([, x]) => !x.isCount).map(([k, x]) => [k, arbitrary(x)])));
+      // Byte arrays sharing a count (a packet filter and its mask) get the first one's length.
+      const shared = Object.entries(l.shape).filter(([, x]) => x.layout.kind === 'countedRefBytes').map(([k]) => k);
+      if (shared.length < 2) return record;
+      return record.map((r: Record<string, any>) => Object.fromEntries(Object.entries(r).map(([k, x]) => [k, shared.includes(k) ? Uint8Array.from({ length: r[shared[0]!].length }, (_, i) => x[i] ?? i) : x])));
+    }
     case 'refStructArray':
     case 'structArray':
+      return fc.array(arbitrary(l.element), { maxLength: 3 });
+    case 'msStruct':
+      return fc.option(arbitrary(l.element), { nil: undefined });
+    case 'msStructArray':
       return fc.array(arbitrary(l.element), { maxLength: 3 });
     case 'trailingStruct':
       return arbitrary({ ...f, layout: { kind: 'struct', shape: l.element.shape } });

@@ -8,7 +8,8 @@ import { MbimDevice, MbimResponseError } from '../../mbim/client.js';
 import { describeMbim } from '../../mbim/describe.js';
 import { LINKTYPE_WIRESHARK_UPPER_PDU, PcapWriter } from '../../trace/pcap.js';
 import { connectUnix, openCharDevice, type Transport } from '../../transport/index.js';
-import { CliError, failureText, operations, type Operation } from './operations.js';
+import { CliError, failureText, groupTitle } from './operations.js';
+import { operations } from './all-operations.js';
 import { OptionError, parseGlibOptions, usageText, type OptionSpec } from '../glib-options.js';
 import { redactMbim } from '../../mbim/redact.js';
 
@@ -24,8 +25,6 @@ const specs: OptionSpec[] = [
   { long: 'help', short: 'h', arg: 'none' },
   ...operations.map((o) => ({ long: o.option, arg: o.arg })),
 ];
-
-const groupTitle: Record<Operation['group'], string> = { 'basic-connect': 'Basic Connect', dss: 'DSS' };
 
 export interface RunIo {
   out?: (text: string) => void;
@@ -98,7 +97,9 @@ export async function run(argv: string[], io: RunIo = {}): Promise<number> {
     const ctx = { device, path, out, err };
     ok = await op.prepare(opts.get(op.option)!, ctx)(ctx);
   } catch (e) {
-    if (e instanceof CliError) err(`error: ${e.message}\n`);
+    if (e instanceof CliError) {
+      if (e.message) err(`error: ${e.message}\n`);
+    }
     else err(`error: ${e instanceof MbimResponseError ? "couldn't parse response message" : 'operation failed'}: ${failureText(e)}\n`);
     ok = false;
   }

@@ -6,7 +6,7 @@ import { MbimResponseError, type MbimDevice } from '../../mbim/client.js';
 import { MbimStatusError } from '../../mbim/protocol.js';
 import { ContextType, contextTypeName } from '../../mbim/context-types.js';
 import { isUuid } from '../../wire/uuid.js';
-import type { ResponseOf } from '../../mbim/service.js';
+import type { CidDef, QueryOf, ResponseOf } from '../../mbim/service.js';
 import {
   ActivationState,
   AuthProtocol,
@@ -39,7 +39,7 @@ import { dss } from '../../mbim/services/dss.js';
 import { findService, serviceName } from '../../mbim/services/index.js';
 import { KeyValueError, parseKeyValues } from '../keyvalue.js';
 
-/** A failure already worded as mbimcli words it (without the `error: ` prefix). */
+/** A failure already worded as mbimcli words it (without the `error: ` prefix); empty when already said. */
 export class CliError extends Error {}
 
 export interface Context {
@@ -50,10 +50,20 @@ export interface Context {
   err: (text: string) => void;
 }
 
+/** mbimcli's service groups: one action per run, from one group. */
+export const groupTitle = {
+  'basic-connect': 'Basic Connect',
+  dss: 'DSS',
+  atds: 'AT&T Device Service',
+  'ms-basic-connect-extensions': 'Microsoft Basic Connect Extensions Service',
+  'ms-uicc-low-level-access': 'Microsoft UICC Low Level Access Service',
+  'ms-voice-extensions': 'Microsoft Voice Extensions Service',
+} as const;
+
 export interface Operation {
   /** The option that selects it. */
   option: string;
-  group: 'basic-connect' | 'dss';
+  group: keyof typeof groupTitle;
   arg: 'none' | 'required' | 'optional';
   /** Parses the argument (after OPEN, as mbimcli does) and returns the runner; CliError if it is bad. */
   prepare(value: string | true, ctx: Context): (ctx: Context) => Promise<boolean>;
@@ -61,30 +71,35 @@ export interface Operation {
 
 const bc = basicConnect.cids;
 /** mbimcli prints a missing (or empty) value as 'unknown'. */
-const v = (s: string | undefined): string => s || 'unknown';
-const flags = (f: { list(v: number): string[] }, x: number): string => f.list(x).join(', ');
-const named = (e: { nameOf(v: number): string | undefined }, x: number): string => v(e.nameOf(x));
+export const v = (s: string | undefined): string => s || 'unknown';
+/** libmbim's build_string_from_mask under VALIDATE_UNKNOWN: no bit set prints 'unknown'. */
+export const flags = (f: { list(v: number): string[] }, x: number): string => v(f.list(x).join(', '));
+/** libmbim names a UUID it does not know as the 'invalid' context type. */
+export const contextNick = (uuid: string): string => contextTypeName(uuid) ?? 'invalid';
+export const named = (e: { nameOf(v: number): string | undefined }, x: number): string => v(e.nameOf(x));
 
-const seconds = (s: number): { timeoutMs: number } => ({ timeoutMs: s * 1000 });
+export const seconds = (s: number): { timeoutMs: number } => ({ timeoutMs: s * 1000 });
 
-/** A query whose response is printed; `after` may chain another command (connect → IP configuration). */
-function query<C extends (typeof bc)[keyof typeof bc]>(
+/** A query with an empty (or fixed) body whose response is printed. */
+export function query<C extends CidDef>(
   option: string,
   def: C,
-  print: (ctx: Context, r: any) => void,
+  print: (ctx: Context, r: ResponseOf<C>) => void,
+  group: Operation['group'] = 'basic-connect',
+  body?: QueryOf<C>,
 ): Operation {
   return {
     option,
-    group: 'basic-connect',
+    group,
     arg: 'none',
     prepare: () => async (ctx) => {
-      print(ctx, await ctx.device.query(def as any, undefined, seconds(10)));
+      print(ctx, await ctx.device.query(def as any, body as any, seconds(10)));
       return true;
     },
   };
 }
 
-function printDeviceCaps(ctx: Context, r: ResponseOf<typeof bc.deviceCaps>): void {
+export function printDeviceCaps(ctx: Context, r: ResponseOf<typeof bc.deviceCaps>): void {
   ctx.out(
     `[${ctx.path}] Device capabilities retrieved:\n` +
       `\t      Device type: '${named(DeviceType, r.deviceType)}'\n` +
@@ -121,7 +136,7 @@ function printRadio(ctx: Context, r: ResponseOf<typeof bc.radioState>): void {
   );
 }
 
-function printPin(ctx: Context, r: ResponseOf<typeof bc.pin>): void {
+export function printPin(ctx: Context, r: ResponseOf<typeof bc.pin>): void {
   let s = `[${ctx.path}] PIN info:\n\t         PIN state: '${named(PinState, r.pinState)}'\n`;
   if (r.pinType !== 0) s += `\t          PIN type: '${named(PinType, r.pinType)}'\n\tRemaining attempts: '${r.remainingAttempts}'\n`;
   ctx.out(s);
@@ -154,7 +169,7 @@ function printRegistration(ctx: Context, r: ResponseOf<typeof bc.registerState>)
   );
 }
 
-function printSignal(ctx: Context, r: ResponseOf<typeof bc.signalState>): void {
+export function printSignal(ctx: Context, r: ResponseOf<typeof bc.signalState>): void {
   ctx.out(
     `[${ctx.path}] Signal state:\n` +
       `\t          RSSI [0-31,99]: '${r.rssi}'\n` +
@@ -183,7 +198,7 @@ function printConnection(ctx: Context, r: ResponseOf<typeof bc.connect>): void {
       `\tActivation state: '${named(ActivationState, r.activationState)}'\n` +
       `\tVoice call state: '${named(VoiceCallState, r.voiceCallState)}'\n` +
       `\t         IP type: '${named(ContextIpType, r.ipType)}'\n` +
-      `\t    Context type: '${v(contextTypeName(r.contextType))}'\n` +
+      `\t    Context type: '${contextNick(r.contextType)}'\n` +
       `\t   Network error: '${named(NwError, r.nwError)}'\n`,
   );
 }
@@ -230,7 +245,7 @@ export function failureText(e: unknown): string {
   return (e as Error).message;
 }
 
-function sessionId(text: string, allowEmpty: boolean): number {
+export function sessionId(text: string, allowEmpty: boolean): number {
   if (text === '') {
     if (allowEmpty) return 0;
     throw new CliError('missing session ID (must be 0 - 255)');
@@ -240,7 +255,7 @@ function sessionId(text: string, allowEmpty: boolean): number {
   return n;
 }
 
-const optionalSession = (value: string | true): number => {
+export const optionalSession = (value: string | true): number => {
   try {
     return sessionId(value === true ? '0' : value, true);
   } catch (e) {
@@ -249,7 +264,7 @@ const optionalSession = (value: string | true): number => {
 };
 
 /** libmbim nicks match exactly: `pap` is an auth protocol, `PAP` is not. */
-const byNick = (names: Record<string, number | string>, text: string): number | string | undefined =>
+export const byNick = (names: Record<string, number | string>, text: string): number | string | undefined =>
   Object.prototype.hasOwnProperty.call(names, text) ? names[text] : undefined;
 
 interface ConnectArgs {
@@ -264,7 +279,7 @@ interface ConnectArgs {
 }
 
 /** mbimcli's enum readers: some say why before the caller gives up. */
-function readNick<T extends number | string>(names: Record<string, T>, text: string, what: string | undefined, err: (line: string) => void): T | undefined {
+export function readNick<T extends number | string>(names: Record<string, T>, text: string, what: string | undefined, err: (line: string) => void): T | undefined {
   const hit = byNick(names, text) as T | undefined;
   if (hit === undefined && what) err(`error: invalid ${what} value given: '${text}'\n`);
   return hit;
@@ -367,7 +382,7 @@ function printDeviceServices(ctx: Context, r: ResponseOf<typeof bc.deviceService
 
 const kebab = (s: string): string => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-export const operations: readonly Operation[] = [
+export const basicConnectOperations: readonly Operation[] = [
   query('query-device-caps', bc.deviceCaps, printDeviceCaps),
   query('query-subscriber-ready-status', bc.subscriberReadyStatus, printSubscriber),
   query('query-radio-state', bc.radioState, printRadio),

@@ -1,6 +1,6 @@
 /** Basic Connect (PROTOCOLS.md A.3.5), MBIM 1.0 layouts. Enum keys are libmbim's nicks, as mbimcli prints them. */
 import { cid, service } from '../service.js';
-import { EMPTY, count, enumOf, flagsOf, ipv4, ipv6, refIpv4, refIpv6, refStructArray, string, stringArray, struct, structArray, u32, u32Array, u64, uuid } from '../schema.js';
+import { EMPTY, bytes, count, countedRefBytes, enumOf, flagsOf, ipv4, ipv6, refIpv4, refIpv6, refStructArray, string, stringArray, struct, structArray, u32, u32Array, u64, uuid } from '../schema.js';
 import { contextType } from '../context-types.js';
 
 export const DeviceType = enumOf({ unknown: 0, embedded: 1, removable: 2, remote: 3 });
@@ -63,6 +63,9 @@ export const AuthProtocol = enumOf({ none: 0, pap: 1, chap: 2, mschapv2: 3 });
 export const ContextIpType = enumOf({ default: 0, ipv4: 1, ipv6: 2, ipv4v6: 3, 'ipv4-and-ipv6': 4 });
 export const ActivationState = enumOf({ unknown: 0, activated: 1, activating: 2, deactivated: 3, deactivating: 4 });
 export const VoiceCallState = enumOf({ none: 0, 'in-progress': 1, 'hang-up': 2 });
+export const VisibleProvidersAction = enumOf({ 'full-scan': 0, 'restricted-scan': 1 });
+export const NetworkIdleHintState = enumOf({ disabled: 0, enabled: 1 });
+export const EmergencyModeState = enumOf({ off: 0, on: 1 });
 export const IpConfigurationAvailable = flagsOf({ none: 0, address: 1, gateway: 2, dns: 4, mtu: 8 });
 
 export const DeviceCaps = struct({
@@ -106,6 +109,13 @@ export const Provider = struct({
   rssi: u32,
   errorRate: u32,
 });
+
+/** Preferred, visible and multicarrier providers. */
+export const ProviderList = struct({ providersCount: count, providers: refStructArray('providersCount', Provider) });
+
+/** A filter and its mask, both `filterSize` bytes. */
+export const PacketFilter = struct({ filterSize: count, packetFilter: countedRefBytes('filterSize'), packetMask: countedRefBytes('filterSize') });
+export const IpPacketFilters = struct({ sessionId: u32, packetFiltersCount: count, packetFilters: refStructArray('packetFiltersCount', PacketFilter) });
 
 export const RegistrationState = struct({
   nwError: NwError,
@@ -198,6 +208,8 @@ export const basicConnect = service('basic-connect', 'a289cc33-bcbb-8b4f-b6b0-13
   }),
   pinList: cid(5, { query: EMPTY, response: PinList }),
   homeProvider: cid(6, { query: EMPTY, set: Provider, response: Provider }),
+  preferredProviders: cid(7, { query: EMPTY, set: ProviderList, response: ProviderList, notification: ProviderList }),
+  visibleProviders: cid(8, { query: struct({ action: VisibleProvidersAction }), response: ProviderList }),
   registerState: cid(9, {
     query: EMPTY,
     set: struct({ providerId: string, registerAction: RegisterAction, dataClass: DataClass }),
@@ -236,6 +248,7 @@ export const basicConnect = service('basic-connect', 'a289cc33-bcbb-8b4f-b6b0-13
     response: ProvisionedContextList,
     notification: ProvisionedContextList,
   }),
+  serviceActivation: cid(14, { set: struct({ buffer: bytes() }), response: struct({ nwError: NwError, buffer: bytes() }) }),
   ipConfiguration: cid(15, { query: IpConfiguration, response: IpConfiguration, notification: IpConfiguration }),
   deviceServices: cid(16, {
     query: EMPTY,
@@ -255,4 +268,13 @@ export const basicConnect = service('basic-connect', 'a289cc33-bcbb-8b4f-b6b0-13
       inDiscards: u32, inErrors: u32, inOctets: u64, inPackets: u64, outOctets: u64, outPackets: u64, outErrors: u32, outDiscards: u32,
     }),
   }),
+  networkIdleHint: cid(21, { query: EMPTY, set: struct({ state: NetworkIdleHintState }), response: struct({ state: NetworkIdleHintState }) }),
+  emergencyMode: cid(22, {
+    query: EMPTY,
+    set: struct({ state: EmergencyModeState }),
+    response: struct({ state: EmergencyModeState }),
+    notification: struct({ state: EmergencyModeState }),
+  }),
+  ipPacketFilters: cid(23, { query: IpPacketFilters, set: IpPacketFilters, response: IpPacketFilters }),
+  multicarrierProviders: cid(24, { query: EMPTY, set: ProviderList, response: ProviderList, notification: ProviderList }),
 });

@@ -5,13 +5,14 @@ import { basicConnect } from './basic-connect.js';
 import { dss } from './dss.js';
 import { msBasicConnectExtensions } from './ms-basic-connect-extensions.js';
 import { msUiccLowLevelAccess } from './ms-uicc-low-level-access.js';
+import { msVoiceExtensions } from './ms-voice-extensions.js';
 import { proxyControl } from './proxy-control.js';
 import { qmi } from './qmi.js';
 import { sms } from './sms.js';
 
-export { atds, basicConnect, dss, msBasicConnectExtensions, msUiccLowLevelAccess, proxyControl, qmi, sms };
+export { atds, basicConnect, dss, msBasicConnectExtensions, msUiccLowLevelAccess, msVoiceExtensions, proxyControl, qmi, sms };
 
-export const services: readonly ServiceDef<Record<string, CidDef>>[] = [basicConnect, dss, msBasicConnectExtensions, msUiccLowLevelAccess, sms, atds, qmi, proxyControl];
+export const services: readonly ServiceDef<Record<string, CidDef>>[] = [basicConnect, dss, msBasicConnectExtensions, msUiccLowLevelAccess, msVoiceExtensions, sms, atds, qmi, proxyControl];
 
 /** Services we know by UUID without declaring their CIDs (PROTOCOLS.md A.3.4). */
 export const knownServiceNames: Record<string, string> = {
@@ -23,7 +24,6 @@ export const knownServiceNames: Record<string, string> = {
   '883b7c26-985f-43fa-9804-27d7fb80959c': 'ms-host-shutdown',
   '68223d04-9f6c-4e0f-822d-28441fb72340': 'ms-sar',
   '6427015f-579d-48f5-8c54-f43ed1e76f83': 'qdu',
-  '8d8b9eba-37be-449b-8f1e-61cb034a702e': 'ms-voice-extensions',
   '0ed374cb-f835-4474-bc11-3b3fd76f5641': 'intel-firmware-update',
   '11223344-5566-7788-99aa-bbccddeeff11': 'quectel',
 };

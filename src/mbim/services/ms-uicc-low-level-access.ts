@@ -4,7 +4,7 @@
  * byte arrays of the channel commands put their size before their offset.
  */
 import { cid, service } from '../service.js';
-import { EMPTY, count, enumOf, refBytes, refStructArray, string, struct, u32, uiccRefBytes, utf8String } from '../schema.js';
+import { EMPTY, bytes, count, enumOf, refBytes, refStructArray, string, struct, u32, uiccRefBytes, utf8String } from '../schema.js';
 
 export const UiccApplicationType = enumOf({ unknown: 0, mf: 1, mfSim: 2, mfRuim: 3, usim: 4, csim: 5, isim: 6 });
 export const UiccApplication = struct({
@@ -15,6 +15,15 @@ export const UiccApplication = struct({
   pinKeyReferences: refBytes,
 });
 
+export const UiccSecureMessaging = enumOf({ none: 0, 'no-hdr-auth': 1 });
+export const UiccClassByteType = enumOf({ 'inter-industry': 0, extended: 1 });
+export const UiccPassThroughAction = enumOf({ disable: 0, enable: 1 });
+export const UiccPassThroughStatus = enumOf({ disabled: 0, enabled: 1 });
+const TerminalCapabilities = struct({
+  terminalCapabilityCount: count,
+  terminalCapability: refStructArray('terminalCapabilityCount', struct({ terminalCapabilityData: bytes() })),
+});
+
 export const UiccFileAccessibility = enumOf({ unknown: 0, notShareable: 1, shareable: 2 });
 export const UiccFileType = enumOf({ unknown: 0, workingEf: 1, internalEf: 2, dfOrAdf: 3 });
 export const UiccFileStructure = enumOf({ unknown: 0, transparent: 1, cyclic: 2, linear: 3, berTlv: 4 });
@@ -22,11 +31,18 @@ export const UiccFileStructure = enumOf({ unknown: 0, transparent: 1, cyclic: 2,
 const UiccFilePath = { version: u32, applicationId: refBytes, filePath: refBytes };
 
 export const msUiccLowLevelAccess = service('ms-uicc-low-level-access', 'c2f6588e-f037-4bc9-8665-f4d44bd09367', {
+  atr: cid(1, { query: EMPTY, response: struct({ atr: uiccRefBytes }) }),
   openChannel: cid(2, {
     set: struct({ appId: uiccRefBytes, selectP2Arg: u32, channelGroup: u32 }),
     response: struct({ status: u32, channel: u32, response: uiccRefBytes }),
   }),
   closeChannel: cid(3, { set: struct({ channel: u32, channelGroup: u32 }), response: struct({ status: u32 }) }),
+  apdu: cid(4, {
+    set: struct({ channel: u32, secureMessaging: UiccSecureMessaging, classByteType: UiccClassByteType, command: uiccRefBytes }),
+    response: struct({ status: u32, response: uiccRefBytes }),
+  }),
+  terminalCapability: cid(5, { query: EMPTY, set: TerminalCapabilities, response: TerminalCapabilities }),
+  reset: cid(6, { query: EMPTY, set: struct({ passThroughAction: UiccPassThroughAction }), response: struct({ passThroughStatus: UiccPassThroughStatus }) }),
   fileStatus: cid(8, {
     query: struct(UiccFilePath),
     response: struct({
@@ -58,5 +74,9 @@ export const msUiccLowLevelAccess = service('ms-uicc-low-level-access', 'c2f6588
       applicationListSizeBytes: u32,
       applications: refStructArray('applicationCount', UiccApplication),
     }),
+  }),
+  readRecord: cid(10, {
+    query: struct({ ...UiccFilePath, recordNumber: u32, localPin: string, data: refBytes }),
+    response: struct({ version: u32, statusWord1: u32, statusWord2: u32, data: refBytes }),
   }),
 });
