@@ -4,6 +4,7 @@
 # each pinged through its own netdev, then `wwan disconnect --all` removes both links.
 # Prints `key=value` lines the test checks.
 set -uo pipefail
+. "$(dirname "$0")/burst.sh"
 export WWAN_SOCKET=/run/wwan-test.sock
 NET=$(ls /sys/class/usbmisc/cdc-wdm0/device/net/)
 DRIVER=$(basename "$(readlink /sys/class/usbmisc/cdc-wdm0/device/driver)")
@@ -31,9 +32,13 @@ a1=$(rx "$A"); b1=$(rx "$B")
 ping -c 3 -i 0.3 -W 3 -I "$B" "$GB" | sed -n 's/.* \([0-9]\+\) received.*/ping2_received=\1/p'
 a2=$(rx "$A"); b2=$(rx "$B")
 echo "rx1_during_ping1=$((a1 - a0)) rx2_during_ping1=$((b1 - b0)) rx1_during_ping2=$((a2 - a1)) rx2_during_ping2=$((b2 - b1))"
-if [ "$DRIVER" = qmi_wwan ]; then echo "parent_mtu=$(cat /sys/class/net/$NET/mtu)"; fi
+if [ "$DRIVER" = qmi_wwan ]; then
+  # The MTU rule: the parent's MTU fits the negotiated downlink aggregates, which arrive whole.
+  echo "parent_mtu=$(cat /sys/class/net/$NET/mtu)"
+  burst rule "$A" "$GA" "$NET"
+fi
 timeout 100 wwan disconnect cdc-wdm0 --all > /dev/null || fail "disconnect"
 left=$(ls -d /sys/class/net/$A /sys/class/net/$B 2>/dev/null | wc -l)
 echo "links_left_after_disconnect=$left uppers_after=$(ls -d /sys/class/net/$NET/upper_* 2>/dev/null | wc -l)"
-[ "$DRIVER" = qmi_wwan ] && echo "mux_ids_after=$(tr -d '\n' < /sys/class/net/$NET/qmi/add_mux)none"
+[ "$DRIVER" = qmi_wwan ] && echo "mux_ids_after=$(tr -d '\n' < /sys/class/net/$NET/qmi/add_mux)none parent_mtu_after=$(cat /sys/class/net/$NET/mtu)"
 exit 0
