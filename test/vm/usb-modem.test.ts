@@ -5,9 +5,10 @@
  * drives the kernel datapath for real. Each scenario is one `wwan vm run` (slow under TCG).
  */
 import { describe, expect } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ROOT, itWithVm, keyValues, vmRun } from '../support/vm.js';
 import { ModemFirmware } from '../../src/sim/firmware.js';
 import { PROFILES } from '../../src/sim/profiles.js';
@@ -48,6 +49,29 @@ describe.sequential('the simulated modem on USB under the real kernel drivers', 
     expect(ps.split('\n').filter((l) => l.includes('qemu-system-x86_64') && l.includes(`${ROOT}/scripts/vm-guest-init.sh`))).toEqual([]);
   }, 2 * MINUTES);
 
+  vmIt('the guest killed mid-run (QEMU gone while the command runs): a clear error, the run folder and QEMU gone', async () => {
+    const before = readdirSync(tmpdir()).filter((f) => f.startsWith('wwan-vm-')).length;
+    const child = spawn(process.execPath, [join(ROOT, 'bin/wwan.js'), 'vm', 'run', '--verbose', '--timeout', '240', '--profile', 'qmi-usb', '--', 'sleep', '600'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    // Once the modem is plugged in and the command runs, QEMU is killed from outside.
+    await new Promise<void>((resolve, reject) => {
+      child.stderr!.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/ready after/.test(stderr)) resolve();
+      });
+      void exited.then(() => reject(new Error(`vm run ended before the guest was ready: ${stderr}`)));
+    });
+    const qemu = execFileSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+    expect(qemu.length).toBe(1);
+    process.kill(qemu[0]!, 'SIGKILL');
+    expect(await exited).toBe(1);
+    expect(stderr).toMatch(/the command did not run: QEMU was killed \(SIGKILL\)/);
+    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('wwan-vm-')).length).toBe(before);
+    const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+    expect(ps.split('\n').filter((l) => l.includes('qemu-system-x86_64') && l.includes(`${ROOT}/scripts/vm-guest-init.sh`))).toEqual([]);
+  }, 4 * MINUTES);
+
   vmIt('qmi-usb: qmicli through qmi_wwan and cdc-wdm; ping through raw_ip wwan0, then through a qmimux netdev from add_mux', async () => {
     const r = await vmRun(['--profile', 'qmi-usb'], ['bash', 'test/vm/scripts/qmi-data.sh']);
     expect(r.code, r.stderr).toBe(0);
@@ -87,6 +111,15 @@ describe.sequential('the simulated modem on USB under the real kernel drivers', 
     expect(kv.rule_received).toBe('32');
     expect(kv.rule_parent_rx_errors).toBe('0');
     expect(kv.parent_mtu_after).toBe('1500');
+    // Faults: a modem that stops answering fails the connect with the request's timeout, nothing hangs…
+    expect(kv.stalled_connect_exit).toBe('1');
+    expect(kv.stalled_error).toBe('timed_out_after_10_s');
+    expect(Number(kv.stalled_connect_seconds)).toBeLessThan(120);
+    expect(kv.after_stall_link).toMatch(/^qmimux\d$/);
+    // …and one unplugged while connected is reported gone, removed, with no qmimux link left.
+    expect(kv.unplug_reported).toBe('1');
+    expect(kv.unplug_qmimux_left).toBe('0');
+    expect(kv.unplug_modems_listed).toBe('0');
     process.stderr.write(`[vm] qmi-usb daemon scenario: ${r.seconds.toFixed(1)} s, qmimux ping RTT ${kv.ping1_rtt_avg_ms} ms\n`);
   });
 

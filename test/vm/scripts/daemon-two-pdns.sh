@@ -40,5 +40,22 @@ fi
 timeout 100 wwan disconnect cdc-wdm0 --all > /dev/null || fail "disconnect"
 left=$(ls -d /sys/class/net/$A /sys/class/net/$B 2>/dev/null | wc -l)
 echo "links_left_after_disconnect=$left uppers_after=$(ls -d /sys/class/net/$NET/upper_* 2>/dev/null | wc -l)"
-[ "$DRIVER" = qmi_wwan ] && echo "mux_ids_after=$(tr -d '\n' < /sys/class/net/$NET/qmi/add_mux)none parent_mtu_after=$(cat /sys/class/net/$NET/mtu)"
+[ "$DRIVER" = qmi_wwan ] || exit 0
+echo "mux_ids_after=$(tr -d '\n' < /sys/class/net/$NET/qmi/add_mux)none parent_mtu_after=$(cat /sys/class/net/$NET/mtu)"
+
+# Faults. A modem that stops answering: the connect fails within its timeout with a clear error.
+ctl() { timeout 60 wwan sim ctl --control "$WWAN_SIM_CONTROL" "$@" > /dev/null || fail "sim ctl $*"; }
+ctl drop-responses
+t0=$(date +%s)
+timeout 150 wwan connect cdc-wdm0 --apn internet --link-id 3 --json > /tmp/c3.json 2>&1
+echo "stalled_connect_exit=$? stalled_connect_seconds=$(($(date +%s) - t0))"
+echo "stalled_error=$(grep -o -m1 'timed out after [0-9]* s' /tmp/c3.json | tr ' ' _)"
+ctl drop-responses count=0
+# Unplugged while connected: the daemon reports the modem gone, and no qmimux link is left.
+timeout 100 wwan connect cdc-wdm0 --apn internet --link-id 1 --json > /tmp/c4.json || fail "connect after the stall: $(cat /tmp/c4.json)"
+echo "after_stall_link=$(field /tmp/c4.json interface)"
+echo > /sys/kernel/config/usb_gadget/wwan0/UDC
+for i in $(seq 90); do grep -q 'the control port is gone' /tmp/daemon.log && break; sleep 1; done
+echo "unplug_reported=$(grep -c 'the control port is gone' /tmp/daemon.log) unplug_qmimux_left=$(ls /sys/class/net | grep -c qmimux) unplug_modems_listed=$(timeout 60 wwan list --json | grep -o '"cdc-wdm0"' | wc -l)"
+grep -E 'gone|removed' /tmp/daemon.log | head -5 >&2
 exit 0

@@ -19,10 +19,13 @@ mkdir -p /run/mm-plugins
 for f in /usr/lib/x86_64-linux-gnu/ModemManager/*.so; do [ "${f##*/}" = libmm-plugin-quectel.so ] || ln -s "$f" /run/mm-plugins/; done
 # ModemManager 1.20 multiplexes over rmnet whenever qmi_wwan offers qmi/pass_through, without asking
 # whether the kernel has rmnet; Debian's kernels do not build it. So qmi/ is shown to it without
-# pass_through (a tmpfs with the driver's other files bound in), and it takes qmi_wwan's own qmimux.
+# pass_through (a read-only tmpfs with the driver's other files bound in), and it takes qmi_wwan's
+# own qmimux.
 Q=$(readlink -f /sys/class/net/$NET/qmi)
 mkdir -p /run/qmi-real && mount --bind "$Q" /run/qmi-real && mount -t tmpfs -o size=64k qmi "$Q" || fail "hiding pass_through"
 for f in raw_ip add_mux del_mux; do touch "$Q/$f" && mount --bind "/run/qmi-real/$f" "$Q/$f"; done
+# Read-only, or libqmi's "write N to pass_through" would create the file it then finds.
+mount -o remount,ro "$Q" || fail "hiding pass_through"
 echo "qmi_files=$(ls /sys/class/net/$NET/qmi | tr '\n' ,)"
 printf 'action=add,name=cdc-wdm0,subsystem=usbmisc\naction=add,name=%s,subsystem=net\n' "$NET" > /run/mm-kernel-events
 /usr/sbin/ModemManager --test-no-udev --test-no-qrtr --test-no-suspend-resume --no-auto-scan --test-plugin-dir=/run/mm-plugins \
