@@ -138,12 +138,28 @@ describe.sequential('the simulated modem on USB under the real kernel drivers', 
       expect(kv[`link${n}`]).toMatch(/^qmimux\d$/);
     }
     expect(kv.mux_id1).not.toBe(kv.mux_id2);
-    expect([kv.apn1, kv.apn2].sort()).toEqual(['ims', 'internet']);
+    expect([kv.apn1, kv.apn2]).toEqual(['internet', 'ims']);
+    // ModemManager preallocates its qmimux links: the bearers' two are among the parent's uppers.
+    const uppers = kv.uppers!.split(',').filter(Boolean);
+    expect(uppers).toContain(kv.link1);
+    expect(uppers).toContain(kv.link2);
+    expect(kv.addr1).toMatch(/^10\.64\.1\.\d+\/24$/);
+    expect(kv.addr2).toMatch(/^10\.64\.2\.\d+\/24$/);
     // ModemManager's own MTU rule: the parent fits its downlink aggregates.
     expect(Number(kv.parent_mtu)).toBeGreaterThan(1500);
-    expectTwoPdns(kv);
+    expect(kv.ping1_received).toBe('3');
+    expect(kv.ping2_received).toBe('3');
+    expect(Number(kv.rx1_during_ping1)).toBeGreaterThanOrEqual(3);
+    expect(kv.rx2_during_ping1).toBe('0');
+    expect(kv.rx1_during_ping2).toBe('0');
+    expect(Number(kv.rx2_during_ping2)).toBeGreaterThanOrEqual(3);
+    // --simple-disconnect: nothing connected, no addresses; ModemManager's exit removes the links.
+    expect(kv.connected_after_disconnect).toBe('0');
+    expect(kv.addresses_after_disconnect).toBe('0');
     expect(kv.state_after).toBe('registered');
     expect(kv.mm_exit).toBe('0');
+    expect(kv.links_left_after_exit).toBe('0');
+    expect(kv.uppers_after_exit).toBe('0');
     process.stderr.write(`[vm] ModemManager scenario: ${r.seconds.toFixed(1)} s, qmimux ping RTT ${kv.ping1_rtt_avg_ms} ms\n`);
   });
 

@@ -13,9 +13,10 @@ if [ "$DRIVER" = cdc_mbim ]; then
 fi
 wwan daemon --socket "$WWAN_SOCKET" > /tmp/daemon.log 2>&1 &
 # Each wwan command is a node start (slow under TCG): wait for the socket, then poll sparingly.
-for i in $(seq 600); do [ -S "$WWAN_SOCKET" ] && break; sleep 0.1; done
-for i in $(seq 60); do timeout 30 wwan list --json 2>/dev/null | grep -q registered && break; sleep 1; done
 fail() { echo "FAILED: $*" >&2; cat /tmp/daemon.log >&2; exit 1; }
+end=$((SECONDS + 240))
+until [ -S "$WWAN_SOCKET" ]; do [ $SECONDS -lt $end ] || fail "no daemon socket after 240 s"; sleep 0.1; done
+until timeout 30 wwan list --json 2>/dev/null | grep -q registered; do [ $SECONDS -lt $end ] || break; sleep 1; done
 timeout 30 wwan list --json | grep -q registered || fail "the daemon did not find a registered modem"
 field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" "$1"; }
 rx() { cat /sys/class/net/$1/statistics/rx_packets; }

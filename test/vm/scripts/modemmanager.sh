@@ -2,7 +2,8 @@
 # Inside `wwan vm run --profile qmi-usb`: Debian's ModemManager manages the USB modem that the real
 # qmi_wwan bound, and brings up two multiplexed bearers at once over qmi_wwan's qmimux.
 # There is no udev in the guest: ModemManager runs with --test-no-udev and is told about the real
-# ports (cdc-wdm0, the netdev) as kernel events; it reads everything else from the real sysfs.
+# ports (cdc-wdm0, the netdev, then the qmimux links it makes) as kernel events; it reads everything
+# else from the real sysfs.
 # The system bus is dbus-daemon --system with the host's configuration; polkitd is the real one.
 # Prints `key=value` lines the test checks.
 set -uo pipefail
@@ -32,6 +33,19 @@ printf 'action=add,name=cdc-wdm0,subsystem=usbmisc\naction=add,name=%s,subsystem
   --initial-kernel-events=/run/mm-kernel-events --debug --log-file="$LOG" &
 MM=$!
 mm() { timeout 60 mmcli "$@"; }
+# Without udev, the qmimux links ModemManager makes are announced to it as udev would: each link
+# that comes or goes is reported as a kernel event (it waits for the link's port before connecting).
+report_links() {
+  local known="" now n
+  while kill -0 "$MM" 2>/dev/null; do
+    now=$(ls /sys/class/net | grep '^qmimux' | tr '\n' ' ')
+    for n in $now; do case " $known " in *" $n "*) ;; *) mm --report-kernel-event="action=add,name=$n,subsystem=net" > /dev/null ;; esac; done
+    for n in $known; do case " $now " in *" $n "*) ;; *) mm --report-kernel-event="action=remove,name=$n,subsystem=net" > /dev/null ;; esac; done
+    known=$now
+    sleep 0.2
+  done
+}
+report_links &
 # Probing the modem, then its initialization (state disabled).
 for i in $(seq 120); do
   kill -0 "$MM" 2>/dev/null || fail "ModemManager exited"
@@ -47,10 +61,11 @@ mm -m 0 --simple-connect='apn=internet,ip-type=ipv4,multiplex=requested' > /tmp/
 mm -m 0 --simple-connect='apn=ims,ip-type=ipv4,multiplex=requested' > /tmp/c2.txt || fail "connect 2: $(cat /tmp/c2.txt)"
 bearers=$(mm -m 0 -K | sed -n 's/^modem.generic.bearers.value\[[0-9]*\] *: //p')
 echo "bearers=$(echo "$bearers" | wc -l)"
-n=0
 for b in $bearers; do
-  n=$((n + 1))
-  mm -b "$b" -K > /tmp/b$n.txt
+  mm -b "$b" -K > /tmp/b.txt
+  # Numbered by APN, as they were asked for: internet 1, ims 2.
+  n=1; grep -q 'bearer.properties.apn *: ims' /tmp/b.txt && n=2
+  mv /tmp/b.txt /tmp/b$n.txt
   ifc=$(kv /tmp/b$n.txt bearer.status.interface)
   addr=$(kv /tmp/b$n.txt bearer.ipv4-config.address); prefix=$(kv /tmp/b$n.txt bearer.ipv4-config.prefix)
   gw=$(kv /tmp/b$n.txt bearer.ipv4-config.gateway)
@@ -60,6 +75,7 @@ for b in $bearers; do
   echo "bearer$n=$b link$n=$ifc connected$n=$(kv /tmp/b$n.txt bearer.status.connected) multiplexed$n=$(kv /tmp/b$n.txt bearer.status.multiplexed) mux_id$n=$(cat /sys/class/net/$ifc/qmap/mux_id 2>/dev/null) apn$n=$(kv /tmp/b$n.txt bearer.properties.apn) addr$n=$addr/$prefix gw$n=$gw"
   eval "IF$n=$ifc GW$n=$gw"
 done
+# ModemManager preallocates qmimux links (4) and hands them to bearers: those carrying a mux id in use.
 echo "uppers=$(ls -d /sys/class/net/$NET/upper_* 2>/dev/null | sed 's/.*upper_//' | sort | tr '\n' ,)"
 echo "parent_mtu=$(cat /sys/class/net/$NET/mtu)"
 rx() { cat /sys/class/net/$1/statistics/rx_packets; }
@@ -70,9 +86,14 @@ ping -c 3 -i 0.3 -W 3 -I "$IF2" "$GW2" | sed -n 's/.* \([0-9]\+\) received.*/pin
 a2=$(rx "$IF1"); b2=$(rx "$IF2")
 echo "rx1_during_ping1=$((a1 - a0)) rx2_during_ping1=$((b1 - b0)) rx1_during_ping2=$((a2 - a1)) rx2_during_ping2=$((b2 - b1))"
 mm -m 0 --simple-disconnect > /dev/null || fail "disconnect"
-for i in $(seq 20); do [ -z "$(ls -d /sys/class/net/$NET/upper_* 2>/dev/null)" ] && break; sleep 0.5; done
-echo "links_left_after_disconnect=$(ls -d /sys/class/net/$IF1 /sys/class/net/$IF2 2>/dev/null | wc -l) uppers_after=$(ls -d /sys/class/net/$NET/upper_* 2>/dev/null | wc -l)"
+# Disconnected: no bearer connected, the links carry no address and their mux ids are given back
+# (ModemManager keeps its preallocated qmimux links until it exits, then deletes them).
+connected_after=0
+for b in $bearers; do mm -b "$b" -K | grep -q 'bearer.status.connected *: yes' && connected_after=$((connected_after + 1)); done
+addrs=$( (ip -4 -o addr show dev "$IF1"; ip -4 -o addr show dev "$IF2") 2>/dev/null | wc -l)
+echo "connected_after_disconnect=$connected_after addresses_after_disconnect=$addrs"
 echo "state_after=$(mm -m 0 -K | sed -n 's/^modem.generic.state *: //p' | head -1)"
 kill "$MM"; wait "$MM"
 echo "mm_exit=$?"
+echo "links_left_after_exit=$(ls -d /sys/class/net/$IF1 /sys/class/net/$IF2 2>/dev/null | wc -l) uppers_after_exit=$(ls -d /sys/class/net/$NET/upper_* 2>/dev/null | wc -l)"
 exit 0
