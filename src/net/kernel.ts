@@ -179,7 +179,8 @@ export const QMI_WWAN_DEFAULT_MTU = 1500;
  * The MTU rule for qmimux (as ModemManager's): qmi_wwan sizes its receive buffers from the parent netdev's MTU,
  * and a downlink aggregate longer than that overflows the transfer and is lost (rx_over_errors). So
  * before its first mux link the parent's MTU is raised to the negotiated downlink aggregation size,
- * and after its last it goes back to the default. Raised with raw_ip off: with no link-layer header
+ * and after its last it goes back to the default (KernelNetdev counts its links per parent; the
+ * sysfs reads skip what is already so, or what another program's mux ids still need). Raised with raw_ip off: with no link-layer header
  * usbnet refuses an MTU that is a multiple of the USB packet size (32768: EDOM), while the ethernet
  * header's 14 bytes keep it off; switching raw_ip back on keeps the larger buffer. Empty when the
  * MTU already fits (or must stay): nothing to do.
@@ -205,6 +206,10 @@ export function planParentMtu(dev: KernelDevice, mtu: number, phase: 'raise' | '
   return [link(['down']), { kind: 'write', path: join(net, 'qmi/raw_ip'), value: 'N' }, link(['mtu', String(mtu)]), { kind: 'write', path: join(net, 'qmi/raw_ip'), value: 'Y' }];
 }
 
+/** The links this process made on each parent netdev: the MTU rule acts on the first and the last. */
+const linksOnParent = new Map<string, number>();
+const parentKey = (dev: KernelDevice): string => join(dev.sysfs ?? '/sys', dev.netdev);
+
 /**
  * A link carried by the kernel (qmimux, rmnet, a wwan link, a cdc_mbim VLAN): its packets never pass
  * through this process; configuring it runs the steps (or, dry, prints them).
@@ -212,6 +217,7 @@ export function planParentMtu(dev: KernelDevice, mtu: number, phase: 'raise' | '
 export class KernelNetdev {
   readonly kind = 'kernel';
   readonly counters = { rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0, txDropped: 0 };
+  private closed = false;
 
   private constructor(
     readonly name: string,
@@ -223,7 +229,8 @@ export class KernelNetdev {
   /** downlinkMaxSize: the negotiated downlink aggregation size, for the MTU rule (planParentMtu). */
   static async create(dev: KernelDevice, linkId: number, runner: StepRunner, existing: readonly string[] = [], downlinkMaxSize = 0): Promise<KernelNetdev> {
     const plan = planLink(dev, linkId, linkName(dev, linkId, existing));
-    const steps = [...planParentMtu(dev, downlinkMaxSize, 'raise'), ...plan.steps];
+    const first = !linksOnParent.get(parentKey(dev));
+    const steps = [...(first ? planParentMtu(dev, downlinkMaxSize, 'raise') : []), ...plan.steps];
     try {
       await runSteps(steps, runner);
     } catch (e) {
@@ -231,7 +238,7 @@ export class KernelNetdev {
       // does a raised MTU that no link needs.
       const made = creatingStep(steps);
       if (e instanceof StepError && made >= 0 && e.done > made) await runSteps(planUnlink(dev, linkId, plan.name), runner).catch(() => undefined);
-      await runSteps(planParentMtu(dev, 0, 'lower'), runner).catch(() => undefined);
+      if (first) await runSteps(planParentMtu(dev, 0, 'lower'), runner).catch(() => undefined);
       throw e;
     }
     let name = plan.name;
@@ -239,11 +246,12 @@ export class KernelNetdev {
       const made = qmimuxNetdev(dev, linkId);
       if (!made) {
         await runSteps(planUnlink(dev, linkId, name), runner).catch(() => undefined);
-        await runSteps(planParentMtu(dev, 0, 'lower'), runner).catch(() => undefined);
+        if (first) await runSteps(planParentMtu(dev, 0, 'lower'), runner).catch(() => undefined);
         throw new Error(`qmi_wwan accepted mux id ${linkId} on ${dev.netdev} but shows no netdev for it (no upper_* with that qmap/mux_id)`);
       }
       name = made;
     }
+    linksOnParent.set(parentKey(dev), (linksOnParent.get(parentKey(dev)) ?? 0) + 1);
     return new KernelNetdev(name, dev, linkId, runner);
   }
 
@@ -260,8 +268,14 @@ export class KernelNetdev {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const key = parentKey(this.dev);
+    const left = (linksOnParent.get(key) ?? 1) - 1;
+    if (left > 0) linksOnParent.set(key, left);
+    else linksOnParent.delete(key);
     await runSteps(planUnlink(this.dev, this.linkId, this.name), this.runner);
-    await runSteps(planParentMtu(this.dev, 0, 'lower'), this.runner);
+    if (left === 0) await runSteps(planParentMtu(this.dev, 0, 'lower'), this.runner);
   }
 }
 
