@@ -94,6 +94,7 @@ function ep0(fd: number, setupType: number, answers: MessagePort, init: Uint8Arr
     }
   }
   const buf = Buffer.alloc(EVENT_SIZE * 4);
+  let lastError: string | undefined;
   for (;;) {
     let n: number;
     try {
@@ -103,12 +104,16 @@ function ep0(fd: number, setupType: number, answers: MessagePort, init: Uint8Arr
         post({ kind: 'superseded', during: 'event read' });
         continue;
       }
-      // Only a closed file ends the thread: a dead ep0 would stall the whole control path.
-      if ((e as NodeJS.ErrnoException).code === 'EBADF') return post(errorOf(e));
-      if (!transient(e)) post(errorOf(e));
+      // Only a closed file ends the thread: a dead ep0 would stall the whole control path. An
+      // error that repeats is reported once.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EBADF') return post(errorOf(e));
+      if (!transient(e) && code !== lastError) post(errorOf(e));
+      lastError = code;
       sleep(transient(e) ? 20 : 100);
       continue;
     }
+    lastError = undefined;
     for (let off = 0; off + EVENT_SIZE <= n; off += EVENT_SIZE) {
       const type = buf.readUInt32LE(off + 8);
       if (type !== setupType) {
