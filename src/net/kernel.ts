@@ -176,14 +176,15 @@ export const writeSysfs = (path: string, value: string): void => writeFileSync(p
 export const QMI_WWAN_DEFAULT_MTU = 1500;
 
 /**
- * The MTU rule for qmimux (as ModemManager's): qmi_wwan sizes its receive buffers from the parent netdev's MTU,
- * and a downlink aggregate longer than that overflows the transfer and is lost (rx_over_errors). So
- * before its first mux link the parent's MTU is raised to the negotiated downlink aggregation size,
- * and after its last it goes back to the default (KernelNetdev counts its links per parent; the
- * sysfs reads skip what is already so, or what another program's mux ids still need). Raised with raw_ip off: with no link-layer header
- * usbnet refuses an MTU that is a multiple of the USB packet size (32768: EDOM), while the ethernet
- * header's 14 bytes keep it off; switching raw_ip back on keeps the larger buffer. Empty when the
- * MTU already fits (or must stay): nothing to do.
+ * The MTU rule for qmimux (as ModemManager's): qmi_wwan sizes its receive buffers from the parent
+ * netdev's MTU, and a downlink aggregate longer than that overflows the transfer and is lost
+ * (rx_over_errors). So before its first mux link the parent's MTU is raised to the negotiated
+ * downlink aggregation size, and after its last it goes back to the default (KernelNetdev counts its
+ * links per parent; the sysfs reads skip what is already so, or what another program's mux ids still
+ * need). Raised in ethernet mode entered from raw-IP: a fresh qmi_wwan netdev allows 1500 at most and
+ * leaving raw-IP gives it usbnet's whole range; with no link-layer header usbnet refuses an MTU that
+ * is a multiple of the USB packet size (32768: EDOM), the ethernet header's 14 bytes keep it off,
+ * and switching raw_ip back on keeps the larger buffer. Empty when there is nothing to do.
  */
 export function planParentMtu(dev: KernelDevice, mtu: number, phase: 'raise' | 'lower'): Step[] {
   if (dev.driver !== 'qmi_wwan' || dev.mux === 'rmnet') return [];
@@ -203,7 +204,8 @@ export function planParentMtu(dev: KernelDevice, mtu: number, phase: 'raise' | '
     return [link(['mtu', String(QMI_WWAN_DEFAULT_MTU)])];
   }
   if (current >= mtu) return [];
-  return [link(['down']), { kind: 'write', path: join(net, 'qmi/raw_ip'), value: 'N' }, link(['mtu', String(mtu)]), { kind: 'write', path: join(net, 'qmi/raw_ip'), value: 'Y' }];
+  const rawIp = (value: 'Y' | 'N'): Step => ({ kind: 'write', path: join(net, 'qmi/raw_ip'), value });
+  return [link(['down']), rawIp('Y'), rawIp('N'), link(['mtu', String(mtu)]), rawIp('Y')];
 }
 
 /** The links this process made on each parent netdev: the MTU rule acts on the first and the last. */

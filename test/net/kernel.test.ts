@@ -44,7 +44,11 @@ function fakeSysfs(): { root: string; runner: StepRunner; ip: string[][] } {
               }
             }
           }
-        } else writeFileSync(path, `${value}\n`);
+        } else {
+          // As qmi_wwan: leaving raw-IP mode gives the netdev usbnet's whole MTU range (fresh: 1500 at most).
+          if (path.endsWith('raw_ip') && value === 'N' && readFileSync(path, 'utf8').trim() === 'Y') writeFileSync(join(root, 'class/net/wwan0/max_mtu'), '65535');
+          writeFileSync(path, `${value}\n`);
+        }
       },
       ip: async (args) => {
         ip.push(args);
@@ -54,6 +58,8 @@ function fakeSysfs(): { root: string; runner: StepRunner; ip: string[][] } {
         // USB packet size (512) is refused.
         const rawIp = readFileSync(join(qmi, 'raw_ip'), 'utf8').trim() === 'Y';
         if (rawIp && Number(value) % 512 === 0) throw new Error('RTNETLINK answers: Numerical argument out of domain');
+        const max = existsSync(join(root, 'class/net/wwan0/max_mtu')) ? Number(readFileSync(join(root, 'class/net/wwan0/max_mtu'), 'utf8')) : 1500;
+        if (Number(value) > max) throw new Error('Error: mtu greater than device maximum.');
         writeFileSync(join(root, 'class/net/wwan0/mtu'), `${value}\n`);
       },
     },
@@ -99,8 +105,7 @@ describe('kernel datapath steps', () => {
     const { root, runner, ip } = fakeSysfs();
     const dev: KernelDevice = { driver: 'qmi_wwan', netdev: 'wwan0', mux: 'qmimux', sysfs: root };
     const mtu = (): string => readFileSync(join(root, 'class/net/wwan0/mtu'), 'utf8').trim();
-    // Raw-IP already (an earlier session): 32768 is refused in that mode.
-    writeFileSync(join(root, 'class/net/wwan0/qmi/raw_ip'), 'Y\n');
+    // A fresh netdev (raw_ip N, 1500 at most): the rule goes through raw-IP to ethernet mode.
     const first = await KernelNetdev.create(dev, 1, runner, [], 32768);
     expect(mtu()).toBe('32768');
     expect(readFileSync(join(root, 'class/net/wwan0/qmi/raw_ip'), 'utf8')).toBe('Y\n');
@@ -122,6 +127,12 @@ describe('kernel datapath steps', () => {
     const plain = await KernelNetdev.create(dev, 4, runner);
     expect(mtu()).toBe('1500');
     await plain.close();
+    // Raw-IP already (an earlier session), where 32768 is refused: the same steps work.
+    expect(readFileSync(join(root, 'class/net/wwan0/qmi/raw_ip'), 'utf8')).toBe('Y\n');
+    const again = await KernelNetdev.create(dev, 5, runner, [], 32768);
+    expect(mtu()).toBe('32768');
+    await again.close();
+    expect(mtu()).toBe('1500');
   });
 
   it('a step that fails after the link was made removes the link (nothing half-made)', async () => {
