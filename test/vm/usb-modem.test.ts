@@ -6,7 +6,7 @@
  */
 import { describe, expect } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, itWithVm, keyValues, vmRun } from '../support/vm.js';
@@ -50,7 +50,6 @@ describe.sequential('the simulated modem on USB under the real kernel drivers', 
   }, 2 * MINUTES);
 
   vmIt('the guest killed mid-run (QEMU gone while the command runs): a clear error, the run folder and QEMU gone', async () => {
-    const before = readdirSync(tmpdir()).filter((f) => f.startsWith('wwan-vm-')).length;
     const child = spawn(process.execPath, [join(ROOT, 'bin/wwan.js'), 'vm', 'run', '--verbose', '--timeout', '240', '--profile', 'qmi-usb', '--', 'sleep', '600'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -64,10 +63,13 @@ describe.sequential('the simulated modem on USB under the real kernel drivers', 
     });
     const qemu = execFileSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
     expect(qemu.length).toBe(1);
+    // This run's folder: where QEMU writes the console.
+    const runDir = /file:(\S+)\/console\.log/.exec(readFileSync(`/proc/${qemu[0]}/cmdline`, 'utf8').replaceAll('\0', ' '))![1]!;
+    expect(existsSync(runDir)).toBe(true);
     process.kill(qemu[0]!, 'SIGKILL');
     expect(await exited).toBe(1);
     expect(stderr).toMatch(/the command did not run: QEMU was killed \(SIGKILL\)/);
-    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('wwan-vm-')).length).toBe(before);
+    expect(existsSync(runDir)).toBe(false);
     const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
     expect(ps.split('\n').filter((l) => l.includes('qemu-system-x86_64') && l.includes(`${ROOT}/scripts/vm-guest-init.sh`))).toEqual([]);
   }, 4 * MINUTES);
