@@ -99,8 +99,8 @@ describe.sequential('the simulated modem on USB under the real kernel drivers', 
   }, 8 * MINUTES);
 
   // The script bounds each command and prints the daemon's log when one fails.
-  vmIt('qmi-usb: wwan daemon drives qmi_wwan: two PDNs as qmimux links, each pinged, the MTU rule, both removed on disconnect; a stalled and an unplugged modem', { timeout: 8 * MINUTES }, async () => {
-    const r = await vmRun(['--profile', 'qmi-usb'], ['bash', 'test/vm/scripts/daemon-two-pdns.sh'], 420);
+  vmIt('qmi-usb: wwan daemon drives qmi_wwan: two PDNs as qmimux links, each pinged, the MTU rule, both removed on disconnect; a stalled and an unplugged modem', { timeout: 11 * MINUTES }, async () => {
+    const r = await vmRun(['--profile', 'qmi-usb'], ['bash', 'test/vm/scripts/daemon-two-pdns.sh'], 600);
     expect(r.code, r.stderr).toBe(0);
     const kv = keyValues(r.stdout);
     expect(kv.driver).toBe('qmi_wwan');
