@@ -19,6 +19,8 @@ export interface DataSetup {
   format: PipeFormat;
   /** Link ids available for bearers, in the order to hand them out. */
   linkIds: number[];
+  /** The downlink aggregation size the modem agreed to (bytes in one transfer toward the host), if any. */
+  downlinkMaxSize?: number;
 }
 
 export interface DriverConnect {

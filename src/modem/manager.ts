@@ -104,7 +104,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
     }
     const modem = new Modem(spec.id, driver, {
       linkPrefix: `wwan${index}.`,
-      netdev: (name, linkId) => (spec.kernel ? this.kernelNetdev(spec.kernel, linkId) : this.netdev(spec.id, name, linkId)),
+      netdev: (name, linkId, setup) => (spec.kernel ? this.kernelNetdev(spec.kernel, linkId, setup?.downlinkMaxSize) : this.netdev(spec.id, name, linkId)),
       ...(spec.dataPipe ? { pipe: () => connectRecordPipe(spec.dataPipe!) } : {}),
       ...((spec.pin ?? this.defaultPin) !== undefined ? { pin: spec.pin ?? this.defaultPin } : {}),
       pinGuard: this.pinGuard,
@@ -137,10 +137,10 @@ export class Manager extends EventEmitter<ManagerEvents> {
   }
 
   /** A link the kernel carries: its steps run (or print) here; the name is the kernel's. */
-  private async kernelNetdev(dev: KernelDevice, linkId: number): Promise<Netdev> {
+  private async kernelNetdev(dev: KernelDevice, linkId: number, downlinkMaxSize?: number): Promise<Netdev> {
     if (!this.kernelSteps) throw new ConfigError('this daemon does not drive the kernel datapath (start it with --kernel or --dry-run)');
     const existing = [...this.modems.values()].flatMap((m) => [...m.bearers.values()].map((b) => b.netdev?.name ?? ''));
-    return KernelNetdev.create(dev, linkId, this.kernelSteps, existing);
+    return KernelNetdev.create(dev, linkId, this.kernelSteps, existing, downlinkMaxSize);
   }
 
   get(id: string): Modem {

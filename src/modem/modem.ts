@@ -47,7 +47,8 @@ export interface ModemEvents {
 /** How a modem makes its links and reopens its control port. */
 export interface ModemOptions {
   /** Makes a netdev for a link (TUN, memory, kernel). */
-  netdev: (name: string, linkId: number) => Promise<Netdev>;
+  /** setup: the data format in force (the kernel datapath sizes the parent's MTU from it). */
+  netdev: (name: string, linkId: number, setup?: DataSetup) => Promise<Netdev>;
   /** Opens the data pipe (the simulator's record socket); absent when the kernel carries data. */
   pipe?: () => Promise<DataPipe>;
   /** PIN1 to unlock with; never logged. */
@@ -337,7 +338,7 @@ export class Modem extends EventEmitter<ModemEvents> {
     }
     if (!b.session) throw new ConnectError(errors.join('; '), b.request.apns.at(-1)!);
     b.connected = { apn: b.session.apn, linkId: b.linkId, ...(b.session.ipv4 ? { ipv4: b.session.ipv4 } : {}), ...(b.session.ipv6 ? { ipv6: b.session.ipv6 } : {}) };
-    if (!b.netdev) b.netdev = await this.options.netdev(`${this.options.linkPrefix}${b.linkId}`, b.linkId);
+    if (!b.netdev) b.netdev = await this.options.netdev(`${this.options.linkPrefix}${b.linkId}`, b.linkId, this.setup);
     if (this.datapath && this.datapath.links.get(b.linkId)?.netdev !== b.netdev) this.datapath.attach(b.linkId, b.netdev);
     await b.netdev.configure({ ipv4: b.connected.ipv4, ipv6: b.connected.ipv6, mtu: b.connected.ipv4?.mtu ?? b.connected.ipv6?.mtu });
     b.status = 'connected';

@@ -216,7 +216,11 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
         downlinkDataAggregationProtocol: agg,
         ...(multiplex ? { downlinkDataAggregationMaxDatagrams: 32, downlinkDataAggregationMaxSize: 32768, endpointInfo } : {}),
       });
-      return { format: this.pipeFormat(r, multiplex), linkIds: multiplex ? Array.from({ length: 8 }, (_, i) => i + 1) : [0] };
+      return {
+        format: this.pipeFormat(r, multiplex),
+        linkIds: multiplex ? Array.from({ length: 8 }, (_, i) => i + 1) : [0],
+        ...(multiplex && r.downlinkDataAggregationMaxSize ? { downlinkMaxSize: r.downlinkDataAggregationMaxSize } : {}),
+      };
     } finally {
       await wdaClient.release().catch(() => undefined);
     }

@@ -22,7 +22,11 @@ export type PipeFormat =
       /** Host, v4/v5: ask the modem to finish TCP/UDP checksums (the packets carry the pseudo-header sum). */
       checksumOffload?: boolean;
     }
-  | { framing: 'qmimux' }
+  /**
+   * qmi_wwan's qmimux. The modem side may aggregate its downlink as the host negotiated it: up to
+   * maxDatagrams frames, maxBytes in a transfer, closed after timeLimitMs (default: a frame each).
+   */
+  | { framing: 'qmimux'; maxDatagrams?: number; maxBytes?: number; timeLimitMs?: number }
   | { framing: 'bam-dmux' }
   | { framing: 'ntb'; format?: NtbFormat; maxBytes?: number; maxDatagrams?: number; timeLimitMs?: number };
 
@@ -83,7 +87,10 @@ export class PipeFraming {
       case 'qmimux':
         // qmi_wwan's qmimux speaks plain QMAPv1; the modem may still aggregate its downlink.
         this.receiver = role === 'host' ? new QmimuxDecoder() : new QmapDecoder({ version: 1, direction: 'uplink' });
-        this.encoder = role === 'host' ? qmimuxEncoder(onTransfer) : qmapEncoder({ version: 1, direction: 'downlink', maxDatagrams: 1, maxBytes: 0xffff + 4 }, onTransfer, clock);
+        this.encoder =
+          role === 'host'
+            ? qmimuxEncoder(onTransfer)
+            : qmapEncoder({ version: 1, direction: 'downlink', maxDatagrams: format.maxDatagrams ?? 1, maxBytes: format.maxBytes ?? 0xffff + 4, timeLimitMs: format.timeLimitMs }, onTransfer, clock);
         break;
       case 'bam-dmux':
         this.receiver = new BamDmuxDecoder();

@@ -172,6 +172,46 @@ export function qmimuxIds(dev: KernelDevice): number[] {
 
 export const writeSysfs = (path: string, value: string): void => writeFileSync(path, value);
 
+/** The MTU a qmi_wwan parent goes back to when its last mux link goes (the driver's default). */
+export const QMI_WWAN_DEFAULT_MTU = 1500;
+
+/**
+ * The MTU rule for qmimux (as ModemManager's): qmi_wwan sizes its receive buffers from the parent
+ * netdev's MTU, and a downlink aggregate longer than that overflows the transfer and is lost
+ * (rx_over_errors). So before its first mux link the parent's MTU is raised to the negotiated
+ * downlink aggregation size, and after its last it goes back to the default (KernelNetdev counts its
+ * links per parent; the sysfs reads skip what is already so, or what another program's mux ids still
+ * need). Raised in ethernet mode entered from raw-IP: a fresh qmi_wwan netdev allows 1500 at most and
+ * leaving raw-IP gives it usbnet's whole range; with no link-layer header usbnet refuses an MTU that
+ * is a multiple of the USB packet size (32768: EDOM), the ethernet header's 14 bytes keep it off,
+ * and switching raw_ip back on keeps the larger buffer. Empty when there is nothing to do.
+ */
+export function planParentMtu(dev: KernelDevice, mtu: number, phase: 'raise' | 'lower'): Step[] {
+  if (dev.driver !== 'qmi_wwan' || dev.mux === 'rmnet') return [];
+  const net = join(dev.sysfs ?? '/sys', 'class/net', dev.netdev);
+  const read = (p: string): string | undefined => {
+    try {
+      return readFileSync(join(net, p), 'utf8').trim();
+    } catch {
+      return undefined; // a dry run on a machine without the device: plan the whole rule
+    }
+  };
+  const current = Number(read('mtu') ?? 0);
+  const link = (args: string[]): Step => ({ kind: 'ip', args: ['link', 'set', 'dev', dev.netdev, ...args] });
+  if (phase === 'lower') {
+    const muxIds = read('qmi/add_mux');
+    if (current === QMI_WWAN_DEFAULT_MTU || (muxIds !== undefined && muxIds !== '')) return [];
+    return [link(['mtu', String(QMI_WWAN_DEFAULT_MTU)])];
+  }
+  if (current >= mtu) return [];
+  const rawIp = (value: 'Y' | 'N'): Step => ({ kind: 'write', path: join(net, 'qmi/raw_ip'), value });
+  return [link(['down']), rawIp('Y'), rawIp('N'), link(['mtu', String(mtu)]), rawIp('Y')];
+}
+
+/** The links this process made on each parent netdev: the MTU rule acts on the first and the last. */
+const linksOnParent = new Map<string, number>();
+const parentKey = (dev: KernelDevice): string => join(dev.sysfs ?? '/sys', dev.netdev);
+
 /**
  * A link carried by the kernel (qmimux, rmnet, a wwan link, a cdc_mbim VLAN): its packets never pass
  * through this process; configuring it runs the steps (or, dry, prints them).
@@ -179,6 +219,7 @@ export const writeSysfs = (path: string, value: string): void => writeFileSync(p
 export class KernelNetdev {
   readonly kind = 'kernel';
   readonly counters = { rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0, txDropped: 0 };
+  private closed = false;
 
   private constructor(
     readonly name: string,
@@ -187,14 +228,19 @@ export class KernelNetdev {
     private readonly runner: StepRunner,
   ) {}
 
-  static async create(dev: KernelDevice, linkId: number, runner: StepRunner, existing: readonly string[] = []): Promise<KernelNetdev> {
+  /** downlinkMaxSize: the negotiated downlink aggregation size, for the MTU rule (planParentMtu). */
+  static async create(dev: KernelDevice, linkId: number, runner: StepRunner, existing: readonly string[] = [], downlinkMaxSize = 0): Promise<KernelNetdev> {
     const plan = planLink(dev, linkId, linkName(dev, linkId, existing));
+    const first = !linksOnParent.get(parentKey(dev));
+    const steps = [...(first ? planParentMtu(dev, downlinkMaxSize, 'raise') : []), ...plan.steps];
     try {
-      await runSteps(plan.steps, runner);
+      await runSteps(steps, runner);
     } catch (e) {
-      // Nothing half-made: a link that was created before a later step failed goes again.
-      const made = creatingStep(plan.steps);
+      // Nothing half-made: a link that was created before a later step failed goes again, and so
+      // does a raised MTU that no link needs.
+      const made = creatingStep(steps);
       if (e instanceof StepError && made >= 0 && e.done > made) await runSteps(planUnlink(dev, linkId, plan.name), runner).catch(() => undefined);
+      if (first) await runSteps(planParentMtu(dev, 0, 'lower'), runner).catch(() => undefined);
       throw e;
     }
     let name = plan.name;
@@ -202,10 +248,12 @@ export class KernelNetdev {
       const made = qmimuxNetdev(dev, linkId);
       if (!made) {
         await runSteps(planUnlink(dev, linkId, name), runner).catch(() => undefined);
+        if (first) await runSteps(planParentMtu(dev, 0, 'lower'), runner).catch(() => undefined);
         throw new Error(`qmi_wwan accepted mux id ${linkId} on ${dev.netdev} but shows no netdev for it (no upper_* with that qmap/mux_id)`);
       }
       name = made;
     }
+    linksOnParent.set(parentKey(dev), (linksOnParent.get(parentKey(dev)) ?? 0) + 1);
     return new KernelNetdev(name, dev, linkId, runner);
   }
 
@@ -222,7 +270,14 @@ export class KernelNetdev {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const key = parentKey(this.dev);
+    const left = (linksOnParent.get(key) ?? 1) - 1;
+    if (left > 0) linksOnParent.set(key, left);
+    else linksOnParent.delete(key);
     await runSteps(planUnlink(this.dev, this.linkId, this.name), this.runner);
+    if (left === 0) await runSteps(planParentMtu(this.dev, 0, 'lower'), this.runner);
   }
 }
 

@@ -31,6 +31,14 @@ export interface LinkCounters {
   txBytes: number;
 }
 
+/**
+ * How long the qmi-usb modem holds a downlink aggregate open for more packets. Replies to uplink
+ * packets that arrive close together (a burst, a flood ping) share a transfer, as on a real modem.
+ */
+const QMIMUX_AGGREGATION_WINDOW_MS = 2;
+/** Room for one whole frame (a 1500-byte packet and its MAP header) whatever the host asked. */
+const QMIMUX_MIN_AGGREGATE = 1504;
+
 /** The pipe format a profile speaks for a negotiated data format. */
 export function pipeFormatFor(profile: SimProfile, f: DataFormat): PipeFormat {
   switch (profile.data) {
@@ -41,8 +49,11 @@ export function pipeFormatFor(profile: SimProfile, f: DataFormat): PipeFormat {
     case 'raw-ip':
     case 'qmap': {
       if (f.dlAggregation === 'none') return { framing: 'raw-ip' };
-      // qmi_wwan's own mux understands plain QMAPv1 only.
-      if (profile.data === 'raw-ip') return { framing: 'qmimux' };
+      // qmi_wwan's own mux understands plain QMAPv1 only; the downlink is aggregated as negotiated
+      // (up to dlMaxSize in one transfer: what the host's receive buffer must hold).
+      if (profile.data === 'raw-ip') {
+        return f.dlMaxDatagrams > 1 ? { framing: 'qmimux', maxDatagrams: f.dlMaxDatagrams, maxBytes: Math.max(QMIMUX_MIN_AGGREGATE, f.dlMaxSize), timeLimitMs: QMIMUX_AGGREGATION_WINDOW_MS } : { framing: 'qmimux' };
+      }
       const version: QmapVersion = f.dlAggregation === 'qmapv5' ? 5 : f.dlAggregation === 'qmapv4' ? 4 : 1;
       return { framing: 'qmap', version, maxDatagrams: Math.max(1, f.dlMaxDatagrams), maxBytes: Math.max(2048, f.dlMaxSize), timeLimitMs: 0.5 };
     }
@@ -192,7 +203,10 @@ export class SimDataPlane {
     const pipe = this.pipe;
     if (!pipe) return;
     pipe.receive(transfer);
-    pipe.flush();
+    // An aggregating qmimux downlink is closed by its window (or when full), so replies to the
+    // next uplink transfers may join it; other framings answer each transfer at once.
+    const f = pipe.format;
+    if (f.framing !== 'qmimux' || (f.maxDatagrams ?? 1) <= 1) pipe.flush();
   }
 
   private packet(link: Link, packet: Uint8Array): void {

@@ -172,9 +172,9 @@ export async function runVm(o: VmRunOptions): Promise<number> {
       timedOut = true;
       qemuProc?.kill('SIGKILL');
     }, o.timeoutS * 1000);
-    const status = await new Promise<{ code: number | null; error?: Error }>((res) => {
+    const status = await new Promise<{ code: number | null; signal?: NodeJS.Signals | null; error?: Error }>((res) => {
       qemuProc!.once('error', (error) => res({ code: null, error }));
-      qemuProc!.once('exit', (code) => res({ code }));
+      qemuProc!.once('exit', (code, signal) => res({ code, signal }));
     });
     clearTimeout(timer);
     // What QEMU forwarded before it ended is still on its way through the sockets.
@@ -193,7 +193,7 @@ export async function runVm(o: VmRunOptions): Promise<number> {
       note(`the command ended at guest uptime ${exit.uptime} s`);
       return exit.code ?? 128 + 9;
     }
-    const why = guestError ?? (qemuErr.length ? Buffer.concat(qemuErr).toString().trim() : `QEMU exited with status ${status.code}`);
+    const why = guestError ?? (qemuErr.length ? Buffer.concat(qemuErr).toString().trim() : status.signal ? `QEMU was killed (${status.signal})` : `QEMU exited with status ${status.code}`);
     err.write(`wwan vm run: the command did not run: ${why}\nthe guest console's last lines:\n${consoleTail()}\n`);
     return 1;
   } finally {

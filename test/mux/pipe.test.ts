@@ -21,6 +21,7 @@ const formats: [string, PipeFormat, Link[]][] = [
   ['qmap v4', { framing: 'qmap', version: 4, maxDatagrams: 8, maxBytes: 16384 }, [ipLink(1), ipLink(200)]],
   ['qmap v5', { framing: 'qmap', version: 5, maxDatagrams: 32, maxBytes: 32768 }, [ipLink(1), ipLink(7)]],
   ['qmimux', { framing: 'qmimux' }, [ipLink(1), ipLink(2)]],
+  ['qmimux, aggregated downlink', { framing: 'qmimux', maxDatagrams: 8, maxBytes: 4096 }, [ipLink(1), ipLink(2)]],
   ['bam-dmux', { framing: 'bam-dmux' }, [ipLink(0), ipLink(7)]],
   ['ntb16', { framing: 'ntb', maxBytes: 16384, maxDatagrams: 16 }, [ipLink(0), ipLink(3), dssLink(1)]],
 ];
@@ -55,6 +56,25 @@ describe('PipeFraming: host and modem roles understand each other', () => {
       );
     });
   }
+
+  it('qmimux: the modem aggregates its downlink as negotiated (several frames a transfer, never over the size); the host takes each whole', () => {
+    const transfers: Uint8Array[] = [];
+    const got: number[] = [];
+    const host = new PipeFraming({ framing: 'qmimux' }, 'host', () => undefined, { packet: (_l, p) => got.push(p.length) });
+    const modem = new PipeFraming({ framing: 'qmimux', maxDatagrams: 32, maxBytes: 4096 }, 'modem', (t) => transfers.push(t.slice()), { packet: () => undefined });
+    for (let i = 0; i < 10; i++) modem.send(ipLink(1 + (i % 2)), ipv4(1000, i));
+    modem.flush();
+    // 1004 bytes a frame: four fit in 4096.
+    expect(transfers.map((t) => t.length)).toEqual([4016, 4016, 2008]);
+    for (const t of transfers) host.receive(t);
+    expect(got).toEqual(Array(10).fill(1000));
+    // Without limits: one frame a transfer, as before.
+    const single: Uint8Array[] = [];
+    const plain = new PipeFraming({ framing: 'qmimux' }, 'modem', (t) => single.push(t), { packet: () => undefined });
+    plain.send(ipLink(1), ipv4(100, 1));
+    plain.send(ipLink(1), ipv4(100, 2));
+    expect(single.length).toBe(2);
+  });
 
   it('sends BAM-DMUX channel commands the other side sees', () => {
     const seen: string[] = [];

@@ -12,6 +12,7 @@ function fakeSysfs(): { root: string; runner: StepRunner; ip: string[][] } {
   mkdirSync(qmi, { recursive: true });
   for (const f of ['raw_ip', 'pass_through']) writeFileSync(join(qmi, f), 'N\n');
   writeFileSync(join(qmi, 'add_mux'), '');
+  writeFileSync(join(root, 'class/net/wwan0/mtu'), '1500\n');
   const ip: string[][] = [];
   return {
     root,
@@ -43,9 +44,24 @@ function fakeSysfs(): { root: string; runner: StepRunner; ip: string[][] } {
               }
             }
           }
-        } else writeFileSync(path, `${value}\n`);
+        } else {
+          // As qmi_wwan: leaving raw-IP mode gives the netdev usbnet's whole MTU range (fresh: 1500 at most).
+          if (path.endsWith('raw_ip') && value === 'N' && readFileSync(path, 'utf8').trim() === 'Y') writeFileSync(join(root, 'class/net/wwan0/max_mtu'), '65535');
+          writeFileSync(path, `${value}\n`);
+        }
       },
-      ip: async (args) => void ip.push(args),
+      ip: async (args) => {
+        ip.push(args);
+        const [, , , dev, what, value] = args;
+        if (dev !== 'wwan0' || what !== 'mtu') return;
+        // As usbnet: no link-layer header in raw-IP mode, and an MTU that is a multiple of the
+        // USB packet size (512) is refused.
+        const rawIp = readFileSync(join(qmi, 'raw_ip'), 'utf8').trim() === 'Y';
+        if (rawIp && Number(value) % 512 === 0) throw new Error('RTNETLINK answers: Numerical argument out of domain');
+        const max = existsSync(join(root, 'class/net/wwan0/max_mtu')) ? Number(readFileSync(join(root, 'class/net/wwan0/max_mtu'), 'utf8')) : 1500;
+        if (Number(value) > max) throw new Error('Error: mtu greater than device maximum.');
+        writeFileSync(join(root, 'class/net/wwan0/mtu'), `${value}\n`);
+      },
     },
   };
 }
@@ -83,6 +99,40 @@ describe('kernel datapath steps', () => {
     expect(link.name).toBe('qmimux1');
     await link.close();
     expect(qmimuxIds(dev)).toEqual([9]);
+  });
+
+  it('the MTU rule: the parent\'s MTU fits the downlink aggregates before the first qmimux link (set with raw_ip off) and goes back after the last', async () => {
+    const { root, runner, ip } = fakeSysfs();
+    const dev: KernelDevice = { driver: 'qmi_wwan', netdev: 'wwan0', mux: 'qmimux', sysfs: root };
+    const mtu = (): string => readFileSync(join(root, 'class/net/wwan0/mtu'), 'utf8').trim();
+    // A fresh netdev (raw_ip N, 1500 at most): the rule goes through raw-IP to ethernet mode.
+    const first = await KernelNetdev.create(dev, 1, runner, [], 32768);
+    expect(mtu()).toBe('32768');
+    expect(readFileSync(join(root, 'class/net/wwan0/qmi/raw_ip'), 'utf8')).toBe('Y\n');
+    expect(ip.slice(0, 2)).toEqual([['link', 'set', 'dev', 'wwan0', 'down'], ['link', 'set', 'dev', 'wwan0', 'mtu', '32768']]);
+    // The second link finds the MTU fitting: no raw_ip toggling under a running link.
+    ip.length = 0;
+    const second = await KernelNetdev.create(dev, 2, runner, [first.name], 32768);
+    expect(ip.some((a) => a.includes('mtu'))).toBe(false);
+    await first.close();
+    expect(mtu()).toBe('32768');
+    await second.close();
+    expect(mtu()).toBe('1500');
+    // A link that fails to come up leaves no raised MTU behind.
+    const failing: StepRunner = { ...runner, ip: async (args) => (args.at(-1) === 'up' ? Promise.reject(new Error('RTNETLINK answers: Operation not permitted')) : runner.ip(args)) };
+    await expect(KernelNetdev.create(dev, 3, failing, [], 32768)).rejects.toThrow(/Operation not permitted/);
+    expect(mtu()).toBe('1500');
+    expect(qmimuxIds(dev)).toEqual([]);
+    // Without an aggregation size (none negotiated) the MTU is left alone.
+    const plain = await KernelNetdev.create(dev, 4, runner);
+    expect(mtu()).toBe('1500');
+    await plain.close();
+    // Raw-IP already (an earlier session), where 32768 is refused: the same steps work.
+    expect(readFileSync(join(root, 'class/net/wwan0/qmi/raw_ip'), 'utf8')).toBe('Y\n');
+    const again = await KernelNetdev.create(dev, 5, runner, [], 32768);
+    expect(mtu()).toBe('32768');
+    await again.close();
+    expect(mtu()).toBe('1500');
   });
 
   it('a step that fails after the link was made removes the link (nothing half-made)', async () => {

@@ -37,13 +37,30 @@ describe('USB modem function control', () => {
     c.write(new Uint8Array([9]));
     c.write(new Uint8Array([8]));
     expect(notified).toBe(2);
-    expect(c.setup(GET())).toEqual({ write: new Uint8Array([9]) });
-    expect(c.setup(GET())).toEqual({ write: new Uint8Array([8]) });
+    expect(c.setup(GET())).toMatchObject({ write: new Uint8Array([9]) });
+    expect(c.setup(GET())).toMatchObject({ write: new Uint8Array([8]) });
     // Nothing left: an empty answer, counted.
     expect(c.setup(GET())).toEqual({ write: new Uint8Array(0) });
     expect(c.stats).toMatchObject({ commands: 1, responses: 2, emptyReads: 1 });
     await c.close();
     expect(() => c.write(new Uint8Array([1]))).toThrow(/closed/);
+  });
+
+  it('an answer the host gave up on (its read killed, or superseded by the next SETUP) is announced and handed over again, in order', () => {
+    let notified = 0;
+    const c = new EncapsulatedControl('usb:test', () => notified++);
+    c.write(new Uint8Array(300).fill(1));
+    c.write(new Uint8Array([2]));
+    const first = c.setup(GET(256)) as { write: Uint8Array; unsent: () => void };
+    expect(first.write.length).toBe(256);
+    const before = notified;
+    first.unsent();
+    expect(notified).toBe(before + 1);
+    expect(c.stats.requeued).toBe(1);
+    // The same piece again, then the rest of that message, then the next one.
+    expect((c.setup(GET(256)) as { write: Uint8Array }).write).toEqual(new Uint8Array(256).fill(1));
+    expect((c.setup(GET(256)) as { write: Uint8Array }).write).toEqual(new Uint8Array(44).fill(1));
+    expect((c.setup(GET(256)) as { write: Uint8Array }).write).toEqual(new Uint8Array([2]));
   });
 
   it('an answer longer than the host reads goes in announced pieces; nobody reading keeps memory bounded', () => {

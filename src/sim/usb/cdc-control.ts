@@ -21,7 +21,7 @@ export interface NtbParameters {
 }
 
 export class EncapsulatedControl implements Transport {
-  readonly stats = { commands: 0, responses: 0, dropped: 0, emptyReads: 0 };
+  readonly stats = { commands: 0, responses: 0, dropped: 0, emptyReads: 0, requeued: 0 };
   private readonly pending: Uint8Array[] = [];
   private readonly dataListeners: ((chunk: Uint8Array) => void)[] = [];
   private readonly closeListeners: ((error?: Error) => void)[] = [];
@@ -90,7 +90,18 @@ export class EncapsulatedControl implements Transport {
         this.pending.unshift(next.subarray(s.length));
         this.notify();
       }
-      return { write: next.subarray(0, s.length) };
+      const piece = next.subarray(0, s.length);
+      return {
+        write: piece,
+        // The host gave up on this read (cdc-wdm killed it, or sent the next request first): the
+        // piece goes back to the front, announced again, rather than lost.
+        unsent: () => {
+          if (this.isClosed) return;
+          this.stats.requeued++;
+          this.pending.unshift(piece);
+          this.notify();
+        },
+      };
     }
     return undefined;
   }

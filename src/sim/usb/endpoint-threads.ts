@@ -3,10 +3,15 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { EndpointMessage, EndpointWorkerData, SetupAnswer } from './endpoint-worker.js';
 import { decodeSetup, type SetupPacket } from './descriptors.js';
 
-/** What the gadget does with a SETUP: send these bytes (IN), take the data stage (OUT) or stall. */
-export type SetupReply = { write: Uint8Array } | { read: (data: Uint8Array) => void } | 'stall';
+/**
+ * What the gadget does with a SETUP: send these bytes (IN; `unsent` runs if they never reach the
+ * host), take the data stage (OUT) or stall.
+ */
+export type SetupReply = { write: Uint8Array; unsent?: () => void } | { read: (data: Uint8Array) => void } | 'stall';
 
 export class EndpointThreads {
+  /** ep0 answers the host gave up waiting for (it sent the next SETUP first). */
+  readonly stats = { superseded: 0 };
   private readonly workers = new Set<Worker>();
 
   constructor(private readonly onError: (endpoint: string, message: string) => void) {}
@@ -37,8 +42,18 @@ export class EndpointThreads {
   ep0(fd: number, setupType: number, onSetup: (s: SetupPacket) => SetupReply, onEvent: (type: number, raw: Uint8Array) => void, init?: Uint8Array): void {
     const { port1, port2 } = new MessageChannel();
     let pendingRead: ((data: Uint8Array) => void) | undefined;
+    let pendingUnsent: (() => void) | undefined;
     this.spawn('ep0', { mode: 'ep0', fd, setupType, answers: port2, init }, [port2], (m) => {
       if (m.kind === 'event') return onEvent(m.type, m.raw);
+      if (m.kind === 'superseded') {
+        this.stats.superseded++;
+        return this.onError('ep0', `the host sent a new SETUP before the answer to the last (${m.during}); going on`);
+      }
+      if (m.kind === 'unsent') {
+        const u = pendingUnsent;
+        pendingUnsent = undefined;
+        return u?.();
+      }
       if (m.kind === 'data') {
         // An empty data stage after a failed read: nothing to deliver.
         const r = pendingRead;
@@ -55,8 +70,12 @@ export class EndpointThreads {
         reply = 'stall';
       }
       let answer: SetupAnswer;
+      pendingUnsent = undefined;
       if (reply === 'stall') answer = { action: 'stall' };
-      else if ('write' in reply) answer = { action: 'write', data: reply.write };
+      else if ('write' in reply) {
+        pendingUnsent = reply.unsent;
+        answer = { action: 'write', data: reply.write };
+      }
       else {
         pendingRead = reply.read;
         answer = { action: 'read' };

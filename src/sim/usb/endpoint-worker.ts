@@ -31,7 +31,11 @@ export type EndpointMessage =
   | { kind: 'event'; type: number; raw: Uint8Array }
   | { kind: 'setup'; setup: Uint8Array }
   | { kind: 'data'; data: Uint8Array }
-  | { kind: 'error'; code: string; message: string };
+  | { kind: 'error'; code: string; message: string }
+  /** ep0: an answer the host no longer waited for (it sent a new SETUP first). */
+  | { kind: 'superseded'; during: string }
+  /** ep0: the data stage of the last `write` answer did not reach the host. */
+  | { kind: 'unsent' };
 
 export type SetupAnswer = { action: 'read' } | { action: 'write'; data: Uint8Array } | { action: 'stall' };
 
@@ -42,6 +46,12 @@ const post = (m: EndpointMessage, transfer: ArrayBuffer[] = []): void => parentP
 const errorOf = (e: unknown): EndpointMessage => ({ kind: 'error', code: (e as NodeJS.ErrnoException).code ?? 'EIO', message: (e as Error).message });
 /** The endpoint is not (yet, or no longer) enabled by the host: worth retrying later. */
 const transient = (e: unknown): boolean => ['ESHUTDOWN', 'EAGAIN', 'EINTR', 'ECONNRESET', 'EL2HLT', 'EBUSY', 'ENODEV'].includes((e as NodeJS.ErrnoException).code ?? '');
+/**
+ * ep0: the host sent a new SETUP (or the bus suspended) before the gadget answered the last one:
+ * FunctionFS and GadgetFS fail the next ep0 read or write once with EIDRM. Normal under load; the
+ * answer is void and the next event is read. (Node has no name for errno 43: matched by number.)
+ */
+const superseded = (e: unknown): boolean => (e as NodeJS.ErrnoException).errno === -43 || (e as NodeJS.ErrnoException).code === 'EIDRM';
 
 function copy(buf: Buffer, n: number): Uint8Array {
   return new Uint8Array(buf.subarray(0, n));
@@ -84,15 +94,26 @@ function ep0(fd: number, setupType: number, answers: MessagePort, init: Uint8Arr
     }
   }
   const buf = Buffer.alloc(EVENT_SIZE * 4);
+  let lastError: string | undefined;
   for (;;) {
     let n: number;
     try {
       n = readSync(fd, buf, 0, buf.length, null);
     } catch (e) {
-      if (!transient(e)) return post(errorOf(e));
-      sleep(20);
+      if (superseded(e)) {
+        post({ kind: 'superseded', during: 'event read' });
+        continue;
+      }
+      // Only a closed file ends the thread: a dead ep0 would stall the whole control path. An
+      // error that repeats is reported once.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EBADF') return post(errorOf(e));
+      if (!transient(e) && code !== lastError) post(errorOf(e));
+      lastError = code;
+      sleep(transient(e) ? 20 : 100);
       continue;
     }
+    lastError = undefined;
     for (let off = 0; off + EVENT_SIZE <= n; off += EVENT_SIZE) {
       const type = buf.readUInt32LE(off + 8);
       if (type !== setupType) {
@@ -119,9 +140,12 @@ function ep0(fd: number, setupType: number, answers: MessagePort, init: Uint8Arr
       } catch (e) {
         // A stall reports an error on some kernels; the host sees the stall either way.
         if (answer.action === 'stall') continue;
+        // Superseded (EIDRM), or, under dummy_hcd, completed with EOVERFLOW as stale when the next
+        // SETUP came: the host no longer waits for this answer.
+        const during = `${answer.action} for SETUP ${Buffer.from(setup).toString('hex')}`;
         const err = errorOf(e) as { code: string; message: string };
-        post({ kind: 'error', code: err.code, message: `${err.message} (${answer.action} for SETUP ${Buffer.from(setup).toString('hex')})` });
-        if (answer.action === 'read') post({ kind: 'data', data: new Uint8Array(0) });
+        post(superseded(e) ? { kind: 'superseded', during } : { kind: 'error', code: err.code, message: `${err.message} (${during})` });
+        post(answer.action === 'read' ? { kind: 'data', data: new Uint8Array(0) } : { kind: 'unsent' });
       }
     }
   }

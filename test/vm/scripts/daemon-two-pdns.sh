@@ -4,6 +4,7 @@
 # each pinged through its own netdev, then `wwan disconnect --all` removes both links.
 # Prints `key=value` lines the test checks.
 set -uo pipefail
+. "$(dirname "$0")/burst.sh"
 export WWAN_SOCKET=/run/wwan-test.sock
 NET=$(ls /sys/class/usbmisc/cdc-wdm0/device/net/)
 DRIVER=$(basename "$(readlink /sys/class/usbmisc/cdc-wdm0/device/driver)")
@@ -12,10 +13,10 @@ if [ "$DRIVER" = cdc_mbim ]; then
 fi
 wwan daemon --socket "$WWAN_SOCKET" > /tmp/daemon.log 2>&1 &
 # Each wwan command is a node start (slow under TCG): wait for the socket, then poll sparingly.
-for i in $(seq 600); do [ -S "$WWAN_SOCKET" ] && break; sleep 0.1; done
-for i in $(seq 60); do timeout 30 wwan list --json 2>/dev/null | grep -q registered && break; sleep 1; done
 fail() { echo "FAILED: $*" >&2; cat /tmp/daemon.log >&2; exit 1; }
-timeout 30 wwan list --json | grep -q registered || fail "the daemon did not find a registered modem"
+end=$((SECONDS + 360))
+until [ -S "$WWAN_SOCKET" ]; do [ $SECONDS -lt $end ] || fail "no daemon socket after 360 s"; sleep 0.1; done
+until timeout 60 wwan list --json > /tmp/list.json 2>&1 && grep -q registered /tmp/list.json; do [ $SECONDS -lt $end ] || fail "the daemon did not find a registered modem in 360 s (wwan list: $(cat /tmp/list.json))"; sleep 1; done
 field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" "$1"; }
 rx() { cat /sys/class/net/$1/statistics/rx_packets; }
 timeout 100 wwan connect cdc-wdm0 --apn internet --link-id 1 --json > /tmp/c1.json || fail "connect 1: $(cat /tmp/c1.json)"
@@ -31,9 +32,30 @@ a1=$(rx "$A"); b1=$(rx "$B")
 ping -c 3 -i 0.3 -W 3 -I "$B" "$GB" | sed -n 's/.* \([0-9]\+\) received.*/ping2_received=\1/p'
 a2=$(rx "$A"); b2=$(rx "$B")
 echo "rx1_during_ping1=$((a1 - a0)) rx2_during_ping1=$((b1 - b0)) rx1_during_ping2=$((a2 - a1)) rx2_during_ping2=$((b2 - b1))"
-if [ "$DRIVER" = qmi_wwan ]; then echo "parent_mtu=$(cat /sys/class/net/$NET/mtu)"; fi
+if [ "$DRIVER" = qmi_wwan ]; then
+  # The MTU rule: the parent's MTU fits the negotiated downlink aggregates, which arrive whole.
+  echo "parent_mtu=$(cat /sys/class/net/$NET/mtu)"
+  burst rule "$A" "$GA" "$NET"
+fi
 timeout 100 wwan disconnect cdc-wdm0 --all > /dev/null || fail "disconnect"
 left=$(ls -d /sys/class/net/$A /sys/class/net/$B 2>/dev/null | wc -l)
 echo "links_left_after_disconnect=$left uppers_after=$(ls -d /sys/class/net/$NET/upper_* 2>/dev/null | wc -l)"
-[ "$DRIVER" = qmi_wwan ] && echo "mux_ids_after=$(tr -d '\n' < /sys/class/net/$NET/qmi/add_mux)none"
+[ "$DRIVER" = qmi_wwan ] || exit 0
+echo "mux_ids_after=$(tr -d '\n' < /sys/class/net/$NET/qmi/add_mux)none parent_mtu_after=$(cat /sys/class/net/$NET/mtu)"
+
+# Faults. A modem that stops answering: the connect fails within its timeout with a clear error.
+ctl() { timeout 60 wwan sim ctl --control "$WWAN_SIM_CONTROL" "$@" > /dev/null || fail "sim ctl $*"; }
+ctl drop-responses
+t0=$(date +%s)
+timeout 150 wwan connect cdc-wdm0 --apn internet --link-id 3 --json > /tmp/c3.json 2>&1
+echo "stalled_connect_exit=$? stalled_connect_seconds=$(($(date +%s) - t0))"
+echo "stalled_error=$(grep -o -m1 'timed out after [0-9]* s' /tmp/c3.json | tr ' ' _)"
+ctl drop-responses count=0
+# Unplugged while connected: the daemon reports the modem gone, and no qmimux link is left.
+timeout 100 wwan connect cdc-wdm0 --apn internet --link-id 1 --json > /tmp/c4.json || fail "connect after the stall: $(cat /tmp/c4.json)"
+echo "after_stall_link=$(field /tmp/c4.json interface)"
+echo > /sys/kernel/config/usb_gadget/wwan0/UDC
+for i in $(seq 90); do grep -q 'the control port is gone' /tmp/daemon.log && break; sleep 1; done
+echo "unplug_reported=$(grep -c 'the control port is gone' /tmp/daemon.log) unplug_qmimux_left=$(ls /sys/class/net | grep -c qmimux) unplug_modems_listed=$(timeout 60 wwan list --json | grep -o '"cdc-wdm0"' | wc -l)"
+grep -E 'gone|removed' /tmp/daemon.log | head -5 >&2
 exit 0

@@ -2,10 +2,13 @@
 # Inside `wwan vm run --profile qmi-usb`: data through the real qmi_wwan, driven by the real qmicli.
 # 0. control: the real qmicli through cdc-wdm (its output is checked as is).
 # 1. raw_ip on wwan0: a session on the default link, ping its gateway.
-# 2. qmimux: QMAP negotiated with WDA, add_mux creates the mux netdev, a session bound to mux id 1,
-#    ping its gateway through the mux netdev.
+# 2. qmimux: QMAP negotiated with WDA (downlink aggregates of up to 32 packets / 32 KiB), add_mux
+#    creates the mux netdev, a session bound to mux id 1, ping its gateway through the mux netdev.
+# 3. The failure the MTU rule prevents: the parent's MTU is left at 1500, so qmi_wwan's receive
+#    buffers are 1500 bytes, and a burst's aggregates overflow them (rx_over_errors, replies lost).
 # Prints `key=value` lines the test checks.
 set -euo pipefail
+. "$(dirname "$0")/burst.sh"
 D=/dev/cdc-wdm0
 NET=$(ls /sys/class/usbmisc/cdc-wdm0/device/net/)
 q() { qmicli -d "$D" "$@"; }
@@ -39,7 +42,7 @@ q --client-cid="$C" --wds-noop >/dev/null  # releases the client: the session go
 
 # qmimux: QMAP on the pipe (the modem frames with mux ids), the kernel's mux netdev for mux id 1.
 ip addr flush dev "$NET"
-q --wda-set-data-format=link-layer-protocol=raw-ip,ul-protocol=qmap,dl-protocol=qmap,dl-max-datagrams=1,dl-datagram-max-size=1504 >/dev/null
+q --wda-set-data-format=link-layer-protocol=raw-ip,ul-protocol=qmap,dl-protocol=qmap,dl-max-datagrams=32,dl-datagram-max-size=32768 >/dev/null
 echo 1 > /sys/class/net/$NET/qmi/add_mux
 MUX=$(ls -d /sys/class/net/$NET/upper_* | head -1); MUX=${MUX##*/upper_}
 echo "mux_netdev=$MUX mux_id=$(cat /sys/class/net/$MUX/qmap/mux_id 2>/dev/null || echo ?)"
@@ -52,3 +55,5 @@ ip addr add "$addr/$bits" dev "$MUX"
 before=$(counters "$MUX")
 ping -c 3 -i 0.3 -W 3 "$gw" | sed -n 's/.*\([0-9]\+\) received.*/mux_received=\1/p'
 echo "mux_counters_before=${before// /,} mux_counters_after=$(counters "$MUX" | tr ' ' ,)"
+echo "parent_mtu=$(cat /sys/class/net/$NET/mtu)"
+burst mtu1500 "$MUX" "$gw" "$NET"
