@@ -81,7 +81,7 @@ async function main(): Promise<void> {
       cwd: job.cwd,
       stdio: ['ignore', open(PORTS.stdout), open(PORTS.stderr)],
       // WWAN_SIM_CONTROL: the simulator's control socket, for `wwan sim ctl` faults.
-      env: { ...process.env, ...job.env, PATH: `${bin}:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`, WWAN_VM: '1', WWAN_SIM_CONTROL: sim.controlPath },
+      env: { ...process.env, ...job.env, PATH: `${bin}:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`, WWAN_VM: '1', ...(sim ? { WWAN_SIM_CONTROL: sim.controlPath } : {}) },
     });
     const result = await new Promise<{ code: number | null; signal: string | null }>((res) => {
       child.once('error', (e) => {
