@@ -50,23 +50,10 @@ export interface BearerRequest {
   linkId?: number;
 }
 
-/** IPv4 settings the network gave a bearer. */
-export interface Ipv4Config {
-  address: string;
-  prefix: number;
-  gateway?: string;
-  dns: string[];
-  mtu?: number;
-}
+import type { Ipv4Config, Ipv6Config } from '../wire/ip.js';
 
-/** IPv6 settings the network gave a bearer. */
-export interface Ipv6Config {
-  address: string;
-  prefix: number;
-  gateway?: string;
-  dns: string[];
-  mtu?: number;
-}
+/** The addresses the network gives: declared with the wire helpers so net/ needs nothing above it. */
+export type { Ipv4Config, Ipv6Config };
 
 /** What a driver reports for a connected bearer. */
 export interface ConnectedBearer {

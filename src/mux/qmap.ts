@@ -5,8 +5,8 @@
  */
 import { Aggregator } from './aggregator.js';
 import type { AggregationLimits, TransferBuilder } from './aggregator.js';
-import { be16, copyInto, putBe16, zero } from './bytes.js';
-import { internetChecksum, transportChecksum } from './checksum.js';
+import { be16, copyInto, putBe16, zero } from '../wire/bytes.js';
+import { internetChecksum, transportChecksum } from '../wire/checksum.js';
 import { countDrop, dropCounts, ipLink } from './framing.js';
 import type { Clock, Decapsulator, Link, PacketSink, TransferSink } from './framing.js';
 

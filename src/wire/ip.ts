@@ -95,3 +95,21 @@ export function ipv6ToBytes(s: string): Uint8Array | null {
   }
   return out;
 }
+
+/** IPv4 settings the network gave a bearer. */
+export interface Ipv4Config {
+  address: string;
+  prefix: number;
+  gateway?: string;
+  dns: string[];
+  mtu?: number;
+}
+
+/** IPv6 settings the network gave a bearer. */
+export interface Ipv6Config {
+  address: string;
+  prefix: number;
+  gateway?: string;
+  dns: string[];
+  mtu?: number;
+}

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { internetChecksum, onesComplementSum, transportChecksum } from '../../src/mux/checksum.js';
+import { internetChecksum, onesComplementSum, transportChecksum } from '../../src/wire/checksum.js';
 import { GSO_NONE, GSO_TCPV4, GSO_TCPV6, GSO_UDP_L4, VIRTIO_NET_HDR_F_NEEDS_CSUM, VNET_HDR_LEN, segment } from '../../src/net/gso.js';
 
 interface Super {
