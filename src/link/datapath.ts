@@ -4,11 +4,12 @@
  * packet is delivered to its link's netdev. QMAP flow control pauses a link: its packets wait in a
  * bounded queue and what overflows is counted as dropped.
  */
-import { ipLink, type Link as MuxLink } from '../mux/framing.js';
+import type { ControlEvent } from '../mux/control.js';
+import { dssLink, ipLink, type Clock, type Link as MuxLink } from '../mux/framing.js';
 import { PipeFraming, type PipeFormat } from '../mux/pipe.js';
-import { parseQmapCommand, qmapCommandAck, QMAP_FLOW_DISABLE, QMAP_FLOW_ENABLE } from '../mux/qmap.js';
 import type { Netdev } from '../net/netdev.js';
 import type { DataPipe } from './data-pipe.js';
+import { Pump } from './pump.js';
 
 /** One link on a data pipe: its id and where its received packets go. */
 export interface DatapathLink {
@@ -27,14 +28,21 @@ export interface DatapathOptions {
   /** Packets a paused link may hold (rmnet's tx_queue_len is 1000). */
   queueLimit?: number;
   log?: (line: string) => void;
+  /** The aggregation timers' clock (tests drive it by hand). */
+  clock?: Clock;
 }
+
+/** Where a stream link's datagrams go (a DSS session): called with a view valid during the call. */
+export type StreamReceiver = (payload: Uint8Array) => void;
 
 /** One data pipe shared by a modem's links: frames packets with the negotiated framing and routes them per link. */
 export class Datapath {
   readonly links = new Map<number, DatapathLink>();
-  readonly stats = { unknownLink: 0, transfersIn: 0, transfersOut: 0 };
+  /** Open stream links (DSS sessions) by session id: a numbering of their own beside the IP links'. */
+  readonly streams = new Map<number, StreamReceiver>();
+  readonly stats = { unknownLink: 0, unknownStream: 0, transfersIn: 0, transfersOut: 0 };
   private readonly framing: PipeFraming;
-  private flushQueued = false;
+  private readonly pump: Pump;
   private readonly queueLimit: number;
   private readonly dropsLogged = new Map<string, number>();
 
@@ -53,7 +61,7 @@ export class Datapath {
       },
       {
         packet: (link, packet) => this.fromModem(link, packet),
-        command: (link, c) => (c instanceof Uint8Array ? this.qmapCommand(c) : this.options.log?.(`BAM-DMUX channel ${link.id} ${c}`)),
+        control: (event) => this.control(event),
         drop: (reason, offset) => {
           // Counted by the framing (drops()); logged the first time and every 1000th, so a hostile modem cannot flood the log.
           const n = (this.dropsLogged.get(reason) ?? 0) + 1;
@@ -61,7 +69,9 @@ export class Datapath {
           if (n === 1 || n % 1000 === 0) this.options.log?.(`dropped downlink data (${reason}) at offset ${offset}${n > 1 ? ` (${n} so far)` : ''}`);
         },
       },
+      options.clock,
     );
+    this.pump = new Pump(this.framing);
     pipe.onTransfer((t) => {
       this.stats.transfersIn++;
       this.framing.receive(t);
@@ -76,6 +86,23 @@ export class Datapath {
     const mux = ipLink(id);
     netdev.onTransmit((packet) => this.toModem(link, mux, packet));
     return link;
+  }
+
+  /** Carries stream link `session` (a DSS session): its datagrams go to `receive`; returns the sender. */
+  attachStream(session: number, receive: StreamReceiver): (payload: Uint8Array) => boolean {
+    if (this.streams.has(session)) throw new Error(`stream ${session} is already attached`);
+    const link = dssLink(session);
+    this.streams.set(session, receive);
+    return (payload) => {
+      if (this.streams.get(session) !== receive) return false;
+      const sent = this.framing.send(link, payload);
+      this.pump.sent();
+      return sent;
+    };
+  }
+
+  detachStream(session: number): void {
+    this.streams.delete(session);
   }
 
   detach(id: number): DatapathLink | undefined {
@@ -112,43 +139,41 @@ export class Datapath {
       return;
     }
     if (!this.framing.send(mux, packet)) link.netdev.counters.txDropped++;
-    this.scheduleFlush();
-  }
-
-  /** Packets sent in one tick share a transfer; the transfer leaves at the end of the tick. */
-  private scheduleFlush(): void {
-    if (this.flushQueued) return;
-    this.flushQueued = true;
-    queueMicrotask(() => {
-      this.flushQueued = false;
-      this.framing.flush();
-    });
+    this.pump.sent();
   }
 
   private fromModem(link: MuxLink, packet: Uint8Array): void {
+    if (link.kind === 'dss') {
+      const stream = this.streams.get(link.id);
+      if (stream) stream(packet);
+      else this.stats.unknownStream++;
+      return;
+    }
     const l = this.links.get(link.id);
-    if (!l || link.kind !== 'ip') {
+    if (!l) {
       this.stats.unknownLink++;
       return;
     }
     l.netdev.deliver(packet);
   }
 
+  private control(event: ControlEvent): void {
+    if (event.kind === 'channel') return void this.options.log?.(`BAM-DMUX channel ${event.link.id} ${event.open ? 'open' : 'close'}`);
+    if (event.kind === 'flow') this.flow(event.link.id, event.enabled, event.ack);
+  }
+
   /** rmnet's answer to flow control: pause or wake the link, then ACK with the same bytes. */
-  private qmapCommand(frame: Uint8Array): void {
-    const cmd = parseQmapCommand(frame);
-    if (!cmd) return;
-    const link = this.links.get(cmd.muxId);
-    if (!link || (cmd.name !== QMAP_FLOW_DISABLE && cmd.name !== QMAP_FLOW_ENABLE)) return;
-    link.paused = cmd.name === QMAP_FLOW_DISABLE;
+  private flow(id: number, enabled: boolean, ack: Uint8Array | null): void {
+    const link = this.links.get(id);
+    if (!link) return;
+    link.paused = !enabled;
     if (link.paused) link.pauses++;
     this.options.log?.(`link ${link.id} ${link.paused ? 'paused' : 'resumed'} by the modem (QMAP flow control)`);
-    const ack = qmapCommandAck(frame);
     if (ack) this.pipe.send(ack);
     if (!link.paused) {
       const mux = ipLink(link.id);
       for (const p of link.queue.splice(0)) this.framing.send(mux, p);
-      this.scheduleFlush();
+      this.pump.sent();
     }
   }
 }

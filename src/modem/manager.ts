@@ -10,7 +10,8 @@ import { connectUnix } from '../transport/unix.js';
 import type { Transport } from '../transport/types.js';
 import { connectRecordPipe } from '../link/data-pipe.js';
 import type { Netdev } from '../net/netdev.js';
-import { KernelNetdev, type KernelDevice, type StepRunner } from '../net/kernel.js';
+import type { KernelDevice, StepRunner } from '../net/kernel.js';
+import { KernelBackend } from '../link/kernel.js';
 import type { ControlDriver } from './driver.js';
 import { Modem, type Bearer, type ModemState } from './modem.js';
 import { PinGuard } from './pin-guard.js';
@@ -104,8 +105,9 @@ export class Manager extends EventEmitter<ManagerEvents> {
     }
     const modem = new Modem(spec.id, driver, {
       linkPrefix: `wwan${index}.`,
-      netdev: (name, linkId) => (spec.kernel ? this.kernelNetdev(spec.kernel, linkId) : this.netdev(spec.id, name, linkId)),
+      netdev: (name, linkId) => this.netdev(spec.id, name, linkId),
       ...(spec.dataPipe ? { pipe: () => connectRecordPipe(spec.dataPipe!) } : {}),
+      ...(spec.kernel ? { backend: new KernelBackend(spec.kernel, this.kernelSteps, () => this.netdevNames()) } : {}),
       ...((spec.pin ?? this.defaultPin) !== undefined ? { pin: spec.pin ?? this.defaultPin } : {}),
       pinGuard: this.pinGuard,
       ...(spec.goneAfterMs !== undefined ? { goneAfterMs: spec.goneAfterMs } : {}),
@@ -136,11 +138,9 @@ export class Manager extends EventEmitter<ManagerEvents> {
     return modem;
   }
 
-  /** A link the kernel carries: its steps run (or print) here; the name is the kernel's. */
-  private async kernelNetdev(dev: KernelDevice, linkId: number): Promise<Netdev> {
-    if (!this.kernelSteps) throw new ConfigError('this daemon does not drive the kernel datapath (start it with --kernel or --dry-run)');
-    const existing = [...this.modems.values()].flatMap((m) => [...m.bearers.values()].map((b) => b.netdev?.name ?? ''));
-    return KernelNetdev.create(dev, linkId, this.kernelSteps, existing);
+  /** Every netdev name the managed modems' links use (the kernel's qmimux names count creations). */
+  private netdevNames(): string[] {
+    return [...this.modems.values()].flatMap((m) => [...m.bearers.values()].map((b) => b.netdev?.name ?? ''));
   }
 
   get(id: string): Modem {

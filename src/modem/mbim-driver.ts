@@ -9,6 +9,7 @@ import { ContextType } from '../mbim/context-types.js';
 import { decodeBuffer } from '../mbim/schema.js';
 import { basicConnect, ipConfigurationQuery, RegisterState, SubscriberReadyState, NwError } from '../mbim/services/basic-connect.js';
 import { MbimSms } from './mbim-sms.js';
+import { MBIM_PIPE_FORMAT } from '../link/format.js';
 import type { ControlDriver, DataSetup, DriverConnect, DriverEvents, DriverSession, ProbeResult } from './driver.js';
 import { ConnectError, type Registration, type SignalQuality, type SimStatus } from './types.js';
 
@@ -140,7 +141,7 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
 
   async setupData(multiplex: boolean): Promise<DataSetup> {
     const ids = Array.from({ length: multiplex ? this.maxSessions : 1 }, (_, i) => i);
-    return { format: { framing: 'ntb', maxBytes: 16384, maxDatagrams: 32, timeLimitMs: 0.4 }, linkIds: ids };
+    return { format: MBIM_PIPE_FORMAT, linkIds: ids };
   }
 
   async connect(req: DriverConnect): Promise<DriverSession> {

@@ -4,8 +4,10 @@
  * bearer the network drops is redialled with backoff (ModemManager leaves that to its users).
  */
 import { EventEmitter } from 'node:events';
-import { Datapath } from '../link/datapath.js';
+import type { LinkBackend } from '../link/backend.js';
+import type { Datapath } from '../link/datapath.js';
 import type { DataPipe } from '../link/data-pipe.js';
+import { UserspaceBackend } from '../link/userspace.js';
 import type { Netdev } from '../net/netdev.js';
 import type { PinGuard } from './pin-guard.js';
 import type { ControlDriver, DataSetup, DriverSession, ProbeResult } from './driver.js';
@@ -46,9 +48,11 @@ export interface ModemEvents {
 
 /** How a modem makes its links and reopens its control port. */
 export interface ModemOptions {
-  /** Makes a netdev for a link (TUN, memory, kernel). */
-  netdev: (name: string, linkId: number) => Promise<Netdev>;
-  /** Opens the data pipe (the simulator's record socket); absent when the kernel carries data. */
+  /** Where links end: the kernel's devices, or (default) this process with `netdev` and `pipe`. */
+  backend?: LinkBackend;
+  /** Userspace backend: makes a netdev for a link (TUN, memory). */
+  netdev?: (name: string, linkId: number) => Promise<Netdev>;
+  /** Userspace backend: opens the data pipe (the simulator's record socket). */
   pipe?: () => Promise<DataPipe>;
   /** PIN1 to unlock with; never logged. */
   pin?: string;
@@ -81,7 +85,8 @@ export class Modem extends EventEmitter<ModemEvents> {
   state: ModemState = 'probing';
   info: ProbeResult | undefined;
   readonly bearers = new Map<number, Bearer>();
-  datapath: Datapath | undefined;
+  /** Gives every link its netdev or stream. */
+  readonly links: LinkBackend;
   /** Short messages (enabled once the SIM is ready). */
   readonly messaging = new Messaging();
   private setup: DataSetup | undefined;
@@ -98,6 +103,14 @@ export class Modem extends EventEmitter<ModemEvents> {
     private readonly options: ModemOptions,
   ) {
     super();
+    this.links =
+      options.backend ??
+      new UserspaceBackend({
+        netdev: options.netdev ?? (async () => Promise.reject(new Error('no netdev factory given'))),
+        ...(options.pipe ? { pipe: options.pipe } : {}),
+        log: (l) => this.log(l),
+        ...(options.queueLimit !== undefined ? { queueLimit: options.queueLimit } : {}),
+      });
     this.bind(driver);
     const every = options.monitorMs ?? 10_000;
     if (every > 0) this.monitor = setInterval(() => void this.checkSessions(), every).unref();
@@ -105,6 +118,11 @@ export class Modem extends EventEmitter<ModemEvents> {
 
   private monitor: NodeJS.Timeout | undefined;
   private checking = false;
+
+  /** The pipe's framing and links where this process carries the data (userspace backend). */
+  get datapath(): Datapath | undefined {
+    return this.links.datapath;
+  }
 
   /** Asks the modem about every connected bearer's call; one found down is redialled. */
   async checkSessions(): Promise<void> {
@@ -280,7 +298,7 @@ export class Modem extends EventEmitter<ModemEvents> {
     // A modem that stopped answering must not hold a shutdown: a second per answer; what is left
     // behind then, the next start's CTL Sync (or MBIM sweep) takes back.
     await Promise.all([...this.bearers.keys()].map((id) => this.disconnect(id, { timeoutMs: 1000 }).catch(() => undefined)));
-    await this.datapath?.close().catch(() => undefined);
+    await this.links.close().catch(() => undefined);
     await this.driver.close();
   }
 
@@ -293,10 +311,7 @@ export class Modem extends EventEmitter<ModemEvents> {
     this.multiplexed = multiplex && this.setup.format.framing !== 'raw-ip';
     if (required && !this.multiplexed) throw new ConnectError('multiplexing is required but the modem did not agree to it', '');
     this.log(`data format: ${JSON.stringify(this.setup.format)}`);
-    // The same format after a reset: the pipe and its links carry on as they are.
-    if (this.datapath && JSON.stringify(this.datapath.format) === JSON.stringify(this.setup.format)) return;
-    await this.datapath?.close().catch(() => undefined);
-    this.datapath = this.options.pipe ? new Datapath(await this.options.pipe(), this.setup.format, { log: (l) => this.log(l), queueLimit: this.options.queueLimit }) : undefined;
+    await this.links.setFormat(this.setup.format);
   }
 
   private pickLink(wanted: number | undefined): number {
@@ -337,8 +352,7 @@ export class Modem extends EventEmitter<ModemEvents> {
     }
     if (!b.session) throw new ConnectError(errors.join('; '), b.request.apns.at(-1)!);
     b.connected = { apn: b.session.apn, linkId: b.linkId, ...(b.session.ipv4 ? { ipv4: b.session.ipv4 } : {}), ...(b.session.ipv6 ? { ipv6: b.session.ipv6 } : {}) };
-    if (!b.netdev) b.netdev = await this.options.netdev(`${this.options.linkPrefix}${b.linkId}`, b.linkId);
-    if (this.datapath && this.datapath.links.get(b.linkId)?.netdev !== b.netdev) this.datapath.attach(b.linkId, b.netdev);
+    b.netdev = await this.links.attach(b.linkId, { name: `${this.options.linkPrefix}${b.linkId}` });
     await b.netdev.configure({ ipv4: b.connected.ipv4, ipv6: b.connected.ipv6, mtu: b.connected.ipv4?.mtu ?? b.connected.ipv6?.mtu });
     b.status = 'connected';
     b.error = undefined;
@@ -349,8 +363,7 @@ export class Modem extends EventEmitter<ModemEvents> {
 
   private async teardownLink(b: Bearer): Promise<void> {
     if (!b.netdev) return;
-    this.datapath?.detach(b.linkId);
-    await b.netdev.close().catch(() => undefined);
+    await this.links.detach(b.linkId);
     b.netdev = undefined;
   }
 

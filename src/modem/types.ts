@@ -63,10 +63,9 @@ export interface ConnectedBearer {
   ipv6?: Ipv6Config;
 }
 
-/** Bad input from a user (APN, PIN…): caught before anything reaches the modem. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+import { ConfigError } from '../wire/errors.js';
+
+export { ConfigError };
 
 /** The modem or the network refused: the message says what they said. */
 export class ConnectError extends Error {

@@ -6,7 +6,9 @@
 import net from 'node:net';
 import { dssLink, ipLink, type Link } from '../mux/framing.js';
 import { PipeFraming, type PipeFormat } from '../mux/pipe.js';
-import { QMAP_FLOW_DISABLE, QMAP_FLOW_ENABLE, encodeQmapCommand, type QmapVersion } from '../mux/qmap.js';
+import { QMAP_FLOW_DISABLE, QMAP_FLOW_ENABLE, encodeQmapCommand } from '../mux/qmap.js';
+import { Pump } from '../link/pump.js';
+import { BAM_DMUX_PIPE_FORMAT, MBIM_PIPE_FORMAT, qmiPipeFormat } from '../link/format.js';
 import { BAM_DMUX_CHANNELS } from '../mux/bam-dmux.js';
 import { encodeRecord, RecordFramer } from '../transport/records.js';
 import type { DataFormat, ModemFirmware, Session } from './firmware.js';
@@ -31,21 +33,17 @@ export interface LinkCounters {
   txBytes: number;
 }
 
-/** The pipe format a profile speaks for a negotiated data format. */
+/** The pipe format a profile speaks for a negotiated data format (the modem side of link/format.ts). */
 export function pipeFormatFor(profile: SimProfile, f: DataFormat): PipeFormat {
   switch (profile.data) {
     case 'bam-dmux':
-      return { framing: 'bam-dmux' };
+      return BAM_DMUX_PIPE_FORMAT;
     case 'ntb':
-      return { framing: 'ntb', maxBytes: 16384, maxDatagrams: 32, timeLimitMs: 0.4 };
+      return MBIM_PIPE_FORMAT;
     case 'raw-ip':
-    case 'qmap': {
-      if (f.dlAggregation === 'none') return { framing: 'raw-ip' };
+    case 'qmap':
       // qmi_wwan's own mux understands plain QMAPv1 only.
-      if (profile.data === 'raw-ip') return { framing: 'qmimux' };
-      const version: QmapVersion = f.dlAggregation === 'qmapv5' ? 5 : f.dlAggregation === 'qmapv4' ? 4 : 1;
-      return { framing: 'qmap', version, maxDatagrams: Math.max(1, f.dlMaxDatagrams), maxBytes: Math.max(2048, f.dlMaxSize), timeLimitMs: 0.5 };
-    }
+      return qmiPipeFormat({ protocol: f.dlAggregation, maxDatagrams: f.dlMaxDatagrams, maxBytes: f.dlMaxSize, qmimux: profile.data === 'raw-ip', timeLimitMs: 0.5 });
   }
 }
 
@@ -58,7 +56,7 @@ export class SimDataPlane {
   /** The host on the pipe: the unix socket's client or a USB gadget's bulk endpoints. */
   private host: DataHost | undefined;
   private pipe: PipeFraming | undefined;
-  private flushQueued = false;
+  private pump: Pump | undefined;
 
   constructor(
     readonly path: string,
@@ -112,8 +110,8 @@ export class SimDataPlane {
   }
 
   /**
-   * A packet from the network for a session (the TUN bridge), outside any uplink reply. Packets of
-   * one tick share a transfer. False without a host.
+   * A packet from the network for a session (the TUN bridge), outside any uplink reply; the pump
+   * decides when its transfer leaves. False without a host.
    */
   downlink(session: Session, packet: Uint8Array): boolean {
     const pipe = this.pipe;
@@ -121,13 +119,7 @@ export class SimDataPlane {
     const c = this.counter(session.linkId);
     c.txPackets++;
     c.txBytes += packet.length;
-    if (!this.flushQueued) {
-      this.flushQueued = true;
-      queueMicrotask(() => {
-        this.flushQueued = false;
-        this.pipe?.flush();
-      });
-    }
+    this.pump?.sent();
     return true;
   }
 
@@ -162,6 +154,7 @@ export class SimDataPlane {
     if (this.host !== host) return;
     this.host = undefined;
     this.pipe = undefined;
+    this.pump = undefined;
   }
 
   private accept(sock: net.Socket): void {
@@ -183,9 +176,10 @@ export class SimDataPlane {
     this.pipe?.flush();
     this.pipe = new PipeFraming(pipeFormatFor(this.profile, this.firmware.dataFormat), 'modem', (t) => host.send(t), {
       packet: (link, packet) => this.packet(link, packet),
-      command: (link, c) => c instanceof Uint8Array && this.log(`data pipe: host sent a QMAP command on mux ${link.id}`),
+      control: (e) => e.kind !== 'channel' && this.log(`data pipe: host sent a QMAP command on mux ${e.link.id}`),
       drop: (reason, offset) => this.log(`data pipe: dropped uplink data (${reason}) at offset ${offset}`),
     });
+    this.pump = new Pump(this.pipe);
   }
 
   private uplink(transfer: Uint8Array): void {
