@@ -40,7 +40,8 @@ export class Datapath {
   readonly links = new Map<number, DatapathLink>();
   /** Open stream links (DSS sessions) by session id: a numbering of their own beside the IP links'. */
   readonly streams = new Map<number, StreamReceiver>();
-  readonly stats = { unknownLink: 0, unknownStream: 0, transfersIn: 0, transfersOut: 0 };
+  readonly stats = { unknownLink: 0, unknownStream: 0, transfersIn: 0, transfersOut: 0, transfersLost: 0 };
+  private pipeClosed = false;
   private readonly framing: PipeFraming;
   private readonly pump: Pump;
   private readonly queueLimit: number;
@@ -56,6 +57,8 @@ export class Datapath {
       format,
       'host',
       (t) => {
+        // An aggregation timer may fire after the pipe went (a reset): the transfer is lost, and counted.
+        if (this.pipeClosed) return void this.stats.transfersLost++;
         this.stats.transfersOut++;
         pipe.send(t);
       },
@@ -72,6 +75,7 @@ export class Datapath {
       options.clock,
     );
     this.pump = new Pump(this.framing);
+    pipe.onClose(() => (this.pipeClosed = true));
     pipe.onTransfer((t) => {
       this.stats.transfersIn++;
       this.framing.receive(t);
@@ -123,8 +127,10 @@ export class Datapath {
 
   async close(): Promise<void> {
     this.framing.flush();
-    // Netdevs outlive a datapath (a new one may take them over): stop forwarding theirs.
+    // Netdevs and streams outlive a datapath (a new one may take them over): stop forwarding theirs.
     this.links.clear();
+    this.streams.clear();
+    this.pipeClosed = true;
     await this.pipe.close();
   }
 
@@ -169,7 +175,7 @@ export class Datapath {
     link.paused = !enabled;
     if (link.paused) link.pauses++;
     this.options.log?.(`link ${link.id} ${link.paused ? 'paused' : 'resumed'} by the modem (QMAP flow control)`);
-    if (ack) this.pipe.send(ack);
+    if (ack && !this.pipeClosed) this.pipe.send(ack);
     if (!link.paused) {
       const mux = ipLink(link.id);
       for (const p of link.queue.splice(0)) this.framing.send(mux, p);

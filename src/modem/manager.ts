@@ -13,7 +13,7 @@ import type { Netdev } from '../net/netdev.js';
 import type { KernelDevice, StepRunner } from '../net/kernel.js';
 import { KernelBackend } from '../link/kernel.js';
 import type { ControlDriver } from './driver.js';
-import { Modem, type Bearer, type ModemState } from './modem.js';
+import { Modem, type Bearer, type ModemState, type StreamLink } from './modem.js';
 import { PinGuard } from './pin-guard.js';
 import { QmiDriver } from './qmi-driver.js';
 import { MbimDriver } from './mbim-driver.js';
@@ -53,6 +53,7 @@ export interface ManagerEvents {
   modemRemoved: [string];
   state: [string, ModemState];
   bearer: [string, Bearer];
+  stream: [string, StreamLink];
   signal: [string, SignalQuality];
   registration: [string, Registration];
   log: [string];
@@ -117,6 +118,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
     });
     modem.on('state', (s) => this.emit('state', spec.id, s));
     modem.on('bearer', (b) => this.emit('bearer', spec.id, b));
+    modem.on('stream', (l) => this.emit('stream', spec.id, l));
     modem.on('signal', (s) => this.emit('signal', spec.id, s));
     modem.on('registration', (r) => this.emit('registration', spec.id, r));
     modem.on('log', (l) => this.emit('log', l));

@@ -8,6 +8,8 @@ import type { LinkBackend } from '../link/backend.js';
 import type { Datapath } from '../link/datapath.js';
 import type { DataPipe } from '../link/data-pipe.js';
 import { UserspaceBackend } from '../link/userspace.js';
+import { LinkStream } from '../link/stream.js';
+import { MAX_LINK_ID } from '../mux/framing.js';
 import type { Netdev } from '../net/netdev.js';
 import type { PinGuard } from './pin-guard.js';
 import type { ControlDriver, DataSetup, DriverSession, ProbeResult } from './driver.js';
@@ -35,10 +37,25 @@ export interface Bearer {
   connectSeconds?: number;
 }
 
+/** A device service stream of a modem: a DSS session on its data pipe, read and written as bytes. */
+export interface StreamLink {
+  readonly session: number;
+  /** The device service's UUID. */
+  readonly service: string;
+  /** Stable name from the modem's link names and the session, e.g. `wwan0-dss0`. */
+  readonly name: string;
+  status: 'opening' | 'open' | 'closed';
+  stream?: LinkStream;
+  /** Why it closed, when its own side did not close it. */
+  error?: string;
+}
+
 /** Events of one modem. */
 export interface ModemEvents {
   state: [ModemState];
   bearer: [Bearer];
+  /** A stream link opened or closed. */
+  stream: [StreamLink];
   signal: [SignalQuality];
   registration: [Registration];
   log: [string];
@@ -85,11 +102,14 @@ export class Modem extends EventEmitter<ModemEvents> {
   state: ModemState = 'probing';
   info: ProbeResult | undefined;
   readonly bearers = new Map<number, Bearer>();
+  /** Open device service streams by DSS session id. */
+  readonly streams = new Map<number, StreamLink>();
   /** Gives every link its netdev or stream. */
   readonly links: LinkBackend;
   /** Short messages (enabled once the SIM is ready). */
   readonly messaging = new Messaging();
   private setup: DataSetup | undefined;
+  private dataSetup: Promise<void> = Promise.resolve();
   private multiplexed = false;
   private nextBearer = 1;
   private closed = false;
@@ -167,6 +187,8 @@ export class Modem extends EventEmitter<ModemEvents> {
     this.recovering = true;
     this.info = undefined;
     this.setup = undefined;
+    // The modem forgot its DSS sessions: their readers get the end, nothing is reopened behind them.
+    for (const session of [...this.streams.keys()]) void this.endStream(session, 'the modem reset (its control port closed)');
     for (const b of this.bearers.values()) {
       b.session = undefined;
       b.status = 'reconnecting';
@@ -298,11 +320,80 @@ export class Modem extends EventEmitter<ModemEvents> {
     // A modem that stopped answering must not hold a shutdown: a second per answer; what is left
     // behind then, the next start's CTL Sync (or MBIM sweep) takes back.
     await Promise.all([...this.bearers.keys()].map((id) => this.disconnect(id, { timeoutMs: 1000 }).catch(() => undefined)));
+    await Promise.all([...this.streams.keys()].map((session) => this.closeStream(session, { timeoutMs: 1000, reason: 'the modem was removed' }).catch(() => undefined)));
     await this.links.close().catch(() => undefined);
     await this.driver.close();
   }
 
-  private async ensureData(multiplex: boolean, required: boolean): Promise<void> {
+  /**
+   * Opens DSS session `session` on device service `service` (the modem's only stream service when
+   * absent): DSS Connect, then its datagrams ride the data pipe as a stream link.
+   */
+  async openStream(session: number, service?: string): Promise<StreamLink> {
+    if (!Number.isInteger(session) || session < 0 || session > MAX_LINK_ID) throw new ConfigError(`a DSS session id is 0..${MAX_LINK_ID}, not ${String(session).slice(0, 16)}`);
+    const dss = this.driver.dss;
+    if (!dss) throw new ConfigError(`${this.id} has no device service streams (DSS is MBIM's; this modem speaks ${this.driver.protocol.toUpperCase()})`);
+    if (this.streams.has(session)) throw new ConfigError(`DSS session ${session} is already open on ${this.id}`);
+    const link: StreamLink = { session, service: service?.toLowerCase() ?? '', name: `${this.options.linkPrefix.replace(/[.]$/, '')}-dss${session}`, status: 'opening' };
+    // Taken before the first await: a second open of the same session is refused, not raced.
+    this.streams.set(session, link);
+    try {
+      const offered = await dss.services();
+      const uuids = offered.map((s) => s.uuid.toLowerCase());
+      if (service === undefined) {
+        if (uuids.length !== 1) throw new ConfigError(`give the device service: ${this.id} offers ${uuids.length === 0 ? 'no stream services' : uuids.join(', ')}`);
+        (link as { service: string }).service = uuids[0]!;
+      } else if (!uuids.includes(link.service)) {
+        throw new ConfigError(`${this.id} offers no stream service ${JSON.stringify(service.slice(0, 64))}; it offers ${uuids.join(', ') || 'none'}`);
+      }
+      if (!this.info) await this.probe();
+      await this.ensureData(this.multiplexed, false);
+      const port = await this.links.attachStream(session);
+      try {
+        await dss.connect(link.service, session);
+      } catch (e) {
+        await this.links.detachStream(session);
+        throw e;
+      }
+      link.stream = new LinkStream(port);
+      link.status = 'open';
+    } catch (e) {
+      this.streams.delete(session);
+      throw e;
+    }
+    this.log(`DSS session ${session} open (${link.name})`);
+    this.emit('stream', link);
+    return link;
+  }
+
+  /** Closes a stream: DSS Connect deactivate, and its reader gets the end. */
+  async closeStream(session: number, opts: { timeoutMs?: number; reason?: string } = {}): Promise<void> {
+    const link = this.streams.get(session);
+    if (!link || link.status !== 'open') throw new ConfigError(`no open DSS session ${session} on ${this.id}`);
+    await this.driver.dss?.disconnect(link.service, session, opts).catch((e: Error) => this.log(`DSS session ${session}: ${e.message}`));
+    await this.endStream(session, opts.reason);
+  }
+
+  /** The stream ends here without asking the modem (it is gone or forgot the session). */
+  private async endStream(session: number, reason?: string): Promise<void> {
+    const link = this.streams.get(session);
+    if (!link) return;
+    this.streams.delete(session);
+    link.status = 'closed';
+    if (reason) link.error = reason;
+    link.stream?.end(reason);
+    await this.links.detachStream(session);
+    this.emit('stream', link);
+  }
+
+  /** One data-format negotiation at a time: links opened side by side share one pipe. */
+  private ensureData(multiplex: boolean, required: boolean): Promise<void> {
+    const next = this.dataSetup.then(() => this.negotiateData(multiplex, required));
+    this.dataSetup = next.catch(() => undefined);
+    return next;
+  }
+
+  private async negotiateData(multiplex: boolean, required: boolean): Promise<void> {
     if (this.setup && (this.multiplexed || !multiplex)) return;
     if (this.setup && multiplex && !this.multiplexed && this.bearers.size > 0) {
       throw new ConfigError('a bearer is up without multiplexing; disconnect it before adding another');
