@@ -110,12 +110,22 @@ interface LinkRow {
   status: string;
   addresses: string[];
   counters: { rxPackets: number; txPackets: number };
+  kind?: 'ip' | 'stream';
+  /** Where the link's data enters the host (the pipe, or the kernel's master netdev) and what carries it above. */
+  lower?: string;
+  upper?: string;
+  /** Stream links: the stable terminal name. */
+  path?: string;
 }
 
 export const linksText = (rows: LinkRow[]): string =>
   rows.length === 0
     ? 'no links\n'
-    : table([['LINK', 'MODEM', 'ID', 'FRAMING', 'NETDEV', 'STATUS', 'ADDRESSES', 'RX', 'TX'], ...rows.map((l) => [l.name, l.modem, l.linkId, l.framing, l.backend, l.status, l.addresses.join(' '), l.counters.rxPackets, l.counters.txPackets])]);
+    : table([
+        ['LINK', 'MODEM', 'ID', 'FRAMING', 'NETDEV', 'STATUS', 'ADDRESSES', 'RX', 'TX', 'LOWER'],
+        // A stream link has no netdev: its terminal stands there, its kind where addresses are.
+        ...rows.map((l) => [l.name, l.modem, l.linkId, l.framing, l.kind === 'stream' ? (l.path ?? '') : l.backend, l.status, l.kind === 'stream' ? 'DSS stream' : l.addresses.join(' '), l.counters.rxPackets, l.counters.txPackets, l.lower ?? '']),
+      ]);
 
 /** A password or PIN comes from a file (never from the command line, where `ps` would show it). */
 export function readPasswordFile(path: string | undefined): string | undefined {

@@ -7,8 +7,9 @@
 import type { Bearer } from '../modem/modem.js';
 import type { Modem } from '../modem/modem.js';
 import { SMS_METHODS } from './sms.js';
+import { DSS_METHODS } from './dss.js';
 
-export const METHODS = ['status', 'list', 'info', 'connect', 'disconnect', 'links', 'subscribe', 'trace', 'addSim', 'remove', 'unlock', 'reload', 'profiles', ...SMS_METHODS] as const;
+export const METHODS = ['status', 'list', 'info', 'connect', 'disconnect', 'links', 'subscribe', 'trace', 'addSim', 'remove', 'unlock', 'reload', 'profiles', ...SMS_METHODS, ...DSS_METHODS] as const;
 /** The daemon's API methods. */
 export type Method = (typeof METHODS)[number];
 

@@ -23,6 +23,7 @@ import { describeMbim } from '../mbim/describe.js';
 import { CLIENT_BOUNDS, ClientConnection, emptyClientDrops, type ConnectionPool } from './connection.js';
 import { bearerView, METHODS, modemInfo, modemSummary, type ErrorBody, type Request } from './protocol.js';
 import { smsCall } from './sms.js';
+import { DssTerminals } from './dss.js';
 
 /** How the daemon runs: socket, netdevs, discovery, simulated modems, PIN, log. */
 export interface DaemonOptions {
@@ -69,12 +70,14 @@ export class Daemon {
   private readonly log: (line: string) => void;
   private autoconnect: Autoconnect | undefined;
   private hotplug: Hotplug | undefined;
+  private readonly dss: DssTerminals;
 
   private constructor(private readonly options: DaemonOptions) {
     this.log = options.log ?? (() => undefined);
     this.manager = new Manager(options.netdev, options.kernelSteps, options.pin, new PinGuard(options.pin === undefined ? undefined : join(dirname(options.socket), 'wwand.pin-refused.json')));
     this.stateFile = options.stateFile ?? join(dirname(options.socket), 'wwand.state.json');
     this.manager.on('log', (l) => this.log(l));
+    this.dss = new DssTerminals(this.manager, dirname(options.socket), (e) => this.publish(e));
     this.manager.on('state', (modem, state) => this.publish({ event: 'state', modem, state }));
     this.manager.on('bearer', (modem, b) => {
       this.publish({ event: 'bearer', modem, bearer: bearerView(b) });
@@ -294,11 +297,14 @@ export class Daemon {
         return { disconnected: ids.length };
       }
       case 'links':
-        return [...m.modems.values()].flatMap((modem) =>
-          [...modem.bearers.values()]
-            .filter((b) => b.netdev)
-            .map((b) => ({ modem: modem.id, name: b.netdev!.name, linkId: b.linkId, framing: modem.datapath?.format.framing ?? 'kernel', backend: b.netdev!.kind, bearer: b.id, status: b.status, addresses: [b.connected?.ipv4, b.connected?.ipv6].filter(Boolean).map((a) => `${a!.address}/${a!.prefix}`), counters: b.netdev!.counters })),
-        );
+        return [
+          ...[...m.modems.values()].flatMap((modem) =>
+            [...modem.bearers.values()]
+              .filter((b) => b.netdev)
+              .map((b) => ({ modem: modem.id, name: b.netdev!.name, linkId: b.linkId, framing: modem.datapath?.format.framing ?? 'kernel', backend: b.netdev!.kind, bearer: b.id, status: b.status, addresses: [b.connected?.ipv4, b.connected?.ipv6].filter(Boolean).map((a) => `${a!.address}/${a!.prefix}`), counters: b.netdev!.counters, kind: 'ip', ...modem.links.topology(b.linkId, 'ip') })),
+          ),
+          ...this.dss.linkRows(),
+        ];
       case 'subscribe':
         if (conn) this.subscribers.add(conn);
         return { subscribed: true };
@@ -324,6 +330,9 @@ export class Daemon {
         await m.get(str(p, 'modem'));
         await m.remove(str(p, 'modem'));
         return { removed: true };
+      case 'dssOpen':
+      case 'dssClose':
+        return this.dss.call(method, p);
       default:
         return smsCall(m, method, p);
     }
@@ -338,6 +347,7 @@ export class Daemon {
     this.autoconnect?.stop();
     this.hotplug?.stop();
     for (const s of this.sockets) s.destroy();
+    this.dss.stop();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     for (const w of this.simWatchers) await w.stop();
     await this.manager.close();
