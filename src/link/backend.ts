@@ -29,6 +29,8 @@ export interface LinkTopology {
   lower: string;
   /** What carries the link above it: the netdev's name, or the stream's name. */
   upper: string;
+  /** BAM-DMUX: the link's channel, as the modem made and opened it and this host brought it up. */
+  channel?: { exists: boolean; remoteOpen: boolean; up: boolean };
 }
 
 export interface LinkBackend {

@@ -4,6 +4,8 @@
  * packet is delivered to its link's netdev. QMAP flow control pauses a link: its packets wait in a
  * bounded queue and what overflows is counted as dropped.
  */
+import { BamDmuxChannels, type BamDmuxChannelState } from '../mux/bam-dmux-channels.js';
+import type { BamDmuxFrameInfo } from '../mux/bam-dmux.js';
 import type { ControlEvent } from '../mux/control.js';
 import { dssLink, ipLink, type Clock, type Link as MuxLink } from '../mux/framing.js';
 import { PipeFraming, type PipeFormat } from '../mux/pipe.js';
@@ -35,6 +37,9 @@ export interface DatapathOptions {
 /** Where a stream link's datagrams go (a DSS session): called with a view valid during the call. */
 export type StreamReceiver = (payload: Uint8Array) => void;
 
+// The channel machine takes the decoder's sink shape; the datapath has no use for pad and signal.
+const NO_INFO: BamDmuxFrameInfo = { pad: 0, signal: 0 };
+
 /** One data pipe shared by a modem's links: frames packets with the negotiated framing and routes them per link. */
 export class Datapath {
   readonly links = new Map<number, DatapathLink>();
@@ -44,6 +49,10 @@ export class Datapath {
   private pipeClosed = false;
   private readonly framing: PipeFraming;
   private readonly pump: Pump;
+  /** BAM-DMUX: the modem makes and opens channels, the host's OPEN/CLOSE follow its links; data flows only where both are open. */
+  private readonly channels: BamDmuxChannels | undefined;
+  /** BAM-DMUX: packets not sent because their channel was not open on both sides. */
+  private inactiveSends = 0;
   private readonly queueLimit: number;
   private readonly dropsLogged = new Map<string, number>();
 
@@ -63,7 +72,7 @@ export class Datapath {
         pipe.send(t);
       },
       {
-        packet: (link, packet) => this.fromModem(link, packet),
+        packet: (link, packet) => (this.channels ? this.channels.packet(link, packet, NO_INFO) : this.fromModem(link, packet)),
         control: (event) => this.control(event),
         drop: (reason, offset) => {
           // Counted by the framing (drops()); logged the first time and every 1000th, so a hostile modem cannot flood the log.
@@ -75,6 +84,20 @@ export class Datapath {
       options.clock,
     );
     this.pump = new Pump(this.framing);
+    if (format.framing === 'bam-dmux') {
+      const opened = (link: MuxLink): void => {
+        this.options.log?.(`BAM-DMUX channel ${link.id} opened by the modem`);
+        // A link attached before the modem made its channel goes up now.
+        if (this.links.has(link.id)) this.channels!.linkUp(link);
+      };
+      this.channels = new BamDmuxChannels({
+        created: opened,
+        attached: opened,
+        detached: (link) => this.options.log?.(`BAM-DMUX channel ${link.id} closed by the modem`),
+        packet: (link, packet) => this.fromModem(link, packet),
+        sendCommand: (link, command) => this.framing.sendChannelCommand(link, command),
+      });
+    }
     pipe.onClose(() => (this.pipeClosed = true));
     pipe.onTransfer((t) => {
       this.stats.transfersIn++;
@@ -89,6 +112,7 @@ export class Datapath {
     this.links.set(id, link);
     const mux = ipLink(id);
     netdev.onTransmit((packet) => this.toModem(link, mux, packet));
+    this.channels?.linkUp(mux);
     return link;
   }
 
@@ -112,17 +136,28 @@ export class Datapath {
   detach(id: number): DatapathLink | undefined {
     const link = this.links.get(id);
     this.links.delete(id);
+    if (link) this.channels?.linkDown(ipLink(id));
     return link;
   }
 
-  /** Tells the modem side of BAM-DMUX that the host opened or closed a channel. */
-  channelCommand(id: number, command: 'open' | 'close'): void {
-    this.framing.sendChannelCommand(ipLink(id), command);
+  /** BAM-DMUX: link `id`'s channel as the modem and this host left it. */
+  channelState(id: number): Readonly<BamDmuxChannelState> | undefined {
+    return this.channels?.state(ipLink(id));
   }
 
-  /** What the framing dropped per direction and reason, and the transfers the pipe dropped for a modem not reading. */
+  /** What the framing (and BAM-DMUX channels) dropped per direction and reason, and the transfers the pipe dropped for a modem not reading. */
   drops(): ReturnType<PipeFraming['drops']> & { pipeWrites: number } {
-    return { ...this.framing.drops(), pipeWrites: this.pipe.writeDrops };
+    const d = this.framing.drops();
+    if (this.channels) {
+      Object.assign(d.receive, this.channels.drops);
+      d.send['inactive-channel'] = this.inactiveSends;
+    }
+    return { ...d, pipeWrites: this.pipe.writeDrops };
+  }
+
+  private channelOpen(link: MuxLink): boolean {
+    const c = this.channels!.state(link);
+    return !!c && c.remoteOpen && c.up;
   }
 
   async close(): Promise<void> {
@@ -142,6 +177,11 @@ export class Datapath {
         link.queueDropped++;
         link.netdev.counters.txDropped++;
       }
+      return;
+    }
+    if (this.channels && !this.channelOpen(mux)) {
+      this.inactiveSends++;
+      link.netdev.counters.txDropped++;
       return;
     }
     if (!this.framing.send(mux, packet)) link.netdev.counters.txDropped++;
@@ -164,7 +204,7 @@ export class Datapath {
   }
 
   private control(event: ControlEvent): void {
-    if (event.kind === 'channel') return void this.options.log?.(`BAM-DMUX channel ${event.link.id} ${event.open ? 'open' : 'close'}`);
+    if (event.kind === 'channel') return this.channels?.command(event.link, event.open ? 'open' : 'close');
     if (event.kind === 'flow') this.flow(event.link.id, event.enabled, event.ack);
   }
 

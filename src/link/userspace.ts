@@ -89,7 +89,8 @@ export class UserspaceBackend implements LinkBackend {
     const lower = this.datapath?.pipe.description ?? 'no pipe';
     if (kind === 'ip') {
       const netdev = this.netdevs.get(id);
-      return netdev && { lower, upper: netdev.name };
+      const channel = this.datapath?.channelState(id);
+      return netdev && { lower, upper: netdev.name, ...(channel ? { channel: { ...channel } } : {}) };
     }
     return this.streams.has(id) ? { lower, upper: `dss${id}` } : undefined;
   }

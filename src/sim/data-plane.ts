@@ -49,9 +49,11 @@ export function pipeFormatFor(profile: SimProfile, f: DataFormat): PipeFormat {
 
 export class SimDataPlane {
   readonly counters = new Map<number, LinkCounters>();
-  readonly stats = { connections: 0, refused: 0, noSession: 0, unanswered: 0 };
+  readonly stats = { connections: 0, refused: 0, noSession: 0, unanswered: 0, closedChannel: 0 };
   /** Open MBIM DSS sessions: session id → the device service taking the host's datagrams. */
   readonly dss = new Map<number, (payload: Uint8Array) => void>();
+  /** BAM-DMUX: the channels as the host opened and closed them. */
+  readonly hostChannels = new Map<number, { open: boolean; opens: number; closes: number }>();
   private server: net.Server | undefined;
   /** The host on the pipe: the unix socket's client or a USB gadget's bulk endpoints. */
   private host: DataHost | undefined;
@@ -92,6 +94,16 @@ export class SimDataPlane {
     const frame = encodeQmapCommand({ name: enable ? QMAP_FLOW_ENABLE : QMAP_FLOW_DISABLE, type: 'request', muxId, transactionId: Date.now() >>> 0 }, { version: f.version, direction: 'downlink' });
     this.host.send(frame);
     return true;
+  }
+
+  /** BAM-DMUX: the host opened or closed a channel (its link went up or down). */
+  private hostChannel(channel: number, open: boolean): void {
+    const c = this.hostChannels.get(channel) ?? { open: false, opens: 0, closes: 0 };
+    c.open = open;
+    if (open) c.opens++;
+    else c.closes++;
+    this.hostChannels.set(channel, c);
+    this.log(`data pipe: the host ${open ? 'opened' : 'closed'} BAM-DMUX channel ${channel}`);
   }
 
   /** BAM-DMUX: the modem closes (or reopens) a channel. */
@@ -155,6 +167,7 @@ export class SimDataPlane {
     this.host = undefined;
     this.pipe = undefined;
     this.pump = undefined;
+    this.hostChannels.clear();
   }
 
   private accept(sock: net.Socket): void {
@@ -176,7 +189,7 @@ export class SimDataPlane {
     this.pipe?.flush();
     this.pipe = new PipeFraming(pipeFormatFor(this.profile, this.firmware.dataFormat), 'modem', (t) => host.send(t), {
       packet: (link, packet) => this.packet(link, packet),
-      control: (e) => e.kind !== 'channel' && this.log(`data pipe: host sent a QMAP command on mux ${e.link.id}`),
+      control: (e) => (e.kind === 'channel' ? this.hostChannel(e.link.id, e.open) : this.log(`data pipe: host sent a QMAP command on mux ${e.link.id}`)),
       drop: (reason, offset) => this.log(`data pipe: dropped uplink data (${reason}) at offset ${offset}`),
     });
     this.pump = new Pump(this.pipe);
@@ -194,6 +207,11 @@ export class SimDataPlane {
       const service = this.dss.get(link.id);
       if (service) service(packet);
       else this.stats.noSession++;
+      return;
+    }
+    if (this.pipe?.format.framing === 'bam-dmux' && !this.hostChannels.get(link.id)?.open) {
+      // Data only flows on a channel the host has opened.
+      this.stats.closedChannel++;
       return;
     }
     const session = this.sessionOn(link);

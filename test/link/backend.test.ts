@@ -62,12 +62,15 @@ describe('the userspace backend', () => {
     expect(pipes).toHaveLength(2);
     expect(pipes[0]!.closed).toBe(true);
     const modem = new PipeFraming({ framing: 'bam-dmux' }, 'modem', (t) => pipes[1]!.fromModem(t.slice()), { packet: () => undefined });
+    // BAM-DMUX: the modem opens the channel, the attached link answers with its own OPEN.
+    modem.sendChannelCommand({ kind: 'ip', id: 3 }, 'open');
+    expect(pipes[1]!.sent).toHaveLength(1);
     modem.send({ kind: 'ip', id: 3 }, tagged(9));
     modem.flush();
     expect(made[0]!.delivered).toEqual([9]);
     made[0]!.send(tagged(10));
     await new Promise((r) => setImmediate(r));
-    expect(pipes[1]!.sent.length).toBeGreaterThan(0);
+    expect(pipes[1]!.sent).toHaveLength(2);
     expect(pipes[0]!.sent).toHaveLength(0);
     await backend.detach(3);
     expect(made[0]!.closed).toBe(1);
