@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DaemonClient } from '../../src/daemon/client.js';
 import { Daemon } from '../../src/daemon/server.js';
 import { MemoryNetdev } from '../../src/net/memory.js';
 import { DSS_SERVICES } from '../../src/sim/mbim-dss.js';
@@ -21,6 +22,7 @@ const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'wwan-dss-'));
 const socket = join(dir, 'wwand.sock');
 let daemon: Daemon;
+let api: DaemonClient;
 const sims: Simulator[] = [];
 
 const cli = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
@@ -53,8 +55,22 @@ beforeAll(async () => {
     sims.push(sim);
     await daemon.manager.add({ id, control: 'mbim', port: `unix:${sim.modems[0]!.ports[0]!.socket}`, dataPipe: sim.ready().modems[0]!.data });
   }
+  api = await DaemonClient.connect(socket);
+  api.onEvent((e) => e.event === 'stream' && streamEvents.push(e));
+  await api.call('subscribe');
 });
+
+const streamEvents: Record<string, unknown>[] = [];
+/** Resolves when the daemon has said that `modem`'s stream `session` is `status`. */
+async function streamIs(modem: string, session: number, status: 'open' | 'closed', ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!streamEvents.some((e) => e.modem === modem && e.session === session && e.status === status)) {
+    if (Date.now() > end) throw new Error(`stream ${modem}/${session} never ${status}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 afterAll(async () => {
+  api.close();
   await daemon.stop();
   for (const s of sims) await s.stop();
 });
@@ -71,35 +87,33 @@ describe('wwan dss', () => {
     const text = await output(cat, (o) => /\$GPGGA[^\r]*\*[0-9A-F]{2}\r\n/.test(o));
     cat.kill();
     expect(text).toMatch(/\$GPGGA,\d{6}\.00,4807\.038,N,01131\.000,E/);
-    const links = JSON.parse((await cli('links', '--json')).stdout) as Record<string, unknown>[];
+    const links = await api.call<Record<string, unknown>[]>('links');
     expect(links).toContainEqual(expect.objectContaining({ kind: 'stream', modem: 'mbim0', name: 'wwan0-dss0', linkId: 0, framing: 'ntb', status: 'open', service: DSS_SERVICES.nmea.uuid, path, upper: 'dss0' }));
     expect((await cli('links')).stdout).toMatch(/wwan0-dss0 +mbim0 +0 +ntb +\S*wwan0-dss0 +open +DSS stream/);
-    expect(await cli('dss', 'open', 'mbim0', '--session', '0', '--service', DSS_SERVICES.nmea.uuid, '--pty')).toMatchObject({ code: 2, stderr: expect.stringContaining('already open') });
+    await expect(api.call('dssOpen', { modem: 'mbim0', session: 0, service: DSS_SERVICES.nmea.uuid })).rejects.toMatchObject({ code: 'config', message: expect.stringContaining('already open') });
     expect((await cli('dss', 'close', 'mbim0', '--session', '0')).code).toBe(0);
     expect(existsSync(path)).toBe(false);
     expect(sims[0]!.modems[0]!.dss!.sessions.size).toBe(0);
-    expect(JSON.parse((await cli('links', '--json')).stdout)).toEqual([]);
+    expect(await api.call('links')).toEqual([]);
   });
 
   itWithTools(['socat'])('echoes through a terminal socat writes and reads (iosm)', async () => {
-    const open = await cli('dss', 'open', 'iosm0', '--session', '1', '--service', DSS_SERVICES.echo.uuid, '--pty', '--json');
-    const view = JSON.parse(open.stdout) as { path: string; pty: string };
+    const view = await api.call<{ path: string; pty: string }>('dssOpen', { modem: 'iosm0', session: 1, service: DSS_SERVICES.echo.uuid });
     expect(view.path).toBe(join(dir, 'wwan1-dss1'));
     const socat = spawn('socat', ['-', `${view.path},raw,echo=0`]);
     const echoed = output(socat, (o) => o.includes('hello through DSS 1'));
     socat.stdin.write('hello through DSS 1\n');
     expect(await echoed).toContain('hello through DSS 1');
     socat.kill();
-    await cli('dss', 'close', 'iosm0', '--session', '1');
+    await api.call('dssClose', { modem: 'iosm0', session: 1 });
   });
 
   it('joins a stream to stdin and stdout, and closes it on SIGTERM', async () => {
     const p = spawn(process.execPath, [WWAN, 'dss', 'open', 'iosm0', '--session', '2', '--service', DSS_SERVICES.echo.uuid, '--socket', socket]);
-    await new Promise((r) => setTimeout(r, 300));
     const bytes = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7) & 0xff));
     const got = output(p, (o) => o.length >= bytes.length);
-    // Writes may arrive before the stream is open: the test waits until the terminal is there.
-    for (let i = 0; i < 50 && !existsSync(join(dir, 'wwan1-dss2')); i++) await new Promise((r) => setTimeout(r, 100));
+    // Bytes written before the stream is open would be lost: the test waits until it is.
+    await streamIs('iosm0', 2, 'open');
     p.stdin.write(bytes);
     expect(Buffer.from(await got, 'latin1').equals(bytes)).toBe(true);
     p.kill('SIGTERM');
@@ -112,7 +126,7 @@ describe('wwan dss', () => {
     const p = spawn(process.execPath, [WWAN, 'dss', 'open', 'mbim0', '--session', '3', '--service', DSS_SERVICES.echo.uuid, '--socket', socket]);
     let err = '';
     p.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    for (let i = 0; i < 50 && !existsSync(join(dir, 'wwan0-dss3')); i++) await new Promise((r) => setTimeout(r, 100));
+    await streamIs('mbim0', 3, 'open');
     expect(existsSync(join(dir, 'wwan0-dss3'))).toBe(true);
     sims[0]!.fault({ fault: 'reset' });
     expect(await exited(p)).toBe(1);
@@ -121,10 +135,13 @@ describe('wwan dss', () => {
   });
 
   it('refuses bad input with a clear message', async () => {
-    expect(await cli('dss', 'open', 'mbim0', '--session', '300', '--service', DSS_SERVICES.echo.uuid, '--pty')).toMatchObject({ code: 2, stderr: expect.stringContaining('0..255') });
-    expect(await cli('dss', 'open', 'mbim0', '--session', 'x', '--pty')).toMatchObject({ code: 2 });
-    expect(await cli('dss', 'open', 'mbim0', '--session', '1', '--service', 'nmea', '--pty')).toMatchObject({ code: 2, stderr: expect.stringContaining('must be a UUID') });
-    expect(await cli('dss', 'close', 'mbim0', '--session', '9')).toMatchObject({ code: 2, stderr: expect.stringContaining('no open DSS session 9') });
-    expect(await cli('dss', 'open', 'nope', '--session', '1', '--pty')).toMatchObject({ code: 4 });
+    const refused = (params: Record<string, unknown>, method: 'dssOpen' | 'dssClose' = 'dssOpen') => expect(api.call(method, params)).rejects;
+    await refused({ modem: 'mbim0', session: 300, service: DSS_SERVICES.echo.uuid }).toMatchObject({ code: 'config', message: expect.stringContaining('0..255') });
+    await refused({ modem: 'mbim0', session: '1' }).toMatchObject({ code: 'config' });
+    await refused({ modem: 'mbim0', session: 1, service: 'nmea' }).toMatchObject({ message: expect.stringContaining('must be a UUID') });
+    await refused({ modem: 'mbim0', session: 9 }, 'dssClose').toMatchObject({ message: expect.stringContaining('no open DSS session 9') });
+    await refused({ modem: 'nope', session: 1 }).toMatchObject({ code: 'not-found' });
+    // The CLI's own check and exit code.
+    expect(await cli('dss', 'open', 'mbim0', '--session', 'x', '--pty')).toMatchObject({ code: 2, stderr: expect.stringContaining('0..255') });
   });
 });
