@@ -90,7 +90,19 @@ export const bearerText = (b: BearerRow): string =>
   (b.ipv6 ? `  IPv6 ${b.ipv6.address}/${b.ipv6.prefix}\n` : '') +
   (b.error ? `  last error: ${b.error}\n` : '');
 
-type ModemInfoRow = Omit<ModemRow, 'bearers'> & { imei?: string; revision?: string; protocol?: string; sim?: { status: string; pinRetries?: number }; dataFormat?: unknown; bearers: BearerRow[] };
+type ModemInfoRow = Omit<ModemRow, 'bearers'> & { imei?: string; revision?: string; protocol?: string; sim?: { status: string; pinRetries?: number }; dataFormat?: unknown; bearers: BearerRow[]; links?: InfoLink[] };
+
+/** A link in `info`: where it runs below (pipe or master netdev) and above (netdev or stream). */
+interface InfoLink {
+  kind: 'ip' | 'stream';
+  linkId: number;
+  lower?: string;
+  upper?: string;
+  channel?: { exists: boolean; remoteOpen: boolean; up: boolean };
+}
+
+const channelText = (c: NonNullable<InfoLink['channel']>): string => ` (BAM-DMUX channel ${c.remoteOpen ? 'open' : c.exists ? 'closed' : 'not made'} by the modem, ${c.up ? 'up' : 'down'} here)`;
+const infoLinkText = (l: InfoLink): string => `  ${l.kind === 'ip' ? 'link' : 'stream'} ${String(l.linkId).padEnd(7)} ${l.upper ?? '?'} over ${l.lower ?? '?'}${l.channel ? channelText(l.channel) : ''}\n`;
 
 export const infoText = (m: ModemInfoRow): string =>
   `${m.id}: ${m.manufacturer} ${m.model} (${m.revision})\n` +
@@ -99,7 +111,8 @@ export const infoText = (m: ModemInfoRow): string =>
   `  registration ${m.registration?.state}${m.registration?.operator ? ` on ${m.registration.operator.name}` : ''}${m.registration?.tech ? ` (${m.registration.tech})` : ''}\n` +
   `  signal       ${JSON.stringify(m.signal ?? {})}\n` +
   `  data format  ${m.dataFormat ? JSON.stringify(m.dataFormat) : 'not negotiated yet'}\n` +
-  m.bearers.map(bearerText).join('');
+  m.bearers.map(bearerText).join('') +
+  (m.links ?? []).map(infoLinkText).join('');
 
 interface LinkRow {
   modem: string;

@@ -70,5 +70,10 @@ export function modemInfo(m: Modem): Record<string, unknown> {
     dataFormat: m.datapath?.format,
     dataDrops: m.datapath?.drops(),
     bearers: [...m.bearers.values()].map(bearerView),
+    // Each link's lower and upper device (and BAM-DMUX channel state), IP links and streams alike.
+    links: [
+      ...[...m.bearers.values()].flatMap((b) => (b.netdev ? [{ kind: 'ip', linkId: b.linkId, ...m.links.topology(b.linkId, 'ip') }] : [])),
+      ...[...m.streams.values()].map((l) => ({ kind: 'stream', linkId: l.session, service: l.service, name: l.name, status: l.status, ...m.links.topology(l.session, 'stream') })),
+    ],
   };
 }

@@ -90,6 +90,8 @@ describe('wwan dss', () => {
     const links = await api.call<Record<string, unknown>[]>('links');
     expect(links).toContainEqual(expect.objectContaining({ kind: 'stream', modem: 'mbim0', name: 'wwan0-dss0', linkId: 0, framing: 'ntb', status: 'open', service: DSS_SERVICES.nmea.uuid, path, upper: 'dss0' }));
     expect((await cli('links')).stdout).toMatch(/wwan0-dss0 +mbim0 +0 +ntb +\S*wwan0-dss0 +open +DSS stream/);
+    const info = await api.call<{ links: Record<string, unknown>[] }>('info', { modem: 'mbim0' });
+    expect(info.links).toContainEqual(expect.objectContaining({ kind: 'stream', linkId: 0, upper: 'dss0', lower: `unix:${sims[0]!.ready().modems[0]!.data}` }));
     await expect(api.call('dssOpen', { modem: 'mbim0', session: 0, service: DSS_SERVICES.nmea.uuid })).rejects.toMatchObject({ code: 'config', message: expect.stringContaining('already open') });
     expect((await cli('dss', 'close', 'mbim0', '--session', '0')).code).toBe(0);
     expect(existsSync(path)).toBe(false);
