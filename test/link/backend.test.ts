@@ -1,9 +1,10 @@
 /** The link backends behind one interface, and the typed control events the datapath acts on. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KernelBackend } from '../../src/link/kernel.js';
 import { UserspaceBackend } from '../../src/link/userspace.js';
 import { Datapath } from '../../src/link/datapath.js';
-import type { ControlEvent } from '../../src/mux/control.js';
+import { qmapControlEvent, type ControlEvent } from '../../src/mux/control.js';
 import { PipeFraming } from '../../src/mux/pipe.js';
 import { encodeQmapCommand, QMAP_FLOW_DISABLE, QMAP_FLOW_ENABLE } from '../../src/mux/qmap.js';
 import { dryRunner } from '../../src/net/kernel.js';
@@ -152,5 +153,16 @@ describe('typed control events', () => {
     await new Promise((r) => setImmediate(r));
     expect(pipe.sent).toHaveLength(4);
     expect(dp.links.get(4)!.pauses).toBe(1);
+  });
+
+  it('never throws on arbitrary command bytes, and only answers flow commands', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => {
+        const e = qmapControlEvent({ kind: 'ip', id: 1 }, bytes);
+        if (e.kind === 'flow') expect(e.command.name === QMAP_FLOW_DISABLE || e.command.name === QMAP_FLOW_ENABLE).toBe(true);
+        else expect(e.kind).toBe('qmap-command');
+      }),
+      { numRuns: 300 },
+    );
   });
 });
