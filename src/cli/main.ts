@@ -9,6 +9,7 @@ import { EXIT, bearerText, infoText, linksText, listText, readPasswordFile, runD
 import { runMonitor } from './monitor.js';
 import { fleetOptions, type FleetOptions } from './fleet.js';
 import { smsCommand } from './sms.js';
+import { dssCommand } from './dss.js';
 import { runDemo } from './demo.js';
 import { connectProgress, runTrace } from './trace.js';
 import { bashCompletion, runReload, runSimPin, runUnlock, version, type ServiceOptions } from './service.js';
@@ -197,6 +198,7 @@ async function main(): Promise<number> {
     code = await runMonitor(opts.socket, !!opts.json);
   });
   program.addCommand(smsCommand(socketOpt, (c) => (code = c)));
+  program.addCommand(dssCommand(socketOpt, (c) => (code = c)));
   program
     .command('demo')
     .description('the main job: a simulated modem, two multiplexed PDNs, their links, a ping through each')

@@ -83,6 +83,11 @@ export const bearerText = (b: BearerView): string =>
   (b.ipv6 ? `  IPv6 ${b.ipv6.address}/${b.ipv6.prefix}\n` : '') +
   (b.error ? `  last error: ${b.error}\n` : '');
 
+type InfoLink = NonNullable<ModemInfo['links']>[number];
+
+const channelText = (c: NonNullable<InfoLink['channel']>): string => ` (BAM-DMUX channel ${c.remoteOpen ? 'open' : c.exists ? 'closed' : 'not made'} by the modem, ${c.up ? 'up' : 'down'} here)`;
+const infoLinkText = (l: InfoLink): string => `  ${l.kind === 'ip' ? 'link' : 'stream'} ${String(l.linkId).padEnd(7)} ${l.upper ?? '?'} over ${l.lower ?? '?'}${l.channel ? channelText(l.channel) : ''}\n`;
+
 export const infoText = (m: ModemInfo): string =>
   `${m.id}: ${m.manufacturer} ${m.model} (${m.revision})\n` +
   `  state        ${m.state}\n  control      ${m.protocol}\n  IMEI         ${m.imei}\n` +
@@ -90,7 +95,8 @@ export const infoText = (m: ModemInfo): string =>
   `  registration ${m.registration?.state}${m.registration?.operator ? ` on ${m.registration.operator.name}` : ''}${m.registration?.tech ? ` (${m.registration.tech})` : ''}\n` +
   `  signal       ${JSON.stringify(m.signal ?? {})}\n` +
   `  data format  ${m.dataFormat ? JSON.stringify(m.dataFormat) : 'not negotiated yet'}\n` +
-  m.bearers.map(bearerText).join('');
+  m.bearers.map(bearerText).join('') +
+  (m.links ?? []).map(infoLinkText).join('');
 
 const mib = (n: number): string => `${(n / (1 << 20)).toFixed(1)} MiB`;
 
@@ -107,7 +113,11 @@ export const statusText = (r: Result<'status'>): string =>
 export const linksText = (rows: LinkView[]): string =>
   rows.length === 0
     ? 'no links\n'
-    : table([['LINK', 'MODEM', 'ID', 'FRAMING', 'NETDEV', 'STATUS', 'ADDRESSES', 'RX', 'TX'], ...rows.map((l) => [l.name, l.modem, l.linkId, l.framing, l.backend, l.status, l.addresses.join(' '), l.counters.rxPackets, l.counters.txPackets])]);
+    : table([
+        ['LINK', 'MODEM', 'ID', 'FRAMING', 'NETDEV', 'STATUS', 'ADDRESSES', 'RX', 'TX', 'LOWER'],
+        // A stream link has no netdev: its terminal stands there, its kind where addresses are.
+        ...rows.map((l) => [l.name, l.modem, l.linkId, l.framing, l.kind === 'stream' ? (l.path ?? '') : l.backend, l.status, l.kind === 'stream' ? 'DSS stream' : l.addresses.join(' '), l.counters.rxPackets, l.counters.txPackets, l.lower ?? '']),
+      ]);
 
 /** A password or PIN comes from a file (never from the command line, where `ps` would show it). */
 export function readPasswordFile(path: string | undefined): string | undefined {

@@ -57,6 +57,36 @@ const bearer = t.object({
   error: t.optional(t.string()),
 });
 
+/** BAM-DMUX: the channel as the modem and the host see it. */
+const channel = t.object({ exists: t.boolean(), remoteOpen: t.boolean(), up: t.boolean() });
+const uuid = t.string({ pattern: /^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$/, what: 'a UUID' });
+const dssSession = t.number({ integer: true, min: 0, max: 255 });
+/** A link as the kernel's wwan core shows it: what carries it below (the pipe, a master netdev) and above (a netdev, a stream). */
+const infoLink = t.object({
+  kind: t.enum(['ip', 'stream']),
+  linkId: t.number({ integer: true }),
+  lower: t.optional(t.string()),
+  upper: t.optional(t.string()),
+  channel: t.optional(channel),
+  service: t.optional(t.string()),
+  name: t.optional(t.string()),
+  status: t.optional(t.string()),
+});
+const streamCounters = t.object({ rxBytes: t.number(), rxDatagrams: t.number(), txBytes: t.number(), txDatagrams: t.number(), rxDropped: t.number(), txDropped: t.number() });
+/** A device service stream (MBIM DSS) as answers and events show it. */
+const stream = t.object({
+  modem: t.string(),
+  session: t.number({ integer: true }),
+  service: t.string(),
+  name: t.string(),
+  status: t.enum(['open', 'closed']),
+  pty: t.optional(t.string()),
+  path: t.optional(t.string()),
+  counters: t.optional(streamCounters),
+  buffered: t.optional(t.number()),
+  error: t.optional(t.string()),
+});
+
 const summaryShape = {
   id: t.string(),
   state: modemState,
@@ -77,19 +107,34 @@ const modemInfo = t.object({
   sim: t.optional(t.object({ status: simStatus, pinRetries: t.optional(t.number()), pukRetries: t.optional(t.number()), iccid: t.optional(t.string()), imsi: t.optional(t.string()), ownNumber: t.optional(t.string()) })),
   dataFormat: t.optional(t.json('the negotiated framing and its limits')),
   dataDrops: t.optional(t.object({ receive: t.record(t.number()), send: t.record(t.number()), pipeWrites: t.number() })),
+  links: t.optional(t.array(infoLink)),
 });
 
-const counters = t.object({ rxPackets: t.number(), rxBytes: t.number(), txPackets: t.number(), txBytes: t.number(), txDropped: t.number() });
+const counters = t.object({ rxPackets: t.number(), rxBytes: t.number(), txPackets: t.number(), txBytes: t.number(), txDropped: t.number(), rxDropped: t.optional(t.number()) });
+/** An IP link (a bearer's netdev) or a stream link (a DSS session's terminal) in `links`. */
 const link = t.object({
+  kind: t.enum(['ip', 'stream']),
   modem: t.string(),
   name: t.string(),
   linkId: t.number({ integer: true }),
   framing: t.string(),
-  backend: t.enum(['memory', 'tun', 'kernel']),
-  bearer: t.number({ integer: true }),
-  status: bearer.shape.status,
+  /** IP links: the netdev's kind; stream links: the link backend's. */
+  backend: t.enum(['memory', 'tun', 'kernel', 'userspace']),
+  /** IP links: the bearer. */
+  bearer: t.optional(t.number({ integer: true })),
+  status: t.enum(['connecting', 'connected', 'reconnecting', 'disconnected', 'failed', 'open', 'closed']),
   addresses: t.array(t.string()),
   counters,
+  lower: t.optional(t.string()),
+  upper: t.optional(t.string()),
+  channel: t.optional(channel),
+  /** Stream links: the session, its service, terminal and stable name, what waits for the reader. */
+  session: t.optional(t.number({ integer: true })),
+  service: t.optional(t.string()),
+  pty: t.optional(t.string()),
+  path: t.optional(t.string()),
+  buffered: t.optional(t.number()),
+  error: t.optional(t.string()),
 });
 
 const smsMessage = t.object({
@@ -181,7 +226,14 @@ export const METHODS = {
     params: { modem, linkId: t.optional(linkId), bearer: t.optional(t.number({ integer: true, min: 0 })), all: t.optional(t.boolean()) },
     result: t.object({ disconnected: t.number({ integer: true }) }),
   }),
-  links: method({ doc: 'Every link with a netdev: framing, backend, addresses, counters', access: 'web', params: {}, result: t.array(link) }),
+  links: method({ doc: "Every link: IP links with their netdev (framing, backend, addresses, counters) and DSS stream links with their terminal, each with its lower and upper device", access: 'web', params: {}, result: t.array(link) }),
+  dssOpen: method({
+    doc: 'Opens device service stream `session` (MBIM DSS Connect; `service` defaults to the one the modem offers for it) and joins it to a raw terminal named `<link name>-dss<N>` beside the socket',
+    access: 'local',
+    params: { modem, session: dssSession, service: t.optional(uuid) },
+    result: stream,
+  }),
+  dssClose: method({ doc: 'Closes a device service stream; its terminal and name go with it', access: 'local', params: { modem, session: dssSession }, result: t.object({ closed: t.literal(true) }) }),
   subscribe: method({ doc: 'This connection gets every event from now on (not traces)', access: 'socket', params: {}, result: t.object({ subscribed: t.literal(true) }) }),
   trace: method({ doc: 'This connection gets every control message as a `trace` event (secrets overwritten)', access: 'socket', params: {}, result: t.object({ tracing: t.literal(true) }) }),
   add: method({
@@ -264,6 +316,7 @@ export const EVENTS = {
     doc: 'A message was added, updated, received or deleted, or the store is full',
     fields: t.object({ modem: t.string(), kind: t.enum(['added', 'updated', 'received', 'deleted', 'full']), message: t.optional(smsMessage), id: t.optional(t.number({ integer: true })) }),
   },
+  stream: { doc: 'A device service stream opened or closed (closed: `error` says why when it was not asked for)', fields: stream },
   trace: { doc: 'A control message, decoded by name (after `trace`; secrets overwritten in `hex`)', fields: traceEvent },
   dropped: { doc: 'This many events or traces were dropped while the connection was not reading', fields: t.object({ count: t.number({ integer: true }) }) },
 } as const;
@@ -308,6 +361,8 @@ export type BearerView = Infer<typeof bearer>;
 export type ModemSummary = Infer<typeof modemSummary>;
 /** A modem as `info` shows it. */
 export type ModemInfo = Infer<typeof modemInfo>;
+/** A device service stream as answers and events show it. */
+export type StreamView = Infer<typeof stream>;
 /** A link as `links` shows it. */
 export type LinkView = Infer<typeof link>;
 /** A short message as answers and events show it. */

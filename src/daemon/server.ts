@@ -23,6 +23,7 @@ import { checkParams, errorBody, METHODS, type ApiEvent, type LocalMethod, type 
 import { errorMessage, errorOf, eventMessage, ParamsError, parseRequest, resultMessage, type Caller, type Handlers } from './protocol.js';
 import { bearerView, linkViews, modemInfo, modemSummary } from './views.js';
 import { smsHandlers } from './sms.js';
+import { DssTerminals } from './dss.js';
 
 /** How the daemon runs: socket, netdevs, discovery, simulated modems, PIN, log. */
 export interface DaemonOptions {
@@ -71,6 +72,7 @@ export class Daemon {
   private readonly log: (line: string) => void;
   private autoconnect: Autoconnect | undefined;
   private hotplug: Hotplug | undefined;
+  private readonly dss: DssTerminals;
 
   private constructor(private readonly options: DaemonOptions) {
     this.log = options.log ?? (() => undefined);
@@ -78,6 +80,7 @@ export class Daemon {
     this.stateFile = options.stateFile ?? join(dirname(options.socket), 'wwand.state.json');
     if (options.metrics) this.metrics = new DaemonMetrics(this.manager);
     this.manager.on('log', (l) => this.log(l));
+    this.dss = new DssTerminals(this.manager, dirname(options.socket), (e) => this.publish(e));
     this.manager.on('state', (modem, state) => this.publish({ event: 'state', modem, state }));
     this.manager.on('bearer', (modem, b) => {
       this.publish({ event: 'bearer', modem, bearer: bearerView(b) });
@@ -266,7 +269,12 @@ export class Daemon {
         for (const b of ids) await modem.disconnect(b);
         return { disconnected: ids.length };
       },
-      links: () => [...m.modems.values()].flatMap(linkViews),
+      links: () => [...[...m.modems.values()].flatMap(linkViews), ...this.dss.linkRows()],
+      dssOpen: ({ modem, session, service }) => this.dss.open(modem, session, service),
+      dssClose: async ({ modem, session }) => {
+        await this.dss.close(modem, session);
+        return { closed: true as const };
+      },
       subscribe: (_p, caller) => {
         caller.stream?.('events');
         return { subscribed: true as const };
@@ -319,6 +327,7 @@ export class Daemon {
     this.autoconnect?.stop();
     this.hotplug?.stop();
     for (const s of this.sockets) s.destroy();
+    this.dss.stop();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     for (const w of this.simWatchers) await w.stop();
     await this.manager.close();

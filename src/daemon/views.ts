@@ -43,6 +43,11 @@ export function modemInfo(m: Modem, spec: { port: string; kernel?: { driver: str
     sim: m.info?.sim,
     dataFormat: m.datapath?.format as Record<string, unknown> | undefined,
     dataDrops: m.datapath?.drops(),
+    // Each link's lower and upper device (and BAM-DMUX channel state), IP links and streams alike.
+    links: [
+      ...[...m.bearers.values()].flatMap((b) => (b.netdev ? [{ kind: 'ip' as const, linkId: b.linkId, ...m.links.topology(b.linkId, 'ip') }] : [])),
+      ...[...m.streams.values()].map((l) => ({ kind: 'stream' as const, linkId: l.session, service: l.service, name: l.name, status: l.status, ...m.links.topology(l.session, 'stream') })),
+    ],
   };
 }
 
@@ -60,5 +65,7 @@ export function linkViews(modem: Modem): LinkView[] {
       status: b.status,
       addresses: [b.connected?.ipv4, b.connected?.ipv6].filter(Boolean).map((a) => `${a!.address}/${a!.prefix}`),
       counters: b.netdev!.counters,
+      kind: 'ip' as const,
+      ...modem.links.topology(b.linkId, 'ip'),
     }));
 }

@@ -63,5 +63,15 @@ export interface ControlDriver extends EventEmitter<DriverEvents> {
   sessionAlive(session: DriverSession): Promise<boolean | undefined>;
   /** Ends the session; `timeoutMs` bounds each answer waited for (short when the daemon shuts down). */
   disconnect(session: DriverSession, opts?: { timeoutMs?: number }): Promise<void>;
+  /** Device service streams (MBIM DSS), where the protocol has them. */
+  readonly dss?: DssDriver;
   close(): Promise<void>;
+}
+
+/** Opening and closing device service stream sessions (MBIM DSS Connect). */
+export interface DssDriver {
+  /** The device services that carry streams (DSS payload), as the modem lists them. */
+  services(): Promise<{ uuid: string; maxInstances: number }[]>;
+  connect(service: string, session: number): Promise<void>;
+  disconnect(service: string, session: number, opts?: { timeoutMs?: number }): Promise<void>;
 }

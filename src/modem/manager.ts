@@ -11,9 +11,10 @@ import { connectUnix } from '../transport/unix.js';
 import type { Transport } from '../transport/types.js';
 import { connectRecordPipe } from '../link/data-pipe.js';
 import type { Netdev } from '../net/netdev.js';
-import { KernelNetdev, type KernelDevice, type StepRunner } from '../net/kernel.js';
+import type { KernelDevice, StepRunner } from '../net/kernel.js';
+import { KernelBackend } from '../link/kernel.js';
 import type { ControlDriver } from './driver.js';
-import { Modem, type Bearer, type ModemState } from './modem.js';
+import { Modem, type Bearer, type ModemState, type StreamLink } from './modem.js';
 import { PinGuard } from './pin-guard.js';
 import { QmiDriver } from './qmi-driver.js';
 import { MbimDriver } from './mbim-driver.js';
@@ -54,6 +55,7 @@ export interface ManagerEvents {
   modemRemoved: [string];
   state: [string, ModemState];
   bearer: [string, Bearer];
+  stream: [string, StreamLink];
   signal: [string, SignalQuality];
   registration: [string, Registration];
   log: [string];
@@ -104,8 +106,9 @@ export class Manager extends EventEmitter<ManagerEvents> {
     }
     const modem = new Modem(spec.id, driver, {
       linkPrefix: `wwan${index}.`,
-      netdev: (name, linkId, setup) => (spec.kernel ? this.kernelNetdev(spec.kernel, linkId, setup?.downlinkMaxSize) : this.netdev(spec.id, name, linkId)),
+      netdev: (name, linkId) => this.netdev(spec.id, name, linkId),
       ...(spec.dataPipe ? { pipe: () => connectRecordPipe(spec.dataPipe!) } : {}),
+      ...(spec.kernel ? { backend: new KernelBackend(spec.kernel, this.kernelSteps, () => this.netdevNames()) } : {}),
       ...((spec.pin ?? this.defaultPin) !== undefined ? { pin: spec.pin ?? this.defaultPin } : {}),
       pinGuard: this.pinGuard,
       ...(spec.goneAfterMs !== undefined ? { goneAfterMs: spec.goneAfterMs } : {}),
@@ -115,6 +118,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
     });
     modem.on('state', (s) => this.emit('state', spec.id, s));
     modem.on('bearer', (b) => this.emit('bearer', spec.id, b));
+    modem.on('stream', (l) => this.emit('stream', spec.id, l));
     modem.on('signal', (s) => this.emit('signal', spec.id, s));
     modem.on('registration', (r) => this.emit('registration', spec.id, r));
     modem.on('log', (l) => this.emit('log', l));
@@ -136,11 +140,9 @@ export class Manager extends EventEmitter<ManagerEvents> {
     return modem;
   }
 
-  /** A link the kernel carries: its steps run (or print) here; the name is the kernel's. */
-  private async kernelNetdev(dev: KernelDevice, linkId: number, downlinkMaxSize?: number): Promise<Netdev> {
-    if (!this.kernelSteps) throw new ConfigError('this daemon does not drive the kernel datapath (start it with --kernel or --dry-run)');
-    const existing = [...this.modems.values()].flatMap((m) => [...m.bearers.values()].map((b) => b.netdev?.name ?? ''));
-    return KernelNetdev.create(dev, linkId, this.kernelSteps, existing, downlinkMaxSize);
+  /** Every netdev name the managed modems' links use (the kernel's qmimux names count creations). */
+  private netdevNames(): string[] {
+    return [...this.modems.values()].flatMap((m) => [...m.bearers.values()].map((b) => b.netdev?.name ?? ''));
   }
 
   get(id: string): Modem {

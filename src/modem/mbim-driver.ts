@@ -9,6 +9,8 @@ import { ContextType } from '../mbim/context-types.js';
 import { decodeBuffer } from '../mbim/schema.js';
 import { basicConnect, ipConfigurationQuery, RegisterState, SubscriberReadyState, NwError } from '../mbim/services/basic-connect.js';
 import { MbimSms } from './mbim-sms.js';
+import { MbimDss } from './mbim-dss.js';
+import { MBIM_PIPE_FORMAT } from '../link/format.js';
 import type { ControlDriver, DataSetup, DriverConnect, DriverEvents, DriverSession, ProbeResult } from './driver.js';
 import { ConnectError, type Registration, type SignalQuality, type SimStatus } from './types.js';
 
@@ -37,6 +39,7 @@ export interface MbimDriverOptions {
 export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDriver {
   readonly protocol = 'mbim';
   readonly sms: MbimSms;
+  readonly dss: MbimDss;
   private maxSessions = 1;
   private readonly sessions = new Map<number, MbimSession>();
   private swept = false;
@@ -47,6 +50,7 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
   ) {
     super();
     this.sms = new MbimSms(device);
+    this.dss = new MbimDss(device);
     device.onClose((err) => this.emit('closed', err));
     device.on(c.connect, (v) => {
       const s = this.sessions.get(v.sessionId);
@@ -140,7 +144,7 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
 
   async setupData(multiplex: boolean): Promise<DataSetup> {
     const ids = Array.from({ length: multiplex ? this.maxSessions : 1 }, (_, i) => i);
-    return { format: { framing: 'ntb', maxBytes: 16384, maxDatagrams: 32, timeLimitMs: 0.4 }, linkIds: ids };
+    return { format: MBIM_PIPE_FORMAT, linkIds: ids };
   }
 
   async connect(req: DriverConnect): Promise<DriverSession> {

@@ -4,8 +4,12 @@
  * bearer the network drops is redialled with backoff (ModemManager leaves that to its users).
  */
 import { EventEmitter } from 'node:events';
-import { Datapath } from '../link/datapath.js';
+import type { LinkBackend } from '../link/backend.js';
+import type { Datapath } from '../link/datapath.js';
 import type { DataPipe } from '../link/data-pipe.js';
+import { UserspaceBackend } from '../link/userspace.js';
+import { LinkStream } from '../link/stream.js';
+import { MAX_LINK_ID } from '../mux/framing.js';
 import type { Netdev } from '../net/netdev.js';
 import type { PinGuard } from './pin-guard.js';
 import type { ControlDriver, DataSetup, DriverSession, ProbeResult } from './driver.js';
@@ -33,10 +37,25 @@ export interface Bearer {
   connectSeconds?: number;
 }
 
+/** A device service stream of a modem: a DSS session on its data pipe, read and written as bytes. */
+export interface StreamLink {
+  readonly session: number;
+  /** The device service's UUID. */
+  readonly service: string;
+  /** Stable name from the modem's link names and the session, e.g. `wwan0-dss0`. */
+  readonly name: string;
+  status: 'opening' | 'open' | 'closed';
+  stream?: LinkStream;
+  /** Why it closed, when its own side did not close it. */
+  error?: string;
+}
+
 /** Events of one modem. */
 export interface ModemEvents {
   state: [ModemState];
   bearer: [Bearer];
+  /** A stream link opened or closed. */
+  stream: [StreamLink];
   signal: [SignalQuality];
   registration: [Registration];
   log: [string];
@@ -46,10 +65,11 @@ export interface ModemEvents {
 
 /** How a modem makes its links and reopens its control port. */
 export interface ModemOptions {
-  /** Makes a netdev for a link (TUN, memory, kernel). */
-  /** setup: the data format in force (the kernel datapath sizes the parent's MTU from it). */
-  netdev: (name: string, linkId: number, setup?: DataSetup) => Promise<Netdev>;
-  /** Opens the data pipe (the simulator's record socket); absent when the kernel carries data. */
+  /** Where links end: the kernel's devices, or (default) this process with `netdev` and `pipe`. */
+  backend?: LinkBackend;
+  /** Userspace backend: makes a netdev for a link (TUN, memory). */
+  netdev?: (name: string, linkId: number) => Promise<Netdev>;
+  /** Userspace backend: opens the data pipe (the simulator's record socket). */
   pipe?: () => Promise<DataPipe>;
   /** PIN1 to unlock with; never logged. */
   pin?: string;
@@ -82,10 +102,14 @@ export class Modem extends EventEmitter<ModemEvents> {
   state: ModemState = 'probing';
   info: ProbeResult | undefined;
   readonly bearers = new Map<number, Bearer>();
-  datapath: Datapath | undefined;
+  /** Open device service streams by DSS session id. */
+  readonly streams = new Map<number, StreamLink>();
+  /** Gives every link its netdev or stream. */
+  readonly links: LinkBackend;
   /** Short messages (enabled once the SIM is ready). */
   readonly messaging = new Messaging();
   private setup: DataSetup | undefined;
+  private dataSetup: Promise<void> = Promise.resolve();
   private multiplexed = false;
   private nextBearer = 1;
   private closed = false;
@@ -99,6 +123,14 @@ export class Modem extends EventEmitter<ModemEvents> {
     private readonly options: ModemOptions,
   ) {
     super();
+    this.links =
+      options.backend ??
+      new UserspaceBackend({
+        netdev: options.netdev ?? (async () => Promise.reject(new Error('no netdev factory given'))),
+        ...(options.pipe ? { pipe: options.pipe } : {}),
+        log: (l) => this.log(l),
+        ...(options.queueLimit !== undefined ? { queueLimit: options.queueLimit } : {}),
+      });
     this.bind(driver);
     const every = options.monitorMs ?? 10_000;
     if (every > 0) this.monitor = setInterval(() => void this.checkSessions(), every).unref();
@@ -106,6 +138,11 @@ export class Modem extends EventEmitter<ModemEvents> {
 
   private monitor: NodeJS.Timeout | undefined;
   private checking = false;
+
+  /** The pipe's framing and links where this process carries the data (userspace backend). */
+  get datapath(): Datapath | undefined {
+    return this.links.datapath;
+  }
 
   /** Asks the modem about every connected bearer's call; one found down is redialled. */
   async checkSessions(): Promise<void> {
@@ -150,6 +187,8 @@ export class Modem extends EventEmitter<ModemEvents> {
     this.recovering = true;
     this.info = undefined;
     this.setup = undefined;
+    // The modem forgot its DSS sessions: their readers get the end, nothing is reopened behind them.
+    for (const session of [...this.streams.keys()]) void this.endStream(session, 'the modem reset (its control port closed)');
     for (const b of this.bearers.values()) {
       b.session = undefined;
       b.status = 'reconnecting';
@@ -281,11 +320,80 @@ export class Modem extends EventEmitter<ModemEvents> {
     // A modem that stopped answering must not hold a shutdown: a second per answer; what is left
     // behind then, the next start's CTL Sync (or MBIM sweep) takes back.
     await Promise.all([...this.bearers.keys()].map((id) => this.disconnect(id, { timeoutMs: 1000 }).catch(() => undefined)));
-    await this.datapath?.close().catch(() => undefined);
+    await Promise.all([...this.streams.keys()].map((session) => this.closeStream(session, { timeoutMs: 1000, reason: 'the modem was removed' }).catch(() => undefined)));
+    await this.links.close().catch(() => undefined);
     await this.driver.close();
   }
 
-  private async ensureData(multiplex: boolean, required: boolean): Promise<void> {
+  /**
+   * Opens DSS session `session` on device service `service` (the modem's only stream service when
+   * absent): DSS Connect, then its datagrams ride the data pipe as a stream link.
+   */
+  async openStream(session: number, service?: string): Promise<StreamLink> {
+    if (!Number.isInteger(session) || session < 0 || session > MAX_LINK_ID) throw new ConfigError(`a DSS session id is 0..${MAX_LINK_ID}, not ${String(session).slice(0, 16)}`);
+    const dss = this.driver.dss;
+    if (!dss) throw new ConfigError(`${this.id} has no device service streams (DSS is MBIM's; this modem speaks ${this.driver.protocol.toUpperCase()})`);
+    if (this.streams.has(session)) throw new ConfigError(`DSS session ${session} is already open on ${this.id}`);
+    const link: StreamLink = { session, service: service?.toLowerCase() ?? '', name: `${this.options.linkPrefix.replace(/[.]$/, '')}-dss${session}`, status: 'opening' };
+    // Taken before the first await: a second open of the same session is refused, not raced.
+    this.streams.set(session, link);
+    try {
+      const offered = await dss.services();
+      const uuids = offered.map((s) => s.uuid.toLowerCase());
+      if (service === undefined) {
+        if (uuids.length !== 1) throw new ConfigError(`give the device service: ${this.id} offers ${uuids.length === 0 ? 'no stream services' : uuids.join(', ')}`);
+        (link as { service: string }).service = uuids[0]!;
+      } else if (!uuids.includes(link.service)) {
+        throw new ConfigError(`${this.id} offers no stream service ${JSON.stringify(service.slice(0, 64))}; it offers ${uuids.join(', ') || 'none'}`);
+      }
+      if (!this.info) await this.probe();
+      await this.ensureData(this.multiplexed, false);
+      const port = await this.links.attachStream(session);
+      try {
+        await dss.connect(link.service, session);
+      } catch (e) {
+        await this.links.detachStream(session);
+        throw e;
+      }
+      link.stream = new LinkStream(port);
+      link.status = 'open';
+    } catch (e) {
+      this.streams.delete(session);
+      throw e;
+    }
+    this.log(`DSS session ${session} open (${link.name})`);
+    this.emit('stream', link);
+    return link;
+  }
+
+  /** Closes a stream: DSS Connect deactivate, and its reader gets the end. */
+  async closeStream(session: number, opts: { timeoutMs?: number; reason?: string } = {}): Promise<void> {
+    const link = this.streams.get(session);
+    if (!link || link.status !== 'open') throw new ConfigError(`no open DSS session ${session} on ${this.id}`);
+    await this.driver.dss?.disconnect(link.service, session, opts).catch((e: Error) => this.log(`DSS session ${session}: ${e.message}`));
+    await this.endStream(session, opts.reason);
+  }
+
+  /** The stream ends here without asking the modem (it is gone or forgot the session). */
+  private async endStream(session: number, reason?: string): Promise<void> {
+    const link = this.streams.get(session);
+    if (!link) return;
+    this.streams.delete(session);
+    link.status = 'closed';
+    if (reason) link.error = reason;
+    link.stream?.end(reason);
+    await this.links.detachStream(session);
+    this.emit('stream', link);
+  }
+
+  /** One data-format negotiation at a time: links opened side by side share one pipe. */
+  private ensureData(multiplex: boolean, required: boolean): Promise<void> {
+    const next = this.dataSetup.then(() => this.negotiateData(multiplex, required));
+    this.dataSetup = next.catch(() => undefined);
+    return next;
+  }
+
+  private async negotiateData(multiplex: boolean, required: boolean): Promise<void> {
     if (this.setup && (this.multiplexed || !multiplex)) return;
     if (this.setup && multiplex && !this.multiplexed && this.bearers.size > 0) {
       throw new ConfigError('a bearer is up without multiplexing; disconnect it before adding another');
@@ -294,10 +402,7 @@ export class Modem extends EventEmitter<ModemEvents> {
     this.multiplexed = multiplex && this.setup.format.framing !== 'raw-ip';
     if (required && !this.multiplexed) throw new ConnectError('multiplexing is required but the modem did not agree to it', '');
     this.log(`data format: ${JSON.stringify(this.setup.format)}`);
-    // The same format after a reset: the pipe and its links carry on as they are.
-    if (this.datapath && JSON.stringify(this.datapath.format) === JSON.stringify(this.setup.format)) return;
-    await this.datapath?.close().catch(() => undefined);
-    this.datapath = this.options.pipe ? new Datapath(await this.options.pipe(), this.setup.format, { log: (l) => this.log(l), queueLimit: this.options.queueLimit }) : undefined;
+    await this.links.setFormat(this.setup.format);
   }
 
   private pickLink(wanted: number | undefined): number {
@@ -338,8 +443,7 @@ export class Modem extends EventEmitter<ModemEvents> {
     }
     if (!b.session) throw new ConnectError(errors.join('; '), b.request.apns.at(-1)!);
     b.connected = { apn: b.session.apn, linkId: b.linkId, ...(b.session.ipv4 ? { ipv4: b.session.ipv4 } : {}), ...(b.session.ipv6 ? { ipv6: b.session.ipv6 } : {}) };
-    if (!b.netdev) b.netdev = await this.options.netdev(`${this.options.linkPrefix}${b.linkId}`, b.linkId, this.setup);
-    if (this.datapath && this.datapath.links.get(b.linkId)?.netdev !== b.netdev) this.datapath.attach(b.linkId, b.netdev);
+    b.netdev = await this.links.attach(b.linkId, { name: `${this.options.linkPrefix}${b.linkId}`, ...(this.setup?.downlinkMaxSize ? { downlinkMaxSize: this.setup.downlinkMaxSize } : {}) });
     await b.netdev.configure({ ipv4: b.connected.ipv4, ipv6: b.connected.ipv6, mtu: b.connected.ipv4?.mtu ?? b.connected.ipv6?.mtu });
     b.status = 'connected';
     b.error = undefined;
@@ -350,8 +454,7 @@ export class Modem extends EventEmitter<ModemEvents> {
 
   private async teardownLink(b: Bearer): Promise<void> {
     if (!b.netdev) return;
-    this.datapath?.detach(b.linkId);
-    await b.netdev.close().catch(() => undefined);
+    await this.links.detach(b.linkId);
     b.netdev = undefined;
   }
 

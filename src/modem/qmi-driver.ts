@@ -12,6 +12,7 @@ import { uim } from '../qmi/services/uim.js';
 import { wda, WdaDataAggregationProtocol } from '../qmi/services/wda.js';
 import { wds, WdsVerboseCallEndReason3gpp } from '../qmi/services/wds.js';
 import type { PipeFormat } from '../mux/pipe.js';
+import { BAM_DMUX_PIPE_FORMAT, qmiPipeFormat, type AggregationProtocol } from '../link/format.js';
 import { QmiSms } from './qmi-sms.js';
 import type { ControlDriver, DataSetup, DriverConnect, DriverEvents, DriverSession, ProbeResult } from './driver.js';
 import { ConnectError, type Ipv4Config, type Ipv6Config, type Registration, type SignalQuality, type SimStatus } from './types.js';
@@ -205,7 +206,7 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
   }
 
   async setupData(multiplex: boolean): Promise<DataSetup> {
-    if (this.options.pipe === 'bam-dmux') return { format: { framing: 'bam-dmux' }, linkIds: multiplex ? [1, 2, 3, 4, 5, 6, 7, 0] : [0] };
+    if (this.options.pipe === 'bam-dmux') return { format: BAM_DMUX_PIPE_FORMAT, linkIds: multiplex ? [1, 2, 3, 4, 5, 6, 7, 0] : [0] };
     const wdaClient = await this.device.allocateClient(wda);
     try {
       const endpointInfo = { endpointType: 2, interfaceNumber: this.options.interfaceNumber ?? 4 };
@@ -227,16 +228,13 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
   }
 
   /** The host's framing from what the modem answered: its QMAP version and its uplink limits. */
-  private pipeFormat(r: { uplinkDataAggregationProtocol?: number; downlinkDataAggregationProtocol?: number; uplinkDataAggregationMaxDatagrams?: number; uplinkDataAggregationMaxSize?: number }, multiplex: boolean): PipeFormat {
+  private pipeFormat(r: { downlinkDataAggregationProtocol?: number; uplinkDataAggregationMaxDatagrams?: number; uplinkDataAggregationMaxSize?: number }, multiplex: boolean): PipeFormat {
     const dl = r.downlinkDataAggregationProtocol ?? 0;
-    if (!multiplex || dl === 0) {
-      if (multiplex) throw new ConnectError('the modem refused QMAP aggregation; multiplexing is not possible', '');
-      return { framing: 'raw-ip' };
-    }
+    if (multiplex && dl === 0) throw new ConnectError('the modem refused QMAP aggregation; multiplexing is not possible', '');
     const names = WdaDataAggregationProtocol.names;
-    if (dl === names.qmap && (r.uplinkDataAggregationMaxDatagrams ?? 0) <= 1) return { framing: 'qmimux' };
-    const version = dl === names.qmapv5 ? 5 : dl === names.qmapv4 ? 4 : 1;
-    return { framing: 'qmap', version, maxDatagrams: Math.max(1, r.uplinkDataAggregationMaxDatagrams ?? 1), maxBytes: Math.max(2048, r.uplinkDataAggregationMaxSize ?? 4096), timeLimitMs: 0.8 };
+    const protocol: AggregationProtocol = !multiplex || dl === 0 ? 'none' : dl === names.qmapv5 ? 'qmapv5' : dl === names.qmapv4 ? 'qmapv4' : 'qmap';
+    const maxDatagrams = r.uplinkDataAggregationMaxDatagrams ?? 1;
+    return qmiPipeFormat({ protocol, maxDatagrams, maxBytes: r.uplinkDataAggregationMaxSize ?? 4096, qmimux: dl === names.qmap && (r.uplinkDataAggregationMaxDatagrams ?? 0) <= 1, timeLimitMs: 0.8 });
   }
 
   async connect(req: DriverConnect): Promise<DriverSession> {

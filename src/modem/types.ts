@@ -50,23 +50,10 @@ export interface BearerRequest {
   linkId?: number;
 }
 
-/** IPv4 settings the network gave a bearer. */
-export interface Ipv4Config {
-  address: string;
-  prefix: number;
-  gateway?: string;
-  dns: string[];
-  mtu?: number;
-}
+import type { Ipv4Config, Ipv6Config } from '../wire/ip.js';
 
-/** IPv6 settings the network gave a bearer. */
-export interface Ipv6Config {
-  address: string;
-  prefix: number;
-  gateway?: string;
-  dns: string[];
-  mtu?: number;
-}
+/** The addresses the network gives: declared with the wire helpers so net/ needs nothing above it. */
+export type { Ipv4Config, Ipv6Config };
 
 /** What a driver reports for a connected bearer. */
 export interface ConnectedBearer {
@@ -76,10 +63,9 @@ export interface ConnectedBearer {
   ipv6?: Ipv6Config;
 }
 
-/** Bad input from a user (APN, PIN…): caught before anything reaches the modem. */
-export class ConfigError extends Error {
-  override readonly name: string = 'ConfigError';
-}
+import { ConfigError } from '../wire/errors.js';
+
+export { ConfigError };
 
 /** A modem, bearer or message asked for by id that is not there. */
 export class NotFoundError extends ConfigError {

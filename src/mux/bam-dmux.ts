@@ -4,7 +4,7 @@
  */
 import { Aggregator } from './aggregator.js';
 import type { TransferBuilder } from './aggregator.js';
-import { copyInto, le16, putLe16, zero } from './bytes.js';
+import { copyInto, le16, putLe16, zero } from '../wire/bytes.js';
 import { countDrop, dropCounts, ipLink } from './framing.js';
 import type { Decapsulator, Link, PacketSink, TransferSink } from './framing.js';
 

@@ -4,7 +4,7 @@
  * path, so what it says is what a link would receive.
  */
 import { BamDmuxDecoder } from './bam-dmux.js';
-import { internetChecksum } from './checksum.js';
+import { internetChecksum } from '../wire/checksum.js';
 import { packetType } from './framing.js';
 import type { Link, PacketType } from './framing.js';
 import { NtbDecoder } from './ntb.js';

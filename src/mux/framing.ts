@@ -6,6 +6,7 @@
  * writes packets into one preallocated buffer and hands each finished transfer to a callback as a
  * view of that buffer, valid until the callback returns.
  */
+import { dropCounts, type DropCounts } from '../wire/drops.js';
 
 /** `ip` links carry IP (QMAP mux id, BAM channel, MBIM IPS session); `dss` links carry MBIM device service streams. */
 export type LinkKind = 'ip' | 'dss';
@@ -48,11 +49,7 @@ export function packetType(firstByte: number | undefined): PacketType {
   return version === 4 ? 'ipv4' : version === 6 ? 'ipv6' : 'other';
 }
 
-export type DropCounts<R extends string> = Record<R, number>;
-
-export function dropCounts<R extends string>(reasons: readonly R[]): DropCounts<R> {
-  return Object.fromEntries(reasons.map((r) => [r, 0])) as DropCounts<R>;
-}
+export { dropCounts, type DropCounts };
 
 export interface DropListener<R extends string> {
   /** Something in the transfer was not delivered; `offset` is where it starts in the transfer. */

@@ -6,7 +6,7 @@
  */
 import { Aggregator } from './aggregator.js';
 import type { AggregationLimits, TransferBuilder } from './aggregator.js';
-import { alignUp, copyInto, le16, le32, putLe16, putLe32, zero } from './bytes.js';
+import { alignUp, copyInto, le16, le32, putLe16, putLe32, zero } from '../wire/bytes.js';
 import { countDrop, dropCounts, dssLink, ipLink, packetType } from './framing.js';
 import type { Clock, Decapsulator, Link, PacketSink, TransferSink } from './framing.js';
 

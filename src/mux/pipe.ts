@@ -5,6 +5,7 @@
  */
 import { BamDmuxDecoder, bamDmuxEncoder, writeBamDmuxCommand, BAM_DMUX_HEADER_LENGTH, type BamDmuxCommand } from './bam-dmux.js';
 import type { Clock, Encapsulator, Link, TransferSink } from './framing.js';
+import { channelControlEvent, qmapControlEvent, type ControlEvent } from './control.js';
 import { NtbDecoder, ntbEncoder, type NtbFormat } from './ntb.js';
 import { QmapDecoder, completeQmapChecksum, qmapEncoder, type QmapFrameInfo, type QmapVersion } from './qmap.js';
 import { QmimuxDecoder, qmimuxEncoder } from './qmimux.js';
@@ -34,8 +35,8 @@ export type PipeRole = 'host' | 'modem';
 
 export interface PipeEvents {
   packet(link: Link, packet: Uint8Array): void;
-  /** A QMAP command frame (flow control) or a BAM-DMUX channel OPEN/CLOSE. */
-  command?(link: Link, command: BamDmuxCommand | Uint8Array): void;
+  /** QMAP flow control and other commands, BAM-DMUX channel OPEN/CLOSE: decoded, typed. */
+  control?(event: ControlEvent): void;
   drop?(reason: string, offset: number): void;
 }
 
@@ -69,7 +70,7 @@ export class PipeFraming {
               events.packet(link, packet);
             },
       drop: (reason: string, offset: number) => events.drop?.(reason, offset),
-      command: (link: Link, c: BamDmuxCommand | Uint8Array) => events.command?.(link, c),
+      command: (link: Link, c: BamDmuxCommand | Uint8Array) => events.control?.(c instanceof Uint8Array ? qmapControlEvent(link, c) : channelControlEvent(link, c)),
     };
     switch (format.framing) {
       case 'raw-ip':

@@ -5,8 +5,8 @@
  */
 import { Aggregator } from './aggregator.js';
 import type { AggregationLimits, TransferBuilder } from './aggregator.js';
-import { be16, copyInto, putBe16, zero } from './bytes.js';
-import { internetChecksum, transportChecksum } from './checksum.js';
+import { be16, copyInto, putBe16, zero } from '../wire/bytes.js';
+import { internetChecksum, transportChecksum } from '../wire/checksum.js';
 import { countDrop, dropCounts, ipLink } from './framing.js';
 import type { Clock, Decapsulator, Link, PacketSink, TransferSink } from './framing.js';
 
@@ -412,8 +412,7 @@ export function parseQmapCommand(frame: Uint8Array): QmapCommand | null {
  * The reply rmnet sends to a flow command: the same bytes with cmd_type set to ACK. Null where rmnet
  * stays silent: unknown command names (no UNSUPPORTED reply is ever sent) and mux id 255.
  */
-export function qmapCommandAck(frame: Uint8Array): Uint8Array | null {
-  const cmd = parseQmapCommand(frame);
+export function qmapCommandAck(frame: Uint8Array, cmd = parseQmapCommand(frame)): Uint8Array | null {
   if (!cmd || cmd.muxId >= MUX_ID_LIMIT || (cmd.name !== QMAP_FLOW_DISABLE && cmd.name !== QMAP_FLOW_ENABLE)) return null;
   const ack = frame.slice();
   ack[MAP_HEADER_LENGTH + 1] = (ack[MAP_HEADER_LENGTH + 1]! & ~3) | 1;

@@ -4,7 +4,7 @@
  * which is exactly QMAP v1 uplink with one datagram per transfer.
  */
 import type { Aggregator } from './aggregator.js';
-import { be16 } from './bytes.js';
+import { be16 } from '../wire/bytes.js';
 import { countDrop, dropCounts, ipLink, packetType } from './framing.js';
 import type { Decapsulator, PacketSink, PacketType, TransferSink } from './framing.js';
 import { MAP_HEADER_LENGTH, QMAP_MAX_MUX_ID, QMAP_MIN_MUX_ID, qmapEncoder } from './qmap.js';

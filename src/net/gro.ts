@@ -8,7 +8,7 @@
  * checksum verified first (a corrupt one is written alone, for the kernel to drop). Resegmenting a
  * joined packet (gso.ts) gives back the very segments that went in.
  */
-import { onesComplementSum } from '../mux/checksum.js';
+import { onesComplementSum } from '../wire/checksum.js';
 import { GSO_TCPV4, GSO_TCPV6, PLAIN_VNET_HDR, VIRTIO_NET_HDR_F_NEEDS_CSUM, VNET_HDR_LEN } from './gso.js';
 
 const TCP = 6;

@@ -6,7 +6,7 @@
  * adjusted) with complete checksums, as the kernel's own software GSO does. One read then moves
  * dozens of packets instead of one.
  */
-import { onesComplementSum } from '../mux/checksum.js';
+import { onesComplementSum } from '../wire/checksum.js';
 
 /** struct virtio_net_hdr: flags, gso_type, hdr_len, gso_size, csum_start, csum_offset (host order). */
 export const VNET_HDR_LEN = 10;

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Ipv4Config, Ipv6Config } from '../modem/types.js';
+import type { Ipv4Config, Ipv6Config } from '../wire/ip.js';
 
 export type KernelDriver = 'qmi_wwan' | 'cdc_mbim' | 'wwan' | 'bam-dmux';
 /** qmi_wwan's own mux (qmimux) or rmnet on top of it. */

@@ -2,7 +2,7 @@
  * A network device as the datapath sees it: packets the stack sends (toward the modem) come out of
  * it, packets from the modem go into it. Backends: in memory, TUN, the kernel's own netdevs.
  */
-import type { Ipv4Config, Ipv6Config } from '../modem/types.js';
+import type { Ipv4Config, Ipv6Config } from '../wire/ip.js';
 
 /** Packet and byte counters of a netdev. */
 export interface NetdevCounters {

@@ -2,7 +2,7 @@
  * ICMP echo over a netdev that has no kernel behind it (the in-memory datapath): builds IPv4 echo
  * requests from the link's address and matches the replies, so the demo can ping without TUN.
  */
-import { internetChecksum } from '../mux/checksum.js';
+import { internetChecksum } from '../wire/checksum.js';
 import { ipv4ToBytes } from '../wire/ip.js';
 import type { MemoryNetdev } from './memory.js';
 

@@ -13,7 +13,7 @@
  */
 import { closeSync, readFileSync, readSync, writeSync, writevSync } from 'node:fs';
 import { native, type ReadableWatch } from '../native/index.js';
-import { dropCounts } from '../mux/framing.js';
+import { dropCounts } from '../wire/drops.js';
 import { GSO_DROP_REASONS, VNET_HDR_LEN, segment } from './gso.js';
 import { Coalescer } from './gro.js';
 import { checkNetnsName, IpCommandError, ip } from './iproute.js';

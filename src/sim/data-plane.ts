@@ -6,7 +6,9 @@
 import net from 'node:net';
 import { dssLink, ipLink, type Link } from '../mux/framing.js';
 import { PipeFraming, type PipeFormat } from '../mux/pipe.js';
-import { QMAP_FLOW_DISABLE, QMAP_FLOW_ENABLE, encodeQmapCommand, type QmapVersion } from '../mux/qmap.js';
+import { QMAP_FLOW_DISABLE, QMAP_FLOW_ENABLE, encodeQmapCommand } from '../mux/qmap.js';
+import { Pump } from '../link/pump.js';
+import { BAM_DMUX_PIPE_FORMAT, MBIM_PIPE_FORMAT, qmiPipeFormat } from '../link/format.js';
 import { BAM_DMUX_CHANNELS } from '../mux/bam-dmux.js';
 import { encodeRecord, RecordFramer } from '../transport/records.js';
 import type { DataFormat, ModemFirmware, Session } from './firmware.js';
@@ -36,40 +38,34 @@ export interface LinkCounters {
  * packets that arrive close together (a burst, a flood ping) share a transfer, as on a real modem.
  */
 const QMIMUX_AGGREGATION_WINDOW_MS = 2;
-/** Room for one whole frame (a 1500-byte packet and its MAP header) whatever the host asked. */
-const QMIMUX_MIN_AGGREGATE = 1504;
 
-/** The pipe format a profile speaks for a negotiated data format. */
+/** The pipe format a profile speaks for a negotiated data format (the modem side of link/format.ts). */
 export function pipeFormatFor(profile: SimProfile, f: DataFormat): PipeFormat {
   switch (profile.data) {
     case 'bam-dmux':
-      return { framing: 'bam-dmux' };
+      return BAM_DMUX_PIPE_FORMAT;
     case 'ntb':
-      return { framing: 'ntb', maxBytes: 16384, maxDatagrams: 32, timeLimitMs: 0.4 };
+      return MBIM_PIPE_FORMAT;
     case 'raw-ip':
-    case 'qmap': {
-      if (f.dlAggregation === 'none') return { framing: 'raw-ip' };
-      // qmi_wwan's own mux understands plain QMAPv1 only; the downlink is aggregated as negotiated
+    case 'qmap':
+      // qmi_wwan's own mux understands plain QMAPv1 only; its downlink is aggregated as negotiated
       // (up to dlMaxSize in one transfer: what the host's receive buffer must hold).
-      if (profile.data === 'raw-ip') {
-        return f.dlMaxDatagrams > 1 ? { framing: 'qmimux', maxDatagrams: f.dlMaxDatagrams, maxBytes: Math.max(QMIMUX_MIN_AGGREGATE, f.dlMaxSize), timeLimitMs: QMIMUX_AGGREGATION_WINDOW_MS } : { framing: 'qmimux' };
-      }
-      const version: QmapVersion = f.dlAggregation === 'qmapv5' ? 5 : f.dlAggregation === 'qmapv4' ? 4 : 1;
-      return { framing: 'qmap', version, maxDatagrams: Math.max(1, f.dlMaxDatagrams), maxBytes: Math.max(2048, f.dlMaxSize), timeLimitMs: 0.5 };
-    }
+      return qmiPipeFormat({ protocol: f.dlAggregation, maxDatagrams: f.dlMaxDatagrams, maxBytes: f.dlMaxSize, qmimux: profile.data === 'raw-ip', timeLimitMs: profile.data === 'raw-ip' ? QMIMUX_AGGREGATION_WINDOW_MS : 0.5 });
   }
 }
 
 export class SimDataPlane {
   readonly counters = new Map<number, LinkCounters>();
-  readonly stats = { connections: 0, refused: 0, noSession: 0, unanswered: 0 };
+  readonly stats = { connections: 0, refused: 0, noSession: 0, unanswered: 0, closedChannel: 0 };
   /** Open MBIM DSS sessions: session id → the device service taking the host's datagrams. */
   readonly dss = new Map<number, (payload: Uint8Array) => void>();
+  /** BAM-DMUX: the channels as the host opened and closed them. */
+  readonly hostChannels = new Map<number, { open: boolean; opens: number; closes: number }>();
   private server: net.Server | undefined;
   /** The host on the pipe: the unix socket's client or a USB gadget's bulk endpoints. */
   private host: DataHost | undefined;
   private pipe: PipeFraming | undefined;
-  private flushQueued = false;
+  private pump: Pump | undefined;
 
   constructor(
     readonly path: string,
@@ -107,6 +103,16 @@ export class SimDataPlane {
     return true;
   }
 
+  /** BAM-DMUX: the host opened or closed a channel (its link went up or down). */
+  private hostChannel(channel: number, open: boolean): void {
+    const c = this.hostChannels.get(channel) ?? { open: false, opens: 0, closes: 0 };
+    c.open = open;
+    if (open) c.opens++;
+    else c.closes++;
+    this.hostChannels.set(channel, c);
+    this.log(`data pipe: the host ${open ? 'opened' : 'closed'} BAM-DMUX channel ${channel}`);
+  }
+
   /** BAM-DMUX: the modem closes (or reopens) a channel. */
   channel(channel: number, open: boolean): boolean {
     if (!this.pipe || this.pipe.format.framing !== 'bam-dmux') return false;
@@ -123,8 +129,8 @@ export class SimDataPlane {
   }
 
   /**
-   * A packet from the network for a session (the TUN bridge), outside any uplink reply. Packets of
-   * one tick share a transfer. False without a host.
+   * A packet from the network for a session (the TUN bridge), outside any uplink reply; the pump
+   * decides when its transfer leaves. False without a host.
    */
   downlink(session: Session, packet: Uint8Array): boolean {
     const pipe = this.pipe;
@@ -132,13 +138,7 @@ export class SimDataPlane {
     const c = this.counter(session.linkId);
     c.txPackets++;
     c.txBytes += packet.length;
-    if (!this.flushQueued) {
-      this.flushQueued = true;
-      queueMicrotask(() => {
-        this.flushQueued = false;
-        this.pipe?.flush();
-      });
-    }
+    this.pump?.sent();
     return true;
   }
 
@@ -173,6 +173,8 @@ export class SimDataPlane {
     if (this.host !== host) return;
     this.host = undefined;
     this.pipe = undefined;
+    this.pump = undefined;
+    this.hostChannels.clear();
   }
 
   private accept(sock: net.Socket): void {
@@ -194,9 +196,10 @@ export class SimDataPlane {
     this.pipe?.flush();
     this.pipe = new PipeFraming(pipeFormatFor(this.profile, this.firmware.dataFormat), 'modem', (t) => host.send(t), {
       packet: (link, packet) => this.packet(link, packet),
-      command: (link, c) => c instanceof Uint8Array && this.log(`data pipe: host sent a QMAP command on mux ${link.id}`),
+      control: (e) => (e.kind === 'channel' ? this.hostChannel(e.link.id, e.open) : this.log(`data pipe: host sent a QMAP command on mux ${e.link.id}`)),
       drop: (reason, offset) => this.log(`data pipe: dropped uplink data (${reason}) at offset ${offset}`),
     });
+    this.pump = new Pump(this.pipe);
   }
 
   private uplink(transfer: Uint8Array): void {
@@ -214,6 +217,11 @@ export class SimDataPlane {
       const service = this.dss.get(link.id);
       if (service) service(packet);
       else this.stats.noSession++;
+      return;
+    }
+    if (this.pipe?.format.framing === 'bam-dmux' && !this.hostChannels.get(link.id)?.open) {
+      // Data only flows on a channel the host has opened.
+      this.stats.closedChannel++;
       return;
     }
     const session = this.sessionOn(link);

@@ -38,3 +38,8 @@ export function catchDecode<T>(decode: () => T): Result<T> {
     throw e;
   }
 }
+
+/** Bad input from a user (APN, PIN, a link id…): caught before anything reaches the modem. */
+export class ConfigError extends Error {
+  override readonly name: string = 'ConfigError';
+}

@@ -6,3 +6,4 @@ export * from './uuid.js';
 export * from './ip.js';
 export * from './pending.js';
 export * from './alloc.js';
+export * from './drops.js';

@@ -107,3 +107,21 @@ export function parseIpv6Into(s: string, out: Uint8Array, at: number): boolean {
   }
   return true;
 }
+
+/** IPv4 settings the network gave a bearer. */
+export interface Ipv4Config {
+  address: string;
+  prefix: number;
+  gateway?: string;
+  dns: string[];
+  mtu?: number;
+}
+
+/** IPv6 settings the network gave a bearer. */
+export interface Ipv6Config {
+  address: string;
+  prefix: number;
+  gateway?: string;
+  dns: string[];
+  mtu?: number;
+}

@@ -15,6 +15,7 @@ import { Daemon } from '../../src/daemon/server.js';
 import { MemoryNetdev } from '../../src/net/memory.js';
 import { PROFILES } from '../../src/sim/profiles.js';
 import { Simulator } from '../../src/sim/simulator.js';
+import { DSS_SERVICES } from '../../src/sim/mbim-dss.js';
 import { simControl } from '../support/daemon-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), `wwan-api-${process.pid}-`));
@@ -23,6 +24,7 @@ const config = join(dir, 'wwankit.toml');
 let daemon: Daemon;
 let open: Simulator;
 let locked: Simulator;
+let mbim: Simulator;
 let client: DaemonClient;
 const events: ApiEvent[] = [];
 const called = new Set<Method>();
@@ -74,6 +76,7 @@ beforeAll(async () => {
   const base = PROFILES['qmi-rmnet'];
   open = await Simulator.start({ profile: base, seed: 7 });
   locked = await Simulator.start({ profile: { ...base, firmware: { ...base.firmware, pin: '1357', pinLocked: true } }, seed: 8 });
+  mbim = await Simulator.start({ profile: PROFILES['mbim-usb'], seed: 9 });
   writeFileSync(config, '[[modem]]\nautoconnect = false\n\n[[modem.bearer]]\napns = ["internet"]\nip-type = "ipv4"\n');
   daemon = await Daemon.start({ socket, config, netdev: async (_m, n) => new MemoryNetdev(n) });
   client = await DaemonClient.connect(socket);
@@ -86,6 +89,7 @@ afterAll(async () => {
   await daemon?.stop();
   await open?.stop();
   await locked?.stop();
+  await mbim?.stop();
 });
 
 describe('the API contract through the socket', () => {
@@ -145,6 +149,17 @@ describe('the API contract through the socket', () => {
     expect(await refused('not-found', 'uninhibit', { port: '/dev/nothing' })).toBe('no inhibited modem at "/dev/nothing"');
     expect(await call('uninhibit', { port })).toEqual({ added: 'sim1' });
     expect((await call('list')).map((m) => m.id)).toEqual(['sim0', 'sim1']);
+  });
+
+  it('opens a device service stream as a stream link with its terminal, and closes it', async () => {
+    const m = mbim.ready().modems[0]!;
+    expect(await daemon.request('add', { id: 'mbim0', control: 'mbim', port: `unix:${m.ports[0]!.socket}`, dataPipe: m.data })).toEqual({ added: 'mbim0' });
+    const view = await call('dssOpen', { modem: 'mbim0', session: 0, service: DSS_SERVICES.nmea.uuid });
+    expect(view).toMatchObject({ modem: 'mbim0', session: 0, status: 'open', service: DSS_SERVICES.nmea.uuid });
+    expect((await call('links')).filter((l) => l.kind === 'stream').map((l) => [l.modem, l.linkId, l.path])).toEqual([['mbim0', 0, view.path]]);
+    expect(await call('dssClose', { modem: 'mbim0', session: 0 })).toEqual({ closed: true });
+    await until('the stream closed event', () => events.some((e) => e.event === 'stream' && e.status === 'closed'));
+    await daemon.request('remove', { modem: 'mbim0' });
   });
 
   it('removes a modem', async () => {

@@ -9,7 +9,7 @@ import { dssLink, ipLink } from '../../src/mux/framing.js';
 import { ntbEncoder } from '../../src/mux/ntb.js';
 import { writeIpPcap, writeNtbPcap } from '../../src/mux/pcap.js';
 import { QMAP_FLOW_DISABLE, encodeQmapCommand, qmapEncoder } from '../../src/mux/qmap.js';
-import { internetChecksum } from '../../src/mux/checksum.js';
+import { internetChecksum } from '../../src/wire/checksum.js';
 import { itWithTools } from '../support/tools.js';
 import { concat, ipv4, ipv6 } from './helpers.js';
 

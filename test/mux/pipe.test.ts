@@ -78,7 +78,7 @@ describe('PipeFraming: host and modem roles understand each other', () => {
 
   it('sends BAM-DMUX channel commands the other side sees', () => {
     const seen: string[] = [];
-    const host = new PipeFraming({ framing: 'bam-dmux' }, 'host', () => undefined, { packet: () => undefined, command: (l, c) => seen.push(`${l.id}:${String(c)}`) });
+    const host = new PipeFraming({ framing: 'bam-dmux' }, 'host', () => undefined, { packet: () => undefined, control: (e) => e.kind === 'channel' && seen.push(`${e.link.id}:${e.open ? 'open' : 'close'}`) });
     const modem = new PipeFraming({ framing: 'bam-dmux' }, 'modem', (t) => host.receive(t), { packet: () => undefined });
     modem.sendChannelCommand(ipLink(3), 'open');
     modem.sendChannelCommand(ipLink(3), 'close');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../src/wire/index.js';
 import { ipLink } from '../../src/mux/framing.js';
-import { internetChecksum } from '../../src/mux/checksum.js';
+import { internetChecksum } from '../../src/wire/checksum.js';
 import {
   QMAP_FLOW_DISABLE,
   QMAP_FLOW_ENABLE,

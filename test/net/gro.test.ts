@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GSO_NONE, GSO_TCPV4, GSO_TCPV6, VIRTIO_NET_HDR_F_NEEDS_CSUM, segment } from '../../src/net/gso.js';
 import { Coalescer } from '../../src/net/gro.js';
-import { transportChecksum } from '../../src/mux/checksum.js';
+import { transportChecksum } from '../../src/wire/checksum.js';
 import { superPacket } from './packets.js';
 
 const ACK = 0x10;

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { internetChecksum, transportChecksum } from '../../src/mux/checksum.js';
+import { internetChecksum, transportChecksum } from '../../src/wire/checksum.js';
 import { segment } from '../../src/net/gso.js';
 import { superPacket, type Super } from './packets.js';
 

@@ -2,7 +2,7 @@
  * IP packets built the plain way for tests, with checksums from an implementation of their own
  * (a sum of 16-bit words modulo 0xffff, RFC 1071's other formulation) so they check ours.
  */
-import { onesComplementSum } from '../../src/mux/checksum.js';
+import { onesComplementSum } from '../../src/wire/checksum.js';
 import { GSO_NONE, GSO_TCPV4, GSO_TCPV6, GSO_UDP_L4, VIRTIO_NET_HDR_F_NEEDS_CSUM, VNET_HDR_LEN } from '../../src/net/gso.js';
 import { ipv4ToBytes, ipv6ToBytes } from '../../src/wire/ip.js';
 

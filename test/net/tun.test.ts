@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { transportChecksum } from '../../src/mux/checksum.js';
+import { transportChecksum } from '../../src/wire/checksum.js';
 import { deleteNetns, ensureNetns, ip, listNetns } from '../../src/net/iproute.js';
 import { TunDevice, type TunListener, type TunOptions } from '../../src/net/tun.js';
 import { ModemFirmware } from '../../src/sim/firmware.js';

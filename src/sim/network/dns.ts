@@ -2,7 +2,7 @@
  * The DNS stub at a session's DNS addresses: A and AAAA for a few names, NXDOMAIN for the rest
  * (RFC 1035). `gateway.sim` names the asking session's own gateway.
  */
-import { be16, putBe16 } from '../../mux/bytes.js';
+import { be16, putBe16 } from '../../wire/bytes.js';
 import { ipv4ToBytes, ipv6ToBytes } from '../../wire/ip.js';
 import type { PdnAddresses } from './pdn-addresses.js';
 

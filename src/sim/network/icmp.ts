@@ -1,6 +1,6 @@
 /** ICMP and ICMPv6 echo: every address behind the modem answers a ping. */
-import { internetChecksum } from '../../mux/checksum.js';
-import { putBe16 } from '../../mux/bytes.js';
+import { internetChecksum } from '../../wire/checksum.js';
+import { putBe16 } from '../../wire/bytes.js';
 import { IPPROTO_ICMPV6, pseudoHeaderChecksum, replyPayloadAt, writeReplyHeader, type IpHeader } from './ip.js';
 
 const ICMP_ECHO_REPLY = 0;

@@ -1,6 +1,6 @@
 /** IPv4 and IPv6 headers as the network behind the modem reads them, and the headers of its replies. */
-import { internetChecksum, transportChecksum } from '../../mux/checksum.js';
-import { be16, putBe16 } from '../../mux/bytes.js';
+import { internetChecksum, transportChecksum } from '../../wire/checksum.js';
+import { be16, putBe16 } from '../../wire/bytes.js';
 import { addressAt, inPrefix, type PdnFamilyAddresses } from './pdn-addresses.js';
 
 export const IPPROTO_ICMP = 1;

@@ -1,5 +1,5 @@
 /** UDP datagrams: reading the host's, and finishing the replies the services behind the modem write. */
-import { be16, putBe16 } from '../../mux/bytes.js';
+import { be16, putBe16 } from '../../wire/bytes.js';
 import { IPPROTO_UDP, pseudoHeaderChecksum, replyPayloadAt, writeReplyHeader, type IpHeader } from './ip.js';
 
 const UDP_HEADER_LENGTH = 8;
