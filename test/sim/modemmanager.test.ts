@@ -92,10 +92,11 @@ const unanswered = (stderr: string): string[] => [...new Set([...stderr.matchAll
 
 // iosm is a PCI function on the wwan core: Intel's plugin drives it and names it by its PCI ids.
 describe.each([
-  { profile: 'qmi-usb', manufacturer: 'Quectel', model: 'EC25', tech: 'lte', control: 'name=cdc-wdm0,subsystem=usbmisc', gid1: '--', imsiShown: true },
-  { profile: 'qmi-rmnet', manufacturer: 'Quectel', model: 'RM500Q-GL', tech: '5gnr', control: 'name=cdc-wdm0,subsystem=usbmisc', gid1: '--', imsiShown: true },
-  { profile: 'mbim-usb', manufacturer: 'Sierra Wireless', model: 'EM7455', tech: 'lte', control: 'name=cdc-wdm0,subsystem=usbmisc', gid1: '--', imsiShown: true },
-  // Intel's plugin reads GID1/GID2 from the card's files through MS UICC low-level access. It keeps the
+  { profile: 'qmi-usb', manufacturer: 'Quectel', model: 'EC25', tech: 'lte', control: 'name=cdc-wdm0,subsystem=usbmisc', gid1: 'FFFFFFFFFFFFFFFF', imsiShown: true },
+  { profile: 'qmi-rmnet', manufacturer: 'Quectel', model: 'RM500Q-GL', tech: '5gnr', control: 'name=cdc-wdm0,subsystem=usbmisc', gid1: 'FFFFFFFFFFFFFFFF', imsiShown: true },
+  { profile: 'mbim-usb', manufacturer: 'Sierra Wireless', model: 'EM7455', tech: 'lte', control: 'name=cdc-wdm0,subsystem=usbmisc', gid1: 'FFFFFFFFFFFFFFFF', imsiShown: true },
+  // ModemManager reads GID1 from the card's files (the simulator's card model has one, FF-filled): over
+  // QMI UIM and, on MBIM, through MS UICC low-level access. Intel's plugin keeps the
   // SIM object it made while the card was locked (when the function withholds the IMSI), so it shows
   // no IMSI after the unlock: ModemManager's doing ("couldn't load IMSI: SIM imsi not available").
   { profile: 'iosm', manufacturer: 'Intel', model: 'MBIM [8086:7560]', tech: 'lte', control: 'name=wwan0mbim0,subsystem=wwan', gid1: 'FFFFFFFFFFFFFFFF', imsiShown: false },
