@@ -16,6 +16,7 @@ import { MemoryNetdev } from '../../src/net/memory.js';
 import { PROFILES } from '../../src/sim/profiles.js';
 import { Simulator } from '../../src/sim/simulator.js';
 import { DSS_SERVICES } from '../../src/sim/mbim-dss.js';
+import { until } from '../support/managed.js';
 import { simControl } from '../support/daemon-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), `wwan-api-${process.pid}-`));
@@ -64,14 +65,6 @@ async function raw(lines: string[], answers = lines.length): Promise<Record<stri
   return got;
 }
 
-async function until(what: string, check: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 beforeAll(async () => {
   const base = PROFILES['qmi-rmnet'];
   open = await Simulator.start({ profile: base, seed: 7 });
@@ -107,7 +100,7 @@ describe('the API contract through the socket', () => {
 
   it('unlocks a SIM, answering its state and retries, never the PIN', async () => {
     expect(await call('unlock', { modem: 'sim1', pin: '1357' })).toMatchObject({ unlocked: true, sim: 'ready' });
-    await until('sim1 registered', () => daemon.manager.get('sim1').state === 'registered');
+    await until(() => daemon.manager.get('sim1').state === 'registered', 15_000, 'sim1 registered');
   });
 
   it('connects, shows links, disconnects by link and by all; bearers have the same shape in list, info and events', async () => {
@@ -130,7 +123,7 @@ describe('the API contract through the socket', () => {
     expect((await call('smsc', { modem: 'sim0' })).smsc).toMatch(/^\+?\d+$/);
     expect(await call('smsSend', { modem: 'sim0', to: '+15550100', text: 'contract' })).toMatchObject({ pduType: 'submit', number: '+15550100' });
     expect(await simControl(open.ready().control, { fault: 'sms', to: 'modem0', from: '+15550199', text: 'hello contract' })).toMatchObject({ ok: true });
-    await until('the message', () => events.some((e) => e.event === 'sms' && e.kind === 'received'));
+    await until(() => events.some((e) => e.event === 'sms' && e.kind === 'received'), 15_000, 'the message');
     const { messages } = await call('smsList', { modem: 'sim0' });
     const got = messages.find((m) => m.text === 'hello contract')!;
     expect(await call('smsRead', { modem: 'sim0', id: got.id })).toMatchObject({ number: '+15550199', read: true });
@@ -158,13 +151,13 @@ describe('the API contract through the socket', () => {
     expect(view).toMatchObject({ modem: 'mbim0', session: 0, status: 'open', service: DSS_SERVICES.nmea.uuid });
     expect((await call('links')).filter((l) => l.kind === 'stream').map((l) => [l.modem, l.linkId, l.path])).toEqual([['mbim0', 0, view.path]]);
     expect(await call('dssClose', { modem: 'mbim0', session: 0 })).toEqual({ closed: true });
-    await until('the stream closed event', () => events.some((e) => e.event === 'stream' && e.status === 'closed'));
+    await until(() => events.some((e) => e.event === 'stream' && e.status === 'closed'), 15_000, 'the stream closed event');
     await daemon.request('remove', { modem: 'mbim0' });
   });
 
   it('removes a modem', async () => {
     expect(await call('remove', { modem: 'sim1' })).toEqual({ removed: true });
-    await until('modem-removed', () => events.some((e) => e.event === 'modem-removed'));
+    await until(() => events.some((e) => e.event === 'modem-removed'), 15_000, 'modem-removed');
   });
 
   it('answers malformed requests with the declared codes, naming the field and never echoing a code', async () => {
@@ -195,7 +188,7 @@ describe('the API contract through the socket', () => {
 
   it('has exercised every method, and streamed every event in its declared shape', async () => {
     // The simulator reports new signal measurements every 2 s.
-    await until('a signal event', () => events.some((e) => e.event === 'signal'), 10_000);
+    await until(() => events.some((e) => e.event === 'signal'), 10_000, 'a signal event');
     expect(Object.keys(METHODS).filter((m) => !called.has(m as Method))).toEqual([]);
     for (const e of events) {
       const { event, ...fields } = e;

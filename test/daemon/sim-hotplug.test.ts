@@ -14,6 +14,7 @@ import { WWAN } from '../support/capture.js';
 import { simControl } from '../support/daemon-process.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { until } from '../support/managed.js';
 import { join } from 'node:path';
 
 const run = promisify(execFile);
@@ -23,14 +24,6 @@ let daemon: Daemon;
 const events: ApiEvent[] = [];
 
 const ctl = async (...args: string[]): Promise<Record<string, unknown>> => JSON.parse((await run(process.execPath, [WWAN, 'sim', 'ctl', '--control', sim.controlPath, ...args])).stdout) as Record<string, unknown>;
-
-async function until(what: string, check: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 beforeAll(async () => {
   sim = await Simulator.start({ profile: PROFILES['qmi-rmnet'] });
@@ -47,12 +40,12 @@ describe("hotplug through the simulator's control socket", () => {
     expect((await daemon.request('list')).map((m) => m.id)).toEqual(['modem0']);
     const kept = await daemon.request('connect', { modem: 'modem0', apn: 'internet' });
     expect(await ctl('plug')).toEqual({ ok: true, modem: 'modem1' });
-    await until('modem1 registered', () => events.some((e) => e.event === 'state' && e.modem === 'modem1' && e.state === 'registered'));
+    await until(() => events.some((e) => e.event === 'state' && e.modem === 'modem1' && e.state === 'registered'), 15_000, 'modem1 registered');
     expect(events.some((e) => e.event === 'modem-added' && e.modem === 'modem1')).toBe(true);
     const b = await daemon.request('connect', { modem: 'modem1', apn: 'internet' });
     expect(b.status).toBe('connected');
     expect(await ctl('unplug', 'modem=modem1')).toEqual({ ok: true, modem: 'modem1' });
-    await until('modem1 removed', () => events.some((e) => e.event === 'modem-removed' && e.modem === 'modem1'));
+    await until(() => events.some((e) => e.event === 'modem-removed' && e.modem === 'modem1'), 15_000, 'modem1 removed');
     expect((await daemon.request('list')).map((m) => [m.id, m.bearers.map((x) => [x.id, x.status])])).toEqual([['modem0', [[kept.id, 'connected']]]]);
     expect((await daemon.request('links')).map((l) => l.modem)).toEqual(['modem0']);
     expect(await simControl(sim.controlPath, { fault: 'unplug', modem: 'modem7' })).toMatchObject({ ok: false, error: expect.stringContaining('no modem "modem7"') });

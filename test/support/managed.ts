@@ -73,11 +73,11 @@ export async function managedModem<N extends Netdev = MemoryNetdev>(o: ManagedOp
   };
 }
 
-/** Waits until `cond` holds, or fails after `ms`. */
-export async function until(cond: () => boolean, ms = 8000): Promise<void> {
+/** Waits until `cond` holds, or fails after `ms` naming `what` it waited for. */
+export async function until(cond: () => boolean, ms = 8000, what = 'condition'): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
+    if (Date.now() > end) throw new Error(what === 'condition' ? 'condition not met in time' : `timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
 }
