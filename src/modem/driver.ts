@@ -4,6 +4,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { PipeFormat } from '../mux/pipe.js';
+import type { RadioDriver } from './radio-driver.js';
 import type { SmsDriver } from './sms-driver.js';
 import type { ConnectedBearer, ControlProtocol, IpType, AuthType, ModemIdentity, Registration, SignalQuality, SimStatus } from './types.js';
 
@@ -65,6 +66,8 @@ export interface ControlDriver extends EventEmitter<DriverEvents> {
   disconnect(session: DriverSession, opts?: { timeoutMs?: number }): Promise<void>;
   /** Device service streams (MBIM DSS), where the protocol has them. */
   readonly dss?: DssDriver;
+  /** Radio, network and SIM control (src/modem/radio-driver.ts). */
+  readonly radio?: RadioDriver;
   close(): Promise<void>;
 }
 

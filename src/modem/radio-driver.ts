@@ -1,0 +1,179 @@
+/**
+ * Radio, network and SIM control, the same over QMI and MBIM: what a driver offers beyond data
+ * (`ControlDriver.radio`), and what a modem offers its API on top of it (`Modem.radio`, same calls
+ * behind the PIN guard, with change events). Codes (PIN, PUK) pass through and are never logged.
+ */
+import type { EventEmitter } from 'node:events';
+
+/** Radio access technologies, as the manager names them on every protocol. */
+export type AccessTech = 'gsm' | 'umts' | 'lte' | 'nr5g';
+
+/** A band: 3GPP band number per technology (GSM by its MHz name: 850, 900, 1800, 1900). */
+export interface RadioBand {
+  tech: AccessTech;
+  band: number;
+}
+
+/** A network a scan found. */
+export interface ScannedNetwork {
+  mcc: string;
+  mnc: string;
+  /** The operator's long name, where the modem gives one. */
+  name?: string;
+  tech: AccessTech;
+  status: 'current' | 'available' | 'forbidden' | 'unknown';
+}
+
+/** Where registration should go: the modem's own choice, or one operator (and optionally one technology). */
+export type RegisterTarget = { mode: 'automatic' } | { mode: 'manual'; mcc: string; mnc: string; tech?: AccessTech };
+
+/** Allowed technologies and the preferred one among them. */
+export interface ModeSet {
+  allowed: AccessTech[];
+  preferred?: AccessTech;
+}
+
+export interface RadioModes {
+  current: ModeSet;
+  /** The combinations the modem accepts (ModemManager's SupportedModes). */
+  supported: ModeSet[];
+}
+
+export interface RadioBands {
+  current: RadioBand[];
+  supported: RadioBand[];
+}
+
+/** A serving or neighbouring cell; fields the modem did not report are absent. */
+export interface CellInfo {
+  serving: boolean;
+  tech: AccessTech;
+  mcc?: string;
+  mnc?: string;
+  /** ECI, NR cell id, UTRA cell id or GSM cell id. */
+  cellId?: number;
+  /** TAC (LTE, NR) or LAC (UMTS, GSM). */
+  areaCode?: number;
+  /** EARFCN, NR-ARFCN, UARFCN or ARFCN. */
+  arfcn?: number;
+  band?: number;
+  /** PCI (LTE, NR), primary scrambling code (UMTS) or BSIC (GSM). */
+  pci?: number;
+  rssi?: number;
+  rsrp?: number;
+  rsrq?: number;
+  snr?: number;
+}
+
+/** Signal reporting: thresholds that trigger an indication (0 = off) and the polling rate in seconds (0 = off). */
+export interface SignalThresholds {
+  rssiDelta?: number;
+  errorRate?: boolean;
+  rateSeconds?: number;
+}
+
+export type SimLock = 'pin1' | 'pin2';
+
+/** Tries left per code; absent where the modem does not say. */
+export interface LockRetries {
+  pin1?: number;
+  puk1?: number;
+  pin2?: number;
+  puk2?: number;
+}
+
+/** A code operation's outcome: refused codes are an answer (with the tries left), not an exception. */
+export interface CodeResult {
+  ok: boolean;
+  retries?: number;
+}
+
+export interface SimSlot {
+  /** 1-based, as ModemManager numbers slots. */
+  slot: number;
+  active: boolean;
+  present: boolean;
+  kind: 'uicc' | 'euicc' | 'unknown';
+  iccid?: string;
+  eid?: string;
+}
+
+/** On: radio up; low: radio off, SIM and control alive (airplane); off: powered down until reset. */
+export type PowerState = 'on' | 'low' | 'off';
+
+/** Why the modem or the network refused a radio request. */
+export type RadioRefusal =
+  | 'not-supported'
+  | 'no-such-network'
+  | 'network-refused'
+  | 'wrong-state'
+  | 'no-such-slot'
+  | 'no-such-channel'
+  | 'bad-apdu'
+  | 'aborted'
+  | 'failed';
+
+/** A refused radio request: a typed reason, the 3GPP cause where the network gave one. */
+export class RadioError extends Error {
+  override readonly name = 'RadioError';
+  constructor(
+    readonly reason: RadioRefusal,
+    message: string,
+    readonly cause3gpp?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** What a control driver offers beyond data; every call answers or throws RadioError (or a timeout). */
+export interface RadioDriver {
+  /** Takes as long as the network scan does (tens of seconds on real modems); `signal` abandons it. */
+  scan(signal?: AbortSignal): Promise<ScannedNetwork[]>;
+  /** Resolves once the modem accepted the request; a refusal carries the network's 3GPP cause. */
+  register(target: RegisterTarget): Promise<void>;
+  modes(): Promise<RadioModes>;
+  setModes(modes: ModeSet): Promise<void>;
+  bands(): Promise<RadioBands>;
+  /** An empty list means every supported band. */
+  setBands(bands: RadioBand[]): Promise<void>;
+  cells(): Promise<CellInfo[]>;
+  setSignalThresholds(t: SignalThresholds): Promise<void>;
+  retries(): Promise<LockRetries>;
+  /** Enables or disables PIN1/PIN2 checking; `pin` is the code of that lock. */
+  enablePin(lock: SimLock, pin: string, enable: boolean): Promise<CodeResult>;
+  changePin(lock: SimLock, oldPin: string, newPin: string): Promise<CodeResult>;
+  /** PIN2 entry and PUK2 unblock (PIN1 has ControlDriver.unlockPin/unblockPin). */
+  verifyPin2?(pin2: string): Promise<CodeResult>;
+  unblockPin2?(puk2: string, newPin2: string): Promise<CodeResult>;
+  slots(): Promise<SimSlot[]>;
+  /** Makes `slot` (1-based) the active one; the SIM is probed again afterwards. */
+  setPrimarySlot(slot: number): Promise<void>;
+  /** Opens a logical channel to the application `aid`; answers the channel number. */
+  openChannel(aid: Uint8Array): Promise<number>;
+  /** Sends a command APDU on a logical channel; answers the response with its SW1 SW2. */
+  transmitApdu(channel: number, apdu: Uint8Array): Promise<Uint8Array>;
+  closeChannel(channel: number): Promise<void>;
+  /** The eUICC's EID (32 digits), undefined on a plain UICC. */
+  eid(): Promise<string | undefined>;
+  ownNumbers(): Promise<string[]>;
+  power(): Promise<PowerState>;
+  setPower(state: PowerState): Promise<void>;
+  /** Resets the modem: its control channel closes and it comes back as a new device. */
+  reset(): Promise<void>;
+  /** Restores factory settings; `code` is the carrier's service programming code where one is needed. */
+  factoryReset(code: string): Promise<void>;
+}
+
+export interface ModemRadioEvents {
+  /** Something a front-end shows changed (ModemManager's PropertiesChanged): which part. */
+  changed: ['modes' | 'bands' | 'slots' | 'locks' | 'power' | 'numbers' | 'thresholds'];
+  /** Scan progress: networks found so far, when the modem reports them piecemeal, and the end. */
+  scanProgress: [{ done: boolean; found: number }];
+}
+
+/**
+ * A modem's radio side: the driver's calls behind the PIN guard and its serialisation (one scan at a
+ * time; a reset aborts a scan with RadioError 'aborted'), with the last known values cached for
+ * front-ends and `changed` events on each change.
+ */
+export interface ModemRadio extends RadioDriver, EventEmitter<ModemRadioEvents> {}
