@@ -21,14 +21,22 @@ const EMPTY_BYTES = new Uint8Array(0);
 export class Builder {
   readonly fixed = new Writer(64);
   private readonly variable = new Writer(64);
-  /** Pairs: fixed-part position of an offset, its value relative to the variable part. */
+  /** Where fixed-size elements are written straight into the variable part: their "fixed" writer is it. */
+  readonly inline = { fixed: this.variable };
+  /** Pairs: fixed-part position of an offset, its value relative to the variable part (nrefs used). */
   private readonly refs: number[] = [];
+  private nrefs = 0;
 
   reset(): this {
     this.fixed.reset();
     this.variable.reset();
-    this.refs.length = 0;
+    this.nrefs = 0;
     return this;
+  }
+
+  private addRef(slot: number, at: number): void {
+    this.refs[this.nrefs++] = slot;
+    this.refs[this.nrefs++] = at;
   }
 
   /**
@@ -37,7 +45,7 @@ export class Builder {
    */
   ref(data: Uint8Array, slots: RefSlots): void {
     if (slots === 'size-offset') this.fixed.u32(data.length);
-    if (data.length > 0) this.refs.push(this.fixed.pos, this.variable.pos);
+    if (data.length > 0) this.addRef(this.fixed.pos, this.variable.pos);
     this.fixed.u32(0);
     if (slots === 'offset-size') this.fixed.u32(data.length);
     if (data.length > 0) this.variable.bytes(data).zeros((4 - (data.length % 4)) % 4);
@@ -49,14 +57,14 @@ export class Builder {
     if (utf8) this.variable.utf8(s);
     else this.variable.utf16le(s);
     const n = this.variable.pos - at;
-    if (n > 0) this.refs.push(this.fixed.pos, at);
+    if (n > 0) this.addRef(this.fixed.pos, at);
     this.fixed.u32(0).u32(n);
     if (n > 0) this.variable.zeros((4 - (n % 4)) % 4);
   }
 
   /** An address (4 or 16 bytes, no padding needed) referenced by an offset; undefined is offset 0. */
   refAddress(v: string | undefined, size: 4 | 16): void {
-    if (v !== undefined) this.refs.push(this.fixed.pos, this.variable.pos);
+    if (v !== undefined) this.addRef(this.fixed.pos, this.variable.pos);
     this.fixed.u32(0);
     // Its error offset is within the address, as when it was encoded on its own.
     if (v !== undefined) writeAddress(this.variable, v, size, 0);
@@ -65,7 +73,7 @@ export class Builder {
   /** ref(inner.finish(), 'offset') without the copy: the inner struct's bytes appended in place. */
   refNested(inner: Builder): void {
     const n = inner.fixed.pos + inner.variable.pos;
-    if (n > 0) this.refs.push(this.fixed.pos, this.variable.pos);
+    if (n > 0) this.addRef(this.fixed.pos, this.variable.pos);
     this.fixed.u32(0);
     if (n === 0) return;
     inner.patch();
@@ -75,7 +83,23 @@ export class Builder {
   /** The offsets made relative to the start of the struct. */
   private patch(): void {
     const fixedLen = this.fixed.pos;
-    for (let i = 0; i < this.refs.length; i += 2) this.fixed.patchU32(this.refs[i]!, this.refs[i + 1]! + fixedLen);
+    for (let i = 0; i < this.nrefs; i += 2) this.fixed.patchU32(this.refs[i]!, this.refs[i + 1]! + fixedLen);
+  }
+
+  /**
+   * An offset to elements about to be written through `inline` (fixed-size, no references of their
+   * own, so they need no builder): answers where they start, for padAfter(). None: offset 0.
+   */
+  refInline(count: number): number {
+    if (count > 0) this.addRef(this.fixed.pos, this.variable.pos);
+    this.fixed.u32(0);
+    return this.variable.pos;
+  }
+
+  /** Pads the inline elements written since `start` to 4 bytes. */
+  padAfter(start: number): void {
+    const n = this.variable.pos - start;
+    if (n % 4 !== 0) this.variable.zeros(4 - (n % 4));
   }
 
   finish(): Uint8Array {
@@ -402,6 +426,13 @@ class Generator {
       case 'msStructArray':
         return `${B}.ref(H.msArray(${v}, ${this.call(encoderOf(l.element))}), "offset-size");`;
       case 'structArray': {
+        if (fixedOnly(l.element)) {
+          // Written straight after the variable data so far: no nested builder, no copy.
+          const [x, at] = [this.name('x'), this.name('a')];
+          const I = `${B}.inline`;
+          const element = l.element.layout.kind === 'struct' ? this.writeStruct(l.element.layout.shape, x, I) : this.write(l.element, x, I);
+          return `{ const ${at} = ${B}.refInline(${v}.length); for (const ${x} of ${v}) { ${element} } ${B}.padAfter(${at}); }`;
+        }
         const [x, W] = [this.name('x'), this.name('W')];
         this.depth++;
         const element = l.element.layout.kind === 'struct' ? this.writeStruct(l.element.layout.shape, x, W) : this.write(l.element, x, W);
@@ -410,6 +441,13 @@ class Generator {
       }
     }
   }
+}
+
+/** Elements of only fixed-size fields (numbers, UUIDs, addresses): they hold no references. */
+function fixedOnly(f: Field<unknown>): boolean {
+  const l = f.layout;
+  if (l.kind === 'struct') return Object.values(l.shape).every((e) => !e.isCount && fixedOnly(e));
+  return ['u16', 'u32', 'i32', 'u64', 'uuid', 'address'].includes(l.kind);
 }
 
 const readers = new WeakMap<Struct<any>, StructReader>();

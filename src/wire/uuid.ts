@@ -28,14 +28,15 @@ const hexValue = (c: number): number => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >
 
 export function writeUuid(w: Writer, uuid: string): void {
   // 8-4-4-4-12 hex digits: written as they are read, refused whole if any is off.
-  const at = w.pos;
+  const at = w.reserve(16);
+  const b = w.buffer;
   let ok = uuid.length === 36;
   for (let i = 0, k = 0; ok && i < 16; i++) {
     if (k === 8 || k === 13 || k === 18 || k === 23) ok = uuid.charCodeAt(k++) === 0x2d;
     const hi = hexValue(uuid.charCodeAt(k++));
     const lo = hexValue(uuid.charCodeAt(k++));
     if (hi < 0 || lo < 0) ok = false;
-    else w.u8((hi << 4) | lo);
+    else b[at + i] = (hi << 4) | lo;
   }
   if (!ok) {
     w.pos = at;

@@ -84,4 +84,17 @@ describe('compiled MBIM information-buffer codec', () => {
       { numRuns: 1500 },
     );
   });
+
+  it('refuses a bad address inside an array of addresses with a DecodeError, and encodes the next value whole', async () => {
+    const { basicConnect, ipConfigurationQuery } = await import('../../src/mbim/services/basic-connect.js');
+    const { DecodeError } = await import('../../src/wire/index.js');
+    const layout = basicConnect.cids.ipConfiguration.response;
+    const good = { ...ipConfigurationQuery(1), ipv4DnsServer: ['10.0.0.1', '10.0.0.2'], ipv6DnsServer: ['2001:db8::53'] };
+    const want = hex(layout.encode(good));
+    for (const bad of [{ ipv4DnsServer: ['10.0.0.1', '10.0.0.256'] }, { ipv6DnsServer: ['2001:db8:::1'] }, { ipv4Address: [{ onLinkPrefixLength: 24, address: 'x' }] }]) {
+      expect(() => layout.encode({ ...good, ...bad })).toThrow(DecodeError);
+      // The reused builder starts over: nothing of the refused value leaks into the next message.
+      expect(hex(layout.encode(good))).toBe(want);
+    }
+  });
 });
