@@ -59,27 +59,6 @@ export function ipv6FromBytes(b: Uint8Array, at = 0): string {
   return s;
 }
 
-/** Parses s[from, to) as ':'-separated words of 1–4 hex digits into `words` at `n`; the new count, or -1. */
-function hexWords(s: string, from: number, to: number, words: Uint16Array, n: number): number {
-  if (from === to) return n;
-  let word = 0;
-  let digits = 0;
-  for (let k = from; k <= to; k++) {
-    const c = k === to ? 0x3a : s.charCodeAt(k);
-    if (c === 0x3a) {
-      if (digits === 0 || n === 8) return -1;
-      words[n++] = word;
-      word = 0;
-      digits = 0;
-      continue;
-    }
-    const v = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
-    if (v < 0 || ++digits > 4) return -1;
-    word = word * 16 + v;
-  }
-  return n;
-}
-
 /** Hex words separated by ':', at most one '::' standing for one or more zero words; no embedded IPv4. */
 export function ipv6ToBytes(s: string): Uint8Array | null {
   const out = new Uint8Array(16);
@@ -91,18 +70,46 @@ const words = new Uint16Array(8);
 
 /** ipv6ToBytes into out[at, at+16), which is left as it was if s is not an address; false then. */
 export function parseIpv6Into(s: string, out: Uint8Array, at: number): boolean {
-  const gap = s.indexOf('::');
-  if (gap >= 0 && s.indexOf('::', gap + 2) >= 0) return false;
-  const head = hexWords(s, 0, gap < 0 ? s.length : gap, words, 0);
-  if (head < 0) return false;
-  const all = gap < 0 ? head : hexWords(s, gap + 2, s.length, words, head);
-  if (all < 0) return false;
-  const fill = 8 - all;
+  // One pass: words as they come, the position of a '::' (-1 while none); a word ends at ':' or the end.
+  const len = s.length;
+  let n = 0;
+  let gap = -1;
+  let word = 0;
+  let digits = 0;
+  for (let k = 0; k < len; k++) {
+    const c = s.charCodeAt(k);
+    if (c === 0x3a) {
+      if (k + 1 < len && s.charCodeAt(k + 1) === 0x3a) {
+        if (gap >= 0) return false;
+        if (digits > 0) {
+          if (n === 8) return false;
+          words[n++] = word;
+        } else if (k > 0) return false; // ':::' or a word missing before '::'
+        gap = n;
+        k++;
+      } else {
+        // A single ':' ends a word that must be there and must be followed by another.
+        if (digits === 0 || k + 1 === len || n === 8) return false;
+        words[n++] = word;
+      }
+      word = 0;
+      digits = 0;
+      continue;
+    }
+    const v = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+    if (v < 0 || ++digits > 4) return false;
+    word = word * 16 + v;
+  }
+  if (digits > 0) {
+    if (n === 8) return false;
+    words[n++] = word;
+  } else if (gap !== n || len === 0) return false; // ends in ':' that is not '::', or empty
+  const fill = 8 - n;
   if (gap >= 0 ? fill < 1 : fill !== 0) return false;
   // A loop: fill() with bounds costs more than 16 stores at this size.
   for (let i = 0; i < 16; i++) out[at + i] = 0;
-  for (let i = 0; i < all; i++) {
-    const w = (i < head ? i : i + fill) * 2 + at;
+  for (let i = 0; i < n; i++) {
+    const w = (i < gap || gap < 0 ? i : i + fill) * 2 + at;
     out[w] = words[i]! >> 8;
     out[w + 1] = words[i]! & 0xff;
   }
