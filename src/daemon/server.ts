@@ -60,6 +60,20 @@ export class Daemon {
   private readonly pool: ConnectionPool = { partialBytes: 0, drops: emptyClientDrops() };
   private readonly eventListeners = new Set<(event: ApiEvent) => void>();
   private readonly traceListeners = new Set<(event: ApiEvent<'trace'>) => void>();
+  /**
+   * Listens to the manager's control messages only while someone traces: the manager redacts each
+   * message for a listener, which a fleet would otherwise pay for every message nobody reads.
+   */
+  private readonly traceTap = (modem: string, protocol: 'qmi' | 'mbim', direction: 'tx' | 'rx', bytes: Uint8Array): void => {
+    if (bytes.length === 0) return;
+    const names = protocol === 'qmi' ? traceNamesQmi(bytes) : traceNamesMbim(bytes);
+    const event: ApiEvent<'trace'> = { event: 'trace', modem, protocol, direction, time: Date.now(), ...names, hex: Buffer.from(bytes).toString('hex') };
+    for (const l of this.traceListeners) l(event);
+    if (this.tracers.size > 0) {
+      const message = eventMessage(event);
+      for (const c of this.tracers) c.event(message, 'traces');
+    }
+  };
   private readonly handlers: Handlers;
   /** Modems let go by `inhibit`, by port, to add back on `uninhibit`. */
   private readonly inhibited = new Map<string, ModemSpec>();
@@ -98,16 +112,6 @@ export class Daemon {
     this.manager.on('modemAdded', (modem) => this.publish({ event: 'modem-added', modem }));
     this.manager.on('sms', (modem, e) => this.publish({ event: 'sms', modem, ...e }));
     this.manager.on('modemRemoved', (modem) => this.publish({ event: 'modem-removed', modem }));
-    this.manager.on('trace', (modem, protocol, direction, bytes) => {
-      if (bytes.length === 0 || (this.tracers.size === 0 && this.traceListeners.size === 0)) return;
-      const names = protocol === 'qmi' ? traceNamesQmi(bytes) : traceNamesMbim(bytes);
-      const event: ApiEvent<'trace'> = { event: 'trace', modem, protocol, direction, time: Date.now(), ...names, hex: Buffer.from(bytes).toString('hex') };
-      for (const l of this.traceListeners) l(event);
-      if (this.tracers.size > 0) {
-        const message = eventMessage(event);
-        for (const c of this.tracers) c.event(message, 'traces');
-      }
-    });
     this.handlers = this.methodHandlers();
   }
 
@@ -198,6 +202,7 @@ export class Daemon {
       this.sockets.delete(sock);
       this.subscribers.delete(conn);
       this.tracers.delete(conn);
+      this.tapTraces();
     });
   }
 
@@ -205,7 +210,12 @@ export class Daemon {
     const parsed = parseRequest(line, (m) => METHODS[m].access !== 'process');
     if ('error' in parsed) return conn.answer(errorMessage(parsed.id, parsed.error));
     const { id, method, params } = parsed.request;
-    const caller: Caller = { stream: (kind) => (kind === 'events' ? this.subscribers : this.tracers).add(conn) };
+    const caller: Caller = {
+      stream: (kind) => {
+        (kind === 'events' ? this.subscribers : this.tracers).add(conn);
+        this.tapTraces();
+      },
+    };
     const answer = await this.run(method, params, caller).then(
       (result) => resultMessage(id ?? null!, result),
       (e: unknown) => errorMessage(id ?? null, errorOf(e)),
@@ -250,7 +260,18 @@ export class Daemon {
   /** Every trace event (control messages, secrets overwritten). Returns an unsubscribe. */
   onTrace(listener: (event: ApiEvent<'trace'>) => void): () => void {
     this.traceListeners.add(listener);
-    return () => this.traceListeners.delete(listener);
+    this.tapTraces();
+    return () => {
+      this.traceListeners.delete(listener);
+      this.tapTraces();
+    };
+  }
+
+  private tapTraces(): void {
+    const want = this.tracers.size > 0 || this.traceListeners.size > 0;
+    const tapped = this.manager.listeners('trace').includes(this.traceTap);
+    if (want && !tapped) this.manager.on('trace', this.traceTap);
+    else if (!want && tapped) this.manager.off('trace', this.traceTap);
   }
 
   /** One handler per method of the contract (api.ts); a method missing here does not compile. */

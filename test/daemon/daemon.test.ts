@@ -77,10 +77,13 @@ describe('wwan daemon', () => {
   it('traces control messages with secrets overwritten, and survives a tracer that vanishes mid-stream', async () => {
     const pw = join(dir, 'pw2');
     writeFileSync(pw, 'tr4ce-secret\n');
+    // Nobody traces: the manager is not asked for (redacted) control messages at all.
+    expect(daemon.manager.listenerCount('trace')).toBe(0);
     const tracer = await DaemonClient.connect(socket);
     const lines: Record<string, unknown>[] = [];
     tracer.onEvent((e) => lines.push(e));
     await tracer.call('trace');
+    expect(daemon.manager.listenerCount('trace')).toBe(1);
     // A second tracer that disappears while messages flow.
     const quitter = net.connect(socket);
     await new Promise((r) => quitter.once('connect', r));
@@ -95,6 +98,9 @@ describe('wwan daemon', () => {
     expect(JSON.stringify(lines)).not.toContain(Buffer.from('tr4ce-secret').toString('hex'));
     expect((await cli('disconnect', 'sim1', '--all')).code).toBe(0);
     tracer.close();
+    // The last tracer gone, the tap is removed again.
+    for (let i = 0; i < 100 && daemon.manager.listenerCount('trace') > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(daemon.manager.listenerCount('trace')).toBe(0);
   });
 
   it('streams events to subscribers and survives clients that vanish mid-request or send junk', async () => {
