@@ -13,13 +13,16 @@ ECHO=8d4a6f0e-52b1-4c3a-9e77-5d0f1c2b3a01
 NMEA=8d4a6f0e-52b1-4c3a-9e77-5d0f1c2b3a02
 NET=$(ls /sys/class/usbmisc/cdc-wdm0/device/net/)
 echo "driver=$(basename "$(readlink /sys/class/usbmisc/cdc-wdm0/device/driver)") parent=$NET"
+step() { echo "wwan-dss: [$SECONDS s] $*" >&2; }
 fail() { echo "FAILED: $*" >&2; [ -f /tmp/daemon.log ] && cat /tmp/daemon.log >&2; exit 1; }
 
+step "mbimcli dss-connect"
 # (a) mbimcli and a packet socket. ETH_P_ALL receives what comes in; what this host sent is skipped.
 mbimcli -d /dev/cdc-wdm0 --dss-connect="$ECHO,0" | grep -q 'Successfully connected' && echo mbimcli_connect=ok
 ip link set dev "$NET" up
 ip link add link "$NET" name "$NET.256" type vlan id 256 || fail "VLAN 256"
 ip link set dev "$NET.256" addrgenmode none up
+step "packet socket on $NET.256"
 python3 - "$NET.256" <<'PY'
 import os, select, socket, sys
 dev = sys.argv[1]
@@ -35,20 +38,24 @@ while len(got) < len(sent) and select.select([s], [], [], 10)[0]:
         got.append(data)
 print(f"raw_sent={len(sent)} raw_echoed={sum(1 for a, b in zip(sent, got) if a == b)} raw_received={len(got)}")
 PY
+step "mbimcli dss-disconnect"
 mbimcli -d /dev/cdc-wdm0 --dss-disconnect="$ECHO,0" | grep -q 'Successfully disconnected' && echo mbimcli_disconnect=ok
 ip link del "$NET.256"
 
+step "daemon"
 # (b) the daemon's streams on the kernel datapath.
 wwan daemon --socket "$WWAN_SOCKET" > /tmp/daemon.log 2>&1 &
 end=$((SECONDS + 240))
 until [ -S "$WWAN_SOCKET" ]; do [ $SECONDS -lt $end ] || fail "no daemon socket after 240 s"; sleep 0.1; done
 until timeout 60 wwan list --json > /tmp/list.json 2>&1 && grep -q '"cdc-wdm0"' /tmp/list.json; do [ $SECONDS -lt $end ] || fail "the daemon did not find the modem (wwan list: $(cat /tmp/list.json))"; sleep 1; done
 field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" "$1"; }
+step "dss open 1"
 timeout 100 wwan dss open cdc-wdm0 --session 1 --service "$ECHO" --pty --json > /tmp/s1.json || fail "dss open: $(cat /tmp/s1.json)"
 STREAM=$(field /tmp/s1.json path)
 echo "stream_name=$(basename "$STREAM") stream_vlan=$(ls -d /sys/class/net/$NET.257 2>/dev/null | wc -l) stream_vlan_lower=$(ls /sys/class/net/$NET.257/ | sed -n 's/^lower_//p')"
 timeout 60 wwan links --json > /tmp/links.json
 echo "links_stream_upper=$(grep -o '"upper":"[^"]*"' /tmp/links.json | grep -c "$NET.257")"
+step "echo through $STREAM"
 python3 - "$STREAM" <<'PY'
 import os, select, sys, termios, tty
 fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY)
@@ -67,8 +74,10 @@ while len(got) < len(data):
         got += os.read(fd, 65536)
 print(f"pty_sent={len(data)} pty_received={len(got)} pty_same={int(bytes(got) == data)}")
 PY
+step "dss close 1"
 timeout 60 wwan dss close cdc-wdm0 --session 1 > /dev/null || fail "dss close"
 echo "closed_vlan_left=$(ls -d /sys/class/net/$NET.257 2>/dev/null | wc -l) closed_name_left=$(ls "$STREAM" 2>/dev/null | wc -l)"
+step "nmea"
 # NMEA on stdout until interrupted; the join closes its stream on the way out.
 timeout -s INT 12 wwan dss open cdc-wdm0 --session 2 --service "$NMEA" > /tmp/nmea.txt 2> /tmp/nmea.err
 echo "nmea_exit=$? nmea_sentences=$(grep -c '^\$GPGGA' /tmp/nmea.txt) nmea_vlan_left=$(ls -d /sys/class/net/$NET.258 2>/dev/null | wc -l)"
