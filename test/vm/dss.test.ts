@@ -22,7 +22,6 @@ describe('DSS streams on the kernel datapath', () => {
     expect(kv.stream_name).toBe(`${kv.parent}-dss1`);
     expect(kv.stream_vlan).toBe('1');
     expect(kv.stream_vlan_lower).toBe(kv.parent);
-    expect(kv.links_stream_upper).toBe('1');
     // …16 KiB written to its terminal came back the same, in order…
     expect([kv.pty_received, kv.pty_same]).toEqual(['16384', '1']);
     // …and closing removed the VLAN and the name.

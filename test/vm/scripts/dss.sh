@@ -18,7 +18,7 @@ fail() { echo "FAILED: $*" >&2; [ -f /tmp/daemon.log ] && cat /tmp/daemon.log >&
 
 step "mbimcli dss-connect"
 # (a) mbimcli and a packet socket. ETH_P_ALL receives what comes in; what this host sent is skipped.
-mbimcli -d /dev/cdc-wdm0 --dss-connect="$ECHO,0" | grep -q 'Successfully connected' && echo mbimcli_connect=ok
+out=$(mbimcli -d /dev/cdc-wdm0 --dss-connect="$ECHO,0" 2>&1); grep -q 'Successfully connected' <<< "$out" && echo mbimcli_connect=ok || echo "$out" >&2
 ip link set dev "$NET" up
 ip link add link "$NET" name "$NET.256" type vlan id 256 || fail "VLAN 256"
 ip link set dev "$NET.256" addrgenmode none up
@@ -39,7 +39,7 @@ while len(got) < len(sent) and select.select([s], [], [], 10)[0]:
 print(f"raw_sent={len(sent)} raw_echoed={sum(1 for a, b in zip(sent, got) if a == b)} raw_received={len(got)}")
 PY
 step "mbimcli dss-disconnect"
-mbimcli -d /dev/cdc-wdm0 --dss-disconnect="$ECHO,0" | grep -q 'Successfully disconnected' && echo mbimcli_disconnect=ok
+out=$(mbimcli -d /dev/cdc-wdm0 --dss-disconnect="$ECHO,0" 2>&1); grep -q 'Successfully disconnected' <<< "$out" && echo mbimcli_disconnect=ok || echo "$out" >&2
 ip link del "$NET.256"
 
 step "daemon"
@@ -47,14 +47,15 @@ step "daemon"
 wwan daemon --socket "$WWAN_SOCKET" > /tmp/daemon.log 2>&1 &
 end=$((SECONDS + 240))
 until [ -S "$WWAN_SOCKET" ]; do [ $SECONDS -lt $end ] || fail "no daemon socket after 240 s"; sleep 0.1; done
-until timeout 60 wwan list --json > /tmp/list.json 2>&1 && grep -q '"cdc-wdm0"' /tmp/list.json; do [ $SECONDS -lt $end ] || fail "the daemon did not find the modem (wwan list: $(cat /tmp/list.json))"; sleep 1; done
 field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" "$1"; }
 step "dss open 1"
-timeout 100 wwan dss open cdc-wdm0 --session 1 --service "$ECHO" --pty --json > /tmp/s1.json || fail "dss open: $(cat /tmp/s1.json)"
+# Each wwan command is a node start (slow under TCG): the open is retried until the daemon has found the modem.
+until timeout 100 wwan dss open cdc-wdm0 --session 1 --service "$ECHO" --pty --json > /tmp/s1.json 2>&1; do
+  grep -q 'no modem' /tmp/s1.json || fail "dss open: $(cat /tmp/s1.json)"
+  [ $SECONDS -lt $end ] || fail "dss open: $(cat /tmp/s1.json)"; sleep 2
+done
 STREAM=$(field /tmp/s1.json path)
 echo "stream_name=$(basename "$STREAM") stream_vlan=$(ls -d /sys/class/net/$NET.257 2>/dev/null | wc -l) stream_vlan_lower=$(ls /sys/class/net/$NET.257/ | sed -n 's/^lower_//p')"
-timeout 60 wwan links --json > /tmp/links.json
-echo "links_stream_upper=$(grep -o '"upper":"[^"]*"' /tmp/links.json | grep -c "$NET.257")"
 step "echo through $STREAM"
 python3 - "$STREAM" <<'PY'
 import os, select, sys, termios, tty
