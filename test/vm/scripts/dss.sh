@@ -45,13 +45,14 @@ ip link del "$NET.256"
 step "daemon"
 # (b) the daemon's streams on the kernel datapath.
 wwan daemon --socket "$WWAN_SOCKET" > /tmp/daemon.log 2>&1 &
-end=$((SECONDS + 240))
-until [ -S "$WWAN_SOCKET" ]; do [ $SECONDS -lt $end ] || fail "no daemon socket after 240 s"; sleep 0.1; done
+end=$((SECONDS + 420))
+until [ -S "$WWAN_SOCKET" ]; do [ $SECONDS -lt $end ] || fail "no daemon socket after 420 s"; sleep 0.1; done
 field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" "$1"; }
 step "dss open 1"
 # Each wwan command is a node start (slow under TCG): the open is retried until the daemon has found the modem.
 until timeout 100 wwan dss open cdc-wdm0 --session 1 --service "$ECHO" --pty --json > /tmp/s1.json 2>&1; do
   grep -q 'no modem' /tmp/s1.json || fail "dss open: $(cat /tmp/s1.json)"
+  step "dss open: $(head -c 200 /tmp/s1.json)"
   [ $SECONDS -lt $end ] || fail "dss open: $(cat /tmp/s1.json)"; sleep 2
 done
 STREAM=$(field /tmp/s1.json path)
