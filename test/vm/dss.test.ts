@@ -9,8 +9,8 @@ import { itWithVm, keyValues, vmRun } from '../support/vm.js';
 const vmIt = itWithVm();
 
 describe('DSS streams on the kernel datapath', () => {
-  vmIt('mbimcli + a packet socket on VLAN 256 carry bytes both ways; wwan dss on VLANs 257/258: echo through the terminal, close removes the VLAN, NMEA sentences', { timeout: 11 * 60_000 }, async () => {
-    const r = await vmRun(['--profile', 'mbim-usb'], ['bash', 'test/vm/scripts/dss.sh'], 600);
+  vmIt('mbimcli + a packet socket on VLAN 256 carry bytes both ways; wwan dss on VLANs 257/258: echo through the terminal, close removes the VLAN, NMEA sentences', { timeout: 17 * 60_000 }, async () => {
+    const r = await vmRun(['--profile', 'mbim-usb'], ['bash', 'test/vm/scripts/dss.sh'], 960);
     expect(r.code, r.stderr).toBe(0);
     const kv = keyValues(r.stdout);
     expect(kv.driver).toBe('cdc_mbim');

@@ -45,12 +45,13 @@ ip link del "$NET.256"
 step "daemon"
 # (b) the daemon's streams on the kernel datapath.
 wwan daemon --socket "$WWAN_SOCKET" > /tmp/daemon.log 2>&1 &
-end=$((SECONDS + 420))
-until [ -S "$WWAN_SOCKET" ]; do [ $SECONDS -lt $end ] || fail "no daemon socket after 420 s"; sleep 0.1; done
+end=$((SECONDS + 600))
+until [ -S "$WWAN_SOCKET" ]; do [ $SECONDS -lt $end ] || fail "no daemon socket after 600 s"; sleep 0.1; done
 field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" "$1"; }
 step "dss open 1"
-# Each wwan command is a node start (slow under TCG): the open is retried until the daemon has found the modem.
-until timeout 100 wwan dss open cdc-wdm0 --session 1 --service "$ECHO" --pty --json > /tmp/s1.json 2>&1; do
+# Each wwan command is a node start (slow under TCG, minutes on a loaded machine): the open is retried
+# until the daemon has found the modem.
+until timeout 300 wwan dss open cdc-wdm0 --session 1 --service "$ECHO" --pty --json > /tmp/s1.json 2>&1; do
   grep -q 'no modem' /tmp/s1.json || fail "dss open: $(cat /tmp/s1.json)"
   step "dss open: $(head -c 200 /tmp/s1.json)"
   [ $SECONDS -lt $end ] || fail "dss open: $(cat /tmp/s1.json)"; sleep 2
@@ -77,11 +78,14 @@ while len(got) < len(data):
 print(f"pty_sent={len(data)} pty_received={len(got)} pty_same={int(bytes(got) == data)}")
 PY
 step "dss close 1"
-timeout 60 wwan dss close cdc-wdm0 --session 1 > /dev/null || fail "dss close"
+timeout 300 wwan dss close cdc-wdm0 --session 1 > /dev/null || fail "dss close"
 echo "closed_vlan_left=$(ls -d /sys/class/net/$NET.257 2>/dev/null | wc -l) closed_name_left=$(ls "$STREAM" 2>/dev/null | wc -l)"
 step "nmea"
-# NMEA on stdout until interrupted; the join closes its stream on the way out.
-timeout -s INT 12 wwan dss open cdc-wdm0 --session 2 --service "$NMEA" > /tmp/nmea.txt 2> /tmp/nmea.err
+# NMEA on stdout until stopped (once two sentences came); the join closes its stream on the way out.
+wwan dss open cdc-wdm0 --session 2 --service "$NMEA" > /tmp/nmea.txt 2> /tmp/nmea.err &
+pid=$!
+for i in $(seq 300); do [ "$(grep -c '^\$GPGGA' /tmp/nmea.txt)" -ge 2 ] && break; kill -0 $pid 2>/dev/null || break; sleep 1; done
+kill -TERM $pid 2>/dev/null; wait $pid
 echo "nmea_exit=$? nmea_sentences=$(grep -c '^\$GPGGA' /tmp/nmea.txt) nmea_vlan_left=$(ls -d /sys/class/net/$NET.258 2>/dev/null | wc -l)"
 head -c 200 /tmp/nmea.err >&2
 sed -n '1p' /tmp/nmea.txt | tr -d '\r' | sed 's/^/nmea_first=/'
