@@ -1,5 +1,6 @@
 /** AF_PACKET datagram sockets (the kernel DSS streams' carrier) on a veth pair of this test's own. */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect } from 'vitest';
 import { ETHERTYPE_LOCAL_EXPERIMENTAL, PacketSocket } from '../../src/net/packet-socket.js';
 import { itWithTun } from './root.js';
@@ -30,19 +31,21 @@ function open(ifname: string) {
   return { s, got };
 }
 
-async function until(what: string, ok: () => boolean, ms = 3000): Promise<void> {
+async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
   for (const end = Date.now() + ms; !ok(); await new Promise((r) => setTimeout(r, 10))) if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
 }
 
-function vethPair(): void {
+async function vethPair(): Promise<void> {
   ip('link', 'add', A, 'type', 'veth', 'peer', 'name', B);
   // No IPv6 link-local addresses: the pair carries only what the test sends.
   for (const d of [A, B]) ip('link', 'set', 'dev', d, 'addrgenmode', 'none', 'mtu', '1400', 'up');
+  // Until the kernel's link watch has run, a device that just came up discards what is sent on it.
+  await until('the pair up', () => [A, B].every((d) => readFileSync(`/sys/class/net/${d}/operstate`, 'utf8').trim() === 'up'));
 }
 
 describe('PacketSocket', () => {
   itRoot('carries datagrams both ways, whole and in order, without its own echoes', async () => {
-    vethPair();
+    await vethPair();
     const a = open(A);
     const b = open(B);
     const sizes = [1, 60, 1000, 1400 - 'wwdss:'.length];
@@ -58,7 +61,7 @@ describe('PacketSocket', () => {
   });
 
   itRoot('a datagram longer than the MTU is a counted drop, not a throw; the socket carries on', async () => {
-    vethPair();
+    await vethPair();
     const a = open(A);
     const b = open(B);
     expect(a.s.send(new Uint8Array(1401))).toBe(false);
@@ -69,7 +72,7 @@ describe('PacketSocket', () => {
   });
 
   itRoot('survives its link going down and up and then going away: the kernel\'s error counted, sends counted as link-down', async () => {
-    vethPair();
+    await vethPair();
     const a = open(A);
     const b = open(B);
     ip('link', 'set', 'dev', B, 'down');
