@@ -238,10 +238,12 @@ static napi_value abstract_listen(napi_env env, napi_callback_info info) { retur
 static napi_value abstract_connect(napi_env env, napi_callback_info info) { return abstract_socket(env, info, 0); }
 
 void register_qrtr(napi_env env, napi_value exports);  // qrtr.c
+void register_packet(napi_env env, napi_value exports);  // packet.c
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   register_qrtr(env, exports);
+  register_packet(env, exports);
   napi_create_function(env, "openPty", NAPI_AUTO_LENGTH, open_pty, NULL, &fn);
   napi_set_named_property(env, exports, "openPty", fn);
   napi_create_function(env, "tunOpen", NAPI_AUTO_LENGTH, tun_open, NULL, &fn);

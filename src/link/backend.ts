@@ -19,6 +19,10 @@ export interface IpLinkConfig {
 
 /** A stream link's far end as the backend hands it over: datagrams in both directions. */
 export interface StreamPort {
+  /** The stream's stable name where the backend has one (kernel: after the master netdev, `wwan0-dss0`). */
+  name?: string;
+  /** The largest datagram the link carries (kernel: the VLAN's MTU); writes are cut to it. */
+  maxDatagram?: number;
   /** Sends one datagram to the modem; false if it was dropped (the pipe refused it or the link is gone). */
   send(payload: Uint8Array): boolean;
   /** Registers the receiver of the modem's datagrams (a view valid during the call). */

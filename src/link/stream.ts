@@ -15,7 +15,7 @@ export interface StreamSink {
 
 /** Bytes a stream holds for a consumer that does not read (a GNSS stream is ~1 KiB/s; an AT or diag stream more). */
 export const STREAM_BUFFER_LIMIT = 256 * 1024;
-/** The largest datagram a write is cut into (well inside NTB16's 16 KiB transfers). */
+/** The largest datagram a write is cut into (well inside NTB16's 16 KiB transfers), or the port's own limit if smaller. */
 export const STREAM_DATAGRAM_MAX = 4096;
 
 export interface StreamCounters {
@@ -74,8 +74,9 @@ export class LinkStream {
   write(bytes: Uint8Array): boolean {
     if (this.ended) return false;
     let ok = true;
-    for (let at = 0; at < bytes.length; at += STREAM_DATAGRAM_MAX) {
-      const datagram = bytes.subarray(at, Math.min(bytes.length, at + STREAM_DATAGRAM_MAX));
+    const max = Math.min(STREAM_DATAGRAM_MAX, this.port.maxDatagram ?? STREAM_DATAGRAM_MAX);
+    for (let at = 0; at < bytes.length; at += max) {
+      const datagram = bytes.subarray(at, Math.min(bytes.length, at + max));
       if (this.port.send(datagram)) {
         this.counters.txDatagrams++;
         this.counters.txBytes += datagram.length;

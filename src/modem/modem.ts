@@ -42,7 +42,7 @@ export interface StreamLink {
   readonly session: number;
   /** The device service's UUID. */
   readonly service: string;
-  /** Stable name from the modem's link names and the session, e.g. `wwan0-dss0`. */
+  /** Stable name from the modem's link names (the kernel's master netdev where it carries the data) and the session, e.g. `wwan0-dss0`. */
   readonly name: string;
   status: 'opening' | 'open' | 'closed';
   stream?: LinkStream;
@@ -349,6 +349,7 @@ export class Modem extends EventEmitter<ModemEvents> {
       if (!this.info) await this.probe();
       await this.ensureData(this.multiplexed, false);
       const port = await this.links.attachStream(session);
+      if (port.name) (link as { name: string }).name = port.name;
       try {
         await dss.connect(link.service, session);
       } catch (e) {

@@ -124,7 +124,7 @@ class BamDmuxBuilder implements TransferBuilder<BamDmuxTxDropReason> {
   }
 }
 
-/** One DATA frame per transfer, written into one reusable buffer (the modem side; the host uses BamDmuxPower's ring). */
+/** One DATA frame per transfer, written into one reusable buffer (host and modem alike). */
 export function bamDmuxEncoder(onTransfer: TransferSink): Aggregator<BamDmuxTxDropReason> {
   return new Aggregator(new BamDmuxBuilder(), { maxDatagrams: 1 }, onTransfer);
 }

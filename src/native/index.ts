@@ -1,7 +1,7 @@
 /**
  * Loads our small N-API addon (native/wwan_native.c): the checkout's own build (build/Release, made at
  * `npm ci`) or, in an installed package, the binary prebuilt for this platform (prebuilds/). Only
- * pseudo-terminals, TUN devices, abstract unix sockets and QRTR sockets need it; it is loaded on first use, so everything
+ * pseudo-terminals, TUN devices, abstract unix sockets, QRTR and packet sockets need it; it is loaded on first use, so everything
  * else works where no binary could be had.
  */
 import { createRequire } from 'node:module';
@@ -40,6 +40,15 @@ export interface NativeAddon {
   qrtrSend(fd: number, node: number, port: number, bytes: Uint8Array): number;
   /** recvfrom: the next datagram and its sender, or null when none is queued. */
   qrtrRecv(fd: number): { node: number; port: number; data: Buffer } | null;
+  /**
+   * An AF_PACKET datagram socket (non-blocking, close-on-exec) bound to interface `ifname`, receiving
+   * every protocol there. Throws an Error with `errno` (ENODEV: no such interface; EPERM: not root).
+   */
+  packetOpen(ifname: string): { fd: number; ifindex: number };
+  /** One datagram with this ethertype to the broadcast address: its length, or -errno (nothing thrown). */
+  packetSend(fd: number, ifindex: number, ethertype: number, bytes: Uint8Array): number;
+  /** The next datagram received on the interface (what this host sent skipped), or null. Throws with `errno`. */
+  packetRecv(fd: number): Buffer | null;
 }
 
 /** An opaque libuv poll handle. */

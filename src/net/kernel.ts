@@ -29,6 +29,9 @@ export interface KernelDevice {
   sysfs?: string;
 }
 
+/** cdc_mbim carries DSS session n as VLAN 256 + n on the MBIM netdev. */
+export const DSS_VLAN_BASE = 256;
+
 /** Names as the kernel gives them where it names the link; a documented policy otherwise. */
 export function linkName(dev: KernelDevice, linkId: number, existing: readonly string[]): string {
   switch (dev.driver) {
@@ -70,6 +73,10 @@ export function planLink(dev: KernelDevice, linkId: number, name: string): Kerne
       if (linkId < 0 || linkId > 511) throw new RangeError(`cdc_mbim links are VLANs 0..255 (IP sessions) and 256..511 (device service streams), not ${linkId}`);
       steps.push({ kind: 'ip', args: ['link', 'set', 'dev', dev.netdev, 'up'] });
       if (linkId > 0) steps.push({ kind: 'ip', args: ['link', 'add', 'link', dev.netdev, 'name', name, 'type', 'vlan', 'id', String(linkId)] });
+      // A stream VLAN has no addresses to configure: it comes up here, without an IPv6 link-local
+      // address (cdc_mbim drops IP on DSS VLANs; the kernel's router and neighbour solicitations would
+      // only be counted as errors there).
+      if (linkId >= DSS_VLAN_BASE) steps.push({ kind: 'ip', args: ['link', 'set', 'dev', name, 'addrgenmode', 'none', 'up'] });
       break;
     case 'wwan':
       steps.push({ kind: 'ip', args: ['link', 'add', name, 'parentdev', dev.netdev, 'type', 'wwan', 'linkid', String(linkId)] });

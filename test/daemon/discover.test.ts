@@ -11,6 +11,7 @@ import { discover } from '../../src/daemon/discover.js';
 import { Manager } from '../../src/modem/manager.js';
 import { dryRunner } from '../../src/net/kernel.js';
 import { MemoryNetdev } from '../../src/net/memory.js';
+import { DSS_SERVICES } from '../../src/sim/mbim-dss.js';
 import { PROFILES } from '../../src/sim/profiles.js';
 import { Simulator } from '../../src/sim/simulator.js';
 
@@ -61,6 +62,22 @@ describe('discovery and the kernel datapath', () => {
     expect(steps).toContain(`ip addr add ${a.connected!.ipv4!.address}/24 dev qmimux0`);
     await m.disconnect(a.id);
     expect(steps.at(-1)).toBe('echo 1 > /sys/class/net/wwan0/qmi/del_mux');
+  });
+
+  it('opens a DSS stream on a cdc_mbim modem as VLAN 256+n, named after the master netdev, and removes the VLAN on close', async () => {
+    sim = await Simulator.start({ profile: PROFILES['mbim-usb'] });
+    const steps: string[] = [];
+    manager = new Manager(async (_m, n) => new MemoryNetdev(n), dryRunner((l) => steps.push(l)));
+    const m = await manager.add({ id: 'cdc-wdm0', control: 'mbim', port: `unix:${sim.modems[0]!.ports[0]!.socket}`, kernel: { driver: 'cdc_mbim', netdev: 'wwan5', sysfs: '/nonexistent' } });
+    const link = await m.openStream(2, DSS_SERVICES.echo.uuid);
+    expect(link.name).toBe('wwan5-dss2');
+    expect(steps).toEqual(['ip link set dev wwan5 up', 'ip link add link wwan5 name wwan5.258 type vlan id 258', 'ip link set dev wwan5.258 addrgenmode none up']);
+    expect(m.links.topology(2, 'stream')).toEqual({ lower: 'wwan5', upper: 'wwan5.258' });
+    // The modem was asked: its echo service holds session 2.
+    expect(sim.modems[0]!.dss?.sessions.has(2)).toBe(true);
+    await m.closeStream(2);
+    expect(steps.at(-1)).toBe('ip link del wwan5.258');
+    expect(sim.modems[0]!.dss?.sessions.has(2)).toBe(false);
   });
 
   it('unlocks a PIN-locked SIM with the configured PIN, and never logs it', async () => {

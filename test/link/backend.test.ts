@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KernelBackend } from '../../src/link/kernel.js';
+import { LinkStream } from '../../src/link/stream.js';
 import { UserspaceBackend } from '../../src/link/userspace.js';
 import { Datapath } from '../../src/link/datapath.js';
 import { qmapControlEvent, type ControlEvent } from '../../src/mux/control.js';
@@ -112,6 +113,31 @@ describe('the kernel backend', () => {
     expect(backend.topology(2, 'ip')).toEqual({ lower: 'wwan0', upper: 'wwan0.2' });
     await backend.detach(2);
     expect(lines.at(-1)).toBe('ip link del wwan0.2');
+  });
+
+  it('attaches DSS session n as VLAN 256 + n on the MBIM netdev, up without IPv6, named after the master; detach removes it', async () => {
+    const lines: string[] = [];
+    const backend = new KernelBackend({ driver: 'cdc_mbim', netdev: 'wwan3' }, dryRunner((l) => lines.push(l)), () => []);
+    const port = await backend.attachStream(5);
+    expect(lines).toEqual(['ip link set dev wwan3 up', 'ip link add link wwan3 name wwan3.261 type vlan id 261', 'ip link set dev wwan3.261 addrgenmode none up']);
+    expect(port.name).toBe('wwan3-dss5');
+    // No VLAN to read its MTU from in a dry run: the MBIM netdev's default.
+    expect(port.maxDatagram).toBe(1500);
+    expect(backend.topology(5, 'stream')).toEqual({ lower: 'wwan3', upper: 'wwan3.261' });
+    // A dry run carries nothing: a write is a drop the stream counts.
+    const stream = new LinkStream(port);
+    expect(stream.write(new Uint8Array(3000))).toBe(false);
+    expect(stream.counters).toMatchObject({ txDropped: 2, txDatagrams: 0 });
+    await expect(backend.attachStream(5)).rejects.toThrow(/already attached/);
+    await backend.detachStream(5);
+    expect(lines.at(-1)).toBe('ip link del wwan3.261');
+    expect(backend.topology(5, 'stream')).toBeUndefined();
+    await expect(backend.attachStream(256)).rejects.toThrow(/0\.\.255/);
+  });
+
+  it('refuses streams where the kernel has no DSS VLANs', async () => {
+    const backend = new KernelBackend({ driver: 'qmi_wwan', netdev: 'wwan0' }, dryRunner(() => undefined), () => []);
+    await expect(backend.attachStream(0)).rejects.toThrow(/cdc_mbim's VLANs 256\.\.511; qmi_wwan has none/);
   });
 
   it('refuses links when this daemon does not drive the kernel', async () => {

@@ -5,8 +5,7 @@ import type { Link } from '../../src/mux/framing.js';
 import { BamDmuxDecoder, bamDmuxEncoder } from '../../src/mux/bam-dmux.js';
 import type { BamDmuxCommand } from '../../src/mux/bam-dmux.js';
 import { BamDmuxChannels } from '../../src/mux/bam-dmux-channels.js';
-import { BamDmuxPower } from '../../src/mux/bam-dmux-power.js';
-import { ManualClock, collector, concat, ipv4, ipv6 } from './helpers.js';
+import { collector, concat, ipv4, ipv6 } from './helpers.js';
 
 function encode(link: Link, packet: Uint8Array): Uint8Array {
   let out = new Uint8Array(0);
@@ -128,105 +127,5 @@ describe('BAM-DMUX channels', () => {
     rx(data2);
     expect(log.slice(-2)).toEqual(['send close 2', 'drop inactive-channel']);
     expect(delivered).toEqual([]);
-  });
-});
-
-describe('BAM-DMUX power control', () => {
-  function setup(remotePowered = false) {
-    const clock = new ManualClock();
-    const log: string[] = [];
-    const submitted: number[] = [];
-    const power = new BamDmuxPower(
-      {
-        setVote: (on) => log.push(`vote ${on ? 1 : 0}`),
-        setAck: (level) => log.push(`ack ${level ? 1 : 0}`),
-        startRx: () => log.push('rx on'),
-        stopDma: () => log.push('dma off'),
-        submit: (slot, frame) => {
-          submitted.push(slot);
-          log.push(`submit ${slot} ${frame.length}`);
-        },
-        stopQueues: () => log.push('stop'),
-        wakeQueues: () => log.push('wake'),
-      },
-      { remotePowered },
-      clock,
-    );
-    return { clock, log, submitted, power };
-  }
-
-  it('at probe with the modem powered: RX set up and the ack bit toggled', () => {
-    const { log, power } = setup(true);
-    expect(log).toEqual(['rx on', 'ack 1']);
-    power.remotePowerChanged(false);
-    power.remotePowerChanged(true);
-    expect(log).toEqual(['rx on', 'ack 1', 'dma off', 'ack 0', 'rx on', 'ack 1']);
-  });
-
-  it('transmit resumes first: vote, ack, modem power, then the deferred frames go out in order', () => {
-    const { log, power } = setup();
-    expect(power.send(ipLink(0), ipv4(20))).toBe('queued');
-    expect(power.sendCommand(ipLink(1), 'open')).toBe('queued');
-    expect(power.state).toBe('resuming');
-    expect(log).toEqual(['vote 1']);
-    power.voteAcked();
-    power.remotePowerChanged(true);
-    expect(log).toEqual(['vote 1', 'rx on', 'ack 1', 'submit 0 32', 'submit 1 8']);
-    expect(power.state).toBe('active');
-  });
-
-  it('autosuspend 1 s after the last frame completes; the next resume waits for that vote’s ack', () => {
-    const { clock, log, power } = setup(true);
-    power.send(ipLink(0), ipv4(20));
-    power.voteAcked();
-    power.txDone(0);
-    clock.advance(999);
-    expect(power.state).toBe('active');
-    clock.advance(1);
-    expect(power.state).toBe('suspended');
-    expect(log.slice(-2)).toEqual(['submit 0 32', 'vote 0']);
-    power.send(ipLink(0), ipv4(20));
-    expect(log.at(-1)).toBe('vote 0'); // still waiting for the ack of the off vote
-    power.voteAcked();
-    expect(log.at(-1)).toBe('vote 1');
-    power.voteAcked();
-    expect(log.at(-1)).toBe('submit 1 32');
-  });
-
-  it('an ack that never comes: after 2 s the vote is withdrawn and the held frames are dropped', () => {
-    const { clock, log, power } = setup(true);
-    power.send(ipLink(0), ipv4(20));
-    clock.advance(1999);
-    expect(power.state).toBe('resuming');
-    clock.advance(1);
-    expect(power.state).toBe('suspended');
-    expect(log.slice(-3)).toEqual(['vote 1', 'vote 0', 'wake']);
-    expect(power.drops['resume-timeout']).toBe(1);
-  });
-
-  it('a modem that never powers up: 2 s after the ack, the same', () => {
-    const { clock, log, power } = setup();
-    power.send(ipLink(0), ipv4(20));
-    power.voteAcked();
-    clock.advance(2000);
-    expect(log).toEqual(['vote 1', 'vote 0', 'wake']);
-    expect(power.drops['resume-timeout']).toBe(1);
-  });
-
-  it('a 32-slot ring: stops the queues when the next slot is busy, wakes them when it frees', () => {
-    const { log, power } = setup(true);
-    power.send(ipLink(0), ipv4(20));
-    power.voteAcked();
-    for (let i = 1; i < 31; i++) expect(power.send(ipLink(0), ipv4(20))).toBe('queued');
-    expect(log).not.toContain('stop');
-    expect(power.send(ipLink(0), ipv4(20))).toBe('queued'); // the 32nd: the next slot (0) is busy
-    expect(log.slice(-2)).toEqual(['stop', 'submit 31 32']);
-    expect(power.send(ipLink(0), ipv4(20))).toBe('busy');
-    power.txDone(5);
-    expect(log.at(-1)).toBe('stop');
-    power.txDone(0);
-    expect(log.at(-1)).toBe('wake');
-    expect(power.send(ipLink(0), ipv4(20))).toBe('queued');
-    expect(power.send(ipLink(9), ipv4(20))).toBe('dropped');
   });
 });

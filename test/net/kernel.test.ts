@@ -158,8 +158,11 @@ describe('kernel datapath steps', () => {
     expect(planLink({ driver: 'wwan', netdev: 'wwan0' }, 3, 'wwan0.3').steps).toEqual([{ kind: 'ip', args: ['link', 'add', 'wwan0.3', 'parentdev', 'wwan0', 'type', 'wwan', 'linkid', '3'] }]);
     expect(planLink({ driver: 'cdc_mbim', netdev: 'wwan0' }, 2, 'wwan0.2').steps.at(-1)).toEqual({ kind: 'ip', args: ['link', 'add', 'link', 'wwan0', 'name', 'wwan0.2', 'type', 'vlan', 'id', '2'] });
     expect(() => planLink({ driver: 'qmi_wwan', netdev: 'wwan0' }, 255, 'x')).toThrow(RangeError);
-    // DSS streams: VLANs 256..511.
-    expect(planLink({ driver: 'cdc_mbim', netdev: 'wwan0' }, 256, 'wwan0.256').steps.at(-1)).toEqual({ kind: 'ip', args: ['link', 'add', 'link', 'wwan0', 'name', 'wwan0.256', 'type', 'vlan', 'id', '256'] });
+    // DSS streams: VLANs 256..511, brought up without IPv6 (they carry no IP and get no addresses).
+    expect(planLink({ driver: 'cdc_mbim', netdev: 'wwan0' }, 256, 'wwan0.256').steps.slice(-2)).toEqual([
+      { kind: 'ip', args: ['link', 'add', 'link', 'wwan0', 'name', 'wwan0.256', 'type', 'vlan', 'id', '256'] },
+      { kind: 'ip', args: ['link', 'set', 'dev', 'wwan0.256', 'addrgenmode', 'none', 'up'] },
+    ]);
     expect(() => planLink({ driver: 'cdc_mbim', netdev: 'wwan0' }, 512, 'x')).toThrow(/VLANs 0..255 \(IP sessions\) and 256..511/);
   });
 
