@@ -23,6 +23,7 @@ import { checkParams, errorBody, METHODS, type ApiEvent, type LocalMethod, type 
 import { errorMessage, errorOf, eventMessage, ParamsError, parseRequest, resultMessage, type Caller, type Handlers } from './protocol.js';
 import { bearerView, linkViews, modemInfo, modemSummary } from './views.js';
 import { smsHandlers } from './sms.js';
+import { radioHandlers } from './radio.js';
 import { DssTerminals } from './dss.js';
 
 /** How the daemon runs: socket, netdevs, discovery, simulated modems, PIN, log. */
@@ -97,6 +98,7 @@ export class Daemon {
     this.manager.on('registration', (modem, registration) => this.publish({ event: 'registration', modem, registration }));
     this.manager.on('modemAdded', (modem) => this.publish({ event: 'modem-added', modem }));
     this.manager.on('sms', (modem, e) => this.publish({ event: 'sms', modem, ...e }));
+    this.manager.on('radio', (modem, e) => this.publish({ event: 'radio', modem, ...e }));
     this.manager.on('modemRemoved', (modem) => this.publish({ event: 'modem-removed', modem }));
     this.manager.on('trace', (modem, protocol, direction, bytes) => {
       if (bytes.length === 0 || (this.tracers.size === 0 && this.traceListeners.size === 0)) return;
@@ -313,6 +315,7 @@ export class Daemon {
         return { added: spec.id };
       },
       ...smsHandlers(m),
+      ...radioHandlers(m),
     };
   }
 

@@ -14,6 +14,7 @@ import type { Netdev } from '../net/netdev.js';
 import type { PinGuard } from './pin-guard.js';
 import type { ControlDriver, DataSetup, DriverSession, ProbeResult } from './driver.js';
 import { Messaging } from './messaging.js';
+import type { ModemRadio, ModemRadioEvents } from './radio-driver.js';
 import { checkApn, ConfigError, NotFoundError, ConnectError, type BearerRequest, type ConnectedBearer, type Registration, type SignalQuality } from './types.js';
 
 /** Where a modem is in its life. */
@@ -61,7 +62,12 @@ export interface ModemEvents {
   log: [string];
   /** The control port stayed missing after a close: the modem is unplugged. */
   gone: [];
+  /** Radio or SIM control changed (what), or scan progress. */
+  radio: [RadioEvent];
 }
+
+/** A change of the radio side as the API's `radio` event shows it. */
+export type RadioEvent = { what: ModemRadioEvents['changed'][0] } | { what: 'scan'; found: number; done: boolean };
 
 /** How a modem makes its links and reopens its control port. */
 export interface ModemOptions {
@@ -108,6 +114,8 @@ export class Modem extends EventEmitter<ModemEvents> {
   readonly links: LinkBackend;
   /** Short messages (enabled once the SIM is ready). */
   readonly messaging = new Messaging();
+  /** Radio, network and SIM control; undefined when the driver offers none. */
+  radio: ModemRadio | undefined;
   private setup: DataSetup | undefined;
   private dataSetup: Promise<void> = Promise.resolve();
   private multiplexed = false;
