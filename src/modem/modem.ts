@@ -154,8 +154,14 @@ export class Modem extends EventEmitter<ModemEvents> {
     const radio = new Radio({
       driver: () => (this.recovering ? undefined : this.driver.radio),
       sim: () => (this.info ? { status: this.info.sim.status, key: this.simKey(this.info) } : undefined),
-      reprobe: async () => {
-        if (!this.recovering && !this.closed) await this.probe();
+      reprobe: async (what) => {
+        if (this.recovering || this.closed) return;
+        // A changed SIM is probed like a new one (configured PIN, messaging); a radio change needs only the state.
+        if (what === 'sim') await this.probe();
+        else {
+          this.info = await this.driver.probe();
+          this.updateState();
+        }
       },
       ...(this.options.pinGuard ? { pinGuard: this.options.pinGuard } : {}),
       log: (l) => this.log(l),

@@ -34,8 +34,8 @@ export interface RadioHost {
   driver(): RadioDriver | undefined;
   /** The SIM's state as last probed, and the key the PIN guard knows it by. */
   sim(): { status: SimStatus; key: string } | undefined;
-  /** Probes the modem again so its SIM and registration state are right after a change. */
-  reprobe(): Promise<void>;
+  /** Probes the modem again so its state is right after a change: `sim` a changed SIM, `state` the SIM's status, registration and power. */
+  reprobe(what: 'sim' | 'state'): Promise<void>;
   pinGuard?: PinGuard;
   log(line: string): void;
 }
@@ -100,8 +100,8 @@ export class Radio extends EventEmitter<ModemRadioEvents> implements ModemRadio 
     return value;
   }
 
-  private async reprobe(): Promise<void> {
-    await this.host.reprobe().catch((e: Error) => this.host.log(`probing again: ${e.message}`));
+  private async reprobe(what: 'sim' | 'state'): Promise<void> {
+    await this.host.reprobe(what).catch((e: Error) => this.host.log(`probing again: ${e.message}`));
   }
 
   scan(signal?: AbortSignal): Promise<ScannedNetwork[]> {
@@ -136,7 +136,7 @@ export class Radio extends EventEmitter<ModemRadioEvents> implements ModemRadio 
   register(target: RegisterTarget): Promise<void> {
     return this.exclusive(async () => {
       await this.driver.register(target);
-      await this.reprobe();
+      await this.reprobe('state');
     });
   }
 
@@ -235,7 +235,7 @@ export class Radio extends EventEmitter<ModemRadioEvents> implements ModemRadio 
       }
       if (r.ok) after?.();
       this.host.log(`${lock === 'puk2' ? 'PUK2' : lock.toUpperCase()} ${r.ok ? 'accepted' : `refused; ${r.retries ?? 'unknown'} tries left`}`);
-      await this.reprobe();
+      await this.reprobe('state');
       await this.retries().catch(() => undefined);
       return r;
     });
@@ -254,7 +254,7 @@ export class Radio extends EventEmitter<ModemRadioEvents> implements ModemRadio 
       await this.driver.setPrimarySlot(slot);
       // The card changed under the channels and every SIM-derived value.
       this.channels.clear();
-      await this.reprobe();
+      await this.reprobe('sim');
       await this.slots();
       await Promise.allSettled([this.retries(), this.ownNumbers(), this.pin1Enabled()]);
     });
@@ -295,7 +295,7 @@ export class Radio extends EventEmitter<ModemRadioEvents> implements ModemRadio 
   setPower(state: PowerState): Promise<void> {
     return this.exclusive(async () => {
       await this.driver.setPower(state);
-      await this.reprobe();
+      await this.reprobe('state');
       await this.power().catch(() => this.keep('power', state));
     });
   }
