@@ -5,7 +5,7 @@
 import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { QMI_CID_BROADCAST } from '../qmi/qmux.js';
 import { bandWords, legacyBandMask } from '../qmi/bands.js';
-import { dms, DmsOperatingMode } from '../qmi/services/dms.js';
+import { dms, DmsOperatingMode, DmsRadioInterface } from '../qmi/services/dms.js';
 import { nas, NasPlmnAccessTechnologyIdentifier, NasNetworkDescriptionEncoding, NasRadioTechnologyPreference } from '../qmi/services/nas.js';
 import { uim } from '../qmi/services/uim.js';
 import { wda, WdaDataAggregationProtocol, WdaLinkLayerProtocol } from '../qmi/services/wda.js';
@@ -96,7 +96,8 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     return { msisdn: fw.identity.msisdn };
   });
   ep.handle(d.getCapabilities, () => ({
-    info: { maxTxChannelRate: 50_000_000, maxRxChannelRate: 150_000_000, dataServiceCapability: 3, simCapability: 2, radioInterfaces: [4, 5, 8] },
+    // The radios the modem has: 2G/3G/4G, and 5G on a 5G modem.
+    info: { maxTxChannelRate: 50_000_000, maxRxChannelRate: 150_000_000, dataServiceCapability: 3, simCapability: 2, radioInterfaces: (['gsm', 'umts', 'lte', '5gnr'] as const).filter((r) => fw.radio.capabilities.allowed.includes(r)).map((r) => DmsRadioInterface.names[r]) },
   }));
   ep.handle(d.getOperatingMode, () => ({ mode: modeValues[fw.operatingMode], hardwareRestrictedMode: false }));
   ep.handle(d.setOperatingMode, (v) => {

@@ -5,7 +5,7 @@
  */
 import { bandsOfWords, bandWords, legacyBandMask, legacyBandsOf } from '../qmi/bands.js';
 import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
-import { bcdPlmn } from '../qmi/plmn.js';
+import { bcdPlmn } from '../qmi/bcd.js';
 import { nas, NasNetworkRegisterType, NasNetworkScanResult, NasNetworkSelectionPreference, NasNetworkStatus, NasRadioInterface, NasRatModePreference } from '../qmi/services/nas.js';
 import type { ModemFirmware, Rat } from './firmware.js';
 import type { QmiDeviceEndpoint } from './qmi-endpoint.js';

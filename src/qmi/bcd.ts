@@ -1,4 +1,16 @@
-/** PLMNs in the three BCD bytes of TS 24.008 10.5.1.3, as NAS cell reports carry them. */
+/** BCD digits as QMI carries them: SIM-style (low nibble first) and PLMNs (TS 24.008 10.5.1.3). */
+
+/** Digits stored as BCD with swapped nibbles (SIM files, ICCIDs in slot status); 0xF pads the end. */
+export function swappedBcdDigits(bytes: readonly number[]): string {
+  let digits = '';
+  for (const b of bytes) {
+    for (const d of [b & 0xf, b >> 4]) {
+      if (d > 9) return digits;
+      digits += d;
+    }
+  }
+  return digits;
+}
 
 /** `mcc`+`mnc` digits as 3 bytes: MCC2 MCC1, MNC3 MCC3 (F for a two-digit MNC), MNC2 MNC1. */
 export function bcdPlmn(mcc: string, mnc: string): number[] {
