@@ -97,6 +97,8 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
 
   async probe(): Promise<ProbeResult> {
     this.dms ??= await this.device.allocateClient(dms);
+    // Probed again after radio and SIM changes: the indication handlers are bound with the client, once.
+    const bind = this.nas === undefined;
     this.nas ??= await this.device.allocateClient(nas);
     this.uim ??= await this.device.allocateClient(uim);
     const [manufacturer, model, revision, ids] = await Promise.all([
@@ -105,9 +107,11 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
       this.dms.request(dms.messages.getRevision, {}),
       this.dms.request(dms.messages.getIds, {}),
     ]);
-    this.nas.on(nas.indications.servingSystem, () => this.refreshRegistration());
-    this.nas.on(nas.indications.signalInfo, (v) => v.lte && this.emit('signal', signalQuality(v)));
-    await this.nas.request(nas.messages.registerIndications, { signalInfo: true, servingSystemEvents: true }).catch(() => undefined);
+    if (bind) {
+      this.nas.on(nas.indications.servingSystem, () => this.refreshRegistration());
+      this.nas.on(nas.indications.signalInfo, (v) => v.lte && this.emit('signal', signalQuality(v)));
+      await this.nas.request(nas.messages.registerIndications, { signalInfo: true, servingSystemEvents: true }).catch(() => undefined);
+    }
     return {
       identity: { manufacturer: manufacturer.manufacturer, model: model.model, revision: revision.revision, imei: ids.imei ?? '' },
       sim: await this.simStatus(),
