@@ -7,7 +7,7 @@
  */
 import { bandsOfWords, bandWords, legacyBandMask, legacyBandsOf } from '../qmi/bands.js';
 import { plmnOfBcd, swappedBcdDigits } from '../qmi/bcd.js';
-import type { QmiClient } from '../qmi/client.js';
+import { QmiClosedError, type QmiClient } from '../qmi/client.js';
 import type { ResponseOf } from '../qmi/schema.js';
 import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { dms, DmsOperatingMode, DmsRadioInterface } from '../qmi/services/dms.js';
@@ -129,6 +129,8 @@ export class QmiRadio implements RadioDriver {
     try {
       r = await Promise.race([request, aborted]);
     } catch (e) {
+      // A reset can take the control channel down before the modem's "aborted" answer is out.
+      if (e instanceof QmiClosedError) throw new RadioError('aborted', 'the modem went away during the scan');
       throw refusal(e, 'network scan');
     } finally {
       request.catch(() => undefined);
