@@ -58,6 +58,8 @@ export function serveMbimRadio(ep: MbimDeviceEndpoint, fw: ModemFirmware): void 
     const one = card.pin1;
     if (one.state === 'blocked' || one.state === 'permanently-blocked') return { pinType: PinType.names.puk1, pinState: PinState.names.locked, remainingAttempts: one.unblockRetries };
     if (one.state === 'enabled-not-verified') return { pinType: PinType.names.pin1, pinState: PinState.names.locked, remainingAttempts: one.retries };
+    // The answer to a PIN1 operation says its tries, as one on PIN2 does.
+    if (r && asked !== undefined && LOCKS[asked]?.lock === 'pin1') return { pinType: PinType.names.pin1, pinState: r.outcome === 'ok' ? PinState.names.unlocked : PinState.names.locked, remainingAttempts: one.retries };
     const two = card.pin2;
     if (asked !== undefined && LOCKS[asked]?.lock === 'pin2') {
       const blocked = two.state === 'blocked' || two.state === 'permanently-blocked';
