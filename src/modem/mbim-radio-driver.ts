@@ -16,7 +16,7 @@ import type { MbimDevice } from '../mbim/client.js';
 import { apduShapeError, eidFromResponse, GET_EID_APDU, ISD_R_AID } from '../wire/apdu.js';
 import {
   RadioError,
-  type AccessTech, type CellInfo, type CodeResult, type LockRetries, type ModeSet, type PowerState, type RadioBands, type RadioDriver,
+  type AccessTech, type CellInfo, type CodeResult, type LockRetries, type ModeSet, type PowerState, type RadioBand, type RadioBands, type RadioDriver,
   type RadioModes, type RadioRefusal, type RegisterTarget, type ScannedNetwork, type SignalThresholds, type SimLock, type SimSlot,
 } from './radio-driver.js';
 
@@ -176,7 +176,7 @@ export class MbimRadio implements RadioDriver {
     throw notSupported('bands');
   }
 
-  async setBands(): Promise<void> {
+  async setBands(_bands: RadioBand[]): Promise<void> {
     throw notSupported('band selection');
   }
 
@@ -362,7 +362,7 @@ export class MbimRadio implements RadioDriver {
     this.channels.clear();
   }
 
-  async factoryReset(): Promise<void> {
+  async factoryReset(_code: string): Promise<void> {
     throw notSupported('factory reset');
   }
 }

@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { PinGuard } from './pin-guard.js';
-import { checkApdu } from './apdu.js';
+import { apduShapeError } from '../wire/apdu.js';
 import {
   RadioError,
   type CellInfo,
@@ -269,7 +269,7 @@ export class Radio extends EventEmitter<ModemRadioEvents> implements ModemRadio 
 
   async transmitApdu(channel: number, apdu: Uint8Array): Promise<Uint8Array> {
     if (!this.channels.has(channel)) throw new RadioError('no-such-channel', `logical channel ${channel} is not open${this.channels.size ? ` (open: ${[...this.channels].join(', ')})` : ''}`);
-    const problem = checkApdu(apdu);
+    const problem = apduShapeError(apdu);
     if (problem) throw new RadioError('bad-apdu', problem);
     return this.driver.transmitApdu(channel, apdu);
   }
