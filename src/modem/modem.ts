@@ -153,7 +153,7 @@ export class Modem extends EventEmitter<ModemEvents> {
   private makeRadio(): Radio {
     const radio = new Radio({
       driver: () => (this.recovering ? undefined : this.driver.radio),
-      sim: () => (this.info ? { status: this.info.sim.status, key: this.simKey(this.info) } : undefined),
+      sim: () => (this.info ? { status: this.info.sim.status, keys: [...new Set([this.simKey(this.info), `imei:${this.info.identity.imei}`])] } : undefined),
       reprobe: async (what) => {
         if (this.recovering || this.closed) return;
         // A changed SIM is probed like a new one (configured PIN, messaging); a radio change needs only the state.

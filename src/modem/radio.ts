@@ -32,8 +32,11 @@ import type { SimStatus } from './types.js';
 export interface RadioHost {
   /** The current driver's radio side (undefined while the control port is being reopened). */
   driver(): RadioDriver | undefined;
-  /** The SIM's state as last probed, and the key the PIN guard knows it by. */
-  sim(): { status: SimStatus; key: string } | undefined;
+  /**
+   * The SIM's state as last probed, and every key the PIN guard may know it by (its ICCID, and the
+   * modem's IMEI it is kept under while a locked SIM hides its ICCID).
+   */
+  sim(): { status: SimStatus; keys: string[] } | undefined;
   /** Probes the modem again so its state is right after a change: `sim` a changed SIM, `state` the SIM's status, registration and power. */
   reprobe(what: 'sim' | 'state'): Promise<void>;
   pinGuard?: PinGuard;
@@ -228,10 +231,12 @@ export class Radio extends EventEmitter<ModemRadioEvents> implements ModemRadio 
       const r = await send();
       const guard = this.host.pinGuard;
       if (lock === 'pin1' && guard && sim) {
-        if (!r.ok) guard.refusedBy(sim.key, code);
-        // The SIM took this PIN: a refusal noted for it no longer holds; after a change the old one is wrong.
-        else if (newCode !== undefined) guard.refusedBy(sim.key, code);
-        else if (guard.veto(sim.key, code, undefined) !== undefined) guard.accepted(sim.key);
+        for (const key of sim.keys) {
+          // A refused PIN, or the old one a change made wrong, is never sent on its own again.
+          if (!r.ok || newCode !== undefined) guard.refusedBy(key, code);
+          // The SIM took this PIN: a refusal noted for it no longer holds.
+          else if (guard.veto(key, code, undefined) !== undefined) guard.accepted(key);
+        }
       }
       if (r.ok) after?.();
       this.host.log(`${lock === 'puk2' ? 'PUK2' : lock.toUpperCase()} ${r.ok ? 'accepted' : `refused; ${r.retries ?? 'unknown'} tries left`}`);

@@ -202,3 +202,31 @@ for (const profile of ['qmi-rmnet', 'mbim-usb'] as const) {
     }, 45_000);
   });
 }
+
+describe('the PIN guard and codes changed through the API', () => {
+  it('a PIN changed through the API makes the configured old PIN one never sent again: after a reset the SIM waits, its tries untouched', async () => {
+    const dir = mkdtempSync(join(tmpdir(), `wwan-radio-guard-${process.pid}-`));
+    const base = PROFILES['qmi-rmnet'];
+    const sim = await Simulator.start({ profile: { ...base, firmware: { ...base.firmware, pinLocked: true } }, seed: 23, dir });
+    const log: string[] = [];
+    const daemon = await Daemon.start({ socket: join(dir, 'wwand.sock'), netdev: async (_m, n) => new MemoryNetdev(n), pin: PIN, log: (l) => log.push(l) });
+    try {
+      const m = sim.ready().modems[0]!;
+      await daemon.manager.add({ id: 'modem0', control: 'qmi', port: `unix:${m.ports[0]!.socket}` });
+      // The configured PIN unlocked the SIM at the probe.
+      expect((await daemon.request('info', { modem: 'modem0' })).sim?.status).toBe('ready');
+      expect(await daemon.request('pinChange', { modem: 'modem0', lock: 'pin1', pin: PIN, newPin: NEW_PIN })).toMatchObject({ ok: true });
+      const before = log.length;
+      await daemon.request('reset', { modem: 'modem0' });
+      await until(() => log.slice(before).some((l) => l.includes('the configured PIN is not sent')), 30_000, `the guard holding the configured PIN back: ${log.slice(before).join(' | ')}`);
+      await expect.poll(async () => (await daemon.request('info', { modem: 'modem0' })).sim, { timeout: 15_000 }).toMatchObject({ status: 'pin-required', pinRetries: 3 });
+      // Entered by hand, the new PIN unlocks; the codes are in no log line.
+      expect(await daemon.request('unlock', { modem: 'modem0', pin: NEW_PIN })).toMatchObject({ unlocked: true, sim: 'ready' });
+      expect(log.filter((l) => l.includes(PIN) || l.includes(NEW_PIN))).toEqual([]);
+    } finally {
+      await daemon.stop();
+      await sim.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 45_000);
+});
