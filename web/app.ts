@@ -5,6 +5,7 @@ import { h } from './dom.js';
 import { messagesPage } from './pages/messages.js';
 import { modemPage } from './pages/modem.js';
 import { modemsPage } from './pages/modems.js';
+import { radioPage } from './pages/radio.js';
 import type { Ctx, Page } from './pages/page.js';
 import { tracePage } from './pages/trace.js';
 import { Store } from './store.js';
@@ -24,9 +25,10 @@ function start(): void {
   const route = (): void => {
     page?.dispose();
     const messages = /^#\/modem\/(.+)\/messages$/.exec(location.hash)?.[1];
+    const radio = /^#\/modem\/(.+)\/radio$/.exec(location.hash)?.[1];
     const modem = /^#\/modem\/(.+)$/.exec(location.hash)?.[1];
     const name = modem ? 'modem' : location.hash === '#/trace' ? 'trace' : 'modems';
-    page = messages ? messagesPage(ctx, decodeURIComponent(messages)) : modem ? modemPage(ctx, decodeURIComponent(modem)) : name === 'trace' ? tracePage(ctx) : modemsPage(ctx);
+    page = radio ? radioPage(ctx, decodeURIComponent(radio)) : messages ? messagesPage(ctx, decodeURIComponent(messages)) : modem ? modemPage(ctx, decodeURIComponent(modem)) : name === 'trace' ? tracePage(ctx) : modemsPage(ctx);
     for (const a of document.querySelectorAll<HTMLElement>('[data-nav]')) a.classList.toggle('active', a.dataset.nav === name);
     main.replaceChildren(page.el);
   };

@@ -12,7 +12,8 @@ import { smsCommand } from './sms.js';
 import { dssCommand } from './dss.js';
 import { runDemo } from './demo.js';
 import { connectProgress, runTrace } from './trace.js';
-import { bashCompletion, runReload, runSimPin, runUnlock, version, type ServiceOptions } from './service.js';
+import { bashCompletion, runReload, runUnlock, version, type ServiceOptions } from './service.js';
+import { registerRadioCommands } from './radio.js';
 import { LOG_LEVELS } from '../daemon/log.js';
 import type { Params } from '../daemon/api.js';
 import { registerVmCommand } from './vm.js';
@@ -111,16 +112,6 @@ async function main(): Promise<number> {
       code = await runUnlock(modem, opts);
     },
   );
-  socketOpt(
-    program
-      .command('sim-pin')
-      .description("the SIM's PIN state and retries; with --pin-file (and --puk-file) it enters the PIN like `wwan unlock`")
-      .argument('<modem>')
-      .option('--pin-file <file>', 'a file holding the PIN (with --puk-file: the new PIN)')
-      .option('--puk-file <file>', 'a file holding the PUK, to unblock a SIM that asks for it'),
-  ).action(async (modem: string, opts: { socket?: string; json?: boolean; pinFile?: string; pukFile?: string }) => {
-    code = await runSimPin(modem, opts);
-  });
   socketOpt(program.command('reload').description("the daemon re-reads its configuration file (bearers whose profile did not change stay up)")).action(async (opts: { socket?: string; json?: boolean }) => {
     code = await runReload(opts);
   });
@@ -199,6 +190,7 @@ async function main(): Promise<number> {
   });
   program.addCommand(smsCommand(socketOpt, (c) => (code = c)));
   program.addCommand(dssCommand(socketOpt, (c) => (code = c)));
+  registerRadioCommands(program, socketOpt, (c) => (code = c));
   program
     .command('demo')
     .description('the main job: a simulated modem, two multiplexed PDNs, their links, a ping through each')

@@ -45,6 +45,7 @@ const EXIT_FOR: Record<DaemonError['code'], number> = {
   config: EXIT.usage,
   'not-found': EXIT.notFound,
   connect: EXIT.refused,
+  refused: EXIT.refused,
   internal: EXIT.refused,
   busy: EXIT.refused,
   unreachable: EXIT.unreachable,

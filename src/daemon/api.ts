@@ -171,6 +171,43 @@ const smsSendParams = {
   class: t.optional(t.enum([0, 1, 2, 3])),
 };
 
+/** Radio and SIM control (src/modem/radio-driver.ts's shapes, as answers show them). */
+const accessTech = t.enum(['gsm', 'umts', 'lte', 'nr5g']);
+const radioBand = t.object({ tech: accessTech, band: t.number({ integer: true, min: 0, max: 65535 }) });
+const scannedNetwork = t.object({ mcc: t.string(), mnc: t.string(), name: t.optional(t.string()), tech: accessTech, status: t.enum(['current', 'available', 'forbidden', 'unknown']) });
+const modeSet = t.object({ allowed: t.array(accessTech, { min: 1, max: 4 }), preferred: t.optional(accessTech) });
+const radioModes = t.object({ current: modeSet, supported: t.array(modeSet) });
+const radioBands = t.object({ current: t.array(radioBand), supported: t.array(radioBand) });
+const cellInfo = t.object({
+  serving: t.boolean(),
+  tech: accessTech,
+  mcc: t.optional(t.string()),
+  mnc: t.optional(t.string()),
+  cellId: t.optional(t.number({ integer: true })),
+  areaCode: t.optional(t.number({ integer: true })),
+  arfcn: t.optional(t.number({ integer: true })),
+  band: t.optional(t.number({ integer: true })),
+  pci: t.optional(t.number({ integer: true })),
+  rssi: t.optional(t.number()),
+  rsrp: t.optional(t.number()),
+  rsrq: t.optional(t.number()),
+  snr: t.optional(t.number()),
+});
+const retriesLeft = t.optional(t.number({ integer: true, min: 0 }));
+const lockRetries = t.object({ pin1: retriesLeft, puk1: retriesLeft, pin2: retriesLeft, puk2: retriesLeft });
+const codeResult = t.object({ ok: t.boolean(), retries: retriesLeft });
+const simSlot = t.object({ slot: t.number({ integer: true, min: 1 }), active: t.boolean(), present: t.boolean(), kind: t.enum(['uicc', 'euicc', 'unknown']), iccid: t.optional(t.string()), eid: t.optional(t.string()) });
+const powerState = t.enum(['on', 'low', 'off']);
+const simLock = t.enum(['pin1', 'pin2']);
+const pinCode = digits(4, 8, 'a PIN of 4 to 8 digits');
+const slotNumber = t.number({ integer: true, min: 1, max: 8 });
+/** A logical channel: 1–19 (ISO 7816-4: 1–3 basic, 4–19 extended). */
+const logicalChannel = t.number({ integer: true, min: 1, max: 19 });
+const hexBytes = (min: number, max: number, what: string): Schema<string> => t.string({ pattern: new RegExp(`^(?:[0-9a-fA-F]{2}){${min},${max}}$`), what });
+const empty = t.object({});
+/** What a `radio` event says changed. */
+const radioPart = t.enum(['scan', 'modes', 'bands', 'slots', 'locks', 'power', 'numbers', 'thresholds']);
+
 /**
  * Who may call a method: `web` the socket, in-process front-ends and the dashboard; `local` the socket
  * and in-process front-ends; `socket` the socket only (it streams to its connection); `process` only
@@ -291,6 +328,51 @@ export const METHODS = {
   smsSendStored: method({ doc: 'Sends a stored message; it stays stored, now sent', access: 'local', params: { modem, id: smsId }, result: smsMessage }),
   smsDelete: method({ doc: 'Deletes a message (every part)', access: 'web', params: { modem, id: smsId }, result: t.object({ deleted: t.number({ integer: true }) }) }),
   smsc: method({ doc: 'The SMS center address; `set` changes it first', access: 'local', params: { modem, set: t.optional(t.string({ min: 1, max: 32, what: 'a phone number' })) }, result: t.object({ smsc: t.string() }) }),
+  scan: method({
+    doc: 'Scans for networks (tens of seconds on real modems; `radio` events with `what: "scan"` show progress); a second caller joins the running scan, a reset aborts it',
+    access: 'web',
+    params: modemOnly,
+    result: t.object({ networks: t.array(scannedNetwork) }),
+  }),
+  register: method({
+    doc: 'Registers in the operator `mcc` `mnc` (optionally on `tech`), or with neither, automatically; a refusal is a `refused` error with the 3GPP cause',
+    access: 'web',
+    params: { modem, mcc: t.optional(digits(3, 3, 'an MCC of 3 digits')), mnc: t.optional(digits(2, 3, 'an MNC of 2 or 3 digits')), tech: t.optional(accessTech) },
+    result: empty,
+  }),
+  modes: method({ doc: 'The allowed access technologies and the preferred one, and the combinations the modem supports', access: 'web', params: modemOnly, result: radioModes }),
+  setModes: method({ doc: 'Sets the allowed access technologies and the preferred one among them; answers the modes after', access: 'web', params: { modem, allowed: t.array(accessTech, { min: 1, max: 4 }), preferred: t.optional(accessTech) }, result: radioModes }),
+  bands: method({ doc: 'The current and the supported bands', access: 'web', params: modemOnly, result: radioBands }),
+  setBands: method({ doc: 'Sets the bands to use (`[]`: every supported band); answers the bands after', access: 'web', params: { modem, bands: t.array(radioBand, { max: 256 }) }, result: radioBands }),
+  cells: method({ doc: 'The serving and neighbouring cells: technology, ids, area code, ARFCN, band, PCI, signal', access: 'web', params: modemOnly, result: t.object({ cells: t.array(cellInfo) }) }),
+  signalSetup: method({
+    doc: 'Signal reporting: an RSSI change in dB and error-rate changes that trigger a report (0/false: off), and a polling rate in seconds (0: off)',
+    access: 'web',
+    params: { modem, rssiDelta: t.optional(t.number({ integer: true, min: 0, max: 100 })), errorRate: t.optional(t.boolean()), rateSeconds: t.optional(t.number({ integer: true, min: 0, max: 3600 })) },
+    result: empty,
+  }),
+  simLocks: method({ doc: 'Tries left per code (PIN1, PUK1, PIN2, PUK2) and whether PIN1 is checked, never a code', access: 'web', params: modemOnly, result: t.object({ retries: lockRetries, pin1Enabled: t.optional(t.boolean()) }) }),
+  pinEnable: method({
+    doc: 'Turns checking of PIN1 or PIN2 on or off (`pin` is that lock\'s code); a refused code is `ok: false` with the tries left, never retried',
+    access: 'web',
+    params: { modem, lock: simLock, pin: pinCode, enable: t.boolean() },
+    result: codeResult,
+  }),
+  pinChange: method({ doc: 'Changes the code of PIN1 or PIN2; a refused code is `ok: false` with the tries left, never retried', access: 'web', params: { modem, lock: simLock, pin: pinCode, newPin: pinCode }, result: codeResult }),
+  slots: method({ doc: 'The SIM slots: which is active, what card is in each (UICC or eUICC), its ICCID and EID', access: 'web', params: modemOnly, result: t.object({ slots: t.array(simSlot) }) }),
+  setSlot: method({ doc: 'Makes `slot` (1-based) the active SIM slot; the modem probes the SIM again; answers the slots after', access: 'web', params: { modem, slot: slotNumber }, result: t.object({ slots: t.array(simSlot) }) }),
+  apduOpen: method({ doc: 'Opens a logical channel to the card application `aid` (hex, 1–16 bytes)', access: 'local', params: { modem, aid: hexBytes(1, 16, 'an AID of 1 to 16 bytes in hex') }, result: t.object({ channel: t.number({ integer: true }) }) }),
+  apdu: method({
+    doc: 'Sends a command APDU (hex, 4–261 bytes) on a logical channel; answers the response with its status word (hex)',
+    access: 'local',
+    params: { modem, channel: logicalChannel, apdu: hexBytes(4, 261, 'a command APDU of 4 to 261 bytes in hex') },
+    result: t.object({ response: t.string() }),
+  }),
+  apduClose: method({ doc: 'Closes a logical channel', access: 'local', params: { modem, channel: logicalChannel }, result: empty }),
+  numbers: method({ doc: "The SIM's own numbers (MSISDNs)", access: 'web', params: modemOnly, result: t.object({ numbers: t.array(t.string()) }) }),
+  power: method({ doc: 'The radio power state; `state` sets it first (on, low: radio off, off: powered down until a reset)', access: 'web', params: { modem, state: t.optional(powerState) }, result: t.object({ state: powerState }) }),
+  reset: method({ doc: 'Resets the modem: it comes back as a new device, its bearers are restored; a running scan ends `aborted`', access: 'web', params: modemOnly, result: empty }),
+  factoryReset: method({ doc: 'Restores factory settings; `code` is the carrier\'s service programming code (never logged)', access: 'local', params: { modem, code: t.string({ pattern: /^[0-9A-Za-z]{1,16}$/, what: 'a code of 1 to 16 letters or digits' }) }, result: empty }),
 };
 
 const traceEvent = t.object({
@@ -318,6 +400,10 @@ export const EVENTS = {
   },
   stream: { doc: 'A device service stream opened or closed (closed: `error` says why when it was not asked for)', fields: stream },
   trace: { doc: 'A control message, decoded by name (after `trace`; secrets overwritten in `hex`)', fields: traceEvent },
+  radio: {
+    doc: 'Radio or SIM control changed (`what`: modes, bands, slots, locks, power, numbers, thresholds), or scan progress (`what: "scan"` with `found` and `done`)',
+    fields: t.object({ modem: t.string(), what: radioPart, found: t.optional(t.number({ integer: true })), done: t.optional(t.boolean()) }),
+  },
   dropped: { doc: 'This many events or traces were dropped while the connection was not reading', fields: t.object({ count: t.number({ integer: true }) }) },
 } as const;
 
@@ -335,6 +421,7 @@ export const ERRORS = {
   'not-found': { code: -32001, doc: 'No such modem, bearer or message' },
   connect: { code: -32002, doc: 'The modem or the network refused (the message says what they said)' },
   busy: { code: -32003, doc: 'The daemon serves 64 clients at most; this one was closed' },
+  refused: { code: -32004, doc: 'The modem, the SIM or the network refused a radio or SIM request: `data.reason` says why (not-supported, no-such-network, network-refused, wrong-state, no-such-slot, no-such-channel, bad-apdu, aborted, failed), `data.cause` is the 3GPP cause where the network gave one' },
 } as const;
 
 /** A method's name. */
@@ -372,15 +459,26 @@ export type SignalView = Infer<typeof signal>;
 /** A registration as answers and events show it. */
 export type RegistrationView = Infer<typeof registration>;
 
+/** Radio shapes as answers show them. */
+export type ScannedNetworkView = Infer<typeof scannedNetwork>;
+export type CellInfoView = Infer<typeof cellInfo>;
+export type SimSlotView = Infer<typeof simSlot>;
+export type RadioModesView = Infer<typeof radioModes>;
+export type RadioBandsView = Infer<typeof radioBands>;
+
 /** An error answer's body. */
 export interface ErrorBody {
   code: number;
   message: string;
-  data: { name: ErrorName };
+  /** `refused` errors: why, and the network's 3GPP cause. */
+  data: { name: ErrorName; reason?: RadioRefusalName; cause?: number };
 }
 
+/** Why a `refused` error was refused (src/modem/radio-driver.ts's RadioRefusal). */
+export type RadioRefusalName = 'not-supported' | 'no-such-network' | 'network-refused' | 'wrong-state' | 'no-such-slot' | 'no-such-channel' | 'bad-apdu' | 'aborted' | 'failed';
+
 /** The error body for a declared error. */
-export const errorBody = (name: ErrorName, message: string): ErrorBody => ({ code: ERRORS[name].code, message, data: { name } });
+export const errorBody = (name: ErrorName, message: string, detail: { reason?: RadioRefusalName; cause?: number } = {}): ErrorBody => ({ code: ERRORS[name].code, message, data: { name, ...detail } });
 
 /** The name of an error answer's code (`internal` for a code this contract does not declare). */
 export function errorName(code: unknown): ErrorName {

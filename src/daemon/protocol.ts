@@ -3,6 +3,7 @@
  * events and error codes). Requests are checked here before any handler sees them.
  */
 import { ConfigError, ConnectError, NotFoundError } from '../modem/types.js';
+import { RadioError } from '../modem/radio-driver.js';
 import { checkParams, errorBody, isMethod, METHODS, type ApiEvent, type ErrorBody, type ErrorName, type Method, type Params, type Result } from './api.js';
 
 export type { ErrorBody, ErrorName, Method } from './api.js';
@@ -62,10 +63,14 @@ export function errorNameOf(e: unknown): ErrorName {
   if (e instanceof NotFoundError) return 'not-found';
   if (e instanceof ConfigError) return 'config';
   if (e instanceof ConnectError) return 'connect';
+  if (e instanceof RadioError) return 'refused';
   return 'internal';
 }
 
-export const errorOf = (e: unknown): ErrorBody => errorBody(errorNameOf(e), e instanceof Error ? e.message : String(e));
+export const errorOf = (e: unknown): ErrorBody =>
+  e instanceof RadioError
+    ? errorBody('refused', e.message, { reason: e.reason, ...(e.cause3gpp !== undefined ? { cause: e.cause3gpp } : {}) })
+    : errorBody(errorNameOf(e), e instanceof Error ? e.message : String(e));
 
 /** Who asked: a socket connection (streams go to it), or a front-end in the daemon's process. */
 export interface Caller {

@@ -23,6 +23,7 @@ import { checkParams, errorBody, METHODS, type ApiEvent, type LocalMethod, type 
 import { errorMessage, errorOf, eventMessage, ParamsError, parseRequest, resultMessage, type Caller, type Handlers } from './protocol.js';
 import { bearerView, linkViews, modemInfo, modemSummary } from './views.js';
 import { smsHandlers } from './sms.js';
+import { radioHandlers } from './radio.js';
 import { DssTerminals } from './dss.js';
 
 /** How the daemon runs: socket, netdevs, discovery, simulated modems, PIN, log. */
@@ -111,6 +112,7 @@ export class Daemon {
     this.manager.on('registration', (modem, registration) => this.publish({ event: 'registration', modem, registration }));
     this.manager.on('modemAdded', (modem) => this.publish({ event: 'modem-added', modem }));
     this.manager.on('sms', (modem, e) => this.publish({ event: 'sms', modem, ...e }));
+    this.manager.on('radio', (modem, e) => this.publish({ event: 'radio', modem, ...e }));
     this.manager.on('modemRemoved', (modem) => this.publish({ event: 'modem-removed', modem }));
     this.handlers = this.methodHandlers();
   }
@@ -334,6 +336,7 @@ export class Daemon {
         return { added: spec.id };
       },
       ...smsHandlers(m),
+      ...radioHandlers(m),
     };
   }
 

@@ -14,7 +14,7 @@ import type { Netdev } from '../net/netdev.js';
 import type { KernelDevice, StepRunner } from '../net/kernel.js';
 import { KernelBackend } from '../link/kernel.js';
 import type { ControlDriver } from './driver.js';
-import { Modem, type Bearer, type ModemState, type StreamLink } from './modem.js';
+import { Modem, type Bearer, type ModemState, type RadioEvent, type StreamLink } from './modem.js';
 import { PinGuard } from './pin-guard.js';
 import { QmiDriver } from './qmi-driver.js';
 import { MbimDriver } from './mbim-driver.js';
@@ -61,6 +61,8 @@ export interface ManagerEvents {
   log: [string];
   /** Short messages added, changed, received, deleted; the store full. */
   sms: [string, MessagingEvent];
+  /** Radio or SIM control changed, or scan progress. */
+  radio: [string, RadioEvent];
   /** A control message, secrets overwritten. */
   trace: [string, 'qmi' | 'mbim', 'tx' | 'rx', Uint8Array];
   /** A control request ended: protocol, service, seconds, result (for metrics). */
@@ -122,6 +124,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
     modem.on('signal', (s) => this.emit('signal', spec.id, s));
     modem.on('registration', (r) => this.emit('registration', spec.id, r));
     modem.on('log', (l) => this.emit('log', l));
+    modem.on('radio', (e) => this.emit('radio', spec.id, e));
     modem.on('gone', () => void this.gone(spec, modem));
     onMessagingEvent(modem.messaging, (e) => this.emit('sms', spec.id, e));
     driver.on('closed', () => {

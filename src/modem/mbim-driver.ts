@@ -10,6 +10,7 @@ import { decodeBuffer } from '../mbim/schema.js';
 import { basicConnect, ipConfigurationQuery, RegisterState, SubscriberReadyState, NwError } from '../mbim/services/basic-connect.js';
 import { MbimSms } from './mbim-sms.js';
 import { MbimDss } from './mbim-dss.js';
+import { MbimRadio } from './mbim-radio-driver.js';
 import { MBIM_PIPE_FORMAT } from '../link/format.js';
 import type { ControlDriver, DataSetup, DriverConnect, DriverEvents, DriverSession, ProbeResult } from './driver.js';
 import { ConnectError, type Registration, type SignalQuality, type SimStatus } from './types.js';
@@ -40,6 +41,7 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
   readonly protocol = 'mbim';
   readonly sms: MbimSms;
   readonly dss: MbimDss;
+  readonly radio: MbimRadio;
   private maxSessions = 1;
   private readonly sessions = new Map<number, MbimSession>();
   private swept = false;
@@ -51,6 +53,7 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
     super();
     this.sms = new MbimSms(device);
     this.dss = new MbimDss(device);
+    this.radio = new MbimRadio(device);
     device.onClose((err) => this.emit('closed', err));
     device.on(c.connect, (v) => {
       const s = this.sessions.get(v.sessionId);

@@ -14,6 +14,8 @@ import type { Netdev } from '../net/netdev.js';
 import type { PinGuard } from './pin-guard.js';
 import type { ControlDriver, DataSetup, DriverSession, ProbeResult } from './driver.js';
 import { Messaging } from './messaging.js';
+import type { ModemRadioEvents } from './radio-driver.js';
+import { Radio } from './radio.js';
 import { checkApn, ConfigError, NotFoundError, ConnectError, type BearerRequest, type ConnectedBearer, type Registration, type SignalQuality } from './types.js';
 
 /** Where a modem is in its life. */
@@ -61,7 +63,12 @@ export interface ModemEvents {
   log: [string];
   /** The control port stayed missing after a close: the modem is unplugged. */
   gone: [];
+  /** Radio or SIM control changed (what), or scan progress. */
+  radio: [RadioEvent];
 }
+
+/** A change of the radio side as the API's `radio` event shows it. */
+export type RadioEvent = { what: ModemRadioEvents['changed'][0] } | { what: 'scan'; found: number; done: boolean };
 
 /** How a modem makes its links and reopens its control port. */
 export interface ModemOptions {
@@ -108,6 +115,8 @@ export class Modem extends EventEmitter<ModemEvents> {
   readonly links: LinkBackend;
   /** Short messages (enabled once the SIM is ready). */
   readonly messaging = new Messaging();
+  /** Radio, network and SIM control; undefined when the driver offers none. */
+  readonly radio: Radio | undefined;
   private setup: DataSetup | undefined;
   private dataSetup: Promise<void> = Promise.resolve();
   private multiplexed = false;
@@ -131,6 +140,7 @@ export class Modem extends EventEmitter<ModemEvents> {
         log: (l) => this.log(l),
         ...(options.queueLimit !== undefined ? { queueLimit: options.queueLimit } : {}),
       });
+    this.radio = driver.radio ? this.makeRadio() : undefined;
     this.bind(driver);
     const every = options.monitorMs ?? 10_000;
     if (every > 0) this.monitor = setInterval(() => void this.checkSessions(), every).unref();
@@ -138,6 +148,33 @@ export class Modem extends EventEmitter<ModemEvents> {
 
   private monitor: NodeJS.Timeout | undefined;
   private checking = false;
+
+  /** The radio over whichever driver is current; its changes and scan progress become `radio` events. */
+  private makeRadio(): Radio {
+    const radio = new Radio({
+      driver: () => (this.recovering ? undefined : this.driver.radio),
+      sim: () => (this.info ? { status: this.info.sim.status, keys: [...new Set([this.simKey(this.info), `imei:${this.info.identity.imei}`])] } : undefined),
+      reprobe: async (what) => {
+        if (this.recovering || this.closed) return;
+        // A changed SIM is probed like a new one (configured PIN, messaging); a radio change needs only the state.
+        if (what === 'sim') await this.probe();
+        else {
+          this.info = await this.driver.probe();
+          this.updateState();
+        }
+      },
+      ...(this.options.pinGuard ? { pinGuard: this.options.pinGuard } : {}),
+      log: (l) => this.log(l),
+    });
+    radio.on('changed', (what) => this.emit('radio', { what }));
+    radio.on('scanProgress', (p) => this.emit('radio', { what: 'scan', ...p }));
+    return radio;
+  }
+
+  /** The key the PIN guard knows this SIM by: its ICCID, or the modem's IMEI when a locked SIM hides it. */
+  private simKey(info: ProbeResult): string {
+    return info.sim.iccid ?? `imei:${info.identity.imei}`;
+  }
 
   /** The pipe's framing and links where this process carries the data (userspace backend). */
   get datapath(): Datapath | undefined {
@@ -161,7 +198,9 @@ export class Modem extends EventEmitter<ModemEvents> {
 
   private bind(driver: ControlDriver): void {
     driver.on('closed', () => {
-      if (this.driver === driver && !this.closed && !this.recovering) void this.recover();
+      if (this.driver !== driver) return;
+      this.radio?.lost('the control port closed (a reset)');
+      if (!this.closed && !this.recovering) void this.recover();
     });
     driver.on('sessionLost', (token, reason) => this.lost(token, reason));
     driver.on('signal', (s) => {
@@ -242,7 +281,7 @@ export class Modem extends EventEmitter<ModemEvents> {
     this.info = await this.driver.probe();
     const pin = this.options.pin;
     if (this.info.sim.status === 'pin-required' && pin !== undefined) {
-      const sim = this.info.sim.iccid ?? `imei:${this.info.identity.imei}`;
+      const sim = this.simKey(this.info);
       const veto = this.options.pinGuard?.veto(sim, pin, this.info.sim.pinRetries);
       if (veto) this.log(`the configured PIN is not sent: ${veto}`);
       else {
@@ -269,9 +308,14 @@ export class Modem extends EventEmitter<ModemEvents> {
     if (!this.info) await this.probe();
     const waiting = puk === undefined ? 'pin-required' : 'puk-required';
     if (this.info!.sim.status !== waiting) throw new ConfigError(`the SIM of ${this.id} is ${this.info!.sim.status}, not waiting for a ${puk === undefined ? 'PIN' : 'PUK'}`);
+    const sim = this.simKey(this.info!);
     const r = puk === undefined ? await this.driver.unlockPin(pin) : await this.driver.unblockPin(puk, pin);
+    // The guard learns what the SIM said of this PIN, as it does for the configured one.
+    if (puk === undefined && !r.unlocked) this.options.pinGuard?.refusedBy(sim, pin);
+    else if (r.unlocked && this.options.pinGuard?.veto(sim, pin, undefined) !== undefined) this.options.pinGuard.accepted(sim);
     this.info = await this.driver.probe();
     this.updateState();
+    void this.radio?.retries().catch(() => undefined);
     return { ...r, sim: this.info.sim.status };
   }
 
@@ -315,6 +359,7 @@ export class Modem extends EventEmitter<ModemEvents> {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.radio?.close();
     this.messaging.close();
     clearInterval(this.monitor);
     // A modem that stopped answering must not hold a shutdown: a second per answer; what is left

@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { QmiTimeoutError, type QmiClient, type QmiDevice } from '../qmi/client.js';
 import type { AnyService } from '../qmi/schema.js';
+import { swappedBcdDigits } from '../qmi/bcd.js';
 import { QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { dms } from '../qmi/services/dms.js';
 import { nas, NasRegistrationState } from '../qmi/services/nas.js';
@@ -13,7 +14,9 @@ import { wda, WdaDataAggregationProtocol } from '../qmi/services/wda.js';
 import { wds, WdsVerboseCallEndReason3gpp } from '../qmi/services/wds.js';
 import type { PipeFormat } from '../mux/pipe.js';
 import { BAM_DMUX_PIPE_FORMAT, qmiPipeFormat, type AggregationProtocol } from '../link/format.js';
+import { QmiRadio, type QmiRadioOptions } from './qmi-radio.js';
 import { QmiSms } from './qmi-sms.js';
+import { RadioError } from './radio-driver.js';
 import type { ControlDriver, DataSetup, DriverConnect, DriverEvents, DriverSession, ProbeResult } from './driver.js';
 import { ConnectError, type Ipv4Config, type Ipv6Config, type Registration, type SignalQuality, type SimStatus } from './types.js';
 
@@ -27,6 +30,8 @@ export interface QmiDriverOptions {
   /** The newest QMAP the data path understands: qmi_wwan's qmimux only v1, rmnet and wwankit v5. */
   qmap?: 'qmap' | 'qmapv5';
   log?: (line: string) => void;
+  /** Scan and registration time limits of the radio side. */
+  radio?: QmiRadioOptions;
 }
 
 type WdsClient = QmiClient<typeof wds>;
@@ -47,23 +52,13 @@ function signalQuality(v: { lte?: { rssi: number; rsrq: number; rsrp: number; sn
   };
 }
 
-/** Digits stored as BCD with swapped nibbles (SIM files); 0xF pads the end. */
-function swappedBcdDigits(bytes: readonly number[]): string {
-  let digits = '';
-  for (const b of bytes) {
-    for (const d of [b & 0xf, b >> 4]) {
-      if (d > 9) return digits;
-      digits += d;
-    }
-  }
-  return digits;
-}
-
 const maskToPrefix = (mask: string): number => mask.split('.').reduce((n, o) => n + (Number(o) >>> 0).toString(2).replace(/0/g, '').length, 0);
 
 export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriver {
   readonly protocol = 'qmi';
   readonly sms: QmiSms;
+  /** Radio, network and SIM control on the clients the probe allocated. */
+  readonly radio: QmiRadio;
   private dms!: QmiClient<typeof dms>;
   private nas!: QmiClient<typeof nas>;
   private uim!: QmiClient<typeof uim>;
@@ -77,6 +72,10 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
   ) {
     super();
     this.sms = new QmiSms(device);
+    this.radio = new QmiRadio(() => {
+      if (!this.dms || !this.nas || !this.uim) throw new RadioError('wrong-state', 'the modem has not been probed yet');
+      return { dms: this.dms, nas: this.nas, uim: this.uim };
+    }, options.radio);
     device.port.onClose((err) => this.emit('closed', err));
   }
 
@@ -98,6 +97,8 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
 
   async probe(): Promise<ProbeResult> {
     this.dms ??= await this.device.allocateClient(dms);
+    // Probed again after radio and SIM changes: the indication handlers are bound with the client, once.
+    const bind = this.nas === undefined;
     this.nas ??= await this.device.allocateClient(nas);
     this.uim ??= await this.device.allocateClient(uim);
     const [manufacturer, model, revision, ids] = await Promise.all([
@@ -106,9 +107,11 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
       this.dms.request(dms.messages.getRevision, {}),
       this.dms.request(dms.messages.getIds, {}),
     ]);
-    this.nas.on(nas.indications.servingSystem, () => this.refreshRegistration());
-    this.nas.on(nas.indications.signalInfo, (v) => v.lte && this.emit('signal', signalQuality(v)));
-    await this.nas.request(nas.messages.registerIndications, { signalInfo: true, servingSystemEvents: true }).catch(() => undefined);
+    if (bind) {
+      this.nas.on(nas.indications.servingSystem, () => this.refreshRegistration());
+      this.nas.on(nas.indications.signalInfo, (v) => v.lte && this.emit('signal', signalQuality(v)));
+      await this.nas.request(nas.messages.registerIndications, { signalInfo: true, servingSystemEvents: true }).catch(() => undefined);
+    }
     return {
       identity: { manufacturer: manufacturer.manufacturer, model: model.model, revision: revision.revision, imei: ids.imei ?? '' },
       sim: await this.simStatus(),

@@ -153,6 +153,8 @@ export interface RadioDriver {
   /** Sends a command APDU on a logical channel; answers the response with its SW1 SW2. */
   transmitApdu(channel: number, apdu: Uint8Array): Promise<Uint8Array>;
   closeChannel(channel: number): Promise<void>;
+  /** Whether PIN1 is checked (absent: the driver cannot tell; the modem then infers it from the SIM's state). */
+  pin1Enabled?(): Promise<boolean | undefined>;
   /** The eUICC's EID (32 digits), undefined on a plain UICC. */
   eid(): Promise<string | undefined>;
   ownNumbers(): Promise<string[]>;

@@ -81,6 +81,8 @@ export interface FirmwareConfig {
   mtu?: number;
   /** A fixed signal (no random walk), for reproducible output. */
   fixedSignal?: boolean;
+  /** The service programming code DMS Restore Factory Defaults asks for (default 000000). */
+  spc?: string;
   /** The newest QMAP the modem speaks; asking for more gets this (the response says so). */
   maxQmap?: 'qmap' | 'qmapv4' | 'qmapv5';
   /** The modem's own uplink aggregation limits, reported to the host. */

@@ -59,7 +59,7 @@ const fail = (status: number, values?: object): MbimCommandFailure => new MbimCo
 /** The Basic Connect CIDs answered (not service activation, IP packet filters, multicarrier providers). */
 const BASIC_CONNECT_CIDS = [bc.deviceCaps, bc.subscriberReadyStatus, bc.radioState, bc.pin, bc.pinList, bc.homeProvider, bc.preferredProviders, bc.visibleProviders, bc.registerState, bc.packetService, bc.signalState, bc.connect, bc.ipConfiguration, bc.deviceServices, bc.deviceServiceSubscribeList, bc.packetStatistics, bc.networkIdleHint, bc.emergencyMode].map((c) => c.id);
 const ext = msBasicConnectExtensions.cids;
-const MBIM_EXT_CIDS = [ext.sysCaps, ext.deviceSlotMappings, ext.slotInfoStatus, ext.baseStationsInfo, ext.locationInfoStatus, ext.version].map((c) => c.id);
+const MBIM_EXT_CIDS = [ext.sysCaps, ext.deviceSlotMappings, ext.slotInfoStatus, ext.baseStationsInfo, ext.locationInfoStatus, ext.version, ext.deviceReset].map((c) => c.id);
 
 /** MBIM 1.0 with no extensions: the layouts we answer with. */
 const MBIM_VERSION = 0x0100;

@@ -58,6 +58,8 @@ export function serveMbimRadio(ep: MbimDeviceEndpoint, fw: ModemFirmware): void 
     const one = card.pin1;
     if (one.state === 'blocked' || one.state === 'permanently-blocked') return { pinType: PinType.names.puk1, pinState: PinState.names.locked, remainingAttempts: one.unblockRetries };
     if (one.state === 'enabled-not-verified') return { pinType: PinType.names.pin1, pinState: PinState.names.locked, remainingAttempts: one.retries };
+    // The answer to a PIN1 operation says its tries, as one on PIN2 does.
+    if (r && asked !== undefined && LOCKS[asked]?.lock === 'pin1') return { pinType: PinType.names.pin1, pinState: r.outcome === 'ok' ? PinState.names.unlocked : PinState.names.locked, remainingAttempts: one.retries };
     const two = card.pin2;
     if (asked !== undefined && LOCKS[asked]?.lock === 'pin2') {
       const blocked = two.state === 'blocked' || two.state === 'permanently-blocked';
@@ -175,6 +177,11 @@ export function serveMbimRadio(ep: MbimDeviceEndpoint, fw: ModemFirmware): void 
     fw.switchSlot(slot + 1);
     return mapping();
   });
+  // Device Reset answers first, then the modem restarts.
+  ep.set(ext.deviceReset, () => {
+    setImmediate(() => fw.reset());
+    return {};
+  });
   fw.on('cardPower', (slot) => ep.indicate(ext.slotInfoStatus, { slotIndex: slot - 1, state: slotState(slot - 1) }));
   fw.on('slot', (slot) => ep.indicate(ext.slotInfoStatus, { slotIndex: slot - 1, state: slotState(slot - 1) }));
 
@@ -266,10 +273,16 @@ export function serveMbimRadio(ep: MbimDeviceEndpoint, fw: ModemFirmware): void 
  * Register State set: automatic, or manual in a provider (MCCMNC). A refused registration answers
  * Failure with the 3GPP cause as NwError; a network not in range, ProviderNotVisible.
  */
-export function registerWith(fw: ModemFirmware, v: { providerId: string; registerAction: number }): void {
+export function registerWith(fw: ModemFirmware, v: { providerId: string; registerAction: number; dataClass: number }): void {
   if (fw.operatingMode !== 'online') throw fail(MbimStatus.RadioPowerOff);
   const manual = v.registerAction === RegisterAction.names.manual;
   if (manual && !/^\d{5,6}$/.test(v.providerId)) throw fail(MbimStatus.InvalidParameters);
+  // A data class names the technologies to use from now on (how ModemManager sets modes over MBIM); 0 keeps them.
+  if (v.dataClass) {
+    const allowed = fw.radio.capabilities.allowed.filter((rat) => v.dataClass & DATA_CLASS_OF[rat]);
+    if (allowed.length === 0) throw fail(MbimStatus.DataClassNotAvailable);
+    fw.setRadioPreferences({ allowed });
+  }
   try {
     fw.register(manual ? { mode: 'manual', mcc: v.providerId.slice(0, 3), mnc: v.providerId.slice(3) } : { mode: 'automatic' });
   } catch (e) {

@@ -4,7 +4,8 @@
  */
 import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { QMI_CID_BROADCAST } from '../qmi/qmux.js';
-import { dms, DmsBandCapability, DmsOperatingMode } from '../qmi/services/dms.js';
+import { bandWords, legacyBandMask } from '../qmi/bands.js';
+import { dms, DmsOperatingMode, DmsRadioInterface } from '../qmi/services/dms.js';
 import { nas, NasPlmnAccessTechnologyIdentifier, NasNetworkDescriptionEncoding, NasRadioTechnologyPreference } from '../qmi/services/nas.js';
 import { uim } from '../qmi/services/uim.js';
 import { wda, WdaDataAggregationProtocol, WdaLinkLayerProtocol } from '../qmi/services/wda.js';
@@ -13,7 +14,7 @@ import type { IndicationDef } from '../qmi/schema.js';
 import type { Bands, CallEndReason, DataFormat, FirmwareConfig, IpFamily, ModemFirmware, OperatingMode, Session } from './firmware.js';
 import { FirmwareError } from './firmware.js';
 import type { QmiDeviceEndpoint } from './qmi-endpoint.js';
-import { modeOf, serveQmiNasRadio } from './qmi-nas-radio.js';
+import { serveQmiNasRadio } from './qmi-nas-radio.js';
 import { PIN_STATE, serveQmiUim } from './qmi-uim.js';
 import type { CodeLock } from './sim-card.js';
 import { serveQmiWms } from './qmi-wms.js';
@@ -62,24 +63,8 @@ function clampQmap(want: DataFormat['ulAggregation'], max: FirmwareConfig['maxQm
   return QMAP_ORDER.indexOf(want) > QMAP_ORDER.indexOf(max) ? max : want;
 }
 
-const B = DmsBandCapability;
-const GSM_BITS: Record<Bands['gsm'][number], bigint> = { 850: B['gsm-850'], 900: B['gsm-900-primary'] | B['gsm-900-extended'], 1800: B['gsm-dcs-1800'], 1900: B['gsm-pcs-1900'] };
-const UTRA_BITS: Record<number, bigint> = { 1: B['wcdma-2100'], 2: B['wcdma-pcs-1900'], 3: B['wcdma-dcs-1800'], 4: B['wcdma-1700-us'], 5: B['wcdma-850-us'], 6: B['wcdma-800'], 8: B['wcdma-900'] };
-
 /** The radio's GSM and UTRA bands as DMS and NAS carry them. */
-function legacyBands(b: Bands): bigint {
-  let mask = 0n;
-  for (const g of b.gsm) mask |= GSM_BITS[g];
-  for (const u of b.utra) mask |= UTRA_BITS[u] ?? 0n;
-  return mask;
-}
-
-/** E-UTRA bands as 64-bit words: band n is bit (n-1) % 64 of word (n-1) / 64. */
-function lteBandWords(b: Bands, words: number): bigint[] {
-  const out = Array.from({ length: words }, () => 0n);
-  for (const n of b.eutra) if (n <= words * 64) out[Math.floor((n - 1) / 64)]! |= 1n << BigInt((n - 1) % 64);
-  return out;
-}
+const legacyBands = (b: Bands): bigint => legacyBandMask(b.gsm, b.utra);
 
 /** A PLMN name in NAS's 7-bit ASCII encoding (anything else shows as '?'). */
 const ascii7 = (s: string): number[] => [...s].map((c) => (c.charCodeAt(0) < 0x80 ? c.charCodeAt(0) : 0x3f));
@@ -111,20 +96,42 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     return { msisdn: fw.identity.msisdn };
   });
   ep.handle(d.getCapabilities, () => ({
-    info: { maxTxChannelRate: 50_000_000, maxRxChannelRate: 150_000_000, dataServiceCapability: 3, simCapability: 2, radioInterfaces: [4, 5, 8] },
+    // The radios the modem has: 2G/3G/4G, and 5G on a 5G modem.
+    info: { maxTxChannelRate: 50_000_000, maxRxChannelRate: 150_000_000, dataServiceCapability: 3, simCapability: 2, radioInterfaces: (['gsm', 'umts', 'lte', '5gnr'] as const).filter((r) => fw.radio.capabilities.allowed.includes(r)).map((r) => DmsRadioInterface.names[r]) },
   }));
   ep.handle(d.getOperatingMode, () => ({ mode: modeValues[fw.operatingMode], hardwareRestrictedMode: false }));
   ep.handle(d.setOperatingMode, (v) => {
     const mode = modeFromValue(v.mode);
     if (!mode) throw protocolError(QmiProtocolError.InvalidArgument);
+    if (mode === 'reset') {
+      // The answer goes out first; then the modem reboots (every client id gone) and comes back online.
+      setImmediate(() => {
+        fw.reset();
+        fw.setOperatingMode('online');
+      });
+      return {};
+    }
     fw.setOperatingMode(mode);
+    return {};
+  });
+  // Factory settings: every technology and band the radio has, the default preferred one, automatic selection.
+  ep.handle(d.restoreFactoryDefaults, (v) => {
+    if (v.serviceProgrammingCode !== (fw.config.spc ?? '000000')) throw protocolError(QmiProtocolError.AuthenticationFailed);
+    const caps = fw.radio.capabilities;
+    fw.setRadioPreferences({ allowed: caps.allowed, bands: caps.bands, preferred: fw.config.rat ?? 'lte' });
+    try {
+      fw.register({ mode: 'automatic' });
+    } catch {
+      // Nothing in range: the modem keeps searching.
+    }
     return {};
   });
   ep.handle(d.setEventReport, () => ({}));
   ep.handle(d.getBandCapabilities, () => ({
     bandCapability: legacyBands(fw.bands),
-    lteBandCapability: lteBandWords(fw.bands, 1)[0]!,
+    lteBandCapability: bandWords(fw.bands.eutra, 1)[0]!,
     extendedLteBandCapability: fw.bands.eutra,
+    ...(fw.radio.capabilities.bands.nr.length > 0 ? { nr5gBandCapability: fw.radio.capabilities.bands.nr } : {}),
   }));
   // The SIM carries no personalization locks: every facility is off.
   ep.handle(d.uimGetCkStatus, () => {
@@ -165,16 +172,6 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     };
   };
   ep.handle(n.getServingSystem, servingSystem);
-  // The radios and bands the modem has, all allowed: 2G/3G/4G, and 5G on a 5G modem.
-  ep.handle(n.getSystemSelectionPreference, () => {
-    const p = fw.radio.preferences;
-    return {
-      modePreference: modeOf(p.allowed),
-      bandPreference: legacyBands(p.bands),
-      lteBandPreference: lteBandWords(p.bands, 1)[0]!,
-      extendedLteBandPreference: lteBandWords(p.bands, 4),
-    };
-  });
   serveQmiNasRadio(ep, fw);
   ep.handle(n.getTechnologyPreference, () => {
     const t = NasRadioTechnologyPreference.names;
@@ -243,6 +240,18 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     tacValid: true, tac: 0x5678,
   });
   ep.handle(n.getSystemInfo, () => {
+    const cause = fw.registration === 'denied' ? fw.radio.rejectCause : undefined;
+    const sel = fw.radio.selection;
+    if (cause !== undefined && sel.mode === 'manual') {
+      // Limited service on the network that refused, with the network's cause.
+      return {
+        lteServiceStatus: { serviceStatus: 1, trueServiceStatus: 1, preferredDataPath: false },
+        lteSystemInfo: {
+          ...lteSystemInfo(), domainValid: false, serviceCapabilityValid: false, cidValid: false, tacValid: false,
+          registrationRejectInfoValid: true, registrationRejectDomain: 3, registrationRejectCause: cause, mcc: sel.mcc, mnc: sel.mnc,
+        },
+      };
+    }
     if (!fw.registered) return { lteServiceStatus: { serviceStatus: 0, trueServiceStatus: 0, preferredDataPath: false } };
     const status = { serviceStatus: 2, trueServiceStatus: 2, preferredDataPath: false };
     return fw.rat === '5gnr'

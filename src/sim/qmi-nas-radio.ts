@@ -1,12 +1,15 @@
 /**
  * QMI NAS in front of the simulated radio network: network scans, system selection preferences
- * (technologies, LTE bands, automatic or manual registration) and forced searches.
+ * (technologies and their order, GSM/UTRA/LTE/NR bands, automatic or manual registration), network
+ * registration, cell location info and forced searches.
  */
+import { bandsOfWords, bandWords, legacyBandMask, legacyBandsOf } from '../qmi/bands.js';
 import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
-import { nas, NasNetworkScanResult, NasNetworkSelectionPreference, NasNetworkStatus, NasRadioInterface, NasRatModePreference } from '../qmi/services/nas.js';
+import { bcdPlmn } from '../qmi/bcd.js';
+import { nas, NasNetworkRegisterType, NasNetworkScanResult, NasNetworkSelectionPreference, NasNetworkStatus, NasRadioInterface, NasRatModePreference } from '../qmi/services/nas.js';
 import type { ModemFirmware, Rat } from './firmware.js';
 import type { QmiDeviceEndpoint } from './qmi-endpoint.js';
-import { RegistrationRefused, ScanAbortedError, type NetworkSelection } from './radio-network.js';
+import { RegistrationRefused, ScanAbortedError, type Cell, type NetworkSelection } from './radio-network.js';
 
 const fail = (code: number): QmiProtocolErrorResponse => new QmiProtocolErrorResponse(code, 'simulated', {});
 
@@ -27,14 +30,14 @@ const RADIO_INTERFACE: Record<Rat, number> = {
 export const ratsOf = (mode: number): Rat[] => (Object.keys(RAT_BITS) as Rat[]).filter((r) => mode & RAT_BITS[r]);
 export const modeOf = (rats: readonly Rat[]): number => rats.reduce((m, r) => m | RAT_BITS[r], 0);
 
-/** E-UTRA bands from a 64-bit mask (band n is bit n-1) or from the four words of the extended one. */
-function eutraBands(words: readonly bigint[]): number[] {
-  const out: number[] = [];
-  words.forEach((w, i) => {
-    for (let b = 0; b < 64; b++) if ((w >> BigInt(b)) & 1n) out.push(i * 64 + b + 1);
-  });
-  return out;
-}
+/** The technology a NAS radio interface names (-1, unknown: none in particular). */
+const ratOfInterface = (i: number): Rat | undefined => (Object.keys(RADIO_INTERFACE) as Rat[]).find((r) => RADIO_INTERFACE[r] === i);
+
+/** Tenths of a dB, as cell reports carry LTE and NR measurements. */
+const tenths = (v: number): number => Math.round(v * 10);
+
+/** GSM RX level (TS 45.008: 0 is -110 dBm or less, 63 is -48 dBm or more). */
+const rxLevel = (rssi: number): number => Math.max(0, Math.min(63, Math.round(rssi + 110)));
 
 /** An MNC as NAS carries it (a number) back to its digits: three where the operator has three. */
 const mncDigits = (fw: ModemFirmware, mcc: number, mnc: number): string =>
@@ -42,6 +45,23 @@ const mncDigits = (fw: ModemFirmware, mcc: number, mnc: number): string =>
 
 export function serveQmiNasRadio(ep: QmiDeviceEndpoint, fw: ModemFirmware): void {
   const n = nas.messages;
+
+  // The acquisition order lists every technology the modem has: the preferred one first, then newest first.
+  ep.handle(n.getSystemSelectionPreference, () => {
+    const p = fw.radio.preferences;
+    const caps = fw.radio.capabilities;
+    const order = p.preferred ? [p.preferred, ...caps.allowed.filter((r) => r !== p.preferred)] : caps.allowed;
+    const nr = caps.bands.nr.length > 0 ? bandWords(p.bands.nr, 8) : undefined;
+    return {
+      modePreference: modeOf(p.allowed),
+      bandPreference: legacyBandMask(p.bands.gsm, p.bands.utra),
+      lteBandPreference: bandWords(p.bands.eutra, 1)[0]!,
+      extendedLteBandPreference: bandWords(p.bands.eutra, 4),
+      networkSelectionPreference: NasNetworkSelectionPreference.names[fw.radio.selection.mode],
+      acquisitionOrderPreference: order.map((r) => RADIO_INTERFACE[r]),
+      ...(nr ? { nr5gSaBandPreference: nr, nr5gNsaBandPreference: nr } : {}),
+    };
+  });
 
   ep.handle(n.networkScan, async () => {
     if (fw.operatingMode !== 'online') throw fail(QmiProtocolError.DeviceNotReady);
@@ -87,10 +107,18 @@ export function serveQmiNasRadio(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
       change.allowed = allowed;
     }
     // The first technology of the acquisition order is the one the modem tries first.
-    const first = v.acquisitionOrderPreference?.map((i) => (Object.keys(RADIO_INTERFACE) as Rat[]).find((r) => RADIO_INTERFACE[r] === i)).find((r) => r !== undefined);
+    const first = v.acquisitionOrderPreference?.map(ratOfInterface).find((r) => r !== undefined);
     if (first) change.preferred = first;
     const lte = v.extendedLteBandPreference ?? (v.lteBandPreference !== undefined ? [v.lteBandPreference] : undefined);
-    if (lte) change.bands = { ...fw.radio.preferences.bands, eutra: eutraBands(lte) };
+    const nr = v.nr5gSaBandPreference ?? v.nr5gNsaBandPreference;
+    if (lte || nr || v.bandPreference !== undefined) {
+      change.bands = {
+        ...fw.radio.preferences.bands,
+        ...(v.bandPreference !== undefined ? legacyBandsOf(v.bandPreference) : {}),
+        ...(lte ? { eutra: bandsOfWords(lte) } : {}),
+        ...(nr ? { nr: bandsOfWords(nr) } : {}),
+      };
+    }
     if (Object.keys(change).length > 0) fw.setRadioPreferences(change);
     const net = v.networkSelectionPreference;
     if (net) {
@@ -101,9 +129,89 @@ export function serveQmiNasRadio(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     return {};
   });
 
+  // Manual registration names the network (and maybe the technology); one out of range is not found,
+  // a forbidden one is refused later, as the network answers (serving system: denied, with its cause).
+  ep.handle(n.initiateNetworkRegister, (v) => {
+    if (fw.operatingMode !== 'online') throw fail(QmiProtocolError.DeviceNotReady);
+    if (v.action !== NasNetworkRegisterType.names.manual) {
+      select({ mode: 'automatic' });
+      return {};
+    }
+    const m = v.manualRegistrationInfo3gpp;
+    if (!m) throw fail(QmiProtocolError.MissingArgument);
+    const rat = ratOfInterface(m.radioInterface);
+    const mnc = v.mncPcsDigitIncludeStatus ? String(m.mnc).padStart(3, '0') : mncDigits(fw, m.mcc, m.mnc);
+    try {
+      fw.register({ mode: 'manual', mcc: String(m.mcc).padStart(3, '0'), mnc, ...(rat ? { rat } : {}) });
+    } catch (e) {
+      if (!(e instanceof RegistrationRefused)) throw e;
+      if (e.cause3gpp === 'not-found') throw fail(QmiProtocolError.NoNetworkFound);
+    }
+    return {};
+  });
+
+  ep.handle(n.getCellLocationInfo, () => {
+    const info = fw.registered ? fw.radio.cellInfo() : undefined;
+    return info ? cellLocationInfo(info.serving, info.neighbours, fw.sessions.size === 0) : {};
+  });
+
   ep.handle(n.forceNetworkSearch, () => {
     if (fw.operatingMode !== 'online') throw fail(QmiProtocolError.DeviceNotReady);
     select(fw.radio.selection);
     return {};
   });
+}
+
+/** The serving cell and its neighbours in the TLVs of the serving cell's technology. */
+function cellLocationInfo(s: Cell, neighbours: Cell[], ueInIdle: boolean) {
+  const plmn = bcdPlmn(s.mcc, s.mnc);
+  switch (s.rat) {
+    case 'lte': {
+      const lteCell = (c: Cell) => ({ physicalCellId: c.pci, rsrq: tenths(c.signal.rsrq), rsrp: tenths(c.signal.rsrp), rssi: tenths(c.signal.rssi), cellSelectionRxLevel: 0 });
+      const others = [...new Set(neighbours.filter((c) => c.arfcn !== s.arfcn).map((c) => c.arfcn))];
+      return {
+        intrafrequencyLteInfoV2: {
+          ueInIdle, plmn, trackingAreaCode: s.areaCode, globalCellId: s.cellId, earfcn: s.arfcn, servingCellId: s.pci,
+          cellReselectionPriority: 4, sNonIntraSearchThreshold: 8, servingCellLowThreshold: 4, sIntraSearchThreshold: 31,
+          cells: [s, ...neighbours.filter((c) => c.arfcn === s.arfcn)].map(lteCell),
+        },
+        ...(others.length > 0
+          ? {
+              interfrequencyLteInfo: {
+                ueInIdle,
+                frequencies: others.map((earfcn) => ({
+                  earfcn, cellSelectionRxLevelLowThreshold: 4, cellSelectionRxLevelHighThreshold: 8, cellReselectionPriority: 3,
+                  cells: neighbours.filter((c) => c.arfcn === earfcn).map(lteCell),
+                })),
+              },
+            }
+          : {}),
+      };
+    }
+    case '5gnr':
+      // NR has no neighbour report in NAS: the serving cell only.
+      return {
+        nr5gArfcn: s.arfcn,
+        nr5gCellInformation: {
+          plmn, trackingAreaCode: [(s.areaCode >> 16) & 0xff, (s.areaCode >> 8) & 0xff, s.areaCode & 0xff], globalCellId: BigInt(s.cellId),
+          physicalCellId: s.pci, rsrq: tenths(s.signal.rsrq), rsrp: tenths(s.signal.rsrp), snr: tenths(s.signal.snr),
+        },
+      };
+    case 'umts':
+      return {
+        umtsInfoV2: {
+          cellId: s.cellId & 0xffff, plmn, lac: s.areaCode, uarfcn: s.arfcn, primaryScramblingCode: s.pci, rscp: s.signal.rsrp, ecio: s.signal.rsrq,
+          cells: neighbours.map((c) => ({ uarfcn: c.arfcn, primaryScramblingCode: c.pci, rscp: c.signal.rsrp, ecio: c.signal.rsrq })),
+          neighboringGeran: [],
+        },
+        umtsCellId: s.cellId,
+      };
+    case 'gsm':
+      return {
+        geranInfoV2: {
+          cellId: s.cellId, plmn, lac: s.areaCode, arfcn: s.arfcn, bsic: s.pci, timingAdvance: 0xffffffff, rxLevel: rxLevel(s.signal.rssi),
+          cells: neighbours.map((c) => ({ cellId: c.cellId, plmn: bcdPlmn(c.mcc, c.mnc), lac: c.areaCode, arfcn: c.arfcn, bsic: c.pci, rxLevel: rxLevel(c.signal.rssi) })),
+        },
+      };
+  }
 }

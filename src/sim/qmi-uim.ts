@@ -53,7 +53,7 @@ export function serveQmiUim(ep: QmiDeviceEndpoint, fw: ModemFirmware): void {
   const slotOf = (sessionType: number): number => {
     const t = UimSessionType.names;
     if (sessionType === t['card-slot-2'] || sessionType === t['nonprovisioning-slot-2'] || sessionType === t['logical-channel-slot-2']) return 2;
-    if (sessionType === t['card-slot-1'] || sessionType === t['nonprovisioning-slot-1'] || sessionType === t['logical-channel-slot-1']) return 1;
+    // Logical slot 1 (and the provisioning sessions) is whichever physical slot Switch Slot made active, as on modems.
     return fw.activeSlot;
   };
   /** The powered card in a slot, or the error a modem gives without one. */

@@ -3,6 +3,7 @@
  * an eUICC also carries an ISD-R (GSMA SGP.22) that answers the EID request and lists its profiles.
  * Status words follow ETSI TS 102 221 / ISO 7816-4 so front-ends pass them on unchanged.
  */
+import { ISD_R_AID } from '../wire/apdu.js';
 
 export type SimLockId = 'pin1' | 'pin2';
 export type SimLockState = 'disabled' | 'enabled-not-verified' | 'enabled-verified' | 'blocked' | 'permanently-blocked';
@@ -169,8 +170,7 @@ export interface SimCardConfig {
 
 /** 3GPP's USIM AID (RID A000000087, application code 1002, then the operator's bytes). */
 export const USIM_AID = Uint8Array.from(Buffer.from('a0000000871002ff49ff0589', 'hex'));
-/** GSMA SGP.22's ISD-R AID. */
-export const ISD_R_AID = Uint8Array.from(Buffer.from('a0000005591010ffffffff8900000100', 'hex'));
+export { ISD_R_AID };
 /** ETSI TS 102 221 allows channels 1..19 beside the basic channel 0. */
 export const MAX_LOGICAL_CHANNEL = 19;
 

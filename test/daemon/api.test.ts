@@ -67,7 +67,8 @@ async function raw(lines: string[], answers = lines.length): Promise<Record<stri
 
 beforeAll(async () => {
   const base = PROFILES['qmi-rmnet'];
-  open = await Simulator.start({ profile: base, seed: 7 });
+  // Network scans take 20 s by default (as on real modems); here half a second.
+  open = await Simulator.start({ profile: { ...base, firmware: { ...base.firmware, scanMs: 500 } }, seed: 7 });
   locked = await Simulator.start({ profile: { ...base, firmware: { ...base.firmware, pin: '1357', pinLocked: true } }, seed: 8 });
   mbim = await Simulator.start({ profile: PROFILES['mbim-usb'], seed: 9 });
   writeFileSync(config, '[[modem]]\nautoconnect = false\n\n[[modem.bearer]]\napns = ["internet"]\nip-type = "ipv4"\n');
@@ -134,6 +135,36 @@ describe('the API contract through the socket', () => {
     expect(await call('smsSendStored', { modem: 'sim0', id: stored.id })).toMatchObject({ id: stored.id, state: 'sent' });
     expect(await refused('not-found', 'smsRead', { modem: 'sim0', id: got.id })).toMatch(/^no message/);
   });
+
+  it('radio and SIM control: scan, register, modes, bands, cells, signal, locks, slots, APDUs, numbers, power, resets; refusals carry their reason', async () => {
+    const { networks } = await call('scan', { modem: 'sim0' });
+    const forbidden = networks.find((n) => n.status === 'forbidden')!;
+    expect(await refused('refused', 'register', { modem: 'sim0', mcc: forbidden.mcc, mnc: forbidden.mnc })).toMatch(/cause 11|11/);
+    expect(await call('register', { modem: 'sim0' })).toEqual({});
+    const modes = await call('modes', { modem: 'sim0' });
+    expect(await call('setModes', { modem: 'sim0', ...modes.current })).toEqual(modes);
+    const bands = await call('bands', { modem: 'sim0' });
+    expect((await call('setBands', { modem: 'sim0', bands: [] })).supported).toEqual(bands.supported);
+    expect((await call('cells', { modem: 'sim0' })).cells.filter((c) => c.serving)).toHaveLength(1);
+    expect(await call('signalSetup', { modem: 'sim0', rssiDelta: 3 })).toEqual({});
+    expect(await call('simLocks', { modem: 'sim0' })).toMatchObject({ retries: { pin1: 3 } });
+    expect(await call('pinEnable', { modem: 'sim0', lock: 'pin2', pin: '4321', enable: true })).toMatchObject({ ok: true });
+    expect(await call('pinChange', { modem: 'sim0', lock: 'pin2', pin: '4321', newPin: '4321' })).toMatchObject({ ok: true });
+    expect(await refused('bad-params', 'pinChange', { modem: 'sim0', lock: 'pin2', pin: '4321', newPin: '43' })).toBe('params.newPin must be a PIN of 4 to 8 digits');
+    expect((await call('slots', { modem: 'sim0' })).slots.map((s) => s.kind)).toEqual(['uicc', 'euicc']);
+    // The eUICC's ISD-R answers the EID request.
+    expect((await call('setSlot', { modem: 'sim0', slot: 2 })).slots.find((s) => s.active)?.kind).toBe('euicc');
+    const { channel } = await call('apduOpen', { modem: 'sim0', aid: 'a0000005591010ffffffff8900000100' });
+    expect((await call('apdu', { modem: 'sim0', channel, apdu: `8${channel}cabf3e00` })).response).toMatch(/9000$/);
+    expect(await call('apduClose', { modem: 'sim0', channel })).toEqual({});
+    expect((await call('setSlot', { modem: 'sim0', slot: 1 })).slots.find((s) => s.active)?.kind).toBe('uicc');
+    expect((await call('numbers', { modem: 'sim0' })).numbers).toHaveLength(1);
+    expect(await call('power', { modem: 'sim0' })).toEqual({ state: 'on' });
+    expect(await refused('refused', 'factoryReset', { modem: 'sim0', code: '999999' })).toBe('the modem refused the service programming code');
+    expect(await call('reset', { modem: 'sim0' })).toEqual({});
+    await until(() => daemon.manager.get('sim0').state === 'registered', 30_000, 'sim0 back after its reset');
+    expect(events.some((e) => e.event === 'radio' && e.what === 'scan' && e.done === true)).toBe(true);
+  }, 60_000);
 
   it('lets go of a modem and takes it back by its port (inhibit), then removes it', async () => {
     const { port } = await call('info', { modem: 'sim1' });

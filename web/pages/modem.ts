@@ -42,7 +42,7 @@ export function modemPage({ api, store }: Ctx, id: string): Page {
   const el = h(
     'section',
     { class: 'page', 'data-page': 'modem' },
-    h('p', { class: 'crumbs' }, h('a', { href: '#/' }, 'Modems'), ' / ', id, ' · ', h('a', { href: `#/modem/${encodeURIComponent(id)}/messages`, id: 'messages-link' }, 'Messages')),
+    h('p', { class: 'crumbs' }, h('a', { href: '#/' }, 'Modems'), ' / ', id, ' · ', h('a', { href: `#/modem/${encodeURIComponent(id)}/messages`, id: 'messages-link' }, 'Messages'), ' · ', h('a', { href: `#/modem/${encodeURIComponent(id)}/radio`, id: 'radio-link' }, 'Radio and SIM')),
     title,
     pinForm,
     cards,

@@ -143,4 +143,6 @@ export const msBasicConnectExtensions = service('ms-basic-connect-extensions', '
   modemConfiguration: cid(16, { query: EMPTY, response: ModemConfiguration, notification: ModemConfiguration }),
   registrationParameters: cid(17, { query: EMPTY, set: RegistrationParameters, response: RegistrationParameters }),
   wakeReason: cid(19, { query: EMPTY, response: struct({ wakeType: WakeType, sessionId: u32, wakeTlv: bytes() }) }),
+  // libmbim 1.30: the function answers, then resets (its control channel closes).
+  deviceReset: cid(10, { set: EMPTY, response: EMPTY }),
 });

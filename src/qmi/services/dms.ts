@@ -1,5 +1,5 @@
 /** DMS (service 0x02): device identity, capabilities, operating mode, legacy PIN status. */
-import { array, bool8, enumOf, flagsOf, indication, message, optional, required, service, string, struct, u16, u32, u64, u8 } from '../schema.js';
+import { array, bool8, enumOf, fixedString, flagsOf, indication, message, optional, required, secret, service, string, struct, u16, u32, u64, u8 } from '../schema.js';
 
 export const DmsOperatingMode = enumOf(u8, {
   online: 0,
@@ -166,8 +166,12 @@ export const dms = service(
         lteBandCapability: optional(0x10, u64),
         /** Every E-UTRA band by number, including those above 64. */
         extendedLteBandCapability: optional(0x12, array(u16, 'u16')),
+        /** Every NR band by number. */
+        nr5gBandCapability: optional(0x13, array(u16, 'u16')),
       },
     ),
+    /** Factory settings back; the carrier's six-digit service programming code (000000 where none is set). */
+    restoreFactoryDefaults: message(0x003a, { serviceProgrammingCode: secret(required(0x01, fixedString(6))) }, {}),
   },
   {
     eventReport: indication(0x0001, {

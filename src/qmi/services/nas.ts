@@ -322,6 +322,12 @@ export const NasNetworkDescriptionEncoding = enumOf(u8, { unspecified: 0x00, asc
 
 export const NasPlmnNameCountryInitials = enumOf(u8, { 'do-not-add': 0, add: 1, unspecified: 0xff });
 
+export const NasNetworkRegisterType = enumOf(u8, { automatic: 1, manual: 2 });
+
+/** A PLMN in cell reports: three BCD bytes as TS 24.008 10.5.1.3 packs them (MCC2 MCC1, MNC3 MCC3, MNC2 MNC1). */
+const bcdPlmn = fixedArray(u8, 3);
+const lteCell = struct({ physicalCellId: u16, rsrq: i16, rsrp: i16, rssi: i16, cellSelectionRxLevel: i16 });
+
 const mccMnc = struct({ mcc: u16, mnc: u16 });
 
 /** TLVs 0x01–0x18, the same in Get Serving System's response and its indication (later ids differ). */
@@ -385,6 +391,8 @@ export const nas = service(
     setSystemSelectionPreference: message(
       0x0033,
       {
+        nr5gNsaBandPreference: optional(0x30, fixedArray(u64, 8)),
+        nr5gSaBandPreference: optional(0x2f, fixedArray(u64, 8)),
         extendedLteBandPreference: optional(0x24, fixedArray(u64, 4)),
         acquisitionOrderPreference: optional(0x1e, array(NasRadioInterface)),
         mncPcsDigitIncludeStatus: optional(0x1a, bool8),
@@ -409,6 +417,13 @@ export const nas = service(
         lteBandPreference: optional(0x15, u64),
         /** E-UTRA bands 1..256: band n is bit (n-1) % 64 of word (n-1) / 64. */
         extendedLteBandPreference: optional(0x23, fixedArray(u64, 4)),
+        networkSelectionPreference: optional(0x16, NasNetworkSelectionPreference),
+        gsmWcdmaAcquisitionOrderPreference: optional(0x19, NasGsmWcdmaAcquisitionOrderPreference),
+        /** Every technology the modem has, in the order it tries them (the first allowed one is preferred). */
+        acquisitionOrderPreference: optional(0x1c, array(NasRadioInterface)),
+        /** NR bands 1..512, the extended LTE mask's layout over eight words. */
+        nr5gSaBandPreference: optional(0x2c, fixedArray(u64, 8)),
+        nr5gNsaBandPreference: optional(0x2d, fixedArray(u64, 8)),
       },
     ),
     getSignalStrength: message(
@@ -518,6 +533,112 @@ export const nas = service(
         cdmaRssiDelta: optional(0x11, u16),
       },
       {},
+    ),
+    /** Registers automatically, or in one network (radio interface -1: any). */
+    initiateNetworkRegister: message(
+      0x0022,
+      {
+        mncPcsDigitIncludeStatus: optional(0x12, bool8),
+        changeDuration: optional(0x11, NasChangeDuration),
+        manualRegistrationInfo3gpp: optional(0x10, struct({ mcc: u16, mnc: u16, radioInterface: NasRadioInterface })),
+        action: required(0x01, NasNetworkRegisterType),
+      },
+      {},
+    ),
+    /** Serving and neighbouring cells per technology; LTE RSRP/RSRQ in tenths of dB. */
+    getCellLocationInfo: message(
+      0x0043,
+      {},
+      {
+        geranInfoV2: optional(
+          0x10,
+          struct({
+            cellId: u32,
+            plmn: bcdPlmn,
+            lac: u16,
+            arfcn: u16,
+            bsic: u8,
+            timingAdvance: u32,
+            rxLevel: u16,
+            cells: array(struct({ cellId: u32, plmn: bcdPlmn, lac: u16, arfcn: u16, bsic: u8, rxLevel: u16 })),
+          }),
+        ),
+        umtsInfoV2: optional(
+          0x11,
+          struct({
+            cellId: u16,
+            plmn: bcdPlmn,
+            lac: u16,
+            uarfcn: u16,
+            primaryScramblingCode: u16,
+            rscp: i16,
+            ecio: i16,
+            cells: array(struct({ uarfcn: u16, primaryScramblingCode: u16, rscp: i16, ecio: i16 })),
+            neighboringGeran: array(struct({ arfcn: u16, networkColorCode: u8, baseStationColorCode: u8, rssi: i16 })),
+          }),
+        ),
+        intrafrequencyLteInfoV2: optional(
+          0x13,
+          struct({
+            ueInIdle: bool8,
+            plmn: bcdPlmn,
+            trackingAreaCode: u16,
+            globalCellId: u32,
+            earfcn: u16,
+            servingCellId: u16,
+            cellReselectionPriority: u8,
+            sNonIntraSearchThreshold: u8,
+            servingCellLowThreshold: u8,
+            sIntraSearchThreshold: u8,
+            cells: array(lteCell),
+          }),
+        ),
+        interfrequencyLteInfo: optional(
+          0x14,
+          struct({
+            ueInIdle: bool8,
+            frequencies: array(struct({ earfcn: u16, cellSelectionRxLevelLowThreshold: u8, cellSelectionRxLevelHighThreshold: u8, cellReselectionPriority: u8, cells: array(lteCell) })),
+          }),
+        ),
+        lteInfoNeighboringGsm: optional(
+          0x15,
+          struct({
+            ueInIdle: bool8,
+            frequencies: array(
+              struct({
+                cellReselectionPriority: u8,
+                cellReselectionHighThreshold: u8,
+                cellReselectionLowThreshold: u8,
+                nccPermitted: u8,
+                cells: array(struct({ arfcn: u16, bandIs1900: bool8, cellIdValid: bool8, bsic: u8, rssi: i16, cellSelectionRxLevel: i16 })),
+              }),
+            ),
+          }),
+        ),
+        lteInfoNeighboringWcdma: optional(
+          0x16,
+          struct({
+            ueInIdle: bool8,
+            frequencies: array(
+              struct({
+                uarfcn: u16,
+                cellReselectionPriority: u8,
+                cellReselectionHighThreshold: u16,
+                cellReselectionLowThreshold: u16,
+                cells: array(struct({ primaryScramblingCode: u16, cpichRscp: i16, cpichEcno: i16, cellSelectionRxLevel: i16 })),
+              }),
+            ),
+          }),
+        ),
+        umtsCellId: optional(0x17, u32),
+        lteInfoTimingAdvance: optional(0x1e, u32),
+        nr5gArfcn: optional(0x2e, u32),
+        /** TAC in three bytes, most significant first; RSRP, RSRQ and SNR in tenths of dB. */
+        nr5gCellInformation: optional(
+          0x2f,
+          struct({ plmn: bcdPlmn, trackingAreaCode: fixedArray(u8, 3), globalCellId: u64, physicalCellId: u16, rsrq: i16, rsrp: i16, snr: i16 }),
+        ),
+      },
     ),
   },
   {

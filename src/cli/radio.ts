@@ -1,0 +1,292 @@
+/**
+ * Radio and SIM control through the daemon: `wwan scan|register|modes|bands|cells|signal-setup|slots|
+ * numbers|power|reset MODEM`, `wwan apdu open|send|close`, `wwan sim-pin [ACTION] MODEM`. Every one
+ * takes --json; codes come from files, a prompt or stdin (codes.ts), never needed on the command line.
+ */
+import { Argument, Command, Option } from 'commander';
+import type { CellInfoView, Params, RadioBandsView, RadioModesView, Result, ScannedNetworkView, SimSlotView } from '../daemon/api.js';
+import { readCodes, type CodeSource } from './codes.js';
+import { EXIT, stdOutput, table, withDaemon } from './manage.js';
+import { runSimPin } from './service.js';
+
+interface Common {
+  socket?: string;
+  json?: boolean;
+}
+
+type Tech = Params<'setModes'>['allowed'][number];
+const TECHS: readonly Tech[] = ['gsm', 'umts', 'lte', 'nr5g'];
+
+export const networksText = (r: { networks: ScannedNetworkView[] }): string =>
+  r.networks.length === 0 ? 'no networks found\n' : table([['MCCMNC', 'NAME', 'TECH', 'STATUS'], ...r.networks.map((n) => [`${n.mcc}${n.mnc}`, n.name, n.tech, n.status])]);
+
+const modeText = (m: { allowed: string[]; preferred?: string }): string => `${m.allowed.join('+')}${m.preferred ? ` (preferred ${m.preferred})` : ''}`;
+export const modesText = (r: RadioModesView): string => `current    ${modeText(r.current)}\nsupported  ${r.supported.map(modeText).join(', ')}\n`;
+
+const bandList = (bands: { tech: string; band: number }[]): string => bands.map((b) => `${b.tech}:${b.band}`).join(' ') || 'none';
+export const bandsText = (r: RadioBandsView): string => `current    ${r.current.length === 0 ? 'any' : bandList(r.current)}\nsupported  ${bandList(r.supported)}\n`;
+
+export const cellsText = (r: { cells: CellInfoView[] }): string =>
+  r.cells.length === 0
+    ? 'no cells reported\n'
+    : table([
+        ['', 'TECH', 'PLMN', 'CELL ID', 'AREA', 'ARFCN', 'BAND', 'PCI', 'RSSI', 'RSRP', 'RSRQ', 'SNR'],
+        ...r.cells.map((c) => [c.serving ? 'serving' : 'neighbour', c.tech, c.mcc !== undefined ? `${c.mcc}${c.mnc ?? ''}` : undefined, c.cellId, c.areaCode, c.arfcn, c.band, c.pci, c.rssi, c.rsrp, c.rsrq, c.snr]),
+      ]);
+
+export const slotsText = (r: { slots: SimSlotView[] }): string =>
+  table([['SLOT', 'ACTIVE', 'CARD', 'PRESENT', 'ICCID', 'EID'], ...r.slots.map((s) => [s.slot, s.active ? '*' : '', s.kind, s.present ? 'yes' : 'no', s.iccid, s.eid])]);
+
+const retriesText = (modem: string, r: Result<'simLocks'>): string => {
+  const parts = (['pin1', 'puk1', 'pin2', 'puk2'] as const).filter((k) => r.retries[k] !== undefined).map((k) => `${k.toUpperCase()} ${r.retries[k]}`);
+  const enabled = r.pin1Enabled === undefined ? '' : `; PIN1 ${r.pin1Enabled ? 'enabled' : 'disabled'}`;
+  return `${modem}: tries left ${parts.join(', ') || 'unknown'}${enabled}\n`;
+};
+
+/** `lte:3`, `nr5g:78`, `gsm:900`: a band by technology and number. */
+function parseBand(text: string): { tech: Tech; band: number } {
+  const m = /^(gsm|umts|lte|nr5g):(\d{1,5})$/.exec(text.trim());
+  if (!m) throw new Error(`a band is TECH:NUMBER (e.g. lte:3, nr5g:78, gsm:900), not ${JSON.stringify(text.slice(0, 32))}`);
+  return { tech: m[1] as Tech, band: Number(m[2]) };
+}
+
+const techList = (text: string): Tech[] => {
+  const list = text.split(/[,+]/).map((s) => s.trim());
+  const bad = list.find((t) => !(TECHS as readonly string[]).includes(t));
+  if (bad !== undefined) throw new Error(`a technology is one of ${TECHS.join(', ')}, not ${JSON.stringify(bad.slice(0, 16))}`);
+  return list as Tech[];
+};
+
+/** Runs `fn` unless building its params failed: then a usage error (exit 2). */
+async function usage(command: string, fn: () => Promise<number>): Promise<number> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`wwan ${command}: ${e.message}\n`);
+    return EXIT.usage;
+  }
+}
+class UsageError extends Error {}
+const check = <T>(f: () => T): T => {
+  try {
+    return f();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+};
+const codes = async (sources: CodeSource[]): Promise<string[]> => readCodes(sources).catch((e: Error) => Promise.reject(new UsageError(e.message)));
+
+const codeResultText = (what: string) => (r: { ok: boolean; retries?: number }) => `${what}${r.ok ? '' : ': the code was refused'}${r.retries !== undefined ? ` (${r.retries} tries left)` : ''}\n`;
+
+const PIN_ACTIONS = ['enable', 'disable', 'change', 'enter', 'unblock', 'retries'] as const;
+type PinAction = (typeof PIN_ACTIONS)[number];
+
+interface PinOptions extends Common {
+  lock: 'pin1' | 'pin2';
+  pin?: string;
+  pinFile?: string;
+  newPinFile?: string;
+  pukFile?: string;
+}
+
+/** `wwan sim-pin ACTION MODEM`: one code operation; a refused code exits 1 with the tries left. */
+async function runPinAction(action: PinAction, modem: string, o: PinOptions): Promise<number> {
+  const out = stdOutput(!!o.json);
+  const pin: CodeSource = { what: o.lock === 'pin2' ? 'PIN2' : 'PIN', ...(o.pinFile !== undefined ? { file: o.pinFile } : {}), ...(o.pin !== undefined ? { value: o.pin } : {}) };
+  const newPin: CodeSource = { what: `new ${o.lock === 'pin2' ? 'PIN2' : 'PIN'}`, ...(o.newPinFile !== undefined ? { file: o.newPinFile } : {}) };
+  let refused = false;
+  const outcome =
+    (what: string) =>
+    (r: { ok: boolean; retries?: number }): string => {
+      refused = !r.ok;
+      return codeResultText(`${modem}: ${what}`)(r);
+    };
+  let code: number;
+  switch (action) {
+    case 'retries':
+      return withDaemon(o.socket, out, (c) => c.call('simLocks', { modem }), (r) => retriesText(modem, r));
+    case 'enable':
+    case 'disable': {
+      const [p] = await codes([pin]);
+      code = await withDaemon(o.socket, out, (c) => c.call('pinEnable', { modem, lock: o.lock, pin: p!, enable: action === 'enable' }), outcome(`${o.lock.toUpperCase()} ${action}d`));
+      break;
+    }
+    case 'change': {
+      const [p, n] = await codes([pin, newPin]);
+      code = await withDaemon(o.socket, out, (c) => c.call('pinChange', { modem, lock: o.lock, pin: p!, newPin: n! }), outcome(`${o.lock.toUpperCase()} changed`));
+      break;
+    }
+    case 'enter':
+    case 'unblock': {
+      if (o.lock !== 'pin1') throw new UsageError(`${action} is for PIN1 (PIN2 is entered by the operation that needs it)`);
+      const [k, p] = action === 'unblock' ? await codes([{ what: 'PUK', ...(o.pukFile !== undefined ? { file: o.pukFile } : {}) }, newPin]) : [undefined, ...(await codes([pin]))];
+      code = await withDaemon(
+        o.socket,
+        out,
+        async (c) => {
+          const r = await c.call('unlock', { modem, pin: p!, ...(k !== undefined ? { puk: k } : {}) });
+          return { ok: r.unlocked, sim: r.sim, ...(r.retries !== undefined ? { retries: r.retries } : {}) };
+        },
+        outcome(action === 'unblock' ? 'SIM unblocked, new PIN set' : 'SIM unlocked'),
+      );
+      break;
+    }
+  }
+  return code === EXIT.ok && refused ? EXIT.refused : code;
+}
+
+/** Adds the radio and SIM commands to `program`; `done` takes each action's exit code. */
+export function registerRadioCommands(program: Command, socketOpt: (c: Command) => Command, done: (code: number) => void): void {
+  const call = <R>(o: Common, fn: Parameters<typeof withDaemon<R>>[2], human: (r: R) => string): Promise<number> => withDaemon(o.socket, stdOutput(!!o.json), fn, human);
+
+  socketOpt(program.command('scan').description('scan for networks (tens of seconds on real modems; progress on stderr)').argument('<modem>')).action(async (modem: string, o: Common) => {
+    done(
+      await call(
+        o,
+        async (c) => {
+          if (!o.json) {
+            c.onEvent((e) => {
+              if (e.event === 'radio' && e.modem === modem && e.what === 'scan' && !e.done) process.stderr.write(`scanning ${modem}…\n`);
+            });
+            await c.call('subscribe');
+          }
+          return c.call('scan', { modem });
+        },
+        networksText,
+      ),
+    );
+  });
+  socketOpt(
+    program
+      .command('register')
+      .description('register in an operator (MCCMNC, e.g. 00101), or `auto` for the modem\'s own choice; a refusal shows the network\'s cause')
+      .argument('<modem>')
+      .argument('[operator]', 'MCCMNC or auto', 'auto')
+      .addOption(new Option('--tech <tech>', 'only on this technology').choices(TECHS)),
+  ).action(async (modem: string, operator: string, o: Common & { tech?: Tech }) => {
+    done(
+      await usage('register', () => {
+        const m = check(() => {
+          if (operator === 'auto') return undefined;
+          const x = /^(\d{3})(\d{2,3})$/.exec(operator);
+          if (!x) throw new Error(`the operator is MCCMNC (5 or 6 digits) or auto, not ${JSON.stringify(operator.slice(0, 16))}`);
+          return { mcc: x[1]!, mnc: x[2]! };
+        });
+        const params: Params<'register'> = { modem, ...(m ?? {}), ...(o.tech !== undefined ? { tech: o.tech } : {}) };
+        return call(o, (c) => c.call('register', params), () => `${modem}: ${m ? `registering in ${m.mcc}${m.mnc}` : 'automatic registration'}\n`);
+      }),
+    );
+  });
+  socketOpt(
+    program
+      .command('modes')
+      .description('the allowed access technologies and the preferred one; --allowed (and --preferred) set them')
+      .argument('<modem>')
+      .option('--allowed <techs>', `allowed technologies, e.g. lte,nr5g (of ${TECHS.join(', ')})`)
+      .addOption(new Option('--preferred <tech>', 'the preferred one among them').choices(TECHS)),
+  ).action(async (modem: string, o: Common & { allowed?: string; preferred?: Tech }) => {
+    done(
+      await usage('modes', async () => {
+        if (o.allowed === undefined && o.preferred !== undefined) throw new UsageError('--preferred needs --allowed');
+        const allowed = o.allowed === undefined ? undefined : check(() => techList(o.allowed!));
+        return call(o, (c) => (allowed ? c.call('setModes', { modem, allowed, ...(o.preferred ? { preferred: o.preferred } : {}) }) : c.call('modes', { modem })), modesText);
+      }),
+    );
+  });
+  socketOpt(
+    program
+      .command('bands')
+      .description('the current and supported bands; --set or --any change them')
+      .argument('<modem>')
+      .option('--set <bands>', 'the bands to use, e.g. lte:3,lte:7,nr5g:78')
+      .option('--any', 'use every supported band'),
+  ).action(async (modem: string, o: Common & { set?: string; any?: boolean }) => {
+    done(
+      await usage('bands', async () => {
+        if (o.set !== undefined && o.any) throw new UsageError('give --set or --any, not both');
+        const bands = o.any ? [] : o.set === undefined ? undefined : check(() => o.set!.split(',').map(parseBand));
+        return call(o, (c) => (bands ? c.call('setBands', { modem, bands }) : c.call('bands', { modem })), bandsText);
+      }),
+    );
+  });
+  socketOpt(program.command('cells').description('the serving and neighbouring cells').argument('<modem>')).action(async (modem: string, o: Common) => {
+    done(await call(o, (c) => c.call('cells', { modem }), cellsText));
+  });
+  socketOpt(
+    program
+      .command('signal-setup')
+      .description('signal reporting: an RSSI change (dB) and error-rate changes that trigger a report, and a polling rate')
+      .argument('<modem>')
+      .option('--rssi-delta <dB>', 'report when RSSI moves this much (0: off)')
+      .option('--error-rate', 'report error-rate changes')
+      .option('--rate <seconds>', 'poll every this many seconds (0: off)'),
+  ).action(async (modem: string, o: Common & { rssiDelta?: string; errorRate?: boolean; rate?: string }) => {
+    const params: Params<'signalSetup'> = { modem, ...(o.rssiDelta !== undefined ? { rssiDelta: Number(o.rssiDelta) } : {}), ...(o.errorRate ? { errorRate: true } : {}), ...(o.rate !== undefined ? { rateSeconds: Number(o.rate) } : {}) };
+    done(await call(o, (c) => c.call('signalSetup', params), () => `${modem}: signal reporting set\n`));
+  });
+  socketOpt(program.command('slots').description('the SIM slots and their cards (ICCID, EID); --set N makes slot N the active one').argument('<modem>').option('--set <slot>', 'the slot to make active (1-based)')).action(
+    async (modem: string, o: Common & { set?: string }) => {
+      done(await call(o, (c) => (o.set !== undefined ? c.call('setSlot', { modem, slot: Number(o.set) }) : c.call('slots', { modem })), slotsText));
+    },
+  );
+  socketOpt(program.command('numbers').description("the SIM's own numbers").argument('<modem>')).action(async (modem: string, o: Common) => {
+    done(await call(o, (c) => c.call('numbers', { modem }), (r) => (r.numbers.length ? `${r.numbers.join('\n')}\n` : 'no own numbers on the SIM\n')));
+  });
+  socketOpt(program.command('power').description('the radio power state; on, low (radio off) or off sets it').argument('<modem>').addArgument(new Argument('[state]').choices(['on', 'low', 'off']))).action(
+    async (modem: string, state: 'on' | 'low' | 'off' | undefined, o: Common) => {
+      done(await call(o, (c) => c.call('power', { modem, ...(state ? { state } : {}) }), (r) => `${modem}: power ${r.state}\n`));
+    },
+  );
+  socketOpt(
+    program
+      .command('reset')
+      .description('reset the modem (it comes back, bearers restored); --factory restores factory settings')
+      .argument('<modem>')
+      .option('--factory [code]', "restore factory settings with the carrier's service code (read from --code-file, a prompt or stdin when not given: given here, `ps` shows it)")
+      .option('--code-file <file>', 'a file holding the service code'),
+  ).action(async (modem: string, o: Common & { factory?: string | true; codeFile?: string }) => {
+    done(
+      await usage('reset', async () => {
+        if (o.factory === undefined) return call(o, (c) => c.call('reset', { modem }), () => `${modem}: reset\n`);
+        const [code] = await codes([{ what: 'service code', ...(typeof o.factory === 'string' ? { value: o.factory } : {}), ...(o.codeFile !== undefined ? { file: o.codeFile } : {}) }]);
+        return call(o, (c) => c.call('factoryReset', { modem, code: code! }), () => `${modem}: factory settings restored\n`);
+      }),
+    );
+  });
+
+  const apdu = program.command('apdu').description('APDUs to the SIM on a logical channel (what eSIM tools need): open, send, close');
+  socketOpt(apdu.command('open').description('open a logical channel to an application').argument('<modem>').argument('<aid>', 'the application id in hex')).action(async (modem: string, aid: string, o: Common) => {
+    done(await call(o, (c) => c.call('apduOpen', { modem, aid }), (r) => `${r.channel}\n`));
+  });
+  socketOpt(apdu.command('send').description('send a command APDU; prints the response with its status word').argument('<modem>').argument('<channel>').argument('<apdu>', 'the command in hex')).action(
+    async (modem: string, channel: string, hex: string, o: Common) => {
+      done(await call(o, (c) => c.call('apdu', { modem, channel: Number(channel), apdu: hex.replace(/\s+/g, '') }), (r) => `${r.response}\n`));
+    },
+  );
+  socketOpt(apdu.command('close').description('close a logical channel').argument('<modem>').argument('<channel>')).action(async (modem: string, channel: string, o: Common) => {
+    done(await call(o, (c) => c.call('apduClose', { modem, channel: Number(channel) }), () => `channel ${channel} closed\n`));
+  });
+
+  socketOpt(
+    program
+      .command('sim-pin')
+      .description(
+        `SIM codes: \`sim-pin MODEM\` shows the lock state (with --pin-file/--puk-file it unlocks like \`wwan unlock\`); \`sim-pin ACTION MODEM\` with ACTION one of ${PIN_ACTIONS.join(', ')}. Codes come from --pin-file/--new-pin-file/--puk-file, else a prompt, else stdin lines`,
+      )
+      .argument('<action-or-modem>')
+      .argument('[modem]')
+      .addOption(new Option('--lock <lock>', 'the lock: PIN1 (the SIM PIN) or PIN2').choices(['pin1', 'pin2']).default('pin1'))
+      .option('--pin-file <file>', 'a file holding the PIN (legacy form with --puk-file: the new PIN)')
+      .option('--new-pin-file <file>', 'a file holding the new PIN (change, unblock)')
+      .option('--puk-file <file>', 'a file holding the PUK (unblock)')
+      .option('--pin <pin>', 'the PIN itself: `ps` shows it to every user, prefer a file or the prompt'),
+  ).action(async (first: string, second: string | undefined, o: PinOptions) => {
+    if (second === undefined) return done(await runSimPin(first, o));
+    if (!(PIN_ACTIONS as readonly string[]).includes(first)) {
+      process.stderr.write(`wwan sim-pin: the action is one of ${PIN_ACTIONS.join(', ')}, not ${JSON.stringify(first.slice(0, 16))}\n`);
+      return done(EXIT.usage);
+    }
+    done(await usage('sim-pin', () => runPinAction(first as PinAction, second, o)));
+  });
+}

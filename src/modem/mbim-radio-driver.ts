@@ -1,0 +1,372 @@
+/**
+ * The radio, network and SIM calls over MBIM, as ModemManager's MBIM modem makes them: Basic Connect
+ * (Visible Providers, Register State, Signal State, Pin, Pin List, Radio State, Subscriber Ready
+ * Status), MS Basic Connect Extensions (slots, base stations, Device Reset) and MS UICC low-level
+ * access (logical channels, the eUICC's EID). MBIM has no band control, no preferred technology, no
+ * power-down and no factory reset: those answer RadioError 'not-supported'. Codes go into the
+ * request only, never into a message.
+ */
+import { MbimStatus, MbimStatusError, statusName } from '../mbim/protocol.js';
+import { decodeBuffer } from '../mbim/schema.js';
+import { atds, AtdsProviderPlmnMode } from '../mbim/services/atds.js';
+import { basicConnect, DataClass, NwError, PinOperation, PinType, ProviderState, RadioSwitchState, RegisterAction, RegisterState } from '../mbim/services/basic-connect.js';
+import { msBasicConnectExtensions, UiccSlotState } from '../mbim/services/ms-basic-connect-extensions.js';
+import { msUiccLowLevelAccess, UiccClassByteType, UiccSecureMessaging } from '../mbim/services/ms-uicc-low-level-access.js';
+import type { MbimDevice } from '../mbim/client.js';
+import { apduShapeError, eidFromResponse, GET_EID_APDU, ISD_R_AID } from '../wire/apdu.js';
+import {
+  RadioError,
+  type AccessTech, type CellInfo, type CodeResult, type LockRetries, type ModeSet, type PowerState, type RadioBand, type RadioBands, type RadioDriver,
+  type RadioModes, type RadioRefusal, type RegisterTarget, type ScannedNetwork, type SignalThresholds, type SimLock, type SimSlot,
+} from './radio-driver.js';
+
+const bc = basicConnect.cids;
+const ext = msBasicConnectExtensions.cids;
+const uicc = msUiccLowLevelAccess.cids;
+
+/** The data classes of each technology, newest last (what Register State's data class selects). */
+const DATA_CLASSES: [AccessTech, number][] = [
+  ['gsm', DataClass.names.gprs | DataClass.names.edge],
+  ['umts', DataClass.names.umts | DataClass.names.hsdpa | DataClass.names.hsupa],
+  ['lte', DataClass.names.lte],
+  ['nr5g', DataClass.names['5g-nsa'] | DataClass.names['5g-sa']],
+];
+const techsOf = (dataClass: number): AccessTech[] => DATA_CLASSES.filter(([, c]) => dataClass & c).map(([t]) => t);
+const dataClassOf = (techs: AccessTech[]): number => DATA_CLASSES.reduce((acc, [t, c]) => (techs.includes(t) ? acc | c : acc), 0);
+/** The newest technology among the classes a registration shows. */
+const techOf = (dataClass: number): AccessTech | undefined => techsOf(dataClass).at(-1);
+
+const PLMN_TECH: Record<number, AccessTech> = { [AtdsProviderPlmnMode.names.gsm]: 'gsm', [AtdsProviderPlmnMode.names.utran]: 'umts', [AtdsProviderPlmnMode.names.lte]: 'lte' };
+
+/** "Unknown" in MS Basic Connect Extensions' cell fields. */
+const UNKNOWN = 0xffffffff;
+const known = (n: number): number | undefined => (n === UNKNOWN ? undefined : n);
+/** Signed dBm fields: 0x7fffffff or the unsigned unknown read as −1 mean not measured. */
+const dbm = (n: number): number | undefined => (n === 0x7fffffff || n === -1 || n === UNKNOWN ? undefined : n);
+const plmn = (id: string): { mcc?: string; mnc?: string } => (/^\d{5,6}$/.test(id) ? { mcc: id.slice(0, 3), mnc: id.slice(3) } : {});
+
+/** A scan may take minutes on a real modem: mbimcli allows two. */
+const SCAN_TIMEOUT_MS = 180_000;
+/** Registration looks for the network first. */
+const REGISTER_TIMEOUT_MS = 60_000;
+/** Cells per technology asked for in Base Stations Info. */
+const MAX_CELLS = 15;
+/** The channel group our logical channels belong to (a close names the same group). */
+const CHANNEL_GROUP = 1;
+const SW1_OK = 0x90;
+
+const REASONS: Partial<Record<number, RadioRefusal>> = {
+  [MbimStatus.NoDeviceSupport]: 'not-supported',
+  [MbimStatus.RadioPowerOff]: 'wrong-state',
+  [MbimStatus.NotRegistered]: 'wrong-state',
+  [MbimStatus.SimNotInserted]: 'wrong-state',
+  [MbimStatus.PinRequired]: 'wrong-state',
+  [MbimStatus.PinDisabled]: 'wrong-state',
+  [MbimStatus.ProviderNotVisible]: 'no-such-network',
+  [MbimStatus.ProvidersNotFound]: 'no-such-network',
+  [MbimStatus.DataClassNotAvailable]: 'not-supported',
+};
+
+/** An MBIM status as a typed refusal; anything else (timeouts, a closed device) passes as it is. */
+function refusal(e: unknown, what: string): unknown {
+  if (!(e instanceof MbimStatusError)) return e;
+  return new RadioError(REASONS[e.status] ?? 'failed', `${what}: the modem answered ${statusName(e.status)}`);
+}
+
+const notSupported = (what: string): RadioError => new RadioError('not-supported', `${what}: MBIM has no such control`);
+
+export class MbimRadio implements RadioDriver {
+  /** What a manual registration asked for last: a mode change keeps it (ModemManager does the same). */
+  private operatorId: string | undefined;
+  /** The technologies last asked for: MBIM 1.0 has no query for them. */
+  private requested: AccessTech[] | undefined;
+  /** Logical channels this driver opened. */
+  private readonly channels = new Set<number>();
+  /** Scans under way: a reset ends them. */
+  private readonly scans = new Set<(e: Error) => void>();
+
+  constructor(private readonly device: MbimDevice) {}
+
+  async scan(signal?: AbortSignal): Promise<ScannedNetwork[]> {
+    signal?.throwIfAborted();
+    const answer = this.device.query(bc.visibleProviders, { action: 0 }, { timeoutMs: SCAN_TIMEOUT_MS });
+    let abandon: (e: Error) => void = () => undefined;
+    const ended = new Promise<never>((_, reject) => (abandon = reject));
+    const onAbort = (): void => abandon(new RadioError('aborted', 'the scan was abandoned'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.scans.add(abandon);
+    let providers;
+    try {
+      ({ providers } = await Promise.race([answer, ended]));
+    } catch (e) {
+      // The modem still answers the abandoned request: its answer goes nowhere.
+      answer.catch(() => undefined);
+      throw refusal(e, 'network scan');
+    } finally {
+      this.scans.delete(abandon);
+      signal?.removeEventListener('abort', onAbort);
+    }
+    // MBIM 1.0 providers carry no technology: the registration and ATDS's operator list name it where they can.
+    const [reg, seen] = await Promise.all([
+      this.device.query(bc.registerState).catch(() => undefined),
+      this.device.query(atds.cids.operators).then((r) => r.providers, () => []),
+    ]);
+    return providers.map((p) => {
+      const registered = (p.providerState & ProviderState.names.registered) !== 0;
+      const tech = (registered && reg?.providerId === p.providerId ? techOf(reg.availableDataClasses) : undefined) ?? PLMN_TECH[seen.find((s) => s.providerId === p.providerId)?.plmnMode ?? -1] ?? 'gsm';
+      const status = registered ? 'current' : p.providerState & ProviderState.names.forbidden ? 'forbidden' : p.providerState & ProviderState.names.visible ? 'available' : 'unknown';
+      return { ...(plmn(p.providerId) as { mcc: string; mnc: string }), ...(p.providerName ? { name: p.providerName } : {}), tech, status };
+    });
+  }
+
+  async register(target: RegisterTarget): Promise<void> {
+    if (target.mode === 'manual' && !(/^\d{3}$/.test(target.mcc) && /^\d{2,3}$/.test(target.mnc))) throw new RadioError('no-such-network', 'an operator is a 3-digit MCC and a 2- or 3-digit MNC');
+    const operatorId = target.mode === 'manual' ? target.mcc + target.mnc : undefined;
+    const techs = target.mode === 'manual' && target.tech ? [target.tech] : this.requested;
+    await this.registerState(operatorId, techs, operatorId ? `registration in ${operatorId}` : 'automatic registration');
+    this.operatorId = operatorId;
+    if (techs) this.requested = techs;
+  }
+
+  /** Register State set; a refusal carries the network's cause (NwError) in the registration state that comes with it. */
+  private async registerState(operatorId: string | undefined, techs: AccessTech[] | undefined, what: string): Promise<void> {
+    let r;
+    try {
+      r = await this.device.set(
+        bc.registerState,
+        { providerId: operatorId ?? '', registerAction: operatorId ? RegisterAction.names.manual : RegisterAction.names.automatic, dataClass: techs ? dataClassOf(techs) : 0 },
+        { timeoutMs: REGISTER_TIMEOUT_MS },
+      );
+    } catch (e) {
+      if (e instanceof MbimStatusError && e.status === MbimStatus.Failure && e.buffer.length > 0) {
+        const d = decodeBuffer(bc.registerState.response, e.buffer);
+        if (d.ok && d.value.nwError) throw networkRefused(what, d.value.nwError);
+      }
+      throw refusal(e, what);
+    }
+    if (r.registerState === RegisterState.names.denied && r.nwError) throw networkRefused(what, r.nwError);
+  }
+
+  async modes(): Promise<RadioModes> {
+    const supported = await this.supportedTechs();
+    // Every non-empty combination, none preferred: MBIM registers on the best one it may use.
+    const combos: ModeSet[] = [];
+    for (let mask = 1; mask < 1 << supported.length; mask++) combos.push({ allowed: supported.filter((_, i) => mask & (1 << i)) });
+    return { current: { allowed: this.requested ?? supported }, supported: combos };
+  }
+
+  private async supportedTechs(): Promise<AccessTech[]> {
+    const caps = await this.device.query(bc.deviceCaps).catch((e: unknown) => Promise.reject(refusal(e, 'device caps')));
+    return techsOf(caps.dataClass);
+  }
+
+  async setModes(modes: ModeSet): Promise<void> {
+    const supported = await this.supportedTechs();
+    const unknown = modes.allowed.filter((t) => !supported.includes(t));
+    if (modes.allowed.length === 0) throw new RadioError('not-supported', 'at least one access technology must be allowed');
+    if (unknown.length) throw new RadioError('not-supported', `the modem has no ${unknown.join(', ')}`);
+    if (modes.preferred !== undefined && !(modes.allowed.length === 1 && modes.allowed[0] === modes.preferred)) {
+      throw new RadioError('not-supported', 'MBIM has no preferred technology: the modem registers on the best one allowed');
+    }
+    await this.registerState(this.operatorId, modes.allowed, 'mode change');
+    this.requested = [...modes.allowed];
+  }
+
+  async bands(): Promise<RadioBands> {
+    throw notSupported('bands');
+  }
+
+  async setBands(_bands: RadioBand[]): Promise<void> {
+    throw notSupported('band selection');
+  }
+
+  async cells(): Promise<CellInfo[]> {
+    const max = { maxGsmCount: MAX_CELLS, maxUmtsCount: MAX_CELLS, maxTdscdmaCount: 0, maxLteCount: MAX_CELLS, maxCdmaCount: 0 };
+    const b = await this.device.query(ext.baseStationsInfo, max).catch((e: unknown) => Promise.reject(refusal(e, 'cell info')));
+    const out: CellInfo[] = [];
+    const add = (c: CellInfo): void => void out.push(Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)) as unknown as CellInfo);
+    const gsm = (serving: boolean, c: { providerId: string; locationAreaCode: number; cellId: number; arfcn: number; baseStationId: number; rxLevel: number }) =>
+      // RxLev 0–63 is dBm + 110.
+      add({ serving, tech: 'gsm', ...plmn(c.providerId), cellId: known(c.cellId), areaCode: known(c.locationAreaCode), arfcn: known(c.arfcn), pci: known(c.baseStationId), rssi: c.rxLevel <= 63 ? c.rxLevel - 110 : undefined });
+    const umts = (serving: boolean, c: { providerId: string; locationAreaCode: number; cellId: number; uarfcn: number; primaryScramblingCode: number }) =>
+      add({ serving, tech: 'umts', ...plmn(c.providerId), cellId: known(c.cellId), areaCode: known(c.locationAreaCode), arfcn: known(c.uarfcn), pci: known(c.primaryScramblingCode) });
+    const lte = (serving: boolean, c: { providerId: string; cellId: number; earfcn: number; physicalCellId: number; tac: number; rsrp: number; rsrq: number }) =>
+      add({ serving, tech: 'lte', ...plmn(c.providerId), cellId: known(c.cellId), areaCode: known(c.tac), arfcn: known(c.earfcn), pci: known(c.physicalCellId), rsrp: dbm(c.rsrp), rsrq: dbm(c.rsrq) });
+    if (b.gsmServingCell) gsm(true, b.gsmServingCell);
+    if (b.umtsServingCell) umts(true, b.umtsServingCell);
+    if (b.lteServingCell) lte(true, b.lteServingCell);
+    for (const c of b.gsmNeighboringCells) gsm(false, c);
+    for (const c of b.umtsNeighboringCells) umts(false, c);
+    for (const c of b.lteNeighboringCells) lte(false, c);
+    return out;
+  }
+
+  async setSignalThresholds(t: SignalThresholds): Promise<void> {
+    // MBIM's RSSI is coded in 2 dB steps: a threshold of n steps is a change of 2n dB.
+    const values = { signalStrengthInterval: t.rateSeconds ?? 0, rssiThreshold: t.rssiDelta ? Math.max(1, Math.round(t.rssiDelta / 2)) : 0, errorRateThreshold: t.errorRate ? 1 : 0 };
+    await this.device.set(bc.signalState, values).catch((e: unknown) => Promise.reject(refusal(e, 'signal thresholds')));
+  }
+
+  async retries(): Promise<LockRetries> {
+    // The Pin query names what the card asks for first, and that code's tries.
+    const p = await this.device.query(bc.pin).catch((e: unknown) => Promise.reject(refusal(e, 'PIN state')));
+    const type = PinType.nameOf(p.pinType);
+    if (type === 'puk1') return { pin1: 0, puk1: p.remainingAttempts };
+    if (type === 'pin1') return { pin1: p.remainingAttempts };
+    if (type === 'puk2') return { pin2: 0, puk2: p.remainingAttempts };
+    if (type === 'pin2') return { pin2: p.remainingAttempts };
+    return {};
+  }
+
+  enablePin(lock: SimLock, pin: string, enable: boolean): Promise<CodeResult> {
+    return this.pin(lock, enable ? 'enable' : 'disable', pin, '');
+  }
+
+  changePin(lock: SimLock, oldPin: string, newPin: string): Promise<CodeResult> {
+    return this.pin(lock, 'change', oldPin, newPin);
+  }
+
+  verifyPin2(pin2: string): Promise<CodeResult> {
+    return this.pin('pin2', 'enter', pin2, '');
+  }
+
+  unblockPin2(puk2: string, newPin2: string): Promise<CodeResult> {
+    return this.pin('puk2', 'enter', puk2, newPin2);
+  }
+
+  /**
+   * A Pin set. A wrong code is an answer with the tries left (the PinInfo that comes with the
+   * failure); a code whose lock went to its PUK has none left.
+   */
+  private async pin(type: SimLock | 'puk2', op: keyof typeof PinOperation.names, code: string, newCode: string): Promise<CodeResult> {
+    const pinType = PinType.names[type];
+    const pukType = PinType.names[type === 'pin1' ? 'puk1' : 'puk2'];
+    const what = `${type.toUpperCase()} ${op}`;
+    // The tries of the code used; none left where the card now asks for the PUK instead.
+    const triesOf = (info: { pinType: number; remainingAttempts: number }): number | undefined =>
+      info.pinType === pinType ? info.remainingAttempts : info.pinType === pukType ? 0 : undefined;
+    const result = (ok: boolean, info: { pinType: number; remainingAttempts: number }): CodeResult => {
+      const retries = triesOf(info);
+      return retries === undefined ? { ok } : { ok, retries };
+    };
+    try {
+      return result(true, await this.device.set(bc.pin, { pinType, pinOperation: PinOperation.names[op], pin: code, newPin: newCode }));
+    } catch (e) {
+      if (!(e instanceof MbimStatusError) || e.status === MbimStatus.PinDisabled || e.status === MbimStatus.SimNotInserted || e.status === MbimStatus.NoDeviceSupport) throw refusal(e, what);
+      const d = e.buffer.length > 0 ? decodeBuffer(bc.pin.response, e.buffer) : undefined;
+      if (!d?.ok) throw refusal(e, what);
+      return result(false, d.value);
+    }
+  }
+
+  async slots(): Promise<SimSlot[]> {
+    const [caps, map] = await Promise.all([this.device.query(ext.sysCaps), this.device.query(ext.deviceSlotMappings)]).catch((e: unknown) => Promise.reject(refusal(e, 'SIM slots')));
+    const active = map.slotMap[0]?.slot;
+    const out: SimSlot[] = [];
+    for (let i = 0; i < caps.numberOfSlots; i++) {
+      const info = await this.device.query(ext.slotInfoStatus, { slotIndex: i }).catch((e: unknown) => Promise.reject(refusal(e, `SIM slot ${i + 1}`)));
+      const state = UiccSlotState.nameOf(info.state);
+      const kind = state === 'state-active-esim' || state === 'state-active-esim-no-profiles' ? 'euicc' : state === 'state-active' ? 'uicc' : 'unknown';
+      const present = state !== undefined && !['state-unknown', 'sate-off-empty', 'state-empty'].includes(state);
+      const slot: SimSlot = { slot: i + 1, active: i === active, present, kind };
+      if (i === active && present) {
+        // Only the active card answers: its ICCID, and the eUICC's EID.
+        const ready = await this.device.query(bc.subscriberReadyStatus).catch(() => undefined);
+        if (ready?.simIccId) slot.iccid = ready.simIccId;
+        if (kind === 'euicc') {
+          const eid = await this.eid().catch(() => undefined);
+          if (eid) slot.eid = eid;
+        }
+      }
+      out.push(slot);
+    }
+    return out;
+  }
+
+  async setPrimarySlot(slot: number): Promise<void> {
+    const caps = await this.device.query(ext.sysCaps).catch((e: unknown) => Promise.reject(refusal(e, 'SIM slots')));
+    if (!Number.isInteger(slot) || slot < 1 || slot > caps.numberOfSlots) throw new RadioError('no-such-slot', `no SIM slot ${slot} (the modem has ${caps.numberOfSlots})`);
+    await this.device.set(ext.deviceSlotMappings, { slotMap: [{ slot: slot - 1 }] }).catch((e: unknown) => Promise.reject(refusal(e, `switch to SIM slot ${slot}`)));
+    // The new card starts with no channels open.
+    this.channels.clear();
+  }
+
+  async openChannel(aid: Uint8Array): Promise<number> {
+    if (aid.length < 5 || aid.length > 16) throw new RadioError('bad-apdu', `an AID is 5 to 16 bytes, not ${aid.length}`);
+    const r = await this.device.set(uicc.openChannel, { appId: aid, selectP2Arg: 0, channelGroup: CHANNEL_GROUP }).catch((e: unknown) => Promise.reject(refusal(e, 'open channel')));
+    // The status is SW1 of the SELECT: 0x90 or 0x61 (more data) opened it.
+    if (r.status !== SW1_OK && r.status !== 0x61) throw new RadioError('failed', `the card refused to open a channel to ${Buffer.from(aid).toString('hex')} (SW1 ${r.status.toString(16)})`);
+    this.channels.add(r.channel);
+    return r.channel;
+  }
+
+  async transmitApdu(channel: number, apdu: Uint8Array): Promise<Uint8Array> {
+    if (!this.channels.has(channel)) throw new RadioError('no-such-channel', `channel ${channel} is not open`);
+    const shape = apduShapeError(apdu);
+    if (shape) throw new RadioError('bad-apdu', shape);
+    const r = await this.device
+      .set(uicc.apdu, { channel, secureMessaging: UiccSecureMessaging.names.none, classByteType: UiccClassByteType.names['inter-industry'], command: apdu })
+      .catch((e: unknown) => Promise.reject(refusal(e, 'APDU')));
+    // 68 81: the card (or function) knows no such channel, e.g. after a reset.
+    if (r.status === 0x68 && r.response.length === 2 && r.response[1] === 0x81) {
+      this.channels.delete(channel);
+      throw new RadioError('no-such-channel', `channel ${channel} is not open on the card`);
+    }
+    return r.response;
+  }
+
+  async closeChannel(channel: number): Promise<void> {
+    if (!this.channels.delete(channel)) throw new RadioError('no-such-channel', `channel ${channel} is not open`);
+    const r = await this.device.set(uicc.closeChannel, { channel, channelGroup: CHANNEL_GROUP }).catch((e: unknown) => Promise.reject(refusal(e, 'close channel')));
+    if (r.status !== SW1_OK) throw new RadioError('no-such-channel', `the card has no channel ${channel} (SW1 ${r.status.toString(16)})`);
+  }
+
+  async eid(): Promise<string | undefined> {
+    // Where there is no ISD-R there is no eUICC (ModemManager's test too).
+    let channel;
+    try {
+      channel = await this.openChannel(ISD_R_AID);
+    } catch (e) {
+      if (e instanceof RadioError && e.reason === 'failed') return undefined;
+      throw e;
+    }
+    try {
+      return eidFromResponse(await this.transmitApdu(channel, GET_EID_APDU));
+    } finally {
+      await this.closeChannel(channel).catch(() => undefined);
+    }
+  }
+
+  async ownNumbers(): Promise<string[]> {
+    const r = await this.device.query(bc.subscriberReadyStatus).catch((e: unknown) => Promise.reject(refusal(e, 'own numbers')));
+    return r.telephoneNumbers.filter((n) => n !== '');
+  }
+
+  async power(): Promise<PowerState> {
+    const r = await this.device.query(bc.radioState).catch((e: unknown) => Promise.reject(refusal(e, 'radio state')));
+    return r.hwRadioState === RadioSwitchState.names.on && r.swRadioState === RadioSwitchState.names.on ? 'on' : 'low';
+  }
+
+  async setPower(state: PowerState): Promise<void> {
+    if (state === 'off') throw notSupported('power off');
+    const r = await this.device
+      .set(bc.radioState, { radioState: state === 'on' ? RadioSwitchState.names.on : RadioSwitchState.names.off })
+      .catch((e: unknown) => Promise.reject(refusal(e, `radio ${state}`)));
+    if (state === 'on' && r.hwRadioState !== RadioSwitchState.names.on) throw new RadioError('wrong-state', 'the radio is switched off in hardware');
+  }
+
+  async reset(): Promise<void> {
+    await this.device.set(ext.deviceReset, {}).catch((e: unknown) => Promise.reject(refusal(e, 'reset')));
+    // The modem restarts: a scan under way never completes, and the card has no channels open.
+    for (const end of this.scans) end(new RadioError('aborted', 'the modem was reset during the scan'));
+    this.channels.clear();
+  }
+
+  async factoryReset(_code: string): Promise<void> {
+    throw notSupported('factory reset');
+  }
+}
+
+function networkRefused(what: string, nwError: number): RadioError {
+  return new RadioError('network-refused', `${what} refused by the network: ${NwError.nameOf(nwError) ?? 'cause'} (3GPP cause ${nwError})`, nwError);
+}
