@@ -98,20 +98,22 @@ export class FileDeviceTransport implements Transport {
 
   private ready(status: number, events: number): void {
     // libuv tells POLLERR (the device went away) as EBADF and stops polling: a read says why.
-    if (status < 0) return this.read() ?? this.finish(new Error(`${this.description}: poll failed (${status})`));
+    if (status < 0) {
+      this.read();
+      return this.finish(new Error(`${this.description}: poll failed (${status})`));
+    }
     if (events & POLL_WRITABLE) this.flush();
     if (events & POLL_READABLE) this.read();
   }
 
-  /** Reads what is waiting; false when nothing was (EAGAIN). */
-  private read(): false | undefined {
+  private read(): void {
     // Until EAGAIN, but a bounded turn: the event loop comes back (level-triggered) for the rest.
     for (let i = 0; i < 64 && !this.closed; i++) {
       let n: number;
       try {
         n = readSync(this.fd, this.buffer, 0, READ_SIZE, null);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return false;
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return;
         return this.finish(e as Error);
       }
       if (n === 0) return this.finish(new Error(`${this.description}: the device hung up`));
