@@ -43,9 +43,8 @@ const READ_SIZE = 65536;
 
 /**
  * A non-tty character device (cdc-wdm). libuv calls it a file and would read it on the thread pool:
- * a blocking read there parks a pool thread until the modem speaks, and a read pending when the
- * port is closed stays parked (close does not wake it) and then takes the next open's replies. A
- * few such and every fs call, DNS lookup and write waits behind them. So the fd stays
+ * a blocking read there parks one of its four threads until the modem speaks, and a read queued
+ * when the port is closed later runs on whatever file took the freed fd number. So the fd stays
  * non-blocking and the addon's poll handle says when to read and, after EAGAIN (cdc-wdm takes one
  * message at a time: the next write waits until the last is on the bus), when to write again.
  */

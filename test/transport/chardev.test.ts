@@ -1,8 +1,9 @@
 /**
  * The transport for a non-tty control device (cdc-wdm), driven here on pseudo-terminal slaves (also
- * character devices that block a reader until the peer writes). Issue 12: it used to read (and write)
- * blocking on libuv's four pool threads, so a few open ports, or reads left parked by closed ones,
- * stalled every fs call of the daemon.
+ * character devices that block a reader until the peer writes). It used to read and write blocking on
+ * libuv's four pool threads: every idle port held a thread, and a read still queued when its port
+ * was closed later ran on whatever file took the freed fd number (with the old code the first test
+ * fails on exactly that: a master fd closed behind the test's back, EBADF).
  */
 import { closeSync, constants, openSync, readdirSync, writeSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
