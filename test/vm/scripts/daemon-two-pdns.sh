@@ -19,7 +19,7 @@ threads() { for t in /proc/$DAEMON/task/*; do echo "thread $(cat $t/comm): $(cut
 fail() { echo "FAILED: $*" >&2; cat /tmp/daemon.log >&2; threads >&2; exit 1; }
 end=$((SECONDS + 360))
 until [ -S "$WWAN_SOCKET" ]; do [ $SECONDS -lt $end ] || fail "no daemon socket after 360 s"; sleep 0.1; done
-until timeout 60 wwan list --json > /tmp/list.json 2>&1 && grep -q registered /tmp/list.json; do [ $SECONDS -lt $end ] || fail "the daemon did not find a registered modem in 360 s (wwan list: $(cat /tmp/list.json))"; sleep 1; done
+until timeout 150 wwan list --json > /tmp/list.json 2>&1 && grep -q registered /tmp/list.json; do [ $SECONDS -lt $end ] || fail "the daemon did not find a registered modem in 360 s (wwan list: $(cat /tmp/list.json))"; sleep 1; done
 field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" "$1"; }
 rx() { cat /sys/class/net/$1/statistics/rx_packets; }
 timeout 100 wwan connect cdc-wdm0 --apn internet --link-id 1 --json > /tmp/c1.json || fail "connect 1: $(cat /tmp/c1.json)"
