@@ -126,16 +126,16 @@ typedef struct {
 } watch_t;
 
 static void on_readable(uv_poll_t *poll, int status, int events) {
-  (void)events;
   watch_t *w = poll->data;
   napi_handle_scope scope;
-  napi_value callback, recv, arg;
+  napi_value callback, recv, args[2];
   napi_open_handle_scope(w->env, &scope);
   napi_get_reference_value(w->env, w->callback, &callback);
   napi_get_global(w->env, &recv);
-  napi_create_int32(w->env, status, &arg);
+  napi_create_int32(w->env, status, &args[0]);
+  napi_create_int32(w->env, events, &args[1]);
   // make_callback, not call_function: runs the microtasks and nextTicks the callback queues.
-  if (napi_make_callback(w->env, w->context, recv, callback, 1, &arg, NULL) == napi_pending_exception) {
+  if (napi_make_callback(w->env, w->context, recv, callback, 2, args, NULL) == napi_pending_exception) {
     // Nothing of ours is on the stack to catch it: make it the process's uncaught exception.
     napi_value error;
     napi_get_and_clear_last_exception(w->env, &error);
@@ -193,6 +193,25 @@ static napi_value unwatch(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (!uv_is_closing((uv_handle_t *)&w->poll)) uv_close((uv_handle_t *)&w->poll, on_closed);
+  return NULL;
+}
+
+// watchWritable(handle, on): also (or no longer) calls back while the fd is writable, for a writer
+// whose device said EAGAIN (cdc-wdm while its last message is still on the bus). The callback's
+// second argument says which (UV_READABLE 1, UV_WRITABLE 2).
+static napi_value watch_writable(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  watch_t *w = NULL;
+  bool on = false;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2 || napi_get_value_external(env, argv[0], (void **)&w) != napi_ok || !w || napi_get_value_bool(env, argv[1], &on) != napi_ok) {
+    napi_throw_type_error(env, NULL, "watchWritable(handle, on: boolean)");
+    return NULL;
+  }
+  if (uv_is_closing((uv_handle_t *)&w->poll)) return NULL;
+  int err = uv_poll_start(&w->poll, UV_READABLE | (on ? UV_WRITABLE : 0), on_readable);
+  if (err != 0) return throw_uv(env, "watchWritable", err);
   return NULL;
 }
 
@@ -254,6 +273,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "watchReadable", fn);
   napi_create_function(env, "unwatch", NAPI_AUTO_LENGTH, unwatch, NULL, &fn);
   napi_set_named_property(env, exports, "unwatch", fn);
+  napi_create_function(env, "watchWritable", NAPI_AUTO_LENGTH, watch_writable, NULL, &fn);
+  napi_set_named_property(env, exports, "watchWritable", fn);
   napi_create_function(env, "abstractListen", NAPI_AUTO_LENGTH, abstract_listen, NULL, &fn);
   napi_set_named_property(env, exports, "abstractListen", fn);
   napi_create_function(env, "abstractConnect", NAPI_AUTO_LENGTH, abstract_connect, NULL, &fn);

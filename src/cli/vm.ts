@@ -1,5 +1,6 @@
 /** `wwan vm run`: a command inside a VM with the simulated modems plugged in over USB (see src/vm/run.ts). */
 import type { Command } from 'commander';
+import { checkNetnsName } from '../net/iproute.js';
 import { PROFILES, isProfileName } from '../sim/profiles.js';
 
 export function registerVmCommand(program: Command, done: (code: number) => void): void {
@@ -13,8 +14,9 @@ export function registerVmCommand(program: Command, done: (code: number) => void
     .option('--modems <n>', 'how many modems (MBIM: 1)', '1')
     .option('--timeout <s>', 'kill the guest after this many seconds', '300')
     .option('--verbose', 'progress and the simulator log on stderr')
+    .option('--sim-netns <name>', "the simulator's PDNs reach a TUN in this guest network namespace, where real servers (iperf3) answer on the gateway addresses")
     .argument('<command...>', 'the command and its arguments (after --)')
-    .action(async (command: string[], opts: { profile?: string; modems: string; timeout: string; verbose?: boolean; qrtr?: boolean }) => {
+    .action(async (command: string[], opts: { profile?: string; modems: string; timeout: string; verbose?: boolean; qrtr?: boolean; simNetns?: string }) => {
       const modems = Number(opts.modems);
       const timeoutS = Number(opts.timeout);
       if (opts.qrtr) {
@@ -30,7 +32,8 @@ export function registerVmCommand(program: Command, done: (code: number) => void
       if (!Number.isInteger(modems) || modems < 1 || modems > 8) throw new Error('--modems: 1 to 8');
       if (PROFILES[opts.profile].control === 'mbim' && modems > 1) throw new Error('--modems: one MBIM modem per VM (GadgetFS drives a single device)');
       if (!(timeoutS > 0)) throw new Error('--timeout: seconds, more than 0');
+      if (opts.simNetns !== undefined) checkNetnsName(opts.simNetns);
       const { runVm } = await import('../vm/run.js');
-      done(await runVm({ profile: opts.profile, modems, argv: command, timeoutS, verbose: !!opts.verbose }));
+      done(await runVm({ profile: opts.profile, modems, argv: command, timeoutS, verbose: !!opts.verbose, ...(opts.simNetns ? { simNetns: opts.simNetns } : {}) }));
     });
 }

@@ -22,7 +22,12 @@ export interface NativeAddon {
    * a libuv error) until `unwatch`. The fd becomes non-blocking. Node has no readiness API for a
    * character device such as a TUN.
    */
-  watchReadable(fd: number, callback: (status: number) => void): ReadableWatch;
+  watchReadable(fd: number, callback: (status: number, events: number) => void): ReadableWatch;
+  /**
+   * Also calls back while the fd is writable (`on`), or no longer: for a writer the device told
+   * EAGAIN. `events` in the callback has POLL_READABLE and/or POLL_WRITABLE set.
+   */
+  watchWritable(watch: ReadableWatch, on: boolean): void;
   /** Stops a watch; call it once, before closing the fd. */
   unwatch(watch: ReadableWatch): void;
   /**
@@ -50,6 +55,10 @@ export interface NativeAddon {
   /** The next datagram received on the interface (what this host sent skipped), or null. Throws with `errno`. */
   packetRecv(fd: number): Buffer | null;
 }
+
+/** libuv's uv_poll_event bits, as a watch's callback gets them. */
+export const POLL_READABLE = 1;
+export const POLL_WRITABLE = 2;
 
 /** An opaque libuv poll handle. */
 export type ReadableWatch = { readonly __brand: 'ReadableWatch' };

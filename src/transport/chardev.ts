@@ -1,6 +1,7 @@
-import { closeSync, constants, createReadStream, openSync, statSync, write, type Stats } from 'node:fs';
+import { closeSync, constants, openSync, readSync, statSync, writeSync, type Stats } from 'node:fs';
 import net from 'node:net';
 import { isatty, ReadStream } from 'node:tty';
+import { native, POLL_READABLE, POLL_WRITABLE, type ReadableWatch } from '../native/index.js';
 import { StreamTransport } from './stream.js';
 import { TRANSPORT_MAX_QUEUED, TransportClosedError, type Transport } from './types.js';
 
@@ -34,28 +35,40 @@ export function openCharDevice(path: string): Transport {
   }
   if (isatty(fd)) return new StreamTransport(new ReadStream(fd), path);
   if (st.isFIFO()) return new StreamTransport(new net.Socket({ fd, readable: true, writable: true }), path);
-  closeSync(fd);
-  return new FileDeviceTransport(path);
+  return new FileDeviceTransport(fd, path);
 }
 
-/**
- * A non-tty character device (cdc-wdm): libuv treats it as a file, so reads go through the thread pool.
- * It is opened blocking so those reads wait for data instead of spinning on EAGAIN.
- */
-class FileDeviceTransport implements Transport {
-  private readonly stream: ReturnType<typeof createReadStream>;
-  private readonly fd: number;
-  private closeListeners: ((error?: Error) => void)[] = [];
-  closed = false;
-  writeDrops = 0;
-  /** Bytes handed to the thread pool and not yet written (the device blocks while the modem does not read). */
-  private unsent = 0;
+/** Bytes one read takes: more than any cdc-wdm message (wMaxCommand is at most 4 KiB here; MBIM up to 64 KiB). */
+const READ_SIZE = 65536;
 
-  constructor(readonly description: string) {
-    this.fd = openSync(description, constants.O_RDWR | constants.O_NOCTTY);
-    this.stream = createReadStream('', { fd: this.fd, autoClose: false, highWaterMark: 4096 });
-    this.stream.on('error', (e) => this.finish(e));
-    this.stream.on('end', () => this.finish());
+/**
+ * A non-tty character device (cdc-wdm). libuv calls it a file and would read it on the thread pool:
+ * a blocking read there parks one of its four threads until the modem speaks, and a read queued
+ * when the port is closed later runs on whatever file took the freed fd number. So the fd stays
+ * non-blocking and the addon's poll handle says when to read and, after EAGAIN (cdc-wdm takes one
+ * message at a time: the next write waits until the last is on the bus), when to write again.
+ */
+export class FileDeviceTransport implements Transport {
+  private watch: ReadableWatch | null;
+  private readonly buffer = Buffer.allocUnsafe(READ_SIZE);
+  private readonly dataListeners: ((chunk: Uint8Array) => void)[] = [];
+  private closeListeners: ((error?: Error) => void)[] = [];
+  /** Messages not yet taken by the device, oldest first (the first maybe partly written). */
+  private readonly queue: Uint8Array[] = [];
+  private unsent = 0;
+  private waitingWritable = false;
+  writeDrops = 0;
+
+  /** Takes `fd` (opened O_NONBLOCK) and closes it with the transport. */
+  constructor(
+    private readonly fd: number,
+    readonly description: string,
+  ) {
+    this.watch = native().watchReadable(fd, (status, events) => this.ready(status, events));
+  }
+
+  get closed(): boolean {
+    return this.watch === null;
   }
 
   write(bytes: Uint8Array): void {
@@ -64,15 +77,13 @@ class FileDeviceTransport implements Transport {
       this.writeDrops++;
       return;
     }
+    this.queue.push(bytes);
     this.unsent += bytes.length;
-    write(this.fd, bytes, (err) => {
-      this.unsent -= bytes.length;
-      if (err) this.finish(err);
-    });
+    if (!this.waitingWritable) this.flush();
   }
 
   onData(listener: (chunk: Uint8Array) => void): void {
-    this.stream.on('data', (c) => listener(c as Buffer));
+    this.dataListeners.push(listener);
   }
 
   onClose(listener: (error?: Error) => void): void {
@@ -84,15 +95,65 @@ class FileDeviceTransport implements Transport {
     this.finish();
   }
 
-  private finish(error?: Error): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.stream.destroy();
-    try {
-      closeSync(this.fd);
-    } catch {
-      // already closed by the stream
+  private ready(status: number, events: number): void {
+    // libuv tells POLLERR (the device went away) as EBADF and stops polling: a read says why.
+    if (status < 0) {
+      this.read();
+      return this.finish(new Error(`${this.description}: poll failed (${status})`));
     }
+    if (events & POLL_WRITABLE) this.flush();
+    if (events & POLL_READABLE) this.read();
+  }
+
+  private read(): void {
+    // Until EAGAIN, but a bounded turn: the event loop comes back (level-triggered) for the rest.
+    for (let i = 0; i < 64 && !this.closed; i++) {
+      let n: number;
+      try {
+        n = readSync(this.fd, this.buffer, 0, READ_SIZE, null);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return;
+        return this.finish(e as Error);
+      }
+      if (n === 0) return this.finish(new Error(`${this.description}: the device hung up`));
+      const chunk = Buffer.from(this.buffer.subarray(0, n));
+      for (const l of this.dataListeners) l(chunk);
+    }
+  }
+
+  private flush(): void {
+    while (this.queue.length > 0 && !this.closed) {
+      const head = this.queue[0]!;
+      let n: number;
+      try {
+        n = writeSync(this.fd, head);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') return this.finish(e as Error);
+        n = 0;
+      }
+      this.unsent -= n;
+      if (n === head.length) this.queue.shift();
+      else {
+        this.queue[0] = head.subarray(n);
+        return this.waitWritable(true);
+      }
+    }
+    this.waitWritable(false);
+  }
+
+  private waitWritable(on: boolean): void {
+    if (this.waitingWritable === on || this.watch === null) return;
+    this.waitingWritable = on;
+    native().watchWritable(this.watch, on);
+  }
+
+  private finish(error?: Error): void {
+    if (this.watch === null) return;
+    native().unwatch(this.watch);
+    this.watch = null;
+    this.queue.length = 0;
+    this.unsent = 0;
+    closeSync(this.fd);
     for (const l of this.closeListeners.splice(0)) l(error);
   }
 }

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     const log = job.verbose ? (line: string) => emit({ event: 'log', line: `[${uptime().toFixed(2)}] ${line}` }) : () => undefined;
     log(`guest up; starting the simulator (${job.profile} × ${job.modems}${job.qrtr ? ' on QRTR' : ''})`);
     // QRTR with no modem: the command starts (and stops) `wwan sim --qrtr` itself.
-    const sim = job.qrtr && job.modems === 0 ? undefined : await Simulator.start({ profile: PROFILES[job.profile], modems: job.modems, ...(job.qrtr ? { qrtr: true } : { usb: true }), log });
+    const sim = job.qrtr && job.modems === 0 ? undefined : await Simulator.start({ profile: PROFILES[job.profile], modems: job.modems, ...(job.qrtr ? { qrtr: true } : { usb: true }), ...(job.simNetns ? { tunNetns: job.simNetns } : {}), log });
     const deadline = Date.now() + BIND_TIMEOUT_MS;
     let devices = job.qrtr ? (sim?.qrtr ?? []).map((q) => ({ control: `qrtr://${q.node}`, netdev: '', driver: 'qrtr' })) : boundDevices();
     while (devices.length < job.modems) {
@@ -80,8 +80,8 @@ async function main(): Promise<void> {
     const child = spawn(cmd!, args, {
       cwd: job.cwd,
       stdio: ['ignore', open(PORTS.stdout), open(PORTS.stderr)],
-      // WWAN_SIM_CONTROL: the simulator's control socket, for `wwan sim ctl` faults.
-      env: { ...process.env, ...job.env, PATH: `${bin}:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`, WWAN_VM: '1', ...(sim ? { WWAN_SIM_CONTROL: sim.controlPath } : {}) },
+      // WWAN_SIM_CONTROL: the simulator's control socket, for `wwan sim ctl` faults; WWAN_SIM_NETNS: its network's namespace.
+      env: { ...process.env, ...job.env, PATH: `${bin}:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`, WWAN_VM: '1', ...(sim ? { WWAN_SIM_CONTROL: sim.controlPath } : {}), ...(job.simNetns ? { WWAN_SIM_NETNS: job.simNetns } : {}) },
     });
     const result = await new Promise<{ code: number | null; signal: string | null }>((res) => {
       child.once('error', (e) => {

@@ -18,6 +18,8 @@ export interface VmJob {
   env: Record<string, string>;
   /** QRTR instead of USB: the qrtr module, and the modem (if any) publishes its QMI services on the local node. */
   qrtr?: boolean;
+  /** The simulator bridges PDN traffic into a TUN in this network namespace (real servers answer there). */
+  simNetns?: string;
 }
 
 /** One JSON line on the events port. */

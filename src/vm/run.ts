@@ -28,6 +28,8 @@ export interface VmRunOptions {
   env?: Record<string, string>;
   /** QRTR mode: no USB; `modems` is 0 (the command runs `wwan sim --qrtr` itself) or 1. */
   qrtr?: boolean;
+  /** The simulator's PDNs reach real servers in this guest network namespace (`wwan sim --tun-netns`). */
+  simNetns?: string;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
 }
@@ -116,7 +118,7 @@ export async function runVm(o: VmRunOptions): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const job: VmJob = { profile: o.profile, modems: o.modems, argv: o.argv, cwd, verbose: !!o.verbose, env: o.env ?? {}, ...(o.qrtr ? { qrtr: true } : {}) };
+    const job: VmJob = { profile: o.profile, modems: o.modems, argv: o.argv, cwd, verbose: !!o.verbose, env: o.env ?? {}, ...(o.qrtr ? { qrtr: true } : {}), ...(o.simNetns ? { simNetns: o.simNetns } : {}) };
     writeFileSync(join(run, 'job.json'), JSON.stringify(job));
     let exit: GuestEvent & { event: 'exit' } | undefined;
     let guestError: string | undefined;
@@ -147,7 +149,7 @@ export async function runVm(o: VmRunOptions): Promise<number> {
     const append = [
       'console=ttyS0', 'loglevel=4', 'panic=-1', 'mitigations=off', 'tsc=reliable',
       `wwanvm.init=${join(ROOT, 'scripts/vm-guest-init.sh')}`, `wwanvm.cwd=${cwd}`, `wwanvm.modroot=${kernel.dir}`,
-      `wwanvm.modems=${o.modems}`, `wwanvm.modules=${modulesFor(o.profile, !!o.qrtr).join(',')}`,
+      `wwanvm.modems=${o.modems}`, `wwanvm.modules=${[...modulesFor(o.profile, !!o.qrtr), ...(o.simNetns ? ['tun'] : [])].join(',')}`,
     ].join(' ');
     const share = (id: string, path: string, tag: string, readonly: boolean): string[] => [
       '-fsdev', `local,id=${id},path=${path},security_model=none,multidevs=remap${readonly ? ',readonly=on' : ''}`,

@@ -32,4 +32,8 @@ describe('wwan vm run prerequisites', () => {
     expect((await wwan(['vm', 'run', '--qrtr', '--modems', '2', '--', 'true'], process.env)).stderr).toMatch(/0 or 1 with --qrtr/);
     expect((await wwan(['vm', 'run', '--', 'true'], process.env)).stderr).toMatch(/--profile: required \(or --qrtr\)/);
   });
+
+  it('--sim-netns: a name ip netns cannot take is refused before booting', async () => {
+    expect((await wwan(['vm', 'run', '--profile', 'qmi-usb', '--sim-netns', '../x', '--', 'true'], process.env)).stderr).toMatch(/network namespace name "\.\.\/x" is not/);
+  });
 });

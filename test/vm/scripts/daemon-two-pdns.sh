@@ -12,11 +12,14 @@ if [ "$DRIVER" = cdc_mbim ]; then
   mbimcli -d /dev/cdc-wdm0 --query-device-caps | sed -n "s/.*Device ID: '\(.*\)'/device_id=\1/p"
 fi
 wwan daemon --socket "$WWAN_SOCKET" > /tmp/daemon.log 2>&1 &
+DAEMON=$!
 # Each wwan command is a node start (slow under TCG): wait for the socket, then poll sparingly.
-fail() { echo "FAILED: $*" >&2; cat /tmp/daemon.log >&2; exit 1; }
+# On failure: the daemon's log and where each of its threads waits (syscall number and first argument, the fd).
+threads() { for t in /proc/$DAEMON/task/*; do echo "thread $(cat $t/comm): $(cut -d' ' -f1,2 $t/syscall 2>/dev/null) $(cat $t/wchan 2>/dev/null)"; done; ls -l /proc/$DAEMON/fd 2>/dev/null | sed -n 's/.* \([0-9]*\) -> \(.*\)/fd \1 -> \2/p'; }
+fail() { echo "FAILED: $*" >&2; cat /tmp/daemon.log >&2; threads >&2; exit 1; }
 end=$((SECONDS + 360))
 until [ -S "$WWAN_SOCKET" ]; do [ $SECONDS -lt $end ] || fail "no daemon socket after 360 s"; sleep 0.1; done
-until timeout 60 wwan list --json > /tmp/list.json 2>&1 && grep -q registered /tmp/list.json; do [ $SECONDS -lt $end ] || fail "the daemon did not find a registered modem in 360 s (wwan list: $(cat /tmp/list.json))"; sleep 1; done
+until timeout 150 wwan list --json > /tmp/list.json 2>&1 && grep -q registered /tmp/list.json; do [ $SECONDS -lt $end ] || fail "the daemon did not find a registered modem in 360 s (wwan list: $(cat /tmp/list.json))"; sleep 1; done
 field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" "$1"; }
 rx() { cat /sys/class/net/$1/statistics/rx_packets; }
 timeout 100 wwan connect cdc-wdm0 --apn internet --link-id 1 --json > /tmp/c1.json || fail "connect 1: $(cat /tmp/c1.json)"
