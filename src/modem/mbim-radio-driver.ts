@@ -16,7 +16,7 @@ import type { MbimDevice } from '../mbim/client.js';
 import { apduShapeError, eidFromResponse, GET_EID_APDU, ISD_R_AID } from '../wire/apdu.js';
 import {
   RadioError,
-  type AccessTech, type CellInfo, type CodeResult, type LockRetries, type ModeSet, type PowerState, type RadioBands, type RadioDriver,
+  type AccessTech, type CellInfo, type CodeResult, type LockRetries, type ModeSet, type PowerState, type RadioBand, type RadioBands, type RadioDriver,
   type RadioModes, type RadioRefusal, type RegisterTarget, type ScannedNetwork, type SignalThresholds, type SimLock, type SimSlot,
 } from './radio-driver.js';
 
@@ -176,7 +176,7 @@ export class MbimRadio implements RadioDriver {
     throw notSupported('bands');
   }
 
-  async setBands(): Promise<void> {
+  async setBands(_bands: RadioBand[]): Promise<void> {
     throw notSupported('band selection');
   }
 
@@ -307,12 +307,17 @@ export class MbimRadio implements RadioDriver {
     const r = await this.device
       .set(uicc.apdu, { channel, secureMessaging: UiccSecureMessaging.names.none, classByteType: UiccClassByteType.names['inter-industry'], command: apdu })
       .catch((e: unknown) => Promise.reject(refusal(e, 'APDU')));
+    // The status is SW1 SW2 as a little-endian UINT32; the response is the data without them.
+    const sw = Uint8Array.of(r.status & 0xff, (r.status >> 8) & 0xff);
     // 68 81: the card (or function) knows no such channel, e.g. after a reset.
-    if (r.status === 0x68 && r.response.length === 2 && r.response[1] === 0x81) {
+    if (sw[0] === 0x68 && sw[1] === 0x81) {
       this.channels.delete(channel);
       throw new RadioError('no-such-channel', `channel ${channel} is not open on the card`);
     }
-    return r.response;
+    const out = new Uint8Array(r.response.length + 2);
+    out.set(r.response);
+    out.set(sw, r.response.length);
+    return out;
   }
 
   async closeChannel(channel: number): Promise<void> {
@@ -362,7 +367,7 @@ export class MbimRadio implements RadioDriver {
     this.channels.clear();
   }
 
-  async factoryReset(): Promise<void> {
+  async factoryReset(_code: string): Promise<void> {
     throw notSupported('factory reset');
   }
 }
