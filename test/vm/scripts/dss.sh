@@ -25,9 +25,10 @@ until [ -S "$WWAN_SOCKET" ]; do [ $SECONDS -lt $end ] || fail "no daemon socket 
 field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" "$1"; }
 step "dss open 1"
 # Each wwan command is a node start (slow under TCG, minutes on a loaded machine): the open is retried
-# until the daemon has found the modem.
+# until the daemon has found the modem and its control path answers (a request after the probe was seen
+# to time out under load).
 until timeout 300 wwan dss open cdc-wdm0 --session 1 --service "$ECHO" --pty --json > /tmp/s1.json 2>&1; do
-  grep -q 'no modem' /tmp/s1.json || fail "dss open: $(cat /tmp/s1.json)"
+  grep -qE 'no modem|timed out' /tmp/s1.json || fail "dss open: $(cat /tmp/s1.json)"
   step "dss open: $(head -c 200 /tmp/s1.json)"
   [ $SECONDS -lt $end ] || fail "dss open: $(cat /tmp/s1.json)"; sleep 2
 done
