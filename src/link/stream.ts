@@ -74,7 +74,7 @@ export class LinkStream {
   write(bytes: Uint8Array): boolean {
     if (this.ended) return false;
     let ok = true;
-    const max = Math.min(STREAM_DATAGRAM_MAX, this.port.maxDatagram ?? STREAM_DATAGRAM_MAX);
+    const max = Math.max(1, Math.min(STREAM_DATAGRAM_MAX, this.port.maxDatagram ?? STREAM_DATAGRAM_MAX));
     for (let at = 0; at < bytes.length; at += max) {
       const datagram = bytes.subarray(at, Math.min(bytes.length, at + max));
       if (this.port.send(datagram)) {

@@ -1,7 +1,8 @@
 /**
  * Device service streams through the real cdc_mbim (issue #13's VM test): DSS session n is VLAN 256+n
- * on the MBIM netdev, each datagram one DSS payload. The real mbimcli and a packet socket, then the
- * manager's kernel backend behind `wwan dss`. One `wwan vm run` (mbim-usb).
+ * on the MBIM netdev, each datagram one DSS payload. The manager's kernel backend behind `wwan dss`,
+ * then the real mbimcli and a packet socket. One `wwan vm run` (mbim-usb); retried once, as the other
+ * daemon scenarios are, for the control path's intermittent stall under load (README).
  */
 import { describe, expect } from 'vitest';
 import { itWithVm, keyValues, vmRun } from '../support/vm.js';
@@ -9,7 +10,7 @@ import { itWithVm, keyValues, vmRun } from '../support/vm.js';
 const vmIt = itWithVm();
 
 describe('DSS streams on the kernel datapath', () => {
-  vmIt('mbimcli + a packet socket on VLAN 256 carry bytes both ways; wwan dss on VLANs 257/258: echo through the terminal, close removes the VLAN, NMEA sentences', { timeout: 17 * 60_000 }, async () => {
+  vmIt('wwan dss on VLANs 257/258: echo through the terminal, close removes the VLAN, NMEA sentences; mbimcli + a packet socket on VLAN 256 carry bytes both ways', { retry: 1, timeout: 17 * 60_000 }, async () => {
     const r = await vmRun(['--profile', 'mbim-usb'], ['bash', 'test/vm/scripts/dss.sh'], 960);
     expect(r.code, r.stderr).toBe(0);
     const kv = keyValues(r.stdout);

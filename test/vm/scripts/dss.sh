@@ -1,11 +1,11 @@
 #!/bin/bash
 # Inside `wwan vm run --profile mbim-usb`: device service streams through the real cdc_mbim, where DSS
 # session n is VLAN 256+n on the MBIM netdev and each datagram on it is one DSS payload.
-# (a) the real mbimcli opens the simulator's echo service on session 0; a packet socket on VLAN 256
-#     sends three datagrams and reads each back;
 # (b) `wwan daemon` on the kernel datapath: `wwan dss open` on the echo service makes VLAN 257 and a
 #     terminal whose bytes come back; `wwan dss close` removes both; the NMEA service's stream
-#     (VLAN 258) delivers sentences to stdout.
+#     (VLAN 258) delivers sentences to stdout;
+# (a) then, the daemon gone, the real mbimcli opens the simulator's echo service on session 0 and a
+#     packet socket on VLAN 256 sends three datagrams and reads each back.
 # Prints `key=value` lines the test checks.
 set -uo pipefail
 export WWAN_SOCKET=/run/wwan-test.sock
@@ -16,43 +16,19 @@ echo "driver=$(basename "$(readlink /sys/class/usbmisc/cdc-wdm0/device/driver)")
 step() { echo "wwan-dss: [$SECONDS s] $*" >&2; }
 fail() { echo "FAILED: $*" >&2; [ -f /tmp/daemon.log ] && cat /tmp/daemon.log >&2; exit 1; }
 
-step "mbimcli dss-connect"
-# (a) mbimcli and a packet socket. ETH_P_ALL receives what comes in; what this host sent is skipped.
-out=$(mbimcli -d /dev/cdc-wdm0 --dss-connect="$ECHO,0" 2>&1); grep -q 'Successfully connected' <<< "$out" && echo mbimcli_connect=ok || echo "$out" >&2
-ip link set dev "$NET" up
-ip link add link "$NET" name "$NET.256" type vlan id 256 || fail "VLAN 256"
-ip link set dev "$NET.256" addrgenmode none up
-step "packet socket on $NET.256"
-python3 - "$NET.256" <<'PY'
-import os, select, socket, sys
-dev = sys.argv[1]
-s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(3))
-s.bind((dev, 3))
-sent = [os.urandom(n) for n in (1, 200, 1500)]
-for p in sent:
-    s.sendto(p, (dev, 0x88b5, 0, 0, b'\xff' * 6))
-got = []
-while len(got) < len(sent) and select.select([s], [], [], 10)[0]:
-    data, addr = s.recvfrom(65536)
-    if addr[2] != socket.PACKET_OUTGOING:
-        got.append(data)
-print(f"raw_sent={len(sent)} raw_echoed={sum(1 for a, b in zip(sent, got) if a == b)} raw_received={len(got)}")
-PY
-step "mbimcli dss-disconnect"
-out=$(mbimcli -d /dev/cdc-wdm0 --dss-disconnect="$ECHO,0" 2>&1); grep -q 'Successfully disconnected' <<< "$out" && echo mbimcli_disconnect=ok || echo "$out" >&2
-ip link del "$NET.256"
-
 step "daemon"
 # (b) the daemon's streams on the kernel datapath.
 wwan daemon --socket "$WWAN_SOCKET" > /tmp/daemon.log 2>&1 &
+DAEMON=$!
 end=$((SECONDS + 600))
 until [ -S "$WWAN_SOCKET" ]; do [ $SECONDS -lt $end ] || fail "no daemon socket after 600 s"; sleep 0.1; done
 field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" "$1"; }
 step "dss open 1"
 # Each wwan command is a node start (slow under TCG, minutes on a loaded machine): the open is retried
-# until the daemon has found the modem.
+# until the daemon has found the modem and its control path answers (a request after the probe was seen
+# to time out under load).
 until timeout 300 wwan dss open cdc-wdm0 --session 1 --service "$ECHO" --pty --json > /tmp/s1.json 2>&1; do
-  grep -q 'no modem' /tmp/s1.json || fail "dss open: $(cat /tmp/s1.json)"
+  grep -qE 'no modem|timed out' /tmp/s1.json || fail "dss open: $(cat /tmp/s1.json)"
   step "dss open: $(head -c 200 /tmp/s1.json)"
   [ $SECONDS -lt $end ] || fail "dss open: $(cat /tmp/s1.json)"; sleep 2
 done
@@ -89,5 +65,34 @@ kill -TERM $pid 2>/dev/null; wait $pid
 echo "nmea_exit=$? nmea_sentences=$(grep -c '^\$GPGGA' /tmp/nmea.txt) nmea_vlan_left=$(ls -d /sys/class/net/$NET.258 2>/dev/null | wc -l)"
 head -c 200 /tmp/nmea.err >&2
 sed -n '1p' /tmp/nmea.txt | tr -d '\r' | sed 's/^/nmea_first=/'
+# The daemon goes (its MBIM CLOSE sent) before mbimcli opens the device itself.
+kill -TERM $DAEMON; wait $DAEMON
+
+step "mbimcli dss-connect"
+# (a) mbimcli and a packet socket. ETH_P_ALL receives what comes in; what this host sent is skipped.
+out=$(mbimcli -d /dev/cdc-wdm0 --dss-connect="$ECHO,0" 2>&1); grep -q 'Successfully connected' <<< "$out" && echo mbimcli_connect=ok || echo "$out" >&2
+ip link set dev "$NET" up
+ip link add link "$NET" name "$NET.256" type vlan id 256 || fail "VLAN 256"
+ip link set dev "$NET.256" addrgenmode none up
+step "packet socket on $NET.256"
+python3 - "$NET.256" <<'PY'
+import os, select, socket, sys
+dev = sys.argv[1]
+s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(3))
+s.bind((dev, 3))
+sent = [os.urandom(n) for n in (1, 200, 1500)]
+for p in sent:
+    s.sendto(p, (dev, 0x88b5, 0, 0, b'\xff' * 6))
+got = []
+while len(got) < len(sent) and select.select([s], [], [], 10)[0]:
+    data, addr = s.recvfrom(65536)
+    if addr[2] != socket.PACKET_OUTGOING:
+        got.append(data)
+print(f"raw_sent={len(sent)} raw_echoed={sum(1 for a, b in zip(sent, got) if a == b)} raw_received={len(got)}")
+PY
+step "mbimcli dss-disconnect"
+out=$(mbimcli -d /dev/cdc-wdm0 --dss-disconnect="$ECHO,0" 2>&1); grep -q 'Successfully disconnected' <<< "$out" && echo mbimcli_disconnect=ok || echo "$out" >&2
+ip link del "$NET.256"
+
 grep -E 'DSS|dss' /tmp/daemon.log | head -8 >&2
 exit 0
