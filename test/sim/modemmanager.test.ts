@@ -261,6 +261,12 @@ describe.each([
       expect(Number((await modemKeys()).get('modem.generic.current-bands.length'))).toBeGreaterThan(40);
     }, 60_000);
 
+    it('is refused by the forbidden network', async () => {
+      await expect(mmcli(dbus, '-m', await index(), '--3gpp-register-in-operator=00104')).rejects.toThrow(/NetworkNotAllowed/);
+      await mmcli(dbus, '-m', await index(), '--3gpp-register-home');
+      await until('home again', async () => ((await modemKeys()).get('modem.3gpp.operator-code') === '00101' ? true : undefined));
+    }, 60_000);
+
     it('blocks the PIN after three wrong ones and recovers it with the PUK', async () => {
       // The harness started PIN-locked: PIN1 is enabled.
       const card = (await modemKeys()).get('modem.generic.sim')!.split('/').pop()!;
