@@ -249,11 +249,12 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     const cause = fw.registration === 'denied' ? fw.radio.rejectCause : undefined;
     const sel = fw.radio.selection;
     if (cause !== undefined && sel.mode === 'manual') {
-      // Limited service on the network that refused (forbidden), with the network's cause.
+      // Limited service on the network that refused (forbidden), with the network's cause; ModemManager
+      // 1.20 reads "denied" only with a service domain alongside the forbidden flag.
       return {
         lteServiceStatus: { serviceStatus: 1, trueServiceStatus: 1, preferredDataPath: false },
         lteSystemInfo: {
-          ...lte, domainValid: false, serviceCapabilityValid: false, cidValid: false, tacValid: false, forbidden: true,
+          ...lte, serviceCapabilityValid: false, cidValid: false, tacValid: false, forbidden: true,
           registrationRejectInfoValid: true, registrationRejectDomain: 3, registrationRejectCause: cause, mcc: sel.mcc, mnc: sel.mnc,
         },
       };
