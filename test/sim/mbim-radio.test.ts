@@ -180,4 +180,39 @@ describe('the radio and SIM model over MBIM, with mbimcli 1.28', () => {
       await d.close();
     }
   });
+  it('MS UICC low-level access actions: application list, ATR, a channel to the USIM with APDUs, argument errors (as mbimcli 1.28)', async () => {
+    expect(await both('--ms-query-uicc-application-list')).toContain('Application name:        USIM');
+    expect(await both('--ms-query-uicc-atr')).toMatch(/response: 3B:/);
+    // The same sequence with each tool: the channel it opens is free again when the other starts.
+    const sequence = async (tool: (...args: string[]) => Promise<Run>): Promise<Run[]> => {
+      const open = await tool('--ms-set-uicc-open-channel=application-id=a0000000871002ff49ff0589,selectp2arg=4,channel-group=1');
+      const channel = /channel: (\d+)/.exec(open.stdout)?.[1] ?? 'none';
+      return [
+        open,
+        // SELECT EF ICCID by id, READ BINARY of it, a Lc that does not match, then close.
+        await tool(`--ms-set-uicc-apdu=channel=${channel},secure-message=none,classbyte-type=inter-industry,command=00a40004022fe2`),
+        await tool(`--ms-set-uicc-apdu=channel=${channel},command=00b000000a`),
+        await tool(`--ms-set-uicc-apdu=channel=${channel},command=00a4000403`),
+        await tool(`--ms-set-uicc-close-channel=channel=${channel},channel-group=1`),
+        await tool(`--ms-set-uicc-apdu=channel=${channel},command=00b000000a`),
+      ];
+    };
+    const real = await sequence(mbimcli);
+    const ours = await sequence(wwan);
+    expect(ours).toEqual(real);
+    expect(real[0]!.stdout).toMatch(/status: 144\n\t channel: [1-9]/);
+    expect(real[2]!.stdout).toMatch(/status: 144\n\tresponse: (?:[0-9A-F]{2}:){9}[0-9A-F]{2}\n/);
+    expect(real[3]!.stdout).toContain('status: 103');
+    expect(real[5]!.stdout).toContain(`status: ${0x68 | (0x81 << 8)}`);
+    for (const bad of [
+      '--ms-set-uicc-apdu=channel=1,command=abc',
+      '--ms-set-uicc-apdu=channel=1,secure-message=loud,command=00',
+      '--ms-set-uicc-open-channel=selectp2arg=4',
+      '--ms-set-uicc-close-channel=channel=1,group=2',
+    ]) {
+      const r = await mbimcli(bad);
+      expect(r.code).toBe(1);
+      expect(await wwan(bad)).toEqual(r);
+    }
+  }, 90_000);
 });
