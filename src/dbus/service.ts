@@ -397,7 +397,7 @@ export class ModemManagerService {
             if ((rssi && rssi.signature !== 'u') || (errorRate && errorRate.signature !== 'b')) throw mmError(MmError.invalidArgs, 'rssi-threshold is a u, error-rate-threshold a b');
             const rssiDelta = rssi ? (rssi.value as number) : signal.rssiThreshold;
             const err = errorRate ? (errorRate.value as boolean) : signal.errorRate;
-            await this.api('signalSetup', { modem: id, rssiDelta, errorRate: err });
+            await this.api('signalSetup', { modem: id, rssiDelta, ...(errorRate ? { errorRate: err } : {}) });
             signal.rssiThreshold = rssiDelta;
             signal.errorRate = err;
             this.refreshModem(id);
