@@ -211,6 +211,51 @@ describe.each([
     expect(sms.get('sms.properties.pdu-type')).toBe('deliver');
   }, 40_000);
 
+  // iosm is MBIM alone (the Sierra plugin sends much of this through QMI over MBIM): ModemManager's own MBIM paths.
+  if (profile === 'iosm') {
+    it('scans, registers in an operator and is refused by the forbidden one, lists cells, recovers a PUK and switches to the eUICC (MBIM)', async () => {
+      const m = async (...args: string[]): Promise<string> => mmcli(dbus, '-m', String(await modemIndex(dbus)), ...args);
+      const scan = await m('--3gpp-scan', '--timeout=120');
+      expect(scan).toMatch(/00104 - Initech Wireless \(\w+, forbidden\)/);
+      expect(scan).toMatch(/00102 - Northwind Mobile \(\w+, available\)/);
+      expect(scan).toMatch(/00101 - wwankit \(\w+, current\)/);
+
+      await m('--3gpp-register-in-operator=00102');
+      expect(keyed(await m('-K')).get('modem.3gpp.operator-code')).toBe('00102');
+      // Register State answers Failure with NwError 11: ModemManager names the 3GPP cause.
+      await expect(m('--3gpp-register-in-operator=00104')).rejects.toThrow(/PlmnNotAllowed/);
+      await m('--3gpp-register-home');
+      await until('home again', async () => (keyed(await m('-K')).get('modem.3gpp.operator-code') === '00101' ? true : undefined));
+
+      const cells = await m('--get-cell-info');
+      expect(cells).toMatch(/cell type: lte, serving: yes, operator id: 00101, tac: 5678, ci: [0-9A-F]+, physical ci: \d+, earfcn: \d+/);
+
+      // Three wrong PINs block PIN1; the PUK and a new PIN recover it.
+      const simIndex = async (): Promise<string> => keyed(await m('-K')).get('modem.generic.sim')!.split('/').pop()!;
+      for (let i = 0; i < 3; i++) await expect(mmcli(dbus, '-i', await simIndex(), '--change-pin=0000', '--pin=0000')).rejects.toThrow();
+      await until('sim-puk', async () => (keyed(await m('-K')).get('modem.generic.unlock-required') === 'sim-puk' ? true : undefined));
+      await mmcli(dbus, '-i', await simIndex(), '--puk=12345678', '--pin=1234');
+      const unlocked = await until('unlocked', async () => {
+        const k = keyed(await m('-K'));
+        return k.get('modem.generic.unlock-required') !== 'sim-puk' ? k : undefined;
+      });
+      expect(unlocked.get('modem.generic.unlock-required')).not.toBe('sim-pin');
+
+      // Slot 2 holds the eUICC: ModemManager reads its EID through MS UICC low-level access.
+      const { slots } = new ModemFirmware({ seed: 1, ...PROFILES[profile as ProfileName].firmware });
+      await m('--set-primary-sim-slot=2');
+      const esim = await until('the eUICC', async () => {
+        const k = keyed(await m('-K'));
+        if (!k.get('modem.generic.sim-slots.value[2]')?.endsWith(k.get('modem.generic.sim') ?? '-')) return undefined;
+        const i = keyed(await mmcli(dbus, '-K', '-i', k.get('modem.generic.sim')!.split('/').pop()!));
+        return i.get('sim.properties.eid') !== '--' ? i : undefined;
+      }, 40_000);
+      expect(esim.get('sim.properties.sim-type')).toBe('esim');
+      expect(esim.get('sim.properties.eid')).toBe(slots[1]!.eid);
+      expect(esim.get('sim.properties.iccid')).toBe(slots[1]!.iccid);
+    }, 150_000);
+  }
+
   it('got an answer from the sim to everything it asked through enable, signal, connect and messaging', () => {
     expect(unanswered(h!.stderr())).toEqual([]);
   });
