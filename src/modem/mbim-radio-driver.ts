@@ -307,12 +307,17 @@ export class MbimRadio implements RadioDriver {
     const r = await this.device
       .set(uicc.apdu, { channel, secureMessaging: UiccSecureMessaging.names.none, classByteType: UiccClassByteType.names['inter-industry'], command: apdu })
       .catch((e: unknown) => Promise.reject(refusal(e, 'APDU')));
+    // The status is SW1 SW2 as a little-endian UINT32; the response is the data without them.
+    const sw = Uint8Array.of(r.status & 0xff, (r.status >> 8) & 0xff);
     // 68 81: the card (or function) knows no such channel, e.g. after a reset.
-    if (r.status === 0x68 && r.response.length === 2 && r.response[1] === 0x81) {
+    if (sw[0] === 0x68 && sw[1] === 0x81) {
       this.channels.delete(channel);
       throw new RadioError('no-such-channel', `channel ${channel} is not open on the card`);
     }
-    return r.response;
+    const out = new Uint8Array(r.response.length + 2);
+    out.set(r.response);
+    out.set(sw, r.response.length);
+    return out;
   }
 
   async closeChannel(channel: number): Promise<void> {

@@ -8,7 +8,7 @@
 import { bandsOfWords, bandWords, legacyBandMask, legacyBandsOf } from '../qmi/bands.js';
 import { plmnOfBcd, swappedBcdDigits } from '../qmi/bcd.js';
 import { QmiClosedError, type QmiClient } from '../qmi/client.js';
-import type { ResponseOf } from '../qmi/schema.js';
+import type { RequestOf, ResponseOf } from '../qmi/schema.js';
 import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { dms, DmsOperatingMode, DmsRadioInterface } from '../qmi/services/dms.js';
 import { nas, NasNetworkRegisterType, NasNetworkStatus, NasRadioInterface, NasRatModePreference, NasRegistrationState } from '../qmi/services/nas.js';
@@ -160,7 +160,7 @@ export class QmiRadio implements RadioDriver {
     const { nas: client } = this.clients();
     const A = NasNetworkRegisterType.names;
     let what = 'automatic registration';
-    let request: Parameters<typeof client.request<typeof nas.messages.initiateNetworkRegister>>[1] = { action: A.automatic };
+    let request: RequestOf<typeof nas.messages.initiateNetworkRegister> = { action: A.automatic };
     if (target.mode === 'manual') {
       if (!/^\d{3}$/.test(target.mcc) || !/^\d{2,3}$/.test(target.mnc)) throw new RadioError('no-such-network', 'an operator is 3 MCC digits and 2 or 3 MNC digits');
       what = `registration in ${target.mcc}${target.mnc}`;

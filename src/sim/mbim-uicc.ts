@@ -2,8 +2,8 @@
  * The active SIM card as MS UICC low-level access shows it, answered by the firmware's card model
  * (sim-card.ts): its ATR, its USIM application, its files (ICCID, IMSI, GID1/GID2, MSISDN records…),
  * logical channels opened by AID and APDUs on them. On the eUICC that includes the ISD-R, where
- * ModemManager and eSIM tools read the EID and the profiles. Channel and APDU status fields carry SW1,
- * as ModemManager reads them (0x90 is success); file commands carry both status words.
+ * ModemManager and eSIM tools read the EID and the profiles. Channel status fields carry SW1, APDU
+ * ones SW1 and SW2, as ModemManager reads them (0x90 is success); file commands carry both status words.
  */
 import { MbimStatus } from '../mbim/protocol.js';
 import { PinType } from '../mbim/services/basic-connect.js';
@@ -34,6 +34,12 @@ const usim = {
 const APPLICATION_LIST_SIZE = UiccApplication.encode(usim).length;
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
 const isResult = (x: object): x is CardResult => 'sw1' in x;
+/**
+ * An APDU answer's status: SW1 and SW2 in card order, read as the little-endian UINT32 (90 00 is 144,
+ * which ModemManager checks); the response is the data without them (ModemManager decodes the EID
+ * from exactly the 21 bytes of BF3E 12 5A 10 …).
+ */
+const apduStatus = (sw1: number, sw2: number): number => sw1 | (sw2 << 8);
 
 export const UICC_CIDS = [cids.atr, cids.openChannel, cids.closeChannel, cids.apdu, cids.applicationList, cids.fileStatus, cids.readBinary, cids.readRecord].map((c) => c.id);
 
@@ -116,13 +122,13 @@ export function serveUicc(ep: MbimDeviceEndpoint, fw: ModemFirmware): void {
   });
   ep.set(cids.apdu, (v) => {
     const c = card();
-    if (v.channel !== 0 && !groups.has(v.channel)) return { status: SW1_NO_CHANNEL, response: Uint8Array.of(0x68, 0x81) };
+    if (v.channel !== 0 && !groups.has(v.channel)) return { status: apduStatus(SW1_NO_CHANNEL, 0x81), response: new Uint8Array(0) };
     if (v.command.length === 0) throw new MbimCommandFailure(MbimStatus.InvalidParameters);
     // The function puts the channel in the class byte (ISO 7816-4 5.4.1): the host's class keeps its type.
     const apdu = Uint8Array.from(v.command);
     const ch = v.channel;
     apdu[0] = ch < 4 ? (apdu[0]! & 0xbc) | ch : (apdu[0]! & 0xa0) | 0x40 | (ch - 4);
     const out = c.transmit(apdu);
-    return { status: out[out.length - 2]!, response: out };
+    return { status: apduStatus(out[out.length - 2]!, out[out.length - 1]!), response: out.subarray(0, out.length - 2) };
   });
 }

@@ -83,6 +83,8 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     return c;
   };
   const signalInfoSubscribers = new Set<number>();
+  /** NAS clients that asked for System Info indications (ModemManager follows registration by them). */
+  const systemInfoSubscribers = new Set<number>();
 
   // ---- DMS
   const d = dms.messages;
@@ -230,34 +232,50 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
   ep.handle(n.registerIndications, (v, ctx) => {
     if (v.signalInfo === true) signalInfoSubscribers.add(ctx.clientId);
     if (v.signalInfo === false) signalInfoSubscribers.delete(ctx.clientId);
+    if (v.systemInfo === true) systemInfoSubscribers.add(ctx.clientId);
+    if (v.systemInfo === false) systemInfoSubscribers.delete(ctx.clientId);
     return {};
   });
-  const lteSystemInfo = () => ({
-    domainValid: true, domain: 3, serviceCapabilityValid: true, serviceCapability: 3,
-    roamingStatusValid: true, roamingStatus: fw.roaming ? 1 : 0, forbiddenValid: true, forbidden: false,
-    lacValid: false, lac: 0, cidValid: true, cid: 0x01a2b3c, registrationRejectInfoValid: false,
-    registrationRejectDomain: 0, registrationRejectCause: 0, networkIdValid: true, mcc: fw.operator.mcc, mnc: fw.operator.mnc,
-    tacValid: true, tac: 0x5678,
-  });
-  ep.handle(n.getSystemInfo, () => {
+  /** Get System Info and its indication: the TLVs of the technology the modem is on, ids from the serving cell. */
+  const systemInfo = () => {
+    const cell = fw.radio.registration?.cell;
+    const common = {
+      domainValid: true, domain: 3, serviceCapabilityValid: true, serviceCapability: 3,
+      roamingStatusValid: true, roamingStatus: fw.roaming ? 1 : 0, forbiddenValid: true, forbidden: false,
+      lacValid: false, lac: 0, cidValid: true, cid: cell?.cellId ?? 0, registrationRejectInfoValid: false,
+      registrationRejectDomain: 0, registrationRejectCause: 0, networkIdValid: true, mcc: fw.operator.mcc, mnc: fw.operator.mnc,
+    };
+    const lte = { ...common, tacValid: true, tac: cell?.areaCode ?? 0 };
     const cause = fw.registration === 'denied' ? fw.radio.rejectCause : undefined;
     const sel = fw.radio.selection;
     if (cause !== undefined && sel.mode === 'manual') {
-      // Limited service on the network that refused, with the network's cause.
+      // Limited service on the network that refused (forbidden), with the network's cause.
       return {
         lteServiceStatus: { serviceStatus: 1, trueServiceStatus: 1, preferredDataPath: false },
         lteSystemInfo: {
-          ...lteSystemInfo(), domainValid: false, serviceCapabilityValid: false, cidValid: false, tacValid: false,
+          ...lte, domainValid: false, serviceCapabilityValid: false, cidValid: false, tacValid: false, forbidden: true,
           registrationRejectInfoValid: true, registrationRejectDomain: 3, registrationRejectCause: cause, mcc: sel.mcc, mnc: sel.mnc,
         },
       };
     }
     if (!fw.registered) return { lteServiceStatus: { serviceStatus: 0, trueServiceStatus: 0, preferredDataPath: false } };
     const status = { serviceStatus: 2, trueServiceStatus: 2, preferredDataPath: false };
-    return fw.rat === '5gnr'
-      ? { lteServiceStatus: status, lteSystemInfo: lteSystemInfo(), nr5gServiceStatus: status, nr5gSystemInfo: lteSystemInfo(), eutraWithNr5gAvailability: true }
-      : { lteServiceStatus: status, lteSystemInfo: lteSystemInfo(), lteVoiceSupport: true };
-  });
+    const lac = { lacValid: true, lac: cell?.areaCode ?? 0 };
+    switch (fw.rat) {
+      case '5gnr':
+        return { lteServiceStatus: status, lteSystemInfo: lte, nr5gServiceStatus: status, nr5gSystemInfo: lte, eutraWithNr5gAvailability: true };
+      case 'umts':
+        return {
+          wcdmaServiceStatus: status,
+          wcdmaSystemInfo: { ...common, ...lac, hsCallStatusValid: false, hsCallStatus: 0, hsServiceValid: true, hsService: 7, primaryScramblingCodeValid: true, primaryScramblingCode: cell?.pci ?? 0 },
+        };
+      case 'gsm':
+        return { gsmServiceStatus: status, gsmSystemInfo: { ...common, ...lac, egprsSupportValid: true, egprsSupport: true, dtmSupportValid: true, dtmSupport: false } };
+      default:
+        return { lteServiceStatus: status, lteSystemInfo: lte, lteVoiceSupport: true };
+    }
+  };
+  ep.handle(n.getSystemInfo, systemInfo);
 
   // ---- WDS
   const w = wds.messages;
@@ -413,6 +431,10 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
 
   // A call is tied to the client that started it: releasing the client ends the call.
   ep.onRelease((service, cid) => {
+    if (service === nas.id) {
+      signalInfoSubscribers.delete(cid);
+      systemInfoSubscribers.delete(cid);
+    }
     if (service !== wds.id) return;
     const handle = clients.get(cid)?.handle;
     clients.delete(cid);
@@ -422,6 +444,7 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
   fw.on('reset', () => {
     clients.clear();
     signalInfoSubscribers.clear();
+    systemInfoSubscribers.clear();
     ep.resetClients();
   });
 
@@ -430,7 +453,10 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     if (ep.clientsOf(def.service.id).length > 0) ep.indicate(def, QMI_CID_BROADCAST, values as never);
   };
   fw.on('operatingMode', (mode) => broadcast(dms.indications.eventReport, { operatingMode: DmsOperatingMode.names[mode] }));
-  fw.on('registration', () => broadcast(nas.indications.servingSystem, servingSystem()));
+  fw.on('registration', () => {
+    broadcast(nas.indications.servingSystem, servingSystem());
+    for (const cid of systemInfoSubscribers) if (ep.clientsOf(nas.id).includes(cid)) ep.indicate(nas.indications.systemInfo, cid, systemInfo());
+  });
   fw.on('signal', () => {
     if (!fw.registered) return;
     for (const cid of signalInfoSubscribers) if (ep.clientsOf(nas.id).includes(cid)) ep.indicate(nas.indications.signalInfo, cid, signalInfo());

@@ -211,9 +211,140 @@ describe.each([
     expect(sms.get('sms.properties.pdu-type')).toBe('deliver');
   }, 40_000);
 
+  // iosm is MBIM alone (the Sierra plugin sends much of this through QMI over MBIM): ModemManager's own MBIM paths.
+  if (profile === 'iosm') {
+    it('scans, registers in an operator and is refused by the forbidden one, lists cells, recovers a PUK and switches to the eUICC (MBIM)', async () => {
+      const m = async (...args: string[]): Promise<string> => mmcli(dbus, '-m', String(await modemIndex(dbus)), ...args);
+      const scan = await m('--3gpp-scan', '--timeout=120');
+      expect(scan).toMatch(/00104 - Initech Wireless \(\w+, forbidden\)/);
+      expect(scan).toMatch(/00102 - Northwind Mobile \(\w+, available\)/);
+      expect(scan).toMatch(/00101 - wwankit \(\w+, current\)/);
+
+      await m('--3gpp-register-in-operator=00102');
+      expect(keyed(await m('-K')).get('modem.3gpp.operator-code')).toBe('00102');
+      // Register State answers Failure with NwError 11: ModemManager names the 3GPP cause.
+      await expect(m('--3gpp-register-in-operator=00104')).rejects.toThrow(/PlmnNotAllowed/);
+      await m('--3gpp-register-home');
+      await until('home again', async () => (keyed(await m('-K')).get('modem.3gpp.operator-code') === '00101' ? true : undefined));
+
+      const cells = await m('--get-cell-info');
+      expect(cells).toMatch(/cell type: lte, serving: yes, operator id: 00101, tac: 5678, ci: [0-9A-F]+, physical ci: \d+, earfcn: \d+/);
+
+      // Three wrong PINs block PIN1; the PUK and a new PIN recover it.
+      const simIndex = async (): Promise<string> => keyed(await m('-K')).get('modem.generic.sim')!.split('/').pop()!;
+      for (let i = 0; i < 3; i++) await expect(mmcli(dbus, '-i', await simIndex(), '--change-pin=0000', '--pin=0000')).rejects.toThrow();
+      await until('sim-puk', async () => (keyed(await m('-K')).get('modem.generic.unlock-required') === 'sim-puk' ? true : undefined));
+      await mmcli(dbus, '-i', await simIndex(), '--puk=12345678', '--pin=1234');
+      const unlocked = await until('unlocked', async () => {
+        const k = keyed(await m('-K'));
+        return k.get('modem.generic.unlock-required') !== 'sim-puk' ? k : undefined;
+      });
+      expect(unlocked.get('modem.generic.unlock-required')).not.toBe('sim-pin');
+
+      // Slot 2 holds the eUICC: ModemManager reads its EID through MS UICC low-level access.
+      const { slots } = new ModemFirmware({ seed: 1, ...PROFILES[profile as ProfileName].firmware });
+      await m('--set-primary-sim-slot=2');
+      const esim = await until('the eUICC', async () => {
+        const k = keyed(await m('-K'));
+        if (!k.get('modem.generic.sim-slots.value[2]')?.endsWith(k.get('modem.generic.sim') ?? '-')) return undefined;
+        const i = keyed(await mmcli(dbus, '-K', '-i', k.get('modem.generic.sim')!.split('/').pop()!));
+        return i.get('sim.properties.eid') !== '--' ? i : undefined;
+      }, 40_000);
+      expect(esim.get('sim.properties.sim-type')).toBe('esim');
+      expect(esim.get('sim.properties.eid')).toBe(slots[1]!.eid);
+      expect(esim.get('sim.properties.iccid')).toBe(slots[1]!.iccid);
+    }, 150_000);
+  }
+
   it('got an answer from the sim to everything it asked through enable, signal, connect and messaging', () => {
     expect(unanswered(h!.stderr())).toEqual([]);
   });
+
+  // Radio control over QMI (issue #17): ModemManager's requests answered by the simulator's radio model.
+  if (profile === 'qmi-rmnet') {
+    const index = async (): Promise<string> => (await modemIndex(dbus))!;
+    const modemKeys = async (): Promise<Map<string, string>> => keyed(await mmcli(dbus, '-K', '-m', await index()));
+
+    it('scans: every operator per technology, the serving one current and the forbidden one forbidden', async () => {
+      const out = await mmcli(dbus, '-K', '-m', await index(), '--3gpp-scan', '--timeout=90');
+      const found = [...keyed(out).entries()].filter(([k]) => k.startsWith('modem.3gpp.scan-networks.value')).map(([, v]) => v);
+      expect(found).toContain('operator-code: 00101, operator-name: wwankit, access-technologies: 5gnr, availability: current');
+      expect(found).toContain('operator-code: 00102, operator-name: Northwind Mobile, access-technologies: lte, availability: available');
+      expect(found).toContain('operator-code: 00104, operator-name: Initech Wireless, access-technologies: lte, availability: forbidden');
+      expect(found).toHaveLength(9);
+    }, 60_000);
+
+    it('registers in another operator (roaming) and back home', async () => {
+      await mmcli(dbus, '-m', await index(), '--3gpp-register-in-operator=00102');
+      const roaming = await until('roaming on 00102', async () => {
+        const k = await modemKeys();
+        return k.get('modem.3gpp.operator-code') === '00102' && k.get('modem.3gpp.registration-state') === 'roaming' ? k : undefined;
+      });
+      expect(roaming.get('modem.3gpp.operator-name')).toBe('Northwind Mobile');
+      expect(roaming.get('modem.generic.access-technologies.value[1]')).toBe('lte');
+      await mmcli(dbus, '-m', await index(), '--3gpp-register-home');
+      await until('home again', async () => ((await modemKeys()).get('modem.3gpp.operator-code') === '00101' ? true : undefined));
+    }, 60_000);
+
+    it('sets allowed and preferred modes and bands, and the simulator registers on them', async () => {
+      await mmcli(dbus, '-m', await index(), '--set-allowed-modes=2g|3g', '--set-preferred-mode=2g');
+      const gsm = await until('on GSM', async () => {
+        const k = await modemKeys();
+        return k.get('modem.generic.access-technologies.value[1]') === 'gsm' ? k : undefined;
+      });
+      expect(gsm.get('modem.generic.current-modes')).toBe('allowed: 2g, 3g; preferred: 2g');
+      await mmcli(dbus, '-m', await index(), '--set-allowed-modes=4g');
+      await mmcli(dbus, '-m', await index(), '--set-current-bands=eutran-20');
+      const lte = await until('on LTE band 20', async () => {
+        const k = await modemKeys();
+        return k.get('modem.generic.access-technologies.value[1]') === 'lte' && k.get('modem.generic.current-bands.value[1]') === 'eutran-20' ? k : undefined;
+      });
+      expect(lte.get('modem.generic.current-bands.length')).toBe('1');
+      expect(lte.get('modem.generic.current-modes')).toBe('allowed: 4g; preferred: none');
+      await mmcli(dbus, '-m', await index(), '--set-current-bands=any');
+      await mmcli(dbus, '-m', await index(), '--set-allowed-modes=any');
+      expect(Number((await modemKeys()).get('modem.generic.current-bands.length'))).toBeGreaterThan(40);
+    }, 60_000);
+
+    it('blocks the PIN after three wrong ones and recovers it with the PUK', async () => {
+      // The harness started PIN-locked: PIN1 is enabled.
+      const card = (await modemKeys()).get('modem.generic.sim')!.split('/').pop()!;
+      for (let i = 0; i < 3; i++) await mmcli(dbus, '-i', card, '--pin=0000', '--change-pin=1111').catch(() => undefined);
+      // ModemManager probes the modem again and finds it locked.
+      const locked = await until('PUK required', async () => {
+        const k = await modemKeys();
+        return k.get('modem.generic.unlock-required') === 'sim-puk' ? k : undefined;
+      });
+      expect(locked.get('modem.generic.unlock-retries.value[2]')).toBe('sim-puk (10)');
+      const sim = locked.get('modem.generic.sim')!.split('/').pop()!;
+      await expect(mmcli(dbus, '-i', sim, '--puk=00000000', '--pin=1234')).rejects.toThrow(/IncorrectPassword/);
+      await mmcli(dbus, '-i', sim, '--puk=12345678', '--pin=1234');
+      const unlocked = await until('unlocked', async () => {
+        const k = await modemKeys();
+        return k.get('modem.generic.state') === 'disabled' || k.get('modem.generic.state') === 'registered' ? k : undefined;
+      }, 30_000);
+      expect(unlocked.get('modem.generic.unlock-retries.value[1]')).toBe('sim-pin (3)');
+    }, 90_000);
+
+    it('switches to the eUICC in slot 2 and shows its EID', async () => {
+      const { slots } = new ModemFirmware({ seed: 1, ...PROFILES[profile as ProfileName].firmware });
+      const before = await index();
+      await mmcli(dbus, '-m', before, '--set-primary-sim-slot=2');
+      const m = await until('the modem on slot 2', async () => {
+        const i = await modemIndex(dbus);
+        const k = i !== undefined && i !== before ? keyed(await mmcli(dbus, '-K', '-m', i)) : undefined;
+        return k?.get('modem.generic.primary-sim-slot') === '2' ? k : undefined;
+      }, 40_000);
+      const sim = keyed(await mmcli(dbus, '-K', '-i', m.get('modem.generic.sim')!.split('/').pop()!));
+      expect(sim.get('sim.properties.active')).toBe('yes');
+      expect(sim.get('sim.properties.iccid')).toBe(slots[1]!.iccid);
+      expect(sim.get('sim.properties.eid')).toBe(slots[1]!.eid);
+    }, 60_000);
+
+    it('got an answer from the sim to everything it asked for the radio features', () => {
+      expect(unanswered(h!.stderr())).toEqual([]);
+    });
+  }
 
   it('loses and finds the modem again after a reset in the sim', async () => {
     const before = await modemIndex(dbus);
