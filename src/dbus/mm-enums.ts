@@ -27,7 +27,7 @@ export const ModemState = {
 export const ModemStateFailedReason = { none: 0, unknown: 1, simMissing: 2, simError: 3 } as const;
 export const ModemStateChangeReason = { unknown: 0, userRequested: 1, suspend: 2, failure: 3 } as const;
 export const ModemCapability = { gsmUmts: 1 << 2, lte: 1 << 3, nr5g: 1 << 6 } as const;
-export const ModemLock = { unknown: 0, none: 1, simPin: 2, simPuk: 4 } as const;
+export const ModemLock = { unknown: 0, none: 1, simPin: 2, simPin2: 3, simPuk: 4, simPuk2: 5 } as const;
 export const ModemPowerState = { unknown: 0, off: 1, low: 2, on: 3 } as const;
 export const ModemAccessTechnology = { unknown: 0, gsm: 1 << 1, umts: 1 << 5, lte: 1 << 14, nr5g: 1 << 15 } as const;
 export const ModemMode = { none: 0, mode2g: 1 << 1, mode3g: 1 << 2, mode4g: 1 << 3, mode5g: 1 << 4 } as const;
@@ -42,7 +42,9 @@ export const BearerType = { unknown: 0, default: 1 } as const;
 export const BearerAllowedAuth = { unknown: 0, none: 1 << 0, pap: 1 << 1, chap: 1 << 2 } as const;
 export const BearerMultiplexSupport = { unknown: 0, none: 1, requested: 2, required: 3 } as const;
 
-export const SimType = { unknown: 0, physical: 1 } as const;
+export const SimType = { unknown: 0, physical: 1, esim: 2 } as const;
+export const Modem3gppNetworkAvailability = { unknown: 0, available: 1, current: 2, forbidden: 3 } as const;
+export const CellType = { unknown: 0, cdma: 1, gsm: 2, umts: 3, tdscdma: 4, lte: 5, nr5g: 6 } as const;
 
 /** ModemManager's D-Bus error names (the MM_CORE_ERROR and MM_MOBILE_EQUIPMENT_ERROR domains). */
 export const MmError = {
@@ -52,4 +54,7 @@ export const MmError = {
   wrongState: `${MM_NAME}.Error.Core.WrongState`,
   notFound: `${MM_NAME}.Error.Core.NotFound`,
   incorrectPassword: `${MM_NAME}.Error.MobileEquipment.IncorrectPassword`,
+  simPuk: `${MM_NAME}.Error.MobileEquipment.SimPuk`,
+  noNetwork: `${MM_NAME}.Error.MobileEquipment.NoNetwork`,
+  network: (nick: string) => `${MM_NAME}.Error.MobileEquipment.${nick}`,
 } as const;

@@ -13,10 +13,12 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import dbus from 'dbus-next';
+import './dbus-next-patch.js';
 import type { Daemon } from '../daemon/server.js';
 import type { ApiEvent, BearerView, LinkView, LocalMethod, ModemInfo, Params, Result } from '../daemon/api.js';
 import { errorNameOf } from '../daemon/protocol.js';
 import type { BearerRequest } from '../modem/types.js';
+import { RadioError, type LockRetries, type RadioBands, type RadioModes, type SimSlot } from '../modem/radio-driver.js';
 import { DbusMessaging, type SmsApi } from './messaging.js';
 import { BEARER, MANAGER, MODEM, MODEM_3GPP, OBJECT_MANAGER, SIGNAL, SIM, SIMPLE, exportable, mmError, type Exported } from './interfaces.js';
 import {
@@ -34,6 +36,7 @@ import {
   ModemStateChangeReason,
   SimType,
 } from './mm-enums.js';
+import { cellEntry, modeMask, modeSet, mmBands, radioBand, registrationError, scanEntry, unlockRetries } from './radio.js';
 import { accessTechnologies, bearerProperties, failedReason, ipConfig, signalDict, modemState, parseConnectSettings, registrationState, signalQuality, unlockRequired } from './values.js';
 
 export interface DbusOptions {
@@ -50,10 +53,27 @@ interface ModemObject {
   simPath: string;
   ifaces: Exported[];
   sim: Exported;
-  signal: { rate: number; timer?: NodeJS.Timeout; lte: Record<string, dbus.Variant>; nr5g: Record<string, dbus.Variant> };
+  signal: { rate: number; timer?: NodeJS.Timeout; lte: Record<string, dbus.Variant>; nr5g: Record<string, dbus.Variant>; rssiThreshold: number; errorRate: boolean };
+  /** The radio side as the API last answered it (D-Bus reads properties synchronously); absent where the modem does not say. */
+  radio: RadioCache;
+  /** A Sim object per SIM slot beyond the first (slot 1 is `sim`). */
+  slotSims: Map<number, { path: string; iface: Exported }>;
   mmState: number;
   messaging: DbusMessaging;
 }
+
+interface RadioCache {
+  modes?: RadioModes;
+  bands?: RadioBands;
+  retries?: LockRetries;
+  pin1Enabled?: boolean;
+  slots?: SimSlot[];
+  numbers?: string[];
+  power?: 'on' | 'low' | 'off';
+}
+
+type RadioPart = 'modes' | 'bands' | 'locks' | 'slots' | 'numbers' | 'power';
+const RADIO_PARTS: RadioPart[] = ['modes', 'bands', 'locks', 'slots', 'numbers', 'power'];
 
 interface BearerObject {
   path: string;
@@ -126,6 +146,7 @@ export class ModemManagerService {
     return this.daemon.request(method, params).catch((e: unknown) => {
       const name = errorNameOf(e);
       const message = e instanceof Error ? e.message : String(e);
+      if (e instanceof RadioError) throw mmError(radioErrorName(e), message);
       throw mmError(name === 'bad-params' ? MmError.invalidArgs : name === 'not-found' ? MmError.notFound : name === 'internal' || name === 'connect' ? MmError.failed : MmError.wrongState, message);
     });
   }
@@ -137,6 +158,10 @@ export class ModemManagerService {
     const m = this.modems.get(e.modem);
     if (!m) return;
     if (e.event === 'sms') return m.messaging.onEvent(e);
+    if (e.event === 'radio') {
+      if (e.what === 'scan' || e.what === 'thresholds') return;
+      return void this.loadRadio(m.id, m.radio, [e.what]).then(() => this.refreshModem(m.id));
+    }
     if (e.event === 'state') m.info.state = e.state;
     else if (e.event === 'signal') m.info.signal = e.signal;
     else if (e.event === 'registration') m.info.registration = e.registration;
@@ -182,18 +207,23 @@ export class ModemManagerService {
     if (!first || this.modems.has(id)) return;
     const path = `${MM_PATH}/Modem/${this.counters.modem++}`;
     const simPath = `${MM_PATH}/SIM/${this.counters.sim++}`;
-    const signal: ModemObject['signal'] = { rate: 0, lte: {}, nr5g: {} };
+    const signal: ModemObject['signal'] = { rate: 0, lte: {}, nr5g: {}, rssiThreshold: 0, errorRate: false };
+    const radio: RadioCache = {};
+    const slotSims: ModemObject['slotSims'] = new Map();
+    await this.loadRadio(id, radio, RADIO_PARTS);
+    const slotPath = (n: number): string => (n <= 1 ? simPath : (slotSims.get(n)?.path ?? '/'));
     // Until the modem's object is registered below, what `info` answered first.
     const info = (): ModemInfo => this.modems.get(id)?.info ?? first;
     const modemValues = () => {
       const i = info();
       const caps = ModemCapability.gsmUmts | ModemCapability.lte | (i.registration?.tech === '5gnr' ? ModemCapability.nr5g : 0);
       const modes = ModemMode.mode2g | ModemMode.mode3g | ModemMode.mode4g | (caps & ModemCapability.nr5g ? ModemMode.mode5g : 0);
+      const active = radio.slots?.find((x) => x.active)?.slot;
       const links = i.bearers.flatMap((b) => (b.interface ? [[b.interface, ModemPortType.net]] : []));
       return {
-        Sim: simPath,
-        SimSlots: [],
-        PrimarySimSlot: 0,
+        Sim: active ? slotPath(active) : simPath,
+        SimSlots: radio.slots && radio.slots.length > 1 ? radio.slots.map((x) => (x.present ? slotPath(x.slot) : '/')) : [],
+        PrimarySimSlot: radio.slots && radio.slots.length > 1 ? (active ?? 0) : 0,
         Bearers: this.bearersOf(id).map((b) => b.path),
         SupportedCapabilities: [caps],
         CurrentCapabilities: caps,
@@ -214,18 +244,17 @@ export class ModemManagerService {
         Ports: [[basename(i.port), i.protocol === 'qmi' ? ModemPortType.qmi : ModemPortType.mbim], ...links],
         EquipmentIdentifier: i.imei ?? '',
         UnlockRequired: unlockRequired(i),
-        // dbus-next 0.10.2 marshals dictionary keys from object keys, always strings: an a{uu} cannot carry entries.
-        UnlockRetries: {},
+        UnlockRetries: unlockRetries(radio.retries ?? {}),
         State: modemState(i.state, i.bearers),
         StateFailedReason: failedReason(i, i.state),
         AccessTechnologies: accessTechnologies(i.registration),
         SignalQuality: signalQuality(i.signal),
-        OwnNumbers: [],
-        PowerState: ModemPowerState.on,
-        SupportedModes: [[modes, ModemMode.none]],
-        CurrentModes: [modes, ModemMode.none],
-        SupportedBands: [],
-        CurrentBands: [],
+        OwnNumbers: radio.numbers ?? [],
+        PowerState: radio.power ? ModemPowerState[radio.power] : ModemPowerState.on,
+        SupportedModes: radio.modes ? radio.modes.supported.map(modeMask) : [[modes, ModemMode.none]],
+        CurrentModes: radio.modes ? modeMask(radio.modes.current) : [modes, ModemMode.none],
+        SupportedBands: mmBands(radio.bands?.supported ?? []),
+        CurrentBands: mmBands(radio.bands?.current ?? []),
         SupportedIpFamilies: BearerIpFamily.ipv4 | BearerIpFamily.ipv6 | BearerIpFamily.ipv4v6,
       };
     };
@@ -238,10 +267,8 @@ export class ModemManagerService {
       exportable(MODEM, {
         values: modemValues,
         handlers: {
-          Enable: (enable: boolean) => {
-            // wwankit keeps every modem it manages enabled; disabling would leave the daemon's API without its modem.
-            if (!enable) throw mmError(MmError.unsupported, 'wwankit keeps its modems enabled; disconnect the bearers instead');
-          },
+          // As ModemManager does: disabling turns the radio off (low power), the modem stays managed.
+          Enable: (enable: boolean) => this.setPower(id, enable ? 'on' : 'low'),
           ListBearers: () => this.bearersOf(id).map((b) => b.path),
           CreateBearer: (props: Record<string, dbus.Variant>) => this.createBearer(id, parseConnectSettings(props).request).path,
           DeleteBearer: async (path: string) => {
@@ -251,10 +278,38 @@ export class ModemManagerService {
             this.dropBearer(b);
           },
           SetPowerState: (state: number) => {
-            if (state !== ModemPowerState.on) throw mmError(MmError.unsupported, 'wwankit keeps its modems powered on');
+            const power = (['off', 'low', 'on'] as const).find((p) => ModemPowerState[p] === state);
+            if (!power) throw mmError(MmError.invalidArgs, `power state ${state} is not off (1), low (2) or on (3)`);
+            return this.setPower(id, power);
           },
+          Reset: async () => void (await this.api('reset', { modem: id })),
+          FactoryReset: async (code: string) => void (await this.api('factoryReset', { modem: id, code })),
+          SetCurrentModes: async (pair: [number, number]) => {
+            const wanted = modeSet(pair);
+            if (!wanted) throw mmError(MmError.invalidArgs, `modes (${pair[0]}, ${pair[1]}) are not a set of 2G, 3G, 4G and 5G with the preferred one among them`);
+            const { allowed, preferred } = wanted;
+            radio.modes = await this.api('setModes', { modem: id, allowed, ...(preferred ? { preferred } : {}) });
+            this.refreshModem(id);
+          },
+          SetCurrentBands: async (bands: number[]) => {
+            // MM_MODEM_BAND_ANY (256) alone: every supported band.
+            const any = bands.length === 1 && bands[0] === 256;
+            const wanted = any ? [] : bands.map((b) => radioBand(b) ?? b);
+            const unknown = wanted.filter((b) => typeof b === 'number');
+            if (unknown.length > 0) throw mmError(MmError.unsupported, `bands ${unknown.join(', ')} are not GSM, UTRA, E-UTRA or NR bands wwankit knows`);
+            radio.bands = await this.api('setBands', { modem: id, bands: wanted.filter((b) => typeof b !== 'number') });
+            this.refreshModem(id);
+          },
+          SetPrimarySimSlot: async (slot: number) => {
+            if (!radio.slots?.some((x) => x.slot === slot)) throw mmError(MmError.invalidArgs, `no SIM slot ${slot} (slots: ${(radio.slots ?? []).map((x) => x.slot).join(', ') || 'none'})`);
+            // ModemManager answers before the modem comes back with the other SIM; so does this.
+            radio.slots = (await this.api('setSlot', { modem: id, slot })).slots;
+            this.ensureSlotSims(id);
+            this.refreshModem(id);
+          },
+          GetCellInfo: async () => (await this.api('cells', { modem: id })).cells.map(cellEntry),
           Command: () => {
-            throw mmError(MmError.unsupported, 'wwankit sends no AT commands');
+            throw mmError(MmError.unsupported, 'wwankit has no AT port');
           },
         },
       }),
@@ -310,13 +365,16 @@ export class ModemManagerService {
           Nr5gRegistrationSettings: {},
         }),
         handlers: {
-          Register: (operatorId: string) => {
-            if (operatorId !== '') throw mmError(MmError.unsupported, 'wwankit registers automatically; manual operator selection is not supported');
+          Register: async (operatorId: string) => {
+            const plmn = /^(\d{3})(\d{2,3})$/.exec(operatorId);
+            if (operatorId !== '' && !plmn) throw mmError(MmError.invalidArgs, `operator id '${operatorId}' is not an MCC and MNC of 5 or 6 digits`);
+            await this.api('register', plmn ? { modem: id, mcc: plmn[1]!, mnc: plmn[2]! } : { modem: id });
           },
+          Scan: async () => (await this.api('scan', { modem: id })).networks.map(scanEntry),
         },
       }),
       exportable(SIGNAL, {
-        values: () => ({ Rate: signal.rate, RssiThreshold: 0, ErrorRateThreshold: false, Cdma: {}, Evdo: {}, Gsm: {}, Umts: {}, Lte: signal.lte, Nr5g: signal.nr5g }),
+        values: () => ({ Rate: signal.rate, RssiThreshold: signal.rssiThreshold, ErrorRateThreshold: signal.errorRate, Cdma: {}, Evdo: {}, Gsm: {}, Umts: {}, Lte: signal.lte, Nr5g: signal.nr5g }),
         handlers: {
           // Like ModemManager: with a rate, the measurements are refreshed every `rate` seconds; 0 stops and clears them.
           Setup: (rate: number) => {
@@ -331,35 +389,32 @@ export class ModemManagerService {
             if (rate > 0) signal.timer = setInterval(sample, rate * 1000).unref();
             sample();
           },
+          SetupThresholds: async (settings: Record<string, dbus.Variant>) => {
+            const unknown = Object.keys(settings).filter((k) => k !== 'rssi-threshold' && k !== 'error-rate-threshold');
+            if (unknown.length > 0) throw mmError(MmError.invalidArgs, `unknown threshold settings: ${unknown.join(', ')} (rssi-threshold, error-rate-threshold)`);
+            const rssi = settings['rssi-threshold'];
+            const errorRate = settings['error-rate-threshold'];
+            if ((rssi && rssi.signature !== 'u') || (errorRate && errorRate.signature !== 'b')) throw mmError(MmError.invalidArgs, 'rssi-threshold is a u, error-rate-threshold a b');
+            const rssiDelta = rssi ? (rssi.value as number) : signal.rssiThreshold;
+            const err = errorRate ? (errorRate.value as boolean) : signal.errorRate;
+            await this.api('signalSetup', { modem: id, rssiDelta, ...(errorRate ? { errorRate: err } : {}) });
+            signal.rssiThreshold = rssiDelta;
+            signal.errorRate = err;
+            this.refreshModem(id);
+          },
         },
       }),
     ];
-    const sim = exportable(SIM, {
-      values: () => ({
-        Active: true,
-        SimIdentifier: info().sim?.iccid ?? '',
-        Imsi: info().sim?.imsi ?? '',
-        Eid: '',
-        OperatorIdentifier: '',
-        OperatorName: '',
-        EmergencyNumbers: [],
-        PreferredNetworks: [],
-        Gid1: Buffer.alloc(0),
-        Gid2: Buffer.alloc(0),
-        SimType: SimType.physical,
-        EsimStatus: 0,
-        Removability: 0,
-      }),
-      handlers: { SendPin: (pin: string) => this.sendPin(id, pin) },
-    });
+    const sim = this.simObject(id, 1, info, radio);
     const messaging = await DbusMessaging.start(this.bus, ((method: 'smsList', params: object) => this.api(method, { ...params, modem: id })) as SmsApi, this.counters);
     // Removed, or added by another event, while the messages were read.
     if (this.modems.has(id) || !(await this.daemon.request('list')).some((m) => m.id === id)) return messaging.close();
     ifaces.push(messaging.iface);
-    const entry: ModemObject = { id, info: first, path, simPath, ifaces, sim, signal, mmState: modemValues().State, messaging };
+    const entry: ModemObject = { id, info: first, path, simPath, ifaces, sim, signal, radio, slotSims, mmState: modemValues().State, messaging };
     this.modems.set(id, entry);
     for (const i of ifaces) this.bus.export(path, i);
     this.bus.export(simPath, sim);
+    this.ensureSlotSims(id);
     this.objectManager.emitSignal('InterfacesAdded', path, interfacesOf(ifaces));
     for (const b of first.bearers) this.onBearer(entry, b);
     this.log(`D-Bus: ${id} is ${path}`);
@@ -375,12 +430,108 @@ export class ModemManagerService {
     this.objectManager.emitSignal('InterfacesRemoved', m.path, m.ifaces.map((i) => i.decl.name));
     unexportPath(this.bus, m.path);
     unexportPath(this.bus, m.simPath);
+    for (const x of m.slotSims.values()) unexportPath(this.bus, x.path);
+  }
+
+  /** The Sim object of SIM slot `slot` (1-based): the active slot shows the SIM the modem reads, the others what the slot list says. */
+  private simObject(id: string, slot: number, info: () => ModemInfo, radio: RadioCache): Exported {
+    return exportable(SIM, {
+      values: () => {
+        const s = radio.slots?.find((x) => x.slot === slot);
+        const active = s ? s.active : slot === 1;
+        const card = active ? info().sim : undefined;
+        return {
+          Active: active,
+          SimIdentifier: card?.iccid ?? s?.iccid ?? '',
+          Imsi: card?.imsi ?? '',
+          Eid: s?.eid ?? '',
+          OperatorIdentifier: '',
+          OperatorName: '',
+          EmergencyNumbers: [],
+          PreferredNetworks: [],
+          Gid1: Buffer.alloc(0),
+          Gid2: Buffer.alloc(0),
+          SimType: s?.kind === 'euicc' ? SimType.esim : SimType.physical,
+          EsimStatus: 0,
+          Removability: 0,
+        };
+      },
+      handlers: {
+        SendPin: (pin: string) => this.sendPin(id, pin),
+        SendPuk: async (puk: string, pin: string) => {
+          const m = this.modems.get(id);
+          if (m?.info.sim?.status !== 'puk-required') throw mmError(MmError.wrongState, `the SIM does not ask for the PUK (it is ${m?.info.sim?.status ?? 'unknown'})`);
+          const r = await this.api('unlock', { modem: id, pin, puk });
+          await this.afterCode(id);
+          if (!r.unlocked) throw mmError(MmError.incorrectPassword, `the PUK was refused; ${r.retries ?? 'unknown'} retries left`);
+        },
+        EnablePin: async (pin: string, enable: boolean) => this.codeResult(id, 'PIN', await this.api('pinEnable', { modem: id, lock: 'pin1', pin, enable })),
+        ChangePin: async (pin: string, newPin: string) => this.codeResult(id, 'PIN', await this.api('pinChange', { modem: id, lock: 'pin1', pin, newPin })),
+      },
+    });
+  }
+
+  /** One Sim object per present slot (slot 1's is the modem's first); made once, kept while the modem is. */
+  private ensureSlotSims(id: string): void {
+    const m = this.modems.get(id);
+    if (!m) return;
+    for (const s of m.radio.slots ?? []) {
+      if (s.slot <= 1 || m.slotSims.has(s.slot)) continue;
+      const path = `${MM_PATH}/SIM/${this.counters.sim++}`;
+      const iface = this.simObject(id, s.slot, () => m.info, m.radio);
+      m.slotSims.set(s.slot, { path, iface });
+      this.bus.export(path, iface);
+    }
+  }
+
+  /** Reads the radio parts again; a part the modem cannot say stays as it was. */
+  private async loadRadio(id: string, radio: RadioCache, parts: RadioPart[]): Promise<void> {
+    const m = { radio };
+    const quiet = <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);
+    await Promise.all(
+      parts.map(async (part) => {
+        if (part === 'modes') m.radio.modes = (await quiet(this.daemon.request('modes', { modem: id }))) ?? m.radio.modes;
+        else if (part === 'bands') m.radio.bands = (await quiet(this.daemon.request('bands', { modem: id }))) ?? m.radio.bands;
+        else if (part === 'slots') m.radio.slots = (await quiet(this.daemon.request('slots', { modem: id })))?.slots ?? m.radio.slots;
+        else if (part === 'numbers') m.radio.numbers = (await quiet(this.daemon.request('numbers', { modem: id })))?.numbers ?? m.radio.numbers;
+        else if (part === 'power') m.radio.power = (await quiet(this.daemon.request('power', { modem: id })))?.state ?? m.radio.power;
+        else {
+          const locks = await quiet(this.daemon.request('simLocks', { modem: id }));
+          if (locks) [m.radio.retries, m.radio.pin1Enabled] = [locks.retries, locks.pin1Enabled];
+        }
+      }),
+    );
+    this.ensureSlotSims(id);
+  }
+
+  private async setPower(id: string, state: 'on' | 'low' | 'off'): Promise<void> {
+    const m = this.modems.get(id);
+    const r = await this.api('power', { modem: id, state });
+    if (m) m.radio.power = r.state;
+    this.refreshModem(id);
+  }
+
+  /** After a code was tried: the SIM's state and its tries, as the modem now says. */
+  private async afterCode(id: string): Promise<void> {
+    const m = this.modems.get(id);
+    if (!m) return;
+    m.info = await this.api('info', { modem: id });
+    await this.loadRadio(id, m.radio, ['locks']);
+    this.refreshModem(id);
+  }
+
+  /** A refused code is ModemManager's IncorrectPassword (SimPuk once the tries are gone); the code never appears. */
+  private async codeResult(id: string, what: string, r: { ok: boolean; retries?: number }): Promise<void> {
+    await this.afterCode(id);
+    if (r.ok) return;
+    if (r.retries === 0) throw mmError(MmError.simPuk, `the ${what} was refused; the SIM now asks for the PUK`);
+    throw mmError(MmError.incorrectPassword, `the ${what} was refused; ${r.retries ?? 'unknown'} retries left`);
   }
 
   private refreshModem(id: string): void {
     const m = this.modems.get(id);
     if (!m) return;
-    for (const i of [...m.ifaces, m.sim]) i.refresh();
+    for (const i of [...m.ifaces, m.sim, ...[...m.slotSims.values()].map((x) => x.iface)]) i.refresh();
     const state = m.ifaces[0]!.backend.values().State as number;
     if (state !== m.mmState) {
       m.ifaces[0]!.emitSignal('StateChanged', m.mmState, state, ModemStateChangeReason.unknown);
@@ -517,9 +668,8 @@ export class ModemManagerService {
     if (m?.info.sim?.status !== 'pin-required') throw mmError(MmError.wrongState, `the SIM does not ask for a PIN (it is ${m?.info.sim?.status ?? 'unknown'})`);
     const r = await this.api('unlock', { modem: modemId, pin });
     // The retries are told; the PIN never is.
-    if (!r.unlocked) throw mmError(MmError.incorrectPassword, `the PIN was refused; ${r.retries ?? 'unknown'} retries left`);
-    m.info = await this.api('info', { modem: modemId });
-    this.refreshModem(modemId);
+    await this.afterCode(modemId);
+    if (!r.unlocked) throw mmError(r.retries === 0 ? MmError.simPuk : MmError.incorrectPassword, `the PIN was refused; ${r.retries ?? 'unknown'} retries left`);
   }
 }
 
@@ -534,4 +684,24 @@ function unexportPath(bus: dbus.MessageBus, path: string): void {
 
 function sameSettings(a: BearerRequest, b: BearerRequest): boolean {
   return a.apns.join() === b.apns.join() && a.ipType === b.ipType && a.multiplex === b.multiplex && a.auth === b.auth && a.user === b.user;
+}
+
+/** ModemManager's error for a refused radio request: the network's cause where it gave one. */
+function radioErrorName(e: RadioError): string {
+  switch (e.reason) {
+    case 'network-refused':
+    case 'no-such-network':
+      return registrationError(e.cause3gpp);
+    case 'not-supported':
+      return MmError.unsupported;
+    case 'wrong-state':
+    case 'aborted':
+      return MmError.wrongState;
+    case 'no-such-slot':
+    case 'no-such-channel':
+    case 'bad-apdu':
+      return MmError.invalidArgs;
+    default:
+      return MmError.failed;
+  }
 }

@@ -155,7 +155,7 @@ export function radioPage({ api, store }: Ctx, id: string): Page {
     const st = i.sim?.status ?? 'unknown';
     const tries = (['pin1', 'puk1', 'pin2', 'puk2'] as const).filter((k) => l.retries[k] !== undefined).map((k) => `${k.toUpperCase()} ${l.retries[k]}`);
     locks.textContent = `SIM ${st}${l.pin1Enabled === undefined ? '' : `, PIN ${l.pin1Enabled ? 'on' : 'off'}`}; tries left: ${tries.join(', ') || 'unknown'}`;
-    const actions = st === 'pin-required' ? ['enter'] : st === 'puk-required' ? ['unblock'] : st === 'ready' ? [l.pin1Enabled === false ? 'enable' : 'disable', 'change'] : [];
+    const actions = st === 'pin-required' ? ['enter'] : st === 'puk-required' ? ['unblock'] : st === 'ready' ? [...(l.pin1Enabled === true ? [] : ['enable']), ...(l.pin1Enabled === false ? [] : ['disable']), 'change'] : [];
     if (pinAction.dataset.actions !== actions.join()) {
       pinAction.dataset.actions = actions.join();
       pinAction.replaceChildren(...actions.map((a) => h('option', { value: a }, { enter: 'Enter PIN', unblock: 'Unblock with PUK', enable: 'Turn PIN on', disable: 'Turn PIN off', change: 'Change PIN' }[a]!)));

@@ -1,0 +1,103 @@
+/**
+ * `wwan scan|register|modes|bands|cells|slots|numbers|power|reset|apdu|sim-pin` through a daemon
+ * with a simulated QMI modem: human and --json output, codes read from stdin and files (never
+ * needed on the command line), usage errors exit 2, refusals exit 1 with the network's cause.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Daemon } from '../../src/daemon/server.js';
+import { MemoryNetdev } from '../../src/net/memory.js';
+import { PROFILES } from '../../src/sim/profiles.js';
+import { Simulator } from '../../src/sim/simulator.js';
+import { WWAN } from '../support/capture.js';
+
+describe('wwan radio and SIM commands', () => {
+  const dir = mkdtempSync(join(tmpdir(), `wwan-cli-radio-${process.pid}-`));
+  const socket = join(dir, 'wwand.sock');
+  let sim: Simulator;
+  let daemon: Daemon;
+  const log: string[] = [];
+  /** Runs `wwan …` with `stdin` fed to it. */
+  const cli = (args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      const child = execFile(process.execPath, [WWAN, ...args], { env: { ...process.env, WWAN_SOCKET: socket } }, (e, stdout, stderr) =>
+        resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+      child.stdin!.end(stdin);
+    });
+  const json = async (args: string[], stdin = ''): Promise<unknown> => {
+    const r = await cli([...args, '--json'], stdin);
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as unknown;
+  };
+
+  beforeAll(async () => {
+    const base = PROFILES['qmi-rmnet'];
+    sim = await Simulator.start({ profile: { ...base, firmware: { ...base.firmware, scanMs: 800 } }, seed: 31, dir });
+    daemon = await Daemon.start({ socket, netdev: async (_m, n) => new MemoryNetdev(n), log: (l) => log.push(l) });
+    const m = sim.ready().modems[0]!;
+    await daemon.manager.add({ id: 'modem0', control: 'qmi', port: `unix:${m.ports[0]!.socket}` });
+  }, 90_000);
+  afterAll(async () => {
+    await daemon?.stop();
+    await sim?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('scans (progress on stderr), registers in an operator and back; the forbidden one exits 1 with its cause', async () => {
+    const scan = await cli(['scan', 'modem0']);
+    expect(scan.code).toBe(0);
+    expect(scan.stderr).toBe('scanning modem0…\n');
+    expect(scan.stdout).toMatch(/^MCCMNC\s+NAME\s+TECH\s+STATUS\n/);
+    expect(scan.stdout).toMatch(/\n\d{5,6}\s+Initech Wireless\s+lte\s+forbidden\n/);
+    const plmn = (name: string): string => new RegExp(`\\n(\\d{5,6})\\s+${name}\\s`).exec(scan.stdout)![1]!;
+    const refused = await cli(['register', 'modem0', plmn('Initech Wireless')]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^wwan: .*11/);
+    expect(await cli(['register', 'modem0', plmn('Northwind Mobile')])).toMatchObject({ code: 0, stdout: `modem0: registering in ${plmn('Northwind Mobile')}\n` });
+    expect(await cli(['register', 'modem0', '12ab'])).toMatchObject({ code: 2, stderr: 'wwan register: the operator is MCCMNC (5 or 6 digits) or auto, not "12ab"\n' });
+  }, 90_000);
+
+  it('shows and sets modes and bands, lists cells; bad values are usage errors', async () => {
+    expect((await cli(['modes', 'modem0'])).stdout).toMatch(/^current {4}\S+.*\nsupported {2}.+\n$/);
+    expect(await json(['modes', 'modem0', '--allowed', 'lte,umts', '--preferred', 'lte'])).toMatchObject({ current: { allowed: ['lte', 'umts'], preferred: 'lte' } });
+    expect(await cli(['modes', 'modem0', '--allowed', 'lte,4g'])).toMatchObject({ code: 2, stderr: 'wwan modes: a technology is one of gsm, umts, lte, nr5g, not "4g"\n' });
+    expect((await cli(['bands', 'modem0', '--set', 'lte:3,lte:20'])).stdout).toMatch(/^current {4}lte:3 lte:20\n/);
+    expect(await cli(['bands', 'modem0', '--set', 'lte3'])).toMatchObject({ code: 2, stderr: 'wwan bands: a band is TECH:NUMBER (e.g. lte:3, nr5g:78, gsm:900), not "lte3"\n' });
+    const cells = await cli(['cells', 'modem0']);
+    expect(cells.stdout).toMatch(/^\s+TECH\s+PLMN\s+CELL ID/);
+    expect(cells.stdout).toMatch(/\nserving\s+\S+/);
+  }, 90_000);
+
+  it('PIN codes from stdin and files: turn on (a wrong one exits 1 with the tries left), change, turn off; never on the command line or in the log', async () => {
+    expect(await cli(['sim-pin', 'enable', 'modem0'], '8642\n')).toMatchObject({ code: 1, stdout: 'modem0: PIN1 enabled: the code was refused (2 tries left)\n' });
+    expect(await cli(['sim-pin', 'enable', 'modem0'], '1234\n')).toMatchObject({ code: 0, stdout: 'modem0: PIN1 enabled\n' });
+    const oldFile = join(dir, 'old');
+    const newFile = join(dir, 'new');
+    writeFileSync(oldFile, '1234\n', { mode: 0o600 });
+    writeFileSync(newFile, '5927\n', { mode: 0o600 });
+    expect((await cli(['sim-pin', 'change', 'modem0', '--pin-file', oldFile, '--new-pin-file', newFile])).code).toBe(0);
+    expect(await json(['sim-pin', 'retries', 'modem0'])).toMatchObject({ retries: { pin1: 3 }, pin1Enabled: true });
+    expect(await cli(['sim-pin', 'disable', 'modem0'], '5927\n')).toMatchObject({ code: 0 });
+    expect(await cli(['sim-pin', 'change', 'modem0'], '5927\n')).toMatchObject({ code: 2, stderr: 'wwan sim-pin: no new PIN on stdin (one code per line; or give its file)\n' });
+    for (const code of ['8642', '5927']) expect(log.filter((l) => l.includes(code))).toEqual([]);
+  }, 90_000);
+
+  it('slots and the eUICC over APDUs; low power; a refused factory reset; reset', async () => {
+    expect((await cli(['slots', 'modem0', '--set', '2'])).stdout).toMatch(/\n2\s+\*\s+euicc\s+yes\s+\d+\s+\d{32}\n$/);
+    const channel = (await cli(['apdu', 'open', 'modem0', 'A0000005591010FFFFFFFF8900000100'])).stdout.trim();
+    expect(channel).toMatch(/^\d+$/);
+    const cla = (0x80 | Number(channel)).toString(16);
+    expect((await cli(['apdu', 'send', 'modem0', channel, `${cla} CA BF3E 00`])).stdout).toMatch(/^bf3e125a10[0-9]{32}9000\n$/);
+    expect(await cli(['apdu', 'send', 'modem0', channel, `${cla}e2910005bf2e`])).toMatchObject({ code: 1 });
+    expect(await cli(['apdu', 'close', 'modem0', channel])).toMatchObject({ code: 0, stdout: `channel ${channel} closed\n` });
+    expect((await cli(['slots', 'modem0', '--set', '1'])).stdout).toMatch(/\n1\s+\*\s+uicc/);
+    expect(await cli(['power', 'modem0', 'low'])).toMatchObject({ code: 0, stdout: 'modem0: power low\n' });
+    expect(await cli(['reset', 'modem0', '--factory'], '111111\n')).toMatchObject({ code: 1, stderr: 'wwan: the modem refused the service programming code\n' });
+    // A reset brings the radio back on.
+    expect(await cli(['reset', 'modem0'])).toMatchObject({ code: 0, stdout: 'modem0: reset\n' });
+  }, 90_000);
+});
