@@ -44,7 +44,7 @@ WWAN_SOCKET=/run/wwan-k.sock timeout 100 wwan disconnect cdc-wdm0 --all > /dev/n
 kill $K; wait $K
 
 # Our userspace datapath: a simulator in its own process, the daemon's TUN link.
-wwan sim --profile qmi-usb --tun-netns wwanbench-tun --dir /run/wwan-sim2 > /tmp/sim2.ready 2> /tmp/sim2.log &
+wwan sim --profile qmi-usb --tun-netns wwanbench-tun > /tmp/sim2.ready 2> /tmp/sim2.log &
 S=$!
 until grep -q control /tmp/sim2.ready; do [ $SECONDS -lt 600 ] || fail "the second simulator did not start"; sleep 0.2; done
 CONTROL=$(field /tmp/sim2.ready control)

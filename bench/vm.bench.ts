@@ -27,18 +27,18 @@ export async function run(): Promise<void> {
   }
   const seconds = Number(process.env.BENCH_IPERF_SECONDS ?? 5);
   const started = Date.now();
-  const out = await new Promise<string>((resolve, reject) => {
+  const run = await new Promise<{ error: string | undefined; stdout: string }>((resolve) => {
     const args = [join(ROOT, 'bin/wwan.js'), 'vm', 'run', '--profile', 'qmi-usb', '--sim-netns', 'wwanbench', '--timeout', '900', '--', 'bash', 'bench/vm-iperf.sh'];
     execFile(process.execPath, args, { cwd: ROOT, env: { ...process.env, BENCH_IPERF_SECONDS: String(seconds) }, maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`wwan vm run failed (${error.code}): ${stderr.trim().split('\n').slice(-12).join(' | ')}`));
-      else resolve(stdout);
+      resolve({ error: error ? `wwan vm run failed (${error.code}): ${stderr.trim().split('\n').slice(-12).join(' | ')}` : undefined, stdout });
     });
-  }).catch((e: Error) => {
-    process.stdout.write(`${JSON.stringify({ bench: BENCH, failed: e.message })}\n`);
-    return undefined;
   });
-  if (out === undefined) return;
-  const kv = Object.fromEntries([...out.matchAll(/([a-z_]+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
+  const kv = Object.fromEntries([...run.stdout.matchAll(/([a-z_]+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
+  if (run.error || kv.kernel_bps === undefined || kv.tun_bps === undefined) {
+    // What was measured before the failure goes with it.
+    process.stdout.write(`${JSON.stringify({ bench: BENCH, failed: run.error ?? 'no figures', measured: kv })}\n`);
+    return;
+  }
   const mbit = (bps: string | undefined): number => Math.round(Number(bps) / 1e4) / 100;
   report({
     bench: BENCH,

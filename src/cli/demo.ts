@@ -8,8 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SimHost } from './sim-host.js';
-import { Daemon } from '../daemon/server.js';
 import type { Bearer } from '../modem/modem.js';
 import { MemoryNetdev } from '../net/memory.js';
 import { pingThrough, type PingResult } from '../net/ping.js';
@@ -40,6 +38,7 @@ function hasPing(): boolean {
 }
 
 export async function runDemo(json: boolean): Promise<number> {
+  const [{ SimHost }, { Daemon }] = await Promise.all([import('./sim-host.js'), import('../daemon/server.js')]);
   const say = (text: string): void => void (json ? process.stderr : process.stdout).write(text);
   const dir = mkdtempSync(join(tmpdir(), 'wwan-demo-'));
   // TUN links are pinged with the system's ping; without it the in-memory datapath pings by itself.

@@ -5,13 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { Counter } from 'prom-client';
-import { MqttBridge } from '../daemon/mqtt.js';
+import type { MqttBridge } from '../daemon/mqtt.js';
 import { readPasswordFile } from './manage.js';
 import type { DaemonMetrics } from '../daemon/metrics.js';
 import type { Daemon } from '../daemon/server.js';
-import { DEFAULT_METRICS_ADDRESS, MetricsServer } from '../web/metrics-server.js';
-import { parseHttpAddress } from '../web/server.js';
+import { DEFAULT_METRICS_ADDRESS, type MetricsServer } from '../web/metrics-server.js';
 
 export interface FleetOptions {
   metrics?: string | true;
@@ -48,6 +46,8 @@ export interface Fleet {
 
 /** The daemon's metrics (started with `metrics` when --metrics or the dashboard serves them) exported, and the MQTT bridge. */
 export async function startFleet(daemon: Daemon, opts: FleetOptions, log: (l: string) => void, announce: (event: Record<string, unknown>) => void): Promise<Fleet> {
+  // Loaded with the daemon only: the CLI's other commands start without them.
+  const [{ Counter }, { MqttBridge }, { MetricsServer }, { parseHttpAddress }] = await Promise.all([import('prom-client'), import('../daemon/mqtt.js'), import('../web/metrics-server.js'), import('../web/server.js')]);
   const metrics = daemon.metrics;
   let server: MetricsServer | undefined;
   let bridge: MqttBridge | undefined;

@@ -1,9 +1,8 @@
 /** `wwan sim`: run simulated modems until SIGINT/SIGTERM. The first stdout line is the ready event; logs go to stderr. */
 import { PROFILES, isProfileName } from '../sim/profiles.js';
-import { Simulator } from '../sim/simulator.js';
+import type { Simulator } from '../sim/simulator.js';
 import { QUERIES } from '../sim/control-queries.js';
 import { connectUnix } from '../transport/unix.js';
-import { runSimWithModemManager } from './sim-modemmanager.js';
 import { stopSignal } from './signals.js';
 
 export interface SimCommandOptions {
@@ -61,12 +60,13 @@ export async function runSim(opts: SimCommandOptions): Promise<number> {
     process.stderr.write('wwan sim: --pin takes 4 to 8 digits\n');
     return 2;
   }
-  if (opts.withModemmanager) return runSimWithModemManager({ profile: opts.profile, modems, seed, pinLocked: opts.pinLocked, modemManagerLog: opts.modemmanagerLog });
+  if (opts.withModemmanager) return (await import('./sim-modemmanager.js')).runSimWithModemManager({ profile: opts.profile, modems, seed, pinLocked: opts.pinLocked, modemManagerLog: opts.modemmanagerLog });
   const log = (line: string): void => void process.stderr.write(`[sim] ${line}\n`);
   let sim: Simulator;
   try {
     const base = PROFILES[opts.profile];
     const profile = { ...base, firmware: { ...base.firmware, ...(opts.pinLocked ? { pinLocked: true } : {}), ...(opts.pin !== undefined ? { pin: opts.pin } : {}), ...(opts.puk !== undefined ? { puk: opts.puk } : {}) } };
+    const { Simulator } = await import('../sim/simulator.js');
     sim = await Simulator.start({ profile, modems, seed, proxy: opts.proxy, pcap: opts.pcap, dir: opts.dir, tunNetns: opts.tunNetns, qrtr: opts.qrtr, log });
   } catch (e) {
     process.stderr.write(`wwan sim: ${(e as Error).message}\n`);

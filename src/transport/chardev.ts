@@ -96,10 +96,11 @@ export class FileDeviceTransport implements Transport {
   }
 
   private ready(status: number, events: number): void {
-    // libuv tells POLLERR (the device went away) as EBADF and stops polling: a read says why.
+    // libuv tells POLLERR (the device went away, or a failed transfer) as EBADF and stops polling:
+    // a read says why when it can.
     if (status < 0) {
       this.read();
-      return this.finish(new Error(`${this.description}: poll failed (${status})`));
+      return this.finish(new Error(`${this.description}: the device reported an error (${status === -9 ? 'POLLERR' : status})`));
     }
     if (events & POLL_WRITABLE) this.flush();
     if (events & POLL_READABLE) this.read();

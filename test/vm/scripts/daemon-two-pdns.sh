@@ -61,4 +61,6 @@ echo > /sys/kernel/config/usb_gadget/wwan0/UDC
 for i in $(seq 90); do grep -q 'the control port is gone' /tmp/daemon.log && break; sleep 1; done
 echo "unplug_reported=$(grep -c 'the control port is gone' /tmp/daemon.log) unplug_qmimux_left=$(ls /sys/class/net | grep -c qmimux) unplug_modems_listed=$(timeout 60 wwan list --json | grep -o '"cdc-wdm0"' | wc -l)"
 grep -E 'gone|removed' /tmp/daemon.log | head -5 >&2
+# Not reported: the daemon's last words (seen once: the daemon had exited after the unplug).
+grep -q 'the control port is gone' /tmp/daemon.log || { echo "daemon_alive=$(kill -0 $DAEMON 2>/dev/null && echo 1 || echo 0)"; tail -15 /tmp/daemon.log >&2; }
 exit 0
