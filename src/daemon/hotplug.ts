@@ -63,6 +63,7 @@ export class Hotplug {
       return; // no QRTR in this kernel: nothing to watch
     }
     this.qrtr.onChange(() => this.changed());
+    this.qrtr.onError((e) => this.options.log('warn', `hotplug: QRTR name service: ${e.message}; QRTR modems are no longer watched`));
     try {
       await this.qrtr.ready;
     } catch (e) {
