@@ -35,14 +35,17 @@ pgrep -x polkitd > /dev/null || { /usr/lib/polkit-1/polkitd --no-debug > /tmp/po
 MM=$!
 mm() { timeout 60 mmcli "$@"; }
 for i in $(seq 60); do mm -L > /dev/null 2>&1 && break; sleep 0.5; done
+echo "[mm-qrtr] bus after $i tries" >&2
 mm --report-kernel-event="action=add,name=$NETDEV,subsystem=net" > /dev/null || fail "reporting $NETDEV"
 # The modem's control side comes up after its netdev, as a SoC's remote processor boots after the IPA netdev.
+echo "[mm-qrtr] ModemManager up, $NETDEV reported; starting the simulator" >&2
 wwan sim --qrtr --profile qmi-usb > /tmp/sim-qrtr.log 2>&1 &
 SIM=$!
-for i in $(seq 120); do
+for i in $(seq 300); do
   kill -0 "$MM" 2>/dev/null || fail "ModemManager exited"
   mm -m 0 -K 2>/dev/null | grep -q 'modem.generic.state *: disabled' && break; sleep 1
 done
+echo "[mm-qrtr] waited $i s for the modem" >&2
 mm -m 0 -K > /tmp/modem.txt || fail "no modem"
 kv() { sed -n "s/^$2 *: \(.*\)$/\1/p" "$1" | head -1; }
 echo "mm_plugin=$(kv /tmp/modem.txt modem.generic.plugin) mm_driver=$(kv /tmp/modem.txt 'modem.generic.drivers.value\[1\]')"
