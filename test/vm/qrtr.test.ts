@@ -1,7 +1,7 @@
 /**
  * QMI over QRTR under Debian's kernel (`wwan vm run --qrtr`): the simulator publishes its QMI services
  * on the local node through the kernel's name service; the real qmicli (`-d qrtr://N`), `wwan qmicli`
- * and `wwan daemon` find and drive it. One VM run (slow under TCG): test/vm/scripts/qrtr.mjs does
+ * and `wwan daemon` find and drive it, and so does Debian's ModemManager. One VM run (slow under TCG): test/vm/scripts/qrtr.mjs does
  * every check inside and prints what it saw.
  */
 import { describe, expect } from 'vitest';
@@ -39,6 +39,8 @@ interface Result {
   daemonFound: { state: string; imei: string } | string;
   daemonGone: string;
   daemonBack: string;
+  modemManager: Record<string, string | number>;
+  modemManagerLog?: string[];
 }
 
 /** Call handles and signal figures change from run to run; everything else must match. */
@@ -55,8 +57,8 @@ function handleOf(steps: Step[]): string[] {
 const withoutWarnings = (s: string): string => s.split('\n').filter((l) => !/-Warning \*\*/.test(l)).join('\n').trim();
 
 describe.sequential('QMI over QRTR, the simulator as a QRTR node under the real kernel', () => {
-  vmIt('qmicli -d qrtr://N, wwan qmicli and wwan daemon against wwan sim --qrtr; bad input', { timeout: 9 * MINUTES }, async () => {
-    const r = await vmRun(['--qrtr', '--modems', '0'], ['node', 'test/vm/scripts/qrtr.mjs'], 480);
+  vmIt('qmicli -d qrtr://N, wwan qmicli and wwan daemon against wwan sim --qrtr; bad input', { timeout: 16 * MINUTES }, async () => {
+    const r = await vmRun(['--qrtr', '--modems', '0'], ['node', 'test/vm/scripts/qrtr.mjs'], 900);
     expect(r.code, r.stderr).toBe(0);
     const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
     expect(line, r.stderr).toBeDefined();
@@ -116,6 +118,12 @@ describe.sequential('QMI over QRTR, the simulator as a QRTR node under the real 
     expect(o.daemonFound).toEqual({ state: 'registered', imei: IMEI });
     expect(o.daemonGone).toBe('gone');
     expect(o.daemonBack).toBe('registered');
+
+    // Debian's ModemManager 1.20.4: its QRTR watcher takes the node, the qcom-soc plugin the modem (with a
+    // stand-in netdev, see the script), and it enables it to registered; it drops the modem when the node goes.
+    const mm = o.modemManager;
+    expect(mm.code, JSON.stringify(o.modemManagerLog)).toBe(0);
+    expect(mm).toMatchObject({ mm_plugin: 'qcom-soc', mm_primary_port: `qrtr${o.node}`, mm_imei: IMEI, mm_model: 'EC25', mm_state: 'registered', mm_after_sim_stop: '0' });
     process.stderr.write(`[vm] qrtr scenario: ${r.seconds.toFixed(1)} s\n`);
   });
 });

@@ -9,7 +9,9 @@
 # - a QMI modem needs a net port ("Failed to find a net port in the QMI modem" otherwise): on a SoC that is
 #   rmnet_ipa0 or a BAM-DMUX netdev, tagged by 77-mm-qcom-soc.rules. The VM has neither, so a dummy netdev
 #   stands in (enough to enable and register; connecting would need IPA), given the same tags by a rule
-#   file beside Debian's (there is no udev in the guest: ModemManager reads its own rule files).
+#   file beside Debian's (there is no udev in the guest: ModemManager reads its own rule files);
+# - the netdev has no driver, so alone it is "filtered as couldn't retrieve drivers" by every plugin: it
+#   must join the device while the QRTR port (driver "qrtr") is being probed.
 # Prints `key=value` lines the test checks.
 set -uo pipefail
 LOG=/tmp/mm-qrtr.log
@@ -33,14 +35,19 @@ pgrep -x polkitd > /dev/null || { /usr/lib/polkit-1/polkitd --no-debug > /tmp/po
 # Auto-scan stays on (the QRTR watcher reports nodes only then); without udev the netdev is reported by hand.
 /usr/sbin/ModemManager --test-no-udev --test-no-suspend-resume --debug --log-file="$LOG" &
 MM=$!
+# Progress on the console while it runs (a VM under TCG on a loaded host is slow): what ModemManager
+# says of QRTR, plugins and ports, and the simulator's log.
+touch "$LOG"; tail -F "$LOG" 2>/dev/null | grep --line-buffered -i -E 'qrtr|qcom|net port|plugin.*(support|select)|modem.*creat|couldn' | sed -u 's/^/[mm-log] /' >&2 &
 mm() { timeout 60 mmcli "$@"; }
 for i in $(seq 60); do mm -L > /dev/null 2>&1 && break; sleep 0.5; done
-echo "[mm-qrtr] bus after $i tries" >&2
-mm --report-kernel-event="action=add,name=$NETDEV,subsystem=net" > /dev/null || fail "reporting $NETDEV"
-# The modem's control side comes up after its netdev, as a SoC's remote processor boots after the IPA netdev.
-echo "[mm-qrtr] ModemManager up, $NETDEV reported; starting the simulator" >&2
-wwan sim --qrtr --profile qmi-usb > /tmp/sim-qrtr.log 2>&1 &
+echo "[mm-qrtr] ModemManager on the bus after $i tries; starting the simulator" >&2
+wwan sim --qrtr --profile qmi-usb 2> >(sed -u 's/^/[sim] /' >&2) > /dev/null &
 SIM=$!
+# The netdev joins the QRTR port's device while it is probed: a plugin needs the device's drivers, which
+# only the QRTR port has ("qrtr"), and the modem needs the net port when it is created.
+for i in $(seq 300); do grep -q 'qrtr services ready for node' "$LOG" && break; sleep 0.5; done
+mm --report-kernel-event="action=add,name=$NETDEV,subsystem=net" > /dev/null || fail "reporting $NETDEV"
+echo "[mm-qrtr] $NETDEV reported" >&2
 for i in $(seq 300); do
   kill -0 "$MM" 2>/dev/null || fail "ModemManager exited"
   mm -m 0 -K 2>/dev/null | grep -q 'modem.generic.state *: disabled' && break; sleep 1
