@@ -41,8 +41,10 @@ touch "$LOG"; tail -F "$LOG" 2>/dev/null | grep --line-buffered -i -E 'qrtr|qcom
 mm() { timeout 60 mmcli "$@"; }
 for i in $(seq 60); do mm -L > /dev/null 2>&1 && break; sleep 0.5; done
 echo "[mm-qrtr] ModemManager on the bus after $i tries; starting the simulator" >&2
-wwan sim --qrtr --profile qmi-usb 2> >(sed -u 's/^/[sim] /' >&2) > /dev/null &
+# (No /dev/fd in the guest: the simulator's log is followed from a file.)
+wwan sim --qrtr --profile qmi-usb > /dev/null 2> /tmp/sim-qrtr.log &
 SIM=$!
+tail -F /tmp/sim-qrtr.log 2>/dev/null | sed -u 's/^/[sim] /' >&2 &
 # The netdev joins the QRTR port's device while it is probed: a plugin needs the device's drivers, which
 # only the QRTR port has ("qrtr"), and the modem needs the net port when it is created.
 for i in $(seq 300); do grep -q 'qrtr services ready for node' "$LOG" && break; sleep 0.5; done
