@@ -1,8 +1,7 @@
 // Inside `wwan vm run --qrtr --modems 0`: the simulated modem published on the local QRTR node, driven
 // by the real qmicli and by `wwan qmicli` through `qrtr://N`, compared with the real qmicli on the same
 // modem's pseudo-terminal (the cdc-wdm path); then bad input, then `wwan daemon` finding the QRTR
-// modem, seeing it go when the simulator stops and come back when it starts again; then Debian's
-// ModemManager finding and enabling it (test/vm/scripts/qrtr-modemmanager.sh).
+// modem, seeing it go when the simulator stops and come back when it starts again.
 // Prints one line `RESULT {json}` that test/vm/qrtr.test.ts checks.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -165,11 +164,5 @@ daemon.kill('SIGTERM');
 await new Promise((r) => daemon.once('exit', r));
 out.daemonLog = daemonLog.split('\n').filter((l) => /qrtr/i.test(l)).slice(-8);
 await sim.stop();
-
-note('ModemManager');
-// Debian's ModemManager finds `wwan sim --qrtr` through its QRTR bus watcher (the script starts both).
-const mm = await run('bash', [join(root, 'test/vm/scripts/qrtr-modemmanager.sh')], 420_000);
-out.modemManager = { code: mm.code, ...Object.fromEntries([...mm.stdout.matchAll(/([a-z_]+)=(\S*)/g)].map((m) => [m[1], m[2]])) };
-if (mm.code !== 0) out.modemManagerLog = mm.stderr.split('\n').slice(-40);
 process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
 process.exit(0);
