@@ -47,9 +47,28 @@ export function discover(sysfs = '/sys', dev = '/dev'): DiscoveredModem[] {
 /** QMI's DMS service: a QRTR node that publishes it is a modem (other nodes serve other things). */
 const QMI_SERVICE_DMS = 2;
 
+/**
+ * The netdev that carries a QRTR modem's data: the IPA's (rmnet_ipa0 on a Qualcomm SoC) or an MHI
+ * modem's (mhi_net), demultiplexed by rmnet links. Without one the netdev is '' (connect then says so).
+ */
+export function qrtrDataNetdev(sysfs = '/sys'): KernelDevice {
+  for (const netdev of list(join(sysfs, 'class/net')).sort()) {
+    let driver: string;
+    try {
+      driver = basename(realpathSync(join(sysfs, 'class/net', netdev, 'device/driver')));
+    } catch {
+      continue;
+    }
+    if (driver === 'ipa' || driver === 'mhi_net') return { driver, netdev, sysfs };
+  }
+  return { driver: 'ipa', netdev: '', sysfs };
+}
+
 /** Modems on QRTR: every node whose published services include DMS, named `qrtrN` after its node. */
-export function discoverQrtr(servers: Iterable<QrtrServer>): ModemSpec[] {
+export function discoverQrtr(servers: Iterable<QrtrServer>, sysfs = '/sys'): DiscoveredModem[] {
   const nodes = new Set<number>();
   for (const s of servers) if (s.service === QMI_SERVICE_DMS) nodes.add(s.node);
-  return [...nodes].sort((a, b) => a - b).map((node) => ({ id: `qrtr${node}`, control: 'qmi', port: `qrtr://${node}` }));
+  if (nodes.size === 0) return [];
+  const kernel = qrtrDataNetdev(sysfs);
+  return [...nodes].sort((a, b) => a - b).map((node) => ({ id: `qrtr${node}`, control: 'qmi', port: `qrtr://${node}`, kernel }));
 }

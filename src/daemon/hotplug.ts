@@ -63,6 +63,7 @@ export class Hotplug {
       return; // no QRTR in this kernel: nothing to watch
     }
     this.qrtr.onChange(() => this.changed());
+    this.qrtr.onError((e) => this.options.log('warn', `hotplug: QRTR name service: ${e.message}; QRTR modems are no longer watched`));
     try {
       await this.qrtr.ready;
     } catch (e) {
@@ -83,7 +84,7 @@ export class Hotplug {
 
   private async syncOnce(): Promise<void> {
     if (this.stopped) return;
-    const found: ModemSpec[] = [...discover(this.options.sysfs, this.options.dev), ...discoverQrtr(this.qrtr?.servers.values() ?? [])];
+    const found: ModemSpec[] = [...discover(this.options.sysfs, this.options.dev), ...discoverQrtr(this.qrtr?.servers.values() ?? [], this.options.sysfs)];
     const ids = new Set(found.map((s) => s.id));
     for (const id of [...this.plugged]) {
       if (ids.has(id)) continue;

@@ -37,15 +37,22 @@ export class KernelBackend implements LinkBackend {
   ) {}
 
   async setFormat(format: PipeFormat): Promise<void> {
+    this.needNetdev();
     this.format = format;
   }
 
   async attach(id: number, config: IpLinkConfig): Promise<Netdev> {
     const had = this.netdevs.get(id);
     if (had) return had;
+    this.needNetdev();
     const netdev = await KernelNetdev.create(this.device, id, this.steps(), this.existing(), config.downlinkMaxSize);
     this.netdevs.set(id, netdev);
     return netdev;
+  }
+
+  /** A modem found without its data netdev (a QRTR node on a host with no IPA or MHI netdev) cannot carry data. */
+  private needNetdev(): void {
+    if (!this.device.netdev) throw new ConfigError(`no data netdev: this modem's data goes through the kernel (${this.device.driver}), and no ${this.device.driver} netdev was found`);
   }
 
   async detach(id: number): Promise<void> {

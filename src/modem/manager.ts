@@ -11,7 +11,7 @@ import { connectUnix } from '../transport/unix.js';
 import type { Transport } from '../transport/types.js';
 import { connectRecordPipe } from '../link/data-pipe.js';
 import type { Netdev } from '../net/netdev.js';
-import type { KernelDevice, StepRunner } from '../net/kernel.js';
+import { qmiDataPath, type KernelDevice, type StepRunner } from '../net/kernel.js';
 import { KernelBackend } from '../link/kernel.js';
 import type { ControlDriver } from './driver.js';
 import { Modem, type Bearer, type ModemState, type RadioEvent, type StreamLink } from './modem.js';
@@ -200,7 +200,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
         trace: (dir, frame) => this.listenerCount('trace') > 0 && this.emit('trace', spec.id, 'qmi', dir, redactQmux(frame)),
         meter: (service, seconds, result) => this.emit('request', 'qmi', service, seconds, result),
       });
-      return new QmiDriver(device, { pipe: spec.pipe ?? 'usb', ...(spec.kernel?.mux === 'qmimux' ? { qmap: 'qmap' as const } : {}) });
+      return new QmiDriver(device, { pipe: spec.pipe ?? 'usb', ...qmiDataPath(spec.kernel) });
     }
     const mbim = await MbimDevice.open(transport, {
       log: (l) => this.emit('log', `${spec.id}: ${l}`),

@@ -339,6 +339,8 @@ export class Modem extends EventEmitter<ModemEvents> {
       bearer.status = 'failed';
       bearer.error = (e as Error).message;
       this.emit('bearer', bearer);
+      // The call may be up with no link to carry it (the netdev failed): it must not stay up on the modem.
+      if (bearer.session) await this.driver.disconnect(bearer.session).catch((x: Error) => this.log(`disconnect: ${x.message}`));
       await this.teardownLink(bearer);
       throw e;
     }

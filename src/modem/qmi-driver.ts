@@ -21,9 +21,9 @@ import type { ControlDriver, DataSetup, DriverConnect, DriverEvents, DriverSessi
 import { ConnectError, type Ipv4Config, type Ipv6Config, type Registration, type SignalQuality, type SimStatus } from './types.js';
 
 export interface QmiDriverOptions {
-  /** How the data pipe is attached: USB (QMAP via WDA), or BAM-DMUX (one channel per PDN). */
-  pipe: 'usb' | 'bam-dmux';
-  /** USB interface number of the data pipe, for WDA endpoint info and Bind Mux Data Port. */
+  /** How the data pipe is attached: USB, IPA (Qualcomm SoC) or MHI (PCIe), QMAP via WDA; or BAM-DMUX (one channel per PDN). */
+  pipe: 'usb' | 'ipa' | 'mhi' | 'bam-dmux';
+  /** Interface number of the data pipe (USB: 4, IPA: 1 by default), for WDA endpoint info and Bind Mux Data Port. */
   interfaceNumber?: number;
   /** How long Start Network may take (libqmi: 180 s). */
   startTimeoutMs?: number;
@@ -35,6 +35,9 @@ export interface QmiDriverOptions {
 }
 
 type WdsClient = QmiClient<typeof wds>;
+
+/** WDA/WDS endpoint types (libqmi's QmiDataEndpointType): where the modem's data pipe attaches. */
+const ENDPOINT_TYPE = { usb: 2, mhi: 3, ipa: 4, 'bam-dmux': 5 } as const;
 
 interface QmiSession {
   clients: { client: WdsClient; handle: number }[];
@@ -212,7 +215,7 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
     if (this.options.pipe === 'bam-dmux') return { format: BAM_DMUX_PIPE_FORMAT, linkIds: multiplex ? [1, 2, 3, 4, 5, 6, 7, 0] : [0] };
     const wdaClient = await this.device.allocateClient(wda);
     try {
-      const endpointInfo = { endpointType: 2, interfaceNumber: this.options.interfaceNumber ?? 4 };
+      const endpointInfo = this.endpointInfo();
       const agg = multiplex ? WdaDataAggregationProtocol.names[this.options.qmap ?? 'qmapv5'] : WdaDataAggregationProtocol.names.disabled;
       const r = await wdaClient.request(wda.messages.setDataFormat, {
         linkLayerProtocol: 2,
@@ -228,6 +231,10 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
     } finally {
       await wdaClient.release().catch(() => undefined);
     }
+  }
+
+  private endpointInfo(): { endpointType: number; interfaceNumber: number } {
+    return { endpointType: ENDPOINT_TYPE[this.options.pipe], interfaceNumber: this.options.interfaceNumber ?? (this.options.pipe === 'ipa' ? 1 : 4) };
   }
 
   /** The host's framing from what the modem answered: its QMAP version and its uplink limits. */
@@ -269,7 +276,7 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
         });
         if (req.linkId > 0 || this.options.pipe === 'bam-dmux') {
           await client.request(wds.messages.bindMuxDataPort, {
-            endpointInfo: { endpointType: this.options.pipe === 'bam-dmux' ? 5 : 2, interfaceNumber: this.options.interfaceNumber ?? 4 },
+            endpointInfo: this.endpointInfo(),
             muxId: req.linkId,
             clientType: 1,
           });

@@ -7,7 +7,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ipv4Config, Ipv6Config } from '../wire/ip.js';
 
-export type KernelDriver = 'qmi_wwan' | 'cdc_mbim' | 'wwan' | 'bam-dmux';
+/** `ipa` (rmnet_ipa0 on Qualcomm SoCs) and `mhi_net` (PCIe modems) carry QMAP that rmnet links demultiplex. */
+export type KernelDriver = 'qmi_wwan' | 'cdc_mbim' | 'wwan' | 'bam-dmux' | 'ipa' | 'mhi_net';
 /** qmi_wwan's own mux (qmimux) or rmnet on top of it. */
 export type QmiMux = 'qmimux' | 'rmnet';
 
@@ -45,7 +46,27 @@ export function linkName(dev: KernelDevice, linkId: number, existing: readonly s
       return `${dev.netdev}.${linkId}`;
     case 'bam-dmux':
       return `wwan${linkId}`;
+    case 'ipa':
+    case 'mhi_net':
+      return `rmnet_data${linkId - 1}`;
   }
+}
+
+/** An rmnet link for mux id `linkId` on `netdev` (which must be up first). */
+function rmnetLink(netdev: string, name: string, linkId: number): Step[] {
+  if (linkId < 1 || linkId > 254) throw new RangeError(`rmnet mux ids are 1..254, not ${linkId}`);
+  return [
+    { kind: 'ip', args: ['link', 'set', 'dev', netdev, 'up'] },
+    { kind: 'ip', args: ['link', 'add', 'link', netdev, 'name', name, 'type', 'rmnet', 'mux_id', String(linkId)] },
+  ];
+}
+
+/** How the modem is asked to send data on this datapath: where its pipe attaches, the newest QMAP the kernel reads. */
+export function qmiDataPath(dev: KernelDevice | undefined): { pipe?: 'ipa' | 'mhi'; qmap?: 'qmap' } {
+  if (dev?.driver === 'ipa') return { pipe: 'ipa' };
+  if (dev?.driver === 'mhi_net') return { pipe: 'mhi' };
+  // qmimux reads QMAP v1 only; rmnet takes the driver's default (v5).
+  return dev?.mux === 'qmimux' ? { qmap: 'qmap' } : {};
 }
 
 /** The steps that give link `linkId` a netdev (before addresses). */
@@ -58,11 +79,7 @@ export function planLink(dev: KernelDevice, linkId: number, name: string): Kerne
       // raw_ip can only change while the device is down.
       steps.push({ kind: 'ip', args: ['link', 'set', 'dev', dev.netdev, 'down'] }, { kind: 'write', path: sys('qmi/raw_ip'), value: 'Y' });
       if (dev.mux === 'rmnet') {
-        steps.push(
-          { kind: 'write', path: sys('qmi/pass_through'), value: 'Y' },
-          { kind: 'ip', args: ['link', 'set', 'dev', dev.netdev, 'up'] },
-          { kind: 'ip', args: ['link', 'add', 'link', dev.netdev, 'name', name, 'type', 'rmnet', 'mux_id', String(linkId)] },
-        );
+        steps.push({ kind: 'write', path: sys('qmi/pass_through'), value: 'Y' }, ...rmnetLink(dev.netdev, name, linkId));
       } else {
         steps.push({ kind: 'write', path: sys('qmi/add_mux'), value: String(linkId) }, { kind: 'ip', args: ['link', 'set', 'dev', dev.netdev, 'up'] });
       }
@@ -83,6 +100,10 @@ export function planLink(dev: KernelDevice, linkId: number, name: string): Kerne
       break;
     case 'bam-dmux':
       // The driver creates wwan<channel> itself when the modem opens the channel.
+      break;
+    case 'ipa':
+    case 'mhi_net':
+      steps.push(...rmnetLink(dev.netdev, name, linkId));
       break;
   }
   return { name, steps };
@@ -106,6 +127,8 @@ export function planUnlink(dev: KernelDevice, linkId: number, name: string): Ste
     case 'cdc_mbim':
       return linkId > 0 ? [{ kind: 'ip', args: ['link', 'del', name] }] : [{ kind: 'ip', args: ['addr', 'flush', 'dev', name] }];
     case 'wwan':
+    case 'ipa':
+    case 'mhi_net':
       return [{ kind: 'ip', args: ['link', 'del', name] }];
     case 'bam-dmux':
       return [{ kind: 'ip', args: ['addr', 'flush', 'dev', name] }];

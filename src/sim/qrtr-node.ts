@@ -80,6 +80,7 @@ class QrtrNode implements QrtrPublication {
       this.sockets.set(service, socket);
       this.ports.set(service, socket.address.port);
       socket.onData((from, data) => this.fromClient(service, from, data));
+      socket.onError((e) => this.log(`${modem.id}: QRTR service ${service} stopped receiving: ${e.message}`));
       socket.onControl((p, from) => {
         if (p.type === 'delClient') this.clientGone(p);
         // BYE: a whole node went (it names itself as the sender).

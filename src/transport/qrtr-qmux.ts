@@ -71,6 +71,7 @@ class QrtrQmuxPort implements QmuxPort {
     private readonly opts: QrtrQmuxPortOptions,
   ) {
     this.description = `qrtr://${node}`;
+    lookup.onError((e) => this.shutdown(e));
     lookup.onChange((change, server) => {
       if (change !== 'del' || server.node !== node) return;
       const users = [...this.clients.values()].filter((c) => c.server.port === server.port && c.service === server.service);
@@ -140,6 +141,7 @@ class QrtrQmuxPort implements QmuxPort {
       }
       const client: Client = { service, cid, socket, server };
       socket.onData((from, data) => this.fromService(client, from.node, from.port, data));
+      socket.onError((e) => this.shutdown(e));
       this.clients.set(`${service}:${cid}`, client);
       return this.reply(f, encodeTlvs(m.allocateCid.response, { allocation: { service, cid } }, { result: ok }));
     }

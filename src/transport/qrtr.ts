@@ -4,7 +4,7 @@
  * watched for servers appearing and leaving). Linux with the `qrtr` module only.
  */
 import { closeSync } from 'node:fs';
-import { native, type ReadableWatch } from '../native/index.js';
+import { native, type NativeAddon, type ReadableWatch } from '../native/index.js';
 import { QRTR_PORT_CTRL, decodeQrtrControl, encodeQrtrControl, type QrtrControl } from '../qrtr/control.js';
 
 export interface QrtrAddress {
@@ -30,30 +30,35 @@ export class QrtrLookupTimeoutError extends Error {
 
 const EAFNOSUPPORT = 97;
 
+/** The addon calls a QRTR socket makes (tests give a stand-in where the kernel has no QRTR). */
+export type QrtrNative = Pick<NativeAddon, 'qrtrOpen' | 'qrtrSend' | 'qrtrRecv' | 'watchReadable' | 'unwatch'>;
+
 /** One AF_QIPCRTR socket on a fresh local port. Data and control packets arrive through the listeners. */
 export class QrtrSocket {
-  readonly stats = { sent: 0, received: 0, sendDrops: 0, badControl: 0 };
+  readonly stats = { sent: 0, received: 0, sendDrops: 0, badControl: 0, recvErrors: 0 };
   private watch: ReadableWatch | null;
   private readonly dataListeners: ((from: QrtrAddress, data: Uint8Array) => void)[] = [];
   private readonly controlListeners: ((packet: QrtrControl, from: QrtrAddress) => void)[] = [];
+  private readonly errorListeners: ((error: QrtrError) => void)[] = [];
 
   private constructor(
     private readonly fd: number,
     readonly address: QrtrAddress,
+    private readonly io: QrtrNative,
   ) {
-    this.watch = native().watchReadable(fd, (status) => this.readable(status));
+    this.watch = io.watchReadable(fd, (status) => this.readable(status));
   }
 
-  static open(): QrtrSocket {
+  static open(io: QrtrNative = native()): QrtrSocket {
     let s: { fd: number; node: number; port: number };
     try {
-      s = native().qrtrOpen();
+      s = io.qrtrOpen();
     } catch (e) {
       const errno = (e as { errno?: number }).errno;
       const hint = errno === EAFNOSUPPORT ? ' (no QRTR in this kernel: load the qrtr module)' : '';
       throw new QrtrError(`${(e as Error).message}${hint}`, errno);
     }
-    return new QrtrSocket(s.fd, { node: s.node, port: s.port });
+    return new QrtrSocket(s.fd, { node: s.node, port: s.port }, io);
   }
 
   get closed(): boolean {
@@ -68,12 +73,20 @@ export class QrtrSocket {
     this.controlListeners.push(listener);
   }
 
+  /**
+   * Told once when receiving fails for good (e.g. ENETRESET: the local node was renumbered); the
+   * socket is closed by then. Without a listener the failure is only counted (stats.recvErrors).
+   */
+  onError(listener: (error: QrtrError) => void): void {
+    this.errorListeners.push(listener);
+  }
+
   /** False when the socket's queue was full and nothing went (counted); throws QrtrError (e.g. ENODEV: no such port). */
   send(to: QrtrAddress, data: Uint8Array): boolean {
     if (this.closed) throw new QrtrError(`QRTR socket ${this.address.node}:${this.address.port} is closed`);
     let n: number;
     try {
-      n = native().qrtrSend(this.fd, to.node, to.port, data);
+      n = this.io.qrtrSend(this.fd, to.node, to.port, data);
     } catch (e) {
       throw new QrtrError(`to ${to.node}:${to.port}: ${(e as Error).message}`, (e as { errno?: number }).errno);
     }
@@ -92,20 +105,23 @@ export class QrtrSocket {
 
   close(): void {
     if (!this.watch) return;
-    native().unwatch(this.watch);
+    this.io.unwatch(this.watch);
     this.watch = null;
     closeSync(this.fd);
   }
 
   private readable(status: number): void {
-    if (status < 0 || !this.watch) return;
+    if (!this.watch) return;
+    if (status < 0) return this.fail(new QrtrError(`QRTR socket ${this.address.node}:${this.address.port}: poll failed (libuv status ${status})`));
     // Bounded per wake-up so a flood cannot starve the event loop; the poll is level-triggered.
     for (let i = 0; i < 64 && this.watch; i++) {
       let m: { node: number; port: number; data: Buffer } | null;
       try {
-        m = native().qrtrRecv(this.fd);
-      } catch {
-        return;
+        m = this.io.qrtrRecv(this.fd);
+      } catch (e) {
+        // The poll is level-triggered: a socket left open in error would wake the loop forever.
+        const errno = (e as { errno?: number }).errno;
+        return this.fail(new QrtrError(`QRTR socket ${this.address.node}:${this.address.port}: ${(e as Error).message}`, errno));
       }
       if (!m) return;
       this.stats.received++;
@@ -118,6 +134,12 @@ export class QrtrSocket {
         for (const l of this.dataListeners) l(from, m.data);
       }
     }
+  }
+
+  private fail(error: QrtrError): void {
+    this.stats.recvErrors++;
+    this.close();
+    for (const l of this.errorListeners) l(error);
   }
 }
 
@@ -147,11 +169,12 @@ export class QrtrLookup {
   readonly ready: Promise<void>;
   private readonly socket: QrtrSocket;
   private readonly changeListeners: ((change: 'new' | 'del', server: QrtrServer) => void)[] = [];
+  private readonly errorListeners: ((error: QrtrError) => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly settle: (e?: Error) => void;
 
-  constructor(opts: QrtrLookupOptions = {}) {
-    this.socket = QrtrSocket.open();
+  constructor(opts: QrtrLookupOptions = {}, io?: QrtrNative) {
+    this.socket = QrtrSocket.open(io);
     const service = opts.service ?? 0;
     const instance = opts.instance ?? 0;
     let settle!: (e?: Error) => void;
@@ -164,6 +187,13 @@ export class QrtrLookup {
       this.timer = undefined;
       settle(new QrtrLookupTimeoutError(`the QRTR name service did not answer a lookup of service ${service} within ${timeoutMs / 1000} s`));
     }, timeoutMs);
+    // A dead socket sees no more servers come or go: whoever keeps the list must know.
+    this.socket.onError((e) => {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      settle(e);
+      for (const l of this.errorListeners) l(e);
+    });
     this.socket.onControl((p) => {
       if (p.type === 'newServer' && p.service === 0 && p.instance === 0 && p.node === 0 && p.port === 0) {
         // The all-zero record ends the list of servers present when the lookup began.
@@ -192,6 +222,11 @@ export class QrtrLookup {
   /** Told of each server that appears or leaves after the lookup began (the initial list included). */
   onChange(listener: (change: 'new' | 'del', server: QrtrServer) => void): void {
     this.changeListeners.push(listener);
+  }
+
+  /** Told when the lookup's socket failed: the list is no longer kept current (the lookup is closed). */
+  onError(listener: (error: QrtrError) => void): void {
+    this.errorListeners.push(listener);
   }
 
   /** Current servers on one node. */

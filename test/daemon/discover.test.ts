@@ -7,9 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/server.js';
-import { discover } from '../../src/daemon/discover.js';
+import { discover, discoverQrtr, qrtrDataNetdev } from '../../src/daemon/discover.js';
 import { Manager } from '../../src/modem/manager.js';
-import { dryRunner } from '../../src/net/kernel.js';
+import { describeStep, dryRunner, linkName, planLink, planUnlink, type KernelDevice } from '../../src/net/kernel.js';
+import { splitTlvs } from '../../src/qmi/qmux.js';
+import { WdaDataAggregationProtocol } from '../../src/qmi/services/wda.js';
+import { ConfigError } from '../../src/wire/errors.js';
 import { MemoryNetdev } from '../../src/net/memory.js';
 import { DSS_SERVICES } from '../../src/sim/mbim-dss.js';
 import { PROFILES } from '../../src/sim/profiles.js';
@@ -103,5 +106,71 @@ describe('discovery and the kernel datapath', () => {
     await d.stop();
     expect(steps).toEqual(['ip link del rmnet_data2']);
     expect(existsSync(join(dir, 'wwand.state.json'))).toBe(false);
+  });
+
+  it('plans a QRTR modem\'s data as rmnet links on the IPA or MHI netdev, one mux id per bearer', () => {
+    for (const dev of [{ driver: 'ipa', netdev: 'rmnet_ipa0' }, { driver: 'mhi_net', netdev: 'mhi_hwip0' }] satisfies KernelDevice[]) {
+      const name = linkName(dev, 3, []);
+      expect(name).toBe('rmnet_data2');
+      expect(planLink(dev, 3, name).steps.map(describeStep)).toEqual([`ip link set dev ${dev.netdev} up`, `ip link add link ${dev.netdev} name rmnet_data2 type rmnet mux_id 3`]);
+      expect(planUnlink(dev, 3, name).map(describeStep)).toEqual(['ip link del rmnet_data2']);
+      expect(() => planLink(dev, 0, 'x')).toThrow(RangeError);
+      expect(() => planLink(dev, 255, 'x')).toThrow(RangeError);
+    }
+  });
+
+  it('finds a QRTR modem\'s data netdev by its driver (IPA or MHI), or none', () => {
+    const sys = fakeSysfs();
+    expect(qrtrDataNetdev(sys)).toEqual({ driver: 'ipa', netdev: '', sysfs: sys });
+    const ipa = join(sys, 'devices/platform/soc/1e40000.ipa');
+    mkdirSync(join(sys, 'bus/platform/drivers/ipa'), { recursive: true });
+    mkdirSync(join(ipa, 'net/rmnet_ipa0'), { recursive: true });
+    symlinkSync(join(sys, 'bus/platform/drivers/ipa'), join(ipa, 'driver'));
+    mkdirSync(join(sys, 'class/net/rmnet_ipa0'), { recursive: true });
+    symlinkSync(ipa, join(sys, 'class/net/rmnet_ipa0/device'));
+    const dms = { service: 2, instance: 1, node: 0, port: 0x4001 };
+    expect(discoverQrtr([dms], sys)).toEqual([{ id: 'qrtr0', control: 'qmi', port: 'qrtr://0', kernel: { driver: 'ipa', netdev: 'rmnet_ipa0', sysfs: sys } }]);
+  });
+
+  /** What WDA Set Data Format (0x17) and WDS Bind Mux Data Port (0x10) named as endpoint: type, interface; and the asked QMAP. */
+  const endpoints = (s: Simulator): string[] =>
+    s.modems[0]!.endpoint.requests
+      .filter((f) => (f.service === 0x1a && f.messageId === 0x20) || (f.service === 1 && f.messageId === 0xa2))
+      .map((f) => {
+        const t = splitTlvs(f.tlvs);
+        const e = t.ok ? t.value.find((x) => x.type === (f.service === 0x1a ? 0x17 : 0x10)) : undefined;
+        const dl = t.ok && f.service === 0x1a ? t.value.find((x) => x.type === 0x13) : undefined;
+        return `${e ? Buffer.from(e.value).subarray(0, 8).toString('hex') : 'none'}${dl ? ` dl=${Buffer.from(dl.value).readUInt32LE(0)}` : ''}`;
+      });
+
+  it('connects a modem on IPA: WDA asked for QMAP v5 on the embedded endpoint, rmnet links on rmnet_ipa0', async () => {
+    sim = await Simulator.start({ profile: PROFILES['qmi-usb'] });
+    const steps: string[] = [];
+    manager = new Manager(async (_m, n) => new MemoryNetdev(n), dryRunner((l) => steps.push(l)));
+    const m = await manager.add({ id: 'qrtr0', control: 'qmi', port: `unix:${sim.modems[0]!.ports[0]!.socket}`, kernel: { driver: 'ipa', netdev: 'rmnet_ipa0' } });
+    const a = await m.connect({ apns: ['internet'], ipType: 'ipv4', multiplex: 'required' });
+    // QMAP v5 asked (the EC25 answers v1, which rmnet reads too); endpoint type 4 (embedded) on interface 1, as an IPA data path is addressed.
+    expect(endpoints(sim)).toEqual([`0400000001000000 dl=${WdaDataAggregationProtocol.names.qmapv5}`, '0400000001000000']);
+    expect(a.netdev?.name).toBe('rmnet_data0');
+    expect(steps).toContain('ip link add link rmnet_ipa0 name rmnet_data0 type rmnet mux_id 1');
+    await m.disconnect(a.id);
+    expect(steps.at(-1)).toBe('ip link del rmnet_data0');
+  });
+
+  it('connect on a QRTR modem without a data netdev fails at once with a typed error; no call is started', async () => {
+    sim = await Simulator.start({ profile: PROFILES['qmi-usb'] });
+    manager = new Manager(async (_m, n) => new MemoryNetdev(n), dryRunner(() => undefined));
+    const m = await manager.add({ id: 'qrtr0', control: 'qmi', port: `unix:${sim.modems[0]!.ports[0]!.socket}`, kernel: { driver: 'ipa', netdev: '' } });
+    for (let i = 0; i < 2; i++) {
+      const e = await m.connect({ apns: ['internet'], ipType: 'ipv4', multiplex: 'none' }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as Error).message).toBe('no data netdev: this modem\'s data goes through the kernel (ipa), and no ipa netdev was found');
+    }
+    // The first connect fails before the call; the second (data format already set) starts it, and stops
+    // it again at once: every Start Network (WDS 0x20) is matched by a Stop Network (0x21).
+    const wdsCalls = (id: number): number => sim!.modems[0]!.endpoint.requests.filter((f) => f.service === 1 && f.messageId === id).length;
+    expect(wdsCalls(0x20)).toBe(1);
+    expect(wdsCalls(0x21)).toBe(1);
+    expect(m.bearers.size).toBe(0);
   });
 });

@@ -76,9 +76,10 @@ describe('QRTR device paths and discovery', () => {
 
   it('a node is a modem when it publishes DMS; other nodes and services are not modems', () => {
     const server = (node: number, service: number): QrtrServer => ({ node, port: 0x4000 + service, service, instance: qmiServiceInstance(1, 0) });
-    expect(discoverQrtr([server(5, 2), server(5, 1), server(1, 2), server(7, 1), server(9, 0x42)])).toEqual([
-      { id: 'qrtr1', control: 'qmi', port: 'qrtr://1' },
-      { id: 'qrtr5', control: 'qmi', port: 'qrtr://5' },
+    const kernel = { driver: 'ipa', netdev: '', sysfs: '/nonexistent' };
+    expect(discoverQrtr([server(5, 2), server(5, 1), server(1, 2), server(7, 1), server(9, 0x42)], '/nonexistent')).toEqual([
+      { id: 'qrtr1', control: 'qmi', port: 'qrtr://1', kernel },
+      { id: 'qrtr5', control: 'qmi', port: 'qrtr://5', kernel },
     ]);
   });
 });

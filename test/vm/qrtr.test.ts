@@ -4,8 +4,8 @@
  * and `wwan daemon` find and drive it. One VM run (slow under TCG): test/vm/scripts/qrtr.mjs does
  * every check inside and prints what it saw.
  */
-import { describe, expect } from 'vitest';
-import { itWithVm, vmRun } from '../support/vm.js';
+import { describe, expect, it } from 'vitest';
+import { itWithVm, keyValues, vmRun } from '../support/vm.js';
 import { ModemFirmware } from '../../src/sim/firmware.js';
 import { PROFILES } from '../../src/sim/profiles.js';
 
@@ -117,5 +117,16 @@ describe.sequential('QMI over QRTR, the simulator as a QRTR node under the real 
     expect(o.daemonGone).toBe('gone');
     expect(o.daemonBack).toBe('registered');
     process.stderr.write(`[vm] qrtr scenario: ${r.seconds.toFixed(1)} s\n`);
+  });
+
+  // Out of the default suite (WWAN_VM_QRTR_MM=1 runs it) until it has passed once: under TCG on a loaded
+  // host the guest's `wwan sim --qrtr` did not publish within the script's waits in the runs made so far,
+  // so these expectations are not yet confirmed. What ModemManager needs is in the script's header.
+  (process.env.WWAN_VM_QRTR_MM ? vmIt : it.skip)('Debian\'s ModemManager finds the QRTR modem (qcom-soc), enables it to registered, drops it when it leaves', { timeout: 16 * MINUTES }, async () => {
+    const r = await vmRun(['--qrtr', '--modems', '0'], ['bash', 'test/vm/scripts/qrtr-modemmanager.sh'], 900);
+    expect(r.code, r.stderr.slice(-4000)).toBe(0);
+    const kv = keyValues(r.stdout);
+    expect(kv).toMatchObject({ mm_plugin: 'qcom-soc', mm_imei: IMEI, mm_model: 'EC25', mm_state: 'registered', mm_after_sim_stop: '0' });
+    expect(kv.mm_primary_port).toMatch(/^qrtr\d+$/);
   });
 });
