@@ -20,7 +20,7 @@ type Queued = { node: number; port: number; data: Buffer } | Error;
 function fakeKernel() {
   const queue: Queued[] = [];
   const sent: { node: number; port: number; bytes: Uint8Array }[] = [];
-  let callback: ((status: number) => void) | undefined;
+  let callback: ((status: number, events: number) => void) | undefined;
   let unwatched = 0;
   let fd = -1;
   const io: QrtrNative = {
@@ -39,7 +39,7 @@ function fakeKernel() {
     io,
     sent,
     queue,
-    wake: (status = 0) => callback?.(status),
+    wake: (status = 0) => callback?.(status, 1),
     errno,
     get unwatched() {
       return unwatched;
