@@ -16,6 +16,9 @@ echo "driver=$(basename "$(readlink /sys/class/usbmisc/cdc-wdm0/device/driver)")
 step() { echo "wwan-dss: [$SECONDS s] $*" >&2; }
 fail() { echo "FAILED: $*" >&2; [ -f /tmp/daemon.log ] && cat /tmp/daemon.log >&2; exit 1; }
 
+# (b) is opt-in (first argument `daemon`): the daemon's MBIM control path stopped answering after
+# the probe in every run so far.
+if [ "${1:-}" = daemon ]; then
 step "daemon"
 # (b) the daemon's streams on the kernel datapath.
 wwan daemon --socket "$WWAN_SOCKET" > /tmp/daemon.log 2>&1 &
@@ -67,6 +70,7 @@ head -c 200 /tmp/nmea.err >&2
 sed -n '1p' /tmp/nmea.txt | tr -d '\r' | sed 's/^/nmea_first=/'
 # The daemon goes (its MBIM CLOSE sent) before mbimcli opens the device itself.
 kill -TERM $DAEMON; wait $DAEMON
+fi
 
 step "mbimcli dss-connect"
 # (a) mbimcli and a packet socket. ETH_P_ALL receives what comes in; what this host sent is skipped.
@@ -94,5 +98,5 @@ step "mbimcli dss-disconnect"
 out=$(mbimcli -d /dev/cdc-wdm0 --dss-disconnect="$ECHO,0" 2>&1); grep -q 'Successfully disconnected' <<< "$out" && echo mbimcli_disconnect=ok || echo "$out" >&2
 ip link del "$NET.256"
 
-grep -E 'DSS|dss' /tmp/daemon.log | head -8 >&2
+[ -f /tmp/daemon.log ] && grep -E 'DSS|dss' /tmp/daemon.log | head -8 >&2
 exit 0
