@@ -179,6 +179,9 @@ const helpers = {
   },
 };
 
+/** Layouts of a fixed size that hold no reference: numbers, UUIDs, addresses. */
+const FIXED_SIZE_KINDS = new Set(['u16', 'u32', 'i32', 'u64', 'uuid', 'address']);
+
 /**
  * Where the string sizes sit in the fixed part of an ms-struct-array element: each element is followed
  * by its strings, so these say where the next one starts. Other variable fields cannot be placed so.
@@ -189,7 +192,7 @@ export function stringSizeSlots(shape: Record<string, Field<unknown>>): number[]
   for (const f of Object.values(shape)) {
     const l = f.layout;
     if (l.kind === 'string') slots.push(at + 4);
-    else if (!['u16', 'u32', 'i32', 'u64', 'uuid', 'address'].includes(l.kind)) throw new Error(`ms-struct-array elements hold numbers and strings only (${f.wire})`);
+    else if (!FIXED_SIZE_KINDS.has(l.kind)) throw new Error(`ms-struct-array elements hold numbers and strings only (${f.wire})`);
     at += f.fixedSize;
   }
   return slots;
@@ -447,7 +450,7 @@ class Generator {
 function fixedOnly(f: Field<unknown>): boolean {
   const l = f.layout;
   if (l.kind === 'struct') return Object.values(l.shape).every((e) => !e.isCount && fixedOnly(e));
-  return ['u16', 'u32', 'i32', 'u64', 'uuid', 'address'].includes(l.kind);
+  return FIXED_SIZE_KINDS.has(l.kind);
 }
 
 const readers = new WeakMap<Struct<any>, StructReader>();
