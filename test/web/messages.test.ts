@@ -3,60 +3,42 @@
  * text each other: a message sent from the page arrives on the other modem's page live, grouped by
  * number, and can be deleted. Any error the page logs fails the test.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
-import { Daemon } from '../../src/daemon/server.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect } from 'vitest';
 import { MemoryNetdev } from '../../src/net/memory.js';
 import { ModemFirmware } from '../../src/sim/firmware.js';
 import { PROFILES } from '../../src/sim/profiles.js';
-import { WebServer } from '../../src/web/server.js';
 import { hasTool, itWithTools } from '../support/tools.js';
-import { buildDashboard, newPage, openPage } from './build.js';
+import { dashboardFixture, newPage } from './build.js';
 import { daemonWithSims } from '../support/sim-daemon.js';
 
 const it = itWithTools(['chromium']);
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'wwan-messages-'));
+mkdirSync(ARTIFACTS, { recursive: true });
 // The daemon's first simulator runs with seed 1: modem n has seed 1 + n.
 const number = (n: number): string => new ModemFirmware({ seed: 1 + n, ...PROFILES['qmi-rmnet'].firmware }).identity.msisdn;
-let daemon: Daemon;
-let web: WebServer;
-let browser: Browser;
+const ui = dashboardFixture('messages', {
+  start: (dir) => daemonWithSims({ socket: join(dir, 'wwand.sock'), netdev: async (_m, n) => new MemoryNetdev(n) }, ['qmi-rmnet:2']),
+  viewport: { width: 1100, height: 760 },
+});
 let sender: Page;
 let receiver: Page;
-const problems: string[] = [];
 
 beforeAll(async () => {
   if (!hasTool('chromium')) return;
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const staticDir = await buildDashboard();
-  daemon = await daemonWithSims({ socket: join(dir, 'wwand.sock'), netdev: async (_m, n) => new MemoryNetdev(n) }, ['qmi-rmnet:2']);
-  web = await WebServer.start({ daemon, port: 0, sampleMs: 500, staticDir });
-  const viewport = { width: 1100, height: 760 };
-  ({ browser, page: sender } = await openPage(problems, viewport));
-  receiver = await newPage(browser, problems, viewport);
-}, 30_000);
-
-afterEach(() => {
-  expect(problems).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await web?.close();
-  await daemon?.stop();
+  sender = ui.page;
+  receiver = await newPage(ui.browser, ui.problems, { width: 1100, height: 760 });
 });
 
 describe('the messages page', () => {
   it('sends from one modem; the other modem\'s open page shows it live, by number; delete', async () => {
-    await receiver.goto(web.url);
+    await receiver.goto(ui.web.url);
     await receiver.evaluate("location.hash = '#/modem/sim1/messages'");
     await expect.poll(() => receiver.locator('#conversations').innerText()).toContain('No messages.');
-    await sender.goto(web.url);
+    await sender.goto(ui.web.url);
     await sender.evaluate("location.hash = '#/modem/sim0'");
     await sender.locator('#messages-link').click();
     await sender.locator('#send input[name=to]').fill(number(1));
