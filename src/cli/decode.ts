@@ -7,9 +7,8 @@ import { describeTransfer, type DescribeOptions } from '../mux/describe.js';
 import { writeIpPcap, writeNtbPcap } from '../mux/pcap.js';
 import { LINKTYPE_WIRESHARK_UPPER_PDU, PcapWriter } from '../trace/pcap.js';
 import { decodePdu, timestampIso, type SmsTimestamp } from '../sms/index.js';
+import type { DecodeFormat } from './decode-formats.js';
 
-export const DECODE_FORMATS = ['qmux', 'mbim', 'qmap', 'qmimux', 'bam-dmux', 'ntb', 'sms'] as const;
-export type DecodeFormat = (typeof DECODE_FORMATS)[number];
 
 export function decodeBytes(format: DecodeFormat, bytes: Uint8Array, opts: DescribeOptions = {}): { errors: unknown[] } {
   if (format === 'qmux') return describeQmux(bytes);

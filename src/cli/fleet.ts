@@ -9,7 +9,10 @@ import type { MqttBridge } from '../daemon/mqtt.js';
 import { readPasswordFile } from './manage.js';
 import type { DaemonMetrics } from '../daemon/metrics.js';
 import type { Daemon } from '../daemon/server.js';
-import { DEFAULT_METRICS_ADDRESS, type MetricsServer } from '../web/metrics-server.js';
+import type { MetricsServer } from '../web/metrics-server.js';
+
+/** Where `--metrics` without an address serves: loopback only, Prometheus' usual port range. */
+const DEFAULT_METRICS_ADDRESS = '127.0.0.1:9470';
 
 export interface FleetOptions {
   metrics?: string | true;

@@ -1,7 +1,7 @@
 /** `wwan`: the command line. The compatible CLIs take their arguments raw; the rest go through commander. */
 import { Argument, Command, Option } from 'commander';
 import { PROFILES } from '../sim/profiles.js';
-import { FAULTS } from '../sim/faults.js';
+import { FAULTS } from '../sim/fault-list.js';
 import { SMS_CONTROLS } from '../sim/sms-control.js';
 import { HOTPLUG_CONTROLS } from '../sim/hotplug-control.js';
 import { runSim, runSimCtl, type SimCommandOptions } from './sim.js';
@@ -10,14 +10,12 @@ import { runMonitor } from './monitor.js';
 import { fleetOptions, type FleetOptions } from './fleet.js';
 import { smsCommand } from './sms.js';
 import { dssCommand } from './dss.js';
-import { runDemo } from './demo.js';
-import { connectProgress, runTrace } from './trace.js';
 import { bashCompletion, runReload, runUnlock, version, type ServiceOptions } from './service.js';
 import { registerRadioCommands } from './radio.js';
 import { LOG_LEVELS } from '../daemon/log.js';
 import type { Params } from '../daemon/api.js';
 import { registerVmCommand } from './vm.js';
-import { DECODE_FORMATS, decodeBytes, readInput, writeDecodePcap, type DecodeFormat } from './decode.js';
+import { DECODE_FORMATS, type DecodeFormat } from './decode-formats.js';
 
 const argv = process.argv.slice(2);
 
@@ -41,7 +39,8 @@ async function main(): Promise<number> {
     .addOption(new Option('--qmap-direction <dir>', 'QMAP direction (v4 frames differ)').choices(['downlink', 'uplink']).default('downlink'))
     .option('--pcap <file>', 'also write a capture for Wireshark')
     .argument('[file]', 'a file with the bytes (raw, or hex text)')
-    .action((file: string | undefined, opts: { as: DecodeFormat; hex?: string; qmapVersion: string; qmapDirection: 'downlink' | 'uplink'; pcap?: string }) => {
+    .action(async (file: string | undefined, opts: { as: DecodeFormat; hex?: string; qmapVersion: string; qmapDirection: 'downlink' | 'uplink'; pcap?: string }) => {
+      const { decodeBytes, readInput, writeDecodePcap } = await import('./decode.js');
       const bytes = readInput({ hex: opts.hex, file });
       const mux = { qmapVersion: Number(opts.qmapVersion) as 1 | 4 | 5, qmapDirection: opts.qmapDirection };
       const result = decodeBytes(opts.as, bytes, mux);
@@ -146,7 +145,7 @@ async function main(): Promise<number> {
   ).action(async (modem: string, opts: { socket?: string; json?: boolean; apn: string[]; ipType: Params<'connect'>['ipType']; auth: Params<'connect'>['auth']; user?: string; passwordFile?: string; linkId?: string; multiplex: Params<'connect'>['multiplex'] }) => {
     const o = stdOutput(!!opts.json);
     // On a terminal, the requests of the connect sequence scroll by as they happen.
-    const progress = !o.json && process.stderr.isTTY ? await connectProgress(opts.socket, modem, (l) => o.err(l)) : undefined;
+    const progress = !o.json && process.stderr.isTTY ? await (await import('./trace.js')).connectProgress(opts.socket, modem, (l) => o.err(l)) : undefined;
     if (!o.json && process.stderr.isTTY) o.err(`connecting ${modem} to ${opts.apn.join(', ')}…\n`);
     code = await withDaemon(
       opts.socket,
@@ -183,7 +182,7 @@ async function main(): Promise<number> {
     .option('--pcap <file>', 'also write them for Wireshark (mbim.control / data)')
     .option('--count <n>', 'stop after n messages')
     .action(async (opts: { socket?: string; json?: boolean; pcap?: string; count?: string }) => {
-      code = await runTrace(opts);
+      code = await (await import('./trace.js')).runTrace(opts);
     });
   socketOpt(program.command('monitor').description('live events (state, bearers, signal) until Ctrl-C')).action(async (opts: { socket?: string; json?: boolean }) => {
     code = await runMonitor(opts.socket, !!opts.json);
@@ -196,7 +195,7 @@ async function main(): Promise<number> {
     .description('the main job: a simulated modem, two multiplexed PDNs, their links, a ping through each')
     .option('--json', 'the last stdout line is the summary as JSON')
     .action(async (opts: { json?: boolean }) => {
-      code = await runDemo(!!opts.json);
+      code = await (await import('./demo.js')).runDemo(!!opts.json);
     });
   registerVmCommand(program, (c) => (code = c));
   try {

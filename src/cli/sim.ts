@@ -1,7 +1,6 @@
 /** `wwan sim`: run simulated modems until SIGINT/SIGTERM. The first stdout line is the ready event; logs go to stderr. */
 import { PROFILES, isProfileName } from '../sim/profiles.js';
 import type { Simulator } from '../sim/simulator.js';
-import { QUERIES } from '../sim/control-queries.js';
 import { connectUnix } from '../transport/unix.js';
 import { stopSignal } from './signals.js';
 
@@ -99,6 +98,7 @@ export async function runSimCtl(control: string, fault: string, args_: string[],
     return 2;
   }
   // Options (--to, --text…) are taken as given: a text of digits stays text.
+  const { QUERIES } = await import('../sim/control-queries.js');
   const req = (QUERIES as readonly string[]).includes(fault) ? { query: fault } : { ...args, ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)), fault };
   const sock = await connectUnix(control).catch((e: Error) => e);
   if (sock instanceof Error) {

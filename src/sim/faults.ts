@@ -6,6 +6,7 @@ import { basicConnect } from '../mbim/services/basic-connect.js';
 import { QMI_CID_BROADCAST } from '../qmi/qmux.js';
 import { nas } from '../qmi/services/nas.js';
 import type { SimModem } from './modem.js';
+import { FAULTS } from './fault-list.js';
 
 export interface FaultRequest {
   fault: string;
@@ -15,20 +16,6 @@ export interface FaultRequest {
 
 export type FaultAnswer = { ok: true; [k: string]: unknown } | { ok: false; error: string };
 
-/** Every fault, with what it does; `wwan sim ctl --help` prints these. */
-export const FAULTS: Record<string, string> = {
-  'drop-responses': 'drop the next N responses to the host (count, default all until cleared with count=0)',
-  'delay-responses': 'delay every response to the host by ms (0 clears)',
-  reset: 'reset the modem: sessions drop, client ids are forgotten, socket clients are disconnected',
-  disconnect: 'network-initiated disconnect of one session (handle) or all',
-  'signal-loss': 'lose coverage: registration searching, sessions drop (on=false recovers)',
-  'malformed-control': 'send garbage and a lying QMUX (or MBIM) header to every control client',
-  'malformed-data': 'send a truncated, lying transfer on the data pipe',
-  'indication-storm': 'send N serving-system indications (MBIM: signal-state notifications) at once (count, default 1000)',
-  'flow-control': 'QMAP FLOW_DISABLE (enable=false) or FLOW_ENABLE for a mux id (mux)',
-  'bam-channel': 'BAM-DMUX: the modem closes (open=false) or opens a channel (channel)',
-  'dss-stall': 'MBIM: every DSS stream stops sending to the host (on=false resumes)',
-};
 
 /** Bytes with no QMUX marker, then a header whose lengths disagree: the host must skip both. */
 const QMI_GARBAGE = [0xde, 0xad, 0xbe, 0xef, 0x01, 0xff, 0x00, 0x80, 0x02, 0x01, 0x04, 0x00, 0x00];

@@ -9,8 +9,6 @@ import type { DaemonMetrics } from '../daemon/metrics.js';
 import { ConfigError } from '../modem/types.js';
 import { isLoopback } from './server.js';
 
-export const DEFAULT_METRICS_ADDRESS = '127.0.0.1:9470';
-
 export class MetricsServer {
   private constructor(
     private readonly server: http.Server,
