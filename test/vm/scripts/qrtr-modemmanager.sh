@@ -47,10 +47,12 @@ echo "udev_tagged=$(udevadm info --query=property "/sys/class/net/$NETDEV" | gre
 MM=$!
 say "ModemManager started"
 mm() { timeout 60 mmcli "$@"; }
-for i in $(seq 180); do
-  kill -0 "$MM" 2>/dev/null || fail "ModemManager exited"
-  mm -m 0 -K 2>/dev/null | grep -q 'modem.generic.state *: disabled' && break; sleep 1
-done
+# Waits read ModemManager's log: under TCG each mmcli call takes seconds, a grep does not.
+wait_log() {
+  for i in $(seq $(($2 * 2))); do grep -q -E "$1" "$LOG" && return 0; kill -0 "$MM" 2>/dev/null || fail "ModemManager exited"; sleep 0.5; done
+  fail "not in ModemManager's log within $2 s: $1"
+}
+wait_log 'state changed \(unknown -> disabled\)' 180
 say "modem listed"
 mm -m 0 -K > /tmp/modem.txt || fail "no modem"
 kv() { sed -n "s/^$2 *: \(.*\)$/\1/p" "$1" | head -1; }
@@ -59,17 +61,19 @@ echo "mm_primary_port=$(kv /tmp/modem.txt modem.generic.primary-port) mm_imei=$(
 echo "mm_manufacturer=$(kv /tmp/modem.txt modem.generic.manufacturer | tr ' ' _) mm_model=$(kv /tmp/modem.txt modem.generic.model | tr ' ' _)"
 echo "mm_ports=$(sed -n 's/^modem.generic.ports.value\[[0-9]*\] *: //p' /tmp/modem.txt | tr -d ' ' | sort | tr '\n' ,)"
 mm -m 0 -e > /dev/null || fail "enable"
-for i in $(seq 60); do mm -m 0 -K | grep -q 'modem.generic.state *: \(registered\|connected\)' && break; sleep 1; done
+wait_log 'state changed \(enabled -> registered\)' 60
 mm -m 0 -K > /tmp/modem.txt
 echo "mm_state=$(kv /tmp/modem.txt modem.generic.state) mm_operator=$(kv /tmp/modem.txt modem.3gpp.operator-code)"
 say "enabled"
 # The simulator leaves: its DEL_SERVERs remove the node, and ModemManager the modem.
 kill "$SIM"; wait "$SIM"
+wait_log 'qrtr node [0-9]+ removed' 60
+# The QMI port goes, and with it the modem (the netdev alone makes none: "at least a QMI port is required").
 for i in $(seq 30); do mm -L 2>/dev/null | grep -q '/Modem/' || break; sleep 1; done
-echo "mm_after_sim_stop=$(mm -L 2>/dev/null | grep -c '/Modem/')"
-grep -q 'qrtr node [0-9]* removed' "$LOG" && echo "mm_node_removed=yes"
+echo "mm_node_removed=yes mm_after_sim_stop=$(mm -L 2>/dev/null | grep -c '/Modem/')"
 say "done"
 kill "$MM"; wait "$MM"
 kill "$POLKIT"
+udevadm control --exit
 ip link del "$NETDEV"
 exit 0
