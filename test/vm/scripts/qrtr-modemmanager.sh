@@ -12,7 +12,8 @@
 #   BAM-DMUX netdev, tagged by 77-mm-qcom-soc.rules. The VM has neither, so a dummy netdev stands in
 #   (enough to enable and register; connecting needs IPA), tagged the same by a rule in /run/udev/rules.d;
 # - the netdev has no driver, so alone it is "filtered as couldn't retrieve drivers" by every plugin and
-#   its device is dropped: it must be probed together with the QRTR port (driver "qrtr"). As on a phone
+#   its device is dropped: it must be probed together with the QRTR port (driver "qrtr"), and 1.20 does
+#   not reprobe a device for a port that comes after its modem was made. As on a phone
 #   that boots with both there, the simulator and the netdev are up before ModemManager starts, and its
 #   first scan finds them together.
 # Prints `key=value` lines the test checks.
