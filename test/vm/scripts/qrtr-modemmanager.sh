@@ -55,23 +55,23 @@ wait_log() {
 }
 wait_log 'state changed \(unknown -> disabled\)' 180
 say "modem listed"
+# One mmcli call each (under TCG each takes seconds): enable, then everything read once registered.
+mm -m 0 -e > /dev/null || fail "enable"
+wait_log 'state changed \(enabled -> registered\)' 60
 mm -m 0 -K > /tmp/modem.txt || fail "no modem"
 kv() { sed -n "s/^$2 *: \(.*\)$/\1/p" "$1" | head -1; }
 echo "mm_plugin=$(kv /tmp/modem.txt modem.generic.plugin) mm_driver=$(kv /tmp/modem.txt 'modem.generic.drivers.value\[1\]')"
 echo "mm_primary_port=$(kv /tmp/modem.txt modem.generic.primary-port) mm_imei=$(kv /tmp/modem.txt modem.3gpp.imei)"
 echo "mm_manufacturer=$(kv /tmp/modem.txt modem.generic.manufacturer | tr ' ' _) mm_model=$(kv /tmp/modem.txt modem.generic.model | tr ' ' _)"
 echo "mm_ports=$(sed -n 's/^modem.generic.ports.value\[[0-9]*\] *: //p' /tmp/modem.txt | tr -d ' ' | sort | tr '\n' ,)"
-mm -m 0 -e > /dev/null || fail "enable"
-wait_log 'state changed \(enabled -> registered\)' 60
-mm -m 0 -K > /tmp/modem.txt
 echo "mm_state=$(kv /tmp/modem.txt modem.generic.state) mm_operator=$(kv /tmp/modem.txt modem.3gpp.operator-code)"
 say "enabled"
 # The simulator leaves: its DEL_SERVERs remove the node, and ModemManager the modem.
 kill "$SIM"; wait "$SIM"
 wait_log 'qrtr node [0-9]+ removed' 60
 # The QMI port goes, and with it the modem (the netdev alone makes none: "at least a QMI port is required").
-for i in $(seq 30); do mm -L 2>/dev/null | grep -q '/Modem/' || break; sleep 1; done
-echo "mm_node_removed=yes mm_after_sim_stop=$(mm -L 2>/dev/null | grep -c '/Modem/')"
+for i in $(seq 30); do modems=$(mm -L 2>/dev/null | grep -c '/Modem/'); [ "$modems" = 0 ] && break; sleep 1; done
+echo "mm_node_removed=yes mm_after_sim_stop=$modems"
 say "done"
 kill "$MM"; wait "$MM"
 kill "$POLKIT"
