@@ -70,7 +70,8 @@ say "enabled"
 kill "$SIM"; wait "$SIM"
 wait_log 'qrtr node [0-9]+ removed' 60
 # The QMI port goes, and with it the modem (the netdev alone makes none: "at least a QMI port is required").
-for i in $(seq 30); do modems=$(mm -L 2>/dev/null | grep -c '/Modem/'); [ "$modems" = 0 ] && break; sleep 1; done
+modems=unknown
+for i in $(seq 30); do list=$(mm -L 2>/dev/null) && { modems=$(grep -c '/Modem/' <<< "$list"); [ "$modems" = 0 ] && break; }; sleep 1; done
 echo "mm_node_removed=yes mm_after_sim_stop=$modems"
 say "done"
 kill "$MM"; wait "$MM"
