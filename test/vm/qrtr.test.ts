@@ -2,7 +2,8 @@
  * QMI over QRTR under Debian's kernel (`wwan vm run --qrtr`): the simulator publishes its QMI services
  * on the local node through the kernel's name service; the real qmicli (`-d qrtr://N`), `wwan qmicli`
  * and `wwan daemon` find and drive it. One VM run (slow under TCG): test/vm/scripts/qrtr.mjs does
- * every check inside and prints what it saw.
+ * every check inside and prints what it saw; Debian's ModemManager has a second run of its own
+ * (test/vm/scripts/qrtr-modemmanager.sh).
  */
 import { describe, expect } from 'vitest';
 import { itWithVm, keyValues, vmRun } from '../support/vm.js';
