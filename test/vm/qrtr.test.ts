@@ -2,16 +2,19 @@
  * QMI over QRTR under Debian's kernel (`wwan vm run --qrtr`): the simulator publishes its QMI services
  * on the local node through the kernel's name service; the real qmicli (`-d qrtr://N`), `wwan qmicli`
  * and `wwan daemon` find and drive it. One VM run (slow under TCG): test/vm/scripts/qrtr.mjs does
- * every check inside and prints what it saw.
+ * every check inside and prints what it saw; Debian's ModemManager has a second run of its own
+ * (test/vm/scripts/qrtr-modemmanager.sh).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { itWithVm, keyValues, vmRun } from '../support/vm.js';
 import { ModemFirmware } from '../../src/sim/firmware.js';
 import { PROFILES } from '../../src/sim/profiles.js';
 
 const vmIt = itWithVm();
 const MINUTES = 60_000;
-const IMEI = new ModemFirmware({ seed: 1, ...PROFILES['qmi-usb'].firmware }).identity.imei;
+/** The simulator's modem as `wwan sim --profile qmi-usb` makes it (seed 1). */
+const FIRMWARE = new ModemFirmware({ seed: 1, ...PROFILES['qmi-usb'].firmware });
+const IMEI = FIRMWARE.identity.imei;
 
 interface Step {
   code: number;
@@ -119,14 +122,22 @@ describe.sequential('QMI over QRTR, the simulator as a QRTR node under the real 
     process.stderr.write(`[vm] qrtr scenario: ${r.seconds.toFixed(1)} s\n`);
   });
 
-  // Out of the default suite (WWAN_VM_QRTR_MM=1 runs it) until it has passed once: under TCG on a loaded
-  // host the guest's `wwan sim --qrtr` did not publish within the script's waits in the runs made so far,
-  // so these expectations are not yet confirmed. What ModemManager needs is in the script's header.
-  (process.env.WWAN_VM_QRTR_MM ? vmIt : it.skip)('Debian\'s ModemManager finds the QRTR modem (qcom-soc), enables it to registered, drops it when it leaves', { timeout: 16 * MINUTES }, async () => {
-    const r = await vmRun(['--qrtr', '--modems', '0'], ['bash', 'test/vm/scripts/qrtr-modemmanager.sh'], 900);
+  // ModemManager auto-scans (with the real udevd): its QRTR watcher reports nodes only then. What it
+  // needs besides (a net port tagged qcom-soc, probed with the QRTR port) is in the script's header.
+  vmIt('Debian\'s ModemManager finds the QRTR modem (qcom-soc), enables it to registered, drops it when it leaves', { timeout: 9 * MINUTES }, async () => {
+    const r = await vmRun(['--qrtr', '--modems', '0'], ['bash', 'test/vm/scripts/qrtr-modemmanager.sh'], 480);
     expect(r.code, r.stderr.slice(-4000)).toBe(0);
     const kv = keyValues(r.stdout);
-    expect(kv).toMatchObject({ mm_plugin: 'qcom-soc', mm_imei: IMEI, mm_model: 'EC25', mm_state: 'registered', mm_after_sim_stop: '0' });
-    expect(kv.mm_primary_port).toMatch(/^qrtr\d+$/);
+    const { manufacturer, model } = FIRMWARE.identity;
+    expect(kv, r.stderr.slice(-4000)).toMatchObject({
+      udev_tagged: '2',
+      mm_plugin: 'qcom-soc', mm_driver: 'qrtr', mm_primary_port: 'qrtr1',
+      mm_imei: IMEI, mm_manufacturer: manufacturer.replace(/ /g, '_'), mm_model: model.replace(/ /g, '_'),
+      mm_state: 'registered', mm_operator: `${FIRMWARE.home.mcc}${FIRMWARE.home.mnc}`,
+      mm_node_removed: 'yes', mm_after_sim_stop: '0',
+    });
+    // The QRTR node is the control port; the tagged netdev is the modem's net port.
+    expect(kv.mm_ports).toMatch(/^qrtr1\(qmi\),wwqrtr\d+\(net\),$/);
+    process.stderr.write(`[vm] qrtr ModemManager scenario: ${r.seconds.toFixed(1)} s\n`);
   });
 });
