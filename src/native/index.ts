@@ -63,14 +63,37 @@ export const POLL_WRITABLE = 2;
 /** An opaque libuv poll handle. */
 export type ReadableWatch = { readonly __brand: 'ReadableWatch' };
 
+/** Every function this source calls, checked on load (the compiler keeps the list complete). */
+const ADDON_FUNCTIONS = Object.keys({
+  openPty: 1, tunOpen: 1, tunSetOffload: 1, watchReadable: 1, watchWritable: 1, unwatch: 1, abstractListen: 1, abstractConnect: 1,
+  qrtrOpen: 1, qrtrSend: 1, qrtrRecv: 1, packetOpen: 1, packetSend: 1, packetRecv: 1,
+} satisfies Record<keyof NativeAddon, 1>);
+
+/**
+ * The addon as loaded, refused when it lacks a function this source calls: a binary built from an
+ * older native/ (a checkout whose build/ was not remade after native/ changed) would otherwise fail
+ * quietly where the C side changed beside a new function (a cdc-wdm watch whose callback never said
+ * "readable", so the modem's answers were never read).
+ */
+export function checkAddon(loaded: Partial<NativeAddon>, where: string): NativeAddon {
+  const missing = ADDON_FUNCTIONS.filter((f) => typeof loaded[f as keyof NativeAddon] !== 'function');
+  if (missing.length === 0) return loaded as NativeAddon;
+  throw new Error(
+    `wwankit's native addon (${where}) is older than this code: it has no ${missing.join(', ')}. Rebuild it: ` +
+      '`npm rebuild wwankit` (in a checkout: `npm ci`, or `node scripts/install-native.cjs` with npm_config_node_gyp set).',
+  );
+}
+
 let addon: NativeAddon | undefined;
 
 export function native(): NativeAddon {
   if (!addon) {
     const require = createRequire(import.meta.url);
-    const load = require('node-gyp-build') as (root: string) => NativeAddon;
+    const gypBuild = require('node-gyp-build') as ((root: string) => NativeAddon) & { path(root: string): string };
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    let loaded: NativeAddon;
     try {
-      addon = load(fileURLToPath(new URL('../..', import.meta.url)));
+      loaded = gypBuild(root);
     } catch (e) {
       throw new Error(
         `wwankit's native addon is not available for ${process.platform}-${process.arch}; it is needed for ` +
@@ -79,6 +102,7 @@ export function native(): NativeAddon {
           `(${(e as Error).message.split('\n')[0]})`,
       );
     }
+    addon = checkAddon(loaded, gypBuild.path(root));
   }
   return addon;
 }

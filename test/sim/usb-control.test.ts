@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EncapsulatedControl, cdcClassRequest, defaultReply, type NtbParameters } from '../../src/sim/usb/cdc-control.js';
+import { inDataStage } from '../../src/sim/usb/gadgetfs-gadget.js';
 import { configDescriptor, decodeSetup, endpointDescriptor, interfaceDescriptor, mbimFunctional, CDC_MBIM, type SetupPacket } from '../../src/sim/usb/descriptors.js';
 
 const setup = (requestType: number, request: number, length: number, value = 0): SetupPacket => ({ requestType, request, value, index: 4, length });
@@ -75,6 +76,20 @@ describe('USB modem function control', () => {
     expect((c.setup(GET(256)) as { write: Uint8Array }).write.length).toBe(88);
     for (let i = 0; i < 300; i++) c.write(new Uint8Array([i & 0xff]));
     expect(c.stats.dropped).toBe(300 - 256);
+  });
+
+  it('GadgetFS: an IN request reported at 256 bytes (its cap; cdc-wdm asked 4096) is never answered with a full 256, which would leave the host waiting for more', () => {
+    let notified = 0;
+    const c = new EncapsulatedControl('usb:test', () => notified++);
+    c.write(new Uint8Array(600).fill(7));
+    const pieces: number[] = [];
+    for (let i = 0; i < 4 && c.stats.responses < 3; i++) pieces.push((c.setup(inDataStage(GET(256))) as { write: Uint8Array }).write.length);
+    // Each piece is short of the reported length, so a short packet ends each data stage.
+    expect(pieces).toEqual([255, 255, 90]);
+    expect(notified).toBe(3);
+    // Shorter IN requests and OUT requests are as the host sent them.
+    expect(inDataStage(GET(28)).length).toBe(28);
+    expect(inDataStage(setup(0x21, 0x00, 300)).length).toBe(300);
   });
 
   it('NCM requests: NTB parameters as cdc_ncm reads them; the host may lower the input size; unknown IN requests stall', () => {

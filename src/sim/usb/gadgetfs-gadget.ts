@@ -11,7 +11,7 @@ import type { SimModem } from '../modem.js';
 import { cdcClassRequest, defaultReply, type NtbParameters } from './cdc-control.js';
 import {
   CDC_HEADER, CDC_MBIM, CDC_MBIM_EXTENDED, CDC_UNION, EP_BULK, EP_INTERRUPT,
-  cdcHeader, cdcUnion, configDescriptor, deviceDescriptor, endpointDescriptor, interfaceDescriptor, mbimExtended, mbimFunctional,
+  cdcHeader, cdcUnion, configDescriptor, deviceDescriptor, endpointDescriptor, interfaceDescriptor, mbimExtended, mbimFunctional, type SetupPacket,
 } from './descriptors.js';
 import { EndpointThreads } from './endpoint-threads.js';
 import { ModemFunction, run } from './modem-function.js';
@@ -46,6 +46,19 @@ function configuration(highSpeed: boolean): Uint8Array {
     epDescriptor(ENDPOINTS.bulkIn, highSpeed),
     epDescriptor(ENDPOINTS.bulkOut, highSpeed),
   ]);
+}
+
+/**
+ * GadgetFS tells user space at most RBUF_SIZE (256) of an IN request's wLength, whatever the host
+ * asked (cdc-wdm asks its wMaxControlMessage, 4096). An answer of exactly 256 bytes then ends on a
+ * full packet while the host waits for more: the data stage never ends and every later control
+ * request (each command to the modem) queues behind it. One byte less ends it with a short packet;
+ * a longer message goes on in the next announced piece.
+ */
+const GADGETFS_IN_LENGTH_REPORTED = 256;
+
+export function inDataStage(s: SetupPacket): SetupPacket {
+  return s.requestType & 0x80 && s.length >= GADGETFS_IN_LENGTH_REPORTED ? { ...s, length: GADGETFS_IN_LENGTH_REPORTED - 1 } : s;
 }
 
 const tagged = (tag: number, parts: Uint8Array[]): Buffer => {
@@ -108,7 +121,8 @@ export async function plugGadgetFsGadget(modem: SimModem, log: (line: string) =>
           return { read: () => undefined };
         }
         if (s.requestType === 0x01 && s.request === 0x0b) return { read: () => undefined }; // SET_INTERFACE
-        return fn.setup(s) ?? cdcClassRequest(s, ntb) ?? defaultReply(s);
+        const request = inDataStage(s);
+        return fn.setup(request) ?? cdcClassRequest(request, ntb) ?? defaultReply(request);
       },
       (type) => log(`${modem.id}: usb ${GADGETFS_EVENTS[type] ?? type}`),
       // Writing the descriptors plugs the device in: from the thread that then reads ep0 at once.

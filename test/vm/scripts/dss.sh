@@ -2,8 +2,8 @@
 # Inside `wwan vm run --profile mbim-usb`: device service streams through the real cdc_mbim, where DSS
 # session n is VLAN 256+n on the MBIM netdev and each datagram on it is one DSS payload.
 # (b) `wwan daemon` on the kernel datapath: `wwan dss open` on the echo service makes VLAN 257 and a
-#     terminal whose bytes come back; `wwan dss close` removes both; the NMEA service's stream
-#     (VLAN 258) delivers sentences to stdout;
+#     terminal whose bytes come back; `wwan dss close` removes both and a reader of the terminal gets
+#     the end; the NMEA service's stream (VLAN 258) delivers sentences to stdout;
 # (a) then, the daemon gone, the real mbimcli opens the simulator's echo service on session 0 and a
 #     packet socket on VLAN 256 sends three datagrams and reads each back.
 # Prints `key=value` lines the test checks.
@@ -14,25 +14,22 @@ NMEA=8d4a6f0e-52b1-4c3a-9e77-5d0f1c2b3a02
 NET=$(ls /sys/class/usbmisc/cdc-wdm0/device/net/)
 echo "driver=$(basename "$(readlink /sys/class/usbmisc/cdc-wdm0/device/driver)") parent=$NET"
 step() { echo "wwan-dss: [$SECONDS s] $*" >&2; }
-fail() { echo "FAILED: $*" >&2; [ -f /tmp/daemon.log ] && cat /tmp/daemon.log >&2; exit 1; }
+# On failure: the daemon's log and where each of its threads waits (syscall number and first argument).
+threads() { for t in /proc/$DAEMON/task/*; do echo "thread $(cat $t/comm): $(cut -d' ' -f1,2 $t/syscall 2>/dev/null)"; done; }
+fail() { echo "FAILED: $*" >&2; cat /tmp/daemon.log >&2; threads >&2; exit 1; }
+field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" "$1"; }
 
-# (b) is opt-in (first argument `daemon`): the daemon's MBIM control path stopped answering after
-# the probe in every run so far.
-if [ "${1:-}" = daemon ]; then
 step "daemon"
 # (b) the daemon's streams on the kernel datapath.
 wwan daemon --socket "$WWAN_SOCKET" > /tmp/daemon.log 2>&1 &
 DAEMON=$!
-end=$((SECONDS + 600))
-until [ -S "$WWAN_SOCKET" ]; do [ $SECONDS -lt $end ] || fail "no daemon socket after 600 s"; sleep 0.1; done
-field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" "$1"; }
+end=$((SECONDS + 420))
+until [ -S "$WWAN_SOCKET" ]; do [ $SECONDS -lt $end ] || fail "no daemon socket after 420 s"; sleep 0.1; done
 step "dss open 1"
-# Each wwan command is a node start (slow under TCG, minutes on a loaded machine): the open is retried
-# until the daemon has found the modem and its control path answers (a request after the probe was seen
-# to time out under load).
+# Each wwan command is a node start (slow under TCG): the open is retried only while the daemon has
+# not found the modem yet.
 until timeout 300 wwan dss open cdc-wdm0 --session 1 --service "$ECHO" --pty --json > /tmp/s1.json 2>&1; do
-  grep -qE 'no modem|timed out' /tmp/s1.json || fail "dss open: $(cat /tmp/s1.json)"
-  step "dss open: $(head -c 200 /tmp/s1.json)"
+  grep -q 'no modem' /tmp/s1.json || fail "dss open: $(cat /tmp/s1.json)"
   [ $SECONDS -lt $end ] || fail "dss open: $(cat /tmp/s1.json)"; sleep 2
 done
 STREAM=$(field /tmp/s1.json path)
@@ -57,7 +54,25 @@ while len(got) < len(data):
 print(f"pty_sent={len(data)} pty_received={len(got)} pty_same={int(bytes(got) == data)}")
 PY
 step "dss close 1"
+# A reader holds the terminal across the close: it gets the end (EIO, or end-of-file), not silence.
+cat > /tmp/reader.py <<'PY'
+import errno, os, signal, sys
+signal.alarm(300)
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NOCTTY)
+print("ready", flush=True)
+try:
+    while os.read(fd, 4096):
+        pass
+    print("reader_end=eof")
+except OSError as e:
+    print(f"reader_end={errno.errorcode.get(e.errno, e.errno)}")
+PY
+python3 /tmp/reader.py "$STREAM" > /tmp/reader.txt &
+READER=$!
+for i in $(seq 100); do grep -q ready /tmp/reader.txt && break; sleep 0.2; done
 timeout 300 wwan dss close cdc-wdm0 --session 1 > /dev/null || fail "dss close"
+wait $READER
+grep -q reader_end /tmp/reader.txt && grep reader_end /tmp/reader.txt || echo reader_end=none
 echo "closed_vlan_left=$(ls -d /sys/class/net/$NET.257 2>/dev/null | wc -l) closed_name_left=$(ls "$STREAM" 2>/dev/null | wc -l)"
 step "nmea"
 # NMEA on stdout until stopped (once two sentences came); the join closes its stream on the way out.
@@ -70,7 +85,6 @@ head -c 200 /tmp/nmea.err >&2
 sed -n '1p' /tmp/nmea.txt | tr -d '\r' | sed 's/^/nmea_first=/'
 # The daemon goes (its MBIM CLOSE sent) before mbimcli opens the device itself.
 kill -TERM $DAEMON; wait $DAEMON
-fi
 
 step "mbimcli dss-connect"
 # (a) mbimcli and a packet socket. ETH_P_ALL receives what comes in; what this host sent is skipped.
@@ -98,5 +112,5 @@ step "mbimcli dss-disconnect"
 out=$(mbimcli -d /dev/cdc-wdm0 --dss-disconnect="$ECHO,0" 2>&1); grep -q 'Successfully disconnected' <<< "$out" && echo mbimcli_disconnect=ok || echo "$out" >&2
 ip link del "$NET.256"
 
-[ -f /tmp/daemon.log ] && grep -E 'DSS|dss' /tmp/daemon.log | head -8 >&2
+grep -E 'DSS|dss' /tmp/daemon.log | head -8 >&2
 exit 0
