@@ -77,7 +77,7 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
     }
     return {
       // MBIM has no manufacturer field: the firmware and hardware strings are what a function says of itself.
-      identity: { manufacturer: caps.hardwareInfo.split(' ')[0] ?? '', model: caps.hardwareInfo, revision: caps.firmwareInfo, imei: caps.deviceId },
+      identity: { manufacturer: caps.hardwareInfo.split(' ')[0] ?? '', model: caps.hardwareInfo, revision: caps.firmwareInfo, imei: caps.deviceId, hardwareRevision: caps.hardwareInfo },
       sim: await this.simStatus(),
       registration: registration(await this.device.query(c.registerState)),
       signal: await this.signal(),

@@ -3,73 +3,33 @@
  * dbus-daemon against a simulated QMI modem: scan, registration (the forbidden operator refused with
  * its cause), modes and bands, cells, signal thresholds, PIN/PUK, the eUICC slot, power and reset.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { Daemon } from '../../src/daemon/server.js';
-import { ModemManagerService } from '../../src/dbus/service.js';
-import { MemoryNetdev } from '../../src/net/memory.js';
+import type { Daemon } from '../../src/daemon/server.js';
 import { PROFILES } from '../../src/sim/profiles.js';
-import { Simulator } from '../../src/sim/simulator.js';
+import { field, mmcliOn, simsOnBus, type SimsOnBus } from '../support/mmcli-bus.js';
 import { hasTool, itWithTools } from '../support/tools.js';
 
-const run = promisify(execFile);
 const it = itWithTools(['mmcli', 'dbus-daemon']);
-const dir = mkdtempSync(join(tmpdir(), `wwan-dbus-radio-${process.pid}-`));
 const PIN = '1234';
 const PUK = '12345678';
 const NEW_PIN = '7395';
 const WRONG_PIN = '8642';
-let bus: ChildProcess | undefined;
-let address = '';
-let sim: Simulator | undefined;
+let setup: SimsOnBus | undefined;
 let daemon: Daemon | undefined;
-let service: ModemManagerService | undefined;
-
-const mmcli = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-  run('mmcli', args, { env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: address }, timeout: 30_000 }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
-const ok = async (...args: string[]): Promise<string> => {
-  const r = await mmcli(...args);
-  expect(r.code, `mmcli ${args.join(' ')}: ${r.stderr}`).toBe(0);
-  return r.stdout.replace(/\x1b\[[0-9;]*m/g, '');
-};
-const field = (out: string, name: string): string | undefined => new RegExp(`\\|\\s+${name}: (.*)$`, 'm').exec(out)?.[1]?.trim();
+let mmcli: ReturnType<typeof mmcliOn>['mmcli'];
+let ok: ReturnType<typeof mmcliOn>['ok'];
 const registration = async (): Promise<string | undefined> => (await daemon!.request('info', { modem: 'modem0' })).registration?.operator?.mnc;
 
 beforeAll(async () => {
   if (!hasTool('mmcli') || !hasTool('dbus-daemon')) return;
-  writeFileSync(
-    join(dir, 'bus.conf'),
-    `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig><type>system</type><listen>unix:path=${join(dir, 'bus.sock')}</listen><auth>EXTERNAL</auth>
-<policy context="default"><allow user="*"/><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy></busconfig>
-`,
-  );
-  bus = spawn('dbus-daemon', [`--config-file=${join(dir, 'bus.conf')}`, '--print-address', '--nofork', '--nopidfile', '--nosyslog'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  address = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: bus!.stdout! }).once('line', (l) => resolve(l.trim()));
-    bus!.once('exit', (code) => reject(new Error(`dbus-daemon exited with ${code}`)));
-  });
   const base = PROFILES['qmi-rmnet'];
-  sim = await Simulator.start({ profile: { ...base, firmware: { ...base.firmware, scanMs: 1500 } }, modems: 1, seed: 17, dir });
-  daemon = await Daemon.start({ socket: join(dir, 'wwand.sock'), netdev: async (_m, n) => new MemoryNetdev(n) });
-  for (const m of sim.ready().modems) await daemon.manager.add({ id: m.id, control: base.control, port: `unix:${m.ports[0]!.socket}`, goneAfterMs: 60_000 });
-  service = await ModemManagerService.start(daemon, { bus: address });
+  setup = await simsOnBus({ tag: 'radio', profile: { ...base, firmware: { ...base.firmware, scanMs: 1500 } }, seed: 17, goneAfterMs: 60_000 });
+  daemon = setup.daemon;
+  ({ mmcli, ok } = mmcliOn(setup.bus.address, { timeoutMs: 30_000 }));
 }, 60_000);
 
 afterAll(async () => {
-  await service?.stop();
-  await daemon?.stop();
-  await sim?.stop();
-  bus?.kill();
-  rmSync(dir, { recursive: true, force: true });
+  await setup?.stop();
 });
 
 describe('radio and SIM control under mmcli (QMI simulator)', () => {
