@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
+import dbus from 'dbus-next';
 import { expect } from 'vitest';
 import { Daemon } from '../../src/daemon/server.js';
 import { ModemManagerService } from '../../src/dbus/service.js';
@@ -106,4 +107,29 @@ export async function simsOnBus(options: { tag: string; profile: SimProfile; mod
     throw e;
   }
   return { dir, bus: started.bus, sim: started.sim, daemon: started.daemon, service: started.service, stop };
+}
+
+export interface PropertiesWatch {
+  /** Every PropertiesChanged seen, in order: the interface and the changed values (unwrapped). */
+  seen: { iface: string; changed: Record<string, unknown> }[];
+  /** The last value seen for `property` of `iface`, undefined while none was. */
+  last(iface: string, property: string): unknown;
+  stop(): void;
+}
+
+/** A D-Bus client of its own that records the PropertiesChanged signals of the modem object at `path`. */
+export async function watchProperties(address: string, path: string): Promise<PropertiesWatch> {
+  const bus = dbus.sessionBus({ busAddress: address });
+  const props = (await bus.getProxyObject('org.freedesktop.ModemManager1', path)).getInterface('org.freedesktop.DBus.Properties');
+  const seen: PropertiesWatch['seen'] = [];
+  props.on('PropertiesChanged', (iface: string, changed: Record<string, dbus.Variant>) => {
+    seen.push({ iface, changed: Object.fromEntries(Object.entries(changed).map(([k, v]) => [k, v.value])) });
+  });
+  // The match rule is in place once a call made after it has come back.
+  await props.GetAll!('org.freedesktop.ModemManager1.Modem');
+  return {
+    seen,
+    last: (iface, property) => seen.filter((x) => x.iface === iface && property in x.changed).at(-1)?.changed[property],
+    stop: () => bus.disconnect(),
+  };
 }
