@@ -40,6 +40,7 @@ export function modemInfo(m: Modem, spec: { port: string; kernel?: { driver: str
     port: spec.port,
     ...(spec.kernel ? { driver: spec.kernel.driver } : {}),
     revision: m.info?.identity.revision,
+    hardwareRevision: m.info?.identity.hardwareRevision,
     sim: m.info?.sim,
     dataFormat: m.datapath?.format as Record<string, unknown> | undefined,
     dataDrops: m.datapath?.drops(),

@@ -4,7 +4,7 @@
  * D-Bus errors ModemManager gives for refused codes and registrations. Pure functions.
  */
 import dbus from 'dbus-next';
-import type { CellInfo, LockRetries, ModeSet, RadioBand, ScannedNetwork } from '../modem/radio-driver.js';
+import type { CellInfo, LockRetries, ModeSet, RadioBand, RadioModes, ScannedNetwork } from '../modem/radio-driver.js';
 import type { AccessTech } from '../modem/radio-driver.js';
 import { CellType, MmError, Modem3gppNetworkAvailability, ModemAccessTechnology, ModemLock, ModemMode } from './mm-enums.js';
 
@@ -26,6 +26,30 @@ export function modeSet([allowed, preferred]: [number, number]): ModeSet | undef
   if (preferred === ModemMode.none) return { allowed: techs };
   const p = TECHS.find((t) => MODE_BIT[t] === preferred);
   return p && techs.includes(p) ? { allowed: techs, preferred: p } : undefined;
+}
+
+/** MM_MODEM_MODE_ANY: every mode the modem supports. */
+export const MODE_ANY = 0xffffffff;
+
+const modeNames = (mask: number): string => (mask === ModemMode.none ? 'none' : TECHS.filter((t) => mask & MODE_BIT[t]).map((t) => ({ gsm: '2g', umts: '3g', lte: '4g', nr5g: '5g' })[t]).join(', '));
+
+/**
+ * The mode set SetCurrentModes asks for, checked as ModemManager 1.20 checks it (mm-iface-modem.c):
+ * (ANY, NONE) is the widest set the modem supports, any other pair must be one of SupportedModes, and
+ * the current pair needs nothing (null). A refusal is a DBusError with ModemManager's name and message.
+ */
+export function modesToSet([allowed, preferred]: [number, number], modes: RadioModes): ModeSet | null {
+  const unsupported = (message: string) => new dbus.DBusError(MmError.unsupported, message);
+  const supported = modes.supported.map(modeMask);
+  if (supported.length === 1) throw unsupported('Cannot change modes: only one combination supported');
+  const any = allowed === MODE_ANY && preferred === ModemMode.none;
+  if (!any && !supported.some(([a, p]) => a === allowed && p === preferred)) throw unsupported('The given combination of allowed and preferred modes is not supported');
+  const [currentAllowed, currentPreferred] = modeMask(modes.current);
+  const widest = modes.supported.filter((m) => !m.preferred).reduce<ModeSet | undefined>((a, m) => (!a || m.allowed.length > a.allowed.length ? m : a), undefined);
+  if (any) return widest && (widest.allowed.length !== modes.current.allowed.length || modes.current.preferred) ? { allowed: widest.allowed } : null;
+  if (currentAllowed === allowed && currentPreferred === preferred) return null;
+  if ((allowed ^ preferred) & preferred) throw unsupported(`Preferred mode (${modeNames(preferred)}) is not allowed (${modeNames(allowed)})`);
+  return modeSet([allowed, preferred]) ?? null;
 }
 
 // MMModemBand: GSM by name, UTRA bands 1–9 in their historical order, then 10–32 from 210; E-UTRA n at 30 + n; NR n at 300 + n.

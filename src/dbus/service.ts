@@ -19,6 +19,7 @@ import type { ApiEvent, BearerView, LinkView, LocalMethod, ModemInfo, Params, Re
 import { errorNameOf } from '../daemon/protocol.js';
 import type { BearerRequest } from '../modem/types.js';
 import { RadioError, type LockRetries, type RadioBands, type RadioModes, type SimSlot } from '../modem/radio-driver.js';
+import * as refuse from './mm-refusals.js';
 import { DbusMessaging, type SmsApi } from './messaging.js';
 import { BEARER, MANAGER, MODEM, MODEM_3GPP, OBJECT_MANAGER, SIGNAL, SIM, SIMPLE, exportable, mmError, type Exported } from './interfaces.js';
 import {
@@ -36,7 +37,7 @@ import {
   ModemStateChangeReason,
   SimType,
 } from './mm-enums.js';
-import { cellEntry, modeMask, modeSet, mmBands, radioBand, registrationError, scanEntry, unlockRetries } from './radio.js';
+import { cellEntry, modeMask, modesToSet, mmBands, radioBand, registrationError, scanEntry, unlockRetries } from './radio.js';
 import { accessTechnologies, bearerProperties, failedReason, ipConfig, signalDict, modemState, parseConnectSettings, registrationState, signalQuality, unlockRequired } from './values.js';
 
 export interface DbusOptions {
@@ -235,7 +236,7 @@ export class ModemManagerService {
         Revision: i.revision ?? '',
         CarrierConfiguration: '',
         CarrierConfigurationRevision: '',
-        HardwareRevision: '',
+        HardwareRevision: i.hardwareRevision ?? '',
         DeviceIdentifier: createHash('sha1').update(`${i.port}\0${i.imei ?? ''}`).digest('hex'),
         Device: i.port,
         Drivers: i.driver ? [i.driver] : [],
@@ -285,12 +286,13 @@ export class ModemManagerService {
           Reset: async () => void (await this.api('reset', { modem: id })),
           FactoryReset: async (code: string) => void (await this.api('factoryReset', { modem: id, code })),
           SetCurrentModes: async (pair: [number, number]) => {
-            const wanted = modeSet(pair);
-            if (!wanted) throw mmError(MmError.invalidArgs, `modes (${pair[0]}, ${pair[1]}) are not a set of 2G, 3G, 4G and 5G with the preferred one among them`);
+            const wanted = modesToSet(pair, radio.modes ?? (await this.api('modes', { modem: id })));
+            if (!wanted) return;
             const { allowed, preferred } = wanted;
             radio.modes = await this.api('setModes', { modem: id, allowed, ...(preferred ? { preferred } : {}) });
             this.refreshModem(id);
           },
+          SetCurrentCapabilities: (caps: number) => refuse.setCapabilities(modemValues().SupportedCapabilities, modemValues().CurrentCapabilities, caps),
           SetCurrentBands: async (bands: number[]) => {
             // MM_MODEM_BAND_ANY (256) alone: every supported band.
             const any = bands.length === 1 && bands[0] === 256;
@@ -355,7 +357,7 @@ export class ModemManagerService {
           RegistrationState: registrationState(info().registration),
           OperatorCode: operatorCode(),
           OperatorName: info().registration?.operator?.name ?? '',
-          EnabledFacilityLocks: 0,
+          EnabledFacilityLocks: radio.pin1Enabled ? refuse.Modem3gppFacility.sim : 0,
           SubscriptionState: 0,
           EpsUeModeOperation: 0,
           Pco: [],
@@ -371,6 +373,11 @@ export class ModemManagerService {
             await this.api('register', plmn ? { modem: id, mcc: plmn[1]!, mnc: plmn[2]! } : { modem: id });
           },
           Scan: async () => (await this.api('scan', { modem: id })).networks.map(scanEntry),
+          SetEpsUeModeOperation: (mode: number) => refuse.setEpsUeMode(0, mode),
+          SetInitialEpsBearerSettings: () => refuse.setInitialEpsBearerSettings(),
+          SetNr5gRegistrationSettings: () => refuse.setNr5gRegistrationSettings(),
+          DisableFacilityLock: (lock: [number, string]) => refuse.disableFacilityLock(lock),
+          SetPacketServiceState: () => refuse.setPacketServiceState(),
         },
       }),
       exportable(SIGNAL, {
@@ -445,12 +452,12 @@ export class ModemManagerService {
           SimIdentifier: card?.iccid ?? s?.iccid ?? '',
           Imsi: card?.imsi ?? '',
           Eid: s?.eid ?? '',
-          OperatorIdentifier: '',
-          OperatorName: '',
+          OperatorIdentifier: card?.operatorId ?? '',
+          OperatorName: card?.operatorName ?? '',
           EmergencyNumbers: [],
           PreferredNetworks: [],
-          Gid1: Buffer.alloc(0),
-          Gid2: Buffer.alloc(0),
+          Gid1: Buffer.from(card?.gid1 ?? '', 'hex'),
+          Gid2: Buffer.from(card?.gid2 ?? '', 'hex'),
           SimType: s?.kind === 'euicc' ? SimType.esim : SimType.physical,
           EsimStatus: 0,
           Removability: 0,
@@ -467,6 +474,7 @@ export class ModemManagerService {
         },
         EnablePin: async (pin: string, enable: boolean) => this.codeResult(id, 'PIN', await this.api('pinEnable', { modem: id, lock: 'pin1', pin, enable })),
         ChangePin: async (pin: string, newPin: string) => this.codeResult(id, 'PIN', await this.api('pinChange', { modem: id, lock: 'pin1', pin, newPin })),
+        SetPreferredNetworks: () => refuse.setPreferredNetworks(radio.slots?.find((x) => x.slot === slot)?.active ?? slot === 1),
       },
     });
   }

@@ -10,7 +10,21 @@ import type { ConnectedBearer, ControlProtocol, IpType, AuthType, ModemIdentity,
 
 export interface ProbeResult {
   identity: ModemIdentity;
-  sim: { status: SimStatus; pinRetries?: number; pukRetries?: number; iccid?: string; imsi?: string; ownNumber?: string };
+  sim: {
+    status: SimStatus;
+    pinRetries?: number;
+    pukRetries?: number;
+    iccid?: string;
+    imsi?: string;
+    ownNumber?: string;
+    /** The home operator's MCC and MNC: the IMSI's first digits, as many as EF_AD says the MNC has. */
+    operatorId?: string;
+    /** The service provider name (EF_SPN). */
+    operatorName?: string;
+    /** EF_GID1 and EF_GID2 as the card holds them, hex. */
+    gid1?: string;
+    gid2?: string;
+  };
   registration: Registration;
   signal: SignalQuality;
 }

@@ -77,7 +77,7 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
     }
     return {
       // MBIM has no manufacturer field: the firmware and hardware strings are what a function says of itself.
-      identity: { manufacturer: caps.hardwareInfo.split(' ')[0] ?? '', model: caps.hardwareInfo, revision: caps.firmwareInfo, imei: caps.deviceId },
+      identity: { manufacturer: caps.hardwareInfo.split(' ')[0] ?? '', model: caps.hardwareInfo, revision: caps.firmwareInfo, imei: caps.deviceId, hardwareRevision: caps.hardwareInfo },
       sim: await this.simStatus(),
       registration: registration(await this.device.query(c.registerState)),
       signal: await this.signal(),
@@ -102,7 +102,18 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
     const ready = await this.device.query(c.subscriberReadyStatus);
     const state = nameOf(SubscriberReadyState, ready.readyState);
     if (state === 'sim-not-inserted') return { status: 'absent' };
-    if (state === 'initialized') return { status: 'ready', ...(ready.simIccId ? { iccid: ready.simIccId } : {}), ...(ready.subscriberId ? { imsi: ready.subscriberId } : {}), ...(ready.telephoneNumbers[0] ? { ownNumber: ready.telephoneNumbers[0] } : {}) };
+    if (state === 'initialized') {
+      // The SIM's home operator as the function reads it from the card (ModemManager's Sim operator id and name).
+      const home = await this.device.query(c.homeProvider).catch(() => undefined);
+      return {
+        status: 'ready',
+        ...(ready.simIccId ? { iccid: ready.simIccId } : {}),
+        ...(ready.subscriberId ? { imsi: ready.subscriberId } : {}),
+        ...(ready.telephoneNumbers[0] ? { ownNumber: ready.telephoneNumbers[0] } : {}),
+        ...(home?.providerId ? { operatorId: home.providerId } : {}),
+        ...(home?.providerName ? { operatorName: home.providerName } : {}),
+      };
+    }
     if (state === 'device-locked') {
       const pin = await this.device.query(c.pin);
       const status: SimStatus = pin.pinType === 11 ? 'puk-required' : 'pin-required';

@@ -9,7 +9,7 @@
 import { MbimStatus, MbimStatusError, statusName } from '../mbim/protocol.js';
 import { decodeBuffer } from '../mbim/schema.js';
 import { atds, AtdsProviderPlmnMode } from '../mbim/services/atds.js';
-import { basicConnect, DataClass, NwError, PinOperation, PinType, ProviderState, RadioSwitchState, RegisterAction, RegisterState } from '../mbim/services/basic-connect.js';
+import { basicConnect, DataClass, NwError, PinMode, PinOperation, PinType, ProviderState, RadioSwitchState, RegisterAction, RegisterState } from '../mbim/services/basic-connect.js';
 import { msBasicConnectExtensions, UiccSlotState } from '../mbim/services/ms-basic-connect-extensions.js';
 import { msUiccLowLevelAccess, UiccClassByteType, UiccSecureMessaging } from '../mbim/services/ms-uicc-low-level-access.js';
 import type { MbimDevice } from '../mbim/client.js';
@@ -216,6 +216,12 @@ export class MbimRadio implements RadioDriver {
     if (type === 'puk2') return { pin2: 0, puk2: p.remainingAttempts };
     if (type === 'pin2') return { pin2: p.remainingAttempts };
     return {};
+  }
+
+  /** PIN1's mode in the PIN list. */
+  async pin1Enabled(): Promise<boolean | undefined> {
+    const mode = PinMode.nameOf((await this.device.query(bc.pinList).catch((e: unknown) => Promise.reject(refusal(e, 'PIN list')))).pin1.pinMode);
+    return mode === 'enabled' ? true : mode === 'disabled' ? false : undefined;
   }
 
   enablePin(lock: SimLock, pin: string, enable: boolean): Promise<CodeResult> {

@@ -15,6 +15,7 @@ import { wds, WdsVerboseCallEndReason3gpp } from '../qmi/services/wds.js';
 import type { PipeFormat } from '../mux/pipe.js';
 import { BAM_DMUX_PIPE_FORMAT, qmiPipeFormat, type AggregationProtocol } from '../link/format.js';
 import { QmiRadio, type QmiRadioOptions } from './qmi-radio.js';
+import { simFileValues } from './sim-files.js';
 import { QmiSms } from './qmi-sms.js';
 import { RadioError } from './radio-driver.js';
 import type { ControlDriver, DataSetup, DriverConnect, DriverEvents, DriverSession, ProbeResult } from './driver.js';
@@ -104,11 +105,13 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
     const bind = this.nas === undefined;
     this.nas ??= await this.device.allocateClient(nas);
     this.uim ??= await this.device.allocateClient(uim);
-    const [manufacturer, model, revision, ids] = await Promise.all([
+    const [manufacturer, model, revision, ids, hardware] = await Promise.all([
       this.dms.request(dms.messages.getManufacturer, {}),
       this.dms.request(dms.messages.getModel, {}),
       this.dms.request(dms.messages.getRevision, {}),
       this.dms.request(dms.messages.getIds, {}),
+      // Optional in the protocol: a modem without it still probes.
+      this.dms.request(dms.messages.getHardwareRevision, {}).then((r) => r.revision, () => undefined),
     ]);
     if (bind) {
       this.nas.on(nas.indications.servingSystem, () => this.refreshRegistration());
@@ -116,7 +119,7 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
       await this.nas.request(nas.messages.registerIndications, { signalInfo: true, servingSystemEvents: true }).catch(() => undefined);
     }
     return {
-      identity: { manufacturer: manufacturer.manufacturer, model: model.model, revision: revision.revision, imei: ids.imei ?? '' },
+      identity: { manufacturer: manufacturer.manufacturer, model: model.model, revision: revision.revision, imei: ids.imei ?? '', ...(hardware ? { hardwareRevision: hardware } : {}) },
       sim: await this.simStatus(),
       registration: await this.registration(),
       signal: await this.signal(),
@@ -133,8 +136,12 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
     return { status, pinRetries: app.pin1Retries, pukRetries: app.puk1Retries, ...(status === 'ready' ? await this.simIdentity(app.applicationIdentifierValue) : {}) };
   }
 
-  /** ICCID (EF_ICCID, 2FE2 under the MF) and IMSI (EF_IMSI, 6F07 under the USIM ADF); what cannot be read stays absent. */
-  private async simIdentity(aid: readonly number[]): Promise<{ iccid?: string; imsi?: string; ownNumber?: string }> {
+  /**
+   * ICCID (EF_ICCID, 2FE2 under the MF), and under the USIM ADF the IMSI (6F07), the MNC length (EF_AD,
+   * 6FAD), the service provider name (EF_SPN, 6F46) and the group ids (EF_GID1/GID2, 6F3E/6F3F), as
+   * ModemManager reads them; what cannot be read stays absent.
+   */
+  private async simIdentity(aid: readonly number[]): Promise<Omit<ProbeResult['sim'], 'status'>> {
     const read = async (fileId: number, filePath: number[], sessionType: number): Promise<number[] | undefined> => {
       try {
         const r = await this.uim.request(uim.messages.readTransparent, {
@@ -147,8 +154,10 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
         return undefined;
       }
     };
+    const usim = [0x00, 0x3f, 0xff, 0x7f];
     const iccid = await read(0x2fe2, [0x00, 0x3f], 6);
-    const imsi = await read(0x6f07, [0x00, 0x3f, 0xff, 0x7f], 0);
+    const imsi = await read(0x6f07, usim, 0);
+    const [ad, spn, gid1, gid2] = [await read(0x6fad, usim, 0), await read(0x6f46, usim, 0), await read(0x6f3e, usim, 0), await read(0x6f3f, usim, 0)];
     // The SIM's own number (MSISDN), where the network provisioned one.
     const msisdn = await this.dms!.request(dms.messages.getMsisdn, {}).then((r) => r.msisdn, () => '');
     return {
@@ -156,6 +165,9 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
       ...(iccid ? { iccid: swappedBcdDigits(iccid) } : {}),
       // EF_IMSI: a length byte, then the parity nibble before the digits.
       ...(imsi && imsi.length > 1 ? { imsi: swappedBcdDigits(imsi.slice(1)).slice(1) } : {}),
+      ...simFileValues(imsi && imsi.length > 1 ? swappedBcdDigits(imsi.slice(1)).slice(1) : undefined, ad, spn),
+      ...(gid1 ? { gid1: Buffer.from(gid1).toString('hex') } : {}),
+      ...(gid2 ? { gid2: Buffer.from(gid2).toString('hex') } : {}),
     };
   }
 

@@ -12,7 +12,7 @@ import type { RequestOf, ResponseOf } from '../qmi/schema.js';
 import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { dms, DmsOperatingMode, DmsRadioInterface } from '../qmi/services/dms.js';
 import { nas, NasNetworkRegisterType, NasNetworkStatus, NasRadioInterface, NasRatModePreference, NasRegistrationState } from '../qmi/services/nas.js';
-import { uim, UimCardProtocol, UimPhysicalCardState, UimPinId, UimSlotState } from '../qmi/services/uim.js';
+import { uim, UimCardProtocol, UimPhysicalCardState, UimPinId, UimPinState, UimSlotState } from '../qmi/services/uim.js';
 import {
   RadioError,
   type AccessTech,
@@ -322,6 +322,12 @@ export class QmiRadio implements RadioDriver {
   async retries(): Promise<LockRetries> {
     const app = await this.application();
     return { pin1: app.pin1Retries, puk1: app.puk1Retries, pin2: app.pin2Retries, puk2: app.puk2Retries };
+  }
+
+  /** PIN1 as card status reports it: checked unless disabled (a blocked PIN is still enabled). */
+  async pin1Enabled(): Promise<boolean | undefined> {
+    const state = (await this.application()).pin1State;
+    return state === UimPinState.names['not-initialized'] ? undefined : state !== UimPinState.names.disabled;
   }
 
   /**

@@ -14,6 +14,8 @@ export interface ModemIdentity {
   model: string;
   revision: string;
   imei: string;
+  /** The hardware's own revision string, where the modem gives one (QMI DMS, MBIM device caps). */
+  hardwareRevision?: string;
 }
 
 /** The SIM's state as the modem reports it. */

@@ -1,156 +1,196 @@
 /**
  * Radio and SIM control through ModemManager's D-Bus API, driven by the real mmcli on a private
- * dbus-daemon against a simulated QMI modem: scan, registration (the forbidden operator refused with
- * its cause), modes and bands, cells, signal thresholds, PIN/PUK, the eUICC slot, power and reset.
+ * dbus-daemon against a simulated QMI modem and a simulated MBIM modem: scan, registration (the
+ * forbidden operator refused with its cause), modes and bands, cells, signal thresholds, PIN/PUK, the
+ * eUICC slot, power and reset; the properties filled from the modem, PropertiesChanged as a D-Bus
+ * client sees it, and the methods refused as ModemManager refuses them.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { Daemon } from '../../src/daemon/server.js';
-import { ModemManagerService } from '../../src/dbus/service.js';
-import { MemoryNetdev } from '../../src/net/memory.js';
-import { PROFILES } from '../../src/sim/profiles.js';
-import { Simulator } from '../../src/sim/simulator.js';
+import type { Daemon } from '../../src/daemon/server.js';
+import { PROFILES, type ProfileName } from '../../src/sim/profiles.js';
+import { field, mmcliOn, simsOnBus, watchProperties, type SimsOnBus } from '../support/mmcli-bus.js';
 import { hasTool, itWithTools } from '../support/tools.js';
 
-const run = promisify(execFile);
 const it = itWithTools(['mmcli', 'dbus-daemon']);
-const dir = mkdtempSync(join(tmpdir(), `wwan-dbus-radio-${process.pid}-`));
 const PIN = '1234';
 const PUK = '12345678';
 const NEW_PIN = '7395';
 const WRONG_PIN = '8642';
-let bus: ChildProcess | undefined;
-let address = '';
-let sim: Simulator | undefined;
-let daemon: Daemon | undefined;
-let service: ModemManagerService | undefined;
+const MODEM = '/org/freedesktop/ModemManager1/Modem/0';
 
-const mmcli = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-  run('mmcli', args, { env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: address }, timeout: 30_000 }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
-const ok = async (...args: string[]): Promise<string> => {
-  const r = await mmcli(...args);
-  expect(r.code, `mmcli ${args.join(' ')}: ${r.stderr}`).toBe(0);
-  return r.stdout.replace(/\x1b\[[0-9;]*m/g, '');
-};
-const field = (out: string, name: string): string | undefined => new RegExp(`\\|\\s+${name}: (.*)$`, 'm').exec(out)?.[1]?.trim();
-const registration = async (): Promise<string | undefined> => (await daemon!.request('info', { modem: 'modem0' })).registration?.operator?.mnc;
+describe.each<[ProfileName]>([['qmi-rmnet'], ['mbim-usb']])('radio and SIM control under mmcli (%s simulator)', (profile) => {
+  const qmi = PROFILES[profile].control === 'qmi';
+  let setup: SimsOnBus | undefined;
+  let daemon: Daemon | undefined;
+  let mmcli: ReturnType<typeof mmcliOn>['mmcli'];
+  let ok: ReturnType<typeof mmcliOn>['ok'];
+  const info = async () => daemon!.request('info', { modem: 'modem0' });
+  const registration = async (): Promise<string | undefined> => (await info()).registration?.operator?.mnc;
 
-beforeAll(async () => {
-  if (!hasTool('mmcli') || !hasTool('dbus-daemon')) return;
-  writeFileSync(
-    join(dir, 'bus.conf'),
-    `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig><type>system</type><listen>unix:path=${join(dir, 'bus.sock')}</listen><auth>EXTERNAL</auth>
-<policy context="default"><allow user="*"/><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy></busconfig>
-`,
-  );
-  bus = spawn('dbus-daemon', [`--config-file=${join(dir, 'bus.conf')}`, '--print-address', '--nofork', '--nopidfile', '--nosyslog'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  address = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: bus!.stdout! }).once('line', (l) => resolve(l.trim()));
-    bus!.once('exit', (code) => reject(new Error(`dbus-daemon exited with ${code}`)));
+  beforeAll(async () => {
+    if (!hasTool('mmcli') || !hasTool('dbus-daemon')) return;
+    const base = PROFILES[profile];
+    setup = await simsOnBus({ tag: `radio-${profile}`, profile: { ...base, firmware: { ...base.firmware, scanMs: 1500 } }, seed: 17, goneAfterMs: 60_000 });
+    daemon = setup.daemon;
+    ({ mmcli, ok } = mmcliOn(setup.bus.address, { timeoutMs: 30_000 }));
+  }, 60_000);
+
+  afterAll(async () => {
+    await setup?.stop();
   });
-  const base = PROFILES['qmi-rmnet'];
-  sim = await Simulator.start({ profile: { ...base, firmware: { ...base.firmware, scanMs: 1500 } }, modems: 1, seed: 17, dir });
-  daemon = await Daemon.start({ socket: join(dir, 'wwand.sock'), netdev: async (_m, n) => new MemoryNetdev(n) });
-  for (const m of sim.ready().modems) await daemon.manager.add({ id: m.id, control: base.control, port: `unix:${m.ports[0]!.socket}`, goneAfterMs: 60_000 });
-  service = await ModemManagerService.start(daemon, { bus: address });
-}, 60_000);
 
-afterAll(async () => {
-  await service?.stop();
-  await daemon?.stop();
-  await sim?.stop();
-  bus?.kill();
-  rmSync(dir, { recursive: true, force: true });
-});
+    it('scans, registers in another operator and back, and refuses the forbidden one with its cause', async () => {
+      const scan = await ok('-m', '0', '--3gpp-scan', '--timeout=60');
+      expect(scan).toMatch(/Northwind Mobile/);
+      expect(scan).toMatch(/Initech Wireless.*forbidden/);
+      const code = (name: string): string => new RegExp(`(\\d{5,6}) - ${name}`).exec(scan)?.[1] ?? expect.fail(`${name} not in the scan:\n${scan}`);
+      const before = await registration();
+      await ok('-m', '0', `--3gpp-register-in-operator=${code('Northwind Mobile')}`);
+      await expect.poll(registration, { timeout: 15_000 }).toBe(code('Northwind Mobile').slice(3));
+      const refused = await mmcli('-m', '0', `--3gpp-register-in-operator=${code('Initech Wireless')}`);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toMatch(/GprsPlmnNotAllowed|PLMN not allowed|cause 11/i);
+      await ok('-m', '0', '--3gpp-register-home');
+      await expect.poll(registration, { timeout: 15_000 }).toBe(before);
+    }, 90_000);
 
-describe('radio and SIM control under mmcli (QMI simulator)', () => {
-  it('scans, registers in another operator and back, and refuses the forbidden one with its cause', async () => {
-    const scan = await ok('-m', '0', '--3gpp-scan', '--timeout=60');
-    expect(scan).toMatch(/Northwind Mobile/);
-    expect(scan).toMatch(/Initech Wireless.*forbidden/);
-    const code = (name: string): string => new RegExp(`(\\d{5,6}) - ${name}`).exec(scan)?.[1] ?? expect.fail(`${name} not in the scan:\n${scan}`);
-    const before = await registration();
-    await ok('-m', '0', `--3gpp-register-in-operator=${code('Northwind Mobile')}`);
-    await expect.poll(registration, { timeout: 15_000 }).toBe(code('Northwind Mobile').slice(3));
-    const refused = await mmcli('-m', '0', `--3gpp-register-in-operator=${code('Initech Wireless')}`);
-    expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toMatch(/GprsPlmnNotAllowed|PLMN not allowed|cause 11/i);
-    await ok('-m', '0', '--3gpp-register-home');
-    await expect.poll(registration, { timeout: 15_000 }).toBe(before);
-  }, 90_000);
+    it('sets allowed modes and bands, which -m 0 shows and the simulator registers on', async () => {
+      // MBIM has no preferred mode: its supported combinations name none.
+      await ok('-m', '0', '--set-allowed-modes=3g|4g', ...(qmi ? ['--set-preferred-mode=3g'] : []));
+      let out = await ok('-m', '0');
+      expect(out).toMatch(qmi ? /current: allowed: 3g, 4g; preferred: 3g/ : /current: allowed: 3g, 4g; preferred: none/);
+      if (qmi) await expect.poll(async () => (await info()).registration?.tech, { timeout: 15_000 }).toBe('umts');
+      await ok('-m', '0', '--set-allowed-modes=3g');
+      await expect.poll(async () => (await info()).registration?.tech, { timeout: 15_000 }).toBe('umts');
+      // A combination the modem does not list is refused before the modem is asked, as ModemManager does.
+      const refused = await mmcli('-m', '0', '--set-allowed-modes=2g|4g', '--set-preferred-mode=3g');
+      expect(refused.stderr).toMatch(/Core\.Unsupported: The given combination of allowed and preferred modes is not supported/);
+      // ANY with no preference: every mode the modem supports (QMI reads a preferred one back from its acquisition order).
+      await ok('-m', '0', '--set-allowed-modes=any');
+      expect(await ok('-m', '0')).toMatch(qmi ? /current: allowed: 2g, 3g, 4g, 5g; preferred: \w+/ : /current: allowed: 2g, 3g, 4g; preferred: none/);
+      await ok('-m', '0', '--set-allowed-modes=4g');
+      await expect.poll(async () => (await info()).registration?.tech, { timeout: 15_000 }).toBe('lte');
+      if (!qmi) {
+        // MBIM has no band selection: ModemManager's Unsupported.
+        expect((await mmcli('-m', '0', '--set-current-bands=eutran-3')).stderr).toMatch(/Core\.Unsupported/);
+        return;
+      }
+      expect(await ok('-m', '0', '--set-current-bands=eutran-3')).toBeDefined();
+      out = await ok('-m', '0');
+      expect(out).toMatch(/current: eutran-3\s*$/m);
+      expect((await daemon!.request('bands', { modem: 'modem0' })).current).toEqual([{ tech: 'lte', band: 3 }]);
+      await ok('-m', '0', '--set-current-bands=any');
+      expect((await daemon!.request('bands', { modem: 'modem0' })).current.length).toBeGreaterThan(1);
+    }, 60_000);
 
-  it('sets allowed modes and bands, which -m 0 shows and the simulator registers on', async () => {
-    await ok('-m', '0', '--set-allowed-modes=3g|4g', '--set-preferred-mode=3g');
-    let out = await ok('-m', '0');
-    expect(out).toMatch(/current: allowed: 3g, 4g; preferred: 3g/);
-    await expect.poll(async () => (await daemon!.request('info', { modem: 'modem0' })).registration?.tech, { timeout: 15_000 }).toBe('umts');
-    await ok('-m', '0', '--set-allowed-modes=4g');
-    await expect.poll(async () => (await daemon!.request('info', { modem: 'modem0' })).registration?.tech, { timeout: 15_000 }).toBe('lte');
-    expect(await ok('-m', '0', '--set-current-bands=eutran-3')).toBeDefined();
-    out = await ok('-m', '0');
-    expect(out).toMatch(/current: eutran-3\s*$/m);
-    expect((await daemon!.request('bands', { modem: 'modem0' })).current).toEqual([{ tech: 'lte', band: 3 }]);
-    await ok('-m', '0', '--set-current-bands=any');
-    expect((await daemon!.request('bands', { modem: 'modem0' })).current.length).toBeGreaterThan(1);
-  }, 60_000);
+    it('gets the cell info and sets signal thresholds', async () => {
+      const cells = await ok('-m', '0', '--get-cell-info');
+      expect(cells).toMatch(/cell type: lte/);
+      expect(cells).toMatch(/serving: yes/);
+      expect(cells).toMatch(/earfcn: \d+/);
+      await ok('-m', '0', '--signal-setup-thresholds=rssi-threshold=5');
+      expect(await ok('-m', '0', '--signal-get')).toMatch(/rssi threshold: 5/);
+      // QMI has no error-rate threshold: the driver's refusal is ModemManager's Unsupported.
+      const errorRate = await mmcli('-m', '0', '--signal-setup-thresholds=error-rate-threshold=yes');
+      if (qmi) expect(errorRate.stderr).toMatch(/Core\.Unsupported/);
+      else expect(field(await ok('-m', '0', '--signal-get'), 'error rate threshold')).toBe('yes');
+    }, 30_000);
 
-  it('gets the cell info and sets signal thresholds', async () => {
-    const cells = await ok('-m', '0', '--get-cell-info');
-    expect(cells).toMatch(/cell type: lte/);
-    expect(cells).toMatch(/serving: yes/);
-    expect(cells).toMatch(/earfcn: \d+/);
-    await ok('-m', '0', '--signal-setup-thresholds=rssi-threshold=5');
-    expect(await ok('-m', '0', '--signal-get')).toMatch(/rssi threshold: 5/);
-    // QMI has no error-rate threshold: the driver's refusal is ModemManager's Unsupported.
-    const refused = await mmcli('-m', '0', '--signal-setup-thresholds=error-rate-threshold=yes');
-    expect(refused.stderr).toMatch(/Core\.Unsupported/);
-  }, 30_000);
+    it('enables, changes, blocks and recovers the PIN; the retries and the SIM lock show in -m 0, PropertiesChanged follows', async () => {
+      const watch = await watchProperties(setup!.bus.address, MODEM);
+      try {
+        // MBIM's PIN query tells the tries of a code the card asks for only.
+        if (qmi) expect(field(await ok('-m', '0'), 'unlock retries')).toMatch(/sim-pin \(3\), sim-puk \(10\)/);
+        expect(field(await ok('-m', '0'), 'enabled locks')).toBeUndefined();
+        const wrong = await mmcli('-i', '0', `--pin=${WRONG_PIN}`, '--enable-pin');
+        expect(wrong.stderr).toMatch(/IncorrectPassword/);
+        expect(wrong.stderr).not.toContain(WRONG_PIN);
+        if (qmi) {
+          expect(field(await ok('-m', '0'), 'unlock retries')).toMatch(/sim-pin \(2\)/);
+          await expect.poll(() => watch.last('org.freedesktop.ModemManager1.Modem', 'UnlockRetries'), { timeout: 5000 }).toMatchObject({ 2: 2 });
+        }
+        await ok('-i', '0', `--pin=${PIN}`, '--enable-pin');
+        // PIN1 checked, as the card says: the SIM facility lock, signalled to a watching client.
+        await expect.poll(() => watch.last('org.freedesktop.ModemManager1.Modem.Modem3gpp', 'EnabledFacilityLocks'), { timeout: 5000 }).toBe(1);
+        expect(field(await ok('-m', '0'), 'enabled locks')).toBe('sim');
+      } finally {
+        watch.stop();
+      }
+      await ok('-i', '0', `--pin=${PIN}`, `--change-pin=${NEW_PIN}`);
+      // Three wrong tries block it; the PUK sets the new PIN.
+      for (let i = 0; i < 3; i++) await mmcli('-i', '0', `--pin=${WRONG_PIN}`, '--disable-pin');
+      await expect.poll(async () => (await info()).sim?.status, { timeout: 15_000 }).toBe('puk-required');
+      await expect.poll(async () => field(await ok('-m', '0'), 'lock'), { timeout: 15_000 }).toMatch(/sim-puk/);
+      await ok('-i', '0', `--puk=${PUK}`, `--pin=${PIN}`);
+      await expect.poll(async () => (await info()).sim?.status, { timeout: 15_000 }).toBe('ready');
+      await ok('-i', '0', `--pin=${PIN}`, '--disable-pin');
+      expect(field(await ok('-m', '0'), 'enabled locks')).toBeUndefined();
+    }, 90_000);
 
-  it('enables, changes, blocks and recovers the PIN; the retries show in -m 0', async () => {
-    expect(field(await ok('-m', '0'), 'unlock retries')).toMatch(/sim-pin \(3\), sim-puk \(10\)/);
-    const wrong = await mmcli('-i', '0', `--pin=${WRONG_PIN}`, '--enable-pin');
-    expect(wrong.stderr).toMatch(/IncorrectPassword/);
-    expect(wrong.stderr).not.toContain(WRONG_PIN);
-    expect(field(await ok('-m', '0'), 'unlock retries')).toMatch(/sim-pin \(2\)/);
-    await ok('-i', '0', `--pin=${PIN}`, '--enable-pin');
-    await ok('-i', '0', `--pin=${PIN}`, `--change-pin=${NEW_PIN}`);
-    // Three wrong tries block it; the PUK sets the new PIN.
-    for (let i = 0; i < 3; i++) await mmcli('-i', '0', `--pin=${WRONG_PIN}`, '--disable-pin');
-    await expect.poll(async () => (await daemon!.request('info', { modem: 'modem0' })).sim?.status, { timeout: 15_000 }).toBe('puk-required');
-    await expect.poll(async () => field(await ok('-m', '0'), 'lock'), { timeout: 15_000 }).toMatch(/sim-puk/);
-    await ok('-i', '0', `--puk=${PUK}`, `--pin=${PIN}`);
-    await expect.poll(async () => (await daemon!.request('info', { modem: 'modem0' })).sim?.status, { timeout: 15_000 }).toBe('ready');
-    await ok('-i', '0', `--pin=${PIN}`, '--disable-pin');
-  }, 90_000);
+    it('switches to the eUICC slot, whose SIM object shows its EID', async () => {
+      const before = await ok('-m', '0');
+      expect(before).toMatch(/slot 2: \/org\/freedesktop\/ModemManager1\/SIM\/\d+/);
+      await ok('-m', '0', '--set-primary-sim-slot=2');
+      await expect.poll(async () => field(await ok('-m', '0'), 'primary sim path') ?? field(await ok('-m', '0'), 'path'), { timeout: 15_000 }).toBeDefined();
+      const simPath = /slot 2: (\S+) \(active\)/.exec(await ok('-m', '0'))?.[1] ?? expect.fail('slot 2 not active');
+      const simOut = await ok('-i', simPath);
+      expect(field(simOut, 'eid')).toMatch(/^\d{32}$/);
+      await ok('-m', '0', '--set-primary-sim-slot=1');
+      await expect.poll(async () => /slot 1: \S+ \(active\)/.test(await ok('-m', '0')), { timeout: 15_000 }).toBe(true);
+    }, 60_000);
 
-  it('switches to the eUICC slot, whose SIM object shows its EID', async () => {
-    const before = await ok('-m', '0');
-    expect(before).toMatch(/slot 2: \/org\/freedesktop\/ModemManager1\/SIM\/\d+/);
-    await ok('-m', '0', '--set-primary-sim-slot=2');
-    await expect.poll(async () => field(await ok('-m', '0'), 'primary sim path') ?? field(await ok('-m', '0'), 'path'), { timeout: 15_000 }).toBeDefined();
-    const simPath = /slot 2: (\S+) \(active\)/.exec(await ok('-m', '0'))?.[1] ?? expect.fail('slot 2 not active');
-    const simOut = await ok('-i', simPath);
-    expect(field(simOut, 'eid')).toMatch(/^\d{32}$/);
-    await ok('-m', '0', '--set-primary-sim-slot=1');
-    await expect.poll(async () => /slot 1: \S+ \(active\)/.test(await ok('-m', '0')), { timeout: 15_000 }).toBe(true);
-  }, 60_000);
+    it('fills the hardware revision, and the SIM operator and group ids from the card', async () => {
+      const i = await info();
+      const hw = field(await ok('-m', '0'), 'h/w revision');
+      expect(hw).toBe(qmi ? setup!.sim.modems[0]!.firmware.identity.hardwareRevision : setup!.sim.modems[0]!.firmware.identity.model);
+      const simOut = await ok('-i', '0');
+      const home = setup!.sim.modems[0]!.firmware.home;
+      expect([field(simOut, 'operator id'), field(simOut, 'operator name')]).toEqual([home.mcc + home.mnc, home.name]);
+      // The operator id is the IMSI's MCC and MNC (EF_AD's length).
+      expect(i.sim?.imsi?.startsWith(home.mcc + home.mnc)).toBe(true);
+      // EF_GID1/GID2 as the simulated card holds them (unset: all FF); MBIM's Basic Connect cannot read them.
+      if (qmi) expect([field(simOut, 'gid1'), field(simOut, 'gid2')]).toEqual(['FFFFFFFFFFFFFFFF', 'FFFFFFFFFFFFFFFF']);
+    }, 30_000);
 
-  it('disables (radio low power) and enables the modem, and resets it', async () => {
-    await ok('-m', '0', '-d');
-    expect(field(await ok('-m', '0'), 'power state')).toBe('low');
-    expect((await daemon!.request('power', { modem: 'modem0' })).state).toBe('low');
-    await ok('-m', '0', '-e');
-    expect(field(await ok('-m', '0'), 'power state')).toBe('on');
-    await ok('-m', '0', '-r');
-    await expect.poll(async () => (await daemon!.request('info', { modem: 'modem0' })).state, { timeout: 30_000 }).toBe('registered');
-  }, 60_000);
+    it('sends PropertiesChanged for CurrentModes to a D-Bus client after SetCurrentModes', async () => {
+      const watch = await watchProperties(setup!.bus.address, MODEM);
+      try {
+        await ok('-m', '0', '--set-allowed-modes=3g|4g');
+        // The allowed modes as set; the preferred one is what the modem reads back (QMI: its acquisition order's first allowed).
+        const allowed = () => (watch.last('org.freedesktop.ModemManager1.Modem', 'CurrentModes') as [number, number] | undefined)?.[0];
+        await expect.poll(allowed, { timeout: 5000 }).toBe(4 | 8);
+        await ok('-m', '0', '--set-allowed-modes=any');
+        await expect.poll(allowed, { timeout: 5000 }).toBe(qmi ? 2 | 4 | 8 | 16 : 2 | 4 | 8);
+      } finally {
+        watch.stop();
+      }
+    }, 30_000);
+
+    it('refuses the methods wwankit does not carry out with the errors ModemManager gives for this modem', async () => {
+      const refusals: [string[], RegExp][] = [
+        [['-m', '0', '--set-current-capabilities=lte'], /Core\.Unsupported: Cannot change capabilities: only one combination supported/],
+        [['-m', '0', '--3gpp-set-eps-ue-mode-operation=ps-2'], /Core\.Unsupported: Cannot set UE mode of operation for EPS/],
+        [['-m', '0', '--3gpp-set-initial-eps-bearer-settings=apn=internet'], /Core\.Unsupported: Cannot set initial EPS bearer settings/],
+        [['-m', '0', '--3gpp-set-nr5g-registration-settings=mico-mode=disabled'], /Core\.Unsupported: Cannot set 5GNR registration settings/],
+        [['-m', '0', '--3gpp-set-packet-service-state=detached'], /Core\.Unsupported: Explicit packet service attach\/detach/],
+        [['-m', '0', '--3gpp-disable-facility-lock=ph-sim,12345678'], /Core\.Unsupported: Invalid type of facility lock/],
+        [['-m', '0', '--3gpp-disable-facility-lock=net-pers,12345678'], /Core\.WrongState: .*no personalization lock is enabled/],
+        [['-i', '0', '--sim-set-preferred-networks=00101,lte'], /Core\.Unsupported: Cannot set preferred networks: not implemented/],
+      ];
+      for (const [args, error] of refusals) {
+        const r = await mmcli(...args);
+        expect(r.code, args.join(' ')).not.toBe(0);
+        expect(r.stderr, args.join(' ')).toMatch(error);
+      }
+    }, 60_000);
+
+    it('disables (radio low power) and enables the modem, and resets it', async () => {
+      await ok('-m', '0', '-d');
+      expect(field(await ok('-m', '0'), 'power state')).toBe('low');
+      expect((await daemon!.request('power', { modem: 'modem0' })).state).toBe('low');
+      await ok('-m', '0', '-e');
+      expect(field(await ok('-m', '0'), 'power state')).toBe('on');
+      await ok('-m', '0', '-r');
+      await expect.poll(async () => (await info()).state, { timeout: 30_000 }).toBe('registered');
+    }, 60_000);
 });

@@ -2,64 +2,27 @@
  * Messaging over the ModemManager D-Bus API, driven by the real mmcli on a private dbus-daemon,
  * against two simulated QMI modems that text each other through the simulator's SMS center.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { Daemon } from '../../src/daemon/server.js';
-import { ModemManagerService } from '../../src/dbus/service.js';
-import { MemoryNetdev } from '../../src/net/memory.js';
 import { PROFILES } from '../../src/sim/profiles.js';
-import { Simulator } from '../../src/sim/simulator.js';
+import type { Simulator } from '../../src/sim/simulator.js';
+import { field, mmcliOn, simsOnBus, type SimsOnBus } from '../support/mmcli-bus.js';
 import { hasTool, itWithTools } from '../support/tools.js';
 
-const run = promisify(execFile);
 const it = itWithTools(['mmcli', 'dbus-daemon']);
-const dir = mkdtempSync(join(tmpdir(), 'wwan-dbus-sms-'));
-let bus: ChildProcess | undefined;
-let address = '';
+let setup: SimsOnBus | undefined;
 let sim: Simulator | undefined;
-let daemon: Daemon | undefined;
-let service: ModemManagerService | undefined;
-
-const mmcli = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-  run('mmcli', args, { env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: address }, timeout: 15_000 }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
-const field = (out: string, name: string): string | undefined => new RegExp(`\\|\\s+${name}: (.*)$`, 'm').exec(out)?.[1]?.replace(/\x1b\[[0-9;]*m/g, '').trim();
+let mmcli: ReturnType<typeof mmcliOn>['mmcli'];
 const smsIndex = (out: string): string => /\/SMS\/(\d+)/.exec(out)?.[1] ?? 'none';
 
 beforeAll(async () => {
   if (!hasTool('mmcli') || !hasTool('dbus-daemon')) return;
-  writeFileSync(
-    join(dir, 'bus.conf'),
-    `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig><type>system</type><listen>unix:path=${join(dir, 'bus.sock')}</listen><auth>EXTERNAL</auth>
-<policy context="default"><allow user="*"/><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
-<include>${resolve('dbus/org.freedesktop.ModemManager1.conf')}</include></busconfig>
-`,
-  );
-  bus = spawn('dbus-daemon', [`--config-file=${join(dir, 'bus.conf')}`, '--print-address', '--nofork', '--nopidfile', '--nosyslog'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  address = await new Promise<string>((ok, fail) => {
-    createInterface({ input: bus!.stdout! }).once('line', (l) => ok(l.trim()));
-    bus!.once('exit', (code) => fail(new Error(`dbus-daemon exited with ${code}`)));
-  });
-  sim = await Simulator.start({ profile: PROFILES['qmi-rmnet'], modems: 2, seed: 90, dir });
-  daemon = await Daemon.start({ socket: join(dir, 'wwand.sock'), netdev: async (_m, name) => new MemoryNetdev(name) });
-  for (const m of sim.ready().modems) await daemon.manager.add({ id: m.id, control: 'qmi', port: `unix:${m.ports[0]!.socket}` });
-  service = await ModemManagerService.start(daemon, { bus: address });
+  setup = await simsOnBus({ tag: 'sms', profile: PROFILES['qmi-rmnet'], modems: 2, seed: 90, policy: true });
+  sim = setup.sim;
+  ({ mmcli } = mmcliOn(setup.bus.address));
 });
 
 afterAll(async () => {
-  await service?.stop();
-  await daemon?.stop();
-  await sim?.stop();
-  bus?.kill();
-  rmSync(dir, { recursive: true, force: true });
+  await setup?.stop();
 });
 
 describe('Modem.Messaging and Sms under mmcli', () => {

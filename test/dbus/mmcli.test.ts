@@ -3,66 +3,34 @@
  * dbus-daemon, against simulated modems in an in-process daemon. The policy we ship is loaded into
  * that bus, so a user outside root/netdev is shown to read but not change.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { Daemon } from '../../src/daemon/server.js';
+import type { Daemon } from '../../src/daemon/server.js';
 import { ModemManagerService } from '../../src/dbus/service.js';
 import { MemoryNetdev } from '../../src/net/memory.js';
+import { field, mmcliOn, startPrivateBus, type PrivateBus } from '../support/mmcli-bus.js';
 import { hasTool, itWithTools } from '../support/tools.js';
 import { daemonWithSims } from '../support/sim-daemon.js';
 
-const run = promisify(execFile);
 const it = itWithTools(['mmcli', 'dbus-daemon']);
-const dir = mkdtempSync(join(tmpdir(), 'wwan-dbus-'));
-const POLICY = resolve('dbus/org.freedesktop.ModemManager1.conf');
+const dir = mkdtempSync(join(tmpdir(), `wwan-dbus-${process.pid}-`));
 const rsrps: number[] = [];
-let bus: ChildProcess | undefined;
+let bus: PrivateBus | undefined;
 let address = '';
 let daemon: Daemon | undefined;
 let service: ModemManagerService | undefined;
-
-/** A bus that lets anyone connect and talk, then applies the shipped policy for ModemManager's name. */
-function busConfig(socket: string): string {
-  return `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=${socket}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-  <include>${POLICY}</include>
-</busconfig>
-`;
-}
-
-const mmcli = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-  run('mmcli', args, { env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: address }, timeout: 15_000 }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
-
-/** The value on a line of mmcli's output, e.g. field(out, 'manufacturer'), without mmcli's colours. */
-const field = (out: string, name: string): string | undefined => new RegExp(`\\|\\s+${name}: (.*)$`, 'm').exec(out)?.[1]?.replace(/\x1b\[[0-9;]*m/g, '').trim();
+let mmcli: ReturnType<typeof mmcliOn>['mmcli'];
 
 beforeAll(async () => {
   if (!hasTool('mmcli') || !hasTool('dbus-daemon')) return;
   // Readable by the unprivileged user of the policy test.
   chmodSync(dir, 0o755);
-  writeFileSync(join(dir, 'bus.conf'), busConfig(join(dir, 'bus.sock')));
-  bus = spawn('dbus-daemon', [`--config-file=${join(dir, 'bus.conf')}`, '--print-address', '--nofork', '--nopidfile', '--nosyslog'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  address = await new Promise<string>((ok, fail) => {
-    createInterface({ input: bus!.stdout! }).once('line', (l) => ok(l.trim()));
-    bus!.once('exit', (code) => fail(new Error(`dbus-daemon exited with ${code}`)));
-  });
+  bus = await startPrivateBus(dir, { policy: true });
+  address = bus.address;
+  ({ mmcli } = mmcliOn(address));
   daemon = await daemonWithSims({ socket: join(dir, 'wwand.sock'), netdev: async (_m, name) => new MemoryNetdev(name) }, ['qmi-rmnet:2']);
   daemon.manager.on('signal', (_id, s) => s.rsrp !== undefined && rsrps.push(s.rsrp));
   // What the probes read counts too: the D-Bus side may still show it when the first indication lands
@@ -77,7 +45,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await service?.stop();
   await daemon?.stop();
-  bus?.kill();
+  bus?.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the ModemManager D-Bus API under mmcli', () => {
@@ -149,11 +118,7 @@ describe('the ModemManager D-Bus API under mmcli', () => {
 
   it('lets a user outside root and netdev read but not connect (the shipped policy)', async () => {
     if (process.getuid?.() !== 0) return;
-    const asNobody = (...args: string[]) =>
-      run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'mmcli', ...args], { env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: address } }).then(
-        (r) => ({ code: 0, ...r }),
-        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-      );
+    const asNobody = mmcliOn(address, { prefix: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] }).mmcli;
     expect((await asNobody('-m', '0')).stdout).toContain('RM500Q-GL');
     const denied = await asNobody('-m', '0', '--simple-connect=apn=internet');
     expect(denied.stderr).toContain('org.freedesktop.DBus.Error.AccessDenied');

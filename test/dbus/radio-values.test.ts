@@ -1,7 +1,9 @@
 /** The radio values in ModemManager's terms (src/dbus/radio.ts); UnlockRetries' a{uu} is shown by mmcli in mmcli-radio.test.ts. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mmBand, modeMask, modeSet, radioBand, registrationError } from '../../src/dbus/radio.js';
+import { MODE_ANY, mmBand, modeMask, modeSet, modesToSet, radioBand, registrationError } from '../../src/dbus/radio.js';
+import * as refuse from '../../src/dbus/mm-refusals.js';
+import type { RadioModes } from '../../src/modem/radio-driver.js';
 import type { AccessTech } from '../../src/modem/radio-driver.js';
 
 const techs: AccessTech[] = ['gsm', 'umts', 'lte', 'nr5g'];
@@ -37,4 +39,32 @@ describe('radio values for D-Bus', () => {
     expect(registrationError(undefined)).toBe('org.freedesktop.ModemManager1.Error.MobileEquipment.NoNetwork');
   });
 
+  it('checks SetCurrentModes as ModemManager does: ANY is the widest set, unlisted pairs are Unsupported, the current pair is nothing to do', () => {
+    const modes: RadioModes = { current: { allowed: ['umts', 'lte'], preferred: 'lte' }, supported: [{ allowed: ['umts'] }, { allowed: ['lte'] }, { allowed: ['umts', 'lte'] }, { allowed: ['umts', 'lte'], preferred: 'umts' }, { allowed: ['umts', 'lte'], preferred: 'lte' }] };
+    expect(modesToSet([MODE_ANY, 0], modes)).toEqual({ allowed: ['umts', 'lte'] });
+    expect(modesToSet([MODE_ANY, 0], { ...modes, current: { allowed: ['umts', 'lte'] } })).toBeNull();
+    expect(modesToSet([4 | 8, 8], modes)).toBeNull();
+    expect(modesToSet([4, 0], modes)).toEqual({ allowed: ['umts'] });
+    expect(() => modesToSet([2 | 8, 0], modes)).toThrow('The given combination of allowed and preferred modes is not supported');
+    expect(() => modesToSet([MODE_ANY, 0], { ...modes, supported: [{ allowed: ['lte'] }] })).toThrow('only one combination supported');
+    fc.assert(fc.property(fc.nat(), fc.nat(), (a, p) => {
+      try {
+        const r = modesToSet([a, p], modes);
+        if (r) expect(modes.supported).toContainEqual(r);
+      } catch (e) {
+        expect((e as { type: string }).type).toBe('org.freedesktop.ModemManager1.Error.Core.Unsupported');
+      }
+    }), { numRuns: 300 });
+  });
+
+  it('refuses the methods wwankit does not carry out with ModemManager\'s errors', () => {
+    expect(() => refuse.setCapabilities([12], 12, 12)).toThrow('only one combination supported');
+    expect(() => refuse.setCapabilities([4, 12], 12, 8)).toThrow('The given combination of capabilities is not supported');
+    expect(() => refuse.setCapabilities([4, 12], 12, 12)).not.toThrow();
+    expect(() => refuse.setEpsUeMode(0, 0)).not.toThrow();
+    expect(() => refuse.setEpsUeMode(0, 2)).toThrow('operation not supported');
+    expect(() => refuse.disableFacilityLock([1, '1234'])).toThrow('Invalid type of facility lock');
+    expect(() => refuse.disableFacilityLock([16, '1234'])).toThrow('no personalization lock is enabled');
+    expect(() => refuse.setPreferredNetworks(false)).toThrow('SIM not currently active');
+  });
 });

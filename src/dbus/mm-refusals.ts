@@ -1,0 +1,51 @@
+/**
+ * Methods wwankit's modems cannot carry out, checked and refused as ModemManager 1.20 does
+ * (mm-iface-modem.c, mm-iface-modem-3gpp.c, mm-base-sim.c): the same checks in the same order, the
+ * same error names and messages, so a client's handling of ModemManager's answers holds for ours.
+ */
+import dbus from 'dbus-next';
+import { MmError } from './mm-enums.js';
+
+const unsupported = (message: string): dbus.DBusError => new dbus.DBusError(MmError.unsupported, message);
+
+/** MMModem3gppFacility bits. */
+export const Modem3gppFacility = { sim: 1 << 0, fixedDialing: 1 << 1, netPers: 1 << 4, netSubPers: 1 << 5, providerPers: 1 << 6, corpPers: 1 << 7 } as const;
+
+/** Modem.SetCurrentCapabilities: the current combination is accepted as is; wwankit's modems offer one combination. */
+export function setCapabilities(supported: number[], current: number, wanted: number): void {
+  if (supported.length === 1) throw unsupported('Cannot change capabilities: only one combination supported');
+  if (!supported.includes(wanted)) throw unsupported('The given combination of capabilities is not supported');
+  if (wanted !== current) throw unsupported('Setting current capabilities not supported');
+}
+
+/** Modem3gpp.SetEpsUeModeOperation: the current mode is accepted; changing it is not implemented for QMI or MBIM modems in ModemManager 1.20. */
+export function setEpsUeMode(current: number, wanted: number): void {
+  if (wanted !== current) throw unsupported('Cannot set UE mode of operation for EPS: operation not supported');
+}
+
+/** Modem3gpp.DisableFacilityLock: only personalization locks can be disabled, and wwankit's modems report none (EnabledFacilityLocks). */
+export function disableFacilityLock([facility]: [number, string]): never {
+  const personalization = Modem3gppFacility.netPers | Modem3gppFacility.netSubPers | Modem3gppFacility.providerPers | Modem3gppFacility.corpPers;
+  if ((facility & ~personalization) !== 0) throw unsupported('Invalid type of facility lock to disable or empty key');
+  throw new dbus.DBusError(MmError.wrongState, 'Cannot disable facility locks: no personalization lock is enabled');
+}
+
+/** Modem3gpp.SetInitialEpsBearerSettings and SetPacketServiceState: not carried out by wwankit's modems yet. */
+export function setInitialEpsBearerSettings(): never {
+  throw unsupported('Cannot set initial EPS bearer settings: operation not supported');
+}
+
+export function setPacketServiceState(): never {
+  throw unsupported('Explicit packet service attach/detach operation not supported');
+}
+
+/** Modem3gpp.SetNr5gRegistrationSettings: ModemManager 1.20 implements it for MBIMEx v3 modems only. */
+export function setNr5gRegistrationSettings(): never {
+  throw unsupported('Cannot set 5GNR registration settings: operation not supported');
+}
+
+/** Sim.SetPreferredNetworks: ModemManager refuses an inactive SIM first. */
+export function setPreferredNetworks(active: boolean): never {
+  if (!active) throw unsupported('Cannot set preferred networks: SIM not currently active');
+  throw unsupported('Cannot set preferred networks: not implemented');
+}
