@@ -39,11 +39,11 @@ export class EndpointThreads {
   }
 
   /** ep0: other events go to onEvent; each SETUP gets the gadget's reply. */
-  ep0(fd: number, setupType: number, onSetup: (s: SetupPacket) => SetupReply, onEvent: (type: number, raw: Uint8Array) => void, init?: Uint8Array): void {
+  ep0(fd: number, setupType: number, onSetup: (s: SetupPacket) => SetupReply, onEvent: (type: number, raw: Uint8Array) => void, init?: Uint8Array, outDataFirst = false): void {
     const { port1, port2 } = new MessageChannel();
     let pendingRead: ((data: Uint8Array) => void) | undefined;
     let pendingUnsent: (() => void) | undefined;
-    this.spawn('ep0', { mode: 'ep0', fd, setupType, answers: port2, init }, [port2], (m) => {
+    this.spawn('ep0', { mode: 'ep0', fd, setupType, answers: port2, init, outDataFirst }, [port2], (m) => {
       if (m.kind === 'event') return onEvent(m.type, m.raw);
       if (m.kind === 'superseded') {
         this.stats.superseded++;

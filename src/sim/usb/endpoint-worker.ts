@@ -24,6 +24,13 @@ export interface EndpointWorkerData {
   init?: Uint8Array;
   /** Bytes per read on `out`. */
   readSize?: number;
+  /**
+   * ep0: an OUT request's data stage is read as soon as its SETUP is, before the gadget answers.
+   * GadgetFS has taken that data from the host before it reports the SETUP, so the host moves on to
+   * its next control request at once; that next SETUP voids the unread data (EIDRM), and the command
+   * it carried (an encapsulated command to the modem) would be lost while the gadget decides.
+   */
+  outDataFirst?: boolean;
 }
 
 export type EndpointMessage =
@@ -85,7 +92,7 @@ function write(fd: number, data: Uint8Array): void {
   }
 }
 
-function ep0(fd: number, setupType: number, answers: MessagePort, init: Uint8Array | undefined): void {
+function ep0(fd: number, setupType: number, answers: MessagePort, init: Uint8Array | undefined, outDataFirst: boolean): void {
   if (init) {
     try {
       writeSync(fd, init);
@@ -121,15 +128,27 @@ function ep0(fd: number, setupType: number, answers: MessagePort, init: Uint8Arr
         continue;
       }
       const setup = copy(buf.subarray(off), 8);
+      const wLength = setup[6]! | (setup[7]! << 8);
+      let early: Uint8Array | undefined;
+      if (outDataFirst && !(setup[0]! & 0x80) && wLength > 0) {
+        try {
+          const data = Buffer.alloc(wLength);
+          early = copy(data, readvSync(fd, [data]));
+        } catch (e) {
+          // Voided already: the host's data never reaches the gadget, which is not asked.
+          post(superseded(e) ? { kind: 'superseded', during: `data stage of SETUP ${Buffer.from(setup).toString('hex')}` } : errorOf(e));
+          continue;
+        }
+      }
       post({ kind: 'setup', setup });
       let answer: SetupAnswer | undefined;
       while (!answer) {
         answer = receiveMessageOnPort(answers)?.message as SetupAnswer | undefined;
         if (!answer) sleep(1);
       }
-      const wLength = setup[6]! | (setup[7]! << 8);
       try {
-        if (answer.action === 'write') writeSync(fd, answer.data.subarray(0, wLength));
+        if (early) post({ kind: 'data', data: early });
+        else if (answer.action === 'write') writeSync(fd, answer.data.subarray(0, wLength));
         else if (answer.action === 'read') {
           // readvSync really calls read() for 0 bytes (readSync returns early): that read acks the status stage.
           const data = Buffer.alloc(wLength);
@@ -154,4 +173,4 @@ function ep0(fd: number, setupType: number, answers: MessagePort, init: Uint8Arr
 const data = workerData as EndpointWorkerData;
 if (data.mode === 'out') out(data.fd, data.readSize ?? 32768);
 else if (data.mode === 'in') parentPort!.on('message', (m: Uint8Array) => write(data.fd, m));
-else ep0(data.fd, data.setupType!, data.answers!, data.init);
+else ep0(data.fd, data.setupType!, data.answers!, data.init, data.outDataFirst ?? false);

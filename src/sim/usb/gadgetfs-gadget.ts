@@ -127,6 +127,8 @@ export async function plugGadgetFsGadget(modem: SimModem, log: (line: string) =>
       (type) => log(`${modem.id}: usb ${GADGETFS_EVENTS[type] ?? type}`),
       // Writing the descriptors plugs the device in: from the thread that then reads ep0 at once.
       tagged(0, [configuration(false), configuration(true), dev]),
+      // GadgetFS has the data of an OUT request before it reports it (see EndpointWorkerData).
+      true,
     );
     const hex = (n: number): string => `0x${n.toString(16).padStart(4, '0')}`;
     log(`${modem.id}: plugged in as USB ${hex(device.vendor)}:${hex(device.product)} on ${ep0name} (GadgetFS, MBIM)`);
