@@ -3,7 +3,11 @@
  * output against the same fixture modem, step by step, so state one step changes (a PIN, a profile, a
  * default) shows in the next the way the modem model keeps it.
  */
-import { describe } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { captureSteps } from '../support/capture.js';
 import { expectSameAsQmicli } from '../support/qmicli-compare.js';
 import { itWithTools } from '../support/tools.js';
 
@@ -142,4 +146,31 @@ describe('wwan qmicli DMS matches qmicli 1.32', () => {
 
 describe('wwan qmicli WDS matches qmicli 1.32', () => {
   for (const [name, steps] of Object.entries(wds)) itq(name, () => expectSameAsQmicli(steps));
+});
+
+describe('wwan qmicli DMS PINs and the SPC stay out of traces and captures', () => {
+  it('-v and --pcap mask the PIN, the PUK, the new PIN and the SPC', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qmia-pcap-'));
+    try {
+      const pcap = join(dir, 'dms.pcap');
+      const steps = [
+        ['-v', '--pcap', pcap, '--dms-uim-verify-pin=PIN,9876'],
+        ['-v', '--dms-uim-unblock-pin=PIN,55667788,8642'],
+        ['-v', '--dms-validate-service-programming-code=135791'],
+      ];
+      const runs = await captureSteps('wwan', steps);
+      expect(runs.map((r) => r.code)).toEqual([1, 1, 1]);
+      const text = runs.map((r) => r.stdout + r.stderr).join('\n');
+      expect(text).toContain('sent');
+      for (const secret of ['9876', '55667788', '8642', '135791']) {
+        expect(text).not.toContain(secret);
+        expect(text.replaceAll(':', '').toLowerCase()).not.toContain(Buffer.from(secret).toString('hex'));
+      }
+      const captured = readFileSync(pcap);
+      expect(captured.length).toBeGreaterThan(0);
+      expect(captured.includes(Buffer.from('9876'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
