@@ -85,7 +85,9 @@ const wds: Record<string, string[][]> = {
     ['--wds-set-default-profile-number=3gpp,2'],
     ['--wds-get-default-profile-number=3gpp'],
     ['--wds-get-default-settings=3gpp'],
-    ['--wds-delete-profile=3gpp,2'],
+  ],
+  'wds default profile refusals': [
+    ['--wds-delete-profile=3gpp,1'],
     ['--wds-set-default-profile-number=3gpp,7'],
     ['--wds-get-default-profile-number=3gpp2'],
     ['--wds-get-default-settings=lte'],
@@ -121,14 +123,12 @@ const wds: Record<string, string[][]> = {
   'wds call information during a call, and after it': [
     ['--wds-start-network=apn=internet,ip-type=4', '--client-no-release-cid'],
     ['--wds-get-packet-statistics'],
-    ['--wds-get-channel-rates'],
     ['--wds-get-data-bearer-technology'],
     ['--wds-get-current-data-bearer-technology'],
     ['--wds-get-dormancy-status'],
     ['--wds-stop-network=86688', '--client-cid=1'],
     ['--wds-get-packet-statistics'],
     ['--wds-get-data-bearer-technology'],
-    ['--wds-get-current-data-bearer-technology'],
   ],
   'wds a call without an APN uses the default profile': [
     ['--wds-set-default-profile-number=3gpp,2'],
