@@ -57,11 +57,14 @@ const dms: Record<string, string[][]> = {
 };
 
 const wds: Record<string, string[][]> = {
-  'wds profiles created, listed, modified, deleted': [
+  'wds profiles created, listed, modified': [
     ['--wds-create-profile=3gpp,name=work,apn=corp.example,pdp-type=IPV4V6,auth=CHAP,username=alice,context-num=5,no-roaming=yes'],
     ['--wds-get-profile-list=3gpp'],
     ['--wds-modify-profile=3gpp,3,apn=corp2.example,pdp-type=IPV6,disabled=yes'],
     ['--wds-get-profile-list=3gpp'],
+  ],
+  'wds profile deleted, and refusals of the profile database': [
+    ['--wds-create-profile=3gpp,name=work'],
     ['--wds-create-profile=3gpp'],
     ['--wds-delete-profile=3gpp,3'],
     ['--wds-get-profile-list=3gpp'],
@@ -99,6 +102,8 @@ const wds: Record<string, string[][]> = {
     ['--wds-set-autoconnect-settings=paused'],
     ['--wds-set-autoconnect-settings=disabled,roaming-allowed'],
     ['--wds-get-autoconnect-settings'],
+  ],
+  'wds autoconnect argument errors': [
     ['--wds-set-autoconnect-settings=sometimes'],
     ['--wds-set-autoconnect-settings=enabled,abroad'],
     ['--wds-set-autoconnect-settings=enabled,home-only,x'],
@@ -110,6 +115,8 @@ const wds: Record<string, string[][]> = {
     ['--wds-set-lte-attach-pdn-list=2,1'],
     ['--wds-get-lte-attach-pdn-list'],
     ['--wds-get-lte-attach-parameters'],
+  ],
+  'wds LTE attach PDN list refusals': [
     ['--wds-set-lte-attach-pdn-list=1,2,3'],
     ['--wds-set-lte-attach-pdn-list=1,x'],
   ],
