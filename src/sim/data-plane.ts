@@ -138,6 +138,8 @@ export class SimDataPlane {
     const c = this.counter(session.linkId);
     c.txPackets++;
     c.txBytes += packet.length;
+    session.traffic.downlinkPackets++;
+    session.traffic.downlinkBytes += packet.length;
     this.pump?.sent();
     return true;
   }
@@ -232,6 +234,8 @@ export class SimDataPlane {
     const c = this.counter(session.linkId);
     c.rxPackets++;
     c.rxBytes += packet.length;
+    session.traffic.uplinkPackets++;
+    session.traffic.uplinkBytes += packet.length;
     if (!this.respond) {
       this.stats.unanswered++;
       return;
@@ -240,6 +244,8 @@ export class SimDataPlane {
       if (this.pipe?.send(link, reply)) {
         c.txPackets++;
         c.txBytes += reply.length;
+        session.traffic.downlinkPackets++;
+        session.traffic.downlinkBytes += reply.length;
       }
     });
   }

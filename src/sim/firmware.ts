@@ -83,6 +83,8 @@ export interface FirmwareConfig {
   fixedSignal?: boolean;
   /** The service programming code DMS Restore Factory Defaults asks for (default 000000). */
   spc?: string;
+  /** The modem's clock, ms since the Unix epoch (default Date.now); a fixed one for reproducible output. */
+  wallClock?: () => number;
   /** The newest QMAP the modem speaks; asking for more gets this (the response says so). */
   maxQmap?: 'qmap' | 'qmapv4' | 'qmapv5';
   /** The modem's own uplink aggregation limits, reported to the host. */
@@ -120,6 +122,22 @@ export interface Profile {
   name: string;
   apn: string;
   family: IpFamily;
+  username?: string;
+  password?: string;
+  auth?: 'none' | 'pap' | 'chap' | 'both';
+  /** The PDP context the profile uses (its index when not set). */
+  contextNumber?: number;
+  noRoaming?: boolean;
+  disabled?: boolean;
+}
+
+export interface DataSettings {
+  /** The profile a call without one uses. */
+  defaultProfile: number;
+  /** The profiles the modem attaches to LTE with, in order. */
+  attachProfiles: number[];
+  autoconnect: 'disabled' | 'enabled' | 'paused';
+  autoconnectRoaming: 'allowed' | 'home-only';
 }
 
 export interface Session {
@@ -129,10 +147,14 @@ export interface Session {
   linkId: number;
   apn: string;
   family: IpFamily;
+  /** The profile the call was started with, if any. */
+  profile?: number;
   ipv4?: { address: string; gateway: string; prefix: number; dns: [string, string] };
   ipv6?: { address: string; prefix: number; gateway: string; dns: [string, string] };
   mtu: number;
   startedAt: number;
+  /** What crossed the data path for this PDN: uplink from the host, downlink toward it. */
+  traffic: { uplinkPackets: number; uplinkBytes: number; downlinkPackets: number; downlinkBytes: number };
 }
 
 export type CallEndReason = 'unknown-apn' | 'apn-in-use' | 'too-many-sessions' | 'not-registered' | 'ip-family-not-allowed' | 'radio-off';
@@ -199,6 +221,8 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
     { index: 1, name: 'internet', apn: 'internet', family: 'ipv4v6' },
     { index: 2, name: 'ims', apn: 'ims', family: 'ipv4v6' },
   ];
+  /** The host's data defaults as the modem keeps them in NV: the default profile, the LTE attach profiles, autoconnect. */
+  readonly dataSettings: DataSettings = { defaultProfile: 1, attachProfiles: [1], autoconnect: 'disabled', autoconnectRoaming: 'allowed' };
   /** Short messages: the stores and the link to the SMS center. */
   readonly sms: SimSms;
   private readonly random: Random;
@@ -459,7 +483,7 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
   }
 
   /** Brings a PDN up, or refuses with the reason a network would give. */
-  startSession(req: { apn: string; family: IpFamily; linkId?: number }): Session {
+  startSession(req: { apn: string; family: IpFamily; linkId?: number; profile?: number }): Session {
     if (this.operatingMode !== 'online') throw new FirmwareError('radio-off', 'radio is off');
     if (!this.registered) throw new FirmwareError('not-registered', 'not registered to a network');
     const policy = this.config.apns.find((a) => a.name.toLowerCase() === req.apn.toLowerCase());
@@ -482,9 +506,11 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
       handle: this.nextHandle++,
       linkId: req.linkId ?? 0,
       apn: policy.name,
+      ...(req.profile !== undefined ? { profile: req.profile } : {}),
       family: req.family,
       mtu: this.config.mtu,
       startedAt: Date.now(),
+      traffic: { uplinkPackets: 0, uplinkBytes: 0, downlinkPackets: 0, downlinkBytes: 0 },
       ...(v4 ? { ipv4: { address: `${net4}.2`, gateway: `${net4}.1`, prefix: 24, dns: [`${this.config.ipv4Base}.0.53`, `${this.config.ipv4Base}.0.54`] as [string, string] } } : {}),
       ...(v6 ? { ipv6: { address: `${net6}::2`, prefix: 64, gateway: `${net6}::1`, dns: [`${this.config.ipv6Base}::53`, `${this.config.ipv6Base}::54`] as [string, string] } } : {}),
     };

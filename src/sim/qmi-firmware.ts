@@ -9,7 +9,7 @@ import { dms, DmsOperatingMode, DmsRadioInterface } from '../qmi/services/dms.js
 import { nas, NasPlmnAccessTechnologyIdentifier, NasNetworkDescriptionEncoding, NasRadioTechnologyPreference } from '../qmi/services/nas.js';
 import { uim } from '../qmi/services/uim.js';
 import { wda, WdaDataAggregationProtocol, WdaLinkLayerProtocol } from '../qmi/services/wda.js';
-import { wds, WdsCallEndReason, WdsIpFamily, WdsIpSupportType, WdsPdpType, WdsVerboseCallEndReasonType } from '../qmi/services/wds.js';
+import { wds, WdsCallEndReason, WdsIpFamily, WdsPdpType, WdsVerboseCallEndReasonType } from '../qmi/services/wds.js';
 import type { IndicationDef } from '../qmi/schema.js';
 import type { Bands, CallEndReason, DataFormat, FirmwareConfig, IpFamily, ModemFirmware, OperatingMode, Session } from './firmware.js';
 import { FirmwareError } from './firmware.js';
@@ -18,6 +18,9 @@ import { serveQmiNasRadio } from './qmi-nas-radio.js';
 import { PIN_STATE, serveQmiUim } from './qmi-uim.js';
 import type { CodeLock } from './sim-card.js';
 import { serveQmiWms } from './qmi-wms.js';
+import { serveQmiDmsDevice } from './qmi-dms-device.js';
+import { serveQmiWdsCallInfo } from './qmi-wds-call-info.js';
+import { serveQmiWdsProfiles } from './qmi-wds-profiles.js';
 import { wms } from '../qmi/services/wms.js';
 
 const SERVICE_VERSIONS = new Map<number, [number, number]>([
@@ -129,6 +132,7 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     return {};
   });
   ep.handle(d.setEventReport, () => ({}));
+  serveQmiDmsDevice(ep, fw);
   ep.handle(d.getBandCapabilities, () => ({
     bandCapability: legacyBands(fw.bands),
     lteBandCapability: bandWords(fw.bands.eutra, 1)[0]!,
@@ -290,6 +294,11 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     wdsClient(ctx.clientId).family = family;
     return {};
   });
+  // Back to the service's defaults for this client; its call stays up.
+  ep.handle(w.reset, (_v, ctx) => {
+    wdsClient(ctx.clientId).family = 'ipv4';
+    return {};
+  });
   ep.handle(w.bindMuxDataPort, (v, ctx) => {
     if (v.muxId !== undefined && (v.muxId < 1 || v.muxId > 254)) throw protocolError(QmiProtocolError.InvalidArgument);
     wdsClient(ctx.clientId).muxId = v.muxId;
@@ -299,11 +308,12 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     const c = wdsClient(ctx.clientId);
     if (c.handle !== undefined && fw.sessions.has(c.handle)) throw protocolError(QmiProtocolError.NoEffect);
     const family: IpFamily = v.ipFamilyPreference === 6 ? 'ipv6' : v.ipFamilyPreference === 4 ? 'ipv4' : c.family;
-    const profile = fw.profiles.find((p) => p.index === (v.profileIndex3gpp ?? 1));
+    // Without an APN the call uses a profile: the one asked for, else the default.
+    const profile = v.apn === undefined ? fw.profiles.find((p) => p.index === (v.profileIndex3gpp ?? fw.dataSettings.defaultProfile)) : undefined;
     const apn = v.apn ?? profile?.apn ?? '';
     let session: Session;
     try {
-      session = fw.startSession({ apn, family, linkId: c.muxId ?? 0 });
+      session = fw.startSession({ apn, family, linkId: c.muxId ?? 0, ...(profile ? { profile: profile.index } : {}) });
     } catch (e) {
       if (e instanceof FirmwareError) refuse(e);
       throw e;
@@ -354,43 +364,10 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
       ipFamily: s.ipv4 ? 4 : 6,
     };
   });
-  ep.handle(w.getPacketStatistics, (_v, ctx) => {
-    if (!sessionOf(ctx.clientId)) throw protocolError(QmiProtocolError.OutOfCall);
-    return { txPacketsOk: 0, rxPacketsOk: 0, txPacketsError: 0, rxPacketsError: 0, txOverflows: 0, rxOverflows: 0, txBytesOk: 0n, rxBytesOk: 0n };
-  });
   ep.handle(w.setEventReport, () => ({}));
-  // Calls come up only when the host asks.
-  ep.handle(w.getAutoconnectSettings, () => ({ status: 0 }));
   ep.handle(w.indicationRegister, () => ({}));
-  // The modem attaches to LTE with its default profile (index 1).
-  const attachProfile = () => fw.profiles.find((p) => p.index === 1);
-  ep.handle(w.getLteAttachPdnList, () => ({ currentList: attachProfile() ? [1] : [], pendingList: [] }));
-  ep.handle(w.getLteAttachParameters, () => {
-    const p = attachProfile();
-    if (!p) throw protocolError(QmiProtocolError.NotProvisioned);
-    return { apn: p.apn, ipSupportType: WdsIpSupportType.names[p.family], otaAttachPerformed: fw.registered };
-  });
-  ep.handle(w.getProfileList, (v) => {
-    if (v.profileType !== undefined && v.profileType !== 0) return { profileList: [] };
-    return { profileList: fw.profiles.map((p) => ({ profileType: 0, profileIndex: p.index, profileName: p.name })) };
-  });
-  ep.handle(w.getProfileSettings, (v) => {
-    const p = fw.profiles.find((x) => x.index === v.profileId.profileIndex);
-    if (!p || v.profileId.profileType !== 0) throw protocolError(QmiProtocolError.ExtendedInternal, { extendedErrorCode: 1 });
-    return { profileName: p.name, apnName: p.apn, pdpType: p.family === 'ipv4' ? 0 : p.family === 'ipv6' ? 2 : 3, authentication: 0, apnDisabledFlag: false, roamingDisallowedFlag: false };
-  });
-  ep.handle(w.createProfile, (v) => {
-    const index = Math.max(0, ...fw.profiles.map((p) => p.index)) + 1;
-    fw.profiles.push({ index, name: v.profileName ?? '', apn: v.apnName ?? '', family: v.pdpType === 2 ? 'ipv6' : v.pdpType === 3 ? 'ipv4v6' : 'ipv4' });
-    return { profileIdentifier: { profileType: v.profileType, profileIndex: index } };
-  });
-  ep.handle(w.modifyProfile, (v) => {
-    const p = fw.profiles.find((x) => x.index === v.profileIdentifier.profileIndex);
-    if (!p) throw protocolError(QmiProtocolError.ExtendedInternal, { extendedErrorCode: 1 });
-    if (v.profileName !== undefined) p.name = v.profileName;
-    if (v.apnName !== undefined) p.apn = v.apnName;
-    return {};
-  });
+  serveQmiWdsCallInfo(ep, fw, sessionOf);
+  serveQmiWdsProfiles(ep, fw);
 
   // ---- WDA
   const dataFormat = () => {

@@ -21,8 +21,8 @@ export const PIN_STATE: Record<SimLockState, number> = {
   'permanently-blocked': UimPinState.names['permanently-blocked'],
 };
 
-/** How a modem reports each PIN outcome; the retries go with every failure. */
-const PIN_ERROR: Record<Exclude<LockOutcome, 'ok'>, number> = {
+/** How a modem reports each PIN outcome (UIM and DMS alike); the retries go with every failure. */
+export const PIN_ERROR: Record<Exclude<LockOutcome, 'ok'>, number> = {
   incorrect: QmiProtocolError.IncorrectPin,
   blocked: QmiProtocolError.PinBlocked,
   'permanently-blocked': QmiProtocolError.PinAlwaysBlocked,

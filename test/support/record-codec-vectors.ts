@@ -7,7 +7,7 @@
  * would record the codec under test against itself.
  *
  *   git worktree add --detach /tmp/oracle <commit> && cp -a node_modules /tmp/oracle/
- *   npx tsx test/support/record-codec-vectors.ts --oracle /tmp/oracle --qmi wms --mbim sms.configuration,sms.read.response [--amend] [--write]
+ *   npx tsx test/support/record-codec-vectors.ts --oracle /tmp/oracle --qmi wms --mbim sms.configuration,sms.read.response [--amend] [--write] [--skip-replay]
  *   git worktree remove --force /tmp/oracle
  *
  * An oracle checkout with local changes needs --label saying what it is (e.g. one declaration file
@@ -48,6 +48,8 @@ const { values: args } = parseArgs({
     mbim: { type: 'string', default: '' },
     amend: { type: 'boolean', default: false },
     write: { type: 'boolean', default: false },
+    // The replay of every kept vector takes most of a run on a loaded machine; a recording of new blocks can go without it.
+    'skip-replay': { type: 'boolean', default: false },
   },
 });
 if (!args.oracle) throw new Error('--oracle <checkout with the interpreted codecs> is required');
@@ -224,7 +226,7 @@ const mbimFile = JSON.parse(readFileSync(mbimPath, 'utf8'));
 const differ: string[] = [];
 /** Decodings kept in their blocks but answered differently by the oracle: with --amend, recorded beside them. */
 const amended: Record<string, unknown>[] = [];
-for (const b of qmiFile.blocks) {
+for (const b of args['skip-replay'] ? [] : qmiFile.blocks) {
   const key = `${b.service}.${b.block}`;
   if (selected(key, args.qmi)) continue;
   const defs = qmiBlocks.find((x) => x.service === b.service && x.block === b.block)?.defs;
@@ -243,7 +245,7 @@ for (const b of qmiFile.blocks) {
     if (got !== e.hex) differ.push(`qmi ${key} encoding: recorded ${e.hex}, ${commit} gives ${got}`);
   }
 }
-for (const l of mbimFile.layouts) {
+for (const l of args['skip-replay'] ? [] : mbimFile.layouts) {
   if (selected(l.layout, args.mbim)) continue;
   const layout = oracleLayouts.get(l.layout);
   if (!layout) {
@@ -289,7 +291,8 @@ const qmiOut = {
 const mbimOut = { note: note(mbimFile.note, [...mbimFresh.keys()]), layouts: merge(mbimFile.layouts, (l: any) => l.layout, [...oracleLayouts.keys()], mbimFresh) };
 
 console.log(`oracle ${commit}: recorded ${qmiFresh.size} QMI blocks (${[...qmiFresh.keys()].join(', ')}) and ${mbimFresh.size} MBIM layouts (${[...mbimFresh.keys()].join(', ')})`);
-console.log(differ.length ? `vectors kept that ${commit} answers differently (${differ.length}):\n  ${differ.join('\n  ')}` : `every vector kept is answered the same at ${commit}`);
+if (args['skip-replay']) console.log('vectors kept: not replayed (--skip-replay)');
+else console.log(differ.length ? `vectors kept that ${commit} answers differently (${differ.length}):\n  ${differ.join('\n  ')}` : `every vector kept is answered the same at ${commit}`);
 if (args.write) {
   writeFileSync(qmiPath, JSON.stringify(qmiOut));
   writeFileSync(mbimPath, JSON.stringify(mbimOut));

@@ -1,5 +1,5 @@
 /** DMS (service 0x02): device identity, capabilities, operating mode, legacy PIN status. */
-import { array, bool8, enumOf, fixedString, flagsOf, indication, message, optional, required, secret, service, string, struct, u16, u32, u64, u8 } from '../schema.js';
+import { array, bool8, enumOf, fixedString, flagsOf, indication, message, optional, required, secret, service, string, stringU8, struct, u16, u32, u64, u8 } from '../schema.js';
 
 export const DmsOperatingMode = enumOf(u8, {
   online: 0,
@@ -86,6 +86,20 @@ export const DmsBandCapability = {
   'wcdma-900': 1n << 49n,
 } as const;
 
+/** Which SIM PIN the DMS legacy UIM operations act on. */
+export const DmsUimPinId = enumOf(u8, { pin: 1, pin2: 2 });
+
+export const DmsPowerState = flagsOf(u8, {
+  'external-source': 1 << 0,
+  'battery-connected': 1 << 1,
+  'battery-charging': 1 << 2,
+  fault: 1 << 3,
+});
+
+export const DmsTimeSource = enumOf(u16, { device: 0, 'cdma-network': 1, 'hdr-network': 2 });
+
+const pinRetriesStatus = optional(0x10, struct({ verifyRetriesLeft: u8, unblockRetriesLeft: u8 }));
+
 const pinStatus = struct({ status: DmsUimPinStatus, verifyRetriesLeft: u8, unblockRetriesLeft: u8 });
 
 export const dms = service(
@@ -136,6 +150,16 @@ export const dms = service(
         imeiSoftwareVersion: optional(0x13, string),
       },
     ),
+    getPowerState: message(0x0026, {}, { info: required(0x01, struct({ powerStateFlags: DmsPowerState, batteryLevel: u8 })) }),
+    // The PIN operations answer failures with the retries left.
+    uimSetPinProtection: message(
+      0x0027,
+      { info: secret(required(0x01, struct({ pinId: DmsUimPinId, protectionEnabled: bool8, pin: stringU8 }))) },
+      { pinRetriesStatus },
+    ),
+    uimVerifyPin: message(0x0028, { info: secret(required(0x01, struct({ pinId: DmsUimPinId, pin: stringU8 }))) }, { pinRetriesStatus }),
+    uimUnblockPin: message(0x0029, { info: secret(required(0x01, struct({ pinId: DmsUimPinId, puk: stringU8, newPin: stringU8 }))) }, { pinRetriesStatus }),
+    uimChangePin: message(0x002a, { info: secret(required(0x01, struct({ pinId: DmsUimPinId, oldPin: stringU8, newPin: stringU8 }))) }, { pinRetriesStatus }),
     uimGetPinStatus: message(0x002b, {}, { pin1Status: optional(0x11, pinStatus), pin2Status: optional(0x12, pinStatus) }),
     getHardwareRevision: message(0x002c, {}, { revision: required(0x01, string) }),
     getOperatingMode: message(
@@ -149,6 +173,24 @@ export const dms = service(
       },
     ),
     setOperatingMode: message(0x002e, { mode: required(0x01, DmsOperatingMode) }, {}),
+    getTime: message(
+      0x002f,
+      {},
+      {
+        /** A 48-bit count of 1.25 ms units since the GPS epoch (1980-01-06), as two words. */
+        deviceTime: required(0x01, struct({ timeCountLow: u32, timeCountHigh: u16, timeSource: DmsTimeSource })),
+        /** Milliseconds since the GPS epoch. */
+        systemTime: optional(0x10, u64),
+        userTime: optional(0x11, u64),
+      },
+    ),
+    uimGetIccid: message(0x003c, {}, { iccid: required(0x01, string) }),
+    uimGetImsi: message(0x0043, {}, { imsi: required(0x01, string) }),
+    uimGetState: message(0x0044, {}, { state: required(0x01, DmsUimState) }),
+    validateServiceProgrammingCode: message(0x003b, { serviceProgrammingCode: secret(required(0x01, fixedString(6))) }, {}),
+    getSoftwareVersion: message(0x0051, {}, { version: required(0x01, string) }),
+    /** Back to the service's defaults for this client (event reporting off). */
+    reset: message(0x0000, {}, {}),
     uimGetCkStatus: message(
       0x0040,
       { facility: required(0x01, DmsUimFacility) },

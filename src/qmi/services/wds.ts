@@ -168,6 +168,84 @@ export const DataEndpointType = enumOf(u32, {
 
 export const endpointInfo = struct({ endpointType: DataEndpointType, interfaceNumber: u32 });
 
+export const WdsAutoconnectSetting = enumOf(u8, { disabled: 0, enabled: 1, paused: 2 });
+export const WdsAutoconnectSettingRoaming = enumOf(u8, { allowed: 0, 'home-only': 1 });
+
+/** Which family of profiles a default applies to: embedded (the modem's own calls) or tethered (the host's). */
+export const WdsProfileFamily = enumOf(u8, { embedded: 0, tethered: 1 });
+
+export const WdsAttachPdnListAction = enumOf(u32, { none: 1, 'detach-or-pdn-disconnect': 2 });
+
+export const WdsDormancyStatus = enumOf(u8, { unknown: 0, 'traffic-channel-dormant': 1, 'traffic-channel-active': 2 });
+
+export const WdsDataBearerTechnology = enumOf(i8, {
+  unknown: -1,
+  cdma20001x: 0x01,
+  '1xevdo': 0x02,
+  gsm: 0x03,
+  umts: 0x04,
+  '1xevdo-reva': 0x05,
+  edge: 0x06,
+  hsdpa: 0x07,
+  hsupa: 0x08,
+  'hsdpa-hsupdpa': 0x09,
+  lte: 0x0a,
+  ehrpd: 0x0b,
+  hsdpaplus: 0x0c,
+  'hsdpaplus-hsupa': 0x0d,
+  dchsdpaplus: 0x0e,
+  'dchsdpaplus-hsupa': 0x0f,
+  'hsdpaplus-plus-64qam': 0x10,
+  'hsdpaplus-plus-64qam-hsupa': 0x11,
+  tdscdma: 0x12,
+  'tdscdma-hsdpa': 0x13,
+  'tdscdma-hsupa': 0x14,
+});
+
+export const WdsNetworkType = enumOf(u8, { unknown: 0, '3gpp2': 1, '3gpp': 2 });
+
+export const WdsRat3gpp = flagsOf(u32, {
+  none: 0,
+  wcdma: 1 << 0,
+  gprs: 1 << 1,
+  hsdpa: 1 << 2,
+  hsupa: 1 << 3,
+  edge: 1 << 4,
+  lte: 1 << 5,
+  hsdpaplus: 1 << 6,
+  dchsdpaplus: 1 << 7,
+  '64qam': 1 << 8,
+  tdscdma: 1 << 9,
+  'null-bearer': 1 << 15,
+});
+
+/** The modem's profile database errors (TLV 0xE0 with ExtendedInternal). */
+export const WdsDsProfileError = enumOf(u16, {
+  unknown: 0,
+  fail: 1,
+  'invalid-handle': 2,
+  'invalid-operation': 3,
+  'invalid-profile-type': 4,
+  'invalid-profile-number': 5,
+  'invalid-profile-id': 6,
+  'invalid-argument': 7,
+  'registry-not-initialized': 8,
+  'invalid-parameter-length': 9,
+  'list-end': 10,
+  'invalid-subscription-id': 11,
+  'invalid-profile-family': 12,
+  '3gpp-invalid-profile-family': 1001,
+  '3gpp-access-error': 1002,
+  '3gpp-context-not-defined': 1003,
+  '3gpp-valid-flag-not-set': 1004,
+  '3gpp-read-only-flag-set': 1005,
+  '3gpp-out-of-profiles': 1006,
+  '3gpp2-invalid-profile-id': 1101,
+});
+
+/** A rate the modem cannot give (no call). */
+export const WDS_RATE_UNAVAILABLE = 0xffffffff;
+
 // ---------------------------------------------------------------------------------------------
 // Shared layouts
 
@@ -229,7 +307,7 @@ export const wds = service(
       },
       {},
     ),
-    getAutoconnectSettings: message(0x0034, {}, { status: required(0x01, enumOf(u8, { disabled: 0, enabled: 1, paused: 2 })), roaming: optional(0x10, enumOf(u8, { allowed: 0, 'home-only': 1 })) }),
+    getAutoconnectSettings: message(0x0034, {}, { status: required(0x01, WdsAutoconnectSetting), roaming: optional(0x10, WdsAutoconnectSettingRoaming) }),
     indicationRegister: message(0x0003, { reportExtendedIpConfigurationChange: optional(0x12, bool8) }, {}),
     startNetwork: message(
       0x0020,
@@ -357,6 +435,39 @@ export const wds = service(
     ),
     /** The profiles the modem attaches to LTE with, by index. */
     getLteAttachPdnList: message(0x0094, {}, { currentList: optional(0x10, array(u16)), pendingList: optional(0x11, array(u16)) }),
+    /** Back to the service's defaults for this client (no event reports, IP family IPv4). */
+    reset: message(0x0000, {}, {}),
+    getChannelRates: message(
+      0x0023,
+      {},
+      { channelRates: required(0x01, struct({ channelTxRateBps: u32, channelRxRateBps: u32, maxChannelTxRateBps: u32, maxChannelRxRateBps: u32 })) },
+    ),
+    deleteProfile: message(0x0029, { profileIdentifier: required(0x01, profileId) }, { extendedErrorCode }),
+    getDefaultSettings: message(0x002c, { profileType: required(0x01, WdsProfileType) }, { ...profileSettings, extendedErrorCode }),
+    getDormancyStatus: message(0x0030, {}, { dormancyStatus: required(0x01, WdsDormancyStatus) }),
+    getDataBearerTechnology: message(0x0037, {}, { current: required(0x01, WdsDataBearerTechnology), last: optional(0x10, WdsDataBearerTechnology) }),
+    getCurrentDataBearerTechnology: message(
+      0x0044,
+      {},
+      {
+        current: optional(0x01, struct({ networkType: WdsNetworkType, ratMask: u32, soMask: u32 })),
+        // Also sent with error OutOfCall: the technology of the last call.
+        last: optional(0x10, struct({ networkType: WdsNetworkType, ratMask: u32, soMask: u32 })),
+      },
+    ),
+    getDefaultProfileNumber: message(
+      0x0049,
+      { profileType: required(0x01, struct({ type: WdsProfileType, family: WdsProfileFamily })) },
+      { index: optional(0x01, u8), extendedErrorCode },
+    ),
+    setDefaultProfileNumber: message(
+      0x004a,
+      { profileIdentifier: required(0x01, struct({ type: WdsProfileType, family: WdsProfileFamily, index: u8 })) },
+      { extendedErrorCode },
+    ),
+    setAutoconnectSettings: message(0x0051, { roaming: optional(0x10, WdsAutoconnectSettingRoaming), status: required(0x01, WdsAutoconnectSetting) }, {}),
+    getMaxLteAttachPdnNumber: message(0x0092, {}, { info: optional(0x10, u8) }),
+    setLteAttachPdnList: message(0x0093, { action: optional(0x10, WdsAttachPdnListAction), list: required(0x01, array(u16)) }, {}),
     setIpFamily: message(0x004d, { preference: required(0x01, WdsIpFamily) }, {}),
     bindMuxDataPort: message(
       0x00a2,
