@@ -17,6 +17,7 @@ import { OptionError, parseGlibOptions, usageText, type OptionSpec } from '../gl
 import { CliError, type QmicliAction } from './action.js';
 import { dmsActions } from './dms.js';
 import { nasActions } from './nas.js';
+import { nasInfoActions } from './nas-info.js';
 import { uimActions } from './uim.js';
 import { wdaActions } from './wda.js';
 import { wdsActions } from './wds.js';
@@ -24,7 +25,7 @@ import { wmsActions } from './wms.js';
 import { describeQmuxLine } from './trace.js';
 import { redactQmux } from '../../qmi/redact.js';
 
-const actions: QmicliAction[] = [...dmsActions, ...nasActions, ...wdsActions, ...wdaActions, ...uimActions, ...wmsActions];
+const actions: QmicliAction[] = [...dmsActions, ...nasActions, ...nasInfoActions, ...wdsActions, ...wdaActions, ...uimActions, ...wmsActions];
 
 const commonOptions: OptionSpec[] = [
   { long: 'device', short: 'd', arg: 'required' },
