@@ -87,3 +87,61 @@ describe('wwan qmicli NAS matches qmicli 1.32', () => {
   itq('supported messages, service reset and noop', () =>
     expectSameAsQmicli([['--nas-get-supported-messages'], ['--nas-reset'], ['--nas-noop'], ['--nas-noop', '--client-no-release-cid']]));
 });
+
+describe('wwan qmicli UIM matches qmicli 1.32', () => {
+  itq('supported messages, service reset and noop', () =>
+    expectSameAsQmicli([['--uim-get-supported-messages'], ['--uim-reset'], ['--uim-noop'], ['--uim-noop', '--client-no-release-cid']]));
+
+  itq('the primary provisioning session deactivated and activated again on the USIM, and bad arguments', async () => {
+    const real = await expectSameAsQmicli([
+      ['--uim-change-provisioning-session=session-type=primary-gw-provisioning,activate=no'],
+      ['--uim-get-card-status'],
+      ['--uim-change-provisioning-session=session-type=primary-gw-provisioning,activate=no'],
+      ['--uim-change-provisioning-session=session-type=primary-gw-provisioning,activate=yes,slot=1,aid=A0:00:00:00:87:10:02:FF:FF:FF:FF:89:06:19:00:00'],
+      ['--uim-get-card-status'],
+      ['--uim-change-provisioning-session=session-type=primary-1x-provisioning,activate=yes'],
+      ['--uim-change-provisioning-session=session-type=bogus,activate=yes'],
+      ['--uim-change-provisioning-session=session-type=primary-gw-provisioning,activate=maybe'],
+      ['--uim-change-provisioning-session=slot=1'],
+      ['--uim-change-provisioning-session=session-type=primary-gw-provisioning,activate=yes,aid=zz'],
+      ['--uim-change-provisioning-session=session-type=primary-gw-provisioning,activate=yes,slot=300'],
+      ['--uim-change-provisioning-session=colour=red'],
+    ]);
+    expect(real[1]!.stdout).toMatch(/Primary GW:\s+session doesn't exist/);
+    expect(real[2]!.stderr).toContain('NoEffect');
+    expect(real[4]!.stdout).toMatch(/Primary GW:\s+slot '1', application '1'/);
+  });
+
+  itq('an unlocked modem has no personalization', () =>
+    expectSameAsQmicli([['--uim-get-configuration'], ['--uim-depersonalization=gw-network,deactivate,12345678']]));
+
+  itq('a network-locked modem: wrong keys block the lock, the key unblocks it, then deactivates it', async () => {
+    const real = await expectSameAsQmicli(
+      [
+        ['--uim-get-configuration'],
+        ['--uim-depersonalization=gw-network,deactivate,0000'],
+        ['--uim-depersonalization=gw-network,deactivate,1111'],
+        ['--uim-depersonalization=gw-network,deactivate,12345678'],
+        ['--uim-depersonalization=gw-network,unblock,00000000'],
+        ['--uim-depersonalization=gw-network,unblock,12345678'],
+        ['--uim-get-configuration'],
+        ['--uim-depersonalization=gw-network,deactivate,12345678,1'],
+        ['--uim-get-configuration'],
+        ['--uim-depersonalization=bogus,deactivate,1'],
+        ['--uim-depersonalization=gw-network,fly,1'],
+        ['--uim-depersonalization=gw-network,deactivate'],
+        ['--uim-depersonalization=gw-network,deactivate,1,9'],
+        ['--uim-depersonalization='],
+      ],
+      { personalization: [{ feature: 'gw-network', key: '12345678', verifyRetries: 2 }] },
+    );
+    expect(real[0]!.stdout).toContain('Personalization: gw-network\n\t\tVerify left:  2\n\t\tUnblock left: 10');
+    expect(real[2]!.stderr).toMatch(/PinBlocked[\s\S]*Verify: 0\n\tUnblock: 10/);
+    // Blocked: even the right key does not deactivate it; a wrong unblock key uses an unblock retry.
+    expect(real[3]!.stderr).toContain('PinBlocked');
+    expect(real[4]!.stderr).toMatch(/Verify: 0\n\tUnblock: 9/);
+    expect(real[6]!.stdout).toContain('Verify left:  2\n\t\tUnblock left: 9');
+    expect(real[7]!.stdout).toBe('Modem was unlocked successfully\n');
+    expect(real[8]!.stdout).toContain('Personalization features in slot 1: all disabled');
+  });
+});

@@ -8,6 +8,7 @@ import { qmuxPort } from '../../src/qmi/port.js';
 import { splitTlvs } from '../../src/qmi/qmux.js';
 import { createPty } from '../../src/transport/pty.js';
 import { toHex } from '../../src/wire/hex.js';
+import type { FirmwareConfig } from '../../src/sim/firmware.js';
 import { fixtureModem } from './fixture-modem.js';
 
 export const WWAN = fileURLToPath(new URL('../../bin/wwan.js', import.meta.url));
@@ -29,9 +30,9 @@ function exec(cmd: string, args: string[]): Promise<{ code: number; stdout: stri
 }
 
 /** Runs each step (an argument list) in turn against one fixture modem; `DEV` in output stands for the pty. */
-export async function captureSteps(tool: 'qmicli' | 'wwan', steps: string[][]): Promise<Run[]> {
+export async function captureSteps(tool: 'qmicli' | 'wwan', steps: string[][], config?: FirmwareConfig): Promise<Run[]> {
   const pty = createPty();
-  const modem = fixtureModem(qmuxPort(pty.transport));
+  const modem = fixtureModem(qmuxPort(pty.transport), config);
   const runs: Run[] = [];
   try {
     for (const args of steps) {

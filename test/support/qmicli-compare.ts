@@ -3,11 +3,13 @@
  * same requests on the wire, stdout and exit code, and stderr where a step fails.
  */
 import { expect } from 'vitest';
+import type { FirmwareConfig } from '../../src/sim/firmware.js';
 import { captureSteps, type Run } from './capture.js';
 
 /** Runs both tools through `steps` and checks each step; returns the real qmicli's runs. */
-export async function expectSameAsQmicli(steps: string[][]): Promise<Run[]> {
-  const [real, ours] = await Promise.all([captureSteps('qmicli', steps), captureSteps('wwan', steps)]);
+/** `config`: the fixture modem's firmware (defaults otherwise). */
+export async function expectSameAsQmicli(steps: string[][], config?: FirmwareConfig): Promise<Run[]> {
+  const [real, ours] = await Promise.all([captureSteps('qmicli', steps, config), captureSteps('wwan', steps, config)]);
   for (let i = 0; i < steps.length; i++) {
     const ctx = `step ${i + 1}: ${steps[i]!.join(' ')}`;
     expect(ours[i]!.requests, ctx).toEqual(real[i]!.requests);
