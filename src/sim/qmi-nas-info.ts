@@ -11,23 +11,17 @@ import {
   NasDrx,
   NasNetworkNameDisplayCondition,
   NasPlmnEncodingScheme,
-  NasRadioInterface,
   NasScellState,
 } from '../qmi/services/nas.js';
 import { gsm7Septets, packSeptets, septetBytes } from '../sms/gsm7.js';
 import type { ModemFirmware, Rat } from './firmware.js';
 import type { QmiDeviceEndpoint } from './qmi-endpoint.js';
 import type { Cell } from './radio-network.js';
+import { RADIO_INTERFACE } from './qmi-nas-radio.js';
 import { supportedMessages } from './qmi-supported.js';
 
 const fail = (code: number): QmiProtocolErrorResponse => new QmiProtocolErrorResponse(code, 'simulated', {});
 
-const RADIO_INTERFACE: Record<Rat, number> = {
-  gsm: NasRadioInterface.names.gsm,
-  umts: NasRadioInterface.names.umts,
-  lte: NasRadioInterface.names.lte,
-  '5gnr': NasRadioInterface.names['5gnr'],
-};
 
 const GSM_ACTIVE_BAND: Record<number, string> = { 850: 'gsm-850', 900: 'gsm-900-primary', 1800: 'gsm-dcs-1800', 1900: 'gsm-pcs-1900' };
 const UTRA_ACTIVE_BAND: Record<number, string> = { 1: 'wcdma-2100', 2: 'wcdma-pcs-1900', 3: 'wcdma-dcs-1800', 4: 'wcdma-1700-us', 5: 'wcdma-850', 6: 'wcdma-800', 8: 'wcdma-900' };

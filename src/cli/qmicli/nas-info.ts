@@ -25,7 +25,7 @@ import {
 import type { ResponseOf } from '../../qmi/schema.js';
 import { gsm7Text, unpackSeptets } from '../../sms/gsm7.js';
 import { action, ask, CliError, enumName, q, yesNo } from './action.js';
-import { supportedList } from './wms.js';
+import { noopAction, resetAction, supportedMessagesAction } from './service-actions.js';
 import { parseMccMnc } from './nas.js';
 
 const m = nas.messages;
@@ -305,27 +305,7 @@ export const nasInfoActions = [
       ctx.print(`${ctx.tag} Successfully got DRX: ${enumName(NasDrx, r.info)}\n`);
     },
   }),
-  action({
-    option: { long: 'nas-get-supported-messages', arg: 'none' },
-    service: nas,
-    async run(ctx) {
-      const r = await ask('get supported NAS messages', ctx.client.request(m.getSupportedMessages, {}));
-      ctx.print(`${ctx.tag} Successfully got supported NAS messages:\n${supportedList(r.list)}`);
-    },
-  }),
-  action({
-    option: { long: 'nas-reset', arg: 'none' },
-    service: nas,
-    async run(ctx) {
-      await ask('reset the NAS service', ctx.client.request(m.reset, {}));
-      ctx.print(`${ctx.tag} Successfully performed NAS service reset\n`);
-    },
-  }),
-  action({
-    option: { long: 'nas-noop', arg: 'none' },
-    service: nas,
-    async run() {
-      // Only the client's allocation and release, as qmicli does.
-    },
-  }),
+  supportedMessagesAction(nas),
+  resetAction(nas),
+  noopAction(nas),
 ];

@@ -2,8 +2,8 @@
 import { QmiProtocolErrorResponse } from '../../qmi/errors.js';
 import { uim, UimCardApplicationPersonalizationFeature, UimConfiguration, UimDepersonalizationOperation, UimSessionType } from '../../qmi/services/uim.js';
 import { parseKeyValues } from '../keyvalue.js';
-import { action, ask, CliError, enumName, errorText } from './action.js';
-import { supportedList } from './wms.js';
+import { action, CliError, enumName, errorText } from './action.js';
+import { noopAction, resetAction, supportedMessagesAction } from './service-actions.js';
 
 const m = uim.messages;
 
@@ -82,29 +82,9 @@ const features = (list: readonly Status[]): string =>
   list.map((e) => `\tPersonalization: ${enumName(UimCardApplicationPersonalizationFeature, e.feature)}\n\t\tVerify left:  ${e.verifyLeft}\n\t\tUnblock left: ${e.unblockLeft}\n`).join('');
 
 export const uimConfigActions = [
-  action({
-    option: { long: 'uim-get-supported-messages', arg: 'none' },
-    service: uim,
-    async run(ctx) {
-      const r = await ask('get supported UIM messages', ctx.client.request(m.getSupportedMessages, {}));
-      ctx.print(`${ctx.tag} Successfully got supported UIM messages:\n${supportedList(r.list)}`);
-    },
-  }),
-  action({
-    option: { long: 'uim-reset', arg: 'none' },
-    service: uim,
-    async run(ctx) {
-      await ask('reset the UIM service', ctx.client.request(m.reset, {}));
-      ctx.print(`${ctx.tag} Successfully performed UIM service reset\n`);
-    },
-  }),
-  action({
-    option: { long: 'uim-noop', arg: 'none' },
-    service: uim,
-    async run() {
-      // Only the client's allocation and release, as qmicli does.
-    },
-  }),
+  supportedMessagesAction(uim),
+  resetAction(uim),
+  noopAction(uim),
   action({
     option: { long: 'uim-change-provisioning-session', arg: 'required' },
     service: uim,
