@@ -9,6 +9,7 @@ import { RadioNetwork, defaultOperators, type NetworkOperator, type NetworkSelec
 import { Random, luhnDigit } from './random.js';
 import { SimCard, type LockResult, type SimLockId } from './sim-card.js';
 import { SimSms, type SmsStorage } from './sms.js';
+import { Personalization, type PersonalizationLock } from './personalization.js';
 
 export type OperatingMode = 'online' | 'low-power' | 'offline' | 'reset';
 /** The active slot's card as the modem sees it; `blocked` is a PUK blocked for good. */
@@ -52,6 +53,8 @@ export interface ApnPolicy {
 
 export interface FirmwareConfig {
   seed?: number;
+  /** SIM lock features and their control keys (default: none, an unlocked modem). */
+  personalization?: PersonalizationLock[];
   identity?: Partial<Identity>;
   operator?: Operator;
   rat?: Rat;
@@ -202,6 +205,7 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
   readonly slots: (SimCard | undefined)[];
   /** The slot in use, 1-based. */
   activeSlot = 1;
+  readonly personalization: Personalization;
   /** The operators, cells, preferences and selection. */
   readonly radio: RadioNetwork;
   /** The bands the radio has (the radio's capabilities add NR bands on a 5G modem). */
@@ -279,6 +283,7 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
       profiles: [{ iccid: euiccIccid, name: `${this.home.name} eSIM`, serviceProvider: this.home.name, enabled: true }],
     });
     this.slots = [config.simAbsent ? undefined : uicc, euicc];
+    this.personalization = new Personalization(config.personalization);
     this.nextHandle = 0x10000 + this.random.int(0, 0xffff) * 16;
     this.dataFormat.ulMaxDatagrams = config.ulMaxDatagrams ?? 16;
     this.dataFormat.ulMaxSize = config.ulMaxSize ?? 8192;

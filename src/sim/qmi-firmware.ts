@@ -6,7 +6,7 @@ import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { QMI_CID_BROADCAST } from '../qmi/qmux.js';
 import { bandWords, legacyBandMask } from '../qmi/bands.js';
 import { dms, DmsOperatingMode, DmsRadioInterface } from '../qmi/services/dms.js';
-import { nas, NasPlmnAccessTechnologyIdentifier, NasNetworkDescriptionEncoding, NasRadioTechnologyPreference } from '../qmi/services/nas.js';
+import { nas, NasNetworkDescriptionEncoding, NasRadioTechnologyPreference } from '../qmi/services/nas.js';
 import { uim } from '../qmi/services/uim.js';
 import { wda, WdaDataAggregationProtocol, WdaLinkLayerProtocol } from '../qmi/services/wda.js';
 import { wds, WdsCallEndReason, WdsIpFamily, WdsPdpType, WdsVerboseCallEndReasonType } from '../qmi/services/wds.js';
@@ -14,6 +14,7 @@ import type { IndicationDef } from '../qmi/schema.js';
 import type { Bands, CallEndReason, DataFormat, FirmwareConfig, IpFamily, ModemFirmware, OperatingMode, Session } from './firmware.js';
 import { FirmwareError } from './firmware.js';
 import type { QmiDeviceEndpoint } from './qmi-endpoint.js';
+import { serveQmiNasInfo } from './qmi-nas-info.js';
 import { serveQmiNasRadio } from './qmi-nas-radio.js';
 import { PIN_STATE, serveQmiUim } from './qmi-uim.js';
 import type { CodeLock } from './sim-card.js';
@@ -179,6 +180,13 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
   };
   ep.handle(n.getServingSystem, servingSystem);
   serveQmiNasRadio(ep, fw);
+  serveQmiNasInfo(ep, fw);
+  // A client's NAS reset drops its indication registrations.
+  ep.handle(n.reset, (_v, ctx) => {
+    signalInfoSubscribers.delete(ctx.clientId);
+    systemInfoSubscribers.delete(ctx.clientId);
+    return {};
+  });
   ep.handle(n.getTechnologyPreference, () => {
     const t = NasRadioTechnologyPreference.names;
     return { active: { preference: t['3gpp'] | t.lte, duration: 0 } };
@@ -187,21 +195,11 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     if (fw.simState !== 'ready') throw protocolError(QmiProtocolError.NotProvisioned);
     return { homeNetwork: { mcc: Number(fw.operator.mcc), mnc: Number(fw.operator.mnc), description: fw.operator.name } };
   });
-  // The SIM's operator-controlled list: its home network on every radio the modem has.
-  ep.handle(n.getPreferredNetworks, () => {
-    if (fw.simState !== 'ready') throw protocolError(QmiProtocolError.UimUninitialized);
-    const t = NasPlmnAccessTechnologyIdentifier.names;
-    const mcc = Number(fw.operator.mcc);
-    const mnc = Number(fw.operator.mnc);
-    return {
-      preferredNetworks: [{ mcc, mnc, radioAccessTechnology: t.gsm | t.utran | t.eutran | (fw.rat === '5gnr' ? t.ngran : 0) }],
-      mncPcsDigitIncludeStatus: [{ mcc, mnc, includesPcsDigit: fw.operator.mnc.length === 3 }],
-    };
-  });
-  // Names for the network the modem knows (its operator); others are unknown to it.
+  // Names for the networks the modem knows (those of its radio network); others are unknown to it.
   ep.handle(n.getPlmnName, (v) => {
-    if (v.plmn.mcc !== Number(fw.operator.mcc) || v.plmn.mnc !== Number(fw.operator.mnc)) throw protocolError(QmiProtocolError.NotProvisioned);
-    const name = ascii7(fw.operator.name);
+    const op = fw.radio.operators.find((o) => Number(o.mcc) === v.plmn.mcc && Number(o.mnc) === v.plmn.mnc);
+    if (!op) throw protocolError(QmiProtocolError.NotProvisioned);
+    const name = ascii7(op.name);
     const enc = NasNetworkDescriptionEncoding.names.ascii7;
     return {
       eonsPlmnName3gpp: {

@@ -19,7 +19,7 @@ const RAT_BITS: Record<Rat, number> = {
   lte: NasRatModePreference.names.lte,
   '5gnr': NasRatModePreference.names['5gnr'],
 };
-const RADIO_INTERFACE: Record<Rat, number> = {
+export const RADIO_INTERFACE: Record<Rat, number> = {
   gsm: NasRadioInterface.names.gsm,
   umts: NasRadioInterface.names.umts,
   lte: NasRadioInterface.names.lte,

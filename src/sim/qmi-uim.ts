@@ -5,9 +5,11 @@
  */
 import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { QMI_CID_BROADCAST } from '../qmi/qmux.js';
-import { uim, UimCardProtocol, UimEventRegistrationFlag, UimFileType, UimPhysicalCardState, UimPinId, UimPinState, UimSecurityAttribute, UimSecurityAttributeLogic, UimSessionType, UimSlotState } from '../qmi/services/uim.js';
+import { uim, UimCardApplicationPersonalizationFeature, UimCardProtocol, UimConfiguration, UimDepersonalizationOperation, UimEventRegistrationFlag, UimFileType, UimPhysicalCardState, UimPinId, UimPinState, UimSecurityAttribute, UimSecurityAttributeLogic, UimSessionType, UimSlotState } from '../qmi/services/uim.js';
 import type { ModemFirmware } from './firmware.js';
 import type { QmiDeviceEndpoint } from './qmi-endpoint.js';
+import type { DepersonalizationOutcome, PersonalizationFeature } from './personalization.js';
+import { supportedMessages } from './qmi-supported.js';
 import { swappedBcd, USIM_AID, type CardResult, type LockOutcome, type LockResult, type SimCard, type SimLockId, type SimLockState } from './sim-card.js';
 
 const fail = (code: number, values: Record<string, unknown> = {}): QmiProtocolErrorResponse => new QmiProtocolErrorResponse(code, 'simulated', values);
@@ -32,6 +34,17 @@ export const PIN_ERROR: Record<Exclude<LockOutcome, 'ok'>, number> = {
   'bad-code': QmiProtocolError.InvalidArgument,
 };
 
+/** How a modem reports each depersonalization outcome (with the retries left where the feature exists). */
+const DEPERSONALIZATION_ERROR: Record<Exclude<DepersonalizationOutcome, 'ok'>, number> = {
+  'not-active': QmiProtocolError.NoEffect,
+  'not-blocked': QmiProtocolError.NoEffect,
+  incorrect: QmiProtocolError.IncorrectPin,
+  blocked: QmiProtocolError.PinBlocked,
+  'permanently-blocked': QmiProtocolError.PinAlwaysBlocked,
+};
+
+const sameAid = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
 /** The USIM's AID as QMI lists it in card status (with the operator's bytes of this card). */
 const USIM_AID_LISTED = [0xa0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02, 0xff, 0xff, 0xff, 0xff, 0x89, 0x06, 0x19, 0x00, 0x00];
 /** A UICC's answer to reset (T=0 and T=1, as common cards give). */
@@ -48,6 +61,8 @@ export function serveQmiUim(ep: QmiDeviceEndpoint, fw: ModemFirmware): void {
   const u = uim.messages;
   /** Clients that registered for slot status indications. */
   const slotWatchers = new Set<number>();
+  /** The primary GW provisioning session: active on the USIM of the active slot until a host deactivates it. */
+  let gwSessionActive = true;
 
   /** The slot a session addresses: card and logical-channel sessions name theirs, others mean the active one. */
   const slotOf = (sessionType: number): number => {
@@ -75,7 +90,7 @@ export function serveQmiUim(ep: QmiDeviceEndpoint, fw: ModemFirmware): void {
     const appState = sim === 'ready' ? 7 : sim === 'pin-required' ? 2 : sim === 'puk-required' ? 3 : 5;
     return {
       cardStatus: {
-        indexGwPrimary: 0, index1xPrimary: 0xffff, indexGwSecondary: 0xffff, index1xSecondary: 0xffff,
+        indexGwPrimary: gwSessionActive ? 0 : 0xffff, index1xPrimary: 0xffff, indexGwSecondary: 0xffff, index1xSecondary: 0xffff,
         cards: [{
           cardState: 1, upinState: 0, upinRetries: 0, upukRetries: 0, errorCode: 0,
           applications: [{
@@ -216,14 +231,59 @@ export function serveQmiUim(ep: QmiDeviceEndpoint, fw: ModemFirmware): void {
     else slotWatchers.delete(ctx.clientId);
     return { eventRegistrationMask: v.eventRegistrationMask & EVENTS };
   });
-  // The SIM's files never change, so no refresh ever comes: registering is all there is.
+  ep.handle(u.reset, (_v, ctx) => {
+    slotWatchers.delete(ctx.clientId);
+    return {};
+  });
+  ep.handle(u.getSupportedMessages, () => ({ list: supportedMessages(uim) }));
+
+  // The primary GW session only (the modem has no 1x and no second subscription); an application
+  // named must be the USIM of a card present in that slot.
+  ep.handle(u.changeProvisioningSession, (v) => {
+    if (v.sessionChange.sessionType !== UimSessionType.names['primary-gw-provisioning']) throw fail(QmiProtocolError.InvalidSessionType);
+    const app = v.applicationInformation;
+    if (v.sessionChange.activate && app) {
+      cardIn(app.slot);
+      if (app.slot !== fw.activeSlot || !sameAid(app.applicationIdentifier, USIM_AID_LISTED)) throw fail(QmiProtocolError.InvalidArgument);
+    }
+    if (v.sessionChange.activate === gwSessionActive) throw fail(QmiProtocolError.NoEffect);
+    gwSessionActive = v.sessionChange.activate;
+    broadcastCardStatus();
+    return {};
+  });
+
+  // SIM lock status: the modem's personalization applies to slot 1; the other slots have none.
+  ep.handle(u.getConfiguration, (v) => {
+    const C = UimConfiguration.names;
+    const mask = v.configurationMask ?? C['automatic-selection'] | C['personalization-status'] | C['halt-subscription'];
+    const features = fw.personalization.status().map((f) => ({ ...f, feature: UimCardApplicationPersonalizationFeature.names[f.feature] }));
+    return {
+      ...(mask & C['automatic-selection'] ? { automaticSelection: true } : {}),
+      ...(mask & C['personalization-status'] ? { personalizationStatus: features, personalizationStatusOther: fw.slots.slice(1).map(() => ({ slot: [] })) } : {}),
+      ...(mask & C['halt-subscription'] ? { haltSubscription: false } : {}),
+    };
+  });
+  ep.handle(u.depersonalization, (v) => {
+    if (v.slot !== undefined && v.slot !== 1) throw fail(v.slot > fw.slots.length ? QmiProtocolError.InvalidArgument : QmiProtocolError.NoEffect);
+    const feature = Object.entries(UimCardApplicationPersonalizationFeature.names).find(([, n]) => n === v.info.feature)?.[0] as PersonalizationFeature | undefined;
+    if (!feature) throw fail(QmiProtocolError.InvalidArgument);
+    const r = fw.personalization.depersonalize(feature, v.info.operation === UimDepersonalizationOperation.names.unblock ? 'unblock' : 'deactivate', v.info.controlKey);
+    const retriesRemaining = r.status ? { verifyLeft: r.status.verifyLeft, unblockLeft: r.status.unblockLeft } : undefined;
+    if (r.outcome !== 'ok') throw fail(DEPERSONALIZATION_ERROR[r.outcome], retriesRemaining ? { retriesRemaining } : {});
+    return {};
+  });
+
+  // The card never asks for a refresh (files change only by the modem's own writes): registering is all there is.
   ep.handle(u.refreshRegister, () => ({}));
   ep.handle(u.refreshRegisterAll, () => ({}));
 
   ep.onRelease((service, cid) => {
     if (service === uim.id) slotWatchers.delete(cid);
   });
-  fw.on('reset', () => slotWatchers.clear());
+  fw.on('reset', () => {
+    slotWatchers.clear();
+    gwSessionActive = true;
+  });
 
   // One indication per change, though a PIN operation reports both its lock and the SIM's state.
   let cardStatusPending = false;

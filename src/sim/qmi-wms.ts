@@ -8,6 +8,7 @@ import { wms, WmsMessageFormat, WmsReceiptAction, WmsStorageType } from '../qmi/
 import { parseAddress } from '../sms/index.js';
 import type { ModemFirmware } from './firmware.js';
 import type { QmiDeviceEndpoint } from './qmi-endpoint.js';
+import { supportedMessages } from './qmi-supported.js';
 import type { SmsStorage, SmsTag } from './sms.js';
 
 const fail = (code: number): QmiProtocolErrorResponse => new QmiProtocolErrorResponse(code, 'simulated', {});
@@ -53,11 +54,7 @@ export function serveQmiWms(ep: QmiDeviceEndpoint, fw: ModemFirmware): void {
     return {};
   });
   ep.handle(m.getMessageProtocol, () => ({ messageProtocol: 1 }));
-  ep.handle(m.getSupportedMessages, () => {
-    const list = new Uint8Array(0x48 / 8 + 1);
-    for (const d of Object.values(m)) list[d.id >> 3]! |= 1 << (d.id & 7);
-    return { list };
-  });
+  ep.handle(m.getSupportedMessages, () => ({ list: supportedMessages(wms) }));
   ep.handle(m.rawSend, (v) => {
     ready();
     if (v.rawMessageData.format !== P2P) throw fail(QmiProtocolError.WmsEncoding);

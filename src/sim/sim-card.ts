@@ -3,6 +3,7 @@
  * an eUICC also carries an ISD-R (GSMA SGP.22) that answers the EID request and lists its profiles.
  * Status words follow ETSI TS 102 221 / ISO 7816-4 so front-ends pass them on unchanged.
  */
+import { bcdPlmn, plmnOfBcd } from '../qmi/bcd.js';
 import { ISD_R_AID } from '../wire/apdu.js';
 
 export type SimLockId = 'pin1' | 'pin2';
@@ -205,6 +206,18 @@ function msisdnRecord(msisdn: string): Uint8Array {
   return concat(Uint8Array.of(...ascii('Own'), 0xff), body);
 }
 
+/** A user-controlled PLMN selector entry (EF_PLMNwAcT, TS 31.102 4.2.5): the PLMN and its access technology bits. */
+export interface PreferredNetwork {
+  mcc: string;
+  mnc: string;
+  /** UTRAN 0x8000, E-UTRAN 0x4000, NG-RAN 0x0800, GSM 0x0080, GSM COMPACT 0x0040. */
+  accessTechnology: number;
+}
+
+const PLMN_WACT = '3f00/7fff/6f60';
+/** Entries EF_PLMNwAcT has room for (5 bytes each). */
+export const PREFERRED_NETWORK_ENTRIES = 8;
+
 /** Channel state: the application selected on it and the selected file's path. */
 interface Channel {
   aid?: Uint8Array;
@@ -246,7 +259,32 @@ export class SimCard {
       ['3f00/7fff/6f3e', { structure: 'transparent', data: new Uint8Array(8).fill(0xff), needsPin: true }],
       ['3f00/7fff/6f3f', { structure: 'transparent', data: new Uint8Array(8).fill(0xff), needsPin: true }],
       ['3f00/7fff/6f40', { structure: 'linear-fixed', data: concat(msisdnRecord(config.msisdn), new Uint8Array(18).fill(0xff)), recordSize: 18, needsPin: true }],
+      [PLMN_WACT, { structure: 'transparent', data: new Uint8Array(5 * PREFERRED_NETWORK_ENTRIES).fill(0xff), needsPin: true }],
     ]);
+    // Provisioned with the home network on every access technology.
+    const home = { mcc: config.imsi.slice(0, 3), mnc: config.imsi.slice(3, 3 + config.mncLength) };
+    this.setPreferredNetworks([{ ...home, accessTechnology: 0x8000 | 0x4000 | 0x0800 | 0x0080 }]);
+  }
+
+  /** EF_PLMNwAcT's entries in order, unused ones (FFFFFF) left out. */
+  preferredNetworks(): PreferredNetwork[] {
+    const data = this.files.get(PLMN_WACT)!.data;
+    const out: PreferredNetwork[] = [];
+    for (let i = 0; i + 5 <= data.length; i += 5) {
+      const plmn = plmnOfBcd([...data.subarray(i, i + 3)]);
+      if (plmn) out.push({ ...plmn, accessTechnology: (data[i + 3]! << 8) | data[i + 4]! });
+    }
+    return out;
+  }
+
+  /** Rewrites EF_PLMNwAcT; false (and nothing written) when the list does not fit. */
+  setPreferredNetworks(list: readonly PreferredNetwork[]): boolean {
+    const file = this.files.get(PLMN_WACT)!;
+    if (list.length > file.data.length / 5) return false;
+    const data = new Uint8Array(file.data.length).fill(0xff);
+    list.forEach((e, i) => data.set([...bcdPlmn(e.mcc, e.mnc), e.accessTechnology >> 8, e.accessTechnology & 0xff], i * 5));
+    file.data = data;
+    return true;
   }
 
   lock(id: SimLockId): CodeLock {

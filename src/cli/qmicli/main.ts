@@ -17,14 +17,16 @@ import { OptionError, parseGlibOptions, usageText, type OptionSpec } from '../gl
 import { CliError, type QmicliAction } from './action.js';
 import { dmsActions } from './dms.js';
 import { nasActions } from './nas.js';
+import { nasInfoActions } from './nas-info.js';
 import { uimActions } from './uim.js';
+import { uimConfigActions } from './uim-config.js';
 import { wdaActions } from './wda.js';
 import { wdsActions } from './wds.js';
 import { wmsActions } from './wms.js';
 import { describeQmuxLine } from './trace.js';
 import { redactQmux } from '../../qmi/redact.js';
 
-const actions: QmicliAction[] = [...dmsActions, ...nasActions, ...wdsActions, ...wdaActions, ...uimActions, ...wmsActions];
+const actions: QmicliAction[] = [...dmsActions, ...nasActions, ...nasInfoActions, ...wdsActions, ...wdaActions, ...uimActions, ...uimConfigActions, ...wmsActions];
 
 const commonOptions: OptionSpec[] = [
   { long: 'device', short: 'd', arg: 'required' },

@@ -20,7 +20,7 @@ const radio = (v: number): string => enumName(NasRadioInterface, v);
 const dB1 = (tenths: number): string => (tenths / 10).toFixed(1);
 
 /** `00101` or `001001`: MCC (not 0) and a two- or three-digit MNC, as qmicli parses a PLMN. */
-function parseMccMnc(str: string): { mcc: number; mnc: number } | undefined {
+export function parseMccMnc(str: string): { mcc: number; mnc: number } | undefined {
   if (!/^\d{5,6}$/.test(str) || Number(str.slice(0, 3)) === 0) return undefined;
   return { mcc: Number(str.slice(0, 3)), mnc: Number(str.slice(3)) };
 }

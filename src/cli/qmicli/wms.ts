@@ -2,16 +2,10 @@
 import { wms, WmsMessageClass, WmsMessageType, WmsReceiptAction, WmsStorageType } from '../../qmi/services/wms.js';
 import type { RequestOf } from '../../qmi/schema.js';
 import { action, ask, CliError, enumName, keyValues } from './action.js';
+import { resetAction, supportedMessagesAction } from './service-actions.js';
 
 const m = wms.messages;
 type Route = { -readonly [K in keyof RequestOf<typeof m.setRoutes>['routeList'][number]]: number };
-
-/** Each set bit of the list as `\t0xNNNN`, as qmicli prints supported messages. */
-export function supportedList(list: Uint8Array | undefined): string {
-  let out = '';
-  for (let i = 0; i < (list?.length ?? 0); i++) for (let bit = 0; bit < 8; bit++) if (list![i]! & (1 << bit)) out += `\t0x${(i * 8 + bit).toString(16).toUpperCase().padStart(4, '0')}\n`;
-  return out || '\tnone\n';
-}
 
 const KEYS: Record<string, [keyof Route, { names: Record<string, number> }, string]> = {
   type: ['messageType', WmsMessageType, 'message type'],
@@ -50,14 +44,7 @@ function routes(arg: string | true): Route[] {
 }
 
 export const wmsActions = [
-  action({
-    option: { long: 'wms-get-supported-messages', arg: 'none' },
-    service: wms,
-    async run(ctx) {
-      const r = await ask('get supported WMS messages', ctx.client.request(m.getSupportedMessages, {}));
-      ctx.print(`${ctx.tag} Successfully got supported WMS messages:\n${supportedList(r.list)}`);
-    },
-  }),
+  supportedMessagesAction(wms),
   action({
     option: { long: 'wms-get-routes', arg: 'none' },
     service: wms,
@@ -85,12 +72,5 @@ export const wmsActions = [
       ctx.print(`${ctx.tag} Successfully set SMS routes\n`);
     },
   }),
-  action({
-    option: { long: 'wms-reset', arg: 'none' },
-    service: wms,
-    async run(ctx) {
-      await ask('reset the WMS service', ctx.client.request(m.reset, {}));
-      ctx.print(`${ctx.tag} Successfully performed WMS service reset\n`);
-    },
-  }),
+  resetAction(wms),
 ];

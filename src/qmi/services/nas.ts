@@ -2,6 +2,7 @@
 import {
   array,
   bool8,
+  bytesU16,
   enumOf,
   fixedArray,
   fixedString,
@@ -14,6 +15,7 @@ import {
   optional,
   required,
   service,
+  string,
   stringU8,
   struct,
   u16,
@@ -301,26 +303,139 @@ export const NasChangeDuration = enumOf(u8, { 'power-cycle': 0, permanent: 1 });
 export const NasGsmWcdmaAcquisitionOrderPreference = enumOf(u32, { automatic: 0, gsm: 1, wcdma: 2 });
 
 export const NasRadioTechnologyPreference = flagsOf(u16, {
+  auto: 0,
   '3gpp2': 1 << 0,
   '3gpp': 1 << 1,
-  analog: 1 << 2,
-  digital: 1 << 3,
+  'amps-or-gsm': 1 << 2,
+  'cdma-or-wcdma': 1 << 3,
   hdr: 1 << 4,
   lte: 1 << 5,
 });
 
+export const NasPreferenceDuration = enumOf(u8, {
+  permanent: 0,
+  'power-cycle': 1,
+  'one-call': 2,
+  'one-call-or-time': 3,
+  'internal-one-call-1': 4,
+  'internal-one-call-2': 5,
+  'internal-one-call-3': 6,
+});
+
+/** The legacy band preference (GSM, WCDMA and CDMA band classes): DMS band capability's bits. */
+export const NasBandPreference = {
+  'bc-0-a-system': 1n << 0n,
+  'bc-0-b-system': 1n << 1n,
+  'bc-1-all-blocks': 1n << 2n,
+  'bc-2': 1n << 3n,
+  'bc-3-a-system': 1n << 4n,
+  'bc-4-all-blocks': 1n << 5n,
+  'bc-5-all-blocks': 1n << 6n,
+  'gsm-dcs-1800': 1n << 7n,
+  'gsm-900-extended': 1n << 8n,
+  'gsm-900-primary': 1n << 9n,
+  'bc-6': 1n << 10n,
+  'bc-7': 1n << 11n,
+  'bc-8': 1n << 12n,
+  'bc-9': 1n << 13n,
+  'bc-10': 1n << 14n,
+  'bc-11': 1n << 15n,
+  'gsm-450': 1n << 16n,
+  'gsm-480': 1n << 17n,
+  'gsm-750': 1n << 18n,
+  'gsm-850': 1n << 19n,
+  'gsm-900-railways': 1n << 20n,
+  'gsm-pcs-1900': 1n << 21n,
+  'wcdma-2100': 1n << 22n,
+  'wcdma-pcs-1900': 1n << 23n,
+  'wcdma-dcs-1800': 1n << 24n,
+  'wcdma-1700-us': 1n << 25n,
+  'wcdma-850-us': 1n << 26n,
+  'wcdma-800': 1n << 27n,
+  'bc-12': 1n << 28n,
+  'bc-14': 1n << 29n,
+  'bc-15': 1n << 31n,
+  'wcdma-2600': 1n << 48n,
+  'wcdma-900': 1n << 49n,
+  'wcdma-1700-japan': 1n << 50n,
+  'bc-16': 1n << 56n,
+  'bc-17': 1n << 57n,
+  'bc-18': 1n << 58n,
+  'bc-19': 1n << 59n,
+  'wcdma-850-japan': 1n << 60n,
+  'wcdma-1500': 1n << 61n,
+} as const;
+
+/** E-UTRA bands libqmi's legacy LTE band preference names (band n is bit n-1; 15, 16, 22 and 23 have none). */
+export const NAS_LTE_BAND_PREFERENCE_BANDS: readonly number[] = [...Array.from({ length: 43 }, (_, i) => i + 1)].filter((b) => ![15, 16, 22, 23].includes(b));
+
+/** The band a modem is on, as RF band information and carrier aggregation report it. */
+export const NasActiveBand = enumOf(u16, {
+  ...Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`bc-${i}`, i])),
+  'gsm-450': 40,
+  'gsm-480': 41,
+  'gsm-750': 42,
+  'gsm-850': 43,
+  'gsm-900-extended': 44,
+  'gsm-900-primary': 45,
+  'gsm-900-railways': 46,
+  'gsm-dcs-1800': 47,
+  'gsm-pcs-1900': 48,
+  'wcdma-2100': 80,
+  'wcdma-pcs-1900': 81,
+  'wcdma-dcs-1800': 82,
+  'wcdma-1700-us': 83,
+  'wcdma-850': 84,
+  'wcdma-800': 85,
+  'wcdma-2600': 86,
+  'wcdma-900': 87,
+  'wcdma-1700-japan': 88,
+  'wcdma-1500-japan': 90,
+  'wcdma-850-japan': 91,
+  ...Object.fromEntries(Object.entries({
+    1: 120, 2: 121, 3: 122, 4: 123, 5: 124, 6: 125, 7: 126, 8: 127, 9: 128, 10: 129, 11: 130, 12: 131, 13: 132, 14: 133, 17: 134,
+    18: 143, 19: 144, 20: 145, 21: 146, 23: 152, 24: 147, 25: 148, 26: 153, 27: 164, 28: 158, 29: 159, 30: 160, 31: 165, 32: 154,
+    33: 135, 34: 136, 35: 137, 36: 138, 37: 139, 38: 140, 39: 141, 40: 142, 41: 149, 42: 150, 43: 151, 46: 163, 47: 166, 48: 167,
+    66: 161, 71: 168, 125: 155, 126: 156, 127: 157, 250: 162,
+  }).map(([band, v]) => [`eutran-${band}`, v])),
+  ...Object.fromEntries('abcdef'.split('').map((x, i) => [`tdscdma-${x}`, 200 + i])),
+  ...Object.fromEntries(Object.entries({
+    1: 250, 2: 251, 3: 252, 5: 253, 7: 254, 8: 255, 20: 256, 28: 257, 38: 258, 41: 259, 50: 260, 51: 261, 66: 262, 70: 263, 71: 264,
+    74: 265, 75: 266, 76: 267, 77: 268, 78: 269, 79: 270, 80: 271, 81: 272, 82: 273, 83: 274, 84: 275, 85: 276, 257: 277, 258: 278,
+    259: 279, 260: 280, 261: 281, 12: 282, 25: 283, 34: 284, 39: 285, 40: 286, 65: 287, 86: 288, 48: 289, 14: 290, 13: 291, 18: 292,
+    26: 293, 30: 294, 29: 295, 53: 296,
+  }).map(([band, v]) => [`nr5g-${band}`, v])),
+} as Record<string, number>);
+
+export const NasDlBandwidth = enumOf(u32, { '1-4': 0, '3': 1, '5': 2, '10': 3, '15': 4, '20': 5, invalid: 6, unknown: 0xff });
+
+export const NasScellState = enumOf(u32, { deconfigured: 0, deactivated: 1, activated: 2 });
+
+/** DRX cycle length coefficient and its T (TS 24.008 10.5.5.6). */
+export const NasDrx = enumOf(u32, { unknown: 0, 'cn6-t32': 6, 'cn7-t64': 7, 'cn8-t128': 8, 'cn9-t256': 9 });
+
+export const NasPlmnEncodingScheme = enumOf(u8, { gsm: 0, ucs2le: 1 });
+
+export const NasNetworkNameDisplayCondition = flagsOf(u8, {
+  'registered-plmn-if-known-network': 1 << 0,
+  'spn-not-required-if-unknown-network': 1 << 1,
+});
+
 /** Access technologies of a SIM's preferred-network entry (3GPP TS 31.102 EF_PLMNwAcT bits). */
 export const NasPlmnAccessTechnologyIdentifier = flagsOf(u16, {
+  unspecified: 0,
   'gsm-compact': 1 << 6,
   gsm: 1 << 7,
   ngran: 1 << 11,
   eutran: 1 << 14,
   utran: 1 << 15,
+  all: 0xffff,
 });
 
 export const NasNetworkDescriptionEncoding = enumOf(u8, { unspecified: 0x00, ascii7: 0x01, unicode: 0x04, gsm: 0x09 });
 
-export const NasPlmnNameCountryInitials = enumOf(u8, { 'do-not-add': 0, add: 1, unspecified: 0xff });
+/** Named as libqmi 1.32 names them (its constants misspell two of them, and its names follow). */
+export const NasPlmnNameCountryInitials = enumOf(u8, { 'initials-do-not-add': 0, 'iniitals-add': 1, 'iniitals-unspecified': 0xff });
 
 export const NasNetworkRegisterType = enumOf(u8, { automatic: 1, manual: 2 });
 
@@ -329,6 +444,19 @@ const bcdPlmn = fixedArray(u8, 3);
 const lteCell = struct({ physicalCellId: u16, rsrq: i16, rsrp: i16, rssi: i16, cellSelectionRxLevel: i16 });
 
 const mccMnc = struct({ mcc: u16, mnc: u16 });
+/** The SIM's user-controlled PLMN selector (EF_PLMNwAcT) as NAS carries it. */
+const preferredNetworks = array(struct({ mcc: u16, mnc: u16, radioAccessTechnology: NasPlmnAccessTechnologyIdentifier }), 'u16');
+const rxChain = struct({ isRadioTuned: bool8, rxPower: i32, ecio: i32, rscp: i32, rsrp: i32, phase: u32 });
+const caCell = { physicalCellId: u16, rxChannel: u16, dlBandwidth: NasDlBandwidth, lteBand: NasActiveBand } as const;
+/** A PLMN name as operator name and NITZ carry it: GSM 7-bit packed or UCS-2, long and short. */
+const plmnNameData = {
+  nameEncoding: NasPlmnEncodingScheme,
+  shortCountryInitials: NasPlmnNameCountryInitials,
+  longNameSpareBits: u8,
+  shortNameSpareBits: u8,
+  longName: array(u8),
+  shortName: array(u8),
+} as const;
 
 /** TLVs 0x01–0x18, the same in Get Serving System's response and its indication (later ids differ). */
 const servingSystemTlvsUpTo0x18 = {
@@ -478,8 +606,8 @@ export const nas = service(
       0x0026,
       {},
       {
-        preferredNetworks: optional(0x10, array(struct({ mcc: u16, mnc: u16, radioAccessTechnology: NasPlmnAccessTechnologyIdentifier }), 'u16')),
-        mncPcsDigitIncludeStatus: optional(0x11, array(mncPcs, 'u16')),
+        preferredNetworks: optional(0x10, preferredNetworks),
+        mncPcsDigitIncludeStatus: optional(0x12, array(mncPcs)),
       },
     ),
     getPlmnName: message(
@@ -638,6 +766,70 @@ export const nas = service(
           0x2f,
           struct({ plmn: bcdPlmn, trackingAreaCode: fixedArray(u8, 3), globalCellId: u64, physicalCellId: u16, rsrq: i16, rsrp: i16, snr: i16 }),
         ),
+      },
+    ),
+    /** Clears the service's state for this client (its indication registrations). */
+    reset: message(0x0000, {}, {}),
+    /** Bit n of the list set: message n is supported. */
+    getSupportedMessages: message(0x001e, {}, { list: optional(0x10, bytesU16) }),
+    /** Writes the SIM's user-controlled PLMN selector, replacing it when asked. */
+    setPreferredNetworks: message(
+      0x0027,
+      {
+        clearPreviousPreferredNetworks: optional(0x12, bool8),
+        mncPcsDigitIncludeStatus: optional(0x11, array(mncPcs)),
+        preferredNetworks: optional(0x10, preferredNetworks),
+      },
+      {},
+    ),
+    /** The band and channel of each radio in use. */
+    getRfBandInformation: message(
+      0x0031,
+      {},
+      {
+        list: required(0x01, array(struct({ radioInterface: NasRadioInterface, activeBandClass: NasActiveBand, activeChannel: u16 }))),
+        extendedList: optional(0x11, array(struct({ radioInterface: NasRadioInterface, activeBandClass: NasActiveBand, activeChannel: u32 }))),
+        bandwidthList: optional(0x12, array(struct({ radioInterface: NasRadioInterface, bandwidth: NasDlBandwidth }))),
+      },
+    ),
+    /** The names the SIM and the network give the operator (EF_SPN, EF_OPL, EF_PNN, NITZ). */
+    getOperatorName: message(
+      0x0039,
+      {},
+      {
+        serviceProviderName: optional(0x10, struct({ nameDisplayCondition: NasNetworkNameDisplayCondition, name: stringU8 })),
+        operatorPlmnList: optional(
+          0x11,
+          array(struct({ mcc: fixedString(3), mnc: fixedString(3), lac1: u16, lac2: u16, plmnNameRecordIdentifier: u8 }), 'u16'),
+        ),
+        operatorPlmnName: optional(0x12, array(struct(plmnNameData))),
+        operatorStringName: optional(0x13, string),
+        nitzInformation: optional(0x14, struct(plmnNameData)),
+      },
+    ),
+    /** Receive chains and transmitter of one radio; powers in tenths of dBm. */
+    getTxRxInfo: message(
+      0x005a,
+      { radioInterface: required(0x01, NasRadioInterface) },
+      {
+        rxChain0Info: optional(0x10, rxChain),
+        rxChain1Info: optional(0x11, rxChain),
+        txInfo: optional(0x12, struct({ isInTraffic: bool8, txPower: i32 })),
+        rxChain2Info: optional(0x15, rxChain),
+        rxChain3Info: optional(0x16, rxChain),
+      },
+    ),
+    getDrx: message(0x0089, {}, { info: optional(0x10, NasDrx) }),
+    /** LTE carrier aggregation: the primary cell and the secondary ones. */
+    getLteCphyCaInfo: message(
+      0x00ac,
+      {},
+      {
+        dlBandwidth: optional(0x11, NasDlBandwidth),
+        phyCaAggScellInfo: optional(0x12, struct({ ...caCell, state: NasScellState })),
+        phyCaAggPcellInfo: optional(0x13, struct(caCell)),
+        scellIndex: optional(0x14, u8),
+        phyCaAggSecondaryCells: optional(0x15, array(struct({ ...caCell, state: NasScellState, cellIndex: u8 }))),
       },
     ),
   },

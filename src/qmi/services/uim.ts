@@ -2,7 +2,7 @@
  * UIM (service 0x0B): SIM cards, their applications and PINs, and file access.
  * Request TLVs are declared in descending id order, the order libqmi sends them in.
  */
-import { array, bool8, enumOf, flagsOf, indication, message, optional, required, secret, service, stringU8, struct, u16, u32, u8 } from '../schema.js';
+import { array, bool8, bytesU16, enumOf, flagsOf, indication, message, optional, required, secret, service, stringU8, struct, u16, u32, u8 } from '../schema.js';
 
 export const UimCardState = enumOf(u8, { absent: 0, present: 1, error: 2 });
 
@@ -62,6 +62,10 @@ export const UimCardApplicationPersonalizationFeature = enumOf(u8, {
   '1x-ruim': 10,
   unknown: 11,
 });
+
+export const UimDepersonalizationOperation = enumOf(u8, { deactivate: 0, unblock: 1 });
+
+export const UimConfiguration = flagsOf(u32, { 'automatic-selection': 1 << 0, 'personalization-status': 1 << 1, 'halt-subscription': 1 << 2 });
 
 export const UimSessionType = enumOf(u8, {
   'primary-gw-provisioning': 0,
@@ -140,6 +144,7 @@ const cardStatus = optional(
   }),
 );
 
+const personalizationStatus = struct({ feature: UimCardApplicationPersonalizationFeature, verifyLeft: u8, unblockLeft: u8 });
 const session = required(0x01, struct({ sessionType: UimSessionType, applicationIdentifier: array(u8) }));
 const cardResult = struct({ sw1: u8, sw2: u8 });
 const file = required(0x02, struct({ fileId: u16, filePath: array(u8) }));
@@ -315,6 +320,40 @@ export const uim = service(
     refreshRegisterAll: message(0x0044, { info: required(0x02, struct({ registerFlag: bool8 })), session }, {}),
     switchSlot: message(0x0046, { physicalSlot: required(0x02, u32), logicalSlot: required(0x01, u8) }, {}),
     getSlotStatus: message(0x0047, {}, { physicalSlotStatus, physicalSlotInformation, slotEid }),
+    /** Clears the service's state for this client (its event registrations). */
+    reset: message(0x0000, {}, {}),
+    /** Bit n of the list set: message n is supported. */
+    getSupportedMessages: message(0x001e, {}, { list: optional(0x10, bytesU16) }),
+    /** Turns off a personalization (SIM lock) feature with its control key, or unblocks one. */
+    depersonalization: message(
+      0x0029,
+      {
+        slot: optional(0x10, u8),
+        info: secret(required(0x01, struct({ feature: UimCardApplicationPersonalizationFeature, operation: UimDepersonalizationOperation, controlKey: stringU8 }))),
+      },
+      { retriesRemaining: optional(0x10, struct({ verifyLeft: u8, unblockLeft: u8 })) },
+    ),
+    /** Activates or deactivates a provisioning session (optionally on a given slot's application). */
+    changeProvisioningSession: message(
+      0x0038,
+      {
+        applicationInformation: optional(0x10, struct({ slot: u8, applicationIdentifier: array(u8) })),
+        sessionChange: required(0x01, struct({ sessionType: UimSessionType, activate: bool8 })),
+      },
+      {},
+    ),
+    /** What the mask asks for: automatic provisioning, personalization (SIM lock) status per slot, halt subscription. */
+    getConfiguration: message(
+      0x003a,
+      { configurationMask: optional(0x10, UimConfiguration) },
+      {
+        automaticSelection: optional(0x10, bool8),
+        personalizationStatus: optional(0x11, array(personalizationStatus)),
+        haltSubscription: optional(0x12, bool8),
+        /** Slots 2 and on, in order. */
+        personalizationStatusOther: optional(0x13, array(struct({ slot: array(personalizationStatus) }))),
+      },
+    ),
   },
   {
     cardStatus: indication(0x0032, { cardStatus }),
