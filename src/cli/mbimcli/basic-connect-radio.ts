@@ -11,7 +11,7 @@ import {
   basicConnect,
 } from '../../mbim/services/basic-connect.js';
 import { KeyValueError, parseKeyValues } from '../keyvalue.js';
-import { CliError, contextNick, flags, named, optionalSession, printPin, printSignal, query, readNick, seconds, v, type Context, type Operation } from './operations.js';
+import { CliError, contextNick, flags, named, optionalSession, printPin, printSignal, query, signalStateOf, readNick, seconds, v, type Context, type Operation } from './operations.js';
 
 const bc = basicConnect.cids;
 /** How a secret prints: never its value. */
@@ -237,7 +237,7 @@ export const basicConnectRadioOperations: readonly Operation[] = [
     prepare(value) {
       const a = parseSignalState(String(value));
       return async (ctx) => {
-        printSignal(ctx, await ctx.device.set(bc.signalState, a, seconds(60)));
+        printSignal(ctx, await ctx.device.set(signalStateOf(ctx), a, seconds(60)));
         return true;
       };
     },
