@@ -62,8 +62,12 @@ const bc = basicConnect.cids;
 const bcx = basicConnectMbimex.cids;
 const fail = (status: number, values?: object): MbimCommandFailure => new MbimCommandFailure(status, values);
 
-/** The Basic Connect CIDs answered (not service activation, IP packet filters, multicarrier providers). */
-const BASIC_CONNECT_CIDS = [bc.deviceCaps, bc.subscriberReadyStatus, bc.radioState, bc.pin, bc.pinList, bc.homeProvider, bc.preferredProviders, bc.visibleProviders, bc.registerState, bc.packetService, bc.signalState, bc.connect, bc.ipConfiguration, bc.deviceServices, bc.deviceServiceSubscribeList, bc.packetStatistics, bc.networkIdleHint, bc.emergencyMode].map((c) => c.id);
+/** The Basic Connect CIDs answered (not multicarrier providers). */
+const BASIC_CONNECT_CIDS = [
+  bc.deviceCaps, bc.subscriberReadyStatus, bc.radioState, bc.pin, bc.pinList, bc.homeProvider, bc.preferredProviders, bc.visibleProviders, bc.registerState, bc.packetService,
+  bc.signalState, bc.connect, bc.serviceActivation, bc.ipConfiguration, bc.deviceServices, bc.deviceServiceSubscribeList, bc.packetStatistics, bc.networkIdleHint,
+  bc.emergencyMode, bc.ipPacketFilters,
+].map((c) => c.id);
 const ext = msBasicConnectExtensions.cids;
 const MBIM_EXT_CIDS = [ext.sysCaps, ext.deviceSlotMappings, ext.slotInfoStatus, ext.baseStationsInfo, ext.locationInfoStatus, ext.version, ext.deviceReset].map((c) => c.id);
 
@@ -337,6 +341,25 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
     };
   });
 
+  // IP packet filters per session (MBIMEx 3.0 numbers them; an MBIM 1.0 host's get id 0), gone with the session.
+  const filters = new Map<number, { packetFilter: Uint8Array; packetMask: Uint8Array; filterId: number }[]>();
+  const filterVersions = [bc.ipPacketFilters, bcx.ipPacketFiltersV3] as const;
+  const sessionFilters = (sessionId: number) => {
+    if (sessionId >= fw.config.maxSessions) throw fail(MbimStatus.InvalidParameters);
+    return { sessionId, packetFilters: filters.get(sessionId) ?? [] };
+  };
+  ep.queryVersions(filterVersions, (v) => sessionFilters(v.sessionId));
+  ep.setVersions(filterVersions, (v) => {
+    sessionFilters(v.sessionId);
+    filters.set(
+      v.sessionId,
+      v.packetFilters.map((f) => ({ packetFilter: Uint8Array.from(f.packetFilter), packetMask: Uint8Array.from(f.packetMask), filterId: 'filterId' in f ? f.filterId : 0 })),
+    );
+    return sessionFilters(v.sessionId);
+  });
+  // No operator activation procedure on this network: accepted, nothing to report back.
+  ep.set(bc.serviceActivation, () => ({ nwError: 0, buffer: new Uint8Array(0) }));
+
   ep.query(bc.packetStatistics, () => {
     // "In" is what the function delivered to the host (downlink), "out" what the host sent.
     let inOctets = 0n, inPackets = 0n, outOctets = 0n, outPackets = 0n;
@@ -440,6 +463,7 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   fw.on('sessionDown', (s) => {
     if (contexts.get(s.linkId)?.handle !== s.handle) return;
     contexts.delete(s.linkId);
+    filters.delete(s.linkId);
     setImmediate(() => ep.indicateVersions(connects, contextInfo(s.linkId, undefined)));
   });
   fw.on('reset', () => {

@@ -127,6 +127,32 @@ describe('MBIMEx 2.0 and 3.0 with mbimcli 1.28, against an MBIMEx 3.0 simulator'
     expect(fw().sessions.size).toBe(0);
   });
 
+  it('IP packet filters per session, with filter ids under MBIMEx 3.0; service activation; argument errors as mbimcli words them', async () => {
+    const run = async (tool: (...args: string[]) => Promise<Run>): Promise<Run[]> => [
+      await tool('--set-ip-packet-filters=session-id=1,packet-filter=c0a80001,packet-mask=ffffff00,packet-filter=0a000000,packet-mask=ff000000'),
+      await tool('--query-ip-packet-filters=1'),
+      await tool('--device-open-ms-mbimex-v3', '--query-ip-packet-filters=1'),
+      await tool('--device-open-ms-mbimex-v3', '--set-ip-packet-filters=session-id=2,packet-filter=0a000001,packet-mask=ffffffff,filter-id=7'),
+      await tool('--device-open-ms-mbimex-v3', '--query-ip-packet-filters=2'),
+      await tool('--set-service-activation=0102ab'),
+      await tool('--set-ip-packet-filters=session-id=1,packet-filter=c0a8,packet-mask=ff'),
+      await tool('--set-ip-packet-filters=session-id=1,packet-filter=c0a8,packet-mask=ffff,filter-id=3'),
+      await tool('--device-open-ms-mbimex-v3', '--set-ip-packet-filters=session-id=1,packet-filter=c0a8,packet-mask=ffff'),
+      await tool('--set-ip-packet-filters=session-id=300'),
+      await tool('--set-service-activation=0g'),
+      await tool('--set-ip-packet-filters=session-id=1'),
+    ];
+    const real = await run(mbimcli);
+    expect(await run(wwan)).toEqual(real);
+    expect(real[1]!.stdout).toBe(`[${dev}] IP packet filters: (2)\nFilter 0:\n\tFilter size   : 4\n\tPacket filter : C0 A8 00 01\n\tPacket mask   : FF FF FF 00\nFilter 1:\n\tFilter size   : 4\n\tPacket filter : 0A 00 00 00\n\tPacket mask   : FF 00 00 00\n`);
+    expect(real[2]!.stdout).toContain('\tFilter ID     : 0\n');
+    expect(real[4]!.stdout).toBe(`[${dev}] IP packet filters: (1)\nFilter 0:\n\tFilter size   : 4\n\tPacket filter : 0A 00 00 01\n\tPacket mask   : FF FF FF FF\n\tFilter ID     : 7\n`);
+    expect(real[5]!.stdout).toBe(`[${dev}] Service activation response received successfully:\n\t         Network error: 'none'\n\t                  Data: '(null)'\n`);
+    for (const bad of real.slice(6, 11)) expect(bad).toMatchObject({ code: 1, stderr: expect.stringMatching(/^error: /) });
+    // No filters: the session's list emptied.
+    expect(real[11]!.stdout).toBe(`[${dev}] IP packet filters: (0)\n`);
+  }, 120_000);
+
   it('registers automatically and attaches in the agreed layouts; indications follow each host\'s version', async () => {
     const v3 = await MbimDevice.open(await connectUnix(sim.modems[0]!.ports[0]!.socket), { mbimex: 3 });
     const v1 = await MbimDevice.open(await connectUnix(sim.modems[0]!.ports[0]!.socket));

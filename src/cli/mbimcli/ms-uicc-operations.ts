@@ -17,10 +17,10 @@ const u = msUiccLowLevelAccess.cids;
 const group = 'ms-uicc-low-level-access' as const;
 
 /** mbim_common_str_hex with ':'; an empty buffer is a NULL string, printed as glibc's "(null)". */
-const colonHex = (b: Uint8Array): string => (b.length ? Array.from(b, (x) => x.toString(16).toUpperCase().padStart(2, '0')).join(':') : '(null)');
+export const colonHex = (b: Uint8Array): string => (b.length ? Array.from(b, (x) => x.toString(16).toUpperCase().padStart(2, '0')).join(':') : '(null)');
 
 /** mbimcli_read_buffer_from_string: an even number of hex digits. */
-function hexBuffer(text: string): Uint8Array {
+export function hexBuffer(text: string): Uint8Array {
   if (text.length === 0) throw new KeyValueError('Hex conversion failed: empty string');
   if (text.length % 2) throw new KeyValueError('Hex conversion failed: invalid input length');
   const out = new Uint8Array(text.length / 2);
