@@ -64,7 +64,7 @@ describe('MS UICC low-level access files, reset and terminal capability, with mb
     const missing = await both('--ms-query-uicc-file-status', `application-id=${AID},file-path=7fff6fff`);
     expect(missing.stdout).toContain('\t    Status word 1: 106\n\t    Status word 2: 130\n\t    Accessibility: unknown\n');
     expect((await both('--ms-query-uicc-read-record', `application-id=${AID},file-path=7fff6f40,record-number=9`)).stdout).toMatch(/Status word 1: 106\n\tStatus word 2: 131\n\t {9}Data: \(null\)\n/);
-  });
+  }, 90_000);
 
   it('refuses bad arguments as mbimcli does', async () => {
     for (const bad of [
@@ -79,7 +79,7 @@ describe('MS UICC low-level access files, reset and terminal capability, with mb
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/^error: /);
     }
-  });
+  }, 90_000);
 
   it('stores terminal capabilities and reports them back; a UICC reset power-cycles the card and sets pass-through', async () => {
     expect((await both('--ms-query-uicc-terminal-capability')).stdout).toBe('Terminal capability: (0)\n');
@@ -116,5 +116,5 @@ describe('MS UICC low-level access files, reset and terminal capability, with mb
     // Each set reset the card: off, then on again (four sets, both tools).
     expect(powered).toEqual([false, true, false, true, false, true, false, true]);
     expect(fw().simState).toBe('ready');
-  });
+  }, 90_000);
 });
