@@ -23,6 +23,8 @@ import {
 import { Reassembler } from './reassembly.js';
 import { decodeBuffer, type Layout } from './schema.js';
 import type { CidDef, NotificationOf, QueryOf, ResponseOf, SetOf } from './service.js';
+import { basicConnect } from './services/basic-connect.js';
+import { msBasicConnectExtensions } from './services/ms-basic-connect-extensions.js';
 import { proxyControl } from './services/proxy-control.js';
 
 /** An MBIM command got no answer in time. */
@@ -66,6 +68,12 @@ export interface MbimOpenOptions extends MbimDeviceOptions {
   /** Overall OPEN deadline (libmbim: 30 s), each attempt waiting `openRetryMs` (5 s). */
   openTimeoutMs?: number;
   openRetryMs?: number;
+  /**
+   * Ask for Microsoft's MBIMEx 2.0 or 3.0 after OPEN (mbimcli --device-open-ms-mbimex-v2/v3): when Device
+   * Services lists MS Basic Connect Extensions' Version, send it; the version the function answers is
+   * the one used (`mbimex`).
+   */
+  mbimex?: 2 | 3;
 }
 
 export interface CommandRequest {
@@ -92,6 +100,8 @@ export interface MbimDeviceStats {
   hostErrors: number;
 }
 
+const hex2 = (v: number): string => (v & 0xff).toString(16).padStart(2, '0');
+
 const describeCid = (def: CidDef): string => `${def.service.name} ${def.name} (${def.id})`;
 
 /** An MBIM control port: opens the function, sends commands, reassembles answers, routes notifications. */
@@ -109,6 +119,8 @@ export class MbimDevice {
   private readonly timeoutMs: number;
   readonly maxControlTransfer: number;
   private reopening: Promise<void> | undefined;
+  /** The MBIMEx version agreed on open, as (major << 8) | minor: 0x0100 (MBIM 1.0 layouts) unless one was asked for. */
+  mbimex = 0x0100;
 
   constructor(
     readonly transport: Transport,
@@ -139,6 +151,7 @@ export class MbimDevice {
         });
       }
       if (!opts.noOpen) await dev.sendOpen(opts.openTimeoutMs ?? 30_000, opts.openRetryMs ?? 5_000);
+      if (opts.mbimex) await dev.negotiateMbimex(opts.mbimex);
     } catch (e) {
       await transport.close();
       throw e;
@@ -148,6 +161,29 @@ export class MbimDevice {
 
   get closed(): boolean {
     return this.closedError !== undefined;
+  }
+
+  /** Whether the agreed MBIMEx version is at least major.minor (libmbim's mbim_device_check_ms_mbimex_version). */
+  mbimexAtLeast(major: number, minor = 0): boolean {
+    return this.mbimex >= ((major << 8) | minor);
+  }
+
+  /** Of a CID's declarations (MBIM 1.0's and its MBIMEx revisions), the newest the agreed version has. */
+  pick<C extends CidDef>(...defs: C[]): C {
+    return defs.filter((d) => this.mbimexAtLeast(d.mbimex)).reduce((a, d) => (d.mbimex > a.mbimex ? d : a));
+  }
+
+  private async negotiateMbimex(major: 2 | 3): Promise<void> {
+    const ext = msBasicConnectExtensions.cids.version;
+    const services = await this.query(basicConnect.cids.deviceServices);
+    if (services.deviceServices.length === 0) throw new Error('No supported services reported by the modem');
+    const offered = services.deviceServices.some((s) => s.deviceServiceId === msBasicConnectExtensions.uuid && s.cids.includes(ext.id));
+    if (!offered) return;
+    const r = await this.query(ext, { mbimVersion: 0x0100, mbimExtendedVersion: major << 8 });
+    this.mbimex = r.mbimExtendedVersion;
+    this.options.log?.(
+      `successfully exchanged version information: version ${r.mbimVersion >> 8}.${hex2(r.mbimVersion)}, extended version ${r.mbimExtendedVersion >> 8}.${hex2(r.mbimExtendedVersion)}`,
+    );
   }
 
   get description(): string {

@@ -12,6 +12,8 @@ import type { Field, Struct } from './schema.js';
 export type RefSlots = 'offset' | 'offset-size' | 'size-offset';
 
 const EMPTY_BYTES = new Uint8Array(0);
+/** MBIM_TLV_TYPE_WCHAR_STR. */
+const TLV_WCHAR_STR = 10;
 
 /**
  * Accumulates one struct: fixed slots, then variable data with offsets patched on finish(). Offsets
@@ -151,6 +153,25 @@ const helpers = {
   writeUuid,
   writeAddress,
   EMPTY_BYTES,
+  /** A WCHAR-string TLV at p (libmbim's mbim_tlv_string_get): [string, where the next field starts]. */
+  tlvString(b: Uint8Array, p: number, end: number, field: string): [string, number] {
+    if (end - p < 8) throw truncated(field, p, `needs 8 bytes, ${end - p} left`);
+    const type = b[p]! | (b[p + 1]! << 8);
+    const size = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
+    const next = p + 8 + size + b[p + 3]!;
+    if (next > end) throw truncated(field, p, `TLV of ${size} bytes and ${b[p + 3]} of padding runs past ${end - p} bytes`);
+    if (type !== TLV_WCHAR_STR) throw new DecodeError('invalid', field, p, `TLV type ${type} is not a WCHAR string (10)`);
+    return [decodeUtf16le(b, p + 8, p + 8 + (size & ~1)), next];
+  },
+  writeTlvString(w: Writer, s: string): void {
+    const header = w.pos;
+    w.u16(TLV_WCHAR_STR).u8(0).u8(0).u32(0).utf16le(s);
+    const size = w.pos - header - 8;
+    const padding = (4 - (size % 4)) % 4;
+    w.zeros(padding);
+    w.buffer[header + 3] = padding;
+    w.patchU32(header + 4, size);
+  },
   mismatch(a: string, b: string, at: number): never {
     throw new DecodeError('invalid', a, at, `${a} must be as long as ${b} (they share one count)`);
   },
@@ -276,6 +297,10 @@ class Generator {
         return `{ ${this.u32(o, field, c)} ${this.u32(z, field, c)}
           if (${z} === 0) ${t} = ''; else { const ${at} = H.ref(${c.ss}, ${c.se}, ${o}, ${z}, ${field}, ${q(what)}, ${p} - 8); ${t} = ${decode}; } }`;
       }
+      case 'tlvString': {
+        const r = this.name('r');
+        return `{ const ${r} = H.tlvString(b, ${p}, ${c.re}, ${field}); ${t} = ${r}[0]; ${p} = ${r}[1]; }`;
+      }
       case 'refBytes': {
         const [x, y, at] = [this.name('o'), this.name('z'), this.name('a')];
         const [o, z] = l.sizeFirst ? [y, x] : [x, y];
@@ -398,6 +423,8 @@ class Generator {
         return `H.writeUuid(${B}.fixed, ${v});`;
       case 'string':
         return `${B}.text(${v}, ${l.utf8});`;
+      case 'tlvString':
+        return `H.writeTlvString(${B}.fixed, ${v});`;
       case 'refBytes':
         return `${B}.ref(${v}, ${q(l.sizeFirst ? 'size-offset' : 'offset-size')});`;
       case 'countedRefBytes':

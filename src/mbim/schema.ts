@@ -29,6 +29,8 @@ export type FieldLayout =
   | { kind: 'u16' | 'u32' | 'i32' | 'u64' | 'uuid' }
   /** {offset, size} → UTF-16LE (an odd size drops its last byte) or UTF-8; empty is offset 0 size 0. */
   | { kind: 'string'; utf8: boolean }
+  /** MBIMEx 3.0: an inline TLV (type u16 = 10, reserved u8, padding u8, length u32, UTF-16LE padded to 4). */
+  | { kind: 'tlvString' }
   /** {offset, size} (libmbim's ref-byte-array), or {size, offset} as MS UICC lays them out. */
   | { kind: 'refBytes'; sizeFirst: boolean }
   /** A u32 offset to N bytes, N from the count field (which several arrays may share). */
@@ -93,6 +95,9 @@ export function flagsOf<const N extends Record<string, number>>(names: N): Field
 
 /** {offset, size} → UTF-16LE, no terminator; empty is offset 0 size 0. An odd size drops its last byte. */
 export const string = field<string>('string', 8, { kind: 'string', utf8: false });
+
+/** MBIMEx 3.0's tlv-string: a WCHAR-string TLV inline, where MBIM 1.0 puts {offset, size}. */
+export const tlvString = field<string>('tlv-string', -1, { kind: 'tlvString' });
 
 /** {offset, size} → UTF-8 (MS UICC application names); empty is offset 0 size 0. */
 export const utf8String = field<string>('utf8-string', 8, { kind: 'string', utf8: true });

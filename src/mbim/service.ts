@@ -16,6 +16,8 @@ export interface ServiceInfo {
 
 export type CidDef<L extends CidLayouts = CidLayouts> = L & {
   readonly id: number;
+  /** The MBIMEx version (major) whose layouts these are: 1 for MBIM 1.0, 2 or 3 for Microsoft's revisions of a CID. */
+  readonly mbimex: number;
   /** Filled by `service()`: the key it was declared under, e.g. `deviceCaps`. */
   readonly name: string;
   readonly service: ServiceInfo;
@@ -30,9 +32,10 @@ export type SetOf<C> = C extends { set: infer L } ? ValueOf<L> : never;
 export type ResponseOf<C> = C extends { response: infer L } ? ValueOf<L> : never;
 export type NotificationOf<C> = C extends { notification: infer L } ? ValueOf<L> : never;
 
-export const cid = <const L extends CidLayouts>(id: number, layouts: L): CidDef<L> => ({
+export const cid = <const L extends CidLayouts>(id: number, layouts: L, mbimex = 1): CidDef<L> => ({
   ...layouts,
   id,
+  mbimex,
   name: '',
   service: { name: '', uuid: '' },
 });

@@ -95,6 +95,11 @@ export interface FirmwareConfig {
   ulMaxSize?: number;
   /** How many short messages the SIM (sm) and the modem (me) hold. */
   smsCapacity?: Record<SmsStorage, number>;
+  /**
+   * The newest Microsoft MBIMEx the MBIM function speaks, (major << 8) | minor (default 0x0100: MBIM 1.0
+   * layouts only, whatever the host asks for); 0x0200 or 0x0300 agree on the lower of it and the host's.
+   */
+  mbimex?: number;
 }
 
 export interface Signal {

@@ -30,6 +30,11 @@ export interface MbimRequestContext {
 }
 
 type Handler = (values: unknown, ctx: MbimRequestContext) => unknown;
+type Registered = { def: CidDef; layout: Layout; fn: Handler };
+type AllOf<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+/** One CID's declarations by MBIMEx version (MBIM 1.0's first): a handler answers with the values of all of them. */
+type Versions = readonly (CidDef & { response: Layout })[];
+type AllResponses<D extends Versions> = AllOf<ResponseOf<D[number]>>;
 
 export interface MbimEndpointOptions {
   /** The function's wMaxControlMessage: the most it accepts per fragment and sends per fragment. */
@@ -43,6 +48,8 @@ export interface MbimEndpointOptions {
 export class MbimConnection {
   opened = false;
   maxTransfer = DEFAULT_MAX_CONTROL_TRANSFER;
+  /** The MBIMEx version agreed with this host ((major << 8) | minor): which layouts its messages get. */
+  mbimex = 0x0100;
   /** Service UUID → CIDs (empty: all of them); undefined until the host sets a list: then all but QMI. */
   subscriptions: Map<string, Set<number>> | undefined;
   readonly inFlight = new Set<number>();
@@ -78,13 +85,19 @@ export class MbimConnection {
   }
 }
 
+/** Of a CID's declarations (oldest first), the newest a host that agreed on `mbimex` has. */
+function newestFor<D extends CidDef>(defs: readonly D[], mbimex: number): D {
+  return defs.findLast((d) => d.mbimex << 8 <= mbimex) ?? defs[0]!;
+}
+
 export class MbimDeviceEndpoint {
   readonly stats = { commands: 0, functionErrors: 0, hostErrors: 0, dropped: 0 };
   /** A fault hook on every message to the host: false drops it, a number delays it (ms). */
   outboundFault: OutboundFault | undefined;
   /** Services whose notifications go only to connections that subscribed (QMI, as libqmi subscribes). */
   readonly optInServices = new Set<string>();
-  private readonly handlers = new Map<string, { def: CidDef; layout: Layout; fn: Handler }>();
+  /** By service, CID and command type: one entry per MBIMEx version declared, oldest first. */
+  private readonly handlers = new Map<string, Registered[]>();
   private readonly connections = new Set<MbimConnection>();
   private nextId = 1;
   private readonly maxTransfer: number;
@@ -99,6 +112,23 @@ export class MbimDeviceEndpoint {
 
   set<C extends CidDef & { set: Layout; response: Layout }>(def: C, fn: (values: SetOf<C>, ctx: MbimRequestContext) => ResponseOf<C> | Promise<ResponseOf<C>>): this {
     return this.register(def, SET, def.set, fn as Handler);
+  }
+
+  /** A query whose layouts changed with MBIMEx: each host gets the newest its agreed version has. */
+  queryVersions<const D extends readonly (CidDef & { query: Layout; response: Layout })[]>(
+    defs: D,
+    fn: (values: QueryOf<D[number]>, ctx: MbimRequestContext) => AllResponses<D> | Promise<AllResponses<D>>,
+  ): this {
+    for (const d of defs) this.register(d, QUERY, d.query, fn as Handler);
+    return this;
+  }
+
+  setVersions<const D extends readonly (CidDef & { set: Layout; response: Layout })[]>(
+    defs: D,
+    fn: (values: SetOf<D[number]>, ctx: MbimRequestContext) => AllResponses<D> | Promise<AllResponses<D>>,
+  ): this {
+    for (const d of defs) this.register(d, SET, d.set, fn as Handler);
+    return this;
   }
 
   /** A host connection: its bytes are MBIM messages from now on. */
@@ -116,9 +146,21 @@ export class MbimDeviceEndpoint {
 
   /** A notification to every opened connection that wants it. */
   indicate<C extends CidDef & { notification: Layout }>(def: C, values: NotificationOf<C>): void {
-    const buffer = def.notification.encode(values as never);
-    const byDefault = !this.optInServices.has(def.service.uuid);
-    for (const c of this.connections) if (c.wants(def.service.uuid, def.id, byDefault)) this.send(c, { type: 'indicateStatus', transactionId: 0, service: def.service.uuid, cid: def.id, buffer });
+    this.indicateVersions([def], values);
+  }
+
+  /** A notification whose layout changed with MBIMEx: each connection gets it in its agreed version's. */
+  indicateVersions<const D extends readonly (CidDef & { notification: Layout })[]>(defs: D, values: AllOf<NotificationOf<D[number]>>): void {
+    const first = defs[0]!;
+    const byDefault = !this.optInServices.has(first.service.uuid);
+    const buffers = new Map<CidDef, Uint8Array>();
+    for (const c of this.connections) {
+      if (!c.wants(first.service.uuid, first.id, byDefault)) continue;
+      const def = newestFor(defs, c.mbimex);
+      let buffer = buffers.get(def);
+      if (!buffer) buffers.set(def, (buffer = def.notification.encode(values as never)));
+      this.send(c, { type: 'indicateStatus', transactionId: 0, service: def.service.uuid, cid: def.id, buffer });
+    }
   }
 
   /** A notification to one connection, if it wants it. */
@@ -142,13 +184,16 @@ export class MbimDeviceEndpoint {
     for (const c of this.connections) {
       c.opened = false;
       c.subscriptions = undefined;
+      c.mbimex = 0x0100;
       c.inFlight.clear();
       c.reassembler.reset();
     }
   }
 
   private register(def: CidDef, commandType: MbimCommandType, layout: Layout, fn: Handler): this {
-    this.handlers.set(`${def.service.uuid}:${def.id}:${commandType}`, { def, layout, fn });
+    const key = `${def.service.uuid}:${def.id}:${commandType}`;
+    const versions = [...(this.handlers.get(key) ?? []).filter((h) => h.def.mbimex !== def.mbimex), { def, layout, fn }];
+    this.handlers.set(key, versions.sort((a, b) => a.def.mbimex - b.def.mbimex));
     return this;
   }
 
@@ -187,6 +232,7 @@ export class MbimDeviceEndpoint {
           conn.maxTransfer = Math.min(m.maxControlTransfer, this.maxTransfer);
           conn.opened = true;
           conn.subscriptions = undefined;
+          conn.mbimex = 0x0100;
         }
         return this.send(conn, { type: 'openDone', transactionId, status: ok ? MbimStatus.None : MbimStatus.Failure });
       }
@@ -218,7 +264,8 @@ export class MbimDeviceEndpoint {
   private async command(conn: MbimConnection, m: MbimMessageOf<'command'>): Promise<MbimMessageOf<'commandDone'>> {
     this.stats.commands++;
     const done = (status: number, buffer: Uint8Array = new Uint8Array(0)): MbimMessageOf<'commandDone'> => ({ type: 'commandDone', transactionId: m.transactionId, service: m.service, cid: m.cid, status, buffer });
-    const h = this.handlers.get(`${m.service}:${m.cid}:${m.commandType}`);
+    const versions = this.handlers.get(`${m.service}:${m.cid}:${m.commandType}`);
+    const h = versions?.find((v) => v.def === newestFor(versions.map((x) => x.def), conn.mbimex));
     if (!h) {
       this.options.log?.(`no handler for ${m.commandType === SET ? 'set' : 'query'} ${m.service} CID ${m.cid}: answering NoDeviceSupport`);
       return done(MbimStatus.NoDeviceSupport);

@@ -26,7 +26,12 @@ import {
   SubscriberReadyState,
   VoiceCallState,
   VoiceClass,
+  AccessMediaType,
+  DataSubclass,
+  FrequencyRange,
+  SubscriberReadyStatusFlag,
   basicConnect,
+  basicConnectMbimex,
 } from '../mbim/services/basic-connect.js';
 import { DssLinkState, dss } from '../mbim/services/dss.js';
 import { msBasicConnectExtensions } from '../mbim/services/ms-basic-connect-extensions.js';
@@ -54,15 +59,26 @@ export interface MbimFirmwareParts {
 }
 
 const bc = basicConnect.cids;
+const bcx = basicConnectMbimex.cids;
 const fail = (status: number, values?: object): MbimCommandFailure => new MbimCommandFailure(status, values);
 
-/** The Basic Connect CIDs answered (not service activation, IP packet filters, multicarrier providers). */
-const BASIC_CONNECT_CIDS = [bc.deviceCaps, bc.subscriberReadyStatus, bc.radioState, bc.pin, bc.pinList, bc.homeProvider, bc.preferredProviders, bc.visibleProviders, bc.registerState, bc.packetService, bc.signalState, bc.connect, bc.ipConfiguration, bc.deviceServices, bc.deviceServiceSubscribeList, bc.packetStatistics, bc.networkIdleHint, bc.emergencyMode].map((c) => c.id);
+/** The Basic Connect CIDs answered (not multicarrier providers). */
+const BASIC_CONNECT_CIDS = [
+  bc.deviceCaps, bc.subscriberReadyStatus, bc.radioState, bc.pin, bc.pinList, bc.homeProvider, bc.preferredProviders, bc.visibleProviders, bc.registerState, bc.packetService,
+  bc.signalState, bc.connect, bc.serviceActivation, bc.ipConfiguration, bc.deviceServices, bc.deviceServiceSubscribeList, bc.packetStatistics, bc.networkIdleHint,
+  bc.emergencyMode, bc.ipPacketFilters,
+].map((c) => c.id);
 const ext = msBasicConnectExtensions.cids;
 const MBIM_EXT_CIDS = [ext.sysCaps, ext.deviceSlotMappings, ext.slotInfoStatus, ext.baseStationsInfo, ext.locationInfoStatus, ext.version, ext.deviceReset].map((c) => c.id);
 
-/** MBIM 1.0 with no extensions: the layouts we answer with. */
+/** MBIM 1.0; MBIMEx as the firmware's config says (1.0: none). */
 const MBIM_VERSION = 0x0100;
+
+/** A PLMN's MCC and MNC as MBIMEx 3.0's TAI holds them: BCD digits in a u16, bit 15 set for a two-digit MNC. */
+const bcdPlmn = (mcc: string, mnc: string): { plmnMcc: number; plmnMnc: number } => ({
+  plmnMcc: parseInt(mcc, 16),
+  plmnMnc: (mnc.length === 2 ? 0x8000 : 0) | parseInt(mnc, 16),
+});
 
 
 /** Refusals as a network and modem give them: an MBIM status and the 3GPP ESM cause (TS 24.301) as NwError. */
@@ -87,6 +103,7 @@ interface Context {
   handle: number;
   ipType: number;
   contextType: string;
+  accessString: string;
 }
 
 export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwareParts): { close(): void } {
@@ -118,9 +135,12 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
     firmwareInfo: fw.identity.revision,
     hardwareInfo: fw.identity.model,
   }));
-  const subscriberReadyStatus = (): ResponseOf<typeof bc.subscriberReadyStatus> => {
+  const subscriberReadyStatus = (): ResponseOf<typeof bc.subscriberReadyStatus> & ResponseOf<typeof bcx.subscriberReadyStatusV3> => {
     const ready = fw.simState === 'ready';
+    const card = fw.slots[fw.activeSlot - 1];
     return {
+      // MBIMEx 3.0: the first slot's card is removable, the second slot's is soldered (an eUICC).
+      flags: card?.kind === 'euicc' ? SubscriberReadyStatusFlag.names.esim | SubscriberReadyStatusFlag.names['sim-removability-known'] : SubscriberReadyStatusFlag.names['sim-removability-known'] | SubscriberReadyStatusFlag.names['sim-removable'],
       readyState: ready ? SubscriberReadyState.names.initialized : fw.simState === 'absent' ? SubscriberReadyState.names['sim-not-inserted'] : SubscriberReadyState.names['device-locked'],
       // A locked SIM shows its ICCID but not the IMSI or numbers.
       subscriberId: ready ? fw.identity.imsi : '',
@@ -129,7 +149,7 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
       telephoneNumbers: ready ? [fw.identity.msisdn] : [],
     };
   };
-  ep.query(bc.subscriberReadyStatus, subscriberReadyStatus);
+  ep.queryVersions([bc.subscriberReadyStatus, bcx.subscriberReadyStatusV3], subscriberReadyStatus);
 
   ep.query(bc.homeProvider, () => {
     requireSim();
@@ -144,7 +164,7 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
     return radioState();
   });
 
-  const registerState = (): ResponseOf<typeof bc.registerState> => {
+  const registerState = (): ResponseOf<typeof bcx.registerStateV2> => {
     const reg = fw.registration;
     const state = { home: 'home', roaming: 'roaming', searching: 'searching', denied: 'denied', idle: 'deregistered' } as const;
     const registered = fw.registered;
@@ -158,10 +178,13 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
       providerName: registered ? fw.operator.name : '',
       roamingText: fw.roaming && registered ? 'roaming' : '',
       registrationFlag: RegistrationFlag.names['packet-service-automatic-attach'],
+      // MBIMEx 2.0: what the host allowed with Register State's data class (every technology by default).
+      preferredDataClasses: fw.radio.preferences.allowed.reduce((a, rat) => a | DATA_CLASS_OF[rat], 0),
     };
   };
-  ep.query(bc.registerState, registerState);
-  ep.set(bc.registerState, (v) => {
+  const registerStates = [bc.registerState, bcx.registerStateV2] as const;
+  ep.queryVersions(registerStates, registerState);
+  ep.setVersions(registerStates, (v) => {
     try {
       registerWith(fw, v);
     } catch (e) {
@@ -171,18 +194,28 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
     return registerState();
   });
 
-  const packetService = (): ResponseOf<typeof bc.packetService> => {
+  const packetService = (): ResponseOf<typeof bc.packetService> & ResponseOf<typeof bcx.packetServiceV2> & ResponseOf<typeof bcx.packetServiceV3> => {
     const on = attached && fw.registered;
+    const serving = fw.registered ? fw.radio.cellInfo()?.serving : undefined;
     return {
       nwError: 0,
       packetServiceState: on ? PacketServiceState.names.attached : PacketServiceState.names.detached,
       highestAvailableDataClass: dataClass(),
+      // MBIMEx 3.0 has one 5G bit where 1.0 has 5G NSA: the same bit; the subclass says NSA (EN-DC).
+      highestAvailableDataClassV3: dataClass(),
       uplinkSpeed: on ? 50_000_000n : 0n,
       downlinkSpeed: on ? 150_000_000n : 0n,
+      frequencyRange: fw.registered ? FrequencyRange.names['1'] : FrequencyRange.names.unknown,
+      dataSubclass: fw.registered && fw.rat === '5gnr' ? DataSubclass.names['5g-endc'] : DataSubclass.names.none,
+      tai: {
+        ...(fw.registered ? bcdPlmn(fw.operator.mcc, fw.operator.mnc) : { plmnMcc: 0, plmnMnc: 0 }),
+        tac: serving && (serving.rat === 'lte' || serving.rat === '5gnr') ? serving.areaCode : 0,
+      },
     };
   };
-  ep.query(bc.packetService, packetService);
-  ep.set(bc.packetService, (v) => {
+  const packetServices = [bc.packetService, bcx.packetServiceV2, bcx.packetServiceV3] as const;
+  ep.queryVersions(packetServices, packetService);
+  ep.setVersions(packetServices, (v) => {
     if (fw.operatingMode !== 'online') throw fail(MbimStatus.RadioPowerOff);
     if (v.packetServiceAction === 0) {
       if (!fw.registered) throw fail(MbimStatus.NotRegistered);
@@ -198,13 +231,19 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   const index = (v: number, max: number): number => Math.max(0, Math.min(max, Math.round(v)));
   // 0–31 with dBm = −113 + 2·rssi; 99: unknown.
   const csqRssi = (): number => (fw.registered ? index((fw.signal.rssi + 113) / 2, 31) : 99);
-  const signalState = (): ResponseOf<typeof bc.signalState> => ({
+  const signalState = (): ResponseOf<typeof bcx.signalStateV2> => ({
     rssi: csqRssi(),
     errorRate: 99,
     ...signalConfig,
+    // MBIMEx 2.0: RSRP (dBm = −157 + index) and SNR (dB = −23.5 + index / 2) of the LTE or NR system served.
+    rsrpSnr:
+      fw.registered && (fw.rat === 'lte' || fw.rat === '5gnr')
+        ? [{ rsrp: index(fw.signal.rsrp + 157, 126), snr: index((fw.signal.snr + 23.5) * 2, 127), rsrpThreshold: 0, snrThreshold: 0, systemType: DATA_CLASS_OF[fw.rat] }]
+        : [],
   });
-  ep.query(bc.signalState, signalState);
-  ep.set(bc.signalState, (v) => {
+  const signalStates = [bc.signalState, bcx.signalStateV2] as const;
+  ep.queryVersions(signalStates, signalState);
+  ep.setVersions(signalStates, (v) => {
     Object.assign(signalConfig, v);
     clearInterval(signalTimer);
     signalTimer = undefined;
@@ -234,19 +273,24 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   serveMbimSms(ep, fw);
 
   // ---- Connect and IP configuration
-  const contextInfo = (sessionId: number, c: Context | undefined, nwError = 0): ResponseOf<typeof bc.connect> => ({
+  const contextInfo = (sessionId: number, c: Context | undefined, nwError = 0): ResponseOf<typeof bcx.connectV3> => ({
     sessionId,
     activationState: c ? ActivationState.names.activated : ActivationState.names.deactivated,
     voiceCallState: VoiceCallState.names.none,
     ipType: c?.ipType ?? ContextIpType.names.default,
     contextType: c?.contextType ?? ContextType.none,
     nwError,
+    // MBIMEx 3.0: cellular only; the APN the session is up on.
+    mediaPreference: c ? AccessMediaType.names['3gpp'] : AccessMediaType.names.unknown,
+    accessString: c?.accessString ?? '',
+    unnamedIes: new Uint8Array(0),
   });
   const activeContext = (sessionId: number): Context | undefined => {
     const c = contexts.get(sessionId);
     return c && fw.sessions.has(c.handle) ? c : undefined;
   };
-  ep.set(bc.connect, (v) => {
+  const connects = [bc.connect, bcx.connectV3] as const;
+  ep.setVersions(connects, (v) => {
     const { sessionId } = v;
     if (v.activationCommand === 0) {
       const c = activeContext(sessionId);
@@ -269,11 +313,11 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
       const nwError = e.reason === 'ip-family-not-allowed' && policy?.families.every((f) => f === 'ipv6') ? 51 : r.nwError;
       throw fail(r.status, { ...contextInfo(sessionId, undefined, nwError), ipType: v.ipType, contextType: v.contextType });
     }
-    const c: Context = { handle: session.handle, ipType: v.ipType === ContextIpType.names.default ? ipTypeOf(family) : v.ipType, contextType: v.contextType };
+    const c: Context = { handle: session.handle, ipType: v.ipType === ContextIpType.names.default ? ipTypeOf(family) : v.ipType, contextType: v.contextType, accessString: v.accessString };
     contexts.set(sessionId, c);
     return contextInfo(sessionId, c);
   });
-  ep.query(bc.connect, (v) => contextInfo(v.sessionId, activeContext(v.sessionId)));
+  ep.queryVersions(connects, (v) => contextInfo(v.sessionId, activeContext(v.sessionId)));
 
   ep.query(bc.ipConfiguration, (v) => {
     const c = activeContext(v.sessionId);
@@ -296,6 +340,25 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
       ipv6Mtu: s.ipv6 ? s.mtu : 0,
     };
   });
+
+  // IP packet filters per session (MBIMEx 3.0 numbers them; an MBIM 1.0 host's get id 0), gone with the session.
+  const filters = new Map<number, { packetFilter: Uint8Array; packetMask: Uint8Array; filterId: number }[]>();
+  const filterVersions = [bc.ipPacketFilters, bcx.ipPacketFiltersV3] as const;
+  const sessionFilters = (sessionId: number) => {
+    if (sessionId >= fw.config.maxSessions) throw fail(MbimStatus.InvalidParameters);
+    return { sessionId, packetFilters: filters.get(sessionId) ?? [] };
+  };
+  ep.queryVersions(filterVersions, (v) => sessionFilters(v.sessionId));
+  ep.setVersions(filterVersions, (v) => {
+    sessionFilters(v.sessionId);
+    filters.set(
+      v.sessionId,
+      v.packetFilters.map((f) => ({ packetFilter: Uint8Array.from(f.packetFilter), packetMask: Uint8Array.from(f.packetMask), filterId: 'filterId' in f ? f.filterId : 0 })),
+    );
+    return sessionFilters(v.sessionId);
+  });
+  // No operator activation procedure on this network: accepted, nothing to report back.
+  ep.set(bc.serviceActivation, () => ({ nwError: 0, buffer: new Uint8Array(0) }));
 
   ep.query(bc.packetStatistics, () => {
     // "In" is what the function delivered to the host (downlink), "out" what the host sent.
@@ -333,7 +396,12 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
     if (refusal) throw fail(DSS_REFUSALS[refusal]);
     return {};
   });
-  ep.query(msBasicConnectExtensions.cids.version, () => ({ mbimVersion: MBIM_VERSION, mbimExtendedVersion: MBIM_VERSION }));
+  // The lower of the host's MBIMEx and ours is what this host's messages use from now on.
+  ep.query(msBasicConnectExtensions.cids.version, (v, ctx) => {
+    const agreed = Math.max(MBIM_VERSION, Math.min(v.mbimExtendedVersion, fw.config.mbimex ?? MBIM_VERSION));
+    ctx.connection.mbimex = agreed;
+    return { mbimVersion: MBIM_VERSION, mbimExtendedVersion: agreed };
+  });
   serveUicc(ep, fw);
   serveMbimRadio(ep, fw);
 
@@ -380,22 +448,23 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   // ---- Notifications on state changes
   fw.on('operatingMode', () => ep.indicate(bc.radioState, radioState()));
   fw.on('registration', () => {
-    ep.indicate(bc.registerState, registerState());
-    ep.indicate(bc.packetService, packetService());
+    ep.indicateVersions(registerStates, registerState());
+    ep.indicateVersions(packetServices, packetService());
   });
-  fw.on('signal', () => ep.indicate(bc.signalState, signalState()));
-  fw.on('sim', () => ep.indicate(bc.subscriberReadyStatus, subscriberReadyStatus()));
+  fw.on('signal', () => ep.indicateVersions(signalStates, signalState()));
+  fw.on('sim', () => ep.indicateVersions([bc.subscriberReadyStatus, bcx.subscriberReadyStatusV3], subscriberReadyStatus()));
   // After the COMMAND_DONE that caused them, as a function answers first and notifies after.
   fw.on('sessionUp', (s) =>
     setImmediate(() => {
       const c = activeContext(s.linkId);
-      if (c?.handle === s.handle) ep.indicate(bc.connect, contextInfo(s.linkId, c));
+      if (c?.handle === s.handle) ep.indicateVersions(connects, contextInfo(s.linkId, c));
     }),
   );
   fw.on('sessionDown', (s) => {
     if (contexts.get(s.linkId)?.handle !== s.handle) return;
     contexts.delete(s.linkId);
-    setImmediate(() => ep.indicate(bc.connect, contextInfo(s.linkId, undefined)));
+    filters.delete(s.linkId);
+    setImmediate(() => ep.indicateVersions(connects, contextInfo(s.linkId, undefined)));
   });
   fw.on('reset', () => {
     attached = true;

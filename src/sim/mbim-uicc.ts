@@ -9,7 +9,9 @@ import { MbimStatus } from '../mbim/protocol.js';
 import { PinType } from '../mbim/services/basic-connect.js';
 import type { ModemFirmware } from './firmware.js';
 import { MbimCommandFailure, type MbimDeviceEndpoint } from './mbim-endpoint.js';
-import { msUiccLowLevelAccess, UiccApplication, UiccApplicationType, UiccFileAccessibility, UiccFileStructure, UiccFileType } from '../mbim/services/ms-uicc-low-level-access.js';
+import {
+  msUiccLowLevelAccess, UiccApplication, UiccApplicationType, UiccFileAccessibility, UiccFileStructure, UiccFileType, UiccPassThroughAction, UiccPassThroughStatus,
+} from '../mbim/services/ms-uicc-low-level-access.js';
 import { USIM_AID, type CardResult, type SimCard } from './sim-card.js';
 
 const SW1_OK = 0x90;
@@ -41,7 +43,9 @@ const isResult = (x: object): x is CardResult => 'sw1' in x;
  */
 const apduStatus = (sw1: number, sw2: number): number => sw1 | (sw2 << 8);
 
-export const UICC_CIDS = [cids.atr, cids.openChannel, cids.closeChannel, cids.apdu, cids.applicationList, cids.fileStatus, cids.readBinary, cids.readRecord].map((c) => c.id);
+export const UICC_CIDS = [
+  cids.atr, cids.openChannel, cids.closeChannel, cids.apdu, cids.terminalCapability, cids.reset, cids.applicationList, cids.fileStatus, cids.readBinary, cids.readRecord,
+].map((c) => c.id);
 
 /**
  * The card's path for an MBIM file path: MF-relative file ids (3F00…), or 7FFF… for the USIM's ADF,
@@ -86,8 +90,8 @@ export function serveUicc(ep: MbimDeviceEndpoint, fw: ModemFirmware): void {
       version: 1,
       statusWord1: found ? SW1_OK : a.sw1,
       statusWord2: found ? 0 : a.sw2,
-      fileAccessibility: found ? UiccFileAccessibility.names.notShareable : 0,
-      fileType: found ? UiccFileType.names.workingEf : 0,
+      fileAccessibility: found ? UiccFileAccessibility.names['not-shareable'] : 0,
+      fileType: found ? UiccFileType.names['working-ef'] : 0,
       fileStructure: found ? (a.structure === 'transparent' ? UiccFileStructure.names.transparent : UiccFileStructure.names.linear) : 0,
       fileItemCount: found ? Math.max(1, a.recordCount) : 0,
       fileItemSize: found ? (a.recordSize || a.size) : 0,
@@ -106,6 +110,32 @@ export function serveUicc(ep: MbimDeviceEndpoint, fw: ModemFirmware): void {
   ep.query(cids.readRecord, (v) => {
     const path = cardPath(v.applicationId, v.filePath);
     return fileAnswer(path === undefined ? NOT_FOUND : card().readRecord(path, v.recordNumber, 0));
+  });
+
+  // The host's terminal capability objects (ETSI TS 102 221 11.1.19), kept until the modem resets.
+  let terminalCapability: { terminalCapabilityData: Uint8Array }[] = [];
+  // Pass-through: after a reset the function leaves the card to the host (no own commands).
+  let passThrough = false;
+  fw.on('reset', () => {
+    terminalCapability = [];
+    passThrough = false;
+  });
+  ep.query(cids.terminalCapability, () => ({ terminalCapability }));
+  ep.set(cids.terminalCapability, (v) => {
+    card();
+    terminalCapability = v.terminalCapability.map((t) => ({ terminalCapabilityData: Uint8Array.from(t.terminalCapabilityData) }));
+    return { terminalCapability };
+  });
+  const passThroughStatus = () => ({ passThroughStatus: passThrough ? UiccPassThroughStatus.names.enabled : UiccPassThroughStatus.names.disabled });
+  ep.query(cids.reset, passThroughStatus);
+  ep.set(cids.reset, (v) => {
+    if (v.passThroughAction !== UiccPassThroughAction.names.enable && v.passThroughAction !== UiccPassThroughAction.names.disable) throw new MbimCommandFailure(MbimStatus.InvalidParameters);
+    card();
+    // A cold reset of the active card: channels close, its PIN must be entered again, sessions end.
+    fw.setCardPower(fw.activeSlot, false);
+    fw.setCardPower(fw.activeSlot, true);
+    passThrough = v.passThroughAction === UiccPassThroughAction.names.enable;
+    return passThroughStatus();
   });
 
   ep.set(cids.openChannel, (v) => {

@@ -20,6 +20,7 @@ export function arbitrary(f: Field<any>): fc.Arbitrary<unknown> {
     case 'uuid':
       return fc.uuid();
     case 'string':
+    case 'tlvString':
       return str;
     case 'refBytes':
     case 'countedRefBytes':

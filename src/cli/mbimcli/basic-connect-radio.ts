@@ -8,10 +8,11 @@ import { ContextType } from '../../mbim/context-types.js';
 import type { ResponseOf } from '../../mbim/service.js';
 import {
   AuthProtocol, CellularClass, Compression, EmergencyModeState, NetworkIdleHintState, PinFormat, PinMode, PinOperation, PinType, ProviderState,
-  basicConnect,
+  NwError, basicConnect, basicConnectMbimex,
 } from '../../mbim/services/basic-connect.js';
 import { KeyValueError, parseKeyValues } from '../keyvalue.js';
-import { CliError, contextNick, flags, named, optionalSession, printPin, printSignal, query, readNick, seconds, v, type Context, type Operation } from './operations.js';
+import { CliError, contextNick, flags, named, optionalSession, printPin, printSignal, query, readNick, seconds, sessionId, signalStateOf, v, type Context, type Operation } from './operations.js';
+import { colonHex, hexBuffer } from './ms-uicc-operations.js';
 
 const bc = basicConnect.cids;
 /** How a secret prints: never its value. */
@@ -183,12 +184,73 @@ function parseSignalState(text: string) {
 /** mbim_common_str_hex with ' ': uppercase pairs; nothing to show is 'unknown'. */
 export const hexBytes = (b: Uint8Array): string => (b.length ? Array.from(b, (x) => x.toString(16).toUpperCase().padStart(2, '0')).join(' ') : 'unknown');
 
-function printPacketFilters(ctx: Context, r: ResponseOf<typeof bc.ipPacketFilters>): void {
+type PacketFilters = ResponseOf<typeof bc.ipPacketFilters> | ResponseOf<typeof basicConnectMbimex.cids.ipPacketFiltersV3>;
+
+function printPacketFilters(ctx: Context, r: PacketFilters): void {
   let s = `[${ctx.path}] IP packet filters: (${r.packetFilters.length})\n`;
   r.packetFilters.forEach((f, i) => {
     s += `Filter ${i}:\n\tFilter size   : ${f.packetFilter.length}\n\tPacket filter : ${hexBytes(f.packetFilter)}\n\tPacket mask   : ${hexBytes(f.packetMask)}\n`;
+    if ('filterId' in f) s += `\tFilter ID     : ${f.filterId}\n`;
   });
   ctx.out(s);
+}
+
+const packetFiltersOf = (ctx: Context) => ctx.device.pick<typeof bc.ipPacketFilters | typeof basicConnectMbimex.cids.ipPacketFiltersV3>(bc.ipPacketFilters, basicConnectMbimex.cids.ipPacketFiltersV3);
+
+interface Filter {
+  packetFilter: Uint8Array;
+  packetMask: Uint8Array;
+  filterId: number;
+}
+
+/**
+ * `--set-ip-packet-filters`: session-id, then packet-filter/packet-mask pairs (and filter-id under
+ * MBIMEx 3.0, refused before it); a key seen again closes the filter being built, as mbimcli reads them.
+ */
+function parsePacketFilters(text: string, v3: boolean): { sessionId: number; packetFilters: Filter[] } {
+  const out = { sessionId: 0, packetFilters: [] as Filter[] };
+  let pending: { filter?: string; mask?: string; id?: string } = {};
+  const add = (): void => {
+    if (pending.filter === undefined) throw new KeyValueError("Option 'packet-filter' is missing");
+    if (pending.mask === undefined) throw new KeyValueError("Option 'packet-mask' is missing");
+    if (!v3 && pending.id !== undefined) throw new KeyValueError("Option 'filter-id' is specific to MBIMEx v3.0");
+    if (v3 && pending.id === undefined) throw new KeyValueError("Option 'filter-id' is missing");
+    const packetFilter = hexBuffer(pending.filter);
+    const packetMask = hexBuffer(pending.mask);
+    if (packetFilter.length !== packetMask.length) throw new KeyValueError("Option 'packet-filter' and 'packet-mask' must have same size");
+    let filterId = 0;
+    if (v3) {
+      const id = readUint(pending.id!);
+      if (id === undefined) throw new KeyValueError("Failed to parse 'filter-id' field as an integer");
+      filterId = id;
+    }
+    out.packetFilters.push({ packetFilter, packetMask, filterId });
+    pending = {};
+  };
+  const slot = { 'packet-filter': 'filter', 'packet-mask': 'mask', 'filter-id': 'id' } as const;
+  try {
+    for (const [key, value] of parseKeyValues(text)) {
+      const k = key.toLowerCase();
+      if (k === 'session-id') out.sessionId = sessionId(value, false);
+      else if (k in slot) {
+        const at = slot[k as keyof typeof slot];
+        if (pending[at] !== undefined) add();
+        pending[at] = value;
+      } else throw new KeyValueError(`unrecognized option '${key}'`);
+    }
+  } catch (e) {
+    if (e instanceof KeyValueError || e instanceof CliError) throw new CliError(`couldn't parse input string: ${e.message}`);
+    throw e;
+  }
+  if (pending.filter !== undefined || pending.mask !== undefined) {
+    try {
+      add();
+    } catch (e) {
+      if (e instanceof KeyValueError) throw new CliError(`failed to add last packet filter item: ${e.message}`);
+      throw e;
+    }
+  }
+  return out;
 }
 
 /** A set whose argument is one enum nick, printed back with `print`. */
@@ -237,7 +299,7 @@ export const basicConnectRadioOperations: readonly Operation[] = [
     prepare(value) {
       const a = parseSignalState(String(value));
       return async (ctx) => {
-        printSignal(ctx, await ctx.device.set(bc.signalState, a, seconds(60)));
+        printSignal(ctx, await ctx.device.set(signalStateOf(ctx), a, seconds(60)));
         return true;
       };
     },
@@ -266,7 +328,39 @@ export const basicConnectRadioOperations: readonly Operation[] = [
     prepare(value) {
       const sessionId = optionalSession(value);
       return async (ctx) => {
-        printPacketFilters(ctx, await ctx.device.query(bc.ipPacketFilters, { sessionId, packetFilters: [] }, seconds(10)));
+        printPacketFilters(ctx, await ctx.device.query(packetFiltersOf(ctx), { sessionId, packetFilters: [] }, seconds(10)));
+        return true;
+      };
+    },
+  },
+  {
+    option: 'set-ip-packet-filters',
+    group: 'basic-connect',
+    arg: 'required',
+    // Read after OPEN: the filter id belongs to MBIMEx 3.0 only.
+    prepare: (value, ctx) => {
+      const a = parsePacketFilters(String(value), ctx.device.mbimexAtLeast(3));
+      return async (ctx) => {
+        printPacketFilters(ctx, await ctx.device.set(packetFiltersOf(ctx), a, seconds(10)));
+        return true;
+      };
+    },
+  },
+  {
+    option: 'set-service-activation',
+    group: 'basic-connect',
+    arg: 'required',
+    prepare(value) {
+      let buffer: Uint8Array;
+      try {
+        buffer = hexBuffer(String(value));
+      } catch (e) {
+        if (e instanceof KeyValueError) throw new CliError(`couldn't parse the input: ${e.message}`);
+        throw e;
+      }
+      return async (ctx) => {
+        const r = await ctx.device.set(bc.serviceActivation, { buffer }, seconds(10));
+        ctx.out(`[${ctx.path}] Service activation response received successfully:\n\t         Network error: '${named(NwError, r.nwError)}'\n\t                  Data: '${colonHex(r.buffer)}'\n`);
         return true;
       };
     },

@@ -1,6 +1,6 @@
 /**
- * `wwan mbimcli`: a drop-in for mbimcli 1.28 for the Basic Connect and DSS actions, with the same flags,
- * the same bytes on the wire and the same output. Extra: `--pcap FILE` records every control message
+ * `wwan mbimcli`: a drop-in for mbimcli 1.28, with the same flags (MBIMEx 2.0/3.0 negotiation on open
+ * included), the same bytes on the wire and the same output. Extra: `--pcap FILE` records every control message
  * for Wireshark.
  */
 import { pathToFileURL } from 'node:url';
@@ -21,6 +21,8 @@ const specs: OptionSpec[] = [
   { long: 'verbose', short: 'v', arg: 'none' },
   { long: 'no-open', arg: 'required' },
   { long: 'no-close', arg: 'none' },
+  { long: 'device-open-ms-mbimex-v2', arg: 'none' },
+  { long: 'device-open-ms-mbimex-v3', arg: 'none' },
   { long: 'pcap', arg: 'required' },
   { long: 'help', short: 'h', arg: 'none' },
   ...operations.map((o) => ({ long: o.option, arg: o.arg })),
@@ -59,6 +61,8 @@ export async function run(argv: string[], io: RunIo = {}): Promise<number> {
   if (chosen.length > 1) return fail(`too many ${groupTitle[chosen[0]!.group]} actions requested`);
   const op = chosen[0];
   if (!op) return fail('no actions specified');
+  const mbimex = opts.has('device-open-ms-mbimex-v2') ? 2 : opts.has('device-open-ms-mbimex-v3') ? 3 : undefined;
+  if (opts.has('device-open-ms-mbimex-v2') && opts.has('device-open-ms-mbimex-v3')) return fail('cannot request both MBIMEx v2.0 and 3.0 at the same time');
 
   let noOpen: number | undefined;
   const noOpenText = opts.get('no-open');
@@ -86,6 +90,7 @@ export async function run(argv: string[], io: RunIo = {}): Promise<number> {
       trace,
       ...(opts.has('device-open-proxy') ? { proxy: { devicePath: path } } : {}),
       ...(noOpen !== undefined ? { noOpen: { transactionId: noOpen } } : {}),
+      ...(mbimex ? { mbimex } : {}),
     });
   } catch (e) {
     pcap?.close();

@@ -194,6 +194,17 @@ function printNitz(ctx: Context, r: ResponseOf<typeof msVoiceExtensions.cids.nit
 
 const ms = 'ms-basic-connect-extensions' as const;
 
+/** "MAJOR.MINOR" as BCD digits (mbimcli_read_uint8_from_bcd_string each): "1.0" is 0x0100, "3.10" 0x0310. */
+function bcdVersion(text: string, what: string): number {
+  const [major, minor] = text.split('.');
+  const byte = (d: string | undefined): number | undefined => (d && /^\d+$/.test(d) && parseInt(d, 16) <= 0xff ? parseInt(d, 16) : undefined);
+  const [a, b] = [byte(major), byte(minor)];
+  if (a === undefined || b === undefined) throw new CliError(`couldn't parse ${what} string`);
+  return (a << 8) | b;
+}
+
+const versionText = (v: number): string => `${(v >> 8).toString(16)}.${(v & 0xff).toString(16).padStart(2, '0')}`;
+
 export const msOperations: readonly Operation[] = [
   query('atds-query-signal', atds.cids.signal, printAtdsSignal, 'atds'),
   query('atds-query-location', atds.cids.location, printAtdsLocation, 'atds'),
@@ -243,4 +254,21 @@ export const msOperations: readonly Operation[] = [
   query('ms-query-lte-attach-info', ext.lteAttachInfo, printLteAttachInfo, ms),
   query('ms-query-lte-attach-configuration', ext.lteAttachConfiguration, printLteAttachConfiguration, ms),
   query('ms-query-nitz', msVoiceExtensions.cids.nitz, printNitz, 'ms-voice-extensions'),
+  {
+    // The version exchange by hand: what the function answers is printed (libmbim keeps the version it agreed on open).
+    option: 'ms-query-version',
+    group: ms,
+    arg: 'required',
+    prepare(value) {
+      const split = String(value).split(',');
+      if (split.length > 2) throw new CliError("couldn't parse input string, too many arguments");
+      if (split.length < 2) throw new CliError("couldn't parse input string, missing arguments");
+      const body = { mbimVersion: bcdVersion(split[0]!, 'version'), mbimExtendedVersion: bcdVersion(split[1]!, 'extended version') };
+      return async (ctx) => {
+        const r = await ctx.device.query(ext.version, body, seconds(10));
+        ctx.out(`[${ctx.path}] Successfully exchanged version information\n MBIM version          : ${versionText(r.mbimVersion)}\n MBIM extended version : ${versionText(r.mbimExtendedVersion)}\n`);
+        return true;
+      };
+    },
+  },
 ];

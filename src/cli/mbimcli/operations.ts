@@ -32,7 +32,13 @@ import {
   SubscriberReadyState,
   VoiceCallState,
   VoiceClass,
+  AccessMediaType,
+  DataClassV3,
+  DataSubclass,
+  FrequencyRange,
+  SubscriberReadyStatusFlag,
   basicConnect,
+  basicConnectMbimex,
   ipConfigurationQuery,
 } from '../../mbim/services/basic-connect.js';
 import { dss } from '../../mbim/services/dss.js';
@@ -70,6 +76,7 @@ export interface Operation {
 }
 
 const bc = basicConnect.cids;
+const bcx = basicConnectMbimex.cids;
 /** mbimcli prints a missing (or empty) value as 'unknown'. */
 export const v = (s: string | undefined): string => s || 'unknown';
 /** libmbim's build_string_from_mask under VALIDATE_UNKNOWN: no bit set prints 'unknown'. */
@@ -80,10 +87,13 @@ export const named = (e: { nameOf(v: number): string | undefined }, x: number): 
 
 export const seconds = (s: number): { timeoutMs: number } => ({ timeoutMs: s * 1000 });
 
-/** A query with an empty (or fixed) body whose response is printed. */
+/**
+ * A query with an empty (or fixed) body whose response is printed. Given a CID's declarations by
+ * MBIMEx version, the newest the agreed version has is used.
+ */
 export function query<C extends CidDef>(
   option: string,
-  def: C,
+  def: C | readonly C[],
   print: (ctx: Context, r: ResponseOf<C>) => void,
   group: Operation['group'] = 'basic-connect',
   body?: QueryOf<C>,
@@ -93,7 +103,8 @@ export function query<C extends CidDef>(
     group,
     arg: 'none',
     prepare: () => async (ctx) => {
-      print(ctx, await ctx.device.query(def as any, body as any, seconds(10)));
+      const d = Array.isArray(def) ? ctx.device.pick(...def) : def;
+      print(ctx, await ctx.device.query(d as any, body as any, seconds(10)));
       return true;
     },
   };
@@ -117,14 +128,15 @@ export function printDeviceCaps(ctx: Context, r: ResponseOf<typeof bc.deviceCaps
   );
 }
 
-function printSubscriber(ctx: Context, r: ResponseOf<typeof bc.subscriberReadyStatus>): void {
+function printSubscriber(ctx: Context, r: ResponseOf<typeof bc.subscriberReadyStatus> & Partial<ResponseOf<typeof bcx.subscriberReadyStatusV3>>): void {
   ctx.out(
     `[${ctx.path}] Subscriber ready status retrieved:\n` +
       `\t      Ready state: '${named(SubscriberReadyState, r.readyState)}'\n` +
       `\t    Subscriber ID: '${v(r.subscriberId)}'\n` +
       `\t        SIM ICCID: '${v(r.simIccId)}'\n` +
       `\t       Ready info: '${flags(ReadyInfoFlag, r.readyInfo)}'\n` +
-      `\tTelephone numbers: (${r.telephoneNumbers.length}) '${r.telephoneNumbers.length ? r.telephoneNumbers.join(', ') : 'unknown'}'\n`,
+      `\tTelephone numbers: (${r.telephoneNumbers.length}) '${r.telephoneNumbers.length ? r.telephoneNumbers.join(', ') : 'unknown'}'\n` +
+      (r.flags !== undefined ? `\t            Flags: '${flags(SubscriberReadyStatusFlag, r.flags)}'\n` : ''),
   );
 }
 
@@ -154,7 +166,7 @@ function printHomeProvider(ctx: Context, r: ResponseOf<typeof bc.homeProvider>):
   );
 }
 
-function printRegistration(ctx: Context, r: ResponseOf<typeof bc.registerState>): void {
+function printRegistration(ctx: Context, r: ResponseOf<typeof bc.registerState> & Partial<ResponseOf<typeof bcx.registerStateV2>>): void {
   ctx.out(
     `[${ctx.path}] Registration status:\n` +
       `\t         Network error: '${named(NwError, r.nwError)}'\n` +
@@ -165,33 +177,68 @@ function printRegistration(ctx: Context, r: ResponseOf<typeof bc.registerState>)
       `\t           Provider ID: '${v(r.providerId)}'\n` +
       `\t         Provider name: '${v(r.providerName)}'\n` +
       `\t          Roaming text: '${v(r.roamingText)}'\n` +
-      `\t    Registration flags: '${flags(RegistrationFlag, r.registrationFlag)}'\n`,
+      `\t    Registration flags: '${flags(RegistrationFlag, r.registrationFlag)}'\n` +
+      (r.preferredDataClasses !== undefined ? `\tPreferred data classes: '${flags(DataClass, r.preferredDataClasses)}'\n` : ''),
   );
 }
 
-export function printSignal(ctx: Context, r: ResponseOf<typeof bc.signalState>): void {
-  ctx.out(
+/** An RSRP/SNR threshold: 0 is the modem's default, 0xFFFFFFFF none given. */
+const threshold = (x: number): string => (x === 0 ? 'default' : x === 0xffffffff ? 'unspecified' : `${x}`);
+
+export function printSignal(ctx: Context, r: ResponseOf<typeof bc.signalState> & Partial<ResponseOf<typeof bcx.signalStateV2>>): void {
+  let s =
     `[${ctx.path}] Signal state:\n` +
-      `\t          RSSI [0-31,99]: '${r.rssi}'\n` +
-      `\t     Error rate [0-7,99]: '${r.errorRate}'\n` +
-      `\tSignal strength interval: '${r.signalStrengthInterval}'\n` +
-      `\t          RSSI threshold: '${r.rssiThreshold}'\n` +
-      `\t    Error rate threshold: '${r.errorRateThreshold === 0xffffffff ? 'unspecified' : r.errorRateThreshold}'\n`,
-  );
+    `\t          RSSI [0-31,99]: '${r.rssi}'\n` +
+    `\t     Error rate [0-7,99]: '${r.errorRate}'\n` +
+    `\tSignal strength interval: '${r.signalStrengthInterval}'\n` +
+    `\t          RSSI threshold: '${r.rssiThreshold}'\n` +
+    `\t    Error rate threshold: '${r.errorRateThreshold === 0xffffffff ? 'unspecified' : r.errorRateThreshold}'\n`;
+  if (r.rsrpSnr) {
+    s += '\n';
+    if (r.rsrpSnr.length === 0) s += `[${ctx.path}] RSRP/SNR info: 'n/a'\n`;
+    for (const i of r.rsrpSnr) {
+      s +=
+        `[${ctx.path}] RSRP/SNR info: '${DataClass.list(i.systemType).join(', ')}'\n` +
+        `\t           RSRP: '${i.rsrp >= 127 ? 'unknown' : `${-157 + i.rsrp} dBm`}'\n` +
+        `\t            SNR: '${i.snr >= 128 ? 'unknown' : `${(-23.5 + i.snr * 0.5).toFixed(1)} dB`}'\n` +
+        `\t RSRP threshold: '${threshold(i.rsrpThreshold)}'\n` +
+        `\t  SNR threshold: '${threshold(i.snrThreshold)}'\n\n`;
+    }
+  }
+  ctx.out(s);
 }
 
-function printPacketService(ctx: Context, r: ResponseOf<typeof bc.packetService>): void {
-  ctx.out(
+/** The Signal State declaration the agreed MBIMEx version reads. */
+export const signalStateOf = (ctx: Context) => ctx.device.pick<typeof bc.signalState | typeof bcx.signalStateV2>(bc.signalState, bcx.signalStateV2);
+
+type PacketService = ResponseOf<typeof bc.packetService> | ResponseOf<typeof bcx.packetServiceV2> | ResponseOf<typeof bcx.packetServiceV3>;
+
+function printPacketService(ctx: Context, r: PacketService): void {
+  const dataClasses = 'highestAvailableDataClassV3' in r ? flags(DataClassV3, r.highestAvailableDataClassV3) : flags(DataClass, r.highestAvailableDataClass);
+  let s =
     `[${ctx.path}] Packet service status:\n` +
-      `\t         Network error: '${named(NwError, r.nwError)}'\n` +
-      `\t  Packet service state: '${named(PacketServiceState, r.packetServiceState)}'\n` +
-      `\tAvailable data classes: '${flags(DataClass, r.highestAvailableDataClass)}'\n` +
-      `\t          Uplink speed: '${r.uplinkSpeed} bps'\n` +
-      `\t        Downlink speed: '${r.downlinkSpeed} bps'\n`,
-  );
+    `\t         Network error: '${named(NwError, r.nwError)}'\n` +
+    `\t  Packet service state: '${named(PacketServiceState, r.packetServiceState)}'\n` +
+    `\tAvailable data classes: '${dataClasses}'\n` +
+    `\t          Uplink speed: '${r.uplinkSpeed} bps'\n` +
+    `\t        Downlink speed: '${r.downlinkSpeed} bps'\n`;
+  if ('frequencyRange' in r) s += `\t       Frequency range: '${flags(FrequencyRange, r.frequencyRange)}'\n`;
+  if ('tai' in r) {
+    // BCD digits: the MCC's three, the MNC's two (bit 15 set) or three.
+    const mnc = r.tai.plmnMnc & 0x8000 ? (r.tai.plmnMnc & 0xff).toString(16).padStart(2, '0') : (r.tai.plmnMnc & 0xfff).toString(16).padStart(3, '0');
+    s +=
+      `\t        Data sub class: '${flags(DataSubclass, r.dataSubclass)}'\n` +
+      `\t          TAI PLMN MCC: '${(r.tai.plmnMcc & 0xfff).toString(16).padStart(3, '0')}'\n` +
+      `\t          TAI PLMN MNC: '${mnc}'\n` +
+      `\t              TAI  TAC: '${r.tai.tac}'\n`;
+  }
+  ctx.out(s);
 }
 
-function printConnection(ctx: Context, r: ResponseOf<typeof bc.connect>): void {
+const packetServiceOf = (ctx: Context) =>
+  ctx.device.pick<typeof bc.packetService | typeof bcx.packetServiceV2 | typeof bcx.packetServiceV3>(bc.packetService, bcx.packetServiceV2, bcx.packetServiceV3);
+
+function printConnection(ctx: Context, r: ResponseOf<typeof bc.connect> & Partial<ResponseOf<typeof bcx.connectV3>>): void {
   ctx.out(
     `[${ctx.path}] Connection status:\n` +
       `\t      Session ID: '${r.sessionId}'\n` +
@@ -199,7 +246,8 @@ function printConnection(ctx: Context, r: ResponseOf<typeof bc.connect>): void {
       `\tVoice call state: '${named(VoiceCallState, r.voiceCallState)}'\n` +
       `\t         IP type: '${named(ContextIpType, r.ipType)}'\n` +
       `\t    Context type: '${contextNick(r.contextType)}'\n` +
-      `\t   Network error: '${named(NwError, r.nwError)}'\n`,
+      `\t   Network error: '${named(NwError, r.nwError)}'\n` +
+      (r.mediaPreference !== undefined ? `\tAccess media type: '${named(AccessMediaType, r.mediaPreference)}'\n\t    Access string: '${r.accessString}'\n` : ''),
   );
 }
 
@@ -276,6 +324,8 @@ interface ConnectArgs {
   authProtocol: number;
   ipType: number;
   contextType: string;
+  /** MBIMEx 3.0's media preference (sent only then). */
+  mediaPreference: number;
 }
 
 /** mbimcli's enum readers: some say why before the caller gives up. */
@@ -291,7 +341,7 @@ export function readNick<T extends number | string>(names: Record<string, T>, te
  * lines go to `err` as they arise; the final complaint is thrown.
  */
 export function parseConnect(text: string, err: (line: string) => void): ConnectArgs {
-  const a: ConnectArgs = { sessionId: 0, accessString: '', userName: '', password: '', compression: 0, authProtocol: 0, ipType: 0, contextType: ContextType.internet };
+  const a: ConnectArgs = { sessionId: 0, accessString: '', userName: '', password: '', compression: 0, authProtocol: 0, ipType: 0, contextType: ContextType.internet, mediaPreference: 0 };
   if (text.includes('=')) {
     let pairs: [string, string][];
     try {
@@ -322,6 +372,7 @@ export function parseConnect(text: string, err: (line: string) => void): Connect
       else if (k === 'ip-type') a.ipType = readNick(ContextIpType.names, value, 'context ip type', err) ?? bad('ip-type');
       else if (k === 'compression') a.compression = readNick(Compression.names, value, undefined, err) ?? bad('compression');
       else if (k === 'context-type') a.contextType = readNick(ContextType, value, 'context type', err) ?? bad('context-type');
+      else if (k === 'media-type') a.mediaPreference = readNick(AccessMediaType.names, value, 'access media type', err) ?? bad('media-type');
       else throw new CliError(`couldn't parse input string: unrecognized option '${key}'`);
     }
   } else {
@@ -384,7 +435,7 @@ const kebab = (s: string): string => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCas
 
 export const basicConnectOperations: readonly Operation[] = [
   query('query-device-caps', bc.deviceCaps, printDeviceCaps),
-  query('query-subscriber-ready-status', bc.subscriberReadyStatus, printSubscriber),
+  query('query-subscriber-ready-status', [bc.subscriberReadyStatus, bcx.subscriberReadyStatusV3], printSubscriber),
   query('query-radio-state', bc.radioState, printRadio),
   {
     option: 'set-radio-state',
@@ -402,27 +453,27 @@ export const basicConnectOperations: readonly Operation[] = [
   query('query-device-services', bc.deviceServices, printDeviceServices),
   query('query-pin-state', bc.pin, printPin),
   query('query-home-provider', bc.homeProvider, printHomeProvider),
-  query('query-registration-state', bc.registerState, printRegistration),
+  query('query-registration-state', [bc.registerState, bcx.registerStateV2], printRegistration),
   {
     option: 'register-automatic',
     group: 'basic-connect',
     arg: 'none',
     prepare: () => async (ctx) => {
-      const r = await ctx.device.set(bc.registerState, { providerId: '', registerAction: 0, dataClass: 0 }, seconds(120));
+      const r = await ctx.device.set(ctx.device.pick<typeof bc.registerState | typeof bcx.registerStateV2>(bc.registerState, bcx.registerStateV2), { providerId: '', registerAction: 0, dataClass: 0 }, seconds(120));
       ctx.out(`[${ctx.path}] Successfully launched automatic registration\n\n`);
       printRegistration(ctx, r);
       return true;
     },
   },
-  query('query-signal-state', bc.signalState, printSignal),
-  query('query-packet-service-state', bc.packetService, printPacketService),
+  query('query-signal-state', [bc.signalState, bcx.signalStateV2], printSignal),
+  query('query-packet-service-state', [bc.packetService, bcx.packetServiceV2, bcx.packetServiceV3], printPacketService),
   ...(['attach', 'detach'] as const).map(
     (action, i): Operation => ({
       option: `${action}-packet-service`,
       group: 'basic-connect',
       arg: 'none',
       prepare: () => async (ctx) => {
-        const r = await ctx.device.set(bc.packetService, { packetServiceAction: i }, seconds(120));
+        const r = await ctx.device.set(packetServiceOf(ctx), { packetServiceAction: i }, seconds(120));
         ctx.out(`[${ctx.path}] Successfully ${action}ed ${action === 'attach' ? 'to' : 'from'} packet service\n\n`);
         printPacketService(ctx, r);
         return true;
@@ -436,11 +487,9 @@ export const basicConnectOperations: readonly Operation[] = [
     prepare(value) {
       const session = optionalSession(value);
       return async (ctx) => {
-        const r = await ctx.device.query(
-          bc.connect,
-          { sessionId: session, activationState: 0, voiceCallState: 0, ipType: 0, contextType: ContextType.internet, nwError: 0 },
-          seconds(10),
-        );
+        const r = ctx.device.mbimexAtLeast(3)
+          ? await ctx.device.query(bcx.connectV3, { sessionId: session }, seconds(10))
+          : await ctx.device.query(bc.connect, { sessionId: session, activationState: 0, voiceCallState: 0, ipType: 0, contextType: ContextType.internet, nwError: 0 }, seconds(10));
         printConnection(ctx, r);
         return true;
       };
@@ -453,7 +502,9 @@ export const basicConnectOperations: readonly Operation[] = [
     prepare(value, { err }) {
       const a = parseConnect(String(value), err);
       return async (ctx) => {
-        const r = await ctx.device.set(bc.connect, { activationCommand: 1, ...a }, seconds(120));
+        const r = ctx.device.mbimexAtLeast(3)
+          ? await ctx.device.set(bcx.connectV3, { activationCommand: 1, ...a, unnamedIes: new Uint8Array(0) }, seconds(120))
+          : await ctx.device.set(bc.connect, { activationCommand: 1, ...a }, seconds(120));
         ctx.out(`[${ctx.path}] Successfully connected\n\n`);
         printConnection(ctx, r);
         return queryIpConfiguration(ctx, r.sessionId);
@@ -476,11 +527,10 @@ export const basicConnectOperations: readonly Operation[] = [
     prepare(value) {
       const session = optionalSession(value);
       return async (ctx) => {
-        const r = await ctx.device.set(
-          bc.connect,
-          { sessionId: session, activationCommand: 0, accessString: '', userName: '', password: '', compression: 0, authProtocol: 0, ipType: 0, contextType: ContextType.internet },
-          seconds(60),
-        );
+        const off = { sessionId: session, activationCommand: 0, accessString: '', userName: '', password: '', compression: 0, authProtocol: 0, ipType: 0, contextType: ContextType.internet };
+        const r = ctx.device.mbimexAtLeast(3)
+          ? await ctx.device.set(bcx.connectV3, { ...off, mediaPreference: 0, unnamedIes: new Uint8Array(0) }, seconds(60))
+          : await ctx.device.set(bc.connect, off, seconds(60));
         ctx.out(`[${ctx.path}] Successfully disconnected\n\n`);
         printConnection(ctx, r);
         return true;

@@ -1,6 +1,14 @@
-/** Basic Connect (PROTOCOLS.md A.3.5), MBIM 1.0 layouts. Enum keys are libmbim's nicks, as mbimcli prints them. */
+/**
+ * Basic Connect (PROTOCOLS.md A.3.5), MBIM 1.0 layouts. Enum keys are libmbim's nicks, as mbimcli prints them.
+ * CIDs that Microsoft's MBIMEx 2.0 and 3.0 revised are declared again under a `V2`/`V3` name (same CID,
+ * `mbimex` 2 or 3): which layout a message has depends on the version agreed with MS Basic Connect
+ * Extensions' `version` (libmbim 1.28's ms-basic-connect-v2/v3).
+ */
 import { cid, service } from '../service.js';
-import { EMPTY, bytes, count, countedRefBytes, enumOf, flagsOf, ipv4, ipv6, refIpv4, refIpv6, refStructArray, string, stringArray, struct, structArray, u32, u32Array, u64, uuid } from '../schema.js';
+import {
+  EMPTY, bytes, count, countedRefBytes, enumOf, flagsOf, ipv4, ipv6, msStructArray, refIpv4, refIpv6, refStructArray, string, stringArray, struct,
+  structArray, tlvString, u16, u32, u32Array, u64, uuid,
+} from '../schema.js';
 import { contextType } from '../context-types.js';
 
 export const DeviceType = enumOf({ unknown: 0, embedded: 1, removable: 2, remote: 3 });
@@ -67,6 +75,17 @@ export const VisibleProvidersAction = enumOf({ 'full-scan': 0, 'restricted-scan'
 export const NetworkIdleHintState = enumOf({ disabled: 0, enabled: 1 });
 export const EmergencyModeState = enumOf({ off: 0, on: 1 });
 export const IpConfigurationAvailable = flagsOf({ none: 0, address: 1, gateway: 2, dns: 4, mtu: 8 });
+// MBIMEx 2.0 and 3.0
+export const FrequencyRange = flagsOf({ unknown: 0, '1': 1, '2': 2 });
+/** MBIMEx 3.0's data class: one 5G bit (the subclass says which). */
+export const DataClassV3 = flagsOf({
+  gprs: 1 << 0, edge: 1 << 1, umts: 1 << 2, hsdpa: 1 << 3, hsupa: 1 << 4, lte: 1 << 5, '5g': 1 << 6,
+  '1xrtt': 1 << 16, '1xevdo': 1 << 17, '1xevdo-reva': 1 << 18, '1xevdv': 1 << 19, '3xrtt': 1 << 20, '1xevdo-revb': 1 << 21,
+  umb: 1 << 22, custom: 0x80000000,
+});
+export const DataSubclass = flagsOf({ none: 0, '5g-endc': 1, '5g-nr': 2, '5g-nedc': 4, '5g-elte': 8, '5g-ngendc': 16 });
+export const SubscriberReadyStatusFlag = flagsOf({ none: 0, esim: 1, 'sim-removability-known': 2, 'sim-removable': 4 });
+export const AccessMediaType = enumOf({ unknown: 0, '3gpp': 1, '3gpp-preferred': 2 });
 
 export const DeviceCaps = struct({
   deviceType: DeviceType,
@@ -193,6 +212,39 @@ export const ipConfigurationQuery = (sessionId: number) => ({
   ipv4Gateway: undefined, ipv6Gateway: undefined, ipv4DnsServer: [], ipv6DnsServer: [], ipv4Mtu: 0, ipv6Mtu: 0,
 });
 
+// ---- MBIMEx 2.0 and 3.0 layouts
+export const RegistrationStateV2 = struct({ ...RegistrationState.shape, preferredDataClasses: DataClass });
+export const PacketServiceInfoV2 = struct({ ...PacketServiceInfo.shape, frequencyRange: FrequencyRange });
+/** RSRP index (dBm = −157 + rsrp; 127: unknown), SNR index (dB = −23.5 + snr/2; 128: unknown), per system type. */
+export const RsrpSnrInfo = struct({ rsrp: u32, snr: u32, rsrpThreshold: u32, snrThreshold: u32, systemType: DataClass });
+export const SignalStateInfoV2 = struct({ ...SignalStateInfo.shape, rsrpSnr: msStructArray(RsrpSnrInfo) });
+export const SubscriberReadyStatusV3 = struct({
+  readyState: SubscriberReadyState,
+  flags: SubscriberReadyStatusFlag,
+  subscriberId: string,
+  simIccId: string,
+  readyInfo: ReadyInfoFlag,
+  telephoneNumbersCount: count,
+  telephoneNumbers: stringArray('telephoneNumbersCount'),
+});
+/** Tracking area: MCC and MNC as BCD digits in a u16 (an MNC of two digits has bit 15 set). */
+export const Tai = struct({ plmnMcc: u16, plmnMnc: u16, tac: u32 });
+export const PacketServiceInfoV3 = struct({
+  nwError: NwError,
+  packetServiceState: PacketServiceState,
+  highestAvailableDataClassV3: DataClassV3,
+  uplinkSpeed: u64,
+  downlinkSpeed: u64,
+  frequencyRange: FrequencyRange,
+  dataSubclass: DataSubclass,
+  tai: Tai,
+});
+/** MBIMEx 3.0 TLVs after the named fields, kept as their raw bytes. */
+const unnamedIes = bytes();
+export const ConnectInfoV3 = struct({ ...ConnectInfo.shape, mediaPreference: AccessMediaType, accessString: tlvString, unnamedIes });
+export const PacketFilterV3 = struct({ ...PacketFilter.shape, filterId: u32 });
+export const IpPacketFiltersV3 = struct({ sessionId: u32, packetFiltersCount: count, packetFilters: refStructArray('packetFiltersCount', PacketFilterV3) });
+
 /** One service's CIDs, as Device Services and Device Service Subscribe List carry them. */
 const EventEntry = struct({ deviceServiceId: uuid, cidsCount: count, cids: u32Array('cidsCount') });
 export const EventList = struct({ eventsCount: count, events: refStructArray('eventsCount', EventEntry) });
@@ -277,4 +329,38 @@ export const basicConnect = service('basic-connect', 'a289cc33-bcbb-8b4f-b6b0-13
   }),
   ipPacketFilters: cid(23, { query: IpPacketFilters, set: IpPacketFilters, response: IpPacketFilters }),
   multicarrierProviders: cid(24, { query: EMPTY, set: ProviderList, response: ProviderList, notification: ProviderList }),
+});
+
+const v1 = basicConnect.cids;
+
+/** Basic Connect's CIDs as MBIMEx 2.0 and 3.0 revised them (queries and sets unchanged are repeated). */
+export const basicConnectMbimex = service('basic-connect', basicConnect.uuid, {
+  registerStateV2: cid(9, { query: EMPTY, set: v1.registerState.set, response: RegistrationStateV2, notification: RegistrationStateV2 }, 2),
+  packetServiceV2: cid(10, { query: EMPTY, set: v1.packetService.set, response: PacketServiceInfoV2, notification: PacketServiceInfoV2 }, 2),
+  signalStateV2: cid(11, { query: EMPTY, set: v1.signalState.set, response: SignalStateInfoV2, notification: SignalStateInfoV2 }, 2),
+  subscriberReadyStatusV3: cid(2, { query: EMPTY, response: SubscriberReadyStatusV3, notification: SubscriberReadyStatusV3 }, 3),
+  packetServiceV3: cid(10, { query: EMPTY, set: v1.packetService.set, response: PacketServiceInfoV3, notification: PacketServiceInfoV3 }, 3),
+  connectV3: cid(
+    12,
+    {
+      query: struct({ sessionId: u32 }),
+      set: struct({
+        sessionId: u32,
+        activationCommand: ActivationCommand,
+        compression: Compression,
+        authProtocol: AuthProtocol,
+        ipType: ContextIpType,
+        contextType,
+        mediaPreference: AccessMediaType,
+        accessString: tlvString,
+        userName: tlvString,
+        password: tlvString,
+        unnamedIes,
+      }),
+      response: ConnectInfoV3,
+      notification: ConnectInfoV3,
+    },
+    3,
+  ),
+  ipPacketFiltersV3: cid(23, { query: IpPacketFiltersV3, set: IpPacketFiltersV3, response: IpPacketFiltersV3 }, 3),
 });

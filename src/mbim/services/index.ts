@@ -1,7 +1,7 @@
 /** Every declared service, and look-ups by UUID and CID for decoders and printers. */
 import type { CidDef, ServiceDef } from '../service.js';
 import { atds } from './atds.js';
-import { basicConnect } from './basic-connect.js';
+import { basicConnect, basicConnectMbimex } from './basic-connect.js';
 import { dss } from './dss.js';
 import { msBasicConnectExtensions } from './ms-basic-connect-extensions.js';
 import { msUiccLowLevelAccess } from './ms-uicc-low-level-access.js';
@@ -10,9 +10,10 @@ import { proxyControl } from './proxy-control.js';
 import { qmi } from './qmi.js';
 import { sms } from './sms.js';
 
-export { atds, basicConnect, dss, msBasicConnectExtensions, msUiccLowLevelAccess, msVoiceExtensions, proxyControl, qmi, sms };
+export { atds, basicConnect, basicConnectMbimex, dss, msBasicConnectExtensions, msUiccLowLevelAccess, msVoiceExtensions, proxyControl, qmi, sms };
 
-export const services: readonly ServiceDef<Record<string, CidDef>>[] = [basicConnect, dss, msBasicConnectExtensions, msUiccLowLevelAccess, msVoiceExtensions, sms, atds, qmi, proxyControl];
+/** Basic Connect's MBIMEx 2.0/3.0 revisions share its UUID: look-ups by UUID find Basic Connect itself. */
+export const services: readonly ServiceDef<Record<string, CidDef>>[] = [basicConnect, basicConnectMbimex, dss, msBasicConnectExtensions, msUiccLowLevelAccess, msVoiceExtensions, sms, atds, qmi, proxyControl];
 
 /** Services we know by UUID without declaring their CIDs (PROTOCOLS.md A.3.4). */
 export const knownServiceNames: Record<string, string> = {
@@ -28,7 +29,7 @@ export const knownServiceNames: Record<string, string> = {
   '11223344-5566-7788-99aa-bbccddeeff11': 'quectel',
 };
 
-const byUuid = new Map(services.map((s) => [s.uuid, s]));
+const byUuid = new Map(services.filter((s) => s !== basicConnectMbimex).map((s) => [s.uuid, s]));
 
 export const findService = (uuid: string): ServiceDef<Record<string, CidDef>> | undefined => byUuid.get(uuid.toLowerCase());
 
@@ -36,5 +37,9 @@ export function findCid(uuid: string, id: number): CidDef | undefined {
   const s = findService(uuid);
   return s && Object.values(s.cids).find((c) => c.id === id);
 }
+
+/** Every declaration of a CID: MBIM 1.0's first, then its MBIMEx revisions. */
+export const findCids = (uuid: string, id: number): CidDef[] =>
+  services.filter((s) => s.uuid === uuid.toLowerCase()).flatMap((s) => Object.values(s.cids).filter((c) => c.id === id));
 
 export const serviceName = (uuid: string): string | undefined => findService(uuid)?.name ?? knownServiceNames[uuid.toLowerCase()];

@@ -6,7 +6,7 @@
 import { cid, service } from '../service.js';
 import { EMPTY, bytes, count, enumOf, refBytes, refStructArray, string, struct, u32, uiccRefBytes, utf8String } from '../schema.js';
 
-export const UiccApplicationType = enumOf({ unknown: 0, mf: 1, mfSim: 2, mfRuim: 3, usim: 4, csim: 5, isim: 6 });
+export const UiccApplicationType = enumOf({ unknown: 0, mf: 1, 'mf-sim': 2, 'mf-ruim': 3, usim: 4, csim: 5, isim: 6 });
 export const UiccApplication = struct({
   applicationType: UiccApplicationType,
   applicationId: refBytes,
@@ -19,14 +19,14 @@ export const UiccSecureMessaging = enumOf({ none: 0, 'no-hdr-auth': 1 });
 export const UiccClassByteType = enumOf({ 'inter-industry': 0, extended: 1 });
 export const UiccPassThroughAction = enumOf({ disable: 0, enable: 1 });
 export const UiccPassThroughStatus = enumOf({ disabled: 0, enabled: 1 });
-const TerminalCapabilities = struct({
+export const TerminalCapabilities = struct({
   terminalCapabilityCount: count,
   terminalCapability: refStructArray('terminalCapabilityCount', struct({ terminalCapabilityData: bytes() })),
 });
 
-export const UiccFileAccessibility = enumOf({ unknown: 0, notShareable: 1, shareable: 2 });
-export const UiccFileType = enumOf({ unknown: 0, workingEf: 1, internalEf: 2, dfOrAdf: 3 });
-export const UiccFileStructure = enumOf({ unknown: 0, transparent: 1, cyclic: 2, linear: 3, berTlv: 4 });
+export const UiccFileAccessibility = enumOf({ unknown: 0, 'not-shareable': 1, shareable: 2 });
+export const UiccFileType = enumOf({ unknown: 0, 'working-ef': 1, 'internal-ef': 2, 'df-or-adf': 3 });
+export const UiccFileStructure = enumOf({ unknown: 0, transparent: 1, cyclic: 2, linear: 3, 'ber-tlv': 4 });
 /** A file by application and path (MF-relative, or 7FFF for the application's ADF). */
 const UiccFilePath = { version: u32, applicationId: refBytes, filePath: refBytes };
 
