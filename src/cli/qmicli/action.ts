@@ -36,8 +36,6 @@ export class CliError extends Error {
 
 export const action = <S extends AnyService>(a: QmicliAction<S>): QmicliAction => a as unknown as QmicliAction;
 
-/** `--<svc>-noop`: only allocates the client (and releases it, unless told to keep it). */
-export const noop = <S extends AnyService>(long: string, service: S): QmicliAction => action({ option: { long, arg: 'none' }, service, run: async () => {} });
 
 /** `'%s'` quoting as qmicli prints values. */
 export const q = (v: unknown): string => `'${String(v)}'`;

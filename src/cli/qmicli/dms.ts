@@ -2,7 +2,8 @@
 import { dms, DmsDataServiceCapability, DmsOperatingMode, DmsRadioInterface, DmsSimCapability, DmsOfflineReason, DmsPowerState, DmsTimeSource, DmsUimPinId, DmsUimPinStatus, DmsUimState } from '../../qmi/services/dms.js';
 import { QmiProtocolErrorResponse } from '../../qmi/errors.js';
 import type { RequestOf } from '../../qmi/schema.js';
-import { action, ask, CliError, enumName, errorText, noop, orUnknown, q, yesNo } from './action.js';
+import { action, ask, CliError, enumName, errorText, orUnknown, q, yesNo } from './action.js';
+import { noopAction, resetAction } from './service-actions.js';
 
 const m = dms.messages;
 
@@ -204,13 +205,6 @@ export const dmsActions = [
   }),
   spcAction('dms-restore-factory-defaults', m.restoreFactoryDefaults, 'restores factory defaults', 'Factory defaults restored\nDevice needs to get power-cycled for reset to take effect.'),
   spcAction('dms-validate-service-programming-code', m.validateServiceProgrammingCode, 'validate Service Programming Code', 'Service Programming Code validated'),
-  action({
-    option: { long: 'dms-reset', arg: 'none' },
-    service: dms,
-    async run(ctx) {
-      await ask('reset the DMS service', ctx.client.request(m.reset, {}));
-      ctx.print(`${ctx.tag} Successfully performed DMS service reset\n`);
-    },
-  }),
-  noop('dms-noop', dms),
+  resetAction(dms),
+  noopAction(dms),
 ];

@@ -12,8 +12,10 @@ export function supportedList(list: Uint8Array | undefined): string {
   return out || '\tnone\n';
 }
 
-/** A service that declares Reset (0x0000) and Get Supported Messages (0x001E, its list in TLV 0x10). */
-type Basics = AnyService & { messages: { reset: MessageDef; getSupportedMessages: MessageDef } };
+/** A service that declares Reset (0x0000). */
+type Resettable = AnyService & { messages: { reset: MessageDef } };
+/** One that also declares Get Supported Messages (0x001E, its list in TLV 0x10). */
+type Basics = Resettable & { messages: { getSupportedMessages: MessageDef } };
 
 export function supportedMessagesAction(service: Basics): QmicliAction {
   const name = service.name.toUpperCase();
@@ -27,7 +29,7 @@ export function supportedMessagesAction(service: Basics): QmicliAction {
   });
 }
 
-export function resetAction(service: Basics): QmicliAction {
+export function resetAction(service: Resettable): QmicliAction {
   const name = service.name.toUpperCase();
   return action({
     option: { long: `${service.name}-reset`, arg: 'none' },

@@ -29,7 +29,8 @@ import {
 import { QmiProtocolErrorResponse } from '../../qmi/errors.js';
 import type { RequestOf } from '../../qmi/schema.js';
 import { QmiProtocolError } from '../../qmi/errors.js';
-import { action, ask, CliError, enumName, enumValue, errorText, keyValues, noop, q, uintArg, yesNo } from './action.js';
+import { action, ask, CliError, enumName, enumValue, errorText, keyValues, q, uintArg, yesNo } from './action.js';
+import { noopAction, resetAction } from './service-actions.js';
 
 const m = wds.messages;
 
@@ -465,15 +466,8 @@ export const wdsActions = [
       ctx.print('Attach PDN list update successfully requested\n');
     },
   }),
-  action({
-    option: { long: 'wds-reset', arg: 'none' },
-    service: wds,
-    async run(ctx) {
-      await ask('reset the WDS service', ctx.client.request(m.reset, {}));
-      ctx.print(`${ctx.tag} Successfully performed WDS service reset\n`);
-    },
-  }),
-  noop('wds-noop', wds),
+  resetAction(wds),
+  noopAction(wds),
 ];
 
 // ---------------------------------------------------------------------------------------------
