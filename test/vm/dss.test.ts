@@ -12,6 +12,8 @@ const vmIt = itWithVm();
 describe('DSS streams on the kernel datapath', () => {
   vmIt('wwan dss on VLANs 257/258: echo through the terminal, close removes the VLAN and ends a reader, NMEA sentences; then mbimcli + a packet socket on VLAN 256 carry bytes both ways', { retry: 1, timeout: 11 * 60_000 }, async () => {
     const r = await vmRun(['--profile', 'mbim-usb'], ['bash', 'test/vm/scripts/dss.sh'], 600);
+    // A failed attempt that the retry then passes leaves its reason in the log.
+    if (r.code !== 0) process.stderr.write(`[vm] mbim-usb DSS scenario failed after ${r.seconds.toFixed(1)} s:\n${r.stderr.slice(-4000)}\n`);
     expect(r.code, r.stderr).toBe(0);
     const kv = keyValues(r.stdout);
     expect(kv.driver).toBe('cdc_mbim');
