@@ -127,12 +127,15 @@ const wds: Record<string, string[][]> = {
     ['--wds-get-current-data-bearer-technology'],
     ['--wds-get-dormancy-status'],
   ],
-  'wds call information during a call, and after it': [
+  'wds call information during a call': [
     ['--wds-start-network=apn=internet,ip-type=4', '--client-no-release-cid'],
     ['--wds-get-packet-statistics'],
     ['--wds-get-data-bearer-technology'],
     ['--wds-get-current-data-bearer-technology'],
     ['--wds-get-dormancy-status'],
+  ],
+  'wds call information after a call': [
+    ['--wds-start-network=apn=internet,ip-type=4', '--client-no-release-cid'],
     ['--wds-stop-network=86688', '--client-cid=1'],
     ['--wds-get-packet-statistics'],
     ['--wds-get-data-bearer-technology'],
