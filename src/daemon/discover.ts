@@ -3,7 +3,7 @@
  * device, and wwan-core control ports (/dev/wwanNqmiM, /dev/wwanNmbimM). `sysfs` is a parameter so
  * a fake tree stands in for tests.
  */
-import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { readdirSync, realpathSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ModemSpec } from '../modem/manager.js';
 import type { KernelDevice } from '../net/kernel.js';
@@ -14,7 +14,14 @@ export interface DiscoveredModem extends ModemSpec {
   kernel: KernelDevice;
 }
 
-const list = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir) : []);
+/** A folder's entries; none when it is missing or vanishes while read (a device the kernel is removing). */
+function list(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
 
 export function discover(sysfs = '/sys', dev = '/dev'): DiscoveredModem[] {
   const found: DiscoveredModem[] = [];

@@ -76,9 +76,12 @@ export class Hotplug {
     this.timer = setTimeout(() => void this.sync(), this.options.settleMs ?? 300);
   }
 
-  /** One reading of sysfs at a time; a change during one gets another after it. */
+  /**
+   * One reading of sysfs at a time; a change during one gets another after it. A reading that fails
+   * is logged and the next change reads again: nothing here may end the daemon.
+   */
   private sync(): Promise<void> {
-    this.syncing = this.syncing.then(() => this.syncOnce());
+    this.syncing = this.syncing.then(() => this.syncOnce()).catch((e: Error) => this.options.log('warn', `hotplug: reading ${this.options.sysfs ?? '/sys'} failed: ${e.message}`));
     return this.syncing;
   }
 

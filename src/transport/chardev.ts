@@ -154,7 +154,14 @@ export class FileDeviceTransport implements Transport {
     this.watch = null;
     this.queue.length = 0;
     this.unsent = 0;
-    closeSync(this.fd);
+    // close() on an unplugged cdc-wdm fails with ENODEV (its flush reports the gone device, or EIO
+    // after a failed write), yet Linux has released the fd: nothing to retry, and a throw here (in
+    // the poll callback) would end the process.
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* released all the same */
+    }
     for (const l of this.closeListeners.splice(0)) l(error);
   }
 }
