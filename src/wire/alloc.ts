@@ -13,14 +13,19 @@ let used = 0;
 /** A zero-filled array of n bytes (its `buffer` may be shared: use byteOffset). */
 export function allocBytes(n: number): Uint8Array {
   if (n > MAX_POOLED) return new Uint8Array(n);
+  return new Uint8Array(slab, cut(n), n);
+}
+
+/** Where n bytes of the current slab start (a new slab if they do not fit); n <= MAX_POOLED. */
+function cut(n: number): number {
   if (used + n > SLAB) {
     slab = new ArrayBuffer(SLAB);
     used = 0;
   }
-  const out = new Uint8Array(slab, used, n);
+  const at = used;
   // 8-byte aligned, so a DataView or wider view over an array stays aligned.
   used += (n + 7) & ~7;
-  return out;
+  return at;
 }
 
 /** A copy of `bytes` in a pooled array. */
@@ -28,4 +33,33 @@ export function copyBytes(bytes: Uint8Array): Uint8Array {
   const out = allocBytes(bytes.length);
   out.set(bytes);
   return out;
+}
+
+/**
+ * Room reserved in front of the array last made by allocWithRoom(): an encoded payload is usually
+ * wrapped in a header next (an MBIM command around its information buffer), which can then be written
+ * in place instead of allocating and copying the whole message. Only the latest array keeps its room,
+ * and only once: the bytes in front of it belong to nothing else, and a second wrapping of the same
+ * payload (a notification sent twice) copies, so no message's header is ever overwritten.
+ */
+let roomFor: Uint8Array | undefined;
+let roomSize = 0;
+
+/** allocBytes(n) with `room` spare bytes in front of it, for takeRoom(). */
+export function allocWithRoom(n: number, room: number): Uint8Array {
+  // One view made: of the bytes after the room.
+  const out = room + n > MAX_POOLED ? new Uint8Array(room + n).subarray(room) : new Uint8Array(slab, cut(room + n) + room, n);
+  roomFor = out;
+  roomSize = room;
+  return out;
+}
+
+/**
+ * `bytes` widened by `room` bytes in front (zero-filled, to be written by the caller), if it is the
+ * array allocWithRoom() last made with at least that much room and no one took it yet; else undefined.
+ */
+export function takeRoom(bytes: Uint8Array, room: number): Uint8Array | undefined {
+  if (bytes !== roomFor || room > roomSize) return undefined;
+  roomFor = undefined;
+  return new Uint8Array(bytes.buffer, bytes.byteOffset - room, room + bytes.length);
 }
