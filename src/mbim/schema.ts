@@ -8,7 +8,6 @@
  */
 import { catchDecode, type Result } from '../wire/index.js';
 import { encoderOf, readerOf, stringSizeSlots } from './compile.js';
-import { COMMAND_HEADER_SIZE } from './message.js';
 
 export interface Field<T> {
   /** Short wire description for people, e.g. `string`, `ref-struct-array(Cids)`. */
@@ -161,7 +160,7 @@ export function struct<const S extends Shape>(shape: S): Struct<S> {
     fixedSize,
     layout: { kind: 'struct', shape },
     readStruct: (bytes, start, end, base = '') => readerOf(s)(bytes, start, end, base) as StructType<S>,
-    encode: (v) => encoderOf(s)(v, COMMAND_HEADER_SIZE) /* room for the message header around it */,
+    encode: (v) => encoderOf(s)(v),
     show(v) {
       const out: Record<string, unknown> = {};
       const vals = v as Record<string, unknown>;

@@ -35,31 +35,3 @@ export function copyBytes(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
-/**
- * Room reserved in front of the array last made by allocWithRoom(): an encoded payload is usually
- * wrapped in a header next (an MBIM command around its information buffer), which can then be written
- * in place instead of allocating and copying the whole message. Only the latest array keeps its room,
- * and only once: the bytes in front of it belong to nothing else, and a second wrapping of the same
- * payload (a notification sent twice) copies, so no message's header is ever overwritten.
- */
-let roomFor: Uint8Array | undefined;
-let roomSize = 0;
-
-/** allocBytes(n) with `room` spare bytes in front of it, for takeRoom(). */
-export function allocWithRoom(n: number, room: number): Uint8Array {
-  // One view made: of the bytes after the room.
-  const out = room + n > MAX_POOLED ? new Uint8Array(room + n).subarray(room) : new Uint8Array(slab, cut(room + n) + room, n);
-  roomFor = out;
-  roomSize = room;
-  return out;
-}
-
-/**
- * `bytes` widened by `room` bytes in front (zero-filled, to be written by the caller), if it is the
- * array allocWithRoom() last made with at least that much room and no one took it yet; else undefined.
- */
-export function takeRoom(bytes: Uint8Array, room: number): Uint8Array | undefined {
-  if (bytes !== roomFor || room > roomSize) return undefined;
-  roomFor = undefined;
-  return new Uint8Array(bytes.buffer, bytes.byteOffset - room, room + bytes.length);
-}
