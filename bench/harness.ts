@@ -8,6 +8,11 @@ export interface Rate {
   /** Operations timed. */
   ops: number;
   ms: number;
+  /**
+   * Operations per second of this process's CPU time (all its threads, the collector's included): on a
+   * loaded machine the wall-clock rate mostly measures the share of a core the process got.
+   */
+  cpuOpsPerSec: number;
 }
 
 /** Runs `fn` (which performs `batch` operations per call) for about `ms` milliseconds after a warm-up. */
@@ -15,6 +20,7 @@ export function measure(fn: () => void, batch = 1, ms = Number(process.env.BENCH
   const warmEnd = performance.now() + Math.min(100, ms / 4);
   while (performance.now() < warmEnd) fn();
   let calls = 0;
+  const cpu = process.cpuUsage();
   const start = performance.now();
   let now = start;
   const end = start + ms;
@@ -24,7 +30,8 @@ export function measure(fn: () => void, batch = 1, ms = Number(process.env.BENCH
     now = performance.now();
   }
   const elapsed = now - start;
-  return { opsPerSec: (calls * batch * 1000) / elapsed, ops: calls * batch, ms: elapsed };
+  const used = process.cpuUsage(cpu);
+  return { opsPerSec: (calls * batch * 1000) / elapsed, ops: calls * batch, ms: elapsed, cpuOpsPerSec: (calls * batch * 1e6) / Math.max(1, used.user + used.system) };
 }
 
 /** Like measure(), for an async operation run sequentially. */
@@ -32,6 +39,7 @@ export async function measureAsync(fn: () => Promise<void>, ms = Number(process.
   const warmEnd = performance.now() + Math.min(100, ms / 4);
   while (performance.now() < warmEnd) await fn();
   let calls = 0;
+  const cpu = process.cpuUsage();
   const start = performance.now();
   let now = start;
   while (now < start + ms) {
@@ -40,7 +48,8 @@ export async function measureAsync(fn: () => Promise<void>, ms = Number(process.
     now = performance.now();
   }
   const elapsed = now - start;
-  return { opsPerSec: (calls * 1000) / elapsed, ops: calls, ms: elapsed };
+  const used = process.cpuUsage(cpu);
+  return { opsPerSec: (calls * 1000) / elapsed, ops: calls, ms: elapsed, cpuOpsPerSec: (calls * 1e6) / Math.max(1, used.user + used.system) };
 }
 
 export interface Figure {
@@ -63,6 +72,12 @@ export function report(f: Figure): void {
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
+
+/** A figure's rate and its baseline's per CPU second (see Rate.cpuOpsPerSec), as extra facts beside the wall-clock ones. */
+export const perCpuSecond = (r: Rate, base: Rate): { perCpuSecond: number; baselinePerCpuSecond: number } => ({
+  perCpuSecond: Math.round(r.cpuOpsPerSec),
+  baselinePerCpuSecond: Math.round(base.cpuOpsPerSec),
+});
 
 /** The common baseline: copying the same bytes, one copy per op. */
 export function memcpyRate(size: number, ms?: number): Rate {

@@ -4,7 +4,7 @@ import { decodeFragment, encodeFragments, encodeMessage, type MbimFragment } fro
 import { Reassembler } from '../src/mbim/reassembly.js';
 import { decodeBuffer, type Layout } from '../src/mbim/schema.js';
 import { basicConnect } from '../src/mbim/services/basic-connect.js';
-import { measure, memcpyRate, report } from './harness.js';
+import { measure, memcpyRate, perCpuSecond, report } from './harness.js';
 
 const bc = basicConnect.cids;
 
@@ -27,13 +27,13 @@ export async function run(): Promise<void> {
     const message = (b: Uint8Array) => encodeMessage({ type: 'command', transactionId: 2, service: basicConnect.uuid, cid: 12, commandType: 1, buffer: b });
     const base = memcpyRate(bytes.length + 48);
     const enc = measure(() => message(layout.encode(value as never)));
-    report({ bench: `mbim.encode.${name}`, unit: 'msg/s', value: enc.opsPerSec, baseline: { name: `memcpy ${bytes.length + 48} B`, value: base.opsPerSec }, bytes: bytes.length + 48 });
+    report({ bench: `mbim.encode.${name}`, unit: 'msg/s', value: enc.opsPerSec, baseline: { name: `memcpy ${bytes.length + 48} B`, value: base.opsPerSec }, bytes: bytes.length + 48, ...perCpuSecond(enc, base) });
     const wire = message(bytes);
     const dec = measure(() => {
       const f = decodeFragment(wire);
       if (f.ok && 'fragment' in f.value) decodeBuffer(layout, wire, 48);
     });
-    report({ bench: `mbim.decode.${name}`, unit: 'msg/s', value: dec.opsPerSec, baseline: { name: `memcpy ${wire.length} B`, value: base.opsPerSec }, bytes: wire.length });
+    report({ bench: `mbim.decode.${name}`, unit: 'msg/s', value: dec.opsPerSec, baseline: { name: `memcpy ${wire.length} B`, value: base.opsPerSec }, bytes: wire.length, ...perCpuSecond(dec, base) });
   }
 
   // A 4-fragment COMMAND_DONE of 3900 bytes split at 1024-byte transfers.

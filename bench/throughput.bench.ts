@@ -30,8 +30,18 @@ const SECONDS = Number(process.env.BENCH_IPERF_SECONDS ?? 3);
 const ip = (...args: string[]): Promise<unknown> => exec('ip', args);
 const inNs = (ns: string, ...cmd: string[]): Promise<{ stdout: string }> => exec('ip', ['netns', 'exec', ns, ...cmd]);
 
-/** iperf3 from `client` (a namespace, or the host) to a server in `serverNs`: bits/s the server received. */
-async function iperf(serverNs: string, serverAddr: string, clientNs: string | null, clientAddr?: string, udp = false): Promise<number> {
+/**
+ * What one iperf3 run measured: bits/s the server received, and what tells a stalled run from a lossy
+ * one (a collapsed figure under load is either): the slowest measured second and TCP's retransmissions.
+ */
+interface IperfRun {
+  bps: number;
+  slowestSecondBps: number;
+  retransmits?: number;
+}
+
+/** iperf3 from `client` (a namespace, or the host) to a server in `serverNs`. */
+async function iperf(serverNs: string, serverAddr: string, clientNs: string | null, clientAddr?: string, udp = false): Promise<IperfRun> {
   const server = (): ChildProcess => spawn('ip', ['netns', 'exec', serverNs, 'iperf3', '-s', '-1', '-B', serverAddr], { stdio: 'ignore' });
   let srv = server();
   try {
@@ -47,10 +57,16 @@ async function iperf(serverNs: string, serverAddr: string, clientNs: string | nu
     const { stdout } = clientNs ? await inNs(clientNs, ...args) : await exec(args[0]!, args.slice(1));
     // What the server received, UDP too: with -O the loss figures count the omitted second's packets
     // against the measured ones (iperf3 3.12 reports more than 100 % lost).
-    const out = JSON.parse(stdout) as { error?: string; end: { sum_received?: { bits_per_second: number } } };
+    const out = JSON.parse(stdout) as {
+      error?: string;
+      intervals?: { sum: { bits_per_second: number; omitted?: boolean } }[];
+      end: { sum_received?: { bits_per_second: number }; sum_sent?: { retransmits?: number } };
+    };
     const sum = out.end.sum_received;
     if (!sum) throw new Error(`iperf3: ${out.error ?? 'no result'}`);
-    return sum.bits_per_second;
+    const seconds = (out.intervals ?? []).filter((i) => !i.sum.omitted).map((i) => i.sum.bits_per_second);
+    const retransmits = out.end.sum_sent?.retransmits;
+    return { bps: sum.bits_per_second, slowestSecondBps: Math.min(sum.bits_per_second, ...seconds), ...(retransmits === undefined ? {} : { retransmits }) };
   } finally {
     srv.kill();
     if (srv.exitCode === null && srv.signalCode === null) await new Promise((r) => srv.once('exit', r));
@@ -66,7 +82,7 @@ async function withNamespaces<T>(names: string[], fn: () => Promise<T>): Promise
   }
 }
 
-async function vethRate(): Promise<number> {
+async function vethRate(): Promise<IperfRun> {
   const [a, b] = [`wbva${process.pid}`, `wbvb${process.pid}`];
   return withNamespaces([a, b], async () => {
     await ip('link', 'add', 'wbveth0', 'netns', a, 'type', 'veth', 'peer', 'name', 'wbveth1', 'netns', b);
@@ -104,7 +120,7 @@ int main(int argc, char **argv) {
   }
 }`;
 
-async function relayRate(dir: string, udp = false): Promise<number> {
+async function relayRate(dir: string, udp = false): Promise<IperfRun> {
   if (!existsSync(join(dir, 'relay'))) {
     writeFileSync(join(dir, 'relay.c'), RELAY_C);
     await exec('cc', ['-O2', '-o', join(dir, 'relay'), join(dir, 'relay.c')]);
@@ -129,7 +145,7 @@ async function relayRate(dir: string, udp = false): Promise<number> {
 
 let runs = 0;
 
-async function wwankitRate(profile: ProfileName, udp = false, offload = true): Promise<number> {
+async function wwankitRate(profile: ProfileName, udp = false, offload = true): Promise<IperfRun> {
   // A namespace per run: a server still winding down in the last one is never asked again.
   const ns = `wbw${process.pid}-${runs++}`;
   // Both ends' TUNs (ours here, the simulator's bridge) take their offload default from the environment.
@@ -172,12 +188,13 @@ export async function run(): Promise<void> {
     const relay = await relayRate(dir);
     const relayUdp = await relayRate(dir, true);
     const gbit = (v: number): number => Math.round(v / 1e7) / 100;
-    const baseline = { name: 'two TUNs joined by a one-packet-per-read C relay', value: gbit(relay) };
-    const facts = { veth: gbit(veth), seconds: SECONDS, omitted: 1, load: Math.round(loadavg()[0]! * 10) / 10 };
+    const baseline = { name: 'two TUNs joined by a one-packet-per-read C relay', value: gbit(relay.bps) };
+    const facts = { veth: gbit(veth.bps), seconds: SECONDS, omitted: 1, load: Math.round(loadavg()[0]! * 10) / 10 };
     // A run that fails (iperf3 gave up under load, say) is reported as such and the others go on.
-    const figure = async (bench: string, rate: () => Promise<number>, f: Pick<Figure, 'baseline'> & Record<string, unknown>): Promise<void> => {
+    const figure = async (bench: string, rate: () => Promise<IperfRun>, f: Pick<Figure, 'baseline'> & Record<string, unknown>): Promise<void> => {
       try {
-        report({ bench, unit: 'Gbit/s', value: gbit(await rate()), ...f });
+        const r = await rate();
+        report({ bench, unit: 'Gbit/s', value: gbit(r.bps), ...f, slowestSecond: gbit(r.slowestSecondBps), ...(r.retransmits === undefined ? {} : { retransmits: r.retransmits }) });
       } catch (e) {
         process.stdout.write(`${JSON.stringify({ bench, failed: (e as Error).message.split('\n')[0] })}\n`);
       }
@@ -186,7 +203,7 @@ export async function run(): Promise<void> {
       await figure(`throughput.iperf3.${name}.tun`, () => wwankitRate(profile), { baseline, profile, ...facts });
     }
     await figure('throughput.iperf3.qmapv5.tun.offloadOff', () => wwankitRate('qmi-rmnet', false, false), { baseline, profile: 'qmi-rmnet', ...facts });
-    const udpBaseline = { name: 'the same C relay, iperf3 UDP', value: gbit(relayUdp) };
+    const udpBaseline = { name: 'the same C relay, iperf3 UDP', value: gbit(relayUdp.bps) };
     await figure('throughput.iperf3.udp.qmapv5.tun', () => wwankitRate('qmi-rmnet', true), { baseline: udpBaseline, profile: 'qmi-rmnet', datagram: 1400, ...facts });
   } finally {
     rmSync(dir, { recursive: true, force: true });
