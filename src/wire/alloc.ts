@@ -13,19 +13,14 @@ let used = 0;
 /** A zero-filled array of n bytes (its `buffer` may be shared: use byteOffset). */
 export function allocBytes(n: number): Uint8Array {
   if (n > MAX_POOLED) return new Uint8Array(n);
-  return new Uint8Array(slab, cut(n), n);
-}
-
-/** Where n bytes of the current slab start (a new slab if they do not fit); n <= MAX_POOLED. */
-function cut(n: number): number {
   if (used + n > SLAB) {
     slab = new ArrayBuffer(SLAB);
     used = 0;
   }
-  const at = used;
+  const out = new Uint8Array(slab, used, n);
   // 8-byte aligned, so a DataView or wider view over an array stays aligned.
   used += (n + 7) & ~7;
-  return at;
+  return out;
 }
 
 /** A copy of `bytes` in a pooled array. */
@@ -34,4 +29,3 @@ export function copyBytes(bytes: Uint8Array): Uint8Array {
   out.set(bytes);
   return out;
 }
-
