@@ -3,8 +3,6 @@
  * mbimcli 1.28 and by `wwan mbimcli` on the same pty: the same requests must give the same output,
  * and the output must be the model's (cards, PIN lifecycle, operators, slots, cells).
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { MbimDevice } from '../../src/mbim/client.js';
 import { MbimStatus, MbimStatusError } from '../../src/mbim/protocol.js';
@@ -14,35 +12,17 @@ import { ISD_R_AID } from '../../src/sim/sim-card.js';
 import { PROFILES } from '../../src/sim/profiles.js';
 import { Simulator } from '../../src/sim/simulator.js';
 import { connectUnix } from '../../src/transport/unix.js';
+import { mbimcliPair, type Run } from '../support/mbimcli-pair.js';
 import { itWithTools } from '../support/tools.js';
 
 const it = itWithTools(['mbimcli']);
-const MAIN = fileURLToPath(new URL('../../src/cli/mbimcli/main.ts', import.meta.url));
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-const exec = (cmd: string, args: string[]): Promise<Run> =>
-  new Promise((resolve) =>
-    execFile(cmd, args, { timeout: 30_000 }, (e, stdout, stderr) => resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, stdout, stderr })),
-  );
 
 describe('the radio and SIM model over MBIM, with mbimcli 1.28', () => {
   let sim: Simulator;
   let dev: string;
   const fw = () => sim.modems[0]!.firmware;
-  const mbimcli = (...args: string[]): Promise<Run> => exec('mbimcli', ['-d', dev, ...args]);
-  const wwan = (...args: string[]): Promise<Run> => exec(process.execPath, ['--import', 'tsx', MAIN, '-d', dev, ...args]);
-  /** The real tool's stdout, after checking ours says the same from the same state (actions that change nothing). */
-  const both = async (...args: string[]): Promise<string> => {
-    const real = await mbimcli(...args);
-    const ours = await wwan(...args);
-    expect({ code: ours.code, stdout: ours.stdout, stderr: ours.stderr }).toEqual({ code: real.code, stdout: real.stdout, stderr: real.stderr });
-    expect(real.code).toBe(0);
-    return real.stdout;
-  };
+  const { mbimcli, wwan, both } = mbimcliPair(() => dev);
 
   beforeAll(async () => {
     // A short scan: real modems take tens of seconds, mbimcli allows two minutes.

@@ -4,8 +4,6 @@
  * requests (the simulator decodes them with the agreed version's layouts) and print the same output,
  * and that output must be the model's. A host that asks for v2 gets v2; a 1.0 function keeps 1.0.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it as plainIt } from 'vitest';
 import { encodeFragments } from '../../src/mbim/message.js';
 import { SET } from '../../src/mbim/protocol.js';
@@ -16,20 +14,11 @@ import { basicConnect, basicConnectMbimex } from '../../src/mbim/services/basic-
 import { PROFILES } from '../../src/sim/profiles.js';
 import { Simulator } from '../../src/sim/simulator.js';
 import { connectUnix } from '../../src/transport/unix.js';
+import { mbimcliPair, type Run } from '../support/mbimcli-pair.js';
 import { itWithTools } from '../support/tools.js';
 
 const it = itWithTools(['mbimcli']);
-const MAIN = fileURLToPath(new URL('../../src/cli/mbimcli/main.ts', import.meta.url));
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-const exec = (cmd: string, args: string[]): Promise<Run> =>
-  new Promise((resolve) =>
-    execFile(cmd, args, { timeout: 30_000 }, (e, stdout, stderr) => resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, stdout, stderr })),
-  );
 
 async function start(mbimex: number): Promise<Simulator> {
   const p = PROFILES['mbim-usb'];
@@ -40,16 +29,7 @@ describe('MBIMEx 2.0 and 3.0 with mbimcli 1.28, against an MBIMEx 3.0 simulator'
   let sim: Simulator;
   let dev: string;
   const fw = () => sim.modems[0]!.firmware;
-  const mbimcli = (...args: string[]): Promise<Run> => exec('mbimcli', ['-d', dev, ...args]);
-  const wwan = (...args: string[]): Promise<Run> => exec(process.execPath, ['--import', 'tsx', MAIN, '-d', dev, ...args]);
-  /** The real tool's stdout, after checking ours says the same from the same state (actions that change nothing). */
-  const both = async (...args: string[]): Promise<string> => {
-    const real = await mbimcli(...args);
-    const ours = await wwan(...args);
-    expect({ code: ours.code, stdout: ours.stdout, stderr: ours.stderr }).toEqual({ code: real.code, stdout: real.stdout, stderr: real.stderr });
-    expect(real.code).toBe(0);
-    return real.stdout;
-  };
+  const { mbimcli, wwan, both } = mbimcliPair(() => dev);
 
   beforeAll(async () => {
     sim = await start(0x0300);
@@ -203,12 +183,8 @@ describe('a function without MBIMEx (1.0) keeps MBIM 1.0 layouts when a host ask
   });
 
   it('answers the version exchange with 1.0, and mbimcli prints 1.0 output', async () => {
-    const dev = sim.modems[0]!.ports[0]!.path;
-    const real = await exec('mbimcli', ['-d', dev, '--device-open-ms-mbimex-v3', '--query-packet-service-state']);
-    const ours = await exec(process.execPath, ['--import', 'tsx', MAIN, '-d', dev, '--device-open-ms-mbimex-v3', '--query-packet-service-state']);
-    expect(ours).toEqual(real);
-    expect(real.code).toBe(0);
-    expect(real.stdout).not.toContain('Frequency range');
+    const { both } = mbimcliPair(() => sim.modems[0]!.ports[0]!.path);
+    expect(await both('--device-open-ms-mbimex-v3', '--query-packet-service-state')).not.toContain('Frequency range');
   });
 });
 

@@ -3,41 +3,23 @@
  * mbimcli 1.28 and by `wwan mbimcli` on the same pty against the simulator: the same requests must give
  * the same output, and that output must be the card model's (the files QMI UIM reads too).
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { PROFILES } from '../../src/sim/profiles.js';
 import { Simulator } from '../../src/sim/simulator.js';
 import { USIM_AID } from '../../src/sim/sim-card.js';
+import { mbimcliPair, type Run } from '../support/mbimcli-pair.js';
 import { itWithTools } from '../support/tools.js';
 
 const it = itWithTools(['mbimcli']);
-const MAIN = fileURLToPath(new URL('../../src/cli/mbimcli/main.ts', import.meta.url));
 const AID = Buffer.from(USIM_AID).toString('hex');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-const exec = (cmd: string, args: string[]): Promise<Run> =>
-  new Promise((resolve) =>
-    execFile(cmd, args, { timeout: 30_000 }, (e, stdout, stderr) => resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, stdout, stderr })),
-  );
 const colonHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).toUpperCase().padStart(2, '0')).join(':');
 
 describe('MS UICC low-level access files, reset and terminal capability, with mbimcli 1.28', () => {
   let sim: Simulator;
   let dev: string;
   const fw = () => sim.modems[0]!.firmware;
-  const mbimcli = (...args: string[]): Promise<Run> => exec('mbimcli', ['-d', dev, ...args]);
-  const wwan = (...args: string[]): Promise<Run> => exec(process.execPath, ['--import', 'tsx', MAIN, '-d', dev, ...args]);
-  /** Both tools from the same state (actions that change nothing): the same code, stdout and stderr. */
-  const both = async (...args: string[]): Promise<Run> => {
-    const real = await mbimcli(...args);
-    expect(await wwan(...args)).toEqual(real);
-    return real;
-  };
+  const { mbimcli, wwan, same: both } = mbimcliPair(() => dev);
 
   beforeAll(async () => {
     sim = await Simulator.start({ profile: PROFILES['mbim-usb'], seed: 17, log: () => undefined });
