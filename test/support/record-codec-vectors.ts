@@ -6,12 +6,17 @@
  * e.g. the `sms` branch or 5da8c52. Never point --oracle at a checkout with the compiled codecs: it
  * would record the codec under test against itself.
  *
- *   git worktree add --detach /tmp/oracle <commit> && cp -a node_modules /tmp/oracle/
- *   npx tsx test/support/record-codec-vectors.ts --oracle /tmp/oracle --qmi wms --mbim sms.configuration,sms.read.response [--amend] [--write] [--skip-replay]
- *   git worktree remove --force /tmp/oracle
+ * The oracle used for the QMI blocks declared since (every one of src/qmi/services/*.ts is read with
+ * 3db498a's interpreted codec, which has every QMI field kind of today: u32 counts, bytes(u16)):
  *
- * An oracle checkout with local changes needs --label saying what it is (e.g. one declaration file
- * taken from another branch so the interpreted codec sees the same declarations as this checkout).
+ *   git worktree add --detach /tmp/oracle-vectors 3db498a && cp -a node_modules /tmp/oracle-vectors/
+ *   cp src/qmi/services/*.ts /tmp/oracle-vectors/src/qmi/services/   # this checkout's declarations
+ *   npx tsx test/support/record-codec-vectors.ts --oracle /tmp/oracle-vectors --label "3db498a interpreted codec + $(git rev-parse --short HEAD) declarations (src/qmi/services/*.ts)" --qmi nas.getDrx,uim.reset,… --write
+ *   git worktree remove --force /tmp/oracle-vectors
+ *
+ * (a new service also needs its import and entry in the oracle's src/qmi/registry.ts). 111 blocks
+ * with the replay of every kept vector take about 6 s on the loaded 2-core machine; then take the
+ * recorded messages off the `unrecorded` list of test/qmi/compiled-codec.test.ts and run it.
  *
  * --qmi takes services or service.message, --mbim layout names or prefixes (service.cid.kind). The
  * selected entries are recorded (replacing an entry of the same name, new ones in declaration order),
@@ -21,8 +26,10 @@
  * written to the QMI file's `amended` list (service, block, hex, base, recordedAt), which the test
  * uses in their place, so the vectors recorded first stay as they were.
  *
- * Values: QMI TLV values are what the oracle's own field codec reads from random bytes (so they are
- * values its encoder accepts); MBIM values come from this checkout's layout data (mbim-arbitrary.ts),
+ * Values: QMI TLV values are what the oracle's own field codec reads from bytes shaped by this
+ * checkout's declaration of the same TLV (qmi-arbitrary.ts: counts, length prefixes and sizes consistent,
+ * enums named half of the time; the oracle must read them whole and declare the same ids and wire
+ * descriptions, or the recording stops); MBIM values come from this checkout's layout data (mbim-arbitrary.ts),
  * whose wire descriptions must match the oracle's declarations. fast-check runs with a fixed seed, so
  * a recording is reproducible. Cases per QMI block: 5 encodings (responses: 4 successes, then a
  * failure), their 5 decodings, 5 of TLV-shaped noise, 5 mutated encodings (a byte XORed with 0x5a, the
@@ -37,7 +44,10 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Field, Layout } from '../../src/mbim/schema.js';
 import { services as mbimServices } from '../../src/mbim/services/index.js';
+import type { FieldCodec, TlvMap as OurTlvMap } from '../../src/qmi/schema.js';
+import { services as qmiServices } from '../../src/qmi/registry.js';
 import { arbitrary } from './mbim-arbitrary.js';
+import { tlvBytes } from './qmi-arbitrary.js';
 
 const SEED = 20261204;
 const { values: args } = parseArgs({
@@ -96,22 +106,21 @@ const selected = (name: string, list: string): boolean => list.split(',').some((
 // ---------------------------------------------------------------------------------------------
 // QMI
 
-type TlvMap = Record<string, { id: number; mandatory: boolean; codec: { read(r: any): unknown } }>;
+type TlvMap = Record<string, { id: number; mandatory: boolean; codec: { wire: string; read(r: any): unknown } }>;
 
-/** A value the oracle's codec reads from random bytes. */
-function tlvValue(codec: { read(r: any): unknown }): fc.Arbitrary<unknown> {
-  const read = (b: Uint8Array): { ok: boolean; v?: unknown } => {
+/**
+ * A value the oracle's codec reads from bytes shaped by this checkout's declaration of the same TLV
+ * (qmi-arbitrary.ts): it must read them whole, or the two declare different things.
+ */
+function tlvValue(at: string, codec: { wire: string; read(r: any): unknown }, ours: FieldCodec<any>): fc.Arbitrary<unknown> {
+  return tlvBytes(ours).map((b) => {
+    const r = new wire.Reader(Uint8Array.from(b));
     try {
-      return { ok: true, v: codec.read(new wire.Reader(b)) };
-    } catch {
-      return { ok: false };
-    }
-  };
-  return fc
-    .uint8Array({ maxLength: 40 })
-    .map(read)
-    .filter((x) => x.ok)
-    .map((x) => x.v);
+      const v = codec.read(r);
+      if (r.remaining === 0) return v;
+    } catch {}
+    throw new Error(`${at}: ${commit} does not read ${hex(Uint8Array.from(b))} (${ours.wire} here) whole: declared differently`);
+  });
 }
 
 function decodeQmi(defs: TlvMap, bytes: Uint8Array, response: boolean, base: number): Record<string, unknown> {
@@ -130,9 +139,13 @@ function decodeQmi(defs: TlvMap, bytes: Uint8Array, response: boolean, base: num
 
 function recordQmi(service: string, block: string, defs: TlvMap): unknown {
   const response = block.endsWith(' response');
+  const ours = ourQmiBlocks.get(`${service}.${block}`);
+  if (!ours) throw new Error(`${service}.${block}: not declared in this checkout`);
+  const same = (d: TlvMap): string => JSON.stringify(Object.entries(d).map(([k, t]) => [k, t.id, t.mandatory, t.codec.wire]));
+  if (same(ours) !== same(defs)) throw new Error(`${service}.${block}: declared differently here and at ${commit}`);
   const results = [0, 0, 0, 0, 1].map((s) => ({ status: s, error: s ? 14 : 0 }));
   const valuesArb = fc.record(
-    Object.fromEntries(Object.entries(defs).map(([k, d]) => [k, d.mandatory ? tlvValue(d.codec) : fc.option(tlvValue(d.codec), { nil: undefined })])),
+    Object.fromEntries(Object.entries(defs).map(([k, d]) => [k, d.mandatory ? tlvValue(`${service}.${block} ${k}`, d.codec, ours[k]!.codec) : fc.option(tlvValue(`${service}.${block} ${k}`, d.codec, ours[k]!.codec), { nil: undefined })])),
   );
   const ids = [...Object.values(defs).map((d) => d.id), 0x02, 0x7e];
   const chunk = fc.oneof(
@@ -157,13 +170,16 @@ function recordQmi(service: string, block: string, defs: TlvMap): unknown {
   return { service, block, response, encodings, decodings: inputs.map((b, i) => decodeQmi(defs, b, response, i % 2 ? 13 : 0)) };
 }
 
-const qmiBlocks = qmiRegistry.services.flatMap((s: any) => [
-  ...Object.entries(s.messages).flatMap(([n, m]: [string, any]) => [
-    { service: s.name, block: `${n} request`, defs: m.request },
-    { service: s.name, block: `${n} response`, defs: m.response },
-  ]),
-  ...Object.entries(s.indications).map(([n, i]: [string, any]) => ({ service: s.name, block: `${n} indication`, defs: i.tlvs })),
-]) as { service: string; block: string; defs: TlvMap }[];
+const blocksOf = (svcs: readonly any[]): { service: string; block: string; defs: any }[] =>
+  svcs.flatMap((s: any) => [
+    ...Object.entries(s.messages).flatMap(([n, m]: [string, any]) => [
+      { service: s.name, block: `${n} request`, defs: m.request },
+      { service: s.name, block: `${n} response`, defs: m.response },
+    ]),
+    ...Object.entries(s.indications).map(([n, i]: [string, any]) => ({ service: s.name, block: `${n} indication`, defs: i.tlvs })),
+  ]);
+const qmiBlocks = blocksOf(qmiRegistry.services) as { service: string; block: string; defs: TlvMap }[];
+const ourQmiBlocks = new Map(blocksOf(qmiServices).map((b) => [`${b.service}.${b.block}`, b.defs as OurTlvMap]));
 
 // ---------------------------------------------------------------------------------------------
 // MBIM
