@@ -38,7 +38,7 @@ export function tlvBytes(c: FieldCodec<any>): fc.Arbitrary<number[]> {
       return names.length ? fc.oneof(fc.constantFrom(...names).map((v) => le(v >>> 0, WIDTH[l.type])), any) : any;
     }
     case 'bool':
-      return fc.oneof(fc.constantFrom([0], [1]), fc.nat(255).map((b) => [b]));
+      return fc.oneof(fc.constantFrom(0, 1), fc.nat(255)).map((b) => [b]);
     case 'string':
       return l.prefix === 'none' ? text(12) : counted(WIDTH[l.prefix], text(12));
     case 'bytes':
