@@ -45,6 +45,7 @@ const response = (name: string): Field<any> => cidsOf.find((c) => c.name === nam
 const cases = [
   { kind: 'register-state-v2', layout: response('registerStateV2') },
   { kind: 'packet-service-v2', layout: response('packetServiceV2') },
+  { kind: 'signal-state-v2', layout: response('signalStateV2') },
 ];
 
 describe('MBIMEx 2.0 Basic Connect layouts against libmbim', () => {

@@ -2,7 +2,7 @@
  * libmbim as an independent oracle for the MBIMEx 2.0 Basic Connect layouts the interpreted codec never
  * had: wraps a hex information buffer in a Basic Connect command-done message for the given CID and
  * prints, as one JSON line, the fields libmbim's own parser reads from it ({"error": "..."} when it refuses).
- *   libmbim-parse register-state-v2|packet-service-v2 <hex>
+ *   libmbim-parse register-state-v2|packet-service-v2|signal-state-v2 <hex>
  */
 #include <libmbim-glib.h>
 #include <stdio.h>
@@ -22,7 +22,8 @@ int main(int argc, char **argv) {
   if (argc != 3) return 2;
   const char *kind = argv[1], *hex = argv[2];
   size_t n = strlen(hex) / 2;
-  guint32 cid = !strcmp(kind, "register-state-v2") ? MBIM_CID_BASIC_CONNECT_REGISTER_STATE : !strcmp(kind, "packet-service-v2") ? MBIM_CID_BASIC_CONNECT_PACKET_SERVICE : 0;
+  guint32 cid = !strcmp(kind, "register-state-v2") ? MBIM_CID_BASIC_CONNECT_REGISTER_STATE : !strcmp(kind, "packet-service-v2") ? MBIM_CID_BASIC_CONNECT_PACKET_SERVICE
+                : !strcmp(kind, "signal-state-v2") ? MBIM_CID_BASIC_CONNECT_SIGNAL_STATE : 0;
   if (!cid) return 2;
   guint8 *msg = g_malloc0(48 + n);
   guint32 head[] = {MBIM_MESSAGE_TYPE_COMMAND_DONE, (guint32)(48 + n), 1, 1, 0};
@@ -40,6 +41,15 @@ int main(int argc, char **argv) {
       printf("{\"nwError\":%u,\"registerState\":%u,\"registerMode\":%u,\"availableDataClasses\":%u,\"currentCellularClass\":%u,\"providerId\":", nw, state, mode, avail, cellular);
       json_string(id); printf(",\"providerName\":"); json_string(name); printf(",\"roamingText\":"); json_string(roaming);
       printf(",\"registrationFlag\":%u,\"preferredDataClasses\":%u}\n", flag, preferred);
+    }
+  } else if (cid == MBIM_CID_BASIC_CONNECT_SIGNAL_STATE) {
+    guint32 rssi, rate, interval, rssiThreshold, rateThreshold, count;
+    MbimRsrpSnrInfoArray *rs = NULL;
+    if (mbim_message_ms_basic_connect_v2_signal_state_response_parse(m, &rssi, &rate, &interval, &rssiThreshold, &rateThreshold, &count, &rs, &error)) {
+      printf("{\"rssi\":%u,\"errorRate\":%u,\"signalStrengthInterval\":%u,\"rssiThreshold\":%u,\"errorRateThreshold\":%u,\"rsrpSnr\":[", rssi, rate, interval, rssiThreshold, rateThreshold);
+      for (guint32 i = 0; i < count; i++)
+        printf("%s{\"rsrp\":%u,\"snr\":%u,\"rsrpThreshold\":%u,\"snrThreshold\":%u,\"systemType\":%u}", i ? "," : "", rs[i]->rsrp, rs[i]->snr, rs[i]->rsrp_threshold, rs[i]->snr_threshold, rs[i]->system_type);
+      printf("]}\n");
     }
   } else {
     guint32 nw; MbimPacketServiceState state; MbimDataClass cls; guint64 up, down; MbimFrequencyRange range;
