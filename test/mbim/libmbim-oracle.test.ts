@@ -1,8 +1,8 @@
 /**
- * libmbim 1.28 as an independent oracle for MBIMEx 2.0 Basic Connect layouts the interpreted codec never
+ * libmbim 1.28 as an independent oracle for MBIMEx 2.0/3.0 Basic Connect layouts the interpreted codec never
  * had (no recorded vectors: `newerKinds` in compiled-codec.test.ts): our encodings of random values,
  * wrapped in a command-done message, parsed by libmbim's own
- * mbim_message_ms_basic_connect_v2_*_response_parse (test/mbim/oracle/libmbim-parse.c), must give
+ * mbim_message_ms_basic_connect_v2/v3_*_response_parse (test/mbim/oracle/libmbim-parse.c), must give
  * back every field as we declared it.
  */
 import fc from 'fast-check';
@@ -46,9 +46,10 @@ const cases = [
   { kind: 'register-state-v2', layout: response('registerStateV2') },
   { kind: 'packet-service-v2', layout: response('packetServiceV2') },
   { kind: 'signal-state-v2', layout: response('signalStateV2') },
+  { kind: 'packet-service-v3', layout: response('packetServiceV3') },
 ];
 
-describe('MBIMEx 2.0 Basic Connect layouts against libmbim', () => {
+describe('MBIMEx 2.0/3.0 Basic Connect layouts against libmbim', () => {
   it.each(cases.map((c) => [c.kind, c] as const))('%s: libmbim reads every field of our encodings as declared', (_k, { kind, layout }) => {
     const values = fc.sample(arbitrary(layout), { seed: 20261204, numRuns: 25 }) as Record<string, unknown>[];
     for (const v of values) {

@@ -1,8 +1,8 @@
 /*
- * libmbim as an independent oracle for the MBIMEx 2.0 Basic Connect layouts the interpreted codec never
+ * libmbim as an independent oracle for the MBIMEx 2.0/3.0 Basic Connect layouts the interpreted codec never
  * had: wraps a hex information buffer in a Basic Connect command-done message for the given CID and
  * prints, as one JSON line, the fields libmbim's own parser reads from it ({"error": "..."} when it refuses).
- *   libmbim-parse register-state-v2|packet-service-v2|signal-state-v2 <hex>
+ *   libmbim-parse register-state-v2|packet-service-v2|signal-state-v2|packet-service-v3 <hex>
  */
 #include <libmbim-glib.h>
 #include <stdio.h>
@@ -22,7 +22,8 @@ int main(int argc, char **argv) {
   if (argc != 3) return 2;
   const char *kind = argv[1], *hex = argv[2];
   size_t n = strlen(hex) / 2;
-  guint32 cid = !strcmp(kind, "register-state-v2") ? MBIM_CID_BASIC_CONNECT_REGISTER_STATE : !strcmp(kind, "packet-service-v2") ? MBIM_CID_BASIC_CONNECT_PACKET_SERVICE
+  gboolean v3 = !strcmp(kind, "packet-service-v3");
+  guint32 cid = v3 ? MBIM_CID_BASIC_CONNECT_PACKET_SERVICE : !strcmp(kind, "register-state-v2") ? MBIM_CID_BASIC_CONNECT_REGISTER_STATE : !strcmp(kind, "packet-service-v2") ? MBIM_CID_BASIC_CONNECT_PACKET_SERVICE
                 : !strcmp(kind, "signal-state-v2") ? MBIM_CID_BASIC_CONNECT_SIGNAL_STATE : 0;
   if (!cid) return 2;
   guint8 *msg = g_malloc0(48 + n);
@@ -51,6 +52,11 @@ int main(int argc, char **argv) {
         printf("%s{\"rsrp\":%u,\"snr\":%u,\"rsrpThreshold\":%u,\"snrThreshold\":%u,\"systemType\":%u}", i ? "," : "", rs[i]->rsrp, rs[i]->snr, rs[i]->rsrp_threshold, rs[i]->snr_threshold, rs[i]->system_type);
       printf("]}\n");
     }
+  } else if (v3) {
+    guint32 nw; MbimPacketServiceState state; MbimDataClassV3 cls; guint64 up, down; MbimFrequencyRange range; MbimDataSubclass sub; MbimTai *tai = NULL;
+    if (mbim_message_ms_basic_connect_v3_packet_service_response_parse(m, &nw, &state, &cls, &up, &down, &range, &sub, &tai, &error))
+      printf("{\"nwError\":%u,\"packetServiceState\":%u,\"highestAvailableDataClassV3\":%u,\"uplinkSpeed\":\"%" G_GUINT64_FORMAT "\",\"downlinkSpeed\":\"%" G_GUINT64_FORMAT "\",\"frequencyRange\":%u,\"dataSubclass\":%u,\"tai\":{\"plmnMcc\":%u,\"plmnMnc\":%u,\"tac\":%u}}\n",
+             nw, state, cls, up, down, range, sub, tai->plmn_mcc, tai->plmn_mnc, tai->tac);
   } else {
     guint32 nw; MbimPacketServiceState state; MbimDataClass cls; guint64 up, down; MbimFrequencyRange range;
     if (mbim_message_ms_basic_connect_v2_packet_service_response_parse(m, &nw, &state, &cls, &up, &down, &range, &error))
