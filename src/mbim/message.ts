@@ -2,7 +2,7 @@
  * MBIM control messages (PROTOCOLS.md A.3.1–3.2): the 12-byte header, the body of each type, and the
  * fragments COMMAND, COMMAND_DONE and INDICATE_STATUS are split into. Pure codecs: no I/O, no clocks.
  */
-import { DecodeError, Reader, Writer, allocBytes, catchDecode, readUuid, writeUuid, type Result } from '../wire/index.js';
+import { DecodeError, Reader, Writer, allocBytes, catchDecode, readUuid, takeRoom, writeUuid, type Result } from '../wire/index.js';
 import { MbimMessageType, messageTypeName, type MbimMessageTypeName } from './protocol.js';
 
 export const HEADER_SIZE = 12;
@@ -161,6 +161,14 @@ export function encodeFragments(m: MbimMessage, maxTransfer = Infinity): Uint8Ar
   const firstRoom = maxTransfer - headerSize;
   const laterRoom = maxTransfer - FRAGMENT_HEADER_SIZE;
   const total = buf.length <= firstRoom ? 1 : 1 + Math.ceil((buf.length - firstRoom) / laterRoom);
+  if (total === 1) {
+    // A buffer just encoded has room for this header in front of it: the message is written around it, no copy.
+    const whole = takeRoom(buf, headerSize);
+    if (whole) {
+      writeFirstHeader(whole, m, raw, 1);
+      return [whole];
+    }
+  }
   const out: Uint8Array[] = [];
   let pos = 0;
   for (let current = 0; current < total; current++) {
