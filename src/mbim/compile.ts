@@ -5,7 +5,7 @@
  * an error needs them. The generated source holds only what the declarations say (sizes and quoted
  * field names); values are never part of it.
  */
-import { DecodeError, Writer, allocBytes, decodeUtf16le, decodeUtf8, ipv6FromBytes, parseIpv4Into, parseIpv6Into, uuidAt, writeUuid } from '../wire/index.js';
+import { DecodeError, Writer, allocBytes, allocWithRoom, decodeUtf16le, decodeUtf8, ipv6FromBytes, parseIpv4Into, parseIpv6Into, uuidAt, writeUuid } from '../wire/index.js';
 import type { Field, Struct } from './schema.js';
 
 /** How a reference is laid out in the fixed part. */
@@ -104,9 +104,11 @@ export class Builder {
     if (n % 4 !== 0) this.variable.zeros(4 - (n % 4));
   }
 
-  finish(): Uint8Array {
+  /** The struct's bytes, with `room` spare bytes in front for a message header (allocWithRoom). */
+  finish(room: number): Uint8Array {
     this.patch();
-    const out = allocBytes(this.fixed.pos + this.variable.pos);
+    const n = this.fixed.pos + this.variable.pos;
+    const out = room > 0 ? allocWithRoom(n, room) : allocBytes(n);
     this.fixed.copyTo(out, 0);
     this.variable.copyTo(out, this.fixed.pos);
     return out;
@@ -115,7 +117,8 @@ export class Builder {
 }
 
 export type StructReader = (bytes: Uint8Array, start: number, end: number, base: string) => unknown;
-export type StructEncoder = (value: object) => Uint8Array;
+/** Encodes a struct; `room` spare bytes in front let a message header be written around it without a copy. */
+export type StructEncoder = (value: object, room?: number) => Uint8Array;
 
 /** An address's bytes written at w's position; `at` is where an error says it was. */
 function writeAddress(w: Writer, v: string, size: 4 | 16, at: number): void {
@@ -498,7 +501,7 @@ export function encoderOf(s: Struct<any>): StructEncoder {
   let e = encoders.get(s);
   if (e) return e;
   let compiled: StructEncoder | undefined;
-  e = (v) => (compiled ??= compileEncoder(s))(v);
+  e = (v, room = 0) => (compiled ??= compileEncoder(s))(v, room);
   encoders.set(s, e);
   return e;
 }
@@ -515,6 +518,6 @@ function compileEncoder(s: Struct<any>): StructEncoder {
   const g = new Generator();
   const body = g.writeStruct(s.shape, 'v', 'B');
   const pool = Array.from({ length: g.depth + 1 }, () => new Builder());
-  const source = `return function encode(v) { const B = P[0].reset(); ${body} return B.finish(); };`;
+  const source = `return function encode(v, room) { const B = P[0].reset(); ${body} return B.finish(room); };`;
   return new Function('H', 'C', 'P', source)(helpers, g.called, pool) as StructEncoder;
 }

@@ -2,7 +2,7 @@
  * MBIM control messages (PROTOCOLS.md A.3.1–3.2): the 12-byte header, the body of each type, and the
  * fragments COMMAND, COMMAND_DONE and INDICATE_STATUS are split into. Pure codecs: no I/O, no clocks.
  */
-import { DecodeError, Reader, Writer, allocBytes, catchDecode, readUuid, writeUuid, type Result } from '../wire/index.js';
+import { DecodeError, Reader, Writer, allocBytes, catchDecode, readUuid, takeRoom, writeUuid, type Result } from '../wire/index.js';
 import { MbimMessageType, messageTypeName, type MbimMessageTypeName } from './protocol.js';
 
 export const HEADER_SIZE = 12;
@@ -161,25 +161,64 @@ export function encodeFragments(m: MbimMessage, maxTransfer = Infinity): Uint8Ar
   const firstRoom = maxTransfer - headerSize;
   const laterRoom = maxTransfer - FRAGMENT_HEADER_SIZE;
   const total = buf.length <= firstRoom ? 1 : 1 + Math.ceil((buf.length - firstRoom) / laterRoom);
+  if (total === 1) {
+    // A buffer just encoded has room for this header in front of it: the message is written around it, no copy.
+    const whole = takeRoom(buf, headerSize);
+    if (whole) {
+      writeFirstHeader(whole, m, raw, 1);
+      return [whole];
+    }
+  }
   const out: Uint8Array[] = [];
   let pos = 0;
   for (let current = 0; current < total; current++) {
     const room = current === 0 ? firstRoom : laterRoom;
     const chunk = buf.subarray(pos, Math.min(buf.length, pos + room));
     pos += chunk.length;
-    const size = (current === 0 ? headerSize : FRAGMENT_HEADER_SIZE) + chunk.length;
-    const w = new Writer(allocBytes(size));
-    w.u32(raw).u32(size).u32(m.transactionId).u32(total).u32(current);
-    if (current === 0) {
-      writeUuid(w, m.service);
-      w.u32(m.cid);
-      if (m.type === 'command') w.u32(m.commandType);
-      else if (m.type === 'commandDone') w.u32(m.status);
-      w.u32(buf.length);
-    }
-    out.push(w.bytes(chunk).finish());
+    const start = current === 0 ? headerSize : FRAGMENT_HEADER_SIZE;
+    const f = allocBytes(start + chunk.length);
+    if (current === 0) writeFirstHeader(f, m, raw, total);
+    else putFragmentHeader(f, raw, m.transactionId, total, current);
+    f.set(chunk, start);
+    out.push(f);
   }
   return out;
+}
+
+function putU32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v;
+  b[at + 1] = v >>> 8;
+  b[at + 2] = v >>> 16;
+  b[at + 3] = v >>> 24;
+}
+
+function putFragmentHeader(b: Uint8Array, raw: number, transactionId: number, total: number, current: number): void {
+  putU32(b, 0, raw);
+  putU32(b, 4, b.length);
+  putU32(b, 8, transactionId);
+  putU32(b, 12, total);
+  putU32(b, 16, current);
+}
+
+/** The service UUID last written, as bytes: replies and requests mostly repeat one service. */
+let lastService = '';
+const lastServiceBytes = new Uint8Array(16);
+
+/** Fragment 0's headers in b[0, header size); its buffer follows them, whole or in part. */
+function writeFirstHeader(b: Uint8Array, m: Extract<MbimMessage, { buffer: Uint8Array }>, raw: number, total: number): void {
+  putFragmentHeader(b, raw, m.transactionId, total, 0);
+  if (m.service !== lastService || lastService === '') {
+    lastService = ''; // a bad UUID may leave part of it written
+    writeUuid(new Writer(lastServiceBytes), m.service);
+    lastService = m.service;
+  }
+  for (let i = 0; i < 16; i++) b[20 + i] = lastServiceBytes[i]!; // a loop: cheaper than set() at 16 bytes
+  putU32(b, 36, m.cid);
+  if (m.type === 'indicateStatus') putU32(b, 40, m.buffer.length);
+  else {
+    putU32(b, 40, m.type === 'command' ? m.commandType : m.status);
+    putU32(b, 44, m.buffer.length);
+  }
 }
 
 /** Encodes a message as one piece, whatever its size. */

@@ -8,6 +8,7 @@
  */
 import { catchDecode, type Result } from '../wire/index.js';
 import { encoderOf, readerOf, stringSizeSlots } from './compile.js';
+import { COMMAND_HEADER_SIZE } from './message.js';
 
 export interface Field<T> {
   /** Short wire description for people, e.g. `string`, `ref-struct-array(Cids)`. */
@@ -165,7 +166,8 @@ export function struct<const S extends Shape>(shape: S): Struct<S> {
     fixedSize,
     layout: { kind: 'struct', shape },
     readStruct: (bytes, start, end, base = '') => readerOf(s)(bytes, start, end, base) as StructType<S>,
-    encode: (v) => encoderOf(s)(v),
+    // Room for the message header in front: encodeFragments writes it there instead of copying.
+    encode: (v) => encoderOf(s)(v, COMMAND_HEADER_SIZE),
     show(v) {
       const out: Record<string, unknown> = {};
       const vals = v as Record<string, unknown>;

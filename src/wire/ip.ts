@@ -28,6 +28,10 @@ export function parseIpv4Into(s: string, out: Uint8Array, at: number): boolean {
   return i === 4;
 }
 
+/** Byte values as hex without and with a leading zero: a word's text from two look-ups, not toString(16). */
+const HEX1 = Array.from({ length: 256 }, (_, i) => i.toString(16));
+const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 /** IPv6 text (RFC 5952 compressed) from 16 network-order bytes at b[at, at+16). */
 export function ipv6FromBytes(b: Uint8Array, at = 0): string {
   // The longest run of two or more zero words becomes '::' (the first of equal runs).
@@ -54,7 +58,9 @@ export function ipv6FromBytes(b: Uint8Array, at = 0): string {
       continue;
     }
     if (i > 0 && i !== bestStart + bestLen) s += ':';
-    s += ((b[at + i * 2]! << 8) | b[at + i * 2 + 1]!).toString(16);
+    const hi = b[at + i * 2]!;
+    const lo = b[at + i * 2 + 1]!;
+    s += hi === 0 ? HEX1[lo]! : HEX1[hi]! + HEX2[lo]!;
   }
   return s;
 }

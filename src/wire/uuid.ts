@@ -18,10 +18,19 @@ export function uuidAt(b: Uint8Array, at: number): string {
   return h;
 }
 
+/** The UUID read last, as bytes and text: messages mostly repeat a few services. */
+const lastBytes = new Uint8Array(16);
+let lastText = '';
+
 /** MBIM carries UUIDs as 16 bytes in textual order (no GUID byte swapping). */
 export function readUuid(r: Reader): string {
   const b = r.bytesView(16);
-  return uuidAt(b, 0);
+  let same = lastText !== '';
+  for (let i = 0; same && i < 16; i++) same = b[i] === lastBytes[i];
+  if (same) return lastText;
+  lastBytes.set(b);
+  lastText = uuidAt(b, 0);
+  return lastText;
 }
 
 const hexValue = (c: number): number => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1);

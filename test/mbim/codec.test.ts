@@ -68,6 +68,37 @@ describe('MBIM messages', () => {
       runs,
     );
   });
+
+  it('writes the header in front of a just-encoded buffer once, and copies for any other wrapping', () => {
+    const layout = basicConnect.cids.ipConfiguration.response;
+    const value = {
+      sessionId: 0, ipv4ConfigurationAvailable: 15, ipv6ConfigurationAvailable: 15, ipv4Address: [{ onLinkPrefixLength: 30, address: '10.64.12.2' }],
+      ipv6Address: [], ipv4Gateway: '10.64.12.1', ipv6Gateway: undefined, ipv4DnsServer: ['10.1.1.1'], ipv6DnsServer: ['2001:db8::53'], ipv4Mtu: 1500, ipv6Mtu: 0,
+    };
+    const buffer = layout.encode(value);
+    const head = { service: basicConnect.uuid, cid: 15, buffer };
+    // A notification sent to two hosts: the second wrapping must not rewrite the first message's header.
+    const first = encodeMessage({ type: 'indicateStatus', transactionId: 0, ...head });
+    const second = encodeMessage({ type: 'commandDone', transactionId: 5, status: 0, ...head });
+    const inPlace = (m: Uint8Array, b: Uint8Array): boolean => m.buffer === b.buffer && m.byteOffset + m.length - b.length === b.byteOffset;
+    expect(inPlace(first, buffer)).toBe(true);
+    expect(inPlace(second, buffer)).toBe(false);
+    const a = decodeMessage(first);
+    const b = decodeMessage(second);
+    expect(a.ok && a.value).toMatchObject({ type: 'indicateStatus', transactionId: 0, cid: 15 });
+    expect(b.ok && b.value).toMatchObject({ type: 'commandDone', transactionId: 5, cid: 15, status: 0 });
+    for (const m of [a, b]) expect(m.ok && 'buffer' in m.value && decodeBuffer(layout, m.value.buffer)).toEqual({ ok: true, value: value });
+    // An older buffer, a split one and a bad service take the copying path and leave the bytes as they were.
+    const older = layout.encode(value);
+    layout.encode(value);
+    expect(inPlace(encodeMessage({ type: 'commandDone', transactionId: 6, status: 0, service: basicConnect.uuid, cid: 15, buffer: older }), older)).toBe(false);
+    const split = layout.encode(value);
+    expect(encodeFragments({ type: 'commandDone', transactionId: 7, status: 0, service: basicConnect.uuid, cid: 15, buffer: split }, 64).length).toBeGreaterThan(1);
+    expect(() => encodeMessage({ type: 'command', transactionId: 8, commandType: 0, service: 'not-a-uuid', cid: 1, buffer: layout.encode(value) })).toThrow(/not a UUID/);
+    expect(toHex(encodeMessage({ type: 'command', transactionId: 2, service: basicConnect.uuid, cid: 1, commandType: 0, buffer: new Uint8Array(0) }), '')).toBe(
+      DEVICE_CAPS.replace(/ /g, ''),
+    );
+  });
 });
 
 function fragmentsOf(bufferLength: number, max: number, tid = 9): MbimFragment[] {

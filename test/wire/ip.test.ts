@@ -14,6 +14,14 @@ describe('IPv6 text', () => {
     }), { numRuns: 2000 });
   });
 
+  it('writes the RFC 5952 form a URL parser writes (zero runs of every length, words of every width)', () => {
+    const word = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 0xf }), fc.integer({ min: 0x10, max: 0xff }), fc.integer({ min: 0x100, max: 0xffff }));
+    fc.assert(fc.property(fc.array(word, { minLength: 8, maxLength: 8 }), (w) => {
+      const full = w.map((x) => x.toString(16)).join(':');
+      expect(ipv6FromBytes(toBytes(w))).toBe(new URL(`http://[${full}]/`).hostname.slice(1, -1));
+    }), { numRuns: 2000 });
+  });
+
   it('reads full forms in any case, with or without leading zeros, and every place a :: can stand', () => {
     fc.assert(
       fc.property(words, fc.boolean(), fc.boolean(), fc.nat(8), fc.nat(8), (w, upper, pad, from, len) => {
