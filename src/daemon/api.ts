@@ -188,6 +188,7 @@ const smsSendParams = {
 /** Radio and SIM control (src/modem/radio-driver.ts's shapes, as answers show them). */
 const accessTech = t.enum(['gsm', 'umts', 'lte', 'nr5g']);
 const radioBand = t.object({ tech: accessTech, band: t.number({ integer: true, min: 0, max: 65535 }) });
+const preferredNetwork = t.object({ mcc: digits(3, 3, 'an MCC of 3 digits'), mnc: digits(2, 3, 'an MNC of 2 or 3 digits'), techs: t.array(accessTech, { max: 4 }) });
 const scannedNetwork = t.object({ mcc: t.string(), mnc: t.string(), name: t.optional(t.string()), tech: accessTech, status: t.enum(['current', 'available', 'forbidden', 'unknown']) });
 const modeSet = t.object({ allowed: t.array(accessTech, { min: 1, max: 4 }), preferred: t.optional(accessTech) });
 const radioModes = t.object({ current: modeSet, supported: t.array(modeSet) });
@@ -384,6 +385,12 @@ export const METHODS = {
   }),
   apduClose: method({ doc: 'Closes a logical channel', access: 'local', params: { modem, channel: logicalChannel }, result: empty }),
   numbers: method({ doc: "The SIM's own numbers (MSISDNs)", access: 'web', params: modemOnly, result: t.object({ numbers: t.array(t.string()) }) }),
+  preferredNetworks: method({
+    doc: "The SIM's preferred network list (EF_PLMNwAcT), in order; `networks` replaces it first (QMI modems)",
+    access: 'web',
+    params: { modem, networks: t.optional(t.array(preferredNetwork, { max: 32 })) },
+    result: t.object({ networks: t.array(preferredNetwork) }),
+  }),
   power: method({ doc: 'The radio power state; `state` sets it first (on, low: radio off, off: powered down until a reset)', access: 'web', params: { modem, state: t.optional(powerState) }, result: t.object({ state: powerState }) }),
   reset: method({ doc: 'Resets the modem: it comes back as a new device, its bearers are restored; a running scan ends `aborted`', access: 'web', params: modemOnly, result: empty }),
   factoryReset: method({ doc: 'Restores factory settings; `code` is the carrier\'s service programming code (never logged)', access: 'local', params: { modem, code: t.string({ pattern: /^[0-9A-Za-z]{1,16}$/, what: 'a code of 1 to 16 letters or digits' }) }, result: empty }),

@@ -25,6 +25,7 @@ export type RadioMethod =
   | 'apdu'
   | 'apduClose'
   | 'numbers'
+  | 'preferredNetworks'
   | 'power'
   | 'reset'
   | 'factoryReset';
@@ -87,6 +88,11 @@ export function radioHandlers(m: Manager): Pick<Handlers, RadioMethod> {
       return empty;
     },
     numbers: async ({ modem }) => ({ numbers: await radio(modem).ownNumbers() }),
+    preferredNetworks: async ({ modem, networks }) => {
+      const r = radio(modem);
+      if (networks !== undefined) await r.setPreferredNetworks(networks);
+      return { networks: await r.preferredNetworks() };
+    },
     power: async ({ modem, state }) => {
       const r = radio(modem);
       if (state !== undefined) await r.setPower(state);

@@ -44,8 +44,7 @@ export function setNr5gRegistrationSettings(): never {
   throw unsupported('Cannot set 5GNR registration settings: operation not supported');
 }
 
-/** Sim.SetPreferredNetworks: ModemManager refuses an inactive SIM first. */
-export function setPreferredNetworks(active: boolean): never {
-  if (!active) throw unsupported('Cannot set preferred networks: SIM not currently active');
-  throw unsupported('Cannot set preferred networks: not implemented');
+/** Sim.SetPreferredNetworks on a SIM that is not the active one: ModemManager refuses it first. */
+export function setPreferredNetworks(): never {
+  throw unsupported('Cannot set preferred networks: SIM not currently active');
 }

@@ -4,9 +4,10 @@
  * D-Bus errors ModemManager gives for refused codes and registrations. Pure functions.
  */
 import dbus from 'dbus-next';
-import type { CellInfo, LockRetries, ModeSet, RadioBand, RadioModes, ScannedNetwork } from '../modem/radio-driver.js';
+import type { CellInfo, LockRetries, ModeSet, PreferredNetwork, RadioBand, RadioModes, ScannedNetwork } from '../modem/radio-driver.js';
 import type { AccessTech } from '../modem/radio-driver.js';
 import { CellType, MmError, Modem3gppNetworkAvailability, ModemAccessTechnology, ModemLock, ModemMode } from './mm-enums.js';
+import { mmError } from './interfaces.js';
 
 const V = (signature: string, value: unknown): dbus.Variant => new dbus.Variant(signature, value);
 
@@ -77,6 +78,18 @@ export function radioBand(mm: number): RadioBand | undefined {
 export const mmBands = (bands: RadioBand[]): number[] => bands.flatMap((b) => mmBand(b) ?? []);
 
 const ACCESS: Record<AccessTech, number> = { gsm: ModemAccessTechnology.gsm, umts: ModemAccessTechnology.umts, lte: ModemAccessTechnology.lte, nr5g: ModemAccessTechnology.nr5g };
+
+/** Sim.PreferredNetworks entries: (MCCMNC, MMModemAccessTechnology mask). */
+export const preferredEntries = (list: PreferredNetwork[]): [string, number][] => list.map((n) => [`${n.mcc}${n.mnc}`, n.techs.reduce((acc, t) => acc | ACCESS[t], 0)]);
+
+/** A Sim.SetPreferredNetworks list as the API takes it; an operator code that is not 5 or 6 digits is InvalidArgs. */
+export function preferredFromDbus(list: [string, number][]): PreferredNetwork[] {
+  return list.map(([code, mask]) => {
+    const m = /^(\d{3})(\d{2,3})$/.exec(code);
+    if (!m) throw mmError(MmError.invalidArgs, `operator code '${code}' is not an MCC and MNC of 5 or 6 digits`);
+    return { mcc: m[1]!, mnc: m[2]!, techs: (Object.keys(ACCESS) as AccessTech[]).filter((t) => (mask & ACCESS[t]) !== 0) };
+  });
+}
 
 /** A Modem3gpp.Scan entry. */
 export function scanEntry(n: ScannedNetwork): Record<string, dbus.Variant> {

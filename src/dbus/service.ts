@@ -18,7 +18,7 @@ import type { Daemon } from '../daemon/server.js';
 import type { ApiEvent, BearerView, LinkView, LocalMethod, ModemInfo, Params, Result } from '../daemon/api.js';
 import { errorNameOf } from '../daemon/protocol.js';
 import type { BearerRequest } from '../modem/types.js';
-import { RadioError, type LockRetries, type RadioBands, type RadioModes, type SimSlot } from '../modem/radio-driver.js';
+import { RadioError, type LockRetries, type PreferredNetwork, type RadioBands, type RadioModes, type SimSlot } from '../modem/radio-driver.js';
 import * as refuse from './mm-refusals.js';
 import { DbusMessaging, type SmsApi } from './messaging.js';
 import { BEARER, MANAGER, MODEM, MODEM_3GPP, OBJECT_MANAGER, SIGNAL, SIM, SIMPLE, exportable, mmError, type Exported } from './interfaces.js';
@@ -37,7 +37,7 @@ import {
   ModemStateChangeReason,
   SimType,
 } from './mm-enums.js';
-import { cellEntry, modeMask, modesToSet, mmBands, radioBand, registrationError, scanEntry, unlockRetries } from './radio.js';
+import { cellEntry, modeMask, modesToSet, mmBands, preferredEntries, preferredFromDbus, radioBand, registrationError, scanEntry, unlockRetries } from './radio.js';
 import { accessTechnologies, bearerProperties, failedReason, ipConfig, signalDict, modemState, parseConnectSettings, registrationState, signalQuality, unlockRequired } from './values.js';
 
 export interface DbusOptions {
@@ -71,10 +71,12 @@ interface RadioCache {
   slots?: SimSlot[];
   numbers?: string[];
   power?: 'on' | 'low' | 'off';
+  /** The active SIM's preferred networks (QMI modems). */
+  preferred?: PreferredNetwork[];
 }
 
-type RadioPart = 'modes' | 'bands' | 'locks' | 'slots' | 'numbers' | 'power';
-const RADIO_PARTS: RadioPart[] = ['modes', 'bands', 'locks', 'slots', 'numbers', 'power'];
+type RadioPart = 'modes' | 'bands' | 'locks' | 'slots' | 'numbers' | 'power' | 'preferred';
+const RADIO_PARTS: RadioPart[] = ['modes', 'bands', 'locks', 'slots', 'numbers', 'power', 'preferred'];
 
 interface BearerObject {
   path: string;
@@ -161,7 +163,8 @@ export class ModemManagerService {
     if (e.event === 'sms') return m.messaging.onEvent(e);
     if (e.event === 'radio') {
       if (e.what === 'scan' || e.what === 'thresholds') return;
-      return void this.loadRadio(m.id, m.radio, [e.what]).then(() => this.refreshModem(m.id));
+      // Another SIM in use has another preferred list.
+      return void this.loadRadio(m.id, m.radio, e.what === 'slots' ? ['slots', 'preferred'] : [e.what]).then(() => this.refreshModem(m.id));
     }
     if (e.event === 'state') m.info.state = e.state;
     else if (e.event === 'signal') m.info.signal = e.signal;
@@ -455,7 +458,7 @@ export class ModemManagerService {
           OperatorIdentifier: card?.operatorId ?? '',
           OperatorName: card?.operatorName ?? '',
           EmergencyNumbers: [],
-          PreferredNetworks: [],
+          PreferredNetworks: active ? preferredEntries(radio.preferred ?? []) : [],
           Gid1: Buffer.from(card?.gid1 ?? '', 'hex'),
           Gid2: Buffer.from(card?.gid2 ?? '', 'hex'),
           SimType: s?.kind === 'euicc' ? SimType.esim : SimType.physical,
@@ -474,7 +477,11 @@ export class ModemManagerService {
         },
         EnablePin: async (pin: string, enable: boolean) => this.codeResult(id, 'PIN', await this.api('pinEnable', { modem: id, lock: 'pin1', pin, enable })),
         ChangePin: async (pin: string, newPin: string) => this.codeResult(id, 'PIN', await this.api('pinChange', { modem: id, lock: 'pin1', pin, newPin })),
-        SetPreferredNetworks: () => refuse.setPreferredNetworks(radio.slots?.find((x) => x.slot === slot)?.active ?? slot === 1),
+        SetPreferredNetworks: async (list: [string, number][]) => {
+          if (!(radio.slots?.find((x) => x.slot === slot)?.active ?? slot === 1)) refuse.setPreferredNetworks();
+          radio.preferred = (await this.api('preferredNetworks', { modem: id, networks: preferredFromDbus(list) })).networks;
+          this.refreshModem(id);
+        },
       },
     });
   }
@@ -503,6 +510,7 @@ export class ModemManagerService {
         else if (part === 'slots') m.radio.slots = (await quiet(this.daemon.request('slots', { modem: id })))?.slots ?? m.radio.slots;
         else if (part === 'numbers') m.radio.numbers = (await quiet(this.daemon.request('numbers', { modem: id })))?.numbers ?? m.radio.numbers;
         else if (part === 'power') m.radio.power = (await quiet(this.daemon.request('power', { modem: id })))?.state ?? m.radio.power;
+        else if (part === 'preferred') m.radio.preferred = (await quiet(this.daemon.request('preferredNetworks', { modem: id })))?.networks;
         else {
           const locks = await quiet(this.daemon.request('simLocks', { modem: id }));
           if (locks) [m.radio.retries, m.radio.pin1Enabled] = [locks.retries, locks.pin1Enabled];

@@ -16,7 +16,7 @@ import type { MbimDevice } from '../mbim/client.js';
 import { apduShapeError, eidFromResponse, GET_EID_APDU, ISD_R_AID } from '../wire/apdu.js';
 import {
   RadioError,
-  type AccessTech, type CellInfo, type CodeResult, type LockRetries, type ModeSet, type PowerState, type RadioBand, type RadioBands, type RadioDriver,
+  type AccessTech, type CellInfo, type CodeResult, type LockRetries, type ModeSet, type PowerState, type PreferredNetwork, type RadioBand, type RadioBands, type RadioDriver,
   type RadioModes, type RadioRefusal, type RegisterTarget, type ScannedNetwork, type SignalThresholds, type SimLock, type SimSlot,
 } from './radio-driver.js';
 
@@ -346,6 +346,15 @@ export class MbimRadio implements RadioDriver {
     } finally {
       await this.closeChannel(channel).catch(() => undefined);
     }
+  }
+
+  // MBIM's preferred providers carry no access technologies: the list is QMI's (EF_PLMNwAcT) here.
+  preferredNetworks(): Promise<PreferredNetwork[]> {
+    return Promise.reject(new RadioError('not-supported', 'preferred networks are not supported over MBIM'));
+  }
+
+  setPreferredNetworks(): Promise<void> {
+    return Promise.reject(new RadioError('not-supported', 'preferred networks are not supported over MBIM'));
   }
 
   async ownNumbers(): Promise<string[]> {

@@ -11,7 +11,7 @@ import { QmiClosedError, type QmiClient } from '../qmi/client.js';
 import type { RequestOf, ResponseOf } from '../qmi/schema.js';
 import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { dms, DmsOperatingMode, DmsRadioInterface } from '../qmi/services/dms.js';
-import { nas, NasNetworkRegisterType, NasNetworkStatus, NasRadioInterface, NasRatModePreference, NasRegistrationState } from '../qmi/services/nas.js';
+import { nas, NasNetworkRegisterType, NasNetworkStatus, NasPlmnAccessTechnologyIdentifier, NasRadioInterface, NasRatModePreference, NasRegistrationState } from '../qmi/services/nas.js';
 import { uim, UimCardProtocol, UimPhysicalCardState, UimPinId, UimPinState, UimSlotState } from '../qmi/services/uim.js';
 import {
   RadioError,
@@ -21,6 +21,7 @@ import {
   type LockRetries,
   type ModeSet,
   type PowerState,
+  type PreferredNetwork,
   type RadioBand,
   type RadioBands,
   type RadioDriver,
@@ -44,6 +45,14 @@ export interface QmiRadioOptions {
   /** How long the network may take to accept or refuse a registration (ModemManager: 120 s). */
   registerTimeoutMs?: number;
 }
+
+/** EF_PLMNwAcT's access technology bits (NAS carries them as they are on the card). */
+const PLMN_TECH_BITS: [AccessTech, number][] = [
+  ['gsm', NasPlmnAccessTechnologyIdentifier.names.gsm],
+  ['umts', NasPlmnAccessTechnologyIdentifier.names.utran],
+  ['lte', NasPlmnAccessTechnologyIdentifier.names.eutran],
+  ['nr5g', NasPlmnAccessTechnologyIdentifier.names.ngran],
+];
 
 /** Newest first: the order a modem tries technologies in when none is preferred. */
 const TECH_ORDER: AccessTech[] = ['nr5g', 'lte', 'umts', 'gsm'];
@@ -497,6 +506,30 @@ export class QmiRadio implements RadioDriver {
       if (isError(e, QmiProtocolError.NotProvisioned)) return [];
       throw refusal(e, 'own numbers');
     }
+  }
+
+  // ---- the SIM's preferred networks (EF_PLMNwAcT through NAS, as ModemManager reads and writes them)
+
+  async preferredNetworks(): Promise<PreferredNetwork[]> {
+    const r = await this.clients().nas.request(nas.messages.getPreferredNetworks, {}).catch((e) => Promise.reject(refusal(e, 'preferred networks')));
+    // The MNC's third digit is told apart by the PCS-digit list (a 2-digit 01 and a 3-digit 001 are both 1).
+    const pcs = (mcc: number, mnc: number): boolean => r.mncPcsDigitIncludeStatus?.find((p) => p.mcc === mcc && p.mnc === mnc)?.includesPcsDigit ?? mnc > 99;
+    return (r.preferredNetworks ?? []).map((e) => ({
+      mcc: String(e.mcc).padStart(3, '0'),
+      mnc: String(e.mnc).padStart(pcs(e.mcc, e.mnc) ? 3 : 2, '0'),
+      techs: PLMN_TECH_BITS.filter(([, bit]) => (e.radioAccessTechnology & bit) !== 0).map(([t]) => t),
+    }));
+  }
+
+  async setPreferredNetworks(list: PreferredNetwork[]): Promise<void> {
+    const entries = list.map((n) => ({ mcc: Number(n.mcc), mnc: Number(n.mnc), radioAccessTechnology: PLMN_TECH_BITS.reduce((acc, [t, bit]) => (n.techs.includes(t) ? acc | bit : acc), 0) }));
+    await this.clients()
+      .nas.request(nas.messages.setPreferredNetworks, {
+        preferredNetworks: entries,
+        mncPcsDigitIncludeStatus: list.map((n, i) => ({ mcc: entries[i]!.mcc, mnc: entries[i]!.mnc, includesPcsDigit: n.mnc.length === 3 })),
+        clearPreviousPreferredNetworks: true,
+      })
+      .catch((e) => Promise.reject(refusal(e, 'preferred networks')));
   }
 
   // ---- power

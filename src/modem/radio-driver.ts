@@ -8,6 +8,13 @@ import type { EventEmitter } from 'node:events';
 /** Radio access technologies, as the manager names them on every protocol. */
 export type AccessTech = 'gsm' | 'umts' | 'lte' | 'nr5g';
 
+/** An entry of the SIM's preferred network list (EF_PLMNwAcT): an operator and the technologies to try it on. */
+export interface PreferredNetwork {
+  mcc: string;
+  mnc: string;
+  techs: AccessTech[];
+}
+
 /** A band: 3GPP band number per technology (GSM by its MHz name: 850, 900, 1800, 1900). */
 export interface RadioBand {
   tech: AccessTech;
@@ -158,6 +165,10 @@ export interface RadioDriver {
   /** The eUICC's EID (32 digits), undefined on a plain UICC. */
   eid(): Promise<string | undefined>;
   ownNumbers(): Promise<string[]>;
+  /** The SIM's preferred network list, in order. */
+  preferredNetworks(): Promise<PreferredNetwork[]>;
+  /** Replaces the SIM's preferred network list. */
+  setPreferredNetworks(list: PreferredNetwork[]): Promise<void>;
   power(): Promise<PowerState>;
   setPower(state: PowerState): Promise<void>;
   /** Resets the modem: its control channel closes and it comes back as a new device. */

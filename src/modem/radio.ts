@@ -25,6 +25,7 @@ import {
   type SignalThresholds,
   type SimLock,
   type SimSlot,
+  type PreferredNetwork,
 } from './radio-driver.js';
 import type { SimStatus } from './types.js';
 
@@ -291,6 +292,14 @@ export class Radio extends EventEmitter<ModemRadioEvents> implements ModemRadio 
 
   async ownNumbers(): Promise<string[]> {
     return this.keep('numbers', await this.driver.ownNumbers())!;
+  }
+
+  preferredNetworks(): Promise<PreferredNetwork[]> {
+    return this.driver.preferredNetworks();
+  }
+
+  setPreferredNetworks(list: PreferredNetwork[]): Promise<void> {
+    return this.driver.setPreferredNetworks(list);
   }
 
   async power(): Promise<PowerState> {

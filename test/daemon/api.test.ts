@@ -159,6 +159,10 @@ describe('the API contract through the socket', () => {
     expect(await call('apduClose', { modem: 'sim0', channel })).toEqual({});
     expect((await call('setSlot', { modem: 'sim0', slot: 1 })).slots.find((s) => s.active)?.kind).toBe('uicc');
     expect((await call('numbers', { modem: 'sim0' })).numbers).toHaveLength(1);
+    const preferred = [{ mcc: '001', mnc: '02', techs: ['lte' as const] }, { mcc: '310', mnc: '410', techs: ['gsm' as const, 'umts' as const] }];
+    expect((await call('preferredNetworks', { modem: 'sim0', networks: preferred })).networks).toEqual(preferred);
+    expect((await call('preferredNetworks', { modem: 'sim0' })).networks).toEqual(preferred);
+    expect(await refused('bad-params', 'preferredNetworks', { modem: 'sim0', networks: [{ mcc: '01', mnc: '02', techs: [] }] })).toMatch(/an MCC of 3 digits/);
     expect(await call('power', { modem: 'sim0' })).toEqual({ state: 'on' });
     expect(await refused('refused', 'factoryReset', { modem: 'sim0', code: '999999' })).toBe('the modem refused the service programming code');
     expect(await call('reset', { modem: 'sim0' })).toEqual({});

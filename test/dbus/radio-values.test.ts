@@ -1,7 +1,7 @@
 /** The radio values in ModemManager's terms (src/dbus/radio.ts); UnlockRetries' a{uu} is shown by mmcli in mmcli-radio.test.ts. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MODE_ANY, mmBand, modeMask, modeSet, modesToSet, radioBand, registrationError } from '../../src/dbus/radio.js';
+import { MODE_ANY, mmBand, modeMask, modeSet, modesToSet, preferredEntries, preferredFromDbus, radioBand, registrationError } from '../../src/dbus/radio.js';
 import * as refuse from '../../src/dbus/mm-refusals.js';
 import type { RadioModes } from '../../src/modem/radio-driver.js';
 import type { AccessTech } from '../../src/modem/radio-driver.js';
@@ -57,6 +57,14 @@ describe('radio values for D-Bus', () => {
     }), { numRuns: 300 });
   });
 
+  it('maps preferred networks to and from (MCCMNC, access technology mask)', () => {
+    const list = [{ mcc: '001', mnc: '02', techs: ['lte' as const] }, { mcc: '310', mnc: '410', techs: ['gsm' as const, 'umts' as const, 'nr5g' as const] }, { mcc: '001', mnc: '03', techs: [] }];
+    const entries = preferredEntries(list);
+    expect(entries).toEqual([['00102', 1 << 14], ['310410', (1 << 1) | (1 << 5) | (1 << 15)], ['00103', 0]]);
+    expect(preferredFromDbus(entries)).toEqual(list);
+    expect(() => preferredFromDbus([['0010', 2]])).toThrow(/not an MCC and MNC/);
+  });
+
   it('refuses the methods wwankit does not carry out with ModemManager\'s errors', () => {
     expect(() => refuse.setCapabilities([12], 12, 12)).toThrow('only one combination supported');
     expect(() => refuse.setCapabilities([4, 12], 12, 8)).toThrow('The given combination of capabilities is not supported');
@@ -65,6 +73,6 @@ describe('radio values for D-Bus', () => {
     expect(() => refuse.setEpsUeMode(0, 2)).toThrow('operation not supported');
     expect(() => refuse.disableFacilityLock([1, '1234'])).toThrow('Invalid type of facility lock');
     expect(() => refuse.disableFacilityLock([16, '1234'])).toThrow('no personalization lock is enabled');
-    expect(() => refuse.setPreferredNetworks(false)).toThrow('SIM not currently active');
+    expect(() => refuse.setPreferredNetworks()).toThrow('SIM not currently active');
   });
 });
