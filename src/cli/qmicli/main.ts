@@ -22,11 +22,12 @@ import { uimActions } from './uim.js';
 import { uimConfigActions } from './uim-config.js';
 import { wdaActions } from './wda.js';
 import { wdsActions } from './wds.js';
+import { wdsDataPortActions } from './wds-data-port.js';
 import { wmsActions } from './wms.js';
 import { describeQmuxLine } from './trace.js';
 import { redactQmux } from '../../qmi/redact.js';
 
-const actions: QmicliAction[] = [...dmsActions, ...nasActions, ...nasInfoActions, ...wdsActions, ...wdaActions, ...uimActions, ...uimConfigActions, ...wmsActions];
+const actions: QmicliAction[] = [...dmsActions, ...nasActions, ...nasInfoActions, ...wdsActions, ...wdsDataPortActions, ...wdaActions, ...uimActions, ...uimConfigActions, ...wmsActions];
 
 const commonOptions: OptionSpec[] = [
   { long: 'device', short: 'd', arg: 'required' },
