@@ -1,11 +1,17 @@
 /**
  * `wwan qmicli`'s remaining WDS operations against the real qmicli 1.32 (issue 17): dormancy of the
  * call's traffic channel, binding a client to an SIO data port, the supported-messages list; the
- * same requests and output against the same fixture modem, step by step.
+ * same requests and output against the same fixture modem, step by step. And the UIM monitors: the
+ * real qmicli and ours each run as a monitor while the modem's model changes, are stopped with SIGINT
+ * as a user would, and must have printed the same and released their client.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect } from 'vitest';
 import { qmuxPort } from '../../src/qmi/port.js';
+import { splitTlvs } from '../../src/qmi/qmux.js';
+import { uim } from '../../src/qmi/services/uim.js';
+import { toHex } from '../../src/wire/hex.js';
 import { ModemFirmware } from '../../src/sim/firmware.js';
 import { QmiDeviceEndpoint } from '../../src/sim/qmi-endpoint.js';
 import { qmiServiceVersions, serveQmiFirmware } from '../../src/sim/qmi-firmware.js';
@@ -77,4 +83,89 @@ describe('a dormant call', () => {
       }
     });
   }
+});
+
+/** Polls until `ok` holds (a monitor's output or the modem's requests), failing after 15 s. */
+async function until(what: string, ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (ok()) return;
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+interface MonitorRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  requests: string[];
+  clientsLeft: number;
+}
+
+/**
+ * Runs one tool as a monitor against its own modem: once the monitor registered, each change is made
+ * and its printout awaited (`marker` once more per change), then SIGINT stops it.
+ */
+async function monitor(tool: 'qmicli' | 'wwan', args: string[], registration: number, marker: string, changes: ((fw: ModemFirmware) => void)[]): Promise<MonitorRun> {
+  const pty = createPty();
+  const fw = new ModemFirmware({ seed: 7, fixedSignal: true, wallClock: () => FIXTURE_TIME });
+  const ep = new QmiDeviceEndpoint(qmuxPort(pty.transport), { versions: qmiServiceVersions() });
+  serveQmiFirmware(ep, fw);
+  const base = ['--device-open-qmi', '-d', pty.path, ...args];
+  const child = tool === 'qmicli' ? spawn('qmicli', base) : spawn(process.execPath, [WWAN, 'qmicli', ...base]);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    await until('the registration', () => ep.requests.some((f) => f.service === uim.id && f.messageId === registration));
+    // The answer reaches the monitor, which then listens: give it that moment.
+    await sleep(1000);
+    const count = () => stdout.split(marker).length - 1;
+    for (const change of changes) {
+      const before = count();
+      change(fw);
+      await until(`printout ${before + 1}`, () => count() > before);
+      await sleep(200);
+    }
+    child.kill('SIGINT');
+    const code = await exited;
+    const requests = ep.requests.map((f) => {
+      const tlvs = splitTlvs(f.tlvs);
+      return `${f.service}/0x${f.messageId.toString(16)} ${tlvs.ok ? tlvs.value.map((t) => `0x${t.type.toString(16)}=${toHex(t.value, '')}`).sort().join(' ') : 'invalid'}`;
+    });
+    const clean = (t: string): string => t.replaceAll(pty.path, 'DEV');
+    return { code, stdout: clean(stdout), stderr: clean(stderr), requests, clientsLeft: ep.clientsOf(uim.id).length };
+  } finally {
+    child.kill('SIGKILL');
+    await pty.close();
+  }
+}
+
+async function expectSameMonitor(args: string[], registration: number, marker: string, changes: ((fw: ModemFirmware) => void)[]): Promise<MonitorRun> {
+  const real = await monitor('qmicli', args, registration, marker, changes);
+  const ours = await monitor('wwan', args, registration, marker, changes);
+  expect(ours.requests).toEqual(real.requests);
+  expect(ours.stdout).toBe(real.stdout);
+  expect(ours.code).toBe(real.code);
+  expect(real.code).toBe(0);
+  for (const r of [real, ours]) {
+    expect(r.stderr).toContain('cancelling the operation...');
+    expect(r.clientsLeft).toBe(0);
+    expect(r.stdout.split(marker).length - 1).toBe(changes.length);
+  }
+  return real;
+}
+
+describe('wwan qmicli UIM monitors match qmicli 1.32', () => {
+  itq('slot status: a slot switch and a card powered off and on, until Ctrl-C', async () => {
+    const real = await expectSameMonitor(['--uim-monitor-slot-status'], uim.messages.registerEvents.id, 'Received slot status indication', [
+      (fw) => fw.switchSlot(2),
+      (fw) => fw.setCardPower(1, false),
+      (fw) => fw.setCardPower(1, true),
+      (fw) => fw.switchSlot(1),
+    ]);
+    expect(real.stdout).toContain('Slot status: active');
+  }, 60_000);
 });

@@ -12,6 +12,8 @@ export interface ActionContext<S extends AnyService> {
   /** The device as qmicli names it in output: `[/dev/cdc-wdm0]`. */
   tag: string;
   print(text: string): void;
+  /** Resolves when the user interrupts (Ctrl-C, SIGTERM, SIGHUP) as qmicli cancels: monitors run until then. */
+  interrupted(): Promise<void>;
 }
 
 export interface QmicliAction<S extends AnyService = AnyService> {

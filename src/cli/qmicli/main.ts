@@ -20,6 +20,7 @@ import { nasActions } from './nas.js';
 import { nasInfoActions } from './nas-info.js';
 import { uimActions } from './uim.js';
 import { uimConfigActions } from './uim-config.js';
+import { uimMonitorActions } from './uim-monitor.js';
 import { wdaActions } from './wda.js';
 import { wdsActions } from './wds.js';
 import { wdsDataPortActions } from './wds-data-port.js';
@@ -27,7 +28,7 @@ import { wmsActions } from './wms.js';
 import { describeQmuxLine } from './trace.js';
 import { redactQmux } from '../../qmi/redact.js';
 
-const actions: QmicliAction[] = [...dmsActions, ...nasActions, ...nasInfoActions, ...wdsActions, ...wdsDataPortActions, ...wdaActions, ...uimActions, ...uimConfigActions, ...wmsActions];
+const actions: QmicliAction[] = [...dmsActions, ...nasActions, ...nasInfoActions, ...wdsActions, ...wdsDataPortActions, ...wdaActions, ...uimActions, ...uimConfigActions, ...uimMonitorActions, ...wmsActions];
 
 const commonOptions: OptionSpec[] = [
   { long: 'device', short: 'd', arg: 'required' },
@@ -120,7 +121,7 @@ export async function run(argv: readonly string[], io: Io = stdio): Promise<numb
       throw new CliError(`couldn't create client for the '${act.service.name}' service: ${(e as Error).message}`);
     }
     try {
-      await act.run({ client, tag, print: io.out }, o.get(act.option.long)!);
+      await act.run({ client, tag, print: io.out, interrupted: () => interrupted(io) }, o.get(act.option.long)!);
     } catch (e) {
       code = reportError(io, e);
     }
@@ -137,6 +138,19 @@ export async function run(argv: readonly string[], io: Io = stdio): Promise<numb
     pcap?.close();
   }
   return code;
+}
+
+/** The first SIGINT, SIGTERM or SIGHUP cancels the operation, with qmicli's notice; a second one ends the process. */
+function interrupted(io: Io): Promise<void> {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  return new Promise((resolve) => {
+    const cancel = (): void => {
+      for (const s of signals) process.off(s, cancel);
+      io.err('cancelling the operation...\n');
+      resolve();
+    };
+    for (const s of signals) process.on(s, cancel);
+  });
 }
 
 function reportError(io: Io, e: unknown): number {
