@@ -104,9 +104,11 @@ interface MonitorRun {
 
 /**
  * Runs one tool as a monitor against its own modem: once the monitor registered, each change is made
- * and its printout awaited (`marker` once more per change), then SIGINT stops it.
+ * and its printouts awaited (`marker` that many times more), then SIGINT stops it.
  */
-async function monitor(tool: 'qmicli' | 'wwan', args: string[], registration: number, marker: string, changes: ((fw: ModemFirmware) => void)[]): Promise<MonitorRun> {
+type Change = [change: (fw: ModemFirmware) => void, printouts: number];
+
+async function monitor(tool: 'qmicli' | 'wwan', args: string[], registration: number, marker: string, changes: Change[]): Promise<MonitorRun> {
   const pty = createPty();
   const fw = new ModemFirmware({ seed: 7, fixedSignal: true, wallClock: () => FIXTURE_TIME });
   const ep = new QmiDeviceEndpoint(qmuxPort(pty.transport), { versions: qmiServiceVersions() });
@@ -123,11 +125,12 @@ async function monitor(tool: 'qmicli' | 'wwan', args: string[], registration: nu
     // The answer reaches the monitor, which then listens: give it that moment.
     await sleep(1000);
     const count = () => stdout.split(marker).length - 1;
-    for (const change of changes) {
+    for (const [change, printouts] of changes) {
       const before = count();
       change(fw);
-      await until(`printout ${before + 1}`, () => count() > before);
-      await sleep(200);
+      await until(`printout ${before + printouts}`, () => count() >= before + printouts);
+      // Room for what should not come (or the monitor's answer to it).
+      await sleep(printouts === 0 ? 500 : 200);
     }
     child.kill('SIGINT');
     const code = await exited;
@@ -143,7 +146,7 @@ async function monitor(tool: 'qmicli' | 'wwan', args: string[], registration: nu
   }
 }
 
-async function expectSameMonitor(args: string[], registration: number, marker: string, changes: ((fw: ModemFirmware) => void)[]): Promise<MonitorRun> {
+async function expectSameMonitor(args: string[], registration: number, marker: string, changes: Change[]): Promise<MonitorRun> {
   const real = await monitor('qmicli', args, registration, marker, changes);
   const ours = await monitor('wwan', args, registration, marker, changes);
   expect(ours.requests).toEqual(real.requests);
@@ -153,7 +156,7 @@ async function expectSameMonitor(args: string[], registration: number, marker: s
   for (const r of [real, ours]) {
     expect(r.stderr).toContain('cancelling the operation...');
     expect(r.clientsLeft).toBe(0);
-    expect(r.stdout.split(marker).length - 1).toBe(changes.length);
+    expect(r.stdout.split(marker).length - 1).toBe(changes.reduce((n, [, p]) => n + p, 0));
   }
   return real;
 }
@@ -161,11 +164,34 @@ async function expectSameMonitor(args: string[], registration: number, marker: s
 describe('wwan qmicli UIM monitors match qmicli 1.32', () => {
   itq('slot status: a slot switch and a card powered off and on, until Ctrl-C', async () => {
     const real = await expectSameMonitor(['--uim-monitor-slot-status'], uim.messages.registerEvents.id, 'Received slot status indication', [
-      (fw) => fw.switchSlot(2),
-      (fw) => fw.setCardPower(1, false),
-      (fw) => fw.setCardPower(1, true),
-      (fw) => fw.switchSlot(1),
+      [(fw) => fw.switchSlot(2), 1],
+      [(fw) => fw.setCardPower(1, false), 1],
+      [(fw) => fw.setCardPower(1, true), 1],
+      [(fw) => fw.switchSlot(1), 1],
     ]);
     expect(real.stdout).toContain('Slot status: active');
+  }, 60_000);
+
+  // EF SPN and EF PLMNwAcT under the USIM's ADF as MF/DF path 3F00 7FFF, changed over the air.
+  const spn = { fileId: 0x6f46, path: [0x00, 0x3f, 0xff, 0x7f] };
+  const plmnwact = { fileId: 0x6f60, path: [0x00, 0x3f, 0xff, 0x7f] };
+  const ota = (...files: (typeof spn)[]) => (fw: ModemFirmware) => fw.refreshSim({ mode: 'fcn', files });
+
+  itq('refresh of one file: its change (start, Refresh Complete, end), others unheard, a card reset, until Ctrl-C', async () => {
+    const real = await expectSameMonitor(['--uim-monitor-refresh-file=0x3F00,0x7FFF,0x6F46'], uim.messages.refreshRegister.id, 'Received refresh indication', [
+      [ota(spn, plmnwact), 2],
+      [ota(plmnwact), 0],
+      [(fw) => fw.refreshSim({ mode: 'reset', files: [] }), 2],
+    ]);
+    expect(real.stdout).toContain('Refresh stage: end-with-success');
+    expect(real.requests.filter((r) => r.startsWith(`${uim.id}/0x2c `))).toHaveLength(1);
+  }, 60_000);
+
+  itq('refresh of all files: every change named, until Ctrl-C', async () => {
+    const real = await expectSameMonitor(['--uim-monitor-refresh-all'], uim.messages.refreshRegisterAll.id, 'Received refresh indication', [
+      [ota(spn, plmnwact), 2],
+      [ota(plmnwact), 2],
+    ]);
+    expect(real.requests.filter((r) => r.startsWith(`${uim.id}/0x2c `))).toHaveLength(2);
   }, 60_000);
 });

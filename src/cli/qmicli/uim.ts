@@ -69,7 +69,7 @@ async function pinRequest<T>(what: string, tag: string, p: Promise<T>): Promise<
 }
 
 /** `0x3F00,0x7FFF,0x6F07`: the path as 16-bit ids (little-endian bytes) and the file id last. */
-function filePath(arg: string, separator: string): { fileId: number; filePath: number[] } {
+export function filePath(arg: string, separator: string): { fileId: number; filePath: number[] } {
   const parts = arg.split(separator);
   const ids = parts.map((p) => {
     // strtoul(…, 16): leading hex digits after an optional 0x; none is 0.
