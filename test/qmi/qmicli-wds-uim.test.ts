@@ -11,6 +11,7 @@ import { describe, expect } from 'vitest';
 import { qmuxPort } from '../../src/qmi/port.js';
 import { splitTlvs } from '../../src/qmi/qmux.js';
 import { uim } from '../../src/qmi/services/uim.js';
+import { wds as wdsService } from '../../src/qmi/services/wds.js';
 import { toHex } from '../../src/wire/hex.js';
 import { ModemFirmware } from '../../src/sim/firmware.js';
 import { QmiDeviceEndpoint } from '../../src/sim/qmi-endpoint.js';
@@ -23,6 +24,7 @@ import { itWithTools } from '../support/tools.js';
 
 const wds: Record<string, string[][]> = {
   'wds supported messages': [['--wds-get-supported-messages']],
+  'wds follow network needs start network': [['--wds-follow-network'], ['--wds-get-packet-service-status', '--wds-follow-network']],
   'wds dormancy out of a call': [['--wds-go-dormant'], ['--wds-go-active'], ['--wds-get-dormancy-status']],
   'wds a call goes dormant and active again': [
     ['--wds-start-network=apn=internet,ip-type=4', '--client-no-release-cid'],
@@ -85,9 +87,9 @@ describe('a dormant call', () => {
   }
 });
 
-/** Polls until `ok` holds (a monitor's output or the modem's requests), failing after 15 s. */
+/** Polls until `ok` holds (a monitor's output or the modem's requests), failing after 30 s (a followed call is polled every 20 s). */
 async function until(what: string, ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 600; i++) {
     if (ok()) return;
     await sleep(50);
   }
@@ -99,7 +101,9 @@ interface MonitorRun {
   stdout: string;
   stderr: string;
   requests: string[];
+  /** UIM and WDS clients still allocated, and calls still up, once the tool ended. */
   clientsLeft: number;
+  callsLeft: number;
 }
 
 /**
@@ -108,7 +112,7 @@ interface MonitorRun {
  */
 type Change = [change: (fw: ModemFirmware) => void, printouts: number];
 
-async function monitor(tool: 'qmicli' | 'wwan', args: string[], registration: number, marker: string, changes: Change[]): Promise<MonitorRun> {
+async function monitor(tool: 'qmicli' | 'wwan', args: string[], ready: (ep: QmiDeviceEndpoint, stdout: string) => boolean, marker: string, changes: Change[]): Promise<MonitorRun> {
   const pty = createPty();
   const fw = new ModemFirmware({ seed: 7, fixedSignal: true, wallClock: () => FIXTURE_TIME });
   const ep = new QmiDeviceEndpoint(qmuxPort(pty.transport), { versions: qmiServiceVersions() });
@@ -121,7 +125,7 @@ async function monitor(tool: 'qmicli' | 'wwan', args: string[], registration: nu
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   try {
-    await until('the registration', () => ep.requests.some((f) => f.service === uim.id && f.messageId === registration));
+    await until('the monitor to start', () => ready(ep, stdout));
     // The answer reaches the monitor, which then listens: give it that moment.
     await sleep(1000);
     const count = () => stdout.split(marker).length - 1;
@@ -139,7 +143,7 @@ async function monitor(tool: 'qmicli' | 'wwan', args: string[], registration: nu
       return `${f.service}/0x${f.messageId.toString(16)} ${tlvs.ok ? tlvs.value.map((t) => `0x${t.type.toString(16)}=${toHex(t.value, '')}`).sort().join(' ') : 'invalid'}`;
     });
     const clean = (t: string): string => t.replaceAll(pty.path, 'DEV');
-    return { code, stdout: clean(stdout), stderr: clean(stderr), requests, clientsLeft: ep.clientsOf(uim.id).length };
+    return { code, stdout: clean(stdout), stderr: clean(stderr), requests, clientsLeft: ep.clientsOf(uim.id).length + ep.clientsOf(wdsService.id).length, callsLeft: fw.sessions.size };
   } finally {
     child.kill('SIGKILL');
     await pty.close();
@@ -147,8 +151,9 @@ async function monitor(tool: 'qmicli' | 'wwan', args: string[], registration: nu
 }
 
 async function expectSameMonitor(args: string[], registration: number, marker: string, changes: Change[]): Promise<MonitorRun> {
-  const real = await monitor('qmicli', args, registration, marker, changes);
-  const ours = await monitor('wwan', args, registration, marker, changes);
+  const registered = (ep: QmiDeviceEndpoint): boolean => ep.requests.some((f) => f.service === uim.id && f.messageId === registration);
+  const real = await monitor('qmicli', args, registered, marker, changes);
+  const ours = await monitor('wwan', args, registered, marker, changes);
   expect(ours.requests).toEqual(real.requests);
   expect(ours.stdout).toBe(real.stdout);
   expect(ours.code).toBe(real.code);
@@ -194,4 +199,29 @@ describe('wwan qmicli UIM monitors match qmicli 1.32', () => {
     ]);
     expect(real.requests.filter((r) => r.startsWith(`${uim.id}/0x2c `))).toHaveLength(2);
   }, 60_000);
+});
+
+describe('wwan qmicli --wds-follow-network matches qmicli 1.32', () => {
+  const args = ['--wds-start-network=apn=internet,ip-type=4', '--wds-follow-network'];
+  const started = (_ep: QmiDeviceEndpoint, stdout: string): boolean => stdout.includes('Ctrl+C will stop the network');
+  const both = (changes: Change[]) => Promise.all([monitor('qmicli', args, started, 'Connection status', changes), monitor('wwan', args, started, 'Connection status', changes)]);
+  const lastLine = (t: string): string => t.trim().split('\n').at(-1)!;
+
+  itq('until Ctrl-C: the call ends with the released client', async () => {
+    const [real, ours] = await both([]);
+    expect(ours.requests).toEqual(real.requests);
+    expect(ours.stdout).toBe(real.stdout);
+    expect(real.stdout).toContain('Network cancelled... releasing resources');
+    expect([ours.code, lastLine(ours.stderr)]).toEqual([real.code, lastLine(real.stderr)]);
+    for (const r of [real, ours]) expect([r.clientsLeft, r.callsLeft]).toEqual([0, 0]);
+  }, 60_000);
+
+  itq('until the network drops the call: found by the 20 s status check, then stopped', async () => {
+    const [real, ours] = await both([[(fw) => fw.setCoverage(false), 1]]);
+    expect(ours.requests).toEqual(real.requests);
+    expect(ours.stdout).toBe(real.stdout);
+    expect(real.stdout).toContain("Connection status: 'disconnected'");
+    expect([ours.code, lastLine(ours.stderr)]).toEqual([real.code, lastLine(real.stderr)]);
+    for (const r of [real, ours]) expect([r.clientsLeft, r.callsLeft]).toEqual([0, 0]);
+  }, 90_000);
 });

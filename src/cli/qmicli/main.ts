@@ -61,7 +61,7 @@ const stdio: Io = { out: (t) => process.stdout.write(t), err: (t) => process.std
 export async function run(argv: readonly string[], io: Io = stdio): Promise<number> {
   let parsed;
   try {
-    parsed = parseGlibOptions(argv, [...commonOptions, ...actions.map((a) => a.option)]);
+    parsed = parseGlibOptions(argv, [...commonOptions, ...actions.flatMap((a) => [a.option, ...(a.modifiers ?? []).map((x) => x.option)])]);
   } catch (e) {
     if (e instanceof OptionError) {
       io.err(`error: ${e.message}\n`);
@@ -77,7 +77,11 @@ export async function run(argv: readonly string[], io: Io = stdio): Promise<numb
   const chosen = actions.filter((a) => o.has(a.option.long));
   if (chosen.length > 1) return fail(io, 'too many actions requested');
   const act = chosen[0];
-  if (!act) return fail(io, 'no actions specified');
+  if (!act) {
+    // A modifier alone is named; beside another action it is ignored, as qmicli does.
+    const stray = actions.flatMap((a) => a.modifiers ?? []).find((x) => o.has(x.option.long));
+    return fail(io, stray ? stray.alone : 'no actions specified');
+  }
   const path = o.get('device');
   if (typeof path !== 'string') return fail(io, 'no device path given');
 
@@ -121,7 +125,7 @@ export async function run(argv: readonly string[], io: Io = stdio): Promise<numb
       throw new CliError(`couldn't create client for the '${act.service.name}' service: ${(e as Error).message}`);
     }
     try {
-      await act.run({ client, tag, print: io.out, interrupted: () => interrupted(io) }, o.get(act.option.long)!);
+      await act.run({ client, tag, print: io.out, printErr: io.err, has: (long) => o.has(long), interrupted: () => interrupted(io) }, o.get(act.option.long)!);
     } catch (e) {
       code = reportError(io, e);
     }
