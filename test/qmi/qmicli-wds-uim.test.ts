@@ -7,7 +7,11 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { QmiDevice } from '../../src/qmi/client.js';
+import { PROFILES } from '../../src/sim/profiles.js';
+import { Simulator } from '../../src/sim/simulator.js';
+import { connectUnix } from '../../src/transport/unix.js';
 import { qmuxPort } from '../../src/qmi/port.js';
 import { splitTlvs } from '../../src/qmi/qmux.js';
 import { uim } from '../../src/qmi/services/uim.js';
@@ -224,4 +228,43 @@ describe('wwan qmicli --wds-follow-network matches qmicli 1.32', () => {
     expect([ours.code, lastLine(ours.stderr)]).toEqual([real.code, lastLine(real.stderr)]);
     for (const r of [real, ours]) expect([r.clientsLeft, r.callsLeft]).toEqual([0, 0]);
   }, 90_000);
+});
+
+describe('the SIM faults reach UIM monitors', () => {
+  it('sim-slot, sim-power and sim-refresh over the control path: slot status and refresh indications, bad arguments refused', async () => {
+    const sim = await Simulator.start({ profile: PROFILES['qmi-rmnet'], seed: 3 });
+    const dev = new QmiDevice(qmuxPort(await connectUnix(sim.modems[0]!.ports[0]!.socket)), { timeoutMs: 2000 });
+    try {
+      const u = await dev.allocateClient(uim);
+      const slots: number[][] = [];
+      const refreshes: { stage: number; mode: number; files: number[] }[] = [];
+      u.on(uim.indications.slotStatus, (v) => slots.push(v.physicalSlotStatus!.map((s) => s.physicalSlotStatus)));
+      u.on(uim.indications.refresh, (v) => refreshes.push({ stage: v.event!.stage, mode: v.event!.mode, files: v.event!.files.map((f) => f.fileId) }));
+      await u.request(uim.messages.registerEvents, { eventRegistrationMask: 1 << 4 });
+      const slot1 = { sessionType: 0x06, applicationIdentifier: [] };
+      await u.request(uim.messages.refreshRegisterAll, { session: slot1, info: { registerFlag: true } });
+
+      expect(sim.fault({ fault: 'sim-slot', slot: 2 })).toEqual({ ok: true });
+      expect(sim.fault({ fault: 'sim-power', slot: 1, on: false })).toEqual({ ok: true });
+      // As `wwan sim ctl sim-refresh files=…` sends it.
+      expect(sim.fault({ fault: 'sim-refresh', files: '3F00/7FFF/6F46,3f00/2FE2' })).toEqual({ ok: true });
+      await until('the indications', () => slots.length === 2 && refreshes.length === 1);
+      expect(slots).toEqual([[0, 1], [0, 1]]);
+      expect(refreshes[0]).toEqual({ stage: 1, mode: 3, files: [0x6f46, 0x2fe2] });
+      // Until the host answers, the refresh is not over.
+      await sleep(100);
+      expect(refreshes).toHaveLength(1);
+      await u.request(uim.messages.refreshComplete, { session: slot1, info: { refreshSuccess: true } });
+      await until('the end stage', () => refreshes.length === 2);
+      expect(refreshes[1]!.stage).toBe(2);
+
+      for (const bad of [{ fault: 'sim-slot', slot: 3 }, { fault: 'sim-power' }, { fault: 'sim-refresh', files: ['3F00/XYZ'] }, { fault: 'sim-refresh', files: [] }]) {
+        expect(sim.fault(bad)).toMatchObject({ ok: false });
+      }
+      await u.release();
+    } finally {
+      await dev.close();
+      await sim.stop();
+    }
+  });
 });
