@@ -112,11 +112,11 @@ interface MonitorRun {
 
 /**
  * Runs one tool as a monitor against its own modem: once the monitor registered, each change is made
- * and its printouts awaited (`marker` that many times more), then SIGINT stops it.
+ * and its printouts awaited (`marker` that many times more), then SIGINT stops it (unless it ends itself).
  */
 type Change = [change: (fw: ModemFirmware) => void, printouts: number];
 
-async function monitor(tool: 'qmicli' | 'wwan', args: string[], ready: (ep: QmiDeviceEndpoint, stdout: string) => boolean, marker: string, changes: Change[]): Promise<MonitorRun> {
+async function monitor(tool: 'qmicli' | 'wwan', args: string[], ready: (ep: QmiDeviceEndpoint, stdout: string) => boolean, marker: string, changes: Change[], endsItself = false): Promise<MonitorRun> {
   const pty = createPty();
   const fw = new ModemFirmware({ seed: 7, fixedSignal: true, wallClock: () => FIXTURE_TIME });
   const ep = new QmiDeviceEndpoint(qmuxPort(pty.transport), { versions: qmiServiceVersions() });
@@ -140,7 +140,7 @@ async function monitor(tool: 'qmicli' | 'wwan', args: string[], ready: (ep: QmiD
       // Room for what should not come (or the monitor's answer to it).
       await sleep(printouts === 0 ? 500 : 200);
     }
-    child.kill('SIGINT');
+    if (!endsItself) child.kill('SIGINT');
     const code = await exited;
     const requests = ep.requests.map((f) => {
       const tlvs = splitTlvs(f.tlvs);
@@ -208,7 +208,8 @@ describe('wwan qmicli UIM monitors match qmicli 1.32', () => {
 describe('wwan qmicli --wds-follow-network matches qmicli 1.32', () => {
   const args = ['--wds-start-network=apn=internet,ip-type=4', '--wds-follow-network'];
   const started = (_ep: QmiDeviceEndpoint, stdout: string): boolean => stdout.includes('Ctrl+C will stop the network');
-  const both = (changes: Change[]) => Promise.all([monitor('qmicli', args, started, 'Connection status', changes), monitor('wwan', args, started, 'Connection status', changes)]);
+  const both = (changes: Change[], endsItself = false) =>
+    Promise.all([monitor('qmicli', args, started, 'Connection status', changes, endsItself), monitor('wwan', args, started, 'Connection status', changes, endsItself)]);
   const lastLine = (t: string): string => t.trim().split('\n').at(-1)!;
 
   itq('until Ctrl-C: the call ends with the released client', async () => {
@@ -221,7 +222,7 @@ describe('wwan qmicli --wds-follow-network matches qmicli 1.32', () => {
   }, 60_000);
 
   itq('until the network drops the call: found by the 20 s status check, then stopped', async () => {
-    const [real, ours] = await both([[(fw) => fw.setCoverage(false), 1]]);
+    const [real, ours] = await both([[(fw) => fw.setCoverage(false), 1]], true);
     expect(ours.requests).toEqual(real.requests);
     expect(ours.stdout).toBe(real.stdout);
     expect(real.stdout).toContain("Connection status: 'disconnected'");

@@ -124,10 +124,14 @@ export async function run(argv: readonly string[], io: Io = stdio): Promise<numb
     } catch (e) {
       throw new CliError(`couldn't create client for the '${act.service.name}' service: ${(e as Error).message}`);
     }
+    const stopListening: (() => void)[] = [];
     try {
-      await act.run({ client, tag, print: io.out, printErr: io.err, has: (long) => o.has(long), interrupted: () => interrupted(io) }, o.get(act.option.long)!);
+      await act.run({ client, tag, print: io.out, printErr: io.err, has: (long) => o.has(long), interrupted: () => interrupted(io, stopListening) }, o.get(act.option.long)!);
     } catch (e) {
       code = reportError(io, e);
+    } finally {
+      // An action that ended another way no longer takes the signals.
+      for (const stop of stopListening) stop();
     }
     if (o.has('client-no-release-cid')) {
       device.forget(client);
@@ -145,15 +149,19 @@ export async function run(argv: readonly string[], io: Io = stdio): Promise<numb
 }
 
 /** The first SIGINT, SIGTERM or SIGHUP cancels the operation, with qmicli's notice; a second one ends the process. */
-function interrupted(io: Io): Promise<void> {
+function interrupted(io: Io, stopListening: (() => void)[]): Promise<void> {
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   return new Promise((resolve) => {
-    const cancel = (): void => {
+    const stop = (): void => {
       for (const s of signals) process.off(s, cancel);
+    };
+    const cancel = (): void => {
+      stop();
       io.err('cancelling the operation...\n');
       resolve();
     };
     for (const s of signals) process.on(s, cancel);
+    stopListening.push(stop);
   });
 }
 
