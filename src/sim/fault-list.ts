@@ -13,4 +13,7 @@ export const FAULTS: Record<string, string> = {
   'flow-control': 'QMAP FLOW_DISABLE (enable=false) or FLOW_ENABLE for a mux id (mux)',
   'bam-channel': 'BAM-DMUX: the modem closes (open=false) or opens a channel (channel)',
   'dss-stall': 'MBIM: every DSS stream stops sending to the host (on=false resumes)',
+  'sim-slot': 'make another SIM slot the active one (slot): the calls drop, hosts hear the slot status',
+  'sim-power': 'power the card in a slot off (on=false: on the active slot, as if removed) or on (slot)',
+  'sim-refresh': "the active card's REFRESH: files changed over the air (files=3F00/7FFF/6F46,…) or mode=reset",
 };

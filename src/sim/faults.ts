@@ -5,6 +5,7 @@
 import { basicConnect } from '../mbim/services/basic-connect.js';
 import { QMI_CID_BROADCAST } from '../qmi/qmux.js';
 import { nas } from '../qmi/services/nas.js';
+import type { SimFileRef } from './firmware.js';
 import type { SimModem } from './modem.js';
 import { FAULTS } from './fault-list.js';
 
@@ -27,6 +28,17 @@ const int = (v: unknown, name: string, min: number, max: number, fallback?: numb
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new Error(`${name} must be a whole number from ${min} to ${max}`);
   return v;
 };
+
+/** `3F00/7FFF/6F46,…` (or a JSON list of them): each a path of hex file ids from the MF, the changed file last. */
+function simFiles(given: unknown): SimFileRef[] {
+  const v = typeof given === 'string' ? given.split(',') : given;
+  if (!Array.isArray(v) || v.length === 0 || v.length > 64) throw new Error('files must be 1 to 64 paths like 3F00/7FFF/6F46, comma-separated');
+  return v.map((p) => {
+    if (typeof p !== 'string' || !/^[0-9a-fA-F]{4}(\/[0-9a-fA-F]{4}){0,7}$/.test(p)) throw new Error(`not a file path: ${JSON.stringify(String(p).slice(0, 64))}`);
+    const ids = p.split('/').map((x) => Number.parseInt(x, 16));
+    return { fileId: ids.at(-1)!, path: ids.slice(0, -1).flatMap((id) => [id & 0xff, id >> 8]) };
+  });
+}
 
 export function applyFault(modems: readonly SimModem[], req: FaultRequest): FaultAnswer {
   const m = req.modem === undefined ? modems[0] : modems.find((x) => x.id === req.modem);
@@ -79,6 +91,15 @@ export function applyFault(modems: readonly SimModem[], req: FaultRequest): Faul
       case 'dss-stall':
         if (!m.dss) return { ok: false, error: `${m.id} has no DSS (not an MBIM modem)` };
         m.dss.stalled = req.on !== false;
+        return { ok: true };
+      case 'sim-slot':
+        m.firmware.switchSlot(int(req.slot, 'slot', 1, m.firmware.slots.length));
+        return { ok: true };
+      case 'sim-power':
+        m.firmware.setCardPower(int(req.slot, 'slot', 1, m.firmware.slots.length), req.on !== false);
+        return { ok: true };
+      case 'sim-refresh':
+        m.firmware.refreshSim(req.mode === 'reset' ? { mode: 'reset', files: [] } : { mode: 'fcn', files: simFiles(req.files) });
         return { ok: true };
       default:
         return { ok: false, error: `unknown fault ${JSON.stringify(String(req.fault).slice(0, 64))}; known: ${Object.keys(FAULTS).join(', ')}` };

@@ -174,6 +174,19 @@ export class FirmwareError extends Error {
   }
 }
 
+/** A SIM file by its id and the path to it (16-bit ids, little-endian bytes, as UIM carries them). */
+export interface SimFileRef {
+  fileId: number;
+  path: number[];
+}
+
+/** What the card's REFRESH proactive command asks of the modem and its hosts. */
+export interface SimRefresh {
+  mode: 'fcn' | 'reset';
+  /** The files that changed (FCN); none for a reset. */
+  files: SimFileRef[];
+}
+
 export interface FirmwareEvents {
   operatingMode: [OperatingMode];
   /** Registration state, operator, technology or serving cell changed. */
@@ -186,6 +199,8 @@ export interface FirmwareEvents {
   slot: [number];
   /** A card was powered on or off (slot, on). */
   cardPower: [number, boolean];
+  /** The active card's REFRESH command: its files changed (FCN) or it restarts (reset). */
+  simRefresh: [SimRefresh];
   preferences: [RadioPreferences];
   scan: ['started' | 'done' | 'aborted'];
   sessionUp: [Session];
@@ -420,6 +435,15 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
       card.setPower(on);
     });
     this.emit('cardPower', slot, on);
+  }
+
+  /**
+   * The active card refreshes: its files were updated over the air (FCN), or its profile changed
+   * and it restarts (reset). Hosts that registered for refreshes re-read what changed.
+   */
+  refreshSim(refresh: SimRefresh): void {
+    if (!this.card?.powered) throw new RangeError('no powered card in the active slot');
+    this.emit('simRefresh', { mode: refresh.mode, files: refresh.mode === 'reset' ? [] : refresh.files });
   }
 
   /** Signal loss (the network is gone: sessions drop) and recovery. */

@@ -9,7 +9,7 @@ import { dms, DmsOperatingMode, DmsRadioInterface } from '../qmi/services/dms.js
 import { nas, NasNetworkDescriptionEncoding, NasRadioTechnologyPreference } from '../qmi/services/nas.js';
 import { uim } from '../qmi/services/uim.js';
 import { wda, WdaDataAggregationProtocol, WdaLinkLayerProtocol } from '../qmi/services/wda.js';
-import { wds, WdsCallEndReason, WdsIpFamily, WdsPdpType, WdsVerboseCallEndReasonType } from '../qmi/services/wds.js';
+import { SioPort, wds, WdsCallEndReason, WdsIpFamily, WdsPdpType, WdsVerboseCallEndReasonType } from '../qmi/services/wds.js';
 import type { IndicationDef } from '../qmi/schema.js';
 import type { Bands, CallEndReason, DataFormat, FirmwareConfig, IpFamily, ModemFirmware, OperatingMode, Session } from './firmware.js';
 import { FirmwareError } from './firmware.js';
@@ -22,6 +22,7 @@ import { serveQmiWms } from './qmi-wms.js';
 import { serveQmiDmsDevice } from './qmi-dms-device.js';
 import { serveQmiWdsCallInfo } from './qmi-wds-call-info.js';
 import { serveQmiWdsProfiles } from './qmi-wds-profiles.js';
+import { supportedMessages } from './qmi-supported.js';
 import { wms } from '../qmi/services/wms.js';
 
 const SERVICE_VERSIONS = new Map<number, [number, number]>([
@@ -76,6 +77,8 @@ const ascii7 = (s: string): number[] => [...s].map((c) => (c.charCodeAt(0) < 0x8
 interface WdsClientState {
   family: IpFamily;
   muxId?: number;
+  /** The SIO data port the client bound to (Bind Data Port). */
+  dataPort?: number;
   handle?: number;
 }
 
@@ -302,6 +305,12 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     wdsClient(ctx.clientId).muxId = v.muxId;
     return {};
   });
+  ep.handle(w.bindDataPort, (v, ctx) => {
+    if (v.dataPort === SioPort.names.none) throw protocolError(QmiProtocolError.InvalidArgument);
+    wdsClient(ctx.clientId).dataPort = v.dataPort;
+    return {};
+  });
+  ep.handle(w.getSupportedMessages, () => ({ list: supportedMessages(wds) }));
   ep.handle(w.startNetwork, (v, ctx) => {
     const c = wdsClient(ctx.clientId);
     if (c.handle !== undefined && fw.sessions.has(c.handle)) throw protocolError(QmiProtocolError.NoEffect);

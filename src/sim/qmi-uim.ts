@@ -10,6 +10,7 @@ import type { ModemFirmware } from './firmware.js';
 import type { QmiDeviceEndpoint } from './qmi-endpoint.js';
 import type { DepersonalizationOutcome, PersonalizationFeature } from './personalization.js';
 import { supportedMessages } from './qmi-supported.js';
+import { serveQmiUimRefresh } from './qmi-uim-refresh.js';
 import { swappedBcd, USIM_AID, type CardResult, type LockOutcome, type LockResult, type SimCard, type SimLockId, type SimLockState } from './sim-card.js';
 
 const fail = (code: number, values: Record<string, unknown> = {}): QmiProtocolErrorResponse => new QmiProtocolErrorResponse(code, 'simulated', values);
@@ -273,9 +274,7 @@ export function serveQmiUim(ep: QmiDeviceEndpoint, fw: ModemFirmware): void {
     return {};
   });
 
-  // The card never asks for a refresh (files change only by the modem's own writes): registering is all there is.
-  ep.handle(u.refreshRegister, () => ({}));
-  ep.handle(u.refreshRegisterAll, () => ({}));
+  serveQmiUimRefresh(ep, fw);
 
   ep.onRelease((service, cid) => {
     if (service === uim.id) slotWatchers.delete(cid);

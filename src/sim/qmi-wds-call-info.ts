@@ -1,6 +1,6 @@
 /**
  * What WDS tells about the data call: its traffic (the packets and bytes that crossed the data path),
- * the channel rates and bearer technology of the radio it is on, and its dormancy. A client asks about
+ * the channel rates and bearer technology of the radio it is on, and its dormancy (Go Dormant / Go Active). A client asks about
  * its own call, or about the modem's call when it started none (qmicli beside a connection manager);
  * with no call up, the modem answers OutOfCall with what it knows of the last one.
  */
@@ -78,9 +78,37 @@ export function serveQmiWdsCallInfo(ep: QmiDeviceEndpoint, fw: ModemFirmware, se
     return { current: bearer(fw.rat), ...(last ? { last: bearer(last.rat) } : {}) };
   });
 
-  // An LTE/NR call has no dormant state the host sees: its traffic channel is active while it is up.
+  /**
+   * Calls whose traffic channel was released (Go Dormant), with the packets they had carried then: the
+   * next packet either way, or Go Active, brings the channel back, as the network re-establishes it.
+   */
+  const dormant = new Map<number, number>();
+  const packets = (s: Session): number => s.traffic.uplinkPackets + s.traffic.downlinkPackets;
+  const isDormant = (s: Session): boolean => {
+    const at = dormant.get(s.handle);
+    if (at !== undefined && at !== packets(s)) dormant.delete(s.handle);
+    return dormant.has(s.handle);
+  };
+  fw.on('sessionDown', (s) => dormant.delete(s.handle));
+  const callFor = (cid: number): Session => {
+    const s = callOf(cid);
+    if (!s) throw outOfCall();
+    return s;
+  };
   ep.handle(w.getDormancyStatus, (_v, ctx) => {
-    if (!callOf(ctx.clientId)) throw outOfCall();
-    return { dormancyStatus: WdsDormancyStatus.names['traffic-channel-active'] };
+    const s = callFor(ctx.clientId);
+    return { dormancyStatus: WdsDormancyStatus.names[isDormant(s) ? 'traffic-channel-dormant' : 'traffic-channel-active'] };
+  });
+  ep.handle(w.goDormant, (_v, ctx) => {
+    const s = callFor(ctx.clientId);
+    if (isDormant(s)) throw new QmiProtocolErrorResponse(QmiProtocolError.NoEffect, 'simulated');
+    dormant.set(s.handle, packets(s));
+    return {};
+  });
+  ep.handle(w.goActive, (_v, ctx) => {
+    const s = callFor(ctx.clientId);
+    if (!isDormant(s)) throw new QmiProtocolErrorResponse(QmiProtocolError.NoEffect, 'simulated');
+    dormant.delete(s.handle);
+    return {};
   });
 }

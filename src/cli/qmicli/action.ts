@@ -12,11 +12,19 @@ export interface ActionContext<S extends AnyService> {
   /** The device as qmicli names it in output: `[/dev/cdc-wdm0]`. */
   tag: string;
   print(text: string): void;
+  /** Text for stderr that does not end the operation (qmicli's g_printerr). */
+  printErr(text: string): void;
+  /** Whether one of the action's modifiers was given. */
+  has(option: string): boolean;
+  /** Resolves when the user interrupts (Ctrl-C, SIGTERM, SIGHUP) as qmicli cancels: monitors run until then. */
+  interrupted(): Promise<void>;
 }
 
 export interface QmicliAction<S extends AnyService = AnyService> {
   option: OptionSpec;
   service: S;
+  /** Options that only modify this action, with qmicli's error when one comes without it. */
+  modifiers?: { option: OptionSpec; alone: string }[];
   /** Runs with the option's argument (`true` when it has none). Throws CliError on bad arguments. */
   run(ctx: ActionContext<S>, arg: string | true): Promise<void>;
 }

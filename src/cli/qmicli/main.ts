@@ -20,13 +20,15 @@ import { nasActions } from './nas.js';
 import { nasInfoActions } from './nas-info.js';
 import { uimActions } from './uim.js';
 import { uimConfigActions } from './uim-config.js';
+import { uimMonitorActions } from './uim-monitor.js';
 import { wdaActions } from './wda.js';
 import { wdsActions } from './wds.js';
+import { wdsDataPortActions } from './wds-data-port.js';
 import { wmsActions } from './wms.js';
 import { describeQmuxLine } from './trace.js';
 import { redactQmux } from '../../qmi/redact.js';
 
-const actions: QmicliAction[] = [...dmsActions, ...nasActions, ...nasInfoActions, ...wdsActions, ...wdaActions, ...uimActions, ...uimConfigActions, ...wmsActions];
+const actions: QmicliAction[] = [...dmsActions, ...nasActions, ...nasInfoActions, ...wdsActions, ...wdsDataPortActions, ...wdaActions, ...uimActions, ...uimConfigActions, ...uimMonitorActions, ...wmsActions];
 
 const commonOptions: OptionSpec[] = [
   { long: 'device', short: 'd', arg: 'required' },
@@ -59,7 +61,7 @@ const stdio: Io = { out: (t) => process.stdout.write(t), err: (t) => process.std
 export async function run(argv: readonly string[], io: Io = stdio): Promise<number> {
   let parsed;
   try {
-    parsed = parseGlibOptions(argv, [...commonOptions, ...actions.map((a) => a.option)]);
+    parsed = parseGlibOptions(argv, [...commonOptions, ...actions.flatMap((a) => [a.option, ...(a.modifiers ?? []).map((x) => x.option)])]);
   } catch (e) {
     if (e instanceof OptionError) {
       io.err(`error: ${e.message}\n`);
@@ -75,7 +77,11 @@ export async function run(argv: readonly string[], io: Io = stdio): Promise<numb
   const chosen = actions.filter((a) => o.has(a.option.long));
   if (chosen.length > 1) return fail(io, 'too many actions requested');
   const act = chosen[0];
-  if (!act) return fail(io, 'no actions specified');
+  if (!act) {
+    // A modifier alone is named; beside another action it is ignored, as qmicli does.
+    const stray = actions.flatMap((a) => a.modifiers ?? []).find((x) => o.has(x.option.long));
+    return fail(io, stray ? stray.alone : 'no actions specified');
+  }
   const path = o.get('device');
   if (typeof path !== 'string') return fail(io, 'no device path given');
 
@@ -118,10 +124,14 @@ export async function run(argv: readonly string[], io: Io = stdio): Promise<numb
     } catch (e) {
       throw new CliError(`couldn't create client for the '${act.service.name}' service: ${(e as Error).message}`);
     }
+    const stopListening: (() => void)[] = [];
     try {
-      await act.run({ client, tag, print: io.out }, o.get(act.option.long)!);
+      await act.run({ client, tag, print: io.out, printErr: io.err, has: (long) => o.has(long), interrupted: () => interrupted(io, stopListening) }, o.get(act.option.long)!);
     } catch (e) {
       code = reportError(io, e);
+    } finally {
+      // An action that ended another way no longer takes the signals.
+      for (const stop of stopListening) stop();
     }
     if (o.has('client-no-release-cid')) {
       device.forget(client);
@@ -136,6 +146,23 @@ export async function run(argv: readonly string[], io: Io = stdio): Promise<numb
     pcap?.close();
   }
   return code;
+}
+
+/** The first SIGINT, SIGTERM or SIGHUP cancels the operation, with qmicli's notice; a second one ends the process. */
+function interrupted(io: Io, stopListening: (() => void)[]): Promise<void> {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      for (const s of signals) process.off(s, cancel);
+    };
+    const cancel = (): void => {
+      stop();
+      io.err('cancelling the operation...\n');
+      resolve();
+    };
+    for (const s of signals) process.on(s, cancel);
+    stopListening.push(stop);
+  });
 }
 
 function reportError(io: Io, e: unknown): number {

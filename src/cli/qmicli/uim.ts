@@ -18,6 +18,7 @@ import {
   UimSlotState,
 } from '../../qmi/services/uim.js';
 import { QmiProtocolErrorResponse } from '../../qmi/errors.js';
+import type { ResponseOf } from '../../qmi/schema.js';
 import { action, ask, CliError, enumName, errorText, q, yesNo } from './action.js';
 
 const m = uim.messages;
@@ -68,7 +69,7 @@ async function pinRequest<T>(what: string, tag: string, p: Promise<T>): Promise<
 }
 
 /** `0x3F00,0x7FFF,0x6F07`: the path as 16-bit ids (little-endian bytes) and the file id last. */
-function filePath(arg: string, separator: string): { fileId: number; filePath: number[] } {
+export function filePath(arg: string, separator: string): { fileId: number; filePath: number[] } {
   const parts = arg.split(separator);
   const ids = parts.map((p) => {
     // strtoul(…, 16): leading hex digits after an optional 0x; none is 0.
@@ -128,6 +129,35 @@ const session = (label: string, index: number): string =>
   index === 0xffff ? `\t${label}session doesn't exist\n` : `\t${label}slot '${((index >> 8) & 0xff) + 1}', application '${(index & 0xff) + 1}'\n`;
 
 const hexColon = (bytes: readonly number[]): string => bytes.map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join(':');
+
+type SlotStatus = ResponseOf<typeof m.getSlotStatus>;
+
+/** Each physical slot as qmicli prints them, for Get Slot Status and the Slot Status indication alike. */
+export function slotStatusText(slots: NonNullable<SlotStatus['physicalSlotStatus']>, info: SlotStatus['physicalSlotInformation'], eids: SlotStatus['slotEid']): string {
+  let out = '';
+  if (info && info.length !== slots.length) {
+    out += 'Malformed extended information data';
+    info = undefined;
+  }
+  if (eids && eids.length !== slots.length) {
+    out += 'Malformed slot EID data';
+    eids = undefined;
+  }
+  slots.forEach((s, i) => {
+    out += `  Physical slot ${i + 1}:\n     Card status: ${enumName(UimPhysicalCardState, s.physicalCardStatus)}\n     Slot status: ${enumName(UimSlotState, s.physicalSlotStatus)}\n`;
+    if (s.physicalSlotStatus === UimSlotState.names.active) out += `    Logical slot: ${s.logicalSlot}\n`;
+    if (s.physicalCardStatus !== UimPhysicalCardState.names.present) return;
+    const iccid = bcdDigits(s.iccid.flatMap((b) => [b & 0xf, b >> 4]));
+    out += `           ICCID: ${iccid || 'unknown'}\n`;
+    const x = info?.[i];
+    if (!x) return;
+    out += `        Protocol: ${enumName(UimCardProtocol, x.cardProtocol)}\n        Num apps: ${x.validApplications}\n        Is eUICC: ${x.isEuicc ? 'yes' : 'no'}\n`;
+    if (!x.isEuicc || !eids) return;
+    const eid = eids[i]!.eid.length === 16 ? bcdDigits(eids[i]!.eid.flatMap((b) => [b >> 4, b & 0xf])) : '';
+    out += `             EID: ${eid || 'unknown'}\n`;
+  });
+  return out;
+}
 
 export const uimActions = [
   action({
@@ -276,31 +306,7 @@ export const uimActions = [
       const r = await slotStatus(ctx.client.request(m.getSlotStatus, {}));
       const slots = r.physicalSlotStatus;
       if (!slots) throw new CliError("could not parse slots status response: Field 'Physical Slot Status' was not found in the message");
-      let out = `${ctx.tag} Successfully got slots status\n${ctx.tag} ${slots.length} physical slots found:\n`;
-      let info = r.physicalSlotInformation;
-      let eids = r.slotEid;
-      if (info && info.length !== slots.length) {
-        out += 'Malformed extended information data';
-        info = undefined;
-      }
-      if (eids && eids.length !== slots.length) {
-        out += 'Malformed slot EID data';
-        eids = undefined;
-      }
-      slots.forEach((s, i) => {
-        out += `  Physical slot ${i + 1}:\n     Card status: ${enumName(UimPhysicalCardState, s.physicalCardStatus)}\n     Slot status: ${enumName(UimSlotState, s.physicalSlotStatus)}\n`;
-        if (s.physicalSlotStatus === UimSlotState.names.active) out += `    Logical slot: ${s.logicalSlot}\n`;
-        if (s.physicalCardStatus !== UimPhysicalCardState.names.present) return;
-        const iccid = bcdDigits(s.iccid.flatMap((b) => [b & 0xf, b >> 4]));
-        out += `           ICCID: ${iccid || 'unknown'}\n`;
-        const x = info?.[i];
-        if (!x) return;
-        out += `        Protocol: ${enumName(UimCardProtocol, x.cardProtocol)}\n        Num apps: ${x.validApplications}\n        Is eUICC: ${x.isEuicc ? 'yes' : 'no'}\n`;
-        if (!x.isEuicc || !eids) return;
-        const eid = eids[i]!.eid.length === 16 ? bcdDigits(eids[i]!.eid.flatMap((b) => [b >> 4, b & 0xf])) : '';
-        out += `             EID: ${eid || 'unknown'}\n`;
-      });
-      ctx.print(out);
+      ctx.print(`${ctx.tag} Successfully got slots status\n${ctx.tag} ${slots.length} physical slots found:\n${slotStatusText(slots, r.physicalSlotInformation, r.slotEid)}`);
     },
   }),
   action({

@@ -31,6 +31,7 @@ import type { RequestOf } from '../../qmi/schema.js';
 import { QmiProtocolError } from '../../qmi/errors.js';
 import { action, ask, CliError, enumName, enumValue, errorText, keyValues, q, uintArg, yesNo } from './action.js';
 import { noopAction, resetAction } from './service-actions.js';
+import { FOLLOW_NETWORK, followNetwork } from './wds-follow.js';
 
 const m = wds.messages;
 
@@ -108,6 +109,7 @@ export const wdsActions = [
   action({
     option: { long: 'wds-start-network', arg: 'required' },
     service: wds,
+    modifiers: [FOLLOW_NETWORK],
     async run(ctx, arg) {
       const req = startNetworkRequest(arg);
       let r;
@@ -127,6 +129,7 @@ export const wdsActions = [
         throw new CliError(text, { cause: e });
       }
       ctx.print(`${ctx.tag} Network started\n\tPacket data handle: '${r.packetDataHandle}'\n`);
+      if (ctx.has(FOLLOW_NETWORK.option.long)) await followNetwork(ctx, r.packetDataHandle);
     },
   }),
   action({

@@ -96,6 +96,10 @@ export const UimSecurityAttribute = flagsOf(u16, { pin1: 1 << 0, pin2: 1 << 1, u
 
 export const UimFileControlInformation = enumOf(u8, { 'no-data': 0, fcp: 1, fci: 2, 'fci-with-interfaces': 3, fmd: 4 });
 
+/** Where a refresh (the card's REFRESH command) stands, and what it does. */
+export const UimRefreshStage = enumOf(u8, { 'wait-for-ok': 0, start: 1, 'end-with-success': 2, 'end-with-failure': 3 });
+export const UimRefreshMode = enumOf(u8, { reset: 0, init: 1, 'init-fcn': 2, fcn: 3, 'init-full-fcn': 4, 'app-reset': 5, '3g-reset': 6 });
+
 export const UimEventRegistrationFlag = flagsOf(u32, {
   'card-status': 1 << 0,
   'sap-connection': 1 << 1,
@@ -146,6 +150,8 @@ const cardStatus = optional(
 
 const personalizationStatus = struct({ feature: UimCardApplicationPersonalizationFeature, verifyLeft: u8, unblockLeft: u8 });
 const session = required(0x01, struct({ sessionType: UimSessionType, applicationIdentifier: array(u8) }));
+/** A file a refresh concerns: its id and the path to it (16-bit ids, little-endian bytes). */
+const refreshFile = struct({ fileId: u16, path: array(u8) });
 const cardResult = struct({ sw1: u8, sw2: u8 });
 const file = required(0x02, struct({ fileId: u16, filePath: array(u8) }));
 const retries = struct({ verifyRetriesLeft: u8, unblockRetriesLeft: u8 });
@@ -280,7 +286,7 @@ export const uim = service(
       {
         info: required(
           0x02,
-          struct({ registerFlag: bool8, voteForInit: bool8, files: array(struct({ fileId: u16, path: array(u8) }), 'u16') }),
+          struct({ registerFlag: bool8, voteForInit: bool8, files: array(refreshFile, 'u16') }),
         ),
         session,
       },
@@ -318,6 +324,8 @@ export const uim = service(
       { channelId: optional(0x10, u8), cardResult: optional(0x11, cardResult), selectResponse: optional(0x12, array(u8)) },
     ),
     refreshRegisterAll: message(0x0044, { info: required(0x02, struct({ registerFlag: bool8 })), session }, {}),
+    /** The host is done re-reading the files a refresh named (after its start stage). */
+    refreshComplete: message(0x002c, { info: required(0x02, struct({ refreshSuccess: bool8 })), session }, {}),
     switchSlot: message(0x0046, { physicalSlot: required(0x02, u32), logicalSlot: required(0x01, u8) }, {}),
     getSlotStatus: message(0x0047, {}, { physicalSlotStatus, physicalSlotInformation, slotEid }),
     /** Clears the service's state for this client (its event registrations). */
@@ -358,5 +366,11 @@ export const uim = service(
   {
     cardStatus: indication(0x0032, { cardStatus }),
     slotStatus: indication(0x0048, { physicalSlotStatus, physicalSlotInformation, slotEid }),
+    refresh: indication(0x0033, {
+      event: optional(
+        0x10,
+        struct({ stage: UimRefreshStage, mode: UimRefreshMode, sessionType: UimSessionType, applicationIdentifier: array(u8), files: array(refreshFile, 'u16') }),
+      ),
+    }),
   },
 );

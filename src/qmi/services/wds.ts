@@ -7,6 +7,7 @@ import {
   array,
   bool8,
   bytes,
+  bytesU16,
   enumOf,
   flagsOf,
   i16,
@@ -177,6 +178,19 @@ export const WdsProfileFamily = enumOf(u8, { embedded: 0, tethered: 1 });
 export const WdsAttachPdnListAction = enumOf(u32, { none: 1, 'detach-or-pdn-disconnect': 2 });
 
 export const WdsDormancyStatus = enumOf(u8, { unknown: 0, 'traffic-channel-dormant': 1, 'traffic-channel-active': 2 });
+
+/** The modem's SIO data ports a client binds to (libqmi's QmiSioPort: the A2/BAM-DMUX rmnet ports by name). */
+export const SioPort = enumOf(u16, {
+  none: 0x0000,
+  'a2-mux-rmnet0': 0x0e04,
+  'a2-mux-rmnet1': 0x0e05,
+  'a2-mux-rmnet2': 0x0e06,
+  'a2-mux-rmnet3': 0x0e07,
+  'a2-mux-rmnet4': 0x0e08,
+  'a2-mux-rmnet5': 0x0e09,
+  'a2-mux-rmnet6': 0x0e0a,
+  'a2-mux-rmnet7': 0x0e0b,
+});
 
 export const WdsDataBearerTechnology = enumOf(i8, {
   unknown: -1,
@@ -445,6 +459,12 @@ export const wds = service(
     deleteProfile: message(0x0029, { profileIdentifier: required(0x01, profileId) }, { extendedErrorCode }),
     getDefaultSettings: message(0x002c, { profileType: required(0x01, WdsProfileType) }, { ...profileSettings, extendedErrorCode }),
     getDormancyStatus: message(0x0030, {}, { dormancyStatus: required(0x01, WdsDormancyStatus) }),
+    /** Release the call's traffic channel (the call stays up) / bring it back. */
+    goDormant: message(0x0025, {}, {}),
+    goActive: message(0x0026, {}, {}),
+    getSupportedMessages: message(0x001e, {}, { list: optional(0x10, bytesU16) }),
+    /** Bind this client to one of the modem's SIO data ports (kept with `--client-no-release-cid`). */
+    bindDataPort: message(0x0089, { dataPort: required(0x01, SioPort) }, {}),
     getDataBearerTechnology: message(0x0037, {}, { current: required(0x01, WdsDataBearerTechnology), last: optional(0x10, WdsDataBearerTechnology) }),
     getCurrentDataBearerTechnology: message(
       0x0044,
