@@ -4,6 +4,9 @@
  * that output the model's.
  */
 import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { MbimDevice } from '../../src/mbim/client.js';
+import { msBasicConnectExtensions } from '../../src/mbim/services/ms-basic-connect-extensions.js';
+import { connectUnix } from '../../src/transport/unix.js';
 import { PROFILES } from '../../src/sim/profiles.js';
 import { bcdPlmn } from '../../src/sim/pco.js';
 import { Simulator } from '../../src/sim/simulator.js';
@@ -52,4 +55,23 @@ describe('MS Basic Connect Extensions with mbimcli 1.28', () => {
     expect(real[8]).toMatchObject({ code: 1, stderr: 'error: operation failed: ContextNotActivated\n' });
     expect(fw().sessions.size).toBe(0);
   }, 120_000);
+
+  it('notifies the PCO after the session comes up, to a host that did not ask (what ModemManager listens for)', async () => {
+    const d = await MbimDevice.open(await connectUnix(sim.modems[0]!.ports[0]!.socket));
+    const pco = msBasicConnectExtensions.cids.pco;
+    const got: unknown[] = [];
+    d.onIndication((m) => m.service === msBasicConnectExtensions.uuid && m.cid === pco.id && got.push(pco.notification.readStruct(m.buffer, 0, m.buffer.length)));
+    try {
+      expect((await wwan('--connect=access-string=internet,ip-type=ipv4')).code).toBe(0);
+      await new Promise((r) => setTimeout(r, 300));
+      const op = fw().operator;
+      expect(got.map((g: any) => ({ ...g, pcoDataBuffer: hex(g.pcoDataBuffer) }))).toEqual([
+        { sessionId: 0, pcoDataType: 1, pcoDataBuffer: hex(Uint8Array.from([0x27, 8, 0x80, 0xff, 0x00, 4, ...bcdPlmn(op.mcc, op.mnc), 0])) },
+      ]);
+    } finally {
+      await wwan('--disconnect');
+      await d.close();
+    }
+    expect(fw().sessions.size).toBe(0);
+  }, 60_000);
 });
