@@ -26,7 +26,7 @@ export function encodePcoIe(containers: readonly PcoContainer[]): Uint8Array {
 }
 
 /** A PLMN as TS 24.008 packs it: MCC digits 2|1, MNC digit 3 (F for two digits)|MCC digit 3, MNC digits 2|1. */
-export function bcdPlmn(mcc: string, mnc: string): Uint8Array {
+export function plmnOctets(mcc: string, mnc: string): Uint8Array {
   const d = (s: string, i: number): number => (i < s.length ? Number(s[i]) : 0xf);
   return Uint8Array.from([(d(mcc, 1) << 4) | d(mcc, 0), ((mnc.length === 3 ? d(mnc, 2) : 0xf) << 4) | d(mcc, 2), (d(mnc, 1) << 4) | d(mnc, 0)]);
 }
@@ -34,7 +34,7 @@ export function bcdPlmn(mcc: string, mnc: string): Uint8Array {
 /** What the network sends with a session: its IPv4 DNS servers (container 000DH) and the operator's own container. */
 export function networkPco(operator: Operator, session: Session): PcoContainer[] {
   const dns = (session.ipv4?.dns ?? []).map((a) => ({ id: 0x000d, contents: Uint8Array.from(a.split('.').map(Number)) }));
-  return [...dns, { id: OPERATOR_CONTAINER_FIRST, contents: Uint8Array.from([...bcdPlmn(operator.mcc, operator.mnc), 0]) }];
+  return [...dns, { id: OPERATOR_CONTAINER_FIRST, contents: Uint8Array.from([...plmnOctets(operator.mcc, operator.mnc), 0]) }];
 }
 
 /** The operator-specific containers alone: what a modem passes to the host as a partial PCO. */

@@ -8,7 +8,7 @@ import { MbimDevice } from '../../src/mbim/client.js';
 import { msBasicConnectExtensions } from '../../src/mbim/services/ms-basic-connect-extensions.js';
 import { connectUnix } from '../../src/transport/unix.js';
 import { PROFILES } from '../../src/sim/profiles.js';
-import { bcdPlmn } from '../../src/sim/pco.js';
+import { plmnOctets } from '../../src/sim/pco.js';
 import { Simulator } from '../../src/sim/simulator.js';
 import { mbimcliPair, type Run } from '../support/mbimcli-pair.js';
 import { itWithTools } from '../support/tools.js';
@@ -45,7 +45,7 @@ describe('MS Basic Connect Extensions with mbimcli 1.28', () => {
     expect(real[0]).toMatchObject({ code: 1, stderr: 'error: operation failed: ContextNotActivated\n' });
     const op = fw().operator;
     // IE 27H, length, 80H, container FF00H of 4 bytes: the PLMN in BCD and action 0.
-    const ie = Uint8Array.from([0x27, 8, 0x80, 0xff, 0x00, 4, ...bcdPlmn(op.mcc, op.mnc), 0]);
+    const ie = Uint8Array.from([0x27, 8, 0x80, 0xff, 0x00, 4, ...plmnOctets(op.mcc, op.mnc), 0]);
     const want = `[${dev}] Successfully queried PCO\n[${dev}] PCO:\n\t   Session ID: '0'\n\tPCO data type: 'partial'\n\tPCO data size: '10'\n\t     PCO data: '${hex(ie)}'\n`;
     expect(real[2]).toMatchObject({ code: 0, stdout: want });
     expect(real[3]!.stdout).toBe(want);
@@ -66,7 +66,7 @@ describe('MS Basic Connect Extensions with mbimcli 1.28', () => {
       await new Promise((r) => setTimeout(r, 300));
       const op = fw().operator;
       expect(got.map((g: any) => ({ ...g, pcoDataBuffer: hex(g.pcoDataBuffer) }))).toEqual([
-        { sessionId: 0, pcoDataType: 1, pcoDataBuffer: hex(Uint8Array.from([0x27, 8, 0x80, 0xff, 0x00, 4, ...bcdPlmn(op.mcc, op.mnc), 0])) },
+        { sessionId: 0, pcoDataType: 1, pcoDataBuffer: hex(Uint8Array.from([0x27, 8, 0x80, 0xff, 0x00, 4, ...plmnOctets(op.mcc, op.mnc), 0])) },
       ]);
     } finally {
       await wwan('--disconnect');
