@@ -34,7 +34,8 @@ import {
   basicConnectMbimex,
 } from '../mbim/services/basic-connect.js';
 import { DssLinkState, dss } from '../mbim/services/dss.js';
-import { msBasicConnectExtensions } from '../mbim/services/ms-basic-connect-extensions.js';
+import { PcoType, msBasicConnectExtensions } from '../mbim/services/ms-basic-connect-extensions.js';
+import { networkPco, operatorPco } from './pco.js';
 import { qmi } from '../mbim/services/qmi.js';
 import type { ResponseOf } from '../mbim/service.js';
 import type { SimDataPlane } from './data-plane.js';
@@ -69,7 +70,7 @@ const BASIC_CONNECT_CIDS = [
   bc.emergencyMode, bc.ipPacketFilters,
 ].map((c) => c.id);
 const ext = msBasicConnectExtensions.cids;
-const MBIM_EXT_CIDS = [ext.sysCaps, ext.deviceSlotMappings, ext.slotInfoStatus, ext.baseStationsInfo, ext.locationInfoStatus, ext.version, ext.deviceReset].map((c) => c.id);
+const MBIM_EXT_CIDS = [ext.sysCaps, ext.deviceSlotMappings, ext.slotInfoStatus, ext.baseStationsInfo, ext.locationInfoStatus, ext.version, ext.deviceReset, ext.pco].map((c) => c.id);
 
 /** MBIM 1.0; MBIMEx as the firmware's config says (1.0: none). */
 const MBIM_VERSION = 0x0100;
@@ -445,6 +446,16 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   };
   ep.set(qmi.cids.msg, async (v, ctx) => ({ qmiMsg: await tunnelOf(ctx.connection)(v.qmiMsg) }));
 
+  // ---- PCO: what the network sent with each session, its operator containers passed on (partial)
+  const pcos = new Map<number, Uint8Array>();
+  const pcoValue = (sessionId: number, data: Uint8Array) => ({ sessionId, pcoDataType: PcoType.names.partial, pcoDataBuffer: data });
+  ep.query(ext.pco, (v) => {
+    const c = activeContext(v.sessionId);
+    const data = c && pcos.get(c.handle);
+    if (!data) throw fail(MbimStatus.ContextNotActivated);
+    return pcoValue(v.sessionId, data);
+  });
+
   // ---- Notifications on state changes
   fw.on('operatingMode', () => ep.indicate(bc.radioState, radioState()));
   fw.on('registration', () => {
@@ -454,13 +465,17 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   fw.on('signal', () => ep.indicateVersions(signalStates, signalState()));
   fw.on('sim', () => ep.indicateVersions([bc.subscriberReadyStatus, bcx.subscriberReadyStatusV3], subscriberReadyStatus()));
   // After the COMMAND_DONE that caused them, as a function answers first and notifies after.
-  fw.on('sessionUp', (s) =>
+  fw.on('sessionUp', (s) => {
+    pcos.set(s.handle, operatorPco(networkPco(fw.operator, s)));
     setImmediate(() => {
       const c = activeContext(s.linkId);
-      if (c?.handle === s.handle) ep.indicateVersions(connects, contextInfo(s.linkId, c));
-    }),
-  );
+      if (c?.handle !== s.handle) return;
+      ep.indicateVersions(connects, contextInfo(s.linkId, c));
+      ep.indicate(ext.pco, pcoValue(s.linkId, pcos.get(s.handle)!));
+    });
+  });
   fw.on('sessionDown', (s) => {
+    pcos.delete(s.handle);
     if (contexts.get(s.linkId)?.handle !== s.handle) return;
     contexts.delete(s.linkId);
     filters.delete(s.linkId);

@@ -7,10 +7,10 @@
 import type { ResponseOf } from '../../mbim/service.js';
 import { AuthProtocol, Compression, ContextIpType, DataClass } from '../../mbim/services/basic-connect.js';
 import { atds } from '../../mbim/services/atds.js';
-import { LteAttachContextRoamingControl, ContextSource, LteAttachState, UiccSlotState, msBasicConnectExtensions } from '../../mbim/services/ms-basic-connect-extensions.js';
+import { LteAttachContextRoamingControl, ContextSource, PcoType, LteAttachState, UiccSlotState, msBasicConnectExtensions } from '../../mbim/services/ms-basic-connect-extensions.js';
 import { msVoiceExtensions } from '../../mbim/services/ms-voice-extensions.js';
 import { MASKED, splitArgs } from './basic-connect-radio.js';
-import { CliError, flags, named, printDeviceCaps, query, seconds, type Context, type Operation } from './operations.js';
+import { CliError, flags, named, optionalSession, printDeviceCaps, query, seconds, type Context, type Operation } from './operations.js';
 
 const ext = msBasicConnectExtensions.cids;
 
@@ -143,6 +143,15 @@ function printBaseStations(ctx: Context, r: ResponseOf<typeof ext.baseStationsIn
   ctx.out(s);
 }
 
+/** PCO bytes as mbimcli_str_hex gives them: upper case, space separated; none is a NULL printed by glibc as "(null)". */
+function printPco(ctx: Context, r: ResponseOf<typeof ext.pco>): void {
+  const data = r.pcoDataBuffer.length ? [...r.pcoDataBuffer].map((b) => hex(b, 2, true)).join(' ') : '(null)';
+  ctx.out(
+    `[${ctx.path}] Successfully queried PCO\n[${ctx.path}] PCO:\n\t   Session ID: '${r.sessionId}'\n\tPCO data type: '${named(PcoType, r.pcoDataType)}'\n` +
+      `\tPCO data size: '${r.pcoDataBuffer.length}'\n\t     PCO data: '${data}'\n`,
+  );
+}
+
 function printLocationInfo(ctx: Context, r: ResponseOf<typeof ext.locationInfoStatus>): void {
   ctx.out(
     `[${ctx.path}] Successfully queried location info status\n` +
@@ -208,6 +217,18 @@ const versionText = (v: number): string => `${(v >> 8).toString(16)}.${(v & 0xff
 export const msOperations: readonly Operation[] = [
   query('atds-query-signal', atds.cids.signal, printAtdsSignal, 'atds'),
   query('atds-query-location', atds.cids.location, printAtdsLocation, 'atds'),
+  {
+    option: 'ms-query-pco',
+    group: ms,
+    arg: 'optional',
+    prepare(value) {
+      const sessionId = optionalSession(value);
+      return async (ctx) => {
+        printPco(ctx, await ctx.device.query(ext.pco, { sessionId, pcoDataType: PcoType.names.complete, pcoDataBuffer: new Uint8Array(0) }, seconds(10)));
+        return true;
+      };
+    },
+  },
   query('ms-query-sys-caps', ext.sysCaps, printSysCaps, ms),
   query('ms-query-device-caps', ext.deviceCaps, (ctx, r) => {
     printDeviceCaps(ctx, r);
