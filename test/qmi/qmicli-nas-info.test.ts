@@ -17,8 +17,8 @@ describe('wwan qmicli NAS system info matches qmicli 1.32', () => {
       ['--nas-set-system-selection-preference=gsm'],
       ['--nas-get-system-info'],
     ]);
-    expect(real[0]!.stdout).toMatch(/LTE service:\n\tStatus: 'available'/);
-    expect(real[2]!.stdout).toMatch(/WCDMA service:\n\tStatus: 'available'/);
-    expect(real[4]!.stdout).toMatch(/GSM service:\n\tStatus: 'available'/);
+    expect(real[0]!.stdout).toMatch(/LTE service:\n\t\tStatus: 'available'/);
+    expect(real[2]!.stdout).toMatch(/WCDMA service:\n\t\tStatus: 'available'/);
+    expect(real[4]!.stdout).toMatch(/GSM service:\n\t\tStatus: 'available'/);
   });
 });
