@@ -41,8 +41,13 @@ export const nasSystemInfoAction = action({
   option: { long: 'nas-get-system-info', arg: 'none' },
   service: nas,
   async run(ctx) {
-    const r = await ask('get system info', ctx.client.request(nas.messages.getSystemInfo, {}));
-    let out = `${ctx.tag} Successfully got system info:\n`;
+    ctx.print(systemInfoText(ctx.tag, await ask('get system info', ctx.client.request(nas.messages.getSystemInfo, {}))));
+  },
+});
+
+/** The response as qmicli prints it; every TLV optional, so any decoded response prints. */
+export function systemInfoText(tag: string, r: SystemInfo): string {
+    let out = `${tag} Successfully got system info:\n`;
     if (r.gsmServiceStatus) {
       out += `\tGSM service:\n${status(r.gsmServiceStatus)}`;
       const g = r.gsmSystemInfo;
@@ -71,6 +76,5 @@ export const nasSystemInfoAction = action({
       }
       if (r.lteVoiceSupport !== undefined) out += `\t\tVoice support: ${q(yesNo(r.lteVoiceSupport))}\n`;
     }
-    ctx.print(out);
-  },
-});
+    return out;
+}
