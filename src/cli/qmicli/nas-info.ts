@@ -27,6 +27,7 @@ import { gsm7Text, unpackSeptets } from '../../sms/gsm7.js';
 import { action, ask, CliError, enumName, q, yesNo } from './action.js';
 import { noopAction, resetAction, supportedMessagesAction } from './service-actions.js';
 import { parseMccMnc } from './nas.js';
+import { nasSystemInfoAction } from './nas-system-info.js';
 
 const m = nas.messages;
 const radio = (v: number): string => enumName(NasRadioInterface, v);
@@ -305,6 +306,7 @@ export const nasInfoActions = [
       ctx.print(`${ctx.tag} Successfully got DRX: ${enumName(NasDrx, r.info)}\n`);
     },
   }),
+  nasSystemInfoAction,
   supportedMessagesAction(nas),
   resetAction(nas),
   noopAction(nas),
