@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ipLink, dssLink, type Link } from '../../src/mux/framing.js';
 import { PipeFraming, type PipeFormat } from '../../src/mux/pipe.js';
-import { encodeRecord, RecordFramer } from '../../src/transport/records.js';
+import { encodeRecord, MAX_RECORD, RecordFramer } from '../../src/transport/records.js';
 
 /** A minimal IPv4 packet of `size` bytes whose payload carries `tag`. */
 function ipv4(size: number, tag: number): Uint8Array {
@@ -99,8 +99,35 @@ describe('RecordFramer', () => {
       { numRuns: 200 },
     );
     const errors: string[] = [];
-    new RecordFramer(() => undefined, (m) => errors.push(m)).push(new Uint8Array([0xff, 0xff, 0xff, 0x7f]));
-    expect(errors[0]).toContain('exceeds');
+    const refusing = new RecordFramer(() => expect.unreachable(), (m) => errors.push(m));
+    refusing.push(new Uint8Array([0xff, 0xff, 0xff, 0x7f]));
+    // The stream cannot resync: what follows is never read as records.
+    refusing.push(encodeRecord(new Uint8Array(3)));
+    expect(errors).toEqual([`record of ${0x7fffffff} bytes exceeds ${MAX_RECORD}`]);
+  });
+
+  it('hands records inside one read on as views into it, and copies only the records a read cuts', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 12 }), fc.uniqueArray(fc.nat(), { maxLength: 8 }), (records, cuts) => {
+        const stream = new Uint8Array(Buffer.concat(records.map((r) => encodeRecord(r))));
+        const ends = [...new Set([...cuts.map((c) => c % (stream.length + 1)), stream.length])].sort((x, y) => x - y);
+        const spans = ends.map((end, i) => [i === 0 ? 0 : ends[i - 1]!, end] as const);
+        const got: Uint8Array[] = [];
+        const f = new RecordFramer((r) => got.push(r), () => expect.unreachable());
+        for (const [from, to] of spans) f.push(stream.subarray(from, to));
+        expect(got.map((r) => Buffer.from(r).toString('hex'))).toEqual(records.map((r) => Buffer.from(r).toString('hex')));
+        // A record inside one read is a view into the stream; one a read cut is a buffer of its own length.
+        let end = 0;
+        got.forEach((r, i) => {
+          const start = end + 4;
+          end = start + records[i]!.length;
+          const inOneRead = spans.some(([from, to]) => from <= start - 4 && end <= to);
+          if (inOneRead) expect(r.buffer).toBe(stream.buffer);
+          else expect([r.byteOffset, r.buffer.byteLength]).toEqual([0, r.length]);
+        });
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
