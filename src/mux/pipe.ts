@@ -49,14 +49,21 @@ export class PipeFraming {
   private readonly receiver: Receiver;
   private readonly encoder: Encapsulator<string>;
   private readonly sink: object;
+  private readonly onTransfer: TransferSink;
+  /** Transfers handed to the pipe so far. */
+  transfers = 0;
 
   constructor(
     readonly format: PipeFormat,
     readonly role: PipeRole,
-    private readonly onTransfer: TransferSink,
+    onTransfer: TransferSink,
     events: PipeEvents,
     clock?: Clock,
   ) {
+    this.onTransfer = (t) => {
+      this.transfers++;
+      onTransfer(t);
+    };
     const rx = role === 'host' ? 'downlink' : 'uplink';
     const tx = role === 'host' ? 'uplink' : 'downlink';
     // The modem finishes the TCP/UDP checksums a QMAPv4/v5 host asked it to (checksum offload).
@@ -75,13 +82,13 @@ export class PipeFraming {
     switch (format.framing) {
       case 'raw-ip':
         this.receiver = new RawIpDecoder();
-        this.encoder = new RawIpEncoder(onTransfer);
+        this.encoder = new RawIpEncoder(this.onTransfer);
         break;
       case 'qmap':
         this.receiver = new QmapDecoder({ version: format.version, direction: rx });
         this.encoder = qmapEncoder(
           { version: format.version, direction: tx, maxDatagrams: format.maxDatagrams, maxBytes: format.maxBytes, timeLimitMs: format.timeLimitMs, checksumOffload: role === 'host' && format.checksumOffload },
-          onTransfer,
+          this.onTransfer,
           clock,
         );
         break;
@@ -90,16 +97,16 @@ export class PipeFraming {
         this.receiver = role === 'host' ? new QmimuxDecoder() : new QmapDecoder({ version: 1, direction: 'uplink' });
         this.encoder =
           role === 'host'
-            ? qmimuxEncoder(onTransfer)
-            : qmapEncoder({ version: 1, direction: 'downlink', maxDatagrams: format.maxDatagrams ?? 1, maxBytes: format.maxBytes ?? 0xffff + 4, timeLimitMs: format.timeLimitMs }, onTransfer, clock);
+            ? qmimuxEncoder(this.onTransfer)
+            : qmapEncoder({ version: 1, direction: 'downlink', maxDatagrams: format.maxDatagrams ?? 1, maxBytes: format.maxBytes ?? 0xffff + 4, timeLimitMs: format.timeLimitMs }, this.onTransfer, clock);
         break;
       case 'bam-dmux':
         this.receiver = new BamDmuxDecoder();
-        this.encoder = bamDmuxEncoder(onTransfer);
+        this.encoder = bamDmuxEncoder(this.onTransfer);
         break;
       case 'ntb':
         this.receiver = new NtbDecoder({ rxMax: Math.max(format.maxBytes ?? 16384, 65536) });
-        this.encoder = ntbEncoder({ format: format.format, maxBytes: format.maxBytes, maxDatagrams: format.maxDatagrams, timeLimitMs: format.timeLimitMs }, onTransfer, clock);
+        this.encoder = ntbEncoder({ format: format.format, maxBytes: format.maxBytes, maxDatagrams: format.maxDatagrams, timeLimitMs: format.timeLimitMs }, this.onTransfer, clock);
         break;
     }
   }

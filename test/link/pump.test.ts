@@ -1,4 +1,4 @@
-/** The one flush policy: the negotiated uplink time limit holds a transfer open; without one, a tick does. */
+/** The one flush policy: the negotiated uplink time limit holds a trickle's transfer open, a burst's tail leaves with its tick; without one, a tick does. */
 import { describe, expect, it } from 'vitest';
 import { Datapath } from '../../src/link/datapath.js';
 import { QmapDecoder } from '../../src/mux/qmap.js';
@@ -48,6 +48,25 @@ describe('the datapath pump', () => {
     expect(packetsPer(pipe.sent)).toEqual([2, 2]);
     clock.advance(2);
     expect(packetsPer(pipe.sent)).toEqual([2, 2, 1]);
+  });
+
+  it("sends a burst's partial tail at the end of the tick that filled a transfer, without waiting for the limit", async () => {
+    const clock = new ManualClock();
+    const pipe = memoryPipe();
+    const dp = new Datapath(pipe, { framing: 'qmap', version: 5, maxDatagrams: 4, maxBytes: 8192, timeLimitMs: 2 }, { clock });
+    const netdev = new MemoryNetdev('t0');
+    dp.attach(1, netdev);
+    for (let i = 0; i < 6; i++) netdev.send(ipv4(60, i));
+    expect(packetsPer(pipe.sent)).toEqual([4]);
+    await tick();
+    expect(packetsPer(pipe.sent)).toEqual([4, 2]);
+    expect(clock.pending).toBe(0);
+    // The next tick is a trickle again: its packet waits for the limit.
+    netdev.send(ipv4(60, 6));
+    await tick();
+    expect(packetsPer(pipe.sent)).toEqual([4, 2]);
+    clock.advance(2);
+    expect(packetsPer(pipe.sent)).toEqual([4, 2, 1]);
   });
 
   it('without a time limit, packets of one tick share a transfer that leaves at the end of the tick', async () => {
