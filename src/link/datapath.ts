@@ -112,6 +112,7 @@ export class Datapath {
     this.links.set(id, link);
     const mux = ipLink(id);
     netdev.onTransmit((packet) => this.toModem(link, mux, packet));
+    netdev.partialChecksums?.(this.format.framing === 'qmap' && this.format.checksumOffload === true);
     this.channels?.linkUp(mux);
     return link;
   }
@@ -136,7 +137,10 @@ export class Datapath {
   detach(id: number): DatapathLink | undefined {
     const link = this.links.get(id);
     this.links.delete(id);
-    if (link) this.channels?.linkDown(ipLink(id));
+    if (link) {
+      link.netdev.partialChecksums?.(false);
+      this.channels?.linkDown(ipLink(id));
+    }
     return link;
   }
 

@@ -29,7 +29,10 @@ const QMAP_VERSIONS: Record<Exclude<AggregationProtocol, 'none'>, QmapVersion> =
 export function qmiPipeFormat(a: NegotiatedAggregation): PipeFormat {
   if (a.protocol === 'none') return { framing: 'raw-ip' };
   if (a.qmimux) return a.maxDatagrams > 1 ? { framing: 'qmimux', maxDatagrams: a.maxDatagrams, maxBytes: Math.max(QMIMUX_MIN_AGGREGATE, a.maxBytes), timeLimitMs: a.timeLimitMs } : { framing: 'qmimux' };
-  return { framing: 'qmap', version: QMAP_VERSIONS[a.protocol], maxDatagrams: Math.max(1, a.maxDatagrams), maxBytes: Math.max(2048, a.maxBytes), timeLimitMs: a.timeLimitMs };
+  const version = QMAP_VERSIONS[a.protocol];
+  // QMAPv5 comes with checksum offload (rmnet's EGRESS_MAP_CKSUMV5, as ModemManager sets it): the
+  // host asks the modem to finish TCP/UDP checksums. (Only a host's uplink builder acts on it.)
+  return { framing: 'qmap', version, maxDatagrams: Math.max(1, a.maxDatagrams), maxBytes: Math.max(2048, a.maxBytes), timeLimitMs: a.timeLimitMs, ...(version === 5 ? { checksumOffload: true } : {}) };
 }
 
 /** MBIM: NTB16 with cdc_ncm's defaults (16 KiB transfers, 32 datagrams, the 0.4 ms TX timer). */

@@ -7,9 +7,10 @@ import { BamDmuxDecoder, bamDmuxEncoder, writeBamDmuxCommand, BAM_DMUX_HEADER_LE
 import type { Clock, Encapsulator, Link, TransferSink } from './framing.js';
 import { channelControlEvent, qmapControlEvent, type ControlEvent } from './control.js';
 import { NtbDecoder, ntbEncoder, type NtbFormat } from './ntb.js';
-import { QmapDecoder, completeQmapChecksum, qmapEncoder, type QmapFrameInfo, type QmapVersion } from './qmap.js';
+import { QmapDecoder, completeQmapChecksum, deferQmapChecksum, qmapEncoder, type QmapFrameInfo, type QmapVersion } from './qmap.js';
 import { QmimuxDecoder, qmimuxEncoder } from './qmimux.js';
 import { RawIpDecoder, RawIpEncoder } from './raw-ip.js';
+import type { PartialChecksum } from '../wire/checksum.js';
 
 export type PipeFormat =
   | { framing: 'raw-ip' }
@@ -34,7 +35,16 @@ export type PipeFormat =
 export type PipeRole = 'host' | 'modem';
 
 export interface PipeEvents {
-  packet(link: Link, packet: Uint8Array): void;
+  /**
+   * A received packet. `partial` (only with `partialChecksums`) says its TCP/UDP checksum is left
+   * for the receiver to finish; read it during the call.
+   */
+  packet(link: Link, packet: Uint8Array, partial?: PartialChecksum): void;
+  /**
+   * The modem side: TCP/UDP checksums a QMAPv4/v5 host asked the modem to finish are handed on
+   * partial (for a TUN's NEEDS_CSUM) instead of computed here.
+   */
+  partialChecksums?: boolean;
   /** QMAP flow control and other commands, BAM-DMUX channel OPEN/CLOSE: decoded, typed. */
   control?(event: ControlEvent): void;
   drop?(reason: string, offset: number): void;
@@ -68,14 +78,23 @@ export class PipeFraming {
     const tx = role === 'host' ? 'uplink' : 'downlink';
     // The modem finishes the TCP/UDP checksums a QMAPv4/v5 host asked it to (checksum offload).
     const offload = role === 'modem' && format.framing === 'qmap' && format.version !== 1 ? format.version : undefined;
+    const partial: PartialChecksum = { start: 0, offset: 0 };
     this.sink = {
       packet:
         offload === undefined
           ? (link: Link, packet: Uint8Array) => events.packet(link, packet)
-          : (link: Link, packet: Uint8Array, info: QmapFrameInfo) => {
-              completeQmapChecksum(packet, info, offload);
-              events.packet(link, packet);
-            },
+          : events.partialChecksums
+            ? (link: Link, packet: Uint8Array, info: QmapFrameInfo) => {
+                if (deferQmapChecksum(packet, info, offload, partial)) events.packet(link, packet, partial);
+                else {
+                  completeQmapChecksum(packet, info, offload);
+                  events.packet(link, packet);
+                }
+              }
+            : (link: Link, packet: Uint8Array, info: QmapFrameInfo) => {
+                completeQmapChecksum(packet, info, offload);
+                events.packet(link, packet);
+              },
       drop: (reason: string, offset: number) => events.drop?.(reason, offset),
       command: (link: Link, c: BamDmuxCommand | Uint8Array) => events.control?.(c instanceof Uint8Array ? qmapControlEvent(link, c) : channelControlEvent(link, c)),
     };

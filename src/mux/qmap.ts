@@ -6,7 +6,7 @@
 import { Aggregator } from './aggregator.js';
 import type { AggregationLimits, TransferBuilder } from './aggregator.js';
 import { be16, copyInto, putBe16, zero } from '../wire/bytes.js';
-import { internetChecksum, transportChecksum } from '../wire/checksum.js';
+import { internetChecksum, pseudoHeaderSum, transportChecksum, type PartialChecksum } from '../wire/checksum.js';
 import { countDrop, dropCounts, ipLink } from './framing.js';
 import type { Clock, Decapsulator, Link, PacketSink, TransferSink } from './framing.js';
 
@@ -346,31 +346,56 @@ export function qmapEncoder(options: QmapEncoderOptions, onTransfer: TransferSin
 }
 
 /**
- * The modem's half of uplink checksum offload, for a simulated modem's decoder sink: if the frame
- * asked for it, computes the TCP/UDP checksum (pseudo-header and segment) and writes it into the
- * packet in place. v4 says where the segment starts, where the field is and whether it is UDP; v5
- * only asks, so the modem finds the transport header itself. Whatever the host left in the field
- * (v4: the complemented pseudo-header sum, v5: the sum itself) is discarded. False if nothing was
- * asked or the request does not fit the packet.
+ * Where the modem is to finish a checksum the frame asked for, in `found` (the transport header's
+ * start, UDP or not) and the field's offset from there; -1 if nothing was asked or the request does
+ * not fit the packet. v4 says where the segment starts, where the field is and whether it is UDP; v5
+ * only asks, so the modem finds the transport header itself.
  */
-export function completeQmapChecksum(packet: Uint8Array, info: QmapFrameInfo, version: QmapVersion): boolean {
-  if (info.checksum !== 'requested') return false;
+function requestedField(packet: Uint8Array, info: QmapFrameInfo, version: QmapVersion): number {
+  if (info.checksum !== 'requested') return -1;
   if (version === 4) {
     const ip = (packet[0] ?? 0) >> 4;
     const minStart = ip === 4 ? IPV4_HEADER_LENGTH : ip === 6 ? IPV6_HEADER_LENGTH : Number.POSITIVE_INFINITY;
-    if (info.checksumStart < minStart) return false;
+    if (info.checksumStart < minStart) return -1;
     found.start = info.checksumStart;
     found.udp = info.checksumUdp;
   } else if (!locateTransport(packet, found)) {
-    return false;
+    return -1;
   }
   const insert = version === 4 ? info.checksumInsert : found.udp ? UDP_CHECK : TCP_CHECK;
+  return found.start + insert + 2 > packet.length ? -1 : insert;
+}
+
+/**
+ * The modem's half of uplink checksum offload, for a simulated modem's decoder sink: if the frame
+ * asked for it, computes the TCP/UDP checksum (pseudo-header and segment) and writes it into the
+ * packet in place. Whatever the host left in the field (v4: the complemented pseudo-header sum, v5:
+ * the sum itself) is discarded. False if nothing was asked or the request does not fit the packet.
+ */
+export function completeQmapChecksum(packet: Uint8Array, info: QmapFrameInfo, version: QmapVersion): boolean {
+  const insert = requestedField(packet, info, version);
+  if (insert < 0) return false;
   const field = found.start + insert;
-  if (field + 2 > packet.length) return false;
   putBe16(packet, field, 0);
   const sum = transportChecksum(packet, found.start, found.udp ? IPPROTO_UDP : IPPROTO_TCP);
   // A computed zero goes out as all ones: zero in a UDP checksum means "none".
   putBe16(packet, field, sum === 0 && found.udp ? 0xffff : sum);
+  return true;
+}
+
+/**
+ * The same request handed on instead of carried out, as a NIC hands CHECKSUM_PARTIAL to the next
+ * stage: the field gets the pseudo-header's sum (whatever the host left is discarded, as above) and
+ * the checksum is to be finished over the segment from `partial.start`, into the field at
+ * `partial.offset` from there. False (nothing changed) where completeQmapChecksum would be false, or
+ * where the field is not the transport's own (a v4 insert offset elsewhere): then finish it now.
+ */
+export function deferQmapChecksum(packet: Uint8Array, info: QmapFrameInfo, version: QmapVersion, partial: PartialChecksum): boolean {
+  const insert = requestedField(packet, info, version);
+  if (insert < 0 || insert !== (found.udp ? UDP_CHECK : TCP_CHECK)) return false;
+  putBe16(packet, found.start + insert, pseudoHeaderSum(packet, found.start, found.udp ? IPPROTO_UDP : IPPROTO_TCP));
+  partial.start = found.start;
+  partial.offset = insert;
   return true;
 }
 

@@ -8,12 +8,14 @@
  * checksum verified first (a corrupt one is written alone, for the kernel to drop). Resegmenting a
  * joined packet (gso.ts) gives back the very segments that went in.
  */
-import { onesComplementSum } from '../wire/checksum.js';
+import { onesComplementSum, pseudoHeaderSum, type PartialChecksum } from '../wire/checksum.js';
 import { GSO_TCPV4, GSO_TCPV6, PLAIN_VNET_HDR, VIRTIO_NET_HDR_F_NEEDS_CSUM, VNET_HDR_LEN } from './gso.js';
 
 const TCP = 6;
 const TCP_ACK = 0x10;
 const TCP_PSH = 0x08;
+/** Where TCP keeps its checksum, from the start of its header. */
+const TCP_CHECK = 16;
 /** IPv4 total length and IPv6 payload length are 16 bits. */
 const MAX_IP = 0xffff;
 
@@ -36,8 +38,12 @@ interface Segment {
   flags: number;
 }
 
-/** Parses a packet as a joinable TCP segment: no IP options or extension headers, no fragments, a verified checksum. */
-function parse(p: Uint8Array): Segment | undefined {
+/**
+ * Parses a packet as a joinable TCP segment: no IP options or extension headers, no fragments, a
+ * verified checksum — or a partial one where a TCP checksum lives (the modem's to finish, so there
+ * is nothing to verify yet).
+ */
+function parse(p: Uint8Array, partial: PartialChecksum | undefined): Segment | undefined {
   if (p.length < 20) return undefined;
   const v6 = p[0]! >> 4 === 6;
   let l4: number;
@@ -54,9 +60,11 @@ function parse(p: Uint8Array): Segment | undefined {
   const tcpLen = (p[l4 + 12]! >> 4) * 4;
   const flags = p[l4 + 13]!;
   if (tcpLen < 20 || l4 + tcpLen > p.length || (flags !== TCP_ACK && flags !== (TCP_ACK | TCP_PSH))) return undefined;
-  const length = p.length - l4;
-  const pseudo = onesComplementSum(p, v6 ? 8 : 12, v6 ? 40 : 20, TCP + length);
-  if (onesComplementSum(p, l4, p.length, pseudo) !== 0xffff) return undefined;
+  if (partial) {
+    if (partial.start !== l4 || partial.offset !== TCP_CHECK) return undefined;
+  } else if (onesComplementSum(p, l4, p.length, pseudoHeaderSum(p, l4, TCP)) !== 0xffff) {
+    return undefined;
+  }
   return { v6, l4, headers: l4 + tcpLen, payload: p.length - l4 - tcpLen, seq: u32(p, l4 + 4), flags };
 }
 
@@ -96,13 +104,15 @@ export class Coalescer {
   private length = 0;
   private count = 0;
   private next = 0;
+  /** Whether the run's first segment came with a partial checksum. */
+  private headPartial = false;
   /** Packets joined into another (each one write saved). */
   joined = 0;
 
   constructor(private readonly write: (header: Uint8Array, packet: Uint8Array, packets: number, bytes: number) => void) {}
 
-  push(packet: Uint8Array): void {
-    const s = parse(packet);
+  push(packet: Uint8Array, partial?: PartialChecksum): void {
+    const s = parse(packet, partial);
     const h = this.buf.subarray(VNET_HDR_LEN);
     // A run takes full-size segments; the one that ends it may be shorter or carry PSH.
     if (s && this.head && s.payload > 0 && s.payload <= this.head.payload && this.length + s.payload <= MAX_IP && continues(h, this.head, packet, s, this.next, this.count)) {
@@ -118,11 +128,12 @@ export class Coalescer {
     }
     this.flush();
     if (!s || s.payload === 0 || s.flags !== TCP_ACK || s.headers + s.payload * 2 > MAX_IP) {
-      this.write(PLAIN_VNET_HDR, packet, 1, packet.length);
+      this.write(partial ? partialHeader(partial.start, partial.offset) : PLAIN_VNET_HDR, packet, 1, packet.length);
       return;
     }
     h.set(packet);
     this.head = s;
+    this.headPartial = partial !== undefined;
     this.length = packet.length;
     this.count = 1;
     this.next = (s.seq + s.payload) >>> 0;
@@ -135,7 +146,7 @@ export class Coalescer {
     this.head = undefined;
     const p = this.buf.subarray(VNET_HDR_LEN, VNET_HDR_LEN + this.length);
     if (this.count === 1) {
-      this.write(PLAIN_VNET_HDR, p, 1, p.length);
+      this.write(this.headPartial ? partialHeader(s.l4, TCP_CHECK) : PLAIN_VNET_HDR, p, 1, p.length);
       return;
     }
     if (s.v6) put16(p, 4, this.length - 40);
@@ -145,15 +156,14 @@ export class Coalescer {
       put16(p, 10, ~onesComplementSum(p, 0, 20) & 0xffff);
     }
     // The checksum left partial: the pseudo-header's sum, which the kernel completes or trusts.
-    const tcpLength = this.length - s.l4;
-    put16(p, s.l4 + 16, onesComplementSum(p, s.v6 ? 8 : 12, s.v6 ? 40 : 20, TCP + (tcpLength & 0xffff) + (tcpLength >>> 16)));
+    put16(p, s.l4 + TCP_CHECK, pseudoHeaderSum(p, s.l4, TCP));
     const v = this.buf;
     v[0] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
     v[1] = s.v6 ? GSO_TCPV6 : GSO_TCPV4;
     put16le(v, 2, s.headers);
     put16le(v, 4, s.payload);
     put16le(v, 6, s.l4);
-    put16le(v, 8, 16);
+    put16le(v, 8, TCP_CHECK);
     this.write(v.subarray(0, VNET_HDR_LEN), p, this.count, this.length + (this.count - 1) * s.headers);
   }
 }
@@ -162,3 +172,12 @@ const put16le = (b: Uint8Array, at: number, v: number): void => {
   b[at] = v;
   b[at + 1] = v >>> 8;
 };
+
+/** The virtio header of one packet whose checksum the kernel is to finish (reused: valid until the next call). */
+const NEEDS_CSUM_HDR = new Uint8Array(VNET_HDR_LEN);
+function partialHeader(start: number, offset: number): Uint8Array {
+  NEEDS_CSUM_HDR[0] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+  put16le(NEEDS_CSUM_HDR, 6, start);
+  put16le(NEEDS_CSUM_HDR, 8, offset);
+  return NEEDS_CSUM_HDR;
+}

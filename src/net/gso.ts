@@ -6,7 +6,7 @@
  * adjusted) with complete checksums, as the kernel's own software GSO does. One read then moves
  * dozens of packets instead of one.
  */
-import { onesComplementSum } from '../wire/checksum.js';
+import { finishChecksum, onesComplementSum, pseudoHeaderSum } from '../wire/checksum.js';
 
 /** struct virtio_net_hdr: flags, gso_type, hdr_len, gso_size, csum_start, csum_offset (host order). */
 export const VNET_HDR_LEN = 10;
@@ -39,29 +39,37 @@ const put16 = (b: Uint8Array, at: number, v: number): void => {
 };
 
 /**
- * The TCP/UDP checksum of packet[start, end) over its pseudo-header, written into place (an IPv4
- * header checksum too). UDP's 0 is sent as 0xffff.
+ * A segment's checksums written into place: the IPv4 header's, and the TCP/UDP one over the
+ * pseudo-header and the segment from `l4` — finished (UDP's 0 sent as 0xffff), or left partial.
  */
-function fillChecksums(p: Uint8Array, end: number, l4: number, protocol: number, field: number): void {
-  const v6 = p[0]! >> 4 === 6;
-  if (!v6) {
+function fillChecksums(p: Uint8Array, l4: number, protocol: number, finish: boolean): void {
+  if (p[0]! >> 4 === 4) {
     put16(p, 10, 0);
     put16(p, 10, ~onesComplementSum(p, 0, l4) & 0xffff);
   }
-  const length = end - l4;
-  const pseudo = onesComplementSum(p, v6 ? 8 : 12, v6 ? 40 : 20, protocol + (length & 0xffff) + (length >>> 16));
-  put16(p, field, 0);
-  let sum = ~onesComplementSum(p, l4, end, pseudo) & 0xffff;
-  if (sum === 0 && protocol === UDP) sum = 0xffff;
-  put16(p, field, sum);
+  const offset = protocol === TCP ? 16 : 6;
+  put16(p, l4 + offset, pseudoHeaderSum(p, l4, protocol));
+  if (finish) finishChecksum(p, l4, offset);
+}
+
+/**
+ * Whether a TCP/UDP checksum starting at `l4` may be left partial for the modem: the transport
+ * header straight after the IP header (IPv4 with any options, IPv6 without extension headers), where
+ * a QMAP modem asked to finish it looks for it.
+ */
+function modemCanFinish(p: Uint8Array, l4: number): boolean {
+  const proto = p[0]! >> 4 === 6 ? (l4 === 40 ? p[6] : -1) : l4 === (p[0]! & 0x0f) * 4 ? p[9] : -1;
+  return proto === TCP || proto === UDP;
 }
 
 /**
  * Splits one TUN read (virtio header + packet) into packets for `emit`, each a view valid until
- * emit returns. Segments are built in `scratch` (at least 64 KiB). Returns why it dropped the read,
- * or undefined.
+ * emit returns. Segments are built in `scratch` (at least 64 KiB). With `partial` (the framing asks
+ * the modem to finish TCP/UDP checksums), checksums the modem can finish are left partial: the
+ * field holds the pseudo-header's sum, as the kernel left it. Returns why it dropped the read, or
+ * undefined.
  */
-export function segment(frame: Uint8Array, scratch: Uint8Array, emit: (packet: Uint8Array) => void): GsoDropReason | undefined {
+export function segment(frame: Uint8Array, scratch: Uint8Array, emit: (packet: Uint8Array) => void, partial = false): GsoDropReason | undefined {
   if (frame.length < VNET_HDR_LEN) return 'malformed';
   const flags = frame[0]!;
   const gso = frame[1]! & ~GSO_ECN;
@@ -73,11 +81,8 @@ export function segment(frame: Uint8Array, scratch: Uint8Array, emit: (packet: U
   if (gso === GSO_NONE) {
     if (flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
       // The field holds the pseudo-header sum; the rest of the segment completes it.
-      const field = csumStart + csumOffset;
-      if (field + 2 > p.length) return 'malformed';
-      let sum = ~onesComplementSum(p, csumStart, p.length) & 0xffff;
-      if (sum === 0 && csumOffset === 6) sum = 0xffff;
-      put16(p, field, sum);
+      if (csumStart + csumOffset + 2 > p.length) return 'malformed';
+      if (!partial || !modemCanFinish(p, csumStart)) finishChecksum(p, csumStart, csumOffset);
     }
     emit(p);
     return undefined;
@@ -97,6 +102,7 @@ export function segment(frame: Uint8Array, scratch: Uint8Array, emit: (packet: U
   const id = v6 ? 0 : u16(p, 4);
   const seq = protocol === TCP ? ((p[l4 + 4]! << 24) | (p[l4 + 5]! << 16) | (p[l4 + 6]! << 8) | p[l4 + 7]!) >>> 0 : 0;
   const tcpFlags = protocol === TCP ? p[l4 + 13]! : 0;
+  const finish = !partial || !modemCanFinish(p, l4);
   scratch.set(p.subarray(0, headers));
   for (let i = 0; i < count; i++) {
     const from = headers + i * gsoSize;
@@ -119,12 +125,12 @@ export function segment(frame: Uint8Array, scratch: Uint8Array, emit: (packet: U
       if (i < count - 1) f &= ~(TCP_FIN | TCP_PSH);
       if (i > 0) f &= ~TCP_CWR;
       scratch[l4 + 13] = f;
-      fillChecksums(scratch, end, l4, TCP, l4 + 16);
     } else {
       put16(scratch, l4 + 4, end - l4);
-      fillChecksums(scratch, end, l4, UDP, l4 + 6);
     }
-    emit(scratch.subarray(0, end));
+    const packet = scratch.subarray(0, end);
+    fillChecksums(packet, l4, protocol, finish);
+    emit(packet);
   }
   return undefined;
 }

@@ -29,6 +29,12 @@ export interface Netdev {
   onTransmit(listener: (packet: Uint8Array) => void): void;
   /** A packet from the modem for the stack. */
   deliver(packet: Uint8Array): void;
+  /**
+   * The link's framing asks the modem to finish TCP/UDP checksums (QMAPv5 checksum offload): packets
+   * the stack sends may keep the partial checksum it left, where the modem finds the field. Netdevs
+   * without the notion send finished checksums, as before.
+   */
+  partialChecksums?(on: boolean): void;
   /** Addresses, routes, MTU, link up. */
   configure(config: NetdevConfig): Promise<void>;
   close(): Promise<void>;

@@ -37,6 +37,10 @@ export class TunNetdev implements Netdev {
     return this.tun.name;
   }
 
+  partialChecksums(on: boolean): void {
+    this.tun.partialChecksums = on;
+  }
+
   onTransmit(listener: (packet: Uint8Array) => void): void {
     this.listeners.push(listener);
   }

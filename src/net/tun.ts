@@ -13,6 +13,7 @@
  */
 import { closeSync, readFileSync, readSync, writeSync, writevSync } from 'node:fs';
 import { native, type ReadableWatch } from '../native/index.js';
+import { finishChecksum, type PartialChecksum } from '../wire/checksum.js';
 import { dropCounts } from '../wire/drops.js';
 import { GSO_DROP_REASONS, VNET_HDR_LEN, segment } from './gso.js';
 import { Coalescer } from './gro.js';
@@ -74,6 +75,12 @@ export class TunDevice {
   readonly drops = dropCounts(GSO_DROP_REASONS);
   /** The TUN_F_* offloads the kernel accepted (0: none, or offload off). */
   readonly offloads: number;
+  /**
+   * TCP/UDP packets read may keep the partial checksum the kernel left (the pseudo-header's sum in
+   * the field) where a QMAP modem finds the field: set while the link's framing asks the modem to
+   * finish them. Off: every checksum is finished here.
+   */
+  partialChecksums = false;
   private readonly emit = (packet: Uint8Array): void => this.listener.packet(packet);
   /** Offload only: packets written are joined into super-packets, one write each. */
   private readonly coalescer: Coalescer | undefined;
@@ -170,14 +177,16 @@ export class TunDevice {
    * Hands one packet to the kernel as if it arrived on the interface. Without offloads it is written
    * now and a refusal throws (EIO while down, EINVAL if not IP); with them, consecutive TCP segments
    * of a burst are joined and written when the burst ends (this call's microtask), and a refusal is
-   * told to the listener's `dropped`.
+   * told to the listener's `dropped`. A `partial` checksum goes to the kernel as one (NEEDS_CSUM),
+   * or is finished here without offloads.
    */
-  write(packet: Uint8Array): void {
+  write(packet: Uint8Array, partial?: PartialChecksum): void {
     if (!this.coalescer) {
+      if (partial) finishChecksum(packet, partial.start, partial.offset);
       writeSync(this.fd, packet);
       return;
     }
-    this.coalescer.push(packet);
+    this.coalescer.push(packet, partial);
     if (!this.flushQueued) {
       this.flushQueued = true;
       queueMicrotask(this.flushNow);
@@ -211,7 +220,7 @@ export class TunDevice {
       if (!this.vnet) this.listener.packet(this.buffer.subarray(0, length));
       else {
         if (this.buffer[1] !== 0) this.superPackets++;
-        const dropped = segment(this.buffer.subarray(0, length), this.scratch!, this.emit);
+        const dropped = segment(this.buffer.subarray(0, length), this.scratch!, this.emit, this.partialChecksums);
         if (dropped) this.drops[dropped]++;
       }
     }

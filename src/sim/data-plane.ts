@@ -11,12 +11,21 @@ import { Pump } from '../link/pump.js';
 import { BAM_DMUX_PIPE_FORMAT, MBIM_PIPE_FORMAT, qmiPipeFormat } from '../link/format.js';
 import { BAM_DMUX_CHANNELS } from '../mux/bam-dmux.js';
 import { encodeRecord, RecordFramer } from '../transport/records.js';
+import type { PartialChecksum } from '../wire/checksum.js';
 import type { DataFormat, ModemFirmware, Session } from './firmware.js';
 import type { SimProfile } from './profiles.js';
 import { listenSocketFile } from './socket-file.js';
 
-/** Answers one uplink packet of a session; replies go back down the same link. */
-export type Responder = (session: Session, packet: Uint8Array, reply: (packet: Uint8Array) => void) => void;
+/**
+ * Answers one uplink packet of a session; replies go back down the same link. One that sets
+ * `partialChecksums` takes packets whose TCP/UDP checksum the host left for the modem to finish as
+ * they are, with `partial` saying where (the TUN bridge: the kernel behind it finishes or trusts
+ * them); the others get every checksum finished.
+ */
+export interface Responder {
+  (session: Session, packet: Uint8Array, reply: (packet: Uint8Array) => void, partial?: PartialChecksum): void;
+  partialChecksums?: boolean;
+}
 
 /** Who the modem's data pipe talks to: the unix socket's client or a USB gadget's bulk endpoints. */
 export interface DataHost {
@@ -197,7 +206,8 @@ export class SimDataPlane {
     if (!host) return;
     this.pipe?.flush();
     this.pipe = new PipeFraming(pipeFormatFor(this.profile, this.firmware.dataFormat), 'modem', (t) => host.send(t), {
-      packet: (link, packet) => this.packet(link, packet),
+      packet: (link, packet, partial) => this.packet(link, packet, partial),
+      partialChecksums: this.respond?.partialChecksums === true,
       control: (e) => (e.kind === 'channel' ? this.hostChannel(e.link.id, e.open) : this.log(`data pipe: host sent a QMAP command on mux ${e.link.id}`)),
       drop: (reason, offset) => this.log(`data pipe: dropped uplink data (${reason}) at offset ${offset}`),
     });
@@ -214,7 +224,7 @@ export class SimDataPlane {
     if (f.framing !== 'qmimux' || (f.maxDatagrams ?? 1) <= 1) pipe.flush();
   }
 
-  private packet(link: Link, packet: Uint8Array): void {
+  private packet(link: Link, packet: Uint8Array, partial?: PartialChecksum): void {
     if (link.kind === 'dss') {
       const service = this.dss.get(link.id);
       if (service) service(packet);
@@ -240,14 +250,19 @@ export class SimDataPlane {
       this.stats.unanswered++;
       return;
     }
-    this.respond(session, packet, (reply) => {
-      if (this.pipe?.send(link, reply)) {
-        c.txPackets++;
-        c.txBytes += reply.length;
-        session.traffic.downlinkPackets++;
-        session.traffic.downlinkBytes += reply.length;
-      }
-    });
+    this.respond(
+      session,
+      packet,
+      (reply) => {
+        if (this.pipe?.send(link, reply)) {
+          c.txPackets++;
+          c.txBytes += reply.length;
+          session.traffic.downlinkPackets++;
+          session.traffic.downlinkBytes += reply.length;
+        }
+      },
+      partial,
+    );
   }
 
   /** Raw IP has a single link: it carries the one session there is (qmi_wwan without a mux). */

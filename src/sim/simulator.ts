@@ -28,7 +28,6 @@ import { SmsCenter } from './network/sms-center.js';
 import { smsControl } from './sms-control.js';
 import { HOTPLUG_CONTROLS } from './hotplug-control.js';
 import { TunBridge } from './network/tun-bridge.js';
-import type { Session } from './firmware.js';
 import type { SimProfile } from './profiles.js';
 import { listenSocketFile } from './socket-file.js';
 import { plugUsbGadget, type UsbGadget } from './usb/gadget.js';
@@ -122,7 +121,8 @@ export class Simulator {
   private async startModem(i: number): Promise<SimModem> {
     const { profile } = this.options;
     // Every modem its own address space: 10.(64+i).x.y and 2001:db8:(64+i)::.
-    const bridged = (session: Session, packet: Uint8Array): void => this.bridges[i]?.uplink(session, packet);
+    const bridged: Responder = (session, packet, _reply, partial) => this.bridges[i]?.uplink(session, packet, partial);
+    bridged.partialChecksums = true;
     const m = new SimModem(`modem${i}`, { ...profile, firmware: { ipv4Base: `10.${64 + (i % 64)}`, ipv6Base: `2001:db8:${64 + (i % 64)}`, ...profile.firmware } }, {
       seed: (this.options.seed ?? 1) + i,
       dir: this.dir,

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/wire/index.js';
 import { describeTransfer } from '../../src/mux/describe.js';
 import { ipLink } from '../../src/mux/framing.js';
-import { QmapBuilder, QmapDecoder, completeQmapChecksum, qmapEncoder } from '../../src/mux/qmap.js';
+import { QmapBuilder, QmapDecoder, completeQmapChecksum, deferQmapChecksum, qmapEncoder } from '../../src/mux/qmap.js';
+import { finishChecksum, type PartialChecksum } from '../../src/wire/checksum.js';
 import type { QmapFrameInfo } from '../../src/mux/qmap.js';
 import { concat } from './helpers.js';
 
@@ -327,5 +328,53 @@ describe('property: any TCP/UDP packet offloaded by the host and finished by the
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('the modem handing the checksum on (deferQmapChecksum)', () => {
+  it('leaves the pseudo-header sum where it asked, and finishing it there gives what completing gives, whatever the host left in the field', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<4 | 5>(4, 5),
+        fc.constantFrom<PacketSpec>({}, { proto: UDP }, { v6: true }, { v6: true, proto: UDP }, { v6: true, ext: [[0, 1]] }, { v6: true, proto: UDP, ext: [[60, 0]] }),
+        fc.uint8Array({ maxLength: 1500 }),
+        fc.nat({ max: 0xffff }),
+        (version, spec, payload, garbage) => {
+          const s = stackPacket({ ...spec, payload });
+          const sent = withField(s.packet, s.field, garbage);
+          const completed = modem(version, uplink(version, [sent]))[0]!.packet;
+          const deferred: { packet: Uint8Array; partial: PartialChecksum }[] = [];
+          new QmapDecoder({ version, direction: 'uplink' }).decapsulate(uplink(version, [sent]), {
+            packet(_link, view, info) {
+              const partial = { start: 0, offset: 0 };
+              expect(deferQmapChecksum(view, info, version, partial)).toBe(true);
+              deferred.push({ packet: view.slice(), partial });
+            },
+          });
+          const [{ packet, partial }] = deferred as [(typeof deferred)[0]];
+          expect(partial).toEqual({ start: s.l4, offset: s.field - s.l4 });
+          expect(field16(packet, s.field)).toBe(sum16(s.pseudo));
+          finishChecksum(packet, partial.start, partial.offset);
+          expect(toHex(packet)).toBe(toHex(completed));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('defers nothing the modem would not finish, nor a v4 request whose field is not the transport\'s own', () => {
+    const icmp = stackPacket({ proto: ICMP });
+    const partial = { start: 0, offset: 0 };
+    for (const version of [4, 5] as const) {
+      new QmapDecoder({ version, direction: 'uplink' }).decapsulate(uplink(version, [icmp.packet]), {
+        packet: (_l, view, info) => expect(deferQmapChecksum(view, info, version, partial)).toBe(false),
+      });
+    }
+    // A v4 header asking for a TCP checksum at offset 10: completed (as asked), never handed on.
+    const p = stackPacket({});
+    new QmapDecoder({ version: 4, direction: 'uplink' }).decapsulate(concat([0x00, 0x01, 0x00, 0x2c, 0x00, 0x14, 0x80, 0x0a], p.packet), {
+      packet: (_l, view, info) => expect(deferQmapChecksum(view, info, 4, partial)).toBe(false),
+    });
+    expect(partial).toEqual({ start: 0, offset: 0 });
   });
 });

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GSO_NONE, GSO_TCPV4, GSO_TCPV6, VIRTIO_NET_HDR_F_NEEDS_CSUM, segment } from '../../src/net/gso.js';
 import { Coalescer } from '../../src/net/gro.js';
-import { transportChecksum } from '../../src/wire/checksum.js';
+import { pseudoHeaderSum, transportChecksum, type PartialChecksum } from '../../src/wire/checksum.js';
 import { superPacket } from './packets.js';
 
 const ACK = 0x10;
@@ -30,10 +30,10 @@ interface Written {
   bytes: number;
 }
 
-function join(packets: Uint8Array[]): Written[] {
+function join(packets: Uint8Array[], partial?: (p: Uint8Array) => PartialChecksum | undefined): Written[] {
   const out: Written[] = [];
   const c = new Coalescer((header, packet, n, bytes) => out.push({ header: header.slice(), packet: packet.slice(), packets: n, bytes }));
-  for (const p of packets) c.push(p);
+  for (const p of packets) c.push(p, partial?.(p));
   c.flush();
   return out;
 }
@@ -141,5 +141,35 @@ describe('Coalescer', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it("joins segments whose checksum the modem left partial without verifying them, for the kernel to finish (NEEDS_CSUM), and writes a lone one so too", () => {
+    const l4 = (p: Uint8Array): number => (p[0]! >> 4 === 6 ? 40 : 20);
+    const partialTcp = (p: Uint8Array): PartialChecksum => ({ start: l4(p), offset: 16 });
+    for (const v6 of [false, true]) {
+      const finished = segments(v6, bytesOf(1448 * 5 + 100), 1448, 5000);
+      // As the modem hands them on: the pseudo-header's sum in the field, nothing else changed.
+      const partial = finished.map((f) => {
+        const p = f.slice();
+        const sum = pseudoHeaderSum(p, l4(p), 6);
+        p.set([sum >> 8, sum & 0xff], l4(p) + 16);
+        return p;
+      });
+      const written = join(partial, partialTcp);
+      expect(written.map((w) => w.packets)).toEqual([6]);
+      expect(written[0]!.header[0]).toBe(VIRTIO_NET_HDR_F_NEEDS_CSUM);
+      expect(hex(recut(written))).toEqual(hex(finished));
+      // One alone (the run's only segment) still goes partial, with where to finish it.
+      const [lone] = join([partial[5]!], partialTcp);
+      expect([lone!.packets, lone!.header[0], lone!.header[1], lone!.header[6], lone!.header[8]]).toEqual([1, VIRTIO_NET_HDR_F_NEEDS_CSUM, GSO_NONE, l4(partial[5]!), 16]);
+      expect(hex(recut([lone!]))).toEqual(hex([finished[5]!]));
+    }
+    // Partial at another place than TCP's field: never joined, written alone with where it said.
+    const odd = segments(false, bytesOf(1448 * 2), 1448, 1);
+    const w = join(odd, () => ({ start: 20, offset: 6 }));
+    expect(w.map((x) => [x.packets, x.header[0], x.header[6], x.header[8]])).toEqual([
+      [1, VIRTIO_NET_HDR_F_NEEDS_CSUM, 20, 6],
+      [1, VIRTIO_NET_HDR_F_NEEDS_CSUM, 20, 6],
+    ]);
   });
 });

@@ -8,6 +8,7 @@
 import { dropCounts, packetType } from '../../mux/framing.js';
 import { checkNetnsName, deleteNetns, ensureNetns, ip } from '../../net/iproute.js';
 import { TunDevice } from '../../net/tun.js';
+import type { PartialChecksum } from '../../wire/checksum.js';
 import type { Session } from '../firmware.js';
 import { addressAt, inPrefix, pdnAddresses, type PdnAddresses } from './pdn-addresses.js';
 
@@ -109,10 +110,10 @@ export class TunBridge {
   }
 
   /** One uplink packet of a session into the namespace; it fits the sim's Responder (replies come via `downlink`). */
-  readonly uplink = (_session: Session, packet: Uint8Array): void => {
+  readonly uplink = (_session: Session, packet: Uint8Array, partial?: PartialChecksum): void => {
     if (this.tun.closed) return;
     try {
-      this.tun.write(packet);
+      this.tun.write(packet, partial);
     } catch {
       this.drops['write-failed']++;
     }
