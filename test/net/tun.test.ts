@@ -188,62 +188,62 @@ print(len(data), hashlib.sha256(data).hexdigest(), flush=True)
 `;
 
   for (const partial of [false, true]) {
-  itTunPython(`joins a burst of TCP segments${partial ? ' with partial checksums (as a modem hands them on)' : ''} into one super-packet the kernel takes whole: a real socket reads the same bytes`, async () => {
-    await ensureNetns(NS);
-    const { tun, next } = openTun('wwantest%d', { offload: true });
-    await tun.moveToNetns(NS);
-    await ip(['address', 'add', '10.79.0.1/24', 'dev', tun.name], NS);
-    await ip(['link', 'set', 'dev', tun.name, 'mtu', '1500', 'up'], NS);
-    const size = 40 * 1400 + 321;
-    const server = spawn('ip', ['netns', 'exec', NS, 'python3', '-c', SERVE_TCP, String(size)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const lines = createInterface({ input: server.stdout! })[Symbol.asyncIterator]();
-    expect((await lines.next()).value).toBe('listening');
-    const tcp = (seq: number, ack: number, flags: number, payload = new Uint8Array()): Uint8Array => {
-      const h = new Uint8Array(20 + payload.length);
-      h.set([0x0f, 0xa0, 0x13, 0x89]); // 4000 → 5001
-      new DataView(h.buffer).setUint32(4, seq);
-      new DataView(h.buffer).setUint32(8, ack);
-      h[12] = 5 << 4;
-      h[13] = flags;
-      h[14] = 0xff;
-      h.set(payload, 20);
-      const p = ipPacket({ src: '10.79.0.2', dst: '10.79.0.1', protocol: 6 }, h);
-      const sum = transportChecksum(p, 20, 6);
-      p[36] = sum >> 8;
-      p[37] = sum & 0xff;
-      return p;
-    };
-    const fromServer = (p: Uint8Array): boolean => p[0] === 0x45 && p[9] === 6 && p[20] === 0x13 && p[21] === 0x89;
-    tun.write(tcp(1000, 0, 0x02)); // SYN
-    const synAck = await next(fromServer);
-    const serverSeq = new DataView(synAck.buffer, synAck.byteOffset).getUint32(24);
-    tun.write(tcp(1001, serverSeq + 1, 0x10));
-    const data = Uint8Array.from({ length: size }, (_, i) => (i * 13 + 5) & 0xff);
-    const joinedBefore = tun.joined;
-    // One burst: the segments of one aggregate, as a modem's framing delivers them. IDs count up as GSO's do.
-    for (let at = 0, n = 0; at < size; at += 1400, n++) {
-      const seg = tcp(1001 + at, serverSeq + 1, 0x10, data.subarray(at, Math.min(size, at + 1400)));
-      seg[4] = n >> 8;
-      seg[5] = n & 0xff;
-      seg[10] = seg[11] = 0;
-      let x = 0;
-      for (let i = 0; i < 20; i += 2) x += (seg[i]! << 8) | seg[i + 1]!;
-      while (x > 0xffff) x = (x & 0xffff) + (x >>> 16);
-      seg[10] = (~x >> 8) & 0xff;
-      seg[11] = ~x & 0xff;
-      if (partial) {
-        const pseudo = pseudoHeaderSum(seg, 20, 6);
-        seg[36] = pseudo >> 8;
-        seg[37] = pseudo & 0xff;
+    itTunPython(`joins a burst of TCP segments${partial ? ' with partial checksums (as a modem hands them on)' : ''} into one super-packet the kernel takes whole: a real socket reads the same bytes`, async () => {
+      await ensureNetns(NS);
+      const { tun, next } = openTun('wwantest%d', { offload: true });
+      await tun.moveToNetns(NS);
+      await ip(['address', 'add', '10.79.0.1/24', 'dev', tun.name], NS);
+      await ip(['link', 'set', 'dev', tun.name, 'mtu', '1500', 'up'], NS);
+      const size = 40 * 1400 + 321;
+      const server = spawn('ip', ['netns', 'exec', NS, 'python3', '-c', SERVE_TCP, String(size)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const lines = createInterface({ input: server.stdout! })[Symbol.asyncIterator]();
+      expect((await lines.next()).value).toBe('listening');
+      const tcp = (seq: number, ack: number, flags: number, payload = new Uint8Array()): Uint8Array => {
+        const h = new Uint8Array(20 + payload.length);
+        h.set([0x0f, 0xa0, 0x13, 0x89]); // 4000 → 5001
+        new DataView(h.buffer).setUint32(4, seq);
+        new DataView(h.buffer).setUint32(8, ack);
+        h[12] = 5 << 4;
+        h[13] = flags;
+        h[14] = 0xff;
+        h.set(payload, 20);
+        const p = ipPacket({ src: '10.79.0.2', dst: '10.79.0.1', protocol: 6 }, h);
+        const sum = transportChecksum(p, 20, 6);
+        p[36] = sum >> 8;
+        p[37] = sum & 0xff;
+        return p;
+      };
+      const fromServer = (p: Uint8Array): boolean => p[0] === 0x45 && p[9] === 6 && p[20] === 0x13 && p[21] === 0x89;
+      tun.write(tcp(1000, 0, 0x02)); // SYN
+      const synAck = await next(fromServer);
+      const serverSeq = new DataView(synAck.buffer, synAck.byteOffset).getUint32(24);
+      tun.write(tcp(1001, serverSeq + 1, 0x10));
+      const data = Uint8Array.from({ length: size }, (_, i) => (i * 13 + 5) & 0xff);
+      const joinedBefore = tun.joined;
+      // One burst: the segments of one aggregate, as a modem's framing delivers them. IDs count up as GSO's do.
+      for (let at = 0, n = 0; at < size; at += 1400, n++) {
+        const seg = tcp(1001 + at, serverSeq + 1, 0x10, data.subarray(at, Math.min(size, at + 1400)));
+        seg[4] = n >> 8;
+        seg[5] = n & 0xff;
+        seg[10] = seg[11] = 0;
+        let x = 0;
+        for (let i = 0; i < 20; i += 2) x += (seg[i]! << 8) | seg[i + 1]!;
+        while (x > 0xffff) x = (x & 0xffff) + (x >>> 16);
+        seg[10] = (~x >> 8) & 0xff;
+        seg[11] = ~x & 0xff;
+        if (partial) {
+          const pseudo = pseudoHeaderSum(seg, 20, 6);
+          seg[36] = pseudo >> 8;
+          seg[37] = pseudo & 0xff;
+        }
+        tun.write(seg, partial ? { start: 20, offset: 16 } : undefined);
       }
-      tun.write(seg, partial ? { start: 20, offset: 16 } : undefined);
-    }
-    await Promise.resolve();
-    expect(tun.joined - joinedBefore).toBe(40);
-    const result = (await lines.next()).value as string;
-    expect(result).toBe(`${size} ${createHash('sha256').update(data).digest('hex')}`);
-    server.kill();
-    await once(server, 'exit');
-  });
+      await Promise.resolve();
+      expect(tun.joined - joinedBefore).toBe(40);
+      const result = (await lines.next()).value as string;
+      expect(result).toBe(`${size} ${createHash('sha256').update(data).digest('hex')}`);
+      server.kill();
+      await once(server, 'exit');
+    });
   }
 });
