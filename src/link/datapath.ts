@@ -23,6 +23,8 @@ export interface DatapathLink {
   queueDropped: number;
   /** Times the modem paused the link. */
   pauses: number;
+  /** Its netdev leaves TCP/UDP checksums partial, for the modem to finish (QMAP checksum offload). */
+  readonly partialChecksums: boolean;
 }
 
 /** The framing a datapath uses on its pipe and its limits. */
@@ -108,11 +110,12 @@ export class Datapath {
   /** Carries link `id`'s packets through `netdev`. */
   attach(id: number, netdev: Netdev): DatapathLink {
     if (this.links.has(id)) throw new Error(`link ${id} is already attached`);
-    const link: DatapathLink = { id, netdev, paused: false, queue: [], queueDropped: 0, pauses: 0 };
+    const partialChecksums = this.format.framing === 'qmap' && this.format.checksumOffload === true && netdev.partialChecksums !== undefined;
+    const link: DatapathLink = { id, netdev, paused: false, queue: [], queueDropped: 0, pauses: 0, partialChecksums };
     this.links.set(id, link);
     const mux = ipLink(id);
     netdev.onTransmit((packet) => this.toModem(link, mux, packet));
-    netdev.partialChecksums?.(this.format.framing === 'qmap' && this.format.checksumOffload === true);
+    netdev.partialChecksums?.(partialChecksums);
     this.channels?.linkUp(mux);
     return link;
   }
@@ -188,7 +191,7 @@ export class Datapath {
       link.netdev.counters.txDropped++;
       return;
     }
-    if (!this.framing.send(mux, packet)) link.netdev.counters.txDropped++;
+    if (!this.framing.send(mux, packet, link.partialChecksums)) link.netdev.counters.txDropped++;
     this.pump.sent();
   }
 
@@ -222,7 +225,7 @@ export class Datapath {
     if (ack && !this.pipeClosed) this.pipe.send(ack);
     if (!link.paused) {
       const mux = ipLink(link.id);
-      for (const p of link.queue.splice(0)) this.framing.send(mux, p);
+      for (const p of link.queue.splice(0)) this.framing.send(mux, p, link.partialChecksums);
       this.pump.sent();
     }
   }

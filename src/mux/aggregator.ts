@@ -13,7 +13,7 @@ export interface TransferBuilder<R extends string> {
   /** Why this packet can never be sent on this link, or null. */
   reject(link: Link, packet: Uint8Array): R | null;
   /** Writes the packet at the end of the open transfer; false (nothing written) if it does not fit. */
-  append(link: Link, packet: Uint8Array): boolean;
+  append(link: Link, packet: Uint8Array, partial?: boolean): boolean;
   /** Packets in the open transfer. */
   readonly count: number;
   /** Bytes in the open transfer, and the most it may hold. */
@@ -57,7 +57,7 @@ export class Aggregator<R extends string> implements Encapsulator<R | Aggregator
     this.idleBypassMs = limits.idleBypassMs ?? 0;
   }
 
-  send(link: Link, packet: Uint8Array): boolean {
+  send(link: Link, packet: Uint8Array, partial?: boolean): boolean {
     const b = this.builder;
     const rejected = b.reject(link, packet);
     if (rejected !== null) {
@@ -67,10 +67,10 @@ export class Aggregator<R extends string> implements Encapsulator<R | Aggregator
     const now = this.timeLimitMs > 0 || this.idleBypassMs > 0 ? this.clock.now() : 0;
     const idle = this.idleBypassMs > 0 && now - this.lastPacketAt > this.idleBypassMs;
     this.lastPacketAt = now;
-    if (b.count > 0 && !b.append(link, packet)) this.flush();
+    if (b.count > 0 && !b.append(link, packet, partial)) this.flush();
     const opened = b.count === 0;
     if (opened) {
-      if (!b.append(link, packet)) {
+      if (!b.append(link, packet, partial)) {
         this.drops['too-large']++;
         return false;
       }

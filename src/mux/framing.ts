@@ -89,8 +89,11 @@ export type TransferSink = (transfer: Uint8Array) => void;
 /** A framing's send side: packets per link in, transfers out. */
 export interface Encapsulator<R extends string> {
   readonly drops: DropCounts<R>;
-  /** Queues one packet; finished transfers go to the encoder's TransferSink. False if it was dropped. */
-  send(link: Link, packet: Uint8Array): boolean;
+  /**
+   * Queues one packet; finished transfers go to the encoder's TransferSink. False if it was dropped.
+   * `partial`: its TCP/UDP checksum is left for the modem to finish (framings with checksum offload).
+   */
+  send(link: Link, packet: Uint8Array, partial?: boolean): boolean;
   /** Sends the open transfer now, if there is one. */
   flush(): void;
 }

@@ -135,9 +135,9 @@ export class PipeFraming {
     this.receiver.decapsulate(transfer, this.sink as never);
   }
 
-  /** Queues a packet for the peer; false if the framing dropped it. */
-  send(link: Link, packet: Uint8Array): boolean {
-    return this.encoder.send(link, packet);
+  /** Queues a packet for the peer (`partial`: its TCP/UDP checksum is the modem's to finish); false if the framing dropped it. */
+  send(link: Link, packet: Uint8Array, partial?: boolean): boolean {
+    return this.encoder.send(link, packet, partial);
   }
 
   flush(): void {

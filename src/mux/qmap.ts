@@ -21,9 +21,9 @@ export interface QmapFormat {
 
 export interface QmapBuilderOptions extends QmapFormat {
   /**
-   * Uplink v4/v5 only: the packets' TCP/UDP checksum fields hold the folded pseudo-header sum (what
-   * Linux leaves for CHECKSUM_PARTIAL) and the modem is asked to finish them, as rmnet does with
-   * NETIF_F_IP_CSUM. Other packets go without the request.
+   * Uplink v4/v5 only: packets sent as `partial` (their TCP/UDP checksum field holds the folded
+   * pseudo-header sum Linux leaves for CHECKSUM_PARTIAL) ask the modem to finish them, as rmnet does
+   * with NETIF_F_IP_CSUM. Other packets, whose checksum is finished, go without the request.
    */
   checksumOffload?: boolean;
 }
@@ -235,7 +235,7 @@ function locateTransport(p: Uint8Array, out: Transport): boolean {
  * Writes MAP frames back to back. Uplink (the host, as rmnet egress): no pad, v4 with a UL checksum
  * header, v5 with `04 00 00 00`; with checksumOffload, TCP/UDP packets get the v4 header's start
  * and insert offsets (and their checksum field complemented in the frame, as rmnet does) or v5's
- * CSUM_REQUIRED, else the header is left zero because the checksum is already in the packet.
+ * CSUM_REQUIRED for packets sent partial, else the header is left zero because the checksum is already in the packet.
  * Downlink (the modem): padded to 4 bytes, v4 with a VALID trailer carrying the packet's Internet
  * checksum, v5 with `04 80 00 00`.
  */
@@ -272,7 +272,7 @@ export class QmapBuilder implements TransferBuilder<QmapTxDropReason> {
     return packet.length === 0 ? 'empty' : null;
   }
 
-  append(link: Link, packet: Uint8Array): boolean {
+  append(link: Link, packet: Uint8Array, partial?: boolean): boolean {
     const ipLen = packet.length;
     const pad = this.downlink ? -ipLen & 3 : 0;
     const frameLen = MAP_HEADER_LENGTH + this.csumHeader + ipLen + pad + this.trailer;
@@ -286,7 +286,7 @@ export class QmapBuilder implements TransferBuilder<QmapTxDropReason> {
     // v4 only: where the checksum field lands in the frame, to complement it once copied.
     let complementAt = -1;
     if (this.csumHeader > 0) {
-      const offload = this.offload && locateTransport(packet, found);
+      const offload = this.offload && partial === true && locateTransport(packet, found);
       if (this.flags !== 0) {
         b[o] = V5_HEADER_TYPE_CSUM_OFFLOAD << 1;
         b[o + 1] = this.downlink || offload ? V5_CSUM_VALID : 0;

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ipLink, dssLink, type Link } from '../../src/mux/framing.js';
 import { PipeFraming, type PipeFormat } from '../../src/mux/pipe.js';
 import { encodeRecord, MAX_RECORD, RecordFramer } from '../../src/transport/records.js';
+import type { PartialChecksum } from '../../src/wire/checksum.js';
+import { toHex } from '../../src/wire/hex.js';
 
 /** A minimal IPv4 packet of `size` bytes whose payload carries `tag`. */
 function ipv4(size: number, tag: number): Uint8Array {
@@ -152,7 +154,7 @@ describe('PipeFraming checksum offload', () => {
     let delivered: Uint8Array | undefined;
     const modem = new PipeFraming({ framing: 'qmap', version: 5, maxDatagrams: 1, maxBytes: 4096 }, 'modem', () => undefined, { packet: (_l, pkt) => (delivered = pkt.slice()) });
     const host = new PipeFraming({ framing: 'qmap', version: 5, maxDatagrams: 1, maxBytes: 4096, checksumOffload: true }, 'host', (t) => modem.receive(t.slice()), { packet: () => undefined });
-    host.send(ipLink(1), p);
+    host.send(ipLink(1), p, true);
     host.flush();
     // Verify: the sum over pseudo-header + UDP header + payload must fold to 0xffff.
     let s = 0x0a00 + 0x0002 + 0x0a00 + 0x0001 + 17 + 12;
@@ -160,5 +162,23 @@ describe('PipeFraming checksum offload', () => {
     while (s > 0xffff) s = (s & 0xffff) + (s >> 16);
     expect(s).toBe(0xffff);
     expect(delivered![26]! | delivered![27]!).not.toBe(0);
+
+    // A modem whose receiver takes partial checksums hands the request on: the field keeps the pseudo-header sum.
+    const handedOn: [string, PartialChecksum | undefined][] = [];
+    const modem2 = new PipeFraming({ framing: 'qmap', version: 5, maxDatagrams: 1, maxBytes: 4096 }, 'modem', () => undefined, {
+      packet: (_l, pkt, partial) => void handedOn.push([toHex(pkt.subarray(26, 28)), partial && { ...partial }]),
+      partialChecksums: true,
+    });
+    const host2 = new PipeFraming({ framing: 'qmap', version: 5, maxDatagrams: 1, maxBytes: 4096, checksumOffload: true }, 'host', (t) => modem2.receive(t.slice()), { packet: () => undefined });
+    host2.send(ipLink(1), p, true);
+    host2.flush();
+    // A packet whose checksum is finished asks nothing: it arrives as sent, with nothing partial.
+    const finished = delivered!.slice();
+    host2.send(ipLink(1), finished, false);
+    host2.flush();
+    expect(handedOn).toEqual([
+      [toHex(p.subarray(26, 28)), { start: 20, offset: 6 }],
+      [toHex(finished.subarray(26, 28)), undefined],
+    ]);
   });
 });

@@ -105,7 +105,7 @@ function withField(packet: Uint8Array, at: number, value: number): Uint8Array {
 function uplink(version: 4 | 5, packets: Uint8Array[], mux = 7): Uint8Array {
   const out: Uint8Array[] = [];
   const enc = qmapEncoder({ version, direction: 'uplink', checksumOffload: true, maxBytes: 32768, maxDatagrams: 64 }, (t) => out.push(t.slice()));
-  for (const p of packets) expect(enc.send(ipLink(mux), p)).toBe(true);
+  for (const p of packets) expect(enc.send(ipLink(mux), p, true)).toBe(true);
   enc.flush();
   expect(out).toHaveLength(1);
   return out[0]!;
