@@ -11,6 +11,7 @@ import { Pump } from '../link/pump.js';
 import { BAM_DMUX_PIPE_FORMAT, MBIM_PIPE_FORMAT, qmiPipeFormat } from '../link/format.js';
 import { BAM_DMUX_CHANNELS } from '../mux/bam-dmux.js';
 import { encodeRecord, RecordFramer } from '../transport/records.js';
+import { tickWriter } from '../transport/stream.js';
 import type { PartialChecksum } from '../wire/checksum.js';
 import type { DataFormat, ModemFirmware, Session } from './firmware.js';
 import type { SimProfile } from './profiles.js';
@@ -189,7 +190,8 @@ export class SimDataPlane {
   }
 
   private accept(sock: net.Socket): void {
-    const host: DataHost = { description: this.path, send: (t) => sock.write(encodeRecord(t)), close: () => sock.destroy() };
+    const write = tickWriter(sock);
+    const host: DataHost = { description: this.path, send: (t) => write(encodeRecord(t)), close: () => sock.destroy() };
     const uplink = this.attachHost(host);
     if (!uplink) return;
     const records = new RecordFramer(uplink, (message) => {

@@ -2,13 +2,23 @@
  * Records over a byte stream: `u32 LE length | bytes`. The simulator's data pipe carries one transfer
  * (a USB bulk transfer, a DMA buffer) per record, since unix stream sockets keep no boundaries.
  */
+import { Slabs } from '../wire/alloc.js';
+
 export const MAX_RECORD = 1 << 20;
 
 const HEADER = 4;
 
+/** Records are cut from 1 MiB slabs: a busy pipe sends tens of thousands a second. */
+const slabs = new Slabs(1 << 20, 128 << 10);
+
+/** The record of `payload`: a copy (the payload's buffer may be reused once this returns). */
 export function encodeRecord(payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(HEADER + payload.length);
-  new DataView(out.buffer).setUint32(0, payload.length, true);
+  const n = payload.length;
+  const out = slabs.alloc(HEADER + n);
+  out[0] = n;
+  out[1] = n >>> 8;
+  out[2] = n >>> 16;
+  out[3] = n >>> 24;
   out.set(payload, HEADER);
   return out;
 }
