@@ -269,8 +269,9 @@ export class SimDataPlane {
 
   /** Raw IP has a single link: it carries the one session there is (qmi_wwan without a mux). */
   private sessionOn(link: Link): Session | undefined {
-    const sessions = [...this.firmware.sessions.values()];
-    if (this.pipe?.format.framing === 'raw-ip') return sessions[0];
-    return sessions.find((s) => s.linkId === link.id);
+    // Per packet: no array made.
+    const rawIp = this.pipe?.format.framing === 'raw-ip';
+    for (const s of this.firmware.sessions.values()) if (rawIp || s.linkId === link.id) return s;
+    return undefined;
   }
 }
