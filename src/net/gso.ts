@@ -64,7 +64,8 @@ function modemCanFinish(p: Uint8Array, l4: number): boolean {
 
 /**
  * Splits one TUN read (virtio header + packet) into packets for `emit`, each a view valid until
- * emit returns. Segments are built in `scratch` (at least 64 KiB). With `partial` (the framing asks
+ * emit returns. Segments are cut in the read's own bytes (which this overwrites); `scratch` (at
+ * least 64 KiB) keeps the headers they copy. With `partial` (the framing asks
  * the modem to finish TCP/UDP checksums), checksums the modem can finish are left partial: the
  * field holds the pseudo-header's sum, as the kernel left it. Returns why it dropped the read, or
  * undefined.
@@ -103,32 +104,35 @@ export function segment(frame: Uint8Array, scratch: Uint8Array, emit: (packet: U
   const seq = protocol === TCP ? ((p[l4 + 4]! << 24) | (p[l4 + 5]! << 16) | (p[l4 + 6]! << 8) | p[l4 + 7]!) >>> 0 : 0;
   const tcpFlags = protocol === TCP ? p[l4 + 13]! : 0;
   const finish = !partial || !modemCanFinish(p, l4);
-  scratch.set(p.subarray(0, headers));
+  // Cut in place: each segment's headers are written just in front of its payload, over the tail of
+  // the segment emitted before it (emit has copied that), so the payload itself never moves.
+  const template = scratch.subarray(0, headers);
+  template.set(p.subarray(0, headers));
   for (let i = 0; i < count; i++) {
     const from = headers + i * gsoSize;
     const size = Math.min(gsoSize, p.length - from);
+    const packet = p.subarray(from - headers, from + size);
+    if (i > 0) packet.set(template);
     const end = headers + size;
-    scratch.set(p.subarray(from, from + size), headers);
-    if (v6) put16(scratch, 4, end - 40);
+    if (v6) put16(packet, 4, end - 40);
     else {
-      put16(scratch, 2, end);
-      put16(scratch, 4, (id + i) & 0xffff);
+      put16(packet, 2, end);
+      put16(packet, 4, (id + i) & 0xffff);
     }
     if (protocol === TCP) {
       const s = (seq + i * gsoSize) >>> 0;
-      scratch[l4 + 4] = s >>> 24;
-      scratch[l4 + 5] = s >>> 16;
-      scratch[l4 + 6] = s >>> 8;
-      scratch[l4 + 7] = s;
+      packet[l4 + 4] = s >>> 24;
+      packet[l4 + 5] = s >>> 16;
+      packet[l4 + 6] = s >>> 8;
+      packet[l4 + 7] = s;
       // FIN and PSH belong to the last segment, CWR to the first.
       let f = tcpFlags;
       if (i < count - 1) f &= ~(TCP_FIN | TCP_PSH);
       if (i > 0) f &= ~TCP_CWR;
-      scratch[l4 + 13] = f;
+      packet[l4 + 13] = f;
     } else {
-      put16(scratch, l4 + 4, end - l4);
+      put16(packet, l4 + 4, end - l4);
     }
-    const packet = scratch.subarray(0, end);
     fillChecksums(packet, l4, protocol, finish);
     emit(packet);
   }
