@@ -8,8 +8,8 @@ export const MAX_RECORD = 1 << 20;
 
 const HEADER = 4;
 
-/** Records are cut from 1 MiB slabs: a busy pipe sends tens of thousands a second. */
-const slabs = new Slabs(1 << 20, 128 << 10);
+/** Records are cut from 64 KiB slabs (a busy pipe sends tens of thousands a second); larger ones get their own. */
+const slabs = new Slabs(64 << 10, 16 << 10);
 
 /** The record of `payload`: a copy (the payload's buffer may be reused once this returns). */
 export function encodeRecord(payload: Uint8Array): Uint8Array {
