@@ -157,6 +157,23 @@ describe('the MBIMEx layouts the interpreted codec never had, against libmbim 1.
     }
   });
 
+  // The wire cannot tell a u32 from a bitmask: the names shown are checked against libmbim's public formats.
+  it('baseStationsInfoV3: the system type is a V3 data class, the subtypes data subclasses, named as libmbim names them', () => {
+    const { layout } = cases.find((c) => c.kind === 'baseStationsInfoV3.response')!;
+// Known bits only: libmbim leaves unknown ones unnamed.
+    const values = fc
+      .sample(oracleArbitrary(layout), { seed: 20261204, numRuns: 25 })
+      .map((v, i) => ({ ...v, systemType: 0x40 | (i & 0x3f), systemSubType: i & 0x1f, nrNeighborCells: (v.nrNeighborCells as object[]).map((n) => ({ ...n, systemSubType: (i + 1) & 0x1f })) }));
+    const name = (f: Field<any>, v: number): string => `s${Buffer.from([f.show(v)].flat().join(', ')).toString('hex')}`;
+    const { systemType, systemSubType, nrNeighborCells } = layout.shape;
+    const subtype = (nrNeighborCells!.layout as { element: Layout }).element.shape.systemSubType!;
+    const want = values.map((v) =>
+      [name(systemType!, v.systemType), name(systemSubType!, v.systemSubType), ...(v.nrNeighborCells as { systemSubType: number }[]).map((n) => name(subtype, n.systemSubType))].join(' '),
+    );
+    expect(want[0]).toMatch(/^s\w+ s\w+/);
+    expect(run('baseStationsInfoV3.names', values.map((v) => hex(layout.encode(v as never))))).toEqual(want);
+  });
+
   it('libmbim refuses what we would not decode: a buffer cut short', () => {
     const { kind, layout } = cases.find((c) => c.kind === 'registerStateV2.response')!;
     const bytes = layout.encode(fc.sample(arbitrary(layout), { seed: 1, numRuns: 1 })[0] as never);

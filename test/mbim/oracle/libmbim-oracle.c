@@ -195,6 +195,16 @@ static gboolean base_stations_info_v3(MbimMessage *m, GError **e) {
   return TRUE;
 }
 
+/* The names libmbim gives the V3 system type and subtypes (its public formats), each as a string token. */
+static gboolean base_stations_info_v3_names(MbimMessage *m, GError **e) {
+  MbimDataClassV3 system; MbimDataSubclass sub; guint32 nsn, nnn; MbimCellInfoServingNrArray *ns; MbimCellInfoNeighboringNrArray *nn; CELL_OUTS
+  if (!mbim_message_ms_basic_connect_extensions_v3_base_stations_info_response_parse(m, &system, &sub, CELL_ARGS, &nsn, &ns, &nnn, &nn, e)) return FALSE;
+  g_autofree gchar *system_names = mbim_data_class_v3_build_string_from_mask(system), *sub_names = mbim_data_subclass_build_string_from_mask(sub);
+  ps(system_names); ps(sub_names);
+  for (guint32 i = 0; i < nnn; i++) { g_autofree gchar *n = mbim_data_subclass_build_string_from_mask(nn[i]->system_sub_type); ps(n); }
+  return TRUE;
+}
+
 /* ---- builders: one per query/set layout; MBIMEx 2.0/3.0 kept MBIM 1.0's where libmbim declares none */
 typedef MbimMessage *(*Build)(GError **e);
 
@@ -281,6 +291,7 @@ static const struct { const char *kind; MbimService service; guint32 cid; Parse 
   { "baseStationsInfo.response", MBIM_SERVICE_MS_BASIC_CONNECT_EXTENSIONS, MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_BASE_STATIONS_INFO, base_stations_info, NULL },
   { "baseStationsInfoV3.query", MBIM_SERVICE_MS_BASIC_CONNECT_EXTENSIONS, MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_BASE_STATIONS_INFO, NULL, base_stations_v3_query },
   { "baseStationsInfoV3.response", MBIM_SERVICE_MS_BASIC_CONNECT_EXTENSIONS, MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_BASE_STATIONS_INFO, base_stations_info_v3, NULL },
+  { "baseStationsInfoV3.names", MBIM_SERVICE_MS_BASIC_CONNECT_EXTENSIONS, MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_BASE_STATIONS_INFO, base_stations_info_v3_names, NULL },
 };
 
 static void put32(guint8 *p, guint32 v) { for (int b = 0; b < 4; b++) p[b] = (v >> (8 * b)) & 0xff; }
