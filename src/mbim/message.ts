@@ -2,6 +2,7 @@
  * MBIM control messages (PROTOCOLS.md A.3.1–3.2): the 12-byte header, the body of each type, and the
  * fragments COMMAND, COMMAND_DONE and INDICATE_STATUS are split into. Pure codecs: no I/O, no clocks.
  */
+import { putLe32 } from '../wire/bytes.js';
 import { DecodeError, Reader, Writer, allocBytes, catchDecode, readUuid, takeRoom, writeUuid, type Result } from '../wire/index.js';
 import { MbimMessageType, messageTypeName, type MbimMessageTypeName } from './protocol.js';
 
@@ -185,19 +186,12 @@ export function encodeFragments(m: MbimMessage, maxTransfer = Infinity): Uint8Ar
   return out;
 }
 
-function putU32(b: Uint8Array, at: number, v: number): void {
-  b[at] = v;
-  b[at + 1] = v >>> 8;
-  b[at + 2] = v >>> 16;
-  b[at + 3] = v >>> 24;
-}
-
 function putFragmentHeader(b: Uint8Array, raw: number, transactionId: number, total: number, current: number): void {
-  putU32(b, 0, raw);
-  putU32(b, 4, b.length);
-  putU32(b, 8, transactionId);
-  putU32(b, 12, total);
-  putU32(b, 16, current);
+  putLe32(b, 0, raw);
+  putLe32(b, 4, b.length);
+  putLe32(b, 8, transactionId);
+  putLe32(b, 12, total);
+  putLe32(b, 16, current);
 }
 
 /** The service UUID last written, as bytes: replies and requests mostly repeat one service. */
@@ -213,11 +207,11 @@ function writeFirstHeader(b: Uint8Array, m: Extract<MbimMessage, { buffer: Uint8
     lastService = m.service;
   }
   for (let i = 0; i < 16; i++) b[20 + i] = lastServiceBytes[i]!; // a loop: cheaper than set() at 16 bytes
-  putU32(b, 36, m.cid);
-  if (m.type === 'indicateStatus') putU32(b, 40, m.buffer.length);
+  putLe32(b, 36, m.cid);
+  if (m.type === 'indicateStatus') putLe32(b, 40, m.buffer.length);
   else {
-    putU32(b, 40, m.type === 'command' ? m.commandType : m.status);
-    putU32(b, 44, m.buffer.length);
+    putLe32(b, 40, m.type === 'command' ? m.commandType : m.status);
+    putLe32(b, 44, m.buffer.length);
   }
 }
 

@@ -15,6 +15,13 @@ export function putLe16(b: Uint8Array, at: number, v: number): void {
   b[at + 1] = v >> 8;
 }
 
+export function putBe32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 24;
+  b[at + 1] = v >> 16;
+  b[at + 2] = v >> 8;
+  b[at + 3] = v;
+}
+
 export function putLe32(b: Uint8Array, at: number, v: number): void {
   b[at] = v;
   b[at + 1] = v >> 8;

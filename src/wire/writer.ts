@@ -1,3 +1,5 @@
+import { putBe16, putBe32, putLe16, putLe32 } from './bytes.js';
+
 const utf8 = new TextEncoder();
 
 /** src[0, n) into dst at `at`: a loop for the smallest pieces, where making a view costs more (set() wins from about 36 bytes). */
@@ -65,29 +67,13 @@ export class Writer {
   // ToUint16/ToUint32 as DataView's setters convert (a non-number throws the same TypeError).
   private putU16(at: number, value: number, le: boolean): void {
     const v = +value;
-    const b = this.buf;
-    if (le) {
-      b[at] = v;
-      b[at + 1] = v >>> 8;
-    } else {
-      b[at] = v >>> 8;
-      b[at + 1] = v;
-    }
+    if (le) putLe16(this.buf, at, v);
+    else putBe16(this.buf, at, v);
   }
   private putU32(at: number, value: number, le: boolean): void {
     const v = +value;
-    const b = this.buf;
-    if (le) {
-      b[at] = v;
-      b[at + 1] = v >>> 8;
-      b[at + 2] = v >>> 16;
-      b[at + 3] = v >>> 24;
-    } else {
-      b[at] = v >>> 24;
-      b[at + 1] = v >>> 16;
-      b[at + 2] = v >>> 8;
-      b[at + 3] = v;
-    }
+    if (le) putLe32(this.buf, at, v);
+    else putBe32(this.buf, at, v);
   }
   i32(v: number, le = true): this {
     const at = this.room(4);

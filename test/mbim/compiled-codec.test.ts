@@ -49,8 +49,8 @@ const layouts = new Map(
 /**
  * Layouts using field kinds the interpreted codec never had (i32, ms-struct, ms-struct-array,
  * count-sized byte references, MBIMEx 3.0's TLV strings) and Basic Connect's MBIMEx 2.0/3.0 revisions: no oracle to record from. libmbim is theirs: the real mbimcli decodes
- * our encodings of them and sends the queries we send (test/mbim/mbimcli.test.ts), beside the round trip below. libmbim's own parser reads registerStateV2, packetServiceV2, signalStateV2 and packetServiceV3 responses
- * (= notifications) as we encode them: test/mbim/libmbim-oracle.test.ts.
+ * our encodings of them and sends the queries we send (test/mbim/mbimcli.test.ts), beside the round trip below. All 33 go through
+ * libmbim 1.28's own parsers and builders in test/mbim/libmbim-oracle.test.ts.
  */
 const newerKinds = /^(basic-connect\.(ipPacketFilters|\w+V[23])|ms-basic-connect-extensions\.baseStationsInfo(V3)?)\./;
 

@@ -14,6 +14,7 @@ import {
   NasRoamingIndicatorStatus,
 } from '../../qmi/services/nas.js';
 import { action, ask, CliError, enumName, q, yesNo } from './action.js';
+import { parseEnumArg } from './enum-arg.js';
 
 const m = nas.messages;
 const radio = (v: number): string => enumName(NasRadioInterface, v);
@@ -54,7 +55,7 @@ function systemSelection(str: string) {
       if (!p) errors.push("invalid net selection MCC/MNC: ''");
       else ids = p;
     }
-    const mode = (NasNetworkSelectionPreference.names as Record<string, number>)[name];
+    const mode = parseEnumArg(NasNetworkSelectionPreference.names, name);
     if (!errors.length && mode === undefined) errors.push(`invalid net selection preference value given: '${name}'`);
     if (errors.length) throw new CliError([...errors, `failed to parse network preference options: '${net}'`].join('\nerror: '));
     out.networkSelectionPreference = { mode: mode!, ...ids };
@@ -67,13 +68,13 @@ function systemSelection(str: string) {
     for (const item of rat.split('|')) {
       if (!ok) break;
       if (!item) continue;
-      const bit = (NasRatModePreference.names as Record<string, number>)[item];
+      const bit = parseEnumArg(NasRatModePreference.names, item);
       if (bit !== undefined) mode |= bit;
       else {
         errors.push(`invalid rat mode pref value given: '${item}'`);
         ok = false;
       }
-      const iface = (NasRadioInterface.names as Record<string, number>)[item];
+      const iface = parseEnumArg(NasRadioInterface.names, item);
       if (iface !== undefined) order.push(iface);
       else {
         errors.push(`invalid radio interface value given: '${item}'`);

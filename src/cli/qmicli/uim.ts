@@ -20,6 +20,7 @@ import {
 import { QmiProtocolErrorResponse } from '../../qmi/errors.js';
 import type { ResponseOf } from '../../qmi/schema.js';
 import { action, ask, CliError, enumName, errorText, q, yesNo } from './action.js';
+import { parseEnumArg } from './enum-arg.js';
 
 const m = uim.messages;
 const CARD_SLOT_1 = { sessionType: UimSessionType.names['card-slot-1'], applicationIdentifier: [] };
@@ -43,12 +44,10 @@ export function rawPrintable(data: readonly number[], max: number, prefix: strin
   return out;
 }
 
+const PIN_IDS = { PIN1: UimPinId.names.pin1, PIN2: UimPinId.names.pin2, UPIN: UimPinId.names.upin };
 /** `PIN1`, `PIN2` or `UPIN`, as qmicli reads a PIN id. */
 function pinId(s: string | undefined): number {
-  if (s === 'PIN1') return UimPinId.names.pin1;
-  if (s === 'PIN2') return UimPinId.names.pin2;
-  if (s === 'UPIN') return UimPinId.names.upin;
-  throw new CliError(`expected 'PIN1', 'PIN2' or 'UPIN', got: ${s ? `'${s}'` : 'none'}`);
+  return parseEnumArg(PIN_IDS, s ?? '', `expected 'PIN1', 'PIN2' or 'UPIN', got: ${s ? `'${s}'` : 'none'}`);
 }
 
 function nonEmpty(s: string | undefined, what: string): string {

@@ -1,6 +1,7 @@
 /** qmicli's WDS operations on the call's traffic channel and data port: dormancy, SIO port binding, supported messages. */
 import { SioPort, wds } from '../../qmi/services/wds.js';
-import { action, ask, CliError } from './action.js';
+import { action, ask } from './action.js';
+import { parseEnumArg } from './enum-arg.js';
 import { supportedMessagesAction } from './service-actions.js';
 
 const m = wds.messages;
@@ -18,9 +19,7 @@ function strtoul0(str: string): number {
 function sioPort(str: string): number {
   const n = strtoul0(str);
   if (n !== 0) return n;
-  const v = Object.hasOwn(SioPort.names, str) ? SioPort.names[str as keyof typeof SioPort.names] : undefined;
-  if (v === undefined) throw new CliError(`invalid sio port value given: '${str}'`);
-  return v;
+  return parseEnumArg(SioPort.names, str, `invalid sio port value given: '${str}'`);
 }
 
 export const wdsDataPortActions = [

@@ -9,7 +9,7 @@ import { cid, service } from '../service.js';
 import { EMPTY, bytes, count, enumOf, i32, msStruct, msStructArray, refStructArray, string, struct, u16, u32, u64 } from '../schema.js';
 import { contextType } from '../context-types.js';
 import {
-  AuthProtocol, CellularClass, Compression, ContextIpType, CtrlCaps, DataClass, DeviceType, NwError, SimClass, SmsCaps, VoiceClass,
+  AuthProtocol, CellularClass, Compression, ContextIpType, CtrlCaps, DataClass, DataClassV3, DataSubclass, DeviceType, NwError, SimClass, SmsCaps, VoiceClass,
 } from './basic-connect.js';
 
 export const PcoType = enumOf({ complete: 0, partial: 1 });
@@ -81,7 +81,7 @@ export const CdmaCell = struct({
   servingCellFlag: u32, nid: u32, sid: u32, baseStationId: u32, baseLatitude: u32, baseLongitude: u32, refPn: u32, gpsSeconds: u32, pilotStrength: u32,
 });
 export const ServingNr = struct({ providerId: string, nci: u64, physicalCellId: u32, nrarfcn: u32, tac: u32, rsrp: u32, rsrq: u32, sinr: u32, timingAdvance: u64 });
-export const NeighbouringNr = struct({ systemSubType: u32, providerId: string, cellId: string, physicalCellId: u32, tac: u32, rsrp: u32, rsrq: u32, sinr: u32 });
+export const NeighbouringNr = struct({ systemSubType: DataSubclass, providerId: string, cellId: string, physicalCellId: u32, tac: u32, rsrp: u32, rsrq: u32, sinr: u32 });
 
 const cells = {
   gsmServingCell: msStruct(ServingGsm),
@@ -96,10 +96,10 @@ const cells = {
 };
 export const BaseStationsQuery = struct({ maxGsmCount: u32, maxUmtsCount: u32, maxTdscdmaCount: u32, maxLteCount: u32, maxCdmaCount: u32 });
 export const BaseStationsInfo = struct({ systemType: DataClass, ...cells });
-/** MBIMEx 3.0: a 5G limit in the query, the subclass and NR cells in the response. */
+/** MBIMEx 3.0: a 5G limit in the query; in the response a V3 data class (one 5G bit), the subclass and NR cells. */
 export const BaseStationsQueryV3 = struct({ ...BaseStationsQuery.shape, maxNrCount: u32 });
 export const BaseStationsInfoV3 = struct({
-  systemType: DataClass, systemSubType: u32, ...cells, nrServingCells: msStructArray(ServingNr), nrNeighborCells: msStructArray(NeighbouringNr),
+  systemType: DataClassV3, systemSubType: DataSubclass, ...cells, nrServingCells: msStructArray(ServingNr), nrNeighborCells: msStructArray(NeighbouringNr),
 });
 
 export const DeviceCapsV2 = struct({
