@@ -44,6 +44,8 @@ import { atds } from '../mbim/services/atds.js';
 import { sms } from '../mbim/services/sms.js';
 import { MBIM_SMS_CIDS, serveMbimSms } from './mbim-sms.js';
 import { serveUicc, UICC_CIDS } from './mbim-uicc.js';
+import { serveMbimContexts } from './mbim-contexts.js';
+import { serveMbimMsV3 } from './mbim-ms-v3.js';
 import { DATA_CLASS_OF, RegistrationFailure, registerWith, registrationNwError, serveMbimRadio } from './mbim-radio.js';
 import { msVoiceExtensions } from '../mbim/services/ms-voice-extensions.js';
 import { FirmwareError, type CallEndReason, type IpFamily, type ModemFirmware, type Session } from './firmware.js';
@@ -405,6 +407,8 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   });
   serveUicc(ep, fw);
   serveMbimRadio(ep, fw);
+  serveMbimContexts(ep, fw);
+  serveMbimMsV3(ep, fw);
 
   // ---- QMI over MBIM: each connection is a client of the modem's QMI hub
   ep.optInServices.add(qmi.uuid);
