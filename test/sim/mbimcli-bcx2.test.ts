@@ -105,4 +105,76 @@ describe('MS Basic Connect Extensions provisioning with mbimcli 1.28, against an
     expect(errors['']).toBe('error: operation failed: InvalidParameters\n');
     expect(fw().profiles.map((p) => p.apn)).toEqual(['internet', 'ims']);
   }, 180_000);
+  it('--ms-query/set-registration-parameters: stored and reported; MICO default is the modem\'s own; every key required', async () => {
+    const params = (mico: string, drx: string, ladn: string, pdu: string, re: string): string =>
+      `[${dev}] Successfully received registration parameters information\n\t             MICO mode: ${mico}\n\t             DRX cycle: ${drx}\n` +
+      `\t      LADN information: ${ladn}\n\tDefault PDU activation: ${pdu}\n\t Re-register if needed: ${re}\n`;
+    expect(await both('--ms-query-registration-parameters')).toBe(params('disabled', 'not-specified', 'not-needed', 'unlikely', 'no'));
+    const set = await step('--ms-set-registration-parameters=mico-mode=enabled,drx-cycle=128,ladn-info=requested,default-pdu-activation-hint=likely,re-register-if-needed=yes');
+    expect(set).toMatchObject({ code: 0, stdout: params('enabled', '128', 'requested', 'likely', 'yes') });
+    expect(fw().registrationParameters).toEqual({ micoMode: 'enabled', drxCycle: '128', ladnInfo: 'requested', defaultPduActivationHint: 'likely', reRegisterIfNeeded: true });
+    expect(await both('--ms-query-registration-parameters')).toBe(set.stdout);
+    expect((await step('--ms-set-registration-parameters=MICO-MODE=default,drx-cycle=32,ladn-info=not-needed,default-pdu-activation-hint=unlikely,re-register-if-needed=0')).stdout)
+      .toBe(params('disabled', '32', 'not-needed', 'unlikely', 'no'));
+    expect(await step('--ms-set-registration-parameters=mico-mode=unsupported,drx-cycle=32,ladn-info=not-needed,default-pdu-activation-hint=unlikely,re-register-if-needed=0'))
+      .toMatchObject({ code: 1, stderr: 'error: operation failed: InvalidParameters\n' });
+
+    const errors: Record<string, string> = {};
+    for (const arg of ['', 'mico-mode=enabled,ladn-info=requested', 'mico-mode=on', 'drx-cycle=33', 're-register-if-needed=maybe', 'foo=1']) {
+      const r = await same(`--ms-set-registration-parameters=${arg}`);
+      expect(r.code).toBe(1);
+      errors[arg] = r.stderr;
+    }
+    expect(errors['mico-mode=enabled,ladn-info=requested']).toBe(
+      "error: missing required keys\nerror: key 'drx-cycle' is missing\nerror: key 'default-pdu-activation-hint' is missing\nerror: key 're-register-is-needed' is missing\n",
+    );
+    expect(errors['mico-mode=on']).toBe("error: invalid mico mode value given: 'on'\nerror: couldn't parse input string: unknown mico-mode: 'on'\n");
+    expect(errors['re-register-if-needed=maybe']).toBe("error: couldn't parse input string: unknown re-register-if-needed: 'maybe'\n");
+    expect(fw().registrationParameters.drxCycle).toBe('32');
+  }, 120_000);
+
+  it('--ms-query-modem-configuration: the carrier configuration the SIM selected, unknown and unnamed without a SIM', async () => {
+    const op = fw().home;
+    expect(await both('--ms-query-modem-configuration')).toBe(`[${dev}] Modem configuration retrieved: \n\tStatus: 'completed'\n\t  Name: '${op.name} ${op.mcc}${op.mnc}'\n`);
+    fw().setCardPower(1, false);
+    try {
+      expect(await both('--ms-query-modem-configuration')).toBe(`[${dev}] Modem configuration retrieved: \n\tStatus: 'unknown'\n\t  Name: ''\n`);
+    } finally {
+      fw().setCardPower(1, true);
+    }
+  }, 60_000);
+
+  it('--ms-query-wake-reason: none yet, then the Connect response or indication of the last session change', async () => {
+    expect(await same('--ms-query-wake-reason')).toMatchObject({ code: 1, stderr: 'error: operation failed: Failure\n' });
+    expect((await wwan('--connect=access-string=internet,ip-type=ipv4,session-id=2')).code).toBe(0);
+    const wake = (type: string, session: number, payload: string): string =>
+      `[${dev}] Successfully queried wake reason\n\t Wake type: '${type}'\n\tSession ID: '${session}'\n` +
+      `\t   Service: 'a289cc33-bcbb-8b4f-b6b0-133ec2aae6df'\n\t       CID: '0x0000000c'\n\t   Payload: '${payload}'\n`;
+    expect(await both('--ms-query-wake-reason')).toBe(wake('cid-response', 2, 'activate'));
+    // The network ends it: that arrives as an indication.
+    const s = [...fw().sessions.values()][0]!;
+    fw().stopSession(s.handle, 'network');
+    expect(await both('--ms-query-wake-reason')).toBe(wake('cid-indication', 2, 'deactivate'));
+    expect(fw().sessions.size).toBe(0);
+  }, 60_000);
+});
+
+describe('the MBIMEx 3.0 provisioning actions against an MBIM 1.0 function', () => {
+  let sim: Simulator;
+  let dev: string;
+  const { same } = mbimcliPair(() => dev);
+  beforeAll(async () => {
+    sim = await start(0x0100);
+    dev = sim.modems[0]!.ports[0]!.path;
+  });
+  afterAll(async () => {
+    await sim.stop();
+  });
+
+  it('does not know them (NoDeviceSupport); provisioned contexts v2 it answers', async () => {
+    for (const option of ['--ms-query-registration-parameters', '--ms-query-modem-configuration', '--ms-query-wake-reason']) {
+      expect(await same(option)).toMatchObject({ code: 1, stderr: 'error: operation failed: NoDeviceSupport\n' });
+    }
+    expect((await same('--ms-query-provisioned-contexts')).code).toBe(0);
+  }, 60_000);
 });

@@ -124,8 +124,9 @@ function parseRegistrationParameters(text: string, err: Context['err']) {
 
 // ---- Modem configuration and wake reason
 
+/** An empty TLV string is an empty string to libmbim, not a NULL: it prints as ''. */
 function printModemConfiguration(ctx: Context, r: ResponseOf<typeof ext.modemConfiguration>): void {
-  ctx.out(`[${ctx.path}] Modem configuration retrieved: \n\tStatus: '${named(ModemConfigurationStatus, r.configurationStatus)}'\n\t  Name: '${v(r.configurationName)}'\n`);
+  ctx.out(`[${ctx.path}] Modem configuration retrieved: \n\tStatus: '${named(ModemConfigurationStatus, r.configurationStatus)}'\n\t  Name: '${r.configurationName}'\n`);
 }
 
 /** The TLV's data as the wake type says it is: a command (CID) or a packet; errors as mbimcli words them. */
