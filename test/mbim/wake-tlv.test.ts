@@ -5,11 +5,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeBuffer } from '../../src/mbim/schema.js';
+import { decodeBuffer, type Layout } from '../../src/mbim/schema.js';
 import { WakeCommand, WakePacket, WakeTlv, WakeTlvType } from '../../src/mbim/services/ms-basic-connect-extensions.js';
 import { arbitrary } from '../support/mbim-arbitrary.js';
 
-const structs = { WakeTlv, WakeCommand, WakePacket };
+const structs: Record<string, Layout> = { WakeTlv, WakeCommand, WakePacket };
 
 describe('wake reason TLV', () => {
   it.each(Object.entries(structs))('%s never throws on arbitrary bytes and round-trips its values', (_name, layout) => {
