@@ -123,7 +123,7 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   const dataClass = (): number => (fw.registered ? DATA_CLASS_OF[fw.rat] : 0);
 
   // ---- Identity and SIM
-  ep.query(bc.deviceCaps, () => ({
+  const deviceCaps = (): ResponseOf<typeof bc.deviceCaps> => ({
     deviceType: DeviceType.names.embedded,
     cellularClass: CellularClass.names.gsm,
     voiceClass: VoiceClass.names['no-voice'],
@@ -137,7 +137,13 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
     deviceId: fw.identity.imei,
     firmwareInfo: fw.identity.revision,
     hardwareInfo: fw.identity.model,
-  }));
+  });
+  ep.query(bc.deviceCaps, deviceCaps);
+  // The one executor's. MBIMEx 3.0's layout (bands as TLV u16 arrays) is not declared yet: a 3.0 host is refused, not misled.
+  ep.query(ext.deviceCaps, (_v, ctx) => {
+    if (ctx.connection.mbimex >= 0x0300) throw fail(MbimStatus.NoDeviceSupport);
+    return { ...deviceCaps(), executorIndex: 0 };
+  });
   const subscriberReadyStatus = (): ResponseOf<typeof bc.subscriberReadyStatus> & ResponseOf<typeof bcx.subscriberReadyStatusV3> => {
     const ready = fw.simState === 'ready';
     const card = fw.slots[fw.activeSlot - 1];

@@ -183,7 +183,7 @@ describe('MBIMEx 3.0 layouts of LTE attach info and base stations, against a 5G 
   let sim: Simulator;
   let dev: string;
   const fw = () => sim.modems[0]!.firmware;
-  const { mbimcli, wwan, both } = mbimcliPair(() => dev);
+  const { mbimcli, wwan, same, both } = mbimcliPair(() => dev);
   beforeAll(async () => {
     const p = PROFILES['mbim-usb'];
     sim = await Simulator.start({ profile: { ...p, firmware: { ...p.firmware, mbimex: 0x0300, rat: '5gnr', fixedSignal: true } }, seed: 17, log: () => undefined });
@@ -199,6 +199,19 @@ describe('MBIMEx 3.0 layouts of LTE attach info and base stations, against a 5G 
     expect(await both('--device-open-ms-mbimex-v2', '--ms-query-lte-attach-info')).toBe(`[${dev}] Successfully received v1.0 LTE attach info\n${body}`);
     expect(await both('--device-open-ms-mbimex-v3', '--ms-query-lte-attach-info')).toBe(`[${dev}] Successfully received v3.0 LTE attach info\n${body}  Network error: none\n`);
     expect(fw().rat).toBe('5gnr');
+  }, 60_000);
+
+  it('--ms-query-device-caps: the executor\'s capabilities in the 1.0 layout (v2 too); MBIMEx 3.0\'s layout is not declared, so a 3.0 host is refused', async () => {
+    const id = fw().identity;
+    const caps = await both('--ms-query-device-caps');
+    expect(caps).toBe(
+      `[${dev}] Device capabilities retrieved:\n\t      Device type: 'embedded'\n\t   Cellular class: 'gsm'\n\t      Voice class: 'no-voice'\n\t        SIM class: 'removable'\n` +
+        `\t       Data class: 'gprs, edge, umts, hsdpa, hsupa, lte, 5g-nsa'\n\t         SMS caps: 'pdu-receive, pdu-send'\n\t        Ctrl caps: 'reg-manual'\n` +
+        `\t     Max sessions: '4'\n\tCustom data class: 'unknown'\n\t        Device ID: '${id.imei}'\n\t    Firmware info: '${id.revision}'\n\t    Hardware info: '${id.model}'\n` +
+        "\t   Executor Index: '0'\n",
+    );
+    expect(await both('--device-open-ms-mbimex-v2', '--ms-query-device-caps')).toBe(caps);
+    expect(await same('--device-open-ms-mbimex-v3', '--ms-query-device-caps')).toMatchObject({ code: 1, stderr: 'error: operation failed: NoDeviceSupport\n' });
   }, 60_000);
 
   it('--ms-query-base-stations-info: NR cells and the subclass under MBIMEx 3.0, NR numbers in LTE\'s place under 1.0 and 2.0', async () => {
