@@ -29,7 +29,8 @@ const AUTH_MBIM: Record<NonNullable<Profile['auth']>, number> = { none: 0, pap: 
 const MBIM_AUTH: Record<number, Profile['auth']> = { 0: 'none', [AuthProtocol.names.pap]: 'pap', [AuthProtocol.names.chap]: 'chap' };
 
 const invalid = (): MbimCommandFailure => new MbimCommandFailure(MbimStatus.InvalidParameters);
-const nick = <N extends Record<string, number>>(e: { names: N; nameOf(v: number): string | undefined }, v: number): string => {
+/** A value's libmbim nick, or the host's value refused as InvalidParameters. */
+export const nick = (e: { nameOf(v: number): string | undefined }, v: number): string => {
   const n = e.nameOf(v);
   if (n === undefined) throw invalid();
   return n;

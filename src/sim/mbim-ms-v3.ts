@@ -12,16 +12,12 @@ import {
   DefaultPduActivationHint, DrxCycle, LadnInfo, MicoMode, ModemConfigurationStatus, WakeCommand, WakeTlv, WakeTlvType, WakeType, msBasicConnectExtensions,
 } from '../mbim/services/ms-basic-connect-extensions.js';
 import type { ModemFirmware, RegistrationParameters } from './firmware.js';
+import { nick } from './mbim-contexts.js';
 import { MbimCommandFailure, type MbimDeviceEndpoint } from './mbim-endpoint.js';
 
 const ext = msBasicConnectExtensions.cids;
 const MBIMEX_3 = 0x0300;
 
-const nick = (e: { nameOf(v: number): string | undefined }, v: number): string => {
-  const n = e.nameOf(v);
-  if (n === undefined) throw new MbimCommandFailure(MbimStatus.InvalidParameters);
-  return n;
-};
 const value = <N extends Record<string, number>>(e: { names: N }, n: string): number => e.names[n as keyof N]!;
 
 const registrationValues = (r: RegistrationParameters): ResponseOf<typeof ext.registrationParameters> => ({

@@ -1,5 +1,6 @@
 /**
- * mbimcli 1.28's actions on Microsoft's extensions and AT&T's service (MBIM 1.0 layouts): system and
+ * mbimcli 1.28's actions on Microsoft's extensions and AT&T's service (MBIM 1.0 layouts; LTE attach info and
+ * base stations also MBIMEx 3.0's when agreed): system and
  * device capabilities, SIM slots and their mapping, location, base stations, LTE attach, NITZ, and
  * ATDS signal and location. Printers follow mbimcli's labels and number formats; passwords print
  * as `********`.
@@ -20,7 +21,7 @@ function strtollWhole(text: string): bigint | undefined {
 }
 
 /** A get_string() result printed with %s: a NULL prints as glibc's "(null)". */
-const raw = (e: { nameOf(v: number): string | undefined }, x: number): string => e.nameOf(x) ?? '(null)';
+export const raw = (e: { nameOf(v: number): string | undefined }, x: number): string => e.nameOf(x) ?? '(null)';
 /** VALIDATE_NA: an absent (empty) string. */
 const na = (s: string): string => s || 'n/a';
 const hex = (n: number, width: number, upper: boolean): string => {

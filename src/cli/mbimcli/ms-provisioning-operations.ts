@@ -13,6 +13,7 @@ import {
   ModemConfigurationStatus, WakeCommand, WakePacket, WakeTlv, WakeTlvType, WakeType, msBasicConnectExtensions,
 } from '../../mbim/services/ms-basic-connect-extensions.js';
 import { INVALID_CONTEXT, MASKED, keyValues } from './basic-connect-radio.js';
+import { raw } from './ms-operations.js';
 import { colonHex } from './ms-uicc-operations.js';
 import { CliError, contextNick, named, query, readNick, seconds, v, type Context, type Operation } from './operations.js';
 
@@ -20,8 +21,6 @@ const ext = msBasicConnectExtensions.cids;
 const ms = 'ms-basic-connect-extensions' as const;
 /** libmbim's MbimContextType nicks: `invalid` is the all-zero UUID. */
 const CONTEXT_TYPES: Record<string, string> = { invalid: INVALID_CONTEXT, ...ContextType };
-/** A get_string() result printed with %s: a NULL prints as glibc's "(null)". */
-const raw = (e: { nameOf(v: number): string | undefined }, x: number): string => e.nameOf(x) ?? '(null)';
 
 // ---- Provisioned contexts v2
 
