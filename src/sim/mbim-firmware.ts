@@ -358,6 +358,12 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
     return { sessionId, packetFilters: filters.get(sessionId) ?? [] };
   };
   ep.queryVersions(filterVersions, (v) => sessionFilters(v.sessionId));
+  // A network packet a session's filter matches (its bytes under the mask equal the filter's) is what wakes a host.
+  const wakeOnPacket = (s: Session, packet: Uint8Array): void => {
+    const hit = (filters.get(s.linkId) ?? []).find((f) => f.packetFilter.length <= packet.length && f.packetFilter.every((b, i) => (packet[i]! & f.packetMask[i]!) === (b & f.packetMask[i]!)));
+    if (hit) packetWake(s.linkId, hit.filterId, packet);
+  };
+  data.networkPacketListeners.add(wakeOnPacket);
   ep.setVersions(filterVersions, (v) => {
     sessionFilters(v.sessionId);
     filters.set(
@@ -414,7 +420,7 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   serveUicc(ep, fw);
   serveMbimRadio(ep, fw);
   serveMbimContexts(ep, fw);
-  serveMbimMsV3(ep, fw);
+  const packetWake = serveMbimMsV3(ep, fw);
 
   // ---- QMI over MBIM: each connection is a client of the modem's QMI hub
   ep.optInServices.add(qmi.uuid);
@@ -500,6 +506,7 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   return {
     close() {
       clearInterval(signalTimer);
+      data.networkPacketListeners.delete(wakeOnPacket);
       dssServices.closeAll();
     },
   };

@@ -1,7 +1,8 @@
 /**
  * The MS Basic Connect Extensions CIDs MBIMEx 3.0 brought: 5G registration parameters (kept by the
  * modem, reported back), the modem's configuration (the carrier configuration the SIM selected) and
- * the wake reason (the last Connect response or indication that would have woken a sleeping host). A
+ * the wake reason (the last Connect response or indication, or network packet an IP packet filter
+ * matched, that would have woken a sleeping host). A
  * function that speaks MBIMEx 3.0 answers them to any host, as firmware does; an older one does not
  * know them (NoDeviceSupport).
  */
@@ -9,7 +10,7 @@ import { MbimStatus } from '../mbim/protocol.js';
 import type { ResponseOf } from '../mbim/service.js';
 import { basicConnect } from '../mbim/services/basic-connect.js';
 import {
-  DefaultPduActivationHint, DrxCycle, LadnInfo, MicoMode, ModemConfigurationStatus, WakeCommand, WakeTlv, WakeTlvType, WakeType, msBasicConnectExtensions,
+  DefaultPduActivationHint, DrxCycle, LadnInfo, MicoMode, ModemConfigurationStatus, WakeCommand, WakePacket, WakeTlv, WakeTlvType, WakeType, msBasicConnectExtensions,
 } from '../mbim/services/ms-basic-connect-extensions.js';
 import type { ModemFirmware, RegistrationParameters } from './firmware.js';
 import { nick } from './mbim-contexts.js';
@@ -29,14 +30,18 @@ const registrationValues = (r: RegistrationParameters): ResponseOf<typeof ext.re
   unnamedIes: new Uint8Array(0),
 });
 
-/** A wake: the Connect response or indication of a session coming up or going down. */
-interface Wake {
-  type: 'cid-response' | 'cid-indication';
-  sessionId: number;
-  activated: boolean;
-}
+/** A wake: the Connect response or indication of a session coming up or going down, or a packet a filter matched. */
+type Wake =
+  | { type: 'cid-response' | 'cid-indication'; sessionId: number; activated: boolean }
+  | { type: 'packet'; sessionId: number; filterId: number; packet: Uint8Array };
 
-export function serveMbimMsV3(ep: MbimDeviceEndpoint, fw: ModemFirmware): void {
+/** How much of a waking packet the function keeps. */
+const SAVED_PACKET_BYTES = 128;
+
+/** Tells the function a network packet matched a session's IP packet filter (the host would wake for it). */
+export type PacketWake = (sessionId: number, filterId: number, packet: Uint8Array) => void;
+
+export function serveMbimMsV3(ep: MbimDeviceEndpoint, fw: ModemFirmware): PacketWake {
   const known = (): void => {
     if ((fw.config.mbimex ?? 0x0100) < MBIMEX_3) throw new MbimCommandFailure(MbimStatus.NoDeviceSupport);
   };
@@ -85,6 +90,11 @@ export function serveMbimMsV3(ep: MbimDeviceEndpoint, fw: ModemFirmware): void {
   ep.query(ext.wakeReason, () => {
     known();
     if (!wake) throw new MbimCommandFailure(MbimStatus.Failure);
+    if (wake.type === 'packet') {
+      const packet = wake.packet.subarray(0, SAVED_PACKET_BYTES);
+      const data = WakePacket.encode({ filterId: wake.filterId, originalPacketSize: wake.packet.length, packet });
+      return { wakeType: WakeType.names.packet, sessionId: wake.sessionId, wakeTlv: WakeTlv.encode({ tlvType: WakeTlvType.packet, reservedAndPadding: 0, data }) };
+    }
     const payload = new Uint8Array(4);
     new DataView(payload.buffer).setUint32(0, wake.activated ? 1 : 0, true);
     const data = WakeCommand.encode({ service: basicConnect.uuid, cid: basicConnect.cids.connect.id, payload });
@@ -94,4 +104,5 @@ export function serveMbimMsV3(ep: MbimDeviceEndpoint, fw: ModemFirmware): void {
       wakeTlv: WakeTlv.encode({ tlvType: WakeTlvType.command, reservedAndPadding: 0, data }),
     };
   });
+  return (sessionId, filterId, packet) => (wake = { type: 'packet', sessionId, filterId, packet: Uint8Array.from(packet) });
 }

@@ -144,7 +144,7 @@ describe('MS Basic Connect Extensions provisioning with mbimcli 1.28, against an
     }
   }, 60_000);
 
-  it('--ms-query-wake-reason: none yet, then the Connect response or indication of the last session change', async () => {
+  it('--ms-query-wake-reason: none yet, then the Connect response or indication of the last session change, or a packet a filter matched', async () => {
     expect(await same('--ms-query-wake-reason')).toMatchObject({ code: 1, stderr: 'error: operation failed: Failure\n' });
     expect((await wwan('--connect=access-string=internet,ip-type=ipv4,session-id=2')).code).toBe(0);
     const wake = (type: string, session: number, payload: string): string =>
@@ -156,7 +156,23 @@ describe('MS Basic Connect Extensions provisioning with mbimcli 1.28, against an
     fw().stopSession(s.handle, 'network');
     expect(await both('--ms-query-wake-reason')).toBe(wake('cid-indication', 2, 'deactivate'));
     expect(fw().sessions.size).toBe(0);
-  }, 60_000);
+
+    // A network packet that session 1's filter 7 matches (UDP to port 53: IPv4 protocol 17) wakes the host.
+    expect((await wwan('--device-open-ms-mbimex-v3', '--connect=access-string=internet,ip-type=ipv4,session-id=1')).code).toBe(0);
+    expect((await wwan('--device-open-ms-mbimex-v3', '--set-ip-packet-filters=session-id=1,packet-filter=45000000000000000011,packet-mask=f00000000000000000ff,filter-id=7')).code).toBe(0);
+    const session = [...fw().sessions.values()][0]!;
+    const tcp = Uint8Array.from({ length: 40 }, (_, i) => (i === 0 ? 0x45 : i === 9 ? 6 : i));
+    const udp = Uint8Array.from({ length: 200 }, (_, i) => (i === 0 ? 0x45 : i === 9 ? 17 : i & 0xff));
+    sim.modems[0]!.data.downlink(session, tcp);
+    expect(await both('--ms-query-wake-reason')).toBe(wake('cid-response', 1, 'activate'));
+    sim.modems[0]!.data.downlink(session, udp);
+    const hex = (b: Uint8Array): string => [...b].map((x) => x.toString(16).toUpperCase().padStart(2, '0')).join(':');
+    expect(await both('--ms-query-wake-reason')).toBe(
+      `[${dev}] Successfully queried wake reason\n\t Wake type: 'packet'\n\tSession ID: '1'\n\t    Filter ID: '7'\n\tOriginal size: '200'\n\t   Saved size: '128'\n\t       Packet: '${hex(udp.subarray(0, 128))}'\n`,
+    );
+    expect((await wwan('--disconnect=1')).code).toBe(0);
+    expect(fw().sessions.size).toBe(0);
+  }, 90_000);
 });
 
 describe('the MBIMEx 3.0 provisioning actions against an MBIM 1.0 function', () => {
