@@ -76,6 +76,8 @@ export class SimDataPlane {
   private host: DataHost | undefined;
   private pipe: PipeFraming | undefined;
   private pump: Pump | undefined;
+  /** Who sees each packet the network sends a session, whether a host takes it or not (MBIM's wake on packet). */
+  readonly networkPacketListeners = new Set<(session: Session, packet: Uint8Array) => void>();
 
   constructor(
     readonly path: string,
@@ -143,6 +145,7 @@ export class SimDataPlane {
    * decides when its transfer leaves. False without a host.
    */
   downlink(session: Session, packet: Uint8Array): boolean {
+    for (const l of this.networkPacketListeners) l(session, packet);
     const pipe = this.pipe;
     if (!pipe || !pipe.send(ipLink(session.linkId), packet)) return false;
     const c = this.counter(session.linkId);

@@ -137,6 +137,30 @@ export interface Profile {
   contextNumber?: number;
   noRoaming?: boolean;
   disabled?: boolean;
+  /**
+   * What MBIM's provisioned contexts v2 say beyond the above, as libmbim nicks: the context's purpose
+   * (default internet), media (cellular-only), who provisioned it (modem) and the roaming it allows
+   * (from noRoaming unless set).
+   */
+  contextType?: string;
+  mediaType?: string;
+  source?: string;
+  roaming?: string;
+}
+
+/** The profiles the modem leaves the factory with (MBIM's restore-factory brings them back). */
+export const FACTORY_PROFILES: readonly Readonly<Profile>[] = [
+  { index: 1, name: 'internet', apn: 'internet', family: 'ipv4v6' },
+  { index: 2, name: 'ims', apn: 'ims', family: 'ipv4v6', contextType: 'ims' },
+];
+
+/** 5G registration parameters (MBIMEx 3.0) the modem keeps, as libmbim nicks. */
+export interface RegistrationParameters {
+  micoMode: string;
+  drxCycle: string;
+  ladnInfo: string;
+  defaultPduActivationHint: string;
+  reRegisterIfNeeded: boolean;
 }
 
 export interface DataSettings {
@@ -241,10 +265,10 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
     ulMaxSize: 8192,
   };
   readonly sessions = new Map<number, Session>();
-  readonly profiles: Profile[] = [
-    { index: 1, name: 'internet', apn: 'internet', family: 'ipv4v6' },
-    { index: 2, name: 'ims', apn: 'ims', family: 'ipv4v6' },
-  ];
+  readonly profiles: Profile[] = FACTORY_PROFILES.map((p) => ({ ...p }));
+  readonly registrationParameters: RegistrationParameters = {
+    micoMode: 'disabled', drxCycle: 'not-specified', ladnInfo: 'not-needed', defaultPduActivationHint: 'unlikely', reRegisterIfNeeded: false,
+  };
   /** The host's data defaults as the modem keeps them in NV: the default profile, the LTE attach profiles, autoconnect. */
   readonly dataSettings: DataSettings = { defaultProfile: 1, attachProfiles: [1], autoconnect: 'disabled', autoconnectRoaming: 'allowed' };
   /** Short messages: the stores and the link to the SMS center. */

@@ -44,6 +44,8 @@ import { atds } from '../mbim/services/atds.js';
 import { sms } from '../mbim/services/sms.js';
 import { MBIM_SMS_CIDS, serveMbimSms } from './mbim-sms.js';
 import { serveUicc, UICC_CIDS } from './mbim-uicc.js';
+import { serveMbimContexts } from './mbim-contexts.js';
+import { serveMbimMsV3 } from './mbim-ms-v3.js';
 import { DATA_CLASS_OF, RegistrationFailure, registerWith, registrationNwError, serveMbimRadio } from './mbim-radio.js';
 import { msVoiceExtensions } from '../mbim/services/ms-voice-extensions.js';
 import { FirmwareError, type CallEndReason, type IpFamily, type ModemFirmware, type Session } from './firmware.js';
@@ -121,7 +123,7 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   const dataClass = (): number => (fw.registered ? DATA_CLASS_OF[fw.rat] : 0);
 
   // ---- Identity and SIM
-  ep.query(bc.deviceCaps, () => ({
+  const deviceCaps = (): ResponseOf<typeof bc.deviceCaps> => ({
     deviceType: DeviceType.names.embedded,
     cellularClass: CellularClass.names.gsm,
     voiceClass: VoiceClass.names['no-voice'],
@@ -135,7 +137,13 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
     deviceId: fw.identity.imei,
     firmwareInfo: fw.identity.revision,
     hardwareInfo: fw.identity.model,
-  }));
+  });
+  ep.query(bc.deviceCaps, deviceCaps);
+  // The one executor's. MBIMEx 3.0's layout (bands as TLV u16 arrays) is not declared yet: a 3.0 host is refused, not misled.
+  ep.query(ext.deviceCaps, (_v, ctx) => {
+    if (ctx.connection.mbimex >= 0x0300) throw fail(MbimStatus.NoDeviceSupport);
+    return { ...deviceCaps(), executorIndex: 0 };
+  });
   const subscriberReadyStatus = (): ResponseOf<typeof bc.subscriberReadyStatus> & ResponseOf<typeof bcx.subscriberReadyStatusV3> => {
     const ready = fw.simState === 'ready';
     const card = fw.slots[fw.activeSlot - 1];
@@ -350,6 +358,12 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
     return { sessionId, packetFilters: filters.get(sessionId) ?? [] };
   };
   ep.queryVersions(filterVersions, (v) => sessionFilters(v.sessionId));
+  // A network packet a session's filter matches (its bytes under the mask equal the filter's) is what wakes a host.
+  const wakeOnPacket = (s: Session, packet: Uint8Array): void => {
+    const hit = (filters.get(s.linkId) ?? []).find((f) => f.packetFilter.length <= packet.length && f.packetFilter.every((b, i) => (packet[i]! & f.packetMask[i]!) === (b & f.packetMask[i]!)));
+    if (hit) packetWake(s.linkId, hit.filterId, packet);
+  };
+  data.networkPacketListeners.add(wakeOnPacket);
   ep.setVersions(filterVersions, (v) => {
     sessionFilters(v.sessionId);
     filters.set(
@@ -405,6 +419,8 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   });
   serveUicc(ep, fw);
   serveMbimRadio(ep, fw);
+  serveMbimContexts(ep, fw);
+  const packetWake = serveMbimMsV3(ep, fw);
 
   // ---- QMI over MBIM: each connection is a client of the modem's QMI hub
   ep.optInServices.add(qmi.uuid);
@@ -490,6 +506,7 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   return {
     close() {
       clearInterval(signalTimer);
+      data.networkPacketListeners.delete(wakeOnPacket);
       dssServices.closeAll();
     },
   };

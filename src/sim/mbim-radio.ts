@@ -7,7 +7,7 @@
  */
 import { MbimStatus } from '../mbim/protocol.js';
 import {
-  CellularClass, DataClass, EmergencyModeState, NetworkIdleHintState, PinFormat, PinMode, PinOperation, PinState, PinType, ProviderState,
+  CellularClass, DataClass, DataSubclass, EmergencyModeState, NetworkIdleHintState, PinFormat, PinMode, PinOperation, PinState, PinType, ProviderState,
   RegisterAction, basicConnect,
 } from '../mbim/services/basic-connect.js';
 import { atds, AtdsProviderPlmnMode, AtdsRatMode } from '../mbim/services/atds.js';
@@ -25,6 +25,7 @@ const fail = (status: number, values?: object): MbimCommandFailure => new MbimCo
 
 /** Unknown in MS Basic Connect Extensions' cell info. */
 const UNKNOWN = 0xffffffff;
+const UNKNOWN_U64 = 0xffffffffffffffffn;
 
 /** The data classes of each technology (what Basic Connect reports for a RAT). */
 export const DATA_CLASS_OF: Record<Rat, number> = {
@@ -193,12 +194,22 @@ export function serveMbimRadio(ep: MbimDeviceEndpoint, fw: ModemFirmware): void 
   });
   // RxLev 0-63: dBm + 110.
   const gsmCell = (c: Cell) => ({ providerId: c.mcc + c.mnc, locationAreaCode: c.areaCode, cellId: c.cellId, arfcn: c.arfcn, baseStationId: c.pci, rxLevel: Math.max(0, Math.min(63, Math.round(c.signal.rssi + 110))) });
-  ep.query(ext.baseStationsInfo, (v) => {
+  // NR: RSRP + 156, RSRQ + 43, SINR + 23 (TS 38.133's reporting ranges), the NCI 36 bits.
+  const nrSignal = (c: Cell) => ({ physicalCellId: c.pci, tac: c.areaCode, rsrp: Math.round(c.signal.rsrp) + 156, rsrq: Math.round(c.signal.rsrq) + 43, sinr: Math.round(c.signal.snr) + 23 });
+  const nrServing = (c: Cell) => ({ providerId: c.mcc + c.mnc, nci: BigInt(c.cellId), nrarfcn: c.arfcn, ...nrSignal(c), timingAdvance: UNKNOWN_U64 });
+  const nrNeighbour = (c: Cell) => ({ systemSubType: DataSubclass.names['5g-endc'], providerId: c.mcc + c.mnc, cellId: String(c.cellId), ...nrSignal(c) });
+  ep.queryVersions([ext.baseStationsInfo, ext.baseStationsInfoV3], (v, ctx) => {
     const info = fw.registered ? fw.radio.cellInfo() : undefined;
     const s = info?.serving;
     const near = (rat: Rat, max: number) => (info?.neighbours ?? []).filter((c) => c.rat === rat).slice(0, max);
+    // MBIMEx 3.0 lists NR cells as such (EN-DC: the LTE anchor stays the LTE serving cell); 1.0 has only LTE's place for them.
+    const v3 = ctx.connection.mbimex >= 0x0300;
+    const nr = v3 && 'maxNrCount' in v ? v.maxNrCount : 0;
     return {
       systemType: s ? DATA_CLASS_OF[s.rat] : 0,
+      systemSubType: s?.rat === '5gnr' ? DataSubclass.names['5g-endc'] : 0,
+      nrServingCells: v3 && s?.rat === '5gnr' && nr > 0 ? [nrServing(s)] : [],
+      nrNeighborCells: near('5gnr', nr).map(nrNeighbour),
       gsmServingCell: s?.rat === 'gsm' ? { ...gsmCell(s), timingAdvance: 1 } : undefined,
       umtsServingCell: s?.rat === 'umts' ? { ...umtsCell(s), frequencyInfoUl: UNKNOWN, frequencyInfoDl: UNKNOWN, frequencyInfoNt: UNKNOWN } : undefined,
       tdscdmaServingCell: undefined,
@@ -207,7 +218,7 @@ export function serveMbimRadio(ep: MbimDeviceEndpoint, fw: ModemFirmware): void 
       gsmNeighboringCells: near('gsm', v.maxGsmCount).map(gsmCell),
       umtsNeighboringCells: near('umts', v.maxUmtsCount).map(umtsCell),
       tdscdmaNeighboringCells: [],
-      lteNeighboringCells: [...near('lte', v.maxLteCount), ...near('5gnr', v.maxLteCount)].slice(0, v.maxLteCount).map(lteCell),
+      lteNeighboringCells: [...near('lte', v.maxLteCount), ...(v3 ? [] : near('5gnr', v.maxLteCount))].slice(0, v.maxLteCount).map(lteCell),
       cdmaCells: [],
     };
   });

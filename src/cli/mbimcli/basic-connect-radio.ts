@@ -147,7 +147,7 @@ function printProvisionedContexts(ctx: Context, r: ResponseOf<typeof bc.provisio
 }
 
 /** An all-zero UUID: libmbim's MBIM_CONTEXT_TYPE_INVALID when no context-type is given. */
-const INVALID_CONTEXT = '00000000-0000-0000-0000-000000000000';
+export const INVALID_CONTEXT = '00000000-0000-0000-0000-000000000000';
 
 function parseProvisionedContext(text: string, err: Context['err']) {
   const a = { contextId: 0, contextType: INVALID_CONTEXT, accessString: '', userName: '', password: '', compression: 0, authProtocol: 0, providerId: '' };

@@ -1,11 +1,12 @@
 /**
- * mbimcli 1.28's actions on Microsoft's extensions and AT&T's service (MBIM 1.0 layouts): system and
+ * mbimcli 1.28's actions on Microsoft's extensions and AT&T's service (MBIM 1.0 layouts; LTE attach info and
+ * base stations also MBIMEx 3.0's when agreed): system and
  * device capabilities, SIM slots and their mapping, location, base stations, LTE attach, NITZ, and
  * ATDS signal and location. Printers follow mbimcli's labels and number formats; passwords print
  * as `********`.
  */
 import type { ResponseOf } from '../../mbim/service.js';
-import { AuthProtocol, Compression, ContextIpType, DataClass } from '../../mbim/services/basic-connect.js';
+import { AuthProtocol, Compression, ContextIpType, DataClass, DataClassV3, DataSubclass, NwError } from '../../mbim/services/basic-connect.js';
 import { atds } from '../../mbim/services/atds.js';
 import { LteAttachContextRoamingControl, ContextSource, PcoType, LteAttachState, UiccSlotState, msBasicConnectExtensions } from '../../mbim/services/ms-basic-connect-extensions.js';
 import { msVoiceExtensions } from '../../mbim/services/ms-voice-extensions.js';
@@ -20,7 +21,7 @@ function strtollWhole(text: string): bigint | undefined {
 }
 
 /** A get_string() result printed with %s: a NULL prints as glibc's "(null)". */
-const raw = (e: { nameOf(v: number): string | undefined }, x: number): string => e.nameOf(x) ?? '(null)';
+export const raw = (e: { nameOf(v: number): string | undefined }, x: number): string => e.nameOf(x) ?? '(null)';
 /** VALIDATE_NA: an absent (empty) string. */
 const na = (s: string): string => s || 'n/a';
 const hex = (n: number, width: number, upper: boolean): string => {
@@ -121,13 +122,25 @@ const CELLS: { serving: [string, string, string]; neighbours: [string, string]; 
   },
 ];
 
+const u64Line = (label: string, key: string, units = ''): Line => [label, (c) => (c[key] === 0xffffffffffffffffn ? undefined : `${c[key]}${units}`)];
+const NR_SIGNAL: Line[] = [
+  uintLine('Physical cell id', 'physicalCellId'), uintLine('             TAC', 'tac'), scaledLine('            RSRP', 'rsrp', -156, ' dBm'),
+  scaledLine('            RSRQ', 'rsrq', -43, ' dB'), scaledLine('            SINR', 'sinr', -23, ' dB'),
+];
+const NR_SERVING: Line[] = [u64Line('             NCI', 'nci'), NR_SIGNAL[0]!, uintLine('         NRARFCN', 'nrarfcn'), ...NR_SIGNAL.slice(1), u64Line('  Timing advance', 'timingAdvance', ' us')];
+
+type BaseStations = ResponseOf<typeof ext.baseStationsInfo> | ResponseOf<typeof ext.baseStationsInfoV3>;
+
 /**
- * `--ms-query-base-stations-info` as mbimcli 1.28 prints an MBIM 1.0 answer. CDMA cells print as
- * "n/a" only: mbimcli's CDMA loop reads past its array (it crashes on a modem that reports some).
+ * `--ms-query-base-stations-info` as mbimcli 1.28 prints an MBIM 1.0 or MBIMEx 3.0 answer (3.0: the
+ * data subclass and NR cells). CDMA cells print as "n/a" only: mbimcli's CDMA loop reads past its
+ * array (it crashes on a modem that reports some).
  */
-function printBaseStations(ctx: Context, r: ResponseOf<typeof ext.baseStationsInfo>): void {
+function printBaseStations(ctx: Context, r: BaseStations): void {
   const cellLines = (c: any, lines: Line[], indent: string): string => lines.map(([label, f]) => `${indent}${label}: ${f(c) ?? 'unknown'}\n`).join('');
-  let s = `System type: ${DataClass.list(r.systemType).join(', ') || '(null)'}\n`;
+  let s: string;
+  if ('systemSubType' in r) s = `System type: ${DataClassV3.list(r.systemType).join(', ') || '(null)'}\nSystem subtype: ${flags(DataSubclass, r.systemSubType)}\n`;
+  else s = `System type: ${DataClass.list(r.systemType).join(', ') || '(null)'}\n`;
   const cells = r as unknown as Record<string, any>;
   for (const t of CELLS) {
     const serving = cells[`${t.key}ServingCell`];
@@ -139,7 +152,24 @@ function printBaseStations(ctx: Context, r: ResponseOf<typeof ext.baseStationsIn
       near.forEach((c, i) => (s += `\tNeighboring cell [${i + 1}]:\n\t\t${t.neighbours[1]}: ${c.providerId || 'unknown'}\n${cellLines(c, t.neighbourLines, '\t\t')}`));
     }
   }
-  s += 'CDMA cells: n/a\nServing NR cells: n/a\nNeighboring NR cells: n/a\n';
+  s += 'CDMA cells: n/a\n';
+  const nrServing = 'nrServingCells' in r ? r.nrServingCells : [];
+  const nrNear = 'nrNeighborCells' in r ? r.nrNeighborCells : [];
+  if (nrServing.length === 0) s += 'Serving NR cells: n/a\n';
+  else {
+    s += `Serving NR cells: ${nrServing.length}\n`;
+    nrServing.forEach((c, i) => (s += `\tServing cell [${i + 1}]:\n\t\t     Provider id: ${c.providerId || 'unknown'}\n${cellLines(c, NR_SERVING, '\t\t')}`));
+  }
+  if (nrNear.length === 0) s += 'Neighboring NR cells: n/a\n';
+  else {
+    s += `Neighboring NR cells: ${nrNear.length}\n`;
+    nrNear.forEach(
+      (c, i) =>
+        (s +=
+          `\tNeighboring cell [${i + 1}]:\n\t\t  System subtype: ${flags(DataSubclass, c.systemSubType)}\n\t\t     Provider id: ${c.providerId || 'unknown'}\n` +
+          `\t\t         Cell id: ${c.cellId || 'unknown'}\n${cellLines(c, NR_SIGNAL, '\t\t')}`),
+    );
+  }
   ctx.out(s);
 }
 
@@ -159,16 +189,24 @@ function printLocationInfo(ctx: Context, r: ResponseOf<typeof ext.locationInfoSt
   );
 }
 
-function printLteAttachInfo(ctx: Context, r: ResponseOf<typeof ext.lteAttachInfo>): void {
+/** The MBIMEx 3.0 answer has the network's reject cause: printed last, 0 as none and all ones as unknown. */
+function printLteAttachInfo(ctx: Context, r: ResponseOf<typeof ext.lteAttachInfo> | ResponseOf<typeof ext.lteAttachInfoV3>): void {
+  const v3 = 'nwError' in r;
+  let nwError = '';
+  if (v3) {
+    const name = r.nwError === 0 ? 'none' : r.nwError === 0xffffffff ? 'unknown' : (NwError.nameOf(r.nwError) ?? `unknown (0x${hex(r.nwError, 8, false)})`);
+    nwError = `  Network error: ${name}\n`;
+  }
   ctx.out(
-    `[${ctx.path}] Successfully received v1.0 LTE attach info\n` +
+    `[${ctx.path}] Successfully received ${v3 ? 'v3.0' : 'v1.0'} LTE attach info\n` +
       `  Attach state:  ${raw(LteAttachState, r.lteAttachState)}\n` +
       `  IP type:       ${raw(ContextIpType, r.ipType)}\n` +
       `  Access string: ${na(r.accessString)}\n` +
       `  Username:      ${na(r.userName)}\n` +
       `  Password:      ${r.password ? MASKED : 'n/a'}\n` +
       `  Compression:   ${raw(Compression, r.compression)}\n` +
-      `  Auth protocol: ${raw(AuthProtocol, r.authProtocol)}\n`,
+      `  Auth protocol: ${raw(AuthProtocol, r.authProtocol)}\n` +
+      nwError,
   );
 }
 
@@ -271,8 +309,21 @@ export const msOperations: readonly Operation[] = [
   },
   query('ms-query-device-slot-mappings', ext.deviceSlotMappings, printSlotMappings(false), ms),
   query('ms-query-location-info-status', ext.locationInfoStatus, printLocationInfo, ms),
-  query('ms-query-base-stations-info', ext.baseStationsInfo, printBaseStations, ms, { maxGsmCount: 15, maxUmtsCount: 15, maxTdscdmaCount: 15, maxLteCount: 15, maxCdmaCount: 15 }),
-  query('ms-query-lte-attach-info', ext.lteAttachInfo, printLteAttachInfo, ms),
+  {
+    // mbimcli asks for up to 15 cells of each kind (MBIMEx 3.0: NR too).
+    option: 'ms-query-base-stations-info',
+    group: ms,
+    arg: 'none',
+    prepare: () => async (ctx) => {
+      const max = { maxGsmCount: 15, maxUmtsCount: 15, maxTdscdmaCount: 15, maxLteCount: 15, maxCdmaCount: 15 };
+      const r = ctx.device.mbimexAtLeast(3)
+        ? await ctx.device.query(ext.baseStationsInfoV3, { ...max, maxNrCount: 15 }, seconds(10))
+        : await ctx.device.query(ext.baseStationsInfo, max, seconds(10));
+      printBaseStations(ctx, r);
+      return true;
+    },
+  },
+  query('ms-query-lte-attach-info', [ext.lteAttachInfo, ext.lteAttachInfoV3], printLteAttachInfo, ms),
   query('ms-query-lte-attach-configuration', ext.lteAttachConfiguration, printLteAttachConfiguration, ms),
   query('ms-query-nitz', msVoiceExtensions.cids.nitz, printNitz, 'ms-voice-extensions'),
   {

@@ -6,7 +6,7 @@
  * MBIMEx 3.0 TLVs (tlv-string, tlv-list) are kept as their raw bytes to the end of the buffer.
  */
 import { cid, service } from '../service.js';
-import { EMPTY, bytes, count, enumOf, i32, msStruct, msStructArray, refStructArray, string, struct, u16, u32, u64 } from '../schema.js';
+import { EMPTY, bytes, count, enumOf, i32, msStruct, msStructArray, refBytes, refStructArray, string, struct, tlvString, u16, u32, u64, uuid } from '../schema.js';
 import { contextType } from '../context-types.js';
 import {
   AuthProtocol, CellularClass, Compression, ContextIpType, CtrlCaps, DataClass, DataClassV3, DataSubclass, DeviceType, NwError, SimClass, SmsCaps, VoiceClass,
@@ -107,11 +107,24 @@ export const DeviceCapsV2 = struct({
   controlCaps: CtrlCaps, maxSessions: u32, customDataClass: string, deviceId: string, firmwareInfo: string, hardwareInfo: string, executorIndex: u32,
 });
 
+// ---- MBIMEx 3.0 only (libmbim 1.28 declares them in its v3 service alone; mbimcli sends them whatever was agreed)
 const RegistrationParameters = struct({
   micoMode: MicoMode, drxCycle: DrxCycle, ladnInfo: LadnInfo, defaultPduActivationHint: DefaultPduActivationHint, reRegisterIfNeeded: u32,
   unnamedIes: bytes(),
 });
-const ModemConfiguration = struct({ configurationStatus: ModemConfigurationStatus, tlvs: bytes() });
+const ModemConfiguration = struct({ configurationStatus: ModemConfigurationStatus, configurationName: tlvString, unnamedIes: bytes() });
+
+/** MBIM_TLV_TYPE_WAKE_COMMAND and _WAKE_PACKET: what a wake TLV's data holds. */
+export const WakeTlvType = { command: 16, packet: 17 } as const;
+/**
+ * Wake Reason's one TLV (libmbim's `tlv`): type u16, reserved u8 and padding length u8 (kept as one
+ * u16: both 0 when the data is 4-byte sized), data length, the data; the data is a WakeCommand or a
+ * WakePacket by the TLV type, each with offsets from the data's start.
+ */
+export const WakeTlv = struct({ tlvType: u16, reservedAndPadding: u16, dataLength: count, data: bytes('dataLength') });
+/** The CID whose response or indication woke the host, with the start of its buffer. */
+export const WakeCommand = struct({ service: uuid, cid: u32, payload: refBytes });
+export const WakePacket = struct({ filterId: u32, originalPacketSize: u32, packet: refBytes });
 
 export const msBasicConnectExtensions = service('ms-basic-connect-extensions', '3d01dcc5-fef5-4d05-0d3a-bef7058e9aaf', {
   provisionedContexts: cid(1, {
@@ -140,9 +153,9 @@ export const msBasicConnectExtensions = service('ms-basic-connect-extensions', '
   baseStationsInfoV3: cid(11, { query: BaseStationsQueryV3, response: BaseStationsInfoV3 }, 3),
   locationInfoStatus: cid(12, { query: EMPTY, response: LocationInfo, notification: LocationInfo }),
   version: cid(15, { query: MbimVersion, response: MbimVersion }),
-  modemConfiguration: cid(16, { query: EMPTY, response: ModemConfiguration, notification: ModemConfiguration }),
-  registrationParameters: cid(17, { query: EMPTY, set: RegistrationParameters, response: RegistrationParameters }),
-  wakeReason: cid(19, { query: EMPTY, response: struct({ wakeType: WakeType, sessionId: u32, wakeTlv: bytes() }) }),
+  modemConfiguration: cid(16, { query: EMPTY, response: ModemConfiguration, notification: ModemConfiguration }, 3),
+  registrationParameters: cid(17, { query: EMPTY, set: RegistrationParameters, response: RegistrationParameters }, 3),
+  wakeReason: cid(19, { query: EMPTY, response: struct({ wakeType: WakeType, sessionId: u32, wakeTlv: bytes() }) }, 3),
   // libmbim 1.30: the function answers, then resets (its control channel closes).
   deviceReset: cid(10, { set: EMPTY, response: EMPTY }),
 });
