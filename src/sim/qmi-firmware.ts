@@ -409,7 +409,7 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     return dataFormat();
   });
   ep.handle(wda.messages.getDataFormat, dataFormat);
-  ep.handle(wda.messages.getSupportedMessages, () => ({ list: [0x00, 0x00, 0x00, 0x40, 0x03] }));
+  ep.handle(wda.messages.getSupportedMessages, () => ({ list: [...supportedMessages(wda)] }));
 
   serveQmiUim(ep, fw);
   serveQmiWms(ep, fw);
