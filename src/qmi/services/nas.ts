@@ -4,6 +4,7 @@ import {
   bool8,
   bytesU16,
   enumOf,
+  f32,
   fixedArray,
   fixedString,
   flagsOf,
@@ -239,7 +240,7 @@ const wcdmaSystemInfo = struct({
   primaryScramblingCode: u16,
 });
 const lteSystemInfo = struct({ ...systemInfoCommon, tacValid: bool8, tac: u16 });
-/** NR5G system info has the LTE layout. */
+/** NR5G system info has the LTE layout (its 16-bit TAC cannot hold an NR one: the 3-byte TAC TLV can). */
 const nr5gSystemInfo = lteSystemInfo;
 
 /** Get System Info and the System Info indication share these ids for the TLVs declared here. */
@@ -253,10 +254,16 @@ const systemInfoTlvs = {
   wcdmaSystemInfo: optional(0x18, wcdmaSystemInfo),
   lteSystemInfo: optional(0x19, lteSystemInfo),
   lteVoiceSupport: optional(0x21, bool8),
-  nr5gServiceStatus: optional(0x4a, serviceStatus3gpp),
-  nr5gSystemInfo: optional(0x4b, nr5gSystemInfo),
-  eutraWithNr5gAvailability: optional(0x4e, bool8),
 } as const;
+
+/** The NR5G TLVs, whose ids differ between Get System Info and its indication; the TAC's 3 bytes most significant first. */
+const nr5gSystemInfoTlvs = (ids: { status: number; info: number; endc: number; tac: number }) =>
+  ({
+    nr5gServiceStatus: optional(ids.status, serviceStatus3gpp),
+    nr5gSystemInfo: optional(ids.info, nr5gSystemInfo),
+    eutraWithNr5gAvailability: optional(ids.endc, bool8),
+    nr5gTrackingAreaCode: optional(ids.tac, fixedArray(u8, 3)),
+  }) as const;
 
 const signalInfoTlvs = {
   cdma: optional(0x10, struct({ rssi: i8, ecio: i16 })),
@@ -436,6 +443,9 @@ export const NasNetworkDescriptionEncoding = enumOf(u8, { unspecified: 0x00, asc
 
 /** Named as libqmi 1.32 names them (its constants misspell two of them, and its names follow). */
 export const NasPlmnNameCountryInitials = enumOf(u8, { 'initials-do-not-add': 0, 'iniitals-add': 1, 'iniitals-unspecified': 0xff });
+
+/** The WCDMA RRC state a UMTS cell report is taken in (neighbour LTE selection levels only in idle states). */
+export const NasWcdmaRrcState = enumOf(u32, { disconnected: 0, 'cell-pch': 1, 'ura-pch': 2, 'cell-fach': 3, 'cell-dch': 4 });
 
 export const NasNetworkRegisterType = enumOf(u8, { automatic: 1, manual: 2 });
 
@@ -631,7 +641,7 @@ export const nas = service(
         ),
       },
     ),
-    getSystemInfo: message(0x004d, {}, systemInfoTlvs),
+    getSystemInfo: message(0x004d, {}, { ...systemInfoTlvs, ...nr5gSystemInfoTlvs({ status: 0x4a, info: 0x4b, endc: 0x4e, tac: 0x50 }) }),
     forceNetworkSearch: message(0x0067, {}, {}),
     getSignalInfo: message(0x004f, {}, signalInfoTlvs),
     configSignalInfo: message(
@@ -705,6 +715,11 @@ export const nas = service(
             neighboringGeran: array(struct({ arfcn: u16, networkColorCode: u8, baseStationColorCode: u8, rssi: i16 })),
           }),
         ),
+        /** Latitude and longitude in units of 0.25 arc seconds. */
+        cdmaInfo: optional(
+          0x12,
+          struct({ systemId: u16, networkId: u16, baseStationId: u16, referencePn: u16, latitude: u32, longitude: u32 }),
+        ),
         intrafrequencyLteInfoV2: optional(
           0x13,
           struct({
@@ -759,6 +774,13 @@ export const nas = service(
           }),
         ),
         umtsCellId: optional(0x17, u32),
+        umtsInfoNeighboringLte: optional(
+          0x18,
+          struct({
+            rrcState: NasWcdmaRrcState,
+            frequencies: array(struct({ earfcn: u16, physicalCellId: u16, rsrp: f32, rsrq: f32, cellSelectionRxLevel: i16, isTdd: bool8 })),
+          }),
+        ),
         lteInfoTimingAdvance: optional(0x1e, u32),
         nr5gArfcn: optional(0x2e, u32),
         /** TAC in three bytes, most significant first; RSRP, RSRQ and SNR in tenths of dB. */
@@ -859,7 +881,7 @@ export const nas = service(
       mncPcsDigitIncludeStatus: optional(0x29, mncPcs),
       networkNameSource: optional(0x2b, NasNetworkNameSource),
     }),
-    systemInfo: indication(0x004e, systemInfoTlvs),
+    systemInfo: indication(0x004e, { ...systemInfoTlvs, ...nr5gSystemInfoTlvs({ status: 0x4c, info: 0x4d, endc: 0x50, tac: 0x52 }) }),
     signalInfo: indication(0x0051, signalInfoTlvs),
   },
 );
