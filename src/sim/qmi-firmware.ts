@@ -268,8 +268,14 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     const status = { serviceStatus: 2, trueServiceStatus: 2, preferredDataPath: false };
     const lac = { lacValid: true, lac: cell?.areaCode ?? 0 };
     switch (fw.rat) {
-      case '5gnr':
-        return { lteServiceStatus: status, lteSystemInfo: lte, nr5gServiceStatus: status, nr5gSystemInfo: lte, eutraWithNr5gAvailability: true };
+      case '5gnr': {
+        // NR TACs are 24 bits: the NR5G system info's 16-bit field holds this one, the TAC TLV any.
+        const tac = cell?.areaCode ?? 0;
+        return {
+          lteServiceStatus: status, lteSystemInfo: lte, nr5gServiceStatus: status, nr5gSystemInfo: lte, eutraWithNr5gAvailability: true,
+          nr5gTrackingAreaCode: [(tac >> 16) & 0xff, (tac >> 8) & 0xff, tac & 0xff],
+        };
+      }
       case 'umts':
         return {
           wcdmaServiceStatus: status,
