@@ -26,14 +26,15 @@ describe('wwan qmicli NAS system info matches qmicli 1.32', () => {
     expect(real[0]!.stdout).toMatch(/LTE service:\n\t\tStatus: 'available'/);
     expect(real[2]!.stdout).toMatch(/WCDMA service:\n\t\tStatus: 'available'/);
     expect(real[4]!.stdout).toMatch(/GSM service:\n\t\tStatus: 'available'/);
+    expect(real[4]!.stdout).toMatch(/\tSIM reject info: 'available'\n$/);
   });
 });
 
 describe('wwan qmicli NAS system info on NR5G matches qmicli 1.32', () => {
   itq('an NR5G registration: the LTE anchor with 5G NSA, the 5G SA section and the 3-byte TAC', async () => {
     const { real } = await expectSameAsQmicli([['--nas-get-system-info']], { rat: '5gnr' });
-    expect(real[0]!.stdout).toMatch(/\t\t5G NSA Available: 'yes'\n\t5G SA service:\n\t\tStatus: 'available'\n/);
-    expect(real[0]!.stdout).toMatch(/\t\tTracking Area Code: '22136'\n\t5GNR Tracking Area Code: '22136'\n$/);
+    expect(real[0]!.stdout).toMatch(/\t\t5G NSA Available: 'yes'\n\t\tDCNR Restriction: 'no'\n\t5G SA service:\n\t\tStatus: 'available'\n/);
+    expect(real[0]!.stdout).toMatch(/\t\tTracking Area Code: '22136'\n\t5GNR Tracking Area Code: '22136'\n\tSIM reject info: 'available'\n$/);
   });
 
   // The printed TLVs with generated values (reject causes, MNCs, TACs), from the same modem to both;

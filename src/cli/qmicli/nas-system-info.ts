@@ -5,6 +5,7 @@ import {
   NasRejectCause,
   NasRoamingStatus,
   NasServiceStatus,
+  NasSimRejectState,
   NasWcdmaHsService,
 } from '../../qmi/services/nas.js';
 import type { ResponseOf } from '../../qmi/schema.js';
@@ -93,6 +94,7 @@ export function systemInfoText(tag: string, r: SystemInfo): string {
       }
       if (r.lteVoiceSupport !== undefined) out += `\t\tVoice support: ${q(yesNo(r.lteVoiceSupport))}\n`;
       if (r.eutraWithNr5gAvailability !== undefined) out += `\t\t5G NSA Available: ${q(yesNo(r.eutraWithNr5gAvailability))}\n`;
+      if (r.dcnrRestriction !== undefined) out += `\t\tDCNR Restriction: ${q(yesNo(r.dcnrRestriction))}\n`;
     }
     if (r.nr5gServiceStatus) {
       out += `\t5G SA service:\n${status(r.nr5gServiceStatus)}`;
@@ -104,5 +106,6 @@ export function systemInfoText(tag: string, r: SystemInfo): string {
     }
     const tac = r.nr5gTrackingAreaCode;
     if (tac) out += `\t5GNR Tracking Area Code: '${((tac[0]! << 16) | (tac[1]! << 8) | tac[2]!) >>> 0}'\n`;
+    if (r.simRejectInfo !== undefined) out += `\tSIM reject info: ${q(enumName(NasSimRejectState, r.simRejectInfo))}\n`;
     return out;
 }

@@ -299,12 +299,24 @@ const systemInfoTlvs = {
   lteVoiceSupport: optional(0x21, bool8),
 } as const;
 
-/** The NR5G TLVs, whose ids differ between Get System Info and its indication; the TAC's 3 bytes most significant first. */
-const nr5gSystemInfoTlvs = (ids: { status: number; info: number; endc: number; tac: number }) =>
+/** Whether the SIM is there and valid for CS and PS services (network rejects can invalidate it); libqmi's names drop the SIM. */
+export const NasSimRejectState = enumOf(u32, {
+  unavailable: 0,
+  available: 1,
+  'cs-invalid': 2,
+  'ps-invalid': 3,
+  'cs-ps-invalid': 4,
+});
+
+/** The later TLVs, whose ids differ between Get System Info and its indication; the NR5G TAC's 3 bytes most significant first. */
+const laterSystemInfoTlvs = (ids: { simReject: number; status: number; info: number; endc: number; dcnr: number; tac: number }) =>
   ({
+    simRejectInfo: optional(ids.simReject, NasSimRejectState),
     nr5gServiceStatus: optional(ids.status, serviceStatus3gpp),
     nr5gSystemInfo: optional(ids.info, nr5gSystemInfo),
     eutraWithNr5gAvailability: optional(ids.endc, bool8),
+    /** Whether dual connectivity with NR is restricted for the UE (EN-DC not allowed). */
+    dcnrRestriction: optional(ids.dcnr, bool8),
     nr5gTrackingAreaCode: optional(ids.tac, fixedArray(u8, 3)),
   }) as const;
 
@@ -684,7 +696,7 @@ export const nas = service(
         ),
       },
     ),
-    getSystemInfo: message(0x004d, {}, { ...systemInfoTlvs, ...nr5gSystemInfoTlvs({ status: 0x4a, info: 0x4b, endc: 0x4e, tac: 0x50 }) }),
+    getSystemInfo: message(0x004d, {}, { ...systemInfoTlvs, ...laterSystemInfoTlvs({ simReject: 0x27, status: 0x4a, info: 0x4b, endc: 0x4e, dcnr: 0x4f, tac: 0x50 }) }),
     forceNetworkSearch: message(0x0067, {}, {}),
     getSignalInfo: message(0x004f, {}, signalInfoTlvs),
     configSignalInfo: message(
@@ -924,7 +936,7 @@ export const nas = service(
       mncPcsDigitIncludeStatus: optional(0x29, mncPcs),
       networkNameSource: optional(0x2b, NasNetworkNameSource),
     }),
-    systemInfo: indication(0x004e, { ...systemInfoTlvs, ...nr5gSystemInfoTlvs({ status: 0x4c, info: 0x4d, endc: 0x50, tac: 0x52 }) }),
+    systemInfo: indication(0x004e, { ...systemInfoTlvs, ...laterSystemInfoTlvs({ simReject: 0x28, status: 0x4c, info: 0x4d, endc: 0x50, dcnr: 0x51, tac: 0x52 }) }),
     signalInfo: indication(0x0051, signalInfoTlvs),
   },
 );
