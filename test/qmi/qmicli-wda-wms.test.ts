@@ -12,9 +12,10 @@ describe('wwan qmicli WDA and WMS match qmicli 1.32', () => {
   itq('WDA supported messages and noop, a kept client reused', async () => {
     const { real } = await expectSameAsQmicli([
       ['--wda-noop', '--client-no-release-cid'],
+      // Reuses the kept client, then releases it.
       ['--wda-get-supported-messages', '--client-cid=1'],
       ['--wda-noop'],
-      // The kept client was released by the step before: the modem no longer knows it.
+      // The modem no longer knows client 1: the request and the release both fail.
       ['--wda-get-supported-messages', '--client-cid=1'],
     ]);
     expect(real[0]!.stdout).toMatch(/CID: '1'/);
