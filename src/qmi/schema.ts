@@ -52,6 +52,21 @@ export const i32 = int('i32');
 export const u64 = plain<bigint>('u64', (r) => r.u64(), (w, v) => w.u64(v), { kind: 'int', type: 'u64' });
 export const bool8 = plain<boolean>('bool(u8)', (r) => r.u8() !== 0, (w, v) => w.u8(v ? 1 : 0), { kind: 'bool' });
 
+/** IEEE 754 single precision, little-endian (NAS reports a few measurements so). */
+export const f32: FieldCodec<number> = {
+  wire: 'f32',
+  read: (r) => {
+    const b = r.bytesView(4);
+    return new DataView(b.buffer, b.byteOffset, 4).getFloat32(0, true);
+  },
+  write: (w, v) => {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setFloat32(0, v, true);
+    w.bytes(b);
+  },
+  show: (v) => v,
+};
+
 /** Longest string accepted from the wire inside a TLV (a TLV is at most 65535 bytes anyway). */
 const MAX_STRING = 65535;
 

@@ -6,7 +6,7 @@ import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { QMI_CID_BROADCAST } from '../qmi/qmux.js';
 import { bandWords, legacyBandMask } from '../qmi/bands.js';
 import { dms, DmsOperatingMode, DmsRadioInterface } from '../qmi/services/dms.js';
-import { nas, NasNetworkDescriptionEncoding, NasRadioTechnologyPreference } from '../qmi/services/nas.js';
+import { nas, NasNetworkDescriptionEncoding, NasRadioTechnologyPreference, NasSimRejectState } from '../qmi/services/nas.js';
 import { uim } from '../qmi/services/uim.js';
 import { wda, WdaDataAggregationProtocol, WdaLinkLayerProtocol } from '../qmi/services/wda.js';
 import { SioPort, wds, WdsCallEndReason, WdsIpFamily, WdsPdpType, WdsVerboseCallEndReasonType } from '../qmi/services/wds.js';
@@ -242,7 +242,7 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     return {};
   });
   /** Get System Info and its indication: the TLVs of the technology the modem is on, ids from the serving cell. */
-  const systemInfo = () => {
+  const technologyInfo = () => {
     const cell = fw.radio.registration?.cell;
     const common = {
       domainValid: true, domain: 3, serviceCapabilityValid: true, serviceCapability: 3,
@@ -268,8 +268,14 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     const status = { serviceStatus: 2, trueServiceStatus: 2, preferredDataPath: false };
     const lac = { lacValid: true, lac: cell?.areaCode ?? 0 };
     switch (fw.rat) {
-      case '5gnr':
-        return { lteServiceStatus: status, lteSystemInfo: lte, nr5gServiceStatus: status, nr5gSystemInfo: lte, eutraWithNr5gAvailability: true };
+      case '5gnr': {
+        // NR TACs are 24 bits: the NR5G system info's 16-bit field holds this one, the TAC TLV any.
+        const tac = cell?.areaCode ?? 0;
+        return {
+          lteServiceStatus: status, lteSystemInfo: lte, nr5gServiceStatus: status, nr5gSystemInfo: lte, eutraWithNr5gAvailability: true, dcnrRestriction: false,
+          nr5gTrackingAreaCode: [(tac >> 16) & 0xff, (tac >> 8) & 0xff, tac & 0xff],
+        };
+      }
       case 'umts':
         return {
           wcdmaServiceStatus: status,
@@ -281,6 +287,8 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
         return { lteServiceStatus: status, lteSystemInfo: lte, lteVoiceSupport: true };
     }
   };
+  // A card that is there is available (a PIN lock does not change that); the network never invalidates it here.
+  const systemInfo = () => ({ ...technologyInfo(), simRejectInfo: fw.simState === 'absent' ? NasSimRejectState.names.unavailable : NasSimRejectState.names.available });
   ep.handle(n.getSystemInfo, systemInfo);
 
   // ---- WDS
@@ -409,7 +417,7 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     return dataFormat();
   });
   ep.handle(wda.messages.getDataFormat, dataFormat);
-  ep.handle(wda.messages.getSupportedMessages, () => ({ list: [0x00, 0x00, 0x00, 0x40, 0x03] }));
+  ep.handle(wda.messages.getSupportedMessages, () => ({ list: [...supportedMessages(wda)] }));
 
   serveQmiUim(ep, fw);
   serveQmiWms(ep, fw);

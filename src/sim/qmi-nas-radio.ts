@@ -6,7 +6,16 @@
 import { bandsOfWords, bandWords, legacyBandMask, legacyBandsOf } from '../qmi/bands.js';
 import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { bcdPlmn } from '../qmi/bcd.js';
-import { nas, NasNetworkRegisterType, NasNetworkScanResult, NasNetworkSelectionPreference, NasNetworkStatus, NasRadioInterface, NasRatModePreference } from '../qmi/services/nas.js';
+import {
+  nas,
+  NasNetworkRegisterType,
+  NasNetworkScanResult,
+  NasNetworkSelectionPreference,
+  NasNetworkStatus,
+  NasRadioInterface,
+  NasRatModePreference,
+  NasWcdmaRrcState,
+} from '../qmi/services/nas.js';
 import type { ModemFirmware, Rat } from './firmware.js';
 import type { QmiDeviceEndpoint } from './qmi-endpoint.js';
 import { RegistrationRefused, ScanAbortedError, type Cell, type NetworkSelection } from './radio-network.js';
@@ -152,7 +161,15 @@ export function serveQmiNasRadio(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
 
   ep.handle(n.getCellLocationInfo, () => {
     const info = fw.registered ? fw.radio.cellInfo() : undefined;
-    return info ? cellLocationInfo(info.serving, info.neighbours, fw.sessions.size === 0) : {};
+    if (!info) return {};
+    const s = info.serving;
+    const caps = fw.radio.capabilities;
+    // What the radio can measure: the serving operator's cells on another technology, in the modem's bands.
+    const interRat = (rat: Rat): Cell[] =>
+      caps.allowed.includes(rat)
+        ? fw.radio.cells.filter((c) => c.rat === rat && c.mcc === s.mcc && c.mnc === s.mnc && (rat === 'gsm' ? caps.bands.gsm : rat === 'umts' ? caps.bands.utra : caps.bands.eutra).includes(c.band))
+        : [];
+    return cellLocationInfo(s, info.neighbours, interRat, fw.sessions.size === 0);
   });
 
   ep.handle(n.forceNetworkSearch, () => {
@@ -162,13 +179,37 @@ export function serveQmiNasRadio(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
   });
 }
 
-/** The serving cell and its neighbours in the TLVs of the serving cell's technology. */
-function cellLocationInfo(s: Cell, neighbours: Cell[], ueInIdle: boolean) {
+/** S-criterion selection levels (TS 36.304 / 25.304 / 45.008): the measurement over the cell's minimum. */
+const Q_RXLEVMIN = { lte: -128, umts: -115, gsm: -110 } as const;
+const srxlev = (rat: keyof typeof Q_RXLEVMIN, dbm: number): number => Math.round(dbm - Q_RXLEVMIN[rat]);
+
+/** Cells grouped by a key, in first-seen order. */
+function groupBy<K>(cells: Cell[], key: (c: Cell) => K): [K, Cell[]][] {
+  const groups = new Map<K, Cell[]>();
+  for (const c of cells) groups.set(key(c), [...(groups.get(key(c)) ?? []), c]);
+  return [...groups];
+}
+
+/** E-UTRA bands 33 and up (to 53) are TDD. */
+const isTdd = (band: number): boolean => band >= 33 && band <= 53;
+
+/**
+ * The serving cell and its neighbours in the TLVs of the serving cell's technology: same-technology
+ * neighbours as the radio model lists them, other technologies' cells of the serving operator (those
+ * its system information lists for reselection) where the report has room for them. Timing advance
+ * exists only while connected (data flowing); it grows with the path loss.
+ */
+function cellLocationInfo(s: Cell, neighbours: Cell[], interRat: (rat: Rat) => Cell[], ueInIdle: boolean) {
   const plmn = bcdPlmn(s.mcc, s.mnc);
+  const pathLoss = Math.max(0, -s.signal.rsrp - 80);
   switch (s.rat) {
     case 'lte': {
-      const lteCell = (c: Cell) => ({ physicalCellId: c.pci, rsrq: tenths(c.signal.rsrq), rsrp: tenths(c.signal.rsrp), rssi: tenths(c.signal.rssi), cellSelectionRxLevel: 0 });
-      const others = [...new Set(neighbours.filter((c) => c.arfcn !== s.arfcn).map((c) => c.arfcn))];
+      const lteCell = (c: Cell) => ({
+        physicalCellId: c.pci, rsrq: tenths(c.signal.rsrq), rsrp: tenths(c.signal.rsrp), rssi: tenths(c.signal.rssi), cellSelectionRxLevel: srxlev('lte', c.signal.rsrp),
+      });
+      const others = groupBy(neighbours.filter((c) => c.arfcn !== s.arfcn), (c) => c.arfcn);
+      const gsm = groupBy(interRat('gsm'), (c) => c.band);
+      const umts = groupBy(interRat('umts'), (c) => c.arfcn);
       return {
         intrafrequencyLteInfoV2: {
           ueInIdle, plmn, trackingAreaCode: s.areaCode, globalCellId: s.cellId, earfcn: s.arfcn, servingCellId: s.pci,
@@ -179,13 +220,40 @@ function cellLocationInfo(s: Cell, neighbours: Cell[], ueInIdle: boolean) {
           ? {
               interfrequencyLteInfo: {
                 ueInIdle,
-                frequencies: others.map((earfcn) => ({
-                  earfcn, cellSelectionRxLevelLowThreshold: 4, cellSelectionRxLevelHighThreshold: 8, cellReselectionPriority: 3,
-                  cells: neighbours.filter((c) => c.arfcn === earfcn).map(lteCell),
+                frequencies: others.map(([earfcn, cells]) => ({
+                  earfcn, cellSelectionRxLevelLowThreshold: 4, cellSelectionRxLevelHighThreshold: 8, cellReselectionPriority: 3, cells: cells.map(lteCell),
                 })),
               },
             }
           : {}),
+        ...(gsm.length > 0
+          ? {
+              lteInfoNeighboringGsm: {
+                ueInIdle,
+                frequencies: gsm.map(([band, cells]) => ({
+                  cellReselectionPriority: 1, cellReselectionHighThreshold: 10, cellReselectionLowThreshold: 4, nccPermitted: 0xff,
+                  cells: cells.map((c) => ({
+                    arfcn: c.arfcn, bandIs1900: band === 1900, cellIdValid: true, bsic: c.pci, rssi: tenths(c.signal.rssi), cellSelectionRxLevel: srxlev('gsm', c.signal.rssi),
+                  })),
+                })),
+              },
+            }
+          : {}),
+        ...(umts.length > 0
+          ? {
+              lteInfoNeighboringWcdma: {
+                ueInIdle,
+                frequencies: umts.map(([uarfcn, cells]) => ({
+                  uarfcn, cellReselectionPriority: 2, cellReselectionHighThreshold: 10, cellReselectionLowThreshold: 6,
+                  cells: cells.map((c) => ({
+                    primaryScramblingCode: c.pci, cpichRscp: tenths(c.signal.rsrp), cpichEcno: tenths(c.signal.rsrq), cellSelectionRxLevel: srxlev('umts', c.signal.rsrp),
+                  })),
+                })),
+              },
+            }
+          : {}),
+        // In microseconds; the timing advance step is 16 Ts (about 0.52 us).
+        lteInfoTimingAdvance: ueInIdle ? 0xffffffff : Math.round(pathLoss * 0.52),
       };
     }
     case '5gnr':
@@ -197,19 +265,35 @@ function cellLocationInfo(s: Cell, neighbours: Cell[], ueInIdle: boolean) {
           physicalCellId: s.pci, rsrq: tenths(s.signal.rsrq), rsrp: tenths(s.signal.rsrp), snr: tenths(s.signal.snr),
         },
       };
-    case 'umts':
+    case 'umts': {
+      const lte = interRat('lte');
       return {
         umtsInfoV2: {
           cellId: s.cellId & 0xffff, plmn, lac: s.areaCode, uarfcn: s.arfcn, primaryScramblingCode: s.pci, rscp: s.signal.rsrp, ecio: s.signal.rsrq,
           cells: neighbours.map((c) => ({ uarfcn: c.arfcn, primaryScramblingCode: c.pci, rscp: c.signal.rsrp, ecio: c.signal.rsrq })),
-          neighboringGeran: [],
+          // The BSIC is the network colour code (3 bits) and the base station colour code (3 bits).
+          neighboringGeran: interRat('gsm').map((c) => ({ arfcn: c.arfcn, networkColorCode: c.pci >> 3, baseStationColorCode: c.pci & 7, rssi: Math.round(c.signal.rssi) })),
         },
         umtsCellId: s.cellId,
+        ...(lte.length > 0
+          ? {
+              umtsInfoNeighboringLte: {
+                rrcState: ueInIdle ? NasWcdmaRrcState.names.disconnected : NasWcdmaRrcState.names['cell-dch'],
+                frequencies: lte.map((c) => ({
+                  earfcn: c.arfcn, physicalCellId: c.pci, rsrp: c.signal.rsrp, rsrq: c.signal.rsrq, cellSelectionRxLevel: srxlev('lte', c.signal.rsrp), isTdd: isTdd(c.band),
+                })),
+              },
+            }
+          : {}),
       };
+    }
     case 'gsm':
       return {
         geranInfoV2: {
-          cellId: s.cellId, plmn, lac: s.areaCode, arfcn: s.arfcn, bsic: s.pci, timingAdvance: 0xffffffff, rxLevel: rxLevel(s.signal.rssi),
+          cellId: s.cellId, plmn, lac: s.areaCode, arfcn: s.arfcn, bsic: s.pci,
+          // In bit periods (0..63), only with a packet transfer going on.
+          timingAdvance: ueInIdle ? 0xffffffff : Math.min(63, Math.round(pathLoss / 2)),
+          rxLevel: rxLevel(s.signal.rssi),
           cells: neighbours.map((c) => ({ cellId: c.cellId, plmn: bcdPlmn(c.mcc, c.mnc), lac: c.areaCode, arfcn: c.arfcn, bsic: c.pci, rxLevel: rxLevel(c.signal.rssi) })),
         },
       };

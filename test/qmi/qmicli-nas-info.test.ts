@@ -1,12 +1,14 @@
 /**
  * `wwan qmicli --nas-get-system-info` against the real qmicli 1.32 (requests, output, exit code),
- * both driving the simulator on each technology it can be put on.
+ * both driving the simulator on each technology it can be put on, and with generated responses.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { systemInfoText } from '../../src/cli/qmicli/nas-system-info.js';
 import { decodeTlvs } from '../../src/qmi/codec.js';
+import type { ResponseOf } from '../../src/qmi/schema.js';
 import { nas } from '../../src/qmi/services/nas.js';
+import { tlvBytes } from '../support/qmi-arbitrary.js';
 import { expectSameAsQmicli } from '../support/qmicli-compare.js';
 import { itWithTools } from '../support/tools.js';
 
@@ -24,6 +26,36 @@ describe('wwan qmicli NAS system info matches qmicli 1.32', () => {
     expect(real[0]!.stdout).toMatch(/LTE service:\n\t\tStatus: 'available'/);
     expect(real[2]!.stdout).toMatch(/WCDMA service:\n\t\tStatus: 'available'/);
     expect(real[4]!.stdout).toMatch(/GSM service:\n\t\tStatus: 'available'/);
+    expect(real[4]!.stdout).toMatch(/\tSIM reject info: 'available'\n$/);
+  });
+});
+
+describe('wwan qmicli NAS system info on NR5G matches qmicli 1.32', () => {
+  itq('an NR5G registration: the LTE anchor with 5G NSA, the 5G SA section and the 3-byte TAC', async () => {
+    const { real } = await expectSameAsQmicli([['--nas-get-system-info']], { rat: '5gnr' });
+    expect(real[0]!.stdout).toMatch(/\t\t5G NSA Available: 'yes'\n\t\tDCNR Restriction: 'no'\n\t5G SA service:\n\t\tStatus: 'available'\n/);
+    expect(real[0]!.stdout).toMatch(/\t\tTracking Area Code: '22136'\n\t5GNR Tracking Area Code: '22136'\n\tSIM reject info: 'available'\n$/);
+  });
+
+  // The printed TLVs with generated values (reject causes, MNCs, TACs), from the same modem to both;
+  // CDMA and HDR are left out (their sections are not printed yet).
+  itq('generated responses', async () => {
+    const r = nas.messages.getSystemInfo.response;
+    const defs = Object.entries(r).filter(([k]) => !/^(cdma|hdr)/.test(k)).map(([, d]) => d as { id: number; codec: Parameters<typeof tlvBytes>[0] });
+    const any = fc.tuple(...defs.map((d) => fc.option(tlvBytes(d.codec), { nil: undefined }))).map((vs) => {
+      const body = vs.flatMap((v, i) => (v ? [defs[i]!.id, v.length & 0xff, v.length >> 8, ...v] : []));
+      const d = decodeTlvs(r, Uint8Array.from([0x02, 4, 0, 0, 0, 0, 0, ...body]), { response: true });
+      if (!d.ok) throw new Error(d.error.message);
+      const values = d.value.values as ResponseOf<typeof nas.messages.getSystemInfo>;
+      // Network ids as digits: libqmi keeps only a valid UTF-8 prefix of other bytes, a quirk not copied.
+      for (const i of [values.gsmSystemInfo, values.wcdmaSystemInfo, values.lteSystemInfo, values.nr5gSystemInfo]) {
+        if (i) Object.assign(i, { mcc: i.mcc.replace(/\D/g, ''), mnc: i.mnc.replace(/\D/g, '') });
+      }
+      return values;
+    });
+    const samples = fc.sample(any, { numRuns: 6, seed: 4711 });
+    for (const values of samples) await expectSameAsQmicli([['--nas-get-system-info']], {}, (modem) => modem.handle(nas.messages.getSystemInfo, () => values));
+    expect(samples.some((v) => v.nr5gServiceStatus && v.nr5gSystemInfo?.registrationRejectInfoValid && v.nr5gTrackingAreaCode)).toBe(true);
   });
 });
 

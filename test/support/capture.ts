@@ -9,6 +9,7 @@ import { splitTlvs } from '../../src/qmi/qmux.js';
 import { createPty } from '../../src/transport/pty.js';
 import { toHex } from '../../src/wire/hex.js';
 import type { FirmwareConfig } from '../../src/sim/firmware.js';
+import type { QmiDeviceEndpoint } from '../../src/sim/qmi-endpoint.js';
 import { fixtureModem } from './fixture-modem.js';
 
 export const WWAN = fileURLToPath(new URL('../../bin/wwan.js', import.meta.url));
@@ -29,10 +30,14 @@ function exec(cmd: string, args: string[]): Promise<{ code: number; stdout: stri
   });
 }
 
-/** Runs each step (an argument list) in turn against one fixture modem; `DEV` in output stands for the pty. */
-export async function captureSteps(tool: 'qmicli' | 'wwan', steps: string[][], config: FirmwareConfig = {}): Promise<Run[]> {
+/**
+ * Runs each step (an argument list) in turn against one fixture modem; `DEV` in output stands for the pty.
+ * `answer` may replace some of the modem's handlers (a response to print that the model never gives).
+ */
+export async function captureSteps(tool: 'qmicli' | 'wwan', steps: string[][], config: FirmwareConfig = {}, answer?: (modem: QmiDeviceEndpoint) => void): Promise<Run[]> {
   const pty = createPty();
   const modem = fixtureModem(qmuxPort(pty.transport), config);
+  answer?.(modem);
   const runs: Run[] = [];
   try {
     for (const args of steps) {

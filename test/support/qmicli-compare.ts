@@ -7,8 +7,12 @@ import { expect } from 'vitest';
 import type { FirmwareConfig } from '../../src/sim/firmware.js';
 import { captureSteps, type Run } from './capture.js';
 
-export async function expectSameAsQmicli(steps: string[][], config: FirmwareConfig = {}): Promise<{ real: Run[]; ours: Run[] }> {
-  const [real, ours] = await Promise.all([captureSteps('qmicli', steps, config), captureSteps('wwan', steps, config)]);
+export async function expectSameAsQmicli(
+  steps: string[][],
+  config: FirmwareConfig = {},
+  answer?: Parameters<typeof captureSteps>[3],
+): Promise<{ real: Run[]; ours: Run[] }> {
+  const [real, ours] = await Promise.all([captureSteps('qmicli', steps, config, answer), captureSteps('wwan', steps, config, answer)]);
   for (let i = 0; i < steps.length; i++) {
     const ctx = `step ${i + 1}: ${steps[i]!.join(' ')}`;
     expect(ours[i]!.requests, ctx).toEqual(real[i]!.requests);

@@ -14,7 +14,7 @@ import { connectUnix } from '../../transport/unix.js';
 import { openQrtrQmuxPort, parseQrtrPath } from '../../transport/qrtr-qmux.js';
 import { PcapWriter, LINKTYPE_WIRESHARK_UPPER_PDU } from '../../trace/pcap.js';
 import { OptionError, parseGlibOptions, usageText, type OptionSpec } from '../glib-options.js';
-import { CliError, type QmicliAction } from './action.js';
+import { CliError, errorText, type QmicliAction } from './action.js';
 import { dmsActions } from './dms.js';
 import { nasActions } from './nas.js';
 import { nasInfoActions } from './nas-info.js';
@@ -137,7 +137,7 @@ export async function run(argv: readonly string[], io: Io = stdio): Promise<numb
       device.forget(client);
       io.out(`${tag} Client ID not released:\n\tService: '${act.service.name}'\n\t    CID: '${client.cid}'\n`);
     } else {
-      await client.release().catch((e: Error) => io.err(`error: couldn't release client: ${e.message}\n`));
+      await client.release().catch((e: Error) => io.err(`error: couldn't release client: ${errorText(e)}\n`));
     }
   } catch (e) {
     code = reportError(io, e);

@@ -28,6 +28,7 @@ import { action, ask, CliError, enumName, q, yesNo } from './action.js';
 import { noopAction, resetAction, supportedMessagesAction } from './service-actions.js';
 import { parseMccMnc } from './nas.js';
 import { nasSystemInfoAction } from './nas-system-info.js';
+import { nasCellLocationAction } from './nas-cell-location.js';
 
 const m = nas.messages;
 const radio = (v: number): string => enumName(NasRadioInterface, v);
@@ -307,6 +308,7 @@ export const nasInfoActions = [
     },
   }),
   nasSystemInfoAction,
+  nasCellLocationAction,
   supportedMessagesAction(nas),
   resetAction(nas),
   noopAction(nas),

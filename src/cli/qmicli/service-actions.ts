@@ -6,7 +6,7 @@ import type { AnyService, MessageDef } from '../../qmi/schema.js';
 import { action, ask, type QmicliAction } from './action.js';
 
 /** Each set bit of the list as `\t0xNNNN`, as qmicli prints supported messages. */
-export function supportedList(list: Uint8Array | undefined): string {
+export function supportedList(list: ArrayLike<number> | undefined): string {
   let out = '';
   for (let i = 0; i < (list?.length ?? 0); i++) for (let bit = 0; bit < 8; bit++) if (list![i]! & (1 << bit)) out += `\t0x${(i * 8 + bit).toString(16).toUpperCase().padStart(4, '0')}\n`;
   return out || '\tnone\n';
@@ -14,16 +14,16 @@ export function supportedList(list: Uint8Array | undefined): string {
 
 /** A service that declares Reset (0x0000). */
 type Resettable = AnyService & { messages: { reset: MessageDef } };
-/** One that also declares Get Supported Messages (0x001E, its list in TLV 0x10). */
-type Basics = Resettable & { messages: { getSupportedMessages: MessageDef } };
+/** One that declares Get Supported Messages (0x001E, its list in TLV 0x10). */
+type Listing = AnyService & { messages: { getSupportedMessages: MessageDef } };
 
-export function supportedMessagesAction(service: Basics): QmicliAction {
+export function supportedMessagesAction(service: Listing): QmicliAction {
   const name = service.name.toUpperCase();
   return action({
     option: { long: `${service.name}-get-supported-messages`, arg: 'none' },
     service,
     async run(ctx) {
-      const r = (await ask(`get supported ${name} messages`, ctx.client.request(service.messages.getSupportedMessages, {} as never))) as { list?: Uint8Array };
+      const r = (await ask(`get supported ${name} messages`, ctx.client.request(service.messages.getSupportedMessages, {} as never))) as { list?: ArrayLike<number> };
       ctx.print(`${ctx.tag} Successfully got supported ${name} messages:\n${supportedList(r.list)}`);
     },
   });

@@ -3,6 +3,7 @@ import { DataEndpointType } from '../../qmi/services/wds.js';
 import { wda, WdaDataAggregationProtocol, WdaLinkLayerProtocol } from '../../qmi/services/wda.js';
 import type { RequestOf, ResponseOf } from '../../qmi/schema.js';
 import { action, ask, CliError, enumName, enumValue, keyValues, q, uintArg, yesNo } from './action.js';
+import { noopAction, supportedMessagesAction } from './service-actions.js';
 
 const m = wda.messages;
 type DataFormat = ResponseOf<typeof m.getDataFormat>;
@@ -107,4 +108,6 @@ export const wdaActions = [
       ctx.print(`${ctx.tag} Successfully got data format\n${getReport(r)}`);
     },
   }),
+  supportedMessagesAction(wda),
+  noopAction(wda),
 ];

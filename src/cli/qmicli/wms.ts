@@ -2,7 +2,7 @@
 import { wms, WmsMessageClass, WmsMessageType, WmsReceiptAction, WmsStorageType } from '../../qmi/services/wms.js';
 import type { RequestOf } from '../../qmi/schema.js';
 import { action, ask, CliError, enumName, keyValues } from './action.js';
-import { resetAction, supportedMessagesAction } from './service-actions.js';
+import { noopAction, resetAction, supportedMessagesAction } from './service-actions.js';
 
 const m = wms.messages;
 type Route = { -readonly [K in keyof RequestOf<typeof m.setRoutes>['routeList'][number]]: number };
@@ -73,4 +73,5 @@ export const wmsActions = [
     },
   }),
   resetAction(wms),
+  noopAction(wms),
 ];

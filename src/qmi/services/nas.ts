@@ -4,6 +4,7 @@ import {
   bool8,
   bytesU16,
   enumOf,
+  f32,
   fixedArray,
   fixedString,
   flagsOf,
@@ -152,9 +153,9 @@ export const NasNetworkNameSource = enumOf(u32, {
   'service-provider-name': 6,
 });
 
-/** 3GPP TS 24.008 / 24.301 reject causes; the common ones are named, others show as numbers. */
+/** 3GPP TS 24.008 / 24.301 reject causes, named as libqmi 1.32 names them. */
 export const NasRejectCause = enumOf(u8, {
-  none: 0x00,
+  'none': 0x00,
   'imsi-unknown-in-hlr': 0x02,
   'illegal-ue': 0x03,
   'imsi-unknown-in-vlr': 0x04,
@@ -171,6 +172,49 @@ export const NasRejectCause = enumOf(u8, {
   'no-suitable-cells-in-location-area': 0x0f,
   'msc-temporarily-not-reachable': 0x10,
   'network-failure': 0x11,
+  'cs-domain-not-available': 0x12,
+  'esm-failure': 0x13,
+  'mac-failure': 0x14,
+  'synch-failure': 0x15,
+  'congestion': 0x16,
+  'ue-security-capabilities-mismatch': 0x17,
+  'security-mode-rejected-unspecified': 0x18,
+  'csg-not-authorized': 0x19,
+  'non-eps-authentication-unacceptable': 0x1a,
+  'sms-provided-by-gprs-in-routing-area': 0x1c,
+  'redirection-to-5gcn-required': 0x1f,
+  'service-option-not-supported': 0x20,
+  'requested-service-option-not-subscribed': 0x21,
+  'service-option-temporarily-out-of-order': 0x22,
+  'requested-service-option-not-authorized': 0x23,
+  'call-cannot-be-identified': 0x26,
+  'cs-service-temporarily-not-available': 0x27,
+  'no-eps-bearer-context-activated': 0x28,
+  'severe-network-failure': 0x2a,
+  'retry-upon-entry-into-new-cell-0': 0x30,
+  'retry-upon-entry-into-new-cell-1': 0x31,
+  'retry-upon-entry-into-new-cell-2': 0x32,
+  'retry-upon-entry-into-new-cell-3': 0x33,
+  'retry-upon-entry-into-new-cell-4': 0x34,
+  'retry-upon-entry-into-new-cell-5': 0x35,
+  'retry-upon-entry-into-new-cell-6': 0x36,
+  'retry-upon-entry-into-new-cell-7': 0x37,
+  'retry-upon-entry-into-new-cell-8': 0x38,
+  'retry-upon-entry-into-new-cell-9': 0x39,
+  'retry-upon-entry-into-new-cell-10': 0x3a,
+  'retry-upon-entry-into-new-cell-11': 0x3b,
+  'retry-upon-entry-into-new-cell-12': 0x3c,
+  'retry-upon-entry-into-new-cell-13': 0x3d,
+  'retry-upon-entry-into-new-cell-14': 0x3e,
+  'retry-upon-entry-into-new-cell-15': 0x3f,
+  'semantically-incorrect-message': 0x5f,
+  'invalid-mandatory-information': 0x60,
+  'message-type-non-existent': 0x61,
+  'message-type-not-compatible': 0x62,
+  'information-element-non-existent': 0x63,
+  'conditional-information-element-error': 0x64,
+  'message-not-compatible': 0x65,
+  'unspecified-protocol-error': 0x6f,
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -239,7 +283,7 @@ const wcdmaSystemInfo = struct({
   primaryScramblingCode: u16,
 });
 const lteSystemInfo = struct({ ...systemInfoCommon, tacValid: bool8, tac: u16 });
-/** NR5G system info has the LTE layout. */
+/** NR5G system info has the LTE layout (its 16-bit TAC cannot hold an NR one: the 3-byte TAC TLV can). */
 const nr5gSystemInfo = lteSystemInfo;
 
 /** Get System Info and the System Info indication share these ids for the TLVs declared here. */
@@ -253,10 +297,28 @@ const systemInfoTlvs = {
   wcdmaSystemInfo: optional(0x18, wcdmaSystemInfo),
   lteSystemInfo: optional(0x19, lteSystemInfo),
   lteVoiceSupport: optional(0x21, bool8),
-  nr5gServiceStatus: optional(0x4a, serviceStatus3gpp),
-  nr5gSystemInfo: optional(0x4b, nr5gSystemInfo),
-  eutraWithNr5gAvailability: optional(0x4e, bool8),
 } as const;
+
+/** Whether the SIM is there and valid for CS and PS services (network rejects can invalidate it); libqmi's names drop the SIM. */
+export const NasSimRejectState = enumOf(u32, {
+  unavailable: 0,
+  available: 1,
+  'cs-invalid': 2,
+  'ps-invalid': 3,
+  'cs-ps-invalid': 4,
+});
+
+/** The later TLVs, whose ids differ between Get System Info and its indication; the NR5G TAC's 3 bytes most significant first. */
+const laterSystemInfoTlvs = (ids: { simReject: number; status: number; info: number; endc: number; dcnr: number; tac: number }) =>
+  ({
+    simRejectInfo: optional(ids.simReject, NasSimRejectState),
+    nr5gServiceStatus: optional(ids.status, serviceStatus3gpp),
+    nr5gSystemInfo: optional(ids.info, nr5gSystemInfo),
+    eutraWithNr5gAvailability: optional(ids.endc, bool8),
+    /** Whether dual connectivity with NR is restricted for the UE (EN-DC not allowed). */
+    dcnrRestriction: optional(ids.dcnr, bool8),
+    nr5gTrackingAreaCode: optional(ids.tac, fixedArray(u8, 3)),
+  }) as const;
 
 const signalInfoTlvs = {
   cdma: optional(0x10, struct({ rssi: i8, ecio: i16 })),
@@ -436,6 +498,9 @@ export const NasNetworkDescriptionEncoding = enumOf(u8, { unspecified: 0x00, asc
 
 /** Named as libqmi 1.32 names them (its constants misspell two of them, and its names follow). */
 export const NasPlmnNameCountryInitials = enumOf(u8, { 'initials-do-not-add': 0, 'iniitals-add': 1, 'iniitals-unspecified': 0xff });
+
+/** The WCDMA RRC state a UMTS cell report is taken in (neighbour LTE selection levels only in idle states). */
+export const NasWcdmaRrcState = enumOf(u32, { disconnected: 0, 'cell-pch': 1, 'ura-pch': 2, 'cell-fach': 3, 'cell-dch': 4 });
 
 export const NasNetworkRegisterType = enumOf(u8, { automatic: 1, manual: 2 });
 
@@ -631,7 +696,7 @@ export const nas = service(
         ),
       },
     ),
-    getSystemInfo: message(0x004d, {}, systemInfoTlvs),
+    getSystemInfo: message(0x004d, {}, { ...systemInfoTlvs, ...laterSystemInfoTlvs({ simReject: 0x27, status: 0x4a, info: 0x4b, endc: 0x4e, dcnr: 0x4f, tac: 0x50 }) }),
     forceNetworkSearch: message(0x0067, {}, {}),
     getSignalInfo: message(0x004f, {}, signalInfoTlvs),
     configSignalInfo: message(
@@ -705,6 +770,11 @@ export const nas = service(
             neighboringGeran: array(struct({ arfcn: u16, networkColorCode: u8, baseStationColorCode: u8, rssi: i16 })),
           }),
         ),
+        /** Latitude and longitude in units of 0.25 arc seconds. */
+        cdmaInfo: optional(
+          0x12,
+          struct({ systemId: u16, networkId: u16, baseStationId: u16, referencePn: u16, latitude: u32, longitude: u32 }),
+        ),
         intrafrequencyLteInfoV2: optional(
           0x13,
           struct({
@@ -759,6 +829,13 @@ export const nas = service(
           }),
         ),
         umtsCellId: optional(0x17, u32),
+        umtsInfoNeighboringLte: optional(
+          0x18,
+          struct({
+            rrcState: NasWcdmaRrcState,
+            frequencies: array(struct({ earfcn: u16, physicalCellId: u16, rsrp: f32, rsrq: f32, cellSelectionRxLevel: i16, isTdd: bool8 })),
+          }),
+        ),
         lteInfoTimingAdvance: optional(0x1e, u32),
         nr5gArfcn: optional(0x2e, u32),
         /** TAC in three bytes, most significant first; RSRP, RSRQ and SNR in tenths of dB. */
@@ -859,7 +936,7 @@ export const nas = service(
       mncPcsDigitIncludeStatus: optional(0x29, mncPcs),
       networkNameSource: optional(0x2b, NasNetworkNameSource),
     }),
-    systemInfo: indication(0x004e, systemInfoTlvs),
+    systemInfo: indication(0x004e, { ...systemInfoTlvs, ...laterSystemInfoTlvs({ simReject: 0x28, status: 0x4c, info: 0x4d, endc: 0x50, dcnr: 0x51, tac: 0x52 }) }),
     signalInfo: indication(0x0051, signalInfoTlvs),
   },
 );
