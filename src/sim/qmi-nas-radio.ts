@@ -6,7 +6,7 @@
 import { bandsOfWords, bandWords, legacyBandMask, legacyBandsOf } from '../qmi/bands.js';
 import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { bcdPlmn } from '../qmi/bcd.js';
-import { nas, NasNetworkRegisterType, NasNetworkScanResult, NasNetworkSelectionPreference, NasNetworkStatus, NasRadioInterface, NasRatModePreference } from '../qmi/services/nas.js';
+import { nas, NasNetworkRegisterType, NasNetworkScanResult, NasNetworkSelectionPreference, NasNetworkStatus, NasRadioInterface, NasRatModePreference, NasServiceDomainPreference } from '../qmi/services/nas.js';
 import type { ModemFirmware, Rat } from './firmware.js';
 import type { QmiDeviceEndpoint } from './qmi-endpoint.js';
 import { RegistrationRefused, ScanAbortedError, type Cell, type NetworkSelection } from './radio-network.js';
@@ -120,6 +120,14 @@ export function serveQmiNasRadio(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
       };
     }
     if (Object.keys(change).length > 0) fw.setRadioPreferences(change);
+    const domain = v.serviceDomainPreference;
+    if (domain === NasServiceDomainPreference.names['ps-attach'] || domain === NasServiceDomainPreference.names['ps-detach']) {
+      if (fw.operatingMode !== 'online') throw fail(QmiProtocolError.DeviceNotReady);
+      const attach = domain === NasServiceDomainPreference.names['ps-attach'];
+      // Already so: the modem says it had no effect (ModemManager takes that as done).
+      if (fw.registered && attach === fw.packetAttached) throw fail(QmiProtocolError.NoEffect);
+      fw.setPacketAttach(attach);
+    }
     const net = v.networkSelectionPreference;
     if (net) {
       select(net.mode === NasNetworkSelectionPreference.names.manual
