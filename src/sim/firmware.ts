@@ -300,6 +300,8 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
       kind: 'euicc', iccid: euiccIccid, imsi: `${this.home.mcc}${this.home.mnc}${random.digits(15 - this.home.mcc.length - this.home.mnc.length)}`,
       msisdn: `+1555${random.digits(7)}`, spn: this.home.name, mncLength, ...codes,
       eid: `89049032${random.digits(24)}`,
+      // Another subscription, another country's emergency numbers.
+      emergencyNumbers: ['112', '999', '000'],
       profiles: [{ iccid: euiccIccid, name: `${this.home.name} eSIM`, serviceProvider: this.home.name, enabled: true }],
     });
     this.slots = [config.simAbsent ? undefined : uicc, euicc];
