@@ -1,6 +1,6 @@
 /**
  * Radio and SIM control through the daemon: `wwan scan|register|modes|bands|cells|signal-setup|slots|
- * numbers|power|reset MODEM`, `wwan apdu open|send|close`, `wwan sim-pin [ACTION] MODEM`. Every one
+ * numbers|power|initial-eps|packet-service|reset MODEM`, `wwan apdu open|send|close`, `wwan sim-pin [ACTION] MODEM`. Every one
  * takes --json; codes come from files, a prompt or stdin (codes.ts), never needed on the command line.
  */
 import { Argument, Command, Option } from 'commander';
@@ -36,6 +36,9 @@ export const cellsText = (r: { cells: CellInfoView[] }): string =>
 
 export const slotsText = (r: { slots: SimSlotView[] }): string =>
   table([['SLOT', 'ACTIVE', 'CARD', 'PRESENT', 'ICCID', 'EID'], ...r.slots.map((s) => [s.slot, s.active ? '*' : '', s.kind, s.present ? 'yes' : 'no', s.iccid, s.eid])]);
+
+const epsLine = (e: { apn: string; ipType?: string; auth?: string; user?: string }): string => [`apn ${e.apn || '(none)'}`, e.ipType, e.auth && `auth ${e.auth}`, e.user && `user ${e.user}`].filter(Boolean).join(', ');
+const epsText = (modem: string, r: Result<'initialEps'>): string => `${modem}: attach settings ${epsLine(r.settings)}\n${modem}: attached with ${r.bearer ? epsLine(r.bearer) : 'nothing (not attached to LTE)'}\n`;
 
 const retriesText = (modem: string, r: Result<'simLocks'>): string => {
   const parts = (['pin1', 'puk1', 'pin2', 'puk2'] as const).filter((k) => r.retries[k] !== undefined).map((k) => `${k.toUpperCase()} ${r.retries[k]}`);
@@ -236,6 +239,32 @@ export function registerRadioCommands(program: Command, socketOpt: (c: Command) 
   socketOpt(program.command('power').description('the radio power state; on, low (radio off) or off sets it').argument('<modem>').addArgument(new Argument('[state]').choices(['on', 'low', 'off']))).action(
     async (modem: string, state: 'on' | 'low' | 'off' | undefined, o: Common) => {
       done(await call(o, (c) => c.call('power', { modem, ...(state ? { state } : {}) }), (r) => `${modem}: power ${r.state}\n`));
+    },
+  );
+  socketOpt(
+    program
+      .command('initial-eps')
+      .description('the initial EPS bearer: the settings the modem attaches to LTE with, and the bearer it attached with; --apn stores new settings')
+      .argument('<modem>')
+      .option('--apn <apn>', 'the APN to attach with (the modem re-attaches)')
+      .addOption(new Option('--ip-type <type>', 'the IP type to attach with').choices(['ipv4', 'ipv6', 'ipv4v6']))
+      .addOption(new Option('--auth <auth>', 'the authentication to attach with').choices(['none', 'pap', 'chap', 'both']))
+      .option('--user <user>', 'the user name to attach with')
+      .option('--password-file <file>', 'a file holding the password (never on the command line)'),
+  ).action(async (modem: string, o: Common & { apn?: string; ipType?: 'ipv4' | 'ipv6' | 'ipv4v6'; auth?: 'none' | 'pap' | 'chap' | 'both'; user?: string; passwordFile?: string }) => {
+    done(
+      await usage('initial-eps', async () => {
+        const setting = o.ipType !== undefined || o.auth !== undefined || o.user !== undefined || o.passwordFile !== undefined;
+        if (o.apn === undefined && setting) throw new UsageError('give --apn with the other settings');
+        const password = o.passwordFile !== undefined ? (await codes([{ what: 'password', file: o.passwordFile }]))[0] : undefined;
+        const settings = o.apn === undefined ? undefined : { apn: o.apn, ...(o.ipType ? { ipType: o.ipType } : {}), ...(o.auth ? { auth: o.auth } : {}), ...(o.user !== undefined ? { user: o.user } : {}), ...(password !== undefined ? { password } : {}) };
+        return call(o, (c) => c.call('initialEps', { modem, ...(settings ? { settings } : {}) }), (r) => epsText(modem, r));
+      }),
+    );
+  });
+  socketOpt(program.command('packet-service').description('packet domain attach: attached or detached sets it (detaching ends the data calls)').argument('<modem>').addArgument(new Argument('[state]').choices(['attached', 'detached']))).action(
+    async (modem: string, state: 'attached' | 'detached' | undefined, o: Common) => {
+      done(await call(o, (c) => c.call('packetService', { modem, ...(state ? { state } : {}) }), (r) => `${modem}: packet service ${r.state}\n`));
     },
   );
   socketOpt(

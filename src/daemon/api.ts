@@ -211,7 +211,7 @@ const cellInfo = t.object({
 const retriesLeft = t.optional(t.number({ integer: true, min: 0 }));
 const lockRetries = t.object({ pin1: retriesLeft, puk1: retriesLeft, pin2: retriesLeft, puk2: retriesLeft });
 const codeResult = t.object({ ok: t.boolean(), retries: retriesLeft });
-const simSlot = t.object({ slot: t.number({ integer: true, min: 1 }), active: t.boolean(), present: t.boolean(), kind: t.enum(['uicc', 'euicc', 'unknown']), iccid: t.optional(t.string()), eid: t.optional(t.string()) });
+const simSlot = t.object({ slot: t.number({ integer: true, min: 1 }), active: t.boolean(), present: t.boolean(), kind: t.enum(['uicc', 'euicc', 'unknown']), iccid: t.optional(t.string()), eid: t.optional(t.string()), esim: t.optional(t.enum(['with-profiles', 'no-profiles'])), removable: t.optional(t.boolean()) });
 const powerState = t.enum(['on', 'low', 'off']);
 const simLock = t.enum(['pin1', 'pin2']);
 const pinCode = digits(4, 8, 'a PIN of 4 to 8 digits');
@@ -221,7 +221,11 @@ const logicalChannel = t.number({ integer: true, min: 1, max: 19 });
 const hexBytes = (min: number, max: number, what: string): Schema<string> => t.string({ pattern: new RegExp(`^(?:[0-9a-fA-F]{2}){${min},${max}}$`), what });
 const empty = t.object({});
 /** What a `radio` event says changed. */
-const radioPart = t.enum(['scan', 'modes', 'bands', 'slots', 'locks', 'power', 'numbers', 'thresholds']);
+const radioPart = t.enum(['scan', 'modes', 'bands', 'slots', 'locks', 'power', 'numbers', 'thresholds', 'eps', 'packet']);
+/** Initial EPS bearer settings as answers show them: never the password. */
+const epsSettingsShape = { apn: t.string({ max: 100, what: 'an APN' }), ipType: t.optional(ipType), auth: t.optional(auth), user: t.optional(t.string({ max: 256 })) };
+const epsSettings = t.object(epsSettingsShape);
+const packetServiceState = t.enum(['attached', 'detached']);
 
 /**
  * Who may call a method: `web` the socket, in-process front-ends and the dashboard; `local` the socket
@@ -392,6 +396,15 @@ export const METHODS = {
     result: t.object({ networks: t.array(preferredNetwork) }),
   }),
   power: method({ doc: 'The radio power state; `state` sets it first (on, low: radio off, off: powered down until a reset)', access: 'web', params: { modem, state: t.optional(powerState) }, result: t.object({ state: powerState }) }),
+  initialEps: method({
+    doc: 'The initial EPS bearer: the settings the modem attaches to LTE with and the bearer it attached with (null while not attached to LTE); `settings` stores new ones first and the modem attaches with them (QMI: its LTE attach profile, the radio cycled; MBIM: the home LTE attach configuration). Never the password',
+    access: 'local',
+    params: { modem, settings: t.optional(t.object({ ...epsSettingsShape, password: t.optional(t.string({ max: 256, what: 'a password' })) })) },
+    result: t.object({ settings: epsSettings, bearer: t.nullable(epsSettings) }),
+  }),
+  packetService: method({ doc: 'Whether the modem is attached to the packet domain; `state` attaches or detaches first (detaching ends the data calls)', access: 'web', params: { modem, state: t.optional(packetServiceState) }, result: t.object({ state: packetServiceState }) }),
+  pco: method({ doc: 'The Protocol Configuration Options the network sent with the sessions up (the IE in hex; `complete` false: only the operator containers)', access: 'web', params: modemOnly, result: t.object({ pco: t.array(t.object({ sessionId: t.number({ integer: true }), complete: t.boolean(), data: t.string() })) }) }),
+  emergencyNumbers: method({ doc: "The SIM's emergency numbers (EF_ECC)", access: 'web', params: modemOnly, result: t.object({ numbers: t.array(t.string()) }) }),
   reset: method({ doc: 'Resets the modem: it comes back as a new device, its bearers are restored; a running scan ends `aborted`', access: 'web', params: modemOnly, result: empty }),
   factoryReset: method({ doc: 'Restores factory settings; `code` is the carrier\'s service programming code (never logged)', access: 'local', params: { modem, code: t.string({ pattern: /^[0-9A-Za-z]{1,16}$/, what: 'a code of 1 to 16 letters or digits' }) }, result: empty }),
 };
@@ -422,7 +435,7 @@ export const EVENTS = {
   stream: { doc: 'A device service stream opened or closed (closed: `error` says why when it was not asked for)', fields: stream },
   trace: { doc: 'A control message, decoded by name (after `trace`; secrets overwritten in `hex`)', fields: traceEvent },
   radio: {
-    doc: 'Radio or SIM control changed (`what`: modes, bands, slots, locks, power, numbers, thresholds), or scan progress (`what: "scan"` with `found` and `done`)',
+    doc: 'Radio or SIM control changed (`what`: modes, bands, slots, locks, power, numbers, thresholds, eps: the initial EPS bearer, packet: the packet service state), or scan progress (`what: "scan"` with `found` and `done`)',
     fields: t.object({ modem: t.string(), what: radioPart, found: t.optional(t.number({ integer: true })), done: t.optional(t.boolean()) }),
   },
   dropped: { doc: 'This many events or traces were dropped while the connection was not reading', fields: t.object({ count: t.number({ integer: true }) }) },

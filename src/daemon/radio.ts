@@ -27,6 +27,10 @@ export type RadioMethod =
   | 'numbers'
   | 'preferredNetworks'
   | 'power'
+  | 'initialEps'
+  | 'packetService'
+  | 'pco'
+  | 'emergencyNumbers'
   | 'reset'
   | 'factoryReset';
 
@@ -98,6 +102,19 @@ export function radioHandlers(m: Manager): Pick<Handlers, RadioMethod> {
       if (state !== undefined) await r.setPower(state);
       return { state: await r.power() };
     },
+    initialEps: async ({ modem, settings }) => {
+      const r = radio(modem);
+      if (settings !== undefined) await r.setInitialEps(settings);
+      const eps = await r.initialEps();
+      return { settings: eps.settings, bearer: eps.bearer ?? null };
+    },
+    packetService: async ({ modem, state }) => {
+      const r = radio(modem);
+      if (state !== undefined) await r.setPacketService(state);
+      return { state: await r.packetService() };
+    },
+    pco: async ({ modem }) => ({ pco: (await radio(modem).pco()).map((p) => ({ sessionId: p.sessionId, complete: p.complete, data: hex(p.data) })) }),
+    emergencyNumbers: async ({ modem }) => ({ numbers: await radio(modem).emergencyNumbers() }),
     reset: async ({ modem }) => {
       await radio(modem).reset();
       return empty;

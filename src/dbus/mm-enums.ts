@@ -36,13 +36,15 @@ export const ModemPortType = { net: 2, qmi: 6, mbim: 7 } as const;
 export const Modem3gppRegistrationState = { idle: 0, home: 1, searching: 2, denied: 3, unknown: 4, roaming: 5 } as const;
 export const Modem3gppPacketServiceState = { unknown: 0, detached: 1, attached: 2 } as const;
 
-export const BearerIpFamily = { none: 0, ipv4: 1 << 0, ipv6: 1 << 1, ipv4v6: 1 << 2 } as const;
+export const BearerIpFamily = { none: 0, ipv4: 1 << 0, ipv6: 1 << 1, ipv4v6: 1 << 2, any: 0xffffffff } as const;
 export const BearerIpMethod = { unknown: 0, ppp: 1, static: 2, dhcp: 3 } as const;
-export const BearerType = { unknown: 0, default: 1 } as const;
+export const BearerType = { unknown: 0, default: 1, defaultAttach: 2 } as const;
 export const BearerAllowedAuth = { unknown: 0, none: 1 << 0, pap: 1 << 1, chap: 1 << 2 } as const;
 export const BearerMultiplexSupport = { unknown: 0, none: 1, requested: 2, required: 3 } as const;
 
 export const SimType = { unknown: 0, physical: 1, esim: 2 } as const;
+export const SimEsimStatus = { unknown: 0, noProfiles: 1, withProfiles: 2 } as const;
+export const SimRemovability = { unknown: 0, removable: 1, notRemovable: 2 } as const;
 export const Modem3gppNetworkAvailability = { unknown: 0, available: 1, current: 2, forbidden: 3 } as const;
 export const CellType = { unknown: 0, cdma: 1, gsm: 2, umts: 3, tdscdma: 4, lte: 5, nr5g: 6 } as const;
 

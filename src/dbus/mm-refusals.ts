@@ -30,15 +30,6 @@ export function disableFacilityLock([facility]: [number, string]): never {
   throw new dbus.DBusError(MmError.wrongState, 'Cannot disable facility locks: no personalization lock is enabled');
 }
 
-/** Modem3gpp.SetInitialEpsBearerSettings and SetPacketServiceState: not carried out by wwankit's modems yet. */
-export function setInitialEpsBearerSettings(): never {
-  throw unsupported('Cannot set initial EPS bearer settings: operation not supported');
-}
-
-export function setPacketServiceState(): never {
-  throw unsupported('Explicit packet service attach/detach operation not supported');
-}
-
 /** Modem3gpp.SetNr5gRegistrationSettings: ModemManager 1.20 implements it for MBIMEx v3 modems only. */
 export function setNr5gRegistrationSettings(): never {
   throw unsupported('Cannot set 5GNR registration settings: operation not supported');

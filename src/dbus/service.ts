@@ -18,7 +18,7 @@ import type { Daemon } from '../daemon/server.js';
 import type { ApiEvent, BearerView, LinkView, LocalMethod, ModemInfo, Params, Result } from '../daemon/api.js';
 import { errorNameOf } from '../daemon/protocol.js';
 import type { BearerRequest } from '../modem/types.js';
-import { RadioError, type LockRetries, type PreferredNetwork, type RadioBands, type RadioModes, type SimSlot } from '../modem/radio-driver.js';
+import { RadioError, type EpsBearerSettings, type LockRetries, type PacketServiceState, type PreferredNetwork, type RadioBands, type RadioModes, type SimSlot } from '../modem/radio-driver.js';
 import * as refuse from './mm-refusals.js';
 import { DbusMessaging, type SmsApi } from './messaging.js';
 import { BEARER, MANAGER, MODEM, MODEM_3GPP, OBJECT_MANAGER, SIGNAL, SIM, SIMPLE, exportable, mmError, type Exported } from './interfaces.js';
@@ -35,10 +35,12 @@ import {
   ModemPortType,
   ModemPowerState,
   ModemStateChangeReason,
+  ModemState as MmState,
   SimType,
 } from './mm-enums.js';
 import { cellEntry, modeMask, modesToSet, mmBands, preferredEntries, preferredFromDbus, radioBand, registrationError, scanEntry, unlockRetries } from './radio.js';
-import { accessTechnologies, bearerProperties, failedReason, ipConfig, signalDict, modemState, parseConnectSettings, registrationState, signalQuality, unlockRequired } from './values.js';
+import { accessTechnologies, bearerProperties, failedReason, ipConfig, signalDict, modemState, parseConnectSettings, parseEpsSettings, registrationState, signalQuality, unlockRequired } from './values.js';
+import { EpsBearerObject, modem3gppValues, simCardValues } from './eps.js';
 
 export interface DbusOptions {
   /** `system`, `session`, or a bus address (`unix:path=…`). */
@@ -57,6 +59,8 @@ interface ModemObject {
   signal: { rate: number; timer?: NodeJS.Timeout; lte: Record<string, dbus.Variant>; nr5g: Record<string, dbus.Variant>; rssiThreshold: number; errorRate: boolean };
   /** The radio side as the API last answered it (D-Bus reads properties synchronously); absent where the modem does not say. */
   radio: RadioCache;
+  /** The initial EPS bearer's object while the modem is attached to LTE (InitialEpsBearer). */
+  epsBearer: EpsBearerObject;
   /** A Sim object per SIM slot beyond the first (slot 1 is `sim`). */
   slotSims: Map<number, { path: string; iface: Exported }>;
   mmState: number;
@@ -73,10 +77,17 @@ interface RadioCache {
   power?: 'on' | 'low' | 'off';
   /** The active SIM's preferred networks (QMI modems). */
   preferred?: PreferredNetwork[];
+  eps?: { settings: EpsBearerSettings; bearer: EpsBearerSettings | null };
+  packet?: PacketServiceState;
+  pco?: { sessionId: number; complete: boolean; data: string }[];
+  /** The active SIM's emergency numbers (EF_ECC). */
+  ecc?: string[];
 }
 
-type RadioPart = 'modes' | 'bands' | 'locks' | 'slots' | 'numbers' | 'power' | 'preferred';
-const RADIO_PARTS: RadioPart[] = ['modes', 'bands', 'locks', 'slots', 'numbers', 'power', 'preferred'];
+type RadioPart = 'modes' | 'bands' | 'locks' | 'slots' | 'numbers' | 'power' | 'preferred' | 'eps' | 'packet' | 'pco' | 'ecc';
+const RADIO_PARTS: RadioPart[] = ['modes', 'bands', 'locks', 'slots', 'numbers', 'power', 'preferred', 'eps', 'packet', 'pco', 'ecc'];
+/** What the network side changes with registration and with bearers. */
+const ATTACH_PARTS: RadioPart[] = ['eps', 'packet'];
 
 interface BearerObject {
   path: string;
@@ -163,8 +174,8 @@ export class ModemManagerService {
     if (e.event === 'sms') return m.messaging.onEvent(e);
     if (e.event === 'radio') {
       if (e.what === 'scan' || e.what === 'thresholds') return;
-      // Another SIM in use has another preferred list.
-      return void this.loadRadio(m.id, m.radio, e.what === 'slots' ? ['slots', 'preferred'] : [e.what]).then(() => this.refreshModem(m.id));
+      // Another SIM in use has another preferred list and other emergency numbers.
+      return void this.loadRadio(m.id, m.radio, e.what === 'slots' ? ['slots', 'preferred', 'ecc'] : [e.what]).then(() => this.refreshModem(m.id));
     }
     if (e.event === 'state') m.info.state = e.state;
     else if (e.event === 'signal') m.info.signal = e.signal;
@@ -173,7 +184,11 @@ export class ModemManagerService {
       const gone = e.bearer.status === 'disconnected';
       m.info.bearers = [...m.info.bearers.filter((b) => b.id !== e.bearer.id), ...(gone ? [] : [e.bearer])];
       this.onBearer(m, e.bearer);
+      // The network sends PCOs with the sessions it brings up.
+      if (e.bearer.status === 'connected' || gone) void this.loadRadio(m.id, m.radio, ['pco']).then(() => this.refreshModem(m.id));
     }
+    // Registration and power move the attach: the attach bearer and the packet service state follow.
+    if (e.event === 'registration' || e.event === 'state') void this.loadRadio(m.id, m.radio, ATTACH_PARTS).then(() => this.refreshModem(m.id));
     this.refreshModem(e.modem);
   }
 
@@ -183,6 +198,7 @@ export class ModemManagerService {
     for (const m of this.modems.values()) {
       clearInterval(m.signal.timer);
       m.messaging.close();
+      m.epsBearer.drop();
     }
     await this.bus.releaseName(MM_NAME).catch(() => undefined);
     this.bus.disconnect();
@@ -214,6 +230,7 @@ export class ModemManagerService {
     const signal: ModemObject['signal'] = { rate: 0, lte: {}, nr5g: {}, rssiThreshold: 0, errorRate: false };
     const radio: RadioCache = {};
     const slotSims: ModemObject['slotSims'] = new Map();
+    const epsBearer = new EpsBearerObject(this.bus, () => `${MM_PATH}/Bearer/${this.counters.bearer++}`);
     await this.loadRadio(id, radio, RADIO_PARTS);
     const slotPath = (n: number): string => (n <= 1 ? simPath : (slotSims.get(n)?.path ?? '/'));
     // Until the modem's object is registered below, what `info` answered first.
@@ -361,13 +378,7 @@ export class ModemManagerService {
           OperatorCode: operatorCode(),
           OperatorName: info().registration?.operator?.name ?? '',
           EnabledFacilityLocks: radio.pin1Enabled ? refuse.Modem3gppFacility.sim : 0,
-          SubscriptionState: 0,
-          EpsUeModeOperation: 0,
-          Pco: [],
-          InitialEpsBearer: '/',
-          InitialEpsBearerSettings: {},
-          PacketServiceState: registered() ? Modem3gppPacketServiceState.attached : Modem3gppPacketServiceState.detached,
-          Nr5gRegistrationSettings: {},
+          ...modem3gppValues(radio, epsBearer, registered()),
         }),
         handlers: {
           Register: async (operatorId: string) => {
@@ -377,10 +388,23 @@ export class ModemManagerService {
           },
           Scan: async () => (await this.api('scan', { modem: id })).networks.map(scanEntry),
           SetEpsUeModeOperation: (mode: number) => refuse.setEpsUeMode(0, mode),
-          SetInitialEpsBearerSettings: () => refuse.setInitialEpsBearerSettings(),
+          SetInitialEpsBearerSettings: async (props: Record<string, dbus.Variant>) => {
+            const settings = parseEpsSettings(props);
+            const r = await this.api('initialEps', { modem: id, settings });
+            radio.eps = r;
+            this.refreshModem(id);
+          },
           SetNr5gRegistrationSettings: () => refuse.setNr5gRegistrationSettings(),
           DisableFacilityLock: (lock: [number, string]) => refuse.disableFacilityLock(lock),
-          SetPacketServiceState: () => refuse.setPacketServiceState(),
+          SetPacketServiceState: async (state: number) => {
+            // As ModemManager: an enabled modem first, then attached (2) or detached (1) only.
+            if (modemValues().State < MmState.enabled) throw mmError(MmError.wrongState, 'modem not yet enabled');
+            const wanted = (['attached', 'detached'] as const).find((p) => Modem3gppPacketServiceState[p] === state);
+            if (!wanted) throw mmError(MmError.invalidArgs, 'Invalid packet service state requested');
+            radio.packet = (await this.api('packetService', { modem: id, state: wanted })).state;
+            await this.loadRadio(id, radio, ['eps']);
+            this.refreshModem(id);
+          },
         },
       }),
       exportable(SIGNAL, {
@@ -420,7 +444,8 @@ export class ModemManagerService {
     // Removed, or added by another event, while the messages were read.
     if (this.modems.has(id) || !(await this.daemon.request('list')).some((m) => m.id === id)) return messaging.close();
     ifaces.push(messaging.iface);
-    const entry: ModemObject = { id, info: first, path, simPath, ifaces, sim, signal, radio, slotSims, mmState: modemValues().State, messaging };
+    const entry: ModemObject = { id, info: first, path, simPath, ifaces, sim, signal, radio, epsBearer, slotSims, mmState: modemValues().State, messaging };
+    epsBearer.update(radio.eps?.bearer);
     this.modems.set(id, entry);
     for (const i of ifaces) this.bus.export(path, i);
     this.bus.export(simPath, sim);
@@ -436,6 +461,7 @@ export class ModemManagerService {
     this.modems.delete(id);
     clearInterval(m.signal.timer);
     m.messaging.close();
+    m.epsBearer.drop();
     for (const b of this.bearersOf(id)) this.dropBearer(b);
     this.objectManager.emitSignal('InterfacesRemoved', m.path, m.ifaces.map((i) => i.decl.name));
     unexportPath(this.bus, m.path);
@@ -457,13 +483,12 @@ export class ModemManagerService {
           Eid: s?.eid ?? '',
           OperatorIdentifier: card?.operatorId ?? '',
           OperatorName: card?.operatorName ?? '',
-          EmergencyNumbers: [],
+          EmergencyNumbers: active ? (radio.ecc ?? []) : [],
           PreferredNetworks: active ? preferredEntries(radio.preferred ?? []) : [],
           Gid1: Buffer.from(card?.gid1 ?? '', 'hex'),
           Gid2: Buffer.from(card?.gid2 ?? '', 'hex'),
           SimType: s?.kind === 'euicc' ? SimType.esim : SimType.physical,
-          EsimStatus: 0,
-          Removability: 0,
+          ...simCardValues(s),
         };
       },
       handlers: {
@@ -511,6 +536,10 @@ export class ModemManagerService {
         else if (part === 'numbers') m.radio.numbers = (await quiet(this.daemon.request('numbers', { modem: id })))?.numbers ?? m.radio.numbers;
         else if (part === 'power') m.radio.power = (await quiet(this.daemon.request('power', { modem: id })))?.state ?? m.radio.power;
         else if (part === 'preferred') m.radio.preferred = (await quiet(this.daemon.request('preferredNetworks', { modem: id })))?.networks;
+        else if (part === 'eps') m.radio.eps = (await quiet(this.daemon.request('initialEps', { modem: id }))) ?? m.radio.eps;
+        else if (part === 'packet') m.radio.packet = (await quiet(this.daemon.request('packetService', { modem: id })))?.state ?? m.radio.packet;
+        else if (part === 'pco') m.radio.pco = (await quiet(this.daemon.request('pco', { modem: id })))?.pco ?? m.radio.pco;
+        else if (part === 'ecc') m.radio.ecc = (await quiet(this.daemon.request('emergencyNumbers', { modem: id })))?.numbers ?? m.radio.ecc;
         else {
           const locks = await quiet(this.daemon.request('simLocks', { modem: id }));
           if (locks) [m.radio.retries, m.radio.pin1Enabled] = [locks.retries, locks.pin1Enabled];
@@ -547,6 +576,7 @@ export class ModemManagerService {
   private refreshModem(id: string): void {
     const m = this.modems.get(id);
     if (!m) return;
+    m.epsBearer.update(m.radio.eps?.bearer);
     for (const i of [...m.ifaces, m.sim, ...[...m.slotSims.values()].map((x) => x.iface)]) i.refresh();
     const state = m.ifaces[0]!.backend.values().State as number;
     if (state !== m.mmState) {

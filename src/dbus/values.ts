@@ -4,6 +4,7 @@
  */
 import dbus from 'dbus-next';
 import type { BearerView, ModemInfo } from '../daemon/api.js';
+import type { EpsBearerSettings } from '../modem/radio-driver.js';
 import { ConfigError, type AuthType, type BearerRequest, type IpType, type Ipv4Config, type Ipv6Config, type Multiplex, type Registration, type SignalQuality } from '../modem/types.js';
 import {
   BearerAllowedAuth,
@@ -80,18 +81,50 @@ export function ipConfig(c: Ipv4Config | Ipv6Config | undefined): Record<string,
 const IP_TYPES: Record<number, IpType> = { [BearerIpFamily.ipv4]: 'ipv4', [BearerIpFamily.ipv6]: 'ipv6', [BearerIpFamily.ipv4v6]: 'ipv4v6' };
 const MULTIPLEX: Record<number, Multiplex> = { [BearerMultiplexSupport.none]: 'none', [BearerMultiplexSupport.requested]: 'requested', [BearerMultiplexSupport.required]: 'required' };
 
+const AUTH_BITS: Record<AuthType, number> = { none: BearerAllowedAuth.none, pap: BearerAllowedAuth.pap, chap: BearerAllowedAuth.chap, both: BearerAllowedAuth.pap | BearerAllowedAuth.chap };
+const ipFamily = (t: IpType): number => Number(Object.entries(IP_TYPES).find(([, x]) => x === t)![0]);
+
 /** The bearer settings (Bearer.Properties) as ModemManager shows them: never the password. */
 export function bearerProperties(r: BearerRequest): Record<string, dbus.Variant> {
-  const ipType = Object.entries(IP_TYPES).find(([, t]) => t === r.ipType)![0];
   const multiplex = Object.entries(MULTIPLEX).find(([, m]) => m === r.multiplex)![0];
-  const auth = { none: BearerAllowedAuth.none, pap: BearerAllowedAuth.pap, chap: BearerAllowedAuth.chap, both: BearerAllowedAuth.pap | BearerAllowedAuth.chap }[r.auth ?? 'none'];
   return {
     apn: V('s', r.apns[0]),
-    'ip-type': V('u', Number(ipType)),
-    'allowed-auth': V('u', auth),
+    'ip-type': V('u', ipFamily(r.ipType)),
+    'allowed-auth': V('u', AUTH_BITS[r.auth ?? 'none']),
     ...(r.user ? { user: V('s', r.user) } : {}),
     multiplex: V('u', Number(multiplex)),
   };
+}
+
+/** Initial EPS bearer settings (InitialEpsBearerSettings, the attach bearer's Properties): what the modem says, never the password. */
+export function epsProperties(s: EpsBearerSettings): Record<string, dbus.Variant> {
+  return {
+    apn: V('s', s.apn),
+    ...(s.ipType ? { 'ip-type': V('u', ipFamily(s.ipType)) } : {}),
+    ...(s.auth ? { 'allowed-auth': V('u', AUTH_BITS[s.auth]) } : {}),
+    ...(s.user ? { user: V('s', s.user) } : {}),
+  };
+}
+
+/** SetInitialEpsBearerSettings' dictionary: the keys that apply to an attach (ModemManager compares these), or InvalidArgs. */
+export function parseEpsSettings(props: Record<string, dbus.Variant>): EpsBearerSettings {
+  const known: Record<string, string> = { apn: 's', 'ip-type': 'u', 'allowed-auth': 'u', user: 's', password: 's', 'profile-id': 'i' };
+  for (const [key, v] of Object.entries(props)) {
+    if (!known[key]) throw new ConfigError(`unsupported initial EPS bearer settings: ${key} (wwankit takes ${Object.keys(known).join(', ')})`);
+    if (v.signature !== known[key]) throw new ConfigError(`property '${key}' must have signature '${known[key]}', got '${v.signature}'`);
+  }
+  // libmm-glib always sends a profile id; -1 means none (the modem's attach profile is used).
+  if (((props['profile-id']?.value as number | undefined) ?? -1) !== -1) throw new ConfigError('the initial EPS bearer uses the modem\'s attach profile; leave profile-id unset');
+  const value = <T>(key: string): T | undefined => props[key]?.value as T | undefined;
+  const family = value<number>('ip-type');
+  const ipType = family === undefined || family === BearerIpFamily.none || family === BearerIpFamily.any ? undefined : IP_TYPES[family];
+  if (family !== undefined && family !== BearerIpFamily.none && family !== BearerIpFamily.any && !ipType) throw new ConfigError('ip-type is ipv4, ipv6 or ipv4v6');
+  const bits = value<number>('allowed-auth');
+  const auth = bits === undefined || bits === BearerAllowedAuth.unknown ? undefined : (Object.entries(AUTH_BITS) as [AuthType, number][]).find(([, b]) => b === bits)?.[0];
+  if (bits !== undefined && bits !== BearerAllowedAuth.unknown && !auth) throw new ConfigError('allowed-auth is none, pap, chap or pap|chap');
+  const user = value<string>('user');
+  const password = value<string>('password');
+  return { apn: value<string>('apn') ?? '', ...(ipType ? { ipType } : {}), ...(auth ? { auth } : {}), ...(user ? { user } : {}), ...(password ? { password } : {}) };
 }
 
 /** Settings from CreateBearer / Simple.Connect: the keys ModemManager defines, or InvalidArgs. */

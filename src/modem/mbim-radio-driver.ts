@@ -9,15 +9,20 @@
 import { MbimStatus, MbimStatusError, statusName } from '../mbim/protocol.js';
 import { decodeBuffer } from '../mbim/schema.js';
 import { atds, AtdsProviderPlmnMode } from '../mbim/services/atds.js';
-import { basicConnect, DataClass, NwError, PinMode, PinOperation, PinType, ProviderState, RadioSwitchState, RegisterAction, RegisterState } from '../mbim/services/basic-connect.js';
-import { msBasicConnectExtensions, UiccSlotState } from '../mbim/services/ms-basic-connect-extensions.js';
+import {
+  AuthProtocol, basicConnect, basicConnectMbimex, ContextIpType, DataClass, NwError, PacketServiceAction, PacketServiceState as MbimPacketServiceState, PinMode, PinOperation, PinType,
+  ProviderState, RadioSwitchState, RegisterAction, RegisterState, SubscriberReadyStatusFlag,
+} from '../mbim/services/basic-connect.js';
+import { LteAttachContextOperation, LteAttachContextRoamingControl, LteAttachState, msBasicConnectExtensions, PcoType, UiccSlotState } from '../mbim/services/ms-basic-connect-extensions.js';
 import { msUiccLowLevelAccess, UiccClassByteType, UiccSecureMessaging } from '../mbim/services/ms-uicc-low-level-access.js';
 import type { MbimDevice } from '../mbim/client.js';
 import { apduShapeError, eidFromResponse, GET_EID_APDU, ISD_R_AID } from '../wire/apdu.js';
+import { emergencyNumber } from './sim-files.js';
 import {
   RadioError,
   type AccessTech, type CellInfo, type CodeResult, type LockRetries, type ModeSet, type PowerState, type PreferredNetwork, type RadioBand, type RadioBands, type RadioDriver,
   type RadioModes, type RadioRefusal, type RegisterTarget, type ScannedNetwork, type SignalThresholds, type SimLock, type SimSlot,
+  type EpsBearerSettings, type PacketServiceState, type PcoInfo,
 } from './radio-driver.js';
 
 const bc = basicConnect.cids;
@@ -72,6 +77,21 @@ function refusal(e: unknown, what: string): unknown {
   if (!(e instanceof MbimStatusError)) return e;
   return new RadioError(REASONS[e.status] ?? 'failed', `${what}: the modem answered ${statusName(e.status)}`);
 }
+
+const IP_TYPE: Record<number, EpsBearerSettings['ipType']> = {
+  [ContextIpType.names.ipv4]: 'ipv4', [ContextIpType.names.ipv6]: 'ipv6', [ContextIpType.names.ipv4v6]: 'ipv4v6', [ContextIpType.names['ipv4-and-ipv6']]: 'ipv4v6',
+};
+const AUTH: Record<number, EpsBearerSettings['auth']> = { [AuthProtocol.names.none]: 'none', [AuthProtocol.names.pap]: 'pap', [AuthProtocol.names.chap]: 'chap' };
+/** MBIM names one protocol: with both allowed, CHAP (ModemManager's choice too). */
+const PROTOCOL = { none: AuthProtocol.names.none, pap: AuthProtocol.names.pap, chap: AuthProtocol.names.chap, both: AuthProtocol.names.chap } as const;
+/** An LTE attach configuration or info as settings; the compression is not shown (neither does ModemManager). */
+const epsOf = (c: { ipType: number; accessString: string; userName: string; password: string; authProtocol: number }): EpsBearerSettings => {
+  const ipType = IP_TYPE[c.ipType];
+  const auth = AUTH[c.authProtocol];
+  return { apn: c.accessString, ...(ipType ? { ipType } : {}), ...(auth ? { auth } : {}), ...(c.userName ? { user: c.userName } : {}), ...(c.password ? { password: c.password } : {}) };
+};
+/** EF_ECC under the USIM's ADF. */
+const EF_ECC_PATH = Uint8Array.from([0x7f, 0xff, 0x6f, 0xb7]);
 
 const notSupported = (what: string): RadioError => new RadioError('not-supported', `${what}: MBIM has no such control`);
 
@@ -274,11 +294,16 @@ export class MbimRadio implements RadioDriver {
       const state = UiccSlotState.nameOf(info.state);
       const kind = state === 'state-active-esim' || state === 'state-active-esim-no-profiles' ? 'euicc' : state === 'state-active' ? 'uicc' : 'unknown';
       const present = state !== undefined && !['state-unknown', 'sate-off-empty', 'state-empty'].includes(state);
-      const slot: SimSlot = { slot: i + 1, active: i === active, present, kind };
+      const esim = state === 'state-active-esim' ? 'with-profiles' : state === 'state-active-esim-no-profiles' ? 'no-profiles' : undefined;
+      const slot: SimSlot = { slot: i + 1, active: i === active, present, kind, ...(esim ? { esim } : {}) };
       if (i === active && present) {
-        // Only the active card answers: its ICCID, and the eUICC's EID.
-        const ready = await this.device.query(bc.subscriberReadyStatus).catch(() => undefined);
+        // Only the active card answers: its ICCID, the eUICC's EID, and (MBIMEx 3.0) whether it can be removed.
+        const v3 = this.device.mbimexAtLeast(3);
+        const ready = await (v3 ? this.device.query(basicConnectMbimex.cids.subscriberReadyStatusV3) : this.device.query(bc.subscriberReadyStatus)).catch(() => undefined);
         if (ready?.simIccId) slot.iccid = ready.simIccId;
+        const F = SubscriberReadyStatusFlag.names;
+        const flags = ready && 'flags' in ready ? (ready.flags as number) : 0;
+        if (flags & F['sim-removability-known']) slot.removable = (flags & F['sim-removable']) !== 0;
         if (kind === 'euicc') {
           const eid = await this.eid().catch(() => undefined);
           if (eid) slot.eid = eid;
@@ -360,6 +385,84 @@ export class MbimRadio implements RadioDriver {
   async ownNumbers(): Promise<string[]> {
     const r = await this.device.query(bc.subscriberReadyStatus).catch((e: unknown) => Promise.reject(refusal(e, 'own numbers')));
     return r.telephoneNumbers.filter((n) => n !== '');
+  }
+
+  // ---- LTE attach, packet service, PCO: ModemManager 1.20's MBIM calls
+
+  private async attachConfigurations() {
+    return (await this.device.query(ext.lteAttachConfiguration).catch((e: unknown) => Promise.reject(refusal(e, 'LTE attach configuration')))).configurations;
+  }
+
+  /** The home configuration: the only one ModemManager shows or changes. */
+  async initialEpsSettings(): Promise<EpsBearerSettings> {
+    const home = (await this.attachConfigurations()).find((c) => c.roaming === LteAttachContextRoamingControl.names.home);
+    if (!home) throw new RadioError('failed', 'the modem has no home LTE attach configuration');
+    return epsOf(home);
+  }
+
+  /** The configurations read, the home one changed, all written back (partner and non-partner as they were). */
+  async setInitialEpsSettings(settings: EpsBearerSettings): Promise<void> {
+    const configurations = (await this.attachConfigurations()).map((c) =>
+      c.roaming !== LteAttachContextRoamingControl.names.home
+        ? c
+        : {
+            ...c,
+            ipType: settings.ipType ? ContextIpType.names[settings.ipType] : ContextIpType.names.default,
+            accessString: settings.apn,
+            userName: settings.user ?? '',
+            password: settings.password ?? '',
+            authProtocol: settings.auth ? PROTOCOL[settings.auth] : AuthProtocol.names.none,
+            // Set by the user, uncompressed, as ModemManager sets it.
+            source: 1,
+            compression: 0,
+          },
+    );
+    await this.device
+      .set(ext.lteAttachConfiguration, { operation: LteAttachContextOperation.names.default, configurations })
+      .catch((e: unknown) => Promise.reject(refusal(e, 'LTE attach configuration')));
+  }
+
+  async initialEpsBearer(): Promise<EpsBearerSettings | undefined> {
+    const r = await this.device.query(this.device.pick(ext.lteAttachInfo, ext.lteAttachInfoV3)).catch((e: unknown) => Promise.reject(refusal(e, 'LTE attach info')));
+    return r.lteAttachState === LteAttachState.names.attached ? epsOf(r) : undefined;
+  }
+
+  async packetService(): Promise<PacketServiceState> {
+    const r = await this.device.query(bc.packetService).catch((e: unknown) => Promise.reject(refusal(e, 'packet service')));
+    return r.packetServiceState === MbimPacketServiceState.names.attached ? 'attached' : 'detached';
+  }
+
+  async setPacketService(state: PacketServiceState): Promise<void> {
+    const action = PacketServiceAction.names[state === 'attached' ? 'attach' : 'detach'];
+    await this.device.set(bc.packetService, { packetServiceAction: action }).catch((e: unknown) => Promise.reject(refusal(e, `packet service ${state === 'attached' ? 'attach' : 'detach'}`)));
+  }
+
+  /** The PCO of each session up; a session that is not is skipped. */
+  async pco(): Promise<PcoInfo[]> {
+    const caps = await this.device.query(bc.deviceCaps).catch((e: unknown) => Promise.reject(refusal(e, 'device caps')));
+    const out: PcoInfo[] = [];
+    for (let sessionId = 0; sessionId < Math.min(caps.maxSessions, 32); sessionId++) {
+      const r = await this.device.query(ext.pco, { sessionId, pcoDataType: 0, pcoDataBuffer: new Uint8Array(0) }).catch(() => undefined);
+      if (r) out.push({ sessionId: r.sessionId, complete: r.pcoDataType === PcoType.names.complete, data: r.pcoDataBuffer });
+    }
+    return out;
+  }
+
+  /** EF_ECC through MS UICC low-level access, record by record until the card has no more. */
+  async emergencyNumbers(): Promise<string[]> {
+    const apps = await this.device.query(uicc.applicationList).catch((e: unknown) => Promise.reject(refusal(e, 'UICC applications')));
+    const usim = apps.applications.find((a) => a.applicationType === 4);
+    if (!usim) return [];
+    const path = { version: 1, applicationId: usim.applicationId, filePath: EF_ECC_PATH };
+    const status = await this.device.query(uicc.fileStatus, path).catch((e: unknown) => Promise.reject(refusal(e, 'EF_ECC')));
+    if (status.statusWord1 !== SW1_OK) return [];
+    const out: string[] = [];
+    for (let recordNumber = 1; recordNumber <= Math.min(status.fileItemCount, 32); recordNumber++) {
+      const r = await this.device.query(uicc.readRecord, { ...path, recordNumber, localPin: '', data: new Uint8Array(0) }).catch(() => undefined);
+      const n = r && r.statusWord1 === SW1_OK ? emergencyNumber([...r.data]) : undefined;
+      if (n && !out.includes(n)) out.push(n);
+    }
+    return out;
   }
 
   async power(): Promise<PowerState> {

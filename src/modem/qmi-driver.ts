@@ -66,6 +66,8 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
   private dms!: QmiClient<typeof dms>;
   private nas!: QmiClient<typeof nas>;
   private uim!: QmiClient<typeof uim>;
+  /** WDS for the LTE attach profile (radio control), allocated when first asked for. */
+  private attachWds: Promise<WdsClient> | undefined;
   /** One registration query at a time: indications while it runs ask for one more, not one each. */
   private registrationQuery: Promise<void> | undefined;
   private registrationStale = false;
@@ -78,7 +80,15 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
     this.sms = new QmiSms(device);
     this.radio = new QmiRadio(() => {
       if (!this.dms || !this.nas || !this.uim) throw new RadioError('wrong-state', 'the modem has not been probed yet');
-      return { dms: this.dms, nas: this.nas, uim: this.uim };
+      const wdsClient = (): Promise<WdsClient> => {
+        // A failed allocation is tried again next time.
+        this.attachWds ??= this.device.allocateClient(wds).catch((e: unknown) => {
+          this.attachWds = undefined;
+          throw e;
+        });
+        return this.attachWds;
+      };
+      return { dms: this.dms, nas: this.nas, uim: this.uim, wds: wdsClient };
     }, options.radio);
     device.port.onClose((err) => this.emit('closed', err));
   }

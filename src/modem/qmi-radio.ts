@@ -12,6 +12,9 @@ import type { RequestOf, ResponseOf } from '../qmi/schema.js';
 import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { dms, DmsOperatingMode, DmsRadioInterface } from '../qmi/services/dms.js';
 import { nas, NasNetworkRegisterType, NasNetworkStatus, NasPlmnAccessTechnologyIdentifier, NasRadioInterface, NasRatModePreference, NasRegistrationState } from '../qmi/services/nas.js';
+import { wds, WdsAuthentication, WdsIpSupportType, WdsPdpType, WdsProfileType } from '../qmi/services/wds.js';
+import { NasServiceDomainPreference } from '../qmi/services/nas.js';
+import { emergencyNumber } from './sim-files.js';
 import { uim, UimCardProtocol, UimPhysicalCardState, UimPinId, UimPinState, UimSlotState } from '../qmi/services/uim.js';
 import {
   RadioError,
@@ -31,12 +34,16 @@ import {
   type SignalThresholds,
   type SimLock,
   type SimSlot,
+  type EpsBearerSettings,
+  type PacketServiceState,
 } from './radio-driver.js';
 
 export interface QmiRadioClients {
   dms: QmiClient<typeof dms>;
   nas: QmiClient<typeof nas>;
   uim: QmiClient<typeof uim>;
+  /** WDS for the LTE attach profile, allocated when first needed. */
+  wds: () => Promise<QmiClient<typeof wds>>;
 }
 
 export interface QmiRadioOptions {
@@ -75,6 +82,16 @@ const MODE_BIT: Record<AccessTech, number> = {
   nr5g: NasRatModePreference.names['5gnr'],
 };
 const techOfInterface = (i: number): AccessTech | undefined => TECH_ORDER.find((t) => NAS_INTERFACE[t] === i);
+
+const PDP_IP: Record<number, EpsBearerSettings['ipType']> = { [WdsPdpType.names.ipv4]: 'ipv4', [WdsPdpType.names.ipv6]: 'ipv6', [WdsPdpType.names['ipv4-or-ipv6']]: 'ipv4v6' };
+const IP_PDP = { ipv4: WdsPdpType.names.ipv4, ipv6: WdsPdpType.names.ipv6, ipv4v6: WdsPdpType.names['ipv4-or-ipv6'] } as const;
+const SUPPORT_IP: Record<number, EpsBearerSettings['ipType']> = { [WdsIpSupportType.names.ipv4]: 'ipv4', [WdsIpSupportType.names.ipv6]: 'ipv6', [WdsIpSupportType.names.ipv4v6]: 'ipv4v6' };
+const A = WdsAuthentication.names;
+const AUTH_BITS = { none: A.none, pap: A.pap, chap: A.chap, both: A.pap | A.chap } as const;
+const authOf = (bits: number): EpsBearerSettings['auth'] => ((bits & 3) === 3 ? 'both' : bits & A.pap ? 'pap' : bits & A.chap ? 'chap' : 'none');
+/** The USIM's EF_ECC (under ADF USIM), as the primary GW session addresses it. */
+const EF_ECC = { fileId: 0x6fb7, filePath: [0x00, 0x3f, 0xff, 0x7f] };
+const GW_SESSION = { sessionType: 0, applicationIdentifier: [] as number[] };
 
 /** GSM's bands as RadioBand names them (by MHz). */
 const GSM_BANDS = new Set([850, 900, 1800, 1900]);
@@ -530,6 +547,96 @@ export class QmiRadio implements RadioDriver {
         clearPreviousPreferredNetworks: true,
       })
       .catch((e) => Promise.reject(refusal(e, 'preferred networks')));
+  }
+
+  // ---- LTE attach and packet service, as ModemManager 1.20 does them over QMI
+
+  /** The first LTE attach profile: the one the modem attaches with. */
+  private async attachProfile(): Promise<number> {
+    const client = await this.clients().wds();
+    const r = await client.request(wds.messages.getLteAttachPdnList, {}).catch((e) => Promise.reject(refusal(e, 'LTE attach PDN list')));
+    const index = r.currentList?.[0];
+    if (index === undefined) throw new RadioError('failed', 'the modem lists no LTE attach PDN');
+    return index;
+  }
+
+  async initialEpsSettings(): Promise<EpsBearerSettings> {
+    const index = await this.attachProfile();
+    const client = await this.clients().wds();
+    const p = await client
+      .request(wds.messages.getProfileSettings, { profileId: { profileType: WdsProfileType.names['3gpp'], profileIndex: index } })
+      .catch((e) => Promise.reject(refusal(e, `LTE attach profile ${index}`)));
+    const ipType = p.pdpType === undefined ? undefined : PDP_IP[p.pdpType];
+    return {
+      apn: p.apnName ?? '',
+      ...(ipType ? { ipType } : {}),
+      ...(p.authentication !== undefined ? { auth: authOf(p.authentication) } : {}),
+      ...(p.username ? { user: p.username } : {}),
+      ...(p.password ? { password: p.password } : {}),
+    };
+  }
+
+  /** Radio low power, the attach profile modified, the radio back on (the modem attaches with it), as ModemManager does. */
+  async setInitialEpsSettings(settings: EpsBearerSettings): Promise<void> {
+    const index = await this.attachProfile();
+    const client = await this.clients().wds();
+    const on = (await this.power()) === 'on';
+    if (on) await this.setPower('low');
+    try {
+      await client
+        .request(wds.messages.modifyProfile, {
+          profileIdentifier: { profileType: WdsProfileType.names['3gpp'], profileIndex: index },
+          apnName: settings.apn,
+          ...(settings.ipType ? { pdpType: IP_PDP[settings.ipType] } : {}),
+          ...(settings.auth ? { authentication: AUTH_BITS[settings.auth] } : {}),
+          username: settings.user ?? '',
+          password: settings.password ?? '',
+        })
+        .catch((e) => Promise.reject(refusal(e, `LTE attach profile ${index}`)));
+    } finally {
+      if (on) await this.setPower('on');
+    }
+  }
+
+  /** What the modem attached to LTE with (WDS Get LTE Attach Parameters); undefined while it is not on LTE. */
+  async initialEpsBearer(): Promise<EpsBearerSettings | undefined> {
+    const reg = await this.clients().nas.request(nas.messages.getServingSystem, {}).catch((e) => Promise.reject(refusal(e, 'serving system')));
+    const lte = reg.servingSystem.psAttachState === 1 && reg.servingSystem.radioInterfaces.some((i) => i === NAS_INTERFACE.lte || i === NAS_INTERFACE.nr5g);
+    if (!lte) return undefined;
+    const client = await this.clients().wds();
+    const r = await client.request(wds.messages.getLteAttachParameters, {}).catch((e) => Promise.reject(refusal(e, 'LTE attach parameters')));
+    const ipType = r.ipSupportType === undefined ? undefined : SUPPORT_IP[r.ipSupportType];
+    return { apn: r.apn ?? '', ...(ipType ? { ipType } : {}) };
+  }
+
+  async packetService(): Promise<PacketServiceState> {
+    const r = await this.clients().nas.request(nas.messages.getServingSystem, {}).catch((e) => Promise.reject(refusal(e, 'serving system')));
+    return r.servingSystem.psAttachState === 1 ? 'attached' : 'detached';
+  }
+
+  /** System Selection Preference's service domain: PS attach or PS detach; no effect means it already is. */
+  async setPacketService(state: PacketServiceState): Promise<void> {
+    const D = NasServiceDomainPreference.names;
+    try {
+      await this.clients().nas.request(nas.messages.setSystemSelectionPreference, { serviceDomainPreference: state === 'attached' ? D['ps-attach'] : D['ps-detach'] });
+    } catch (e) {
+      if (!isError(e, QmiProtocolError.NoEffect)) throw refusal(e, `packet service ${state === 'attached' ? 'attach' : 'detach'}`);
+    }
+  }
+
+  /** EF_ECC's records, read one by one (its attributes give how many). */
+  async emergencyNumbers(): Promise<string[]> {
+    const u = this.clients().uim;
+    const a = await u.request(uim.messages.getFileAttributes, { file: EF_ECC, session: GW_SESSION }).catch((e) => Promise.reject(refusal(e, 'EF_ECC')));
+    const size = a.fileAttributes?.recordSize ?? 0;
+    const count = size > 0 ? Math.min(a.fileAttributes!.recordCount, 32) : 0;
+    const out: string[] = [];
+    for (let record = 1; record <= count; record++) {
+      const r = await u.request(uim.messages.readRecord, { record: { recordNumber: record, recordLength: size }, file: EF_ECC, session: GW_SESSION }).catch(() => undefined);
+      const n = r?.readResult && emergencyNumber(r.readResult);
+      if (n && !out.includes(n)) out.push(n);
+    }
+    return out;
   }
 
   // ---- power

@@ -103,6 +103,33 @@ export interface SimSlot {
   kind: 'uicc' | 'euicc' | 'unknown';
   iccid?: string;
   eid?: string;
+  /** An eUICC's state, where the modem says it (MBIM slot states). */
+  esim?: 'with-profiles' | 'no-profiles';
+  /** Whether the card can be removed, where the modem says it (MBIMEx 3.0). */
+  removable?: boolean;
+}
+
+/**
+ * The bearer settings the modem attaches to LTE with (the initial EPS bearer): QMI's attach profile,
+ * MBIM's home LTE attach configuration. The password goes to the modem only.
+ */
+export interface EpsBearerSettings {
+  apn: string;
+  ipType?: 'ipv4' | 'ipv6' | 'ipv4v6';
+  auth?: 'none' | 'pap' | 'chap' | 'both';
+  user?: string;
+  password?: string;
+}
+
+/** Whether the modem is attached to the packet domain (PS attach), as it says. */
+export type PacketServiceState = 'attached' | 'detached';
+
+/** Protocol Configuration Options the network sent with a session (3GPP TS 24.008 10.5.6.3): the IE as the modem passes it on. */
+export interface PcoInfo {
+  sessionId: number;
+  /** The whole PCO, or only the containers the modem passes on (operator ones). */
+  complete: boolean;
+  data: Uint8Array;
 }
 
 /** On: radio up; low: radio off, SIM and control alive (airplane); off: powered down until reset. */
@@ -171,6 +198,19 @@ export interface RadioDriver {
   setPreferredNetworks(list: PreferredNetwork[]): Promise<void>;
   power(): Promise<PowerState>;
   setPower(state: PowerState): Promise<void>;
+  /** The stored initial EPS bearer settings (QMI: the first LTE attach profile; MBIM: the home LTE attach configuration). */
+  initialEpsSettings?(): Promise<EpsBearerSettings>;
+  /** Stores new initial EPS bearer settings; the modem attaches with them from its next attach. */
+  setInitialEpsSettings?(settings: EpsBearerSettings): Promise<void>;
+  /** What the modem attached to LTE with; undefined while it is not attached to LTE. */
+  initialEpsBearer?(): Promise<EpsBearerSettings | undefined>;
+  packetService?(): Promise<PacketServiceState>;
+  /** Attaches to or detaches from the packet domain; detaching ends the data calls. */
+  setPacketService?(state: PacketServiceState): Promise<void>;
+  /** The PCOs of the sessions up. */
+  pco?(): Promise<PcoInfo[]>;
+  /** The SIM's emergency numbers (EF_ECC). */
+  emergencyNumbers?(): Promise<string[]>;
   /** Resets the modem: its control channel closes and it comes back as a new device. */
   reset(): Promise<void>;
   /** Restores factory settings; `code` is the carrier's service programming code where one is needed. */
@@ -179,7 +219,7 @@ export interface RadioDriver {
 
 export interface ModemRadioEvents {
   /** Something a front-end shows changed (ModemManager's PropertiesChanged): which part. */
-  changed: ['modes' | 'bands' | 'slots' | 'locks' | 'power' | 'numbers' | 'thresholds'];
+  changed: ['modes' | 'bands' | 'slots' | 'locks' | 'power' | 'numbers' | 'thresholds' | 'eps' | 'packet'];
   /** Scan progress: networks found so far, when the modem reports them piecemeal, and the end. */
   scanProgress: [{ done: boolean; found: number }];
 }
@@ -189,4 +229,13 @@ export interface ModemRadioEvents {
  * time; a reset aborts a scan with RadioError 'aborted'), with the last known values cached for
  * front-ends and `changed` events on each change.
  */
-export interface ModemRadio extends RadioDriver, EventEmitter<ModemRadioEvents> {}
+export interface ModemRadio extends RadioDriver, EventEmitter<ModemRadioEvents> {
+  /** The initial EPS bearer's stored settings and what the modem attached with (absent while not attached to LTE); never a password. */
+  initialEps(): Promise<{ settings: EpsBearerSettings; bearer?: EpsBearerSettings }>;
+  /** Stores new initial EPS bearer settings and checks the modem kept them. */
+  setInitialEps(settings: EpsBearerSettings): Promise<void>;
+  packetService(): Promise<PacketServiceState>;
+  setPacketService(state: PacketServiceState): Promise<void>;
+  pco(): Promise<PcoInfo[]>;
+  emergencyNumbers(): Promise<string[]>;
+}

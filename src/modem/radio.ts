@@ -26,6 +26,9 @@ import {
   type SimLock,
   type SimSlot,
   type PreferredNetwork,
+  type EpsBearerSettings,
+  type PacketServiceState,
+  type PcoInfo,
 } from './radio-driver.js';
 import type { SimStatus } from './types.js';
 
@@ -53,10 +56,19 @@ export interface RadioCache {
   numbers?: string[];
   power?: PowerState;
   pin1Enabled?: boolean;
+  /** The initial EPS bearer settings and the bearer attached with (never a password). */
+  eps?: { settings: EpsBearerSettings; bearer?: EpsBearerSettings };
+  packet?: PacketServiceState;
 }
 
 type Part = ModemRadioEvents['changed'][0];
-const PART_OF: Record<keyof RadioCache, Part> = { modes: 'modes', bands: 'bands', slots: 'slots', retries: 'locks', pin1Enabled: 'locks', numbers: 'numbers', power: 'power' };
+const PART_OF: Record<keyof RadioCache, Part> = { modes: 'modes', bands: 'bands', slots: 'slots', retries: 'locks', pin1Enabled: 'locks', numbers: 'numbers', power: 'power', eps: 'eps', packet: 'packet' };
+
+/** Settings as they are shown: the password stays with the modem. */
+const shown = ({ password: _, ...rest }: EpsBearerSettings): EpsBearerSettings => rest;
+/** Whether `now` holds what was `asked` (as ModemManager compares them): the APN and user, the IP type and authentication where asked. */
+const holds = (now: EpsBearerSettings, asked: EpsBearerSettings): boolean =>
+  now.apn === asked.apn && (now.user ?? '') === (asked.user ?? '') && (!asked.ipType || asked.ipType === now.ipType) && (!asked.auth || asked.auth === now.auth);
 
 export class Radio extends EventEmitter<ModemRadioEvents> implements ModemRadio {
   readonly cache: RadioCache = {};
@@ -312,6 +324,57 @@ export class Radio extends EventEmitter<ModemRadioEvents> implements ModemRadio 
       await this.reprobe('state');
       await this.power().catch(() => this.keep('power', state));
     });
+  }
+
+  /** A driver call the protocol may lack. */
+  private optional<K extends 'initialEpsSettings' | 'setInitialEpsSettings' | 'initialEpsBearer' | 'packetService' | 'setPacketService' | 'pco' | 'emergencyNumbers'>(name: K, what: string): NonNullable<RadioDriver[K]> {
+    const d = this.driver;
+    const fn = d[name];
+    if (!fn) throw new RadioError('not-supported', `this modem has no ${what}`);
+    return fn.bind(d) as NonNullable<RadioDriver[K]>;
+  }
+
+  /** The initial EPS bearer: its stored settings and what the modem attached with (absent while not attached to LTE). */
+  async initialEps(): Promise<{ settings: EpsBearerSettings; bearer?: EpsBearerSettings }> {
+    const settings = shown(await this.optional('initialEpsSettings', 'initial EPS bearer settings')());
+    const bearer = await this.optional('initialEpsBearer', 'initial EPS bearer')();
+    return this.keep('eps', { settings, ...(bearer ? { bearer: shown(bearer) } : {}) })!;
+  }
+
+  /** Stores new settings; they are read back, and settings the modem did not keep are an error (as ModemManager checks). */
+  setInitialEps(settings: EpsBearerSettings): Promise<void> {
+    return this.exclusive(async () => {
+      const set = this.optional('setInitialEpsSettings', 'initial EPS bearer settings');
+      const before = this.cache.eps?.settings ?? (await this.initialEps()).settings;
+      if (holds(before, settings) && settings.password === undefined) return;
+      await set(settings);
+      // The modem may have cycled its radio to attach again.
+      await this.reprobe('state');
+      const after = await this.initialEps();
+      if (!holds(after.settings, settings)) {
+        throw new RadioError('failed', 'the initial EPS bearer settings were not updated');
+      }
+    });
+  }
+
+  async packetService(): Promise<PacketServiceState> {
+    return this.keep('packet', await this.optional('packetService', 'packet service state')())!;
+  }
+
+  setPacketService(state: PacketServiceState): Promise<void> {
+    return this.exclusive(async () => {
+      await this.optional('setPacketService', 'packet service attach or detach')(state);
+      await this.reprobe('state');
+      await this.packetService();
+    });
+  }
+
+  pco(): Promise<PcoInfo[]> {
+    return this.optional('pco', 'PCO')();
+  }
+
+  emergencyNumbers(): Promise<string[]> {
+    return this.optional('emergencyNumbers', 'emergency numbers')();
   }
 
   reset(): Promise<void> {

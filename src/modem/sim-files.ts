@@ -1,7 +1,7 @@
 /**
  * SIM elementary files the manager reads beside the IMSI, decoded the same whatever protocol read
  * them: EF_AD (the MNC's length), EF_SPN (the service provider name, coded as an EF_ADN alpha
- * identifier). Decoders never throw: a file they cannot read gives nothing.
+ * identifier), EF_ECC (emergency numbers). Decoders never throw: a file they cannot read gives nothing.
  */
 import { gsm7Text } from '../sms/gsm7.js';
 
@@ -46,4 +46,17 @@ export function simFileValues(imsi: string | undefined, ad: readonly number[] | 
   const operatorId = operatorIdOf(imsi, ad);
   const operatorName = serviceProviderName(spn);
   return { ...(operatorId ? { operatorId } : {}), ...(operatorName ? { operatorName } : {}) };
+}
+
+/** An EF_ECC record's number (TS 31.102 4.2.21): up to 6 digits in swapped BCD, F-padded; undefined for an empty record. */
+export function emergencyNumber(record: readonly number[]): string | undefined {
+  let out = '';
+  for (const b of record.slice(0, 3)) {
+    for (const nibble of [b & 0x0f, b >> 4]) {
+      if (nibble === 0x0f) return out === '' ? undefined : out;
+      if (nibble > 9) return undefined;
+      out += String(nibble);
+    }
+  }
+  return out === '' ? undefined : out;
 }

@@ -324,6 +324,8 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
       kind: 'euicc', iccid: euiccIccid, imsi: `${this.home.mcc}${this.home.mnc}${random.digits(15 - this.home.mcc.length - this.home.mnc.length)}`,
       msisdn: `+1555${random.digits(7)}`, spn: this.home.name, mncLength, ...codes,
       eid: `89049032${random.digits(24)}`,
+      // Another subscription, another country's emergency numbers.
+      emergencyNumbers: ['112', '999', '000'],
       profiles: [{ iccid: euiccIccid, name: `${this.home.name} eSIM`, serviceProvider: this.home.name, enabled: true }],
     });
     this.slots = [config.simAbsent ? undefined : uicc, euicc];
@@ -336,6 +338,8 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
 
   /** Radio coverage: without it the modem searches and every PDN drops. */
   coverage = true;
+  /** Whether the modem attaches to the packet domain when registered (a reset attaches again). */
+  private psAttach = true;
 
   /** The SIM's home operator. */
   readonly home: Operator;
@@ -481,6 +485,7 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
   /** A modem reset: every session drops, the radio restarts, and the modem comes back online. */
   reset(): void {
     this.dropAll('reset');
+    this.psAttach = true;
     this.radio.abortScan('the modem was reset');
     // The card is power-cycled with the modem: an enabled PIN must be entered again.
     this.simChange(() => this.card?.setPower(true));
@@ -490,6 +495,19 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
   get registered(): boolean {
     const r = this.registration;
     return r === 'home' || r === 'roaming';
+  }
+
+  /** Registered and attached to the packet domain: what data calls need. */
+  get packetAttached(): boolean {
+    return this.registered && this.psAttach;
+  }
+
+  /** A host attaches to or detaches from the packet domain (QMI's PS attach/detach, MBIM's packet service); detaching ends every PDN. */
+  setPacketAttach(on: boolean): void {
+    if (on === this.psAttach) return;
+    this.psAttach = on;
+    if (!on) this.dropAll('network');
+    this.emit('registration', this.registration);
   }
 
   setOperatingMode(mode: OperatingMode): void {
@@ -544,6 +562,7 @@ export class ModemFirmware extends EventEmitter<FirmwareEvents> {
   startSession(req: { apn: string; family: IpFamily; linkId?: number; profile?: number }): Session {
     if (this.operatingMode !== 'online') throw new FirmwareError('radio-off', 'radio is off');
     if (!this.registered) throw new FirmwareError('not-registered', 'not registered to a network');
+    if (!this.psAttach) throw new FirmwareError('not-registered', 'detached from the packet domain');
     const policy = this.config.apns.find((a) => a.name.toLowerCase() === req.apn.toLowerCase());
     if (!policy) throw new FirmwareError('unknown-apn', `the network does not know APN ${JSON.stringify(req.apn.slice(0, 100))}`);
     if (!policy.families.includes(req.family)) throw new FirmwareError('ip-family-not-allowed', `APN ${policy.name} does not allow ${req.family}`);

@@ -9,11 +9,10 @@ import { MbimStatus } from '../mbim/protocol.js';
 import type { ResponseOf, SetOf } from '../mbim/service.js';
 import { AuthProtocol, Compression, ContextIpType, basicConnect } from '../mbim/services/basic-connect.js';
 import {
-  ContextMediaType, ContextOperation, ContextRoamingControl, ContextSource, ContextState, LteAttachState, msBasicConnectExtensions,
+  ContextMediaType, ContextOperation, ContextRoamingControl, ContextSource, ContextState, msBasicConnectExtensions,
 } from '../mbim/services/ms-basic-connect-extensions.js';
 import { FACTORY_PROFILES, type IpFamily, type ModemFirmware, type Profile } from './firmware.js';
 import { MbimCommandFailure, type MbimDeviceEndpoint } from './mbim-endpoint.js';
-import { registrationNwError } from './mbim-radio.js';
 import { MAX_PROFILES } from './qmi-wds-profiles.js';
 
 const ext = msBasicConnectExtensions.cids;
@@ -101,23 +100,6 @@ export function serveMbimContexts(ep: MbimDeviceEndpoint, fw: ModemFirmware): vo
     const r = list();
     setImmediate(() => ep.indicate(ext.provisionedContexts, r));
     return r;
-  });
-
-  // LTE attach info: the first attach profile's settings while on LTE (or its NR EN-DC anchor); MBIMEx 3.0 adds the reject cause.
-  ep.queryVersions([ext.lteAttachInfo, ext.lteAttachInfoV3], () => {
-    const onLte = fw.registered && (fw.rat === 'lte' || fw.rat === '5gnr');
-    const p = onLte ? fw.profiles.find((x) => x.index === settings.attachProfiles[0]) : undefined;
-    const c = p && contextV2(p);
-    return {
-      lteAttachState: c ? LteAttachState.names.attached : LteAttachState.names.detached,
-      nwError: registrationNwError(fw),
-      ipType: c?.ipType ?? ContextIpType.names.default,
-      accessString: c?.accessString ?? '',
-      userName: c?.userName ?? '',
-      password: c?.password ?? '',
-      compression: Compression.names.none,
-      authProtocol: c?.authProtocol ?? AuthProtocol.names.none,
-    };
   });
 
   // MBIM 1.0's view: the same profiles, without what v2 added.

@@ -46,6 +46,7 @@ import { MBIM_SMS_CIDS, serveMbimSms } from './mbim-sms.js';
 import { serveUicc, UICC_CIDS } from './mbim-uicc.js';
 import { serveMbimContexts } from './mbim-contexts.js';
 import { serveMbimMsV3 } from './mbim-ms-v3.js';
+import { LTE_ATTACH_CIDS, serveMbimLteAttach } from './mbim-lte-attach.js';
 import { DATA_CLASS_OF, RegistrationFailure, registerWith, registrationNwError, serveMbimRadio } from './mbim-radio.js';
 import { msVoiceExtensions } from '../mbim/services/ms-voice-extensions.js';
 import { FirmwareError, type CallEndReason, type IpFamily, type ModemFirmware, type Session } from './firmware.js';
@@ -72,7 +73,7 @@ const BASIC_CONNECT_CIDS = [
   bc.emergencyMode, bc.ipPacketFilters,
 ].map((c) => c.id);
 const ext = msBasicConnectExtensions.cids;
-const MBIM_EXT_CIDS = [ext.sysCaps, ext.deviceSlotMappings, ext.slotInfoStatus, ext.baseStationsInfo, ext.locationInfoStatus, ext.version, ext.deviceReset, ext.pco].map((c) => c.id);
+const MBIM_EXT_CIDS = [ext.sysCaps, ext.deviceSlotMappings, ext.slotInfoStatus, ext.baseStationsInfo, ext.locationInfoStatus, ext.version, ext.deviceReset, ext.pco, ...LTE_ATTACH_CIDS].map((c) => c.id);
 
 /** MBIM 1.0; MBIMEx as the firmware's config says (1.0: none). */
 const MBIM_VERSION = 0x0100;
@@ -112,7 +113,6 @@ interface Context {
 export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwareParts): { close(): void } {
   const { firmware: fw, data, dss: dssServices } = parts;
   const contexts = new Map<number, Context>();
-  let attached = true;
   const signalConfig = { signalStrengthInterval: 0, rssiThreshold: 0, errorRateThreshold: 0 };
   let signalTimer: NodeJS.Timeout | undefined;
 
@@ -204,7 +204,7 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   });
 
   const packetService = (): ResponseOf<typeof bc.packetService> & ResponseOf<typeof bcx.packetServiceV2> & ResponseOf<typeof bcx.packetServiceV3> => {
-    const on = attached && fw.registered;
+    const on = fw.packetAttached;
     const serving = fw.registered ? fw.radio.cellInfo()?.serving : undefined;
     return {
       nwError: 0,
@@ -228,11 +228,11 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
     if (fw.operatingMode !== 'online') throw fail(MbimStatus.RadioPowerOff);
     if (v.packetServiceAction === 0) {
       if (!fw.registered) throw fail(MbimStatus.NotRegistered);
-      attached = true;
+      fw.setPacketAttach(true);
     } else {
-      attached = false;
       // Detaching ends every PDN.
       for (const c of contexts.values()) fw.stopSession(c.handle, 'host');
+      fw.setPacketAttach(false);
     }
     return packetService();
   });
@@ -309,7 +309,7 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
     }
     if (sessionId >= fw.config.maxSessions) throw fail(MbimStatus.InvalidParameters, contextInfo(sessionId, undefined));
     if (activeContext(sessionId)) throw fail(MbimStatus.Busy, contextInfo(sessionId, activeContext(sessionId)));
-    if (fw.operatingMode === 'online' && fw.registered && !attached) throw fail(MbimStatus.PacketServiceDetached, contextInfo(sessionId, undefined));
+    if (fw.operatingMode === 'online' && fw.registered && !fw.packetAttached) throw fail(MbimStatus.PacketServiceDetached, contextInfo(sessionId, undefined));
     const policy = fw.config.apns.find((a) => a.name.toLowerCase() === v.accessString.toLowerCase());
     const family = familyFor(v.ipType, policy?.families);
     let session: Session;
@@ -421,6 +421,7 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   serveMbimRadio(ep, fw);
   serveMbimContexts(ep, fw);
   const packetWake = serveMbimMsV3(ep, fw);
+  serveMbimLteAttach(ep, fw);
 
   // ---- QMI over MBIM: each connection is a client of the modem's QMI hub
   ep.optInServices.add(qmi.uuid);
@@ -498,7 +499,6 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
     setImmediate(() => ep.indicateVersions(connects, contextInfo(s.linkId, undefined)));
   });
   fw.on('reset', () => {
-    attached = true;
     dssServices.closeAll();
     ep.reset();
   });

@@ -164,7 +164,7 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
       servingSystem: {
         registrationState: registered ? 1 : reg === 'searching' ? 2 : reg === 'denied' ? 3 : 0,
         csAttachState: registered ? 1 : 2,
-        psAttachState: registered ? 1 : 2,
+        psAttachState: fw.packetAttached ? 1 : 2,
         selectedNetwork: 2,
         radioInterfaces: registered ? [fw.rat === '5gnr' ? 12 : fw.rat === 'umts' ? 5 : fw.rat === 'gsm' ? 4 : 8] : [],
       },
@@ -245,7 +245,8 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
   const technologyInfo = () => {
     const cell = fw.radio.registration?.cell;
     const common = {
-      domainValid: true, domain: 3, serviceCapabilityValid: true, serviceCapability: 3,
+      // CS only while detached from the packet domain.
+      domainValid: true, domain: fw.packetAttached ? 3 : 1, serviceCapabilityValid: true, serviceCapability: 3,
       roamingStatusValid: true, roamingStatus: fw.roaming ? 1 : 0, forbiddenValid: true, forbidden: false,
       lacValid: false, lac: 0, cidValid: true, cid: cell?.cellId ?? 0, registrationRejectInfoValid: false,
       registrationRejectDomain: 0, registrationRejectCause: 0, networkIdValid: true, mcc: fw.operator.mcc, mnc: fw.operator.mnc,

@@ -14,6 +14,7 @@ import {
   NasNetworkStatus,
   NasRadioInterface,
   NasRatModePreference,
+  NasServiceDomainPreference,
   NasWcdmaRrcState,
 } from '../qmi/services/nas.js';
 import type { ModemFirmware, Rat } from './firmware.js';
@@ -129,6 +130,14 @@ export function serveQmiNasRadio(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
       };
     }
     if (Object.keys(change).length > 0) fw.setRadioPreferences(change);
+    const domain = v.serviceDomainPreference;
+    if (domain === NasServiceDomainPreference.names['ps-attach'] || domain === NasServiceDomainPreference.names['ps-detach']) {
+      if (fw.operatingMode !== 'online') throw fail(QmiProtocolError.DeviceNotReady);
+      const attach = domain === NasServiceDomainPreference.names['ps-attach'];
+      // Already so: the modem says it had no effect (ModemManager takes that as done).
+      if (fw.registered && attach === fw.packetAttached) throw fail(QmiProtocolError.NoEffect);
+      fw.setPacketAttach(attach);
+    }
     const net = v.networkSelectionPreference;
     if (net) {
       select(net.mode === NasNetworkSelectionPreference.names.manual

@@ -164,12 +164,23 @@ export interface SimCardConfig {
   pin2: string;
   puk2: string;
   pinEnabled: boolean;
+  /** The emergency numbers in EF_ECC (default 112 and 911). */
+  emergencyNumbers?: string[];
   /** eUICC only. */
   eid?: string;
   profiles?: ProfileInfo[];
 }
 
 /** 3GPP's USIM AID (RID A000000087, application code 1002, then the operator's bytes). */
+const DEFAULT_EMERGENCY_NUMBERS = ['112', '911'];
+/** EF_ECC's records (TS 31.102 4.2.21): 3 bytes of swapped BCD padded with F, an empty alpha identifier (8 bytes), the service category. */
+const ECC_RECORD = 12;
+function eccRecord(number: string): Uint8Array {
+  const digits = number.slice(0, 6).padEnd(6, 'f');
+  const bcd = [0, 2, 4].map((i) => parseInt(digits[i + 1]! + digits[i]!, 16));
+  return Uint8Array.from([...bcd, ...new Array<number>(8).fill(0xff), 0x00]);
+}
+
 export const USIM_AID = Uint8Array.from(Buffer.from('a0000000871002ff49ff0589', 'hex'));
 export { ISD_R_AID };
 /** ETSI TS 102 221 allows channels 1..19 beside the basic channel 0. */
@@ -259,6 +270,7 @@ export class SimCard {
       ['3f00/7fff/6f3e', { structure: 'transparent', data: new Uint8Array(8).fill(0xff), needsPin: true }],
       ['3f00/7fff/6f3f', { structure: 'transparent', data: new Uint8Array(8).fill(0xff), needsPin: true }],
       ['3f00/7fff/6f40', { structure: 'linear-fixed', data: concat(msisdnRecord(config.msisdn), new Uint8Array(18).fill(0xff)), recordSize: 18, needsPin: true }],
+      ['3f00/7fff/6fb7', { structure: 'linear-fixed', data: concat(...(config.emergencyNumbers ?? DEFAULT_EMERGENCY_NUMBERS).map(eccRecord)), recordSize: ECC_RECORD, needsPin: false }],
       [PLMN_WACT, { structure: 'transparent', data: new Uint8Array(5 * PREFERRED_NETWORK_ENTRIES).fill(0xff), needsPin: true }],
     ]);
     // Provisioned with the home network on every access technology.

@@ -1,5 +1,5 @@
 /**
- * `wwan scan|register|modes|bands|cells|slots|numbers|power|reset|apdu|sim-pin` through a daemon
+ * `wwan scan|register|modes|bands|cells|slots|numbers|power|initial-eps|packet-service|reset|apdu|sim-pin` through a daemon
  * with a simulated QMI modem: human and --json output, codes read from stdin and files (never
  * needed on the command line), usage errors exit 2, refusals exit 1 with the network's cause.
  */
@@ -85,6 +85,25 @@ describe('wwan radio and SIM commands', () => {
     expect(await cli(['sim-pin', 'change', 'modem0'], '5927\n')).toMatchObject({ code: 2, stderr: 'wwan sim-pin: no new PIN on stdin (one code per line; or give its file)\n' });
     for (const code of ['8642', '5927']) expect(log.filter((l) => l.includes(code))).toEqual([]);
   }, 90_000);
+
+  it('shows and sets the initial EPS bearer (the password from a file, never shown) and the packet service state', async () => {
+    const firmware = sim.modems[0]!.firmware;
+    const attachProfile = () => firmware.profiles.find((p) => p.index === firmware.dataSettings.attachProfiles[0])!;
+    expect(((await json(['initial-eps', 'modem0'])) as { settings: { apn: string } }).settings.apn).toBe(attachProfile().apn);
+    const pw = join(dir, 'attach-password');
+    writeFileSync(pw, 'attach-pw-5521\n');
+    const set = await cli(['initial-eps', 'modem0', '--apn', 'attach.example', '--ip-type', 'ipv4', '--auth', 'pap', '--user', 'joe', '--password-file', pw]);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toMatch(/^modem0: attach settings apn attach\.example, ipv4, auth pap, user joe\n/);
+    expect(attachProfile()).toMatchObject({ apn: 'attach.example', family: 'ipv4', auth: 'pap', username: 'joe', password: 'attach-pw-5521' });
+    expect(set.stdout + set.stderr + log.join('\n')).not.toContain('attach-pw-5521');
+    expect(await cli(['initial-eps', 'modem0', '--user', 'x'])).toMatchObject({ code: 2, stderr: 'wwan initial-eps: give --apn with the other settings\n' });
+    expect(await cli(['packet-service', 'modem0', 'detached'])).toMatchObject({ code: 0, stdout: 'modem0: packet service detached\n' });
+    expect(firmware.packetAttached).toBe(false);
+    expect(await json(['packet-service', 'modem0'])).toEqual({ state: 'detached' });
+    expect(await cli(['packet-service', 'modem0', 'attached'])).toMatchObject({ code: 0, stdout: 'modem0: packet service attached\n' });
+    expect((await cli(['initial-eps', 'modem0', '--apn', 'internet', '--ip-type', 'ipv4v6'])).code).toBe(0);
+  }, 60_000);
 
   it('slots and the eUICC over APDUs; low power; a refused factory reset; reset', async () => {
     expect((await cli(['slots', 'modem0', '--set', '2'])).stdout).toMatch(/\n2\s+\*\s+euicc\s+yes\s+\d+\s+\d{32}\n$/);

@@ -164,6 +164,16 @@ describe('the API contract through the socket', () => {
     expect((await call('preferredNetworks', { modem: 'sim0' })).networks).toEqual(preferred);
     expect(await refused('bad-params', 'preferredNetworks', { modem: 'sim0', networks: [{ mcc: '01', mnc: '02', techs: [] }] })).toMatch(/an MCC of 3 digits/);
     expect(await call('power', { modem: 'sim0' })).toEqual({ state: 'on' });
+    // The initial EPS bearer's settings go to the attach profile; answers never carry the password.
+    const eps = await call('initialEps', { modem: 'sim0', settings: { apn: 'attach.example', ipType: 'ipv4', auth: 'chap', user: 'joe', password: 'pw-never-shown' } });
+    expect(eps.settings).toEqual({ apn: 'attach.example', ipType: 'ipv4', auth: 'chap', user: 'joe' });
+    expect(JSON.stringify(eps)).not.toContain('pw-never-shown');
+    expect(await call('packetService', { modem: 'sim0', state: 'detached' })).toEqual({ state: 'detached' });
+    expect(await call('packetService', { modem: 'sim0', state: 'attached' })).toEqual({ state: 'attached' });
+    expect(await refused('bad-params', 'packetService', { modem: 'sim0', state: 'gone' })).toMatch(/state/);
+    // QMI modems pass no PCO on (as ModemManager has none for them); the card's EF_ECC.
+    expect(await refused('refused', 'pco', { modem: 'sim0' })).toMatch(/no PCO/);
+    expect((await call('emergencyNumbers', { modem: 'sim0' })).numbers).toEqual(['112', '911']);
     expect(await refused('refused', 'factoryReset', { modem: 'sim0', code: '999999' })).toBe('the modem refused the service programming code');
     expect(await call('reset', { modem: 'sim0' })).toEqual({});
     await until(() => daemon.manager.get('sim0').state === 'registered', 30_000, 'sim0 back after its reset');

@@ -193,9 +193,7 @@ describe.each<[ProfileName]>([['qmi-rmnet'], ['mbim-usb']])('radio and SIM contr
       const refusals: [string[], RegExp][] = [
         [['-m', '0', '--set-current-capabilities=lte'], /Core\.Unsupported: Cannot change capabilities: only one combination supported/],
         [['-m', '0', '--3gpp-set-eps-ue-mode-operation=ps-2'], /Core\.Unsupported: Cannot set UE mode of operation for EPS/],
-        [['-m', '0', '--3gpp-set-initial-eps-bearer-settings=apn=internet'], /Core\.Unsupported: Cannot set initial EPS bearer settings/],
         [['-m', '0', '--3gpp-set-nr5g-registration-settings=mico-mode=disabled'], /Core\.Unsupported: Cannot set 5GNR registration settings/],
-        [['-m', '0', '--3gpp-set-packet-service-state=detached'], /Core\.Unsupported: Explicit packet service attach\/detach/],
         [['-m', '0', '--3gpp-disable-facility-lock=ph-sim,12345678'], /Core\.Unsupported: Invalid type of facility lock/],
         [['-m', '0', '--3gpp-disable-facility-lock=net-pers,12345678'], /Core\.WrongState: .*no personalization lock is enabled/],
       ];

@@ -3,6 +3,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MODE_ANY, mmBand, modeMask, modeSet, modesToSet, preferredEntries, preferredFromDbus, radioBand, registrationError } from '../../src/dbus/radio.js';
 import * as refuse from '../../src/dbus/mm-refusals.js';
+import dbus from 'dbus-next';
+import { epsProperties, parseEpsSettings } from '../../src/dbus/values.js';
+import { ConfigError } from '../../src/modem/types.js';
 import type { RadioModes } from '../../src/modem/radio-driver.js';
 import type { AccessTech } from '../../src/modem/radio-driver.js';
 
@@ -74,5 +77,30 @@ describe('radio values for D-Bus', () => {
     expect(() => refuse.disableFacilityLock([1, '1234'])).toThrow('Invalid type of facility lock');
     expect(() => refuse.disableFacilityLock([16, '1234'])).toThrow('no personalization lock is enabled');
     expect(() => refuse.setPreferredNetworks()).toThrow('SIM not currently active');
+  });
+
+  it('reads SetInitialEpsBearerSettings dictionaries as ModemManager keys them, refusing what an attach has no use for', () => {
+    const V = (sig: string, v: unknown) => new dbus.Variant(sig, v);
+    const settings = parseEpsSettings({ apn: V('s', 'attach.example'), 'ip-type': V('u', 1), 'allowed-auth': V('u', 4), user: V('s', 'joe'), password: V('s', 'pw'), 'profile-id': V('i', -1) });
+    expect(settings).toEqual({ apn: 'attach.example', ipType: 'ipv4', auth: 'chap', user: 'joe', password: 'pw' });
+    // Shown back without the password; MMBearerIpFamily and MMBearerAllowedAuth numbers.
+    expect(Object.fromEntries(Object.entries(epsProperties(settings)).map(([k, v]) => [k, v.value]))).toEqual({ apn: 'attach.example', 'ip-type': 1, 'allowed-auth': 4, user: 'joe' });
+    // ANY ip type and unknown auth leave the choice to the modem.
+    expect(parseEpsSettings({ apn: V('s', 'x'), 'ip-type': V('u', 0xffffffff), 'allowed-auth': V('u', 0) })).toEqual({ apn: 'x' });
+    expect(() => parseEpsSettings({ apn: V('s', 'x'), multiplex: V('u', 1) })).toThrow(ConfigError);
+    expect(() => parseEpsSettings({ apn: V('u', 1) })).toThrow(/signature 's'/);
+    expect(() => parseEpsSettings({ 'ip-type': V('u', 16) })).toThrow(/ip-type/);
+    expect(() => parseEpsSettings({ 'allowed-auth': V('u', 8) })).toThrow(/allowed-auth/);
+    expect(() => parseEpsSettings({ 'profile-id': V('i', 3) })).toThrow(/profile-id/);
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom('apn', 'ip-type', 'allowed-auth', 'user', 'password', 'profile-id', 'other'), fc.oneof(fc.string().map((x) => V('s', x)), fc.nat().map((x) => V('u', x)), fc.integer().map((x) => V('i', x)))), (props) => {
+        try {
+          parseEpsSettings(props);
+        } catch (e) {
+          expect(e).toBeInstanceOf(ConfigError);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -179,7 +179,8 @@ describe('the MBIM radio driver', () => {
     const after = await radio.slots();
     const eid = fw.slots[1]!.eid!;
     expect(eid).toMatch(/^\d{32}$/);
-    expect(after[1]).toEqual({ slot: 2, active: true, present: true, kind: 'euicc', iccid: fw.slots[1]!.iccid, eid });
+    // The slot state says the eUICC has a profile enabled (ModemManager's EsimStatus with-profiles).
+    expect(after[1]).toEqual({ slot: 2, active: true, present: true, kind: 'euicc', esim: 'with-profiles', iccid: fw.slots[1]!.iccid, eid });
     expect(after[0]).toMatchObject({ active: false });
     expect(await radio.eid()).toBe(eid);
 
@@ -230,6 +231,17 @@ describe('the MBIM radio driver', () => {
     // The modem comes back as a new device.
     device = await MbimDevice.open(await connectUnix(sim!.modems[0]!.ports[0]!.socket));
     expect(await new MbimDriver(device).radio.power()).toBe('on');
+  });
+
+  it('under MBIMEx 3.0 tells whether the active card can be removed (the UICC yes, the eUICC no)', async () => {
+    const p = PROFILES['mbim-usb'];
+    sim = await Simulator.start({ profile: { ...p, firmware: { ...p.firmware, mbimex: 0x0300 } }, seed: 23, log: () => undefined });
+    device = await MbimDevice.open(await connectUnix(sim.modems[0]!.ports[0]!.socket), { mbimex: 3 });
+    const radio = new MbimDriver(device).radio;
+    expect((await radio.slots()).map((s) => [s.slot, s.removable])).toEqual([[1, true], [2, undefined]]);
+    await radio.setPrimarySlot(2);
+    await until(() => sim!.modems[0]!.firmware.simState === 'ready', 8000, 'the eUICC ready');
+    expect((await radio.slots()).map((s) => [s.slot, s.removable])).toEqual([[1, undefined], [2, false]]);
   });
 
   it('works against `wwan sim` in its own process, through a reset', async () => {

@@ -364,6 +364,9 @@ export const NasChangeDuration = enumOf(u8, { 'power-cycle': 0, permanent: 1 });
 
 export const NasGsmWcdmaAcquisitionOrderPreference = enumOf(u32, { automatic: 0, gsm: 1, wcdma: 2 });
 
+/** Which domains to register in; `ps-attach`/`ps-detach` attach to or detach from the packet domain. */
+export const NasServiceDomainPreference = enumOf(u32, { 'cs-only': 0, 'ps-only': 1, 'cs-ps': 2, 'ps-attach': 3, 'ps-detach': 4 });
+
 export const NasRadioTechnologyPreference = flagsOf(u16, {
   auto: 0,
   '3gpp2': 1 << 0,
@@ -590,6 +593,7 @@ export const nas = service(
         acquisitionOrderPreference: optional(0x1e, array(NasRadioInterface)),
         mncPcsDigitIncludeStatus: optional(0x1a, bool8),
         gsmWcdmaAcquisitionOrderPreference: optional(0x19, NasGsmWcdmaAcquisitionOrderPreference),
+        serviceDomainPreference: optional(0x18, NasServiceDomainPreference),
         changeDuration: optional(0x17, NasChangeDuration),
         networkSelectionPreference: optional(0x16, struct({ mode: NasNetworkSelectionPreference, mcc: u16, mnc: u16 })),
         lteBandPreference: optional(0x15, u64),
@@ -611,6 +615,7 @@ export const nas = service(
         /** E-UTRA bands 1..256: band n is bit (n-1) % 64 of word (n-1) / 64. */
         extendedLteBandPreference: optional(0x23, fixedArray(u64, 4)),
         networkSelectionPreference: optional(0x16, NasNetworkSelectionPreference),
+        serviceDomainPreference: optional(0x18, NasServiceDomainPreference),
         gsmWcdmaAcquisitionOrderPreference: optional(0x19, NasGsmWcdmaAcquisitionOrderPreference),
         /** Every technology the modem has, in the order it tries them (the first allowed one is preferred). */
         acquisitionOrderPreference: optional(0x1c, array(NasRadioInterface)),
