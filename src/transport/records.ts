@@ -40,8 +40,10 @@ export class RecordFramer {
     private readonly onError: (message: string) => void,
   ) {}
 
-  push(chunk: Uint8Array): void {
+  push(read: Uint8Array): void {
     if (this.failed) return;
+    // Plain views: a Buffer's subarray makes a Buffer per record.
+    const chunk = new Uint8Array(read.buffer, read.byteOffset, read.length);
     let pos = 0;
     if (this.headLength > 0) {
       pos = Math.min(HEADER - this.headLength, chunk.length);
@@ -84,7 +86,8 @@ export class RecordFramer {
       this.onError(`record of ${length} bytes exceeds ${MAX_RECORD}`);
       return false;
     }
-    this.record = new Uint8Array(length);
+    // Not zero-filled: it is handed on only once every byte has come.
+    this.record = Buffer.allocUnsafe(length);
     this.filled = 0;
     return true;
   }
