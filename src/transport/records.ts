@@ -2,23 +2,18 @@
  * Records over a byte stream: `u32 LE length | bytes`. The simulator's data pipe carries one transfer
  * (a USB bulk transfer, a DMA buffer) per record, since unix stream sockets keep no boundaries.
  */
-import { Slabs } from '../wire/alloc.js';
-
 export const MAX_RECORD = 1 << 20;
 
 const HEADER = 4;
 
-/** Records are cut from 64 KiB slabs (a busy pipe sends tens of thousands a second); larger ones get their own. */
-const slabs = new Slabs(64 << 10, 16 << 10);
-
-/** The record of `payload`: a copy (the payload's buffer may be reused once this returns). */
+/**
+ * The record of `payload`: a copy (the payload's buffer may be reused once this returns), in memory
+ * that is not zero-filled first (every byte is written here): a busy pipe sends tens of thousands a
+ * second, and small ones come from Node's buffer pool.
+ */
 export function encodeRecord(payload: Uint8Array): Uint8Array {
-  const n = payload.length;
-  const out = slabs.alloc(HEADER + n);
-  out[0] = n;
-  out[1] = n >>> 8;
-  out[2] = n >>> 16;
-  out[3] = n >>> 24;
+  const out = Buffer.allocUnsafe(HEADER + payload.length);
+  out.writeUInt32LE(payload.length, 0);
   out.set(payload, HEADER);
   return out;
 }
@@ -45,8 +40,10 @@ export class RecordFramer {
     private readonly onError: (message: string) => void,
   ) {}
 
-  push(chunk: Uint8Array): void {
+  push(read: Uint8Array): void {
     if (this.failed) return;
+    // Plain views: a Buffer's subarray makes a Buffer per record.
+    const chunk = new Uint8Array(read.buffer, read.byteOffset, read.length);
     let pos = 0;
     if (this.headLength > 0) {
       pos = Math.min(HEADER - this.headLength, chunk.length);
@@ -89,7 +86,8 @@ export class RecordFramer {
       this.onError(`record of ${length} bytes exceeds ${MAX_RECORD}`);
       return false;
     }
-    this.record = new Uint8Array(length);
+    // Not zero-filled: it is handed on only once every byte has come.
+    this.record = Buffer.allocUnsafe(length);
     this.filled = 0;
     return true;
   }

@@ -1,51 +1,32 @@
 /**
- * Byte arrays cut from shared slabs, as Node's Buffer pool does: a typed array gets its own
- * off-heap store otherwise, whose allocation (zero-filled) and collection cost more than filling a
- * small one. A slab lives while any array cut from it does; a full one is left to them, never reused.
+ * Small byte arrays cut from shared 8 KiB slabs, as Node's Buffer pool does: a typed array over 64
+ * bytes otherwise gets its own off-heap store, whose allocation and collection cost more than
+ * encoding a control message. A slab lives while any array cut from it does.
  */
-export class Slabs {
-  private slab: ArrayBuffer;
-  private used = 0;
+const SLAB = 8192;
+/** Larger arrays get their own store. */
+const MAX_POOLED = 1024;
 
-  constructor(
-    private readonly slabSize: number,
-    /** Larger arrays get their own store. */
-    readonly maxPooled: number,
-  ) {
-    this.slab = new ArrayBuffer(slabSize);
-  }
-
-  /** A zero-filled array of n bytes (its `buffer` may be shared: use byteOffset). */
-  alloc(n: number): Uint8Array {
-    if (n > this.maxPooled) return new Uint8Array(n);
-    const at = this.cut(n); // first: it may start a new slab, which `slab` must then be
-    return new Uint8Array(this.slab, at, n);
-  }
-
-  /** Where n bytes of the current slab start (a new slab if they do not fit); n <= maxPooled. */
-  cut(n: number): number {
-    if (this.used + n > this.slabSize) {
-      this.slab = new ArrayBuffer(this.slabSize);
-      this.used = 0;
-    }
-    const at = this.used;
-    // 8-byte aligned, so a DataView or wider view over an array stays aligned.
-    this.used += (n + 7) & ~7;
-    return at;
-  }
-
-  /** The slab cut() cut from last. */
-  get current(): ArrayBuffer {
-    return this.slab;
-  }
-}
-
-/** Control messages: 8 KiB slabs, arrays of up to 1 KiB. */
-const small = new Slabs(8192, 1024);
+let slab = new ArrayBuffer(SLAB);
+let used = 0;
 
 /** A zero-filled array of n bytes (its `buffer` may be shared: use byteOffset). */
 export function allocBytes(n: number): Uint8Array {
-  return small.alloc(n);
+  if (n > MAX_POOLED) return new Uint8Array(n);
+  const at = cut(n); // first: it may start a new slab, which `slab` must then be
+  return new Uint8Array(slab, at, n);
+}
+
+/** Where n bytes of the current slab start (a new slab if they do not fit); n <= MAX_POOLED. */
+function cut(n: number): number {
+  if (used + n > SLAB) {
+    slab = new ArrayBuffer(SLAB);
+    used = 0;
+  }
+  const at = used;
+  // 8-byte aligned, so a DataView or wider view over an array stays aligned.
+  used += (n + 7) & ~7;
+  return at;
 }
 
 /** A copy of `bytes` in a pooled array. */
@@ -68,10 +49,10 @@ let roomSize = 0;
 /** allocBytes(n) with `room` spare bytes in front of it, for takeRoom(). */
 export function allocWithRoom(n: number, room: number): Uint8Array {
   let out: Uint8Array;
-  if (room + n > small.maxPooled) out = new Uint8Array(room + n).subarray(room);
+  if (room + n > MAX_POOLED) out = new Uint8Array(room + n).subarray(room);
   else {
-    const at = small.cut(room + n); // first: it may start a new slab
-    out = new Uint8Array(small.current, at + room, n);
+    const at = cut(room + n); // first: it may start a new slab
+    out = new Uint8Array(slab, at + room, n);
   }
   roomFor = out;
   roomSize = room;
