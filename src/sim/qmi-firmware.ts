@@ -21,6 +21,7 @@ import type { CodeLock } from './sim-card.js';
 import { serveQmiWms } from './qmi-wms.js';
 import { serveQmiDmsDevice } from './qmi-dms-device.js';
 import { serveQmiDmsNv } from './qmi-dms-nv.js';
+import { serveQmiDmsImages } from './qmi-dms-images.js';
 import { serveQmiWdsCallInfo } from './qmi-wds-call-info.js';
 import { serveQmiWdsProfiles } from './qmi-wds-profiles.js';
 import { supportedMessages } from './qmi-supported.js';
@@ -139,6 +140,7 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
   ep.handle(d.setEventReport, () => ({}));
   serveQmiDmsDevice(ep, fw);
   serveQmiDmsNv(ep, fw);
+  serveQmiDmsImages(ep, fw);
   ep.handle(d.getBandCapabilities, () => ({
     bandCapability: legacyBands(fw.bands),
     lteBandCapability: bandWords(fw.bands.eutra, 1)[0]!,

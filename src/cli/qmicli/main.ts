@@ -17,6 +17,7 @@ import { OptionError, parseGlibOptions, usageText, type OptionSpec } from '../gl
 import { CliError, type QmicliAction } from './action.js';
 import { dmsActions } from './dms.js';
 import { dmsSettingsActions } from './dms-settings.js';
+import { dmsImageActions } from './dms-images.js';
 import { nasActions } from './nas.js';
 import { nasInfoActions } from './nas-info.js';
 import { uimActions } from './uim.js';
@@ -29,7 +30,7 @@ import { wmsActions } from './wms.js';
 import { describeQmuxLine } from './trace.js';
 import { redactQmux } from '../../qmi/redact.js';
 
-const actions: QmicliAction[] = [...dmsActions, ...dmsSettingsActions, ...nasActions, ...nasInfoActions, ...wdsActions, ...wdsDataPortActions, ...wdaActions, ...uimActions, ...uimConfigActions, ...uimMonitorActions, ...wmsActions];
+const actions: QmicliAction[] = [...dmsActions, ...dmsSettingsActions, ...dmsImageActions, ...nasActions, ...nasInfoActions, ...wdsActions, ...wdsDataPortActions, ...wdaActions, ...uimActions, ...uimConfigActions, ...uimMonitorActions, ...wmsActions];
 
 const commonOptions: OptionSpec[] = [
   { long: 'device', short: 'd', arg: 'required' },
