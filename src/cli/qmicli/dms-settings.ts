@@ -55,9 +55,20 @@ const simple = (option: string, def: typeof m.setFccAuthentication | typeof m.se
     },
   });
 
-/** A byte area (user data, ERI file) as qmicli dumps it. */
+/** A byte area (user data, ERI file, MAC address) as qmicli dumps it. */
 const dump = (tag: string, title: string, data: Uint8Array): string =>
   `${tag} ${title}:\n\tSize: '${data.length}' bytes\n\tContents:\n${rawPrintable([...data], 80, '\t\t')}`;
+
+/** Reading a byte area the modem keeps (its only TLV) and dumping it. */
+const readArea = (option: string, def: typeof m.readUserData | typeof m.readEriFile, what: string, title: string) =>
+  action({
+    option: { long: option, arg: 'none' },
+    service: dms,
+    async run(ctx) {
+      const r = (await ask(what, ctx.client.request(def, {}))) as { userData?: Uint8Array; eriFile?: Uint8Array };
+      ctx.print(dump(ctx.tag, title, (r.userData ?? r.eriFile)!));
+    },
+  });
 
 /** A CK operation's failure, with the retries left when the modem gives them. */
 async function ckRequest(run: () => Promise<unknown>, what: string, tag: string, retries: (e: QmiProtocolErrorResponse) => string | undefined): Promise<void> {
@@ -131,14 +142,7 @@ export const dmsSettingsActions = [
       ctx.print(`${ctx.tag} User lock code changed\n`);
     },
   }),
-  action({
-    option: { long: 'dms-read-user-data', arg: 'none' },
-    service: dms,
-    async run(ctx) {
-      const r = await ask('read user data', ctx.client.request(m.readUserData, {}));
-      ctx.print(dump(ctx.tag, 'User data read', r.userData));
-    },
-  }),
+  readArea('dms-read-user-data', m.readUserData, 'read user data', 'User data read'),
   action({
     option: { long: 'dms-write-user-data', arg: 'required' },
     service: dms,
@@ -148,14 +152,7 @@ export const dmsSettingsActions = [
       ctx.print(`${ctx.tag} User data written`);
     },
   }),
-  action({
-    option: { long: 'dms-read-eri-file', arg: 'none' },
-    service: dms,
-    async run(ctx) {
-      const r = await ask('read eri file', ctx.client.request(m.readEriFile, {}));
-      ctx.print(dump(ctx.tag, 'ERI file read', r.eriFile));
-    },
-  }),
+  readArea('dms-read-eri-file', m.readEriFile, 'read eri file', 'ERI file read'),
   action({
     option: { long: 'dms-get-prl-version', arg: 'none' },
     service: dms,
