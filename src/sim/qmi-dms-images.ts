@@ -14,7 +14,7 @@ const fail = (code: number): QmiProtocolErrorResponse => new QmiProtocolErrorRes
 const T = DmsFirmwareImageType.names;
 
 interface StoredImage {
-  uniqueId: string;
+  uniqueId: number[];
   buildId: string;
   /** The flash slot (modem images; 255 where the modem does not say). */
   storageIndex: number;
@@ -30,12 +30,14 @@ interface ImageType {
   running: StoredImage;
 }
 
-/** The id in its 16 bytes: ASCII, NUL-padded. */
-export const uniqueIdBytes = (id: string): number[] => Array.from({ length: 16 }, (_, i) => (i < id.length ? id.charCodeAt(i) & 0xff : 0));
-const uniqueIdText = (bytes: readonly number[]): string => String.fromCharCode(...bytes.slice(0, bytes.indexOf(0) < 0 ? 16 : bytes.indexOf(0)));
+/** A text id in its 16 bytes, NUL-padded. */
+const textId = (id: string): number[] => Array.from({ length: 16 }, (_, i) => (i < id.length ? id.charCodeAt(i) & 0xff : 0));
+const sameId = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** The modem image's unique id on these modems: a wildcard, the build id names it. */
-const ANY = '?_?';
+const ANY = textId('?_?');
+/** An older carrier package whose PRI carries a binary id (a digest), as some carriers' do. */
+const DIGEST_ID = [0x8f, 0x3a, 0x01, 0xc4, 0x5e, 0x92, 0x00, 0x7b, 0xd1, 0x26, 0xaa, 0x40, 0x13, 0xfe, 0x68, 0x05];
 
 export function serveQmiDmsImages(ep: QmiDeviceEndpoint, fw: ModemFirmware): void {
   const d = dms.messages;
@@ -43,11 +45,11 @@ export function serveQmiDmsImages(ep: QmiDeviceEndpoint, fw: ModemFirmware): voi
   const version = fw.identity.revision.split(' ')[0] ?? 'WK1.0.0';
   const older = 'WK0.9.2';
   const modem = (v: string, slot: number): StoredImage => ({ uniqueId: ANY, buildId: `${v}_?`, storageIndex: slot, failureCount: 0, bootVersion: { majorVersion: 1, minorVersion: slot } });
-  const pri = (v: string, carrier: string, uid: string, n: number): StoredImage => ({
-    uniqueId: uid, buildId: `${v}_${carrier}`, storageIndex: 255, failureCount: 255, priVersion: { priVersion: n, priInfo: `${carrier} ${uid}` },
+  const pri = (v: string, carrier: string, uid: number[], n: number): StoredImage => ({
+    uniqueId: uid, buildId: `${v}_${carrier}`, storageIndex: 255, failureCount: 255, priVersion: { priVersion: n, priInfo: `${carrier} PRI ${n}` },
   });
   const modems = [modem(version, 1), modem(older, 2)];
-  const pris = [pri(version, 'GENERIC', '002.026_000', 2026), pri(version, 'VERIZON', '002.029_000', 2029), pri(older, 'ATT', '002.020_000', 2020)];
+  const pris = [pri(version, 'GENERIC', textId('002.026_000'), 2026), pri(version, 'VERIZON', textId('002.029_000'), 2029), pri(older, 'ATT', DIGEST_ID, 2020)];
   const store: ImageType[] = [
     { type: T.modem, maximum: 4, images: modems, running: modems[0]! },
     { type: T.pri, maximum: 50, images: pris, running: pris[0]! },
@@ -58,11 +60,9 @@ export function serveQmiDmsImages(ep: QmiDeviceEndpoint, fw: ModemFirmware): voi
     return t;
   };
   /** The stored image an id names; a modem image's wildcard unique id matches by build id alone. */
-  const find = (type: number, uniqueId: readonly number[], buildId: string): StoredImage | undefined => {
-    const uid = uniqueIdText(uniqueId);
-    return ofType(type).images.find((i) => i.buildId === buildId && (i.uniqueId === uid || (type === T.modem && uid === ANY)));
-  };
-  const asId = (type: number, i: StoredImage) => ({ type, uniqueId: uniqueIdBytes(i.uniqueId), buildId: i.buildId });
+  const find = (type: number, uniqueId: readonly number[], buildId: string): StoredImage | undefined =>
+    ofType(type).images.find((i) => i.buildId === buildId && (sameId(i.uniqueId, uniqueId) || (type === T.modem && sameId(uniqueId, ANY))));
+  const asId = (type: number, i: StoredImage) => ({ type, uniqueId: [...i.uniqueId], buildId: i.buildId });
   let preference = store.map((t) => asId(t.type, t.running));
 
   ep.handle(d.listStoredImages, () => ({
@@ -70,7 +70,7 @@ export function serveQmiDmsImages(ep: QmiDeviceEndpoint, fw: ModemFirmware): voi
       type: t.type,
       maximumImages: t.maximum,
       indexOfRunningImage: t.images.indexOf(t.running),
-      sublist: t.images.map((i) => ({ storageIndex: i.storageIndex, failureCount: i.failureCount, uniqueId: uniqueIdBytes(i.uniqueId), buildId: i.buildId })),
+      sublist: t.images.map((i) => ({ storageIndex: i.storageIndex, failureCount: i.failureCount, uniqueId: [...i.uniqueId], buildId: i.buildId })),
     })),
   }));
   ep.handle(d.getStoredImageInfo, (v) => {

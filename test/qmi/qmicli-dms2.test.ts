@@ -154,6 +154,8 @@ const effects: Record<string, (stdout: string[]) => void> = {
   'stored images listed, a pair selected, the preference read, a reset boots it': (out) => {
     expect(out[0]).toMatch(/\[CURRENT\] <<<<<<<<<<\n\t\t\[modem0\]/);
     expect(out[3]).toContain("Build ID:   'WK0.9.2_?'");
+    // The older PRI's id is binary: shown in hex.
+    expect(out[3]).toContain("Unique ID:  '8F:3A:01:C4:5E:92:00:7B:D1:26:AA:40:13:FE:68:05'");
     expect(out[6]).toMatch(/\[CURRENT\] <<<<<<<<<<\n\t\t\[modem1\]/);
     expect(out[6]).toMatch(/\[CURRENT\] <<<<<<<<<<\n\t\t\[pri2\]/);
   },
