@@ -99,10 +99,12 @@ export function serveQmiDmsImages(ep: QmiDeviceEndpoint, fw: ModemFirmware): voi
     return { imageDownloadList: missing };
   });
 
-  // A reset boots the preferred pair when the modem has both.
+  // A reset boots the preferred pair when the modem has both; the revision then names the firmware running.
   fw.on('reset', () => {
     const chosen = preference.map((p) => find(p.type, p.uniqueId, p.buildId));
     if (chosen.some((c) => !c)) return;
     preference.forEach((p, n) => (ofType(p.type).running = chosen[n]!));
+    const running = ofType(T.modem).running.buildId.replace(/_\?$/, '');
+    Object.assign(fw.identity, { revision: fw.identity.revision.replace(/^\S+/, running) });
   });
 }

@@ -92,6 +92,7 @@ const dms: Record<string, string[][]> = {
     ['--dms-set-operating-mode=offline'],
     ['--dms-set-operating-mode=reset'],
     ['--dms-list-stored-images'],
+    ['--dms-get-revision'],
   ],
   'stored image selection errors': [
     ['--dms-select-stored-image=modem0'],
@@ -158,6 +159,7 @@ const effects: Record<string, (stdout: string[]) => void> = {
     expect(out[3]).toContain("Unique ID:  '8F:3A:01:C4:5E:92:00:7B:D1:26:AA:40:13:FE:68:05'");
     expect(out[6]).toMatch(/\[CURRENT\] <<<<<<<<<<\n\t\t\[modem1\]/);
     expect(out[6]).toMatch(/\[CURRENT\] <<<<<<<<<<\n\t\t\[pri2\]/);
+    expect(out[7]).toContain("Revision: 'WK0.9.2 ");
   },
   'stored images deleted, the running one kept': (out) => {
     expect(out[4]).not.toContain('VERIZON');
