@@ -5,10 +5,11 @@
  * card locks UIM uses, so either service sees the other's changes.
  */
 import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
-import { dms, DmsPowerState, DmsTimeSource, DmsUimPinId, DmsUimState } from '../qmi/services/dms.js';
+import { dms, DmsPowerState, DmsTimeSource, DmsUimFacility, DmsUimFacilityState, DmsUimPinId, DmsUimState } from '../qmi/services/dms.js';
 import type { ModemFirmware, SimState } from './firmware.js';
 import type { QmiDeviceEndpoint } from './qmi-endpoint.js';
-import { PIN_ERROR } from './qmi-uim.js';
+import type { PersonalizationFeature } from './personalization.js';
+import { DEPERSONALIZATION_ERROR, PIN_ERROR } from './qmi-uim.js';
 import type { SimLockId } from './sim-card.js';
 
 const fail = (code: number, values: Record<string, unknown> = {}): QmiProtocolErrorResponse => new QmiProtocolErrorResponse(code, 'simulated', values);
@@ -16,6 +17,15 @@ const fail = (code: number, values: Record<string, unknown> = {}): QmiProtocolEr
 /** The GPS epoch (1980-01-06T00:00:00Z) in Unix milliseconds, and GPS time's lead over UTC (leap seconds since then). */
 const GPS_EPOCH_MS = Date.UTC(1980, 0, 6);
 const GPS_LEAP_MS = 18_000;
+
+/** The DMS facilities (AT+CLCK's PN, PU, PP, PC, PF) as the personalization features they lock. */
+const FACILITY_FEATURE: Record<number, PersonalizationFeature> = {
+  [DmsUimFacility.names.pn]: 'gw-network',
+  [DmsUimFacility.names.pu]: 'gw-network-subset',
+  [DmsUimFacility.names.pp]: 'gw-service-provider',
+  [DmsUimFacility.names.pc]: 'gw-corporate',
+  [DmsUimFacility.names.pf]: 'gw-ue',
+};
 
 const UIM_STATE: Record<SimState, number> = {
   ready: DmsUimState.names['initialization-completed'],
@@ -77,4 +87,30 @@ export function serveQmiDmsDevice(ep: QmiDeviceEndpoint, fw: ModemFirmware): voi
   ep.handle(d.uimUnblockPin, (v) => pinOperation(v.info.pinId, { unblock: v.info.puk, newCode: v.info.newPin }));
   ep.handle(d.uimChangePin, (v) => pinOperation(v.info.pinId, { change: v.info.oldPin, newCode: v.info.newPin }));
   ep.handle(d.uimSetPinProtection, (v) => pinOperation(v.info.pinId, { enable: v.info.protectionEnabled, code: v.info.pin }));
+
+  // ---- Personalization (the same features UIM depersonalizes): a feature not configured is deactivated.
+  const feature = (facility: number): PersonalizationFeature => {
+    const f = FACILITY_FEATURE[facility];
+    if (!f) throw fail(QmiProtocolError.InvalidArgument);
+    return f;
+  };
+  ep.handle(d.uimGetCkStatus, (v) => {
+    if (fw.simState === 'absent') throw fail(QmiProtocolError.UimUninitialized);
+    const s = fw.personalization.status().find((x) => x.feature === feature(v.facility));
+    const S = DmsUimFacilityState.names;
+    const state = !s ? S.deactivated : s.verifyLeft === 0 ? S.blocked : S.activated;
+    return { ckStatus: { facilityState: state, verifyRetriesLeft: s?.verifyLeft ?? 0, unblockRetriesLeft: s?.unblockLeft ?? 0 }, operationBlockingFacility: state !== S.deactivated };
+  });
+  ep.handle(d.uimSetCkProtection, (v) => {
+    // Only deactivation exists: a host cannot lock a modem to a network.
+    if (v.facility.facilityState !== DmsUimFacilityState.names.deactivated) throw fail(QmiProtocolError.InvalidArgument);
+    const r = fw.personalization.depersonalize(feature(v.facility.facility), 'deactivate', v.facility.key);
+    if (r.outcome !== 'ok') throw fail(DEPERSONALIZATION_ERROR[r.outcome], r.status ? { verifyRetriesLeft: r.status.verifyLeft } : {});
+    return {};
+  });
+  ep.handle(d.uimUnblockCk, (v) => {
+    const r = fw.personalization.depersonalize(feature(v.facility.facility), 'unblock', v.facility.key);
+    if (r.outcome !== 'ok') throw fail(DEPERSONALIZATION_ERROR[r.outcome], r.status ? { unblockRetriesLeft: r.status.unblockLeft } : {});
+    return {};
+  });
 }

@@ -20,6 +20,8 @@ import { PIN_STATE, serveQmiUim } from './qmi-uim.js';
 import type { CodeLock } from './sim-card.js';
 import { serveQmiWms } from './qmi-wms.js';
 import { serveQmiDmsDevice } from './qmi-dms-device.js';
+import { serveQmiDmsNv } from './qmi-dms-nv.js';
+import { serveQmiDmsImages } from './qmi-dms-images.js';
 import { serveQmiWdsCallInfo } from './qmi-wds-call-info.js';
 import { serveQmiWdsProfiles } from './qmi-wds-profiles.js';
 import { supportedMessages } from './qmi-supported.js';
@@ -137,17 +139,14 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
   });
   ep.handle(d.setEventReport, () => ({}));
   serveQmiDmsDevice(ep, fw);
+  serveQmiDmsNv(ep, fw);
+  serveQmiDmsImages(ep, fw);
   ep.handle(d.getBandCapabilities, () => ({
     bandCapability: legacyBands(fw.bands),
     lteBandCapability: bandWords(fw.bands.eutra, 1)[0]!,
     extendedLteBandCapability: fw.bands.eutra,
     ...(fw.radio.capabilities.bands.nr.length > 0 ? { nr5gBandCapability: fw.radio.capabilities.bands.nr } : {}),
   }));
-  // The SIM carries no personalization locks: every facility is off.
-  ep.handle(d.uimGetCkStatus, () => {
-    if (fw.simState === 'absent') throw protocolError(QmiProtocolError.UimUninitialized);
-    return { ckStatus: { facilityState: 0, verifyRetriesLeft: 0, unblockRetriesLeft: 0 }, operationBlockingFacility: false };
-  });
   ep.handle(d.uimGetPinStatus, () => {
     if (fw.simState === 'absent') throw protocolError(QmiProtocolError.UimUninitialized);
     const card = fw.card!;

@@ -36,7 +36,7 @@ export const PIN_ERROR: Record<Exclude<LockOutcome, 'ok'>, number> = {
 };
 
 /** How a modem reports each depersonalization outcome (with the retries left where the feature exists). */
-const DEPERSONALIZATION_ERROR: Record<Exclude<DepersonalizationOutcome, 'ok'>, number> = {
+export const DEPERSONALIZATION_ERROR: Record<Exclude<DepersonalizationOutcome, 'ok'>, number> = {
   'not-active': QmiProtocolError.NoEffect,
   'not-blocked': QmiProtocolError.NoEffect,
   incorrect: QmiProtocolError.IncorrectPin,

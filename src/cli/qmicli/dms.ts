@@ -26,9 +26,16 @@ function pinId(s: string | undefined): number {
   throw new CliError(`expected 'PIN' or 'PIN2', got: '${s}'`);
 }
 
-function nonEmpty(s: string | undefined, what: string): string {
+export function nonEmpty(s: string | undefined, what: string): string {
   if (!s) throw new CliError(`empty ${what} given`);
   return s;
+}
+
+/** `enable` or `disable`, as qmicli reads them. */
+export function enableDisable(s: string | undefined): boolean {
+  if (!s) throw new CliError("expected 'disable' or 'enable', got: none");
+  if (s !== 'enable' && s !== 'disable') throw new CliError(`expected 'disable' or 'enable', got: '${s}'`);
+  return s === 'enable';
 }
 
 /** A DMS PIN operation: its option, the request its arguments make, what it says on success and on failure. */
@@ -139,9 +146,7 @@ export const dmsActions = [
   }),
   pinAction('dms-uim-set-pin-protection', m.uimSetPinProtection, ([id, onOff, pin]) => {
     const pinIdValue = pinId(id);
-    if (!onOff) throw new CliError("expected 'disable' or 'enable', got: none");
-    if (onOff !== 'enable' && onOff !== 'disable') throw new CliError(`expected 'disable' or 'enable', got: '${onOff}'`);
-    return { pinId: pinIdValue, protectionEnabled: onOff === 'enable', pin: nonEmpty(pin, 'current PIN') };
+    return { pinId: pinIdValue, protectionEnabled: enableDisable(onOff), pin: nonEmpty(pin, 'current PIN') };
   }, 'set PIN protection', 'PIN protection updated'),
   pinAction('dms-uim-verify-pin', m.uimVerifyPin, ([id, pin]) => ({ pinId: pinId(id), pin: nonEmpty(pin, 'current PIN') }), 'verify PIN', 'PIN verified successfully'),
   pinAction('dms-uim-unblock-pin', m.uimUnblockPin, ([id, puk, pin]) => ({ pinId: pinId(id), puk: nonEmpty(puk, 'PUK'), newPin: nonEmpty(pin, 'new PIN') }), 'unblock PIN', 'PIN unblocked successfully'),

@@ -16,6 +16,8 @@ import { PcapWriter, LINKTYPE_WIRESHARK_UPPER_PDU } from '../../trace/pcap.js';
 import { OptionError, parseGlibOptions, usageText, type OptionSpec } from '../glib-options.js';
 import { CliError, errorText, type QmicliAction } from './action.js';
 import { dmsActions } from './dms.js';
+import { dmsSettingsActions } from './dms-settings.js';
+import { dmsImageActions } from './dms-images.js';
 import { nasActions } from './nas.js';
 import { nasInfoActions } from './nas-info.js';
 import { uimActions } from './uim.js';
@@ -28,7 +30,7 @@ import { wmsActions } from './wms.js';
 import { describeQmuxLine } from './trace.js';
 import { redactQmux } from '../../qmi/redact.js';
 
-const actions: QmicliAction[] = [...dmsActions, ...nasActions, ...nasInfoActions, ...wdsActions, ...wdsDataPortActions, ...wdaActions, ...uimActions, ...uimConfigActions, ...uimMonitorActions, ...wmsActions];
+const actions: QmicliAction[] = [...dmsActions, ...dmsSettingsActions, ...dmsImageActions, ...nasActions, ...nasInfoActions, ...wdsActions, ...wdsDataPortActions, ...wdaActions, ...uimActions, ...uimConfigActions, ...uimMonitorActions, ...wmsActions];
 
 const commonOptions: OptionSpec[] = [
   { long: 'device', short: 'd', arg: 'required' },

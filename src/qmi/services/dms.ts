@@ -1,5 +1,6 @@
 /** DMS (service 0x02): device identity, capabilities, operating mode, legacy PIN status. */
-import { array, bool8, enumOf, fixedString, flagsOf, indication, message, optional, required, secret, service, string, stringU8, struct, u16, u32, u64, u8 } from '../schema.js';
+import { array, bool8, bytesU16, enumOf, fixedArray, fixedString, flagsOf, indication, message, optional, required, secret, service, string, stringU8, struct, u16, u32, u64, u8 } from '../schema.js';
+import { LEGACY_BANDS } from '../bands.js';
 
 export const DmsOperatingMode = enumOf(u8, {
   online: 0,
@@ -70,21 +71,8 @@ export const DmsUimFacility = enumOf(u8, { pn: 0, pu: 1, pp: 2, pc: 3, pf: 4 });
 
 export const DmsUimFacilityState = enumOf(u8, { deactivated: 0, activated: 1, blocked: 2 });
 
-/** Get Band Capabilities TLV 0x01: GSM, WCDMA and CDMA bands as bits (the ones a 3GPP modem uses named). */
-export const DmsBandCapability = {
-  'gsm-dcs-1800': 1n << 7n,
-  'gsm-900-extended': 1n << 8n,
-  'gsm-900-primary': 1n << 9n,
-  'gsm-850': 1n << 19n,
-  'gsm-pcs-1900': 1n << 21n,
-  'wcdma-2100': 1n << 22n,
-  'wcdma-pcs-1900': 1n << 23n,
-  'wcdma-dcs-1800': 1n << 24n,
-  'wcdma-1700-us': 1n << 25n,
-  'wcdma-850-us': 1n << 26n,
-  'wcdma-800': 1n << 27n,
-  'wcdma-900': 1n << 49n,
-} as const;
+/** Get Band Capabilities TLV 0x01: the legacy band mask (TLV 0x10 is the legacy LTE mask). */
+export const DmsBandCapability = LEGACY_BANDS;
 
 /** Which SIM PIN the DMS legacy UIM operations act on. */
 export const DmsUimPinId = enumOf(u8, { pin: 1, pin2: 2 });
@@ -97,6 +85,19 @@ export const DmsPowerState = flagsOf(u8, {
 });
 
 export const DmsTimeSource = enumOf(u16, { device: 0, 'cdma-network': 1, 'hdr-network': 2 });
+
+export const DmsFirmwareImageType = enumOf(u8, { modem: 0, pri: 1 });
+
+/** Whether the modem boots into its download mode (QDL) to take new images. */
+export const DmsBootImageDownloadMode = enumOf(u8, { normal: 0, 'boot-and-recovery': 1 });
+
+export const DmsMacType = enumOf(u32, { wlan: 0, bt: 1 });
+
+/**
+ * A firmware image as the image store names it: a 16-byte unique id (ASCII padded with NULs on the
+ * modems that use text, `?_?` a wildcard) and a build id.
+ */
+const firmwareImage = struct({ type: DmsFirmwareImageType, uniqueId: fixedArray(u8, 16), buildId: stringU8 });
 
 const pinRetriesStatus = optional(0x10, struct({ verifyRetriesLeft: u8, unblockRetriesLeft: u8 }));
 
@@ -214,6 +215,75 @@ export const dms = service(
     ),
     /** Factory settings back; the carrier's six-digit service programming code (000000 where none is set). */
     restoreFactoryDefaults: message(0x003a, { serviceProgrammingCode: secret(required(0x01, fixedString(6))) }, {}),
+    getSupportedMessages: message(0x001e, {}, { list: optional(0x10, bytesU16) }),
+    /** CDMA: the preferred roaming list's version. */
+    getPrlVersion: message(0x0030, {}, { version: required(0x01, u16), prlOnlyPreference: optional(0x10, bool8) }),
+    getActivationState: message(0x0031, {}, { info: required(0x01, DmsActivationState) }),
+    /** CDMA over-the-air activation with the carrier's code (e.g. `*22899`). */
+    activateAutomatic: message(0x0032, { activationCode: required(0x01, stringU8) }, {}),
+    activateManual: message(
+      0x0033,
+      {
+        info: secret(required(0x01, struct({ serviceProgrammingCode: fixedString(6), systemIdentificationNumber: u16, mobileDirectoryNumber: stringU8, mobileIdentificationNumber: stringU8 }))),
+      },
+      {},
+    ),
+    /** The user lock: a 4-digit code the device asks for at power-up when enabled. */
+    getUserLockState: message(0x0034, {}, { enabled: required(0x01, bool8) }),
+    setUserLockState: message(0x0035, { info: secret(required(0x01, struct({ enabled: bool8, lockCode: fixedString(4) }))) }, {}),
+    setUserLockCode: message(0x0036, { info: secret(required(0x01, struct({ oldCode: fixedString(4), newCode: fixedString(4) }))) }, {}),
+    readUserData: message(0x0037, {}, { userData: required(0x01, bytesU16) }),
+    writeUserData: message(0x0038, { userData: required(0x01, bytesU16) }, {}),
+    /** CDMA: the Enhanced Roaming Indicator file. */
+    readEriFile: message(0x0039, {}, { eriFile: required(0x01, bytesU16) }),
+    setFirmwareId: message(0x003e, {}, {}),
+    uimSetCkProtection: message(
+      0x0041,
+      { facility: secret(required(0x01, struct({ facility: DmsUimFacility, facilityState: DmsUimFacilityState, key: stringU8 }))) },
+      { verifyRetriesLeft: optional(0x10, u8) },
+    ),
+    uimUnblockCk: message(0x0042, { facility: secret(required(0x01, struct({ facility: DmsUimFacility, key: stringU8 }))) }, { unblockRetriesLeft: optional(0x10, u8) }),
+    getFactorySku: message(0x0046, {}, { sku: required(0x01, string) }),
+    /** The modem and PRI (carrier configuration) images to boot next. */
+    getFirmwarePreference: message(0x0047, {}, { list: required(0x01, array(firmwareImage)) }),
+    setFirmwarePreference: message(
+      0x0048,
+      { list: required(0x01, array(firmwareImage)), downloadOverride: optional(0x10, bool8), modemStorageIndex: optional(0x11, u8) },
+      /** The image types the modem lacks and will wait for in download mode after the reset. */
+      { imageDownloadList: optional(0x01, array(DmsFirmwareImageType)) },
+    ),
+    listStoredImages: message(
+      0x0049,
+      {},
+      {
+        list: required(
+          0x01,
+          array(
+            struct({
+              type: DmsFirmwareImageType,
+              maximumImages: u8,
+              indexOfRunningImage: u8,
+              sublist: array(struct({ storageIndex: u8, failureCount: u8, uniqueId: fixedArray(u8, 16), buildId: stringU8 })),
+            }),
+          ),
+        ),
+      },
+    ),
+    deleteStoredImage: message(0x004a, { imageDetails: required(0x01, firmwareImage) }, {}),
+    getStoredImageInfo: message(
+      0x004c,
+      { imageDetails: required(0x01, firmwareImage) },
+      {
+        bootVersion: optional(0x10, struct({ majorVersion: u16, minorVersion: u16 })),
+        priVersion: optional(0x11, struct({ priVersion: u32, priInfo: fixedString(32, 0) })),
+        oemLockId: optional(0x12, u32),
+      },
+    ),
+    getBootImageDownloadMode: message(0x004f, {}, { mode: optional(0x10, DmsBootImageDownloadMode) }),
+    setBootImageDownloadMode: message(0x0050, { mode: required(0x01, DmsBootImageDownloadMode) }, {}),
+    getMacAddress: message(0x005c, { device: required(0x01, DmsMacType) }, { macAddress: optional(0x10, array(u8)) }),
+    /** Lets a modem that needs it transmit (the FCC lock some laptop modems ship with). */
+    setFccAuthentication: message(0x555f, {}, {}),
   },
   {
     eventReport: indication(0x0001, {

@@ -24,6 +24,7 @@ import {
   u64,
   u8,
 } from '../schema.js';
+import { LEGACY_BANDS, LEGACY_LTE_BANDS } from '../bands.js';
 
 const radioInterfaceNames = {
   unknown: -1,
@@ -388,51 +389,9 @@ export const NasPreferenceDuration = enumOf(u8, {
 });
 
 /** The legacy band preference (GSM, WCDMA and CDMA band classes): DMS band capability's bits. */
-export const NasBandPreference = {
-  'bc-0-a-system': 1n << 0n,
-  'bc-0-b-system': 1n << 1n,
-  'bc-1-all-blocks': 1n << 2n,
-  'bc-2': 1n << 3n,
-  'bc-3-a-system': 1n << 4n,
-  'bc-4-all-blocks': 1n << 5n,
-  'bc-5-all-blocks': 1n << 6n,
-  'gsm-dcs-1800': 1n << 7n,
-  'gsm-900-extended': 1n << 8n,
-  'gsm-900-primary': 1n << 9n,
-  'bc-6': 1n << 10n,
-  'bc-7': 1n << 11n,
-  'bc-8': 1n << 12n,
-  'bc-9': 1n << 13n,
-  'bc-10': 1n << 14n,
-  'bc-11': 1n << 15n,
-  'gsm-450': 1n << 16n,
-  'gsm-480': 1n << 17n,
-  'gsm-750': 1n << 18n,
-  'gsm-850': 1n << 19n,
-  'gsm-900-railways': 1n << 20n,
-  'gsm-pcs-1900': 1n << 21n,
-  'wcdma-2100': 1n << 22n,
-  'wcdma-pcs-1900': 1n << 23n,
-  'wcdma-dcs-1800': 1n << 24n,
-  'wcdma-1700-us': 1n << 25n,
-  'wcdma-850-us': 1n << 26n,
-  'wcdma-800': 1n << 27n,
-  'bc-12': 1n << 28n,
-  'bc-14': 1n << 29n,
-  'bc-15': 1n << 31n,
-  'wcdma-2600': 1n << 48n,
-  'wcdma-900': 1n << 49n,
-  'wcdma-1700-japan': 1n << 50n,
-  'bc-16': 1n << 56n,
-  'bc-17': 1n << 57n,
-  'bc-18': 1n << 58n,
-  'bc-19': 1n << 59n,
-  'wcdma-850-japan': 1n << 60n,
-  'wcdma-1500': 1n << 61n,
-} as const;
+export const NasBandPreference = LEGACY_BANDS;
 
-/** E-UTRA bands libqmi's legacy LTE band preference names (band n is bit n-1; 15, 16, 22 and 23 have none). */
-export const NAS_LTE_BAND_PREFERENCE_BANDS: readonly number[] = [...Array.from({ length: 43 }, (_, i) => i + 1)].filter((b) => ![15, 16, 22, 23].includes(b));
+export const NAS_LTE_BAND_PREFERENCE_BANDS = LEGACY_LTE_BANDS;
 
 /** The band a modem is on, as RF band information and carrier aggregation report it. */
 export const NasActiveBand = enumOf(u16, {
