@@ -49,6 +49,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The numbers of the bearers modem 0 lists (Modem.Bearers), in its order. */
+async function bearerNumbers(): Promise<string[]> {
+  const out = (await mmcli('-K', '-m', '0')).stdout;
+  return [...out.matchAll(/^modem\.generic\.bearers\.value\[\d+\]\s*:\s*\/org\/freedesktop\/ModemManager1\/Bearer\/(\d+)$/gm)].map((m) => m[1]!);
+}
+
 describe('the ModemManager D-Bus API under mmcli', () => {
   it('lists the modems and shows identity, state, signal and SIM', async () => {
     const list = await mmcli('-L');
@@ -70,7 +76,10 @@ describe('the ModemManager D-Bus API under mmcli', () => {
     const c = await mmcli('-m', '0', '--simple-connect=apn=internet,ip-type=ipv4');
     expect([c.code, c.stdout.trim()]).toEqual([0, 'successfully connected the modem']);
     const bearer = [...daemon!.manager.get('sim0').bearers.values()][0]!;
-    const b = await mmcli('-b', '0');
+    // The initial EPS bearer took a bearer number before it (as ModemManager numbers them): the modem lists its own.
+    const [first] = await bearerNumbers();
+    expect(first).toBeDefined();
+    const b = await mmcli('-b', first!);
     expect([field(b.stdout, 'connected'), field(b.stdout, 'interface'), field(b.stdout, 'apn'), field(b.stdout, 'ip type')]).toEqual(['yes', bearer.netdev!.name, 'internet', 'ipv4']);
     expect([field(b.stdout, 'method'), field(b.stdout, 'address'), field(b.stdout, 'prefix'), field(b.stdout, 'gateway')]).toEqual(['static', bearer.connected!.ipv4!.address, '24', bearer.connected!.ipv4!.gateway]);
     expect(field(b.stdout, 'address')).toMatch(/^10\.64\.\d+\.2$/);
@@ -83,15 +92,17 @@ describe('the ModemManager D-Bus API under mmcli', () => {
     expect(c.code).toBe(0);
     const up = [...daemon!.manager.get('sim0').bearers.values()];
     expect(up.map((b) => [b.status, b.netdev?.name])).toEqual([['connected', 'wwan0.1'], ['connected', 'wwan0.2']]);
-    const b = await mmcli('-b', '1');
+    const numbers = await bearerNumbers();
+    expect(numbers).toHaveLength(2);
+    const b = await mmcli('-b', numbers[1]!);
     expect([field(b.stdout, 'connected'), field(b.stdout, 'multiplexed'), field(b.stdout, 'interface')]).toEqual(['yes', 'yes', 'wwan0.2']);
     expect(b.stdout).toMatch(/IPv6 configuration \|\s+method: static\n\s+\|\s+address: 2001:db8:64:/);
-    expect(field((await mmcli('-m', '0')).stdout, 'paths')).toBe('/org/freedesktop/ModemManager1/Bearer/0');
+    expect(field((await mmcli('-m', '0')).stdout, 'paths')).toBe(`/org/freedesktop/ModemManager1/Bearer/${numbers[0]}`);
     const d = await mmcli('-m', '0', '--simple-disconnect');
     expect([d.code, d.stdout.trim()]).toEqual([0, 'successfully disconnected all bearers in the modem']);
     expect(daemon!.manager.get('sim0').bearers.size).toBe(0);
     // ModemManager keeps bearers made over D-Bus until they are deleted; they show as disconnected.
-    expect(field((await mmcli('-b', '0')).stdout, 'connected')).toBe('no');
+    expect(field((await mmcli('-b', numbers[0]!)).stdout, 'connected')).toBe('no');
     expect(field((await mmcli('-m', '0')).stdout, 'state')).toBe('registered');
   });
 
