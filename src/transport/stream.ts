@@ -30,11 +30,17 @@ export class StreamTransport implements Transport {
   private readonly send: (bytes: Uint8Array) => void;
   writeDrops = 0;
 
+  /**
+   * `batchWrites`: a tick's writes leave together (tickWriter), for a data pipe. Control channels
+   * write each message as it comes: corking every stream made the USB modem's VM scenario lose an
+   * MBIM answer (cause not found; see the closing note).
+   */
   constructor(
     private readonly stream: Duplex,
     readonly description: string,
+    batchWrites = false,
   ) {
-    this.send = tickWriter(stream);
+    this.send = batchWrites ? tickWriter(stream) : (b) => void stream.write(b);
     stream.on('data', (chunk: Buffer) => {
       for (const l of this.dataListeners) l(chunk);
     });

@@ -11,11 +11,11 @@ const abstractName = (path: string): string => path.slice(1);
  * Connects to a unix stream socket. Abstract names go through our addon, which connects with the
  * exact name length as libqmi's and libmbim's proxies bind it (Node would pad the name to 108 bytes).
  */
-export function connectUnix(path: string): Promise<Transport> {
+export function connectUnix(path: string, options: { batchWrites?: boolean } = {}): Promise<Transport> {
   if (isAbstract(path)) {
     try {
       const fd = native().abstractConnect(abstractName(path));
-      return Promise.resolve(new StreamTransport(new net.Socket({ fd, readable: true, writable: true }), `unix:@${abstractName(path)}`));
+      return Promise.resolve(new StreamTransport(new net.Socket({ fd, readable: true, writable: true }), `unix:@${abstractName(path)}`, options.batchWrites));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -24,7 +24,7 @@ export function connectUnix(path: string): Promise<Transport> {
     const sock = net.connect({ path });
     sock.once('connect', () => {
       sock.off('error', reject);
-      resolve(new StreamTransport(sock, `unix:${path}`));
+      resolve(new StreamTransport(sock, `unix:${path}`, options.batchWrites));
     });
     sock.once('error', reject);
   });
