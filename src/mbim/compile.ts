@@ -6,6 +6,7 @@
  * field names); values are never part of it.
  */
 import { DecodeError, Writer, allocBytes, allocWithRoom, decodeUtf16le, decodeUtf8, ipv6FromBytes, parseIpv4Into, parseIpv6Into, uuidAt, writeUuid } from '../wire/index.js';
+import { FIXED_SIZE_KINDS, compileDirectEncoder, fixedOnly } from './compile-direct.js';
 import type { Field, Struct } from './schema.js';
 
 /** How a reference is laid out in the fixed part. */
@@ -202,9 +203,6 @@ const helpers = {
     return n;
   },
 };
-
-/** Layouts of a fixed size that hold no reference: numbers, UUIDs, addresses. */
-const FIXED_SIZE_KINDS = new Set(['u16', 'u32', 'i32', 'u64', 'uuid', 'address']);
 
 /**
  * Where the string sizes sit in the fixed part of an ms-struct-array element: each element is followed
@@ -476,13 +474,6 @@ class Generator {
   }
 }
 
-/** Elements of only fixed-size fields (numbers, UUIDs, addresses): they hold no references. */
-function fixedOnly(f: Field<unknown>): boolean {
-  const l = f.layout;
-  if (l.kind === 'struct') return Object.values(l.shape).every((e) => !e.isCount && fixedOnly(e));
-  return FIXED_SIZE_KINDS.has(l.kind);
-}
-
 const readers = new WeakMap<Struct<any>, StructReader>();
 const encoders = new WeakMap<Struct<any>, StructEncoder>();
 
@@ -501,7 +492,7 @@ export function encoderOf(s: Struct<any>): StructEncoder {
   let e = encoders.get(s);
   if (e) return e;
   let compiled: StructEncoder | undefined;
-  e = (v, room = 0) => (compiled ??= compileEncoder(s))(v, room);
+  e = (v, room = 0) => (compiled ??= directOrBuilder(s))(v, room);
   encoders.set(s, e);
   return e;
 }
@@ -514,7 +505,13 @@ function compileReader(s: Struct<any>): StructReader {
   return new Function('H', 'C', source)(helpers, g.called) as StructReader;
 }
 
-function compileEncoder(s: Struct<any>): StructEncoder {
+function directOrBuilder(s: Struct<any>): StructEncoder {
+  const builder = compileBuilderEncoder(s);
+  return compileDirectEncoder(s, builder) ?? builder;
+}
+
+/** The builder's encoder alone (what direct encoders must match byte for byte). */
+export function compileBuilderEncoder(s: Struct<any>): StructEncoder {
   const g = new Generator();
   const body = g.writeStruct(s.shape, 'v', 'B');
   const pool = Array.from({ length: g.depth + 1 }, () => new Builder());

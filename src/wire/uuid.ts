@@ -35,20 +35,25 @@ export function readUuid(r: Reader): string {
 
 const hexValue = (c: number): number => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1);
 
-export function writeUuid(w: Writer, uuid: string): void {
-  // 8-4-4-4-12 hex digits: written as they are read, refused whole if any is off.
-  const at = w.reserve(16);
-  const b = w.buffer;
-  let ok = uuid.length === 36;
-  for (let i = 0, k = 0; ok && i < 16; i++) {
-    if (k === 8 || k === 13 || k === 18 || k === 23) ok = uuid.charCodeAt(k++) === 0x2d;
+/** The UUID's 16 bytes into b[at, at+16) as they are read; false (b partly written) if any digit or dash is off. */
+export function parseUuidInto(uuid: string, b: Uint8Array, at: number): boolean {
+  if (uuid.length !== 36) return false;
+  for (let i = 0, k = 0; i < 16; i++) {
+    if ((k === 8 || k === 13 || k === 18 || k === 23) && uuid.charCodeAt(k++) !== 0x2d) return false;
     const hi = hexValue(uuid.charCodeAt(k++));
     const lo = hexValue(uuid.charCodeAt(k++));
-    if (hi < 0 || lo < 0) ok = false;
-    else b[at + i] = (hi << 4) | lo;
+    if (hi < 0 || lo < 0) return false;
+    b[at + i] = (hi << 4) | lo;
   }
-  if (!ok) {
+  return true;
+}
+
+export const badUuid = (uuid: string, at: number): DecodeError => new DecodeError('invalid', 'uuid', at, `not a UUID: ${JSON.stringify(uuid.slice(0, 64))}`);
+
+export function writeUuid(w: Writer, uuid: string): void {
+  const at = w.reserve(16);
+  if (!parseUuidInto(uuid, w.buffer, at)) {
     w.pos = at;
-    throw new DecodeError('invalid', 'uuid', w.pos, `not a UUID: ${JSON.stringify(uuid.slice(0, 64))}`);
+    throw badUuid(uuid, at);
   }
 }
