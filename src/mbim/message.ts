@@ -2,8 +2,8 @@
  * MBIM control messages (PROTOCOLS.md A.3.1–3.2): the 12-byte header, the body of each type, and the
  * fragments COMMAND, COMMAND_DONE and INDICATE_STATUS are split into. Pure codecs: no I/O, no clocks.
  */
-import { putLe32 } from '../wire/bytes.js';
-import { DecodeError, Reader, Writer, allocBytes, catchDecode, readUuid, takeRoom, writeUuid, type Result } from '../wire/index.js';
+import { le32, putLe32 } from '../wire/bytes.js';
+import { DecodeError, Writer, allocBytes, catchDecode, takeRoom, uuidCachedAt, writeUuid, type Result } from '../wire/index.js';
 import { MbimMessageType, messageTypeName, type MbimMessageTypeName } from './protocol.js';
 
 export const HEADER_SIZE = 12;
@@ -56,29 +56,29 @@ export interface MbimFragment extends MbimHeader {
   data: Uint8Array;
 }
 
-function readHeader(r: Reader, size: number): MbimHeader {
-  r.field = 'header.type';
-  const raw = r.u32();
-  const type = messageTypeName(raw);
-  if (!type) throw new DecodeError('framing', 'header.type', 0, `unknown message type 0x${raw.toString(16).padStart(8, '0')}`);
-  r.field = 'header.length';
-  const length = r.u32();
-  if (length !== size) throw new DecodeError('length', 'header.length', 4, `header says ${length} bytes, message has ${size}`);
-  if (length < minimumLength(type)) throw new DecodeError('length', 'header.length', 4, `${length} bytes is too short for ${type}`);
-  r.field = 'header.transactionId';
-  return { type, length, transactionId: r.u32() };
-}
+/** Reads of the header that run past the bytes: the two first words are all that can. */
+const short = (field: string, at: number, size: number): DecodeError => new DecodeError('truncated', field, at, `needs 4 bytes, ${size - at} left`);
 
-/** Decodes one complete message or fragment (its header length must match the bytes). */
+/**
+ * Decodes one complete message or fragment (its header length must match the bytes). Read in place:
+ * once the header's length equals the size and covers the type's minimum, every later word is there.
+ */
 export function decodeFragment(bytes: Uint8Array): Result<MbimHeader & ({ fragment: MbimFragment } | { message: MbimMessage })> {
   return catchDecode(() => {
-    const r = new Reader(bytes);
-    const h = readHeader(r, bytes.length);
-    const { type, transactionId } = h;
+    const size = bytes.length;
+    if (size < 4) throw short('header.type', 0, size);
+    const raw = le32(bytes, 0);
+    const type = messageTypeName(raw);
+    if (!type) throw new DecodeError('framing', 'header.type', 0, `unknown message type 0x${raw.toString(16).padStart(8, '0')}`);
+    if (size < 8) throw short('header.length', 4, size);
+    const length = le32(bytes, 4);
+    if (length !== size) throw new DecodeError('length', 'header.length', 4, `header says ${length} bytes, message has ${size}`);
+    if (length < minimumLength(type)) throw new DecodeError('length', 'header.length', 4, `${length} bytes is too short for ${type}`);
+    const transactionId = le32(bytes, 8);
     if (!isFragmented(type)) {
-      r.field = type === 'open' ? 'maxControlTransfer' : type.endsWith('Error') ? 'errorStatusCode' : 'status';
-      const v = type === 'close' ? 0 : r.u32();
-      if (r.remaining > 0) throw new DecodeError('length', 'header.length', 4, `${type} has ${r.remaining} trailing bytes`);
+      const v = type === 'close' ? 0 : le32(bytes, 12);
+      const trailing = size - (type === 'close' ? HEADER_SIZE : HEADER_SIZE + 4);
+      if (trailing > 0) throw new DecodeError('length', 'header.length', 4, `${type} has ${trailing} trailing bytes`);
       const message: MbimMessage =
         type === 'open'
           ? { type, transactionId, maxControlTransfer: v }
@@ -87,36 +87,32 @@ export function decodeFragment(bytes: Uint8Array): Result<MbimHeader & ({ fragme
             : type === 'hostError' || type === 'functionError'
               ? { type, transactionId, error: v }
               : { type, transactionId, status: v };
-      return { type: h.type, length: h.length, transactionId, message };
+      return { type, length, transactionId, message };
     }
-    r.field = 'fragment.total';
-    const total = r.u32();
-    r.field = 'fragment.current';
-    const current = r.u32();
+    const total = le32(bytes, 12);
+    const current = le32(bytes, 16);
     if (total === 0 || current >= total) {
       throw new DecodeError('invalid', 'fragment.current', 16, `fragment ${current} of ${total}`);
     }
     let first: MbimFragment['first'];
+    let data = FRAGMENT_HEADER_SIZE;
     if (current === 0) {
       const headerSize = type === 'indicateStatus' ? INDICATE_HEADER_SIZE : COMMAND_HEADER_SIZE;
-      if (bytes.length < headerSize) throw new DecodeError('truncated', 'header.length', 4, `${bytes.length} bytes is too short for ${type}`);
-      r.field = 'service';
-      const service = readUuid(r);
-      r.field = 'cid';
-      const cid = r.u32();
-      r.field = type === 'command' ? 'commandType' : 'status';
-      const second = type === 'indicateStatus' ? undefined : r.u32();
-      r.field = 'bufferLength';
-      const bufferLength = r.u32();
-      const present = r.remaining;
+      if (size < headerSize) throw new DecodeError('truncated', 'header.length', 4, `${size} bytes is too short for ${type}`);
+      const service = uuidCachedAt(bytes, 20);
+      const cid = le32(bytes, 36);
+      const second = type === 'indicateStatus' ? undefined : le32(bytes, 40);
+      const bufferLength = le32(bytes, headerSize - 4);
+      const present = size - headerSize;
       if (total === 1 ? bufferLength !== present : bufferLength < present) {
-        throw new DecodeError('length', 'bufferLength', r.pos - 4, `buffer length ${bufferLength} but ${present} bytes follow`);
+        throw new DecodeError('length', 'bufferLength', headerSize - 4, `buffer length ${bufferLength} but ${present} bytes follow`);
       }
       first = type === 'command' ? { service, cid, bufferLength, commandType: second } : type === 'commandDone' ? { service, cid, bufferLength, status: second } : { service, cid, bufferLength };
+      data = headerSize;
     }
-    const fragment: MbimFragment = { type, length: h.length, transactionId, total, current, data: r.rest() };
+    const fragment: MbimFragment = { type, length, transactionId, total, current, data: bytes.subarray(data) };
     if (first) fragment.first = first;
-    return { type, length: h.length, transactionId, fragment };
+    return { type, length, transactionId, fragment };
   });
 }
 

@@ -1,5 +1,4 @@
 import { DecodeError } from './errors.js';
-import type { Reader } from './reader.js';
 import type { Writer } from './writer.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -22,14 +21,13 @@ export function uuidAt(b: Uint8Array, at: number): string {
 const lastBytes = new Uint8Array(16);
 let lastText = '';
 
-/** MBIM carries UUIDs as 16 bytes in textual order (no GUID byte swapping). */
-export function readUuid(r: Reader): string {
-  const b = r.bytesView(16);
+/** The UUID text of 16 bytes at `at`, from the last one read where the bytes are the same (MBIM carries UUIDs in textual order). */
+export function uuidCachedAt(b: Uint8Array, at: number): string {
   let same = lastText !== '';
-  for (let i = 0; same && i < 16; i++) same = b[i] === lastBytes[i];
+  for (let i = 0; same && i < 16; i++) same = b[at + i] === lastBytes[i];
   if (same) return lastText;
-  lastBytes.set(b);
-  lastText = uuidAt(b, 0);
+  for (let i = 0; i < 16; i++) lastBytes[i] = b[at + i]!;
+  lastText = uuidAt(b, at);
   return lastText;
 }
 
