@@ -18,18 +18,23 @@ export interface DataPipe {
 
 export function recordPipe(transport: Transport): DataPipe {
   const listeners: ((t: Uint8Array) => void)[] = [];
+  /** Why the pipe closed itself (a record it could not take), told to onClose listeners. */
+  let refused: Error | undefined;
   const framer = new RecordFramer(
     (t) => {
       for (const l of listeners) l(t);
     },
-    () => void transport.close(),
+    (message) => {
+      refused ??= new Error(message);
+      void transport.close();
+    },
   );
   transport.onData((c) => framer.push(c));
   return {
     description: transport.description,
     send: (t) => transport.write(encodeRecord(t)),
     onTransfer: (l) => void listeners.push(l),
-    onClose: (l) => transport.onClose(l),
+    onClose: (l) => transport.onClose((error) => l(refused ?? error)),
     close: () => transport.close(),
     get writeDrops() {
       return transport.writeDrops;

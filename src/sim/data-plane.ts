@@ -10,8 +10,8 @@ import { QMAP_FLOW_DISABLE, QMAP_FLOW_ENABLE, encodeQmapCommand } from '../mux/q
 import { Pump } from '../link/pump.js';
 import { BAM_DMUX_PIPE_FORMAT, MBIM_PIPE_FORMAT, qmiPipeFormat } from '../link/format.js';
 import { BAM_DMUX_CHANNELS } from '../mux/bam-dmux.js';
-import { encodeRecord, RecordFramer } from '../transport/records.js';
-import { tickWriter } from '../transport/stream.js';
+import { recordPipe, type DataPipe } from '../link/data-pipe.js';
+import { StreamTransport } from '../transport/stream.js';
 import type { PartialChecksum } from '../wire/checksum.js';
 import type { DataFormat, ModemFirmware, Session } from './firmware.js';
 import type { SimProfile } from './profiles.js';
@@ -76,6 +76,8 @@ export class SimDataPlane {
   private host: DataHost | undefined;
   private pipe: PipeFraming | undefined;
   private pump: Pump | undefined;
+  /** The unix socket's host, for its drop count. */
+  private hostPipe: DataPipe | undefined;
   /** Who sees each packet the network sends a session, whether a host takes it or not (MBIM's wake on packet). */
   readonly networkPacketListeners = new Set<(session: Session, packet: Uint8Array) => void>();
 
@@ -193,17 +195,23 @@ export class SimDataPlane {
   }
 
   private accept(sock: net.Socket): void {
-    const write = tickWriter(sock);
-    const host: DataHost = { description: this.path, send: (t) => write(encodeRecord(t)), close: () => sock.destroy() };
+    // The host's side of the pipe as the host sees its own: records, a tick's writes in one writev,
+    // and a host that stops reading costs a bounded queue and counted drops (pipe.writeDrops).
+    const pipe = recordPipe(new StreamTransport(sock, this.path, true));
+    const host: DataHost = { description: this.path, send: (t) => pipe.send(t), close: () => void pipe.close() };
     const uplink = this.attachHost(host);
     if (!uplink) return;
-    const records = new RecordFramer(uplink, (message) => {
-      this.log(`data pipe: ${message}; closing the connection`);
-      sock.destroy();
+    this.hostPipe = pipe;
+    pipe.onTransfer(uplink);
+    pipe.onClose((error) => {
+      if (error) this.log(`data pipe: ${error.message}; connection closed`);
+      this.detachHost(host);
     });
-    sock.on('data', (chunk: Buffer) => records.push(chunk));
-    sock.on('error', () => undefined);
-    sock.on('close', () => this.detachHost(host));
+  }
+
+  /** Downlink transfers dropped because the host on the unix socket was not reading. */
+  get hostWriteDrops(): number {
+    return this.hostPipe?.writeDrops ?? 0;
   }
 
   private reframe(): void {

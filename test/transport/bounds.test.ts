@@ -40,3 +40,31 @@ it('a unix transport whose peer never reads queues at most TRANSPORT_MAX_QUEUED 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it("the simulator's side of the data pipe queues at most TRANSPORT_MAX_QUEUED toward a host that never reads, and counts the rest", async () => {
+  const { Simulator } = await import('../../src/sim/simulator.js');
+  const { PROFILES } = await import('../../src/sim/profiles.js');
+  const sim = await Simulator.start({ profile: PROFILES['mbim-usb'], log: () => undefined });
+  const host = net.connect(sim.modems[0]!.data.path);
+  try {
+    await new Promise<void>((r) => host.once('connect', () => r()));
+    host.pause(); // a host that stopped reading
+    const data = sim.modems[0]!.data;
+    const datagram = new Uint8Array(1400);
+    // Until the host's pipe is attached, a datagram has nowhere to go.
+    for (let i = 0; i < 100 && !data.sendDss(7, datagram); i++) await new Promise((r) => setTimeout(r, 10));
+    gc();
+    const before = process.memoryUsage().arrayBuffers;
+    for (let round = 0; round < 16; round++) {
+      for (let i = 0; i < 1000; i++) expect(data.sendDss(7, datagram)).toBe(true); // 22 MiB offered in all
+      await new Promise((r) => setImmediate(r)); // the pump sends a tick's transfers
+    }
+    gc();
+    const held = process.memoryUsage().arrayBuffers - before;
+    expect(data.hostWriteDrops).toBeGreaterThan(100);
+    expect(held).toBeLessThan(TRANSPORT_MAX_QUEUED + (8 << 20));
+  } finally {
+    host.destroy();
+    await sim.stop();
+  }
+});
