@@ -79,6 +79,10 @@ export class PipeFraming {
     // The modem finishes the TCP/UDP checksums a QMAPv4/v5 host asked it to (checksum offload).
     const offload = role === 'modem' && format.framing === 'qmap' && format.version !== 1 ? format.version : undefined;
     const partial: PartialChecksum = { start: 0, offset: 0 };
+    const complete = (link: Link, packet: Uint8Array, info: QmapFrameInfo): void => {
+      completeQmapChecksum(packet, info, offload!);
+      events.packet(link, packet);
+    };
     this.sink = {
       packet:
         offload === undefined
@@ -86,15 +90,9 @@ export class PipeFraming {
           : events.partialChecksums
             ? (link: Link, packet: Uint8Array, info: QmapFrameInfo) => {
                 if (deferQmapChecksum(packet, info, offload, partial)) events.packet(link, packet, partial);
-                else {
-                  completeQmapChecksum(packet, info, offload);
-                  events.packet(link, packet);
-                }
+                else complete(link, packet, info);
               }
-            : (link: Link, packet: Uint8Array, info: QmapFrameInfo) => {
-                completeQmapChecksum(packet, info, offload);
-                events.packet(link, packet);
-              },
+            : complete,
       drop: (reason: string, offset: number) => events.drop?.(reason, offset),
       command: (link: Link, c: BamDmuxCommand | Uint8Array) => events.control?.(c instanceof Uint8Array ? qmapControlEvent(link, c) : channelControlEvent(link, c)),
     };
