@@ -7,8 +7,8 @@
  * says so and skips. The simulator runs from dist/ (`npm run build` first).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -145,7 +145,41 @@ async function relayRate(dir: string, udp = false): Promise<IperfRun> {
 
 let runs = 0;
 
-async function wwankitRate(profile: ProfileName, udp = false, offload = true): Promise<IperfRun> {
+/** CPU seconds a process has used (utime + stime from /proc, in clock ticks of 1/100 s). */
+const cpuSecondsOf = (pid: number): number => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+};
+/** The machine's busy and total jiffies, from /proc/stat's first line. */
+const machineTicks = (): { busy: number; total: number } => {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3]! + (f[4] ?? 0);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+};
+
+/**
+ * Runs `fn` and says how many cores each side of the datapath used meanwhile (this process, the
+ * host's datapath; the simulator's) and how busy the whole machine was (cores in use of all).
+ */
+async function withCpu<T>(simPid: number, fn: () => Promise<T>): Promise<{ result: T; cores: Record<string, number> }> {
+  const [self, sim, machine, t0] = [process.cpuUsage(), cpuSecondsOf(simPid), machineTicks(), performance.now()];
+  const result = await fn();
+  const wall = (performance.now() - t0) / 1000;
+  const used = process.cpuUsage(self);
+  const m = machineTicks();
+  const round = (v: number): number => Math.round(v * 100) / 100;
+  return {
+    result,
+    cores: {
+      hostCores: round((used.user + used.system) / 1e6 / wall),
+      simCores: round((cpuSecondsOf(simPid) - sim) / wall),
+      machineBusyCores: round(((m.busy - machine.busy) / Math.max(1, m.total - machine.total)) * availableParallelism()),
+    },
+  };
+}
+
+async function wwankitRate(profile: ProfileName, udp = false, offload = true): Promise<IperfRun & { cores: Record<string, number> }> {
   // A namespace per run: a server still winding down in the last one is never asked again.
   const ns = `wbw${process.pid}-${runs++}`;
   // Both ends' TUNs (ours here, the simulator's bridge) take their offload default from the environment.
@@ -164,7 +198,8 @@ async function wwankitRate(profile: ProfileName, udp = false, offload = true): P
     });
     try {
       const b = await modem.connect({ apns: ['internet'], ipType: 'ipv4', multiplex: profile === 'qmi-rmnet' ? 'required' : 'requested' });
-      return await iperf(ns, b.connected!.ipv4!.gateway!, null, b.connected!.ipv4!.address, udp);
+      const { result, cores } = await withCpu(sim.pid!, () => iperf(ns, b.connected!.ipv4!.gateway!, null, b.connected!.ipv4!.address, udp));
+      return { ...result, cores };
     } finally {
       await modem.close();
     }
@@ -191,10 +226,10 @@ export async function run(): Promise<void> {
     const baseline = { name: 'two TUNs joined by a one-packet-per-read C relay', value: gbit(relay.bps) };
     const facts = { veth: gbit(veth.bps), seconds: SECONDS, omitted: 1, load: Math.round(loadavg()[0]! * 10) / 10 };
     // A run that fails (iperf3 gave up under load, say) is reported as such and the others go on.
-    const figure = async (bench: string, rate: () => Promise<IperfRun>, f: Pick<Figure, 'baseline'> & Record<string, unknown>): Promise<void> => {
+    const figure = async (bench: string, rate: () => Promise<IperfRun & { cores?: Record<string, number> }>, f: Pick<Figure, 'baseline'> & Record<string, unknown>): Promise<void> => {
       try {
         const r = await rate();
-        report({ bench, unit: 'Gbit/s', value: gbit(r.bps), ...f, slowestSecond: gbit(r.slowestSecondBps), ...(r.retransmits === undefined ? {} : { retransmits: r.retransmits }) });
+        report({ bench, unit: 'Gbit/s', value: gbit(r.bps), ...f, slowestSecond: gbit(r.slowestSecondBps), ...(r.retransmits === undefined ? {} : { retransmits: r.retransmits }), ...r.cores });
       } catch (e) {
         process.stdout.write(`${JSON.stringify({ bench, failed: (e as Error).message.split('\n')[0] })}\n`);
       }
