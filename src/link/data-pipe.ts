@@ -14,6 +14,9 @@ export interface DataPipe {
   close(): Promise<void>;
   /** Transfers dropped because the modem was not reading (see TRANSPORT_MAX_QUEUED). */
   readonly writeDrops: number;
+  /** The modem is behind: senders that can hold back should, until onDrain (see TRANSPORT_CONGESTED). */
+  readonly congested: boolean;
+  onDrain(listener: () => void): void;
 }
 
 export function recordPipe(transport: Transport): DataPipe {
@@ -39,6 +42,10 @@ export function recordPipe(transport: Transport): DataPipe {
     get writeDrops() {
       return transport.writeDrops;
     },
+    get congested() {
+      return transport.congested === true;
+    },
+    onDrain: (l) => transport.onDrain?.(l),
   };
 }
 

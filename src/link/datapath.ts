@@ -47,8 +47,10 @@ export class Datapath {
   readonly links = new Map<number, DatapathLink>();
   /** Open stream links (DSS sessions) by session id: a numbering of their own beside the IP links'. */
   readonly streams = new Map<number, StreamReceiver>();
-  readonly stats = { unknownLink: 0, unknownStream: 0, transfersIn: 0, transfersOut: 0, transfersLost: 0 };
+  readonly stats = { unknownLink: 0, unknownStream: 0, transfersIn: 0, transfersOut: 0, transfersLost: 0, holds: 0 };
   private pipeClosed = false;
+  /** The netdevs are held (the pipe is congested) until it drains. */
+  private holding = false;
   private readonly framing: PipeFraming;
   private readonly pump: Pump;
   /** BAM-DMUX: the modem makes and opens channels, the host's OPEN/CLOSE follow its links; data flows only where both are open. */
@@ -72,6 +74,7 @@ export class Datapath {
         if (this.pipeClosed) return void this.stats.transfersLost++;
         this.stats.transfersOut++;
         pipe.send(t);
+        if (pipe.congested && !this.holding) this.hold(true);
       },
       {
         packet: (link, packet) => (this.channels ? this.channels.packet(link, packet, NO_INFO) : this.fromModem(link, packet)),
@@ -100,7 +103,11 @@ export class Datapath {
         sendCommand: (link, command) => this.framing.sendChannelCommand(link, command),
       });
     }
-    pipe.onClose(() => (this.pipeClosed = true));
+    pipe.onClose(() => {
+      this.pipeClosed = true;
+      this.hold(false);
+    });
+    pipe.onDrain(() => this.hold(false));
     pipe.onTransfer((t) => {
       this.stats.transfersIn++;
       this.framing.receive(t);
@@ -116,6 +123,7 @@ export class Datapath {
     const mux = ipLink(id);
     netdev.onTransmit((packet) => this.toModem(link, mux, packet));
     netdev.partialChecksums?.(partialChecksums);
+    if (this.holding) netdev.holdTransmit?.(true);
     this.channels?.linkUp(mux);
     return link;
   }
@@ -142,6 +150,7 @@ export class Datapath {
     this.links.delete(id);
     if (link) {
       link.netdev.partialChecksums?.(false);
+      link.netdev.holdTransmit?.(false);
       this.channels?.linkDown(ipLink(id));
     }
     return link;
@@ -169,11 +178,20 @@ export class Datapath {
 
   async close(): Promise<void> {
     this.framing.flush();
+    this.hold(false);
     // Netdevs and streams outlive a datapath (a new one may take them over): stop forwarding theirs.
     this.links.clear();
     this.streams.clear();
     this.pipeClosed = true;
     await this.pipe.close();
+  }
+
+  /** Holds (or releases) every link's netdev while the pipe is congested. */
+  private hold(on: boolean): void {
+    if (on === this.holding) return;
+    this.holding = on;
+    if (on) this.stats.holds++;
+    for (const l of this.links.values()) l.netdev.holdTransmit?.(on);
   }
 
   private toModem(link: DatapathLink, mux: MuxLink, packet: Uint8Array): void {

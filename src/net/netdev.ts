@@ -35,6 +35,11 @@ export interface Netdev {
    * without the notion send finished checksums, as before.
    */
   partialChecksums?(on: boolean): void;
+  /**
+   * The pipe to the modem is full: stop taking packets from the stack (on) until released, as a
+   * driver stops its queue, so they wait in the kernel instead of being taken and dropped.
+   */
+  holdTransmit?(on: boolean): void;
   /** Addresses, routes, MTU, link up. */
   configure(config: NetdevConfig): Promise<void>;
   close(): Promise<void>;

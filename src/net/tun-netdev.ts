@@ -41,6 +41,10 @@ export class TunNetdev implements Netdev {
     this.tun.partialChecksums = on;
   }
 
+  holdTransmit(on: boolean): void {
+    this.tun.hold(on);
+  }
+
   onTransmit(listener: (packet: Uint8Array) => void): void {
     this.listeners.push(listener);
   }

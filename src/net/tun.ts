@@ -89,7 +89,11 @@ export class TunDevice {
     this.flushQueued = false;
     this.coalescer?.flush();
   };
+  /** The poll handle while reading; null while held (hold()) or closed. */
   private watch: ReadableWatch | null;
+  private isClosed = false;
+  /** Reading stopped by hold(). */
+  private held = false;
   private currentName: string;
   private currentNetns: string | undefined;
 
@@ -130,7 +134,7 @@ export class TunDevice {
     this.scratch = vnet ? new Uint8Array(MAX_PACKET) : undefined;
     this.coalescer = vnet
       ? new Coalescer((header, packet, packets, bytes) => {
-          if (this.watch === null) return;
+          if (this.isClosed) return;
           try {
             writevSync(this.fd, [header, packet]);
           } catch {
@@ -153,7 +157,20 @@ export class TunDevice {
   }
 
   get closed(): boolean {
-    return this.watch === null;
+    return this.isClosed;
+  }
+
+  /**
+   * Stops (on) or resumes reading what the stack sends, as a driver stops its queue while the device
+   * is full: packets wait in the kernel's queue, and TCP holds back, instead of being read and dropped.
+   */
+  hold(on: boolean): void {
+    if (this.isClosed || on === this.held) return;
+    this.held = on;
+    if (on) {
+      native().unwatch(this.watch!);
+      this.watch = null;
+    } else this.watch = native().watchReadable(this.fd, (status) => this.readable(status));
   }
 
   /**
@@ -200,10 +217,11 @@ export class TunDevice {
 
   /** Closes the fd, which deletes the interface (it is not persistent). */
   close(): void {
-    if (this.watch === null) return;
+    if (this.isClosed) return;
     this.coalescer?.flush();
-    native().unwatch(this.watch);
+    if (this.watch) native().unwatch(this.watch);
     this.watch = null;
+    this.isClosed = true;
     closeSync(this.fd);
   }
 

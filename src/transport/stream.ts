@@ -1,5 +1,5 @@
 import type { Duplex, Writable } from 'node:stream';
-import { TRANSPORT_MAX_QUEUED, TransportClosedError, type Transport } from './types.js';
+import { TRANSPORT_CONGESTED, TRANSPORT_MAX_QUEUED, TransportClosedError, type Transport } from './types.js';
 
 /**
  * A writer for `stream` whose writes of one tick leave together (cork, uncorked in a microtask): a
@@ -63,6 +63,14 @@ export class StreamTransport implements Transport {
 
   onData(listener: (chunk: Uint8Array) => void): void {
     this.dataListeners.push(listener);
+  }
+
+  get congested(): boolean {
+    return this.stream.writableLength >= TRANSPORT_CONGESTED;
+  }
+
+  onDrain(listener: () => void): void {
+    this.stream.on('drain', listener);
   }
 
   onClose(listener: (error?: Error) => void): void {

@@ -18,7 +18,17 @@ export interface Transport {
   onClose(listener: (error?: Error) => void): void;
   close(): Promise<void>;
   readonly closed: boolean;
+  /**
+   * TRANSPORT_CONGESTED bytes or more wait unsent: a writer that can hold back (a data pipe's netdevs)
+   * should, until onDrain. Transports without a queue of their own leave it out.
+   */
+  readonly congested?: boolean;
+  /** Called each time the queue has emptied after writes had to wait. */
+  onDrain?(listener: () => void): void;
 }
+
+/** Unsent bytes past which a transport says it is congested: well before it drops (TRANSPORT_MAX_QUEUED). */
+export const TRANSPORT_CONGESTED = 1 << 20;
 
 /** Unsent bytes a transport holds for a peer that does not read; past it, writes are dropped. */
 export const TRANSPORT_MAX_QUEUED = 4 << 20;

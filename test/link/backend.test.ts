@@ -35,6 +35,11 @@ class FakeNetdev implements Netdev {
   async close(): Promise<void> {
     this.closed++;
   }
+  /** Its hold state as the datapath left it. */
+  held = false;
+  holdTransmit(on: boolean): void {
+    this.held = on;
+  }
 }
 
 const tagged = (tag: number): Uint8Array => {
@@ -179,6 +184,32 @@ describe('typed control events', () => {
     await new Promise((r) => setImmediate(r));
     expect(pipe.sent).toHaveLength(4);
     expect(dp.links.get(4)!.pauses).toBe(1);
+  });
+
+  it('holds every netdev while the pipe is congested, a link attached meanwhile too, and releases them when it drains, closes or the link goes', async () => {
+    const pipe = memoryPipe();
+    const dp = new Datapath(pipe, { framing: 'raw-ip' });
+    const [a, b, c] = [new FakeNetdev('a'), new FakeNetdev('b'), new FakeNetdev('c')];
+    dp.attach(0, a);
+    a.send(tagged(1));
+    expect([a.held, pipe.sent]).toEqual([false, [expect.any(Uint8Array)]]);
+    pipe.setCongested(true);
+    a.send(tagged(2)); // still sent: the packet was taken before the pipe said so
+    expect(pipe.sent).toHaveLength(2);
+    expect(a.held).toBe(true);
+    dp.attach(1, b);
+    expect(b.held).toBe(true);
+    pipe.setCongested(false);
+    expect([a.held, b.held, dp.stats.holds]).toEqual([false, false, 1]);
+    pipe.setCongested(true);
+    a.send(tagged(3));
+    dp.attach(2, c);
+    expect([a.held, b.held, c.held, dp.stats.holds]).toEqual([true, true, true, 2]);
+    dp.detach(2);
+    expect(c.held).toBe(false);
+    // Netdevs outlive the datapath: a closed one leaves none held.
+    await dp.close();
+    expect([a.held, b.held]).toEqual([false, false]);
   });
 
   it('never throws on arbitrary command bytes, and only answers flow commands', () => {

@@ -7,10 +7,14 @@ export interface MemoryPipe extends DataPipe {
   /** As the modem sending a transfer. */
   fromModem(transfer: Uint8Array): void;
   closed: boolean;
+  /** As a modem falling behind (true) or catching up: false emits drain. */
+  setCongested(on: boolean): void;
 }
 
 export function memoryPipe(description = 'memory pipe'): MemoryPipe {
   const listeners: ((t: Uint8Array) => void)[] = [];
+  const drains: (() => void)[] = [];
+  let congested = false;
   const pipe: MemoryPipe = {
     description,
     sent: [],
@@ -22,6 +26,14 @@ export function memoryPipe(description = 'memory pipe'): MemoryPipe {
     close: async () => void (pipe.closed = true),
     fromModem: (t) => {
       for (const l of listeners) l(t);
+    },
+    get congested() {
+      return congested;
+    },
+    onDrain: (l) => void drains.push(l),
+    setCongested: (on) => {
+      congested = on;
+      if (!on) for (const l of drains) l();
     },
   };
   return pipe;

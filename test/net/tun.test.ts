@@ -16,6 +16,7 @@ import { itWithTun, testNetnsName } from './root.js';
 
 const itTun = itWithTun();
 const itTunPython = itWithTun(['python3']);
+const itTunPing = itWithTun(['ping']);
 const NS = testNetnsName('tun');
 const opened: TunDevice[] = [];
 
@@ -130,6 +131,27 @@ for family, dst in ((socket.AF_INET, '10.78.0.2'), (socket.AF_INET6, 'fd00:78::2
     }
     expect(seen.true).toEqual(seen.false);
     expect(seen.true!.filter((d) => d.length - 3 === 2000)).toHaveLength(14);
+  });
+
+  itTunPing('held, reads nothing while the kernel keeps what is sent; released, reads it all', async () => {
+    await ensureNetns(NS);
+    const { tun, next } = openTun('wwantest%d');
+    await tun.moveToNetns(NS);
+    await ip(['address', 'add', '10.79.0.1', 'peer', '10.79.0.2', 'dev', tun.name], NS);
+    await ip(['link', 'set', 'dev', tun.name, 'up'], NS);
+    tun.hold(true);
+    tun.hold(true); // twice is once
+    const ping = spawn('ip', ['netns', 'exec', NS, 'ping', '-c', '3', '-i', '0.2', '-W', '1', '10.79.0.2'], { stdio: 'ignore' });
+    await once(ping, 'exit');
+    await expect(next(isIcmpv4, 300)).rejects.toThrow(/no packet/);
+    tun.hold(false);
+    const sequences = [];
+    for (let i = 0; i < 3; i++) sequences.push((await next(isIcmpv4)).subarray(20)[7]);
+    expect(sequences).toEqual([1, 2, 3]);
+    tun.hold(true);
+    tun.close(); // held, then closed: nothing left watching
+    tun.hold(false);
+    expect(tun.closed).toBe(true);
   });
 
   itTun('takes a free name when its own is taken in the namespace, and reads the kernel’s choice back', async () => {
