@@ -26,6 +26,8 @@ import { listenSocketFile } from './socket-file.js';
 export interface Responder {
   (session: Session, packet: Uint8Array, reply: (packet: Uint8Array) => void, partial?: PartialChecksum): void;
   partialChecksums?: boolean;
+  /** The pipe toward the host is full: stop taking the network's packets (on) until it drains. */
+  hold?(on: boolean): void;
 }
 
 /** Who the modem's data pipe talks to: the unix socket's client or a USB gadget's bulk endpoints. */
@@ -198,12 +200,22 @@ export class SimDataPlane {
     // The host's side of the pipe as the host sees its own: records, a tick's writes in one writev,
     // and a host that stops reading costs a bounded queue and counted drops (pipe.writeDrops).
     const pipe = recordPipe(new StreamTransport(sock, this.path, true));
-    const host: DataHost = { description: this.path, send: (t) => pipe.send(t), close: () => void pipe.close() };
+    const hold = (on: boolean): void => this.respond?.hold?.(on);
+    const host: DataHost = {
+      description: this.path,
+      send: (t) => {
+        pipe.send(t);
+        if (pipe.congested) hold(true);
+      },
+      close: () => void pipe.close(),
+    };
     const uplink = this.attachHost(host);
     if (!uplink) return;
     this.hostPipe = pipe;
     pipe.onTransfer(uplink);
+    pipe.onDrain(() => hold(false));
     pipe.onClose((error) => {
+      hold(false);
       if (error) this.log(`data pipe: ${error.message}; connection closed`);
       this.detachHost(host);
     });

@@ -123,6 +123,7 @@ export class Simulator {
     // Every modem its own address space: 10.(64+i).x.y and 2001:db8:(64+i)::.
     const bridged: Responder = (session, packet, _reply, partial) => this.bridges[i]?.uplink(session, packet, partial);
     bridged.partialChecksums = true;
+    bridged.hold = (on) => this.bridges[i]?.hold(on);
     const m = new SimModem(`modem${i}`, { ...profile, firmware: { ipv4Base: `10.${64 + (i % 64)}`, ipv6Base: `2001:db8:${64 + (i % 64)}`, ...profile.firmware } }, {
       seed: (this.options.seed ?? 1) + i,
       dir: this.dir,

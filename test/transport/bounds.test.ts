@@ -7,6 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { expect, it } from 'vitest';
 import { recordPipe } from '../../src/link/data-pipe.js';
+import type { Responder } from '../../src/sim/data-plane.js';
 import { TRANSPORT_MAX_QUEUED } from '../../src/transport/types.js';
 import { connectUnix } from '../../src/transport/unix.js';
 
@@ -41,10 +42,15 @@ it('a unix transport whose peer never reads queues at most TRANSPORT_MAX_QUEUED 
   }
 });
 
-it("the simulator's side of the data pipe queues at most TRANSPORT_MAX_QUEUED toward a host that never reads, and counts the rest", async () => {
+it("the simulator's side of the data pipe queues at most TRANSPORT_MAX_QUEUED toward a host that never reads, counts the rest, and holds the network meanwhile", async () => {
   const { Simulator } = await import('../../src/sim/simulator.js');
   const { PROFILES } = await import('../../src/sim/profiles.js');
-  const sim = await Simulator.start({ profile: PROFILES['mbim-usb'], log: () => undefined });
+  const { SimNetwork } = await import('../../src/sim/network/index.js');
+  const network = new SimNetwork();
+  const holds: boolean[] = [];
+  const respond: Responder = (session, packet, reply) => network.respond(session, packet, reply);
+  respond.hold = (on) => void holds.push(on);
+  const sim = await Simulator.start({ profile: PROFILES['mbim-usb'], log: () => undefined, respond });
   const host = net.connect(sim.modems[0]!.data.path);
   try {
     await new Promise<void>((r) => host.once('connect', () => r()));
@@ -63,6 +69,13 @@ it("the simulator's side of the data pipe queues at most TRANSPORT_MAX_QUEUED to
     const held = process.memoryUsage().arrayBuffers - before;
     expect(data.hostWriteDrops).toBeGreaterThan(100);
     expect(held).toBeLessThan(TRANSPORT_MAX_QUEUED + (8 << 20));
+    // The network was told to hold back once the pipe filled, and to go on once the host read it all.
+    expect(holds[0]).toBe(true);
+    host.resume();
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no release: ${holds.join()}`)), 5000);
+      const check = setInterval(() => holds.at(-1) === false && (clearTimeout(t), clearInterval(check), resolve()), 10);
+    });
   } finally {
     host.destroy();
     await sim.stop();

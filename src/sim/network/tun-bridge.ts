@@ -60,6 +60,11 @@ export class TunBridge {
     private readonly createdNetns: boolean,
   ) {}
 
+  /** Stops (on) or resumes reading the namespace's packets: the host's pipe is full (TunDevice.hold). */
+  hold(on: boolean): void {
+    this.tun.hold(on);
+  }
+
   /** Creates the namespace if needed and a TUN in it, up with the MTU, no addresses yet. */
   static async open(options: TunBridgeOptions): Promise<TunBridge> {
     checkNetnsName(options.netns);
