@@ -74,7 +74,7 @@ class Generator {
     return `${prefix}${this.n++}`;
   }
 
-  /** Reads `v[k]` once for sizing; later writes use the same variable. */
+  /** Reads `v[k]` once for sizing (a getter cannot change it between sizing and writing); later writes use the same variable. */
   private hold(v: string, k: string, check: string, size: (x: string) => string): string {
     const x = this.name('h');
     this.sizing.push(`const ${x} = ${v}[${q(k)}]; if (${check.replaceAll('$', x)}) return S(v, room); n += ${size(x)};`);
@@ -126,7 +126,7 @@ class Generator {
     for (const [k, f] of Object.entries(shape)) {
       const l = f.layout;
       if (l.kind === 'string') this.hold(v, k, `typeof $ !== "string"`, (x) => pad4(`${x}.length * 2`));
-      else if (l.kind === 'refAddress') this.sizing.push(`n += ${v}[${q(k)}] !== undefined ? ${l.size} : 0;`);
+      else if (l.kind === 'refAddress') this.hold(v, k, 'false', (x) => `(${x} !== undefined ? ${l.size} : 0)`);
       else if (l.kind === 'structArray') this.hold(v, k, `!Array.isArray($)`, (x) => pad4(`${x}.length * ${l.element.fixedSize}`));
       else if (l.kind === 'struct') this.hold(v, k, `$ === null || typeof $ !== "object"`, () => '0');
     }
@@ -149,8 +149,8 @@ class Generator {
         const x = this.held.get(`${v}.${k}`)!;
         out.push(`if (${x}.length > 0) { ${put32(at, 'd')} ${put32(`${at} + 4`, `${x}.length * 2`)} H.utf16(b, d, ${x}); d += ${pad4(`${x}.length * 2`)}; }`);
       } else if (l.kind === 'refAddress') {
-        const x = this.name('g');
-        out.push(`{ const ${x} = ${v}[${q(k)}]; if (${x} !== undefined) { ${put32(at, 'd')} H.address(b, d, ${x}, ${l.size}, 0); d += ${l.size}; } }`);
+        const x = this.held.get(`${v}.${k}`)!;
+        out.push(`if (${x} !== undefined) { ${put32(at, 'd')} H.address(b, d, ${x}, ${l.size}, 0); d += ${l.size}; }`);
       } else if (l.kind === 'structArray') {
         const [x, i, e] = [this.held.get(`${v}.${k}`)!, this.name('i'), this.name('x')];
         const size = l.element.fixedSize;
