@@ -41,7 +41,7 @@ interface IperfRun {
 }
 
 /** iperf3 from `client` (a namespace, or the host) to a server in `serverNs`. */
-async function iperf(serverNs: string, serverAddr: string, clientNs: string | null, clientAddr?: string, udp = false): Promise<IperfRun> {
+async function iperf(serverNs: string, serverAddr: string, clientNs: string | null, clientAddr?: string, udp = false, reverse = false): Promise<IperfRun> {
   const server = (): ChildProcess => spawn('ip', ['netns', 'exec', serverNs, 'iperf3', '-s', '-1', '-B', serverAddr], { stdio: 'ignore' });
   let srv = server();
   try {
@@ -53,7 +53,7 @@ async function iperf(serverNs: string, serverAddr: string, clientNs: string | nu
       await new Promise((r) => setTimeout(r, 50));
     }
     // The first second (TCP slow start, and the JIT warming up in both of our processes) is left out.
-    const args = ['iperf3', '-c', serverAddr, '-t', String(SECONDS), '-O', '1', '-J', ...(clientAddr ? ['-B', clientAddr] : []), ...(udp ? ['-u', '-b', '0', '-l', '1400'] : [])];
+    const args = ['iperf3', '-c', serverAddr, '-t', String(SECONDS), '-O', '1', '-J', ...(clientAddr ? ['-B', clientAddr] : []), ...(udp ? ['-u', '-b', '0', '-l', '1400'] : []), ...(reverse ? ['-R'] : [])];
     const { stdout } = clientNs ? await inNs(clientNs, ...args) : await exec(args[0]!, args.slice(1));
     // What the server received, UDP too: with -O the loss figures count the omitted second's packets
     // against the measured ones (iperf3 3.12 reports more than 100 % lost).
@@ -179,7 +179,8 @@ async function withCpu<T>(simPid: number, fn: () => Promise<T>): Promise<{ resul
   };
 }
 
-async function wwankitRate(profile: ProfileName, udp = false, offload = true): Promise<IperfRun & { cores: Record<string, number> }> {
+/** `reverse`: the server in the simulator's namespace sends (a download through the modem). */
+async function wwankitRate(profile: ProfileName, udp = false, offload = true, reverse = false): Promise<IperfRun & { cores: Record<string, number> }> {
   // A namespace per run: a server still winding down in the last one is never asked again.
   const ns = `wbw${process.pid}-${runs++}`;
   // Both ends' TUNs (ours here, the simulator's bridge) take their offload default from the environment.
@@ -198,7 +199,7 @@ async function wwankitRate(profile: ProfileName, udp = false, offload = true): P
     });
     try {
       const b = await modem.connect({ apns: ['internet'], ipType: 'ipv4', multiplex: profile === 'qmi-rmnet' ? 'required' : 'requested' });
-      const { result, cores } = await withCpu(sim.pid!, () => iperf(ns, b.connected!.ipv4!.gateway!, null, b.connected!.ipv4!.address, udp));
+      const { result, cores } = await withCpu(sim.pid!, () => iperf(ns, b.connected!.ipv4!.gateway!, null, b.connected!.ipv4!.address, udp, reverse));
       return { ...result, cores };
     } finally {
       await modem.close();
@@ -237,6 +238,7 @@ export async function run(): Promise<void> {
     for (const [name, profile] of [['qmapv5', 'qmi-rmnet'], ['ntb', 'mbim-usb'], ['rawip', 'qmi-usb']] as const) {
       await figure(`throughput.iperf3.${name}.tun`, () => wwankitRate(profile), { baseline, profile, ...facts });
     }
+    await figure('throughput.iperf3.qmapv5.tun.download', () => wwankitRate('qmi-rmnet', false, true, true), { baseline, profile: 'qmi-rmnet', direction: 'download', ...facts });
     await figure('throughput.iperf3.qmapv5.tun.offloadOff', () => wwankitRate('qmi-rmnet', false, false), { baseline, profile: 'qmi-rmnet', ...facts });
     const udpBaseline = { name: 'the same C relay, iperf3 UDP', value: gbit(relayUdp.bps) };
     await figure('throughput.iperf3.udp.qmapv5.tun', () => wwankitRate('qmi-rmnet', true), { baseline: udpBaseline, profile: 'qmi-rmnet', datagram: 1400, ...facts });

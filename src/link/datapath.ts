@@ -77,7 +77,7 @@ export class Datapath {
         if (pipe.congested && !this.holding) this.hold(true);
       },
       {
-        packet: (link, packet) => (this.channels ? this.channels.packet(link, packet, NO_INFO) : this.fromModem(link, packet)),
+        packet: (link, packet, _partial, checksumValid) => (this.channels ? this.channels.packet(link, packet, NO_INFO) : this.fromModem(link, packet, checksumValid)),
         control: (event) => this.control(event),
         drop: (reason, offset) => {
           // Counted by the framing (drops()); logged the first time and every 1000th, so a hostile modem cannot flood the log.
@@ -213,7 +213,7 @@ export class Datapath {
     this.pump.sent();
   }
 
-  private fromModem(link: MuxLink, packet: Uint8Array): void {
+  private fromModem(link: MuxLink, packet: Uint8Array, checksumValid?: boolean): void {
     if (link.kind === 'dss') {
       const stream = this.streams.get(link.id);
       if (stream) stream(packet);
@@ -225,7 +225,7 @@ export class Datapath {
       this.stats.unknownLink++;
       return;
     }
-    l.netdev.deliver(packet);
+    l.netdev.deliver(packet, checksumValid);
   }
 
   private control(event: ControlEvent): void {

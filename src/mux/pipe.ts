@@ -37,9 +37,10 @@ export type PipeRole = 'host' | 'modem';
 export interface PipeEvents {
   /**
    * A received packet. `partial` (only with `partialChecksums`) says its TCP/UDP checksum is left
-   * for the receiver to finish; read it during the call.
+   * for the receiver to finish; read it during the call. `checksumValid` (the host, QMAPv4/v5 with
+   * checksum offload): the modem verified the packet's TCP/UDP checksum, as rmnet trusts it.
    */
-  packet(link: Link, packet: Uint8Array, partial?: PartialChecksum): void;
+  packet(link: Link, packet: Uint8Array, partial?: PartialChecksum, checksumValid?: boolean): void;
   /**
    * The modem side: TCP/UDP checksums a QMAPv4/v5 host asked the modem to finish are handed on
    * partial (for a TUN's NEEDS_CSUM) instead of computed here.
@@ -83,9 +84,12 @@ export class PipeFraming {
       completeQmapChecksum(packet, info, offload!);
       events.packet(link, packet);
     };
+    // The host takes the modem's verdict on downlink checksums where it negotiated the offload.
+    const verdicts = role === 'host' && format.framing === 'qmap' && format.version !== 1 && format.checksumOffload === true;
     this.sink = {
-      packet:
-        offload === undefined
+      packet: verdicts
+        ? (link: Link, packet: Uint8Array, info: QmapFrameInfo) => events.packet(link, packet, undefined, info.checksum === 'valid')
+        : offload === undefined
           ? (link: Link, packet: Uint8Array) => events.packet(link, packet)
           : events.partialChecksums
             ? (link: Link, packet: Uint8Array, info: QmapFrameInfo) => {

@@ -9,7 +9,7 @@
  * joined packet (gso.ts) gives back the very segments that went in.
  */
 import { onesComplementSum, pseudoHeaderSum, type PartialChecksum } from '../wire/checksum.js';
-import { GSO_TCPV4, GSO_TCPV6, PLAIN_VNET_HDR, VIRTIO_NET_HDR_F_NEEDS_CSUM, VNET_HDR_LEN } from './gso.js';
+import { GSO_TCPV4, GSO_TCPV6, PLAIN_VNET_HDR, VIRTIO_NET_HDR_F_DATA_VALID, VIRTIO_NET_HDR_F_NEEDS_CSUM, VNET_HDR_LEN } from './gso.js';
 
 const TCP = 6;
 const TCP_ACK = 0x10;
@@ -41,9 +41,9 @@ interface Segment {
 /**
  * Parses a packet as a joinable TCP segment: no IP options or extension headers, no fragments, a
  * verified checksum — or a partial one where a TCP checksum lives (the modem's to finish, so there
- * is nothing to verify yet).
+ * is nothing to verify yet), or one the modem says it verified (`valid`).
  */
-function parse(p: Uint8Array, partial: PartialChecksum | undefined): Segment | undefined {
+function parse(p: Uint8Array, partial: PartialChecksum | undefined, valid: boolean): Segment | undefined {
   if (p.length < 20) return undefined;
   const v6 = p[0]! >> 4 === 6;
   let l4: number;
@@ -62,7 +62,7 @@ function parse(p: Uint8Array, partial: PartialChecksum | undefined): Segment | u
   if (tcpLen < 20 || l4 + tcpLen > p.length || (flags !== TCP_ACK && flags !== (TCP_ACK | TCP_PSH))) return undefined;
   if (partial) {
     if (partial.start !== l4 || partial.offset !== TCP_CHECK) return undefined;
-  } else if (onesComplementSum(p, l4, p.length, pseudoHeaderSum(p, l4, TCP)) !== 0xffff) {
+  } else if (!valid && onesComplementSum(p, l4, p.length, pseudoHeaderSum(p, l4, TCP)) !== 0xffff) {
     return undefined;
   }
   return { v6, l4, headers: l4 + tcpLen, payload: p.length - l4 - tcpLen, seq: u32(p, l4 + 4), flags };
@@ -106,13 +106,16 @@ export class Coalescer {
   private next = 0;
   /** Whether the run's first segment came with a partial checksum. */
   private headPartial = false;
+  /** Whether the modem vouched for the run's first segment's checksum. */
+  private headValid = false;
   /** Packets joined into another (each one write saved). */
   joined = 0;
 
   constructor(private readonly write: (header: Uint8Array, packet: Uint8Array, packets: number, bytes: number) => void) {}
 
-  push(packet: Uint8Array, partial?: PartialChecksum): void {
-    const s = parse(packet, partial);
+  /** `valid`: the modem verified the packet's TCP checksum (QMAP checksum offload's verdict). */
+  push(packet: Uint8Array, partial?: PartialChecksum, valid = false): void {
+    const s = parse(packet, partial, valid);
     const h = this.buf.subarray(VNET_HDR_LEN);
     // A run takes full-size segments; the one that ends it may be shorter or carry PSH.
     if (s && this.head && s.payload > 0 && s.payload <= this.head.payload && this.length + s.payload <= MAX_IP && continues(h, this.head, packet, s, this.next, this.count)) {
@@ -128,12 +131,13 @@ export class Coalescer {
     }
     this.flush();
     if (!s || s.payload === 0 || s.flags !== TCP_ACK || s.headers + s.payload * 2 > MAX_IP) {
-      this.write(partial ? partialHeader(partial.start, partial.offset) : PLAIN_VNET_HDR, packet, 1, packet.length);
+      this.write(partial ? partialHeader(partial.start, partial.offset) : s && valid ? DATA_VALID_HDR : PLAIN_VNET_HDR, packet, 1, packet.length);
       return;
     }
     h.set(packet);
     this.head = s;
     this.headPartial = partial !== undefined;
+    this.headValid = valid;
     this.length = packet.length;
     this.count = 1;
     this.next = (s.seq + s.payload) >>> 0;
@@ -146,7 +150,7 @@ export class Coalescer {
     this.head = undefined;
     const p = this.buf.subarray(VNET_HDR_LEN, VNET_HDR_LEN + this.length);
     if (this.count === 1) {
-      this.write(this.headPartial ? partialHeader(s.l4, TCP_CHECK) : PLAIN_VNET_HDR, p, 1, p.length);
+      this.write(this.headPartial ? partialHeader(s.l4, TCP_CHECK) : this.headValid ? DATA_VALID_HDR : PLAIN_VNET_HDR, p, 1, p.length);
       return;
     }
     if (s.v6) put16(p, 4, this.length - 40);
@@ -172,6 +176,9 @@ const put16le = (b: Uint8Array, at: number, v: number): void => {
   b[at] = v;
   b[at + 1] = v >>> 8;
 };
+
+/** A TCP segment the modem verified: the kernel need not (CHECKSUM_UNNECESSARY). */
+const DATA_VALID_HDR = Uint8Array.of(VIRTIO_NET_HDR_F_DATA_VALID, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
 /** The virtio header of one packet whose checksum the kernel is to finish (reused: valid until the next call). */
 const NEEDS_CSUM_HDR = new Uint8Array(VNET_HDR_LEN);

@@ -12,6 +12,8 @@ import { finishChecksum, onesComplementSum, pseudoHeaderSum } from '../wire/chec
 export const VNET_HDR_LEN = 10;
 
 export const VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
+/** The checksum was verified (the kernel marks the packet CHECKSUM_UNNECESSARY). */
+export const VIRTIO_NET_HDR_F_DATA_VALID = 2;
 export const GSO_NONE = 0;
 export const GSO_TCPV4 = 1;
 export const GSO_TCPV6 = 4;

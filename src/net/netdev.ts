@@ -27,8 +27,8 @@ export interface Netdev {
   readonly counters: NetdevCounters;
   /** Packets the stack sends toward the modem. */
   onTransmit(listener: (packet: Uint8Array) => void): void;
-  /** A packet from the modem for the stack. */
-  deliver(packet: Uint8Array): void;
+  /** A packet from the modem for the stack; `checksumValid`: the modem verified its TCP/UDP checksum (QMAP checksum offload). */
+  deliver(packet: Uint8Array, checksumValid?: boolean): void;
   /**
    * The link's framing asks the modem to finish TCP/UDP checksums (QMAPv5 checksum offload): packets
    * the stack sends may keep the partial checksum it left, where the modem finds the field. Netdevs

@@ -195,15 +195,16 @@ export class TunDevice {
    * now and a refusal throws (EIO while down, EINVAL if not IP); with them, consecutive TCP segments
    * of a burst are joined and written when the burst ends (this call's microtask), and a refusal is
    * told to the listener's `dropped`. A `partial` checksum goes to the kernel as one (NEEDS_CSUM),
-   * or is finished here without offloads.
+   * or is finished here without offloads. `checksumValid`: the modem verified the TCP checksum, so
+   * joining trusts it and the kernel is told so (DATA_VALID), as rmnet marks CHECKSUM_UNNECESSARY.
    */
-  write(packet: Uint8Array, partial?: PartialChecksum): void {
+  write(packet: Uint8Array, partial?: PartialChecksum, checksumValid?: boolean): void {
     if (!this.coalescer) {
       if (partial) finishChecksum(packet, partial.start, partial.offset);
       writeSync(this.fd, packet);
       return;
     }
-    this.coalescer.push(packet, partial);
+    this.coalescer.push(packet, partial, checksumValid);
     if (!this.flushQueued) {
       this.flushQueued = true;
       queueMicrotask(this.flushNow);

@@ -181,4 +181,20 @@ describe('PipeFraming checksum offload', () => {
       [toHex(finished.subarray(26, 28)), undefined],
     ]);
   });
+
+  it('the host takes the modem’s checksum verdict from a QMAPv5 downlink only where it negotiated checksum offload', () => {
+    const p = Uint8Array.from({ length: 40 }, (_, i) => i);
+    p[0] = 0x45;
+    const verdicts: (boolean | undefined)[] = [];
+    for (const checksumOffload of [true, false]) {
+      const host = new PipeFraming({ framing: 'qmap', version: 5, maxDatagrams: 1, maxBytes: 4096, checksumOffload }, 'host', () => undefined, {
+        packet: (_l, _pkt, _partial, valid) => void verdicts.push(valid),
+      });
+      // The modem's downlink carries the v5 checksum header with its verdict (valid).
+      const modem = new PipeFraming({ framing: 'qmap', version: 5, maxDatagrams: 1, maxBytes: 4096 }, 'modem', (t) => host.receive(t.slice()), { packet: () => undefined });
+      modem.send(ipLink(1), p);
+      modem.flush();
+    }
+    expect(verdicts).toEqual([true, undefined]);
+  });
 });

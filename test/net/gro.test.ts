@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GSO_NONE, GSO_TCPV4, GSO_TCPV6, VIRTIO_NET_HDR_F_NEEDS_CSUM, segment } from '../../src/net/gso.js';
+import { GSO_NONE, GSO_TCPV4, GSO_TCPV6, VIRTIO_NET_HDR_F_DATA_VALID, VIRTIO_NET_HDR_F_NEEDS_CSUM, segment } from '../../src/net/gso.js';
 import { Coalescer } from '../../src/net/gro.js';
 import { pseudoHeaderSum, transportChecksum, type PartialChecksum } from '../../src/wire/checksum.js';
 import { superPacket } from './packets.js';
@@ -30,10 +30,10 @@ interface Written {
   bytes: number;
 }
 
-function join(packets: Uint8Array[], partial?: (p: Uint8Array) => PartialChecksum | undefined): Written[] {
+function join(packets: Uint8Array[], partial?: (p: Uint8Array) => PartialChecksum | undefined, valid = false): Written[] {
   const out: Written[] = [];
   const c = new Coalescer((header, packet, n, bytes) => out.push({ header: header.slice(), packet: packet.slice(), packets: n, bytes }));
-  for (const p of packets) c.push(p, partial?.(p));
+  for (const p of packets) c.push(p, partial?.(p), valid);
   c.flush();
   return out;
 }
@@ -171,5 +171,26 @@ describe('Coalescer', () => {
       [1, VIRTIO_NET_HDR_F_NEEDS_CSUM, 20, 6],
       [1, VIRTIO_NET_HDR_F_NEEDS_CSUM, 20, 6],
     ]);
+  });
+
+  it('trusts the modem’s verdict (QMAP checksum offload): vouched-for segments join unverified, and a lone one tells the kernel it is valid', () => {
+    for (const v6 of [false, true]) {
+      const base = segments(v6, bytesOf(1448 * 3), 1448, 7000);
+      // A checksum the modem vouched for is not looked at: even a wrong one joins (as rmnet trusts it).
+      const wrong = base.map((p) => p.slice());
+      const l4 = v6 ? 40 : 20;
+      wrong[1]![l4 + 16] = wrong[1]![l4 + 16]! ^ 0xff;
+      expect(join(wrong, undefined, true).map((w) => w.packets)).toEqual([3]);
+      // Unvouched, the same segment ends the run and goes alone.
+      expect(join(wrong).map((w) => w.packets)).toEqual([1, 1, 1]);
+      const [lone] = join([base[0]!], undefined, true);
+      expect([lone!.header[0], lone!.header[1]]).toEqual([VIRTIO_NET_HDR_F_DATA_VALID, GSO_NONE]);
+      expect(hex([lone!.packet])).toEqual(hex([base[0]!]));
+      // Not TCP: written as it came, no claim made for it.
+      const udp = base[0]!.slice();
+      if (v6) udp[6] = 17;
+      else udp[9] = 17;
+      expect(join([udp], undefined, true)[0]!.header[0]).toBe(0);
+    }
   });
 });
