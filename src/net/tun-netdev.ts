@@ -6,6 +6,9 @@ import { ip } from './iproute.js';
 import { emptyCounters, type Netdev, type NetdevConfig } from './netdev.js';
 import { TunDevice } from './tun.js';
 
+/** Packets the kernel queues for a link's TUN (TUN's default is 500). */
+export const TUN_TX_QUEUE = 4096;
+
 /** A link as a kernel TUN device, so the system's own tools (ping, ip) send through the bearer. */
 export class TunNetdev implements Netdev {
   readonly kind = 'tun';
@@ -64,6 +67,10 @@ export class TunNetdev implements Netdev {
     const name = this.tun.name;
     await ip(['addr', 'flush', 'dev', name]);
     if (config.mtu) await ip(['link', 'set', 'dev', name, 'mtu', String(config.mtu)]);
+    // While the datapath holds the TUN (its pipe congested), the kernel's queue keeps what TCP's
+    // small-queue budget lets a flow put below it (tcp_limit_output_bytes, 4 MiB by default): 500
+    // packets of 1500 bytes drop the rest where the kernel hands no super-packets over.
+    await ip(['link', 'set', 'dev', name, 'txqueuelen', String(TUN_TX_QUEUE)]);
     await ip(['link', 'set', 'dev', name, 'up']);
     if (config.ipv4) await ip(['addr', 'add', `${config.ipv4.address}/${config.ipv4.prefix}`, 'dev', name]);
     if (config.ipv6) await ip(['-6', 'addr', 'add', `${config.ipv6.address}/${config.ipv6.prefix}`, 'dev', name, 'nodad']);

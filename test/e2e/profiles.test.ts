@@ -7,7 +7,8 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect } from 'vitest';
 import type { Modem } from '../../src/modem/modem.js';
-import { TunNetdev } from '../../src/net/tun-netdev.js';
+import { TUN_TX_QUEUE, TunNetdev } from '../../src/net/tun-netdev.js';
+import { readFileSync } from 'node:fs';
 import type { ProfileName } from '../../src/sim/profiles.js';
 import { itWithTun, testNetnsName } from '../net/root.js';
 import { managedModem, type Managed } from '../support/managed.js';
@@ -60,6 +61,8 @@ describe('two PDNs through TUN links, per profile', () => {
       const b = await modem.connect({ apns: ['ims'], ipType: 'ipv4', multiplex: 'requested' });
       expect(a.linkId).not.toBe(b.linkId);
       for (const bearer of [a, b]) expect(await ping(bearer.netdev!.name, bearer.connected!.ipv4!.gateway!)).toBe(3);
+      // Room in the kernel's queue for what TCP may put there while the datapath holds the link.
+      expect(Number(readFileSync(`/sys/class/net/${a.netdev!.name}/tx_queue_len`, 'utf8'))).toBe(TUN_TX_QUEUE);
       const bps = await iperf(netns, a.connected!.ipv4!.gateway!, a.connected!.ipv4!.address);
       expect(bps).toBeGreaterThan(1e6);
       // Disconnect removes the link and its routes.
