@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { afterEach, describe, expect } from 'vitest';
 import { deleteNetns, ensureNetns, ip, listNetns } from '../../src/net/iproute.js';
 import { ModemFirmware, type Session } from '../../src/sim/firmware.js';
+import { TUN_TX_QUEUE } from '../../src/net/tun-netdev.js';
 import { TunBridge } from '../../src/sim/network/index.js';
 import { ipv4FromBytes } from '../../src/wire/ip.js';
 import { echoBody, icmpPacket, packetChecksumsValid, udpPacket } from '../net/packets.js';
@@ -74,6 +75,8 @@ describe('TunBridge', () => {
     // The DNS addresses are there too, for a resolver someone runs in the namespace.
     const addresses = await ip(['-o', 'address', 'show', 'dev', bridge.interfaceName], NS);
     for (const s of [a, b]) for (const d of [...s.ipv4!.dns, ...s.ipv6!.dns]) expect(addresses).toContain(` ${d}/`);
+    // Room in the namespace's queue toward the bridge for what TCP may put there while the bridge holds it.
+    expect(await ip(['-o', 'link', 'show', 'dev', bridge.interfaceName], NS)).toContain(`qlen ${TUN_TX_QUEUE}`);
   });
 
   itTun('lets a real server bound in the namespace answer a session: a UDP echo server on the gateway', async () => {

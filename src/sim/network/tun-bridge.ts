@@ -8,6 +8,7 @@
 import { dropCounts, packetType } from '../../mux/framing.js';
 import { checkNetnsName, deleteNetns, ensureNetns, ip } from '../../net/iproute.js';
 import { TunDevice } from '../../net/tun.js';
+import { TUN_TX_QUEUE } from '../../net/tun-netdev.js';
 import type { PartialChecksum } from '../../wire/checksum.js';
 import type { Session } from '../firmware.js';
 import { addressAt, inPrefix, pdnAddresses, type PdnAddresses } from './pdn-addresses.js';
@@ -75,7 +76,8 @@ export class TunBridge {
       const tun = TunDevice.open({ name: options.name ?? 'wwansim%d' }, { packet: (p) => bridge!.fromNamespace(p), error: (e) => bridge!.failed(e), dropped: (n) => void (bridge!.drops['write-failed'] += n) });
       bridge = new TunBridge(options, tun, created);
       await tun.moveToNetns(options.netns);
-      await ip(['link', 'set', 'dev', tun.name, 'mtu', String(options.mtu ?? 1500), 'up'], options.netns);
+      // The queue a held TUN needs (TunNetdev's reason): the bridge holds it while the host's pipe is full.
+      await ip(['link', 'set', 'dev', tun.name, 'mtu', String(options.mtu ?? 1500), 'txqueuelen', String(TUN_TX_QUEUE), 'up'], options.netns);
       return bridge;
     } catch (e) {
       if (bridge) await bridge.close();
