@@ -139,10 +139,17 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
     hardwareInfo: fw.identity.model,
   });
   ep.query(bc.deviceCaps, deviceCaps);
-  // The one executor's. MBIMEx 3.0's layout (bands as TLV u16 arrays) is not declared yet: a 3.0 host is refused, not misled.
-  ep.query(ext.deviceCaps, (_v, ctx) => {
-    if (ctx.connection.mbimex >= 0x0300) throw fail(MbimStatus.NoDeviceSupport);
-    return { ...deviceCaps(), executorIndex: 0 };
+  // The one executor's; MBIMEx 3.0 adds the radio's bands (WCDMA as a bitmask, bit n for band n + 1) and its 5G mode.
+  ep.queryVersions([ext.deviceCaps, ext.deviceCapsV3], () => {
+    const bands = fw.radio.capabilities.bands;
+    return {
+      ...deviceCaps(),
+      executorIndex: 0,
+      dataSubclass: BigInt(fw.rat === '5gnr' ? DataSubclass.names['5g-endc'] : DataSubclass.names.none),
+      wcdmaBandClass: bands.utra.reduce((mask, band) => (mask | (1 << (band - 1))) >>> 0, 0),
+      lteBandClass: bands.eutra,
+      nrBandClass: bands.nr,
+    };
   });
   const subscriberReadyStatus = (): ResponseOf<typeof bc.subscriberReadyStatus> & ResponseOf<typeof bcx.subscriberReadyStatusV3> => {
     const ready = fw.simState === 'ready';
