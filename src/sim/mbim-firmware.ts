@@ -39,16 +39,13 @@ import { networkPco, operatorPco } from './pco.js';
 import { qmi } from '../mbim/services/qmi.js';
 import type { ResponseOf } from '../mbim/service.js';
 import type { SimDataPlane } from './data-plane.js';
-import { msUiccLowLevelAccess } from '../mbim/services/ms-uicc-low-level-access.js';
 import { atds } from '../mbim/services/atds.js';
-import { sms } from '../mbim/services/sms.js';
-import { MBIM_SMS_CIDS, serveMbimSms } from './mbim-sms.js';
-import { serveUicc, UICC_CIDS } from './mbim-uicc.js';
+import { serveMbimSms } from './mbim-sms.js';
+import { serveUicc } from './mbim-uicc.js';
 import { serveMbimContexts } from './mbim-contexts.js';
 import { serveMbimMsV3 } from './mbim-ms-v3.js';
-import { LTE_ATTACH_CIDS, serveMbimLteAttach } from './mbim-lte-attach.js';
+import { serveMbimLteAttach } from './mbim-lte-attach.js';
 import { DATA_CLASS_OF, RegistrationFailure, registerWith, registrationNwError, serveMbimRadio } from './mbim-radio.js';
-import { msVoiceExtensions } from '../mbim/services/ms-voice-extensions.js';
 import { FirmwareError, type CallEndReason, type IpFamily, type ModemFirmware, type Session } from './firmware.js';
 import { DSS_SERVICES, MAX_DSS_SESSIONS, type DssRefusal, type SimDssServices } from './mbim-dss.js';
 import { MbimCommandFailure, type MbimConnection, type MbimDeviceEndpoint } from './mbim-endpoint.js';
@@ -66,14 +63,7 @@ const bc = basicConnect.cids;
 const bcx = basicConnectMbimex.cids;
 const fail = (status: number, values?: object): MbimCommandFailure => new MbimCommandFailure(status, values);
 
-/** The Basic Connect CIDs answered (not multicarrier providers). */
-const BASIC_CONNECT_CIDS = [
-  bc.deviceCaps, bc.subscriberReadyStatus, bc.radioState, bc.pin, bc.pinList, bc.homeProvider, bc.preferredProviders, bc.visibleProviders, bc.registerState, bc.packetService,
-  bc.signalState, bc.connect, bc.serviceActivation, bc.ipConfiguration, bc.deviceServices, bc.deviceServiceSubscribeList, bc.packetStatistics, bc.networkIdleHint,
-  bc.emergencyMode, bc.ipPacketFilters,
-].map((c) => c.id);
 const ext = msBasicConnectExtensions.cids;
-const MBIM_EXT_CIDS = [ext.sysCaps, ext.deviceSlotMappings, ext.slotInfoStatus, ext.baseStationsInfo, ext.locationInfoStatus, ext.version, ext.deviceReset, ext.pco, ...LTE_ATTACH_CIDS].map((c) => c.id);
 
 /** MBIM 1.0; MBIMEx as the firmware's config says (1.0: none). */
 const MBIM_VERSION = 0x0100;
@@ -395,17 +385,11 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   });
 
   // ---- Device services, subscriptions, DSS, version
+  // Every CID a handler answers (derived from the handlers: it cannot drift), then the DSS services.
   ep.query(bc.deviceServices, () => ({
     maxDssSessions: MAX_DSS_SESSIONS,
     deviceServices: [
-      { deviceServiceId: basicConnect.uuid, dssPayload: 0, maxDssInstances: 0, cids: BASIC_CONNECT_CIDS },
-      { deviceServiceId: dss.uuid, dssPayload: 0, maxDssInstances: 0, cids: [dss.cids.connect.id] },
-      { deviceServiceId: qmi.uuid, dssPayload: 0, maxDssInstances: 0, cids: [qmi.cids.msg.id] },
-      { deviceServiceId: msBasicConnectExtensions.uuid, dssPayload: 0, maxDssInstances: 0, cids: MBIM_EXT_CIDS },
-      { deviceServiceId: msVoiceExtensions.uuid, dssPayload: 0, maxDssInstances: 0, cids: [msVoiceExtensions.cids.nitz.id] },
-      { deviceServiceId: sms.uuid, dssPayload: 0, maxDssInstances: 0, cids: MBIM_SMS_CIDS },
-      { deviceServiceId: atds.uuid, dssPayload: 0, maxDssInstances: 0, cids: [atds.cids.signal.id, atds.cids.location.id, atds.cids.operators.id, atds.cids.rat.id] },
-      { deviceServiceId: msUiccLowLevelAccess.uuid, dssPayload: 0, maxDssInstances: 0, cids: UICC_CIDS },
+      ...[...ep.answeredCids(fw.config.mbimex ?? MBIM_VERSION)].map(([deviceServiceId, cids]) => ({ deviceServiceId, dssPayload: 0, maxDssInstances: 0, cids })),
       ...Object.values(DSS_SERVICES).map((s) => ({ deviceServiceId: s.uuid, dssPayload: 1, maxDssInstances: s.maxInstances, cids: [] })),
     ],
   }));

@@ -11,7 +11,6 @@ import { MbimCommandFailure, type MbimDeviceEndpoint } from './mbim-endpoint.js'
 import { registrationNwError } from './mbim-radio.js';
 
 const ext = msBasicConnectExtensions.cids;
-export const LTE_ATTACH_CIDS = [ext.lteAttachConfiguration, ext.lteAttachInfo];
 
 const IP_TYPE: Record<IpFamily, number> = { ipv4: ContextIpType.names.ipv4, ipv6: ContextIpType.names.ipv6, ipv4v6: ContextIpType.names.ipv4v6 };
 const FAMILY: Record<number, IpFamily> = { [ContextIpType.names.ipv4]: 'ipv4', [ContextIpType.names.ipv6]: 'ipv6', [ContextIpType.names.ipv4v6]: 'ipv4v6', [ContextIpType.names['ipv4-and-ipv6']]: 'ipv4v6' };
