@@ -15,6 +15,8 @@ export type RefSlots = 'offset' | 'offset-size' | 'size-offset';
 const EMPTY_BYTES = new Uint8Array(0);
 /** MBIM_TLV_TYPE_WCHAR_STR. */
 const TLV_WCHAR_STR = 10;
+/** MBIM_TLV_TYPE_UINT16_TBL. */
+const TLV_UINT16_TBL = 11;
 
 /**
  * Accumulates one struct: fixed slots, then variable data with offsets patched on finish(). Offsets
@@ -157,24 +159,50 @@ const helpers = {
   writeUuid,
   writeAddress,
   EMPTY_BYTES,
-  /** A WCHAR-string TLV at p (libmbim's mbim_tlv_string_get): [string, where the next field starts]. */
-  tlvString(b: Uint8Array, p: number, end: number, field: string): [string, number] {
+  /**
+   * A TLV's header at p, checked against `end` and the type wanted (libmbim's _mbim_message_read_tlv):
+   * [data start, data size, where the next field starts].
+   */
+  tlv(b: Uint8Array, p: number, end: number, field: string, type: number, what: string): [number, number, number] {
     if (end - p < 8) throw truncated(field, p, `needs 8 bytes, ${end - p} left`);
-    const type = b[p]! | (b[p + 1]! << 8);
+    const got = b[p]! | (b[p + 1]! << 8);
     const size = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
     const next = p + 8 + size + b[p + 3]!;
     if (next > end) throw truncated(field, p, `TLV of ${size} bytes and ${b[p + 3]} of padding runs past ${end - p} bytes`);
-    if (type !== TLV_WCHAR_STR) throw new DecodeError('invalid', field, p, `TLV type ${type} is not a WCHAR string (10)`);
-    return [decodeUtf16le(b, p + 8, p + 8 + (size & ~1)), next];
+    if (got !== type) throw new DecodeError('invalid', field, p, `TLV type ${got} is not ${what} (${type})`);
+    return [p + 8, size, next];
   },
-  writeTlvString(w: Writer, s: string): void {
+  /** A WCHAR-string TLV at p (libmbim's mbim_tlv_string_get): [string, where the next field starts]. */
+  tlvString(b: Uint8Array, p: number, end: number, field: string): [string, number] {
+    const [at, size, next] = helpers.tlv(b, p, end, field, TLV_WCHAR_STR, 'a WCHAR string');
+    return [decodeUtf16le(b, at, at + (size & ~1)), next];
+  },
+  /** A UINT16_TBL TLV at p (libmbim's mbim_tlv_guint16_array_get: an odd size is refused): [u16s, where the next field starts]. */
+  tlvU16Array(b: Uint8Array, p: number, end: number, field: string): [number[], number] {
+    const [at, size, next] = helpers.tlv(b, p, end, field, TLV_UINT16_TBL, 'a UINT16 array');
+    if (size % 2 !== 0) throw new DecodeError('length', field, p + 4, `UINT16 array TLV of ${size} bytes: not a multiple of 2`);
+    const out: number[] = [];
+    for (let i = at; i < at + size; i += 2) out.push(b[i]! | (b[i + 1]! << 8));
+    return [out, next];
+  },
+  /** A TLV's header, then what `data` writes, zero-padded to 4 (the header records the padding). */
+  writeTlv(w: Writer, type: number, data: () => void): void {
     const header = w.pos;
-    w.u16(TLV_WCHAR_STR).u8(0).u8(0).u32(0).utf16le(s);
+    w.u16(type).u8(0).u8(0).u32(0);
+    data();
     const size = w.pos - header - 8;
     const padding = (4 - (size % 4)) % 4;
     w.zeros(padding);
     w.buffer[header + 3] = padding;
     w.patchU32(header + 4, size);
+  },
+  writeTlvString(w: Writer, s: string): void {
+    helpers.writeTlv(w, TLV_WCHAR_STR, () => w.utf16le(s));
+  },
+  writeTlvU16Array(w: Writer, v: readonly number[]): void {
+    helpers.writeTlv(w, TLV_UINT16_TBL, () => {
+      for (const x of v) w.u16(x);
+    });
   },
   mismatch(a: string, b: string, at: number): never {
     throw new DecodeError('invalid', a, at, `${a} must be as long as ${b} (they share one count)`);
@@ -298,9 +326,10 @@ class Generator {
         return `{ ${this.u32(o, field, c)} ${this.u32(z, field, c)}
           if (${z} === 0) ${t} = ''; else { const ${at} = H.ref(${c.ss}, ${c.se}, ${o}, ${z}, ${field}, ${q(what)}, ${p} - 8); ${t} = ${decode}; } }`;
       }
-      case 'tlvString': {
+      case 'tlvString':
+      case 'tlvU16Array': {
         const r = this.name('r');
-        return `{ const ${r} = H.tlvString(b, ${p}, ${c.re}, ${field}); ${t} = ${r}[0]; ${p} = ${r}[1]; }`;
+        return `{ const ${r} = H.${l.kind}(b, ${p}, ${c.re}, ${field}); ${t} = ${r}[0]; ${p} = ${r}[1]; }`;
       }
       case 'refBytes': {
         const [x, y, at] = [this.name('o'), this.name('z'), this.name('a')];
@@ -426,6 +455,8 @@ class Generator {
         return `${B}.text(${v}, ${l.utf8});`;
       case 'tlvString':
         return `H.writeTlvString(${B}.fixed, ${v});`;
+      case 'tlvU16Array':
+        return `H.writeTlvU16Array(${B}.fixed, ${v});`;
       case 'refBytes':
         return `${B}.ref(${v}, ${q(l.sizeFirst ? 'size-offset' : 'offset-size')});`;
       case 'countedRefBytes':

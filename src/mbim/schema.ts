@@ -32,6 +32,8 @@ export type FieldLayout =
   | { kind: 'string'; utf8: boolean }
   /** MBIMEx 3.0: an inline TLV (type u16 = 10, reserved u8, padding u8, length u32, UTF-16LE padded to 4). */
   | { kind: 'tlvString' }
+  /** MBIMEx 3.0: an inline TLV of type 11 (UINT16_TBL) holding u16s, padded to 4 (libmbim's tlv-guint16-array). */
+  | { kind: 'tlvU16Array' }
   /** {offset, size} (libmbim's ref-byte-array), or {size, offset} as MS UICC lays them out. */
   | { kind: 'refBytes'; sizeFirst: boolean }
   /** A u32 offset to N bytes, N from the count field (which several arrays may share). */
@@ -99,6 +101,9 @@ export const string = field<string>('string', 8, { kind: 'string', utf8: false }
 
 /** MBIMEx 3.0's tlv-string: a WCHAR-string TLV inline, where MBIM 1.0 puts {offset, size}. */
 export const tlvString = field<string>('tlv-string', -1, { kind: 'tlvString' });
+
+/** MBIMEx 3.0's tlv-guint16-array: u16s (band numbers) in a UINT16_TBL TLV inline. */
+export const tlvU16Array = field<number[]>('tlv-guint16-array', -1, { kind: 'tlvU16Array' });
 
 /** {offset, size} → UTF-8 (MS UICC application names); empty is offset 0 size 0. */
 export const utf8String = field<string>('utf8-string', 8, { kind: 'string', utf8: true });

@@ -18,7 +18,8 @@ import { MAX_PROFILES } from './qmi-wds-profiles.js';
 const ext = msBasicConnectExtensions.cids;
 type ContextV2 = ResponseOf<typeof ext.provisionedContexts>['provisionedContexts'][number];
 
-const FAMILY_IP: Record<IpFamily, number> = { ipv4: ContextIpType.names.ipv4, ipv6: ContextIpType.names.ipv6, ipv4v6: ContextIpType.names.ipv4v6 };
+/** A profile's IP family as MBIM's context IP type (provisioned contexts, LTE attach). */
+export const FAMILY_IP: Record<IpFamily, number> = { ipv4: ContextIpType.names.ipv4, ipv6: ContextIpType.names.ipv6, ipv4v6: ContextIpType.names.ipv4v6 };
 const IP_FAMILY: Record<number, IpFamily> = {
   [ContextIpType.names.default]: 'ipv4v6', [ContextIpType.names.ipv4]: 'ipv4', [ContextIpType.names.ipv6]: 'ipv6',
   [ContextIpType.names.ipv4v6]: 'ipv4v6', [ContextIpType.names['ipv4-and-ipv6']]: 'ipv4v6',

@@ -131,6 +131,22 @@ export class MbimDeviceEndpoint {
     return this;
   }
 
+  /**
+   * The CIDs some handler answers, by service UUID in the order first registered: what Device Services
+   * lists, so the list cannot drift from the handlers. A CID declared only for a later MBIMEx than
+   * `mbimex` (the function's own) is left out: such a function does not know it.
+   */
+  answeredCids(mbimex: number): Map<string, number[]> {
+    const out = new Map<string, Set<number>>();
+    for (const versions of this.handlers.values()) {
+      const { def } = versions[0]!;
+      if (def.mbimex << 8 > mbimex) continue;
+      const cids = out.get(def.service.uuid) ?? new Set<number>();
+      out.set(def.service.uuid, cids.add(def.id));
+    }
+    return new Map([...out].map(([uuid, cids]) => [uuid, [...cids].sort((a, b) => a - b)]));
+  }
+
   /** A host connection: its bytes are MBIM messages from now on. */
   attach(transport: Transport): MbimConnection {
     const conn = new MbimConnection(this.nextId++, transport);

@@ -39,16 +39,13 @@ import { networkPco, operatorPco } from './pco.js';
 import { qmi } from '../mbim/services/qmi.js';
 import type { ResponseOf } from '../mbim/service.js';
 import type { SimDataPlane } from './data-plane.js';
-import { msUiccLowLevelAccess } from '../mbim/services/ms-uicc-low-level-access.js';
 import { atds } from '../mbim/services/atds.js';
-import { sms } from '../mbim/services/sms.js';
-import { MBIM_SMS_CIDS, serveMbimSms } from './mbim-sms.js';
-import { serveUicc, UICC_CIDS } from './mbim-uicc.js';
+import { serveMbimSms } from './mbim-sms.js';
+import { serveUicc } from './mbim-uicc.js';
 import { serveMbimContexts } from './mbim-contexts.js';
 import { serveMbimMsV3 } from './mbim-ms-v3.js';
-import { LTE_ATTACH_CIDS, serveMbimLteAttach } from './mbim-lte-attach.js';
+import { serveMbimLteAttach } from './mbim-lte-attach.js';
 import { DATA_CLASS_OF, RegistrationFailure, registerWith, registrationNwError, serveMbimRadio } from './mbim-radio.js';
-import { msVoiceExtensions } from '../mbim/services/ms-voice-extensions.js';
 import { FirmwareError, type CallEndReason, type IpFamily, type ModemFirmware, type Session } from './firmware.js';
 import { DSS_SERVICES, MAX_DSS_SESSIONS, type DssRefusal, type SimDssServices } from './mbim-dss.js';
 import { MbimCommandFailure, type MbimConnection, type MbimDeviceEndpoint } from './mbim-endpoint.js';
@@ -66,14 +63,7 @@ const bc = basicConnect.cids;
 const bcx = basicConnectMbimex.cids;
 const fail = (status: number, values?: object): MbimCommandFailure => new MbimCommandFailure(status, values);
 
-/** The Basic Connect CIDs answered (not multicarrier providers). */
-const BASIC_CONNECT_CIDS = [
-  bc.deviceCaps, bc.subscriberReadyStatus, bc.radioState, bc.pin, bc.pinList, bc.homeProvider, bc.preferredProviders, bc.visibleProviders, bc.registerState, bc.packetService,
-  bc.signalState, bc.connect, bc.serviceActivation, bc.ipConfiguration, bc.deviceServices, bc.deviceServiceSubscribeList, bc.packetStatistics, bc.networkIdleHint,
-  bc.emergencyMode, bc.ipPacketFilters,
-].map((c) => c.id);
 const ext = msBasicConnectExtensions.cids;
-const MBIM_EXT_CIDS = [ext.sysCaps, ext.deviceSlotMappings, ext.slotInfoStatus, ext.baseStationsInfo, ext.locationInfoStatus, ext.version, ext.deviceReset, ext.pco, ...LTE_ATTACH_CIDS].map((c) => c.id);
 
 /** MBIM 1.0; MBIMEx as the firmware's config says (1.0: none). */
 const MBIM_VERSION = 0x0100;
@@ -139,10 +129,17 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
     hardwareInfo: fw.identity.model,
   });
   ep.query(bc.deviceCaps, deviceCaps);
-  // The one executor's. MBIMEx 3.0's layout (bands as TLV u16 arrays) is not declared yet: a 3.0 host is refused, not misled.
-  ep.query(ext.deviceCaps, (_v, ctx) => {
-    if (ctx.connection.mbimex >= 0x0300) throw fail(MbimStatus.NoDeviceSupport);
-    return { ...deviceCaps(), executorIndex: 0 };
+  // The one executor's; MBIMEx 3.0 adds the radio's bands (WCDMA as a bitmask, bit n for band n + 1) and its 5G mode.
+  ep.queryVersions([ext.deviceCaps, ext.deviceCapsV3], () => {
+    const bands = fw.radio.capabilities.bands;
+    return {
+      ...deviceCaps(),
+      executorIndex: 0,
+      dataSubclass: BigInt(fw.rat === '5gnr' ? DataSubclass.names['5g-endc'] : DataSubclass.names.none),
+      wcdmaBandClass: bands.utra.reduce((mask, band) => (mask | (1 << (band - 1))) >>> 0, 0),
+      lteBandClass: bands.eutra,
+      nrBandClass: bands.nr,
+    };
   });
   const subscriberReadyStatus = (): ResponseOf<typeof bc.subscriberReadyStatus> & ResponseOf<typeof bcx.subscriberReadyStatusV3> => {
     const ready = fw.simState === 'ready';
@@ -388,17 +385,11 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   });
 
   // ---- Device services, subscriptions, DSS, version
+  // Every CID a handler answers (derived from the handlers: it cannot drift), then the DSS services.
   ep.query(bc.deviceServices, () => ({
     maxDssSessions: MAX_DSS_SESSIONS,
     deviceServices: [
-      { deviceServiceId: basicConnect.uuid, dssPayload: 0, maxDssInstances: 0, cids: BASIC_CONNECT_CIDS },
-      { deviceServiceId: dss.uuid, dssPayload: 0, maxDssInstances: 0, cids: [dss.cids.connect.id] },
-      { deviceServiceId: qmi.uuid, dssPayload: 0, maxDssInstances: 0, cids: [qmi.cids.msg.id] },
-      { deviceServiceId: msBasicConnectExtensions.uuid, dssPayload: 0, maxDssInstances: 0, cids: MBIM_EXT_CIDS },
-      { deviceServiceId: msVoiceExtensions.uuid, dssPayload: 0, maxDssInstances: 0, cids: [msVoiceExtensions.cids.nitz.id] },
-      { deviceServiceId: sms.uuid, dssPayload: 0, maxDssInstances: 0, cids: MBIM_SMS_CIDS },
-      { deviceServiceId: atds.uuid, dssPayload: 0, maxDssInstances: 0, cids: [atds.cids.signal.id, atds.cids.location.id, atds.cids.operators.id, atds.cids.rat.id] },
-      { deviceServiceId: msUiccLowLevelAccess.uuid, dssPayload: 0, maxDssInstances: 0, cids: UICC_CIDS },
+      ...[...ep.answeredCids(fw.config.mbimex ?? MBIM_VERSION)].map(([deviceServiceId, cids]) => ({ deviceServiceId, dssPayload: 0, maxDssInstances: 0, cids })),
       ...Object.values(DSS_SERVICES).map((s) => ({ deviceServiceId: s.uuid, dssPayload: 1, maxDssInstances: s.maxInstances, cids: [] })),
     ],
   }));

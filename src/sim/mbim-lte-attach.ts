@@ -8,12 +8,11 @@ import { LteAttachContextOperation, LteAttachContextRoamingControl, LteAttachSta
 import { MbimStatus } from '../mbim/protocol.js';
 import type { IpFamily, ModemFirmware, Profile } from './firmware.js';
 import { MbimCommandFailure, type MbimDeviceEndpoint } from './mbim-endpoint.js';
+import { FAMILY_IP } from './mbim-contexts.js';
 import { registrationNwError } from './mbim-radio.js';
 
 const ext = msBasicConnectExtensions.cids;
-export const LTE_ATTACH_CIDS = [ext.lteAttachConfiguration, ext.lteAttachInfo];
 
-const IP_TYPE: Record<IpFamily, number> = { ipv4: ContextIpType.names.ipv4, ipv6: ContextIpType.names.ipv6, ipv4v6: ContextIpType.names.ipv4v6 };
 const FAMILY: Record<number, IpFamily> = { [ContextIpType.names.ipv4]: 'ipv4', [ContextIpType.names.ipv6]: 'ipv6', [ContextIpType.names.ipv4v6]: 'ipv4v6', [ContextIpType.names['ipv4-and-ipv6']]: 'ipv4v6' };
 const PROTOCOL = { none: AuthProtocol.names.none, pap: AuthProtocol.names.pap, chap: AuthProtocol.names.chap, both: AuthProtocol.names.chap } as const;
 const AUTH: Record<number, Profile['auth']> = { [AuthProtocol.names.none]: 'none', [AuthProtocol.names.pap]: 'pap', [AuthProtocol.names.chap]: 'chap' };
@@ -32,7 +31,7 @@ interface Configuration {
 export function serveMbimLteAttach(ep: MbimDeviceEndpoint, fw: ModemFirmware): void {
   const attachProfile = (): Profile | undefined => fw.profiles.find((p) => p.index === fw.dataSettings.attachProfiles[0]);
   const fromProfile = (p: Profile | undefined, roaming: number): Configuration => ({
-    ipType: p ? IP_TYPE[p.family] : ContextIpType.names.default,
+    ipType: p ? FAMILY_IP[p.family] : ContextIpType.names.default,
     roaming,
     // Provisioned by the modem until a host sets it.
     source: 3,

@@ -16,8 +16,6 @@ const fail = (status: number): MbimCommandFailure => new MbimCommandFailure(stat
 const STATUS: Record<SmsTag, number> = { unread: SmsStatus.names.new, read: SmsStatus.names.old, unsent: SmsStatus.names.draft, sent: SmsStatus.names.sent };
 const FLAG_TAG: Partial<Record<number, SmsTag>> = { [SmsFlag.names.new]: 'unread', [SmsFlag.names.old]: 'read', [SmsFlag.names.sent]: 'sent', [SmsFlag.names.draft]: 'unsent' };
 
-export const MBIM_SMS_CIDS = Object.values(c).map((x) => x.id);
-
 export function serveMbimSms(ep: MbimDeviceEndpoint, fw: ModemFirmware): void {
   const sms = fw.sms;
   const store = 'me' as const;

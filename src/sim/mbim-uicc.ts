@@ -43,10 +43,6 @@ const isResult = (x: object): x is CardResult => 'sw1' in x;
  */
 const apduStatus = (sw1: number, sw2: number): number => sw1 | (sw2 << 8);
 
-export const UICC_CIDS = [
-  cids.atr, cids.openChannel, cids.closeChannel, cids.apdu, cids.terminalCapability, cids.reset, cids.applicationList, cids.fileStatus, cids.readBinary, cids.readRecord,
-].map((c) => c.id);
-
 /**
  * The card's path for an MBIM file path: MF-relative file ids (3F00…), or 7FFF… for the USIM's ADF,
  * which must then be named by the USIM's AID. Undefined for a path that names nothing.

@@ -49,8 +49,8 @@ const layouts = new Map(
 
 /**
  * Layouts using field kinds the interpreted codec never had (i32, ms-struct, ms-struct-array,
- * count-sized byte references, MBIMEx 3.0's TLV strings) and Basic Connect's MBIMEx 2.0/3.0 revisions: no oracle to record from. libmbim is theirs: the real mbimcli decodes
- * our encodings of them and sends the queries we send (test/mbim/mbimcli.test.ts), beside the round trip below. All 33 go through
+ * count-sized byte references, MBIMEx 3.0's TLV strings and u16 arrays) and Basic Connect's MBIMEx 2.0/3.0 revisions: no oracle to record from. libmbim is theirs: the real mbimcli decodes
+ * our encodings of them and sends the queries we send (test/mbim/mbimcli.test.ts), beside the round trip below. All 35 go through
  * libmbim 1.28's own parsers and builders in test/mbim/libmbim-oracle.test.ts.
  */
 const newerKinds = new RegExp(
@@ -58,13 +58,15 @@ const newerKinds = new RegExp(
     /^(basic-connect\.(ipPacketFilters|\w+V[23])|ms-basic-connect-extensions\.baseStationsInfo(V3)?)\./.source,
     // mbimx3: Modem Configuration as libmbim 1.28 declares it (the configuration name a TLV string); its old vectors, from a raw-bytes reading, are gone.
     /^ms-basic-connect-extensions\.modemConfiguration\.(response|notification)$/.source,
+    // caps3: MBIMEx 3.0 Device Caps (its bands as TLV u16 arrays, strings as TLV strings), checked against libmbim in libmbim-oracle.test.ts.
+    /^ms-basic-connect-extensions\.deviceCapsV3\./.source,
   ].join('|'),
 );
 
 describe('compiled MBIM information-buffer codec', () => {
   it('has vectors for every declared layout', () => {
     expect(vectors.layouts.map((l) => l.layout).sort()).toEqual([...layouts.keys()].filter((k) => !newerKinds.test(k)).sort());
-    expect([...layouts.keys()].filter((k) => newerKinds.test(k))).toHaveLength(35);
+    expect([...layouts.keys()].filter((k) => newerKinds.test(k))).toHaveLength(37);
   });
 
   it.each(vectors.layouts.map((l) => [l.layout, l] as const))('%s: same bytes and same decodings as the interpreted codec', (name, l) => {

@@ -1,5 +1,5 @@
 /**
- * libmbim 1.28 as an independent oracle for the 33 MBIMEx layouts the interpreted codec never had (no
+ * libmbim 1.28 as an independent oracle for the 35 MBIMEx layouts the interpreted codec never had (no
  * recorded vectors: `newerKinds` in compiled-codec.test.ts). test/mbim/oracle/libmbim-oracle.c, one process
  * per layout:
  * - responses and notifications: our encodings of random values, wrapped in a command-done or
@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect } from 'vitest';
 import type { Field, Layout } from '../../src/mbim/schema.js';
 import { services } from '../../src/mbim/services/index.js';
+import { msBasicConnectExtensions } from '../../src/mbim/services/ms-basic-connect-extensions.js';
 import { arbitrary } from '../support/mbim-arbitrary.js';
 import { itWithTools } from '../support/tools.js';
 
@@ -88,6 +89,9 @@ function tokens(f: Field<any>, v: any, path: string, out: [string, string][] = [
     case 'stringArray':
       list({ layout: { kind: 'string', utf8: false } } as Field<string>);
       break;
+    case 'tlvU16Array':
+      list({ layout: { kind: 'u16' } } as Field<number>);
+      break;
     default:
       throw new Error(`${path}: no oracle tokens for ${l.kind}`);
   }
@@ -121,12 +125,14 @@ function oracleArbitrary(s: Layout): fc.Arbitrary<Record<string, unknown>> {
       ...Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fc.constant(x)])),
       ...Object.fromEntries(limited.map(([k, x]) => [k, fc.array(arbitrary((x.layout as { element: Layout }).element), { maxLength: 1 })])),
       ...('unnamedIes' in shape ? { unnamedIes: tlvList } : {}),
+      // Device Caps v3's u64 data subclass: libmbim 1.28 keeps only its low 32 bits (MbimDataSubclass's width).
+      ...(s === msBasicConnectExtensions.cids.deviceCapsV3.response ? { dataSubclass: fc.bigInt({ min: 0n, max: 0xffffffffn }) } : {}),
     }),
   );
 }
 
 const basicConnectOrExtensions = services.filter((s) => s.name === 'basic-connect' || s.name === 'ms-basic-connect-extensions');
-const newerKinds = /^(basic-connect\.(ipPacketFilters|\w+V[23])|ms-basic-connect-extensions\.baseStationsInfo(V3)?)\./;
+const newerKinds = /^(basic-connect\.(ipPacketFilters|\w+V[23])|ms-basic-connect-extensions\.(baseStationsInfo(V3)?|deviceCapsV3))\./;
 const cases = basicConnectOrExtensions.flatMap((s) =>
   Object.values(s.cids).flatMap((c) =>
     (['query', 'set', 'response', 'notification'] as const).flatMap((k) =>
@@ -136,8 +142,8 @@ const cases = basicConnectOrExtensions.flatMap((s) =>
 );
 
 describe('the MBIMEx layouts the interpreted codec never had, against libmbim 1.28', () => {
-  it('covers all 33', () => {
-    expect(cases).toHaveLength(33);
+  it('covers all 35', () => {
+    expect(cases).toHaveLength(35);
   });
 
   it.each(cases.map((c) => [c.kind, c] as const))('%s', (kind, { direction, layout, uuid, cid }) => {

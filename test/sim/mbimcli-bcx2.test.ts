@@ -1,6 +1,6 @@
 /**
  * MS Basic Connect Extensions actions on what the modem keeps (issue #17): provisioned contexts v2,
- * registration parameters, modem configuration and wake reason, with the real mbimcli 1.28 and
+ * registration parameters, modem configuration, wake reason and device caps (MBIM 1.0 and MBIMEx 3.0 layouts), with the real mbimcli 1.28 and
  * `wwan mbimcli` on the same simulated MBIMEx 3.0 function. Each step runs both tools from the same
  * state, and the model after each.
  */
@@ -199,7 +199,7 @@ describe('MBIMEx 3.0 layouts of LTE attach info and base stations, against a 5G 
   let sim: Simulator;
   let dev: string;
   const fw = () => sim.modems[0]!.firmware;
-  const { mbimcli, wwan, same, both } = mbimcliPair(() => dev);
+  const { mbimcli, wwan, both } = mbimcliPair(() => dev);
   beforeAll(async () => {
     const p = PROFILES['mbim-usb'];
     sim = await Simulator.start({ profile: { ...p, firmware: { ...p.firmware, mbimex: 0x0300, rat: '5gnr', fixedSignal: true } }, seed: 17, log: () => undefined });
@@ -217,17 +217,23 @@ describe('MBIMEx 3.0 layouts of LTE attach info and base stations, against a 5G 
     expect(fw().rat).toBe('5gnr');
   }, 60_000);
 
-  it('--ms-query-device-caps: the executor\'s capabilities in the 1.0 layout (v2 too); MBIMEx 3.0\'s layout is not declared, so a 3.0 host is refused', async () => {
+  it('--ms-query-device-caps: the executor\'s capabilities in the 1.0 layout (v2 too), and MBIMEx 3.0\'s with the 5G subclass and the radio\'s bands', async () => {
     const id = fw().identity;
     const caps = await both('--ms-query-device-caps');
-    expect(caps).toBe(
+    const head = (dataClass: string, custom: string): string =>
       `[${dev}] Device capabilities retrieved:\n\t      Device type: 'embedded'\n\t   Cellular class: 'gsm'\n\t      Voice class: 'no-voice'\n\t        SIM class: 'removable'\n` +
-        `\t       Data class: 'gprs, edge, umts, hsdpa, hsupa, lte, 5g-nsa'\n\t         SMS caps: 'pdu-receive, pdu-send'\n\t        Ctrl caps: 'reg-manual'\n` +
-        `\t     Max sessions: '4'\n\tCustom data class: 'unknown'\n\t        Device ID: '${id.imei}'\n\t    Firmware info: '${id.revision}'\n\t    Hardware info: '${id.model}'\n` +
-        "\t   Executor Index: '0'\n",
-    );
+      `\t       Data class: '${dataClass}'\n\t         SMS caps: 'pdu-receive, pdu-send'\n\t        Ctrl caps: 'reg-manual'\n` +
+      `\t     Max sessions: '4'\n\tCustom data class: '${custom}'\n\t        Device ID: '${id.imei}'\n\t    Firmware info: '${id.revision}'\n\t    Hardware info: '${id.model}'\n` +
+      "\t   Executor Index: '0'\n";
+    expect(caps).toBe(head('gprs, edge, umts, hsdpa, hsupa, lte, 5g-nsa', 'unknown'));
     expect(await both('--device-open-ms-mbimex-v2', '--ms-query-device-caps')).toBe(caps);
-    expect(await same('--device-open-ms-mbimex-v3', '--ms-query-device-caps')).toMatchObject({ code: 1, stderr: 'error: operation failed: NoDeviceSupport\n' });
+    // 3.0: DataClassV3's names, an empty TLV string is '' (not NULL: no 'unknown'), then the subclass and the bands as the radio has them.
+    const bands = fw().radio.capabilities.bands;
+    expect(bands.eutra.length).toBeGreaterThan(1);
+    expect(await both('--device-open-ms-mbimex-v3', '--ms-query-device-caps')).toBe(
+      head('gprs, edge, umts, hsdpa, hsupa, lte, 5g', '') +
+        `\t    Data subclass: '5g-endc'\n\t WCDMA band class: '${bands.utra.join(', ')}'\n\t   LTE band class: '${bands.eutra.join(', ')}'\n\t    NR band class: '${bands.nr.join(', ')}'\n`,
+    );
   }, 60_000);
 
   it('--ms-query-base-stations-info: NR cells and the subclass under MBIMEx 3.0, NR numbers in LTE\'s place under 1.0 and 2.0', async () => {

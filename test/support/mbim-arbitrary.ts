@@ -30,6 +30,9 @@ export function arbitrary(f: Field<any>): fc.Arbitrary<unknown> {
       return fc.array(str, { maxLength: 3 });
     case 'u32Array':
       return fc.array(fc.nat(0xffffffff), { maxLength: 3 });
+    case 'tlvU16Array':
+      // Odd counts too: their TLVs carry 2 bytes of padding.
+      return fc.array(fc.nat(0xffff), { maxLength: 5 });
     case 'address':
       return l.size === 4 ? v4 : v6;
     case 'refAddress':

@@ -131,12 +131,19 @@ function printProviders(which: 'preferred' | 'visible') {
 
 // ---- Provisioned contexts
 
-function printProvisionedContexts(ctx: Context, r: ResponseOf<typeof bc.provisionedContexts>): void {
-  let s = `[${ctx.path}] Provisioned contexts (${r.provisionedContexts.length}):\n`;
-  for (const c of r.provisionedContexts) {
+type ProvisionedContext = ResponseOf<typeof bc.provisionedContexts>['provisionedContexts'][number];
+
+/**
+ * A provisioned-context list as mbimcli prints it: Basic Connect's, or with `more` lines after each
+ * context's type (MS Basic Connect Extensions' v2: IP type, state, roaming, media, source).
+ */
+export function printContextList<C extends ProvisionedContext>(ctx: Context, contexts: readonly C[], more: (c: C) => string = () => ''): void {
+  let s = `[${ctx.path}] Provisioned contexts (${contexts.length}):\n`;
+  for (const c of contexts) {
     s +=
       `\tContext ID ${c.contextId}:\n` +
       `\t   Context type: '${contextNick(c.contextType)}'\n` +
+      more(c) +
       `\t  Access string: '${v(c.accessString)}'\n` +
       `\t       Username: '${v(c.userName)}'\n` +
       `\t       Password: '${c.password ? MASKED : 'unknown'}'\n` +
@@ -145,6 +152,8 @@ function printProvisionedContexts(ctx: Context, r: ResponseOf<typeof bc.provisio
   }
   ctx.out(s);
 }
+
+const printProvisionedContexts = (ctx: Context, r: ResponseOf<typeof bc.provisionedContexts>): void => printContextList(ctx, r.provisionedContexts);
 
 /** An all-zero UUID: libmbim's MBIM_CONTEXT_TYPE_INVALID when no context-type is given. */
 export const INVALID_CONTEXT = '00000000-0000-0000-0000-000000000000';

@@ -252,6 +252,23 @@ function bcdVersion(text: string, what: string): number {
 
 const versionText = (v: number): string => `${(v >> 8).toString(16)}.${(v & 0xff).toString(16).padStart(2, '0')}`;
 
+/** WCDMA bands as mbimcli lists them: bit n is band n + 1 (bits 0-30). */
+const wcdmaBands = (mask: number): number[] => Array.from({ length: 31 }, (_, i) => i + 1).filter((band) => (mask >>> (band - 1)) & 1);
+
+/** MBIMEx 3.0 adds the 5G subclasses and the bands after the executor index; its data subclass is named from the u64's low 32 bits, as mbimcli passes it. */
+function printMsDeviceCaps(ctx: Context, r: ResponseOf<typeof ext.deviceCaps> | ResponseOf<typeof ext.deviceCapsV3>): void {
+  const v3 = 'dataSubclass' in r;
+  printDeviceCaps(ctx, r, v3);
+  ctx.out(`\t   Executor Index: '${r.executorIndex}'\n`);
+  if (!v3) return;
+  ctx.out(
+    `\t    Data subclass: '${DataSubclass.list(Number(BigInt.asUintN(32, r.dataSubclass))).join(', ')}'\n` +
+      `\t WCDMA band class: '${wcdmaBands(r.wcdmaBandClass).join(', ')}'\n` +
+      `\t   LTE band class: '${r.lteBandClass.join(', ')}'\n` +
+      `\t    NR band class: '${r.nrBandClass.join(', ')}'\n`,
+  );
+}
+
 export const msOperations: readonly Operation[] = [
   query('atds-query-signal', atds.cids.signal, printAtdsSignal, 'atds'),
   query('atds-query-location', atds.cids.location, printAtdsLocation, 'atds'),
@@ -268,10 +285,7 @@ export const msOperations: readonly Operation[] = [
     },
   },
   query('ms-query-sys-caps', ext.sysCaps, printSysCaps, ms),
-  query('ms-query-device-caps', ext.deviceCaps, (ctx, r) => {
-    printDeviceCaps(ctx, r);
-    ctx.out(`\t   Executor Index: '${r.executorIndex}'\n`);
-  }, ms),
+  query('ms-query-device-caps', [ext.deviceCaps, ext.deviceCapsV3], printMsDeviceCaps, ms),
   {
     option: 'ms-query-slot-info-status',
     group: ms,

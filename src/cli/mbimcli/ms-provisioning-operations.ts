@@ -12,10 +12,10 @@ import {
   ContextMediaType, ContextOperation, ContextRoamingControl, ContextSource, ContextState, DefaultPduActivationHint, DrxCycle, LadnInfo, MicoMode,
   ModemConfigurationStatus, WakeCommand, WakePacket, WakeTlv, WakeTlvType, WakeType, msBasicConnectExtensions,
 } from '../../mbim/services/ms-basic-connect-extensions.js';
-import { INVALID_CONTEXT, MASKED, keyValues } from './basic-connect-radio.js';
+import { INVALID_CONTEXT, keyValues, printContextList } from './basic-connect-radio.js';
 import { raw } from './ms-operations.js';
 import { colonHex } from './ms-uicc-operations.js';
-import { CliError, contextNick, named, query, readNick, seconds, v, type Context, type Operation } from './operations.js';
+import { CliError, named, query, readNick, seconds, type Context, type Operation } from './operations.js';
 
 const ext = msBasicConnectExtensions.cids;
 const ms = 'ms-basic-connect-extensions' as const;
@@ -25,23 +25,16 @@ const CONTEXT_TYPES: Record<string, string> = { invalid: INVALID_CONTEXT, ...Con
 // ---- Provisioned contexts v2
 
 function printProvisionedContexts(ctx: Context, r: ResponseOf<typeof ext.provisionedContexts>): void {
-  let s = `[${ctx.path}] Provisioned contexts (${r.provisionedContexts.length}):\n`;
-  for (const c of r.provisionedContexts) {
-    s +=
-      `\tContext ID ${c.contextId}:\n` +
-      `\t   Context type: '${contextNick(c.contextType)}'\n` +
+  printContextList(
+    ctx,
+    r.provisionedContexts,
+    (c) =>
       `\t        IP type: '${named(ContextIpType, c.ipType)}'\n` +
       `\t          State: '${named(ContextState, c.state)}'\n` +
       `\tRoaming control: '${named(ContextRoamingControl, c.roaming)}'\n` +
       `\t     Media type: '${named(ContextMediaType, c.mediaType)}'\n` +
-      `\t         Source: '${named(ContextSource, c.source)}'\n` +
-      `\t  Access string: '${v(c.accessString)}'\n` +
-      `\t       Username: '${v(c.userName)}'\n` +
-      `\t       Password: '${c.password ? MASKED : 'unknown'}'\n` +
-      `\t    Compression: '${named(Compression, c.compression)}'\n` +
-      `\t  Auth protocol: '${named(AuthProtocol, c.authProtocol)}'\n`;
-  }
-  ctx.out(s);
+      `\t         Source: '${named(ContextSource, c.source)}'\n`,
+  );
 }
 
 /** mbimcli's defaults: delete, an invalid context type, home only, cellular only, admin. */

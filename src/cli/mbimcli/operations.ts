@@ -110,21 +110,27 @@ export function query<C extends CidDef>(
   };
 }
 
-export function printDeviceCaps(ctx: Context, r: ResponseOf<typeof bc.deviceCaps>): void {
+/**
+ * Basic Connect's and MS Basic Connect Extensions'. MBIMEx 3.0 names its data classes from DataClassV3, and
+ * its TLV strings are never NULL (an empty one prints as '', not 'unknown').
+ */
+export function printDeviceCaps(ctx: Context, r: ResponseOf<typeof bc.deviceCaps>, v3 = false): void {
+  const dataClasses = v3 ? DataClassV3 : DataClass;
+  const text = v3 ? (s: string): string => s : v;
   ctx.out(
     `[${ctx.path}] Device capabilities retrieved:\n` +
       `\t      Device type: '${named(DeviceType, r.deviceType)}'\n` +
       `\t   Cellular class: '${flags(CellularClass, r.cellularClass)}'\n` +
       `\t      Voice class: '${named(VoiceClass, r.voiceClass)}'\n` +
       `\t        SIM class: '${flags(SimClass, r.simClass)}'\n` +
-      `\t       Data class: '${flags(DataClass, r.dataClass)}'\n` +
+      `\t       Data class: '${flags(dataClasses, r.dataClass)}'\n` +
       `\t         SMS caps: '${flags(SmsCaps, r.smsCaps)}'\n` +
       `\t        Ctrl caps: '${flags(CtrlCaps, r.controlCaps)}'\n` +
       `\t     Max sessions: '${r.maxSessions}'\n` +
-      `\tCustom data class: '${v(r.customDataClass)}'\n` +
-      `\t        Device ID: '${v(r.deviceId)}'\n` +
-      `\t    Firmware info: '${v(r.firmwareInfo)}'\n` +
-      `\t    Hardware info: '${v(r.hardwareInfo)}'\n`,
+      `\tCustom data class: '${text(r.customDataClass)}'\n` +
+      `\t        Device ID: '${text(r.deviceId)}'\n` +
+      `\t    Firmware info: '${text(r.firmwareInfo)}'\n` +
+      `\t    Hardware info: '${text(r.hardwareInfo)}'\n`,
   );
 }
 

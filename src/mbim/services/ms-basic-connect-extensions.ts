@@ -6,7 +6,7 @@
  * MBIMEx 3.0 TLVs (tlv-string, tlv-list) are kept as their raw bytes to the end of the buffer.
  */
 import { cid, service } from '../service.js';
-import { EMPTY, bytes, count, enumOf, i32, msStruct, msStructArray, refBytes, refStructArray, string, struct, tlvString, u16, u32, u64, uuid } from '../schema.js';
+import { EMPTY, bytes, count, enumOf, i32, msStruct, msStructArray, refBytes, refStructArray, string, struct, tlvString, tlvU16Array, u16, u32, u64, uuid } from '../schema.js';
 import { contextType } from '../context-types.js';
 import {
   AuthProtocol, CellularClass, Compression, ContextIpType, CtrlCaps, DataClass, DataClassV3, DataSubclass, DeviceType, NwError, SimClass, SmsCaps, VoiceClass,
@@ -107,6 +107,17 @@ export const DeviceCapsV2 = struct({
   controlCaps: CtrlCaps, maxSessions: u32, customDataClass: string, deviceId: string, firmwareInfo: string, hardwareInfo: string, executorIndex: u32,
 });
 
+/**
+ * MBIMEx 3.0: a V3 data class, the 5G subclasses (a u64 on the wire, MbimDataSubclass's bits in its low
+ * half), the bands (WCDMA as a bitmask, bit n for band n + 1; LTE and NR as u16 TLV arrays) and the
+ * strings as TLVs, after the numbers.
+ */
+export const DeviceCapsV3 = struct({
+  deviceType: DeviceType, cellularClass: CellularClass, voiceClass: VoiceClass, simClass: SimClass, dataClass: DataClassV3, smsCaps: SmsCaps,
+  controlCaps: CtrlCaps, dataSubclass: u64, maxSessions: u32, executorIndex: u32, wcdmaBandClass: u32, lteBandClass: tlvU16Array,
+  nrBandClass: tlvU16Array, customDataClass: tlvString, deviceId: tlvString, firmwareInfo: tlvString, hardwareInfo: tlvString,
+});
+
 // ---- MBIMEx 3.0 only (libmbim 1.28 declares them in its v3 service alone; mbimcli sends them whatever was agreed)
 const RegistrationParameters = struct({
   micoMode: MicoMode, drxCycle: DrxCycle, ladnInfo: LadnInfo, defaultPduActivationHint: DefaultPduActivationHint, reRegisterIfNeeded: u32,
@@ -146,6 +157,7 @@ export const msBasicConnectExtensions = service('ms-basic-connect-extensions', '
   lteAttachInfoV3: cid(4, { query: EMPTY, response: LteAttachInfoV3, notification: LteAttachInfoV3 }, 3),
   sysCaps: cid(5, { query: EMPTY, response: struct({ numberOfExecutors: u32, numberOfSlots: u32, concurrency: u32, modemId: u64 }) }),
   deviceCaps: cid(6, { query: EMPTY, response: DeviceCapsV2 }),
+  deviceCapsV3: cid(6, { query: EMPTY, response: DeviceCapsV3 }, 3),
   deviceSlotMappings: cid(7, { query: EMPTY, set: SlotMap, response: SlotMap }),
   slotInfoStatus: cid(8, { query: struct({ slotIndex: u32 }), response: SlotInfo, notification: SlotInfo }),
   pco: cid(9, { query: PcoValue, response: PcoValue, notification: PcoValue }),

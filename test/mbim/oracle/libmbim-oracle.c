@@ -180,6 +180,19 @@ static void cells(guint32 gn, MbimCellInfoNeighboringGsm **g, guint32 un, MbimCe
 #define CELL_ARGS &gs, &us, &ts_, &ls, &gn, &g, &un, &u, &tn, &t, &ln, &l, &cn, &c
 #define CELL_PRINT gsm_serving(gs); umts_serving(us); tdscdma(ts_, TRUE); lte_serving(ls); cells(gn, g, un, u, tn, t, ln, l, cn, c)
 
+static void pu16s(guint32 n, const guint16 *a) { pu(n); for (guint32 i = 0; i < n; i++) pu(a[i]); }
+static gboolean device_caps_v3(MbimMessage *m, GError **e) {
+  MbimDeviceType type; MbimCellularClass cellular; MbimVoiceClass voice; MbimSimClass sim; MbimDataClassV3 data; MbimSmsCaps sms; MbimCtrlCaps ctrl;
+  guint64 sub = 0; /* 1.28 writes only its low 32 bits (the public format, MbimDataSubclass, is a 32-bit flags type) */
+  guint32 sessions, executor, wcdma, nlte, nnr; g_autofree guint16 *lte = NULL, *nr = NULL;
+  g_autofree gchar *custom = NULL, *id = NULL, *fw = NULL, *hw = NULL;
+  if (!mbim_message_ms_basic_connect_extensions_v3_device_caps_response_parse(m, &type, &cellular, &voice, &sim, &data, &sms, &ctrl, &sub, &sessions, &executor,
+        &wcdma, &nlte, &lte, &nnr, &nr, &custom, &id, &fw, &hw, e))
+    return FALSE;
+  pu(type); pu(cellular); pu(voice); pu(sim); pu(data); pu(sms); pu(ctrl); pl(sub); pu(sessions); pu(executor); pu(wcdma);
+  pu16s(nlte, lte); pu16s(nnr, nr); ps(custom); ps(id); ps(fw); ps(hw);
+  return TRUE;
+}
 static gboolean base_stations_info(MbimMessage *m, GError **e) {
   MbimDataClass system; CELL_OUTS
   if (!mbim_message_ms_basic_connect_extensions_base_stations_info_response_parse(m, &system, CELL_ARGS, e)) return FALSE;
@@ -212,6 +225,8 @@ static MbimMessage *empty_register_state(GError **e) { return mbim_message_regis
 static MbimMessage *empty_packet_service(GError **e) { return mbim_message_packet_service_query_new(e); }
 static MbimMessage *empty_signal_state(GError **e) { return mbim_message_signal_state_query_new(e); }
 static MbimMessage *empty_subscriber_ready_status(GError **e) { return mbim_message_subscriber_ready_status_query_new(e); }
+/* MBIMEx 3.0 kept Device Caps' query: libmbim's v1 builder. */
+static MbimMessage *empty_device_caps(GError **e) { return mbim_message_ms_basic_connect_extensions_device_caps_query_new(e); }
 static MbimMessage *register_state_set(GError **e) { g_autofree gchar *id = ts(); guint32 action = tu(); return mbim_message_register_state_set_new(id, action, tu(), e); }
 static MbimMessage *packet_service_set(GError **e) { return mbim_message_packet_service_set_new(tu(), e); }
 static MbimMessage *signal_state_set(GError **e) { guint32 interval = tu(), rssi = tu(); return mbim_message_signal_state_set_new(interval, rssi, tu(), e); }
@@ -291,6 +306,8 @@ static const struct { const char *kind; MbimService service; guint32 cid; Parse 
   { "baseStationsInfo.response", MBIM_SERVICE_MS_BASIC_CONNECT_EXTENSIONS, MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_BASE_STATIONS_INFO, base_stations_info, NULL },
   { "baseStationsInfoV3.query", MBIM_SERVICE_MS_BASIC_CONNECT_EXTENSIONS, MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_BASE_STATIONS_INFO, NULL, base_stations_v3_query },
   { "baseStationsInfoV3.response", MBIM_SERVICE_MS_BASIC_CONNECT_EXTENSIONS, MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_BASE_STATIONS_INFO, base_stations_info_v3, NULL },
+  { "deviceCapsV3.query", MBIM_SERVICE_MS_BASIC_CONNECT_EXTENSIONS, MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_DEVICE_CAPS, NULL, empty_device_caps },
+  { "deviceCapsV3.response", MBIM_SERVICE_MS_BASIC_CONNECT_EXTENSIONS, MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_DEVICE_CAPS, device_caps_v3, NULL },
   { "baseStationsInfoV3.names", MBIM_SERVICE_MS_BASIC_CONNECT_EXTENSIONS, MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_BASE_STATIONS_INFO, base_stations_info_v3_names, NULL },
 };
 
