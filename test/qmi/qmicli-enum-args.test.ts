@@ -17,6 +17,12 @@ describe('wwan qmicli reads enum arguments as qmicli 1.32 does', () => {
       ['--nas-set-system-selection-preference=__proto__,automatic'],
       ['--wds-bind-data-port=hasOwnProperty'],
       ['--uim-verify-pin=valueOf,1234'],
+      ['--dms-get-mac-address=toString'],
+      ['--dms-uim-set-ck-protection=constructor,disabled,1234'],
+      ['--wds-get-profile-list=toString'],
+      ['--wds-get-profile-list=3GPP'],
+      ['--wds-get-profile-list=3gpp'],
+      ['--uim-change-provisioning-session=session-type=toString,activate=yes'],
       // and the nicks themselves still work
       ['--nas-set-system-selection-preference=umts|lte'],
       ['--wds-bind-data-port=a2-mux-rmnet1'],

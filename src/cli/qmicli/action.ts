@@ -3,6 +3,7 @@ import type { QmiClient } from '../../qmi/client.js';
 import type { AnyService } from '../../qmi/schema.js';
 import type { OptionSpec } from '../glib-options.js';
 import { parseKeyValues } from '../keyvalue.js';
+import { parseEnumArg } from './enum-arg.js';
 import { QmiProtocolErrorResponse } from '../../qmi/errors.js';
 
 export type { AnyService };
@@ -83,9 +84,7 @@ export function keyValues(arg: string | true): [string, string][] {
 
 /** The value of an enum given by name on the command line. */
 export function enumValue(codec: { names: Record<string, number> }, name: string, what: string): number {
-  const v = codec.names[name.toLowerCase()];
-  if (v === undefined) throw new CliError(`invalid ${what}: '${name}'`);
-  return v;
+  return parseEnumArg(codec.names, name.toLowerCase(), `invalid ${what}: '${name}'`);
 }
 
 export function uintArg(value: string, what: string, max = 0xffffffff): number {

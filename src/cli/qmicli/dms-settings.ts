@@ -4,6 +4,7 @@
  * activation), the boot image download mode, FCC authentication, the firmware id, and the
  * personalization (CK) facilities.
  */
+import { parseEnumArg } from './enum-arg.js';
 import { dms, DmsActivationState, DmsBandCapability, DmsBootImageDownloadMode, DmsMacType, DmsUimFacility, DmsUimFacilityState } from '../../qmi/services/dms.js';
 import { LEGACY_LTE_BANDS } from '../../qmi/bands.js';
 import { QmiProtocolErrorResponse } from '../../qmi/errors.js';
@@ -31,9 +32,7 @@ function maxSize(value: string, n: number, variable: string): string {
 
 /** An enum value by its libqmi nick, with qmicli's `invalid … value given` message. */
 function nick(codec: { names: Record<string, number> }, s: string, what: string): number {
-  const v = codec.names[s];
-  if (v === undefined) throw new CliError(`invalid ${what} value given: '${s}'`);
-  return v;
+  return parseEnumArg(codec.names, s, `invalid ${what} value given: '${s}'`);
 }
 
 /** C's strtoul for a SID: leading digits (none is 0); a negative or too large number does not fit. */

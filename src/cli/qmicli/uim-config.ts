@@ -3,14 +3,13 @@ import { QmiProtocolErrorResponse } from '../../qmi/errors.js';
 import { uim, UimCardApplicationPersonalizationFeature, UimConfiguration, UimDepersonalizationOperation, UimSessionType } from '../../qmi/services/uim.js';
 import { parseKeyValues } from '../keyvalue.js';
 import { action, CliError, enumName, errorText } from './action.js';
+import { parseEnumArg } from './enum-arg.js';
 import { noopAction, resetAction, supportedMessagesAction } from './service-actions.js';
 
 const m = uim.messages;
 
 /** A GLib enum nick as qmicli reads one (exactly). */
-function nick(codec: { names: Record<string, number> }, value: string): number | undefined {
-  return Object.hasOwn(codec.names, value) ? codec.names[value] : undefined;
-}
+const nick = (codec: { names: Record<string, number> }, value: string): number | undefined => parseEnumArg(codec.names, value);
 
 /** qmicli's hex reader: pairs of hex digits, ':' between bytes ignored; its complaint printed first. */
 function hexBytes(str: string): { bytes?: number[]; complaint?: string } {

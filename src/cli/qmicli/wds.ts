@@ -209,7 +209,7 @@ export const wdsActions = [
     option: { long: 'wds-get-profile-list', arg: 'required' },
     service: wds,
     async run(ctx, arg) {
-      const profileType = enumValue(WdsProfileType, String(arg), 'profile type');
+      const profileType = exactProfileType(String(arg), 'profile');
       const r = await ask('get profile list', ctx.client.request(m.getProfileList, { profileType }));
       if (r.profileList.length === 0) {
         ctx.print('Profile list empty\n');

@@ -1,4 +1,5 @@
 /** qmicli's WMS operations (1.32): supported messages, SMS routes, reset. */
+import { parseEnumArg } from './enum-arg.js';
 import { wms, WmsMessageClass, WmsMessageType, WmsReceiptAction, WmsStorageType } from '../../qmi/services/wms.js';
 import type { RequestOf } from '../../qmi/schema.js';
 import { action, ask, CliError, enumName, keyValues } from './action.js';
@@ -33,7 +34,7 @@ function routes(arg: string | true): Route[] {
     const k = KEYS[key.toLowerCase()];
     if (!k || current[k[0]] !== undefined) fail(`couldn't parse input string: unrecognized or duplicate option '${key}'`);
     // Values are GLib enum nicks, matched exactly; qmicli's helper complains before the parser does.
-    const v = Object.hasOwn(k![1].names, value) ? k![1].names[value] : undefined;
+    const v = parseEnumArg(k![1].names, value);
     if (v === undefined) fail(`couldn't parse input string: unknown ${k![2]} '${value}'`, `error: invalid ${k![2]} value given: '${value}'\n`);
     current[k![0]] = v;
     if (Object.keys(current).length === 4) current = {};
