@@ -6,6 +6,7 @@
  * to the byte, errors included; a value whose arrays or strings are not what the declaration says goes
  * to the builder's encoder, which refuses it as it always did.
  */
+import { putUtf16le } from '../wire/bytes.js';
 import { DecodeError, allocBytes, allocWithRoom, badUuid, parseIpv4Into, parseIpv6Into, parseUuidInto } from '../wire/index.js';
 import type { Field, Struct } from './schema.js';
 
@@ -21,29 +22,28 @@ export function fixedOnly(f: Field<unknown>): boolean {
 
 type Encoder = (value: object, room?: number) => Uint8Array;
 
+/** The error for a value that is no IPv4/IPv6 address, at `at` (both encoders' wording). */
+export const badAddress = (v: string, size: 4 | 16, at: number): DecodeError =>
+  new DecodeError('invalid', 'address', at, `not an IPv${size === 4 ? 4 : 6} address: ${JSON.stringify(String(v).slice(0, 64))}`);
+
+/** Arrays sharing one count (a packet filter and its mask) of different lengths. */
+export function mismatch(a: string, b: string, at: number): never {
+  throw new DecodeError('invalid', a, at, `${a} must be as long as ${b} (they share one count)`);
+}
+
 const helpers = {
   alloc: (n: number, room: number): Uint8Array => (room > 0 ? allocWithRoom(n, room) : allocBytes(n)),
   /** An address into b at `at`; `errAt` is where the builder's error says it was. */
   address(b: Uint8Array, at: number, v: string, size: 4 | 16, errAt: number): void {
-    if (!(size === 4 ? parseIpv4Into(v, b, at) : parseIpv6Into(v, b, at))) {
-      throw new DecodeError('invalid', 'address', errAt, `not an IPv${size === 4 ? 4 : 6} address: ${JSON.stringify(String(v).slice(0, 64))}`);
-    }
+    if (!(size === 4 ? parseIpv4Into(v, b, at) : parseIpv6Into(v, b, at))) throw badAddress(v, size, errAt);
   },
   uuid(b: Uint8Array, at: number, v: string, errAt: number): void {
     if (!parseUuidInto(v, b, at)) throw badUuid(v, errAt);
   },
   /** DataView's conversion, as the builder's writer does (a number throws). */
   u64: (b: Uint8Array, at: number, v: bigint): void => new DataView(b.buffer, b.byteOffset + at, 8).setBigUint64(0, v, true),
-  utf16(b: Uint8Array, at: number, s: string): void {
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      b[at + i * 2] = c;
-      b[at + i * 2 + 1] = c >>> 8;
-    }
-  },
-  mismatch(a: string, b: string, at: number): never {
-    throw new DecodeError('invalid', a, at, `${a} must be as long as ${b} (they share one count)`);
-  },
+  utf16: putUtf16le,
+  mismatch,
 };
 
 const q = (s: string): string => JSON.stringify(s);

@@ -6,7 +6,7 @@
  * field names); values are never part of it.
  */
 import { DecodeError, Writer, allocBytes, allocWithRoom, decodeUtf16le, decodeUtf8, ipv6FromBytes, parseIpv4Into, parseIpv6Into, uuidAt, writeUuid } from '../wire/index.js';
-import { FIXED_SIZE_KINDS, compileDirectEncoder, fixedOnly } from './compile-direct.js';
+import { FIXED_SIZE_KINDS, badAddress, compileDirectEncoder, fixedOnly, mismatch } from './compile-direct.js';
 import type { Field, Struct } from './schema.js';
 
 /** How a reference is laid out in the fixed part. */
@@ -128,7 +128,7 @@ function writeAddress(w: Writer, v: string, size: 4 | 16, at: number): void {
   const p = w.reserve(size);
   if (!(size === 4 ? parseIpv4Into(v, w.buffer, p) : parseIpv6Into(v, w.buffer, p))) {
     w.pos = p;
-    throw new DecodeError('invalid', 'address', at, `not an IPv${size === 4 ? 4 : 6} address: ${JSON.stringify(String(v).slice(0, 64))}`);
+    throw badAddress(v, size, at);
   }
 }
 
@@ -204,9 +204,7 @@ const helpers = {
       for (const x of v) w.u16(x);
     });
   },
-  mismatch(a: string, b: string, at: number): never {
-    throw new DecodeError('invalid', a, at, `${a} must be as long as ${b} (they share one count)`);
-  },
+  mismatch,
   /** An ms-struct-array block: the count, then each element whole (its fixed part, then its strings). */
   msArray(values: readonly object[], encode: StructEncoder): Uint8Array {
     if (values.length === 0) return EMPTY_BYTES;

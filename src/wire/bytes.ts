@@ -29,6 +29,15 @@ export function putLe32(b: Uint8Array, at: number, v: number): void {
   b[at + 3] = v >>> 24;
 }
 
+/** The UTF-16LE code units of `s` into b at `at` (lone surrogates as they are). */
+export function putUtf16le(b: Uint8Array, at: number, s: string): void {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    b[at + i * 2] = c;
+    b[at + i * 2 + 1] = c >>> 8;
+  }
+}
+
 /** Below this size a loop beats TypedArray.set/fill, whose per-call cost dominates small packets. */
 const LOOP_COPY_MAX = 96;
 

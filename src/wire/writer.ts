@@ -1,4 +1,4 @@
-import { putBe16, putBe32, putLe16, putLe32 } from './bytes.js';
+import { putBe16, putBe32, putLe16, putLe32, putUtf16le } from './bytes.js';
 
 const utf8 = new TextEncoder();
 
@@ -115,12 +115,7 @@ export class Writer {
   }
   utf16le(s: string): this {
     const at = this.room(s.length * 2);
-    const b = this.buf;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      b[at + i * 2] = c;
-      b[at + i * 2 + 1] = c >>> 8;
-    }
+    putUtf16le(this.buf, at, s);
     return this;
   }
 
