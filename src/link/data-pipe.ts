@@ -14,15 +14,26 @@ export interface DataPipe {
   close(): Promise<void>;
   /** Transfers dropped because the modem was not reading (see TRANSPORT_MAX_QUEUED). */
   readonly writeDrops: number;
-  /** The modem is behind: senders that can hold back should, until onDrain (see TRANSPORT_CONGESTED). */
-  readonly congested: boolean;
-  onDrain(listener: () => void): void;
+  /**
+   * Told `true` once a send leaves the modem behind (TRANSPORT_CONGESTED bytes unsent): senders that
+   * can hold back should; `false` when the pipe has drained or closed.
+   */
+  onHold(listener: (on: boolean) => void): void;
 }
 
 export function recordPipe(transport: Transport): DataPipe {
   const listeners: ((t: Uint8Array) => void)[] = [];
   /** Why the pipe closed itself (a record it could not take), told to onClose listeners. */
   let refused: Error | undefined;
+  const holdListeners: ((on: boolean) => void)[] = [];
+  let holding = false;
+  const hold = (on: boolean): void => {
+    if (on === holding) return;
+    holding = on;
+    for (const l of holdListeners) l(on);
+  };
+  transport.onDrain?.(() => hold(false));
+  transport.onClose(() => hold(false));
   const framer = new RecordFramer(
     (t) => {
       for (const l of listeners) l(t);
@@ -35,17 +46,17 @@ export function recordPipe(transport: Transport): DataPipe {
   transport.onData((c) => framer.push(c));
   return {
     description: transport.description,
-    send: (t) => transport.write(encodeRecord(t)),
+    send: (t) => {
+      transport.write(encodeRecord(t));
+      if (transport.congested) hold(true);
+    },
     onTransfer: (l) => void listeners.push(l),
     onClose: (l) => transport.onClose((error) => l(refused ?? error)),
     close: () => transport.close(),
     get writeDrops() {
       return transport.writeDrops;
     },
-    get congested() {
-      return transport.congested === true;
-    },
-    onDrain: (l) => transport.onDrain?.(l),
+    onHold: (l) => void holdListeners.push(l),
   };
 }
 

@@ -49,7 +49,7 @@ export class Datapath {
   readonly streams = new Map<number, StreamReceiver>();
   readonly stats = { unknownLink: 0, unknownStream: 0, transfersIn: 0, transfersOut: 0, transfersLost: 0, holds: 0 };
   private pipeClosed = false;
-  /** The netdevs are held (the pipe is congested) until it drains. */
+  /** The netdevs are held (the pipe said so) until it drains. */
   private holding = false;
   private readonly framing: PipeFraming;
   private readonly pump: Pump;
@@ -74,7 +74,6 @@ export class Datapath {
         if (this.pipeClosed) return void this.stats.transfersLost++;
         this.stats.transfersOut++;
         pipe.send(t);
-        if (pipe.congested && !this.holding) this.hold(true);
       },
       {
         packet: (link, packet, _partial, checksumValid) => (this.channels ? this.channels.packet(link, packet, NO_INFO) : this.fromModem(link, packet, checksumValid)),
@@ -103,11 +102,8 @@ export class Datapath {
         sendCommand: (link, command) => this.framing.sendChannelCommand(link, command),
       });
     }
-    pipe.onClose(() => {
-      this.pipeClosed = true;
-      this.hold(false);
-    });
-    pipe.onDrain(() => this.hold(false));
+    pipe.onClose(() => (this.pipeClosed = true));
+    pipe.onHold((on) => this.hold(on));
     pipe.onTransfer((t) => {
       this.stats.transfersIn++;
       this.framing.receive(t);

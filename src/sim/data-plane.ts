@@ -200,22 +200,13 @@ export class SimDataPlane {
     // The host's side of the pipe as the host sees its own: records, a tick's writes in one writev,
     // and a host that stops reading costs a bounded queue and counted drops (pipe.writeDrops).
     const pipe = recordPipe(new StreamTransport(sock, this.path, true));
-    const hold = (on: boolean): void => this.respond?.hold?.(on);
-    const host: DataHost = {
-      description: this.path,
-      send: (t) => {
-        pipe.send(t);
-        if (pipe.congested) hold(true);
-      },
-      close: () => void pipe.close(),
-    };
+    const host: DataHost = { description: this.path, send: (t) => pipe.send(t), close: () => void pipe.close() };
     const uplink = this.attachHost(host);
     if (!uplink) return;
     this.hostPipe = pipe;
     pipe.onTransfer(uplink);
-    pipe.onDrain(() => hold(false));
+    pipe.onHold((on) => this.respond?.hold?.(on));
     pipe.onClose((error) => {
-      hold(false);
       if (error) this.log(`data pipe: ${error.message}; connection closed`);
       this.detachHost(host);
     });

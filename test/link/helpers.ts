@@ -7,33 +7,39 @@ export interface MemoryPipe extends DataPipe {
   /** As the modem sending a transfer. */
   fromModem(transfer: Uint8Array): void;
   closed: boolean;
-  /** As a modem falling behind (true) or catching up: false emits drain. */
+  /** As a modem falling behind (true: the next send says hold) or catching up (false: released). */
   setCongested(on: boolean): void;
 }
 
 export function memoryPipe(description = 'memory pipe'): MemoryPipe {
   const listeners: ((t: Uint8Array) => void)[] = [];
-  const drains: (() => void)[] = [];
+  const holds: ((on: boolean) => void)[] = [];
   let congested = false;
+  let holding = false;
+  const hold = (on: boolean): void => {
+    if (on === holding) return;
+    holding = on;
+    for (const l of holds) l(on);
+  };
   const pipe: MemoryPipe = {
     description,
     sent: [],
     closed: false,
     writeDrops: 0,
-    send: (t) => void pipe.sent.push(t.slice()),
+    send: (t) => {
+      pipe.sent.push(t.slice());
+      if (congested) hold(true);
+    },
     onTransfer: (l) => void listeners.push(l),
     onClose: () => undefined,
     close: async () => void (pipe.closed = true),
     fromModem: (t) => {
       for (const l of listeners) l(t);
     },
-    get congested() {
-      return congested;
-    },
-    onDrain: (l) => void drains.push(l),
+    onHold: (l) => void holds.push(l),
     setCongested: (on) => {
       congested = on;
-      if (!on) for (const l of drains) l();
+      if (!on) hold(false);
     },
   };
   return pipe;

@@ -81,7 +81,7 @@ describe('NTB NDP loops and overlapping datagrams', () => {
 
   it('the datapath delivers one packet to the link from a 16 KiB looping NTB (was 208,284)', () => {
     let receive: (t: Uint8Array) => void = () => undefined;
-    const pipe: DataPipe = { description: 'memory', send: () => undefined, onTransfer: (l) => void (receive = l), onClose: () => undefined, close: async () => undefined, writeDrops: 0, congested: false, onDrain: () => undefined };
+    const pipe: DataPipe = { description: 'memory', send: () => undefined, onTransfer: (l) => void (receive = l), onClose: () => undefined, close: async () => undefined, writeDrops: 0, onHold: () => undefined };
     const logs: string[] = [];
     const datapath = new Datapath(pipe, { framing: 'ntb' }, { log: (l) => logs.push(l) });
     const netdev = new MemoryNetdev('wwan0');
