@@ -19,7 +19,7 @@ import { listenUnix } from '../transport/unix.js';
 import { LINKTYPE_WIRESHARK_UPPER_PDU, PcapWriter } from '../trace/pcap.js';
 import { createInterface } from 'node:readline';
 import { applyFault, type FaultAnswer, type FaultRequest } from './faults.js';
-import { answerQuery, QUERIES, type SimQuery } from './control-queries.js';
+import { answerQuery, answerUsbQuery, QUERIES, type SimQuery } from './control-queries.js';
 import { listenMbimProxy, type MbimProxy } from './mbim-proxy.js';
 import type { Responder } from './data-plane.js';
 import { SimModem } from './modem.js';
@@ -196,7 +196,8 @@ export class Simulator {
         try {
           req = JSON.parse(line) as FaultRequest;
           if (typeof req === 'object' && req !== null && QUERIES.includes(req.query as SimQuery)) {
-            sock.write(`${JSON.stringify(answerQuery(this.modems, req.query as SimQuery))}\n`);
+            const query = req.query as SimQuery;
+            sock.write(`${JSON.stringify(query === 'usb' ? answerUsbQuery(this.gadgets) : answerQuery(this.modems, query))}\n`);
             // Who asked which modems there are hears of each one plugged or unplugged from now on.
             if (req.query === 'modems') this.watchers.add(sock);
             return;

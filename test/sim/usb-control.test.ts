@@ -1,6 +1,6 @@
 /** The USB modem function's control side, without a kernel: SETUP decoding, cdc-wdm's encapsulated messages, NCM requests. */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EncapsulatedControl, cdcClassRequest, defaultReply, type NtbParameters } from '../../src/sim/usb/cdc-control.js';
 import { inDataStage } from '../../src/sim/usb/gadgetfs-gadget.js';
 import { configDescriptor, decodeSetup, endpointDescriptor, interfaceDescriptor, mbimFunctional, CDC_MBIM, type SetupPacket } from '../../src/sim/usb/descriptors.js';
@@ -37,12 +37,13 @@ describe('USB modem function control', () => {
     expect(got).toEqual([new Uint8Array([1, 2, 3])]);
     c.write(new Uint8Array([9]));
     c.write(new Uint8Array([8]));
-    expect(notified).toBe(2);
-    expect(c.setup(GET())).toMatchObject({ write: new Uint8Array([9]) });
-    expect(c.setup(GET())).toMatchObject({ write: new Uint8Array([8]) });
+    // One announcement for both; one GET takes both, in order.
+    expect(notified).toBe(1);
+    expect(c.setup(GET())).toMatchObject({ write: new Uint8Array([9, 8]) });
     // Nothing left: an empty answer, counted.
     expect(c.setup(GET())).toEqual({ write: new Uint8Array(0) });
-    expect(c.stats).toMatchObject({ commands: 1, responses: 2, emptyReads: 1 });
+    expect(c.stats).toMatchObject({ commands: 1, responses: 1, batched: 1, emptyReads: 1 });
+    expect(notified).toBe(1);
     await c.close();
     expect(() => c.write(new Uint8Array([1]))).toThrow(/closed/);
   });
@@ -54,14 +55,18 @@ describe('USB modem function control', () => {
     c.write(new Uint8Array([2]));
     const first = c.setup(GET(256)) as { write: Uint8Array; unsent: () => void };
     expect(first.write.length).toBe(256);
-    const before = notified;
+    // The rest waits, announced.
+    expect(notified).toBe(2);
     first.unsent();
-    expect(notified).toBe(before + 1);
     expect(c.stats.requeued).toBe(1);
-    // The same piece again, then the rest of that message, then the next one.
-    expect((c.setup(GET(256)) as { write: Uint8Array }).write).toEqual(new Uint8Array(256).fill(1));
-    expect((c.setup(GET(256)) as { write: Uint8Array }).write).toEqual(new Uint8Array(44).fill(1));
-    expect((c.setup(GET(256)) as { write: Uint8Array }).write).toEqual(new Uint8Array([2]));
+    // The same piece again, then the rest of that message with the next one.
+    const again = c.setup(GET(256)) as { write: Uint8Array; unsent: () => void };
+    expect(again.write).toEqual(new Uint8Array(256).fill(1));
+    expect((c.setup(GET(256)) as { write: Uint8Array }).write).toEqual(new Uint8Array([...new Uint8Array(44).fill(1), 2]));
+    // A GET that failed with nothing else waiting is announced anew.
+    const before = notified;
+    again.unsent();
+    expect(notified).toBe(before + 1);
   });
 
   it('an answer longer than the host reads goes in announced pieces; nobody reading keeps memory bounded', () => {
@@ -74,8 +79,62 @@ describe('USB modem function control', () => {
     expect(notified).toBe(2);
     expect((c.setup(GET(256)) as { write: Uint8Array }).write.length).toBe(256);
     expect((c.setup(GET(256)) as { write: Uint8Array }).write.length).toBe(88);
+    expect(notified).toBe(3);
     for (let i = 0; i < 300; i++) c.write(new Uint8Array([i & 0xff]));
     expect(c.stats.dropped).toBe(300 - 256);
+    // One announcement, however many answers wait.
+    expect(notified).toBe(4);
+  });
+
+  it('cdc-wdm sends no GET right after user space reads (when it would queue behind the next command) unless a burst exceeds one GET; every byte arrives in order', () => {
+    // cdc-wdm's count of announcements: the first starts a GET; each further one waits for user space
+    // to read what the last GET brought, then starts another.
+    fc.assert(fc.property(fc.array(fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 8 }), (bursts) => {
+      let count = 0;
+      let getDue = false;
+      const c = new EncapsulatedControl('usb:test', () => void (count++ === 0 && (getDue = true)));
+      const received: number[] = [];
+      const sent: number[] = [];
+      let next = 0;
+      for (const burst of bursts) {
+        // The modem writes the burst before the host's GET comes.
+        for (const size of burst) {
+          const m = new Uint8Array(size).map(() => next++ & 0xff);
+          sent.push(...m);
+          c.write(m);
+        }
+        let getsAfterRead = 0;
+        while (getDue) {
+          getDue = false;
+          received.push(...(c.setup(inDataStage(GET(4096))) as { write: Uint8Array }).write);
+          if (count > 0 && --count > 0) {
+            getsAfterRead++;
+            getDue = true;
+          }
+        }
+        if (burst.reduce((a, b) => a + b, 0) < 256) expect(getsAfterRead).toBe(0);
+      }
+      expect(received).toEqual(sent);
+      void c.close();
+    }), { numRuns: 200 });
+  });
+
+  it('an announcement the host never fetched is repeated a few times, then left until the host asks', async () => {
+    vi.useFakeTimers();
+    try {
+      let notified = 0;
+      const c = new EncapsulatedControl('usb:test', () => notified++);
+      c.write(new Uint8Array([1]));
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(notified).toBe(6);
+      expect(c.stats.reannounced).toBe(5);
+      expect(c.setup(GET())).toMatchObject({ write: new Uint8Array([1]) });
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(notified).toBe(6);
+      await c.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('GadgetFS: an IN request reported at 256 bytes (its cap; cdc-wdm asked 4096) is never answered with a full 256, which would leave the host waiting for more', () => {

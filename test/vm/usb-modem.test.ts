@@ -34,6 +34,10 @@ function expectTwoPdns(kv: Record<string, string>): void {
   expect(Number(kv.rx2_during_ping2)).toBeGreaterThanOrEqual(3);
   expect(kv.links_left_after_disconnect).toBe('0');
   expect(kv.uppers_after).toBe('0');
+  // The USB function's control counters: the daemon's commands arrived, no answer was dropped.
+  const usb = JSON.parse(kv.usb_function ?? '{}') as Record<string, number>;
+  expect(usb.commands).toBeGreaterThan(10);
+  expect(usb.dropped).toBe(0);
 }
 
 describe.sequential('the simulated modem on USB under the real kernel drivers', () => {
@@ -178,6 +182,6 @@ describe.sequential('the simulated modem on USB under the real kernel drivers', 
     expect(kv.driver).toBe('cdc_mbim');
     expect([kv.link1, kv.link2]).toEqual([`${kv.parent}.1`, `${kv.parent}.2`]);
     expectTwoPdns(kv);
-    process.stderr.write(`[vm] mbim-usb scenario: ${r.seconds.toFixed(1)} s, VLAN session ping RTT ${kv.ping1_rtt_avg_ms} ms\n`);
+    process.stderr.write(`[vm] mbim-usb scenario: ${r.seconds.toFixed(1)} s, VLAN session ping RTT ${kv.ping1_rtt_avg_ms} ms, USB control ${kv.usb_function}\n`);
   });
 });

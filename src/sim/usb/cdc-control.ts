@@ -1,9 +1,17 @@
 /**
  * The control side of a CDC-style modem function (qmi_wwan's and cdc_mbim's cdc-wdm): the host sends
- * each message with SEND_ENCAPSULATED_COMMAND, the function announces each answer with
- * RESPONSE_AVAILABLE on the interrupt endpoint and hands it over on GET_ENCAPSULATED_RESPONSE. To the
- * simulated modem this is one more host connection (a Transport), as a pty or a socket client is.
+ * each message with SEND_ENCAPSULATED_COMMAND, the function announces answers with RESPONSE_AVAILABLE
+ * on the interrupt endpoint and hands them over on GET_ENCAPSULATED_RESPONSE. To the simulated modem
+ * this is one more host connection (a Transport), as a pty or a socket client is.
  * The NCM requests cdc_ncm sends (MBIM functions) are answered from the function's NTB parameters.
+ *
+ * Announcing: one RESPONSE_AVAILABLE at a time, and a GET takes every whole waiting message that fits
+ * its length (cdc-wdm and the host stacks read a byte stream). cdc-wdm counts announcements and, for
+ * each one beyond the first, sends another GET the moment user space has read the last answer, which
+ * is when the host writes its next command. Under GadgetFS that GET, queued behind the command,
+ * arrives before the gadget has read the command's data and voids it (EIDRM): the command is lost.
+ * With one announcement per batch no GET follows a read. An announcement nobody fetched (its GET
+ * stalled or lost) is repeated a few times.
  */
 import { TransportClosedError, type Transport } from '../../transport/types.js';
 import { CDC, type SetupPacket } from './descriptors.js';
@@ -11,6 +19,9 @@ import type { SetupReply } from './endpoint-threads.js';
 
 /** Answers waiting for the host beyond this are dropped oldest first (counted): nobody reads /dev/cdc-wdm. */
 const MAX_PENDING_RESPONSES = 256;
+/** An announcement the host has not fetched after this is repeated, at most REANNOUNCE_TRIES times. */
+const REANNOUNCE_MS = 1000;
+const REANNOUNCE_TRIES = 5;
 
 export interface NtbParameters {
   inMaxSize: number;
@@ -21,8 +32,13 @@ export interface NtbParameters {
 }
 
 export class EncapsulatedControl implements Transport {
-  readonly stats = { commands: 0, responses: 0, dropped: 0, emptyReads: 0, requeued: 0 };
+  /** responses: GETs answered; batched: messages that shared a GET with the one before. */
+  readonly stats = { commands: 0, responses: 0, batched: 0, dropped: 0, emptyReads: 0, requeued: 0, reannounced: 0 };
   private readonly pending: Uint8Array[] = [];
+  /** RESPONSE_AVAILABLE was sent and no GET has come since. */
+  private announced = false;
+  private reannounce: NodeJS.Timeout | undefined;
+  private reannounceTries = 0;
   private readonly dataListeners: ((chunk: Uint8Array) => void)[] = [];
   private readonly closeListeners: ((error?: Error) => void)[] = [];
   private isClosed = false;
@@ -50,7 +66,26 @@ export class EncapsulatedControl implements Transport {
       this.pending.shift();
       this.stats.dropped++;
     }
+    this.announce();
+  }
+
+  private announce(): void {
+    if (this.announced || this.isClosed) return;
+    this.announced = true;
+    this.reannounceTries = 0;
     this.notify();
+    this.armReannounce();
+  }
+
+  private armReannounce(): void {
+    clearTimeout(this.reannounce);
+    this.reannounce = setTimeout(() => {
+      if (!this.announced || this.isClosed || this.pending.length === 0 || ++this.reannounceTries > REANNOUNCE_TRIES) return;
+      this.stats.reannounced++;
+      this.notify();
+      this.armReannounce();
+    }, REANNOUNCE_MS);
+    this.reannounce.unref();
   }
 
   onData(listener: (chunk: Uint8Array) => void): void {
@@ -65,7 +100,34 @@ export class EncapsulatedControl implements Transport {
     if (this.isClosed) return;
     this.isClosed = true;
     this.pending.length = 0;
+    clearTimeout(this.reannounce);
     for (const l of this.closeListeners.splice(0)) l();
+  }
+
+  /**
+   * What one GET of `length` bytes takes: every whole waiting message that fits, or the first piece of
+   * a message longer than that (cdc-wdm joins the pieces). A length of 0 takes one whole message.
+   */
+  private takeResponse(length: number): Uint8Array | undefined {
+    const first = this.pending.shift();
+    if (!first || length === 0) return first;
+    if (first.length > length) {
+      this.pending.unshift(first.subarray(length));
+      return first.subarray(0, length);
+    }
+    let size = first.length;
+    let n = 0;
+    while (n < this.pending.length && size + this.pending[n]!.length <= length) size += this.pending[n++]!.length;
+    if (n === 0) return first;
+    this.stats.batched += n;
+    const out = new Uint8Array(size);
+    out.set(first);
+    let at = first.length;
+    for (const m of this.pending.splice(0, n)) {
+      out.set(m, at);
+      at += m.length;
+    }
+    return out;
   }
 
   /** The host's SEND_ENCAPSULATED_COMMAND and GET_ENCAPSULATED_RESPONSE; undefined for other requests. */
@@ -79,18 +141,15 @@ export class EncapsulatedControl implements Transport {
       };
     }
     if (s.requestType === 0xa1 && s.request === CDC.GET_ENCAPSULATED_RESPONSE) {
-      const next = this.pending.shift();
-      if (!next) {
+      this.announced = false;
+      clearTimeout(this.reannounce);
+      const piece = this.takeResponse(s.length);
+      if (!piece) {
         this.stats.emptyReads++;
         return { write: new Uint8Array(0) };
       }
       this.stats.responses++;
-      // A message longer than the host's read goes in pieces, each announced; cdc-wdm joins them.
-      if (next.length > s.length && s.length > 0) {
-        this.pending.unshift(next.subarray(s.length));
-        this.notify();
-      }
-      const piece = next.subarray(0, s.length);
+      if (this.pending.length > 0) this.announce();
       return {
         write: piece,
         // The host gave up on this read (cdc-wdm killed it, or sent the next request first): the
@@ -99,7 +158,7 @@ export class EncapsulatedControl implements Transport {
           if (this.isClosed) return;
           this.stats.requeued++;
           this.pending.unshift(piece);
-          this.notify();
+          this.announce();
         },
       };
     }

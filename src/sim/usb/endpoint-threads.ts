@@ -10,21 +10,26 @@ import { decodeSetup, type SetupPacket } from './descriptors.js';
 export type SetupReply = { write: Uint8Array; unsent?: () => void } | { read: (data: Uint8Array) => void } | 'stall';
 
 export class EndpointThreads {
-  /** ep0 answers the host gave up waiting for (it sent the next SETUP first). */
-  readonly stats = { superseded: 0 };
+  /** ep0 answers the host gave up waiting for (it sent the next SETUP first); errors any endpoint reported. */
+  readonly stats = { superseded: 0, endpointErrors: 0 };
   private readonly workers = new Set<Worker>();
 
   constructor(private readonly onError: (endpoint: string, message: string) => void) {}
 
   private spawn(name: string, data: EndpointWorkerData, transferList: MessagePort[] = [], onMessage: (m: EndpointMessage) => void = () => undefined): Worker {
     const w = new Worker(new URL('./endpoint-worker.js', import.meta.url), { workerData: data, transferList });
-    w.on('message', (m: EndpointMessage) => (m.kind === 'error' ? this.onError(name, `${m.code}: ${m.message}`) : onMessage(m)));
-    w.on('error', (e) => this.onError(name, e.message));
+    w.on('message', (m: EndpointMessage) => (m.kind === 'error' ? this.failed(name, `${m.code}: ${m.message}`) : onMessage(m)));
+    w.on('error', (e) => this.failed(name, e.message));
     w.on('exit', () => this.workers.delete(w));
     // Blocked in a read that never returns must not keep the process alive.
     w.unref();
     this.workers.add(w);
     return w;
+  }
+
+  private failed(endpoint: string, message: string): void {
+    this.stats.endpointErrors++;
+    this.onError(endpoint, message);
   }
 
   /** Each transfer the host sends on a bulk/interrupt OUT endpoint. */

@@ -117,7 +117,13 @@ export async function plugFunctionFsGadget(modem: SimModem, index: number, udc: 
     writeFileSync(join(g, 'UDC'), udc);
     bound = true;
     log(`${modem.id}: plugged in as USB ${hex(device.vendor)}:${hex(device.product)} on ${udc} (FunctionFS, QMI interface ${device.interfaceNumber})`);
-    return { description: `${name} on ${udc}`, stop };
+    return {
+      description: `${name} on ${udc}`,
+      stop,
+      get stats() {
+        return { ...fn.counters, ...threads.stats };
+      },
+    };
   } catch (e) {
     await stop();
     throw e;

@@ -9,6 +9,8 @@ import { plugGadgetFsGadget } from './gadgetfs-gadget.js';
 
 export interface UsbGadget {
   readonly description: string;
+  /** Control and endpoint counters (see ModemFunction and EndpointThreads). */
+  readonly stats: Record<string, number>;
   /** Unplugs the device and frees its endpoint threads and mounts. */
   stop(): Promise<void>;
 }

@@ -132,7 +132,13 @@ export async function plugGadgetFsGadget(modem: SimModem, log: (line: string) =>
     );
     const hex = (n: number): string => `0x${n.toString(16).padStart(4, '0')}`;
     log(`${modem.id}: plugged in as USB ${hex(device.vendor)}:${hex(device.product)} on ${ep0name} (GadgetFS, MBIM)`);
-    return { description: `gadgetfs on ${ep0name}`, stop };
+    return {
+      description: `gadgetfs on ${ep0name}`,
+      stop,
+      get stats() {
+        return { ...fn.counters, ...threads.stats };
+      },
+    };
   } catch (e) {
     await stop();
     throw e;

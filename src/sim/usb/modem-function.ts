@@ -51,6 +51,11 @@ export class ModemFunction {
     this.modem.attachHost(control);
   }
 
+  /** The function's counters with its control link's (since the last modem reset). */
+  get counters(): Record<string, number> {
+    return { ...this.stats, ...this.control?.stats };
+  }
+
   private notify(): void {
     this.stats.notifications++;
     this.notifyWriter?.(responseAvailable(this.options.controlInterface));

@@ -16,7 +16,9 @@ DAEMON=$!
 # Each wwan command is a node start (slow under TCG): wait for the socket, then poll sparingly.
 # On failure: the daemon's log and where each of its threads waits (syscall number and first argument, the fd).
 threads() { for t in /proc/$DAEMON/task/*; do echo "thread $(cat $t/comm): $(cut -d' ' -f1,2 $t/syscall 2>/dev/null) $(cat $t/wchan 2>/dev/null)"; done; ls -l /proc/$DAEMON/fd 2>/dev/null | sed -n 's/.* \([0-9]*\) -> \(.*\)/fd \1 -> \2/p'; }
-fail() { echo "FAILED: $*" >&2; cat /tmp/daemon.log >&2; threads >&2; exit 1; }
+# The simulated USB function's control counters and the kernel's cdc-wdm lines: where an answer stuck.
+usb() { echo "usb function: $(timeout 60 wwan sim ctl --control "$WWAN_SIM_CONTROL" usb 2>&1)"; dmesg | grep -Ei 'wdm|mbim|ncm' | tail -15; }
+fail() { echo "FAILED: $*" >&2; cat /tmp/daemon.log >&2; threads >&2; usb >&2; exit 1; }
 end=$((SECONDS + 360))
 until [ -S "$WWAN_SOCKET" ]; do [ $SECONDS -lt $end ] || fail "no daemon socket after 360 s"; sleep 0.1; done
 until timeout 150 wwan list --json > /tmp/list.json 2>&1 && grep -q registered /tmp/list.json; do [ $SECONDS -lt $end ] || fail "the daemon did not find a registered modem in 360 s (wwan list: $(cat /tmp/list.json))"; sleep 1; done
@@ -41,6 +43,7 @@ if [ "$DRIVER" = qmi_wwan ]; then
   burst rule "$A" "$GA" "$NET"
 fi
 timeout 100 wwan disconnect cdc-wdm0 --all > /dev/null || fail "disconnect"
+echo "usb_function=$(timeout 60 wwan sim ctl --control "$WWAN_SIM_CONTROL" usb | sed -n 's/.*"stats":\({[^}]*}\).*/\1/p')"
 left=$(ls -d /sys/class/net/$A /sys/class/net/$B 2>/dev/null | wc -l)
 echo "links_left_after_disconnect=$left uppers_after=$(ls -d /sys/class/net/$NET/upper_* 2>/dev/null | wc -l)"
 [ "$DRIVER" = qmi_wwan ] || exit 0
