@@ -72,7 +72,7 @@ async function main(): Promise<number> {
     .command('ctl')
     .description(`inject a fault into a running simulator: ${Object.keys(FAULTS).join(', ')}`)
     .requiredOption('--control <socket>', 'the control socket from the ready line')
-    .argument('<fault>', "the fault, or a query: 'clients' (client ids, MBIM connections, PDN sessions per modem) or 'modems'")
+    .argument('<fault>', "the fault, or a query: 'clients' (client ids, MBIM connections, PDN sessions per modem), 'modems' or 'usb' (USB functions' control counters)")
     .argument('[args...]', 'key=value arguments, e.g. modem=modem0 count=3')
     .option('--to <modem>', 'sms: the modem that receives it')
     .option('--from <number>', 'sms: the sender (+CC…, digits, or a name)')

@@ -90,7 +90,7 @@ export async function runSim(opts: SimCommandOptions): Promise<number> {
   return 0;
 }
 
-/** `wwan sim ctl --control PATH FAULT [key=value …]` (or a query: `clients`, `modems`): the answer on stdout. */
+/** `wwan sim ctl --control PATH FAULT [key=value …]` (or a query: `clients`, `modems`, `usb`): the answer on stdout. */
 export async function runSimCtl(control: string, fault: string, args_: string[], fields: Record<string, string | undefined> = {}): Promise<number> {
   const args = faultArgs(args_);
   if (typeof args === 'string') {
