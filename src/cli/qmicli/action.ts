@@ -87,6 +87,13 @@ export function enumValue(codec: { names: Record<string, number> }, name: string
   return parseEnumArg(codec.names, name.toLowerCase(), `invalid ${what}: '${name}'`);
 }
 
+/** C's atoi: optional sign and leading digits, 0 when there are none. */
+export function atoi(s: string): number {
+  const m = /^\s*([+-]?)(\d*)/.exec(s)!;
+  const n = Number(m[2] || '0');
+  return m[1] === '-' ? -n : n;
+}
+
 export function uintArg(value: string, what: string, max = 0xffffffff): number {
   if (!/^\d+$/.test(value) || Number(value) > max) throw new CliError(`invalid ${what}: '${value}'`);
   return Number(value);

@@ -6,7 +6,7 @@
 import { dms, DmsFirmwareImageType } from '../../qmi/services/dms.js';
 import type { RequestOf } from '../../qmi/schema.js';
 import type { ActionContext } from './action.js';
-import { action, ask, CliError, enumName, q } from './action.js';
+import { action, ask, atoi, CliError, enumName, q } from './action.js';
 import { parseKeyValues } from '../keyvalue.js';
 import { rawPrintable } from './uim.js';
 
@@ -121,13 +121,6 @@ function preferenceArgs(arg: string): { firmwareVersion: string; configVersion: 
     throw new CliError("Missing mandatory parameters: 'firmware-version', 'config-version' and 'carrier' are mandatory");
   }
   return { ...p, firmwareVersion: p.firmwareVersion, configVersion: p.configVersion, carrier: p.carrier };
-}
-
-/** C's atoi: optional sign and leading digits, 0 when there are none. */
-function atoi(s: string): number {
-  const m = /^\s*([+-]?)(\d*)/.exec(s)!;
-  const n = Number(m[2] || '0');
-  return m[1] === '-' ? -n : n;
 }
 
 export const dmsImageActions = [

@@ -2,7 +2,8 @@
 import { DataEndpointType } from '../../qmi/services/wds.js';
 import { wda, WdaDataAggregationProtocol, WdaLinkLayerProtocol } from '../../qmi/services/wda.js';
 import type { RequestOf, ResponseOf } from '../../qmi/schema.js';
-import { action, ask, CliError, enumName, enumValue, keyValues, q, uintArg, yesNo } from './action.js';
+import { action, ask, atoi, CliError, enumName, keyValues, q, yesNo } from './action.js';
+import { parseEnumArg } from './enum-arg.js';
 import { noopAction, supportedMessagesAction } from './service-actions.js';
 
 const m = wda.messages;
@@ -38,48 +39,82 @@ function getReport(r: DataFormat): string {
 
 type SetDataFormat = RequestOf<typeof m.setDataFormat>;
 
+/** qmicli's key=value failures here: `error: could not parse input string '…'`, after the reader's own line if any. */
+const unparsable = (message: string, first = ''): CliError => new CliError(`${first}error: could not parse input string '${message}'`, { bare: true });
+
+/** An enum nick as qmicli's readers take it (exact, own names only), or its two error lines. */
+function nick(codec: { names: Record<string, number> }, value: string, what: string, unrecognized: string, bare = false): number {
+  const v = parseEnumArg(codec.names, value);
+  if (v !== undefined) return v;
+  const first = `error: invalid ${what} value given: '${value}'\n`;
+  if (bare) throw new CliError(`${first}${unrecognized} '${value}'`, { bare: true });
+  throw unparsable(`${unrecognized} '${value}'`, first);
+}
+
+const linkLayer = (v: string, bare = false): number => nick(WdaLinkLayerProtocol, v, 'link layer protocol', 'Unrecognized Link Layer Protocol', bare);
+const aggregation = (v: string): number => nick(WdaDataAggregationProtocol, v, 'data aggregation protocol', 'Unrecognized Data Aggregation Protocol');
+const endpointType = (v: string): number => nick(DataEndpointType, v, 'data endpoint type', 'Unrecognized Endpoint Type');
+
+/** The endpoint keys both actions take; qmicli wants both or neither. */
+function endpointInfo(epType: number | undefined, iface: number | undefined): { endpointType: number; interfaceNumber: number } | undefined {
+  if ((epType === undefined) !== (iface === undefined)) throw new CliError('error: endpoint type and interface number must be both set or both unset', { bare: true });
+  return epType !== undefined && iface !== undefined ? { endpointType: epType, interfaceNumber: iface } : undefined;
+}
+
+/** Each key (matched case-insensitively, as qmicli does) with its value, which must not be empty. */
+function* keyValuePairs(arg: string): Generator<[string, string]> {
+  for (const [key, value] of keyValues(arg)) {
+    if (!value) throw unparsable(`key '${key}' requires a value`);
+    yield [key.toLowerCase(), value];
+  }
+}
+
+/** A number qmicli reads with atoi (into a 32-bit field); -1 is its "not given". */
+const number = (value: string): number | undefined => (atoi(value) === -1 ? undefined : atoi(value) >>> 0);
+
 /** `link-layer-protocol=…,ul-protocol=…,…`, or the legacy bare `raw-ip` / `802-3`. */
 function setDataFormatRequest(arg: string): SetDataFormat {
-  if (!arg.includes('=')) return { linkLayerProtocol: enumValue(WdaLinkLayerProtocol, arg, 'link layer protocol') };
+  if (!arg.includes('=')) return { linkLayerProtocol: linkLayer(arg, true) };
   // The key=value form always sends both aggregation protocols (disabled unless given).
   const req: SetDataFormat = { uplinkDataAggregationProtocol: 0, downlinkDataAggregationProtocol: 0 };
   let epType: number | undefined;
   let iface: number | undefined;
-  for (const [key, value] of keyValues(arg)) {
+  for (const [key, value] of keyValuePairs(arg)) {
     switch (key) {
       case 'link-layer-protocol':
-        req.linkLayerProtocol = enumValue(WdaLinkLayerProtocol, value, 'link layer protocol');
+        req.linkLayerProtocol = linkLayer(value);
         break;
       case 'ul-protocol':
-        req.uplinkDataAggregationProtocol = enumValue(WdaDataAggregationProtocol, value, 'uplink aggregation protocol');
+        req.uplinkDataAggregationProtocol = aggregation(value);
         break;
       case 'dl-protocol':
-        req.downlinkDataAggregationProtocol = enumValue(WdaDataAggregationProtocol, value, 'downlink aggregation protocol');
+        req.downlinkDataAggregationProtocol = aggregation(value);
         break;
       case 'dl-max-datagrams':
-        req.downlinkDataAggregationMaxDatagrams = uintArg(value, 'dl-max-datagrams');
+        req.downlinkDataAggregationMaxDatagrams = number(value);
         break;
       case 'dl-datagram-max-size':
-        req.downlinkDataAggregationMaxSize = uintArg(value, 'dl-datagram-max-size');
+        req.downlinkDataAggregationMaxSize = number(value);
         break;
       case 'ul-max-datagrams':
-        req.uplinkDataAggregationMaxDatagrams = uintArg(value, 'ul-max-datagrams');
+        req.uplinkDataAggregationMaxDatagrams = number(value);
         break;
       case 'ul-datagram-max-size':
-        req.uplinkDataAggregationMaxSize = uintArg(value, 'ul-datagram-max-size');
+        req.uplinkDataAggregationMaxSize = number(value);
         break;
       case 'ep-type':
-        epType = enumValue(DataEndpointType, value, 'endpoint type');
+        epType = endpointType(value);
         break;
       case 'ep-iface-number':
-        iface = uintArg(value, 'ep-iface-number');
+        iface = number(value);
         break;
       default:
-        throw new CliError(`unrecognized option '${key}'`);
+        throw unparsable(`Unrecognized option '${key}'`);
     }
   }
-  if ((epType === undefined) !== (iface === undefined)) throw new CliError("missing 'ep-type' or 'ep-iface-number'");
-  if (epType !== undefined && iface !== undefined) req.endpointInfo = { endpointType: epType, interfaceNumber: iface };
+  const info = endpointInfo(epType, iface);
+  if (info) req.endpointInfo = info;
+  if (req.linkLayerProtocol === undefined) throw new CliError('error: Link Layer Protocol value is missing', { bare: true });
   return req;
 }
 
@@ -96,15 +131,15 @@ export const wdaActions = [
     option: { long: 'wda-get-data-format', arg: 'optional' },
     service: wda,
     async run(ctx, arg) {
-      let endpointInfo: RequestOf<typeof m.getDataFormat>['endpointInfo'];
-      if (arg !== true) {
-        const kv = new Map(keyValues(arg));
-        const t = kv.get('ep-type');
-        const i = kv.get('ep-iface-number');
-        if (t === undefined || i === undefined) throw new CliError("missing 'ep-type' or 'ep-iface-number'");
-        endpointInfo = { endpointType: enumValue(DataEndpointType, t, 'endpoint type'), interfaceNumber: uintArg(i, 'ep-iface-number') };
+      let epType: number | undefined;
+      let iface: number | undefined;
+      for (const [key, value] of arg === true ? [] : keyValuePairs(arg)) {
+        if (key === 'ep-type') epType = endpointType(value);
+        else if (key === 'ep-iface-number') iface = number(value);
+        else throw unparsable(`Unrecognized option '${key}'`);
       }
-      const r = await ask('get data format', ctx.client.request(m.getDataFormat, endpointInfo ? { endpointInfo } : {}));
+      const info = endpointInfo(epType, iface);
+      const r = await ask('get data format', ctx.client.request(m.getDataFormat, info ? { endpointInfo: info } : {}));
       ctx.print(`${ctx.tag} Successfully got data format\n${getReport(r)}`);
     },
   }),
