@@ -192,7 +192,9 @@ export function serveQmiUim(ep: QmiDeviceEndpoint, fw: ModemFirmware): void {
   ep.handle(u.switchSlot, (v) => {
     if (v.logicalSlot !== 1 || v.physicalSlot < 1 || v.physicalSlot > fw.slots.length) throw fail(QmiProtocolError.InvalidArgument);
     if (v.physicalSlot === fw.activeSlot) throw fail(QmiProtocolError.NoEffect);
-    fw.switchSlot(v.physicalSlot);
+    // As firmware does: the answer first, then the switch and its slot status indication. A host that
+    // reprobes on the indication (ModemManager) drops its UIM client and would never see the answer.
+    setImmediate(() => fw.switchSlot(v.physicalSlot));
     return {};
   });
   const power = (slot: number, on: boolean): Record<string, never> => {

@@ -20,11 +20,19 @@ const hex = (b: readonly number[] | undefined): string => Buffer.from(b ?? []).t
 
 let sim: Simulator;
 let dev: QmiDevice;
+/** UIM message ids as they arrived, in order (responses and indications alike). */
+const arrived: number[] = [];
 let client: QmiClient<typeof uim>;
 
 beforeAll(async () => {
   sim = await Simulator.start({ profile: PROFILES['qmi-usb'] });
-  dev = new QmiDevice(qmuxPort(await connectUnix(sim.modems[0]!.ports[0]!.socket)), { timeoutMs: 5000 });
+  dev = new QmiDevice(qmuxPort(await connectUnix(sim.modems[0]!.ports[0]!.socket)), {
+    timeoutMs: 5000,
+    trace: (direction, frame) => {
+      const f = direction === 'rx' ? decodeQmux(frame) : undefined;
+      if (f?.ok && f.value.service === uim.id) arrived.push(f.value.messageId);
+    },
+  });
   client = await dev.allocateClient(uim);
 });
 afterAll(async () => {
@@ -46,8 +54,12 @@ describe('QMI UIM on two slots', () => {
     await client.request(uim.messages.registerEvents, { eventRegistrationMask: 1 << 4 });
     // The UICC in slot 1 has no ISD-R.
     expect(await protocolError(client.request(uim.messages.openLogicalChannel, { slot: 1, aid: ISD_R }))).toBe('InvalidArgument');
+    arrived.length = 0;
     await client.request(uim.messages.switchSlot, { logicalSlot: 1, physicalSlot: 2 });
     const status = await client.request(uim.messages.getSlotStatus, {});
+    // The answer before the slot status indication, as firmware sends them: ModemManager reprobes on the
+    // indication and releases its UIM client, so an answer after it would never reach it.
+    expect(arrived.slice(0, 2)).toEqual([uim.messages.switchSlot.id, uim.indications.slotStatus.id]);
     const eid = hex(status.slotEid![1]!.eid);
     expect(eid).toMatch(/^89049032\d{24}$/);
     expect(status.physicalSlotInformation!.map((s) => s.isEuicc)).toEqual([false, true]);
