@@ -398,7 +398,7 @@ export const METHODS = {
   power: method({ doc: 'The radio power state; `state` sets it first (on, low: radio off, off: powered down until a reset)', access: 'web', params: { modem, state: t.optional(powerState) }, result: t.object({ state: powerState }) }),
   initialEps: method({
     doc: 'The initial EPS bearer: the settings the modem attaches to LTE with and the bearer it attached with (null while not attached to LTE); `settings` stores new ones first and the modem attaches with them (QMI: its LTE attach profile, the radio cycled; MBIM: the home LTE attach configuration). Never the password',
-    access: 'local',
+    access: 'web',
     params: { modem, settings: t.optional(t.object({ ...epsSettingsShape, password: t.optional(t.string({ max: 256, what: 'a password' })) })) },
     result: t.object({ settings: epsSettings, bearer: t.nullable(epsSettings) }),
   }),

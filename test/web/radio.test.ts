@@ -1,7 +1,8 @@
 /**
  * The dashboard's radio and SIM page in Debian's Chromium, against a daemon with a simulated QMI modem:
  * a scan with its progress, the forbidden operator refused with its cause, modes changing the serving
- * cell, the PIN turned on with the field cleared, a slot switch to the eUICC. Any page error fails it.
+ * cell, detach and attach, the initial EPS bearer stored (its password cleared and never shown), the PIN
+ * turned on with the field cleared, a slot switch to the eUICC. Any page error fails it.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,6 +53,29 @@ describe('the radio and SIM page', () => {
     await expect.poll(() => ui.page.locator('#modes-now').innerText()).toBe('now 3G (UMTS)');
     await ui.page.locator('#cells-refresh').click();
     await expect.poll(() => ui.page.locator('#cells tr.serving td:nth-child(2)').innerText(), { timeout: 15_000 }).toBe('3G (UMTS)');
+
+    await expect.poll(() => ui.page.locator('#packet-state').innerText()).toBe('attached');
+    await ui.page.locator('#packet-toggle').click();
+    await expect.poll(() => ui.page.locator('#packet-state').innerText(), { timeout: 15_000 }).toBe('detached');
+    expect(await ui.page.locator('#radio-status').innerText()).toBe('detached');
+    await ui.page.locator('#packet-toggle').click();
+    await expect.poll(() => ui.page.locator('#packet-state').innerText(), { timeout: 15_000 }).toBe('attached');
+
+    await ui.page.locator('#eps input[name=apn]').fill('attach.example');
+    await ui.page.locator('#eps select[name=ipType]').selectOption('ipv4');
+    await ui.page.locator('#eps select[name=auth]').selectOption('chap');
+    await ui.page.locator('#eps input[name=user]').fill('joe');
+    await ui.page.locator('#eps input[name=password]').fill('pw-never-shown');
+    await ui.page.locator('#eps button[type=submit]').click();
+    await expect.poll(() => ui.page.locator('#radio-status').innerText(), { timeout: 20_000 }).toBe('initial EPS bearer settings stored');
+    expect(await ui.page.locator('#eps input[name=password]').inputValue()).toBe('');
+    // On 3G there is no EPS bearer; with LTE allowed again the modem attaches with the stored settings
+    // (QMI's LTE attach parameters name the APN and IP type only).
+    await expect.poll(() => ui.page.locator('#eps-now').innerText(), { timeout: 15_000 }).toBe('Stored: attach.example, ipv4, CHAP as joe. Not attached to LTE.');
+    for (const box of await ui.page.locator('#mode-boxes input').all()) await box.setChecked(true);
+    await ui.page.locator('#modes button[type=submit]').click();
+    await expect.poll(() => ui.page.locator('#eps-now').innerText(), { timeout: 15_000 }).toBe('Stored: attach.example, ipv4, CHAP as joe. Attached with: attach.example, ipv4.');
+    expect(await ui.page.content()).not.toContain('pw-never-shown');
 
     await expect.poll(() => ui.page.locator('#sim-locks').innerText()).toMatch(/^SIM ready(, PIN off)?; tries left: PIN1 3, PUK1 10/);
     await ui.page.locator('#pin select').selectOption('enable');

@@ -1,13 +1,15 @@
 /**
  * One modem's radio and SIM: operator scan (with progress) and registration, allowed modes and bands,
- * the cell table, PIN/PUK entry and PIN settings, SIM slots. Codes go to the daemon and the fields are
- * cleared at once; the page shows tries left, never a code.
+ * the cell table, the packet domain (attach, detach) and the initial EPS bearer, PIN/PUK entry and PIN
+ * settings, SIM slots. Codes and passwords go to the daemon and the fields are cleared at once; the page
+ * shows tries left, never a code.
  */
 import { h } from '../dom.js';
 import type { Params, Result } from '../../src/daemon/api.js';
 import { errorText, throttle, type Ctx, type Page } from './page.js';
 
 type Tech = Params<'setModes'>['allowed'][number];
+type EpsSettings = NonNullable<Params<'initialEps'>['settings']>;
 const TECH_NAMES: Record<Tech, string> = { gsm: '2G (GSM)', umts: '3G (UMTS)', lte: '4G (LTE)', nr5g: '5G (NR)' };
 
 const codeInput = (name: string, label: string, digits = '4,8'): HTMLInputElement =>
@@ -28,6 +30,15 @@ export function radioPage({ api, store }: Ctx, id: string): Page {
   const anyBand = h('input', { type: 'checkbox', name: 'any' });
   const bandsForm = h('form', { class: 'connect', id: 'bands' }, h('label', {}, anyBand, ' any band'), bandBoxes, h('button', { type: 'submit' }, 'Apply'));
   const cellRows = h('tbody');
+  const packetNow = h('span', { id: 'packet-state' });
+  const packetButton = h('button', { id: 'packet-toggle', class: 'small', hidden: true });
+  const epsNow = h('p', { id: 'eps-now' });
+  const epsApn = h('input', { name: 'apn', size: 16, 'aria-label': 'APN', autocomplete: 'off' });
+  const epsIp = h('select', { name: 'ipType', 'aria-label': 'IP type' }, ...['ipv4', 'ipv6', 'ipv4v6'].map((v) => h('option', { value: v }, v)));
+  const epsAuth = h('select', { name: 'auth', 'aria-label': 'authentication' }, ...['none', 'pap', 'chap', 'both'].map((v) => h('option', { value: v }, v)));
+  const epsUser = h('input', { name: 'user', size: 10, 'aria-label': 'user', autocomplete: 'off' });
+  const epsPassword = h('input', { name: 'password', type: 'password', size: 10, 'aria-label': 'password', autocomplete: 'off' });
+  const epsForm = h('form', { class: 'connect', id: 'eps' }, h('label', {}, 'APN ', epsApn), h('label', {}, ' IP ', epsIp), h('label', {}, ' auth ', epsAuth), h('label', {}, ' user ', epsUser), h('label', {}, ' password ', epsPassword), h('button', { type: 'submit' }, 'Store'));
   const locks = h('p', { id: 'sim-locks' });
   const pin = codeInput('pin', 'PIN');
   const puk = codeInput('puk', 'PUK', '8');
@@ -51,6 +62,11 @@ export function radioPage({ api, store }: Ctx, id: string): Page {
     bandsForm,
     h('h2', {}, 'Cells ', h('button', { class: 'small', id: 'cells-refresh', onclick: () => void cells() }, 'Refresh')),
     table('cells', ['', 'Technology', 'PLMN', 'Cell id', 'Area', 'ARFCN', 'Band', 'PCI', 'RSSI', 'RSRP', 'RSRQ', 'SNR'], cellRows),
+    h('h2', {}, 'Packet domain'),
+    h('p', {}, packetNow, ' ', packetButton),
+    h('h3', {}, 'Initial EPS bearer'),
+    epsNow,
+    epsForm,
     h('h2', {}, 'SIM'),
     locks,
     pinForm,
@@ -138,6 +154,40 @@ export function radioPage({ api, store }: Ctx, id: string): Page {
     );
   });
 
+  const packet = quietly(async () => {
+    const r = await api.call('packetService', { modem: id });
+    if (disposed) return;
+    packetNow.textContent = r.state;
+    packetNow.dataset.state = r.state;
+    packetButton.textContent = r.state === 'attached' ? 'Detach' : 'Attach';
+    packetButton.hidden = false;
+  });
+  packetButton.addEventListener('click', () => {
+    const state = packetNow.dataset.state === 'attached' ? 'detached' : 'attached';
+    void act(`${state === 'attached' ? 'attaching' : 'detaching'}…`, async () => (await api.call('packetService', { modem: id, state }), state), packet);
+  });
+  const settingsText = (s: Result<'initialEps'>['settings']): string =>
+    `${s.apn || '(no APN)'}${s.ipType ? `, ${s.ipType}` : ''}${s.auth && s.auth !== 'none' ? `, ${s.auth.toUpperCase()}${s.user ? ` as ${s.user}` : ''}` : ''}`;
+  const eps = quietly(async () => {
+    const r = await api.call('initialEps', { modem: id });
+    if (disposed) return;
+    epsNow.textContent = `Stored: ${settingsText(r.settings)}. ${r.bearer ? `Attached with: ${settingsText(r.bearer)}.` : 'Not attached to LTE.'}`;
+    // The form starts from what is stored, unless it is being edited.
+    if (!epsForm.contains(document.activeElement)) {
+      epsApn.value = r.settings.apn;
+      epsIp.value = r.settings.ipType ?? 'ipv4v6';
+      epsAuth.value = r.settings.auth ?? 'none';
+      epsUser.value = r.settings.user ?? '';
+    }
+  });
+  epsForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const password = epsPassword.value;
+    epsPassword.value = '';
+    const settings = { apn: epsApn.value.trim(), ipType: epsIp.value as EpsSettings['ipType'], auth: epsAuth.value as EpsSettings['auth'], ...(epsUser.value ? { user: epsUser.value } : {}), ...(password ? { password } : {}) };
+    void act('storing the initial EPS bearer settings…', async () => (await api.call('initialEps', { modem: id, settings }), 'initial EPS bearer settings stored'), async () => (await eps(), await packet()));
+  });
+
   /** The PIN actions that make sense in the SIM's state, and the fields each needs. */
   const pinFields = (): void => {
     const need: Record<string, string[]> = { enter: ['pin'], unblock: ['puk', 'newPin'], enable: ['pin'], disable: ['pin'], change: ['pin', 'newPin'] };
@@ -203,16 +253,20 @@ export function radioPage({ api, store }: Ctx, id: string): Page {
     );
   });
 
-  const later = { modes: throttle(() => void modes(), 300), bands: throttle(() => void bands(), 300), slots: throttle(() => void slots(), 300), locks: throttle(() => void sim(), 300) };
+  const later = { modes: throttle(() => void modes(), 300), bands: throttle(() => void bands(), 300), slots: throttle(() => void slots(), 300), locks: throttle(() => void sim(), 300), eps: throttle(() => void eps(), 300), packet: throttle(() => void packet(), 300) };
   const off = store.on((e) => {
     if (e.event === 'radio' && e.modem === id) {
       if (e.what === 'scan') scanStatus.textContent = e.done ? scanStatus.textContent : 'scanning…';
       else if (e.what in later) later[e.what as keyof typeof later]();
     }
     if (e.event === 'state' && e.modem === id) later.locks();
-    if (e.event === 'registration' && e.modem === id) void cells();
+    if (e.event === 'registration' && e.modem === id) {
+      void cells();
+      later.packet();
+      later.eps();
+    }
   });
-  void Promise.all([modes(), bands(), cells(), sim(), slots()]);
+  void Promise.all([modes(), bands(), cells(), packet(), eps(), sim(), slots()]);
   return {
     el,
     dispose: () => {
