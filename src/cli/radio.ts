@@ -38,6 +38,7 @@ export const slotsText = (r: { slots: SimSlotView[] }): string =>
   table([['SLOT', 'ACTIVE', 'CARD', 'PRESENT', 'ICCID', 'EID'], ...r.slots.map((s) => [s.slot, s.active ? '*' : '', s.kind, s.present ? 'yes' : 'no', s.iccid, s.eid])]);
 
 const epsLine = (e: { apn: string; ipType?: string; auth?: string; user?: string }): string => [`apn ${e.apn || '(none)'}`, e.ipType, e.auth && `auth ${e.auth}`, e.user && `user ${e.user}`].filter(Boolean).join(', ');
+type Nr5g = Result<'nr5gRegistration'>;
 const epsText = (modem: string, r: Result<'initialEps'>): string => `${modem}: attach settings ${epsLine(r.settings)}\n${modem}: attached with ${r.bearer ? epsLine(r.bearer) : 'nothing (not attached to LTE)'}\n`;
 
 const retriesText = (modem: string, r: Result<'simLocks'>): string => {
@@ -267,6 +268,27 @@ export function registerRadioCommands(program: Command, socketOpt: (c: Command) 
       done(await call(o, (c) => c.call('packetService', { modem, ...(state ? { state } : {}) }), (r) => `${modem}: packet service ${r.state}\n`));
     },
   );
+  socketOpt(
+    program
+      .command('nr5g-registration')
+      .description('5G registration settings: MICO mode and DRX cycle (MBIM modems with MBIMEx 3.0); an option left out keeps its value')
+      .argument('<modem>')
+      .addOption(new Option('--mico <mode>', 'MICO mode').choices(['enabled', 'disabled', 'unsupported', 'unknown']))
+      .addOption(new Option('--drx <cycle>', 'DRX cycle (T in radio frames; unknown: the network default)').choices(['32', '64', '128', '256', 'unsupported', 'unknown'])),
+  ).action(async (modem: string, o: Common & { mico?: Nr5g['micoMode']; drx?: Nr5g['drxCycle'] }) => {
+    const text = (r: Nr5g): string => `${modem}: MICO mode ${r.micoMode}, DRX cycle ${r.drxCycle}\n`;
+    done(
+      await call(
+        o,
+        async (c) => {
+          const now = await c.call('nr5gRegistration', { modem });
+          if (o.mico === undefined && o.drx === undefined) return now;
+          return c.call('nr5gRegistration', { modem, settings: { micoMode: o.mico ?? now.micoMode, drxCycle: o.drx ?? now.drxCycle } });
+        },
+        text,
+      ),
+    );
+  });
   socketOpt(
     program
       .command('reset')

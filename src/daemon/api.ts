@@ -221,11 +221,12 @@ const logicalChannel = t.number({ integer: true, min: 1, max: 19 });
 const hexBytes = (min: number, max: number, what: string): Schema<string> => t.string({ pattern: new RegExp(`^(?:[0-9a-fA-F]{2}){${min},${max}}$`), what });
 const empty = t.object({});
 /** What a `radio` event says changed. */
-const radioPart = t.enum(['scan', 'modes', 'bands', 'slots', 'locks', 'power', 'numbers', 'thresholds', 'eps', 'packet']);
+const radioPart = t.enum(['scan', 'modes', 'bands', 'slots', 'locks', 'power', 'numbers', 'thresholds', 'eps', 'packet', 'nr5g']);
 /** Initial EPS bearer settings as answers show them: never the password. */
 const epsSettingsShape = { apn: t.string({ max: 100, what: 'an APN' }), ipType: t.optional(ipType), auth: t.optional(auth), user: t.optional(t.string({ max: 256 })) };
 const epsSettings = t.object(epsSettingsShape);
 const packetServiceState = t.enum(['attached', 'detached']);
+const nr5gRegistration = t.object({ micoMode: t.enum(['unknown', 'unsupported', 'disabled', 'enabled']), drxCycle: t.enum(['unknown', 'unsupported', '32', '64', '128', '256']) });
 
 /**
  * Who may call a method: `web` the socket, in-process front-ends and the dashboard; `local` the socket
@@ -403,6 +404,12 @@ export const METHODS = {
     result: t.object({ settings: epsSettings, bearer: t.nullable(epsSettings) }),
   }),
   packetService: method({ doc: 'Whether the modem is attached to the packet domain; `state` attaches or detaches first (detaching ends the data calls)', access: 'web', params: { modem, state: t.optional(packetServiceState) }, result: t.object({ state: packetServiceState }) }),
+  nr5gRegistration: method({
+    doc: "The 5G registration settings: MICO mode and the DRX cycle (`unknown`: the network's default); `settings` stores new ones first and they are read back (MBIM modems that agreed on MBIMEx 3.0)",
+    access: 'web',
+    params: { modem, settings: t.optional(nr5gRegistration) },
+    result: nr5gRegistration,
+  }),
   pco: method({ doc: 'The Protocol Configuration Options the network sent with the sessions up (the IE in hex; `complete` false: only the operator containers)', access: 'web', params: modemOnly, result: t.object({ pco: t.array(t.object({ sessionId: t.number({ integer: true }), complete: t.boolean(), data: t.string() })) }) }),
   emergencyNumbers: method({ doc: "The SIM's emergency numbers (EF_ECC)", access: 'web', params: modemOnly, result: t.object({ numbers: t.array(t.string()) }) }),
   reset: method({ doc: 'Resets the modem: it comes back as a new device, its bearers are restored; a running scan ends `aborted`', access: 'web', params: modemOnly, result: empty }),

@@ -29,6 +29,7 @@ export type RadioMethod =
   | 'power'
   | 'initialEps'
   | 'packetService'
+  | 'nr5gRegistration'
   | 'pco'
   | 'emergencyNumbers'
   | 'reset'
@@ -112,6 +113,11 @@ export function radioHandlers(m: Manager): Pick<Handlers, RadioMethod> {
       const r = radio(modem);
       if (state !== undefined) await r.setPacketService(state);
       return { state: await r.packetService() };
+    },
+    nr5gRegistration: async ({ modem, settings }) => {
+      const r = radio(modem);
+      if (settings !== undefined) await r.setNr5gRegistration(settings);
+      return r.nr5gRegistration();
     },
     pco: async ({ modem }) => ({ pco: (await radio(modem).pco()).map((p) => ({ sessionId: p.sessionId, complete: p.complete, data: hex(p.data) })) }),
     emergencyNumbers: async ({ modem }) => ({ numbers: await radio(modem).emergencyNumbers() }),

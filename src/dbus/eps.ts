@@ -5,10 +5,10 @@
  * change), and the values these interfaces show from the daemon's answers.
  */
 import dbus from 'dbus-next';
-import type { EpsBearerSettings, PacketServiceState, SimSlot } from '../modem/radio-driver.js';
+import type { EpsBearerSettings, Nr5gRegistration, PacketServiceState, SimSlot } from '../modem/radio-driver.js';
 import { BEARER, exportable, mmError, type Exported } from './interfaces.js';
 import { BearerType, MmError, Modem3gppPacketServiceState, SimEsimStatus, SimRemovability } from './mm-enums.js';
-import { epsProperties, ipConfig } from './values.js';
+import { epsProperties, ipConfig, nr5gProperties } from './values.js';
 
 export class EpsBearerObject {
   private current: { path: string; iface: Exported; key: string } | undefined;
@@ -69,12 +69,14 @@ export class EpsBearerObject {
 export interface Modem3gppRadio {
   eps?: { settings: EpsBearerSettings };
   packet?: PacketServiceState;
+  nr5g?: Nr5gRegistration;
   pco?: { sessionId: number; complete: boolean; data: string }[];
 }
 
 /**
- * Modem3gpp's attach properties. SubscriptionState and EpsUeModeOperation stay unknown and
- * Nr5gRegistrationSettings empty: ModemManager 1.20 fills none of them for QMI or MBIM (1.0/2.0) modems.
+ * Modem3gpp's attach properties. SubscriptionState and EpsUeModeOperation stay unknown: ModemManager
+ * 1.20 fills neither for QMI or MBIM modems. Nr5gRegistrationSettings is empty unless the modem has
+ * them (MBIM modems that agreed on MBIMEx 3.0).
  */
 export function modem3gppValues(radio: Modem3gppRadio, epsBearer: EpsBearerObject, registered: boolean): Record<string, unknown> {
   const P = Modem3gppPacketServiceState;
@@ -86,7 +88,7 @@ export function modem3gppValues(radio: Modem3gppRadio, epsBearer: EpsBearerObjec
     InitialEpsBearerSettings: radio.eps ? epsProperties(radio.eps.settings) : {},
     // Where the modem cannot say, registered means attached (the modem attaches automatically).
     PacketServiceState: radio.packet ? P[radio.packet] : registered ? P.attached : P.detached,
-    Nr5gRegistrationSettings: {},
+    Nr5gRegistrationSettings: radio.nr5g ? nr5gProperties(radio.nr5g) : {},
   };
 }
 

@@ -35,6 +35,9 @@ export const ModemPortType = { net: 2, qmi: 6, mbim: 7 } as const;
 
 export const Modem3gppRegistrationState = { idle: 0, home: 1, searching: 2, denied: 3, unknown: 4, roaming: 5 } as const;
 export const Modem3gppPacketServiceState = { unknown: 0, detached: 1, attached: 2 } as const;
+/** MMModem3gppMicoMode and MMModem3gppDrxCycle, by value. */
+export const Modem3gppMicoMode = ['unknown', 'unsupported', 'disabled', 'enabled'] as const;
+export const Modem3gppDrxCycle = ['unknown', 'unsupported', '32', '64', '128', '256'] as const;
 
 export const BearerIpFamily = { none: 0, ipv4: 1 << 0, ipv6: 1 << 1, ipv4v6: 1 << 2, any: 0xffffffff } as const;
 export const BearerIpMethod = { unknown: 0, ppp: 1, static: 2, dhcp: 3 } as const;

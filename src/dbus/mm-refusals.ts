@@ -30,7 +30,7 @@ export function disableFacilityLock([facility]: [number, string]): never {
   throw new dbus.DBusError(MmError.wrongState, 'Cannot disable facility locks: no personalization lock is enabled');
 }
 
-/** Modem3gpp.SetNr5gRegistrationSettings: ModemManager 1.20 implements it for MBIMEx v3 modems only. */
+/** Modem3gpp.SetNr5gRegistrationSettings on a modem without them (QMI, MBIM 1.0): ModemManager 1.20 has them for MBIMEx v3 modems only. */
 export function setNr5gRegistrationSettings(): never {
   throw unsupported('Cannot set 5GNR registration settings: operation not supported');
 }

@@ -18,7 +18,7 @@ import type { Daemon } from '../daemon/server.js';
 import type { ApiEvent, BearerView, LinkView, LocalMethod, ModemInfo, Params, Result } from '../daemon/api.js';
 import { errorNameOf } from '../daemon/protocol.js';
 import type { BearerRequest } from '../modem/types.js';
-import { RadioError, type EpsBearerSettings, type LockRetries, type PacketServiceState, type PreferredNetwork, type RadioBands, type RadioModes, type SimSlot } from '../modem/radio-driver.js';
+import { RadioError, type EpsBearerSettings, type LockRetries, type Nr5gRegistration, type PacketServiceState, type PreferredNetwork, type RadioBands, type RadioModes, type SimSlot } from '../modem/radio-driver.js';
 import * as refuse from './mm-refusals.js';
 import { DbusMessaging, type SmsApi } from './messaging.js';
 import { BEARER, MANAGER, MODEM, MODEM_3GPP, OBJECT_MANAGER, SIGNAL, SIM, SIMPLE, exportable, mmError, type Exported } from './interfaces.js';
@@ -39,7 +39,7 @@ import {
   SimType,
 } from './mm-enums.js';
 import { cellEntry, modeMask, modesToSet, mmBands, preferredEntries, preferredFromDbus, radioBand, registrationError, scanEntry, unlockRetries } from './radio.js';
-import { accessTechnologies, bearerProperties, failedReason, ipConfig, signalDict, modemState, parseConnectSettings, parseEpsSettings, registrationState, signalQuality, unlockRequired } from './values.js';
+import { accessTechnologies, bearerProperties, failedReason, ipConfig, signalDict, modemState, parseConnectSettings, parseEpsSettings, parseNr5gSettings, registrationState, signalQuality, unlockRequired } from './values.js';
 import { EpsBearerObject, modem3gppValues, simCardValues } from './eps.js';
 
 export interface DbusOptions {
@@ -79,13 +79,14 @@ interface RadioCache {
   preferred?: PreferredNetwork[];
   eps?: { settings: EpsBearerSettings; bearer: EpsBearerSettings | null };
   packet?: PacketServiceState;
+  nr5g?: Nr5gRegistration;
   pco?: { sessionId: number; complete: boolean; data: string }[];
   /** The active SIM's emergency numbers (EF_ECC). */
   ecc?: string[];
 }
 
-type RadioPart = 'modes' | 'bands' | 'locks' | 'slots' | 'numbers' | 'power' | 'preferred' | 'eps' | 'packet' | 'pco' | 'ecc';
-const RADIO_PARTS: RadioPart[] = ['modes', 'bands', 'locks', 'slots', 'numbers', 'power', 'preferred', 'eps', 'packet', 'pco', 'ecc'];
+type RadioPart = 'modes' | 'bands' | 'locks' | 'slots' | 'numbers' | 'power' | 'preferred' | 'eps' | 'packet' | 'nr5g' | 'pco' | 'ecc';
+const RADIO_PARTS: RadioPart[] = ['modes', 'bands', 'locks', 'slots', 'numbers', 'power', 'preferred', 'eps', 'packet', 'nr5g', 'pco', 'ecc'];
 /** What the network side changes with registration and with bearers. */
 const ATTACH_PARTS: RadioPart[] = ['eps', 'packet'];
 
@@ -394,7 +395,13 @@ export class ModemManagerService {
             radio.eps = r;
             this.refreshModem(id);
           },
-          SetNr5gRegistrationSettings: () => refuse.setNr5gRegistrationSettings(),
+          SetNr5gRegistrationSettings: async (props: Record<string, dbus.Variant>) => {
+            // As ModemManager: refused where the modem has none, the settings checked, the same ones not sent again.
+            if (!radio.nr5g) refuse.setNr5gRegistrationSettings();
+            const settings = parseNr5gSettings(props);
+            radio.nr5g = await this.api('nr5gRegistration', { modem: id, settings });
+            this.refreshModem(id);
+          },
           DisableFacilityLock: (lock: [number, string]) => refuse.disableFacilityLock(lock),
           SetPacketServiceState: async (state: number) => {
             // As ModemManager: an enabled modem first, then attached (2) or detached (1) only.
@@ -538,6 +545,7 @@ export class ModemManagerService {
         else if (part === 'preferred') m.radio.preferred = (await quiet(this.daemon.request('preferredNetworks', { modem: id })))?.networks;
         else if (part === 'eps') m.radio.eps = (await quiet(this.daemon.request('initialEps', { modem: id }))) ?? m.radio.eps;
         else if (part === 'packet') m.radio.packet = (await quiet(this.daemon.request('packetService', { modem: id })))?.state ?? m.radio.packet;
+        else if (part === 'nr5g') m.radio.nr5g = (await quiet(this.daemon.request('nr5gRegistration', { modem: id }))) ?? m.radio.nr5g;
         else if (part === 'pco') m.radio.pco = (await quiet(this.daemon.request('pco', { modem: id })))?.pco ?? m.radio.pco;
         else if (part === 'ecc') m.radio.ecc = (await quiet(this.daemon.request('emergencyNumbers', { modem: id })))?.numbers ?? m.radio.ecc;
         else {

@@ -4,13 +4,15 @@
  */
 import dbus from 'dbus-next';
 import type { BearerView, ModemInfo } from '../daemon/api.js';
-import type { EpsBearerSettings } from '../modem/radio-driver.js';
+import type { EpsBearerSettings, Nr5gRegistration } from '../modem/radio-driver.js';
 import { ConfigError, type AuthType, type BearerRequest, type IpType, type Ipv4Config, type Ipv6Config, type Multiplex, type Registration, type SignalQuality } from '../modem/types.js';
 import {
   BearerAllowedAuth,
   BearerIpFamily,
   BearerIpMethod,
   BearerMultiplexSupport,
+  Modem3gppDrxCycle,
+  Modem3gppMicoMode,
   Modem3gppRegistrationState,
   ModemAccessTechnology,
   ModemLock,
@@ -125,6 +127,29 @@ export function parseEpsSettings(props: Record<string, dbus.Variant>): EpsBearer
   const user = value<string>('user');
   const password = value<string>('password');
   return { apn: value<string>('apn') ?? '', ...(ipType ? { ipType } : {}), ...(auth ? { auth } : {}), ...(user ? { user } : {}), ...(password ? { password } : {}) };
+}
+
+/** Nr5gRegistrationSettings as ModemManager's dictionary has it: an unknown value is left out. */
+export function nr5gProperties(s: Nr5gRegistration): Record<string, dbus.Variant> {
+  return {
+    ...(s.micoMode !== 'unknown' ? { 'mico-mode': V('u', Modem3gppMicoMode.indexOf(s.micoMode)) } : {}),
+    ...(s.drxCycle !== 'unknown' ? { 'drx-cycle': V('u', Modem3gppDrxCycle.indexOf(s.drxCycle)) } : {}),
+  };
+}
+
+/** SetNr5gRegistrationSettings' dictionary: ModemManager's two keys (a key left out is unknown), or InvalidArgs. */
+export function parseNr5gSettings(props: Record<string, dbus.Variant>): Nr5gRegistration {
+  for (const [key, v] of Object.entries(props)) {
+    if (key !== 'mico-mode' && key !== 'drx-cycle') throw new ConfigError(`Invalid settings dictionary, unexpected key '${key}'`);
+    if (v.signature !== 'u') throw new ConfigError(`property '${key}' must have signature 'u', got '${v.signature}'`);
+  }
+  const pick = <T extends string>(key: string, names: readonly T[]): T => {
+    const n = (props[key]?.value as number | undefined) ?? 0;
+    const name = names[n];
+    if (name === undefined) throw new ConfigError(`${key} ${n} is none of ${names.map((x, i) => `${i} (${x})`).join(', ')}`);
+    return name;
+  };
+  return { micoMode: pick('mico-mode', Modem3gppMicoMode), drxCycle: pick('drx-cycle', Modem3gppDrxCycle) };
 }
 
 /** Settings from CreateBearer / Simple.Connect: the keys ModemManager defines, or InvalidArgs. */

@@ -203,6 +203,8 @@ export class Manager extends EventEmitter<ManagerEvents> {
       return new QmiDriver(device, { pipe: spec.pipe ?? 'usb', ...qmiDataPath(spec.kernel) });
     }
     const mbim = await MbimDevice.open(transport, {
+      // As ModemManager 1.20 opens: MBIMEx 3.0 where the function offers it (5G cells, SIM removability, NR registration settings).
+      mbimex: 3,
       log: (l) => this.emit('log', `${spec.id}: ${l}`),
       trace: (dir, bytes) => this.listenerCount('trace') > 0 && this.emit('trace', spec.id, 'mbim', dir, redactMbim(bytes)),
       meter: (service, seconds, result) => this.emit('request', 'mbim', service, seconds, result),

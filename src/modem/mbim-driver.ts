@@ -11,6 +11,7 @@ import { basicConnect, ipConfigurationQuery, RegisterState, SubscriberReadyState
 import { MbimSms } from './mbim-sms.js';
 import { MbimDss } from './mbim-dss.js';
 import { MbimRadio } from './mbim-radio-driver.js';
+import { agreedBasicConnect, type AgreedBasicConnect } from './mbim-agreed.js';
 import { MBIM_PIPE_FORMAT } from '../link/format.js';
 import type { ControlDriver, DataSetup, DriverConnect, DriverEvents, DriverSession, ProbeResult } from './driver.js';
 import { ConnectError, type Registration, type SignalQuality, type SimStatus } from './types.js';
@@ -45,17 +46,20 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
   private maxSessions = 1;
   private readonly sessions = new Map<number, MbimSession>();
   private swept = false;
+  /** Connect, Register State, Signal State and Subscriber Ready Status as the agreed MBIMEx version lays them out. */
+  private readonly bc: AgreedBasicConnect;
 
   constructor(
     readonly device: MbimDevice,
     private readonly options: MbimDriverOptions = {},
   ) {
     super();
+    this.bc = agreedBasicConnect(device);
     this.sms = new MbimSms(device);
     this.dss = new MbimDss(device);
     this.radio = new MbimRadio(device);
     device.onClose((err) => this.emit('closed', err));
-    device.on(c.connect, (v) => {
+    device.on(this.bc.connect, (v) => {
       const s = this.sessions.get(v.sessionId);
       if (s?.active && v.activationState === 3) {
         s.active = false;
@@ -64,8 +68,8 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
         else s.endedEarly = reason;
       }
     });
-    device.on(c.registerState, (v) => this.emit('registration', registration(v)));
-    device.on(c.signalState, (v) => this.emit('signal', { rssi: rssiDbm(v.rssi) }));
+    device.on(this.bc.registerState, (v) => this.emit('registration', registration(v)));
+    device.on(this.bc.signalState, (v) => this.emit('signal', { rssi: rssiDbm(v.rssi) }));
   }
 
   async probe(): Promise<ProbeResult> {
@@ -79,7 +83,7 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
       // MBIM has no manufacturer field: the firmware and hardware strings are what a function says of itself.
       identity: { manufacturer: caps.hardwareInfo.split(' ')[0] ?? '', model: caps.hardwareInfo, revision: caps.firmwareInfo, imei: caps.deviceId, hardwareRevision: caps.hardwareInfo },
       sim: await this.simStatus(),
-      registration: registration(await this.device.query(c.registerState)),
+      registration: registration(await this.device.query(this.bc.registerState)),
       signal: await this.signal(),
     };
   }
@@ -91,15 +95,15 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
   private async deactivateUnknown(): Promise<void> {
     for (let sessionId = 0; sessionId < this.maxSessions; sessionId++) {
       if (this.sessions.has(sessionId)) continue;
-      const state = await this.device.query(c.connect, { sessionId, activationState: 0, voiceCallState: 0, ipType: 0, contextType: ContextType.internet, nwError: 0 }).catch(() => undefined);
+      const state = await this.bc.queryConnect(sessionId).catch(() => undefined);
       if (state?.activationState !== 1) continue;
       this.options.log?.(`session ${sessionId} (APN context left by an earlier host) is active: deactivating it`);
-      await this.device.set(c.connect, { ...DEACTIVATE, sessionId }).catch(() => undefined);
+      await this.bc.setConnect({ ...DEACTIVATE, sessionId }).catch(() => undefined);
     }
   }
 
   private async simStatus(): Promise<ProbeResult['sim']> {
-    const ready = await this.device.query(c.subscriberReadyStatus);
+    const ready = await this.device.query(this.bc.subscriberReadyStatus);
     const state = nameOf(SubscriberReadyState, ready.readyState);
     if (state === 'sim-not-inserted') return { status: 'absent' };
     if (state === 'initialized') {
@@ -123,7 +127,7 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
   }
 
   private async signal(): Promise<SignalQuality> {
-    const s = await this.device.query(c.signalState);
+    const s = await this.device.query(this.bc.signalState);
     const rssi = rssiDbm(s.rssi);
     return rssi === undefined ? {} : { rssi };
   }
@@ -165,15 +169,13 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
     const session: MbimSession = { sessionId: req.linkId, active: false, established: false };
     let r;
     try {
-      r = await this.device.set(
-        c.connect,
+      r = await this.bc.setConnect(
         {
           sessionId: req.linkId,
           activationCommand: 1,
           accessString: req.apn,
           userName: req.user ?? '',
           password: req.password ?? '',
-          compression: 0,
           authProtocol: req.auth === 'pap' ? 1 : req.auth === 'chap' || req.auth === 'both' ? 2 : 0,
           ipType: req.ipType === 'ipv4' ? 1 : req.ipType === 'ipv6' ? 2 : 3,
           contextType: req.apn.toLowerCase() === 'ims' ? ContextType.ims : ContextType.internet,
@@ -183,10 +185,10 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
     } catch (e) {
       if (e instanceof MbimTimeoutError) {
         // The modem may have activated the context and lost only its answer: take it down again.
-        await this.device.set(c.connect, { ...DEACTIVATE, sessionId: req.linkId }).catch(() => undefined);
+        await this.bc.setConnect({ ...DEACTIVATE, sessionId: req.linkId }).catch(() => undefined);
         throw new ConnectError(`no answer from the modem: ${e.message}`, req.apn, { cause: e });
       }
-      throw new ConnectError(`the network refused APN ${req.apn}: ${refusalText(e)}`, req.apn, { cause: e });
+      throw new ConnectError(`the network refused APN ${req.apn}: ${refusalText(e, this.bc)}`, req.apn, { cause: e });
     }
     if (r.activationState !== 1) throw new ConnectError(`the network refused APN ${req.apn}: ${causeText(r.nwError)}`, req.apn);
     session.active = true;
@@ -220,7 +222,7 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
   async sessionAlive(session: DriverSession): Promise<boolean | undefined> {
     const s = session.token as MbimSession;
     if (!s.active) return false;
-    const r = await this.device.query(c.connect, { sessionId: s.sessionId, activationState: 0, voiceCallState: 0, ipType: 0, contextType: ContextType.internet, nwError: 0 }).catch(() => undefined);
+    const r = await this.bc.queryConnect(s.sessionId).catch(() => undefined);
     if (!r) return undefined;
     if (r.activationState === 1) return true;
     s.active = false;
@@ -233,7 +235,7 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
     if (!s.active) return;
     s.active = false;
     this.sessions.delete(s.sessionId);
-    await this.device.set(c.connect, { ...DEACTIVATE, sessionId: s.sessionId }, opts).catch(() => undefined);
+    await this.bc.setConnect({ ...DEACTIVATE, sessionId: s.sessionId }, opts).catch(() => undefined);
   }
 
   async close(): Promise<void> {
@@ -242,15 +244,15 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
   }
 }
 
-const DEACTIVATE = { activationCommand: 0, accessString: '', userName: '', password: '', compression: 0, authProtocol: 0, ipType: 0, contextType: ContextType.internet };
+const DEACTIVATE = { activationCommand: 0, accessString: '', userName: '', password: '', authProtocol: 0, ipType: 0, contextType: ContextType.internet };
 
 /** A 3GPP cause as people read it, as the QMI driver words it: `missing-or-unknown-apn (3GPP cause 27)`. */
 const causeText = (nwError: number): string => `${nameOf(NwError, nwError) ?? 'cause'} (3GPP cause ${nwError})`;
 
 /** The status, and the 3GPP cause when the Connect response that came with it carries one. */
-function refusalText(e: unknown): string {
+function refusalText(e: unknown, bc: AgreedBasicConnect): string {
   if (!(e instanceof MbimStatusError)) return (e as Error).message;
-  const d = e.buffer.length > 0 ? decodeBuffer(c.connect.response, e.buffer) : undefined;
+  const d = e.buffer.length > 0 ? decodeBuffer(bc.connect.response, e.buffer) : undefined;
   const nwError = d?.ok ? d.value.nwError : 0;
   return nwError ? `${statusName(e.status)}: ${causeText(nwError)}` : statusName(e.status);
 }

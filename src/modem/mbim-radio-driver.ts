@@ -6,14 +6,17 @@
  * power-down and no factory reset: those answer RadioError 'not-supported'. Codes go into the
  * request only, never into a message.
  */
+import { agreedBasicConnect, type AgreedBasicConnect } from './mbim-agreed.js';
 import { MbimStatus, MbimStatusError, statusName } from '../mbim/protocol.js';
 import { decodeBuffer } from '../mbim/schema.js';
 import { atds, AtdsProviderPlmnMode } from '../mbim/services/atds.js';
 import {
-  AuthProtocol, basicConnect, basicConnectMbimex, ContextIpType, DataClass, NwError, PacketServiceAction, PacketServiceState as MbimPacketServiceState, PinMode, PinOperation, PinType,
+  AuthProtocol, basicConnect, ContextIpType, DataClass, NwError, PacketServiceAction, PacketServiceState as MbimPacketServiceState, PinMode, PinOperation, PinType,
   ProviderState, RadioSwitchState, RegisterAction, RegisterState, SubscriberReadyStatusFlag,
 } from '../mbim/services/basic-connect.js';
-import { LteAttachContextOperation, LteAttachContextRoamingControl, LteAttachState, msBasicConnectExtensions, PcoType, UiccSlotState } from '../mbim/services/ms-basic-connect-extensions.js';
+import {
+  DefaultPduActivationHint, DrxCycle, LadnInfo, LteAttachContextOperation, LteAttachContextRoamingControl, LteAttachState, MicoMode, msBasicConnectExtensions, PcoType, UiccSlotState,
+} from '../mbim/services/ms-basic-connect-extensions.js';
 import { msUiccLowLevelAccess, UiccClassByteType, UiccSecureMessaging } from '../mbim/services/ms-uicc-low-level-access.js';
 import type { MbimDevice } from '../mbim/client.js';
 import { apduShapeError, eidFromResponse, GET_EID_APDU, ISD_R_AID } from '../wire/apdu.js';
@@ -22,7 +25,7 @@ import {
   RadioError,
   type AccessTech, type CellInfo, type CodeResult, type LockRetries, type ModeSet, type PowerState, type PreferredNetwork, type RadioBand, type RadioBands, type RadioDriver,
   type RadioModes, type RadioRefusal, type RegisterTarget, type ScannedNetwork, type SignalThresholds, type SimLock, type SimSlot,
-  type EpsBearerSettings, type PacketServiceState, type PcoInfo,
+  type EpsBearerSettings, type Nr5gRegistration, type PacketServiceState, type PcoInfo,
 } from './radio-driver.js';
 
 const bc = basicConnect.cids;
@@ -49,6 +52,11 @@ const known = (n: number): number | undefined => (n === UNKNOWN ? undefined : n)
 /** Signed dBm fields: 0x7fffffff or the unsigned unknown read as −1 mean not measured. */
 const dbm = (n: number): number | undefined => (n === 0x7fffffff || n === -1 || n === UNKNOWN ? undefined : n);
 const plmn = (id: string): { mcc?: string; mnc?: string } => (/^\d{5,6}$/.test(id) ? { mcc: id.slice(0, 3), mnc: id.slice(3) } : {});
+
+const NO_NR5G_REGISTRATION = new RadioError('not-supported', 'this modem has no 5G registration settings (they need MBIMEx 3.0)');
+/** MBIM's MICO modes and DRX cycles as the radio model names them ("default" is only for sets: unknown). */
+const MICO_OF: Record<string, Nr5gRegistration['micoMode']> = { disabled: 'disabled', enabled: 'enabled', unsupported: 'unsupported' };
+const DRX_OF: Record<string, Nr5gRegistration['drxCycle']> = { 'not-supported': 'unsupported', '32': '32', '64': '64', '128': '128', '256': '256' };
 
 /** A scan may take minutes on a real modem: mbimcli allows two. */
 const SCAN_TIMEOUT_MS = 180_000;
@@ -105,7 +113,12 @@ export class MbimRadio implements RadioDriver {
   /** Scans under way: a reset ends them. */
   private readonly scans = new Set<(e: Error) => void>();
 
-  constructor(private readonly device: MbimDevice) {}
+  /** The Basic Connect commands MBIMEx revised, in the agreed version's layouts. */
+  private readonly agreed: AgreedBasicConnect;
+
+  constructor(private readonly device: MbimDevice) {
+    this.agreed = agreedBasicConnect(device);
+  }
 
   async scan(signal?: AbortSignal): Promise<ScannedNetwork[]> {
     signal?.throwIfAborted();
@@ -128,7 +141,7 @@ export class MbimRadio implements RadioDriver {
     }
     // MBIM 1.0 providers carry no technology: the registration and ATDS's operator list name it where they can.
     const [reg, seen] = await Promise.all([
-      this.device.query(bc.registerState).catch(() => undefined),
+      this.device.query(this.agreed.registerState).catch(() => undefined),
       this.device.query(atds.cids.operators).then((r) => r.providers, () => []),
     ]);
     return providers.map((p) => {
@@ -153,13 +166,13 @@ export class MbimRadio implements RadioDriver {
     let r;
     try {
       r = await this.device.set(
-        bc.registerState,
+        this.agreed.registerState,
         { providerId: operatorId ?? '', registerAction: operatorId ? RegisterAction.names.manual : RegisterAction.names.automatic, dataClass: techs ? dataClassOf(techs) : 0 },
         { timeoutMs: REGISTER_TIMEOUT_MS },
       );
     } catch (e) {
       if (e instanceof MbimStatusError && e.status === MbimStatus.Failure && e.buffer.length > 0) {
-        const d = decodeBuffer(bc.registerState.response, e.buffer);
+        const d = decodeBuffer(this.agreed.registerState.response, e.buffer);
         if (d.ok && d.value.nwError) throw networkRefused(what, d.value.nwError);
       }
       throw refusal(e, what);
@@ -202,7 +215,10 @@ export class MbimRadio implements RadioDriver {
 
   async cells(): Promise<CellInfo[]> {
     const max = { maxGsmCount: MAX_CELLS, maxUmtsCount: MAX_CELLS, maxTdscdmaCount: 0, maxLteCount: MAX_CELLS, maxCdmaCount: 0 };
-    const b = await this.device.query(ext.baseStationsInfo, max).catch((e: unknown) => Promise.reject(refusal(e, 'cell info')));
+    // MBIMEx 3.0 adds NR cells (asked for with a limit of their own).
+    const failed = (e: unknown) => Promise.reject(refusal(e, 'cell info'));
+    const v3 = this.device.mbimexAtLeast(3) ? await this.device.query(ext.baseStationsInfoV3, { ...max, maxNrCount: MAX_CELLS }).catch(failed) : undefined;
+    const b = v3 ?? (await this.device.query(ext.baseStationsInfo, max).catch(failed));
     const out: CellInfo[] = [];
     const add = (c: CellInfo): void => void out.push(Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)) as unknown as CellInfo);
     const gsm = (serving: boolean, c: { providerId: string; locationAreaCode: number; cellId: number; arfcn: number; baseStationId: number; rxLevel: number }) =>
@@ -212,19 +228,29 @@ export class MbimRadio implements RadioDriver {
       add({ serving, tech: 'umts', ...plmn(c.providerId), cellId: known(c.cellId), areaCode: known(c.locationAreaCode), arfcn: known(c.uarfcn), pci: known(c.primaryScramblingCode) });
     const lte = (serving: boolean, c: { providerId: string; cellId: number; earfcn: number; physicalCellId: number; tac: number; rsrp: number; rsrq: number }) =>
       add({ serving, tech: 'lte', ...plmn(c.providerId), cellId: known(c.cellId), areaCode: known(c.tac), arfcn: known(c.earfcn), pci: known(c.physicalCellId), rsrp: dbm(c.rsrp), rsrq: dbm(c.rsrq) });
+    // NR's signal as TS 38.133 reports it, offset to unsigned: RSRP + 156, RSRQ + 43, SINR + 23 (ModemManager's reading).
+    const offset = (n: number, by: number): number | undefined => (n === UNKNOWN ? undefined : n - by);
+    const nr = (serving: boolean, c: { providerId: string; cellId: number | undefined; physicalCellId: number; tac: number; rsrp: number; rsrq: number; sinr: number; nrarfcn?: number }) =>
+      add({
+        serving, tech: 'nr5g', ...plmn(c.providerId), cellId: c.cellId, areaCode: known(c.tac), arfcn: c.nrarfcn === undefined ? undefined : known(c.nrarfcn), pci: known(c.physicalCellId),
+        rsrp: offset(c.rsrp, 156), rsrq: offset(c.rsrq, 43), snr: offset(c.sinr, 23),
+      });
     if (b.gsmServingCell) gsm(true, b.gsmServingCell);
     if (b.umtsServingCell) umts(true, b.umtsServingCell);
     if (b.lteServingCell) lte(true, b.lteServingCell);
+    // The NCI is 36 bits: a number holds it; all ones is unknown.
+    for (const c of v3?.nrServingCells ?? []) nr(true, { ...c, cellId: c.nci === 0xfffffffffn || c.nci === 0xffffffffffffffffn ? undefined : Number(c.nci) });
     for (const c of b.gsmNeighboringCells) gsm(false, c);
     for (const c of b.umtsNeighboringCells) umts(false, c);
     for (const c of b.lteNeighboringCells) lte(false, c);
+    for (const c of v3?.nrNeighborCells ?? []) nr(false, { ...c, cellId: /^\d+$/.test(c.cellId) ? Number(c.cellId) : undefined });
     return out;
   }
 
   async setSignalThresholds(t: SignalThresholds): Promise<void> {
     // MBIM's RSSI is coded in 2 dB steps: a threshold of n steps is a change of 2n dB.
     const values = { signalStrengthInterval: t.rateSeconds ?? 0, rssiThreshold: t.rssiDelta ? Math.max(1, Math.round(t.rssiDelta / 2)) : 0, errorRateThreshold: t.errorRate ? 1 : 0 };
-    await this.device.set(bc.signalState, values).catch((e: unknown) => Promise.reject(refusal(e, 'signal thresholds')));
+    await this.device.set(this.agreed.signalState, values).catch((e: unknown) => Promise.reject(refusal(e, 'signal thresholds')));
   }
 
   async retries(): Promise<LockRetries> {
@@ -298,8 +324,7 @@ export class MbimRadio implements RadioDriver {
       const slot: SimSlot = { slot: i + 1, active: i === active, present, kind, ...(esim ? { esim } : {}) };
       if (i === active && present) {
         // Only the active card answers: its ICCID, the eUICC's EID, and (MBIMEx 3.0) whether it can be removed.
-        const v3 = this.device.mbimexAtLeast(3);
-        const ready = await (v3 ? this.device.query(basicConnectMbimex.cids.subscriberReadyStatusV3) : this.device.query(bc.subscriberReadyStatus)).catch(() => undefined);
+        const ready = await this.device.query(this.agreed.subscriberReadyStatus).catch(() => undefined);
         if (ready?.simIccId) slot.iccid = ready.simIccId;
         const F = SubscriberReadyStatusFlag.names;
         const flags = ready && 'flags' in ready ? (ready.flags as number) : 0;
@@ -383,7 +408,7 @@ export class MbimRadio implements RadioDriver {
   }
 
   async ownNumbers(): Promise<string[]> {
-    const r = await this.device.query(bc.subscriberReadyStatus).catch((e: unknown) => Promise.reject(refusal(e, 'own numbers')));
+    const r = await this.device.query(this.agreed.subscriberReadyStatus).catch((e: unknown) => Promise.reject(refusal(e, 'own numbers')));
     return r.telephoneNumbers.filter((n) => n !== '');
   }
 
@@ -428,13 +453,31 @@ export class MbimRadio implements RadioDriver {
   }
 
   async packetService(): Promise<PacketServiceState> {
-    const r = await this.device.query(bc.packetService).catch((e: unknown) => Promise.reject(refusal(e, 'packet service')));
+    const r = await this.device.query(this.agreed.packetService).catch((e: unknown) => Promise.reject(refusal(e, 'packet service')));
     return r.packetServiceState === MbimPacketServiceState.names.attached ? 'attached' : 'detached';
   }
 
   async setPacketService(state: PacketServiceState): Promise<void> {
     const action = PacketServiceAction.names[state === 'attached' ? 'attach' : 'detach'];
-    await this.device.set(bc.packetService, { packetServiceAction: action }).catch((e: unknown) => Promise.reject(refusal(e, `packet service ${state === 'attached' ? 'attach' : 'detach'}`)));
+    await this.device.set(this.agreed.packetService, { packetServiceAction: action }).catch((e: unknown) => Promise.reject(refusal(e, `packet service ${state === 'attached' ? 'attach' : 'detach'}`)));
+  }
+
+  // ---- 5G registration settings: MBIMEx 3.0's registration parameters, as ModemManager 1.20 reads and writes them
+
+  async nr5gRegistration(): Promise<Nr5gRegistration> {
+    if (!this.device.mbimexAtLeast(3)) throw NO_NR5G_REGISTRATION;
+    const r = await this.device.query(ext.registrationParameters).catch((e: unknown) => Promise.reject(refusal(e, 'registration parameters')));
+    return { micoMode: MICO_OF[MicoMode.nameOf(r.micoMode) ?? 'default'] ?? 'unknown', drxCycle: DRX_OF[DrxCycle.nameOf(r.drxCycle) ?? ''] ?? 'unknown' };
+  }
+
+  /** LADN information not needed, a default PDU session likely, registering again if the network must see the change (ModemManager's values). */
+  async setNr5gRegistration(settings: Nr5gRegistration): Promise<void> {
+    if (!this.device.mbimexAtLeast(3)) throw NO_NR5G_REGISTRATION;
+    const micoMode = MicoMode.names[settings.micoMode === 'unknown' ? 'default' : settings.micoMode];
+    const drxCycle = DrxCycle.names[settings.drxCycle === 'unknown' ? 'not-specified' : settings.drxCycle === 'unsupported' ? 'not-supported' : settings.drxCycle];
+    await this.device
+      .set(ext.registrationParameters, { micoMode, drxCycle, ladnInfo: LadnInfo.names['not-needed'], defaultPduActivationHint: DefaultPduActivationHint.names.likely, reRegisterIfNeeded: 1, unnamedIes: new Uint8Array() })
+      .catch((e: unknown) => Promise.reject(refusal(e, 'registration parameters')));
   }
 
   /** The PCO of each session up; a session that is not is skipped. */

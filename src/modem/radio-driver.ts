@@ -124,6 +124,15 @@ export interface EpsBearerSettings {
 /** Whether the modem is attached to the packet domain (PS attach), as it says. */
 export type PacketServiceState = 'attached' | 'detached';
 
+/**
+ * 5G registration settings (3GPP TS 24.501): MICO mode (mobile-initiated connection only) and the UE's
+ * DRX cycle (T in radio frames); `unknown` is "not specified" (the network's default).
+ */
+export interface Nr5gRegistration {
+  micoMode: 'unknown' | 'unsupported' | 'disabled' | 'enabled';
+  drxCycle: 'unknown' | 'unsupported' | '32' | '64' | '128' | '256';
+}
+
 /** Protocol Configuration Options the network sent with a session (3GPP TS 24.008 10.5.6.3): the IE as the modem passes it on. */
 export interface PcoInfo {
   sessionId: number;
@@ -207,6 +216,10 @@ export interface RadioDriver {
   packetService?(): Promise<PacketServiceState>;
   /** Attaches to or detaches from the packet domain; detaching ends the data calls. */
   setPacketService?(state: PacketServiceState): Promise<void>;
+  /** The 5G registration settings (MBIM: MBIMEx 3.0's registration parameters). */
+  nr5gRegistration?(): Promise<Nr5gRegistration>;
+  /** Stores new 5G registration settings; the modem registers again with them if it must. */
+  setNr5gRegistration?(settings: Nr5gRegistration): Promise<void>;
   /** The PCOs of the sessions up. */
   pco?(): Promise<PcoInfo[]>;
   /** The SIM's emergency numbers (EF_ECC). */
@@ -219,7 +232,7 @@ export interface RadioDriver {
 
 export interface ModemRadioEvents {
   /** Something a front-end shows changed (ModemManager's PropertiesChanged): which part. */
-  changed: ['modes' | 'bands' | 'slots' | 'locks' | 'power' | 'numbers' | 'thresholds' | 'eps' | 'packet'];
+  changed: ['modes' | 'bands' | 'slots' | 'locks' | 'power' | 'numbers' | 'thresholds' | 'eps' | 'packet' | 'nr5g'];
   /** Scan progress: networks found so far, when the modem reports them piecemeal, and the end. */
   scanProgress: [{ done: boolean; found: number }];
 }
@@ -236,6 +249,9 @@ export interface ModemRadio extends RadioDriver, EventEmitter<ModemRadioEvents> 
   setInitialEps(settings: EpsBearerSettings): Promise<void>;
   packetService(): Promise<PacketServiceState>;
   setPacketService(state: PacketServiceState): Promise<void>;
+  nr5gRegistration(): Promise<Nr5gRegistration>;
+  /** Stores new 5G registration settings and checks the modem kept them. */
+  setNr5gRegistration(settings: Nr5gRegistration): Promise<void>;
   pco(): Promise<PcoInfo[]>;
   emergencyNumbers(): Promise<string[]>;
 }

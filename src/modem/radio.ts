@@ -27,6 +27,7 @@ import {
   type SimSlot,
   type PreferredNetwork,
   type EpsBearerSettings,
+  type Nr5gRegistration,
   type PacketServiceState,
   type PcoInfo,
 } from './radio-driver.js';
@@ -59,10 +60,11 @@ export interface RadioCache {
   /** The initial EPS bearer settings and the bearer attached with (never a password). */
   eps?: { settings: EpsBearerSettings; bearer?: EpsBearerSettings };
   packet?: PacketServiceState;
+  nr5g?: Nr5gRegistration;
 }
 
 type Part = ModemRadioEvents['changed'][0];
-const PART_OF: Record<keyof RadioCache, Part> = { modes: 'modes', bands: 'bands', slots: 'slots', retries: 'locks', pin1Enabled: 'locks', numbers: 'numbers', power: 'power', eps: 'eps', packet: 'packet' };
+const PART_OF: Record<keyof RadioCache, Part> = { modes: 'modes', bands: 'bands', slots: 'slots', retries: 'locks', pin1Enabled: 'locks', numbers: 'numbers', power: 'power', eps: 'eps', packet: 'packet', nr5g: 'nr5g' };
 
 /** Settings as they are shown: the password stays with the modem. */
 const shown = ({ password: _, ...rest }: EpsBearerSettings): EpsBearerSettings => rest;
@@ -327,7 +329,7 @@ export class Radio extends EventEmitter<ModemRadioEvents> implements ModemRadio 
   }
 
   /** A driver call the protocol may lack. */
-  private optional<K extends 'initialEpsSettings' | 'setInitialEpsSettings' | 'initialEpsBearer' | 'packetService' | 'setPacketService' | 'pco' | 'emergencyNumbers'>(name: K, what: string): NonNullable<RadioDriver[K]> {
+  private optional<K extends 'initialEpsSettings' | 'setInitialEpsSettings' | 'initialEpsBearer' | 'packetService' | 'setPacketService' | 'nr5gRegistration' | 'setNr5gRegistration' | 'pco' | 'emergencyNumbers'>(name: K, what: string): NonNullable<RadioDriver[K]> {
     const d = this.driver;
     const fn = d[name];
     if (!fn) throw new RadioError('not-supported', `this modem has no ${what}`);
@@ -366,6 +368,22 @@ export class Radio extends EventEmitter<ModemRadioEvents> implements ModemRadio 
       await this.optional('setPacketService', 'packet service attach or detach')(state);
       await this.reprobe('state');
       await this.packetService();
+    });
+  }
+
+  async nr5gRegistration(): Promise<Nr5gRegistration> {
+    return this.keep('nr5g', await this.optional('nr5gRegistration', '5G registration settings')())!;
+  }
+
+  /** As ModemManager: settings equal to the known ones are not sent; the stored ones are read back and must match. */
+  setNr5gRegistration(settings: Nr5gRegistration): Promise<void> {
+    return this.exclusive(async () => {
+      const set = this.optional('setNr5gRegistration', '5G registration settings');
+      const before = this.cache.nr5g ?? (await this.nr5gRegistration());
+      if (before.micoMode === settings.micoMode && before.drxCycle === settings.drxCycle) return;
+      await set(settings);
+      const after = await this.nr5gRegistration();
+      if (after.micoMode !== settings.micoMode || after.drxCycle !== settings.drxCycle) throw new RadioError('failed', 'the 5G registration settings were not updated');
     });
   }
 

@@ -244,6 +244,31 @@ describe('the MBIM radio driver', () => {
     expect((await radio.slots()).map((s) => [s.slot, s.removable])).toEqual([[1, undefined], [2, false]]);
   });
 
+  it('under MBIMEx 3.0 lists NR cells with their signal, and reads and stores the 5G registration settings; 1.0 has none', async () => {
+    const p = PROFILES['mbim-usb'];
+    sim = await Simulator.start({ profile: { ...p, firmware: { ...p.firmware, mbimex: 0x0300, rat: '5gnr' } }, seed: 23, log: () => undefined });
+    const fw = sim.modems[0]!.firmware;
+    device = await MbimDevice.open(await connectUnix(sim.modems[0]!.ports[0]!.socket), { mbimex: 3 });
+    const driver = new MbimDriver(device);
+    await driver.probe();
+    const serving = fw.radio.cellInfo()!.serving;
+    const nr = (await driver.radio.cells()).filter((c) => c.tech === 'nr5g' && c.serving);
+    expect(nr).toEqual([
+      { serving: true, tech: 'nr5g', mcc: serving.mcc, mnc: serving.mnc, cellId: serving.cellId, areaCode: serving.areaCode, arfcn: serving.arfcn, pci: serving.pci, rsrp: Math.round(serving.signal.rsrp), rsrq: Math.round(serving.signal.rsrq), snr: Math.round(serving.signal.snr) },
+    ]);
+    expect(await driver.radio.nr5gRegistration()).toEqual({ micoMode: 'disabled', drxCycle: 'unknown' });
+    await driver.radio.setNr5gRegistration({ micoMode: 'enabled', drxCycle: '128' });
+    expect(fw.registrationParameters).toMatchObject({ micoMode: 'enabled', drxCycle: '128' });
+    expect(await driver.radio.nr5gRegistration()).toEqual({ micoMode: 'enabled', drxCycle: '128' });
+    await device.close({ timeoutMs: 1000 });
+
+    // The same function opened without asking for 3.0: MBIM 1.0 layouts, no 5G registration settings.
+    device = await MbimDevice.open(await connectUnix(sim.modems[0]!.ports[0]!.socket));
+    const old = new MbimDriver(device);
+    expect(await reason(old.radio.nr5gRegistration())).toBe('not-supported');
+    expect((await old.radio.cells()).some((c) => c.tech === 'nr5g')).toBe(false);
+  });
+
   it('works against `wwan sim` in its own process, through a reset', async () => {
     child = await startSim(['--profile', 'mbim-usb']);
     const socket = child.ready.modems[0]!.ports[0]!.socket;
