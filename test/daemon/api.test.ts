@@ -171,6 +171,9 @@ describe('the API contract through the socket', () => {
     expect(await call('packetService', { modem: 'sim0', state: 'detached' })).toEqual({ state: 'detached' });
     expect(await call('packetService', { modem: 'sim0', state: 'attached' })).toEqual({ state: 'attached' });
     expect(await refused('bad-params', 'packetService', { modem: 'sim0', state: 'gone' })).toMatch(/state/);
+    // 5G registration settings are MBIMEx 3.0's (test/dbus/mmcli-mbimex.test.ts): a QMI modem has none.
+    expect(await refused('refused', 'nr5gRegistration', { modem: 'sim0' })).toMatch(/no 5G registration settings/);
+    expect(await refused('bad-params', 'nr5gRegistration', { modem: 'sim0', settings: { micoMode: 'on', drxCycle: '32' } })).toMatch(/micoMode/);
     // QMI modems pass no PCO on (as ModemManager has none for them); the card's EF_ECC.
     expect(await refused('refused', 'pco', { modem: 'sim0' })).toMatch(/no PCO/);
     expect((await call('emergencyNumbers', { modem: 'sim0' })).numbers).toEqual(['112', '911']);
