@@ -6,7 +6,7 @@ import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { QMI_CID_BROADCAST } from '../qmi/qmux.js';
 import { bandWords, legacyBandMask } from '../qmi/bands.js';
 import { dms, DmsOperatingMode, DmsRadioInterface } from '../qmi/services/dms.js';
-import { nas, NasNetworkDescriptionEncoding, NasRadioTechnologyPreference, NasSimRejectState } from '../qmi/services/nas.js';
+import { nas, NasCallBarringStatus, NasCellBroadcastCapability, NasLteCellAccessStatus, NasLteRegistrationDomain, NasLteVoiceDomain, NasNetworkDescriptionEncoding, NasNetworkSelectionRegistrationRestriction, NasRadioTechnologyPreference, NasSimRejectState } from '../qmi/services/nas.js';
 import { uim } from '../qmi/services/uim.js';
 import { wda, WdaDataAggregationProtocol, WdaLinkLayerProtocol } from '../qmi/services/wda.js';
 import { SioPort, wds, WdsCallEndReason, WdsIpFamily, WdsPdpType, WdsVerboseCallEndReasonType } from '../qmi/services/wds.js';
@@ -264,27 +264,43 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
         },
       };
     }
-    if (!fw.registered) return { lteServiceStatus: { serviceStatus: 0, trueServiceStatus: 0, preferredDataPath: false } };
+    // A 3GPP-only modem still reports the 3GPP2 and TD-SCDMA services, as none.
+    const none = { cdmaServiceStatus: { serviceStatus: 0, preferredDataPath: false }, hdrServiceStatus: { serviceStatus: 0, preferredDataPath: false }, tdscdmaServiceStatus: { serviceStatus: 0, trueServiceStatus: 0, preferredDataPath: false } };
+    if (!fw.registered) return { ...none, lteServiceStatus: { serviceStatus: 0, trueServiceStatus: 0, preferredDataPath: false } };
     const status = { serviceStatus: 2, trueServiceStatus: 2, preferredDataPath: false };
     const lac = { lacValid: true, lac: cell?.areaCode ?? 0 };
+    // No geo system index (0xFFFF), no cell broadcast, no barring, ciphered in both domains.
+    const gsmLike = { geoSystemIndex: 0xffff, cellBroadcastSupport: NasCellBroadcastCapability.names.off };
+    const barring = { csStatus: NasCallBarringStatus.names['normal-only'], psStatus: NasCallBarringStatus.names['normal-only'] };
+    const lteExtras = {
+      additionalLteSystemInfo: { geoSystemIndex: 1 }, imsVoiceSupport: false, lteEmbmsCoverageInfoSupport: false, lteVoiceDomain: NasLteVoiceDomain.names['3gpp'],
+      lteCellAccessStatus: NasLteCellAccessStatus.names['all-calls'], networkSelectionRegistrationRestriction: NasNetworkSelectionRegistrationRestriction.names.unrestricted,
+      lteRegistrationDomain: NasLteRegistrationDomain.names[fw.packetAttached ? 'cs-ps' : 'cs-only'],
+    };
     switch (fw.rat) {
       case '5gnr': {
         // NR TACs are 24 bits: the NR5G system info's 16-bit field holds this one, the TAC TLV any.
         const tac = cell?.areaCode ?? 0;
         return {
-          lteServiceStatus: status, lteSystemInfo: lte, nr5gServiceStatus: status, nr5gSystemInfo: lte, eutraWithNr5gAvailability: true, dcnrRestriction: false,
+          ...none, lteServiceStatus: status, lteSystemInfo: lte, ...lteExtras, nr5gServiceStatus: status, nr5gSystemInfo: lte, eutraWithNr5gAvailability: true, dcnrRestriction: false,
           nr5gTrackingAreaCode: [(tac >> 16) & 0xff, (tac >> 8) & 0xff, tac & 0xff],
         };
       }
       case 'umts':
         return {
+          ...none,
           wcdmaServiceStatus: status,
           wcdmaSystemInfo: { ...common, ...lac, hsCallStatusValid: false, hsCallStatus: 0, hsServiceValid: true, hsService: 7, primaryScramblingCodeValid: true, primaryScramblingCode: cell?.pci ?? 0 },
+          additionalWcdmaSystemInfo: gsmLike, wcdmaCallBarringStatus: barring, wcdmaCipherDomain: 3, wcdmaRoutingAreaCode: 1,
         };
       case 'gsm':
-        return { gsmServiceStatus: status, gsmSystemInfo: { ...common, ...lac, egprsSupportValid: true, egprsSupport: true, dtmSupportValid: true, dtmSupport: false } };
+        return {
+          ...none,
+          gsmServiceStatus: status, gsmSystemInfo: { ...common, ...lac, egprsSupportValid: true, egprsSupport: true, dtmSupportValid: true, dtmSupport: false },
+          additionalGsmSystemInfo: gsmLike, gsmCallBarringStatus: barring, gsmCipherDomain: 3, gsmRoutingAreaCode: 1,
+        };
       default:
-        return { lteServiceStatus: status, lteSystemInfo: lte, lteVoiceSupport: true };
+        return { ...none, lteServiceStatus: status, lteSystemInfo: lte, lteVoiceSupport: true, ...lteExtras };
     }
   };
   // A card that is there is available (a PIN lock does not change that); the network never invalidates it here.

@@ -124,6 +124,12 @@ export const NasRoamingStatus = enumOf(u8, {
 });
 
 export const NasHdrPersonality = enumOf(u8, { unknown: 0, hrpd: 1, ehrpd: 2 });
+export const NasHdrProtocolRevision = enumOf(u8, { none: 0, 'rel-0': 1, 'rel-a': 2, 'rel-b': 3 });
+export const NasCellBroadcastCapability = enumOf(u32, { unknown: 0, off: 1, on: 2 });
+export const NasLteVoiceDomain = enumOf(u32, { none: 0, ims: 1, '1x': 2, '3gpp': 3 });
+export const NasNetworkSelectionRegistrationRestriction = enumOf(u32, { unrestricted: 0, 'camped-only': 1, limited: 2 });
+export const NasLteRegistrationDomain = enumOf(u32, { 'not-applicable': 0, 'cs-only': 1, 'ps-only': 2, 'cs-ps': 3, 'limited-service': 4 });
+export const NasLteCellAccessStatus = enumOf(u32, { 'normal-only': 0, 'emergency-only': 1, 'no-calls': 2, 'all-calls': 3, unknown: 0xff });
 
 export const NasCallBarringStatus = enumOf(i32, {
   unknown: -1,
@@ -286,6 +292,69 @@ const wcdmaSystemInfo = struct({
 const lteSystemInfo = struct({ ...systemInfoCommon, tacValid: bool8, tac: u16 });
 /** NR5G system info has the LTE layout (its 16-bit TAC cannot hold an NR one: the 3-byte TAC TLV can). */
 const nr5gSystemInfo = lteSystemInfo;
+/** The valid-flag pairs the 3GPP2 system-info TLVs (CDMA 1x, HDR) start with. */
+const systemInfoCommon3gpp2 = {
+  domainValid: bool8,
+  domain: NasNetworkServiceDomain,
+  serviceCapabilityValid: bool8,
+  serviceCapability: NasNetworkServiceDomain,
+  roamingStatusValid: bool8,
+  roamingStatus: NasRoamingStatus,
+  forbiddenValid: bool8,
+  forbidden: bool8,
+  prlMatchValid: bool8,
+  prlMatch: bool8,
+} as const;
+/** Latitude and longitude in units of 0.25 arc seconds (TIA/EIA-95). */
+const cdmaSystemInfo = struct({
+  ...systemInfoCommon3gpp2,
+  pRevValid: bool8,
+  pRev: u8,
+  baseStationPRevValid: bool8,
+  baseStationPRev: u8,
+  concurrentServiceSupportValid: bool8,
+  concurrentServiceSupport: bool8,
+  cdmaSystemIdValid: bool8,
+  sid: u16,
+  nid: u16,
+  baseStationInfoValid: bool8,
+  baseStationId: u16,
+  baseStationLatitude: i32,
+  baseStationLongitude: i32,
+  packetZoneValid: bool8,
+  packetZone: u16,
+  networkIdValid: bool8,
+  mcc: fixedString(3),
+  mnc: fixedString(3),
+});
+const hdrSystemInfo = struct({
+  ...systemInfoCommon3gpp2,
+  personalityValid: bool8,
+  personality: NasHdrPersonality,
+  protocolRevisionValid: bool8,
+  protocolRevision: NasHdrProtocolRevision,
+  is856SystemIdValid: bool8,
+  is856SystemId: fixedString(16),
+});
+const tdscdmaSystemInfo = struct({
+  ...systemInfoCommon,
+  hsCallStatusValid: bool8,
+  hsCallStatus: NasWcdmaHsService,
+  hsServiceValid: bool8,
+  hsService: NasWcdmaHsService,
+  cellParameterIdValid: bool8,
+  cellParameterId: u16,
+  cellBroadcastSupportValid: bool8,
+  cellBroadcastSupport: NasCellBroadcastCapability,
+  csCallBarringStatusValid: bool8,
+  csCallBarringStatus: NasCallBarringStatus,
+  psCallBarringStatusValid: bool8,
+  psCallBarringStatus: NasCallBarringStatus,
+  cipherDomainValid: bool8,
+  cipherDomain: NasNetworkServiceDomain,
+});
+/** A geo system index of 0xFFFF is none. */
+const additional3gppInfo = struct({ geoSystemIndex: u16, cellBroadcastSupport: NasCellBroadcastCapability });
 
 /** Get System Info and the System Info indication share these ids for the TLVs declared here. */
 const systemInfoTlvs = {
@@ -297,7 +366,19 @@ const systemInfoTlvs = {
   gsmSystemInfo: optional(0x17, gsmSystemInfo),
   wcdmaSystemInfo: optional(0x18, wcdmaSystemInfo),
   lteSystemInfo: optional(0x19, lteSystemInfo),
+  cdmaSystemInfo: optional(0x15, cdmaSystemInfo),
+  hdrSystemInfo: optional(0x16, hdrSystemInfo),
+  /** A registration period of 0xFFFF is none. */
+  additionalCdmaSystemInfo: optional(0x1a, struct({ geoSystemIndex: u16, registrationPeriod: u16 })),
+  additionalHdrSystemInfo: optional(0x1b, struct({ geoSystemIndex: u16 })),
+  additionalGsmSystemInfo: optional(0x1c, additional3gppInfo),
+  additionalWcdmaSystemInfo: optional(0x1d, additional3gppInfo),
+  additionalLteSystemInfo: optional(0x1e, struct({ geoSystemIndex: u16 })),
+  gsmCallBarringStatus: optional(0x1f, callBarring),
+  wcdmaCallBarringStatus: optional(0x20, callBarring),
   lteVoiceSupport: optional(0x21, bool8),
+  gsmCipherDomain: optional(0x22, NasNetworkServiceDomain),
+  wcdmaCipherDomain: optional(0x23, NasNetworkServiceDomain),
 } as const;
 
 /** Whether the SIM is there and valid for CS and PS services (network rejects can invalidate it); libqmi's names drop the SIM. */
@@ -310,8 +391,11 @@ export const NasSimRejectState = enumOf(u32, {
 });
 
 /** The later TLVs, whose ids differ between Get System Info and its indication; the NR5G TAC's 3 bytes most significant first. */
-const laterSystemInfoTlvs = (ids: { simReject: number; status: number; info: number; endc: number; dcnr: number; tac: number }) =>
+const laterSystemInfoTlvs = (ids: { tdscdmaStatus: number; tdscdmaInfo: number; embms: number; simReject: number; status: number; info: number; endc: number; dcnr: number; tac: number }) =>
   ({
+    tdscdmaServiceStatus: optional(ids.tdscdmaStatus, serviceStatus3gpp),
+    tdscdmaSystemInfo: optional(ids.tdscdmaInfo, tdscdmaSystemInfo),
+    lteEmbmsCoverageInfoSupport: optional(ids.embms, bool8),
     simRejectInfo: optional(ids.simReject, NasSimRejectState),
     nr5gServiceStatus: optional(ids.status, serviceStatus3gpp),
     nr5gSystemInfo: optional(ids.info, nr5gSystemInfo),
@@ -660,7 +744,20 @@ export const nas = service(
         ),
       },
     ),
-    getSystemInfo: message(0x004d, {}, { ...systemInfoTlvs, ...laterSystemInfoTlvs({ simReject: 0x27, status: 0x4a, info: 0x4b, endc: 0x4e, dcnr: 0x4f, tac: 0x50 }) }),
+    getSystemInfo: message(0x004d, {}, {
+      ...systemInfoTlvs,
+      ...laterSystemInfoTlvs({ tdscdmaStatus: 0x24, tdscdmaInfo: 0x25, embms: 0x26, simReject: 0x27, status: 0x4a, info: 0x4b, endc: 0x4e, dcnr: 0x4f, tac: 0x50 }),
+      imsVoiceSupport: optional(0x29, bool8),
+      lteVoiceDomain: optional(0x2a, NasLteVoiceDomain),
+      cdmaRegistrationZoneId: optional(0x2b, u16),
+      gsmRoutingAreaCode: optional(0x2c, u8),
+      wcdmaRoutingAreaCode: optional(0x2d, u8),
+      cdmaResolvedMcc: optional(0x2e, u16),
+      networkSelectionRegistrationRestriction: optional(0x2f, NasNetworkSelectionRegistrationRestriction),
+      lteRegistrationDomain: optional(0x31, NasLteRegistrationDomain),
+      lteEmbmsCoverageInfoTraceId: optional(0x34, u16),
+      lteCellAccessStatus: optional(0x44, NasLteCellAccessStatus),
+    }),
     forceNetworkSearch: message(0x0067, {}, {}),
     getSignalInfo: message(0x004f, {}, signalInfoTlvs),
     configSignalInfo: message(
@@ -900,7 +997,11 @@ export const nas = service(
       mncPcsDigitIncludeStatus: optional(0x29, mncPcs),
       networkNameSource: optional(0x2b, NasNetworkNameSource),
     }),
-    systemInfo: indication(0x004e, { ...systemInfoTlvs, ...laterSystemInfoTlvs({ simReject: 0x28, status: 0x4c, info: 0x4d, endc: 0x50, dcnr: 0x51, tac: 0x52 }) }),
+    systemInfo: indication(0x004e, {
+      ...systemInfoTlvs,
+      ...laterSystemInfoTlvs({ tdscdmaStatus: 0x25, tdscdmaInfo: 0x26, embms: 0x27, simReject: 0x28, status: 0x4c, info: 0x4d, endc: 0x50, dcnr: 0x51, tac: 0x52 }),
+      plmnNotChanged: optional(0x24, bool8),
+    }),
     signalInfo: indication(0x0051, signalInfoTlvs),
   },
 );
