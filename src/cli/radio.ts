@@ -1,6 +1,7 @@
 /**
  * Radio and SIM control through the daemon: `wwan scan|register|modes|bands|cells|signal-setup|slots|
- * numbers|power|initial-eps|packet-service|reset MODEM`, `wwan apdu open|send|close`, `wwan sim-pin [ACTION] MODEM`. Every one
+ * numbers|power|initial-eps|packet-service|reset MODEM`, `wwan apdu open|send|close`, `wwan sim-pin [ACTION] MODEM`,
+ * `wwan sim-lock MODEM [--disable FACILITY]`. Every one
  * takes --json; codes come from files, a prompt or stdin (codes.ts), never needed on the command line.
  */
 import { Argument, Command, Option } from 'commander';
@@ -46,6 +47,25 @@ const retriesText = (modem: string, r: Result<'simLocks'>): string => {
   const enabled = r.pin1Enabled === undefined ? '' : `; PIN1 ${r.pin1Enabled ? 'enabled' : 'disabled'}`;
   return `${modem}: tries left ${parts.join(', ') || 'unknown'}${enabled}\n`;
 };
+
+type SimLockFacility = Params<'simLockDisable'>['facility'];
+const SIM_LOCK_FACILITIES: readonly SimLockFacility[] = ['network', 'network-subset', 'service-provider', 'corporate'];
+
+const simLocksText = (modem: string, r: Result<'simLocks'>): string =>
+  r.personalization === undefined
+    ? `${modem}: the modem does not report SIM locks\n`
+    : r.personalization.length === 0
+      ? `${modem}: no SIM lock enabled\n`
+      : table([['LOCK', 'TRIES', 'UNBLOCK TRIES'], ...r.personalization.map((l) => [l.facility, l.retries, l.unblockRetries])]);
+
+const REFUSAL_TEXT: Record<NonNullable<Result<'simLockDisable'>['refusal']>, string> = {
+  'incorrect-key': 'the key was refused',
+  blocked: 'the lock is blocked: no tries left',
+  'permanently-blocked': 'the lock is blocked for good',
+  'not-enabled': 'that lock is not enabled',
+};
+const simLockResultText = (modem: string, facility: string) => (r: Result<'simLockDisable'>): string =>
+  `${modem}: ${facility} lock ${r.refusal ? `kept: ${REFUSAL_TEXT[r.refusal]}` : 'disabled'}${r.retries !== undefined ? ` (${r.retries} tries left, ${r.unblockRetries ?? 'unknown'} unblock tries)` : ''}\n`;
 
 /** `lte:3`, `nr5g:78`, `gsm:900`: a band by technology and number. */
 function parseBand(text: string): { tech: Tech; band: number } {
@@ -317,6 +337,36 @@ export function registerRadioCommands(program: Command, socketOpt: (c: Command) 
   );
   socketOpt(apdu.command('close').description('close a logical channel').argument('<modem>').argument('<channel>')).action(async (modem: string, channel: string, o: Common) => {
     done(await call(o, (c) => c.call('apduClose', { modem, channel: Number(channel) }), () => `channel ${channel} closed\n`));
+  });
+
+  socketOpt(
+    program
+      .command('sim-lock')
+      .description('SIM locks (personalizations: the SIMs the modem accepts): the ones enabled with their key\'s tries left; --disable FACILITY lifts one with its control key, from --key-file, else a prompt, else stdin')
+      .argument('<modem>')
+      .addOption(new Option('--disable <facility>', 'the lock to disable').choices(SIM_LOCK_FACILITIES))
+      .option('--key-file <file>', 'a file holding the control key')
+      .option('--key <key>', 'the control key itself: `ps` shows it to every user, prefer a file or the prompt'),
+  ).action(async (modem: string, o: Common & { disable?: SimLockFacility; keyFile?: string; key?: string }) => {
+    if (o.disable === undefined) {
+      if (o.key !== undefined || o.keyFile !== undefined) {
+        process.stderr.write('wwan sim-lock: a key is for --disable\n');
+        return done(EXIT.usage);
+      }
+      return done(await call(o, (c) => c.call('simLocks', { modem }), (r) => simLocksText(modem, r)));
+    }
+    const facility = o.disable;
+    done(
+      await usage('sim-lock', async () => {
+        const [key] = await codes([{ what: 'control key', ...(o.keyFile !== undefined ? { file: o.keyFile } : {}), ...(o.key !== undefined ? { value: o.key } : {}) }]);
+        let refused = false;
+        const code = await call(o, (c) => c.call('simLockDisable', { modem, facility, key: key! }), (r) => {
+          refused = !r.ok;
+          return simLockResultText(modem, facility)(r);
+        });
+        return code === EXIT.ok && refused ? EXIT.refused : code;
+      }),
+    );
   });
 
   socketOpt(

@@ -1,5 +1,6 @@
 /** `wwan sim --with-modemmanager`: the real ModemManager managing simulated modems, until SIGINT/SIGTERM. */
 import { ModemManagerHarness } from '../sim/modemmanager/harness.js';
+import type { PersonalizationLock } from '../sim/personalization.js';
 import { onStopSignal } from './signals.js';
 
 export interface ModemManagerSimOptions {
@@ -7,6 +8,7 @@ export interface ModemManagerSimOptions {
   modems: number;
   seed: number;
   pinLocked?: boolean;
+  personalization?: PersonalizationLock[];
   modemManagerLog?: string;
 }
 

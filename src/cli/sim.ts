@@ -1,4 +1,5 @@
 /** `wwan sim`: run simulated modems until SIGINT/SIGTERM. The first stdout line is the ready event; logs go to stderr. */
+import type { PersonalizationFeature, PersonalizationLock } from '../sim/personalization.js';
 import { PROFILES, isProfileName } from '../sim/profiles.js';
 import type { Simulator } from '../sim/simulator.js';
 import { connectUnix } from '../transport/unix.js';
@@ -18,10 +19,31 @@ export interface SimCommandOptions {
   /** The SIM's PIN1 (default 1234). */
   pin?: string;
   puk?: string;
+  /** Personalization locks: `FACILITY=KEY`. */
+  simLock?: string[];
   /** Faults to apply once the modems are up: `NAME key=value …`. */
   fault?: string[];
   /** Publish the modem's QMI services on QRTR. */
   qrtr?: boolean;
+}
+
+/** The facilities `--sim-lock` names, as the personalization features they lock. */
+const SIM_LOCK_FEATURES: Record<string, PersonalizationFeature> = { network: 'gw-network', 'network-subset': 'gw-network-subset', 'service-provider': 'gw-service-provider', corporate: 'gw-corporate' };
+
+/** `FACILITY=KEY` words into personalization locks, or what is wrong with one (never the key). */
+function simLocks(specs: string[]): PersonalizationLock[] | string {
+  const locks: PersonalizationLock[] = [];
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    const facility = eq < 0 ? spec : spec.slice(0, eq);
+    const feature = SIM_LOCK_FEATURES[facility];
+    if (!feature) return `--sim-lock takes FACILITY=KEY with FACILITY one of ${Object.keys(SIM_LOCK_FEATURES).join(', ')}, not ${JSON.stringify(facility.slice(0, 32))}`;
+    const key = spec.slice(eq + 1);
+    if (eq < 0 || !/^\d{1,16}$/.test(key)) return `--sim-lock ${facility}: the control key is 1 to 16 digits`;
+    if (locks.some((l) => l.feature === feature)) return `--sim-lock ${facility} is given twice`;
+    locks.push({ feature, key });
+  }
+  return locks;
 }
 
 /** `key=value` words into a fault request's arguments (numbers and booleans typed). */
@@ -59,12 +81,21 @@ export async function runSim(opts: SimCommandOptions): Promise<number> {
     process.stderr.write('wwan sim: --pin takes 4 to 8 digits\n');
     return 2;
   }
-  if (opts.withModemmanager) return (await import('./sim-modemmanager.js')).runSimWithModemManager({ profile: opts.profile, modems, seed, pinLocked: opts.pinLocked, modemManagerLog: opts.modemmanagerLog });
+  const personalization = simLocks(opts.simLock ?? []);
+  if (typeof personalization === 'string') {
+    process.stderr.write(`wwan sim: ${personalization}\n`);
+    return 2;
+  }
+  if (personalization.length > 0 && PROFILES[opts.profile].control !== 'qmi') {
+    process.stderr.write('wwan sim: --sim-lock is for QMI profiles (the MBIM modems have no personalization)\n');
+    return 2;
+  }
+  if (opts.withModemmanager) return (await import('./sim-modemmanager.js')).runSimWithModemManager({ profile: opts.profile, modems, seed, pinLocked: opts.pinLocked, personalization, modemManagerLog: opts.modemmanagerLog });
   const log = (line: string): void => void process.stderr.write(`[sim] ${line}\n`);
   let sim: Simulator;
   try {
     const base = PROFILES[opts.profile];
-    const profile = { ...base, firmware: { ...base.firmware, ...(opts.pinLocked ? { pinLocked: true } : {}), ...(opts.pin !== undefined ? { pin: opts.pin } : {}), ...(opts.puk !== undefined ? { puk: opts.puk } : {}) } };
+    const profile = { ...base, firmware: { ...base.firmware, ...(opts.pinLocked ? { pinLocked: true } : {}), ...(opts.pin !== undefined ? { pin: opts.pin } : {}), ...(opts.puk !== undefined ? { puk: opts.puk } : {}), ...(personalization.length > 0 ? { personalization } : {}) } };
     const { Simulator } = await import('../sim/simulator.js');
     sim = await Simulator.start({ profile, modems, seed, proxy: opts.proxy, pcap: opts.pcap, dir: opts.dir, tunNetns: opts.tunNetns, qrtr: opts.qrtr, log });
   } catch (e) {

@@ -17,6 +17,7 @@ export type RadioMethod =
   | 'cells'
   | 'signalSetup'
   | 'simLocks'
+  | 'simLockDisable'
   | 'pinEnable'
   | 'pinChange'
   | 'slots'
@@ -76,8 +77,11 @@ export function radioHandlers(m: Manager): Pick<Handlers, RadioMethod> {
       const r = radio(modem);
       const retries = await r.retries();
       const enabled = await r.pin1Enabled?.();
-      return { retries, ...(enabled !== undefined ? { pin1Enabled: enabled } : {}) };
+      // A modem that cannot tell its personalizations still tells its PIN tries.
+      const personalization = await r.personalization().catch(() => undefined);
+      return { retries, ...(enabled !== undefined ? { pin1Enabled: enabled } : {}), ...(personalization ? { personalization } : {}) };
     },
+    simLockDisable: ({ modem, facility, key }) => radio(modem).disablePersonalization(facility, key),
     pinEnable: ({ modem, lock, pin, enable }) => radio(modem).enablePin(lock, pin, enable),
     pinChange: ({ modem, lock, pin, newPin }) => radio(modem).changePin(lock, pin, newPin),
     slots: async ({ modem }) => ({ slots: await radio(modem).slots() }),

@@ -34,6 +34,17 @@ export const ModemMode = { none: 0, mode2g: 1 << 1, mode3g: 1 << 2, mode4g: 1 <<
 export const ModemPortType = { net: 2, qmi: 6, mbim: 7 } as const;
 
 export const Modem3gppRegistrationState = { idle: 0, home: 1, searching: 2, denied: 3, unknown: 4, roaming: 5 } as const;
+/** MMModem3gppFacility bits. */
+export const Modem3gppFacility = {
+  sim: 1 << 0,
+  fixedDialing: 1 << 1,
+  phSim: 1 << 2,
+  phFsim: 1 << 3,
+  netPers: 1 << 4,
+  netSubPers: 1 << 5,
+  providerPers: 1 << 6,
+  corpPers: 1 << 7,
+} as const;
 export const Modem3gppPacketServiceState = { unknown: 0, detached: 1, attached: 2 } as const;
 /** MMModem3gppMicoMode and MMModem3gppDrxCycle, by value. */
 export const Modem3gppMicoMode = ['unknown', 'unsupported', 'disabled', 'enabled'] as const;
@@ -63,3 +74,6 @@ export const MmError = {
   noNetwork: `${MM_NAME}.Error.MobileEquipment.NoNetwork`,
   network: (nick: string) => `${MM_NAME}.Error.MobileEquipment.${nick}`,
 } as const;
+
+/** libqmi's D-Bus name for a QMI protocol error (its nick), which ModemManager 1.20 passes on as the modem gave it. */
+export const qmiProtocolErrorName = (nick: string): string => `org.freedesktop.libqmi.Error.Protocol.${nick}`;

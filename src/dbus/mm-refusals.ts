@@ -4,12 +4,9 @@
  * same error names and messages, so a client's handling of ModemManager's answers holds for ours.
  */
 import dbus from 'dbus-next';
-import { MmError } from './mm-enums.js';
+import { MmError, Modem3gppFacility } from './mm-enums.js';
 
 const unsupported = (message: string): dbus.DBusError => new dbus.DBusError(MmError.unsupported, message);
-
-/** MMModem3gppFacility bits. */
-export const Modem3gppFacility = { sim: 1 << 0, fixedDialing: 1 << 1, netPers: 1 << 4, netSubPers: 1 << 5, providerPers: 1 << 6, corpPers: 1 << 7 } as const;
 
 /** Modem.SetCurrentCapabilities: the current combination is accepted as is; wwankit's modems offer one combination. */
 export function setCapabilities(supported: number[], current: number, wanted: number): void {
@@ -23,10 +20,22 @@ export function setEpsUeMode(current: number, wanted: number): void {
   if (wanted !== current) throw unsupported('Cannot set UE mode of operation for EPS: operation not supported');
 }
 
-/** Modem3gpp.DisableFacilityLock: only personalization locks can be disabled, and wwankit's modems report none (EnabledFacilityLocks). */
-export function disableFacilityLock([facility]: [number, string]): never {
-  const personalization = Modem3gppFacility.netPers | Modem3gppFacility.netSubPers | Modem3gppFacility.providerPers | Modem3gppFacility.corpPers;
-  if ((facility & ~personalization) !== 0) throw unsupported('Invalid type of facility lock to disable or empty key');
+const PERSONALIZATION = Modem3gppFacility.netPers | Modem3gppFacility.netSubPers | Modem3gppFacility.providerPers | Modem3gppFacility.corpPers;
+
+/**
+ * Modem3gpp.DisableFacilityLock, checked as ModemManager does before asking the modem: only the four
+ * personalization facilities; no facility or several of them pass there and the QMI modem's own
+ * mapping refuses them. Answers the one facility.
+ */
+export function facilityToDisable([facility]: [number, string]): number {
+  if ((facility & ~PERSONALIZATION) !== 0) throw unsupported('Invalid type of facility lock to disable or empty key');
+  if (facility === 0 || (facility & (facility - 1)) !== 0) throw new dbus.DBusError(MmError.invalidArgs, 'Not supported type of facility lock.');
+  return facility;
+}
+
+/** Modem3gpp.DisableFacilityLock on an MBIM modem: wwankit's MBIM modems have no personalization (EnabledFacilityLocks). */
+export function disableFacilityLockMbim(lock: [number, string]): never {
+  facilityToDisable(lock);
   throw new dbus.DBusError(MmError.wrongState, 'Cannot disable facility locks: no personalization lock is enabled');
 }
 

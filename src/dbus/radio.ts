@@ -4,9 +4,10 @@
  * D-Bus errors ModemManager gives for refused codes and registrations. Pure functions.
  */
 import dbus from 'dbus-next';
-import type { CellInfo, LockRetries, ModeSet, PreferredNetwork, RadioBand, RadioModes, ScannedNetwork } from '../modem/radio-driver.js';
+import type { CellInfo, LockRetries, ModeSet, PersonalizationFacility, PersonalizationResult, PreferredNetwork, RadioBand, RadioModes, ScannedNetwork } from '../modem/radio-driver.js';
+import { QmiProtocolError, type QmiProtocolErrorName } from '../qmi/errors.js';
 import type { AccessTech } from '../modem/radio-driver.js';
-import { CellType, MmError, Modem3gppNetworkAvailability, ModemAccessTechnology, ModemLock, ModemMode } from './mm-enums.js';
+import { CellType, MmError, Modem3gppFacility, Modem3gppNetworkAvailability, ModemAccessTechnology, ModemLock, ModemMode, qmiProtocolErrorName } from './mm-enums.js';
 import { mmError } from './interfaces.js';
 
 const V = (signature: string, value: unknown): dbus.Variant => new dbus.Variant(signature, value);
@@ -129,6 +130,39 @@ export function unlockRetries(r: LockRetries): Record<number, number> {
   const out: Record<number, number> = {};
   for (const [k, lock] of [['pin1', ModemLock.simPin], ['puk1', ModemLock.simPuk], ['pin2', ModemLock.simPin2], ['puk2', ModemLock.simPuk2]] as const) if (r[k] !== undefined) out[lock] = r[k];
   return out;
+}
+
+/** Each personalization's MMModem3gppFacility bit (ModemManager reads QMI's GW UIM feature as PH-SIM). */
+const FACILITY_BIT: Record<PersonalizationFacility, number> = {
+  network: Modem3gppFacility.netPers,
+  'network-subset': Modem3gppFacility.netSubPers,
+  'service-provider': Modem3gppFacility.providerPers,
+  corporate: Modem3gppFacility.corpPers,
+  'phone-sim': Modem3gppFacility.phSim,
+};
+
+/** EnabledFacilityLocks: PIN1 checked (`sim`) and the personalizations enabled. */
+export function enabledFacilityLocks(pin1Enabled: boolean | undefined, personalization: readonly { facility: PersonalizationFacility }[] = []): number {
+  return personalization.reduce((mask, l) => mask | FACILITY_BIT[l.facility], pin1Enabled ? Modem3gppFacility.sim : 0);
+}
+
+/** The personalization a single MMModem3gppFacility bit names. */
+export function personalizationOf(bit: number): PersonalizationFacility | undefined {
+  return (Object.keys(FACILITY_BIT) as PersonalizationFacility[]).find((f) => FACILITY_BIT[f] === bit);
+}
+
+/** The QMI error each refusal comes from on the modem (UIM Depersonalization). */
+const DEPERSONALIZATION_ERROR: Record<Exclude<PersonalizationResult, { ok: true }>['refusal'], QmiProtocolErrorName> = {
+  'incorrect-key': 'IncorrectPin',
+  blocked: 'PinBlocked',
+  'permanently-blocked': 'PinAlwaysBlocked',
+  'not-enabled': 'NoEffect',
+};
+
+/** A refused DisableFacilityLock on a QMI modem: ModemManager 1.20 passes libqmi's error on with its prefix (never the key). */
+export function depersonalizationError(refusal: keyof typeof DEPERSONALIZATION_ERROR): dbus.DBusError {
+  const nick = DEPERSONALIZATION_ERROR[refusal];
+  return new dbus.DBusError(qmiProtocolErrorName(nick), `QMI message Depersonalization failed: QMI protocol error (${QmiProtocolError[nick]}): '${nick}'`);
 }
 
 // 3GPP TS 24.008/24.301 reject causes → ModemManager's MobileEquipment error nicks.

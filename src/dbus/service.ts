@@ -38,7 +38,7 @@ import {
   ModemState as MmState,
   SimType,
 } from './mm-enums.js';
-import { cellEntry, modeMask, modesToSet, mmBands, preferredEntries, preferredFromDbus, radioBand, registrationError, scanEntry, unlockRetries } from './radio.js';
+import { cellEntry, depersonalizationError, enabledFacilityLocks, modeMask, personalizationOf, modesToSet, mmBands, preferredEntries, preferredFromDbus, radioBand, registrationError, scanEntry, unlockRetries } from './radio.js';
 import { accessTechnologies, bearerProperties, failedReason, ipConfig, signalDict, modemState, parseConnectSettings, parseEpsSettings, parseNr5gSettings, registrationState, signalQuality, unlockRequired } from './values.js';
 import { EpsBearerObject, modem3gppValues, simCardValues } from './eps.js';
 
@@ -72,6 +72,8 @@ interface RadioCache {
   bands?: RadioBands;
   retries?: LockRetries;
   pin1Enabled?: boolean;
+  /** The SIM locks (personalizations) enabled, where the modem tells (QMI). */
+  personalization?: Result<'simLocks'>['personalization'];
   slots?: SimSlot[];
   numbers?: string[];
   power?: 'on' | 'low' | 'off';
@@ -378,7 +380,7 @@ export class ModemManagerService {
           RegistrationState: registrationState(info().registration),
           OperatorCode: operatorCode(),
           OperatorName: info().registration?.operator?.name ?? '',
-          EnabledFacilityLocks: radio.pin1Enabled ? refuse.Modem3gppFacility.sim : 0,
+          EnabledFacilityLocks: enabledFacilityLocks(radio.pin1Enabled, radio.personalization),
           ...modem3gppValues(radio, epsBearer, registered()),
         }),
         handlers: {
@@ -402,7 +404,14 @@ export class ModemManagerService {
             radio.nr5g = await this.api('nr5gRegistration', { modem: id, settings });
             this.refreshModem(id);
           },
-          DisableFacilityLock: (lock: [number, string]) => refuse.disableFacilityLock(lock),
+          DisableFacilityLock: async (lock: [number, string]) => {
+            if (info().protocol !== 'qmi') refuse.disableFacilityLockMbim(lock);
+            const facility = personalizationOf(refuse.facilityToDisable(lock)) as Params<'simLockDisable'>['facility'];
+            const r = await this.api('simLockDisable', { modem: id, facility, key: lock[1] });
+            // As ModemManager: the locks and the SIM's lock state are read again, then the answer.
+            await this.afterCode(id);
+            if (r.refusal) throw depersonalizationError(r.refusal);
+          },
           SetPacketServiceState: async (state: number) => {
             // As ModemManager: an enabled modem first, then attached (2) or detached (1) only.
             if (modemValues().State < MmState.enabled) throw mmError(MmError.wrongState, 'modem not yet enabled');
@@ -550,7 +559,7 @@ export class ModemManagerService {
         else if (part === 'ecc') m.radio.ecc = (await quiet(this.daemon.request('emergencyNumbers', { modem: id })))?.numbers ?? m.radio.ecc;
         else {
           const locks = await quiet(this.daemon.request('simLocks', { modem: id }));
-          if (locks) [m.radio.retries, m.radio.pin1Enabled] = [locks.retries, locks.pin1Enabled];
+          if (locks) [m.radio.retries, m.radio.pin1Enabled, m.radio.personalization] = [locks.retries, locks.pin1Enabled, locks.personalization];
         }
       }),
     );

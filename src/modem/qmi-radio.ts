@@ -15,7 +15,7 @@ import { nas, NasNetworkRegisterType, NasNetworkStatus, NasPlmnAccessTechnologyI
 import { wds, WdsAuthentication, WdsIpSupportType, WdsPdpType, WdsProfileType } from '../qmi/services/wds.js';
 import { NasServiceDomainPreference } from '../qmi/services/nas.js';
 import { emergencyNumber } from './sim-files.js';
-import { uim, UimCardProtocol, UimPhysicalCardState, UimPinId, UimPinState, UimSlotState } from '../qmi/services/uim.js';
+import { uim, UimCardApplicationPersonalizationFeature, UimCardProtocol, UimConfiguration, UimDepersonalizationOperation, UimPhysicalCardState, UimPinId, UimPinState, UimSlotState } from '../qmi/services/uim.js';
 import {
   RadioError,
   type AccessTech,
@@ -23,6 +23,9 @@ import {
   type CodeResult,
   type LockRetries,
   type ModeSet,
+  type PersonalizationFacility,
+  type PersonalizationLock,
+  type PersonalizationResult,
   type PowerState,
   type PreferredNetwork,
   type RadioBand,
@@ -116,6 +119,23 @@ function refusal(e: unknown, what: string): unknown {
     : 'failed';
   return new RadioError(reason, `${what}: the modem answered ${e.errorName}`);
 }
+
+/** The UIM personalization feature of each facility (ModemManager's mapping: GW UIM is the phone-SIM lock). */
+const PERSONALIZATION_FEATURE: Record<PersonalizationFacility, number> = {
+  network: UimCardApplicationPersonalizationFeature.names['gw-network'],
+  'network-subset': UimCardApplicationPersonalizationFeature.names['gw-network-subset'],
+  'service-provider': UimCardApplicationPersonalizationFeature.names['gw-service-provider'],
+  corporate: UimCardApplicationPersonalizationFeature.names['gw-corporate'],
+  'phone-sim': UimCardApplicationPersonalizationFeature.names['gw-ue'],
+};
+
+/** How UIM Depersonalization refuses a key: the error code's refusal. */
+const DEPERSONALIZATION_REFUSAL: Record<number, 'incorrect-key' | 'blocked' | 'permanently-blocked' | 'not-enabled'> = {
+  [QmiProtocolError.IncorrectPin]: 'incorrect-key',
+  [QmiProtocolError.PinBlocked]: 'blocked',
+  [QmiProtocolError.PinAlwaysBlocked]: 'permanently-blocked',
+  [QmiProtocolError.NoEffect]: 'not-enabled',
+};
 
 const isError = (e: unknown, code: number): boolean => e instanceof QmiProtocolErrorResponse && e.code === code;
 
@@ -406,6 +426,33 @@ export class QmiRadio implements RadioDriver {
       (session) => this.clients().uim.request(uim.messages.unblockPin, { session, info: { pinId: UimPinId.names.pin2, pukValue: puk2, newPinValue: newPin2 } }),
       { unblock: true },
     );
+  }
+
+  // ---- personalization (SIM lock): UIM, as ModemManager reads it where DMS UIM is gone; slot 1 holds the modem's
+
+  async personalization(): Promise<PersonalizationLock[]> {
+    const r = await this.clients()
+      .uim.request(uim.messages.getConfiguration, { configurationMask: UimConfiguration.names['personalization-status'] })
+      .catch((e) => Promise.reject(refusal(e, 'personalization status')));
+    return (r.personalizationStatus ?? []).flatMap((p) => {
+      const facility = (Object.keys(PERSONALIZATION_FEATURE) as PersonalizationFacility[]).find((f) => PERSONALIZATION_FEATURE[f] === p.feature);
+      // CDMA (1X) features are not SIM locks a 3GPP modem reports.
+      return facility ? [{ facility, retries: p.verifyLeft, unblockRetries: p.unblockLeft }] : [];
+    });
+  }
+
+  async disablePersonalization(facility: PersonalizationFacility, key: string): Promise<PersonalizationResult> {
+    const info = { feature: PERSONALIZATION_FEATURE[facility], operation: UimDepersonalizationOperation.names.deactivate, controlKey: key };
+    try {
+      await this.clients().uim.request(uim.messages.depersonalization, { info, slot: 1 });
+      return { ok: true };
+    } catch (e) {
+      const refused = e instanceof QmiProtocolErrorResponse ? DEPERSONALIZATION_REFUSAL[e.code] : undefined;
+      if (!refused) throw refusal(e, `disabling the ${facility} lock`);
+      if (refused === 'not-enabled') return { ok: false, refusal: refused };
+      const left = (e as QmiProtocolErrorResponse).values.retriesRemaining as { verifyLeft: number; unblockLeft: number } | undefined;
+      return { ok: false, refusal: refused, ...(left ? { retries: left.verifyLeft, unblockRetries: left.unblockLeft } : {}) };
+    }
   }
 
   // ---- slots and the card

@@ -95,6 +95,28 @@ export interface CodeResult {
   retries?: number;
 }
 
+/**
+ * A personalization (SIM lock, 3GPP TS 22.022) the modem enforces: the SIMs it accepts by network,
+ * network subset, service provider or corporate, or one SIM only (phone-sim); lifted with its control key.
+ */
+export type PersonalizationFacility = 'network' | 'network-subset' | 'service-provider' | 'corporate' | 'phone-sim';
+
+/** An enabled personalization and its control key's tries left (unblock: once the verify tries are gone). */
+export interface PersonalizationLock {
+  facility: PersonalizationFacility;
+  retries: number;
+  unblockRetries: number;
+}
+
+/**
+ * Disabling a personalization: done, or refused — a wrong key (with the tries left), a blocked lock
+ * (no tries left: only the unblock operation helps), blocked for good, or no such lock enabled.
+ */
+export type PersonalizationResult =
+  | { ok: true }
+  | { ok: false; refusal: 'incorrect-key' | 'blocked' | 'permanently-blocked'; retries?: number; unblockRetries?: number }
+  | { ok: false; refusal: 'not-enabled' };
+
 export interface SimSlot {
   /** 1-based, as ModemManager numbers slots. */
   slot: number;
@@ -188,6 +210,10 @@ export interface RadioDriver {
   /** PIN2 entry and PUK2 unblock (PIN1 has ControlDriver.unlockPin/unblockPin). */
   verifyPin2?(pin2: string): Promise<CodeResult>;
   unblockPin2?(puk2: string, newPin2: string): Promise<CodeResult>;
+  /** The personalizations enabled (absent: the driver cannot tell). */
+  personalization?(): Promise<PersonalizationLock[]>;
+  /** Disables a personalization with its control key; a refused key is an answer, never retried. */
+  disablePersonalization?(facility: PersonalizationFacility, key: string): Promise<PersonalizationResult>;
   slots(): Promise<SimSlot[]>;
   /** Makes `slot` (1-based) the active one; the SIM is probed again afterwards. */
   setPrimarySlot(slot: number): Promise<void>;
@@ -243,6 +269,10 @@ export interface ModemRadioEvents {
  * front-ends and `changed` events on each change.
  */
 export interface ModemRadio extends RadioDriver, EventEmitter<ModemRadioEvents> {
+  /** The personalizations enabled; RadioError 'not-supported' where the driver cannot tell. */
+  personalization(): Promise<PersonalizationLock[]>;
+  /** Disables a personalization; afterwards the locks and the SIM's state are read again. */
+  disablePersonalization(facility: PersonalizationFacility, key: string): Promise<PersonalizationResult>;
   /** The initial EPS bearer's stored settings and what the modem attached with (absent while not attached to LTE); never a password. */
   initialEps(): Promise<{ settings: EpsBearerSettings; bearer?: EpsBearerSettings }>;
   /** Stores new initial EPS bearer settings and checks the modem kept them. */

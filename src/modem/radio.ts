@@ -15,6 +15,9 @@ import {
   type ModemRadio,
   type ModemRadioEvents,
   type ModeSet,
+  type PersonalizationFacility,
+  type PersonalizationLock,
+  type PersonalizationResult,
   type PowerState,
   type RadioBand,
   type RadioBands,
@@ -57,6 +60,8 @@ export interface RadioCache {
   numbers?: string[];
   power?: PowerState;
   pin1Enabled?: boolean;
+  /** The SIM locks (personalizations) enabled, where the modem tells. */
+  personalization?: PersonalizationLock[];
   /** The initial EPS bearer settings and the bearer attached with (never a password). */
   eps?: { settings: EpsBearerSettings; bearer?: EpsBearerSettings };
   packet?: PacketServiceState;
@@ -64,7 +69,7 @@ export interface RadioCache {
 }
 
 type Part = ModemRadioEvents['changed'][0];
-const PART_OF: Record<keyof RadioCache, Part> = { modes: 'modes', bands: 'bands', slots: 'slots', retries: 'locks', pin1Enabled: 'locks', numbers: 'numbers', power: 'power', eps: 'eps', packet: 'packet', nr5g: 'nr5g' };
+const PART_OF: Record<keyof RadioCache, Part> = { modes: 'modes', bands: 'bands', slots: 'slots', retries: 'locks', pin1Enabled: 'locks', personalization: 'locks', numbers: 'numbers', power: 'power', eps: 'eps', packet: 'packet', nr5g: 'nr5g' };
 
 /** Settings as they are shown: the password stays with the modem. */
 const shown = ({ password: _, ...rest }: EpsBearerSettings): EpsBearerSettings => rest;
@@ -257,6 +262,27 @@ export class Radio extends EventEmitter<ModemRadioEvents> implements ModemRadio 
       this.host.log(`${lock === 'puk2' ? 'PUK2' : lock.toUpperCase()} ${r.ok ? 'accepted' : `refused; ${r.retries ?? 'unknown'} tries left`}`);
       await this.reprobe('state');
       await this.retries().catch(() => undefined);
+      return r;
+    });
+  }
+
+  async personalization(): Promise<PersonalizationLock[]> {
+    const d = this.driver;
+    if (!d.personalization) throw new RadioError('not-supported', 'this modem does not report its SIM locks');
+    return this.keep('personalization', await d.personalization())!;
+  }
+
+  /** Sends the key once; then, as ModemManager, the locks are read again (a lock a success left enabled is a failure) and the SIM's state. */
+  disablePersonalization(facility: PersonalizationFacility, key: string): Promise<PersonalizationResult> {
+    return this.exclusive(async () => {
+      const d = this.driver;
+      if (!d.disablePersonalization) throw new RadioError('not-supported', 'this modem cannot disable SIM locks');
+      const r = await d.disablePersonalization(facility, key);
+      const left = !r.ok && r.refusal !== 'not-enabled' && r.retries !== undefined ? `; ${r.retries} tries left` : '';
+      this.host.log(`${facility} lock ${r.ok ? 'disabled' : `kept: ${r.refusal}${left}`}`);
+      const locks = await this.personalization();
+      if (r.ok && locks.some((l) => l.facility === facility)) throw new RadioError('failed', `the ${facility} lock is still enabled after the modem accepted its key`);
+      await this.reprobe('state');
       return r;
     });
   }

@@ -1,6 +1,6 @@
 /**
- * `wwan scan|register|modes|bands|cells|slots|numbers|power|initial-eps|packet-service|reset|apdu|sim-pin` through a daemon
- * with a simulated QMI modem: human and --json output, codes read from stdin and files (never
+ * `wwan scan|register|modes|bands|cells|slots|numbers|power|initial-eps|packet-service|reset|apdu|sim-pin|sim-lock` through a daemon
+ * with a simulated QMI modem (and a SIM-locked one for sim-lock): human and --json output, codes read from stdin and files (never
  * needed on the command line), usage errors exit 2, refusals exit 1 with the network's cause.
  */
 import { execFile } from 'node:child_process';
@@ -18,6 +18,8 @@ describe('wwan radio and SIM commands', () => {
   const dir = mkdtempSync(join(tmpdir(), `wwan-cli-radio-${process.pid}-`));
   const socket = join(dir, 'wwand.sock');
   let sim: Simulator;
+  /** A modem locked to its network and corporate group. */
+  let locked: Simulator;
   let daemon: Daemon;
   const log: string[] = [];
   /** Runs `wwan …` with `stdin` fed to it. */
@@ -40,10 +42,17 @@ describe('wwan radio and SIM commands', () => {
     daemon = await Daemon.start({ socket, netdev: async (_m, n) => new MemoryNetdev(n), log: (l) => log.push(l) });
     const m = sim.ready().modems[0]!;
     await daemon.manager.add({ id: 'modem0', control: 'qmi', port: `unix:${m.ports[0]!.socket}` });
+    const personalization = [
+      { feature: 'gw-network' as const, key: '31415926', verifyRetries: 2 },
+      { feature: 'gw-corporate' as const, key: '2718', verifyRetries: 2 },
+    ];
+    locked = await Simulator.start({ profile: { ...base, firmware: { ...base.firmware, personalization } }, seed: 32, dir: mkdtempSync(join(dir, 'locked-')) });
+    await daemon.manager.add({ id: 'modem1', control: 'qmi', port: `unix:${locked.ready().modems[0]!.ports[0]!.socket}` });
   }, 90_000);
   afterAll(async () => {
     await daemon?.stop();
     await sim?.stop();
+    await locked?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -84,6 +93,23 @@ describe('wwan radio and SIM commands', () => {
     expect(await cli(['sim-pin', 'disable', 'modem0'], '5927\n')).toMatchObject({ code: 0 });
     expect(await cli(['sim-pin', 'change', 'modem0'], '5927\n')).toMatchObject({ code: 2, stderr: 'wwan sim-pin: no new PIN on stdin (one code per line; or give its file)\n' });
     for (const code of ['8642', '5927']) expect(log.filter((l) => l.includes(code))).toEqual([]);
+  }, 90_000);
+
+  it('SIM locks: listed with their tries; a wrong key exits 1 with the tries left until the lock is blocked; the right key lifts one; never in the log', async () => {
+    expect(await cli(['sim-lock', 'modem0'])).toMatchObject({ code: 0, stdout: 'modem0: no SIM lock enabled\n' });
+    expect((await cli(['sim-lock', 'modem1'])).stdout).toMatch(/^LOCK\s+TRIES\s+UNBLOCK TRIES\nnetwork\s+2\s+10\ncorporate\s+2\s+10\n$/);
+    expect(await cli(['sim-lock', 'modem1', '--disable', 'network'], '1111\n')).toMatchObject({ code: 1, stdout: 'modem1: network lock kept: the key was refused (1 tries left, 10 unblock tries)\n' });
+    expect(await cli(['sim-lock', 'modem1', '--disable', 'network'], '2222\n')).toMatchObject({ code: 1, stdout: 'modem1: network lock kept: the lock is blocked: no tries left (0 tries left, 10 unblock tries)\n' });
+    // Blocked: the right key no longer deactivates it.
+    expect(await cli(['sim-lock', 'modem1', '--disable', 'network'], '31415926\n')).toMatchObject({ code: 1 });
+    const keyFile = join(dir, 'cck');
+    writeFileSync(keyFile, '2718\n', { mode: 0o600 });
+    expect(await cli(['sim-lock', 'modem1', '--disable', 'corporate', '--key-file', keyFile])).toMatchObject({ code: 0, stdout: 'modem1: corporate lock disabled\n' });
+    expect(await json(['sim-lock', 'modem1'])).toMatchObject({ personalization: [{ facility: 'network', retries: 0, unblockRetries: 10 }] });
+    expect(await cli(['sim-lock', 'modem1', '--disable', 'corporate', '--key-file', keyFile])).toMatchObject({ code: 1, stdout: 'modem1: corporate lock kept: that lock is not enabled\n' });
+    expect(await cli(['sim-lock', 'modem1', '--key', '2718'])).toMatchObject({ code: 2, stderr: 'wwan sim-lock: a key is for --disable\n' });
+    expect((await cli(['sim-lock', 'modem1', '--disable', 'ph-sim'], '1\n')).code).not.toBe(0);
+    for (const key of ['31415926', '2718', '1111']) expect(log.filter((l) => l.includes(key))).toEqual([]);
   }, 90_000);
 
   it('shows and sets the initial EPS bearer (the password from a file, never shown) and the packet service state', async () => {

@@ -147,7 +147,9 @@ describe('the API contract through the socket', () => {
     expect((await call('setBands', { modem: 'sim0', bands: [] })).supported).toEqual(bands.supported);
     expect((await call('cells', { modem: 'sim0' })).cells.filter((c) => c.serving)).toHaveLength(1);
     expect(await call('signalSetup', { modem: 'sim0', rssiDelta: 3 })).toEqual({});
-    expect(await call('simLocks', { modem: 'sim0' })).toMatchObject({ retries: { pin1: 3 } });
+    expect(await call('simLocks', { modem: 'sim0' })).toMatchObject({ retries: { pin1: 3 }, personalization: [] });
+    expect(await call('simLockDisable', { modem: 'sim0', facility: 'network', key: '12345678' })).toEqual({ ok: false, refusal: 'not-enabled' });
+    expect(await refused('bad-params', 'simLockDisable', { modem: 'sim0', facility: 'phone-sim', key: '12345678' })).toMatch(/^params\.facility must be/);
     expect(await call('pinEnable', { modem: 'sim0', lock: 'pin2', pin: '4321', enable: true })).toMatchObject({ ok: true });
     expect(await call('pinChange', { modem: 'sim0', lock: 'pin2', pin: '4321', newPin: '4321' })).toMatchObject({ ok: true });
     expect(await refused('bad-params', 'pinChange', { modem: 'sim0', lock: 'pin2', pin: '4321', newPin: '43' })).toBe('params.newPin must be a PIN of 4 to 8 digits');

@@ -1,7 +1,7 @@
 /** The radio values in ModemManager's terms (src/dbus/radio.ts); UnlockRetries' a{uu} is shown by mmcli in mmcli-radio.test.ts. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MODE_ANY, mmBand, modeMask, modeSet, modesToSet, preferredEntries, preferredFromDbus, radioBand, registrationError } from '../../src/dbus/radio.js';
+import { depersonalizationError, enabledFacilityLocks, MODE_ANY, mmBand, personalizationOf, modeMask, modeSet, modesToSet, preferredEntries, preferredFromDbus, radioBand, registrationError } from '../../src/dbus/radio.js';
 import * as refuse from '../../src/dbus/mm-refusals.js';
 import dbus from 'dbus-next';
 import { epsProperties, parseEpsSettings } from '../../src/dbus/values.js';
@@ -74,9 +74,24 @@ describe('radio values for D-Bus', () => {
     expect(() => refuse.setCapabilities([4, 12], 12, 12)).not.toThrow();
     expect(() => refuse.setEpsUeMode(0, 0)).not.toThrow();
     expect(() => refuse.setEpsUeMode(0, 2)).toThrow('operation not supported');
-    expect(() => refuse.disableFacilityLock([1, '1234'])).toThrow('Invalid type of facility lock');
-    expect(() => refuse.disableFacilityLock([16, '1234'])).toThrow('no personalization lock is enabled');
+    expect(() => refuse.facilityToDisable([1, '1234'])).toThrow('Invalid type of facility lock');
+    expect(() => refuse.facilityToDisable([4, '1234'])).toThrow('Invalid type of facility lock');
+    expect(() => refuse.facilityToDisable([0, '1234'])).toThrow('Not supported type of facility lock.');
+    expect(() => refuse.facilityToDisable([16 | 128, '1234'])).toThrow('Not supported type of facility lock.');
+    expect(refuse.facilityToDisable([32, '1234'])).toBe(32);
+    expect(() => refuse.disableFacilityLockMbim([16, '1234'])).toThrow('no personalization lock is enabled');
     expect(() => refuse.setPreferredNetworks()).toThrow('SIM not currently active');
+  });
+
+  it('EnabledFacilityLocks and DisableFacilityLock in MMModem3gppFacility bits, refusals as libqmi names them', () => {
+    expect(enabledFacilityLocks(undefined)).toBe(0);
+    expect(enabledFacilityLocks(true, [{ facility: 'network' }, { facility: 'corporate' }])).toBe(1 | 16 | 128);
+    expect(enabledFacilityLocks(false, [{ facility: 'network-subset' }, { facility: 'service-provider' }, { facility: 'phone-sim' }])).toBe(32 | 64 | 4);
+    expect([16, 32, 64, 128, 1].map(personalizationOf)).toEqual(['network', 'network-subset', 'service-provider', 'corporate', undefined]);
+    const e = depersonalizationError('incorrect-key');
+    expect([e.type, e.text]).toEqual(['org.freedesktop.libqmi.Error.Protocol.IncorrectPin', "QMI message Depersonalization failed: QMI protocol error (12): 'IncorrectPin'"]);
+    expect(depersonalizationError('not-enabled').text).toBe("QMI message Depersonalization failed: QMI protocol error (26): 'NoEffect'");
+    expect(depersonalizationError('blocked').type).toMatch(/\.PinBlocked$/);
   });
 
   it('reads SetInitialEpsBearerSettings dictionaries as ModemManager keys them, refusing what an attach has no use for', () => {

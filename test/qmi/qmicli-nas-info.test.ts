@@ -57,7 +57,7 @@ describe('wwan qmicli NAS system info on NR5G matches qmicli 1.32', () => {
         if (i) Object.assign(i, { mcc: i.mcc.replace(/\D/g, ''), mnc: i.mnc.replace(/\D/g, '') });
       }
       // The IS-856 id printable (16 bytes kept: a NUL would end C's string where ours goes on).
-      if (values.hdrSystemInfo) values.hdrSystemInfo.is856SystemId = values.hdrSystemInfo.is856SystemId.replace(/[^\x21-\x7e]/g, 'x');
+      if (values.hdrSystemInfo) Object.assign(values.hdrSystemInfo, { is856SystemId: values.hdrSystemInfo.is856SystemId.replace(/[^\x21-\x7e]/g, 'x') });
       return values;
     });
     const samples = fc.sample(any, { numRuns: 8, seed: 4711 });

@@ -65,6 +65,9 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_
   }
 }
 
+/** The network lock's control key of the qmi-rmnet modem. */
+const NCK = '86420135';
+
 const modemIndex = async (dbus: string): Promise<string | undefined> => /Modem\/(\d+)/.exec(await mmcli(dbus, '-L'))?.[1];
 
 
@@ -105,7 +108,7 @@ describe.each([
   let dbus = '';
   beforeAll(async () => {
     if (!isRoot || !existsSync('/usr/sbin/ModemManager')) return;
-    h = await startHarness(['--profile', profile, '--pin-locked']);
+    h = await startHarness(['--profile', profile, '--pin-locked', ...(profile === 'qmi-rmnet' ? ['--sim-lock', `network=${NCK}`] : [])]);
     dbus = h.ready.dbus;
   }, 60_000);
   afterAll(async () => {
@@ -254,6 +257,21 @@ describe.each([
       expect(esim.get('sim.properties.eid')).toBe(slots[1]!.eid);
       expect(esim.get('sim.properties.iccid')).toBe(slots[1]!.iccid);
     }, 150_000);
+  }
+
+  // ModemManager reads a QMI modem's SIM locks and lifts one with UIM Depersonalization.
+  if (profile === 'qmi-rmnet') {
+    it('shows the network lock, refuses a wrong key with the modem\'s error and other facilities, and lifts it with the key', async () => {
+      const m = async (...args: string[]): Promise<string> => mmcli(dbus, '-m', String(await modemIndex(dbus)), ...args);
+      const locks = async (): Promise<string[]> => [...keyed(await m('-K')).entries()].filter(([k]) => k.startsWith('modem.3gpp.enabled-locks.value')).map(([, v]) => v);
+      expect(await until('the network lock', async () => ((await locks()).includes('net-pers') ? true : undefined))).toBe(true);
+      await expect(m('--3gpp-disable-facility-lock=net-pers,0000')).rejects.toThrow(/org\.freedesktop\.libqmi\.Error\.Protocol\.IncorrectPin: QMI message Depersonalization failed: QMI protocol error \(12\): 'IncorrectPin'/);
+      await expect(m('--3gpp-disable-facility-lock=ph-sim,0000')).rejects.toThrow(/Core\.Unsupported: Invalid type of facility lock to disable or empty key/);
+      await expect(m('--3gpp-disable-facility-lock=corp-pers,0000')).rejects.toThrow(/org\.freedesktop\.libqmi\.Error\.Protocol\.NoEffect: QMI message Depersonalization failed: QMI protocol error \(26\): 'NoEffect'/);
+      expect(await locks()).toContain('net-pers');
+      await m(`--3gpp-disable-facility-lock=net-pers,${NCK}`);
+      expect(await locks()).not.toContain('net-pers');
+    }, 60_000);
   }
 
   it('got an answer from the sim to everything it asked through enable, signal, connect and messaging', () => {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { PersonalizationLock } from '../personalization.js';
 
 /**
  * Debian's ModemManager. `WWAN_MODEMMANAGER` overrides the path for one purpose only: showing how a
@@ -25,6 +26,7 @@ export interface InsideConfig {
   modems: number;
   seed: number;
   pinLocked: boolean;
+  personalization: PersonalizationLock[];
   modemManagerLog: string;
 }
 
@@ -34,6 +36,8 @@ export interface HarnessOptions {
   seed: number;
   /** The SIM starts PIN-locked (PIN 1234). */
   pinLocked?: boolean;
+  /** SIM locks the modem enforces (QMI). */
+  personalization?: PersonalizationLock[];
   /** Keep ModemManager's debug log here (else it lives in the harness folder and goes with it). */
   modemManagerLog?: string;
   log: (line: string) => void;
@@ -149,6 +153,7 @@ export class ModemManagerHarness {
       modems: opts.modems,
       seed: opts.seed,
       pinLocked: opts.pinLocked ?? false,
+      personalization: opts.personalization ?? [],
       modemManagerLog: opts.modemManagerLog ?? join(dir, 'modemmanager.log'),
     };
     const child = spawn('unshare', ['--mount', '--net', '--propagation', 'private', process.execPath, ...insideCommand(), JSON.stringify(config)], {

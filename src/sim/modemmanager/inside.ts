@@ -66,7 +66,7 @@ async function settledModems(bus: dbus.MessageBus, count: number, exited: () => 
 async function main(config: InsideConfig): Promise<number> {
   if (!isProfileName(config.profile)) throw new Error(`unknown profile ${config.profile}`);
   const base = PROFILES[config.profile];
-  const profile = config.pinLocked ? { ...base, firmware: { ...base.firmware, pinLocked: true } } : base;
+  const profile = { ...base, firmware: { ...base.firmware, ...(config.pinLocked ? { pinLocked: true } : {}), ...(config.personalization.length > 0 ? { personalization: config.personalization } : {}) } };
   const ports = writeFakeSysfs(join(config.dir, 'sys'), profile, config.modems);
   writeFileSync(join(config.dir, 'kernel-events'), `${kernelEvents(ports).join('\n')}\n`);
 
