@@ -3,7 +3,8 @@
  * message, TLVs and values; transaction/client ids and TLV order aside) and the same output and exit
  * code, both run against the same scripted modem on a raw pseudo-terminal.
  */
-import { describe } from 'vitest';
+import { describe, expect } from 'vitest';
+import { captureSteps } from '../support/capture.js';
 import { expectSameAsQmicli } from '../support/qmicli-compare.js';
 import { itWithTools } from '../support/tools.js';
 
@@ -52,6 +53,10 @@ const cases: Record<string, string[][]> = {
     ['--wda-get-data-format=ep-type=hsusb,ep-iface-number=4,mux-id=1'],
   ],
   'wds-bind-mux-data-port': [['--wds-bind-mux-data-port=mux-id=1,ep-iface-number=4'], ['--wds-bind-mux-data-port=mux-id=7,ep-type=pcie,ep-iface-number=2']],
+  'wds bind mux data port arguments': [
+    ['--wds-bind-mux-data-port=MUX-ID=2,EP-IFACE-NUMBER=4'],
+    ['--wds-bind-mux-data-port=mux-id=254,ep-type=embedded,ep-iface-number=4294967294'],
+  ],
   'wds-set-ip-family': [['--wds-set-ip-family=4'], ['--wds-set-ip-family=6']],
   'wds-get-profile-list': [['--wds-get-profile-list=3gpp'], ['--wds-get-profile-list=3gpp2']],
   'wds-get-packet-service-status': [['--wds-get-packet-service-status']],
@@ -176,4 +181,31 @@ describe('wwan qmicli matches qmicli 1.32', () => {
   for (const [name, steps] of Object.entries(cases)) {
     itq(name, () => expectSameAsQmicli(steps));
   }
+});
+
+/**
+ * Where qmicli 1.32 refuses a --wds-bind-mux-data-port argument it prints its error lines, then still
+ * sends an empty Bind Mux Data Port request and exits 0 (its input is NULL): ours prints the same lines,
+ * sends nothing and exits 1.
+ */
+describe('wwan qmicli --wds-bind-mux-data-port refusals', () => {
+  const itq = itWithTools(['qmicli']);
+  itq('the same error lines as qmicli 1.32, nothing sent, exit 1', async () => {
+    const args = [
+      'mux-id=1', 'ep-iface-number=4', 'mux-id=255,ep-iface-number=4', 'mux-id=x,ep-iface-number=4', 'mux-id=1,ep-type=bogus,ep-iface-number=4',
+      'mux-id=1,ep-type=HSUSB,ep-iface-number=4', 'mux-id=1,ep-iface-number=4,client-type=tethered', 'mux-id=1,ep-iface-number=', '1',
+      'mux-id=3,ep-iface-number=-2', 'mux-id=4,ep-iface-number=4x', 'mux-id=4,ep-iface-number=4294967296', 'mux-id=4,ep-iface-number=4294967295',
+    ];
+    const steps = args.map((a) => [`--wds-bind-mux-data-port=${a}`]);
+    const [real, ours] = await Promise.all([captureSteps('qmicli', steps), captureSteps('wwan', steps)]);
+    const errorLines = (stderr: string): string[] => stderr.split('\n').filter((l) => l.startsWith('error: '));
+    args.forEach((a, i) => {
+      const ctx = `--wds-bind-mux-data-port=${a}`;
+      expect(errorLines(real[i]!.stderr).length, ctx).toBeGreaterThan(0);
+      expect(errorLines(ours[i]!.stderr), ctx).toEqual(errorLines(real[i]!.stderr));
+      expect([ours[i]!.requests, ours[i]!.code, ours[i]!.stdout], ctx).toEqual([[], 1, '']);
+      // qmicli's empty request: the message and no TLVs.
+      expect(real[i]!.requests, ctx).toEqual(['1/0xa2 ']);
+    });
+  }, 60_000);
 });

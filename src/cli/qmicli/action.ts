@@ -3,7 +3,6 @@ import type { QmiClient } from '../../qmi/client.js';
 import type { AnyService } from '../../qmi/schema.js';
 import type { OptionSpec } from '../glib-options.js';
 import { parseKeyValues } from '../keyvalue.js';
-import { parseEnumArg } from './enum-arg.js';
 import { QmiProtocolErrorResponse } from '../../qmi/errors.js';
 
 export type { AnyService };
@@ -82,10 +81,19 @@ export function keyValues(arg: string | true): [string, string][] {
   }
 }
 
-/** The value of an enum given by name on the command line. */
-export function enumValue(codec: { names: Record<string, number> }, name: string, what: string): number {
-  return parseEnumArg(codec.names, name.toLowerCase(), `invalid ${what}: '${name}'`);
+/** qmicli's key=value failures: `error: could not parse input string '…'`, after the reader's own line if any. */
+export const unparsable = (message: string, first = ''): CliError => new CliError(`${first}error: could not parse input string '${message}'`, { bare: true });
+
+/** Each key (matched case-insensitively, as qmicli does) with its value, which must not be empty. */
+export function* keyValuePairs(arg: string): Generator<[string, string]> {
+  for (const [key, value] of keyValues(arg)) {
+    if (!value) throw unparsable(`key '${key}' requires a value`);
+    yield [key.toLowerCase(), value];
+  }
 }
+
+/** qmicli_read_uint_from_string: digits only, at most 2^32 - 1; undefined otherwise. */
+export const readUint = (s: string): number | undefined => (/^\d+$/.test(s) && Number(s) <= 0xffffffff ? Number(s) : undefined);
 
 /** C's atoi: optional sign and leading digits, 0 when there are none. */
 export function atoi(s: string): number {

@@ -2,7 +2,7 @@
 import { DataEndpointType } from '../../qmi/services/wds.js';
 import { wda, WdaDataAggregationProtocol, WdaLinkLayerProtocol } from '../../qmi/services/wda.js';
 import type { RequestOf, ResponseOf } from '../../qmi/schema.js';
-import { action, ask, atoi, CliError, enumName, keyValues, q, yesNo } from './action.js';
+import { action, ask, atoi, CliError, enumName, keyValuePairs, q, unparsable, yesNo } from './action.js';
 import { parseEnumArg } from './enum-arg.js';
 import { noopAction, supportedMessagesAction } from './service-actions.js';
 
@@ -39,9 +39,6 @@ function getReport(r: DataFormat): string {
 
 type SetDataFormat = RequestOf<typeof m.setDataFormat>;
 
-/** qmicli's key=value failures here: `error: could not parse input string '…'`, after the reader's own line if any. */
-const unparsable = (message: string, first = ''): CliError => new CliError(`${first}error: could not parse input string '${message}'`, { bare: true });
-
 /** An enum nick as qmicli's readers take it (exact, own names only), or its two error lines. */
 function nick(codec: { names: Record<string, number> }, value: string, what: string, unrecognized: string, bare = false): number {
   const v = parseEnumArg(codec.names, value);
@@ -59,14 +56,6 @@ const endpointType = (v: string): number => nick(DataEndpointType, v, 'data endp
 function endpointInfo(epType: number | undefined, iface: number | undefined): { endpointType: number; interfaceNumber: number } | undefined {
   if ((epType === undefined) !== (iface === undefined)) throw new CliError('error: endpoint type and interface number must be both set or both unset', { bare: true });
   return epType !== undefined && iface !== undefined ? { endpointType: epType, interfaceNumber: iface } : undefined;
-}
-
-/** Each key (matched case-insensitively, as qmicli does) with its value, which must not be empty. */
-function* keyValuePairs(arg: string): Generator<[string, string]> {
-  for (const [key, value] of keyValues(arg)) {
-    if (!value) throw unparsable(`key '${key}' requires a value`);
-    yield [key.toLowerCase(), value];
-  }
 }
 
 /** A number qmicli reads with atoi (into a 32-bit field); -1 is its "not given". */

@@ -29,7 +29,8 @@ import {
 import { QmiProtocolErrorResponse } from '../../qmi/errors.js';
 import type { RequestOf } from '../../qmi/schema.js';
 import { QmiProtocolError } from '../../qmi/errors.js';
-import { action, ask, CliError, enumName, enumValue, errorText, keyValues, q, uintArg, yesNo } from './action.js';
+import { action, ask, CliError, enumName, errorText, keyValuePairs, keyValues, q, readUint, uintArg, unparsable, yesNo } from './action.js';
+import { parseEnumArg } from './enum-arg.js';
 import { noopAction, resetAction } from './service-actions.js';
 import { FOLLOW_NETWORK, followNetwork } from './wds-follow.js';
 
@@ -188,20 +189,30 @@ export const wdsActions = [
   action({
     option: { long: 'wds-bind-mux-data-port', arg: 'required' },
     service: wds,
+    // qmicli 1.32's reader and messages; where it fails it still sends an empty request (and exits 0): we exit 1.
     async run(ctx, arg) {
+      const text = arg === true ? '' : arg;
+      if (!text.includes('=')) throw new CliError('error: malformed input string, key=value format expected.', { bare: true });
       let muxId: number | undefined;
       let epType: number = DataEndpointType.names.hsusb;
       let iface: number | undefined;
-      let clientType: number = WdsClientType.names.tethered;
-      for (const [key, value] of keyValues(arg)) {
-        if (key === 'mux-id') muxId = uintArg(value, 'mux id', 254);
-        else if (key === 'ep-type') epType = enumValue(DataEndpointType, value, 'endpoint type');
-        else if (key === 'ep-iface-number') iface = uintArg(value, 'interface number');
-        else if (key === 'client-type') clientType = enumValue(WdsClientType, value, 'client type');
-        else throw new CliError(`unrecognized option '${key}'`);
+      for (const [key, value] of keyValuePairs(text)) {
+        if (key === 'mux-id') {
+          muxId = readUint(value);
+          if (muxId === undefined || muxId >= 255) throw unparsable(`failed reading key 'mux-id' value in range [0,254]: '${value}'`);
+        } else if (key === 'ep-type') {
+          const t = parseEnumArg(DataEndpointType.names, value);
+          if (t === undefined) throw unparsable(`failed reading key 'ep-type' value: '${value}'`, `error: invalid data endpoint type value given: '${value}'\n`);
+          epType = t;
+        } else if (key === 'ep-iface-number') {
+          const n = readUint(value);
+          if (n === undefined) throw unparsable(`failed reading key 'ep-iface-number' value: '${value}'`);
+          // qmicli keeps it in an int whose -1 means "not given".
+          iface = n === 0xffffffff ? undefined : n;
+        } else throw unparsable(`unrecognized key: '${key}'`);
       }
-      if (iface === undefined) throw new CliError("missing mandatory 'ep-iface-number' key");
-      const req = { endpointInfo: { endpointType: epType, interfaceNumber: iface }, clientType, ...(muxId === undefined ? {} : { muxId }) };
+      if (muxId === undefined || iface === undefined) throw new CliError('error: Mux ID and Endpoint Iface Number are both needed', { bare: true });
+      const req = { endpointInfo: { endpointType: epType, interfaceNumber: iface }, clientType: WdsClientType.names.tethered, muxId };
       await ask('bind mux data port', ctx.client.request(m.bindMuxDataPort, req));
     },
   }),
