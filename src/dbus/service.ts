@@ -39,7 +39,7 @@ import {
   SimType,
 } from './mm-enums.js';
 import { cellEntry, depersonalizationError, enabledFacilityLocks, modeMask, personalizationOf, modesToSet, mmBands, preferredEntries, preferredFromDbus, radioBand, registrationError, scanEntry, unlockRetries } from './radio.js';
-import { accessTechnologies, bearerProperties, failedReason, ipConfig, signalDict, modemState, parseConnectSettings, parseEpsSettings, parseNr5gSettings, registrationState, signalQuality, unlockRequired } from './values.js';
+import { accessTechnologies, bearerProperties, failedReason, ipConfig, signalDicts, modemState, parseConnectSettings, parseEpsSettings, parseNr5gSettings, registrationState, signalQuality, unlockRequired, type SignalDicts } from './values.js';
 import { EpsBearerObject, modem3gppValues, simCardValues } from './eps.js';
 
 export interface DbusOptions {
@@ -56,7 +56,7 @@ interface ModemObject {
   simPath: string;
   ifaces: Exported[];
   sim: Exported;
-  signal: { rate: number; timer?: NodeJS.Timeout; lte: Record<string, dbus.Variant>; nr5g: Record<string, dbus.Variant>; rssiThreshold: number; errorRate: boolean };
+  signal: { rate: number; timer?: NodeJS.Timeout; values: SignalDicts; rssiThreshold: number; errorRate: boolean };
   /** The radio side as the API last answered it (D-Bus reads properties synchronously); absent where the modem does not say. */
   radio: RadioCache;
   /** The initial EPS bearer's object while the modem is attached to LTE (InitialEpsBearer). */
@@ -230,7 +230,7 @@ export class ModemManagerService {
     if (!first || this.modems.has(id)) return;
     const path = `${MM_PATH}/Modem/${this.counters.modem++}`;
     const simPath = `${MM_PATH}/SIM/${this.counters.sim++}`;
-    const signal: ModemObject['signal'] = { rate: 0, lte: {}, nr5g: {}, rssiThreshold: 0, errorRate: false };
+    const signal: ModemObject['signal'] = { rate: 0, values: signalDicts(undefined, undefined), rssiThreshold: 0, errorRate: false };
     const radio: RadioCache = {};
     const slotSims: ModemObject['slotSims'] = new Map();
     const epsBearer = new EpsBearerObject(this.bus, () => `${MM_PATH}/Bearer/${this.counters.bearer++}`);
@@ -424,7 +424,7 @@ export class ModemManagerService {
         },
       }),
       exportable(SIGNAL, {
-        values: () => ({ Rate: signal.rate, RssiThreshold: signal.rssiThreshold, ErrorRateThreshold: signal.errorRate, Cdma: {}, Evdo: {}, Gsm: {}, Umts: {}, Lte: signal.lte, Nr5g: signal.nr5g }),
+        values: () => ({ Rate: signal.rate, RssiThreshold: signal.rssiThreshold, ErrorRateThreshold: signal.errorRate, Cdma: {}, Evdo: {}, ...signal.values }),
         handlers: {
           // Like ModemManager: with a rate, the measurements are refreshed every `rate` seconds; 0 stops and clears them.
           Setup: (rate: number) => {
@@ -432,8 +432,7 @@ export class ModemManagerService {
             signal.rate = rate;
             signal.timer = undefined;
             const sample = () => {
-              signal.lte = rate > 0 ? signalDict(info().signal) : {};
-              signal.nr5g = rate > 0 ? signalDict(info().signal?.nr5g) : {};
+              signal.values = signalDicts(rate > 0 ? info().signal : undefined, info().registration?.tech);
               this.refreshModem(id);
             };
             if (rate > 0) signal.timer = setInterval(sample, rate * 1000).unref();

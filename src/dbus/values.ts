@@ -61,10 +61,28 @@ export function signalQuality(s: SignalQuality | undefined): [number, boolean] {
 const clampPercent = (x: number): number => Math.max(0, Math.min(100, Math.round(x)));
 
 /** A Modem.Signal dictionary (Lte, Nr5g): values in dB/dBm as doubles; empty when nothing was measured. */
-export function signalDict(s: { rssi?: number; rsrq?: number; rsrp?: number; snr?: number } | undefined): Record<string, dbus.Variant> {
+function signalDict(s: { rssi?: number; rsrq?: number; rsrp?: number; snr?: number; ecio?: number } | undefined, keys: readonly ('rssi' | 'rsrq' | 'rsrp' | 'snr' | 'ecio')[]): Record<string, dbus.Variant> {
   const out: Record<string, dbus.Variant> = {};
-  for (const k of ['rssi', 'rsrq', 'rsrp', 'snr'] as const) if (s?.[k] !== undefined) out[k] = V('d', s[k]);
+  for (const k of keys) if (s?.[k] !== undefined) out[k] = V('d', s[k]);
   return out;
+}
+
+/** Modem.Signal's per-technology dictionaries (CDMA and EV-DO aside). */
+export type SignalDicts = Record<'Gsm' | 'Umts' | 'Lte' | 'Nr5g', Record<string, dbus.Variant>>;
+
+/**
+ * The measurements under the technology the modem is on, as ModemManager files them: GSM's RSSI, UMTS's
+ * RSSI and Ec/Io, LTE's four (also on 5G NSA, whose LTE anchor they are; an unknown technology counts as
+ * LTE), and NR's own.
+ */
+export function signalDicts(s: SignalQuality | undefined, tech: string | undefined): SignalDicts {
+  const on = (t: string): boolean => (t === 'lte' ? tech !== 'gsm' && tech !== 'umts' : tech === t);
+  return {
+    Gsm: on('gsm') ? signalDict(s, ['rssi']) : {},
+    Umts: on('umts') ? signalDict(s, ['rssi', 'ecio']) : {},
+    Lte: on('lte') ? signalDict(s, ['rssi', 'rsrq', 'rsrp', 'snr']) : {},
+    Nr5g: signalDict(s?.nr5g, ['rsrp', 'rsrq', 'snr']),
+  };
 }
 
 export function ipConfig(c: Ipv4Config | Ipv6Config | undefined): Record<string, dbus.Variant> {

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { QmiTimeoutError, type QmiClient, type QmiDevice } from '../qmi/client.js';
-import type { AnyService } from '../qmi/schema.js';
+import type { AnyService, ResponseOf } from '../qmi/schema.js';
 import { swappedBcdDigits } from '../qmi/bcd.js';
 import { QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { dms } from '../qmi/services/dms.js';
@@ -48,13 +48,24 @@ interface QmiSession {
   endedEarly?: string;
 }
 
-/** NAS signal info (response or indication) as the manager's measurements; SNR comes in 0.1 dB. */
-function signalQuality(v: { lte?: { rssi: number; rsrq: number; rsrp: number; snr: number }; nr5g?: { rsrp: number; snr: number }; nr5gRsrq?: number }): SignalQuality {
+type SignalInfo = ResponseOf<typeof nas.messages.getSignalInfo>;
+
+/** NAS signal info (response or indication) as the manager's measurements: LTE's, else WCDMA's (Ec/Io in -0.5 dB), else GSM's; SNR comes in 0.1 dB. */
+function signalQuality(v: SignalInfo): SignalQuality {
+  const serving = v.lte
+    ? { rssi: v.lte.rssi, rsrq: v.lte.rsrq, rsrp: v.lte.rsrp, snr: v.lte.snr / 10 }
+    : v.wcdma
+      ? { rssi: v.wcdma.rssi, ecio: v.wcdma.ecio / -2 }
+      : v.gsm !== undefined
+        ? { rssi: v.gsm }
+        : {};
   return {
-    ...(v.lte ? { rssi: v.lte.rssi, rsrq: v.lte.rsrq, rsrp: v.lte.rsrp, snr: v.lte.snr / 10 } : {}),
+    ...serving,
     ...(v.nr5g ? { nr5g: { rsrp: v.nr5g.rsrp, snr: v.nr5g.snr / 10, ...(v.nr5gRsrq !== undefined ? { rsrq: v.nr5gRsrq } : {}) } } : {}),
   };
 }
+/** Whether signal info carries a measurement the manager keeps. */
+const measured = (v: SignalInfo): boolean => v.lte !== undefined || v.wcdma !== undefined || v.gsm !== undefined;
 
 const maskToPrefix = (mask: string): number => mask.split('.').reduce((n, o) => n + (Number(o) >>> 0).toString(2).replace(/0/g, '').length, 0);
 
@@ -125,7 +136,7 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
     ]);
     if (bind) {
       this.nas.on(nas.indications.servingSystem, () => this.refreshRegistration());
-      this.nas.on(nas.indications.signalInfo, (v) => v.lte && this.emit('signal', signalQuality(v)));
+      this.nas.on(nas.indications.signalInfo, (v) => measured(v) && this.emit('signal', signalQuality(v)));
       await this.nas.request(nas.messages.registerIndications, { signalInfo: true, servingSystemEvents: true }).catch(() => undefined);
     }
     return {
@@ -202,7 +213,7 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
   private async signal(): Promise<ProbeResult['signal']> {
     try {
       const r = await this.nas.request(nas.messages.getSignalInfo, {});
-      if (r.lte) return signalQuality(r);
+      if (measured(r)) return signalQuality(r);
     } catch {
       // no service: no signal to report
     }

@@ -28,12 +28,14 @@ export interface Registration {
   tech?: string;
 }
 
-/** Signal measurements, in dBm and dB. */
+/** Signal measurements of the technology the modem is on, in dBm and dB (RSRP, RSRQ and SNR: LTE's). */
 export interface SignalQuality {
   rssi?: number;
   rsrp?: number;
   rsrq?: number;
   snr?: number;
+  /** UMTS Ec/Io (dB), on UMTS. */
+  ecio?: number;
   /** 5G NR measurements, where the modem reports them (dBm, dB). */
   nr5g?: { rsrp?: number; rsrq?: number; snr?: number };
 }

@@ -36,6 +36,9 @@ const SERVICE_VERSIONS = new Map<number, [number, number]>([
   [wda.id, [1, 16]],
   [wms.id, [1, 10]],
 ]);
+/** UMTS Ec/Io as QMI carries it (units of -0.5 dB): the model's RSRQ moved into Ec/Io's usual range (0 to -24 dB). */
+const umtsEcio = (s: { rsrq: number }): number => Math.round(-2 * Math.max(-24, Math.min(0, s.rsrq + 4)));
+
 export const qmiServiceVersions = (): Map<number, [number, number]> => new Map(SERVICE_VERSIONS);
 
 const protocolError = (code: number, values: Record<string, unknown> = {}): QmiProtocolErrorResponse =>
@@ -222,8 +225,11 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
       lteRsrp: s.rsrp,
     };
   });
+  /** The serving technology's measurements only, as firmware reports them (UMTS Ec/Io in -0.5 dB steps, from the model's quality). */
   const signalInfo = () => {
     const s = fw.signal;
+    if (fw.rat === 'gsm') return { gsm: s.rssi };
+    if (fw.rat === 'umts') return { wcdma: { rssi: s.rssi, ecio: umtsEcio(s) } };
     const lte = { rssi: s.rssi, rsrq: s.rsrq, rsrp: s.rsrp, snr: Math.round(s.snr * 10) };
     return fw.rat === '5gnr' ? { lte, nr5g: { rsrp: s.rsrp + 3, snr: Math.round(s.snr * 10) } } : { lte };
   };
@@ -462,14 +468,17 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
     if (ep.clientsOf(def.service.id).length > 0) ep.indicate(def, QMI_CID_BROADCAST, values as never);
   };
   fw.on('operatingMode', (mode) => broadcast(dms.indications.eventReport, { operatingMode: DmsOperatingMode.names[mode] }));
+  const signalToSubscribers = (): void => {
+    if (!fw.registered) return;
+    for (const cid of signalInfoSubscribers) if (ep.clientsOf(nas.id).includes(cid)) ep.indicate(nas.indications.signalInfo, cid, signalInfo());
+  };
   fw.on('registration', () => {
     broadcast(nas.indications.servingSystem, servingSystem());
     for (const cid of systemInfoSubscribers) if (ep.clientsOf(nas.id).includes(cid)) ep.indicate(nas.indications.systemInfo, cid, systemInfo());
+    // Registered anew (another technology, say): the measurements are the new one's.
+    signalToSubscribers();
   });
-  fw.on('signal', () => {
-    if (!fw.registered) return;
-    for (const cid of signalInfoSubscribers) if (ep.clientsOf(nas.id).includes(cid)) ep.indicate(nas.indications.signalInfo, cid, signalInfo());
-  });
+  fw.on('signal', signalToSubscribers);
   const statusTo = (s: Session, up: boolean, cause?: 'host' | 'network' | 'reset'): void => {
     for (const [cid, c] of clients) {
       if (c.handle !== s.handle || !ep.clientsOf(wds.id).includes(cid)) continue;

@@ -62,6 +62,15 @@ describe.each<[ProfileName]>([['qmi-rmnet'], ['mbim-usb']])('radio and SIM contr
       if (qmi) await expect.poll(async () => (await info()).registration?.tech, { timeout: 15_000 }).toBe('umts');
       await ok('-m', '0', '--set-allowed-modes=3g');
       await expect.poll(async () => (await info()).registration?.tech, { timeout: 15_000 }).toBe('umts');
+      // On UMTS the extended signal is UMTS's (QMI: RSSI and Ec/Io; MBIM's RSSI under the data class it is on), not LTE's.
+      await ok('-m', '0', '--signal-setup=1');
+      const rssi = setup!.sim.modems[0]!.firmware.signal.rssi;
+      await expect.poll(async () => /UMTS\s+\|\s+rssi: (-?[\d.]+) dBm/.exec(await ok('-m', '0', '--signal-get'))?.[1], { timeout: 10_000 }).toBe(rssi.toFixed(2));
+      const umts = await ok('-m', '0', '--signal-get');
+      expect(umts).not.toMatch(/LTE\s+\|/);
+      // QMI's Ec/Io, in its range (0 to -24 dB).
+      if (qmi) expect(Number(/ecio: (-?[\d.]+) dB\n/.exec(umts)?.[1] ?? NaN)).toSatisfy((e: number) => e <= 0 && e >= -24);
+      await ok('-m', '0', '--signal-setup=0');
       // A combination the modem does not list is refused before the modem is asked, as ModemManager does.
       const refused = await mmcli('-m', '0', '--set-allowed-modes=2g|4g', '--set-preferred-mode=3g');
       expect(refused.stderr).toMatch(/Core\.Unsupported: The given combination of allowed and preferred modes is not supported/);
