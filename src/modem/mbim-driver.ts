@@ -7,7 +7,7 @@ import { MbimTimeoutError, type MbimDevice } from '../mbim/client.js';
 import { MbimStatusError, statusName } from '../mbim/protocol.js';
 import { ContextType } from '../mbim/context-types.js';
 import { decodeBuffer } from '../mbim/schema.js';
-import { basicConnect, ipConfigurationQuery, RegisterState, SubscriberReadyState, NwError } from '../mbim/services/basic-connect.js';
+import { basicConnect, DataClass, ipConfigurationQuery, RegisterState, SubscriberReadyState, NwError } from '../mbim/services/basic-connect.js';
 import { MbimSms } from './mbim-sms.js';
 import { MbimDss } from './mbim-dss.js';
 import { MbimRadio } from './mbim-radio-driver.js';
@@ -20,6 +20,23 @@ const c = basicConnect.cids;
 
 /** MBIM reports RSSI as 0..31 (dBm = −113 + 2·n) or 99 for unknown. */
 const rssiDbm = (n: number): number | undefined => (n === 99 ? undefined : -113 + 2 * n);
+
+/**
+ * Signal State as measurements: the RSSI, and from MBIMEx 2.0 on each served LTE or NR system's RSRP
+ * (dBm = −157 + n, 0–126) and SNR (dB = −23.5 + n/2, 0–127), as libmbim reads them.
+ */
+function signalOf(v: { rssi: number } & { rsrpSnr?: readonly { rsrp: number; snr: number; systemType: number }[] }): SignalQuality {
+  const out: SignalQuality = {};
+  const rssi = rssiDbm(v.rssi);
+  if (rssi !== undefined) out.rssi = rssi;
+  const NR = DataClass.names['5g-nsa'] | DataClass.names['5g-sa'];
+  for (const e of v.rsrpSnr ?? []) {
+    const m = { ...(e.rsrp <= 126 ? { rsrp: -157 + e.rsrp } : {}), ...(e.snr <= 127 ? { snr: -23.5 + e.snr / 2 } : {}) };
+    if (e.systemType & NR) out.nr5g = m;
+    else if (e.systemType & DataClass.names.lte) Object.assign(out, m);
+  }
+  return out;
+}
 
 const nameOf = (codec: { names: Record<string, number> }, v: number): string | undefined => Object.entries(codec.names).find(([, n]) => n === v)?.[0];
 
@@ -69,7 +86,7 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
       }
     });
     device.on(this.bc.registerState, (v) => this.emit('registration', registration(v)));
-    device.on(this.bc.signalState, (v) => this.emit('signal', { rssi: rssiDbm(v.rssi) }));
+    device.on(this.bc.signalState, (v) => this.emit('signal', signalOf(v)));
   }
 
   async probe(): Promise<ProbeResult> {
@@ -127,9 +144,7 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
   }
 
   private async signal(): Promise<SignalQuality> {
-    const s = await this.device.query(this.bc.signalState);
-    const rssi = rssiDbm(s.rssi);
-    return rssi === undefined ? {} : { rssi };
+    return signalOf(await this.device.query(this.bc.signalState));
   }
 
   async unlockPin(pin: string): Promise<{ unlocked: boolean; retries?: number }> {

@@ -250,7 +250,9 @@ describe('the MBIM radio driver', () => {
     const fw = sim.modems[0]!.firmware;
     device = await MbimDevice.open(await connectUnix(sim.modems[0]!.ports[0]!.socket), { mbimex: 3 });
     const driver = new MbimDriver(device);
-    await driver.probe();
+    // MBIMEx 2.0's RSRP and SNR of the NR system served, beside MBIM 1.0's RSSI.
+    const { signal } = await driver.probe();
+    expect(signal).toEqual({ rssi: fw.signal.rssi, nr5g: { rsrp: Math.round(fw.signal.rsrp), snr: Math.round(fw.signal.snr * 2) / 2 } });
     const serving = fw.radio.cellInfo()!.serving;
     const nr = (await driver.radio.cells()).filter((c) => c.tech === 'nr5g' && c.serving);
     expect(nr).toEqual([
