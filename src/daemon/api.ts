@@ -419,6 +419,12 @@ export const METHODS = {
     result: t.object({ settings: epsSettings, bearer: t.nullable(epsSettings) }),
   }),
   packetService: method({ doc: 'Whether the modem is attached to the packet domain; `state` attaches or detaches first (detaching ends the data calls)', access: 'web', params: { modem, state: t.optional(packetServiceState) }, result: t.object({ state: packetServiceState }) }),
+  carrierConfig: method({
+    doc: 'The carrier configuration the modem runs and its revision (QMI: PDC; `default` without a revision when none is selected)',
+    access: 'web',
+    params: modemOnly,
+    result: t.object({ name: t.string(), revision: t.nullable(t.string()) }),
+  }),
   nr5gRegistration: method({
     doc: "The 5G registration settings: MICO mode and the DRX cycle (`unknown`: the network's default); `settings` stores new ones first and they are read back (MBIM modems that agreed on MBIMEx 3.0)",
     access: 'web',

@@ -30,6 +30,7 @@ export type RadioMethod =
   | 'power'
   | 'initialEps'
   | 'packetService'
+  | 'carrierConfig'
   | 'nr5gRegistration'
   | 'pco'
   | 'emergencyNumbers'
@@ -117,6 +118,10 @@ export function radioHandlers(m: Manager): Pick<Handlers, RadioMethod> {
       const r = radio(modem);
       if (state !== undefined) await r.setPacketService(state);
       return { state: await r.packetService() };
+    },
+    carrierConfig: async ({ modem }) => {
+      const c = await radio(modem).carrierConfig();
+      return { name: c.name, revision: c.revision ?? null };
     },
     nr5gRegistration: async ({ modem, settings }) => {
       const r = radio(modem);

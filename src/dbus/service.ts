@@ -82,13 +82,15 @@ interface RadioCache {
   eps?: { settings: EpsBearerSettings; bearer: EpsBearerSettings | null };
   packet?: PacketServiceState;
   nr5g?: Nr5gRegistration;
+  /** The carrier configuration (QMI modems: PDC). */
+  carrier?: { name: string; revision: string | null };
   pco?: { sessionId: number; complete: boolean; data: string }[];
   /** The active SIM's emergency numbers (EF_ECC). */
   ecc?: string[];
 }
 
-type RadioPart = 'modes' | 'bands' | 'locks' | 'slots' | 'numbers' | 'power' | 'preferred' | 'eps' | 'packet' | 'nr5g' | 'pco' | 'ecc';
-const RADIO_PARTS: RadioPart[] = ['modes', 'bands', 'locks', 'slots', 'numbers', 'power', 'preferred', 'eps', 'packet', 'nr5g', 'pco', 'ecc'];
+type RadioPart = 'modes' | 'bands' | 'locks' | 'slots' | 'numbers' | 'power' | 'preferred' | 'eps' | 'packet' | 'nr5g' | 'carrier' | 'pco' | 'ecc';
+const RADIO_PARTS: RadioPart[] = ['modes', 'bands', 'locks', 'slots', 'numbers', 'power', 'preferred', 'eps', 'packet', 'nr5g', 'carrier', 'pco', 'ecc'];
 /** What the network side changes with registration and with bearers. */
 const ATTACH_PARTS: RadioPart[] = ['eps', 'packet'];
 
@@ -257,8 +259,8 @@ export class ModemManagerService {
         Manufacturer: i.manufacturer ?? '',
         Model: i.model ?? '',
         Revision: i.revision ?? '',
-        CarrierConfiguration: '',
-        CarrierConfigurationRevision: '',
+        CarrierConfiguration: radio.carrier?.name ?? '',
+        CarrierConfigurationRevision: radio.carrier?.revision ?? '',
         HardwareRevision: i.hardwareRevision ?? '',
         DeviceIdentifier: createHash('sha1').update(`${i.port}\0${i.imei ?? ''}`).digest('hex'),
         Device: i.port,
@@ -553,6 +555,7 @@ export class ModemManagerService {
         else if (part === 'preferred') m.radio.preferred = (await quiet(this.daemon.request('preferredNetworks', { modem: id })))?.networks;
         else if (part === 'eps') m.radio.eps = (await quiet(this.daemon.request('initialEps', { modem: id }))) ?? m.radio.eps;
         else if (part === 'packet') m.radio.packet = (await quiet(this.daemon.request('packetService', { modem: id })))?.state ?? m.radio.packet;
+        else if (part === 'carrier') m.radio.carrier = (await quiet(this.daemon.request('carrierConfig', { modem: id }))) ?? m.radio.carrier;
         else if (part === 'nr5g') m.radio.nr5g = (await quiet(this.daemon.request('nr5gRegistration', { modem: id }))) ?? m.radio.nr5g;
         else if (part === 'pco') m.radio.pco = (await quiet(this.daemon.request('pco', { modem: id })))?.pco ?? m.radio.pco;
         else if (part === 'ecc') m.radio.ecc = (await quiet(this.daemon.request('emergencyNumbers', { modem: id })))?.numbers ?? m.radio.ecc;

@@ -9,6 +9,7 @@ import { swappedBcdDigits } from '../qmi/bcd.js';
 import { QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { dms } from '../qmi/services/dms.js';
 import { nas, NasRegistrationState } from '../qmi/services/nas.js';
+import { pdc } from '../qmi/services/pdc.js';
 import { uim } from '../qmi/services/uim.js';
 import { wda, WdaDataAggregationProtocol } from '../qmi/services/wda.js';
 import { wds, WdsVerboseCallEndReason3gpp } from '../qmi/services/wds.js';
@@ -78,7 +79,8 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
   private nas!: QmiClient<typeof nas>;
   private uim!: QmiClient<typeof uim>;
   /** WDS for the LTE attach profile (radio control), allocated when first asked for. */
-  private attachWds: Promise<WdsClient> | undefined;
+  /** Clients allocated when first needed (WDS for the LTE attach profile, PDC for carrier configurations). */
+  private readonly lazyClients = new Map<number, Promise<QmiClient<AnyService>>>();
   /** One registration query at a time: indications while it runs ask for one more, not one each. */
   private registrationQuery: Promise<void> | undefined;
   private registrationStale = false;
@@ -91,17 +93,22 @@ export class QmiDriver extends EventEmitter<DriverEvents> implements ControlDriv
     this.sms = new QmiSms(device);
     this.radio = new QmiRadio(() => {
       if (!this.dms || !this.nas || !this.uim) throw new RadioError('wrong-state', 'the modem has not been probed yet');
-      const wdsClient = (): Promise<WdsClient> => {
-        // A failed allocation is tried again next time.
-        this.attachWds ??= this.device.allocateClient(wds).catch((e: unknown) => {
-          this.attachWds = undefined;
-          throw e;
-        });
-        return this.attachWds;
-      };
-      return { dms: this.dms, nas: this.nas, uim: this.uim, wds: wdsClient };
+      return { dms: this.dms, nas: this.nas, uim: this.uim, wds: () => this.lazyClient(wds), pdc: () => this.lazyClient(pdc) };
     }, options.radio);
     device.port.onClose((err) => this.emit('closed', err));
+  }
+
+  /** A client allocated once, when first asked for; a failed allocation is tried again next time. */
+  private lazyClient<S extends AnyService>(service: S): Promise<QmiClient<S>> {
+    let c = this.lazyClients.get(service.id);
+    if (!c) {
+      c = this.device.allocateClient(service).catch((e: unknown) => {
+        this.lazyClients.delete(service.id);
+        throw e;
+      });
+      this.lazyClients.set(service.id, c);
+    }
+    return c as Promise<QmiClient<S>>;
   }
 
   /** An indication storm costs at most two queries in flight, however many indications arrive. */

@@ -15,10 +15,13 @@ import { nas, NasNetworkRegisterType, NasNetworkStatus, NasPlmnAccessTechnologyI
 import { wds, WdsAuthentication, WdsIpSupportType, WdsPdpType, WdsProfileType } from '../qmi/services/wds.js';
 import { NasServiceDomainPreference } from '../qmi/services/nas.js';
 import { emergencyNumber } from './sim-files.js';
+import { loadCarrierConfig } from './qmi-carrier-config.js';
+import type { pdc } from '../qmi/services/pdc.js';
 import { uim, UimCardApplicationPersonalizationFeature, UimCardProtocol, UimConfiguration, UimDepersonalizationOperation, UimPhysicalCardState, UimPinId, UimPinState, UimSlotState } from '../qmi/services/uim.js';
 import {
   RadioError,
   type AccessTech,
+  type CarrierConfig,
   type CellInfo,
   type CodeResult,
   type LockRetries,
@@ -47,6 +50,8 @@ export interface QmiRadioClients {
   uim: QmiClient<typeof uim>;
   /** WDS for the LTE attach profile, allocated when first needed. */
   wds: () => Promise<QmiClient<typeof wds>>;
+  /** PDC for the carrier configuration, allocated when first needed. */
+  pdc: () => Promise<QmiClient<typeof pdc>>;
 }
 
 export interface QmiRadioOptions {
@@ -687,6 +692,11 @@ export class QmiRadio implements RadioDriver {
   }
 
   // ---- power
+
+  async carrierConfig(): Promise<CarrierConfig> {
+    const client = await this.clients().pdc().catch((e: unknown) => Promise.reject(refusal(e, 'carrier configuration (PDC)')));
+    return loadCarrierConfig(client);
+  }
 
   async power(): Promise<PowerState> {
     const r = await this.clients().dms.request(dms.messages.getOperatingMode, {}).catch((e) => Promise.reject(refusal(e, 'operating mode')));

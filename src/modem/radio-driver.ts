@@ -146,6 +146,12 @@ export interface EpsBearerSettings {
 /** Whether the modem is attached to the packet domain (PS attach), as it says. */
 export type PacketServiceState = 'attached' | 'detached';
 
+/** The carrier configuration the modem runs (ModemManager's CarrierConfiguration and its revision, 8 hex digits). */
+export interface CarrierConfig {
+  name: string;
+  revision?: string;
+}
+
 /**
  * 5G registration settings (3GPP TS 24.501): MICO mode (mobile-initiated connection only) and the UE's
  * DRX cycle (T in radio frames); `unknown` is "not specified" (the network's default).
@@ -242,6 +248,8 @@ export interface RadioDriver {
   packetService?(): Promise<PacketServiceState>;
   /** Attaches to or detaches from the packet domain; detaching ends the data calls. */
   setPacketService?(state: PacketServiceState): Promise<void>;
+  /** The carrier configuration selected (QMI: PDC). */
+  carrierConfig?(): Promise<CarrierConfig>;
   /** The 5G registration settings (MBIM: MBIMEx 3.0's registration parameters). */
   nr5gRegistration?(): Promise<Nr5gRegistration>;
   /** Stores new 5G registration settings; the modem registers again with them if it must. */
@@ -279,6 +287,7 @@ export interface ModemRadio extends RadioDriver, EventEmitter<ModemRadioEvents> 
   setInitialEps(settings: EpsBearerSettings): Promise<void>;
   packetService(): Promise<PacketServiceState>;
   setPacketService(state: PacketServiceState): Promise<void>;
+  carrierConfig(): Promise<CarrierConfig>;
   nr5gRegistration(): Promise<Nr5gRegistration>;
   /** Stores new 5G registration settings and checks the modem kept them. */
   setNr5gRegistration(settings: Nr5gRegistration): Promise<void>;

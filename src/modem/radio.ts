@@ -30,6 +30,7 @@ import {
   type SimSlot,
   type PreferredNetwork,
   type EpsBearerSettings,
+  type CarrierConfig,
   type Nr5gRegistration,
   type PacketServiceState,
   type PcoInfo,
@@ -355,7 +356,7 @@ export class Radio extends EventEmitter<ModemRadioEvents> implements ModemRadio 
   }
 
   /** A driver call the protocol may lack. */
-  private optional<K extends 'initialEpsSettings' | 'setInitialEpsSettings' | 'initialEpsBearer' | 'packetService' | 'setPacketService' | 'nr5gRegistration' | 'setNr5gRegistration' | 'pco' | 'emergencyNumbers'>(name: K, what: string): NonNullable<RadioDriver[K]> {
+  private optional<K extends 'carrierConfig' | 'initialEpsSettings' | 'setInitialEpsSettings' | 'initialEpsBearer' | 'packetService' | 'setPacketService' | 'nr5gRegistration' | 'setNr5gRegistration' | 'pco' | 'emergencyNumbers'>(name: K, what: string): NonNullable<RadioDriver[K]> {
     const d = this.driver;
     const fn = d[name];
     if (!fn) throw new RadioError('not-supported', `this modem has no ${what}`);
@@ -395,6 +396,10 @@ export class Radio extends EventEmitter<ModemRadioEvents> implements ModemRadio 
       await this.reprobe('state');
       await this.packetService();
     });
+  }
+
+  carrierConfig(): Promise<CarrierConfig> {
+    return this.optional('carrierConfig', 'carrier configuration')();
   }
 
   async nr5gRegistration(): Promise<Nr5gRegistration> {

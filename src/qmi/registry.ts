@@ -5,16 +5,17 @@ export type { AnyService };
 import { ctl } from './services/ctl.js';
 import { dms } from './services/dms.js';
 import { nas } from './services/nas.js';
+import { pdc } from './services/pdc.js';
 import { uim } from './services/uim.js';
 import { wda } from './services/wda.js';
 import { wds } from './services/wds.js';
 import { wms } from './services/wms.js';
 
-export { ctl, dms, nas, uim, wda, wds, wms };
+export { ctl, dms, nas, pdc, uim, wda, wds, wms };
 
 
 /** Every QMI service declared. */
-export const services: readonly AnyService[] = [ctl, wds, dms, nas, uim, wda, wms];
+export const services: readonly AnyService[] = [ctl, wds, dms, nas, uim, wda, wms, pdc];
 
 const byId = new Map<number, AnyService>(services.map((s) => [s.id, s]));
 

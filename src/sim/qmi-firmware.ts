@@ -26,6 +26,8 @@ import { serveQmiWdsCallInfo } from './qmi-wds-call-info.js';
 import { serveQmiWdsProfiles } from './qmi-wds-profiles.js';
 import { supportedMessages } from './qmi-supported.js';
 import { wms } from '../qmi/services/wms.js';
+import { pdc } from '../qmi/services/pdc.js';
+import { serveQmiPdc } from './qmi-pdc.js';
 
 const SERVICE_VERSIONS = new Map<number, [number, number]>([
   [0x00, [1, 5]],
@@ -35,11 +37,13 @@ const SERVICE_VERSIONS = new Map<number, [number, number]>([
   [uim.id, [1, 46]],
   [wda.id, [1, 16]],
   [wms.id, [1, 10]],
+  [pdc.id, [1, 0]],
 ]);
-/** UMTS Ec/Io as QMI carries it (units of -0.5 dB): the model's RSRQ moved into Ec/Io's usual range (0 to -24 dB). */
-const umtsEcio = (s: { rsrq: number }): number => Math.round(-2 * Math.max(-24, Math.min(0, s.rsrq + 4)));
 
 export const qmiServiceVersions = (): Map<number, [number, number]> => new Map(SERVICE_VERSIONS);
+
+/** UMTS Ec/Io as QMI carries it (units of -0.5 dB): the model's RSRQ moved into Ec/Io's usual range (0 to -24 dB). */
+const umtsEcio = (s: { rsrq: number }): number => Math.round(-2 * Math.max(-24, Math.min(0, s.rsrq + 4)));
 
 const protocolError = (code: number, values: Record<string, unknown> = {}): QmiProtocolErrorResponse =>
   new QmiProtocolErrorResponse(code, 'simulated', values);
@@ -144,6 +148,7 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
   serveQmiDmsDevice(ep, fw);
   serveQmiDmsNv(ep, fw);
   serveQmiDmsImages(ep, fw);
+  serveQmiPdc(ep);
   ep.handle(d.getBandCapabilities, () => ({
     bandCapability: legacyBands(fw.bands),
     lteBandCapability: bandWords(fw.bands.eutra, 1)[0]!,

@@ -179,6 +179,8 @@ describe('the API contract through the socket', () => {
     // QMI modems pass no PCO on (as ModemManager has none for them); the card's EF_ECC.
     expect(await refused('refused', 'pco', { modem: 'sim0' })).toMatch(/no PCO/);
     expect((await call('emergencyNumbers', { modem: 'sim0' })).numbers).toEqual(['112', '911']);
+    // The simulator's selected carrier configuration, over PDC.
+    expect(await call('carrierConfig', { modem: 'sim0' })).toEqual({ name: 'ROW_Generic_3GPP', revision: '0501081F' });
     expect(await refused('refused', 'factoryReset', { modem: 'sim0', code: '999999' })).toBe('the modem refused the service programming code');
     expect(await call('reset', { modem: 'sim0' })).toEqual({});
     await until(() => daemon.manager.get('sim0').state === 'registered', 30_000, 'sim0 back after its reset');

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Daemon } from '../../src/daemon/server.js';
+import { CARRIER_CONFIGS } from '../../src/sim/qmi-pdc.js';
 import { PROFILES, type ProfileName } from '../../src/sim/profiles.js';
 import { field, mmcliOn, simsOnBus, watchProperties, type SimsOnBus } from '../support/mmcli-bus.js';
 import { hasTool, itWithTools } from '../support/tools.js';
@@ -150,8 +151,14 @@ describe.each<[ProfileName]>([['qmi-rmnet'], ['mbim-usb']])('radio and SIM contr
 
     it('fills the hardware revision, and the SIM operator and group ids from the card', async () => {
       const i = await info();
-      const hw = field(await ok('-m', '0'), 'h/w revision');
+      const modem = await ok('-m', '0');
+      const hw = field(modem, 'h/w revision');
       expect(hw).toBe(qmi ? setup!.sim.modems[0]!.firmware.identity.hardwareRevision : setup!.sim.modems[0]!.firmware.identity.model);
+      // The carrier configuration the simulator selects, over QMI PDC (its version as 8 hex digits); MBIM has none.
+      const selected = CARRIER_CONFIGS[0]!;
+      expect([field(modem, 'carrier config'), field(modem, 'carrier config revision')]).toEqual(
+        qmi ? [selected.description, selected.version.toString(16).toUpperCase().padStart(8, '0')] : [undefined, undefined],
+      );
       const simOut = await ok('-i', '0');
       const home = setup!.sim.modems[0]!.firmware.home;
       expect([field(simOut, 'operator id'), field(simOut, 'operator name')]).toEqual([home.mcc + home.mnc, home.name]);

@@ -5,8 +5,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { QmiDriver } from '../../src/modem/qmi-driver.js';
+import { pdc } from '../../src/qmi/services/pdc.js';
+import { CARRIER_CONFIGS, serveQmiPdc } from '../../src/sim/qmi-pdc.js';
 import { RadioError, type RadioRefusal } from '../../src/modem/radio-driver.js';
 import { QmiDevice } from '../../src/qmi/client.js';
+import { QmiProtocolError, QmiProtocolErrorResponse } from '../../src/qmi/errors.js';
 import { qmuxPort } from '../../src/qmi/port.js';
 import { dms } from '../../src/qmi/services/dms.js';
 import { nas } from '../../src/qmi/services/nas.js';
@@ -161,6 +164,19 @@ describe('QMI radio driver: network', () => {
     await radio.setSignalThresholds({});
     expect((await refusal(radio.setSignalThresholds({ errorRate: true }))).reason).toBe('not-supported');
     expect((await refusal(radio.setSignalThresholds({ rssiDelta: -1 }))).reason).toBe('failed');
+  });
+});
+
+describe('QMI radio driver: carrier configuration', () => {
+  it('reads the selected one over PDC (description, version as 8 hex digits); none installed is "default"; a refusal is typed', async () => {
+    const { radio, ep } = await setup();
+    expect(await radio.carrierConfig()).toEqual({ name: CARRIER_CONFIGS[0]!.description, revision: '0501081F' });
+    serveQmiPdc(ep, []);
+    expect(await radio.carrierConfig()).toEqual({ name: 'default' });
+    ep.handle(pdc.messages.listConfigs, () => {
+      throw new QmiProtocolErrorResponse(QmiProtocolError.DeviceUnsupported, 'simulated', {});
+    });
+    expect(await refusal(radio.carrierConfig())).toMatchObject({ message: expect.stringMatching(/DeviceUnsupported/) });
   });
 });
 

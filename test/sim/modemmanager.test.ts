@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { CARRIER_CONFIGS } from '../../src/sim/qmi-pdc.js';
 import { ModemFirmware } from '../../src/sim/firmware.js';
 import { alive } from '../../src/sim/modemmanager/harness.js';
 import { PROFILES, type ProfileName } from '../../src/sim/profiles.js';
@@ -137,6 +138,14 @@ describe.each([
     });
     expect(unlocked.get('modem.3gpp.imei')).toMatch(/^35\d{13}$/);
   }, 40_000);
+
+  // ModemManager reads it over PDC on QMI modems, and through QMI over MBIM on MBIM functions that carry QMI (mbim-usb).
+  it('shows the carrier configuration the sim selects (QMI PDC: its description and version)', async () => {
+    const m = keyed(await mmcli(dbus, '-K', '-m', '0'));
+    const selected = CARRIER_CONFIGS[0]!;
+    const shown = profile === 'iosm' ? ['--', '--'] : [selected.description, selected.version.toString(16).toUpperCase().padStart(8, '0')];
+    expect([m.get('modem.generic.carrier-configuration'), m.get('modem.generic.carrier-configuration-revision')]).toEqual(shown);
+  });
 
   it('shows the SIM with the ICCID and IMSI of the sim\'s firmware model', async () => {
     // The harness runs the simulator with seed 1.

@@ -14,7 +14,9 @@
  *   npx tsx test/support/record-codec-vectors.ts --oracle /tmp/oracle-vectors --label "3db498a interpreted codec + $(git rev-parse --short HEAD) declarations (src/qmi/services/*.ts)" --qmi nas.getDrx,uim.reset,… --write
  *   git worktree remove --force /tmp/oracle-vectors
  *
- * (a new service also needs its import and entry in the oracle's src/qmi/registry.ts). 111 blocks
+ * (a new service also needs its import and entry in the oracle's src/qmi/registry.ts). 3db498a has no
+ * f32 field kind, which nas.ts declares since: copy only the services being recorded (PDC was recorded
+ * with pdc.ts alone, its bands.ts-free declarations). 111 blocks
  * with the replay of every kept vector take about 6 s on the loaded 2-core machine; then take the
  * recorded messages off the `unrecorded` list of test/qmi/compiled-codec.test.ts and run it.
  *
