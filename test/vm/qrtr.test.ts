@@ -66,8 +66,8 @@ describe.sequential('QMI over QRTR, the simulator as a QRTR node under the real 
     const o = JSON.parse(line!.slice(7)) as Result;
 
     // Published with the instances modems use (version | instance << 8), each service on its own port.
-    expect(Object.keys(o.ports).map(Number).sort((a, b) => a - b)).toEqual([1, 2, 3, 5, 11, 26]);
-    expect(new Set(Object.values(o.ports)).size).toBe(6);
+    expect(Object.keys(o.ports).map(Number).sort((a, b) => a - b)).toEqual([1, 2, 3, 5, 11, 26, 36]);
+    expect(new Set(Object.values(o.ports)).size).toBe(7);
 
     // The real qmicli over QRTR: the same output as over the modem's character-device path.
     const [ids, signal, start, stop, keep, reuse] = o.qrtrQmicli;
