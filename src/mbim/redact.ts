@@ -3,6 +3,7 @@ import { decodeMessage, encodeFragments } from './message.js';
 import { SET } from './protocol.js';
 import { decodeBuffer, type Field, type Layout } from './schema.js';
 import { findCids } from './services/index.js';
+import { sameBytes } from '../wire/bytes.js';
 
 /** Fields that hold a secret, by their declared name (PIN, new PIN, password, UICC local PIN). */
 export const isSecretField = (name: string): boolean => /^(pin|newPin|password|localPin)$/.test(name);
@@ -24,7 +25,6 @@ function secretLayouts(service: string, cid: number, commandType: number): Layou
   return layouts.some((l) => Object.entries(l.shape).some(([k, f]) => holdsSecret(k, f))) ? layouts : [];
 }
 
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Every secret string in a decoded value replaced by `*` of its length, at any depth. */
 function mask(v: unknown): unknown {

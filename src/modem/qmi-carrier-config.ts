@@ -8,6 +8,7 @@ import { QmiProtocolError, QmiProtocolErrorResponse, protocolErrorName } from '.
 import type { IndicationDef, IndicationOf } from '../qmi/schema.js';
 import { pdc, PdcConfigurationType } from '../qmi/services/pdc.js';
 import { RadioError, type CarrierConfig } from './radio-driver.js';
+import { sameBytes } from '../wire/bytes.js';
 
 type PdcClient = QmiClient<typeof pdc>;
 
@@ -39,7 +40,6 @@ async function ask<I extends IndicationDef<any>>(client: PdcClient, ind: I, toke
   }
 }
 
-const sameId = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 export async function loadCarrierConfig(client: PdcClient): Promise<CarrierConfig> {
   let token = 1;
@@ -60,7 +60,7 @@ export async function loadCarrierConfig(client: PdcClient): Promise<CarrierConfi
   const sel = await ask(client, pdc.indications.getSelectedConfig, t, () => client.request(m.getSelectedConfig, { configType: SOFTWARE, token: t }), 'reading the selected carrier configuration');
   if (sel.indicationResult !== 0 && sel.indicationResult !== QmiProtocolError.NotProvisioned) throw refused('reading the selected carrier configuration', sel.indicationResult);
   if (!sel.activeId) return { name: 'default' };
-  const active = infos.find((i) => sameId(i.id, sel.activeId!));
+  const active = infos.find((i) => sameBytes(i.id, sel.activeId!));
   if (!active) throw new RadioError('failed', 'the selected carrier configuration is not among the listed ones');
   return { name: active.description, revision: active.version.toString(16).toUpperCase().padStart(8, '0') };
 }

@@ -72,6 +72,7 @@ export interface RadioCache {
 type Part = ModemRadioEvents['changed'][0];
 const PART_OF: Record<keyof RadioCache, Part> = { modes: 'modes', bands: 'bands', slots: 'slots', retries: 'locks', pin1Enabled: 'locks', personalization: 'locks', numbers: 'numbers', power: 'power', eps: 'eps', packet: 'packet', nr5g: 'nr5g' };
 
+const sameNr5g = (a: Nr5gRegistration, b: Nr5gRegistration): boolean => a.micoMode === b.micoMode && a.drxCycle === b.drxCycle;
 /** Settings as they are shown: the password stays with the modem. */
 const shown = ({ password: _, ...rest }: EpsBearerSettings): EpsBearerSettings => rest;
 /** Whether `now` holds what was `asked` (as ModemManager compares them): the APN and user, the IP type and authentication where asked. */
@@ -411,10 +412,9 @@ export class Radio extends EventEmitter<ModemRadioEvents> implements ModemRadio 
     return this.exclusive(async () => {
       const set = this.optional('setNr5gRegistration', '5G registration settings');
       const before = this.cache.nr5g ?? (await this.nr5gRegistration());
-      if (before.micoMode === settings.micoMode && before.drxCycle === settings.drxCycle) return;
+      if (sameNr5g(before, settings)) return;
       await set(settings);
-      const after = await this.nr5gRegistration();
-      if (after.micoMode !== settings.micoMode || after.drxCycle !== settings.drxCycle) throw new RadioError('failed', 'the 5G registration settings were not updated');
+      if (!sameNr5g(await this.nr5gRegistration(), settings)) throw new RadioError('failed', 'the 5G registration settings were not updated');
     });
   }
 

@@ -8,6 +8,7 @@ import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { dms, DmsFirmwareImageType } from '../qmi/services/dms.js';
 import type { ModemFirmware } from './firmware.js';
 import type { QmiDeviceEndpoint } from './qmi-endpoint.js';
+import { sameBytes } from '../wire/bytes.js';
 
 const fail = (code: number): QmiProtocolErrorResponse => new QmiProtocolErrorResponse(code, 'simulated', {});
 
@@ -32,7 +33,6 @@ interface ImageType {
 
 /** A text id in its 16 bytes, NUL-padded. */
 const textId = (id: string): number[] => Array.from({ length: 16 }, (_, i) => (i < id.length ? id.charCodeAt(i) & 0xff : 0));
-const sameId = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** The modem image's unique id on these modems: a wildcard, the build id names it. */
 const ANY = textId('?_?');
@@ -61,7 +61,7 @@ export function serveQmiDmsImages(ep: QmiDeviceEndpoint, fw: ModemFirmware): voi
   };
   /** The stored image an id names; a modem image's wildcard unique id matches by build id alone. */
   const find = (type: number, uniqueId: readonly number[], buildId: string): StoredImage | undefined =>
-    ofType(type).images.find((i) => i.buildId === buildId && (sameId(i.uniqueId, uniqueId) || (type === T.modem && sameId(uniqueId, ANY))));
+    ofType(type).images.find((i) => i.buildId === buildId && (sameBytes(i.uniqueId, uniqueId) || (type === T.modem && sameBytes(uniqueId, ANY))));
   const asId = (type: number, i: StoredImage) => ({ type, uniqueId: [...i.uniqueId], buildId: i.buildId });
   let preference = store.map((t) => asId(t.type, t.running));
 

@@ -6,6 +6,7 @@
 import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
 import { pdc, PdcConfigurationType } from '../qmi/services/pdc.js';
 import type { QmiDeviceEndpoint } from './qmi-endpoint.js';
+import { sameBytes } from '../wire/bytes.js';
 
 /** A stored carrier configuration: its id, what it says of itself and its size. */
 export interface CarrierConfig {
@@ -25,7 +26,6 @@ export const CARRIER_CONFIGS: readonly CarrierConfig[] = [
 ];
 
 const SOFTWARE = PdcConfigurationType.names.software;
-const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 export function serveQmiPdc(ep: QmiDeviceEndpoint, configs: readonly CarrierConfig[] = CARRIER_CONFIGS): void {
   const m = pdc.messages;
@@ -46,7 +46,7 @@ export function serveQmiPdc(ep: QmiDeviceEndpoint, configs: readonly CarrierConf
   });
   ep.handle(m.getConfigInfo, (v, ctx) => {
     software(v.typeWithId.configType);
-    const c = configs.find((x) => same(x.id, v.typeWithId.id));
+    const c = configs.find((x) => sameBytes(x.id, v.typeWithId.id));
     const token = v.token !== undefined ? { token: v.token } : {};
     later(() =>
       ep.indicate(
@@ -72,7 +72,7 @@ export function serveQmiPdc(ep: QmiDeviceEndpoint, configs: readonly CarrierConf
   });
   ep.handle(m.setSelectedConfig, (v, ctx) => {
     software(v.typeWithId.configType);
-    const c = configs.find((x) => same(x.id, v.typeWithId.id));
+    const c = configs.find((x) => sameBytes(x.id, v.typeWithId.id));
     if (c) selected = c.id;
     later(() => ep.indicate(ind.setSelectedConfig, ctx.clientId, { indicationResult: c ? 0 : QmiProtocolError.InvalidArgument, ...(v.token !== undefined ? { token: v.token } : {}) }));
     return v.token !== undefined ? { token: v.token } : {};

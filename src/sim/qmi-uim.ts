@@ -12,6 +12,7 @@ import type { DepersonalizationOutcome, PersonalizationFeature } from './persona
 import { supportedMessages } from './qmi-supported.js';
 import { serveQmiUimRefresh } from './qmi-uim-refresh.js';
 import { swappedBcd, USIM_AID, type CardResult, type LockOutcome, type LockResult, type SimCard, type SimLockId, type SimLockState } from './sim-card.js';
+import { sameBytes } from '../wire/bytes.js';
 
 const fail = (code: number, values: Record<string, unknown> = {}): QmiProtocolErrorResponse => new QmiProtocolErrorResponse(code, 'simulated', values);
 
@@ -44,7 +45,6 @@ export const DEPERSONALIZATION_ERROR: Record<Exclude<DepersonalizationOutcome, '
   'permanently-blocked': QmiProtocolError.PinAlwaysBlocked,
 };
 
-const sameAid = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** The USIM's AID as QMI lists it in card status (with the operator's bytes of this card). */
 const USIM_AID_LISTED = [0xa0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02, 0xff, 0xff, 0xff, 0xff, 0x89, 0x06, 0x19, 0x00, 0x00];
@@ -247,7 +247,7 @@ export function serveQmiUim(ep: QmiDeviceEndpoint, fw: ModemFirmware): void {
     const app = v.applicationInformation;
     if (v.sessionChange.activate && app) {
       cardIn(app.slot);
-      if (app.slot !== fw.activeSlot || !sameAid(app.applicationIdentifier, USIM_AID_LISTED)) throw fail(QmiProtocolError.InvalidArgument);
+      if (app.slot !== fw.activeSlot || !sameBytes(app.applicationIdentifier, USIM_AID_LISTED)) throw fail(QmiProtocolError.InvalidArgument);
     }
     if (v.sessionChange.activate === gwSessionActive) throw fail(QmiProtocolError.NoEffect);
     gwSessionActive = v.sessionChange.activate;

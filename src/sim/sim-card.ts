@@ -5,6 +5,7 @@
  */
 import { bcdPlmn, plmnOfBcd } from '../qmi/bcd.js';
 import { ISD_R_AID } from '../wire/apdu.js';
+import { sameBytes } from '../wire/bytes.js';
 
 export type SimLockId = 'pin1' | 'pin2';
 export type SimLockState = 'disabled' | 'enabled-not-verified' | 'enabled-verified' | 'blocked' | 'permanently-blocked';
@@ -204,7 +205,6 @@ function tlv(tag: number, value: Uint8Array | number[]): Uint8Array {
 }
 const concat = (...parts: Uint8Array[]): Uint8Array => Uint8Array.from(parts.flatMap((p) => [...p]));
 const ascii = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'utf8'));
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
 
 /** EF_MSISDN record (TS 31.102 4.2.26, TS 51.011 10.5.5): alpha id, then the dialling number. */
 function msisdnRecord(msisdn: string): Uint8Array {

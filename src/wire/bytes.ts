@@ -59,3 +59,10 @@ export function zero(dst: Uint8Array, from: number, to: number): void {
 }
 
 export const alignUp = (n: number, to: number): number => Math.ceil(n / to) * to;
+
+/** Whether two byte sequences (arrays of octets or Uint8Arrays) hold the same bytes. */
+export const sameBytes = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+};

@@ -25,7 +25,8 @@ const enumName = (codec: { names: Record<string, number> }, v: number): string =
 type SystemInfo = ResponseOf<typeof nas.messages.getSystemInfo>;
 type Status = NonNullable<SystemInfo['gsmServiceStatus']>;
 type Common = Omit<NonNullable<SystemInfo['lteSystemInfo']>, 'tacValid' | 'tac'>;
-type Common3gpp2 = Pick<NonNullable<SystemInfo['hdrSystemInfo']>, 'domainValid' | 'domain' | 'serviceCapabilityValid' | 'serviceCapability' | 'roamingStatusValid' | 'roamingStatus' | 'forbiddenValid' | 'forbidden' | 'prlMatchValid' | 'prlMatch'>;
+type Service = Pick<Common, 'domainValid' | 'domain' | 'serviceCapabilityValid' | 'serviceCapability' | 'roamingStatusValid' | 'roamingStatus' | 'forbiddenValid' | 'forbidden'>;
+type Common3gpp2 = Service & Pick<NonNullable<SystemInfo['hdrSystemInfo']>, 'prlMatchValid' | 'prlMatch'>;
 
 const status = (s: Status): string =>
   `\t\tStatus: ${q(enumName(NasServiceStatus, s.serviceStatus))}\n` +
@@ -43,14 +44,24 @@ const callBarring = (cs: number, ps: number): string =>
 const cipher = (d: number): string => `\t\tCipher Domain: ${q(enumName(NasNetworkServiceDomain, d))}\n`;
 const broadcast = (b: number): string => `\t\tCell broadcast support: ${q(enumName(NasCellBroadcastCapability, b))}\n`;
 
-/** The fields CDMA 1x and HDR share, each only where its valid flag is set. */
-function common3gpp2(i: Common3gpp2): string {
+/** The fields every system-info TLV starts with, each only where its valid flag is set. */
+function serviceLines(i: Service): string {
   let out = '';
   if (i.domainValid) out += `\t\tDomain: ${q(enumName(NasNetworkServiceDomain, i.domain))}\n`;
   if (i.serviceCapabilityValid) out += `\t\tService capability: ${q(enumName(NasNetworkServiceDomain, i.serviceCapability))}\n`;
   if (i.roamingStatusValid) out += `\t\tRoaming status: ${q(enumName(NasRoamingStatus, i.roamingStatus))}\n`;
   if (i.forbiddenValid) out += `\t\tForbidden: ${q(yesNo(i.forbidden))}\n`;
-  if (i.prlMatchValid) out += `\t\tPRL match: ${q(yesNo(i.prlMatch))}\n`;
+  return out;
+}
+
+/** The fields CDMA 1x and HDR share. */
+const common3gpp2 = (i: Common3gpp2): string => serviceLines(i) + (i.prlMatchValid ? `\t\tPRL match: ${q(yesNo(i.prlMatch))}\n` : '');
+
+/** WCDMA's and TD-SCDMA's HS call status and service. */
+function hsLines(i: Pick<NonNullable<SystemInfo['wcdmaSystemInfo']>, 'hsCallStatusValid' | 'hsCallStatus' | 'hsServiceValid' | 'hsService'>): string {
+  let out = '';
+  if (i.hsCallStatusValid) out += `\t\tHS call status: ${q(enumName(NasWcdmaHsService, i.hsCallStatus))}\n`;
+  if (i.hsServiceValid) out += `\t\tHS service: ${q(enumName(NasWcdmaHsService, i.hsService))}\n`;
   return out;
 }
 
@@ -97,9 +108,7 @@ function tdscdmaSection(r: SystemInfo): string {
   let out = `\tTD-SCDMA service:\n${status(r.tdscdmaServiceStatus)}`;
   const t = readable(r.tdscdmaSystemInfo);
   if (t) {
-    out += common(t);
-    if (t.hsCallStatusValid) out += `\t\tHS call status: ${q(enumName(NasWcdmaHsService, t.hsCallStatus))}\n`;
-    if (t.hsServiceValid) out += `\t\tHS service: ${q(enumName(NasWcdmaHsService, t.hsService))}\n`;
+    out += common(t) + hsLines(t);
     if (t.cellParameterIdValid) out += `\t\tCell parameter ID: '${t.cellParameterId}'\n`;
     if (t.cellBroadcastSupportValid) out += broadcast(t.cellBroadcastSupport);
     if (t.csCallBarringStatusValid) out += `\t\tCall barring status (CS): ${q(enumName(NasCallBarringStatus, t.csCallBarringStatus))}\n`;
@@ -114,11 +123,7 @@ function tdscdmaSection(r: SystemInfo): string {
  * the third is 0xFF); the reject cause by name, but in the NR5G section (libqmi has it a plain number).
  */
 function common(i: Common, cause: (v: number) => string = (v) => enumName(NasRejectCause, v)): string {
-  let out = '';
-  if (i.domainValid) out += `\t\tDomain: ${q(enumName(NasNetworkServiceDomain, i.domain))}\n`;
-  if (i.serviceCapabilityValid) out += `\t\tService capability: ${q(enumName(NasNetworkServiceDomain, i.serviceCapability))}\n`;
-  if (i.roamingStatusValid) out += `\t\tRoaming status: ${q(enumName(NasRoamingStatus, i.roamingStatus))}\n`;
-  if (i.forbiddenValid) out += `\t\tForbidden: ${q(yesNo(i.forbidden))}\n`;
+  let out = serviceLines(i);
   if (i.lacValid) out += `\t\tLocation Area Code: '${i.lac}'\n`;
   if (i.cidValid) out += `\t\tCell ID: '${i.cid}'\n`;
   if (i.registrationRejectInfoValid) {
@@ -163,9 +168,7 @@ export function systemInfoText(tag: string, r: SystemInfo): string {
       out += `\tWCDMA service:\n${status(r.wcdmaServiceStatus)}`;
       const w = readable(r.wcdmaSystemInfo);
       if (w) {
-        out += common(w);
-        if (w.hsCallStatusValid) out += `\t\tHS call status: ${q(enumName(NasWcdmaHsService, w.hsCallStatus))}\n`;
-        if (w.hsServiceValid) out += `\t\tHS service: ${q(enumName(NasWcdmaHsService, w.hsService))}\n`;
+        out += common(w) + hsLines(w);
         if (w.primaryScramblingCodeValid) out += `\t\tPrimary scrambling code: '${w.primaryScramblingCode}'\n`;
       }
       out += extras3gpp(r.additionalWcdmaSystemInfo, r.wcdmaCallBarringStatus, r.wcdmaCipherDomain);

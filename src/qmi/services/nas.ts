@@ -251,8 +251,8 @@ const valueWithRadio = struct({ value: u8, radioInterface: NasRadioInterface });
 const serviceStatus3gpp = struct({ serviceStatus: NasServiceStatus, trueServiceStatus: NasServiceStatus, preferredDataPath: bool8 });
 const serviceStatus3gpp2 = struct({ serviceStatus: NasServiceStatus, preferredDataPath: bool8 });
 
-/** The "valid flag, value" pairs every 3GPP system-info TLV starts with, up to the network id. */
-const systemInfoCommon = {
+/** The "valid flag, value" pairs every system-info TLV (3GPP and 3GPP2) starts with. */
+const systemInfoService = {
   domainValid: bool8,
   domain: NasNetworkServiceDomain,
   serviceCapabilityValid: bool8,
@@ -261,6 +261,11 @@ const systemInfoCommon = {
   roamingStatus: NasRoamingStatus,
   forbiddenValid: bool8,
   forbidden: bool8,
+} as const;
+
+/** The pairs every 3GPP system-info TLV starts with, up to the network id. */
+const systemInfoCommon = {
+  ...systemInfoService,
   lacValid: bool8,
   lac: u16,
   cidValid: bool8,
@@ -294,14 +299,7 @@ const lteSystemInfo = struct({ ...systemInfoCommon, tacValid: bool8, tac: u16 })
 const nr5gSystemInfo = lteSystemInfo;
 /** The valid-flag pairs the 3GPP2 system-info TLVs (CDMA 1x, HDR) start with. */
 const systemInfoCommon3gpp2 = {
-  domainValid: bool8,
-  domain: NasNetworkServiceDomain,
-  serviceCapabilityValid: bool8,
-  serviceCapability: NasNetworkServiceDomain,
-  roamingStatusValid: bool8,
-  roamingStatus: NasRoamingStatus,
-  forbiddenValid: bool8,
-  forbidden: bool8,
+  ...systemInfoService,
   prlMatchValid: bool8,
   prlMatch: bool8,
 } as const;
