@@ -123,6 +123,10 @@ typedef struct {
   napi_env env;
   napi_ref callback;
   napi_async_context context;
+  // Removed when the handle has closed: until then a worker's teardown waits (an open poll handle at
+  // uv_loop_close aborts the process).
+  napi_async_cleanup_hook_handle hook;
+  int tearing_down;
 } watch_t;
 
 static void on_readable(uv_poll_t *poll, int status, int events) {
@@ -146,9 +150,21 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
 
 static void on_closed(uv_handle_t *handle) {
   watch_t *w = handle->data;
-  napi_delete_reference(w->env, w->callback);
-  napi_async_destroy(w->env, w->context);
+  // At teardown the environment drops its references itself.
+  if (!w->tearing_down) {
+    napi_delete_reference(w->env, w->callback);
+    napi_async_destroy(w->env, w->context);
+  }
+  napi_remove_async_cleanup_hook(w->hook);
   free(w);
+}
+
+// The environment (a worker thread, or the process) ends with the fd still watched: close the handle.
+static void on_teardown(napi_async_cleanup_hook_handle hook, void *arg) {
+  watch_t *w = arg;
+  (void)hook;
+  w->tearing_down = 1;
+  if (!uv_is_closing((uv_handle_t *)&w->poll)) uv_close((uv_handle_t *)&w->poll, on_closed);
 }
 
 static napi_value watch_readable(napi_env env, napi_callback_info info) {
@@ -171,6 +187,7 @@ static napi_value watch_readable(napi_env env, napi_callback_info info) {
   }
   w->env = env;
   w->poll.data = w;
+  napi_add_async_cleanup_hook(env, on_teardown, w, &w->hook);
   napi_create_reference(env, argv[1], 1, &w->callback);
   napi_create_string_utf8(env, "wwankit:watchReadable", NAPI_AUTO_LENGTH, &resource_name);
   napi_async_init(env, NULL, resource_name, &w->context);

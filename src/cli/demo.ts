@@ -44,7 +44,7 @@ export async function runDemo(json: boolean): Promise<number> {
   // TUN links are pinged with the system's ping; without it the in-memory datapath pings by itself.
   const choice = await chooseNetdevs(hasPing() ? undefined : 'memory');
   say(`wwankit demo: a simulated qmi-rmnet modem, two PDNs multiplexed with QMAP\n${choice.note}\n\n`);
-  const daemon = await Daemon.start({ socket: join(dir, 'wwand.sock'), netdev: choice.factory });
+  const daemon = await Daemon.start({ socket: join(dir, 'wwand.sock'), netdev: choice.factory, datapathThread: choice.datapathThread });
   const sims = await SimHost.start(daemon, ['qmi-rmnet']).catch(async (e: unknown) => {
     await daemon.stop();
     throw e;

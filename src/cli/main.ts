@@ -88,6 +88,7 @@ async function main(): Promise<number> {
     .option('--sim <spec...>', 'add simulated modems: PROFILE or PROFILE:N (e.g. qmi-rmnet:2)')
     .option('--sim-control <socket...>', "manage the modems of a `wwan sim` in its own process (the control socket from its ready line); they leave and come back with it")
     .option('--netdev <backend>', 'links of simulated modems: tun (default when root) or memory')
+    .option('--no-datapath-thread', "move TUN links' packets on the main thread, beside control, instead of a thread of their own")
     .option('--no-discover', 'do not add the real modems sysfs shows')
     .option('--dry-run', 'print the kernel datapath steps for real modems instead of running them')
     .option('--pin-file <file>', 'PIN1 for SIMs that ask for one (read from a file, never logged)')
@@ -97,7 +98,7 @@ async function main(): Promise<number> {
     .option('--config <file>', 'the configuration file (default: /etc/wwankit/wwankit.toml when it exists); SIGHUP or `wwan reload` re-reads it')
     .addOption(new Option('--log-level <level>', 'log from this level up (JSON lines when stderr is not a terminal)').choices(LOG_LEVELS).default('info'))
     .option('--socket-group <group>', 'give the socket (mode 0660) to this group, whose members may then use the daemon')
-    .action(async (opts: { socket?: string; sim?: string[]; simControl?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; httpAllowRemote?: boolean; dbus?: string | true; pinFile?: string } & ServiceOptions & FleetOptions) => {
+    .action(async (opts: { socket?: string; sim?: string[]; simControl?: string[]; netdev?: string; datapathThread: boolean; discover: boolean; dryRun?: boolean; http?: string; httpAllowRemote?: boolean; dbus?: string | true; pinFile?: string } & ServiceOptions & FleetOptions) => {
       code = await runDaemon(opts);
     });
   socketOpt(

@@ -118,7 +118,7 @@ export function readPasswordFile(path: string | undefined): string | undefined {
   return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
 }
 
-export async function runDaemon(opts: { socket?: string; sim?: string[]; simControl?: string[]; netdev?: string; discover: boolean; dryRun?: boolean; http?: string; httpAllowRemote?: boolean; dbus?: string | true; pinFile?: string } & ServiceOptions & FleetOptions): Promise<number> {
+export async function runDaemon(opts: { socket?: string; sim?: string[]; simControl?: string[]; netdev?: string; datapathThread: boolean; discover: boolean; dryRun?: boolean; http?: string; httpAllowRemote?: boolean; dbus?: string | true; pinFile?: string } & ServiceOptions & FleetOptions): Promise<number> {
   // Loaded here, not at the top: every other command (a client of the daemon) starts without the
   // daemon, D-Bus, web, MQTT and metrics modules, which is most of a start (seconds under emulation).
   const [{ startFleet }, { Daemon }, { SimHost }, { chooseNetdevs }, { dryRunner, writeSysfs }, { ip }, { ModemManagerService }, { WebServer, isLoopback, parseHttpAddress }, { stopSignal }, { DEFAULT_CONFIG, loadConfig }, { createLogger }] = await Promise.all([
@@ -136,12 +136,12 @@ export async function runDaemon(opts: { socket?: string; sim?: string[]; simCont
     return EXIT.usage;
   }
   const socket = opts.socket ?? defaultSocket();
-  const { factory, note } = await chooseNetdevs(opts.netdev);
+  const { factory, note, datapathThread } = await chooseNetdevs(opts.netdev, opts.datapathThread);
   log(note);
   // Real modems' links are the kernel's: made for real, or with --dry-run printed as the exact steps.
   const kernelSteps: StepRunner = opts.dryRun ? dryRunner((l) => log(`dry run: ${l}`)) : { write: writeSysfs, ip: async (args) => void (await ip(args)), readBack: true };
   const pin = readPasswordFile(opts.pinFile);
-  const daemon = await Daemon.start({ socket, simControl: opts.simControl, netdev: factory, discover: opts.discover, kernelSteps, log, metrics: opts.metrics !== undefined || http !== undefined, ...(pin !== undefined ? { pin } : {}), ...(config !== undefined ? { config } : {}) });
+  const daemon = await Daemon.start({ socket, simControl: opts.simControl, netdev: factory, datapathThread, discover: opts.discover, kernelSteps, log, metrics: opts.metrics !== undefined || http !== undefined, ...(pin !== undefined ? { pin } : {}), ...(config !== undefined ? { config } : {}) });
   // --sim: the simulators are this process's, beside the daemon, which gets their ports like any modem's.
   const sims = await SimHost.start(daemon, opts.sim ?? [], log).catch(async (e: unknown) => {
     await daemon.stop();

@@ -10,6 +10,8 @@ export interface NetdevChoice {
   backend: 'memory' | 'tun';
   /** For people: which backend and why. */
   note: string;
+  /** TUN links' packets move on a thread of their own (the daemon's default with TUN). */
+  datapathThread: boolean;
 }
 
 /** Why TUN cannot be used here, or null if it can. */
@@ -24,10 +26,13 @@ export function tunUnavailable(): string | null {
   return null;
 }
 
-export async function chooseNetdevs(wanted: string | undefined): Promise<NetdevChoice> {
+/** `thread`: with TUN links, move their packets on a datapath thread (false: on the main thread, with control). */
+export async function chooseNetdevs(wanted: string | undefined, thread = true): Promise<NetdevChoice> {
   if (wanted !== undefined && wanted !== 'memory' && wanted !== 'tun') throw new Error(`unknown netdev backend '${wanted}': memory or tun`);
   const why = wanted === 'memory' ? 'memory was asked for (or no ping to test TUN links with)' : tunUnavailable();
-  if (why === null) return { factory: async (_modem, name) => new TunNetdev(name), backend: 'tun', note: 'links are TUN devices (userspace datapath)' };
+  if (why === null) {
+    return { factory: async (_modem, name) => new TunNetdev(name), backend: 'tun', datapathThread: thread, note: `links are TUN devices (userspace datapath, on ${thread ? 'a thread of its own' : 'the main thread'})` };
+  }
   if (wanted === 'tun') throw new Error(`TUN devices are not available: ${why}`);
-  return { factory: async (_modem, name) => new MemoryNetdev(name), backend: 'memory', note: `links use the in-memory datapath (no TUN devices: ${why})` };
+  return { factory: async (_modem, name) => new MemoryNetdev(name), backend: 'memory', datapathThread: false, note: `links use the in-memory datapath (no TUN devices: ${why})` };
 }

@@ -30,6 +30,8 @@ import { DssTerminals } from './dss.js';
 export interface DaemonOptions {
   socket: string;
   netdev: NetdevFactory;
+  /** Simulated modems' links are TUN devices whose packets move on a datapath thread (the netdev factory is not used for them). */
+  datapathThread?: boolean;
   /** Add the real modems sysfs shows (with `sysfs` as its root). */
   discover?: boolean;
   sysfs?: string;
@@ -91,7 +93,7 @@ export class Daemon {
 
   private constructor(private readonly options: DaemonOptions) {
     this.log = options.log ?? (() => undefined);
-    this.manager = new Manager(options.netdev, options.kernelSteps, options.pin, new PinGuard(options.pin === undefined ? undefined : join(dirname(options.socket), 'wwand.pin-refused.json')));
+    this.manager = new Manager(options.netdev, options.kernelSteps, options.pin, new PinGuard(options.pin === undefined ? undefined : join(dirname(options.socket), 'wwand.pin-refused.json')), options.datapathThread);
     this.stateFile = options.stateFile ?? join(dirname(options.socket), 'wwand.state.json');
     if (options.metrics) this.metrics = new DaemonMetrics(this.manager);
     this.manager.on('log', (l) => this.log(l));

@@ -7,7 +7,15 @@
  */
 import type { PipeFormat } from '../mux/pipe.js';
 import type { Netdev } from '../net/netdev.js';
-import type { Datapath } from './datapath.js';
+import type { Datapath, DatapathLink } from './datapath.js';
+
+/** What the rest of the stack reads of a datapath, wherever it runs (this thread or the datapath thread). */
+export interface DatapathView {
+  readonly format: PipeFormat;
+  readonly stats: Readonly<Datapath['stats']>;
+  readonly links: ReadonlyMap<number, Readonly<Pick<DatapathLink, 'paused' | 'pauses' | 'queueDropped'>>>;
+  drops(): ReturnType<Datapath['drops']>;
+}
 
 /** What an IP link is given when attached. */
 export interface IpLinkConfig {
@@ -42,7 +50,7 @@ export interface LinkTopology {
 export interface LinkBackend {
   readonly kind: 'userspace' | 'kernel';
   /** The pipe's framing and links where this process carries the data. */
-  readonly datapath?: Datapath | undefined;
+  readonly datapath?: DatapathView | undefined;
   /** The negotiated pipe format; undefined until the first negotiation. */
   readonly format: PipeFormat | undefined;
   /** The data format was (re)negotiated: the pipe follows it; attached links stay attached. */

@@ -9,14 +9,14 @@ import type { BamDmuxFrameInfo } from '../mux/bam-dmux.js';
 import type { ControlEvent } from '../mux/control.js';
 import { dssLink, ipLink, type Clock, type Link as MuxLink } from '../mux/framing.js';
 import { PipeFraming, type PipeFormat } from '../mux/pipe.js';
-import type { Netdev } from '../net/netdev.js';
+import type { PacketNetdev } from '../net/netdev.js';
 import type { DataPipe } from './data-pipe.js';
 import { Pump } from './pump.js';
 
 /** One link on a data pipe: its id and where its received packets go. */
 export interface DatapathLink {
   readonly id: number;
-  readonly netdev: Netdev;
+  readonly netdev: PacketNetdev;
   /** Paused by QMAP FLOW_DISABLE. */
   paused: boolean;
   readonly queue: Uint8Array[];
@@ -111,7 +111,7 @@ export class Datapath {
   }
 
   /** Carries link `id`'s packets through `netdev`. */
-  attach(id: number, netdev: Netdev): DatapathLink {
+  attach(id: number, netdev: PacketNetdev): DatapathLink {
     if (this.links.has(id)) throw new Error(`link ${id} is already attached`);
     const partialChecksums = this.format.framing === 'qmap' && this.format.checksumOffload === true && netdev.partialChecksums !== undefined;
     const link: DatapathLink = { id, netdev, paused: false, queue: [], queueDropped: 0, pauses: 0, partialChecksums };

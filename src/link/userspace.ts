@@ -5,14 +5,14 @@
  */
 import type { Clock } from '../mux/framing.js';
 import type { PipeFormat } from '../mux/pipe.js';
-import type { Netdev } from '../net/netdev.js';
+import type { Netdev, PacketNetdev } from '../net/netdev.js';
 import type { IpLinkConfig, LinkBackend, LinkTopology, StreamPort } from './backend.js';
 import type { DataPipe } from './data-pipe.js';
 import { Datapath } from './datapath.js';
 
 export interface UserspaceBackendOptions {
   /** Makes the netdev of a new IP link (TUN, in memory). */
-  netdev: (name: string, linkId: number) => Promise<Netdev>;
+  netdev: (name: string, linkId: number) => Promise<PacketNetdev>;
   /** Opens the data pipe; absent, links get netdevs but nothing carries their packets. */
   pipe?: () => Promise<DataPipe>;
   /** Packets a link paused by flow control may hold. */
@@ -30,7 +30,7 @@ export class UserspaceBackend implements LinkBackend {
   readonly kind = 'userspace';
   datapath: Datapath | undefined;
   private current: PipeFormat | undefined;
-  private readonly netdevs = new Map<number, Netdev>();
+  private readonly netdevs = new Map<number, PacketNetdev>();
   private readonly streams = new Map<number, StreamLink>();
 
   constructor(private readonly options: UserspaceBackendOptions) {}

@@ -10,7 +10,8 @@ import { openCharDevice } from '../transport/chardev.js';
 import { connectUnix } from '../transport/unix.js';
 import type { Transport } from '../transport/types.js';
 import { connectRecordPipe } from '../link/data-pipe.js';
-import type { Netdev } from '../net/netdev.js';
+import { DatapathThread } from '../link/datapath-thread.js';
+import type { PacketNetdev } from '../net/netdev.js';
 import { qmiDataPath, type KernelDevice, type StepRunner } from '../net/kernel.js';
 import { KernelBackend } from '../link/kernel.js';
 import type { ControlDriver } from './driver.js';
@@ -47,7 +48,7 @@ export interface ModemSpec {
 }
 
 /** Makes the netdev for a new link of a modem. */
-export type NetdevFactory = (modemId: string, name: string, linkId: number) => Promise<Netdev>;
+export type NetdevFactory = (modemId: string, name: string, linkId: number) => Promise<PacketNetdev>;
 
 /** Events of the manager, each naming the modem it comes from. */
 export interface ManagerEvents {
@@ -87,6 +88,8 @@ export class Manager extends EventEmitter<ManagerEvents> {
     private readonly defaultPin?: string,
     /** Refused PINs, kept so that no restart sends one again. */
     private readonly pinGuard = new PinGuard(undefined),
+    /** Links of modems with a data pipe (simulated ones) are TUN devices moved on a datapath thread of their own. */
+    private readonly datapathThread = false,
   ) {
     super();
   }
@@ -110,7 +113,11 @@ export class Manager extends EventEmitter<ManagerEvents> {
       linkPrefix: `wwan${index}.`,
       netdev: (name, linkId) => this.netdev(spec.id, name, linkId),
       ...(spec.dataPipe ? { pipe: () => connectRecordPipe(spec.dataPipe!) } : {}),
-      ...(spec.kernel ? { backend: new KernelBackend(spec.kernel, this.kernelSteps, () => this.netdevNames()) } : {}),
+      ...(spec.kernel
+        ? { backend: new KernelBackend(spec.kernel, this.kernelSteps, () => this.netdevNames()) }
+        : spec.dataPipe && this.datapathThread
+          ? { backend: new DatapathThread({ pipe: spec.dataPipe, log: (l) => this.emit('log', `${spec.id}: ${l}`) }) }
+          : {}),
       ...((spec.pin ?? this.defaultPin) !== undefined ? { pin: spec.pin ?? this.defaultPin } : {}),
       pinGuard: this.pinGuard,
       ...(spec.goneAfterMs !== undefined ? { goneAfterMs: spec.goneAfterMs } : {}),

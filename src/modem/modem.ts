@@ -4,13 +4,12 @@
  * bearer the network drops is redialled with backoff (ModemManager leaves that to its users).
  */
 import { EventEmitter } from 'node:events';
-import type { LinkBackend } from '../link/backend.js';
-import type { Datapath } from '../link/datapath.js';
+import type { DatapathView, LinkBackend } from '../link/backend.js';
 import type { DataPipe } from '../link/data-pipe.js';
 import { UserspaceBackend } from '../link/userspace.js';
 import { LinkStream } from '../link/stream.js';
 import { MAX_LINK_ID } from '../mux/framing.js';
-import type { Netdev } from '../net/netdev.js';
+import type { Netdev, PacketNetdev } from '../net/netdev.js';
 import type { PinGuard } from './pin-guard.js';
 import type { ControlDriver, DataSetup, DriverSession, ProbeResult } from './driver.js';
 import { Messaging } from './messaging.js';
@@ -75,7 +74,7 @@ export interface ModemOptions {
   /** Where links end: the kernel's devices, or (default) this process with `netdev` and `pipe`. */
   backend?: LinkBackend;
   /** Userspace backend: makes a netdev for a link (TUN, memory). */
-  netdev?: (name: string, linkId: number) => Promise<Netdev>;
+  netdev?: (name: string, linkId: number) => Promise<PacketNetdev>;
   /** Userspace backend: opens the data pipe (the simulator's record socket). */
   pipe?: () => Promise<DataPipe>;
   /** PIN1 to unlock with; never logged. */
@@ -177,7 +176,7 @@ export class Modem extends EventEmitter<ModemEvents> {
   }
 
   /** The pipe's framing and links where this process carries the data (userspace backend). */
-  get datapath(): Datapath | undefined {
+  get datapath(): DatapathView | undefined {
     return this.links.datapath;
   }
 

@@ -287,14 +287,6 @@ export class KernelNetdev {
     return new KernelNetdev(name, dev, linkId, runner);
   }
 
-  onTransmit(): void {
-    // The kernel moves this link's packets itself.
-  }
-
-  deliver(): void {
-    // Nothing arrives here: see onTransmit.
-  }
-
   async configure(cfg: { ipv4?: Ipv4Config; ipv6?: Ipv6Config; mtu?: number }): Promise<void> {
     await runSteps(planAddresses(this.name, cfg), this.runner);
   }

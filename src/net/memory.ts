@@ -1,8 +1,8 @@
 /** A netdev in memory: for tests and for machines without TUN. `send()` plays the stack's part. */
-import { emptyCounters, type Netdev, type NetdevConfig } from './netdev.js';
+import { emptyCounters, type NetdevConfig, type PacketNetdev } from './netdev.js';
 
 /** A link as an in-process packet queue (no kernel device): for tests, the demo and the simulator. */
-export class MemoryNetdev implements Netdev {
+export class MemoryNetdev implements PacketNetdev {
   readonly kind = 'memory';
   readonly counters = emptyCounters();
   config: NetdevConfig = {};

@@ -20,11 +20,18 @@ export interface NetdevConfig {
   mtu?: number;
 }
 
-/** A network interface a bearer's packets flow through (in memory, TUN, or the kernel's own). */
+/** A link's network interface as the modem sees it: named, counted, configured, closed (in memory, TUN, or the kernel's own). */
 export interface Netdev {
   readonly name: string;
   readonly kind: 'memory' | 'tun' | 'kernel';
   readonly counters: NetdevCounters;
+  /** Addresses, routes, MTU, link up. */
+  configure(config: NetdevConfig): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A netdev whose packets pass through this thread: the userspace datapath takes and gives them here. */
+export interface PacketNetdev extends Netdev {
   /** Packets the stack sends toward the modem. */
   onTransmit(listener: (packet: Uint8Array) => void): void;
   /** A packet from the modem for the stack; `checksumValid`: the modem verified its TCP/UDP checksum (QMAP checksum offload). */
@@ -40,9 +47,27 @@ export interface Netdev {
    * driver stops its queue, so they wait in the kernel instead of being taken and dropped.
    */
   holdTransmit?(on: boolean): void;
-  /** Addresses, routes, MTU, link up. */
-  configure(config: NetdevConfig): Promise<void>;
-  close(): Promise<void>;
 }
 
 export const emptyCounters = (): NetdevCounters => ({ rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0, txDropped: 0 });
+
+const COUNTER_NAMES = ['rxPackets', 'rxBytes', 'txPackets', 'txBytes', 'txDropped'] as const satisfies readonly (keyof NetdevCounters)[];
+/** The bytes a netdev's counters take in memory shared between threads. */
+export const SHARED_COUNTERS_BYTES = COUNTER_NAMES.length * Float64Array.BYTES_PER_ELEMENT;
+
+/**
+ * Counters kept in `memory` (SHARED_COUNTERS_BYTES of a SharedArrayBuffer): the thread that moves the
+ * packets counts, and any other thread reads the same figures at once, without a message between them.
+ */
+export function sharedCounters(memory: SharedArrayBuffer): NetdevCounters {
+  const cells = new Float64Array(memory, 0, COUNTER_NAMES.length);
+  const counters = {} as NetdevCounters;
+  COUNTER_NAMES.forEach((name, i) =>
+    Object.defineProperty(counters, name, {
+      enumerable: true,
+      get: () => cells[i]!,
+      set: (v: number) => void (cells[i] = v),
+    }),
+  );
+  return counters;
+}

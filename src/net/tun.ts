@@ -146,6 +146,11 @@ export class TunDevice {
     this.watch = native().watchReadable(fd, (status) => this.readable(status));
   }
 
+  /** The open file (the datapath thread's owner closes it should that thread die). */
+  get descriptor(): number {
+    return this.fd;
+  }
+
   /** The interface's name as the kernel chose it. */
   get name(): string {
     return this.currentName;

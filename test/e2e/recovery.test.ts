@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
+import type { UserspaceBackend } from '../../src/link/userspace.js';
 import type { Bearer, Modem } from '../../src/modem/modem.js';
 import { TunNetdev } from '../../src/net/tun-netdev.js';
 import type { Simulator } from '../../src/sim/simulator.js';
@@ -62,7 +63,8 @@ describe('recovery on TUN links', () => {
   }, 30_000);
 
   it('QMAP flow control pauses a link, queues up to the limit, and sends the queue on FLOW_ENABLE', async () => {
-    const link = modem.datapath!.links.get(a.linkId)!;
+    // The in-process datapath's own link, queue included.
+    const link = (modem.links as UserspaceBackend).datapath!.links.get(a.linkId)!;
     const counter = sim.modems[0]!.data.counter(a.linkId);
     expect(sim.fault({ fault: 'flow-control', mux: a.linkId, enable: false })).toEqual({ ok: true });
     await until(() => link.paused);

@@ -4,6 +4,7 @@
  * data flows only on a channel open on both sides; what is sent on a closed one is counted.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { UserspaceBackend } from '../../src/link/userspace.js';
 import { MemoryNetdev } from '../../src/net/memory.js';
 import { managedModem, until, type Managed } from '../support/managed.js';
 import { ipPacket } from '../net/packets.js';
@@ -60,7 +61,7 @@ describe('BAM-DMUX channels', () => {
     await until(() => data.hostChannels.get(b.linkId)?.open === true);
     // A host that skips the OPEN: its data is not taken.
     const { PipeFraming } = await import('../../src/mux/pipe.js');
-    const raw = new PipeFraming({ framing: 'bam-dmux' }, 'modem', (t) => modem.datapath!.pipe.send(t.slice()), { packet: () => undefined });
+    const raw = new PipeFraming({ framing: 'bam-dmux' }, 'modem', (t) => (modem.links as UserspaceBackend).datapath!.pipe.send(t.slice()), { packet: () => undefined });
     raw.send({ kind: 'ip', id: 5 }, ipv4Packet('10.0.0.1', '8.8.8.8', 4));
     await until(() => data.stats.closedChannel === 1);
   });

@@ -1,4 +1,5 @@
 /** A simulated modem with the manager's Modem on top: the setup the modem and end-to-end tests share. */
+import type { LinkBackend } from '../../src/link/backend.js';
 import { connectRecordPipe } from '../../src/link/data-pipe.js';
 import { MbimDevice } from '../../src/mbim/client.js';
 import type { ControlDriver } from '../../src/modem/driver.js';
@@ -6,7 +7,7 @@ import { MbimDriver } from '../../src/modem/mbim-driver.js';
 import { Modem, type ModemOptions } from '../../src/modem/modem.js';
 import { QmiDriver } from '../../src/modem/qmi-driver.js';
 import { MemoryNetdev } from '../../src/net/memory.js';
-import type { Netdev } from '../../src/net/netdev.js';
+import type { PacketNetdev } from '../../src/net/netdev.js';
 import { QmiDevice } from '../../src/qmi/client.js';
 import { qmuxPort } from '../../src/qmi/port.js';
 import type { Responder } from '../../src/sim/data-plane.js';
@@ -15,7 +16,7 @@ import { PROFILES, type ProfileName } from '../../src/sim/profiles.js';
 import { Simulator, type SimulatorOptions } from '../../src/sim/simulator.js';
 import { connectUnix } from '../../src/transport/unix.js';
 
-export interface Managed<N extends Netdev> {
+export interface Managed<N extends PacketNetdev> {
   sim: Simulator;
   modem: Modem;
   /** Each link's netdev, by link id. */
@@ -23,7 +24,7 @@ export interface Managed<N extends Netdev> {
   stop(): Promise<void>;
 }
 
-export interface ManagedOptions<N extends Netdev> {
+export interface ManagedOptions<N extends PacketNetdev> {
   profile: ProfileName;
   seed?: number;
   /** The network behind the modem; default: echo every packet back, so loops through both framings show. */
@@ -35,9 +36,11 @@ export interface ManagedOptions<N extends Netdev> {
   modem?: Partial<ModemOptions>;
   /** More simulator options (e.g. a capture file). */
   sim?: Partial<SimulatorOptions>;
+  /** A link backend of its own over the simulator's data pipe (default: the in-process userspace one). */
+  backend?: (dataPipe: string) => LinkBackend;
 }
 
-export async function managedModem<N extends Netdev = MemoryNetdev>(o: ManagedOptions<N>): Promise<Managed<N>> {
+export async function managedModem<N extends PacketNetdev = MemoryNetdev>(o: ManagedOptions<N>): Promise<Managed<N>> {
   const sim = await Simulator.start({
     profile: { ...PROFILES[o.profile], firmware: { ...PROFILES[o.profile].firmware, ...o.firmware } },
     seed: o.seed ?? 9,
@@ -60,6 +63,7 @@ export async function managedModem<N extends Netdev = MemoryNetdev>(o: ManagedOp
       return n;
     },
     backoffMs: [20, 200],
+    ...(o.backend ? { backend: o.backend(sim.ready().modems[0]!.data) } : {}),
     ...o.modem,
   });
   return {
