@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { connectRecordPipe } from '../src/link/data-pipe.js';
+import { DatapathThread } from '../src/link/datapath-thread.js';
 import { MbimDevice } from '../src/mbim/client.js';
 import type { ControlDriver } from '../src/modem/driver.js';
 import { MbimDriver } from '../src/modem/mbim-driver.js';
@@ -179,8 +180,20 @@ async function withCpu<T>(simPid: number, fn: () => Promise<T>): Promise<{ resul
   };
 }
 
-/** `reverse`: the server in the simulator's namespace sends (a download through the modem). */
-async function wwankitRate(profile: ProfileName, udp = false, offload = true, reverse = false): Promise<IperfRun & { cores: Record<string, number> }> {
+/** Keeps this thread busy half the time (5 ms of every 10), as control work for many modems would. */
+function keepBusy(): NodeJS.Timeout {
+  return setInterval(() => {
+    const end = performance.now() + BUSY_MS;
+    while (performance.now() < end);
+  }, 2 * BUSY_MS);
+}
+const BUSY_MS = 5;
+
+/**
+ * `reverse`: the server in the simulator's namespace sends (a download through the modem).
+ * `thread`: the datapath runs on a thread of its own (the daemon's default), else on this one.
+ */
+async function wwankitRate(profile: ProfileName, udp = false, offload = true, reverse = false, thread = false, busyMain = false): Promise<IperfRun & { cores: Record<string, number> }> {
   // A namespace per run: a server still winding down in the last one is never asked again.
   const ns = `wbw${process.pid}-${runs++}`;
   // Both ends' TUNs (ours here, the simulator's bridge) take their offload default from the environment.
@@ -194,13 +207,17 @@ async function wwankitRate(profile: ProfileName, udp = false, offload = true, re
     const driver: ControlDriver = PROFILES[profile].control === 'qmi' ? new QmiDriver(new QmiDevice(qmuxPort(socket)), { pipe: 'usb' }) : new MbimDriver(await MbimDevice.open(socket));
     const modem = new Modem('bench', driver, {
       linkPrefix: 'wbq.',
-      pipe: () => connectRecordPipe(m.data),
-      netdev: async (name) => new TunNetdev(name),
+      ...(thread ? { backend: new DatapathThread({ pipe: m.data }) } : { pipe: () => connectRecordPipe(m.data), netdev: async (name: string) => new TunNetdev(name) }),
     });
     try {
       const b = await modem.connect({ apns: ['internet'], ipType: 'ipv4', multiplex: profile === 'qmi-rmnet' ? 'required' : 'requested' });
-      const { result, cores } = await withCpu(sim.pid!, () => iperf(ns, b.connected!.ipv4!.gateway!, null, b.connected!.ipv4!.address, udp, reverse));
-      return { ...result, cores };
+      const busy = busyMain ? keepBusy() : undefined;
+      try {
+        const { result, cores } = await withCpu(sim.pid!, () => iperf(ns, b.connected!.ipv4!.gateway!, null, b.connected!.ipv4!.address, udp, reverse));
+        return { ...result, cores };
+      } finally {
+        clearInterval(busy);
+      }
     } finally {
       await modem.close();
     }
@@ -238,6 +255,10 @@ export async function run(): Promise<void> {
     for (const [name, profile] of [['qmapv5', 'qmi-rmnet'], ['ntb', 'mbim-usb'], ['rawip', 'qmi-usb']] as const) {
       await figure(`throughput.iperf3.${name}.tun`, () => wwankitRate(profile), { baseline, profile, ...facts });
     }
+    await figure('throughput.iperf3.qmapv5.tun.thread', () => wwankitRate('qmi-rmnet', false, true, false, true), { baseline, profile: 'qmi-rmnet', datapath: 'thread', ...facts });
+    // The main thread busy with other work half the time: a datapath beside it loses turns, one on its own thread does not.
+    await figure('throughput.iperf3.qmapv5.tun.busyMain', () => wwankitRate('qmi-rmnet', false, true, false, false, true), { baseline, profile: 'qmi-rmnet', datapath: 'main', mainThreadBusy: 0.5, ...facts });
+    await figure('throughput.iperf3.qmapv5.tun.thread.busyMain', () => wwankitRate('qmi-rmnet', false, true, false, true, true), { baseline, profile: 'qmi-rmnet', datapath: 'thread', mainThreadBusy: 0.5, ...facts });
     await figure('throughput.iperf3.qmapv5.tun.download', () => wwankitRate('qmi-rmnet', false, true, true), { baseline, profile: 'qmi-rmnet', direction: 'download', ...facts });
     await figure('throughput.iperf3.qmapv5.tun.offloadOff', () => wwankitRate('qmi-rmnet', false, false), { baseline, profile: 'qmi-rmnet', ...facts });
     const udpBaseline = { name: 'the same C relay, iperf3 UDP', value: gbit(relayUdp.bps) };
