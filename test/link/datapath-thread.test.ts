@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it as plainIt } from 'vitest';
@@ -109,7 +110,7 @@ describe('datapath thread', () => {
     expect(await ping(a)).toBe(2);
     const [fd] = (thread as unknown as { fds: Map<number, number> }).fds.values();
     expect(isTun(fd!)).toBe(true);
-    await (thread as unknown as { worker: Worker }).worker.terminate();
+    await (thread as unknown as { thread: { worker: Worker } }).thread.worker.terminate();
     await until(() => logs.some((l) => /datapath thread exited/.test(l)));
     // The fd the thread held is closed here, which deletes its interface.
     await until(() => !isTun(fd!), 3000, 'the TUN fd closed');
@@ -125,6 +126,17 @@ describe('datapath thread', () => {
     await until(() => modem.links.topology(a.linkId, 'ip')?.channel?.up === true);
     expect(modem.links.topology(a.linkId, 'ip')?.channel).toEqual({ exists: true, remoteOpen: true, up: true });
     expect(await ping(a)).toBe(2);
+  }, 30_000);
+
+  plainIt('shares its threads among modems (no more than the cores beside the main one) and stops a thread left with none', async () => {
+    const backends = Array.from({ length: 5 }, () => new DatapathThread({ pipe: '/nonexistent/data.sock' }));
+    const threads = new Set(backends.map((b) => (b as unknown as { thread: { worker: Worker } }).thread));
+    expect(threads.size).toBeLessThanOrEqual(Math.max(1, availableParallelism() - 1));
+    // A pipe that cannot be opened fails the format, not the thread.
+    await expect(backends[0]!.setFormat({ framing: 'raw-ip' })).rejects.toThrow(/ENOENT/);
+    const exits = [...threads].map((t) => new Promise((r) => t.worker.once('exit', r)));
+    await Promise.all(backends.map((b) => b.close()));
+    await Promise.all(exits);
   }, 30_000);
 
   plainIt('carries DSS streams across the thread: 64 KiB echoed byte for byte', async () => {

@@ -14,6 +14,9 @@ import type { DaemonClient } from '../../src/daemon/client.js';
 import { eventually, simControl, startDaemon, type DaemonProcess, type SimClients } from '../support/daemon-process.js';
 import { startSim, type SimProcess } from '../support/sim-process.js';
 import { WWAN } from '../support/capture.js';
+import { itWithTun, testNetnsName } from '../net/root.js';
+
+const tunIt = itWithTun(['ping']);
 
 const run = promisify(execFile);
 
@@ -155,6 +158,29 @@ describe('daemon and simulator in separate processes', () => {
     expect(events.some((e) => e.event === 'modem-added' && e.modem === 'modem0')).toBe(true);
     await c.call('connect', { modem: 'modem0', apn: 'internet', ipType: 'ipv4' });
   }, 60_000);
+
+  tunIt('TUN links moved on the datapath thread: pinged, counted, gone with a daemon killed by SIGKILL, and made again by the next', async () => {
+    const s = await sim(['--profile', 'qmi-rmnet', '--dir', fresh(), '--tun-netns', testNetnsName('rel-thread')]);
+    const ping = async (l: { name: string }, gateway: string): Promise<number> => {
+      const r = await run('ping', ['-c', '2', '-i', '0.2', '-W', '1', '-I', l.name, gateway]).catch((e: { stdout: string }) => ({ stdout: e.stdout }));
+      return Number(/(\d+) received/.exec(r.stdout)?.[1] ?? 0);
+    };
+    for (let round = 0; round < 2; round++) {
+      const { d, c } = await daemon(join(dir, `d${round}.sock`), ['--netdev', 'tun', '--sim-control', s.ready.control]);
+      expect(d.stderr()).toContain('on a thread of its own');
+      const b = await c.call('connect', { modem: 'modem0', apn: 'internet', ipType: 'ipv4' });
+      const [link] = await c.call('links');
+      expect(link).toMatchObject({ backend: 'tun', framing: 'qmap', lower: expect.any(String) });
+      expect(await ping(link!, b.ipv4!.gateway!)).toBe(2);
+      const [after] = await c.call('links');
+      expect(after!.counters.txPackets).toBeGreaterThanOrEqual(2);
+      expect(after!.counters.rxPackets).toBeGreaterThanOrEqual(2);
+      expect((await run('ip', ['link', 'show', 'dev', link!.name])).stdout).toContain(link!.name);
+      await d.kill('SIGKILL');
+      // The process's fds went with it, and so did its TUNs.
+      await expect(run('ip', ['link', 'show', 'dev', link!.name])).rejects.toThrow();
+    }
+  }, 90_000);
 
   it('wwan sim ctl … clients prints the client ids per service and the calls up, per modem', async () => {
     const s = await sim(['--profile', 'mbim-usb', '--pin-locked', '--dir', fresh()]);

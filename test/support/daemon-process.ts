@@ -1,4 +1,4 @@
-/** Runs `wwan daemon` as a child process (memory links, no discovery) beside a `wwan sim` process. */
+/** Runs `wwan daemon` as a child process (memory links unless `--netdev` is given, no discovery) beside a `wwan sim` process. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { createInterface } from 'node:readline';
@@ -15,7 +15,8 @@ export interface DaemonProcess {
 }
 
 export async function startDaemon(socket: string, args: string[]): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, [WWAN, 'daemon', '--socket', socket, '--netdev', 'memory', '--no-discover', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const netdev = args.includes('--netdev') ? [] : ['--netdev', 'memory'];
+  const child = spawn(process.execPath, [WWAN, 'daemon', '--socket', socket, ...netdev, '--no-discover', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
