@@ -23,16 +23,26 @@ export interface DatapathThreadOptions {
 
 /** Closing waits this long for the thread to close the TUNs before their fds are closed here. */
 const CLOSE_TIMEOUT_MS = 2_000;
+/** A datapath whose thread died this many times within RESTART_WINDOW_MS is not restarted again. */
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 60_000;
 
 /** A link's TUN as this thread knows it: its packets move on the datapath thread, its counters are shared. */
 class ThreadTun implements Netdev {
   readonly kind = 'tun';
+  readonly counters: NetdevCounters;
+  /** The addresses last given, set again on the TUN a restarted thread makes. */
+  config: NetdevConfig | undefined;
+
   constructor(
     readonly name: string,
-    readonly counters: NetdevCounters,
-  ) {}
+    readonly memory: SharedArrayBuffer,
+  ) {
+    this.counters = sharedCounters(memory);
+  }
 
   configure(config: NetdevConfig): Promise<void> {
+    this.config = config;
     return configureTun(this.name, config);
   }
 
@@ -44,32 +54,40 @@ class ThreadTun implements Netdev {
 export class DatapathThread implements LinkBackend {
   readonly kind = 'userspace';
   private current: PipeFormat | undefined;
-  private readonly thread: DatapathWorker;
-  private readonly id: number;
-  private readonly opened: Promise<Done>;
+  private thread!: DatapathWorker;
+  private id!: number;
+  /** The thread has this datapath open (after a restart: and its links back). */
+  private ready!: Promise<unknown>;
   /** Int32 cells: stream bytes posted toward the thread, and toward here, not yet taken. */
   private readonly budgets: Int32Array;
   private readonly netdevs = new Map<number, ThreadTun>();
   /** The TUN fds the datapath thread opened, closed here should it die before it could. */
   private readonly fds = new Map<number, number>();
   private readonly streams = new Map<number, ((payload: Uint8Array) => void)[]>();
+  /** Why this datapath carries nothing any more (its thread died too often); set, every request is refused with it. */
   private failure: Error | undefined;
   private closed = false;
+  private readonly restarts: number[] = [];
 
   constructor(private readonly options: DatapathThreadOptions) {
-    const budgets = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
-    this.budgets = new Int32Array(budgets);
+    this.budgets = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+    this.ready = this.open();
+    // A failure is told to whoever asks next.
+    this.ready.catch(() => undefined);
+  }
+
+  /** Takes a place on a datapath thread and opens this datapath there. */
+  private open(): Promise<Done> {
     ({ thread: this.thread, id: this.id } = datapathWorker({
-      log: (line) => options.log?.(line),
+      log: (line) => this.options.log?.(line),
       stream: (session, payload) => {
         Atomics.sub(this.budgets, TO_MAIN, payload.length);
         for (const r of this.streams.get(session) ?? []) r(payload);
       },
-      failed: (e) => this.fail(e),
+      failed: (e) => this.failed(e),
     }));
-    this.opened = this.thread.request({ op: 'open', datapath: this.id, pipe: options.pipe, budgets, ...(options.queueLimit !== undefined ? { queueLimit: options.queueLimit } : {}) });
-    // A failure is told to whoever asks next.
-    this.opened.catch(() => undefined);
+    const { pipe, queueLimit } = this.options;
+    return this.thread.request({ op: 'open', datapath: this.id, pipe, budgets: this.budgets.buffer as SharedArrayBuffer, ...(queueLimit !== undefined ? { queueLimit } : {}) });
   }
 
   get format(): PipeFormat | undefined {
@@ -94,7 +112,7 @@ export class DatapathThread implements LinkBackend {
     if (had) return had;
     const memory = new SharedArrayBuffer(SHARED_COUNTERS_BYTES);
     const done = await this.request({ op: 'attach', datapath: this.id, link: id, name: config.name, counters: memory });
-    const netdev = new ThreadTun(done.name!, sharedCounters(memory));
+    const netdev = new ThreadTun(done.name!, memory);
     this.netdevs.set(id, netdev);
     if (done.fd !== undefined) this.fds.set(id, done.fd);
     return netdev;
@@ -163,15 +181,46 @@ export class DatapathThread implements LinkBackend {
 
   private async request(r: Request, timeoutMs?: number): Promise<Done> {
     if (this.failure) throw this.failure;
-    await this.opened;
-    return this.thread.request(r, timeoutMs);
+    await this.ready;
+    return this.thread.request({ ...r, datapath: this.id } as Request, timeoutMs);
   }
 
-  private fail(error: Error): void {
+  /**
+   * The thread died (with it the TUNs, whose fds are closed here): the datapath starts again on a
+   * thread and brings its links back as they were — the same names, counters and addresses, the
+   * streams attached — unless it has died too often, when it stays down and says why.
+   */
+  private failed(error: Error): void {
     if (this.closed || this.failure) return;
-    this.failure = error;
-    this.options.log?.(`${error.message}: its links carry nothing until the modem's data is set up again`);
     this.closeFds();
+    const dead = this.thread;
+    void releaseDatapathWorker(dead, this.id);
+    const now = Date.now();
+    this.restarts.push(now);
+    while (this.restarts[0]! < now - RESTART_WINDOW_MS) this.restarts.shift();
+    if (this.restarts.length > MAX_RESTARTS) {
+      this.failure = new Error(`${error.message}; ${MAX_RESTARTS} restarts within ${RESTART_WINDOW_MS / 1000} s, so its links carry nothing until the modem is set up again`);
+      return this.options.log?.(this.failure.message);
+    }
+    this.options.log?.(`${error.message}; starting the datapath again with its ${this.netdevs.size} links`);
+    // Datagrams in flight went with the thread.
+    Atomics.store(this.budgets, TO_WORKER, 0);
+    Atomics.store(this.budgets, TO_MAIN, 0);
+    this.ready = this.restore();
+    this.ready.catch((e: Error) => this.options.log?.(`the datapath could not start again: ${e.message}`));
+  }
+
+  private async restore(): Promise<void> {
+    await this.open();
+    const ask = (r: Request): Promise<Done> => this.thread.request({ ...r, datapath: this.id } as Request);
+    if (this.current) await ask({ op: 'setFormat', datapath: this.id, format: this.current });
+    for (const [link, netdev] of this.netdevs) {
+      const done = await ask({ op: 'attach', datapath: this.id, link, name: netdev.name, counters: netdev.memory });
+      if (done.fd !== undefined) this.fds.set(link, done.fd);
+      if (done.name !== netdev.name) this.options.log?.(`link ${link} came back as ${done.name}, not ${netdev.name}`);
+      if (netdev.config) await configureTun(netdev.name, netdev.config);
+    }
+    for (const session of this.streams.keys()) await ask({ op: 'attachStream', datapath: this.id, session });
   }
 
   private closeFds(): void {

@@ -104,21 +104,33 @@ describe('datapath thread', () => {
     expect(openFds()).toBeLessThanOrEqual(before);
   }, 30_000);
 
-  it('survives its thread dying: the TUNs go with it, the fds are closed, and new links are refused with the reason', async () => {
+  it('survives its thread dying: the TUNs go with it, then come back with their names, addresses and counters; a thread that keeps dying is given up', async () => {
     const { modem } = await start('qmi-rmnet', true);
     const a = await modem.connect({ apns: ['internet'], ipType: 'ipv4', multiplex: 'requested' });
     expect(await ping(a)).toBe(2);
-    const [fd] = (thread as unknown as { fds: Map<number, number> }).fds.values();
+    const inner = thread as unknown as { thread: { worker: Worker }; fds: Map<number, number>; ready: Promise<void> };
+    const kill = async (): Promise<void> => void (await inner.thread.worker.terminate());
+    const [fd] = inner.fds.values();
     expect(isTun(fd!)).toBe(true);
-    await (thread as unknown as { thread: { worker: Worker } }).thread.worker.terminate();
-    await until(() => logs.some((l) => /datapath thread exited/.test(l)));
-    // The fd the thread held is closed here, which deletes its interface.
-    await until(() => !isTun(fd!), 3000, 'the TUN fd closed');
+    const sent = a.netdev!.counters.txPackets;
+    await kill();
+    await until(() => logs.some((l) => /datapath thread exited.*starting the datapath again with its 1 links/.test(l)));
+    // Back on another thread: the same interface name, its address set again, the counters going on.
+    await inner.ready;
+    expect(isTun([...inner.fds.values()][0]!)).toBe(true);
+    expect(await ping(a)).toBe(2);
+    expect(a.netdev!.counters.txPackets).toBeGreaterThanOrEqual(sent + 2);
+    expect(modem.bearers.get(a.id)?.status).toBe('connected');
+    // Three more deaths within the minute: no more restarts, and new links are refused with the reason.
+    for (let i = 0; i < 3; i++) {
+      await inner.ready;
+      await kill();
+      await until(() => logs.filter((l) => /datapath thread exited/.test(l)).length === i + 2);
+    }
+    await until(() => logs.some((l) => /3 restarts within 60 s/.test(l)));
     expect(await linkExists(a.netdev!.name)).toBe(false);
-    await expect(thread!.attach(9, { name: 'wdtx9' })).rejects.toThrow(/datapath thread exited/);
-    // The rest of the modem goes on.
-    expect(modem.state).not.toBe('gone');
-  }, 30_000);
+    await expect(thread!.attach(9, { name: 'wdtx9' })).rejects.toThrow(/3 restarts within 60 s/);
+  }, 40_000);
 
   it('shows a BAM-DMUX channel as the modem opened it', async () => {
     const { modem } = await start('bam-dmux', true);
