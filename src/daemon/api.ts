@@ -121,6 +121,7 @@ const modemInfo = t.object({
   ),
   dataFormat: t.optional(t.json('the negotiated framing and its limits')),
   dataDrops: t.optional(t.object({ receive: t.record(t.number()), send: t.record(t.number()), pipeWrites: t.number() })),
+  dataStats: t.optional(t.json("the link backend's own figures: the userspace datapath's transfers, holds and stream drops (and its thread's state), the kernel's stream sockets")),
   links: t.optional(t.array(infoLink)),
 });
 

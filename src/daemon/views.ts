@@ -44,6 +44,7 @@ export function modemInfo(m: Modem, spec: { port: string; kernel?: { driver: str
     sim: m.info?.sim,
     dataFormat: m.datapath?.format as Record<string, unknown> | undefined,
     dataDrops: m.datapath?.drops(),
+    dataStats: m.links.stats(),
     // Each link's lower and upper device (and BAM-DMUX channel state), IP links and streams alike.
     links: [
       ...[...m.bearers.values()].flatMap((b) => (b.netdev ? [{ kind: 'ip' as const, linkId: b.linkId, ...m.links.topology(b.linkId, 'ip') }] : [])),

@@ -175,6 +175,7 @@ describe('daemon and simulator in separate processes', () => {
       const [after] = await c.call('links');
       expect(after!.counters.txPackets).toBeGreaterThanOrEqual(2);
       expect(after!.counters.rxPackets).toBeGreaterThanOrEqual(2);
+      expect((await info(c)).dataStats).toMatchObject({ thread: 'running', transfersIn: expect.any(Number), streamDropsToModem: 0 });
       expect((await run('ip', ['link', 'show', 'dev', link!.name])).stdout).toContain(link!.name);
       await d.kill('SIGKILL');
       // The process's fds went with it, and so did its TUNs.
