@@ -26,6 +26,7 @@ import type { CidDef, NotificationOf, QueryOf, ResponseOf, SetOf } from './servi
 import { basicConnect } from './services/basic-connect.js';
 import { msBasicConnectExtensions } from './services/ms-basic-connect-extensions.js';
 import { proxyControl } from './services/proxy-control.js';
+import { Subscriptions } from './subscriptions.js';
 
 /** An MBIM command got no answer in time. */
 export class MbimTimeoutError extends Error {
@@ -119,6 +120,8 @@ export class MbimDevice {
   private readonly timeoutMs: number;
   readonly maxControlTransfer: number;
   private reopening: Promise<void> | undefined;
+  /** Notifications asked for on top of the standard ones (subscribe()). */
+  private readonly subscriptions = new Subscriptions();
   /** The MBIMEx version agreed on open, as (major << 8) | minor: 0x0100 (MBIM 1.0 layouts) unless one was asked for. */
   mbimex = 0x0100;
 
@@ -219,6 +222,23 @@ export class MbimDevice {
     }
   }
 
+  /**
+   * Asks for `service`'s notifications `cids` (none: all of them) on top of the standard ones and of
+   * whatever was asked for before, in one Device Service Subscribe List (a set replaces the
+   * function's whole list, so the users of one device share it, as mbim-proxy's clients do). Sent
+   * again after the session is re-opened.
+   */
+  async subscribe(service: string, cids: readonly number[]): Promise<void> {
+    if (this.subscriptions.add(service, cids)) await this.sendSubscriptions();
+  }
+
+  private async sendSubscriptions(): Promise<void> {
+    const list = basicConnect.cids.deviceServiceSubscribeList;
+    const done = await this.command({ service: basicConnect.uuid, cid: list.id, commandType: SET, buffer: list.set.encode({ events: this.subscriptions.list() }) });
+    // Like libmbim, only the status counts: functions differ in what list they echo back.
+    if (done.status !== 0) throw new MbimStatusError(done.status, 'basic-connect deviceServiceSubscribeList', done.buffer);
+  }
+
   /** Typed notifications of one CID. Returns an unsubscribe. */
   on<C extends CidDef & { notification: Layout }>(def: C, listener: (values: NotificationOf<C>) => void): () => void {
     return this.onIndication((m) => {
@@ -300,7 +320,10 @@ export class MbimDevice {
   private reopen(): Promise<void> {
     // A new session: whatever was half-received belongs to the old one.
     this.reassembler.reset();
-    this.reopening ??= this.sendOpen(30_000, 5_000).finally(() => (this.reopening = undefined));
+    this.reopening ??= this.sendOpen(30_000, 5_000)
+      .finally(() => (this.reopening = undefined))
+      // A new session has the function's default subscriptions: what was asked for beyond them is asked again.
+      .then(() => (this.subscriptions.any ? this.sendSubscriptions().catch((e: Error) => this.options.log?.(`notifications not asked for again: ${e.message}`)) : undefined));
     return this.reopening;
   }
 

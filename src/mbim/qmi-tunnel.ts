@@ -13,32 +13,51 @@ export interface QmiTunnelOptions {
   /** Per-frame MBIM timeout; the QMI client keeps its own. */
   timeoutMs?: number;
   log?: (line: string) => void;
+  /**
+   * The MBIM device has other users (the daemon's driver): the QMI notifications are added to its
+   * merged subscriptions instead of replacing them, and closing the tunnel leaves the device open.
+   * Without it, the tunnel owns the device and subscribes as libqmi does (QMI only).
+   */
+  shared?: boolean;
 }
 
 export async function openQmiTunnel(device: MbimDevice, opts: QmiTunnelOptions = {}): Promise<QmuxPort> {
   const msg = qmi.cids.msg;
-  const list = basicConnect.cids.deviceServiceSubscribeList;
-  // Like libqmi, only the status counts: modems differ in what list they echo back.
-  const subscribed = await device.command({
-    service: basicConnect.uuid,
-    cid: list.id,
-    commandType: SET,
-    buffer: list.set.encode({ events: [{ deviceServiceId: qmi.uuid, cids: [msg.id] }] }),
-  });
-  if (subscribed.status !== 0) throw new MbimStatusError(subscribed.status, 'basic-connect deviceServiceSubscribeList', subscribed.buffer);
+  if (opts.shared) await device.subscribe(qmi.uuid, [msg.id]);
+  else {
+    const list = basicConnect.cids.deviceServiceSubscribeList;
+    // Like libqmi, only the status counts: modems differ in what list they echo back.
+    const subscribed = await device.command({
+      service: basicConnect.uuid,
+      cid: list.id,
+      commandType: SET,
+      buffer: list.set.encode({ events: [{ deviceServiceId: qmi.uuid, cids: [msg.id] }] }),
+    });
+    if (subscribed.status !== 0) throw new MbimStatusError(subscribed.status, 'basic-connect deviceServiceSubscribeList', subscribed.buffer);
+  }
   const listeners: ((frame: Uint8Array) => void)[] = [];
+  const closeListeners: ((error?: Error) => void)[] = [];
+  let open = true;
   const deliver = (frame: Uint8Array): void => {
-    for (const l of listeners) l(frame);
+    if (open) for (const l of listeners) l(frame);
   };
-  device.onIndication((m) => {
+  const unlisten = device.onIndication((m) => {
     if (m.service === qmi.uuid && m.cid === msg.id && m.buffer.length > 0) deliver(m.buffer);
   });
+  const end = (error?: Error): void => {
+    if (!open) return;
+    open = false;
+    unlisten();
+    for (const l of closeListeners) l(error);
+  };
+  device.onClose(end);
   return {
     description: `${device.description} (QMI over MBIM)`,
     get closed() {
-      return device.closed;
+      return !open || device.closed;
     },
     send(frame) {
+      if (!open) return;
       const sent = device.command({ service: qmi.uuid, cid: msg.id, commandType: SET, buffer: frame }, { timeoutMs: opts.timeoutMs ?? 30_000 });
       // A lost frame is the QMI client's to time out; here it is only worth a line in the log.
       sent.then(
@@ -50,7 +69,10 @@ export async function openQmiTunnel(device: MbimDevice, opts: QmiTunnelOptions =
       );
     },
     onFrame: (l) => void listeners.push(l),
-    onClose: (l) => device.onClose(l),
-    close: () => device.close(),
+    onClose: (l) => void closeListeners.push(l),
+    close: async () => {
+      if (!opts.shared) return device.close();
+      end();
+    },
   };
 }

@@ -254,6 +254,7 @@ export class MbimDriver extends EventEmitter<DriverEvents> implements ControlDri
   }
 
   async close(): Promise<void> {
+    await this.radio.release().catch(() => undefined);
     // A modem that stopped answering must not hold a daemon's shutdown for CLOSE's full 10 s.
     await this.device.close({ timeoutMs: 1000 });
   }

@@ -2,7 +2,8 @@
  * The radio, network and SIM calls over MBIM, as ModemManager's MBIM modem makes them: Basic Connect
  * (Visible Providers, Register State, Signal State, Pin, Pin List, Radio State, Subscriber Ready
  * Status), MS Basic Connect Extensions (slots, base stations, Device Reset) and MS UICC low-level
- * access (logical channels, the eUICC's EID). MBIM has no band control, no preferred technology, no
+ * access (logical channels, the eUICC's EID), and the carrier configuration through QMI over MBIM
+ * where the function carries QMI (PDC, as ModemManager reads it there). MBIM has no band control, no preferred technology, no
  * power-down and no factory reset: those answer RadioError 'not-supported'. Codes go into the
  * request only, never into a message.
  */
@@ -25,8 +26,13 @@ import {
   RadioError,
   type AccessTech, type CellInfo, type CodeResult, type LockRetries, type ModeSet, type PowerState, type PreferredNetwork, type RadioBand, type RadioBands, type RadioDriver,
   type RadioModes, type RadioRefusal, type RegisterTarget, type ScannedNetwork, type SignalThresholds, type SimLock, type SimSlot,
-  type EpsBearerSettings, type Nr5gRegistration, type PacketServiceState, type PcoInfo,
+  type EpsBearerSettings, type Nr5gRegistration, type PacketServiceState, type PcoInfo, type CarrierConfig,
 } from './radio-driver.js';
+import { openQmiTunnel } from '../mbim/qmi-tunnel.js';
+import { qmi } from '../mbim/services/qmi.js';
+import { QmiDevice, type QmiClient } from '../qmi/client.js';
+import { pdc } from '../qmi/services/pdc.js';
+import { loadCarrierConfig } from './qmi-carrier-config.js';
 
 const bc = basicConnect.cids;
 const ext = msBasicConnectExtensions.cids;
@@ -506,6 +512,36 @@ export class MbimRadio implements RadioDriver {
       if (n && !out.includes(n)) out.push(n);
     }
     return out;
+  }
+
+  // ---- carrier configuration: QMI PDC over MBIM, on a QMI device opened when first asked for
+
+  /** The QMI device over this MBIM function, once opened (closed with the driver: its client ids go back). */
+  private qmiDevice: QmiDevice | undefined;
+  private pdcClient: Promise<QmiClient<typeof pdc>> | undefined;
+
+  async carrierConfig(): Promise<CarrierConfig> {
+    this.pdcClient ??= this.openPdc().catch((e: unknown) => {
+      this.pdcClient = undefined;
+      throw e;
+    });
+    return loadCarrierConfig(await this.pdcClient);
+  }
+
+  private async openPdc(): Promise<QmiClient<typeof pdc>> {
+    const services = await this.device.query(bc.deviceServices).catch((e: unknown) => Promise.reject(refusal(e, 'device services')));
+    if (!services.deviceServices.some((s) => s.deviceServiceId === qmi.uuid)) throw new RadioError('not-supported', 'carrier configuration: this MBIM function carries no QMI (QMI over MBIM)');
+    // The tunnel shares the device: its notifications join the driver's instead of replacing them.
+    this.qmiDevice ??= new QmiDevice(await openQmiTunnel(this.device, { shared: true }));
+    return this.qmiDevice.allocateClient(pdc).catch((e: unknown) => Promise.reject(refusal(e, 'carrier configuration (PDC over MBIM)')));
+  }
+
+  /** Gives back the QMI client ids held over MBIM (the MBIM device stays open: the driver closes it). */
+  async release(): Promise<void> {
+    const device = this.qmiDevice;
+    this.qmiDevice = undefined;
+    this.pdcClient = undefined;
+    await device?.close();
   }
 
   async power(): Promise<PowerState> {

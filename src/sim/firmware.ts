@@ -100,6 +100,8 @@ export interface FirmwareConfig {
    * layouts only, whatever the host asks for); 0x0200 or 0x0300 agree on the lower of it and the host's.
    */
   mbimex?: number;
+  /** The MBIM function carries QMI (QMI over MBIM, as Qualcomm-based ones do; default true). */
+  qmiOverMbim?: boolean;
 }
 
 export interface Signal {

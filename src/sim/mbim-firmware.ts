@@ -414,45 +414,8 @@ export function serveMbimFirmware(ep: MbimDeviceEndpoint, parts: MbimFirmwarePar
   const packetWake = serveMbimMsV3(ep, fw);
   serveMbimLteAttach(ep, fw);
 
-  // ---- QMI over MBIM: each connection is a client of the modem's QMI hub
-  ep.optInServices.add(qmi.uuid);
-  const tunnels = new WeakMap<MbimConnection, (frame: Uint8Array) => Promise<Uint8Array>>();
-  const tunnelOf = (conn: MbimConnection): ((frame: Uint8Array) => Promise<Uint8Array>) => {
-    let t = tunnels.get(conn);
-    if (t) return t;
-    const toModem: ((frame: Uint8Array) => void)[] = [];
-    // Responses match their request by service, client id and transaction (the hub restores CTL's).
-    const waiting = new Map<string, (frame: Uint8Array) => void>();
-    const port: QmuxPort = {
-      description: `${conn.transport.description} (QMI over MBIM)`,
-      get closed() {
-        return conn.closed;
-      },
-      send(frame) {
-        const d = decodeQmux(frame);
-        if (!d.ok) return;
-        if (d.value.type === 'indication') return ep.indicateTo(conn, qmi.cids.msg, { qmiMsg: frame });
-        const key = qmuxKey(d.value);
-        waiting.get(key)?.(frame);
-        waiting.delete(key);
-      },
-      onFrame: (l) => void toModem.push(l),
-      onClose: (l) => conn.onClose(() => l()),
-      close: async () => undefined,
-    };
-    parts.qmiHub.attach(port);
-    t = (frame) => {
-      const d = decodeQmux(frame);
-      if (!d.ok || d.value.type !== 'request') return Promise.reject(fail(MbimStatus.InvalidParameters));
-      const key = qmuxKey(d.value);
-      const answered = new Promise<Uint8Array>((resolve) => waiting.set(key, resolve));
-      for (const l of toModem) l(frame);
-      return answered;
-    };
-    tunnels.set(conn, t);
-    return t;
-  };
-  ep.set(qmi.cids.msg, async (v, ctx) => ({ qmiMsg: await tunnelOf(ctx.connection)(v.qmiMsg) }));
+  // ---- QMI over MBIM (Qualcomm-based functions): each connection is a client of the modem's QMI hub
+  if (fw.config.qmiOverMbim !== false) serveQmiOverMbim(ep, parts.qmiHub);
 
   // ---- PCO: what the network sent with each session, its operator containers passed on (partial)
   const pcos = new Map<number, Uint8Array>();
@@ -514,3 +477,45 @@ const ipTypeOf = (f: IpFamily): number => ContextIpType.names[f];
 
 const qmuxKey = (f: { service: number; clientId: number; transaction: number }): string =>
   f.service === QMI_SERVICE_CTL ? `ctl:${f.transaction}` : `${f.service}:${f.clientId}:${f.transaction}`;
+
+/** QMI over MBIM: each connection's QMUX frames go to the modem's QMI hub as a client of its own. */
+function serveQmiOverMbim(ep: MbimDeviceEndpoint, hub: QmuxHub): void {
+  ep.optInServices.add(qmi.uuid);
+  const tunnels = new WeakMap<MbimConnection, (frame: Uint8Array) => Promise<Uint8Array>>();
+  const tunnelOf = (conn: MbimConnection): ((frame: Uint8Array) => Promise<Uint8Array>) => {
+    let t = tunnels.get(conn);
+    if (t) return t;
+    const toModem: ((frame: Uint8Array) => void)[] = [];
+    // Responses match their request by service, client id and transaction (the hub restores CTL's).
+    const waiting = new Map<string, (frame: Uint8Array) => void>();
+    const port: QmuxPort = {
+      description: `${conn.transport.description} (QMI over MBIM)`,
+      get closed() {
+        return conn.closed;
+      },
+      send(frame) {
+        const d = decodeQmux(frame);
+        if (!d.ok) return;
+        if (d.value.type === 'indication') return ep.indicateTo(conn, qmi.cids.msg, { qmiMsg: frame });
+        const key = qmuxKey(d.value);
+        waiting.get(key)?.(frame);
+        waiting.delete(key);
+      },
+      onFrame: (l) => void toModem.push(l),
+      onClose: (l) => conn.onClose(() => l()),
+      close: async () => undefined,
+    };
+    hub.attach(port);
+    t = (frame) => {
+      const d = decodeQmux(frame);
+      if (!d.ok || d.value.type !== 'request') return Promise.reject(fail(MbimStatus.InvalidParameters));
+      const key = qmuxKey(d.value);
+      const answered = new Promise<Uint8Array>((resolve) => waiting.set(key, resolve));
+      for (const l of toModem) l(frame);
+      return answered;
+    };
+    tunnels.set(conn, t);
+    return t;
+  };
+  ep.set(qmi.cids.msg, async (v, ctx) => ({ qmiMsg: await tunnelOf(ctx.connection)(v.qmiMsg) }));
+}

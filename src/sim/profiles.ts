@@ -66,6 +66,8 @@ export const PROFILES: Record<ProfileName, SimProfile> = {
       maxSessions: 8,
       apns: ['internet', 'ims', 'mms', 'sos', 'xcap', 'admin', 'iot', 'vpn'].map((name) => ({ name, families: ['ipv4', 'ipv6', 'ipv4v6'] })),
       identity: { manufacturer: 'Intel', model: 'XMM7560', revision: '7560_5G_B0.5.4.6' },
+      // An Intel function: no QMI inside MBIM (ModemManager's Intel plugin does not look for it either).
+      qmiOverMbim: false,
     },
     device: { bus: 'pci', vendor: 0x8086, product: 0x7560, driver: 'iosm', interfaceNumber: 0 },
   },

@@ -10,6 +10,9 @@ import { MbimDriver } from '../../src/modem/mbim-driver.js';
 import { MbimRadio } from '../../src/modem/mbim-radio-driver.js';
 import { RadioError, type RadioRefusal } from '../../src/modem/radio-driver.js';
 import { PROFILES } from '../../src/sim/profiles.js';
+import { CARRIER_CONFIGS } from '../../src/sim/qmi-pdc.js';
+import { qmi } from '../../src/mbim/services/qmi.js';
+import { pdc } from '../../src/qmi/services/pdc.js';
 import { USIM_AID } from '../../src/sim/sim-card.js';
 import { Simulator } from '../../src/sim/simulator.js';
 import { connectUnix } from '../../src/transport/unix.js';
@@ -269,6 +272,33 @@ describe('the MBIM radio driver', () => {
     const old = new MbimDriver(device);
     expect(await reason(old.radio.nr5gRegistration())).toBe('not-supported');
     expect((await old.radio.cells()).some((c) => c.tech === 'nr5g')).toBe(false);
+  });
+
+  it('reads the carrier configuration through QMI over MBIM, keeps its own notifications, and gives the QMI client id back on close', async () => {
+    const { radio, driver, fw } = await setup();
+    const registrations: string[] = [];
+    driver.on('registration', (r) => registrations.push(r.operator?.mnc ?? ''));
+    expect(await radio.carrierConfig()).toEqual({ name: CARRIER_CONFIGS[0]!.description, revision: '0501081F' });
+    expect(sim!.modems[0]!.endpoint.allocated().get(pdc.id)).toHaveLength(1);
+    // The tunnel's subscription joined the standard ones: Register State notifications still come.
+    const other = fw.radio.operators.find((o) => !o.forbidden && o.mnc !== fw.operator.mnc)!;
+    await radio.register({ mode: 'manual', mcc: other.mcc, mnc: other.mnc });
+    await until(() => registrations.includes(other.mnc), 5000, 'a Register State notification');
+    // Read again on the same client (no second allocation).
+    expect(await radio.carrierConfig()).toMatchObject({ revision: '0501081F' });
+    expect(sim!.modems[0]!.endpoint.allocated().get(pdc.id)).toHaveLength(1);
+    await driver.close();
+    device = undefined;
+    await until(() => !sim!.modems[0]!.endpoint.allocated().has(pdc.id), 3000, 'the PDC client id released');
+  });
+
+  it('refuses the carrier configuration on a function without QMI over MBIM (an Intel one)', async () => {
+    sim = await Simulator.start({ profile: PROFILES.iosm, seed: 23, log: () => undefined });
+    device = await MbimDevice.open(await connectUnix(sim.modems[0]!.ports[0]!.socket));
+    const driver = new MbimDriver(device);
+    expect(await reason(driver.radio.carrierConfig())).toBe('not-supported');
+    const services = await device.query(basicConnect.cids.deviceServices);
+    expect(services.deviceServices.some((s) => s.deviceServiceId === qmi.uuid)).toBe(false);
   });
 
   it('works against `wwan sim` in its own process, through a reset', async () => {
