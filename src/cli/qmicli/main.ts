@@ -27,10 +27,11 @@ import { wdaActions } from './wda.js';
 import { wdsActions } from './wds.js';
 import { wdsDataPortActions } from './wds-data-port.js';
 import { wmsActions } from './wms.js';
+import { pdcActions } from './pdc.js';
 import { describeQmuxLine } from './trace.js';
 import { redactQmux } from '../../qmi/redact.js';
 
-const actions: QmicliAction[] = [...dmsActions, ...dmsSettingsActions, ...dmsImageActions, ...nasActions, ...nasInfoActions, ...wdsActions, ...wdsDataPortActions, ...wdaActions, ...uimActions, ...uimConfigActions, ...uimMonitorActions, ...wmsActions];
+const actions: QmicliAction[] = [...dmsActions, ...dmsSettingsActions, ...dmsImageActions, ...nasActions, ...nasInfoActions, ...wdsActions, ...wdsDataPortActions, ...wdaActions, ...uimActions, ...uimConfigActions, ...uimMonitorActions, ...wmsActions, ...pdcActions];
 
 const commonOptions: OptionSpec[] = [
   { long: 'device', short: 'd', arg: 'required' },
