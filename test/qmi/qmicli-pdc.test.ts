@@ -1,0 +1,99 @@
+/**
+ * `wwan qmicli`'s PDC operations against the real qmicli 1.32, both driving the simulator (requests,
+ * output, exit codes): listing, loading, deleting, (de)activating carrier configurations, with bad
+ * arguments and the modem's refusals.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect } from 'vitest';
+import { expectSameAsQmicli } from '../support/qmicli-compare.js';
+import { itWithTools } from '../support/tools.js';
+
+const itq = itWithTools(['qmicli']);
+
+const dir = mkdtempSync(join(tmpdir(), 'wwankit-pdc-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A configuration file of `size` bytes (three chunks and a bit for 3000). */
+function mbn(name: string, size: number): string {
+  const path = join(dir, name);
+  writeFileSync(path, Buffer.from(Array.from({ length: size }, (_, i) => (i * 7 + 3) & 0xff)));
+  return path;
+}
+
+const VERIZON = '30:30:32:2E:30:32:39:5F:30:30:30:00:00:00:00:00';
+const GENERIC = '3030322e3032365f303030' + '00'.repeat(5);
+
+describe('wwan qmicli PDC matches qmicli 1.32', () => {
+  itq('lists the software configurations (one active) and none of the platform type', async () => {
+    const { real } = await expectSameAsQmicli([['--pdc-list-configs=software'], ['--pdc-list-configs=platform']]);
+    expect(real[0]!.stdout).toMatch(/^Total configurations: 3\nConfiguration 1:\n\tDescription: ROW_Generic_3GPP\n/);
+    expect(real[0]!.stdout.match(/Status: +Active/g)).toHaveLength(1);
+    // The modem has no platform configurations: an empty list, which qmicli prints as 0.
+    expect(real[1]!.stdout).toBe('Total configurations: 0\n');
+  }, 30_000);
+
+  itq('loads a file in 1 KiB chunks, lists it, deletes it; a second load of the same file is refused', async () => {
+    const file = mbn('carrier.mbn', 3000);
+    const { real } = await expectSameAsQmicli([
+      ['--pdc-load-config', file],
+      ['--pdc-list-configs=software'],
+      ['--pdc-load-config', file],
+      ['--pdc-delete-config=software,000102'],
+      [`--pdc-delete-config=software,${GENERIC}`],
+      ['--pdc-list-configs=software'],
+    ]);
+    expect(real[0]!.stdout).toBe(
+      'Uploaded 0  of 3000\nLoading next chunk (1976 bytes remaining)\nUploaded 1024  of 3000\nLoading next chunk (952 bytes remaining)\nUploaded 2048  of 3000\nFinished loading\n',
+    );
+    expect(real[1]!.stdout).toMatch(/Total configurations: 4\n[^]*Description: MBN_/);
+    expect(real[2]!.code).toBe(1);
+    expect(real[2]!.stderr).toMatch(/couldn't load config: NoEffect/);
+    // Unknown id; then the running configuration, which stays.
+    expect(real[3]!.stderr).toMatch(/NoEntry/);
+    expect(real[4]!.stderr).toMatch(/InvalidOperation/);
+  }, 60_000);
+
+  itq('deletes a stored configuration by its id', async () => {
+    const { real } = await expectSameAsQmicli([[`--pdc-delete-config=software,${VERIZON}`], ['--pdc-list-configs=software'], [`--pdc-delete-config=software,${VERIZON}`]]);
+    expect(real[0]!.stdout).toBe('[DEV] Successfully deleted config\n');
+    expect(real[1]!.stdout).toMatch(/^Total configurations: 2\n/);
+    expect(real[2]!.code).toBe(1);
+  }, 30_000);
+
+  itq('deactivates the running configuration, after which nothing runs and a second deactivation has no effect', async () => {
+    const { real } = await expectSameAsQmicli([['--pdc-deactivate-config=software,00'], ['--pdc-list-configs=software'], ['--pdc-deactivate-config=software,00'], ['--pdc-deactivate-config=platform,']]);
+    expect(real[0]!.stdout).toBe('[DEV] Successfully requested config deactivation\n');
+    expect(real[1]!.stdout).not.toMatch(/Active/);
+    expect(real[2]!.stderr).toMatch(/couldn't deactivate config: NoEffect/);
+    expect(real[3]!.code).toBe(1);
+  }, 30_000);
+
+  itq('activates a stored configuration (selected, then the modem resets into it); an unknown id is refused', async () => {
+    const { real } = await expectSameAsQmicli([['--pdc-activate-config=software,0102'], [`--pdc-activate-config=software,${VERIZON}`]]);
+    expect(real[0]!.stderr).toMatch(/couldn't set selected config: NoEntry/);
+    expect(real[1]!.stdout).toBe('[DEV] Successfully requested config activation\n');
+  }, 30_000);
+
+  itq('refuses bad arguments as qmicli does', async () => {
+    const { real } = await expectSameAsQmicli([
+      ['--pdc-list-configs=bogus'],
+      ['--pdc-delete-config=software'],
+      ['--pdc-delete-config='],
+      ['--pdc-delete-config=software,1,2'],
+      ['--pdc-delete-config=carrier,00'],
+      ['--pdc-activate-config=software,0g'],
+      ['--pdc-activate-config=software,abc'],
+      ['--pdc-deactivate-config=platform'],
+      ['--pdc-load-config', join(dir, 'missing.mbn')],
+      ['--pdc-load-config', mbn('empty.mbn', 0)],
+      ['--pdc-noop'],
+    ]);
+    expect(real.slice(0, -1).every((r) => r.code === 1)).toBe(true);
+    expect(real[4]!.stderr).toBe("error: invalid configuration type value given: 'carrier'\nIncorrect id specified: carrier\n");
+    expect(real[5]!.stderr).toBe('Incorrect config type specified: 0g\n');
+    expect(real[8]!.stderr).toMatch(/couldn't map config file: 'Failed to open file .*missing\.mbn.*No such file or directory'/);
+    expect(real[10]!.code).toBe(0);
+  }, 60_000);
+});
