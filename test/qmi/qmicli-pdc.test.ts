@@ -91,8 +91,8 @@ describe('wwan qmicli PDC matches qmicli 1.32', () => {
       ['--pdc-noop'],
     ]);
     expect(real.slice(0, -1).every((r) => r.code === 1)).toBe(true);
-    expect(real[4]!.stderr).toBe("error: invalid configuration type value given: 'carrier'\nIncorrect id specified: carrier\n");
-    expect(real[5]!.stderr).toBe('Incorrect config type specified: 0g\n');
+    expect(real[4]!.stderr.trim()).toBe("error: invalid configuration type value given: 'carrier'\nIncorrect id specified: carrier");
+    expect(real[5]!.stderr.trim()).toBe('Incorrect config type specified: 0g');
     expect(real[8]!.stderr).toMatch(/couldn't map config file: 'Failed to open file .*missing\.mbn.*No such file or directory'/);
     expect(real[10]!.code).toBe(0);
   }, 60_000);
