@@ -6,6 +6,7 @@ import type { RequestOf, ResponseOf, TlvMap, TlvValues } from '../../src/qmi/sch
 import { findIndication, findMessage, findService, services } from '../../src/qmi/registry.js';
 import { dms, DmsOperatingMode } from '../../src/qmi/services/dms.js';
 import { nas, NasRadioInterface, NasRegistrationState } from '../../src/qmi/services/nas.js';
+import { pdc, PdcConfigurationType } from '../../src/qmi/services/pdc.js';
 import { uim, UimCardApplicationType, UimPinState } from '../../src/qmi/services/uim.js';
 import { wda, WdaDataAggregationProtocol } from '../../src/qmi/services/wda.js';
 import { DataEndpointType, wds, WdsIpFamily, WdsVerboseCallEndReasonType } from '../../src/qmi/services/wds.js';
@@ -244,6 +245,16 @@ describe('hand-built responses', () => {
       uplinkDataAggregationMaxSize: 16384,
     });
     expect(WdaDataAggregationProtocol.show(9)).toBe('qmapv5');
+  });
+
+  it('PDC Load Config: a chunk (u8-counted id, u16-counted bytes) and the token; the indication with what is left', () => {
+    const m = pdc.messages.loadConfig;
+    const chunk = { configType: PdcConfigurationType.names.software, id: [1, 2], totalSize: 2, chunk: [0xaa, 0xbb] };
+    expect(request(pdc.id, m.id, m.request, { configChunk: chunk, token: 0 })).toBe(
+      '01 25 00 00 24 07 00 01 00 26 00 19 00 01 0f 00 01 00 00 00 02 01 02 02 00 00 00 02 00 aa bb 10 04 00 00 00 00 00',
+    );
+    const ind = decodeTlvs(pdc.indications.loadConfig.tlvs, hex('10 04 00 05 00 00 00 01 02 00 00 00 11 04 00 00 04 00 00 12 04 00 b8 07 00 00'), { response: false });
+    expect(ind.ok && ind.value.values).toEqual({ token: 5, indicationResult: 0, received: 1024, remainingSize: 1976 });
   });
 });
 
