@@ -5,13 +5,14 @@
  * client with the request's token (ModemManager and qmicli wait for the indications). Selecting a
  * configuration makes it pending (the PRI of the boot preference) with a Config Change to registered
  * clients; activating resets the modem into it; deactivating stops the running one; loading stores a
- * new one from the file's chunks; deleting removes one that does not run.
+ * new one from the file's chunks; deleting removes one that does not run. A SIM slot switch refreshes
+ * the configuration for the new card (Refresh start and complete to clients registered for them).
  */
 import { createHash } from 'node:crypto';
 import { QmiProtocolError, QmiProtocolErrorResponse } from '../qmi/errors.js';
 import type { IndicationDef, IndicationOf } from '../qmi/schema.js';
 import { DmsFirmwareImageType } from '../qmi/services/dms.js';
-import { pdc, PdcConfigurationType } from '../qmi/services/pdc.js';
+import { pdc, PdcConfigurationType, PdcRefreshEventType } from '../qmi/services/pdc.js';
 import { sameBytes } from '../wire/bytes.js';
 import type { ModemFirmware } from './firmware.js';
 import { CARRIER_CONFIGS, imageStore, type CarrierConfig, type ImageStore, type StoredImage } from './qmi-dms-images.js';
@@ -35,8 +36,9 @@ interface Upload {
 export function serveQmiPdc(ep: QmiDeviceEndpoint, fw: ModemFirmware, images: ImageStore = imageStore(fw)): void {
   const p = pdc.messages;
   const i = pdc.indications;
-  /** Clients that asked for Config Change indications. */
+  /** Clients that asked for Config Change indications, and those that asked for Refresh ones. */
   const registered = new Set<number>();
+  const refreshing = new Set<number>();
   let upload: Upload | undefined;
   const pris = () => images.ofType(PRI);
   const byId = (id: readonly number[]): StoredImage | undefined => pris().images.find((x) => sameBytes(x.uniqueId, id));
@@ -64,6 +66,8 @@ export function serveQmiPdc(ep: QmiDeviceEndpoint, fw: ModemFirmware, images: Im
   ep.handle(p.register, (v, ctx) => {
     if (v.enableReporting) registered.add(ctx.clientId);
     else registered.delete(ctx.clientId);
+    if (v.enableRefresh) refreshing.add(ctx.clientId);
+    else refreshing.delete(ctx.clientId);
     return {};
   });
   ep.handle(p.listConfigs, (v, ctx) => {
@@ -178,9 +182,20 @@ export function serveQmiPdc(ep: QmiDeviceEndpoint, fw: ModemFirmware, images: Im
     return tok(v.token);
   });
 
-  ep.onRelease((service, cid) => service === pdc.id && registered.delete(cid));
+  // Another card in use: the modem refreshes its configuration for it (the first subscription, slots from 0).
+  fw.on('slot', (slot: number) => {
+    for (const refreshEvent of [PdcRefreshEventType.names.start, PdcRefreshEventType.names.complete]) {
+      for (const cid of refreshing) ep.indicate(i.refresh, cid, { refreshEvent, subscriptionId: 0, slotId: slot - 1 });
+    }
+  });
+  ep.onRelease((service, cid) => {
+    if (service !== pdc.id) return;
+    registered.delete(cid);
+    refreshing.delete(cid);
+  });
   fw.on('reset', () => {
     registered.clear();
+    refreshing.clear();
     upload = undefined;
   });
 }

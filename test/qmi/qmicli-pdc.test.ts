@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect } from 'vitest';
+import { pdc } from '../../src/qmi/services/pdc.js';
 import { expectSameAsQmicli } from '../support/qmicli-compare.js';
+import { expectSameMonitor } from '../support/qmicli-monitor.js';
 import { itWithTools } from '../support/tools.js';
 
 const itq = itWithTools(['qmicli']);
@@ -95,5 +97,19 @@ describe('wwan qmicli PDC matches qmicli 1.32', () => {
     expect(real[5]!.stderr.trim()).toBe('Incorrect config type specified: 0g');
     expect(real[8]!.stderr).toMatch(/couldn't map config file: 'Failed to open file .*missing\.mbn.*No such file or directory'/);
     expect(real[10]!.code).toBe(0);
+  }, 60_000);
+
+  itq('monitors refresh events: a SIM slot switch refreshes the configuration for the new card, until Ctrl-C', async () => {
+    const real = await expectSameMonitor(
+      ['--pdc-monitor-refresh'],
+      pdc.messages.register.id,
+      'Received refresh indication',
+      [
+        [(fw) => fw.switchSlot(2), 2],
+        [(fw) => fw.switchSlot(1), 2],
+      ],
+      pdc.id,
+    );
+    expect(real.stdout).toContain('Received event type complete, subscription ID: 0, slot ID: 1\n');
   }, 60_000);
 });
