@@ -3,6 +3,7 @@
  * results before token-carrying indications, a selection that stays pending (with Config Change to a
  * registered client) until activation resets the modem into it, and DMS seeing the same PRI run.
  */
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { loadCarrierConfig } from '../../src/modem/qmi-carrier-config.js';
 import { QmiDevice, type QmiClient } from '../../src/qmi/client.js';
@@ -107,4 +108,35 @@ it('reads the running configuration, keeps a selection pending until activated, 
   const images = await (await dev.allocateClient(dms)).request(dms.messages.listStoredImages, {});
   const pri = images.list.find((t) => t.type === DmsFirmwareImageType.names.pri)!;
   expect(pri.sublist[pri.indexOfRunningImage]!.uniqueId).toEqual(verizon.id);
+});
+
+it('loads a file (its SHA-1 checked), shows it in DMS too, and after deactivation runs none: the daemon reads "default"', async () => {
+  const c = await dev.allocateClient(pdc);
+  const file = Buffer.from(Array.from({ length: 1500 }, (_, n) => n & 0xff));
+  const digest = [...createHash('sha1').update(file).digest()];
+  const load = async (id: number[], bytes: Buffer, token: number) => {
+    const got = next(c, 'loadConfig');
+    await c.request(pdc.messages.loadConfig, { token, configChunk: { configType: SOFTWARE, id, totalSize: file.length, chunk: [...bytes] } });
+    return got;
+  };
+  // A file whose bytes are not the ones its id names is refused once it is whole.
+  expect(await load([...digest.slice(0, 19), digest[19]! ^ 1], file.subarray(0, 1000), 1)).toMatchObject({ indicationResult: 0, remainingSize: 500 });
+  expect((await load([...digest.slice(0, 19), digest[19]! ^ 1], file.subarray(1000), 2)).indicationResult).toBe(QmiProtocolError.InvalidArgument);
+  expect(await load(digest, file.subarray(0, 1000), 3)).toMatchObject({ indicationResult: 0, received: 1000, remainingSize: 500 });
+  expect(await load(digest, file.subarray(1000), 4)).toMatchObject({ indicationResult: 0, remainingSize: 0 });
+
+  const d = await dev.allocateClient(dms);
+  const pris = async () => (await d.request(dms.messages.listStoredImages, {})).list.find((t) => t.type === DmsFirmwareImageType.names.pri)!;
+  const stored = await pris();
+  // DMS shows the 20-byte id in its 16.
+  expect(stored.sublist.map((i) => i.uniqueId)).toContainEqual(digest.slice(0, 16));
+
+  const deactivated = next(c, 'deactivateConfig');
+  await c.request(pdc.messages.deactivateConfig, { configType: SOFTWARE, token: 5 });
+  expect(await deactivated).toEqual({ token: 5, indicationResult: 0 });
+  expect((await pris()).indexOfRunningImage).toBe(0xff);
+  expect(await loadCarrierConfig(await dev.allocateClient(pdc))).toEqual({ name: 'default' });
+  const again = next(c, 'deactivateConfig');
+  await c.request(pdc.messages.deactivateConfig, { configType: SOFTWARE, token: 6 });
+  expect((await again).indicationResult).toBe(QmiProtocolError.NoEffect);
 });
