@@ -3,11 +3,13 @@
  * output, exit codes): listing, loading, deleting, (de)activating carrier configurations, with bad
  * arguments and the modem's refusals.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect } from 'vitest';
 import { pdc } from '../../src/qmi/services/pdc.js';
+import { WWAN } from '../support/capture.js';
 import { expectSameAsQmicli } from '../support/qmicli-compare.js';
 import { expectSameMonitor } from '../support/qmicli-monitor.js';
 import { itWithTools } from '../support/tools.js';
@@ -91,12 +93,23 @@ describe('wwan qmicli PDC matches qmicli 1.32', () => {
       ['--pdc-load-config', join(dir, 'missing.mbn')],
       ['--pdc-load-config', mbn('empty.mbn', 0)],
       ['--pdc-noop'],
+      // Two actions: of one service, named as the first such service in qmicli's order, else refused as a mix.
+      ['--pdc-noop', '--pdc-list-configs=software'],
+      ['--nas-get-drx', '--pdc-noop', '--pdc-list-configs=software'],
+      ['--dms-get-ids', '--dms-get-model', '--pdc-noop', '--pdc-list-configs=software'],
+      ['--dms-get-ids', '--pdc-noop'],
     ]);
-    expect(real.slice(0, -1).every((r) => r.code === 1)).toBe(true);
+    expect([...real.slice(0, 10), ...real.slice(11)].every((r) => r.code === 1)).toBe(true);
     expect(real[4]!.stderr.trim()).toBe("error: invalid configuration type value given: 'carrier'\nIncorrect id specified: carrier");
     expect(real[5]!.stderr.trim()).toBe('Incorrect config type specified: 0g');
     expect(real[8]!.stderr).toMatch(/couldn't map config file: 'Failed to open file .*missing\.mbn.*No such file or directory'/);
     expect(real[10]!.code).toBe(0);
+    expect(real.slice(11).map((r) => r.stderr.trim())).toEqual([
+      'error: too many PDC actions requested',
+      'error: too many PDC actions requested',
+      'error: too many DMS actions requested',
+      'error: cannot execute multiple actions of different services',
+    ]);
   }, 60_000);
 
   itq('monitors refresh events: a SIM slot switch refreshes the configuration for the new card, until Ctrl-C', async () => {
@@ -113,3 +126,18 @@ describe('wwan qmicli PDC matches qmicli 1.32', () => {
     expect(real.stdout).toContain('Received event type complete, subscription ID: 0, slot ID: 1\n');
   }, 60_000);
 });
+
+describe('wwan qmicli argument checks before the device opens, as qmicli 1.32', () => {
+  const both = (args: string[]) => Promise.all([run('qmicli', args), run(process.execPath, [WWAN, 'qmicli', ...args])]);
+  itq('wants the device path before it looks at the actions', async () => {
+    for (const args of [[], ['--pdc-noop', '--pdc-list-configs=software'], ['--wds-follow-network']]) {
+      const [real, ours] = await both(args);
+      expect(ours).toEqual(real);
+      expect(real.stderr).toBe('error: no device path specified\n');
+    }
+  });
+});
+
+function run(cmd: string, args: string[]): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => execFile(cmd, args, (err, _out, stderr) => resolve({ code: err ? Number(err.code) : 0, stderr })));
+}
