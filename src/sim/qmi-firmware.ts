@@ -21,7 +21,7 @@ import type { CodeLock } from './sim-card.js';
 import { serveQmiWms } from './qmi-wms.js';
 import { serveQmiDmsDevice } from './qmi-dms-device.js';
 import { serveQmiDmsNv } from './qmi-dms-nv.js';
-import { serveQmiDmsImages } from './qmi-dms-images.js';
+import { imageStore, serveQmiDmsImages } from './qmi-dms-images.js';
 import { serveQmiWdsCallInfo } from './qmi-wds-call-info.js';
 import { serveQmiWdsProfiles } from './qmi-wds-profiles.js';
 import { supportedMessages } from './qmi-supported.js';
@@ -147,8 +147,10 @@ export function serveQmiFirmware(ep: QmiDeviceEndpoint, fw: ModemFirmware): void
   ep.handle(d.setEventReport, () => ({}));
   serveQmiDmsDevice(ep, fw);
   serveQmiDmsNv(ep, fw);
-  serveQmiDmsImages(ep, fw);
-  serveQmiPdc(ep);
+  // DMS and PDC show one image store: PDC's software carrier configurations are its PRI images.
+  const images = imageStore(fw);
+  serveQmiDmsImages(ep, images);
+  serveQmiPdc(ep, fw, images);
   ep.handle(d.getBandCapabilities, () => ({
     bandCapability: legacyBands(fw.bands),
     lteBandCapability: bandWords(fw.bands.eutra, 1)[0]!,

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { QmiDriver } from '../../src/modem/qmi-driver.js';
 import { pdc } from '../../src/qmi/services/pdc.js';
 import { CARRIER_CONFIGS, serveQmiPdc } from '../../src/sim/qmi-pdc.js';
+import { imageStore } from '../../src/sim/qmi-dms-images.js';
 import { RadioError, type RadioRefusal } from '../../src/modem/radio-driver.js';
 import { QmiDevice } from '../../src/qmi/client.js';
 import { QmiProtocolError, QmiProtocolErrorResponse } from '../../src/qmi/errors.js';
@@ -169,9 +170,9 @@ describe('QMI radio driver: network', () => {
 
 describe('QMI radio driver: carrier configuration', () => {
   it('reads the selected one over PDC (description, version as 8 hex digits); none installed is "default"; a refusal is typed', async () => {
-    const { radio, ep } = await setup();
+    const { radio, ep, fw } = await setup();
     expect(await radio.carrierConfig()).toEqual({ name: CARRIER_CONFIGS[0]!.description, revision: '0501081F' });
-    serveQmiPdc(ep, []);
+    serveQmiPdc(ep, fw, imageStore(fw, []));
     expect(await radio.carrierConfig()).toEqual({ name: 'default' });
     ep.handle(pdc.messages.listConfigs, () => {
       throw new QmiProtocolErrorResponse(QmiProtocolError.DeviceUnsupported, 'simulated', {});

@@ -6,6 +6,7 @@ import type { RequestOf, ResponseOf, TlvMap, TlvValues } from '../../src/qmi/sch
 import { findIndication, findMessage, findService, services } from '../../src/qmi/registry.js';
 import { dms, DmsOperatingMode } from '../../src/qmi/services/dms.js';
 import { nas, NasRadioInterface, NasRegistrationState } from '../../src/qmi/services/nas.js';
+import { pdc, PdcConfigurationType } from '../../src/qmi/services/pdc.js';
 import { uim, UimCardApplicationType, UimPinState } from '../../src/qmi/services/uim.js';
 import { wda, WdaDataAggregationProtocol } from '../../src/qmi/services/wda.js';
 import { DataEndpointType, wds, WdsIpFamily, WdsVerboseCallEndReasonType } from '../../src/qmi/services/wds.js';
@@ -245,6 +246,41 @@ describe('hand-built responses', () => {
     });
     expect(WdaDataAggregationProtocol.show(9)).toBe('qmapv5');
   });
+
+  it('PDC List Configs: request with the token, configs (type and id) in the indication', () => {
+    const m = pdc.messages.listConfigs;
+    expect(request(pdc.id, m.id, m.request, { configType: PdcConfigurationType.names.software, token: 7 })).toBe(
+      '01 1a 00 00 24 07 00 01 00 24 00 0e 00 10 04 00 07 00 00 00 11 04 00 01 00 00 00',
+    );
+    const ind = decodeTlvs(pdc.indications.listConfigs.tlvs, hex('10 04 00 07 00 00 00 01 02 00 00 00 11 0f 00 02 01 00 00 00 03 aa bb cc 01 00 00 00 01 dd'), { response: false });
+    expect(ind.ok && ind.value.values).toEqual({
+      token: 7,
+      indicationResult: 0,
+      configs: [
+        { configType: 1, id: [0xaa, 0xbb, 0xcc] },
+        { configType: 1, id: [0xdd] },
+      ],
+    });
+  });
+
+  it('PDC Get Config Info indication: size, u8-prefixed description, version', () => {
+    const block = '01 02 00 00 00 10 04 00 03 00 00 00 11 04 00 00 10 00 00 12 04 00 03 52 4f 57 13 04 00 20 08 01 05';
+    const defs = pdc.indications.getConfigInfo.tlvs;
+    const ind = decodeTlvs(defs, hex(block), { response: false });
+    const want = { token: 3, indicationResult: 0, totalSize: 4096, description: 'ROW', version: 0x05010820 };
+    expect(ind.ok && ind.value.values).toEqual(want);
+    expect(toHex(encodeTlvs(defs, want))).toBe(block);
+  });
+
+  it('PDC Load Config: a chunk (u8-counted id, u16-counted bytes) and the token; the indication with what is left', () => {
+    const m = pdc.messages.loadConfig;
+    const chunk = { configType: PdcConfigurationType.names.software, id: [1, 2], totalSize: 2, chunk: [0xaa, 0xbb] };
+    expect(request(pdc.id, m.id, m.request, { configChunk: chunk, token: 0 })).toBe(
+      '01 25 00 00 24 07 00 01 00 26 00 19 00 01 0f 00 01 00 00 00 02 01 02 02 00 00 00 02 00 aa bb 10 04 00 00 00 00 00',
+    );
+    const ind = decodeTlvs(pdc.indications.loadConfig.tlvs, hex('10 04 00 05 00 00 00 01 02 00 00 00 11 04 00 00 04 00 00 12 04 00 b8 07 00 00'), { response: false });
+    expect(ind.ok && ind.value.values).toEqual({ token: 5, indicationResult: 0, received: 1024, remainingSize: 1976 });
+  });
 });
 
 describe('registry', () => {
@@ -258,6 +294,8 @@ describe('registry', () => {
     expect(findIndication(0x03, 0x24)).toBe(nas.indications.servingSystem);
     expect(findIndication(0x0b, 0x32)?.service).toEqual({ name: 'uim', id: 0x0b });
     expect(findMessage(0x1a, 0x21)?.name).toBe('getDataFormat');
+    expect(findMessage(0x24, 0x28)).toBe(pdc.messages.getConfigInfo);
+    expect(findIndication(0x24, 0x2b)).toBe(pdc.indications.deactivateConfig);
     expect(findMessage(0x02, 0x9999)).toBeUndefined();
   });
 

@@ -27,10 +27,11 @@ import { wdaActions } from './wda.js';
 import { wdsActions } from './wds.js';
 import { wdsDataPortActions } from './wds-data-port.js';
 import { wmsActions } from './wms.js';
+import { pdcActions } from './pdc.js';
 import { describeQmuxLine } from './trace.js';
 import { redactQmux } from '../../qmi/redact.js';
 
-const actions: QmicliAction[] = [...dmsActions, ...dmsSettingsActions, ...dmsImageActions, ...nasActions, ...nasInfoActions, ...wdsActions, ...wdsDataPortActions, ...wdaActions, ...uimActions, ...uimConfigActions, ...uimMonitorActions, ...wmsActions];
+const actions: QmicliAction[] = [...dmsActions, ...dmsSettingsActions, ...dmsImageActions, ...nasActions, ...nasInfoActions, ...wdsActions, ...wdsDataPortActions, ...wdaActions, ...uimActions, ...uimConfigActions, ...uimMonitorActions, ...wmsActions, ...pdcActions];
 
 const commonOptions: OptionSpec[] = [
   { long: 'device', short: 'd', arg: 'required' },
@@ -76,16 +77,17 @@ export async function run(argv: readonly string[], io: Io = stdio): Promise<numb
     io.out(usage());
     return 0;
   }
+  // qmicli wants the device before it looks at the actions.
+  const path = o.get('device');
+  if (typeof path !== 'string') return fail(io, 'no device path specified');
   const chosen = actions.filter((a) => o.has(a.option.long));
-  if (chosen.length > 1) return fail(io, 'too many actions requested');
+  if (chosen.length > 1) return fail(io, tooMany(chosen));
   const act = chosen[0];
   if (!act) {
     // A modifier alone is named; beside another action it is ignored, as qmicli does.
     const stray = actions.flatMap((a) => a.modifiers ?? []).find((x) => o.has(x.option.long));
     return fail(io, stray ? stray.alone : 'no actions specified');
   }
-  const path = o.get('device');
-  if (typeof path !== 'string') return fail(io, 'no device path given');
 
   let cid: number | undefined;
   const cidArg = o.get('client-cid');
@@ -148,6 +150,15 @@ export async function run(argv: readonly string[], io: Io = stdio): Promise<numb
     pcap?.close();
   }
   return code;
+}
+
+/** qmicli checks its services in this order: the first with two actions is named, else the mix is refused. */
+const SERVICE_ORDER = ['dms', 'nas', 'wds', 'pdc', 'uim', 'wms', 'wda'];
+
+function tooMany(chosen: QmicliAction[]): string {
+  const names = chosen.map((a) => a.service.name);
+  const twice = SERVICE_ORDER.find((n) => names.filter((x) => x === n).length > 1);
+  return twice ? `too many ${twice.toUpperCase()} actions requested` : 'cannot execute multiple actions of different services';
 }
 
 /** The first SIGINT, SIGTERM or SIGHUP cancels the operation, with qmicli's notice; a second one ends the process. */
