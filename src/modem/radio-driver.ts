@@ -101,11 +101,11 @@ export interface CodeResult {
  */
 export type PersonalizationFacility = 'network' | 'network-subset' | 'service-provider' | 'corporate' | 'phone-sim';
 
-/** An enabled personalization and its control key's tries left (unblock: once the verify tries are gone). */
+/** An enabled personalization and its control key's tries left (unblock: once the verify tries are gone), where the modem tells (MBIM does not). */
 export interface PersonalizationLock {
   facility: PersonalizationFacility;
-  retries: number;
-  unblockRetries: number;
+  retries?: number;
+  unblockRetries?: number;
 }
 
 /**
