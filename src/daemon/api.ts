@@ -380,7 +380,7 @@ export const METHODS = {
     doc: 'Tries left per code (PIN1, PUK1, PIN2, PUK2), whether PIN1 is checked, and the SIM locks (personalizations) enabled with their control key\'s tries left where the modem tells (QMI); never a code',
     access: 'web',
     params: modemOnly,
-    result: t.object({ retries: lockRetries, pin1Enabled: t.optional(t.boolean()), personalization: t.optional(t.array(personalizationLock)) }),
+    result: t.object({ retries: lockRetries, pin1Enabled: t.optional(t.boolean()), pin2Enabled: t.optional(t.boolean()), personalization: t.optional(t.array(personalizationLock)) }),
   }),
   simLockDisable: method({
     doc: 'Disables a SIM lock (personalization) with its control key (QMI UIM Depersonalization); a refused key is `ok: false` with `refusal` and the tries left, never retried',

@@ -275,8 +275,17 @@ export class MbimRadio implements RadioDriver {
   }
 
   /** PIN1's mode in the PIN list. */
-  async pin1Enabled(): Promise<boolean | undefined> {
-    const mode = PinMode.nameOf((await this.device.query(bc.pinList).catch((e: unknown) => Promise.reject(refusal(e, 'PIN list')))).pin1.pinMode);
+  pin1Enabled(): Promise<boolean | undefined> {
+    return this.pinEnabled('pin1');
+  }
+
+  /** PIN2's mode in the PIN list. */
+  pin2Enabled(): Promise<boolean | undefined> {
+    return this.pinEnabled('pin2');
+  }
+
+  private async pinEnabled(lock: SimLock): Promise<boolean | undefined> {
+    const mode = PinMode.nameOf((await this.device.query(bc.pinList).catch((e: unknown) => Promise.reject(refusal(e, 'PIN list'))))[lock].pinMode);
     return mode === 'enabled' ? true : mode === 'disabled' ? false : undefined;
   }
 

@@ -230,6 +230,8 @@ export interface RadioDriver {
   closeChannel(channel: number): Promise<void>;
   /** Whether PIN1 is checked (absent: the driver cannot tell; the modem then infers it from the SIM's state). */
   pin1Enabled?(): Promise<boolean | undefined>;
+  /** Whether PIN2 is checked, where the modem lists it (MBIM's PIN list; ModemManager shows it as the fixed-dialing lock). */
+  pin2Enabled?(): Promise<boolean | undefined>;
   /** The eUICC's EID (32 digits), undefined on a plain UICC. */
   eid(): Promise<string | undefined>;
   ownNumbers(): Promise<string[]>;
