@@ -51,7 +51,8 @@ describe('SIM locks under mmcli (qmi-rmnet simulator locked to its network and c
   const m = lockedModem('qmi-rmnet');
 
   it('shows the enabled personalizations, and the daemon their tries left', async () => {
-    await expect.poll(m.locks, { timeout: 15_000 }).toEqual(['net-pers', 'corp-pers']);
+    // PIN2 checked on the card is ModemManager's fixed-dialing lock.
+    await expect.poll(m.locks, { timeout: 15_000 }).toEqual(['fixed-dialing', 'net-pers', 'corp-pers']);
     expect(await m.personalization()).toEqual([
       { facility: 'network', retries: 3, unblockRetries: 10 },
       { facility: 'corporate', retries: 3, unblockRetries: 10 },
@@ -71,12 +72,12 @@ describe('SIM locks under mmcli (qmi-rmnet simulator locked to its network and c
       expect(wrong.stderr).toMatch(/org\.freedesktop\.libqmi\.Error\.Protocol\.IncorrectPin: QMI message Depersonalization failed: QMI protocol error \(12\): 'IncorrectPin'/);
       expect(wrong.stderr).not.toContain(NCK);
       expect(await m.personalization()).toContainEqual({ facility: 'network', retries: 2, unblockRetries: 10 });
-      expect(await m.locks()).toEqual(['net-pers', 'corp-pers']);
+      expect(await m.locks()).toEqual(['fixed-dialing', 'net-pers', 'corp-pers']);
 
       await m.ok('-m', '0', `--3gpp-disable-facility-lock=net-pers,${NCK}`);
-      expect(await m.locks()).toEqual(['corp-pers']);
+      expect(await m.locks()).toEqual(['fixed-dialing', 'corp-pers']);
       expect(await m.personalization()).toEqual([{ facility: 'corporate', retries: 3, unblockRetries: 10 }]);
-      await expect.poll(() => watch.last(MODEM_3GPP, 'EnabledFacilityLocks'), { timeout: 5000 }).toBe(1 << 7);
+      await expect.poll(() => watch.last(MODEM_3GPP, 'EnabledFacilityLocks'), { timeout: 5000 }).toBe((1 << 1) | (1 << 7));
 
       // The lock is gone: the modem has nothing to deactivate.
       const again = await m.mmcli('-m', '0', `--3gpp-disable-facility-lock=net-pers,${NCK}`);
@@ -89,7 +90,7 @@ describe('SIM locks under mmcli (qmi-rmnet simulator locked to its network and c
 });
 
 // What the real ModemManager 1.20 shows for the same simulator state (test/sim/modemmanager.test.ts):
-// PIN2 listed as checked is the fixed-dialing lock; a key not taken is libmbim's Failure status, a lock
+// a key not taken is libmbim's Failure status, a lock
 // not enabled its PinDisabled; the PIN list tells no tries.
 describe('SIM locks under mmcli (mbim-usb simulator locked to its network and corporate group)', () => {
   const m = lockedModem('mbim-usb');
