@@ -34,6 +34,8 @@ function lockedModem(profile: ProfileName) {
     mmcli: (...args: string[]) => s.mmcli!(...args),
     ok: (...args: string[]) => s.ok!(...args),
     bus: () => s.setup!.bus.address,
+    /** The simulator's card model: one for QMI and MBIM. */
+    features: () => s.setup!.sim.modems[0]!.firmware.personalization.status(),
     locks: async (): Promise<string[]> => (field(await s.ok!('-m', '0'), 'enabled locks') ?? '').split(/,\s*/).filter((x) => x !== '' && x !== 'none'),
     personalization: async () => (await s.setup!.daemon.request('simLocks', { modem: 'modem0' })).personalization,
     /** ModemManager checks the facility before asking the modem, the same on QMI and MBIM. */
@@ -112,6 +114,8 @@ describe('SIM locks under mmcli (mbim-usb simulator locked to its network and co
       expect(wrong.stderr).toMatch(/GDBus\.Error:org\.freedesktop\.libmbim\.Error\.Status\.Failure: Failure'/);
       expect(wrong.stderr).not.toMatch(/11111111|12345678/);
       expect(await m.locks()).toEqual(['fixed-dialing', 'net-pers', 'corp-pers']);
+      // The try went where QMI's Depersonalization would see it.
+      expect(m.features()).toContainEqual({ feature: 'gw-network', verifyLeft: 2, unblockLeft: 10 });
 
       await m.ok('-m', '0', `--3gpp-disable-facility-lock=net-pers,${NCK}`);
       expect(await m.locks()).toEqual(['fixed-dialing', 'corp-pers']);
