@@ -65,7 +65,7 @@ async function main(): Promise<number> {
     .option('--pin-locked', 'the SIM starts PIN-locked (PIN 1234 unless --pin)')
     .option('--pin <digits>', "the SIM's PIN1 (default 1234)")
     .option('--puk <digits>', "the SIM's PUK1 (default 12345678; PIN2 4321, PUK2 87654321)")
-    .option('--sim-lock <facility=key...>', 'QMI modems: lock the modem to its SIM (personalization), e.g. --sim-lock network=12345678; facility one of network, network-subset, service-provider, corporate')
+    .option('--sim-lock <facility=key...>', 'lock the modem to its SIM (personalization; QMI UIM and MBIM PIN types), e.g. --sim-lock network=12345678; facility one of network, network-subset, service-provider, corporate')
     .action(async (opts: SimCommandOptions) => {
       code = await runSim(opts);
     });

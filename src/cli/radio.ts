@@ -56,7 +56,7 @@ const simLocksText = (modem: string, r: Result<'simLocks'>): string =>
     ? `${modem}: the modem does not report SIM locks\n`
     : r.personalization.length === 0
       ? `${modem}: no SIM lock enabled\n`
-      : table([['LOCK', 'TRIES', 'UNBLOCK TRIES'], ...r.personalization.map((l) => [l.facility, l.retries, l.unblockRetries])]);
+      : table([['LOCK', 'TRIES', 'UNBLOCK TRIES'], ...r.personalization.map((l) => [l.facility, l.retries ?? 'unknown', l.unblockRetries ?? 'unknown'])]);
 
 const REFUSAL_TEXT: Record<NonNullable<Result<'simLockDisable'>['refusal']>, string> = {
   'incorrect-key': 'the key was refused',

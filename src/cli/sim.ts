@@ -86,10 +86,6 @@ export async function runSim(opts: SimCommandOptions): Promise<number> {
     process.stderr.write(`wwan sim: ${personalization}\n`);
     return 2;
   }
-  if (personalization.length > 0 && PROFILES[opts.profile].control !== 'qmi') {
-    process.stderr.write('wwan sim: --sim-lock is for QMI profiles (the MBIM modems have no personalization)\n');
-    return 2;
-  }
   if (opts.withModemmanager) return (await import('./sim-modemmanager.js')).runSimWithModemManager({ profile: opts.profile, modems, seed, pinLocked: opts.pinLocked, personalization, modemManagerLog: opts.modemmanagerLog });
   const log = (line: string): void => void process.stderr.write(`[sim] ${line}\n`);
   let sim: Simulator;

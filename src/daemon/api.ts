@@ -218,7 +218,7 @@ const simLock = t.enum(['pin1', 'pin2']);
 const pinCode = digits(4, 8, 'a PIN of 4 to 8 digits');
 /** The SIM locks one can disable with a control key (3GPP TS 22.022), and every one a modem may report. */
 const disablableLock = t.enum(['network', 'network-subset', 'service-provider', 'corporate']);
-const personalizationLock = t.object({ facility: t.enum(['network', 'network-subset', 'service-provider', 'corporate', 'phone-sim']), retries: t.number({ integer: true, min: 0 }), unblockRetries: t.number({ integer: true, min: 0 }) });
+const personalizationLock = t.object({ facility: t.enum(['network', 'network-subset', 'service-provider', 'corporate', 'phone-sim']), retries: retriesLeft, unblockRetries: retriesLeft });
 const simLockResult = t.object({ ok: t.boolean(), refusal: t.optional(t.enum(['incorrect-key', 'blocked', 'permanently-blocked', 'not-enabled'])), retries: retriesLeft, unblockRetries: retriesLeft });
 const slotNumber = t.number({ integer: true, min: 1, max: 8 });
 /** A logical channel: 1–19 (ISO 7816-4: 1–3 basic, 4–19 extended). */
@@ -380,7 +380,7 @@ export const METHODS = {
     doc: 'Tries left per code (PIN1, PUK1, PIN2, PUK2), whether PIN1 is checked, and the SIM locks (personalizations) enabled with their control key\'s tries left where the modem tells (QMI); never a code',
     access: 'web',
     params: modemOnly,
-    result: t.object({ retries: lockRetries, pin1Enabled: t.optional(t.boolean()), personalization: t.optional(t.array(personalizationLock)) }),
+    result: t.object({ retries: lockRetries, pin1Enabled: t.optional(t.boolean()), pin2Enabled: t.optional(t.boolean()), personalization: t.optional(t.array(personalizationLock)) }),
   }),
   simLockDisable: method({
     doc: 'Disables a SIM lock (personalization) with its control key (QMI UIM Depersonalization); a refused key is `ok: false` with `refusal` and the tries left, never retried',

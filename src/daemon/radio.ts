@@ -78,9 +78,10 @@ export function radioHandlers(m: Manager): Pick<Handlers, RadioMethod> {
       const r = radio(modem);
       const retries = await r.retries();
       const enabled = await r.pin1Enabled?.();
+      const pin2 = await r.pin2Enabled?.();
       // A modem that cannot tell its personalizations still tells its PIN tries.
       const personalization = await r.personalization().catch(() => undefined);
-      return { retries, ...(enabled !== undefined ? { pin1Enabled: enabled } : {}), ...(personalization ? { personalization } : {}) };
+      return { retries, ...(enabled !== undefined ? { pin1Enabled: enabled } : {}), ...(pin2 !== undefined ? { pin2Enabled: pin2 } : {}), ...(personalization ? { personalization } : {}) };
     },
     simLockDisable: ({ modem, facility, key }) => radio(modem).disablePersonalization(facility, key),
     pinEnable: ({ modem, lock, pin, enable }) => radio(modem).enablePin(lock, pin, enable),

@@ -24,19 +24,13 @@ const PERSONALIZATION = Modem3gppFacility.netPers | Modem3gppFacility.netSubPers
 
 /**
  * Modem3gpp.DisableFacilityLock, checked as ModemManager does before asking the modem: only the four
- * personalization facilities; no facility or several of them pass there and the QMI modem's own
- * mapping refuses them. Answers the one facility.
+ * personalization facilities; no facility or several of them pass there and the modem's own mapping
+ * (QMI's feature, MBIM's PIN type) refuses them with the same words. Answers the one facility.
  */
 export function facilityToDisable([facility]: [number, string]): number {
   if ((facility & ~PERSONALIZATION) !== 0) throw unsupported('Invalid type of facility lock to disable or empty key');
   if (facility === 0 || (facility & (facility - 1)) !== 0) throw new dbus.DBusError(MmError.invalidArgs, 'Not supported type of facility lock.');
   return facility;
-}
-
-/** Modem3gpp.DisableFacilityLock on an MBIM modem: wwankit's MBIM modems have no personalization (EnabledFacilityLocks). */
-export function disableFacilityLockMbim(lock: [number, string]): never {
-  facilityToDisable(lock);
-  throw new dbus.DBusError(MmError.wrongState, 'Cannot disable facility locks: no personalization lock is enabled');
 }
 
 /** Modem3gpp.SetNr5gRegistrationSettings on a modem without them (QMI, MBIM 1.0): ModemManager 1.20 has them for MBIMEx v3 modems only. */

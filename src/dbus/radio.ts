@@ -141,9 +141,10 @@ const FACILITY_BIT: Record<PersonalizationFacility, number> = {
   'phone-sim': Modem3gppFacility.phSim,
 };
 
-/** EnabledFacilityLocks: PIN1 checked (`sim`) and the personalizations enabled. */
-export function enabledFacilityLocks(pin1Enabled: boolean | undefined, personalization: readonly { facility: PersonalizationFacility }[] = []): number {
-  return personalization.reduce((mask, l) => mask | FACILITY_BIT[l.facility], pin1Enabled ? Modem3gppFacility.sim : 0);
+/** EnabledFacilityLocks: PIN1 checked (`sim`), PIN2 checked where the modem lists it (`fixed-dialing`, MBIM) and the personalizations enabled. */
+export function enabledFacilityLocks(pin1Enabled: boolean | undefined, personalization: readonly { facility: PersonalizationFacility }[] = [], pin2Enabled?: boolean): number {
+  const pins = (pin1Enabled ? Modem3gppFacility.sim : 0) | (pin2Enabled ? Modem3gppFacility.fixedDialing : 0);
+  return personalization.reduce((mask, l) => mask | FACILITY_BIT[l.facility], pins);
 }
 
 /** The personalization a single MMModem3gppFacility bit names. */
@@ -159,8 +160,23 @@ const DEPERSONALIZATION_ERROR: Record<Exclude<PersonalizationResult, { ok: true 
   'not-enabled': 'NoEffect',
 };
 
-/** A refused DisableFacilityLock on a QMI modem: ModemManager 1.20 passes libqmi's error on with its prefix (never the key). */
-export function depersonalizationError(refusal: keyof typeof DEPERSONALIZATION_ERROR): dbus.DBusError {
+/** The MBIM status each refusal comes from on the modem (Pin set Disable): a key not taken fails, a lock not enabled is a disabled PIN. */
+const DEPERSONALIZATION_STATUS: Record<keyof typeof DEPERSONALIZATION_ERROR, 'Failure' | 'PinDisabled'> = {
+  'incorrect-key': 'Failure',
+  blocked: 'Failure',
+  'permanently-blocked': 'Failure',
+  'not-enabled': 'PinDisabled',
+};
+
+/**
+ * A refused DisableFacilityLock: ModemManager 1.20 passes the modem's error on as it is (never the
+ * key) — libqmi's with its prefix on QMI, libmbim's status (name and nick) on MBIM.
+ */
+export function depersonalizationError(refusal: keyof typeof DEPERSONALIZATION_ERROR, protocol: 'qmi' | 'mbim'): dbus.DBusError {
+  if (protocol === 'mbim') {
+    const status = DEPERSONALIZATION_STATUS[refusal];
+    return new dbus.DBusError(`org.freedesktop.libmbim.Error.Status.${status}`, status);
+  }
   const nick = DEPERSONALIZATION_ERROR[refusal];
   return new dbus.DBusError(qmiProtocolErrorName(nick), `QMI message Depersonalization failed: QMI protocol error (${QmiProtocolError[nick]}): '${nick}'`);
 }

@@ -72,7 +72,9 @@ interface RadioCache {
   bands?: RadioBands;
   retries?: LockRetries;
   pin1Enabled?: boolean;
-  /** The SIM locks (personalizations) enabled, where the modem tells (QMI). */
+  /** PIN2 checked, where the modem lists it (MBIM): the fixed-dialing lock. */
+  pin2Enabled?: boolean;
+  /** The SIM locks (personalizations) enabled, where the modem tells. */
   personalization?: Result<'simLocks'>['personalization'];
   slots?: SimSlot[];
   numbers?: string[];
@@ -382,7 +384,7 @@ export class ModemManagerService {
           RegistrationState: registrationState(info().registration),
           OperatorCode: operatorCode(),
           OperatorName: info().registration?.operator?.name ?? '',
-          EnabledFacilityLocks: enabledFacilityLocks(radio.pin1Enabled, radio.personalization),
+          EnabledFacilityLocks: enabledFacilityLocks(radio.pin1Enabled, radio.personalization, radio.pin2Enabled),
           ...modem3gppValues(radio, epsBearer, registered()),
         }),
         handlers: {
@@ -407,12 +409,11 @@ export class ModemManagerService {
             this.refreshModem(id);
           },
           DisableFacilityLock: async (lock: [number, string]) => {
-            if (info().protocol !== 'qmi') refuse.disableFacilityLockMbim(lock);
             const facility = personalizationOf(refuse.facilityToDisable(lock)) as Params<'simLockDisable'>['facility'];
             const r = await this.api('simLockDisable', { modem: id, facility, key: lock[1] });
             // As ModemManager: the locks and the SIM's lock state are read again, then the answer.
             await this.afterCode(id);
-            if (r.refusal) throw depersonalizationError(r.refusal);
+            if (r.refusal) throw depersonalizationError(r.refusal, info().protocol);
           },
           SetPacketServiceState: async (state: number) => {
             // As ModemManager: an enabled modem first, then attached (2) or detached (1) only.
@@ -561,7 +562,7 @@ export class ModemManagerService {
         else if (part === 'ecc') m.radio.ecc = (await quiet(this.daemon.request('emergencyNumbers', { modem: id })))?.numbers ?? m.radio.ecc;
         else {
           const locks = await quiet(this.daemon.request('simLocks', { modem: id }));
-          if (locks) [m.radio.retries, m.radio.pin1Enabled, m.radio.personalization] = [locks.retries, locks.pin1Enabled, locks.personalization];
+          if (locks) [m.radio.retries, m.radio.pin1Enabled, m.radio.pin2Enabled, m.radio.personalization] = [locks.retries, locks.pin1Enabled, locks.pin2Enabled, locks.personalization];
         }
       }),
     );

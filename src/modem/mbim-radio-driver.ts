@@ -12,7 +12,7 @@ import { MbimStatus, MbimStatusError, statusName } from '../mbim/protocol.js';
 import { decodeBuffer } from '../mbim/schema.js';
 import { atds, AtdsProviderPlmnMode } from '../mbim/services/atds.js';
 import {
-  AuthProtocol, basicConnect, ContextIpType, DataClass, NwError, PacketServiceAction, PacketServiceState as MbimPacketServiceState, PinMode, PinOperation, PinType,
+  AuthProtocol, basicConnect, ContextIpType, DataClass, NwError, PacketServiceAction, PacketServiceState as MbimPacketServiceState, PinMode, PinOperation, PinState, PinType,
   ProviderState, RadioSwitchState, RegisterAction, RegisterState, SubscriberReadyStatusFlag,
 } from '../mbim/services/basic-connect.js';
 import {
@@ -26,7 +26,8 @@ import {
   RadioError,
   type AccessTech, type CellInfo, type CodeResult, type LockRetries, type ModeSet, type PowerState, type PreferredNetwork, type RadioBand, type RadioBands, type RadioDriver,
   type RadioModes, type RadioRefusal, type RegisterTarget, type ScannedNetwork, type SignalThresholds, type SimLock, type SimSlot,
-  type EpsBearerSettings, type Nr5gRegistration, type PacketServiceState, type PcoInfo, type CarrierConfig,
+  type EpsBearerSettings, type Nr5gRegistration, type PacketServiceState, type PcoInfo, type PersonalizationFacility, type PersonalizationLock,
+  type PersonalizationResult, type CarrierConfig,
 } from './radio-driver.js';
 import { openQmiTunnel } from '../mbim/qmi-tunnel.js';
 import { qmi } from '../mbim/services/qmi.js';
@@ -84,6 +85,15 @@ const REASONS: Partial<Record<number, RadioRefusal>> = {
   [MbimStatus.ProviderNotVisible]: 'no-such-network',
   [MbimStatus.ProvidersNotFound]: 'no-such-network',
   [MbimStatus.DataClassNotAvailable]: 'not-supported',
+};
+
+/** Each personalization's PIN type in the PIN list and Pin set, and the PUK that unblocks it (ModemManager's mapping: device SIM is PH-SIM). */
+const PERSONALIZATION_PIN: Record<PersonalizationFacility, { pin: keyof typeof PinType.names; puk?: keyof typeof PinType.names; desc: 'networkPin' | 'networkSubsetPin' | 'serviceProviderPin' | 'corporatePin' | 'deviceSimPin' }> = {
+  network: { pin: 'network-pin', puk: 'network-puk', desc: 'networkPin' },
+  'network-subset': { pin: 'network-subset-pin', puk: 'network-subset-puk', desc: 'networkSubsetPin' },
+  'service-provider': { pin: 'service-provider-pin', puk: 'service-provider-puk', desc: 'serviceProviderPin' },
+  corporate: { pin: 'corporate-pin', puk: 'corporate-puk', desc: 'corporatePin' },
+  'phone-sim': { pin: 'device-sim-pin', desc: 'deviceSimPin' },
 };
 
 /** An MBIM status as a typed refusal; anything else (timeouts, a closed device) passes as it is. */
@@ -271,9 +281,54 @@ export class MbimRadio implements RadioDriver {
   }
 
   /** PIN1's mode in the PIN list. */
-  async pin1Enabled(): Promise<boolean | undefined> {
-    const mode = PinMode.nameOf((await this.device.query(bc.pinList).catch((e: unknown) => Promise.reject(refusal(e, 'PIN list')))).pin1.pinMode);
+  pin1Enabled(): Promise<boolean | undefined> {
+    return this.pinEnabled('pin1');
+  }
+
+  /** PIN2's mode in the PIN list. */
+  pin2Enabled(): Promise<boolean | undefined> {
+    return this.pinEnabled('pin2');
+  }
+
+  private async pinEnabled(lock: SimLock): Promise<boolean | undefined> {
+    const mode = PinMode.nameOf((await this.device.query(bc.pinList).catch((e: unknown) => Promise.reject(refusal(e, 'PIN list'))))[lock].pinMode);
     return mode === 'enabled' ? true : mode === 'disabled' ? false : undefined;
+  }
+
+  // ---- personalization (SIM lock): the PIN list's modes, as ModemManager reads them; MBIM tells no tries there
+
+  async personalization(): Promise<PersonalizationLock[]> {
+    const list = await this.device.query(bc.pinList).catch((e: unknown) => Promise.reject(refusal(e, 'PIN list')));
+    return (Object.keys(PERSONALIZATION_PIN) as PersonalizationFacility[]).filter((f) => list[PERSONALIZATION_PIN[f].desc].pinMode === PinMode.names.enabled).map((facility) => ({ facility }));
+  }
+
+  /**
+   * Pin set Disable with the facility's PIN type and its key. A key not taken is a failure whose
+   * PinInfo says the tries left, or the PUK's where the lock went blocked; ModemManager also takes an
+   * answer that leaves the lock locked as a refusal.
+   */
+  async disablePersonalization(facility: PersonalizationFacility, key: string): Promise<PersonalizationResult> {
+    const { pin, puk } = PERSONALIZATION_PIN[facility];
+    const refused = (info: { pinType: number; pinState: number; remainingAttempts: number }): PersonalizationResult | undefined => {
+      if (info.pinType === PinType.names[pin] && info.pinState === PinState.names.locked) {
+        return info.remainingAttempts === 0 ? { ok: false, refusal: 'blocked', retries: 0 } : { ok: false, refusal: 'incorrect-key', retries: info.remainingAttempts };
+      }
+      if (puk && info.pinType === PinType.names[puk]) {
+        return { ok: false, refusal: info.remainingAttempts === 0 ? 'permanently-blocked' : 'blocked', retries: 0, unblockRetries: info.remainingAttempts };
+      }
+      return undefined;
+    };
+    const what = `disabling the ${facility} lock`;
+    try {
+      const info = await this.device.set(bc.pin, { pinType: PinType.names[pin], pinOperation: PinOperation.names.disable, pin: key, newPin: '' });
+      return refused(info) ?? { ok: true };
+    } catch (e) {
+      if (e instanceof MbimStatusError && e.status === MbimStatus.PinDisabled) return { ok: false, refusal: 'not-enabled' };
+      const d = e instanceof MbimStatusError && e.status === MbimStatus.Failure && e.buffer.length > 0 ? decodeBuffer(bc.pin.response, e.buffer) : undefined;
+      const r = d?.ok ? refused(d.value) : undefined;
+      if (!r) throw refusal(e, what);
+      return r;
+    }
   }
 
   enablePin(lock: SimLock, pin: string, enable: boolean): Promise<CodeResult> {

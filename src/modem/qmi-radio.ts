@@ -381,6 +381,14 @@ export class QmiRadio implements RadioDriver {
     return state === UimPinState.names['not-initialized'] ? undefined : state !== UimPinState.names.disabled;
   }
 
+  /** PIN2 as card status reports it, counted as ModemManager counts the fixed-dialing lock: enabled, or blocked (not for good). */
+  async pin2Enabled(): Promise<boolean | undefined> {
+    const state = (await this.application()).pin2State;
+    if (state === UimPinState.names['not-initialized']) return undefined;
+    const on: number[] = [UimPinState.names['enabled-verified'], UimPinState.names['enabled-not-verified'], UimPinState.names.blocked];
+    return on.includes(state);
+  }
+
   /**
    * Runs a PIN operation on the USIM's session. Refused codes answer ok: false with the tries left
    * (the PUK's for an unblock); a lock in the wrong state is a RadioError. Codes never reach a message.

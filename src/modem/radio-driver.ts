@@ -101,11 +101,11 @@ export interface CodeResult {
  */
 export type PersonalizationFacility = 'network' | 'network-subset' | 'service-provider' | 'corporate' | 'phone-sim';
 
-/** An enabled personalization and its control key's tries left (unblock: once the verify tries are gone). */
+/** An enabled personalization and its control key's tries left (unblock: once the verify tries are gone), where the modem tells (MBIM does not). */
 export interface PersonalizationLock {
   facility: PersonalizationFacility;
-  retries: number;
-  unblockRetries: number;
+  retries?: number;
+  unblockRetries?: number;
 }
 
 /**
@@ -230,6 +230,8 @@ export interface RadioDriver {
   closeChannel(channel: number): Promise<void>;
   /** Whether PIN1 is checked (absent: the driver cannot tell; the modem then infers it from the SIM's state). */
   pin1Enabled?(): Promise<boolean | undefined>;
+  /** Whether PIN2 is checked, where the modem lists it (MBIM's PIN list; ModemManager shows it as the fixed-dialing lock). */
+  pin2Enabled?(): Promise<boolean | undefined>;
   /** The eUICC's EID (32 digits), undefined on a plain UICC. */
   eid(): Promise<string | undefined>;
   ownNumbers(): Promise<string[]>;

@@ -61,6 +61,8 @@ export interface RadioCache {
   numbers?: string[];
   power?: PowerState;
   pin1Enabled?: boolean;
+  /** Whether PIN2 is checked, where the modem lists it (MBIM). */
+  pin2Enabled?: boolean;
   /** The SIM locks (personalizations) enabled, where the modem tells. */
   personalization?: PersonalizationLock[];
   /** The initial EPS bearer settings and the bearer attached with (never a password). */
@@ -70,7 +72,7 @@ export interface RadioCache {
 }
 
 type Part = ModemRadioEvents['changed'][0];
-const PART_OF: Record<keyof RadioCache, Part> = { modes: 'modes', bands: 'bands', slots: 'slots', retries: 'locks', pin1Enabled: 'locks', personalization: 'locks', numbers: 'numbers', power: 'power', eps: 'eps', packet: 'packet', nr5g: 'nr5g' };
+const PART_OF: Record<keyof RadioCache, Part> = { modes: 'modes', bands: 'bands', slots: 'slots', retries: 'locks', pin1Enabled: 'locks', pin2Enabled: 'locks', personalization: 'locks', numbers: 'numbers', power: 'power', eps: 'eps', packet: 'packet', nr5g: 'nr5g' };
 
 const sameNr5g = (a: Nr5gRegistration, b: Nr5gRegistration): boolean => a.micoMode === b.micoMode && a.drxCycle === b.drxCycle;
 /** Settings as they are shown: the password stays with the modem. */
@@ -218,9 +220,13 @@ export class Radio extends EventEmitter<ModemRadioEvents> implements ModemRadio 
     return this.keep('pin1Enabled', known);
   }
 
+  async pin2Enabled(): Promise<boolean | undefined> {
+    return this.keep('pin2Enabled', await this.driver.pin2Enabled?.());
+  }
+
   enablePin(lock: SimLock, pin: string, enable: boolean): Promise<CodeResult> {
     return this.code(lock, pin, undefined, () => this.driver.enablePin(lock, pin, enable), () => {
-      if (lock === 'pin1') this.keep('pin1Enabled', enable);
+      this.keep(lock === 'pin1' ? 'pin1Enabled' : 'pin2Enabled', enable);
     });
   }
 

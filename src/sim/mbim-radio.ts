@@ -18,6 +18,7 @@ import type { ModemFirmware, Rat } from './firmware.js';
 import { MbimCommandFailure, type MbimDeviceEndpoint } from './mbim-endpoint.js';
 import { RegistrationRefused, ScanAbortedError, type Cell, type ScanResult } from './radio-network.js';
 import type { CodeLock, LockResult, SimLockId } from './sim-card.js';
+import type { DepersonalizationOutcome, PersonalizationFeature } from './personalization.js';
 
 const bc = basicConnect.cids;
 const ext = msBasicConnectExtensions.cids;
@@ -41,6 +42,33 @@ const LOCKS: Record<number, { lock: SimLockId; puk: boolean }> = {
   [PinType.names.pin2]: { lock: 'pin2', puk: false },
   [PinType.names.puk1]: { lock: 'pin1', puk: true },
   [PinType.names.puk2]: { lock: 'pin2', puk: true },
+};
+
+/**
+ * The PIN types MBIM has for the modem's personalizations (the same model QMI's UIM
+ * Depersonalization works on), and their PUKs: a feature's control key is its PIN, its unblock key its PUK.
+ */
+const PERSONALIZATIONS: Record<number, { feature: PersonalizationFeature; puk: boolean }> = {
+  [PinType.names['device-sim-pin']]: { feature: 'gw-ue', puk: false },
+  [PinType.names['network-pin']]: { feature: 'gw-network', puk: false },
+  [PinType.names['network-subset-pin']]: { feature: 'gw-network-subset', puk: false },
+  [PinType.names['service-provider-pin']]: { feature: 'gw-service-provider', puk: false },
+  [PinType.names['corporate-pin']]: { feature: 'gw-corporate', puk: false },
+  [PinType.names['network-puk']]: { feature: 'gw-network', puk: true },
+  [PinType.names['network-subset-puk']]: { feature: 'gw-network-subset', puk: true },
+  [PinType.names['service-provider-puk']]: { feature: 'gw-service-provider', puk: true },
+  [PinType.names['corporate-puk']]: { feature: 'gw-corporate', puk: true },
+};
+const pinTypeOf = (feature: PersonalizationFeature, puk: boolean): number =>
+  Number(Object.entries(PERSONALIZATIONS).find(([, p]) => p.feature === feature && p.puk === puk)?.[0] ?? PinType.names.unknown);
+
+/** How a modem refuses each depersonalization outcome: a key not taken is a failure with the tries left; nothing to lift, the PIN is disabled. */
+const DEPERSONALIZATION_STATUS: Record<Exclude<DepersonalizationOutcome, 'ok'>, number> = {
+  'not-active': MbimStatus.PinDisabled,
+  'not-blocked': MbimStatus.Failure,
+  incorrect: MbimStatus.Failure,
+  blocked: MbimStatus.Failure,
+  'permanently-blocked': MbimStatus.Failure,
 };
 
 /** The registration refusal as an MBIM NwError (the 3GPP cause), while a manual selection stands refused. */
@@ -71,8 +99,22 @@ export function serveMbimRadio(ep: MbimDeviceEndpoint, fw: ModemFirmware): void 
     return { pinType: PinType.names.unknown, pinState: PinState.names.unlocked, remainingAttempts: 0 };
   };
   ep.query(bc.pin, () => pinInfo());
+  // A personalization's key: Disable with its PIN type deactivates it, Enter with its PUK type unblocks it.
+  const depersonalize = (v: { pinType: number; pinOperation: number; pin: string }, p: { feature: PersonalizationFeature; puk: boolean }): ResponseOf<typeof bc.pin> => {
+    if (v.pinOperation !== (p.puk ? PinOperation.names.enter : PinOperation.names.disable)) throw fail(MbimStatus.NoDeviceSupport);
+    const r = fw.personalization.depersonalize(p.feature, p.puk ? 'unblock' : 'deactivate', v.pin);
+    if (r.outcome === 'ok') return { pinType: v.pinType, pinState: PinState.names.unlocked, remainingAttempts: r.status?.verifyLeft ?? 0 };
+    const info = r.status
+      ? r.status.verifyLeft > 0
+        ? { pinType: pinTypeOf(p.feature, false), pinState: PinState.names.locked, remainingAttempts: r.status.verifyLeft }
+        : { pinType: pinTypeOf(p.feature, true), pinState: PinState.names.locked, remainingAttempts: r.status.unblockLeft }
+      : undefined;
+    throw fail(DEPERSONALIZATION_STATUS[r.outcome], info);
+  };
   ep.set(bc.pin, (v) => {
     cardPresent();
+    const personalization = PERSONALIZATIONS[v.pinType];
+    if (personalization) return depersonalize(v, personalization);
     const target = LOCKS[v.pinType];
     if (!target) throw fail(MbimStatus.NoDeviceSupport);
     // The codes go to the card model only: never into a log line or an error.
@@ -99,11 +141,19 @@ export function serveMbimRadio(ep: MbimDeviceEndpoint, fw: ModemFirmware): void 
     pinLengthMax: 8,
   });
   const none = { pinMode: PinMode.names['not-supported'], pinFormat: PinFormat.names.unknown, pinLengthMin: 0, pinLengthMax: 0 };
+  // The personalization features the modem has: enabled while active; control keys are 8 to 16 digits (TS 22.022).
+  const personalizationDesc = (feature: PersonalizationFeature) => ({
+    pinMode: fw.personalization.status().some((f) => f.feature === feature) ? PinMode.names.enabled : PinMode.names.disabled,
+    pinFormat: PinFormat.names.numeric,
+    pinLengthMin: 8,
+    pinLengthMax: 16,
+  });
   ep.query(bc.pinList, () => {
     const card = cardPresent();
     return {
-      pin1: pinDesc(card.pin1), pin2: pinDesc(card.pin2), deviceSimPin: none, deviceFirstSimPin: none, networkPin: none,
-      networkSubsetPin: none, serviceProviderPin: none, corporatePin: none, subsidyLock: none, custom: none,
+      pin1: pinDesc(card.pin1), pin2: pinDesc(card.pin2), deviceSimPin: personalizationDesc('gw-ue'), deviceFirstSimPin: none,
+      networkPin: personalizationDesc('gw-network'), networkSubsetPin: personalizationDesc('gw-network-subset'),
+      serviceProviderPin: personalizationDesc('gw-service-provider'), corporatePin: personalizationDesc('gw-corporate'), subsidyLock: none, custom: none,
     };
   });
 

@@ -1,6 +1,6 @@
 /**
  * `wwan scan|register|modes|bands|cells|slots|numbers|power|initial-eps|packet-service|reset|apdu|sim-pin|sim-lock` through a daemon
- * with a simulated QMI modem (and a SIM-locked one for sim-lock): human and --json output, codes read from stdin and files (never
+ * with a simulated QMI modem (and SIM-locked QMI and MBIM ones for sim-lock): human and --json output, codes read from stdin and files (never
  * needed on the command line), usage errors exit 2, refusals exit 1 with the network's cause.
  */
 import { execFile } from 'node:child_process';
@@ -20,6 +20,8 @@ describe('wwan radio and SIM commands', () => {
   let sim: Simulator;
   /** A modem locked to its network and corporate group. */
   let locked: Simulator;
+  /** An MBIM modem locked to its network. */
+  let lockedMbim: Simulator;
   let daemon: Daemon;
   const log: string[] = [];
   /** Runs `wwan …` with `stdin` fed to it. */
@@ -48,11 +50,15 @@ describe('wwan radio and SIM commands', () => {
     ];
     locked = await Simulator.start({ profile: { ...base, firmware: { ...base.firmware, personalization } }, seed: 32, dir: mkdtempSync(join(dir, 'locked-')) });
     await daemon.manager.add({ id: 'modem1', control: 'qmi', port: `unix:${locked.ready().modems[0]!.ports[0]!.socket}` });
+    const mbim = PROFILES['mbim-usb'];
+    lockedMbim = await Simulator.start({ profile: { ...mbim, firmware: { ...mbim.firmware, personalization: [personalization[0]!] } }, seed: 33, dir: mkdtempSync(join(dir, 'mbim-')) });
+    await daemon.manager.add({ id: 'modem2', control: 'mbim', port: `unix:${lockedMbim.ready().modems[0]!.ports[0]!.socket}` });
   }, 90_000);
   afterAll(async () => {
     await daemon?.stop();
     await sim?.stop();
     await locked?.stop();
+    await lockedMbim?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -110,6 +116,14 @@ describe('wwan radio and SIM commands', () => {
     expect(await cli(['sim-lock', 'modem1', '--key', '2718'])).toMatchObject({ code: 2, stderr: 'wwan sim-lock: a key is for --disable\n' });
     expect((await cli(['sim-lock', 'modem1', '--disable', 'ph-sim'], '1\n')).code).not.toBe(0);
     for (const key of ['31415926', '2718', '1111']) expect(log.filter((l) => l.includes(key))).toEqual([]);
+  }, 90_000);
+
+  it('SIM locks on MBIM: listed from the PIN list with their tries unknown; a wrong key exits 1 with the tries left; the right key lifts it', async () => {
+    expect((await cli(['sim-lock', 'modem2'])).stdout).toMatch(/^LOCK\s+TRIES\s+UNBLOCK TRIES\nnetwork\s+unknown\s+unknown\n$/);
+    expect(await cli(['sim-lock', 'modem2', '--disable', 'network'], '1111\n')).toMatchObject({ code: 1, stdout: 'modem2: network lock kept: the key was refused (1 tries left, unknown unblock tries)\n' });
+    expect(await cli(['sim-lock', 'modem2', '--disable', 'network'], '31415926\n')).toMatchObject({ code: 0, stdout: 'modem2: network lock disabled\n' });
+    expect(await cli(['sim-lock', 'modem2'])).toMatchObject({ code: 0, stdout: 'modem2: no SIM lock enabled\n' });
+    expect(log.filter((l) => l.includes('31415926'))).toEqual([]);
   }, 90_000);
 
   it('shows and sets the initial EPS bearer (the password from a file, never shown) and the packet service state', async () => {

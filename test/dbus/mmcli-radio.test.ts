@@ -111,7 +111,8 @@ describe.each<[ProfileName]>([['qmi-rmnet'], ['mbim-usb']])('radio and SIM contr
       try {
         // MBIM's PIN query tells the tries of a code the card asks for only.
         if (qmi) expect(field(await ok('-m', '0'), 'unlock retries')).toMatch(/sim-pin \(3\), sim-puk \(10\)/);
-        expect(field(await ok('-m', '0'), 'enabled locks')).toBeUndefined();
+        // PIN2 is checked on the card (QMI card status, MBIM's PIN list): ModemManager shows it as the fixed-dialing lock.
+        expect(field(await ok('-m', '0'), 'enabled locks')).toBe('fixed-dialing');
         const wrong = await mmcli('-i', '0', `--pin=${WRONG_PIN}`, '--enable-pin');
         expect(wrong.stderr).toMatch(/IncorrectPassword/);
         expect(wrong.stderr).not.toContain(WRONG_PIN);
@@ -121,8 +122,8 @@ describe.each<[ProfileName]>([['qmi-rmnet'], ['mbim-usb']])('radio and SIM contr
         }
         await ok('-i', '0', `--pin=${PIN}`, '--enable-pin');
         // PIN1 checked, as the card says: the SIM facility lock, signalled to a watching client.
-        await expect.poll(() => watch.last('org.freedesktop.ModemManager1.Modem.Modem3gpp', 'EnabledFacilityLocks'), { timeout: 5000 }).toBe(1);
-        expect(field(await ok('-m', '0'), 'enabled locks')).toBe('sim');
+        await expect.poll(() => watch.last('org.freedesktop.ModemManager1.Modem.Modem3gpp', 'EnabledFacilityLocks'), { timeout: 5000 }).toBe(1 | 2);
+        expect(field(await ok('-m', '0'), 'enabled locks')).toBe('sim, fixed-dialing');
       } finally {
         watch.stop();
       }
@@ -134,7 +135,7 @@ describe.each<[ProfileName]>([['qmi-rmnet'], ['mbim-usb']])('radio and SIM contr
       await ok('-i', '0', `--puk=${PUK}`, `--pin=${PIN}`);
       await expect.poll(async () => (await info()).sim?.status, { timeout: 15_000 }).toBe('ready');
       await ok('-i', '0', `--pin=${PIN}`, '--disable-pin');
-      expect(field(await ok('-m', '0'), 'enabled locks')).toBeUndefined();
+      expect(field(await ok('-m', '0'), 'enabled locks')).toBe('fixed-dialing');
     }, 90_000);
 
     it('switches to the eUICC slot, whose SIM object shows its EID', async () => {
@@ -210,8 +211,8 @@ describe.each<[ProfileName]>([['qmi-rmnet'], ['mbim-usb']])('radio and SIM contr
         [['-m', '0', '--3gpp-set-eps-ue-mode-operation=ps-2'], /Core\.Unsupported: Cannot set UE mode of operation for EPS/],
         [['-m', '0', '--3gpp-set-nr5g-registration-settings=mico-mode=disabled'], /Core\.Unsupported: Cannot set 5GNR registration settings/],
         [['-m', '0', '--3gpp-disable-facility-lock=ph-sim,12345678'], /Core\.Unsupported: Invalid type of facility lock/],
-        // An unlocked QMI modem answers the depersonalization itself (test/dbus/mmcli-simlock.test.ts locks one).
-        [['-m', '0', '--3gpp-disable-facility-lock=net-pers,12345678'], qmi ? /libqmi\.Error\.Protocol\.NoEffect: QMI message Depersonalization failed/ : /Core\.WrongState: .*no personalization lock is enabled/],
+        // An unlocked modem answers the depersonalization itself (test/dbus/mmcli-simlock.test.ts locks one): QMI no effect, MBIM the PIN disabled.
+        [['-m', '0', '--3gpp-disable-facility-lock=net-pers,12345678'], qmi ? /libqmi\.Error\.Protocol\.NoEffect: QMI message Depersonalization failed/ : /libmbim\.Error\.Status\.PinDisabled: PinDisabled/],
       ];
       for (const [args, error] of refusals) {
         const r = await mmcli(...args);

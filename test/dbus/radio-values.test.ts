@@ -79,7 +79,6 @@ describe('radio values for D-Bus', () => {
     expect(() => refuse.facilityToDisable([0, '1234'])).toThrow('Not supported type of facility lock.');
     expect(() => refuse.facilityToDisable([16 | 128, '1234'])).toThrow('Not supported type of facility lock.');
     expect(refuse.facilityToDisable([32, '1234'])).toBe(32);
-    expect(() => refuse.disableFacilityLockMbim([16, '1234'])).toThrow('no personalization lock is enabled');
     expect(() => refuse.setPreferredNetworks()).toThrow('SIM not currently active');
   });
 
@@ -88,10 +87,14 @@ describe('radio values for D-Bus', () => {
     expect(enabledFacilityLocks(true, [{ facility: 'network' }, { facility: 'corporate' }])).toBe(1 | 16 | 128);
     expect(enabledFacilityLocks(false, [{ facility: 'network-subset' }, { facility: 'service-provider' }, { facility: 'phone-sim' }])).toBe(32 | 64 | 4);
     expect([16, 32, 64, 128, 1].map(personalizationOf)).toEqual(['network', 'network-subset', 'service-provider', 'corporate', undefined]);
-    const e = depersonalizationError('incorrect-key');
+    const e = depersonalizationError('incorrect-key', 'qmi');
     expect([e.type, e.text]).toEqual(['org.freedesktop.libqmi.Error.Protocol.IncorrectPin', "QMI message Depersonalization failed: QMI protocol error (12): 'IncorrectPin'"]);
-    expect(depersonalizationError('not-enabled').text).toBe("QMI message Depersonalization failed: QMI protocol error (26): 'NoEffect'");
-    expect(depersonalizationError('blocked').type).toMatch(/\.PinBlocked$/);
+    expect(depersonalizationError('not-enabled', 'qmi').text).toBe("QMI message Depersonalization failed: QMI protocol error (26): 'NoEffect'");
+    expect(depersonalizationError('blocked', 'qmi').type).toMatch(/\.PinBlocked$/);
+    // MBIM: the Pin set's status as libmbim names it, a wrong key and a blocked lock alike.
+    for (const refusal of ['incorrect-key', 'blocked', 'permanently-blocked'] as const) expect([depersonalizationError(refusal, 'mbim').type, depersonalizationError(refusal, 'mbim').text]).toEqual(['org.freedesktop.libmbim.Error.Status.Failure', 'Failure']);
+    expect([depersonalizationError('not-enabled', 'mbim').type, depersonalizationError('not-enabled', 'mbim').text]).toEqual(['org.freedesktop.libmbim.Error.Status.PinDisabled', 'PinDisabled']);
+    expect(enabledFacilityLocks(false, [{ facility: 'network' }], true)).toBe(2 | 16);
   });
 
   it('reads SetInitialEpsBearerSettings dictionaries as ModemManager keys them, refusing what an attach has no use for', () => {

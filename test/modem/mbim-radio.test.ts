@@ -5,10 +5,12 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MbimDevice } from '../../src/mbim/client.js';
-import { basicConnect } from '../../src/mbim/services/basic-connect.js';
+import { MbimStatus, MbimStatusError } from '../../src/mbim/protocol.js';
+import { basicConnect, PinOperation, PinType } from '../../src/mbim/services/basic-connect.js';
 import { MbimDriver } from '../../src/modem/mbim-driver.js';
 import { MbimRadio } from '../../src/modem/mbim-radio-driver.js';
 import { RadioError, type RadioRefusal } from '../../src/modem/radio-driver.js';
+import type { PersonalizationLock } from '../../src/sim/personalization.js';
 import { PROFILES } from '../../src/sim/profiles.js';
 import { CARRIER_CONFIGS } from '../../src/sim/qmi-pdc.js';
 import { qmi } from '../../src/mbim/services/qmi.js';
@@ -30,8 +32,8 @@ afterEach(async () => {
   sim = device = child = undefined;
 });
 
-async function setup(scanMs = 200): Promise<{ radio: MbimRadio; driver: MbimDriver; fw: Simulator['modems'][0]['firmware'] }> {
-  sim = await Simulator.start({ profile: { ...PROFILES['mbim-usb'], firmware: { ...PROFILES['mbim-usb'].firmware, scanMs } }, seed: 23, log: () => undefined });
+async function setup(scanMs = 200, personalization: PersonalizationLock[] = []): Promise<{ radio: MbimRadio; driver: MbimDriver; fw: Simulator['modems'][0]['firmware'] }> {
+  sim = await Simulator.start({ profile: { ...PROFILES['mbim-usb'], firmware: { ...PROFILES['mbim-usb'].firmware, scanMs, personalization } }, seed: 23, log: () => undefined });
   device = await MbimDevice.open(await connectUnix(sim.modems[0]!.ports[0]!.socket));
   const driver = new MbimDriver(device);
   return { radio: driver.radio, driver, fw: sim.modems[0]!.firmware };
@@ -166,6 +168,40 @@ describe('the MBIM radio driver', () => {
     expect(await radio.unblockPin2('87654321', '1111')).toEqual({ ok: false, retries: 0 });
     // PIN1 was never touched by PIN2's block.
     expect(fw.simState).toBe('ready');
+  });
+
+  it('reads the personalizations from the PIN list and lifts them with Pin set Disable: wrong keys count down to blocked, the unblock key (PUK type) frees it', async () => {
+    const NCK = '86420135';
+    const CCK = '24680135';
+    const { radio, fw } = await setup(200, [{ feature: 'gw-network', key: NCK }, { feature: 'gw-corporate', key: CCK }]);
+    // The PIN list tells no tries; PIN2 is listed as checked (ModemManager's fixed-dialing lock).
+    expect(await radio.personalization()).toEqual([{ facility: 'network' }, { facility: 'corporate' }]);
+    expect(await radio.pin2Enabled()).toBe(true);
+    // A lock the modem does not have: its PIN is disabled.
+    expect(await radio.disablePersonalization('service-provider', NCK)).toEqual({ ok: false, refusal: 'not-enabled' });
+    expect(await radio.disablePersonalization('network', '11111111')).toEqual({ ok: false, refusal: 'incorrect-key', retries: 2 });
+    // The same card model QMI's UIM Depersonalization works on.
+    expect(fw.personalization.status()).toContainEqual({ feature: 'gw-network', verifyLeft: 2, unblockLeft: 10 });
+    expect(await radio.disablePersonalization('network', '11111111')).toEqual({ ok: false, refusal: 'incorrect-key', retries: 1 });
+    expect(await radio.disablePersonalization('network', '11111111')).toEqual({ ok: false, refusal: 'blocked', retries: 0, unblockRetries: 10 });
+    // Blocked: the right key no longer lifts it.
+    expect(await radio.disablePersonalization('network', NCK)).toEqual({ ok: false, refusal: 'blocked', retries: 0, unblockRetries: 10 });
+    expect(await radio.disablePersonalization('corporate', CCK)).toEqual({ ok: true });
+    expect(await radio.personalization()).toEqual([{ facility: 'network' }]);
+
+    // Pin set with the network PUK type unblocks (a wrong key uses an unblock try); the PIN type takes Disable only.
+    const pinSet = (pinType: number, pinOperation: number, pin: string) => device!.set(basicConnect.cids.pin, { pinType, pinOperation, pin, newPin: '' });
+    const failed = await pinSet(PinType.names['network-puk'], PinOperation.names.enter, '22222222').then(() => expect.fail('accepted'), (e: unknown) => e);
+    expect(failed).toBeInstanceOf(MbimStatusError);
+    expect((failed as MbimStatusError).status).toBe(MbimStatus.Failure);
+    expect((failed as Error).message).not.toContain('22222222');
+    expect(fw.personalization.status()).toEqual([{ feature: 'gw-network', verifyLeft: 0, unblockLeft: 9 }]);
+    await expect(pinSet(PinType.names['network-pin'], PinOperation.names.enable, NCK)).rejects.toMatchObject({ status: MbimStatus.NoDeviceSupport });
+    expect(await pinSet(PinType.names['network-puk'], PinOperation.names.enter, NCK)).toMatchObject({ pinState: 0 });
+    expect(fw.personalization.status()).toEqual([{ feature: 'gw-network', verifyLeft: 3, unblockLeft: 9 }]);
+    expect(await radio.disablePersonalization('network', NCK)).toEqual({ ok: true });
+    expect(await radio.personalization()).toEqual([]);
+    expect(fw.personalization.status()).toEqual([]);
   });
 
   it('lists both slots, switches to the eUICC and reads its EID; refuses a slot that does not exist', async () => {

@@ -33,10 +33,14 @@ describe('the radio and SIM model over MBIM, with mbimcli 1.28', () => {
     await sim.stop();
   });
 
-  it('lists PIN1 (disabled) and PIN2 (enabled) and the operators a scan finds, the forbidden one marked', async () => {
+  it('lists PIN1 (disabled), PIN2 (enabled), the personalizations (disabled) and the operators a scan finds, the forbidden one marked', async () => {
     const list = await both('--query-pin-list');
     expect(list).toMatch(/PIN1:\n\t\t {6}Mode: 'disabled'/);
     expect(list).toMatch(/PIN2:\n\t\t {6}Mode: 'enabled'/);
+    // The personalizations the modem has, none enabled here (test/modem/mbim-radio.test.ts locks one); no first-SIM lock.
+    expect(list).toMatch(/Network PIN:\n\t\t {6}Mode: 'disabled'/);
+    expect(list).toMatch(/Corporate PIN:\n\t\t {6}Mode: 'disabled'/);
+    expect(list).toMatch(/Device first SIM PIN:\n\t\t {6}Mode: 'not-supported'/);
     const providers = await both('--query-visible-providers');
     const ops = fw().radio.operators;
     expect(providers).toContain(`Visible providers (${ops.length}):`);

@@ -68,6 +68,20 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_
 
 /** The network lock's control key of the qmi-rmnet modem. */
 const NCK = '86420135';
+/**
+ * The profiles the harness locks to the network, with the errors ModemManager passes on: QMI's UIM
+ * error, MBIM's Pin set status.
+ */
+const SIM_LOCK_ERRORS: Partial<Record<string, { wrongKey: RegExp; notEnabled: RegExp }>> = {
+  'qmi-rmnet': {
+    wrongKey: /org\.freedesktop\.libqmi\.Error\.Protocol\.IncorrectPin: QMI message Depersonalization failed: QMI protocol error \(12\): 'IncorrectPin'/,
+    notEnabled: /org\.freedesktop\.libqmi\.Error\.Protocol\.NoEffect: QMI message Depersonalization failed: QMI protocol error \(26\): 'NoEffect'/,
+  },
+  'mbim-usb': {
+    wrongKey: /org\.freedesktop\.libmbim\.Error\.Status\.Failure: Failure/,
+    notEnabled: /org\.freedesktop\.libmbim\.Error\.Status\.PinDisabled: PinDisabled/,
+  },
+};
 
 const modemIndex = async (dbus: string): Promise<string | undefined> => /Modem\/(\d+)/.exec(await mmcli(dbus, '-L'))?.[1];
 
@@ -109,7 +123,7 @@ describe.each([
   let dbus = '';
   beforeAll(async () => {
     if (!isRoot || !existsSync('/usr/sbin/ModemManager')) return;
-    h = await startHarness(['--profile', profile, '--pin-locked', ...(profile === 'qmi-rmnet' ? ['--sim-lock', `network=${NCK}`] : [])]);
+    h = await startHarness(['--profile', profile, '--pin-locked', ...(SIM_LOCK_ERRORS[profile] ? ['--sim-lock', `network=${NCK}`] : [])]);
     dbus = h.ready.dbus;
   }, 60_000);
   afterAll(async () => {
@@ -268,18 +282,20 @@ describe.each([
     }, 150_000);
   }
 
-  // ModemManager reads a QMI modem's SIM locks and lifts one with UIM Depersonalization.
-  if (profile === 'qmi-rmnet') {
+  // ModemManager reads a QMI modem's SIM locks and lifts one with UIM Depersonalization; an MBIM modem's from its PIN list, lifted with Pin set Disable.
+  const simLockErrors = SIM_LOCK_ERRORS[profile];
+  if (simLockErrors) {
     it('shows the network lock, refuses a wrong key with the modem\'s error and other facilities, and lifts it with the key', async () => {
       const m = async (...args: string[]): Promise<string> => mmcli(dbus, '-m', String(await modemIndex(dbus)), ...args);
       const locks = async (): Promise<string[]> => [...keyed(await m('-K')).entries()].filter(([k]) => k.startsWith('modem.3gpp.enabled-locks.value')).map(([, v]) => v);
       expect(await until('the network lock', async () => ((await locks()).includes('net-pers') ? true : undefined))).toBe(true);
-      await expect(m('--3gpp-disable-facility-lock=net-pers,0000')).rejects.toThrow(/org\.freedesktop\.libqmi\.Error\.Protocol\.IncorrectPin: QMI message Depersonalization failed: QMI protocol error \(12\): 'IncorrectPin'/);
+      await expect(m('--3gpp-disable-facility-lock=net-pers,0000')).rejects.toThrow(simLockErrors.wrongKey);
       await expect(m('--3gpp-disable-facility-lock=ph-sim,0000')).rejects.toThrow(/Core\.Unsupported: Invalid type of facility lock to disable or empty key/);
-      await expect(m('--3gpp-disable-facility-lock=corp-pers,0000')).rejects.toThrow(/org\.freedesktop\.libqmi\.Error\.Protocol\.NoEffect: QMI message Depersonalization failed: QMI protocol error \(26\): 'NoEffect'/);
-      expect(await locks()).toContain('net-pers');
+      await expect(m('--3gpp-disable-facility-lock=corp-pers,0000')).rejects.toThrow(simLockErrors.notEnabled);
+      // The PIN was unlocked first (sim); PIN2 is checked on the card (fixed-dialing).
+      expect(await locks()).toEqual(['sim', 'fixed-dialing', 'net-pers']);
       await m(`--3gpp-disable-facility-lock=net-pers,${NCK}`);
-      expect(await locks()).not.toContain('net-pers');
+      expect(await locks()).toEqual(['sim', 'fixed-dialing']);
     }, 60_000);
   }
 
