@@ -16,6 +16,7 @@ import { MemoryNetdev } from '../../src/net/memory.js';
 import { PROFILES } from '../../src/sim/profiles.js';
 import { Simulator } from '../../src/sim/simulator.js';
 import { DSS_SERVICES } from '../../src/sim/mbim-dss.js';
+import { pdc } from '../../src/qmi/services/pdc.js';
 import { until } from '../support/managed.js';
 import { simControl } from '../support/daemon-process.js';
 
@@ -204,7 +205,12 @@ describe('the API contract through the socket', () => {
     expect((await call('links')).filter((l) => l.kind === 'stream').map((l) => [l.modem, l.linkId, l.path])).toEqual([['mbim0', 0, view.path]]);
     expect(await call('dssClose', { modem: 'mbim0', session: 0 })).toEqual({ closed: true });
     await until(() => events.some((e) => e.event === 'stream' && e.status === 'closed'), 15_000, 'the stream closed event');
+    // The same selected configuration as on QMI, read through QMI over MBIM; its PDC client id goes back with the modem.
+    expect(await call('carrierConfig', { modem: 'mbim0' })).toEqual({ name: 'ROW_Generic_3GPP', revision: '0501081F' });
+    const hub = mbim.modems[0]!.endpoint;
+    expect(hub.allocated().get(pdc.id)).toHaveLength(1);
     await daemon.request('remove', { modem: 'mbim0' });
+    await until(() => !hub.allocated().has(pdc.id), 5_000, 'the PDC client id released with the modem');
   });
 
   it('removes a modem', async () => {

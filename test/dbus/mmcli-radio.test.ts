@@ -231,3 +231,25 @@ describe.each<[ProfileName]>([['qmi-rmnet'], ['mbim-usb']])('radio and SIM contr
       await expect.poll(async () => (await info()).state, { timeout: 30_000 }).toBe('registered');
     }, 60_000);
 });
+
+// The real ModemManager shows none on iosm (test/sim/modemmanager.test.ts): the function lists no QMI service.
+describe('the carrier configuration under mmcli on an MBIM function without QMI over MBIM (iosm simulator)', () => {
+  let setup: SimsOnBus | undefined;
+
+  beforeAll(async () => {
+    if (!hasTool('mmcli') || !hasTool('dbus-daemon')) return;
+    setup = await simsOnBus({ tag: 'radio-iosm', profile: PROFILES.iosm, seed: 17 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await setup?.stop();
+  });
+
+  it('shows none, as ModemManager does, and the API names the refusal', async () => {
+    const { ok } = mmcliOn(setup!.bus.address, { timeoutMs: 30_000 });
+    const out = await ok('-K', '-m', '0');
+    const key = (k: string): string | undefined => new RegExp(`^modem\\.generic\\.${k}\\s+:\\s(.*)$`, 'm').exec(out)?.[1]?.trim();
+    expect([key('carrier-configuration'), key('carrier-configuration-revision')]).toEqual(['--', '--']);
+    await expect(setup!.daemon.request('carrierConfig', { modem: 'modem0' })).rejects.toThrow(/carries no QMI/);
+  }, 60_000);
+});
