@@ -421,7 +421,7 @@ export const METHODS = {
   }),
   packetService: method({ doc: 'Whether the modem is attached to the packet domain; `state` attaches or detaches first (detaching ends the data calls)', access: 'web', params: { modem, state: t.optional(packetServiceState) }, result: t.object({ state: packetServiceState }) }),
   carrierConfig: method({
-    doc: 'The carrier configuration the modem runs and its revision (QMI: PDC; `default` without a revision when none is selected)',
+    doc: 'The carrier configuration the modem runs and its revision (QMI: PDC; MBIM: PDC through QMI over MBIM where the function lists the QMI service, refused where it does not; `default` without a revision when none is selected)',
     access: 'web',
     params: modemOnly,
     result: t.object({ name: t.string(), revision: t.nullable(t.string()) }),
