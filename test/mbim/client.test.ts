@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { MbimDevice, MbimTimeoutError } from '../../src/mbim/client.js';
 import { decodeMessage, encodeFragments } from '../../src/mbim/message.js';
 import { MbimProtocolError, MbimStatusError } from '../../src/mbim/protocol.js';
+import { decodeBuffer } from '../../src/mbim/schema.js';
 import { basicConnect } from '../../src/mbim/services/basic-connect.js';
+import { qmi } from '../../src/mbim/services/qmi.js';
+import { STANDARD_SUBSCRIPTIONS } from '../../src/mbim/subscriptions.js';
 import { memoryPair } from '../../src/transport/memory.js';
 import { ipConfiguration } from './fixture.js';
 import { key, mbimPeer, type Peer } from './peer.js';
@@ -48,6 +51,41 @@ describe('MbimDevice', () => {
     const dev = await MbimDevice.open(host);
     expect(await dev.query(bc.radioState)).toEqual({ hwRadioState: 1, swRadioState: 1 });
     expect(types(peer)).toEqual(['open', 'command', 'open', 'command']);
+    await dev.close();
+  });
+
+  it('merges subscriptions into one list on top of the standard ones, and sends it again after a re-open', async () => {
+    const [host, modem] = memoryPair();
+    let first = true;
+    const lists: { deviceServiceId: string; cids: number[] }[][] = [];
+    let peer!: Peer;
+    peer = mbimPeer(modem, {
+      [key(basicConnect.uuid, bc.deviceServiceSubscribeList.id)]: (m) => {
+        const d = decodeBuffer(bc.deviceServiceSubscribeList.set, m.buffer);
+        if (d.ok) lists.push(d.value.events.map((e) => ({ deviceServiceId: e.deviceServiceId, cids: [...e.cids] })));
+        return { buffer: m.buffer };
+      },
+      [key(basicConnect.uuid, bc.radioState.id)]: (m) => {
+        if (!first) return { buffer: bc.radioState.response.encode({ hwRadioState: 1, swRadioState: 1 }) };
+        first = false;
+        peer.send({ type: 'functionError', transactionId: m.transactionId, error: MbimProtocolError.NotOpened });
+        return null;
+      },
+    });
+    const dev = await MbimDevice.open(host);
+    await dev.subscribe(qmi.uuid, [qmi.cids.msg.id]);
+    await dev.subscribe('00000000-1111-2222-3333-444444444444', [3, 1]);
+    // Asked again, or a standard service's: nothing new, nothing sent.
+    await dev.subscribe(qmi.uuid, [qmi.cids.msg.id]);
+    await dev.subscribe(basicConnect.uuid, [bc.connect.id]);
+    expect(lists).toHaveLength(2);
+    const expected = [...STANDARD_SUBSCRIPTIONS, { deviceServiceId: qmi.uuid, cids: [1] }, { deviceServiceId: '00000000-1111-2222-3333-444444444444', cids: [1, 3] }];
+    expect(lists[1]).toEqual(expected);
+    // The function forgot the session (a reset): re-opened, the list sent again, then the command.
+    expect(await dev.query(bc.radioState)).toEqual({ hwRadioState: 1, swRadioState: 1 });
+    expect(types(peer)).toEqual(['open', 'command', 'command', 'command', 'open', 'command', 'command']);
+    expect(lists).toHaveLength(3);
+    expect(lists[2]).toEqual(expected);
     await dev.close();
   });
 
