@@ -10,7 +10,7 @@ import type { PipeFormat } from '../mux/pipe.js';
 import { SHARED_COUNTERS_BYTES, sharedCounters, type Netdev, type NetdevConfig, type NetdevCounters } from '../net/netdev.js';
 import { configureTun } from '../net/tun-netdev.js';
 import type { DatapathView, IpLinkConfig, LinkBackend, LinkTopology, StreamPort } from './backend.js';
-import { STREAM_BUDGET, TO_MAIN, TO_WORKER } from './datapath-worker.js';
+import { STREAM_BUDGET, TO_MAIN, TO_WORKER, type DatapathSnapshot } from './datapath-worker.js';
 import { datapathWorker, releaseDatapathWorker, type DatapathWorker, type Done, type Request } from './datapath-workers.js';
 
 export interface DatapathThreadOptions {
@@ -20,6 +20,9 @@ export interface DatapathThreadOptions {
   queueLimit?: number;
   log?: (line: string) => void;
 }
+
+/** A request as this side asks it: the datapath's id is added on the way. */
+type Ask = Request extends infer R ? (R extends { datapath: number } ? Omit<R, 'datapath'> : never) : never;
 
 /** Closing waits this long for the thread to close the TUNs before their fds are closed here. */
 const CLOSE_TIMEOUT_MS = 2_000;
@@ -68,6 +71,7 @@ export class DatapathThread implements LinkBackend {
   private failure: Error | undefined;
   private closed = false;
   private readonly restarts: number[] = [];
+  private view: { of: DatapathSnapshot; view: DatapathView } | undefined;
 
   constructor(private readonly options: DatapathThreadOptions) {
     this.budgets = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
@@ -87,7 +91,7 @@ export class DatapathThread implements LinkBackend {
       failed: (e) => this.failed(e),
     }));
     const { pipe, queueLimit } = this.options;
-    return this.thread.request({ op: 'open', datapath: this.id, pipe, budgets: this.budgets.buffer as SharedArrayBuffer, ...(queueLimit !== undefined ? { queueLimit } : {}) });
+    return this.ask({ op: 'open', pipe, budgets: this.budgets.buffer as SharedArrayBuffer, ...(queueLimit !== undefined ? { queueLimit } : {}) });
   }
 
   get format(): PipeFormat | undefined {
@@ -98,12 +102,16 @@ export class DatapathThread implements LinkBackend {
   get datapath(): DatapathView | undefined {
     const s = this.thread.snapshot(this.id);
     if (!s.format) return undefined;
-    const links = new Map(s.links.map(([id, l]) => [id, { paused: l.paused, pauses: l.pauses, queueDropped: l.queueDropped }]));
-    return { format: s.format, stats: s.stats as unknown as DatapathView['stats'], links, drops: () => s.drops };
+    // One view per snapshot: a metrics scrape asks for it once per bearer.
+    if (this.view?.of !== s) {
+      const links = new Map(s.links.map(([id, l]) => [id, { paused: l.paused, pauses: l.pauses, queueDropped: l.queueDropped }]));
+      this.view = { of: s, view: { format: s.format, stats: s.stats as unknown as DatapathView['stats'], links, drops: () => s.drops } };
+    }
+    return this.view.view;
   }
 
   async setFormat(format: PipeFormat): Promise<void> {
-    await this.request({ op: 'setFormat', datapath: this.id, format });
+    await this.request({ op: 'setFormat', format });
     this.current = format;
   }
 
@@ -111,7 +119,7 @@ export class DatapathThread implements LinkBackend {
     const had = this.netdevs.get(id);
     if (had) return had;
     const memory = new SharedArrayBuffer(SHARED_COUNTERS_BYTES);
-    const done = await this.request({ op: 'attach', datapath: this.id, link: id, name: config.name, counters: memory });
+    const done = await this.request({ op: 'attach', link: id, name: config.name, counters: memory });
     const netdev = new ThreadTun(done.name!, memory);
     this.netdevs.set(id, netdev);
     if (done.fd !== undefined) this.fds.set(id, done.fd);
@@ -122,7 +130,7 @@ export class DatapathThread implements LinkBackend {
     if (!this.netdevs.delete(id)) return;
     // Forgotten first: should the thread die mid-way, an fd it may have closed (and the number reused) is never closed here.
     this.fds.delete(id);
-    await this.request({ op: 'detach', datapath: this.id, link: id }).catch((e: Error) => this.options.log?.(`link ${id}: ${e.message}`));
+    await this.request({ op: 'detach', link: id }).catch((e: Error) => this.options.log?.(`link ${id}: ${e.message}`));
   }
 
   async attachStream(session: number): Promise<StreamPort> {
@@ -130,7 +138,7 @@ export class DatapathThread implements LinkBackend {
     const receivers: ((payload: Uint8Array) => void)[] = [];
     this.streams.set(session, receivers);
     try {
-      await this.request({ op: 'attachStream', datapath: this.id, session });
+      await this.request({ op: 'attachStream', session });
     } catch (e) {
       this.streams.delete(session);
       throw e;
@@ -149,7 +157,7 @@ export class DatapathThread implements LinkBackend {
 
   async detachStream(session: number): Promise<void> {
     if (!this.streams.delete(session)) return;
-    await this.request({ op: 'detachStream', datapath: this.id, session }).catch(() => undefined);
+    await this.request({ op: 'detachStream', session }).catch(() => undefined);
   }
 
   topology(id: number, kind: 'ip' | 'stream'): LinkTopology | undefined {
@@ -170,7 +178,7 @@ export class DatapathThread implements LinkBackend {
     this.closed = true;
     this.streams.clear();
     // The thread closes the TUNs; should it not (gone, or no answer), the fds it reported are closed here.
-    const done = await this.request({ op: 'close', datapath: this.id }, CLOSE_TIMEOUT_MS).then(
+    const done = await this.request({ op: 'close' }, CLOSE_TIMEOUT_MS).then(
       () => true,
       () => false,
     );
@@ -179,9 +187,15 @@ export class DatapathThread implements LinkBackend {
     await releaseDatapathWorker(this.thread, this.id);
   }
 
-  private async request(r: Request, timeoutMs?: number): Promise<Done> {
+  /** A request for this datapath, once the thread has it open (after a restart: with its links back). */
+  private async request(r: Ask, timeoutMs?: number): Promise<Done> {
     if (this.failure) throw this.failure;
     await this.ready;
+    return this.ask(r, timeoutMs);
+  }
+
+  /** A request for this datapath on its current thread, now. */
+  private ask(r: Ask, timeoutMs?: number): Promise<Done> {
     return this.thread.request({ ...r, datapath: this.id } as Request, timeoutMs);
   }
 
@@ -212,15 +226,14 @@ export class DatapathThread implements LinkBackend {
 
   private async restore(): Promise<void> {
     await this.open();
-    const ask = (r: Request): Promise<Done> => this.thread.request({ ...r, datapath: this.id } as Request);
-    if (this.current) await ask({ op: 'setFormat', datapath: this.id, format: this.current });
+    if (this.current) await this.ask({ op: 'setFormat', format: this.current });
     for (const [link, netdev] of this.netdevs) {
-      const done = await ask({ op: 'attach', datapath: this.id, link, name: netdev.name, counters: netdev.memory });
+      const done = await this.ask({ op: 'attach', link, name: netdev.name, counters: netdev.memory });
       if (done.fd !== undefined) this.fds.set(link, done.fd);
       if (done.name !== netdev.name) this.options.log?.(`link ${link} came back as ${done.name}, not ${netdev.name}`);
       if (netdev.config) await configureTun(netdev.name, netdev.config);
     }
-    for (const session of this.streams.keys()) await ask({ op: 'attachStream', datapath: this.id, session });
+    for (const session of this.streams.keys()) await this.ask({ op: 'attachStream', session });
   }
 
   private closeFds(): void {

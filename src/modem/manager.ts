@@ -15,7 +15,7 @@ import type { PacketNetdev } from '../net/netdev.js';
 import { qmiDataPath, type KernelDevice, type StepRunner } from '../net/kernel.js';
 import { KernelBackend } from '../link/kernel.js';
 import type { ControlDriver } from './driver.js';
-import { Modem, type Bearer, type ModemState, type RadioEvent, type StreamLink } from './modem.js';
+import { Modem, type Bearer, type ModemOptions, type ModemState, type RadioEvent, type StreamLink } from './modem.js';
 import { PinGuard } from './pin-guard.js';
 import { QmiDriver } from './qmi-driver.js';
 import { MbimDriver } from './mbim-driver.js';
@@ -112,12 +112,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
     const modem = new Modem(spec.id, driver, {
       linkPrefix: `wwan${index}.`,
       netdev: (name, linkId) => this.netdev(spec.id, name, linkId),
-      ...(spec.dataPipe ? { pipe: () => connectRecordPipe(spec.dataPipe!) } : {}),
-      ...(spec.kernel
-        ? { backend: new KernelBackend(spec.kernel, this.kernelSteps, () => this.netdevNames()) }
-        : spec.dataPipe && this.datapathThread
-          ? { backend: new DatapathThread({ pipe: spec.dataPipe, log: (l) => this.emit('log', `${spec.id}: ${l}`) }) }
-          : {}),
+      ...this.linkEnds(spec),
       ...((spec.pin ?? this.defaultPin) !== undefined ? { pin: spec.pin ?? this.defaultPin } : {}),
       pinGuard: this.pinGuard,
       ...(spec.goneAfterMs !== undefined ? { goneAfterMs: spec.goneAfterMs } : {}),
@@ -148,6 +143,14 @@ export class Manager extends EventEmitter<ManagerEvents> {
     }
     this.emit('modemAdded', spec.id);
     return modem;
+  }
+
+  /** Where a modem's links end: the kernel's devices, or its data pipe carried on a datapath thread or on this one. */
+  private linkEnds(spec: ModemSpec): Pick<ModemOptions, 'backend' | 'pipe'> {
+    if (spec.kernel) return { backend: new KernelBackend(spec.kernel, this.kernelSteps, () => this.netdevNames()) };
+    const pipe = spec.dataPipe;
+    if (pipe === undefined) return {};
+    return this.datapathThread ? { backend: new DatapathThread({ pipe, log: (l) => this.emit('log', `${spec.id}: ${l}`) }) } : { pipe: () => connectRecordPipe(pipe) };
   }
 
   /** Every netdev name the managed modems' links use (the kernel's qmimux names count creations). */
