@@ -26,7 +26,7 @@ import type { CidDef, NotificationOf, QueryOf, ResponseOf, SetOf } from './servi
 import { basicConnect } from './services/basic-connect.js';
 import { msBasicConnectExtensions } from './services/ms-basic-connect-extensions.js';
 import { proxyControl } from './services/proxy-control.js';
-import { Subscriptions } from './subscriptions.js';
+import { Subscriptions, type Subscription } from './subscriptions.js';
 
 /** An MBIM command got no answer in time. */
 export class MbimTimeoutError extends Error {
@@ -232,9 +232,17 @@ export class MbimDevice {
     if (this.subscriptions.add(service, cids)) await this.sendSubscriptions();
   }
 
-  private async sendSubscriptions(): Promise<void> {
+  private sendSubscriptions(): Promise<void> {
+    return this.setSubscribeList(this.subscriptions.list());
+  }
+
+  /**
+   * Sets the function's Device Service Subscribe List to `events` exactly (replacing what anyone asked
+   * for: a sole user's call, as libqmi's over MBIM; shared devices use subscribe()).
+   */
+  async setSubscribeList(events: Subscription[]): Promise<void> {
     const list = basicConnect.cids.deviceServiceSubscribeList;
-    const done = await this.command({ service: basicConnect.uuid, cid: list.id, commandType: SET, buffer: list.set.encode({ events: this.subscriptions.list() }) });
+    const done = await this.command({ service: basicConnect.uuid, cid: list.id, commandType: SET, buffer: list.set.encode({ events }) });
     // Like libmbim, only the status counts: functions differ in what list they echo back.
     if (done.status !== 0) throw new MbimStatusError(done.status, 'basic-connect deviceServiceSubscribeList', done.buffer);
   }

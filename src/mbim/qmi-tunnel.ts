@@ -5,8 +5,7 @@
  */
 import type { QmuxPort } from '../qmi/port.js';
 import type { MbimDevice } from './client.js';
-import { MbimStatusError, SET, statusName } from './protocol.js';
-import { basicConnect } from './services/basic-connect.js';
+import { SET, statusName } from './protocol.js';
 import { qmi } from './services/qmi.js';
 
 export interface QmiTunnelOptions {
@@ -24,17 +23,7 @@ export interface QmiTunnelOptions {
 export async function openQmiTunnel(device: MbimDevice, opts: QmiTunnelOptions = {}): Promise<QmuxPort> {
   const msg = qmi.cids.msg;
   if (opts.shared) await device.subscribe(qmi.uuid, [msg.id]);
-  else {
-    const list = basicConnect.cids.deviceServiceSubscribeList;
-    // Like libqmi, only the status counts: modems differ in what list they echo back.
-    const subscribed = await device.command({
-      service: basicConnect.uuid,
-      cid: list.id,
-      commandType: SET,
-      buffer: list.set.encode({ events: [{ deviceServiceId: qmi.uuid, cids: [msg.id] }] }),
-    });
-    if (subscribed.status !== 0) throw new MbimStatusError(subscribed.status, 'basic-connect deviceServiceSubscribeList', subscribed.buffer);
-  }
+  else await device.setSubscribeList([{ deviceServiceId: qmi.uuid, cids: [msg.id] }]);
   const listeners: ((frame: Uint8Array) => void)[] = [];
   const closeListeners: ((error?: Error) => void)[] = [];
   let open = true;
