@@ -69,10 +69,13 @@ export const dmsId = (id: readonly number[]): number[] => Array.from({ length: 1
 
 export type ImageStore = ReturnType<typeof imageStore>;
 
+/** The running firmware's version, as its revision starts with (image build ids begin with it). */
+export const firmwareVersion = (fw: ModemFirmware): string => fw.identity.revision.split(' ')[0] ?? 'WK1.0.0';
+
 /** The store of one modem, with `carriers` as its PRI images; a reset boots the preferred pair when the modem has both. */
 export function imageStore(fw: ModemFirmware, carriers: readonly CarrierConfig[] = CARRIER_CONFIGS) {
-  // The running firmware's version as the revision starts with; an older one is kept in the second slot.
-  const version = fw.identity.revision.split(' ')[0] ?? 'WK1.0.0';
+  // An older firmware is kept in the second slot.
+  const version = firmwareVersion(fw);
   const older = 'WK0.9.2';
   const modem = (v: string, slot: number): StoredImage => ({ uniqueId: ANY, buildId: `${v}_?`, storageIndex: slot, failureCount: 0, bootVersion: { majorVersion: 1, minorVersion: slot } });
   const pri = (c: CarrierConfig): StoredImage => ({

@@ -15,7 +15,7 @@ import { DmsFirmwareImageType } from '../qmi/services/dms.js';
 import { pdc, PdcConfigurationType, PdcRefreshEventType } from '../qmi/services/pdc.js';
 import { sameBytes } from '../wire/bytes.js';
 import type { ModemFirmware } from './firmware.js';
-import { CARRIER_CONFIGS, imageStore, type CarrierConfig, type ImageStore, type StoredImage } from './qmi-dms-images.js';
+import { CARRIER_CONFIGS, firmwareVersion, imageStore, type CarrierConfig, type ImageStore, type StoredImage } from './qmi-dms-images.js';
 import type { QmiDeviceEndpoint } from './qmi-endpoint.js';
 
 export { CARRIER_CONFIGS, type CarrierConfig };
@@ -206,10 +206,9 @@ export function serveQmiPdc(ep: QmiDeviceEndpoint, fw: ModemFirmware, images: Im
  */
 function loadedImage(u: Upload, fw: ModemFirmware): StoredImage {
   const tag = Buffer.from(u.id.slice(0, 4)).toString('hex').toUpperCase();
-  const version = fw.identity.revision.split(' ')[0] ?? 'WK1.0.0';
   return {
     uniqueId: [...u.id],
-    buildId: `${version}_MBN${tag}`,
+    buildId: `${firmwareVersion(fw)}_MBN${tag}`,
     storageIndex: 255,
     failureCount: 255,
     priVersion: { priVersion: 0, priInfo: `MBN ${tag}` },

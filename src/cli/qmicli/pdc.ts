@@ -9,6 +9,7 @@ import { QmiProtocolError, QmiProtocolErrorResponse, protocolErrorName } from '.
 import type { IndicationDef, IndicationOf } from '../../qmi/schema.js';
 import { pdc, PdcConfigurationType, PdcRefreshEventType } from '../../qmi/services/pdc.js';
 import { sameBytes } from '../../wire/bytes.js';
+import { fromHex } from '../../wire/hex.js';
 import { action, ask, CliError, enumName, errorText, type ActionContext } from './action.js';
 import { parseEnumArg } from './enum-arg.js';
 import { noopAction } from './service-actions.js';
@@ -33,11 +34,10 @@ function configType(s: string): number {
   return v;
 }
 
-/** qmicli_read_binary_array_from_string: hex digit pairs, ':' anywhere ignored. */
+/** qmicli_read_binary_array_from_string: hex digit pairs, ':' anywhere ignored (and no other separator fromHex takes). */
 function binaryArray(s: string): number[] | undefined {
-  const digits = s.replaceAll(':', '');
-  if (digits.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(digits)) return undefined;
-  return Array.from({ length: digits.length / 2 }, (_, i) => parseInt(digits.slice(2 * i, 2 * i + 2), 16));
+  const bytes = /^[0-9a-fA-F:]*$/.test(s) ? fromHex(s) : null;
+  return bytes ? [...bytes] : undefined;
 }
 
 /** `TYPE,ID`, with qmicli's messages (its two "Incorrect …" lines name the wrong part, as qmicli's do). */
