@@ -8,10 +8,21 @@ import { qmi } from '../../src/mbim/services/qmi.js';
 import { STANDARD_SUBSCRIPTIONS } from '../../src/mbim/subscriptions.js';
 import { memoryPair } from '../../src/transport/memory.js';
 import { ipConfiguration } from './fixture.js';
-import { key, mbimPeer, type Peer } from './peer.js';
+import { key, mbimPeer, type Handler, type Peer } from './peer.js';
 
 const bc = basicConnect.cids;
 const types = (p: Peer): string[] => p.received.map((b) => (decodeMessage(b) as { ok: true; value: { type: string } }).value.type);
+
+/** A Radio State handler whose first command finds the session forgotten (NotOpened); later ones are answered. */
+function radioStateAfterNotOpened(peer: () => Peer): Handler {
+  let first = true;
+  return (m) => {
+    if (!first) return { buffer: bc.radioState.response.encode({ hwRadioState: 1, swRadioState: 1 }) };
+    first = false;
+    peer().send({ type: 'functionError', transactionId: m.transactionId, error: MbimProtocolError.NotOpened });
+    return null;
+  };
+}
 
 describe('MbimDevice', () => {
   it('opens with the max control transfer, reassembles a fragmented response and delivers typed notifications', async () => {
@@ -38,16 +49,7 @@ describe('MbimDevice', () => {
 
   it('re-opens and resends when the modem answers NotOpened', async () => {
     const [host, modem] = memoryPair();
-    let first = true;
-    let peer!: Peer;
-    peer = mbimPeer(modem, {
-      [key(basicConnect.uuid, bc.radioState.id)]: (m) => {
-        if (!first) return { buffer: bc.radioState.response.encode({ hwRadioState: 1, swRadioState: 1 }) };
-        first = false;
-        peer.send({ type: 'functionError', transactionId: m.transactionId, error: MbimProtocolError.NotOpened });
-        return null;
-      },
-    });
+    const peer: Peer = mbimPeer(modem, { [key(basicConnect.uuid, bc.radioState.id)]: radioStateAfterNotOpened(() => peer) });
     const dev = await MbimDevice.open(host);
     expect(await dev.query(bc.radioState)).toEqual({ hwRadioState: 1, swRadioState: 1 });
     expect(types(peer)).toEqual(['open', 'command', 'open', 'command']);
@@ -56,21 +58,14 @@ describe('MbimDevice', () => {
 
   it('merges subscriptions into one list on top of the standard ones, and sends it again after a re-open', async () => {
     const [host, modem] = memoryPair();
-    let first = true;
     const lists: { deviceServiceId: string; cids: number[] }[][] = [];
-    let peer!: Peer;
-    peer = mbimPeer(modem, {
+    const peer: Peer = mbimPeer(modem, {
       [key(basicConnect.uuid, bc.deviceServiceSubscribeList.id)]: (m) => {
         const d = decodeBuffer(bc.deviceServiceSubscribeList.set, m.buffer);
         if (d.ok) lists.push(d.value.events.map((e) => ({ deviceServiceId: e.deviceServiceId, cids: [...e.cids] })));
         return { buffer: m.buffer };
       },
-      [key(basicConnect.uuid, bc.radioState.id)]: (m) => {
-        if (!first) return { buffer: bc.radioState.response.encode({ hwRadioState: 1, swRadioState: 1 }) };
-        first = false;
-        peer.send({ type: 'functionError', transactionId: m.transactionId, error: MbimProtocolError.NotOpened });
-        return null;
-      },
+      [key(basicConnect.uuid, bc.radioState.id)]: radioStateAfterNotOpened(() => peer),
     });
     const dev = await MbimDevice.open(host);
     await dev.subscribe(qmi.uuid, [qmi.cids.msg.id]);
